@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from ambassade.config.serving import serve
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the data directory, migrate, create a demo organisation, workspace and admin, then serve "
+        "with the task worker in the same process. Running it again reuses what exists."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="set everything up, print the credentials, exit"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from ambassade.workspaces.demo import ensure_demo
+
+        self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        demo = ensure_demo(self.stdout)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nAmbassade demo ready at {url}\n"
+                f"  e-mail:   {demo.email}\n"
+                f"  password: {demo.password}\n"
+            )
+        )
+        if not options["no_serve"]:
+            serve(options["host"], options["port"], worker=True, threads=8, out=self.stdout)

@@ -1,0 +1,47 @@
+"""Run the web server and, in the same process, the task consumer.
+
+Huey's consumer installs signal handlers, which Python allows only in the main thread: so the consumer runs
+in the main thread and the WSGI server (waitress, a production server) in a daemon thread. Without a worker,
+waitress runs in the main thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TextIO
+
+from django.conf import settings
+
+
+def serve(host: str, port: int, *, worker: bool, threads: int, out: TextIO) -> None:
+    from waitress.server import create_server
+
+    from ambassade.config.wsgi import application
+
+    server = create_server(application, host=host, port=port, threads=threads, ident="ambassade")
+    out.write(f"Ambassade is serving on http://{host}:{port}/ (Ctrl+C to stop)\n")
+    out.flush()
+    if not worker:
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+        return
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    try:
+        run_consumer(out)
+    finally:
+        server.close()
+
+
+def run_consumer(out: TextIO) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    options = dict(settings.HUEY.get("consumer", {}))
+    consumer = HUEY.create_consumer(**options)
+    out.write(f"Task worker running ({options.get('workers', 1)} threads, queue {HUEY.name}).\n")
+    out.flush()
+    consumer.run()

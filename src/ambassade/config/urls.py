@@ -1,0 +1,8 @@
+"""Root URLs. Every app mounts its own urls.py here; tests/test_access.py walks them all."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ambassade.workspaces.urls")),
+]

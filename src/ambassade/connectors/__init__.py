@@ -1,0 +1,1 @@
+"""One package per network, all of the same shape; see docs/architecture.md."""
