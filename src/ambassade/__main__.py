@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args and args[0] in cli.commands():
             return cli.run(args[0], args[1:])
-        if not args or args[0] in {"-h", "--help", "help"} and len(args) == 1:
+        if not args or args in (["-h"], ["--help"]):
             print(cli.overview(), end="")
             return 0
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ambassade.config.settings")

@@ -72,7 +72,11 @@ def write_section(path: Path, name: str, title: str, body: str) -> None:
     block = f"{start}\n## {title}\n\nMeasured on {machine_description()}.\n\n{body.strip()}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else _HEADER
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 

@@ -20,7 +20,10 @@ def available() -> list[str]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"one of {', '.join(available())}")
     parser.add_argument(
-        "--data", type=Path, default=Path("../shared/data"), help="public data sets (../shared/data)"
+        "--data",
+        type=Path,
+        default=Path("../shared/data"),
+        help="public data sets (../shared/data)",
     )
     parser.add_argument(
         "--output", type=Path, default=Path("docs/benchmarks.md"), help="file to update"
@@ -32,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
     names = args.names or available()
     unknown = [name for name in names if name not in available()]
     if unknown:
-        print(f"ambassade bench: unknown benchmark {unknown[0]!r}; choose from {available()}", file=sys.stderr)
+        print(
+            f"ambassade bench: unknown benchmark {unknown[0]!r}; choose from {available()}",
+            file=sys.stderr,
+        )
         return 2
     summaries = []
     for name in names:

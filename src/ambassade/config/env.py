@@ -1,6 +1,6 @@
 """Every environment setting, declared once with its default and help text.
 
-docs/configuration.md documents each of them (tests/config/test_settings_doc.py fails when one is missing).
+docs/configuration.md documents each of them (tests/config/test_settings.py fails when one is missing).
 Values are read through small typed helpers that raise :class:`ConfigError` naming the variable, so a bad
 value stops the start with a message a person can act on.
 """
@@ -103,7 +103,9 @@ def env_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(name, f"unknown time zone {value!r} (use a name like Europe/Paris)") from None
+        raise ConfigError(
+            name, f"unknown time zone {value!r} (use a name like Europe/Paris)"
+        ) from None
     return value
 
 

@@ -1,0 +1,109 @@
+"""Settings: documented, loud on bad values, secrets kept private."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ambassade.config import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _documented_rows() -> dict[str, str]:
+    rows = {}
+    for line in (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\|\s*`([A-Z_]+)`\s*\|\s*([^|]*)\|", line)
+        if match:
+            rows[match.group(1)] = match.group(2).strip()
+    return rows
+
+
+def test_it_documents_every_setting_with_its_default() -> None:
+    rows = _documented_rows()
+    missing = sorted(set(env.SETTINGS) - set(rows))
+    assert not missing, f"add these settings to docs/configuration.md: {missing}"
+    for setting in env.SETTINGS.values():
+        if setting.name == env.DATA_DIR:
+            assert "ambassade" in rows[setting.name]
+        elif setting.default:
+            assert f"`{setting.default}`" in rows[setting.name], setting.name
+        else:
+            assert rows[setting.name] == "(empty)", setting.name
+
+
+def _run_ambassade(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AMBASSADE_")}
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
+    environment["AMBASSADE_DATA_DIR"] = str(tmp_path / "data")
+    environment.update(overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "ambassade", "check"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("AMBASSADE_WORKERS", "many", "expected a whole number"),
+        ("AMBASSADE_DEBUG", "perhaps", "expected true or false"),
+        ("AMBASSADE_TIME_ZONE", "Mars/Olympus", "unknown time zone"),
+        ("AMBASSADE_LANGUAGE", "de", "expected one of en, fr"),
+        ("DATABASE_URL", "mysql://x@y/z", "expected a URL starting with"),
+        ("AMBASSADE_VAULT_KEY", "not-a-key", "Fernet key"),
+        ("AMBASSADE_SECRET_KEY", "short", "at least 32 characters"),
+    ],
+)
+def test_it_stops_on_a_bad_value_naming_the_variable(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    result = _run_ambassade(tmp_path, **{name: value})
+    assert result.returncode == 2, result.stderr
+    assert f"configuration error: {name}:" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_generates_a_private_secret_key_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(env.SECRET_KEY, raising=False)
+    first = env.secret_key(tmp_path)
+    second = env.secret_key(tmp_path)
+    assert first == second and len(first) >= 50
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_it_reads_a_secret_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("s3cret-from-file\n", encoding="utf-8")
+    monkeypatch.delenv(env.EMAIL_PASSWORD, raising=False)
+    monkeypatch.setenv(env.EMAIL_PASSWORD + "_FILE", str(secret))
+    assert env.env_str(env.EMAIL_PASSWORD) == "s3cret-from-file"
+
+
+def test_it_names_an_unreadable_secret_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(env.EMAIL_PASSWORD, raising=False)
+    monkeypatch.setenv(env.EMAIL_PASSWORD + "_FILE", str(tmp_path / "missing"))
+    with pytest.raises(env.ConfigError, match="AMBASSADE_EMAIL_PASSWORD_FILE: cannot read"):
+        env.env_str(env.EMAIL_PASSWORD)
+
+
+def test_it_starts_with_the_defaults(tmp_path: Path) -> None:
+    result = _run_ambassade(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "secret_key").exists()

@@ -1,0 +1,39 @@
+"""The `ambassade` command: engine commands without Django, Django commands otherwise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ambassade import cli
+
+
+def _ambassade(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ambassade", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_it_lists_the_engine_commands() -> None:
+    result = _ambassade("--help")
+    assert result.returncode == 0
+    for name in cli.commands():
+        assert name in result.stdout
+    assert "demo, serve, worker, createadmin" in result.stdout
+
+
+def test_it_runs_django_commands() -> None:
+    result = _ambassade("help")
+    assert result.returncode == 0
+    for name in ("demo", "serve", "worker", "migrate"):
+        assert name in result.stdout
+
+
+def test_it_refuses_an_unknown_benchmark() -> None:
+    result = _ambassade("bench", "no-such-bench")
+    assert result.returncode == 2
+    assert "unknown benchmark 'no-such-bench'" in result.stderr
