@@ -1,0 +1,190 @@
+"""`ambassade bench spikes`: NAB scores and speed of the spike detector (docs/spike-detection.md).
+
+Runs the detector at its default settings on every series of ``DATA/nab-other`` and scores, with NAB's
+own method (``DATA/../tools/nab_score.py``, a standalone scorer; ``--extra nab_scorer=PATH`` or the
+environment variable ``AMBASSADE_NAB_SCORER`` point elsewhere):
+
+- the ``alert`` column at the fixed threshold 0.5 (the decision the product takes),
+- the ``anomaly_score`` column with the threshold optimised over the corpus (NAB's usual report),
+
+for the standard, low-FP and low-FN profiles, next to a windowed Gaussian baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+from ambassade.benchmarks import BenchOptions, BenchResult, progress
+from ambassade.cli.spikes import Series, read_series
+from ambassade.engine.signals import SpikeDetector
+
+__all__ = ["TITLE", "WindowedGaussian", "run"]
+
+TITLE = "Spike detection (NAB, non-tweet series)"
+
+_PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
+_PUBLISHED = (
+    "Published, full NAB corpus, standard profile, optimised threshold (not measured here): "
+    "ARTime 74.9, HTM 70.5, CAD OSE 69.9, KNN CAD 58.0, Random Cut Forest 51.7, "
+    "Twitter ADVec 47.1, windowed Gaussian 39.6."
+)
+
+
+class WindowedGaussian:
+    """NAB's reference baseline: the tail probability of a value under the mean and standard deviation
+    of the previous ``window`` points (NAB uses 6400)."""
+
+    def __init__(self, window: int = 6400) -> None:
+        self.values: deque[float] = deque(maxlen=window)
+        self.total = 0.0
+        self.total_sq = 0.0
+
+    def update(self, value: float) -> float:
+        score = 0.0
+        n = len(self.values)
+        if n >= 2:
+            mean = self.total / n
+            var = max(self.total_sq / n - mean * mean, 0.0)
+            if var > 0.0:
+                score = math.erf(abs(value - mean) / math.sqrt(2.0 * var))
+        if n == self.values.maxlen:
+            old = self.values[0]
+            self.total -= old
+            self.total_sq -= old * old
+        self.values.append(value)
+        self.total += value
+        self.total_sq += value * value
+        return score
+
+
+def _scorer_path(options: BenchOptions) -> Path:
+    given = options.extra.get("nab_scorer") or os.environ.get("AMBASSADE_NAB_SCORER")
+    return Path(given) if given else options.data_dir.parent / "tools" / "nab_score.py"
+
+
+def _write(path: Path, series: Series, scores: list[float]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["timestamp", "value", "anomaly_score"])
+        for raw_t, raw_v, score in zip(
+            series.raw_timestamps, series.raw_values, scores, strict=True
+        ):
+            writer.writerow([raw_t, raw_v, f"{score:.6f}"])
+
+
+def _score(
+    scorer: Path, corpus: Path, results: Path, detector: str, thresholds: Path | None
+) -> dict[str, dict[str, float]]:
+    command = [
+        sys.executable,
+        str(scorer),
+        "--data",
+        str(corpus / "data"),
+        "--windows",
+        str(corpus / "labels" / "combined_windows.json"),
+        "--results",
+        str(results),
+        "--detectors",
+        detector,
+        "--json",
+    ]
+    if thresholds is not None:
+        command += ["--thresholds", str(thresholds)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
+    report: dict[str, dict[str, dict[str, float]]] = json.loads(done.stdout)
+    return report[detector]
+
+
+def run(options: BenchOptions) -> BenchResult:
+    corpus = options.data_dir / "nab-other"
+    scorer = _scorer_path(options)
+    files = sorted((corpus / "data").glob("*/*.csv"))
+    if not files or not scorer.exists():
+        raise SystemExit(f"bench spikes: needs {corpus}/data and the scorer {scorer}")
+    report = progress("spikes")
+    detector_seconds = 0.0
+    points = 0
+    state_bytes = 0
+    with tempfile.TemporaryDirectory(prefix="ambassade-spikes-") as tmp:
+        results = Path(tmp)
+        for done, path in enumerate(files, 1):
+            with path.open(encoding="utf-8", newline="") as handle:
+                series = read_series(handle, str(path))
+            category = path.parent.name
+            start = time.perf_counter()
+            detector = SpikeDetector()
+            scores: list[float] = []
+            alerts: list[float] = []
+            for stamp, value in zip(series.timestamps, series.values, strict=True):
+                score, alert = detector.update(stamp, value)
+                scores.append(score)
+                alerts.append(1.0 if alert else 0.0)
+            detector_seconds += time.perf_counter() - start
+            points += len(series.values)
+            state_bytes = max(state_bytes, len(json.dumps(detector.state())))
+            baseline = WindowedGaussian()
+            base_scores = [baseline.update(value) for value in series.values]
+            for name, column in (
+                ("ambassade", scores),
+                ("ambassadeAlert", alerts),
+                ("windowedGaussian", base_scores),
+            ):
+                _write(results / name / category / f"{name}_{path.name}", series, column)
+            report(done, len(files))
+        fixed = results / "thresholds.json"
+        fixed.write_text(
+            json.dumps({"ambassadeAlert": {p: {"threshold": 0.5} for p in _PROFILES}}),
+            encoding="utf-8",
+        )
+        rows = [
+            (
+                "Ambassade, `alert` column (threshold 0.5)",
+                _score(scorer, corpus, results, "ambassadeAlert", fixed),
+            ),
+            (
+                "Ambassade, `anomaly_score`, optimised threshold",
+                _score(scorer, corpus, results, "ambassade", None),
+            ),
+            (
+                "Windowed Gaussian (6400 points), optimised threshold",
+                _score(scorer, corpus, results, "windowedGaussian", None),
+            ),
+        ]
+    speed = points / detector_seconds if detector_seconds else float("inf")
+    lines = [
+        f"{len(files)} series, {points} points, NAB scoring by `{scorer.name}` "
+        "(0 = never fires, 100 = perfect).",
+        "",
+        "| Detector | Standard | Low FP | Low FN | Threshold (standard) | Missed windows | FP rows |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, result in rows:
+        std = result["standard"]
+        lines.append(
+            f"| {label} | {std['normalized']:.1f} | {result['reward_low_FP_rate']['normalized']:.1f} | "
+            f"{result['reward_low_FN_rate']['normalized']:.1f} | {std['threshold']:.3g} | "
+            f"{int(std['missed_windows'])}/{int(std['windows'])} | {int(std['fp_rows'])} |"
+        )
+    lines += [
+        "",
+        _PUBLISHED,
+        "",
+        f"Speed: {speed:,.0f} points/s on one core (detector only, CSV reading excluded); "
+        f"largest saved state {state_bytes} bytes of JSON per series.",
+    ]
+    alert_score = rows[0][1]["standard"]["normalized"]
+    best = rows[1][1]["standard"]["normalized"]
+    summary = (
+        f"NAB standard {alert_score:.1f} (alert column), {best:.1f} (optimised); {speed:,.0f} points/s"
+    )
+    return BenchResult("\n".join(lines), summary)

@@ -1,0 +1,11 @@
+"""Streaming spike detection on count series (mention volume, negative mentions): see
+docs/spike-detection.md."""
+
+from ambassade.engine.signals._detector import (
+    DEFAULT_SENSITIVITY,
+    SpikeDetector,
+    SpikeSettings,
+    alarms_per_week,
+)
+
+__all__ = ["DEFAULT_SENSITIVITY", "SpikeDetector", "SpikeSettings", "alarms_per_week"]
