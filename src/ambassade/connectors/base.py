@@ -1,0 +1,266 @@
+"""The connector contract.
+
+A connector is a class with a ``kind`` (``"rss"``, ``"mastodon"``…), a set of declared
+:class:`Capability` values, and only the methods of those capabilities. Listening is incremental: the
+app calls ``fetch(config, credentials, cursor)`` with the :data:`Cursor` it stored last time (``None``
+the first time) and gets a :class:`FetchResult` — the new :class:`RawItem` records, the cursor to store
+once those items are committed, ``more=True`` when another call would return more right away (a
+backfill), and ``credentials`` when the connector refreshed a token that the app must write back to the
+vault. ``config`` is the source's own settings (a JSON object checked by ``check_config``);
+``credentials`` is the decrypted content of the workspace's connection (``Secret.reveal()``), never
+logged. Every method either returns typed records or raises :class:`ConnectorError` with
+``permanent=True`` (retrying cannot help: show it to a person) or ``False`` (try again later, after
+``retry_after`` seconds when the network said so); :class:`AuthExpired` means the token is expired,
+revoked or lacks a scope, and the app marks the connection "needs reconnection". Publishing
+connectors (issue 6) implement :class:`Publisher` on the same terms. All HTTP goes through
+:class:`ambassade.connectors.http.HttpClient`. Nothing under ``ambassade.connectors`` imports Django.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, runtime_checkable
+
+if TYPE_CHECKING:
+    from ambassade.connectors.http import HttpClient
+
+__all__ = [
+    "JSON",
+    "AuthExpired",
+    "Author",
+    "Capability",
+    "Connector",
+    "ConnectorError",
+    "Credentials",
+    "Cursor",
+    "Draft",
+    "FetchResult",
+    "InvalidConfig",
+    "ItemKind",
+    "Listener",
+    "MediaUpload",
+    "Published",
+    "Publisher",
+    "RawItem",
+    "Reply",
+]
+
+JSON: TypeAlias = "bool | int | float | str | list[JSON] | dict[str, JSON] | None"
+#: Opaque state a connector hands back after each fetch; only that connector reads it. Its values are
+#: JSON-serialisable (the app stores it in a JSON column).
+Cursor: TypeAlias = "dict[str, Any]"
+#: Decrypted credentials of a connection (the vault's ``Secret.reveal()``), or None for public sources.
+Credentials: TypeAlias = "Mapping[str, Any] | None"
+
+
+class Capability(enum.StrEnum):
+    LISTEN = "listen"
+    PUBLISH = "publish"
+    REPLY = "reply"
+    MODERATE = "moderate"
+    DIRECT_MESSAGES = "direct_messages"
+    METRICS = "metrics"
+
+
+class ItemKind(enum.StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+    REPLY = "reply"
+    REVIEW = "review"
+    ARTICLE = "article"
+    MESSAGE = "message"
+
+
+class ConnectorError(Exception):
+    """A call failed. ``permanent``: retrying the same call cannot succeed. ``retry_after``: seconds
+    the network asked us to wait (rate limit, maintenance), or None.
+
+    The message is a whole sentence meant for a person; it never contains a token.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, permanent={self.permanent}, "
+            f"retry_after={self.retry_after})"
+        )
+
+
+class AuthExpired(ConnectorError):
+    """The credentials are expired, revoked, invalid or lack a scope: the connection needs a person
+    to reconnect it. Permanent for this token."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+class InvalidConfig(ConnectorError):
+    """The source's configuration is incomplete or wrong (shown on the source's form)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    handle: str = ""
+    name: str = ""
+    id: str = ""
+    url: str = ""
+    followers: int | None = None
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One message as a network gave it, before any analysis. Identity is ``(source, external_id)``:
+    fetching the same message twice gives an equal item, and the ingest pipeline stores it once."""
+
+    source: str
+    external_id: str
+    text: str
+    created_at: datetime
+    url: str = ""
+    html: str | None = None
+    author: Author = field(default_factory=Author)
+    lang: str | None = None
+    parent_id: str | None = None
+    thread_id: str | None = None
+    kind: ItemKind = ItemKind.POST
+    metrics: Mapping[str, int] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.source or not self.external_id:
+            raise ValueError("a RawItem needs a source kind and an external id")
+        if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
+            raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
+        if self.created_at.utcoffset() != UTC.utcoffset(None):
+            object.__setattr__(self, "created_at", self.created_at.astimezone(UTC))
+        object.__setattr__(self, "kind", ItemKind(self.kind))
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.external_id))
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    items: Sequence[RawItem]
+    next_cursor: Cursor
+    #: Another fetch would return more items now (paging through a backlog).
+    more: bool = False
+    #: Refreshed credentials to write back to the vault (a new access token), or None.
+    credentials: Mapping[str, Any] | None = field(default=None, repr=False)
+
+
+class Connector:
+    """Base class of every connector. Subclasses set ``kind``, ``label``, ``capabilities`` and
+    implement the methods of their capabilities (:class:`Listener`, :class:`Publisher`).
+
+    ``http`` is the one HTTP seam; ``endpoints`` overrides the network's base addresses (tests point
+    them at a local server).
+    """
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: Whether fetching needs a connection's credentials (False: public sources such as RSS).
+    needs_credentials: ClassVar[bool] = False
+    #: How items arrive: "poll" (fetch), "push" (webhook) or "import" (a file).
+    delivery: ClassVar[str] = "poll"
+    #: Default base addresses, overridable per instance.
+    default_endpoints: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(
+        self, http: HttpClient | None = None, *, endpoints: Mapping[str, str] | None = None
+    ) -> None:
+        if http is None:
+            from ambassade.connectors.http import HttpClient
+
+            http = HttpClient()
+        self.http = http
+        self.endpoints = {**self.default_endpoints, **(endpoints or {})}
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def check_config(self, config: Mapping[str, Any]) -> None:
+        """Raise :class:`InvalidConfig` naming the problem; the default accepts anything."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} kind={self.kind!r}>"
+
+
+@runtime_checkable
+class Listener(Protocol):
+    """Capability ``listen`` (poll delivery)."""
+
+    def fetch(
+        self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None
+    ) -> FetchResult: ...
+
+
+# --- publishing side (issue 6): the shapes are fixed here, the connectors implement them later ---
+
+
+@dataclass(frozen=True, slots=True)
+class MediaUpload:
+    """A file to attach; ``alt_text`` is required by the composer's checks, not here."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+    alt_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One channel variant, already validated by ``engine.publishing``. ``idempotency_key`` is unique
+    per outbox attempt; connectors pass it where the network supports one (Mastodon's
+    ``Idempotency-Key`` header, Bluesky's record key, Discord's ``nonce``)."""
+
+    text: str
+    idempotency_key: str
+    media_ids: Sequence[str] = ()
+    thread: Sequence[str] = ()
+    options: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    in_reply_to: str
+    text: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    external_id: str
+    url: str
+    published_at: datetime
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """Capabilities ``publish``/``reply``. A call whose outcome is unknown (timeout after sending)
+    raises ``ConnectorError(permanent=False)`` and the outbox reconciles through ``recent_posts``
+    before any retry, for networks without idempotency keys."""
+
+    def upload_media(self, credentials: Credentials, media: MediaUpload) -> str: ...
+
+    def publish(self, credentials: Credentials, draft: Draft) -> Published: ...
+
+    def reply(self, credentials: Credentials, reply: Reply) -> Published: ...
+
+    def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None: ...
+
+    def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]: ...
