@@ -1,0 +1,39 @@
+/* Ambassade's small behaviours, attached through data- attributes (no inline script).
+   data-menu         <details> menus close on outside click and on Escape
+   data-dismiss      closes the enclosing [data-dismissable] notice
+   data-confirm      on a form: asks the question before submitting */
+(function () {
+  "use strict";
+
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var menu = event.target.closest("details[data-menu]");
+    closeMenus(menu);
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      var notice = dismiss.closest("[data-dismissable]");
+      if (notice) notice.remove();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("details[data-menu][open]");
+    if (open) {
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+})();

@@ -1,0 +1,74 @@
+"""The demo data set of `ambassade demo`: an organisation, a brand's workspace and its owner.
+
+Running it again reuses what exists. The owner's password is generated on the first run and kept in
+``DATA_DIR/demo-password`` (mode 0600), so every run prints the same credentials.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ambassade.workspaces import services
+from ambassade.workspaces.models import Membership, Organisation, Role, Workspace
+
+DEMO_EMAIL = "admin@demo.ambassade.test"
+DEMO_NAME = "Camille Martin"
+ORGANISATION = ("Maison Lumière", "maison-lumiere")
+WORKSPACE = ("Café Lumière", "cafe-lumiere")
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    email: str
+    password: str
+
+
+def _password(data_dir: Path) -> str:
+    path = data_dir / "demo-password"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(12))
+    return path.read_text(encoding="ascii").strip()
+
+
+@transaction.atomic
+def ensure_demo(out: TextIO) -> DemoCredentials:
+    password = _password(Path(settings.DATA_DIR))
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=DEMO_EMAIL).first()
+    if user is None:
+        user = services.create_user(DEMO_EMAIL, password, DEMO_NAME)
+        out.write(f"Created the demo admin {DEMO_EMAIL}\n")
+    elif not user.check_password(password):
+        # The password file was replaced or removed: the file is the reference.
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    workspace = Workspace.objects.filter(slug=WORKSPACE[1]).first()
+    if workspace is None:
+        organisation = Organisation.objects.filter(slug=ORGANISATION[1]).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=ORGANISATION[0], slug=ORGANISATION[1], kind=Organisation.Kind.COMPANY
+            )
+        workspace = Workspace.objects.create(
+            organisation=organisation, name=WORKSPACE[0], slug=WORKSPACE[1]
+        )
+        services.record_audit(workspace, user, "workspace.created", workspace)
+        out.write(f"Created the demo workspace {WORKSPACE[0]}\n")
+    membership, created = Membership.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": Role.OWNER}
+    )
+    if not created and membership.role != Role.OWNER:
+        membership.role = Role.OWNER
+        membership.save(update_fields=["role"])
+    return DemoCredentials(DEMO_EMAIL, password)

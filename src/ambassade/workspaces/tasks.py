@@ -1,0 +1,23 @@
+"""Background tasks of the workspaces app (Huey). Tasks take ids and are idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from ambassade.workspaces import services
+
+log = logging.getLogger(__name__)
+
+PURGE_SCHEDULE = crontab(minute="17", hour="3")
+
+
+@db_periodic_task(PURGE_SCHEDULE, name="workspaces.purge_expired_invitations")
+def purge_expired_invitations() -> int:
+    """Every day at 03:17 UTC, delete the invitations that expired unused."""
+    count = services.purge_expired_invitations()
+    if count:
+        log.info("purged %d expired invitations", count)
+    return count

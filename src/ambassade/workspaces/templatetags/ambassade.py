@@ -1,0 +1,31 @@
+"""Template helpers of the shared layout: accessible form widgets and audit labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+from ambassade.workspaces.audit import audit_label
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field: BoundField, **attrs: str) -> SafeString:
+    """Render ``field``'s widget described by its help text and errors (``aria-describedby``) and
+    marked ``aria-invalid`` when it has errors. The ids match templates/includes/field.html."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_errors")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    return audit_label(code)

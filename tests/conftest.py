@@ -1,0 +1,87 @@
+"""Shared fixtures. The personas: Alice owns workspace A, Bob is an editor of A, Charlie owns
+workspace B and has no access to A. A holds a pending invitation, a connection and audit entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PASSWORD = "correct horse battery staple 42"
+CONNECTION_TOKEN = "mastodon-token-of-A-4f1c9e"
+
+
+@dataclass
+class Personas:
+    alice: Any
+    bob: Any
+    charlie: Any
+    workspace_a: Any
+    workspace_b: Any
+    alice_membership: Any
+    bob_membership: Any
+    invitation: Any
+    invitation_token: str
+    connection: Any
+    audit_entry: Any
+
+    def client_for(self, client: Any, user: Any) -> Any:
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def static_root() -> None:
+    # WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT does not exist yet.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def fast_hasher(settings: Any) -> None:
+    # Argon2 is the product's hasher (see test_auth); tests that hash many passwords use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def personas(db: Any, fast_hasher: None, mailoutbox: list[Any]) -> Personas:
+    from ambassade.workspaces import services
+    from ambassade.workspaces.models import Membership, Role
+
+    alice = services.create_user("alice@example.com", PASSWORD, "Alice Martin")
+    bob = services.create_user("bob@example.com", PASSWORD, "Bob Durand")
+    charlie = services.create_user("charlie@example.com", PASSWORD, "Charlie Petit")
+    _org_a, workspace_a = services.create_organisation(
+        name="Agence A", kind="agency", owner=alice, workspace_name="Brand A"
+    )
+    _org_b, workspace_b = services.create_organisation(
+        name="Company B", kind="company", owner=charlie, workspace_name="Brand B"
+    )
+    bob_membership = Membership.objects.create(workspace=workspace_a, user=bob, role=Role.EDITOR)
+    invitation, token = services.invite_member(
+        workspace_a, email="dave@example.com", role=Role.ANALYST, invited_by=alice
+    )
+    connection = services.connect_account(
+        workspace_a,
+        network="mastodon",
+        account_name="@brand_a@mastodon.social",
+        secret={"access_token": CONNECTION_TOKEN},
+        actor=alice,
+    )
+    mailoutbox.clear()
+    return Personas(
+        alice=alice,
+        bob=bob,
+        charlie=charlie,
+        workspace_a=workspace_a,
+        workspace_b=workspace_b,
+        alice_membership=Membership.objects.get(workspace=workspace_a, user=alice),
+        bob_membership=bob_membership,
+        invitation=invitation,
+        invitation_token=token,
+        connection=connection,
+        audit_entry=workspace_a.audit_entries.first(),
+    )

@@ -1,0 +1,149 @@
+"""Walk every URL pattern of the product and check that nobody reaches another workspace's data.
+
+The walk reads the URL configuration itself (``get_resolver()``), so URLs that later apps add are
+checked without anyone listing them here. Each URL argument is filled from ``SAMPLES`` with an object
+of workspace A; a URL with an argument missing from ``SAMPLES`` fails the test, and so does a URL
+without arguments that is not declared in ``GLOBAL`` (not about a workspace's data) — so that nothing
+escapes the check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import Personas
+
+# URL argument name -> a value pointing at workspace A's data. Add one when you add a URL argument.
+SAMPLES: dict[str, Callable[[Personas], Any]] = {
+    "workspace_slug": lambda p: p.workspace_a.slug,
+    "membership_id": lambda p: p.bob_membership.pk,
+    "invitation_id": lambda p: p.invitation.pk,
+    "invitation_token": lambda p: p.invitation_token,
+    "connection_id": lambda p: p.connection.pk,
+    "audit_entry_id": lambda p: p.audit_entry.pk,
+}
+
+# URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
+GLOBAL: dict[str, str] = {
+    "set_language": "Django's language switch",
+    "login": "log-in page",
+    "logout": "log-out (POST)",
+    "password_reset": "asks for a reset e-mail, whoever asks",
+    "password_reset_done": "static confirmation",
+    "password_reset_confirm": "guarded by Django's signed, expiring token (tests/workspaces/test_auth)",
+    "password_reset_complete": "static confirmation",
+    "home": "lists the person's own workspaces",
+    "organisation_create": "creates a new organisation of one's own",
+    "workspace_create": "offers only organisations the person owns a workspace of",
+}
+
+# URLs an anonymous visitor may open without being sent to the log-in page.
+PUBLIC = {
+    "set_language",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_accept",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    arguments: tuple[str, ...]
+
+
+def _arguments(pattern: Any) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None:
+        return list(converters)
+    return list(pattern.regex.groupindex)
+
+
+def walk(
+    patterns: list[Any] | None = None, namespace: str = "", route: str = "", arguments: tuple = ()
+) -> Iterator[Route]:
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        here = (*arguments, *_arguments(entry.pattern))
+        text = route + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner, text, here)
+        elif isinstance(entry, URLPattern):
+            yield Route(f"{namespace}{entry.name}" if entry.name else "", text, here)
+
+
+ROUTES = list(walk())
+
+
+def test_it_finds_the_workspace_urls() -> None:
+    names = {route.name for route in ROUTES}
+    assert {"workspace_home", "workspace_members", "workspace_connection_remove"} <= names
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name or r.route for r in ROUTES])
+def test_it_refuses_another_workspace_data_to_charlie(
+    route: Route, personas: Personas, client: Any
+) -> None:
+    assert route.name, f"URL {route.route!r} has no name: name it so it can be checked"
+    if route.name in GLOBAL:
+        return
+    if not route.arguments:
+        raise AssertionError(
+            f"URL {route.name!r} ({route.route}) has no argument, so it cannot point at workspace "
+            "A's data: if it is not about a workspace, add it to GLOBAL in tests/test_access.py "
+            "with the reason; if it is, give it a <slug:workspace_slug> argument."
+        )
+    missing = [name for name in route.arguments if name not in SAMPLES]
+    assert not missing, (
+        f"URL {route.name!r} ({route.route}) has arguments {missing} with no sample: add them to "
+        "SAMPLES in tests/test_access.py, each giving an object of workspace A."
+    )
+    client.force_login(personas.charlie)
+    kwargs = {name: SAMPLES[name](personas) for name in route.arguments}
+    attempts = [reverse(route.name, kwargs=kwargs)]
+    if "workspace_slug" in kwargs and len(kwargs) > 1:
+        # Charlie's own workspace in the URL with A's object ids: the queryset helper must refuse.
+        attempts.append(
+            reverse(route.name, kwargs={**kwargs, "workspace_slug": personas.workspace_b.slug})
+        )
+    for index, url in enumerate(attempts):
+        for method in (client.get, client.post):
+            response = method(url)
+            refusals = {403, 404}
+            if index == 1 and method == client.get:
+                refusals.add(405)  # a POST-only view of Charlie's own workspace: nothing read
+            assert response.status_code in refusals, (
+                f"{method.__name__.upper()} {url} answered {response.status_code} to Charlie, "
+                "who has no access to workspace A"
+            )
+    # Nothing happened to A's objects.
+    personas.invitation.refresh_from_db()
+    personas.connection.refresh_from_db()
+    personas.bob_membership.refresh_from_db()
+    assert personas.invitation.accepted_at is None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.name or r.route for r in ROUTES])
+def test_it_sends_anonymous_visitors_to_the_login_page(
+    route: Route, personas: Personas, client: Any
+) -> None:
+    if route.name in PUBLIC or any(name not in SAMPLES for name in route.arguments):
+        return  # public, or already failing in the test above
+    kwargs = {name: SAMPLES[name](personas) for name in route.arguments}
+    url = reverse(route.name, kwargs=kwargs)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__.upper()} {url}"
+        assert response["Location"].startswith(reverse("login")), response["Location"]
