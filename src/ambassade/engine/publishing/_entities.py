@@ -156,7 +156,7 @@ _BSKY_HASHTAG = regex.compile(
     rf"[^{_BSKY_TAG_STOP}]*)"
 )
 _TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
-_HAS_LETTER = regex.compile(r"[^\W\d_]")
+_HAS_LETTER = regex.compile(r"\p{L}")
 
 
 def extract_hashtags(text: str, network: Network | str = Network.X) -> list[Entity]:

@@ -144,12 +144,13 @@ def _text_problems(rules: NetworkRules, text: str, *, has_media: bool) -> list[P
     hashtags = extract_hashtags(text, rules.network)
     if rules.max_hashtags is not None:
         seen: list[str] = []
+        first_extra = None
         for tag in hashtags:
             if tag.value.casefold() not in seen:
                 seen.append(tag.value.casefold())
-            if len(seen) == rules.max_hashtags + 1:
-                first_extra = tag
-        if len(seen) > rules.max_hashtags:
+                if len(seen) == rules.max_hashtags + 1:
+                    first_extra = tag
+        if first_extra is not None:
             problems.append(
                 Problem(
                     "too_many_topic_tags"

@@ -1,0 +1,100 @@
+"""Thread splitting at sentence and word boundaries, never inside an entity or a grapheme."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ambassade.engine.publishing import Limits, Network, ThreadSplitError, measure, split_thread
+
+PARAGRAPH = (
+    "Bonjour à toutes et à tous ! Nous lançons aujourd'hui notre nouvelle gamme éco-conçue. "
+    "Elle a été pensée avec vous, pendant deux ans, dans nos ateliers de Lyon et de Lille."
+)
+LONG = (
+    " ".join([PARAGRAPH] * 4) + " Plus d'infos : https://ambassade.fr/eco?ref=lancement #écologie"
+)
+NUMBER = re.compile(r" \d+/\d+$")
+
+
+def words(parts: list[str]) -> list[str]:
+    return " ".join(NUMBER.sub("", part) for part in parts).split()
+
+
+@pytest.mark.parametrize("network", [Network.X, Network.BLUESKY, Network.MASTODON, Network.THREADS])
+def test_every_part_fits_and_the_words_come_back(network: Network) -> None:
+    parts = split_thread(network, LONG)
+    assert len(parts) > 1
+    assert all(measure(network, part).fits for part in parts)
+    assert words(parts) == LONG.split()
+    assert [NUMBER.search(part).group() for part in parts] == [  # type: ignore[union-attr]
+        f" {n}/{len(parts)}" for n in range(1, len(parts) + 1)
+    ]
+
+
+def test_it_cuts_at_sentence_ends() -> None:
+    parts = split_thread(Network.X, LONG, numbering=False)
+    assert all(part.endswith((".", "!", "#écologie")) for part in parts)
+
+
+def test_it_prefers_paragraphs() -> None:
+    first = "Premier paragraphe. " + "Un peu plus long. " * 9
+    text = first + "\n\n" + "mot " * 60 + "fin."
+    parts = split_thread(Network.X, text, numbering=False)
+    assert parts[0] == first.strip()
+
+
+def test_a_text_that_fits_is_one_part_without_number() -> None:
+    assert split_thread(Network.X, "  Bonjour !  ") == ["Bonjour !"]
+    assert split_thread(Network.X, "") == []
+
+
+def test_it_never_cuts_a_url_mention_or_hashtag() -> None:
+    url = "https://ambassade.fr/" + "a" * 40
+    text = " ".join(["mot"] * 30 + [url, "@alice.bsky.social", "#" + "b" * 30] * 4)
+    for network in (Network.X, Network.BLUESKY):
+        parts = split_thread(network, text, numbering=False)
+        assert all(
+            part.split()[0] in {"mot", url, "@alice.bsky.social", "#" + "b" * 30} for part in parts
+        )
+        assert words(parts) == text.split()
+
+
+def test_it_never_cuts_an_emoji() -> None:
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    parts = split_thread(Network.BLUESKY, family * 400, numbering=False)
+    assert "".join(parts) == family * 400
+    assert [measure(Network.BLUESKY, part).byte_length for part in parts] == [
+        3000,
+        3000,
+        3000,
+        1000,
+    ]
+
+
+def test_it_cuts_a_word_longer_than_a_part_between_graphemes() -> None:
+    word = "é" * 700
+    parts = split_thread(Network.MASTODON, word)
+    assert "".join(NUMBER.sub("", part) for part in parts) == word
+    assert all(measure(Network.MASTODON, part).fits for part in parts)
+
+
+def test_it_uses_the_server_limit() -> None:
+    assert len(split_thread(Network.MASTODON, LONG, Limits(max_length=5000))) == 1
+
+
+def test_numbering_counts_within_the_limit() -> None:
+    text = "x " * 280
+    for part in split_thread(Network.X, text):
+        assert measure(Network.X, part).length <= 280
+
+
+def test_it_refuses_networks_without_threads() -> None:
+    with pytest.raises(ValueError, match="no threads"):
+        split_thread(Network.LINKEDIN, LONG)
+
+
+def test_it_refuses_a_character_longer_than_a_part() -> None:
+    with pytest.raises(ThreadSplitError):
+        split_thread(Network.THREADS, "a" + "\u0301" * 600)
