@@ -123,6 +123,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Hide tokens and passwords from error reports even with DEBUG on.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ambassade.workspaces.debug.AlwaysSafeExceptionReporterFilter"
 
 LANGUAGE_CODE = env.env_choice(env.LANGUAGE, {"fr", "en"})
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
