@@ -105,6 +105,20 @@ class Response:
         except LookupError:
             return self.content.decode("utf-8", errors="replace")
 
+    @property
+    def links(self) -> dict[str, str]:
+        """The ``Link`` header by relation (``next``, ``prev``…), addresses resolved against the URL."""
+        found: dict[str, str] = {}
+        for part in self.headers.get_list("link", split_commas=True):
+            target, _, params = part.partition(";")
+            target = target.strip().strip("<>")
+            for param in params.split(";"):
+                name, _, value = param.strip().partition("=")
+                if name.lower() == "rel" and target:
+                    for rel in value.strip('"').split():
+                        found[rel.lower()] = str(httpx.URL(self.url).join(target))
+        return found
+
     def json(self) -> Any:
         try:
             return json.loads(self.content)

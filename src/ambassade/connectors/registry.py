@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "ambassade.connectors"
 BUILTINS: dict[str, str] = {
     "rss": "ambassade.connectors.rss:RssConnector",
+    "mastodon": "ambassade.connectors.mastodon:MastodonConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
