@@ -214,3 +214,47 @@ class TestOthers:
     def test_it_counts_code_points_on_discord(self) -> None:
         assert text_length(Network.DISCORD, "😀") == 1
         assert text_length(Network.DISCORD, FAMILY) == 7
+
+
+class TestTwitterTextConformance:
+    """Cases from twitter-text's conformance suite (validate.yml, v3 weighting with emoji)."""
+
+    KANA = "あいうえおかきくけこ"
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Hi http://test.co", 26),
+            ("http://test.co", 23),
+            ("285 chars-" + "xxxxxxxxxx-" * 25, 285),
+            ("https://www.twitter.com/aloha " * 10, 240),
+            ("H🐱☺" + FAMILY, 7),
+            ("😷👾😡🔥💩", 10),
+            ("🙋🏽👨\u200d🎤", 4),
+            ("1\u20e3", 2),
+            ("Unicode 9.0 emoji: 🤠; 💃; 💃🏾", 29),
+            ("ÁB", 2),
+            ("A\ufb2c", 4),  # U+FB2C normalises to three Hebrew code points
+            ("randomurl" * 7 + "s.com", 68),  # a 64-letter label is no domain
+            ("example.com", 23),
+            ("foo.co.jp", 23),
+            (KANA * 12 + " http://" + KANA * 5 + "あいう.com", 358),  # punycode label > 63
+            (KANA * 12 + " http://" + KANA * 5 + "あい.com", 264),
+        ],
+    )
+    def test_it_agrees_with_twitter_text(self, text: str, expected: int) -> None:
+        assert x_weighted_length(text) == expected
+
+    def test_it_weighs_general_punctuation_like_twitter_text(self) -> None:
+        text = (
+            "Punctuation: \u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b"
+            " ‐ ‑ ‒ – — ― ‖ ‗ ‘ ’ ‚ ‛ “ ” „ ‟ ′ ″ ‴ ‵ ‶ ‷"
+        )
+        # Every character here is in the weight-1 ranges (U+2000–200D, 2010–201F, 2032–2037).
+        assert x_weighted_length(text) == len(text)
+
+    def test_it_finds_where_the_text_stops_fitting_after_a_url(self) -> None:
+        text = "285 chars- http://www.twitter.com/jack " + "xxxxxxxxxx-" * 24
+        measured = measure(Network.X, text)
+        assert measured.length == 299
+        assert measured.overflow_start == 284

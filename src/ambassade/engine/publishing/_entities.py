@@ -80,6 +80,8 @@ def _twitter_urls(text: str, require_protocol: bool) -> list[Entity]:
         start = match.start()
         if require_protocol and not protocol:
             continue
+        if not _labels_fit(domain):
+            continue
         tld = domain.rsplit(".", 1)[1].lower()
         path = match.group("path") or ""
         if protocol:
@@ -114,6 +116,20 @@ _BSKY_URL = regex.compile(
     r"(?:^|(?<=[\s(]))(?:(?P<full>https?://\S+)|(?P<bare>(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)\S*))",
     regex.IGNORECASE,
 )
+
+
+def _labels_fit(domain: str) -> bool:
+    """DNS labels hold at most 63 characters once punycode-encoded (twitter-text checks it too:
+    a "domain" of 64 letters is text, not a link)."""
+    for label in domain.split("."):
+        if not label.isascii():
+            try:
+                label = "xn--" + label.encode("punycode").decode("ascii")
+            except UnicodeError:
+                return False
+        if len(label) > 63 or label.startswith("-") or label.endswith("-"):
+            return False
+    return True
 
 
 def _bluesky_urls(text: str) -> list[Entity]:
