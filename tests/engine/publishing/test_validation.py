@@ -84,6 +84,18 @@ def test_mastodon_uses_the_server_limit() -> None:
     assert validate(Network.MASTODON, text, limits=Limits(max_length=1000)) == []
 
 
+def test_mastodon_counts_the_content_warning() -> None:
+    # "Spoiler 🇫🇷" is 9 graphemes.
+    assert validate(Network.MASTODON, "x" * 491, content_warning="Spoiler 🇫🇷") == []
+    (problem,) = validate(Network.MASTODON, "x" * 492, content_warning="Spoiler 🇫🇷")
+    assert (problem.code, problem.params["length"], problem.params["limit"]) == (
+        "text_too_long",
+        501,
+        500,
+    )
+    assert validate(Network.X, "x" * 280, content_warning="ignored elsewhere") == []
+
+
 class TestTelegram:
     def test_it_accepts_4096_characters_alone(self) -> None:
         assert validate(Network.TELEGRAM, "a" * 4096) == []

@@ -84,12 +84,13 @@ def validate(
     *,
     title: str | None = None,
     recent_texts: Collection[str] = (),
+    content_warning: str | None = None,
 ) -> list[Problem]:
     """Every problem `network` would have with this post; an empty list means it can go out.
 
     `limits` are what the network reported at run time (see `Limits.from_mastodon_instance`);
     `title` is Reddit's; `recent_texts` are the account's recent posts, for LinkedIn's refusal of
-    duplicates.
+    duplicates; `content_warning` is Mastodon's ``spoiler_text``, which counts against the limit.
     """
     rules = rules_for(network, limits)
     name = rules.label
@@ -98,7 +99,8 @@ def validate(
         problems.append(Problem("empty", Severity.ERROR, {"network": name}))
     if rules.media.requires_media and not media:
         problems.append(Problem("media_required", Severity.ERROR, {"network": name}))
-    problems += _text_problems(rules, text, has_media=bool(media))
+    warning = content_warning if rules.network is Network.MASTODON else None
+    problems += _text_problems(rules, text, has_media=bool(media), content_warning=warning)
     if rules.max_title_length is not None:
         problems += _title_problems(rules, title)
     if (
@@ -111,11 +113,17 @@ def validate(
     return problems
 
 
-def _text_problems(rules: NetworkRules, text: str, *, has_media: bool) -> list[Problem]:
+def _text_problems(
+    rules: NetworkRules, text: str, *, has_media: bool, content_warning: str | None
+) -> list[Problem]:
     name = rules.label
     problems: list[Problem] = []
-    caption = has_media and rules.max_caption_length is not None
-    measured = measure_with(rules, text, limit=rules.max_caption_length if caption else None)
+    caption, limit = False, rules.max_length
+    if has_media and rules.max_caption_length is not None:
+        caption, limit = True, rules.max_caption_length
+    # Mastodon counts the content warning, as graphemes, with the text.
+    warning_length = grapheme_length(content_warning) if content_warning else 0
+    measured = measure_with(rules, text, limit=limit - warning_length)
     if measured.overflow_start is not None:
         span = (measured.overflow_start, len(text))
         if measured.length > measured.limit:
@@ -125,8 +133,8 @@ def _text_problems(rules: NetworkRules, text: str, *, has_media: bool) -> list[P
                     Severity.ERROR,
                     {
                         "network": name,
-                        "length": measured.length,
-                        "limit": measured.limit,
+                        "length": measured.length + warning_length,
+                        "limit": limit,
                         "unit": measured.unit,
                     },
                     span,
