@@ -11,9 +11,10 @@ import nh3
 
 __all__ = ["as_int", "html_to_text", "parse_datetime", "sanitize_html"]
 
-_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/h[1-6]|/blockquote|/tr|/pre)\s*>")
+# Paragraph and line boundaries (HN separates paragraphs with a bare opening <p>).
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/?p|/div|/li|/h[1-6]|/blockquote|/tr|/pre)(\s[^>]*)?>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_NEWLINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
+_NEWLINES = re.compile(r"\n(\s*\n)+")
 
 
 def sanitize_html(value: str) -> str:
@@ -29,7 +30,7 @@ def html_to_text(value: str) -> str:
     stripped = nh3.clean(marked, tags=set(), attributes={}, strip_comments=True)
     text = html.unescape(stripped)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+    return _NEWLINES.sub("\n", "\n".join(lines)).strip()
 
 
 def parse_datetime(value: Any) -> datetime | None:

@@ -26,6 +26,7 @@ ENTRY_POINT_GROUP = "ambassade.connectors"
 BUILTINS: dict[str, str] = {
     "rss": "ambassade.connectors.rss:RssConnector",
     "mastodon": "ambassade.connectors.mastodon:MastodonConnector",
+    "hackernews": "ambassade.connectors.hackernews:HackerNewsConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
