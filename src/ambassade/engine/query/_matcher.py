@@ -55,6 +55,8 @@ def _cost(key: str) -> float:
         return 20.0
     if key == "url:":
         return 200.0
+    if key.startswith("urlhead:"):
+        return 20.0
     if key.startswith("*"):
         body = key[1:]
         if body[0] in "#@":
@@ -72,8 +74,21 @@ def _key(item: Term | Prefix) -> str:
     return f"*{sign}{item.text}" if isinstance(item, Prefix) else sign + item.text
 
 
+def _url_head(body: str) -> tuple[str, bool]:
+    """The part of a URL body before its path, query or fragment, and whether anything follows."""
+    for index, char in enumerate(body):
+        if char in "/?#":
+            return body[:index], True
+    return body, False
+
+
 def _field_key(node: Field) -> str:
-    return "url:" if node.name == "url" else f"{node.name}:{node.value}"
+    if node.name != "url":
+        return f"{node.name}:{node.value}"
+    # url:example.com/promo can only match a URL whose head is exactly example.com; a bare
+    # url:examp can match any head starting so, and anchors on "the message has a URL".
+    head, more = _url_head(node.value)
+    return f"urlhead:{head}" if more else "url:"
 
 
 def _anchors(node: Node) -> tuple[float, frozenset[str]] | None:
@@ -164,7 +179,19 @@ def _compile(node: Node) -> _Test:
     if isinstance(node, Not):
         operand = _compile(node.operand)
         return lambda index, document: not operand(index, document)
-    tests = [_compile(operand) for operand in _cheap_first(node.operands)]
+    keys = [key for key in map(_plain_key, node.operands) if key is not None]
+    others = [operand for operand in node.operands if _plain_key(operand) is None]
+    if isinstance(node, And):
+        # A candidate holds the anchor, so the anchored operand is the least likely to fail: last.
+        anchored = _anchored_operand(node)
+        others.sort(key=lambda operand: (operand is anchored, _weight(operand)))
+    else:
+        others.sort(key=_weight)
+    tests = [_compile(operand) for operand in others]
+    if keys:
+        tests.insert(0, _all_keys(keys) if isinstance(node, And) else _any_key(keys))
+    if len(tests) == 1:
+        return tests[0]
     if isinstance(node, And):
 
         def all_of(index: _Index, document: PreparedDocument) -> bool:
@@ -184,13 +211,45 @@ def _compile(node: Node) -> _Test:
     return any_of
 
 
-def _cheap_first(operands: tuple[Node, ...]) -> list[Node]:
-    def weight(node: Node) -> int:
-        if isinstance(node, Term | Prefix | Field):
-            return 0
-        return 2 if isinstance(node, Near | Not) else 1
+def _plain_key(node: Node) -> str | None:
+    """The index key whose presence is the whole test of `node`, if there is one."""
+    if isinstance(node, Term | Prefix):
+        return _key(node)
+    if isinstance(node, Field) and node.name != "url":
+        return _field_key(node)
+    return None
 
-    return sorted(operands, key=weight)
+
+def _all_keys(keys: list[str]) -> _Test:
+    def all_keys(index: _Index, _document: PreparedDocument) -> bool:
+        for key in keys:  # noqa: SIM110 - a loop is faster than all() on this hot path
+            if key not in index:
+                return False
+        return True
+
+    return all_keys
+
+
+def _any_key(keys: list[str]) -> _Test:
+    def any_key(index: _Index, _document: PreparedDocument) -> bool:
+        for key in keys:  # noqa: SIM110 - a loop is faster than any() on this hot path
+            if key in index:
+                return True
+        return False
+
+    return any_key
+
+
+def _anchored_operand(node: And) -> Node | None:
+    found = [(a[0], o) for o, a in ((o, _anchors(o)) for o in node.operands) if a is not None]
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _weight(node: Node) -> int:
+    """Cheap tests first: key lookups, then boolean groups, then positions and negations."""
+    if isinstance(node, Term | Prefix | Field):
+        return 0
+    return 2 if isinstance(node, Near | Not | Phrase) else 1
 
 
 def _compile_field(node: Field) -> _Test:
@@ -236,8 +295,9 @@ class Matcher:
         self.trees: dict[str, Node] = {}
         self._tests: list[_Test | None] = []
         self._postings: dict[str, list[int]] = {}
-        self._prefixes: set[str] = set()
-        lengths: set[int] = set()
+        # Every prefix of every query, by its first three characters (a prefix has at least three,
+        # four with its sign): one lookup per document key finds the prefixes it may start with.
+        self._heads: dict[str, list[str]] = {}
         for number, query_id in enumerate(self.ids):
             query = queries[query_id]
             try:
@@ -253,9 +313,9 @@ class Matcher:
                 self._postings.setdefault(key, []).append(number)
             self._tests.append(None if _exact(tree) else _compile(tree))
             for prefix in _prefixes_of(tree):
-                self._prefixes.add(prefix)
-                lengths.add(len(prefix))
-        self._lengths = sorted(lengths)
+                heads = self._heads.setdefault(prefix[:3], [])
+                if prefix not in heads:
+                    heads.append(prefix)
         self.last_candidates = 0
 
     def __len__(self) -> int:
@@ -280,16 +340,15 @@ class Matcher:
                     index[signed] = [position]
                 else:
                     positions.append(position)
-        if self._prefixes:
-            prefixes = self._prefixes
+        if self._heads:
+            heads = self._heads
             found: _Index = {}
             for key, positions in index.items():
-                for length in self._lengths:
-                    if length > len(key):
-                        break
-                    head = key[:length]
-                    if head in prefixes:
-                        found.setdefault("*" + head, []).extend(positions)
+                prefixes = heads.get(key[:3])
+                if prefixes is not None:
+                    for prefix in prefixes:
+                        if key.startswith(prefix):
+                            found.setdefault("*" + prefix, []).extend(positions)
             index.update(found)
         for lang in document.langs:
             index["lang:" + lang] = []
@@ -303,6 +362,8 @@ class Matcher:
                 index["site:" + ".".join(parts[start:])] = []
         if document.urls:
             index["url:"] = []
+            for url in document.urls:
+                index["urlhead:" + _url_head(url_body(url))[0]] = []
         return index
 
     def match(self, document: Document | PreparedDocument) -> list[str]:
