@@ -27,6 +27,7 @@ BUILTINS: dict[str, str] = {
     "rss": "ambassade.connectors.rss:RssConnector",
     "mastodon": "ambassade.connectors.mastodon:MastodonConnector",
     "hackernews": "ambassade.connectors.hackernews:HackerNewsConnector",
+    "x": "ambassade.connectors.x:XConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
