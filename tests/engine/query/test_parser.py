@@ -148,7 +148,7 @@ def error(query: str) -> QuerySyntaxError:
         ("a NEAR/x b", 8, "a distance of at least 1 after NEAR", "'x'"),
         ("a NEAR/ b", 8, "a distance of at least 1 after NEAR", "''"),
         # NEAR operands
-        ("(a AND b) NEAR/2 c", 2, "a term, a phrase, a wildcard or a parenthesised OR", "operands"),
+        ("(a AND b) NEAR/2 c", 1, "a term, a phrase, a wildcard or a parenthesised OR", "operands"),
         ("a NEAR/2 lang:fr", 10, "a term, a phrase, a wildcard", "operands"),
         ("a NEAR/2 b NEAR/3 c", 12, "AND, OR or the end of the query", "NEAR expression"),
         # wildcards
@@ -168,7 +168,7 @@ def error(query: str) -> QuerySyntaxError:
         ("NOT a", 1, "a term, a phrase or a filter outside NOT", "must match something"),
         ("NOT a NOT b", 1, "a term, a phrase or a filter outside NOT", "only of NOT"),
         ("x OR NOT b", 6, "a term, a phrase or a filter outside NOT", "must match something"),
-        ("(NOT a) OR b", 2, "a term, a phrase or a filter outside NOT", "must match something"),
+        ("(NOT a) OR b", 1, "a term, a phrase or a filter outside NOT", "must match something"),
         # unterminated quote
         ('avion "air france', 7, 'a closing "', "unterminated quote"),
         ("« air france", 1, "a closing »", "unterminated quote"),

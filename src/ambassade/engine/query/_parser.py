@@ -10,6 +10,7 @@ primary := term | "phrase" | field:value | "(" or ")"
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -219,7 +220,7 @@ class _Parser:
                     f"{lexeme.column}, found {self.current.label}",
                 )
             self.advance()
-            return node
+            return dataclasses.replace(node, column=lexeme.column)  # errors point at the '('
         if lexeme.kind == "phrase":
             self.advance()
             return _phrase(lexeme)
