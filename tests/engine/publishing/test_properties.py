@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ambassade.engine.publishing import (
+    TWITTER_V3,
     Network,
     ThreadSplitError,
     Utm,
@@ -19,6 +20,8 @@ from ambassade.engine.publishing import (
     unescape_little_text,
     validate,
 )
+from ambassade.engine.publishing._counting import segments
+from ambassade.engine.publishing._rules import Counting, rules_for
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -70,6 +73,18 @@ def test_counting_and_validation_never_crash(text: str, network: Network) -> Non
         assert problem.message()
     for entity in extract_entities(text, network):
         assert text[entity.start : entity.end] == entity.text
+
+
+@FAST
+@given(st.one_of(ANY_TEXT, POSTS), st.sampled_from(list(Network)))
+def test_the_fast_count_agrees_with_the_segments(text: str, network: Network) -> None:
+    rules = rules_for(network)
+    cut = segments(text, rules)
+    assert "".join(text[segment.start : segment.end] for segment in cut) == text
+    scale = TWITTER_V3.scale if rules.counting is Counting.X_WEIGHTED else 1
+    measured = measure(network, text)
+    assert measured.length == -(-sum(segment.cost for segment in cut) // scale)
+    assert measured.byte_length == sum(segment.size for segment in cut)
 
 
 @FAST

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from ambassade.engine.publishing._entities import extract_mentions, extract_urls
 from ambassade.engine.publishing._rules import Counting, Limits, Network, NetworkRules, rules_for
-from ambassade.engine.publishing._unicode import is_emoji, iter_clusters, utf8_length, utf16_length
+from ambassade.engine.publishing._unicode import (
+    grapheme_length,
+    graphemes,
+    is_emoji,
+    iter_clusters,
+    utf8_length,
+    utf16_length,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,14 @@ class TwitterTextConfig:
             (0x2032, 0x2037, 100),
         )
     )
+
+    @property
+    def ascii_weight(self) -> int | None:
+        """The weight shared by every ASCII character, if one range gives it to all of them."""
+        for first, last, weight in self.ranges:
+            if first <= 0 and last >= 0x7F:
+                return weight
+        return None
 
     def weight(self, char: str) -> int:
         code = ord(char)
@@ -77,17 +92,18 @@ class Measure:
         return self.overflow_start is None
 
 
-def segments(
-    text: str, rules: NetworkRules, config: TwitterTextConfig = TWITTER_V3
-) -> list[Segment]:
+def _special_spans(
+    text: str, rules: NetworkRules, config: TwitterTextConfig
+) -> list[tuple[int, int, int]]:
+    """(start, end, cost) of the links and shortened mentions, in order."""
     counting = rules.counting
-    special: list[tuple[int, int, int]] = []  # start, end, cost of links and shortened mentions
+    special: list[tuple[int, int, int]] = []
     if counting in (Counting.X_WEIGHTED, Counting.MASTODON):
         url_length = rules.url_length if rules.url_length is not None else 23
         url_cost = url_length * (config.scale if counting is Counting.X_WEIGHTED else 1)
         for url in extract_urls(text, rules.network):
             special.append((url.start, url.end, url_cost))
-        if counting is Counting.MASTODON:
+        if counting is Counting.MASTODON and "@" in text:
             taken = [(start, end) for start, end, _ in special]
             for mention in extract_mentions(text, Network.MASTODON):
                 if "@" in mention.value and not any(
@@ -96,9 +112,17 @@ def segments(
                     local = mention.value.split("@", 1)[0]
                     special.append((mention.start, mention.end, 1 + len(local)))
         special.sort()
+    return special
+
+
+def segments(
+    text: str, rules: NetworkRules, config: TwitterTextConfig = TWITTER_V3
+) -> list[Segment]:
+    """The text cut into unsplittable segments with their costs."""
+    counting = rules.counting
     result: list[Segment] = []
     position = 0
-    for start, end, cost in [*special, (len(text), len(text), 0)]:
+    for start, end, cost in [*_special_spans(text, rules, config), (len(text), len(text), 0)]:
         for first, last in iter_clusters(text, position, start):
             cluster = text[first:last]
             result.append(
@@ -122,6 +146,27 @@ def _cluster_cost(cluster: str, counting: Counting, config: TwitterTextConfig) -
     if counting is Counting.UTF16:
         return utf16_length(cluster)
     return len(cluster)
+
+
+def _piece_cost(piece: str, counting: Counting, config: TwitterTextConfig) -> int:
+    """The cost of a piece of text without links: the sum of its clusters' costs, computed
+    without cutting the piece into clusters where the counting allows it (the common case of
+    a text that fits is measured on every keystroke)."""
+    if counting is Counting.CODE_POINTS:
+        return len(piece)
+    if counting is Counting.UTF16:
+        return utf16_length(piece)
+    if piece.isascii():
+        if counting in (Counting.GRAPHEMES, Counting.MASTODON):
+            return len(piece) - piece.count("\r\n")  # CR LF is one cluster
+        if counting is Counting.THREADS:
+            return len(piece)
+        ascii_weight = config.ascii_weight
+        if ascii_weight is not None:
+            return len(piece) * ascii_weight
+    if counting in (Counting.GRAPHEMES, Counting.MASTODON):
+        return grapheme_length(piece)
+    return sum(_cluster_cost(cluster, counting, config) for cluster in graphemes(piece))
 
 
 _UNITS = {
@@ -157,15 +202,24 @@ def measure_with(
     max_length = rules.max_length if limit is None else limit
     weighted = rules.counting is Counting.X_WEIGHTED
     scale = config.scale if weighted else 1
-    total = size = 0
+    total = 0
+    position = 0
+    for start, end, cost in [*_special_spans(text, rules, config), (len(text), len(text), 0)]:
+        total += _piece_cost(text[position:start], rules.counting, config) + cost
+        position = end
+    size = utf8_length(text)
     overflow: int | None = None
-    for segment in segments(text, rules, config):
-        total += segment.cost
-        size += segment.size
-        if overflow is None and (
-            total > max_length * scale or (rules.max_bytes is not None and size > rules.max_bytes)
-        ):
-            overflow = segment.start
+    if total > max_length * scale or (rules.max_bytes is not None and size > rules.max_bytes):
+        # Only a text that does not fit pays for the cut into segments, to say where it stops.
+        running = running_size = 0
+        for segment in segments(text, rules, config):
+            running += segment.cost
+            running_size += segment.size
+            if running > max_length * scale or (
+                rules.max_bytes is not None and running_size > rules.max_bytes
+            ):
+                overflow = segment.start
+                break
     return Measure(
         network=rules.network,
         length=-(-total // scale),
