@@ -200,7 +200,7 @@ class Connection(models.Model):
         verbose_name_plural = _("connections")
 
     def __str__(self) -> str:
-        return f"{self.network}:{self.account_name}"
+        return f"{self.account_name} ({self.network_label})"
 
     def __repr__(self) -> str:
         return f"<Connection {self.pk} {self.network}:{self.account_name} {self.status}>"

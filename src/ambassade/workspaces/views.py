@@ -285,7 +285,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(person)s is now %(role)s.")
+                _("%(person)s now has the role %(role)s.")
                 % {
                     "person": target.user.get_full_name() or target.user.email,
                     "role": target.get_role_display(),
