@@ -93,7 +93,7 @@ class TestHashtags:
 
 class TestMentions:
     def test_x_mentions_are_at_most_15_characters(self) -> None:
-        text = "@ambassade_fr @a_very_long_handle_indeed, mail@example.com @jack"
+        text = "@ambassade_fr @a_very_long_handle_indeed, mail@example.com @jack @joséphine"
         assert values(extract_mentions(text, Network.X)) == ["ambassade_fr", "jack"]
 
     def test_mastodon_mentions_may_name_the_instance(self) -> None:
@@ -154,6 +154,10 @@ class TestBlueskyFacets:
             {"$type": "app.bsky.richtext.facet#mention", "did": "did:plc:abc"}
         ]
         assert tag.as_record()["features"] == [{"$type": "app.bsky.richtext.facet#tag", "tag": "x"}]
+
+    def test_it_leaves_tags_over_64_graphemes_as_text(self) -> None:
+        text = "#" + "é" * 64 + " #" + "é" * 65
+        assert [facet.value for facet in bluesky_facets(text)] == ["é" * 64]
 
     def test_a_mention_needs_its_did(self) -> None:
         (mention,) = bluesky_facets("@bob.test")

@@ -203,7 +203,9 @@ def extract_hashtags(text: str, network: Network | str = Network.X) -> list[Enti
 
 _MENTIONS: dict[Network, regex.Pattern[str]] = {
     Network.X: regex.compile(
-        r"(?<![\w!@#$%&*＠＃])[@＠](?P<value>[A-Za-z0-9_]{1,15}+)(?![A-Za-z0-9_@＠]|://)"
+        # Not followed by another name character, an accented Latin letter or "://".
+        r"(?<![\w!@#$%&*＠＃])[@＠](?P<value>[A-Za-z0-9_]{1,15}+)"
+        r"(?![A-Za-z0-9_@＠\u00C0-\u024F\u1E00-\u1EFF]|://)"
     ),
     Network.MASTODON: regex.compile(
         r"(?<![=/\w@])@(?P<value>[a-z0-9_]++(?:[.-]++[a-z0-9_]++)*+(?:@[\w.-]*\w)?)(?![\w@])",

@@ -13,6 +13,9 @@ from typing import Any
 
 from ambassade.engine.publishing._entities import EntityKind, extract_entities
 from ambassade.engine.publishing._rules import Network
+from ambassade.engine.publishing._unicode import grapheme_length
+
+MAX_TAG_GRAPHEMES = 64
 
 _FEATURE_TYPES = {
     EntityKind.URL: "app.bsky.richtext.facet#link",
@@ -47,7 +50,14 @@ class Facet:
 
 def bluesky_facets(text: str) -> list[Facet]:
     """The link, mention and hashtag facets of `text`, in order, with UTF-8 byte offsets."""
-    entities = extract_entities(text, Network.BLUESKY)
+    # The lexicon caps a tag at 64 graphemes: a longer one would make the record invalid, and
+    # Bluesky's own clients leave it as plain text.
+    entities = [
+        entity
+        for entity in extract_entities(text, Network.BLUESKY)
+        if entity.kind is not EntityKind.HASHTAG
+        or grapheme_length(entity.value) <= MAX_TAG_GRAPHEMES
+    ]
     facets: list[Facet] = []
     # Byte offsets by walking the text once, entity after entity.
     position = byte_position = 0

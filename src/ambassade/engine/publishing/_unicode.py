@@ -7,7 +7,6 @@ detection uses the Unicode emoji properties the same module exposes.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 
 import regex
@@ -53,7 +52,3 @@ def utf16_length(text: str) -> int:
 def is_emoji(cluster: str) -> bool:
     """Whether a grapheme cluster is displayed as one emoji."""
     return _EMOJI.search(cluster) is not None
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
