@@ -28,6 +28,7 @@ BUILTINS: dict[str, str] = {
     "mastodon": "ambassade.connectors.mastodon:MastodonConnector",
     "hackernews": "ambassade.connectors.hackernews:HackerNewsConnector",
     "x": "ambassade.connectors.x:XConnector",
+    "youtube": "ambassade.connectors.youtube:YoutubeConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
