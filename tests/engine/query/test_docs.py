@@ -1,0 +1,44 @@
+"""docs/query-language.md stays true: its error table and its canonical-form examples are checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ambassade.engine.query import QuerySyntaxError, format_query, parse
+
+DOC = Path(__file__).parents[3] / "docs" / "query-language.md"
+TEXT = DOC.read_text(encoding="utf-8")
+ERRORS = TEXT.split("## Errors", 1)[1].split("\n## ", 1)[0]
+ROWS = [
+    [cell.strip() for cell in line.strip("|").split(" | ")]
+    for line in ERRORS.splitlines()
+    if re.match(r"\| `.*` .*\| \d+ \|", line)
+]
+
+
+def test_the_error_table_is_there() -> None:
+    assert len(ROWS) >= 15
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row[0] for row in ROWS])
+def test_each_documented_error_is_what_the_parser_says(row: list[str]) -> None:
+    query = row[0].split("`")[1]
+    column, expected, message = int(row[1]), row[2], row[3]
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse(query)
+    assert caught.value.column == column
+    if expected != "(same)":
+        assert caught.value.expected == expected
+    if message != "(same)":
+        assert caught.value.message.startswith(message.rstrip("…").rstrip())
+
+
+def test_the_canonical_form_examples_hold() -> None:
+    block = TEXT.split("## Canonical form", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    examples = [line.split("→") for line in block.strip().splitlines()]
+    assert examples
+    for source, printed in examples:
+        assert format_query(parse(source.strip())) == printed.strip()
