@@ -56,9 +56,9 @@ def split_thread(
             # Fewer parts than planned leave the reservation a bit generous, never short.
             return [part + _suffix(index, len(parts)) for index, part in enumerate(parts, 1)]
         total = len(parts)
-    raise ThreadSplitError(
-        "the numbering does not converge"
-    )  # pragma: no cover - needs > 10^8 parts
+    # Unreachable in practice: the count settles in a round or two, as the width of " k/n" only
+    # changes when n reaches 10, 100, 1000…
+    raise ThreadSplitError("the numbering does not settle")  # pragma: no cover
 
 
 def _suffix(index: int, total: int) -> str:
@@ -98,10 +98,9 @@ def _split(
             while end < len(segs) and _is_space(text, segs[end]):
                 end += 1
             run = text[bounds[index] : bounds[end]]
-            before = text[: bounds[index]].rstrip("".join(_CLOSERS))
             if "\n\n" in run or "\n\r\n" in run:
                 quality = _PARAGRAPH
-            elif "\n" in run or (before and before[-1] in _SENTENCE_END):
+            elif "\n" in run or _ends_sentence(text, bounds[index]):
                 quality = _SENTENCE
             else:
                 quality = _WORD
@@ -171,6 +170,14 @@ def _choose_cut(
         if not inside[cut]:
             return cut, cut
     return reach, reach
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    """Whether text[:end] ends a sentence: ".", "!", "?"… possibly inside quotes or brackets."""
+    position = end - 1
+    while position >= 0 and text[position] in _CLOSERS:
+        position -= 1
+    return position >= 0 and text[position] in _SENTENCE_END
 
 
 def _is_space(text: str, segment: Segment) -> bool:
