@@ -193,3 +193,10 @@ def test_it_names_the_column_and_what_was_expected(
 def test_it_reports_the_leftmost_problem_first() -> None:
     assert error("AND a NEAR b").column == 1
     assert error('a NEAR/0 b "x').column == 8
+
+
+def test_it_refuses_absurd_nesting_with_a_located_error() -> None:
+    assert parse("(" * 100 + "a" + ")" * 100) == A
+    assert parse("NOT " * 99 + "a b") is not None
+    assert error("(" * 101 + "a" + ")" * 101).column == 101
+    assert error("x " + "NOT " * 101 + "a").column == 403

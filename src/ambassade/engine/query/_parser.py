@@ -22,6 +22,9 @@ from ._text import Token, normalise, tokenise
 __all__ = ["check_matchable", "parse"]
 
 MIN_PREFIX: Final = 3
+MAX_DEPTH: Final = (
+    100  # nested parentheses and NOTs; far beyond any real query, well within the stack
+)
 _OPENING_QUOTES: Final = {'"': '"', "“": "”", "«": "»"}
 _STOPS: Final = frozenset('()"“«')
 _NEAR: Final = re.compile(r"(O?)NEAR(?:/(.*))?", re.S)
@@ -108,6 +111,7 @@ class _Parser:
     def __init__(self, query: str) -> None:
         self.lexemes = _lex(query)
         self.position = 0
+        self.depth = 0
 
     @property
     def current(self) -> _Lexeme:
@@ -175,11 +179,23 @@ class _Parser:
             operands.append(self.unary())
         return _join(And, operands)
 
+    def nest(self, lexeme: _Lexeme) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                lexeme.column,
+                f"at most {MAX_DEPTH} nested parentheses and NOTs",
+                f"the query nests more than {MAX_DEPTH} parentheses and NOTs deep",
+            )
+
     def unary(self) -> Node:
         if self.current.kind == "NOT":
             keyword = self.advance()
             self.require_operand(keyword)
-            return Not(self.unary(), column=keyword.column)
+            self.nest(keyword)
+            operand = self.unary()
+            self.depth -= 1
+            return Not(operand, column=keyword.column)
         return self.near()
 
     def near(self) -> Node:
@@ -212,7 +228,9 @@ class _Parser:
                 raise self.fail(
                     _OPERAND, f"expected {_OPERAND} after '(', found {self.current.label}"
                 )
+            self.nest(lexeme)
             node = self.or_()
+            self.depth -= 1
             if self.kind() != ")":
                 raise self.fail(
                     "')'",
