@@ -136,7 +136,11 @@ class TestHashtags:
 def test_threads_accepts_five_links() -> None:
     links = " ".join(f"https://ambassade.fr/{n}" for n in range(5))
     assert validate(Network.THREADS, links + " https://ambassade.fr/0") == []
-    assert codes(validate(Network.THREADS, links + " https://ambassade.fr/5")) == ["too_many_links"]
+    text = links + " https://ambassade.fr/0 https://ambassade.fr/5 https://ambassade.fr/6"
+    (problem,) = validate(Network.THREADS, text)
+    assert (problem.code, problem.params["count"]) == ("too_many_links", 7)
+    assert problem.span is not None
+    assert text[problem.span[0] : problem.span[1]] == "https://ambassade.fr/5"
 
 
 def test_reddit_needs_a_title_of_300_characters_at_most() -> None:

@@ -116,84 +116,87 @@ def validate(
 def _text_problems(
     rules: NetworkRules, text: str, *, has_media: bool, content_warning: str | None
 ) -> list[Problem]:
+    return (
+        _length_problems(rules, text, has_media=has_media, content_warning=content_warning)
+        + _hashtag_problems(rules, text)
+        + _link_problems(rules, text)
+    )
+
+
+def _length_problems(
+    rules: NetworkRules, text: str, *, has_media: bool, content_warning: str | None
+) -> list[Problem]:
     name = rules.label
-    problems: list[Problem] = []
     caption, limit = False, rules.max_length
     if has_media and rules.max_caption_length is not None:
         caption, limit = True, rules.max_caption_length
     # Mastodon counts the content warning, as graphemes, with the text.
     warning_length = grapheme_length(content_warning) if content_warning else 0
     measured = measure_with(rules, text, limit=limit - warning_length)
-    if measured.overflow_start is not None:
-        span = (measured.overflow_start, len(text))
-        if measured.length > measured.limit:
-            problems.append(
-                Problem(
-                    "caption_too_long" if caption else "text_too_long",
-                    Severity.ERROR,
-                    {
-                        "network": name,
-                        "length": measured.length + warning_length,
-                        "limit": limit,
-                        "unit": measured.unit,
-                    },
-                    span,
-                )
-            )
-        if measured.byte_limit is not None and measured.byte_length > measured.byte_limit:
-            problems.append(
-                Problem(
-                    "text_too_many_bytes",
-                    Severity.ERROR,
-                    {"network": name, "length": measured.byte_length, "limit": measured.byte_limit},
-                    span,
-                )
-            )
+    problems: list[Problem] = []
+    span = None if measured.overflow_start is None else (measured.overflow_start, len(text))
+    if measured.length + warning_length > limit:
+        params: dict[str, str | int] = {
+            "network": name,
+            "length": measured.length + warning_length,
+            "limit": limit,
+            "unit": measured.unit,
+        }
+        code = "caption_too_long" if caption else "text_too_long"
+        problems.append(Problem(code, Severity.ERROR, params, span))
+    if measured.byte_limit is not None and measured.byte_length > measured.byte_limit:
+        params = {"network": name, "length": measured.byte_length, "limit": measured.byte_limit}
+        problems.append(Problem("text_too_many_bytes", Severity.ERROR, params, span))
+    return problems
+
+
+def _hashtag_problems(rules: NetworkRules, text: str) -> list[Problem]:
+    if rules.max_hashtags is None and rules.max_hashtag_length is None:
+        return []
+    name = rules.label
+    problems: list[Problem] = []
     hashtags = extract_hashtags(text, rules.network)
     if rules.max_hashtags is not None:
-        seen: list[str] = []
-        first_extra = None
-        for tag in hashtags:
-            if tag.value.casefold() not in seen:
-                seen.append(tag.value.casefold())
-                if len(seen) == rules.max_hashtags + 1:
-                    first_extra = tag
-        if first_extra is not None:
+        # Distinct tags, in order of first use: "#Lyon #lyon" is one tag.
+        distinct = {tag.value.casefold(): tag for tag in reversed(hashtags)}
+        firsts = sorted(distinct.values(), key=lambda tag: tag.start)
+        if len(firsts) > rules.max_hashtags:
             problems.append(
                 Problem(
                     "too_many_topic_tags"
                     if rules.network is Network.THREADS
                     else "too_many_hashtags",
                     Severity.ERROR if rules.hashtags_error else Severity.WARNING,
-                    {"network": name, "count": len(seen), "limit": rules.max_hashtags},
-                    first_extra.span,
+                    {"network": name, "count": len(firsts), "limit": rules.max_hashtags},
+                    firsts[rules.max_hashtags].span,
                 )
             )
     if rules.max_hashtag_length is not None:
         for tag in hashtags:
             if grapheme_length(tag.value) > rules.max_hashtag_length:
-                problems.append(
-                    Problem(
-                        "hashtag_too_long",
-                        Severity.WARNING,
-                        {"network": name, "tag": tag.value, "limit": rules.max_hashtag_length},
-                        tag.span,
-                    )
-                )
-    if rules.max_links is not None:
-        urls = extract_urls(text, rules.network)
-        unique = list(dict.fromkeys(url.value for url in urls))
-        if len(unique) > rules.max_links:
-            extra = next(url for url in urls if url.value == unique[rules.max_links])
-            problems.append(
-                Problem(
-                    "too_many_links",
-                    Severity.ERROR,
-                    {"network": name, "count": len(unique), "limit": rules.max_links},
-                    extra.span,
-                )
-            )
+                params: dict[str, str | int] = {
+                    "network": name,
+                    "tag": tag.value,
+                    "limit": rules.max_hashtag_length,
+                }
+                problems.append(Problem("hashtag_too_long", Severity.WARNING, params, tag.span))
     return problems
+
+
+def _link_problems(rules: NetworkRules, text: str) -> list[Problem]:
+    if rules.max_links is None:
+        return []
+    urls = extract_urls(text, rules.network)
+    # Threads counts distinct URLs.
+    firsts = sorted({url.value: url for url in reversed(urls)}.values(), key=lambda url: url.start)
+    if len(firsts) <= rules.max_links:
+        return []
+    params: dict[str, str | int] = {
+        "network": rules.label,
+        "count": len(firsts),
+        "limit": rules.max_links,
+    }
+    return [Problem("too_many_links", Severity.ERROR, params, firsts[rules.max_links].span)]
 
 
 def _title_problems(rules: NetworkRules, title: str | None) -> list[Problem]:
