@@ -29,6 +29,7 @@ BUILTINS: dict[str, str] = {
     "hackernews": "ambassade.connectors.hackernews:HackerNewsConnector",
     "x": "ambassade.connectors.x:XConnector",
     "youtube": "ambassade.connectors.youtube:YoutubeConnector",
+    "reddit": "ambassade.connectors.reddit:RedditConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
