@@ -170,3 +170,14 @@ def test_the_compiled_matcher_agrees_with_the_naive_evaluator(
         prepared = prepare(document)
         expected = [name for name, tree in sorted(named.items()) if evaluate(tree, prepared)]
         assert matcher.match(document) == expected
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=40))
+def test_any_text_parses_or_fails_with_a_located_error(text: str) -> None:
+    try:
+        tree = parse(text)
+    except QuerySyntaxError as error:
+        assert 1 <= error.column <= len(text) + 1
+        return
+    assert parse(format_query(tree)) == tree
