@@ -11,7 +11,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +24,10 @@ DEMO_EMAIL = "admin@demo.ambassade.test"
 DEMO_NAME = "Camille Martin"
 ORGANISATION = ("Maison Lumière", "maison-lumiere")
 WORKSPACE = ("Café Lumière", "cafe-lumiere")
+# A second brand, so the workspace switcher has something to switch to, and a teammate (who cannot
+# log in: no password) so the members page shows roles.
+SECOND_WORKSPACE = ("Thé Lumière", "the-lumiere")
+TEAMMATE = ("lea.dubois@demo.ambassade.test", "Léa Dubois", Role.EDITOR)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,23 @@ def _password(data_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _workspace(
+    organisation: Organisation, name: str, slug: str, owner: Any, out: TextIO
+) -> Workspace:
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is None:
+        workspace = Workspace.objects.create(organisation=organisation, name=name, slug=slug)
+        services.record_audit(workspace, owner, "workspace.created", workspace)
+        out.write(f"Created the demo workspace {name}\n")
+    membership, created = Membership.objects.get_or_create(
+        workspace=workspace, user=owner, defaults={"role": Role.OWNER}
+    )
+    if not created and membership.role != Role.OWNER:
+        membership.role = Role.OWNER
+        membership.save(update_fields=["role"])
+    return workspace
+
+
 @transaction.atomic
 def ensure_demo(out: TextIO) -> DemoCredentials:
     password = _password(Path(settings.DATA_DIR))
@@ -53,22 +74,23 @@ def ensure_demo(out: TextIO) -> DemoCredentials:
         # The password file was replaced or removed: the file is the reference.
         user.set_password(password)
         user.save(update_fields=["password"])
-    workspace = Workspace.objects.filter(slug=WORKSPACE[1]).first()
-    if workspace is None:
-        organisation = Organisation.objects.filter(slug=ORGANISATION[1]).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(
-                name=ORGANISATION[0], slug=ORGANISATION[1], kind=Organisation.Kind.COMPANY
-            )
-        workspace = Workspace.objects.create(
-            organisation=organisation, name=WORKSPACE[0], slug=WORKSPACE[1]
+    organisation = Organisation.objects.filter(slug=ORGANISATION[1]).first()
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=ORGANISATION[0], slug=ORGANISATION[1], kind=Organisation.Kind.COMPANY
         )
-        services.record_audit(workspace, user, "workspace.created", workspace)
-        out.write(f"Created the demo workspace {WORKSPACE[0]}\n")
-    membership, created = Membership.objects.get_or_create(
-        workspace=workspace, user=user, defaults={"role": Role.OWNER}
-    )
-    if not created and membership.role != Role.OWNER:
-        membership.role = Role.OWNER
-        membership.save(update_fields=["role"])
+    workspace = _workspace(organisation, *WORKSPACE, user, out)
+    _workspace(organisation, *SECOND_WORKSPACE, user, out)
+    email, name, role = TEAMMATE
+    teammate = User.objects.filter(email__iexact=email).first()
+    if teammate is None:
+        teammate = services.create_user(email, None, name)
+        services.record_audit(
+            workspace,
+            user,
+            "member.added",
+            Membership.objects.create(workspace=workspace, user=teammate, role=role),
+            object_repr=f"{name} <{email}>",
+            details={"role": role},
+        )
     return DemoCredentials(DEMO_EMAIL, password)

@@ -1,7 +1,8 @@
 /* Ambassade's small behaviours, attached through data- attributes (no inline script).
    data-menu         <details> menus close on outside click and on Escape
    data-dismiss      closes the enclosing [data-dismissable] notice
-   data-confirm      on a form: asks the question before submitting */
+   data-confirm      on a form: asks the question before submitting
+   data-scroll-current  on a scrolling nav: brings its [aria-current] link into view (phone width) */
 (function () {
   "use strict";
 
@@ -36,4 +37,14 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  function init() {
+    document.querySelectorAll("[data-scroll-current]").forEach(function (nav) {
+      var current = nav.querySelector("[aria-current]");
+      if (current && nav.scrollWidth > nav.clientWidth) {
+        nav.scrollLeft = current.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+      }
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();

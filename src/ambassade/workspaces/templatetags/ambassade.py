@@ -29,3 +29,10 @@ def widget(field: BoundField, **attrs: str) -> SafeString:
 @register.filter
 def audit_action(code: str) -> str:
     return audit_label(code)
+
+
+@register.filter
+def person_name(actor_repr: str) -> str:
+    """The name part of an audit entry's ``Name <email>`` (the whole text when there is no name)."""
+    name, _sep, _rest = actor_repr.partition(" <")
+    return name
