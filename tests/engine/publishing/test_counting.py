@@ -7,6 +7,7 @@ import pytest
 from ambassade.engine.publishing import (
     Limits,
     Network,
+    TwitterTextConfig,
     grapheme_length,
     graphemes,
     is_emoji,
@@ -117,6 +118,16 @@ class TestX:
     def test_it_counts_a_hundred_emoji_at_the_limit(self) -> None:
         assert measure(Network.X, "😀" * 140).fits
         assert not measure(Network.X, "😀" * 140 + "a").fits
+
+    def test_it_tells_what_remains(self) -> None:
+        measured = measure(Network.X, "Bonjour 🇫🇷")
+        assert (measured.length, measured.limit, measured.remaining) == (10, 280, 270)
+
+    def test_it_takes_another_weighting(self) -> None:
+        # twitter-text v1: every code point weighs 1, no emoji parsing, URLs 23.
+        legacy = TwitterTextConfig(default_weight=100, emoji_parsing=False, ranges=())
+        assert x_weighted_length("日本 " + FAMILY + " https://a.fr/x", legacy) == 2 + 1 + 7 + 1 + 23
+        assert legacy.ascii_weight is None
 
     def test_it_points_at_where_the_text_stops_fitting(self) -> None:
         text = "a" * 279 + "日b"

@@ -68,6 +68,14 @@ class TestUrls:
         ]
 
 
+def test_bluesky_needs_a_known_tld_for_a_bare_domain() -> None:
+    assert extract_urls("voir fichier.xyzzy et notes.txt", Network.BLUESKY) == []
+
+
+def test_a_protocol_needs_an_alphabetic_tld() -> None:
+    assert extract_urls("http://192.168.0.1/admin http://a.b1") == []
+
+
 class TestHashtags:
     def test_it_finds_french_hashtags(self) -> None:
         text = "#Été2026 #rentrée, #l·lengua #123 #_x C#6 &#39; #café!"
@@ -117,6 +125,11 @@ class TestMentions:
         (mention,) = extract_mentions(text, Network.LINKEDIN)
         assert mention.value == "urn:li:organization:2414183"
         assert mention.text == "@[Ambassade SAS](urn:li:organization:2414183)"
+
+    def test_telegram_and_discord_mentions(self) -> None:
+        text = "@ambassade_fr @abc @Léa"
+        assert values(extract_mentions(text, Network.TELEGRAM)) == ["ambassade_fr"]
+        assert values(extract_mentions(text, Network.DISCORD)) == ["ambassade_fr", "abc", "Léa"]
 
     def test_instagram_mentions_drop_a_final_dot(self) -> None:
         assert values(extract_mentions("merci @ambassade.fr.", Network.INSTAGRAM)) == [

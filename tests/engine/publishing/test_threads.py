@@ -80,6 +80,14 @@ def test_it_cuts_a_word_longer_than_a_part_between_graphemes() -> None:
     assert all(measure(Network.MASTODON, part).fits for part in parts)
 
 
+def test_it_cuts_a_link_only_when_it_is_longer_than_a_part() -> None:
+    url = "https://ambassade.fr/" + "a" * 400
+    parts = split_thread(Network.BLUESKY, "Voir " + url, numbering=False)
+    assert parts[0] == "Voir"
+    assert "".join(parts[1:]) == url
+    assert all(measure(Network.BLUESKY, part).fits for part in parts)
+
+
 def test_it_uses_the_server_limit() -> None:
     assert len(split_thread(Network.MASTODON, LONG, Limits(max_length=5000))) == 1
 

@@ -226,6 +226,7 @@ class TestMedia:
                     "media_attachments": {
                         "supported_mime_types": ["image/jpeg"],
                         "image_size_limit": 1000,
+                        "video_size_limit": 5000,
                         "description_limit": 10,
                     },
                 }
@@ -242,6 +243,7 @@ class TestMedia:
         )
         rules = rules_for(Network.MASTODON, limits)
         assert rules.media.max_items == 8
+        assert rules.media.max_bytes[MediaKind.VIDEO] == 5000
         problems = validate(
             Network.MASTODON,
             "ok",

@@ -181,9 +181,8 @@ def extract_hashtags(text: str, network: Network | str = Network.X) -> list[Enti
     found: list[Entity] = []
     if network is Network.BLUESKY:
         for match in _BSKY_HASHTAG.finditer(text):
+            # The pattern holds a character that is neither punctuation nor a digit: never empty.
             tag = _TRAILING_PUNCTUATION.sub("", match.group("value"))
-            if not tag:
-                continue
             end = match.start("value") + len(tag)
             found.append(
                 Entity(EntityKind.HASHTAG, match.start(), end, text[match.start() : end], tag)
