@@ -320,7 +320,7 @@ class HttpClient:
         example 304 for a conditional GET); otherwise raise the classified :class:`ConnectorError`."""
         method = method.upper()
         idempotent = method in IDEMPOTENT_METHODS if retry is None else retry
-        secrets = self._secrets(params, headers, data, basic_auth)
+        secrets = self._secrets(params, headers, {**(data or {}), **_dict(json)}, basic_auth)
         request_headers = dict(headers or {})
         if basic_auth:
             token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
@@ -541,6 +541,10 @@ class _Transient(Exception):
         super().__init__(message)
         self.message = message
         self.sent = sent
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
 
 
 def _reason(exc: Exception) -> str:

@@ -30,6 +30,7 @@ BUILTINS: dict[str, str] = {
     "x": "ambassade.connectors.x:XConnector",
     "youtube": "ambassade.connectors.youtube:YoutubeConnector",
     "reddit": "ambassade.connectors.reddit:RedditConnector",
+    "bluesky": "ambassade.connectors.bluesky:BlueskyConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None
