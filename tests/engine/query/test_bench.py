@@ -31,4 +31,4 @@ def test_it_reports_a_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     result = bench.run(BenchOptions(data_dir=tmp_path, quick=True, extra={"naive_seconds": "0.05"}))
     assert "| 40 |" in result.markdown
     assert "generated French and English messages (no tweets found)" in result.markdown
-    assert "docs/s at 10,000 queries" in result.summary
+    assert "docs/s at 40 queries" in result.summary
