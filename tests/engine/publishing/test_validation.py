@@ -96,6 +96,16 @@ def test_mastodon_counts_the_content_warning() -> None:
     assert validate(Network.X, "x" * 280, content_warning="ignored elsewhere") == []
 
 
+def test_x_refuses_twitter_texts_invalid_characters() -> None:
+    (problem,) = validate(Network.X, "Bonjour\ufeff !")
+    assert (problem.code, problem.span, problem.params["character"]) == (
+        "forbidden_character",
+        (7, 8),
+        "U+FEFF",
+    )
+    assert validate(Network.MASTODON, "Bonjour\ufeff !") == []
+
+
 class TestTelegram:
     def test_it_accepts_4096_characters_alone(self) -> None:
         assert validate(Network.TELEGRAM, "a" * 4096) == []

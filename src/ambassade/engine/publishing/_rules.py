@@ -77,6 +77,7 @@ class NetworkRules:
     max_title_length: int | None = None  # Reddit: posts have a title, required
     supports_threads: bool = False
     rejects_duplicates: bool = False  # LinkedIn answers 422 to a text identical to a recent post
+    forbidden_characters: frozenset[str] = frozenset()  # X: U+FFFE, U+FEFF, U+FFFF
     sources: tuple[str, ...] = ()
 
 
@@ -146,6 +147,8 @@ DEFAULT_RULES: Mapping[Network, NetworkRules] = {
             max_length=280,
             url_length=23,
             supports_threads=True,
+            # twitter-text's invalid characters: a post holding one is refused.
+            forbidden_characters=frozenset("\ufffe\ufeff\uffff"),
             media=MediaRules(
                 max_items=4,
                 combinations=((frozenset({_I}), 4), (frozenset({_G}), 1), (frozenset({_V}), 1)),

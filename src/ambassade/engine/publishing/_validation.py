@@ -31,6 +31,7 @@ MESSAGES: Mapping[str, str] = {
     "text_too_long": "The text is {length} {unit} long; {network} accepts {limit}.",
     "caption_too_long": "With a medium, {network} accepts a caption of {limit} {unit}; this one has {length}.",
     "text_too_many_bytes": "The text takes {length} bytes; {network} accepts {limit}.",
+    "forbidden_character": "{network} refuses the invisible character {character} in a post.",
     "too_many_hashtags": "The text has {count} hashtags; {network} accepts {limit}.",
     "too_many_topic_tags": "{network} makes only the first hashtag a topic; {count} were written.",
     "hashtag_too_long": "The hashtag #{tag} is longer than {limit} characters; {network} won't link it.",
@@ -118,9 +119,25 @@ def _text_problems(
 ) -> list[Problem]:
     return (
         _length_problems(rules, text, has_media=has_media, content_warning=content_warning)
+        + _character_problems(rules, text)
         + _hashtag_problems(rules, text)
         + _link_problems(rules, text)
     )
+
+
+def _character_problems(rules: NetworkRules, text: str) -> list[Problem]:
+    if not rules.forbidden_characters:
+        return []
+    for position, character in enumerate(text):
+        if character in rules.forbidden_characters:
+            params: dict[str, str | int] = {
+                "network": rules.label,
+                "character": f"U+{ord(character):04X}",
+            }
+            return [
+                Problem("forbidden_character", Severity.ERROR, params, (position, position + 1))
+            ]
+    return []
 
 
 def _length_problems(
