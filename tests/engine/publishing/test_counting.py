@@ -179,6 +179,9 @@ class TestMastodon:
         assert measure(Network.MASTODON, "x" * 5000, limits).fits
         assert not measure(Network.MASTODON, "x" * 5001, limits).fits
 
+    def test_it_reads_the_limit_of_pleroma_and_forks(self) -> None:
+        assert Limits.from_mastodon_instance({"max_toot_chars": 5000}).max_length == 5000
+
     def test_it_ignores_garbage_in_the_server_answer(self) -> None:
         limits = Limits.from_mastodon_instance(
             {"configuration": {"statuses": {"max_characters": "9"}}}

@@ -60,6 +60,8 @@ class MediaRules:
 
 @dataclass(frozen=True)
 class NetworkRules:
+    """What one network accepts in a post; `sources` are the documentation pages it comes from."""
+
     network: Network
     label: str
     counting: Counting
@@ -69,9 +71,8 @@ class NetworkRules:
     max_caption_length: int | None = None  # Telegram: 1,024 for the caption of a media message
     url_length: int | None = None  # X, Mastodon: every URL counts this many characters
     max_hashtags: int | None = None
-    hashtags_error: bool = (
-        True  # False: over the limit is a warning (the extra tags just don't link)
-    )
+    # Whether too many hashtags is an error (refused) or a warning (the extra tags just don't link).
+    hashtags_error: bool = True
     max_hashtag_length: int | None = None
     max_links: int | None = None
     max_title_length: int | None = None  # Reddit: posts have a title, required
@@ -99,15 +100,17 @@ class Limits:
 
         Reads ``configuration.statuses.{max_characters, characters_reserved_per_url,
         max_media_attachments}`` and ``configuration.media_attachments.{supported_mime_types,
-        image_size_limit, video_size_limit, description_limit}``; missing or ill-typed values
-        keep the defaults, since forks and older servers omit some of them.
+        image_size_limit, video_size_limit, description_limit}``, and the ``max_toot_chars`` that
+        Pleroma, Akkoma and some Mastodon forks give instead; missing or ill-typed values keep the
+        defaults, since forks and older servers omit some of them.
         """
         configuration = _mapping(instance.get("configuration"))
         statuses = _mapping(configuration.get("statuses"))
         media = _mapping(configuration.get("media_attachments"))
         mime_types = media.get("supported_mime_types")
         return cls(
-            max_length=_positive(statuses.get("max_characters")),
+            max_length=_positive(statuses.get("max_characters"))
+            or _positive(instance.get("max_toot_chars")),
             url_length=_positive(statuses.get("characters_reserved_per_url")),
             max_media=_positive(statuses.get("max_media_attachments")),
             mime_types=(
