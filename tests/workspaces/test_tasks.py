@@ -42,3 +42,21 @@ def test_it_purges_expired_invitations_only_and_is_idempotent(
     assert tasks.purge_expired_invitations.call_local() == 0
     remaining = set(Invitation.objects.values_list("email", flat=True))
     assert remaining == {"dave@example.com", "used@example.com"}
+
+
+def test_it_forgets_finished_login_throttles(db: Any) -> None:
+    from ambassade.workspaces import throttle
+    from ambassade.workspaces.models import LoginThrottle
+
+    now = timezone.now()
+    LoginThrottle.objects.create(key="old", failures=2, first_failure_at=now - timedelta(hours=1))
+    LoginThrottle.objects.create(
+        key="locked",
+        failures=5,
+        first_failure_at=now - timedelta(hours=1),
+        locked_until=now + timedelta(minutes=5),
+    )
+    LoginThrottle.objects.create(key="recent", failures=1, first_failure_at=now)
+    assert tasks.purge_login_throttles.call_local() == 1
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"locked", "recent"}
+    assert throttle.purge(now + timedelta(hours=1)) == 2

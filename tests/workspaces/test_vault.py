@@ -130,3 +130,22 @@ def test_it_marks_a_connection_for_reconnection_once(personas: Personas) -> None
     assert connection.last_error == "401 again"
     entries = personas.workspace_a.audit_entries.filter(action="connection.needs_reconnection")
     assert entries.count() == 1 and entries[0].actor is None
+
+
+def test_it_offers_to_reconnect_a_refused_account(personas: Personas, client: Any) -> None:
+    services.mark_needs_reconnection(personas.connection.id, "401")
+    client.force_login(personas.alice)
+    page = parse(client.get(f"/w/{personas.workspace_a.slug}/connections/").content)
+    link = page.find("a", class_="button button-small")
+    assert link is not None and "Reconnect" in link.text
+    form = parse(client.get(link.attrs["href"]).content)
+    assert form.find("input", name="account_name").attrs["value"] == "@brand_a@mastodon.social"
+    assert form.find("input", name="access_token").attrs.get("value", "") == ""
+    response = client.post(
+        link.attrs["href"],
+        {"network": "mastodon", "account_name": "@brand_a@mastodon.social", "access_token": "new"},
+    )
+    assert response.status_code == 302
+    connection = Connection.objects.get(id=personas.connection.id)
+    assert connection.status == Connection.Status.CONNECTED and connection.last_error == ""
+    assert connection.secret().reveal() == {"access_token": "new"}

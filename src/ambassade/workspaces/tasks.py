@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from ambassade.workspaces import services
+from ambassade.workspaces import services, throttle
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +21,9 @@ def purge_expired_invitations() -> int:
     if count:
         log.info("purged %d expired invitations", count)
     return count
+
+
+@db_periodic_task(crontab(minute="*/30"), name="workspaces.purge_login_throttles")
+def purge_login_throttles() -> int:
+    """Every half hour, forget failed log-ins whose window and lock are over."""
+    return throttle.purge()

@@ -58,3 +58,14 @@ def record_failure(key: str) -> None:
 
 def record_success(key: str) -> None:
     LoginThrottle.objects.filter(key=key).delete()
+
+
+def purge(now: datetime | None = None) -> int:
+    """Delete the rows whose window and lock are over (they would be reset anyway)."""
+    now = now or timezone.now()
+    deleted, _counts = (
+        LoginThrottle.objects.filter(first_failure_at__lte=now - WINDOW)
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    return deleted

@@ -339,7 +339,9 @@ def connections(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("access_token")
 @sensitive_variables()
 def connection_create(request: HttpRequest) -> HttpResponse:
-    form = ConnectionForm(request.POST or None)
+    # "Reconnect" links prefill the account; the token is always typed again.
+    initial = {key: request.GET[key] for key in ("network", "account_name") if key in request.GET}
+    form = ConnectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
