@@ -28,8 +28,8 @@ _SIGNS: Final = {"word": "", "hashtag": "#", "mention": "@"}
 
 # Words too common to be good anchors: a query AND-ing one of them with anything else anchors on
 # the other operand. Only a cost estimate: any anchor is correct, a rare one is fast.
-_COMMON_WORDS: Final = """a an and are as at be but by for from has have i in is it its my no not of on or so that the
-    this to was we with you your me our they he she do dont just will can get
+_COMMON_WORDS: Final = """
+    a an and are as at be but by for from has have i in is it its my no not of on or so that the this to was we with you your me our they he she do dont just will can get
     au aux avec ce ces dans de des du elle en est et il ils je la le les leur mais me mon ne nous on
     ou par pas plus pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous y
     c d j l m n s t"""
@@ -286,8 +286,11 @@ def _compile_near(node: Near) -> _Test:
 class Matcher:
     """Match documents against many queries at once.
 
-    ``queries`` maps an id to a query text or tree. ``match`` returns the ids of the queries a
-    document matches, sorted; it agrees with :func:`evaluate` on every query and document.
+    ``queries`` maps an id to a query text or tree; a text that does not parse, or a tree that a
+    message holding nothing could match, raises :class:`InvalidQueryError`. ``match`` returns the
+    ids of the queries a document matches, sorted; it agrees with :func:`evaluate` on every query
+    and document. ``ids`` holds the query ids in order, ``trees`` the parsed queries, and
+    ``last_candidates`` how many queries the last ``match`` evaluated (for measurement).
     """
 
     def __init__(self, queries: Mapping[str, str | Node]) -> None:
