@@ -29,7 +29,8 @@ _SIGNS: Final = {"word": "", "hashtag": "#", "mention": "@"}
 # Words too common to be good anchors: a query AND-ing one of them with anything else anchors on
 # the other operand. Only a cost estimate: any anchor is correct, a rare one is fast.
 _COMMON_WORDS: Final = """
-    a an and are as at be but by for from has have i in is it its my no not of on or so that the this to was we with you your me our they he she do dont just will can get
+    a an and are as at be but by for from has have i in is it its my no not of on or so that the
+    this to was we with you your me our they he she do dont just will can get
     au aux avec ce ces dans de des du elle en est et il ils je la le les leur mais me mon ne nous on
     ou par pas plus pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous y
     c d j l m n s t"""
