@@ -1,11 +1,14 @@
-"""Query text → tree. Grammar (upper-case operators only; lower-case ``and``/``or``/``not`` are words)::
+"""Query text → tree. Operators are upper case only (``and``, ``or``, ``not`` are words)::
 
-query   := or END
-or      := and ("OR" and)*
-and     := unary (["AND"] unary)*          two operands side by side mean AND
-unary   := "NOT" unary | near
-near    := primary [("NEAR/n" | "ONEAR/n") primary]
-primary := term | "phrase" | field:value | "(" or ")"
+    query   := or END
+    or      := and ("OR" and)*
+    and     := unary (["AND"] unary)*          two operands side by side mean AND
+    unary   := "NOT" unary | near
+    near    := primary [("NEAR/n" | "ONEAR/n") primary]
+    primary := term | "phrase" | field:value | "(" or ")"
+
+Errors are found left to right: a lexeme that is wrong in itself (an unterminated quote, ``NEAR``
+without a distance) is reported only when the parser reaches it, so the leftmost problem wins.
 """
 
 from __future__ import annotations
@@ -22,9 +25,8 @@ from ._text import Token, normalise, tokenise
 __all__ = ["check_matchable", "parse"]
 
 MIN_PREFIX: Final = 3
-MAX_DEPTH: Final = (
-    100  # nested parentheses and NOTs; far beyond any real query, well within the stack
-)
+# Nested parentheses and NOTs: far beyond any real query, well within Python's stack.
+MAX_DEPTH: Final = 100
 _OPENING_QUOTES: Final = {'"': '"', "“": "”", "«": "»"}
 _STOPS: Final = frozenset('()"“«')
 _NEAR: Final = re.compile(r"(O?)NEAR(?:/(.*))?", re.S)
