@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from ambassade.engine.publishing import (
     TWITTER_V3,
+    EntityKind,
     Network,
     ThreadSplitError,
     Utm,
@@ -93,10 +94,12 @@ def test_facets_point_at_their_entity(text: str) -> None:
     encoded = text.encode("utf-8", "surrogatepass")
     for facet in bluesky_facets(text):
         written = encoded[facet.byte_start : facet.byte_end].decode("utf-8", "surrogatepass")
-        if facet.value.startswith("https://") and not written.lower().startswith("http"):
-            assert facet.value == "https://" + written
+        if facet.kind is EntityKind.URL:
+            assert facet.value in (written, "https://" + written)
+        elif facet.kind is EntityKind.MENTION:
+            assert written == "@" + facet.value
         else:
-            assert written.lstrip("#＃@") == facet.value or written == facet.value
+            assert written in ("#" + facet.value, "＃" + facet.value)
 
 
 @FAST
