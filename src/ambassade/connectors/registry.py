@@ -31,6 +31,8 @@ BUILTINS: dict[str, str] = {
     "youtube": "ambassade.connectors.youtube:YoutubeConnector",
     "reddit": "ambassade.connectors.reddit:RedditConnector",
     "bluesky": "ambassade.connectors.bluesky:BlueskyConnector",
+    "webhook": "ambassade.connectors.webhook:WebhookConnector",
+    "file": "ambassade.connectors.fileimport:FileImportConnector",
 }
 
 _cache: dict[str, type[Connector]] | None = None

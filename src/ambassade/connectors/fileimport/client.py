@@ -1,0 +1,45 @@
+"""The file import source: the listening app hands it the uploaded bytes and the source's config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ambassade.connectors.base import Capability, Connector, InvalidConfig, ItemKind, RawItem
+from ambassade.connectors.fileimport.parse import FORMATS, check_mapping, parse_file
+
+__all__ = ["FileImportConnector"]
+
+
+class FileImportConnector(Connector):
+    """Config: ``format`` (``csv`` or ``jsonl``), ``mapping`` (field → column), optional
+    ``delimiter`` (CSV, ``,``), ``timezone`` (of naive dates, ``UTC``), ``date_format`` (strptime),
+    ``kind`` (``post``). No credentials."""
+
+    kind: ClassVar[str] = "file"
+    label: ClassVar[str] = "File import (CSV, JSONL)"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
+    delivery: ClassVar[str] = "import"
+
+    def check_config(self, config: Mapping[str, Any]) -> None:
+        if config.get("format") not in FORMATS:
+            raise InvalidConfig("The file format must be csv or jsonl.")
+        mapping = config.get("mapping")
+        if not isinstance(mapping, Mapping):
+            raise InvalidConfig("The import needs a column mapping.")
+        problems = check_mapping(mapping)
+        if problems:
+            raise InvalidConfig("The column mapping is incomplete: " + "; ".join(problems) + ".")
+
+    def parse(self, data: bytes, config: Mapping[str, Any]) -> list[RawItem]:
+        self.check_config(config)
+        return parse_file(
+            data,
+            format=str(config["format"]),
+            mapping=dict(config["mapping"]),
+            source=self.kind,
+            delimiter=str(config.get("delimiter") or ","),
+            timezone=str(config.get("timezone") or "UTC"),
+            date_format=config.get("date_format") or None,
+            kind=ItemKind(config.get("kind") or ItemKind.POST),
+        )
