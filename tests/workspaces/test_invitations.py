@@ -167,3 +167,24 @@ def test_it_replaces_a_pending_invitation_for_the_same_address(
     assert Invitation.objects.filter(email="dave@example.com").count() == 1
     assert services.find_invitation(personas.invitation_token) is None
     assert services.find_invitation(token).role == "editor"
+
+
+def test_it_keeps_no_invitation_when_the_email_cannot_be_sent(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    with pytest.raises(services.ServiceError, match="could not be sent"):
+        services.invite_member(
+            personas.workspace_a, email="erin@example.com", role="editor", invited_by=personas.alice
+        )
+    assert not Invitation.objects.filter(email="erin@example.com").exists()
+    assert not personas.workspace_a.audit_entries.filter(object_repr="erin@example.com").exists()
+    # A failed new invitation leaves the pending one of the same address in place.
+    with pytest.raises(services.ServiceError):
+        services.invite_member(
+            personas.workspace_a, email="dave@example.com", role="editor", invited_by=personas.alice
+        )
+    assert services.find_invitation(personas.invitation_token) is not None

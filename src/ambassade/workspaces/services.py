@@ -224,16 +224,27 @@ def invite_member(
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise ServiceError(_("This person is already a member of the workspace."))
     token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=_hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + valid_for,
+    )
+    # Sent outside a transaction (an SMTP server may be slow); on failure nothing is left behind.
+    try:
+        _send_invitation(invitation, token)
+    except OSError:  # smtplib's errors are OSErrors too
+        log.exception("could not send the invitation %s", invitation.id)
+        Invitation.objects.filter(id=invitation.id).delete()
+        raise ServiceError(
+            _("The invitation e-mail could not be sent. Try again later, or ask an administrator.")
+        ) from None
     with transaction.atomic():
-        Invitation.objects.filter(workspace=workspace, email=email, accepted_at=None).delete()
-        invitation = Invitation.objects.create(
-            workspace=workspace,
-            email=email,
-            role=role,
-            token_hash=_hash_token(token),
-            invited_by=invited_by,
-            expires_at=timezone.now() + valid_for,
-        )
+        Invitation.objects.filter(workspace=workspace, email=email, accepted_at=None).exclude(
+            id=invitation.id
+        ).delete()
         record_audit(
             workspace,
             invited_by,
@@ -242,7 +253,6 @@ def invite_member(
             object_repr=email,
             details={"role": role},
         )
-    _send_invitation(invitation, token)
     return invitation, token
 
 
