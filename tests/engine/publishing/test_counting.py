@@ -106,6 +106,10 @@ class TestX:
         assert x_weighted_length("ambassade.com") == 23
         assert x_weighted_length("ambassade.fr/presse") == 23
 
+    def test_it_finds_a_bare_domain_glued_to_cjk(self) -> None:
+        assert x_weighted_length("詳しくはambassade.com") == 8 + 23
+        assert x_weighted_length("詳しくはhttps://ambassade.fr/a") == 8 + 23
+
     def test_it_leaves_short_country_domains_without_path_as_text(self) -> None:
         # twitter-text does not link "name.cc" without a path: it reads like a file name.
         assert x_weighted_length("setup.py") == 8

@@ -45,7 +45,7 @@ class Entity:
 
 _LABEL = r"[^\W_][\w-]*+"
 _URL = regex.compile(
-    r"(?<![\w@＠$#＃\u202A-\u202E])"
+    r"(?<![A-Za-z0-9@＠$#＃\u202A-\u202E])"
     r"(?P<protocol>https?://)?"
     rf"(?P<domain>(?:{_LABEL}\.)+{_LABEL})"
     r"(?P<port>:[0-9]{1,5})?"
@@ -54,6 +54,7 @@ _URL = regex.compile(
     regex.IGNORECASE,
 )
 _SPECIAL_SHORT_DOMAINS = frozenset({"t.co"})
+_ASCII_DOMAIN_TAIL = regex.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*$")
 _URL_END = frozenset("=_#/+-&")
 
 
@@ -88,9 +89,17 @@ def _twitter_urls(text: str, require_protocol: bool) -> list[Entity]:
             if not (tld.isalpha() and len(tld) >= 2) and not tld.startswith("xn--"):
                 continue
         else:
-            if not domain.isascii() or tld not in TLDS:
+            if not domain.isascii():
+                # Only an ASCII domain links without a protocol: "詳しくはambassade.com" links
+                # "ambassade.com", as on X.
+                ascii_tail = _ASCII_DOMAIN_TAIL.search(domain)
+                if ascii_tail is None:
+                    continue
+                start += ascii_tail.start()
+                domain = ascii_tail.group()
+            elif start > 0 and text[start - 1] in "-_./":
                 continue
-            if start > 0 and text[start - 1] in "-_./":
+            if "." not in domain or tld not in TLDS:
                 continue
             single_label = domain.count(".") == 1
             if (
