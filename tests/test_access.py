@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from tests.conftest import Personas
 
@@ -66,7 +67,10 @@ def _arguments(pattern: Any) -> list[str]:
     converters = getattr(pattern, "converters", None)
     if converters is not None:
         return list(converters)
-    return list(pattern.regex.groupindex)
+    names = list(pattern.regex.groupindex)
+    if pattern.regex.groups > len(names):
+        names.append("<unnamed regex group: use named groups>")  # never in SAMPLES: fails below
+    return names
 
 
 def walk(
@@ -96,6 +100,10 @@ def test_it_finds_the_workspace_urls() -> None:
 def test_it_refuses_another_workspace_data_to_charlie(
     route: Route, personas: Personas, client: Any
 ) -> None:
+    check_refused_to_charlie(route, personas, client)
+
+
+def check_refused_to_charlie(route: Route, personas: Personas, client: Any) -> None:
     assert route.name, f"URL {route.route!r} has no name: name it so it can be checked"
     if route.name in GLOBAL:
         return
@@ -147,3 +155,43 @@ def test_it_sends_anonymous_visitors_to_the_login_page(
         response = method(url)
         assert response.status_code == 302, f"{method.__name__.upper()} {url}"
         assert response["Location"].startswith(reverse("login")), response["Location"]
+
+
+# --- the walk checks itself: a view that forgets the helper is caught -----------------------------
+
+
+def _leaky_view(request: Any, workspace_slug: str, connection_id: int) -> HttpResponse:
+    from ambassade.workspaces.models import Connection
+
+    return HttpResponse(Connection.objects.get(id=connection_id).account_name)  # no scoping
+
+
+def _scoped_but_unchecked_view(request: Any, workspace_slug: str) -> HttpResponse:
+    return HttpResponse("hello")
+
+
+urlpatterns = [
+    path("w/<slug:workspace_slug>/leak/<int:connection_id>/", _leaky_view, name="leak"),
+    path("w/<slug:workspace_slug>/hello/", _scoped_but_unchecked_view, name="hello"),
+    path("about/", _scoped_but_unchecked_view, name="about"),
+    path("odd/<int:post_id>/", _scoped_but_unchecked_view, name="odd"),
+    path("", include("ambassade.config.urls")),
+]
+
+
+@pytest.mark.urls("tests.test_access")
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("leak", "answered 200 to Charlie"),
+        ("hello", "answered 200 to Charlie"),
+        ("about", "add it to GLOBAL"),
+        ("odd", "with no sample"),
+    ],
+)
+def test_it_catches_views_that_skip_the_permission_helper(
+    name: str, message: str, personas: Personas, client: Any
+) -> None:
+    route = next(route for route in walk() if route.name == name)
+    with pytest.raises(AssertionError, match=message):
+        check_refused_to_charlie(route, personas, client)
