@@ -5,6 +5,7 @@ a timestamp, compared as numbers) and the ids found exactly at it; a sweep walks
 meets the mark, across several fetches (``more=True``), and only then moves the mark up. So a fetch
 never returns an item twice, and a backlog larger than a page is read completely, page by page.
 The first fetch of a source reads only the newest page: listening starts now, not from the archive.
+After it, everything is new, even when that first page was empty.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def sweep(
     """``load(page_token, mark)`` fetches one page (the first when the token is None), filtering by
     the mark server-side where the API can; ``order(item)`` is the item's position in time."""
     cursor = dict(cursor or {})
+    # "mark" is absent only before the first fetch; None after it means "nothing seen yet, but
+    # listening has started": everything is then new.
+    first_run = "mark" not in cursor
     mark = _number(cursor.get("mark"))
     seen = {str(s) for s in _list(cursor.get("seen"))}
     walk = cursor.get("walk") if isinstance(cursor.get("walk"), dict) else None
@@ -48,10 +52,10 @@ def sweep(
     reached = False
     for item in page.items:
         position = order(item)
-        if mark is not None and (
-            position < mark or (position == mark and item.external_id in seen)
-        ):
-            reached = True
+        if mark is not None and position < mark:
+            reached = True  # only an older item proves the sweep has passed the mark:
+            continue  # items of the mark's own second may come in any order
+        if mark is not None and position == mark and item.external_id in seen:
             continue
         fresh.append(item)
         if top is None or position > top:
@@ -59,7 +63,7 @@ def sweep(
         elif position == top:
             top_ids.add(item.external_id)
 
-    done = mark is None or reached or not page.next_token or not page.items
+    done = first_run or reached or not page.next_token or not page.items
     if done:
         if top is None or (mark is not None and top < mark):
             next_cursor: Cursor = {"mark": mark, "seen": _json_list(seen)}
