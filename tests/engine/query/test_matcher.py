@@ -57,3 +57,23 @@ def test_it_anchors_on_the_rarest_operand_of_an_and() -> None:
     assert matcher.last_candidates == 0
     matcher.match(Document("avionique", lang="fr"))
     assert matcher.last_candidates == 1
+
+
+def test_tuning_on_sample_traffic_changes_anchors_not_results() -> None:
+    queries = {"orange": "(orange OR sosh) (panne OR outage)", "velora": "velora (panne OR avis)"}
+    traffic = [Document(f"une orange pressée numéro {n}") for n in range(20)]
+    documents = [*traffic[:3], Document("panne orange"), Document("velora avis"), Document("x")]
+    matcher = Matcher(queries)
+    before = matcher.match_many(documents)
+    matcher.match(traffic[0])
+    assert matcher.last_candidates == 1  # "orange" looked rare to the fixed estimate
+    frequencies = matcher.tune(traffic)
+    assert frequencies["orange"] == 1.0
+    assert matcher.match_many(documents) == before
+    matcher.match(traffic[0])
+    assert matcher.last_candidates == 0  # now anchored on (panne OR outage)
+    rebuilt = Matcher(queries, frequencies=frequencies)
+    rebuilt.match(traffic[0])
+    assert rebuilt.last_candidates == 0
+    assert rebuilt.match_many(documents) == before
+    assert Matcher(queries).tune([]) == {}

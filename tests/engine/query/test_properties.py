@@ -166,10 +166,13 @@ def test_the_compiled_matcher_agrees_with_the_naive_evaluator(
 ) -> None:
     named = {f"q{number:02}": tree for number, tree in enumerate(queries)}
     matcher = Matcher(named)
-    for document in docs:
-        prepared = prepare(document)
-        expected = [name for name, tree in sorted(named.items()) if evaluate(tree, prepared)]
-        assert matcher.match(document) == expected
+    expected = [
+        [name for name, tree in sorted(named.items()) if evaluate(tree, prepare(document))]
+        for document in docs
+    ]
+    assert matcher.match_many(docs) == expected
+    matcher.tune(docs[:2])  # anchors chosen from frequencies instead: the same results
+    assert matcher.match_many(docs) == expected
 
 
 @settings(max_examples=200)

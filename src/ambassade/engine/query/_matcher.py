@@ -23,6 +23,7 @@ __all__ = ["InvalidQueryError", "Matcher"]
 _Index = dict[str, list[int]]
 _Test = Callable[[_Index, PreparedDocument], bool]
 _Spans = Callable[[_Index], list[tuple[int, int]]]
+_Cost = Callable[[str], float]
 
 _SIGNS: Final = {"word": "", "hashtag": "#", "mention": "@"}
 
@@ -92,33 +93,33 @@ def _field_key(node: Field) -> str:
     return f"urlhead:{head}" if more else "url:"
 
 
-def _anchors(node: Node) -> tuple[float, frozenset[str]] | None:
+def _anchors(node: Node, cost: _Cost = _cost) -> tuple[float, frozenset[str]] | None:
     """The cheapest set of keys one of which every match holds; None under NOT."""
     if isinstance(node, Term | Prefix):
         key = _key(node)
-        return _cost(key), frozenset((key,))
+        return cost(key), frozenset((key,))
     if isinstance(node, Phrase):
-        key = min((_key(item) for item in node.items), key=_cost)
-        return _cost(key), frozenset((key,))
+        key = min((_key(item) for item in node.items), key=cost)
+        return cost(key), frozenset((key,))
     if isinstance(node, Field):
         key = _field_key(node)
-        return _cost(key), frozenset((key,))
+        return cost(key), frozenset((key,))
     if isinstance(node, Near):
-        sides = (_alternatives(node.left), _alternatives(node.right))
+        sides = (_alternatives(node.left, cost), _alternatives(node.right, cost))
         return min(sides, key=lambda side: side[0])
     if isinstance(node, Not):
         return None
     if isinstance(node, And):
-        options = [a for a in map(_anchors, node.operands) if a is not None]
+        options = [a for a in (_anchors(o, cost) for o in node.operands) if a is not None]
         return min(options, key=lambda option: option[0]) if options else None
-    found = [_anchors(operand) for operand in node.operands]
+    found = [_anchors(operand, cost) for operand in node.operands]
     if any(option is None for option in found):
         return None
     return _union([option for option in found if option is not None])
 
 
-def _alternatives(patterns: tuple[Pattern, ...]) -> tuple[float, frozenset[str]]:
-    found = [_anchors(pattern) for pattern in patterns]
+def _alternatives(patterns: tuple[Pattern, ...], cost: _Cost) -> tuple[float, frozenset[str]]:
+    found = [_anchors(pattern, cost) for pattern in patterns]
     return _union([option for option in found if option is not None])
 
 
@@ -294,15 +295,19 @@ class Matcher:
     ``last_candidates`` how many queries the last ``match`` evaluated (for measurement).
     """
 
-    def __init__(self, queries: Mapping[str, str | Node]) -> None:
+    def __init__(
+        self,
+        queries: Mapping[str, str | Node],
+        *,
+        frequencies: Mapping[str, float] | None = None,
+    ) -> None:
         self.ids: tuple[str, ...] = tuple(sorted(queries))
         self.trees: dict[str, Node] = {}
         self._tests: list[_Test | None] = []
-        self._postings: dict[str, list[int]] = {}
         # Every prefix of every query, by its first three characters (a prefix has at least three,
         # four with its sign): one lookup per document key finds the prefixes it may start with.
         self._heads: dict[str, list[str]] = {}
-        for number, query_id in enumerate(self.ids):
+        for query_id in self.ids:
             query = queries[query_id]
             try:
                 tree = parse(query) if isinstance(query, str) else query
@@ -311,16 +316,46 @@ class Matcher:
             except QuerySyntaxError as error:
                 raise InvalidQueryError(query_id, error) from None
             self.trees[query_id] = tree
-            anchors = _anchors(tree)
-            assert anchors is not None  # check_matchable guarantees one
-            for key in anchors[1]:
-                self._postings.setdefault(key, []).append(number)
             self._tests.append(None if _exact(tree) else _compile(tree))
             for prefix in _prefixes_of(tree):
                 heads = self._heads.setdefault(prefix[:3], [])
                 if prefix not in heads:
                     heads.append(prefix)
+        self._postings: dict[str, list[int]] = {}
+        self._anchor(frequencies)
         self.last_candidates = 0
+
+    def _anchor(self, frequencies: Mapping[str, float] | None) -> None:
+        cost = _cost
+        if frequencies is not None:
+            # Measured frequencies decide; the fixed estimate only breaks ties between keys the
+            # sample never saw.
+            def cost(key: str) -> float:
+                return frequencies.get(key, 0.0) + _cost(key) * 1e-9
+
+        postings: dict[str, list[int]] = {}
+        for number, query_id in enumerate(self.ids):
+            anchors = _anchors(self.trees[query_id], cost)
+            assert anchors is not None  # check_matchable guarantees one
+            for key in anchors[1]:
+                postings.setdefault(key, []).append(number)
+        self._postings = postings
+
+    def tune(self, documents: Iterable[Document | PreparedDocument]) -> dict[str, float]:
+        """Choose anchors from the keys' frequencies in `documents` (a sample of recent traffic)
+        rather than from the fixed estimate, and return those frequencies, which the constructor
+        takes back as ``frequencies`` (to store them). Results never change; speed may."""
+        counts: dict[str, int] = {}
+        total = 0
+        for document in documents:
+            if isinstance(document, Document):
+                document = prepare(document)
+            for key in self.index(document):
+                counts[key] = counts.get(key, 0) + 1
+            total += 1
+        frequencies = {key: count / total for key, count in counts.items()}
+        self._anchor(frequencies)
+        return frequencies
 
     def __len__(self) -> int:
         return len(self.ids)
