@@ -38,6 +38,8 @@ GLOBAL: dict[str, str] = {
     "password_reset_done": "static confirmation",
     "password_reset_confirm": "guarded by Django's signed, expiring token (tests/workspaces/test_auth)",
     "password_reset_complete": "static confirmation",
+    "password_change": "the person's own password",
+    "password_change_done": "static confirmation",
     "home": "lists the person's own workspaces",
     "organisation_create": "creates a new organisation of one's own",
     "workspace_create": "offers only organisations the person owns a workspace of",

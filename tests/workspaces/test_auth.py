@@ -116,3 +116,16 @@ def test_it_speaks_the_browser_language(
     page = parse(client.get("/login/", **headers).content)
     assert page.find("h1").text == expected
     assert page.find("html").attrs["lang"] == headers["HTTP_ACCEPT_LANGUAGE"][:2]
+
+
+def test_it_changes_a_password_and_keeps_the_session(personas: Personas, client: Any) -> None:
+    client.force_login(personas.bob)
+    new = "another long passphrase 8"
+    response = client.post(
+        "/password-change/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response["Location"] == "/password-change/done/"
+    personas.bob.refresh_from_db()
+    assert personas.bob.check_password(new)
+    assert client.get("/password-change/done/").status_code == 200

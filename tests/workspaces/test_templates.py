@@ -43,6 +43,7 @@ def _pages(personas: Personas) -> list[str]:
         f"{base}/connections/new/",
         f"{base}/audit/",
         f"{base}/settings/",
+        "/password-change/",
     ]
 
 
