@@ -181,6 +181,37 @@ def test_it_reads_live_mentions(mock_instance: str, http: HttpClient) -> None:
     assert [i.text for i in result.items] == ["@alice vous avez perdu ma valise"]
 
 
+def test_it_searches_a_live_server(mock_instance: str, http: HttpClient) -> None:
+    connector = MastodonConnector(http)
+    cfg = {"instance": mock_instance, "mode": "search", "query": "valisezzz"}
+    creds = {"access_token": "alice_token"}
+    assert connector.fetch(cfg, creds, None).items == []
+    post_status(mock_instance, "bob_token", "Ma valisezzz est perdue")
+    first = connector.fetch(cfg, creds, None)
+    assert [i.text for i in first.items] == ["Ma valisezzz est perdue"]
+    post_status(mock_instance, "carol_token", "La valisezzz est retrouvée")
+    second = connector.fetch(cfg, creds, first.next_cursor)
+    assert [i.text for i in second.items] == ["La valisezzz est retrouvée"]
+
+
+def test_it_pages_forwards_through_a_live_backlog(mock_instance: str, http: HttpClient) -> None:
+    class SmallPages(MastodonConnector):
+        page_size = 3
+
+    connector = SmallPages(http)
+    cfg = {"instance": mock_instance, "mode": "hashtag", "tag": "backlogtest"}
+    post_status(mock_instance, "alice_token", "Début #backlogtest")
+    start = connector.fetch(cfg, None, None)
+    for n in range(5):  # more than a page
+        post_status(mock_instance, "bob_token", f"Message {n} #backlogtest")
+    first = connector.fetch(cfg, None, start.next_cursor)
+    assert len(first.items) == 3 and first.more
+    second = connector.fetch(cfg, None, first.next_cursor)
+    assert len(second.items) == 2 and not second.more
+    texts = {i.text for i in first.items + second.items}
+    assert texts == {f"Message {n} #backlogtest" for n in range(5)}
+
+
 def test_it_gets_auth_expired_from_a_live_server(mock_instance: str, http: HttpClient) -> None:
     with pytest.raises(AuthExpired):
         MastodonConnector(http).fetch(

@@ -56,6 +56,8 @@ class MastodonConnector(Connector):
     label: ClassVar[str] = "Mastodon"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
     needs_credentials: ClassVar[bool] = True
+    #: Mastodon's maximum for timelines, notifications and search.
+    page_size: ClassVar[int] = PAGE
 
     def check_config(self, config: Mapping[str, Any]) -> None:
         instance = config.get("instance")
@@ -87,11 +89,12 @@ class MastodonConnector(Connector):
         if mode == "hashtag":
             tag = quote(str(config["tag"]).lstrip("#"), safe="")
             url = f"{base}/api/v1/timelines/tag/{tag}"
-            params: list[tuple[str, Any]] = [("limit", PAGE), ("min_id", min_id)]
+            params: list[tuple[str, Any]] = [("limit", self.page_size), ("min_id", min_id)]
         else:
             url = f"{base}/api/v1/notifications"
             types = config.get("types") or ["mention"]
-            params = [("limit", PAGE), ("min_id", min_id)] + [("types[]", t) for t in types]
+            params = [("limit", self.page_size), ("min_id", min_id)]
+            params += [("types[]", t) for t in types]
         response = self.http.get(url, params=params, headers=headers, error_map=_error_map)
         entries = response.json()
         if not isinstance(entries, list):
@@ -113,14 +116,17 @@ class MastodonConnector(Connector):
             linked = parse_qs(urlsplit(prev).query).get("min_id")
             if linked and _id_key(linked[0]) >= _id_key(newest):
                 newest = linked[0]
-        return FetchResult(items, {"min_id": newest}, more=len(entries) >= PAGE)
+        # Without a cursor the page was the newest one: nothing newer is waiting.
+        return FetchResult(
+            items, {"min_id": newest}, more=min_id is not None and len(entries) >= self.page_size
+        )
 
     def _search(
         self, base: str, query: str, headers: dict[str, str], min_id: str | None
     ) -> FetchResult:
         response = self.http.get(
             f"{base}/api/v2/search",
-            params={"q": query, "type": "statuses", "limit": PAGE, "min_id": min_id},
+            params={"q": query, "type": "statuses", "limit": self.page_size, "min_id": min_id},
             headers=headers,
             error_map=_error_map,
         )
