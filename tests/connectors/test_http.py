@@ -261,3 +261,26 @@ def test_the_clock_is_not_needed_for_the_suite() -> None:
     # Backoff delays are injected: the retry tests above must not have slept.
     started = time.monotonic()
     assert time.monotonic() - started < 1
+
+
+def test_it_resolves_international_names_in_their_ascii_form() -> None:
+    asked: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["192.168.1.1"]
+
+    with HttpClient(resolver=resolver) as http, pytest.raises(ConnectorError, match="private"):
+        http.get("https://café.example/feed")
+    assert asked == ["xn--caf-dma.example"]
+
+
+def test_it_drops_credentials_on_a_redirect_to_another_host(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    port = server.base_url.rsplit(":", 1)[1]
+    server.route("GET", "/away", Reply(302, "", {"Location": f"http://localhost:{port}/landing"}))
+    server.route("GET", "/landing", Reply(200, "ok"))
+    http.get(server.url("/away"), headers={"Authorization": "Bearer keep-me-home"})
+    assert server.requests[0].headers["authorization"] == "Bearer keep-me-home"
+    assert "authorization" not in server.requests[1].headers

@@ -208,6 +208,14 @@ def _default_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
@@ -365,8 +373,9 @@ class HttpClient:
                     )
                 current = current.join(response.headers["location"])
                 redirects += 1
-                # A redirect to another host must not carry our credentials there.
-                if current.host != httpx.URL(url).host:
+                # A redirect to another host, or down to plain http, must not carry credentials.
+                original = httpx.URL(url)
+                if current.host != original.host or current.scheme != original.scheme:
                     request_headers = {
                         k: v
                         for k, v in request_headers.items()
@@ -409,12 +418,12 @@ class HttpClient:
         if not self.allow_private:
             address = self._checked_address(url)
             send_url = url.copy_with(host=address)
-            default_port = 443 if url.scheme == "https" else 80
-            send_headers["Host"] = (
-                url.host if url.port in (None, default_port) else f"{url.host}:{url.port}"
-            )
-            if url.scheme == "https":
-                extensions["sni_hostname"] = url.host
+            host = url.raw_host.decode("ascii")  # IDNA-encoded, as it goes on the wire
+            if ":" in host:
+                host = f"[{host}]"
+            send_headers["Host"] = host if url.port is None else f"{host}:{url.port}"
+            if url.scheme == "https" and not _is_ip(url.host):
+                extensions["sni_hostname"] = url.raw_host.decode("ascii")
         request = self._client.build_request(
             method,
             send_url,
@@ -451,7 +460,7 @@ class HttpClient:
         return Response(response.status_code, response.headers, bytes(body), str(url))
 
     def _checked_address(self, url: httpx.URL) -> str:
-        host = url.host
+        host = url.raw_host.decode("ascii")
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
             addresses = [str(ipaddress.ip_address(host))]
