@@ -38,10 +38,20 @@ def serve(host: str, port: int, *, worker: bool, threads: int, out: TextIO) -> N
 
 
 def run_consumer(out: TextIO) -> None:
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    # Tasks register when their module is imported: import every app's tasks.py, as djhuey's own
+    # run_huey command does, or the consumer would refuse them (and run no periodic task).
+    autodiscover_modules("tasks")
     options = dict(settings.HUEY.get("consumer", {}))
     consumer = HUEY.create_consumer(**options)
-    out.write(f"Task worker running ({options.get('workers', 1)} threads, queue {HUEY.name}).\n")
+    periodic = sum(
+        1 for task in HUEY._registry._registry.values() if hasattr(task, "validate_datetime")
+    )
+    out.write(
+        f"Task worker running ({options.get('workers', 1)} threads, queue {HUEY.name}, "
+        f"{periodic} periodic tasks).\n"
+    )
     out.flush()
     consumer.run()

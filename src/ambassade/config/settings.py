@@ -134,7 +134,10 @@ USE_TZ = True
 TIME_ZONE = env.env_timezone(env.TIME_ZONE)
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = (
+    DATA_DIR / "static"
+)  # `collectstatic` target; files are served from the package otherwise
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"

@@ -1,0 +1,158 @@
+"""`ambassade demo` as a new user runs it: a real server and task worker in one process, on the embedded
+defaults (SQLite, SQLite queue), whose printed credentials log in."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("AMBASSADE_")}
+    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
+        keep.pop(name, None)
+    keep["AMBASSADE_DATA_DIR"] = str(data_dir)
+    keep["PYTHONUNBUFFERED"] = "1"
+    return keep
+
+
+class Demo:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ambassade", "demo", "--port", str(self.port)],
+            env=_environment(data_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+
+    def read_until(self, marker: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.output.append(line)
+            if marker in line:
+                return "".join(self.output)
+        raise AssertionError(f"{marker!r} never printed; output:\n{''.join(self.output)}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        return self.process.returncode
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    running = Demo(tmp_path / "data")
+    yield running
+    running.stop()
+
+
+def _wait_for_http(url: str, timeout: float = 60) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_it_serves_the_demo_and_its_credentials_log_in(demo: Demo) -> None:
+    printed = demo.read_until("Task worker running")
+    email = re.search(r"e-mail:\s+(\S+)", printed)
+    password = re.search(r"password:\s+(\S+)", printed)
+    assert email and password, printed
+    assert f"http://127.0.0.1:{demo.port}/" in printed
+
+    login = _wait_for_http(f"{demo.url}/login/")
+    assert login.status_code == 200
+    with httpx.Client(base_url=demo.url, timeout=10, follow_redirects=True) as client:
+        page = client.get("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, page.text
+        home = client.post(
+            "/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "email": email.group(1),
+                "password": password.group(1),
+            },
+            headers={"Referer": f"{demo.url}/login/"},
+        )
+        assert home.status_code == 200
+        assert "/login/" not in str(home.url)
+        assert "Café Lumière" in home.text or "Caf&eacute; Lumi&egrave;re" in home.text
+
+    # The worker inside the demo process runs what another process enqueues: an expired
+    # invitation is purged by the task (periodic tasks keep no result, so watch its effect).
+    script = (
+        "import datetime as dt, time\n"
+        "from django.utils import timezone\n"
+        "from ambassade.workspaces.models import Invitation, Workspace\n"
+        "from ambassade.workspaces.tasks import purge_expired_invitations\n"
+        "old = timezone.now() - dt.timedelta(days=1)\n"
+        "Invitation.objects.create(workspace=Workspace.objects.first(), email='x@example.com',\n"
+        "    role='editor', token_hash='0' * 64, expires_at=old)\n"
+        "purge_expired_invitations()\n"
+        "for _ in range(300):\n"
+        "    if not Invitation.objects.exists(): break\n"
+        "    time.sleep(0.1)\n"
+        "print('left', Invitation.objects.count())\n"
+    )
+    enqueue = subprocess.run(
+        [sys.executable, "-m", "ambassade", "shell", "-c", script],
+        env=_environment(demo.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert enqueue.returncode == 0, enqueue.stderr
+    assert "left 0" in enqueue.stdout
+
+    assert demo.stop() == 0
+
+    # A second run reuses everything and prints the same credentials.
+    again = subprocess.run(
+        [sys.executable, "-m", "ambassade", "demo", "--no-serve"],
+        env=_environment(demo.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert f"password: {password.group(1)}" in again.stdout
+    assert "Created" not in again.stdout
