@@ -1,14 +1,31 @@
 """A streaming spike detector for one series: see docs/spike-detection.md.
 
 Each point is seen once, in time order, and only the past is used. The whole state is a handful of floats
-and three small lists, so it round-trips through JSON and thousands of series fit in a database table.
+and a few short lists, so it round-trips through JSON and thousands of series fit in a database table.
+
+Pipeline for each point:
+
+1. Two baselines predict the value: a robust running level, and the same plus a daily profile (up to 288
+   slots a day) once the sampling is hourly or finer and two days have been seen. The one whose typical
+   error is smaller is used, so a daily rhythm alone does not alert.
+2. Four standardised views of the prediction error: the error itself, its change since the previous
+   point (a jump), its short-term average (a sustained shift) and the short-term average of its
+   magnitude against its long-term distribution (the series became erratic). Errors and spreads are
+   robust (mean absolute error with outliers clipped), count-aware (a count cannot be more regular than
+   Poisson noise) and inflated while few points have been seen.
+3. Calibration: each view is ranked against this series' own history of that view (a decayed histogram),
+   with a Gaussian tail as the prior, so a noisy or heavy-tailed series raises its own bar. Points beyond
+   100 decibans of Gaussian surprise (about 21 robust standard deviations) never teach the calibration:
+   an outage or a bad buzz must not make the next one look normal.
+4. The surprise, in decibans (-log10 of the probability), is compared with the level that gives the
+   sensitivity's expected false alarms per week; after an alert the series stays quiet for a while.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -22,16 +39,25 @@ DEFAULT_SENSITIVITY = 5
 _WEEK = 7 * 24 * 3600.0
 _DAY = 24 * 3600.0
 _HOUR = 3600.0
-_STATE_VERSION = 1
-# Surprise histogram: bins of 0.25 "decibans" (-log10 p) from 0 to 16.
+_STATE_VERSION = 2
+_VIEWS = 4  # error, jump, shift, erratic
+# Calibration histograms over log2(1 + |z|): 80 bins of 0.25, i.e. |z| up to about a million.
 _BIN = 0.25
-_NBINS = 64
+_NBINS = 80
+_MAX_SLOTS = 288  # daily profile resolution: at most one slot per 5 minutes
+_NEVER_NORMAL = (
+    100.0  # decibans of Gaussian surprise beyond which a point never teaches calibration
+)
+_LN10 = math.log(10.0)
+_QUIET_DAMPING = 0.5  # score factor during the quiet period after an alert
+_EXTREME_WEIGHT = 0.02  # how much a never-normal point still teaches the calibration
 
 
 def alarms_per_week(sensitivity: int) -> float:
     """Expected false alarms per week and per series at a sensitivity from 1 (quiet) to 10 (chatty).
 
-    5 means about one false alarm a week; each step up multiplies the rate by about 2.15 (10 per week at 8).
+    5 means about one false alarm a week; each step multiplies the rate by about 2.15 (10 a week at 8,
+    one every ten weeks at 2).
     """
     if not 1 <= sensitivity <= 10:
         raise ValueError(f"sensitivity must be between 1 and 10, not {sensitivity}")
@@ -40,49 +66,33 @@ def alarms_per_week(sensitivity: int) -> float:
 
 @dataclass(frozen=True)
 class SpikeSettings:
-    """The few knobs of the detector. Only ``sensitivity`` is meant for users; the rest are documented
-    defaults (docs/spike-detection.md says which were tuned)."""
+    """The knobs of the detector. Only ``sensitivity`` (and ``direction``) are meant for users; the
+    others are documented defaults (docs/spike-detection.md says which were tuned, and how)."""
 
     sensitivity: int = DEFAULT_SENSITIVITY
     #: "both" alerts on surges and drops; "up" only on surges (mention volume, negativity).
     direction: str = "both"
-    #: After an alert, the same series stays quiet this long (seconds) unless it gets much worse.
+    #: After an alert the series stays quiet this long (seconds).
     quiet_period: float = 12 * _HOUR
-    #: Memory of the baseline level and spread (seconds; at least ``min_memory_points`` points).
-    memory: float = 2 * _DAY
-    #: Memory of the short-term average that catches sustained shifts (points).
-    short_points: float = 6.0
-    #: Memory of the calibration of surprises against this series' own history (points).
+    #: Memory of the baseline level and spread, in points.
+    memory_points: float = 6000.0
+    #: Memory of the short-term averages, in points.
+    short_points: float = 24.0
+    #: Memory of the long-term distribution of the error magnitude, in points.
+    erratic_points: float = 2000.0
+    #: Memory of the calibration histograms, in points.
     calibration_points: float = 4000.0
     #: Weight of the Gaussian prior in the calibration, in points.
     prior_points: float = 200.0
-    min_memory_points: float = 30.0
-    #: No alert before this many points (the first hours still score).
+    #: Memory of the daily profile, in days.
+    profile_days: float = 3.0
+    #: No alert before this many points (scores are still given).
     warmup_points: int = 8
 
     def __post_init__(self) -> None:
         alarms_per_week(self.sensitivity)
         if self.direction not in ("both", "up"):
             raise ValueError(f"direction must be 'both' or 'up', not {self.direction!r}")
-
-
-@dataclass
-class _State:
-    n: int = 0
-    last_t: float | None = None
-    step: float = 0.0
-    counts: bool = True
-    level: float = 0.0
-    spread: float = 0.0
-    s_level: float = 0.0
-    s_spread: float = 0.0
-    hod: list[float] = field(default_factory=lambda: [0.0] * 24)
-    hod_n: list[float] = field(default_factory=lambda: [0.0] * 24)
-    short: float = 0.0
-    hist: list[float] = field(default_factory=lambda: [0.0] * _NBINS)
-    hist_total: float = 0.0
-    quiet_until: float | None = None
-    last_alert_surprise: float = 0.0
 
 
 def _timestamp(value: dt.datetime | float) -> float:
@@ -93,51 +103,94 @@ def _timestamp(value: dt.datetime | float) -> float:
     return float(value)
 
 
-def _two_sided_log10_p(z: float) -> float:
-    """-log10 of P(|N(0,1)| >= z)."""
+def _decibans(z: float) -> float:
+    """-log10 P(|N(0,1)| >= |z|), with the asymptotic form where erfc underflows."""
     z = abs(z)
-    if z < 30.0:
-        p = math.erfc(z / math.sqrt(2.0))
-        if p > 0.0:
-            return -math.log10(p)
-    # Asymptotic tail: log of erfc for large z.
-    return (z * z / 2.0 + math.log(z * math.sqrt(math.pi / 2.0))) / math.log(10.0)
+    if z < 25.0:
+        return -math.log10(math.erfc(z / math.sqrt(2.0)))
+    return (z * z / 2.0 + math.log(z * math.sqrt(math.pi / 2.0))) / _LN10
+
+
+def _clip(value: float, bound: float) -> float:
+    return max(-bound, min(bound, value))
 
 
 class SpikeDetector:
     """Streaming detector of unusual values in one series.
 
-    ``update(timestamp, value)`` returns ``(score, alert)``: ``score`` in [0, 1], 0.5 being the alert
-    level at the default sensitivity, and ``alert`` the decision at the configured sensitivity (at most
-    one alert per quiet period). ``state()`` / ``from_state()`` save and restore everything as plain
-    JSON-able data.
+    ``update(timestamp, value)`` returns ``(score, alert)``: ``score`` in [0, 1], where 0.5 is the alert
+    level at the default sensitivity whatever the configured one, and ``alert`` the decision at the
+    configured sensitivity (at most one per quiet period). ``state()`` and ``from_state()`` save and
+    restore everything as plain JSON-able data. Timestamps are datetimes (naive ones are read as UTC;
+    pass local time for the daily profile to follow local days) or POSIX seconds.
     """
+
+    _FIELDS = (
+        "n",
+        "last_t",
+        "step",
+        "counts",
+        "level",
+        "spread",
+        "s_level",
+        "s_spread",
+        "p_error",
+        "s_error",
+        "slots",
+        "profile",
+        "profile_n",
+        "prev_r",
+        "jump_spread",
+        "shift",
+        "err_short",
+        "err_mean",
+        "err_var",
+        "hist",
+        "hist_total",
+        "hist_scale",
+        "quiet_until",
+        "default_quiet_until",
+    )
 
     def __init__(self, settings: SpikeSettings | None = None) -> None:
         self.settings = settings or SpikeSettings()
-        self._s = _State()
+        self.n = 0
+        self.last_t: float | None = None
+        self.step = 0.0
+        self.counts = True
+        self.level = 0.0
+        self.spread = 0.0
+        self.s_level = 0.0
+        self.s_spread = 0.0
+        self.p_error = 0.0
+        self.s_error = 0.0
+        self.slots = 0
+        self.profile: list[float] = []
+        self.profile_n: list[float] = []
+        self.prev_r = 0.0
+        self.jump_spread = 0.0
+        self.shift = 0.0
+        self.err_short = 0.0
+        self.err_mean = 0.0
+        self.err_var = 0.0
+        self.hist: list[list[float]] = [[0.0] * _NBINS for _ in range(_VIEWS)]
+        self.hist_total = [0.0] * _VIEWS
+        self.hist_scale = [1.0] * _VIEWS
+        self.quiet_until: float | None = None
+        self.default_quiet_until: float | None = None
 
     # -- persistence ---------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        s = self._s
-        return {
-            "version": _STATE_VERSION,
-            "n": s.n,
-            "last_t": s.last_t,
-            "step": s.step,
-            "counts": s.counts,
-            "level": s.level,
-            "spread": s.spread,
-            "s_level": s.s_level,
-            "s_spread": s.s_spread,
-            "hod": list(s.hod),
-            "hod_n": list(s.hod_n),
-            "short": s.short,
-            "hist": list(s.hist),
-            "hist_total": s.hist_total,
-            "quiet_until": s.quiet_until,
-            "last_alert_surprise": s.last_alert_surprise,
-        }
+        """Everything the detector knows, as JSON-able data (about 3 kB)."""
+        data: dict[str, Any] = {"version": _STATE_VERSION}
+        for name in self._FIELDS:
+            value = getattr(self, name)
+            if name == "hist":
+                value = [list(row) for row in value]
+            elif isinstance(value, list):
+                value = list(value)
+            data[name] = value
+        return data
 
     @classmethod
     def from_state(
@@ -146,131 +199,182 @@ class SpikeDetector:
         if state.get("version") != _STATE_VERSION:
             raise ValueError(f"unknown detector state version {state.get('version')!r}")
         detector = cls(settings)
-        s = detector._s
-        s.n = int(state["n"])
-        s.last_t = None if state["last_t"] is None else float(state["last_t"])
-        s.step = float(state["step"])
-        s.counts = bool(state["counts"])
-        s.level = float(state["level"])
-        s.spread = float(state["spread"])
-        s.s_level = float(state["s_level"])
-        s.s_spread = float(state["s_spread"])
-        s.hod = [float(v) for v in state["hod"]]
-        s.hod_n = [float(v) for v in state["hod_n"]]
-        s.short = float(state["short"])
-        s.hist = [float(v) for v in state["hist"]]
-        s.hist_total = float(state["hist_total"])
-        s.quiet_until = None if state["quiet_until"] is None else float(state["quiet_until"])
-        s.last_alert_surprise = float(state["last_alert_surprise"])
+        detector.n = int(state["n"])
+        detector.last_t = None if state["last_t"] is None else float(state["last_t"])
+        detector.step = float(state["step"])
+        detector.counts = bool(state["counts"])
+        for name in ("level", "spread", "s_level", "s_spread", "p_error", "s_error"):
+            setattr(detector, name, float(state[name]))
+        for name in ("prev_r", "jump_spread", "shift"):
+            setattr(detector, name, float(state[name]))
+        for name in ("err_short", "err_mean", "err_var"):
+            setattr(detector, name, float(state[name]))
+        detector.slots = int(state["slots"])
+        detector.profile = [float(v) for v in state["profile"]]
+        detector.profile_n = [float(v) for v in state["profile_n"]]
+        detector.hist = [[float(v) for v in row] for row in state["hist"]]
+        detector.hist_total = [float(v) for v in state["hist_total"]]
+        detector.hist_scale = [float(v) for v in state["hist_scale"]]
+        for name in ("quiet_until", "default_quiet_until"):
+            value = state[name]
+            setattr(detector, name, None if value is None else float(value))
         return detector
 
     # -- the detector ---------------------------------------------------------------------------
     def update(self, timestamp: dt.datetime | float, value: float) -> tuple[float, bool]:
         cfg = self.settings
-        s = self._s
         t = _timestamp(timestamp)
         x = float(value)
         if not math.isfinite(x):
             raise ValueError(f"value must be a finite number, not {value!r}")
-        # Sampling step: running estimate, robust to the odd gap.
-        if s.last_t is not None and t > s.last_t:
-            gap = t - s.last_t
-            s.step = (
-                gap if s.step == 0.0 else math.exp(0.9 * math.log(s.step) + 0.1 * math.log(gap))
+        # Sampling step: a running geometric mean of the gaps, robust to the odd hole.
+        if self.last_t is not None and t > self.last_t:
+            gap = t - self.last_t
+            self.step = (
+                gap
+                if self.step == 0.0
+                else math.exp(0.9 * math.log(self.step) + 0.1 * math.log(gap))
             )
-        s.last_t = t
-        s.counts = s.counts and x >= 0.0 and x == math.floor(x)
-        s.n += 1
-        n = s.n
-        step = s.step if s.step > 0.0 else _HOUR
-        memory_points = max(cfg.memory / step, cfg.min_memory_points)
-        a = max(1.0 / n, 1.0 / memory_points)
-
+        self.last_t = t
+        self.counts = self.counts and x >= 0.0 and x == math.floor(x)
+        self.n += 1
+        n = self.n
         if n == 1:
-            s.level = s.s_level = x
+            self.level = self.s_level = x
             return 0.0, False
+        step = self.step if self.step > 0.0 else _HOUR
 
-        # Two predictions: a plain level, and a level plus an hour-of-day profile when the sampling is
-        # finer than an hour. Each keeps its own spread; the one that explains the series better wins.
-        hour = int((t % _DAY) // _HOUR)
-        seasonal_ok = step <= _HOUR and s.hod_n[hour] >= 2.0 and n * step >= _DAY
-        r_plain = x - s.level
-        r_season = x - (s.s_level + s.hod[hour])
-        use_season = seasonal_ok and s.s_spread < 0.9 * s.spread
-        r, spread, expected = (
-            (r_season, s.s_spread, s.s_level + s.hod[hour])
-            if use_season
-            else (r_plain, s.spread, s.level)
+        # 1. Prediction by the better of the two baselines.
+        slot = self._slot(t, step)
+        seasonal = (
+            slot >= 0
+            and self.profile_n[slot] >= 1.0
+            and n * step >= 2 * _DAY
+            and self.s_error < 0.8 * self.p_error
         )
+        if seasonal:
+            expected, spread = self.s_level + self.profile[slot], self.s_spread
+        else:
+            expected, spread = self.level, self.spread
+        r = x - expected
+        inflate = math.sqrt(1.0 + 4.0 / n)
         floor = 1e-6 * (abs(expected) + 1.0)
-        if s.counts:
+        if self.counts:
             floor = max(floor, math.sqrt(max(expected, 0.0) + 1.0))
-        # Few points: inflate the spread (a Student-like correction).
-        sd = max(spread * 1.2533, floor) * math.sqrt(1.0 + 4.0 / n)
-        z_point = r / sd
+        sd = max(spread * 1.2533, floor) * inflate
 
-        # Short-term average of the standardised residual: sustained shifts.
+        # 2. Four views of the error.
+        z_error = r / sd
+        jump_sd = max(self.jump_spread * 1.2533, floor) * inflate
+        z_jump = (r - self.prev_r) / jump_sd
         b = 1.0 / cfg.short_points
-        z_clip = max(-8.0, min(8.0, z_point))
-        s.short = (1.0 - b) * s.short + b * z_clip
-        z_short = s.short / math.sqrt(b / (2.0 - b))
-
+        norm = math.sqrt(b / (2.0 - b))
+        self.shift = (1.0 - b) * self.shift + b * _clip(z_error, 8.0)
+        z_shift = self.shift / norm
+        magnitude = min(max(_decibans(z_error), _decibans(z_jump)), 12.0)
+        self.err_short = (1.0 - b) * self.err_short + b * magnitude
+        z_erratic = 0.0
+        if n > 20:
+            z_erratic = max(
+                (self.err_short - self.err_mean) / max(math.sqrt(self.err_var) * norm, 1e-3), 0.0
+            )
+        c = max(1.0 / n, 1.0 / cfg.erratic_points)
+        self.err_mean += c * (magnitude - self.err_mean)
+        self.err_var += c * ((magnitude - self.err_mean) ** 2 - self.err_var)
+        views = [z_error, z_jump, z_shift, z_erratic]
         if cfg.direction == "up":
-            z_point, z_short = max(z_point, 0.0), max(z_short, 0.0)
-        surprise_param = max(_two_sided_log10_p(z_point), _two_sided_log10_p(z_short)) - math.log10(
-            2.0
-        )
-        surprise_param = max(surprise_param, 0.0)
+            views = [max(z_error, 0.0), max(z_jump, 0.0), max(z_shift, 0.0), z_erratic]
 
-        # Calibrate against this series' own history of surprises (heavy tails, odd noise).
-        p_param = 10.0**-surprise_param
-        k = min(int(surprise_param / _BIN), _NBINS - 1)
-        above = sum(s.hist[k:])
-        p = (above + cfg.prior_points * p_param) / (s.hist_total + cfg.prior_points)
-        surprise = -math.log10(max(p, 1e-300))
-        c = 1.0 / cfg.calibration_points
-        s.hist = [h * (1.0 - c) for h in s.hist]
-        s.hist[k] += 1.0
-        s.hist_total = s.hist_total * (1.0 - c) + 1.0
+        # 3. Calibration against this series' history of each view.
+        surprise = self._calibrate(views)
 
-        # Score: 0.5 at the default alert level, 1.0 at twice as many decibans.
+        # 4. Decision. The score ignores the configured sensitivity: it is damped while the series is
+        # quiet after an alert at the default sensitivity, so that it reads "alert-worthy now".
         default_level = self._alert_level(DEFAULT_SENSITIVITY, step)
         score = max(0.0, min(1.0, surprise / (2.0 * default_level)))
-
+        ready = n > cfg.warmup_points
+        if self.default_quiet_until is not None and t < self.default_quiet_until:
+            score *= _QUIET_DAMPING
+        elif ready and surprise >= default_level:
+            self.default_quiet_until = t + cfg.quiet_period
         alert = False
-        if n > cfg.warmup_points and surprise >= self._alert_level(cfg.sensitivity, step):
-            quiet = s.quiet_until is not None and t < s.quiet_until
-            if not quiet:
-                alert = True
-                s.quiet_until = t + cfg.quiet_period
-                s.last_alert_surprise = surprise
+        quiet = self.quiet_until is not None and t < self.quiet_until
+        if ready and not quiet and surprise >= self._alert_level(cfg.sensitivity, step):
+            alert = True
+            self.quiet_until = t + cfg.quiet_period
 
-        # Learn, with residuals clipped so that an outlier barely moves the baseline.
-        self._learn(x, hour, a, step)
+        self._learn(x, r, slot, step)
         return score, alert
 
+    def _slot(self, t: float, step: float) -> int:
+        """Index of the daily-profile slot of ``t``, or -1 when the sampling is coarser than hourly."""
+        if self.slots == 0:
+            if self.n < 4 or step > _HOUR:
+                return -1
+            self.slots = int(min(_MAX_SLOTS, max(24.0, _DAY // step)))
+            self.profile = [0.0] * self.slots
+            self.profile_n = [0.0] * self.slots
+        return int((t % _DAY) / _DAY * self.slots) % self.slots
+
+    def _calibrate(self, views: list[float]) -> float:
+        cfg = self.settings
+        forget = 1.0 / cfg.calibration_points
+        best = 0.0
+        for i, z in enumerate(views):
+            gaussian = _decibans(z)
+            k = min(int(math.log2(1.0 + abs(z)) / _BIN), _NBINS - 1)
+            row = self.hist[i]
+            above = sum(row[k:]) * self.hist_scale[i]
+            p = (above + cfg.prior_points * 10.0 ** (-min(gaussian, 300.0))) / (
+                self.hist_total[i] + cfg.prior_points
+            )
+            best = max(best, -math.log10(max(p, 1e-300)))
+            weight = 1.0 if gaussian < _NEVER_NORMAL else _EXTREME_WEIGHT
+            keep = 1.0 - forget * weight
+            # Decay every bin by `keep`, lazily: bins are stored divided by hist_scale.
+            self.hist_scale[i] *= keep
+            row[k] += weight / self.hist_scale[i]
+            self.hist_total[i] = self.hist_total[i] * keep + weight
+            if self.hist_scale[i] < 1e-100:
+                self.hist[i] = [v * self.hist_scale[i] for v in row]
+                self.hist_scale[i] = 1.0
+        # Four views looked at: pay for the multiple comparison.
+        return max(0.0, best - math.log10(_VIEWS))
+
     def _alert_level(self, sensitivity: int, step: float) -> float:
-        """-log10 of the per-point probability giving ``alarms_per_week`` false alarms a week."""
+        """Decibans for a per-point probability of ``alarms_per_week(sensitivity)`` a week."""
         points_per_week = max(_WEEK / step, 1.0)
         return -math.log10(min(alarms_per_week(sensitivity) / points_per_week, 0.5))
 
-    def _learn(self, x: float, hour: int, a: float, step: float) -> None:
-        s = self._s
-        # Plain model.
-        r = x - s.level
-        bound = 4.0 * s.spread if s.n > 2 else abs(r)
-        rc = max(-bound, min(bound, r)) if bound > 0.0 else r
-        s.level += a * rc
-        s.spread += a * (min(abs(r), bound if bound > 0.0 else abs(r)) - s.spread)
-        # Seasonal model: level of the deseasonalised series and the hour-of-day profile.
-        rs = x - (s.s_level + s.hod[hour])
-        bound_s = 4.0 * s.s_spread if s.n > 2 else abs(rs)
-        rsc = max(-bound_s, min(bound_s, rs)) if bound_s > 0.0 else rs
-        s.s_spread += a * (min(abs(rs), bound_s if bound_s > 0.0 else abs(rs)) - s.s_spread)
-        s.s_level += a * rsc
-        s.hod_n[hour] += 1.0
-        per_day = max(_HOUR / step, 1.0)
-        ah = max(1.0 / s.hod_n[hour], 1.0 / (3.0 * per_day))
-        rs = x - (s.s_level + s.hod[hour])
-        rsc = max(-bound_s, min(bound_s, rs)) if bound_s > 0.0 else rs
-        s.hod[hour] += ah * rsc
+    def _learn(self, x: float, r_used: float, slot: int, step: float) -> None:
+        """Update the baselines with residuals clipped at four spreads: one outlier barely moves them."""
+        cfg = self.settings
+        a = max(1.0 / self.n, 1.0 / cfg.memory_points)
+        # Plain level.
+        r = x - self.level
+        self.p_error += a * (abs(r) - self.p_error)
+        bound = 4.0 * self.spread if self.n > 3 else abs(r)
+        self.level += a * _clip(r, bound)
+        self.spread += a * (min(abs(r), bound) - self.spread)
+        # Jumps of the residual of the baseline in use.
+        jump = r_used - self.prev_r
+        jump_bound = 4.0 * self.jump_spread if self.n > 3 else abs(jump)
+        self.jump_spread += a * (min(abs(jump), jump_bound) - self.jump_spread)
+        self.prev_r = _clip(r_used, 4.0 * max(self.spread, self.s_spread)) if self.n > 3 else r_used
+        # Deseasonalised level and daily profile.
+        if slot < 0:
+            self.s_level, self.s_spread, self.s_error = self.level, self.spread, self.p_error
+            return
+        if self.profile_n[slot] == 0.0:
+            self.profile[slot] = x - self.s_level
+        rs = x - (self.s_level + self.profile[slot])
+        self.s_error += a * (abs(rs) - self.s_error)
+        if self.s_spread == 0.0:
+            self.s_spread = self.spread
+        s_bound = 4.0 * self.s_spread if self.profile_n[slot] >= 2.0 else math.inf
+        self.s_spread += a * (min(abs(rs), s_bound) - self.s_spread)
+        self.s_level += a * _clip(rs, s_bound)
+        rs = x - (self.s_level + self.profile[slot])
+        weight = max(1.0 / (self.profile_n[slot] + 1.0), 1.0 / cfg.profile_days)
+        self.profile[slot] += weight * _clip(rs, s_bound)
+        self.profile_n[slot] += 1.0
