@@ -39,12 +39,11 @@ DEFAULT_SENSITIVITY = 5
 _WEEK = 7 * 24 * 3600.0
 _DAY = 24 * 3600.0
 _HOUR = 3600.0
-_STATE_VERSION = 2
+_STATE_VERSION = 3
 _VIEWS = 4  # error, jump, shift, erratic
 # Calibration histograms over log2(1 + |z|): 80 bins of 0.25, i.e. |z| up to about a million.
 _BIN = 0.25
 _NBINS = 80
-_MAX_SLOTS = 288  # daily profile resolution: at most one slot per 5 minutes
 _NEVER_NORMAL = (
     100.0  # decibans of Gaussian surprise beyond which a point never teaches calibration
 )
@@ -84,8 +83,9 @@ class SpikeSettings:
     calibration_points: float = 4000.0
     #: Weight of the Gaussian prior in the calibration, in points.
     prior_points: float = 200.0
-    #: Memory of the daily profile, in days.
+    #: Memory of the daily profile, in days, and of the weekly profile, in weeks.
     profile_days: float = 3.0
+    profile_weeks: float = 3.0
     #: No alert before this many points (scores are still given).
     warmup_points: int = 8
 
@@ -115,6 +115,75 @@ def _clip(value: float, bound: float) -> float:
     return max(-bound, min(bound, value))
 
 
+class _Seasonal:
+    """A level plus a profile over one period (a day or a week), learnt with clipped residuals."""
+
+    FIELDS = ("slots", "level", "spread", "error", "profile", "profile_n")
+
+    def __init__(self, period: float, max_slots: int, min_slots: int, max_step: float) -> None:
+        self.period = period
+        self.max_slots = max_slots
+        self.min_slots = min_slots
+        self.max_step = max_step
+        self.slots = 0
+        self.level = 0.0
+        self.spread = 0.0
+        self.error = 0.0
+        self.profile: list[float] = []
+        self.profile_n: list[float] = []
+
+    def state(self) -> dict[str, Any]:
+        return {
+            name: (list(v) if isinstance(v := getattr(self, name), list) else v)
+            for name in self.FIELDS
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.slots = int(state["slots"])
+        self.level, self.spread, self.error = (
+            float(state[k]) for k in ("level", "spread", "error")
+        )
+        self.profile = [float(v) for v in state["profile"]]
+        self.profile_n = [float(v) for v in state["profile_n"]]
+
+    def slot(self, t: float, step: float, n: int) -> int:
+        """Slot of ``t``, or -1 when the sampling is too coarse for this period."""
+        if self.slots == 0:
+            if n < 4 or step > self.max_step:
+                return -1
+            self.slots = int(min(self.max_slots, max(self.min_slots, self.period // step)))
+            self.profile = [0.0] * self.slots
+            self.profile_n = [0.0] * self.slots
+        return int((t % self.period) / self.period * self.slots) % self.slots
+
+    def ready(self, slot: int, seen: float) -> bool:
+        return slot >= 0 and self.profile_n[slot] >= 1.0 and seen >= 2 * self.period
+
+    def expected(self, slot: int) -> float:
+        return self.level + self.profile[slot]
+
+    def learn(
+        self, x: float, slot: int, a: float, plain: tuple[float, float, float], periods: float
+    ) -> None:
+        if slot < 0:
+            self.level, self.spread, self.error = plain
+            return
+        if self.profile_n[slot] == 0.0:
+            self.profile[slot] = x - self.level
+        r = x - (self.level + self.profile[slot])
+        self.error += a * (abs(r) - self.error)
+        if self.spread == 0.0:
+            self.spread = plain[1]
+        # The first two visits of a slot are taken as they come: they define the rhythm.
+        bound = 4.0 * self.spread if self.profile_n[slot] >= 2.0 else math.inf
+        self.spread += a * (min(abs(r), bound) - self.spread)
+        self.level += a * _clip(r, bound)
+        r = x - (self.level + self.profile[slot])
+        weight = max(1.0 / (self.profile_n[slot] + 1.0), 1.0 / periods)
+        self.profile[slot] += weight * _clip(r, bound)
+        self.profile_n[slot] += 1.0
+
+
 class SpikeDetector:
     """Streaming detector of unusual values in one series.
 
@@ -132,13 +201,7 @@ class SpikeDetector:
         "counts",
         "level",
         "spread",
-        "s_level",
-        "s_spread",
         "p_error",
-        "s_error",
-        "slots",
-        "profile",
-        "profile_n",
         "prev_r",
         "jump_spread",
         "shift",
@@ -160,13 +223,9 @@ class SpikeDetector:
         self.counts = True
         self.level = 0.0
         self.spread = 0.0
-        self.s_level = 0.0
-        self.s_spread = 0.0
         self.p_error = 0.0
-        self.s_error = 0.0
-        self.slots = 0
-        self.profile: list[float] = []
-        self.profile_n: list[float] = []
+        self.daily = _Seasonal(_DAY, 288, 24, _HOUR)
+        self.weekly = _Seasonal(_WEEK, 336, 7, _DAY)
         self.prev_r = 0.0
         self.jump_spread = 0.0
         self.shift = 0.0
@@ -182,7 +241,11 @@ class SpikeDetector:
     # -- persistence ---------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         """Everything the detector knows, as JSON-able data (about 3 kB)."""
-        data: dict[str, Any] = {"version": _STATE_VERSION}
+        data: dict[str, Any] = {
+            "version": _STATE_VERSION,
+            "daily": self.daily.state(),
+            "weekly": self.weekly.state(),
+        }
         for name in self._FIELDS:
             value = getattr(self, name)
             if name == "hist":
@@ -203,15 +266,14 @@ class SpikeDetector:
         detector.last_t = None if state["last_t"] is None else float(state["last_t"])
         detector.step = float(state["step"])
         detector.counts = bool(state["counts"])
-        for name in ("level", "spread", "s_level", "s_spread", "p_error", "s_error"):
+        detector.daily.restore(state["daily"])
+        detector.weekly.restore(state["weekly"])
+        for name in ("level", "spread", "p_error"):
             setattr(detector, name, float(state[name]))
         for name in ("prev_r", "jump_spread", "shift"):
             setattr(detector, name, float(state[name]))
         for name in ("err_short", "err_mean", "err_var"):
             setattr(detector, name, float(state[name]))
-        detector.slots = int(state["slots"])
-        detector.profile = [float(v) for v in state["profile"]]
-        detector.profile_n = [float(v) for v in state["profile_n"]]
         detector.hist = [[float(v) for v in row] for row in state["hist"]]
         detector.hist_total = [float(v) for v in state["hist_total"]]
         detector.hist_scale = [float(v) for v in state["hist_scale"]]
@@ -245,17 +307,13 @@ class SpikeDetector:
         step = self.step if self.step > 0.0 else _HOUR
 
         # 1. Prediction by the better of the two baselines.
-        slot = self._slot(t, step)
-        seasonal = (
-            slot >= 0
-            and self.profile_n[slot] >= 1.0
-            and n * step >= 2 * _DAY
-            and self.s_error < 0.8 * self.p_error
-        )
-        if seasonal:
-            expected, spread = self.s_level + self.profile[slot], self.s_spread
-        else:
-            expected, spread = self.level, self.spread
+        seen = n * step
+        d_slot = self.daily.slot(t, step, n)
+        w_slot = self.weekly.slot(t, step, n)
+        expected, spread, error = self.level, self.spread, self.p_error
+        for model, slot in ((self.daily, d_slot), (self.weekly, w_slot)):
+            if model.ready(slot, seen) and model.error < 0.8 * error:
+                expected, spread, error = model.expected(slot), model.spread, model.error
         r = x - expected
         inflate = math.sqrt(1.0 + 4.0 / n)
         floor = 1e-6 * (abs(expected) + 1.0)
@@ -303,18 +361,8 @@ class SpikeDetector:
             alert = True
             self.quiet_until = t + cfg.quiet_period
 
-        self._learn(x, r, slot, step)
+        self._learn(x, r, d_slot, w_slot)
         return score, alert
-
-    def _slot(self, t: float, step: float) -> int:
-        """Index of the daily-profile slot of ``t``, or -1 when the sampling is coarser than hourly."""
-        if self.slots == 0:
-            if self.n < 4 or step > _HOUR:
-                return -1
-            self.slots = int(min(_MAX_SLOTS, max(24.0, _DAY // step)))
-            self.profile = [0.0] * self.slots
-            self.profile_n = [0.0] * self.slots
-        return int((t % _DAY) / _DAY * self.slots) % self.slots
 
     def _calibrate(self, views: list[float]) -> float:
         cfg = self.settings
@@ -346,7 +394,7 @@ class SpikeDetector:
         points_per_week = max(_WEEK / step, 1.0)
         return -math.log10(min(alarms_per_week(sensitivity) / points_per_week, 0.5))
 
-    def _learn(self, x: float, r_used: float, slot: int, step: float) -> None:
+    def _learn(self, x: float, r_used: float, d_slot: int, w_slot: int) -> None:
         """Update the baselines with residuals clipped at four spreads: one outlier barely moves them."""
         cfg = self.settings
         a = max(1.0 / self.n, 1.0 / cfg.memory_points)
@@ -360,21 +408,7 @@ class SpikeDetector:
         jump = r_used - self.prev_r
         jump_bound = 4.0 * self.jump_spread if self.n > 3 else abs(jump)
         self.jump_spread += a * (min(abs(jump), jump_bound) - self.jump_spread)
-        self.prev_r = _clip(r_used, 4.0 * max(self.spread, self.s_spread)) if self.n > 3 else r_used
-        # Deseasonalised level and daily profile.
-        if slot < 0:
-            self.s_level, self.s_spread, self.s_error = self.level, self.spread, self.p_error
-            return
-        if self.profile_n[slot] == 0.0:
-            self.profile[slot] = x - self.s_level
-        rs = x - (self.s_level + self.profile[slot])
-        self.s_error += a * (abs(rs) - self.s_error)
-        if self.s_spread == 0.0:
-            self.s_spread = self.spread
-        s_bound = 4.0 * self.s_spread if self.profile_n[slot] >= 2.0 else math.inf
-        self.s_spread += a * (min(abs(rs), s_bound) - self.s_spread)
-        self.s_level += a * _clip(rs, s_bound)
-        rs = x - (self.s_level + self.profile[slot])
-        weight = max(1.0 / (self.profile_n[slot] + 1.0), 1.0 / cfg.profile_days)
-        self.profile[slot] += weight * _clip(rs, s_bound)
-        self.profile_n[slot] += 1.0
+        self.prev_r = _clip(r_used, 4.0 * self.spread) if self.n > 3 else r_used
+        plain = (self.level, self.spread, self.p_error)
+        self.daily.learn(x, d_slot, a, plain, cfg.profile_days)
+        self.weekly.learn(x, w_slot, a, plain, cfg.profile_weeks)
