@@ -181,3 +181,26 @@ def test_it_switches_language_through_set_language(personas: Personas, client: A
     assert "Membres" in client.get(home).content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": home})
     assert "Members" in client.get(home).content.decode()
+
+
+def test_it_shows_times_in_the_workspace_time_zone(personas: Personas, client: Any) -> None:
+    import datetime as dt
+
+    services.update_workspace(personas.workspace_a, personas.alice, time_zone="America/Montreal")
+    entry = services.record_audit(personas.workspace_a, personas.alice, "test.event")
+    AuditEntry.objects.filter(id=entry.id).update(
+        created_at=dt.datetime(2026, 11, 2, 15, 30, tzinfo=dt.UTC)
+    )
+    client.force_login(personas.alice)
+    page = parse(client.get(f"/w/{personas.workspace_a.slug}/audit/").content)
+    times = [t.text for t in page.find_all("time")]
+    assert any("10:30" in text for text in times), times  # 15:30 UTC is 10:30 in Montreal
+
+
+def test_it_explains_a_refusal_in_french(personas: Personas, client: Any) -> None:
+    client.force_login(personas.bob)
+    response = client.get(f"/w/{personas.workspace_a.slug}/audit/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 403
+    page = parse(response.content)
+    assert page.find("h1").text == "Vous ne pouvez pas faire cela ici"
+    assert page.find("nav", class_="sidebar") is not None  # still inside the workspace
