@@ -12,11 +12,13 @@ from ambassade.connectors._paging import Mark, Page, sweep
 from ambassade.connectors._text import html_to_text, sanitize_html
 from ambassade.connectors.base import (
     AuthExpired,
+    Connector,
     ConnectorError,
     FetchResult,
     ItemKind,
     RawItem,
 )
+from ambassade.connectors.http import HttpClient
 
 T0 = datetime(2025, 6, 11, 8, 0, tzinfo=UTC)
 
@@ -59,6 +61,18 @@ def test_errors_carry_their_retry_policy() -> None:
 def test_fetch_results_hide_credentials_from_repr() -> None:
     result = FetchResult([], {}, credentials={"access_token": "secret-token"})
     assert "secret-token" not in repr(result)
+
+
+def test_a_connector_closes_only_the_client_it_made(http: HttpClient) -> None:
+    shared = Connector(http)
+    shared.close()
+    assert shared.http is http  # a worker's shared client is not the connector's to close
+    alone = Connector()
+    own = alone.http
+    assert alone.http is own
+    alone.close()
+    assert alone.http is not own
+    alone.close()
 
 
 def test_html_is_sanitised_and_flattened() -> None:

@@ -132,4 +132,4 @@ def test_the_connector_checks_its_config() -> None:
         )
         assert items[0].text == "salut"
     finally:
-        connector.http.close()
+        connector.close()

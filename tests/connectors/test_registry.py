@@ -58,7 +58,7 @@ def test_it_lists_every_builtin_connector() -> None:
             try:
                 assert isinstance(connector, Listener)
             finally:
-                connector.http.close()
+                connector.close()
 
 
 def test_it_adds_a_third_party_connector_through_the_entry_point(
@@ -77,7 +77,7 @@ def test_it_adds_a_third_party_connector_through_the_entry_point(
     try:
         assert connector.fetch({}, None, None).items[0].text == "hello"
     finally:
-        connector.http.close()
+        connector.close()
 
 
 def test_it_names_an_unknown_kind() -> None:

@@ -104,4 +104,4 @@ def test_the_connector_makes_secrets_and_parses() -> None:
         assert connector.parse(body, {"Authorization": f"Bearer {secret}"}, secret)[0].text == "hi"
         assert connector.delivery == "push"
     finally:
-        connector.http.close()
+        connector.close()

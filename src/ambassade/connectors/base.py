@@ -183,12 +183,25 @@ class Connector:
     def __init__(
         self, http: HttpClient | None = None, *, endpoints: Mapping[str, str] | None = None
     ) -> None:
-        if http is None:
+        self._http = http
+        self._own_http: HttpClient | None = None
+        self.endpoints = {**self.default_endpoints, **(endpoints or {})}
+
+    @property
+    def http(self) -> HttpClient:
+        """The seam given to the constructor (a worker shares one), or a client of the connector's
+        own made on first use (close it with :meth:`close`)."""
+        if self._http is None:
             from ambassade.connectors.http import HttpClient
 
-            http = HttpClient()
-        self.http = http
-        self.endpoints = {**self.default_endpoints, **(endpoints or {})}
+            self._http = self._own_http = HttpClient()
+        return self._http
+
+    def close(self) -> None:
+        """Close the HTTP client this connector made for itself, if any (never a shared one)."""
+        if self._own_http is not None:
+            self._own_http.close()
+            self._http = self._own_http = None
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
