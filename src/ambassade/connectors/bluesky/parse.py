@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
 __all__ = ["post_item", "sort_at"]
 
 
+@parser("Bluesky")
 def post_item(post: Any, *, source: str = "bluesky") -> RawItem:
     if not isinstance(post, Mapping) or not post.get("uri"):
         raise ConnectorError("Bluesky returned a post without a uri.")

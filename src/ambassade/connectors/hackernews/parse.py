@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, html_to_text, parse_datetime, sanitize_html
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -14,6 +15,7 @@ ITEM_URL = "https://news.ycombinator.com/item?id={}"
 USER_URL = "https://news.ycombinator.com/user?id={}"
 
 
+@parser("Hacker News")
 def hit_item(hit: Any, *, source: str = "hackernews") -> RawItem:
     if not isinstance(hit, Mapping) or not hit.get("objectID"):
         raise ConnectorError("Hacker News returned a hit without an objectID.")

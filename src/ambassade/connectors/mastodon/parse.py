@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, html_to_text, parse_datetime, sanitize_html
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -22,6 +23,7 @@ def _handle(account: Mapping[str, Any]) -> str:
     return acct
 
 
+@parser("Mastodon")
 def status_item(
     status: Any, *, source: str = "mastodon", kind: ItemKind | None = None
 ) -> RawItem | None:
@@ -85,6 +87,7 @@ def status_item(
     )
 
 
+@parser("Mastodon")
 def notification_item(notification: Any, *, source: str = "mastodon") -> RawItem | None:
     """The status a notification is about (a mention, a quote…), or None for a follow, a like…"""
     if not isinstance(notification, Mapping):

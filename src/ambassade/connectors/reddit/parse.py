@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, parse_datetime, sanitize_html
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -13,6 +14,7 @@ __all__ = ["listing_items"]
 SITE = "https://www.reddit.com"
 
 
+@parser("Reddit")
 def listing_items(body: Any, *, source: str = "reddit") -> tuple[list[RawItem], str | None]:
     """The items and the ``after`` token of the next (older) page."""
     data = body.get("data") if isinstance(body, Mapping) else None

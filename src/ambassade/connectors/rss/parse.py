@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser  # type: ignore[import-untyped]
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import html_to_text, sanitize_html
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -44,6 +45,7 @@ def _lang(value: object) -> str | None:
     return value.strip().replace("_", "-").split("-")[0].lower() or None
 
 
+@parser("The feed")
 def parse_feed(
     content: bytes,
     headers: Mapping[str, str] | None = None,

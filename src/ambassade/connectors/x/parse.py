@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -20,6 +21,7 @@ METRICS = {
 }
 
 
+@parser("X")
 def search_items(body: Any, *, source: str = "x") -> list[RawItem]:
     if not isinstance(body, Mapping):
         raise ConnectorError("X returned something other than a JSON object.")

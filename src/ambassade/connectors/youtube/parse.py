@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ambassade.connectors._guard import parser
 from ambassade.connectors._text import as_int, html_to_text, parse_datetime
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
@@ -14,12 +15,14 @@ WATCH = "https://www.youtube.com/watch?v={}"
 CHANNEL = "https://www.youtube.com/channel/{}"
 
 
+@parser("YouTube")
 def items_of(body: Any) -> list[Mapping[str, Any]]:
     if not isinstance(body, Mapping) or not isinstance(body.get("items", []), list):
         raise ConnectorError("YouTube returned a response without a list of items.")
     return [item for item in body.get("items", []) if isinstance(item, Mapping)]
 
 
+@parser("YouTube")
 def video_item(result: Mapping[str, Any], *, source: str = "youtube") -> RawItem | None:
     """A search result; None for a channel or playlist result."""
     ident = result.get("id") or {}
@@ -50,6 +53,7 @@ def video_item(result: Mapping[str, Any], *, source: str = "youtube") -> RawItem
     )
 
 
+@parser("YouTube")
 def comment_thread_item(thread: Mapping[str, Any], *, source: str = "youtube") -> RawItem:
     snippet = thread.get("snippet") or {}
     top = snippet.get("topLevelComment") or {}
