@@ -394,7 +394,7 @@ def _query(rng: random.Random, brand: Brand, competitors: Sequence[Brand]) -> st
         return f"{b} AND {_group(pick(vocab['issues'], 4))} NOT {_group(pick(_NOISE, 3))}"
     if kind == 2:
         return f"{b} NEAR/5 {_group(pick(_SERVICE, 3))}"
-    if kind == 3:
+    if kind == 3 and competitors:
         others = " OR ".join(_aliases(c).strip("()") for c in competitors)
         return f"{b} AND ({others})"
     if kind == 4:

@@ -19,6 +19,11 @@ def test_it_generates_queries_that_parse() -> None:
         assert feature in joined
 
 
+@pytest.mark.parametrize("count", [1, 10, 100])
+def test_it_generates_valid_queries_in_small_numbers(count: int) -> None:
+    assert len(Matcher(bench.generate_queries(count))) == count
+
+
 def test_its_generated_documents_match_some_queries() -> None:
     matcher = Matcher(bench.generate_queries(2_000))
     documents = bench.generate_documents(300)
