@@ -6,6 +6,13 @@ from ambassade.engine.signals._detector import (
     SpikeDetector,
     SpikeSettings,
     alarms_per_week,
+    negativity_detector,
 )
 
-__all__ = ["DEFAULT_SENSITIVITY", "SpikeDetector", "SpikeSettings", "alarms_per_week"]
+__all__ = [
+    "DEFAULT_SENSITIVITY",
+    "SpikeDetector",
+    "SpikeSettings",
+    "alarms_per_week",
+    "negativity_detector",
+]

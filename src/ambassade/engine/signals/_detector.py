@@ -33,6 +33,7 @@ __all__ = [
     "SpikeDetector",
     "SpikeSettings",
     "alarms_per_week",
+    "negativity_detector",
 ]
 
 DEFAULT_SENSITIVITY = 5
@@ -44,13 +45,17 @@ _VIEWS = 4  # error, jump, shift, erratic
 # Calibration histograms over log2(1 + |z|): 80 bins of 0.25, i.e. |z| up to about a million.
 _BIN = 0.25
 _NBINS = 80
-_NEVER_NORMAL = (
-    100.0  # decibans of Gaussian surprise beyond which a point never teaches calibration
-)
+# Decibans of Gaussian surprise beyond which a point (about 21 robust standard deviations) hardly
+# teaches the calibration: it counts for _EXTREME_WEIGHT of a point, so that an outage or a bad buzz does
+# not make the next one look normal, while a series whose extremes keep coming still learns them.
+_NEVER_NORMAL = 100.0
+_EXTREME_WEIGHT = 0.02
 _LN10 = math.log(10.0)
+_ERRATIC_FLOOR = 0.3  # decibans: after a perfectly regular past, some noise is not yet "erratic"
 _QUIET_DAMPING = 0.5  # score factor during the quiet period after an alert
-_EXTREME_WEIGHT = 0.02  # how much a never-normal point still teaches the calibration
-
+# Coarse series (hourly, daily) count as if sampled every 10 minutes: one false alarm a week on a daily
+# series would be one alert in seven days.
+_MIN_POINTS_PER_WEEK = 1008.0
 
 def alarms_per_week(sensitivity: int) -> float:
     """Expected false alarms per week and per series at a sensitivity from 1 (quiet) to 10 (chatty).
@@ -149,7 +154,7 @@ class _Seasonal:
     def slot(self, t: float, step: float, n: int) -> int:
         """Slot of ``t``, or -1 when the sampling is too coarse for this period."""
         if self.slots == 0:
-            if n < 4 or step > self.max_step:
+            if n < 4 or step > 1.01 * self.max_step:
                 return -1
             self.slots = int(min(self.max_slots, max(self.min_slots, self.period // step)))
             self.profile = [0.0] * self.slots
@@ -322,26 +327,26 @@ class SpikeDetector:
         sd = max(spread * 1.2533, floor) * inflate
 
         # 2. Four views of the error.
+        up = cfg.direction == "up"
         z_error = r / sd
         jump_sd = max(self.jump_spread * 1.2533, floor) * inflate
         z_jump = (r - self.prev_r) / jump_sd
+        if up:
+            z_error, z_jump = max(z_error, 0.0), max(z_jump, 0.0)
         b = 1.0 / cfg.short_points
         norm = math.sqrt(b / (2.0 - b))
-        self.shift = (1.0 - b) * self.shift + b * _clip(z_error, 8.0)
-        z_shift = self.shift / norm
+        self.shift = (1.0 - b) * self.shift + b * _clip(r / sd, 8.0)
+        z_shift = max(self.shift, 0.0) / norm if up else self.shift / norm
         magnitude = min(max(_decibans(z_error), _decibans(z_jump)), 12.0)
         self.err_short = (1.0 - b) * self.err_short + b * magnitude
         z_erratic = 0.0
         if n > 20:
-            z_erratic = max(
-                (self.err_short - self.err_mean) / max(math.sqrt(self.err_var) * norm, 1e-3), 0.0
-            )
+            err_sd = max(math.sqrt(self.err_var), _ERRATIC_FLOOR) * norm
+            z_erratic = max((self.err_short - self.err_mean) / err_sd, 0.0)
         c = max(1.0 / n, 1.0 / cfg.erratic_points)
         self.err_mean += c * (magnitude - self.err_mean)
         self.err_var += c * ((magnitude - self.err_mean) ** 2 - self.err_var)
         views = [z_error, z_jump, z_shift, z_erratic]
-        if cfg.direction == "up":
-            views = [max(z_error, 0.0), max(z_jump, 0.0), max(z_shift, 0.0), z_erratic]
 
         # 3. Calibration against this series' history of each view.
         surprise = self._calibrate(views)
@@ -391,7 +396,7 @@ class SpikeDetector:
 
     def _alert_level(self, sensitivity: int, step: float) -> float:
         """Decibans for a per-point probability of ``alarms_per_week(sensitivity)`` a week."""
-        points_per_week = max(_WEEK / step, 1.0)
+        points_per_week = max(_WEEK / step, _MIN_POINTS_PER_WEEK)
         return -math.log10(min(alarms_per_week(sensitivity) / points_per_week, 0.5))
 
     def _learn(self, x: float, r_used: float, d_slot: int, w_slot: int) -> None:
@@ -412,3 +417,11 @@ class SpikeDetector:
         plain = (self.level, self.spread, self.p_error)
         self.daily.learn(x, d_slot, a, plain, cfg.profile_days)
         self.weekly.learn(x, w_slot, a, plain, cfg.profile_weeks)
+
+
+def negativity_detector(sensitivity: int = DEFAULT_SENSITIVITY) -> SpikeDetector:
+    """The detector for negativity spikes: the same detector, fed the number of negative mentions per
+    interval, alerting on surges only (fewer complaints is not news). A volume spike also raises this
+    count; the product shows both signals side by side rather than dividing one by the other, which
+    would be noisy when volume is low."""
+    return SpikeDetector(SpikeSettings(sensitivity=sensitivity, direction="up"))
