@@ -507,16 +507,22 @@ def _tweets(path: Path) -> list[Document]:
         ]
 
 
-def _compiled(matcher: Matcher, documents: list[Document]) -> tuple[float, float, float]:
-    """CPU seconds per document, candidate queries per document, matches per document."""
+def _compiled(
+    matcher: Matcher, documents: list[Document], passes: int
+) -> tuple[float, float, float]:
+    """CPU seconds per document (the best of `passes` runs over all documents: other processes on
+    the machine only ever slow a run down), candidate queries and matches per document."""
+    best = float("inf")
     candidates = matched = 0
-    start = time.process_time()
-    for document in documents:
-        matched += len(matcher.match(document))
-        candidates += matcher.last_candidates
-    seconds = time.process_time() - start
+    for _ in range(passes):
+        candidates = matched = 0
+        start = time.process_time()
+        for document in documents:
+            matched += len(matcher.match(document))
+            candidates += matcher.last_candidates
+        best = min(best, time.process_time() - start)
     count = len(documents)
-    return seconds / count, candidates / count, matched / count
+    return best / count, candidates / count, matched / count
 
 
 def _naive(
@@ -562,12 +568,13 @@ def run(options: BenchOptions) -> BenchResult:
     rows = []
     per_doc = {}
     naive_budget = float(options.extra.get("naive_seconds", 1.0 if options.quick else 4.0))
+    passes = 1 if options.quick else 3
     for size in SIZES:
         chosen = dict(sorted(rng.sample(sorted(pool.items()), size)))
         start = time.process_time()
         matcher = Matcher(chosen)
         build = time.process_time() - start
-        seconds, candidates, matched = _compiled(matcher, documents)
+        seconds, candidates, matched = _compiled(matcher, documents, passes)
         per_doc[size] = seconds
         naive_rate, naive_docs = _naive(matcher, chosen, documents, naive_budget)
         print(
@@ -581,7 +588,7 @@ def run(options: BenchOptions) -> BenchResult:
             start = time.process_time()
             matcher.tune(sample)
             tune = time.process_time() - start
-            seconds, candidates, matched = _compiled(matcher, documents)
+            seconds, candidates, matched = _compiled(matcher, documents, passes)
             tuned_rate = 1 / seconds
             print(f"  {size:>6,} queries, tuned: {tuned_rate:,.0f} docs/s", file=sys.stderr)
             rows.append(
@@ -591,13 +598,14 @@ def run(options: BenchOptions) -> BenchResult:
     final_rate = 1 / per_doc[SIZES[-1]]
     verdict = "is met" if final_rate >= TARGET else "is missed"
     sizes = ", ".join(f"{size:,}" for size in SIZES[:-1]) + f" and {SIZES[-1]:,}"
+    how = f"the best of {passes} passes over the documents" if passes > 1 else "one pass"
     markdown = f"""
 Documents: {corpus}, shuffled; {len(sample):,} of them are held out to tune with and the other
 {len(documents):,} are measured. Each is matched against {sizes} queries drawn at random from one
 pool of generated brand-monitoring queries: brands with their hashtags and handles, products,
 competitors, complaint and service words in French and English, NEAR/ONEAR, NOT clauses, and lang:,
 source:, site: and url: filters. Rates are documents per second of CPU time on one core, tokenising
-included.
+included, {how}.
 
 *Naive* evaluates every query on every document with `evaluate`, each document tokenised once. It
 runs on the first documents that fit in about {naive_budget:g} s (at least 20), and gave the same
