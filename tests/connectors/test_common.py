@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,17 @@ from ambassade.connectors.rss import RssConnector
 from ambassade.connectors.x import XConnector
 from ambassade.connectors.youtube import YoutubeConnector
 
-from .conftest import ReplayServer, Reply
+from .conftest import ReplayServer, Reply, fixture_bytes
+
+FIXTURES = {
+    "rss": ("rss", "blog.xml"),
+    "mastodon": ("mastodon", "notifications.json"),
+    "bluesky": ("bluesky", "search_posts.json"),
+    "reddit": ("reddit", "search.json"),
+    "youtube": ("youtube", "search.json"),
+    "hackernews": ("hackernews", "search_by_date.json"),
+    "x": ("x", "search_recent.json"),
+}
 
 
 @dataclass
@@ -81,6 +92,22 @@ KINDS = sorted(CASES)
 
 def run(case: Case, http: HttpClient, server: ReplayServer) -> None:
     case.make(http, server.base_url).fetch(case.config(server.base_url), case.credentials, None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_its_cursor_survives_a_json_round_trip(
+    kind: str, server: ReplayServer, http: HttpClient
+) -> None:
+    case = CASES[kind]
+    server.route("GET", case.path, Reply(200, fixture_bytes(*FIXTURES[kind])))
+    connector = case.make(http, server.base_url)
+    config = case.config(server.base_url)
+    first = connector.fetch(config, case.credentials, None)
+    assert first.items
+    stored = json.loads(json.dumps(first.next_cursor))  # as the app's JSON column keeps it
+    assert stored == first.next_cursor
+    second = connector.fetch(config, case.credentials, stored)
+    assert second.items == []  # the same answer again: nothing new
 
 
 @pytest.mark.parametrize("kind", KINDS)

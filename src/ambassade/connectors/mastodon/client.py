@@ -104,7 +104,10 @@ class MastodonConnector(Connector):
         for entry in entries:
             if not isinstance(entry, Mapping) or "id" not in entry:
                 raise ConnectorError("Mastodon returned an entry without an id.")
-            ids.append(str(entry["id"]))
+            local = str(entry["id"])
+            if min_id is not None and _id_key(local) <= _id_key(min_id):
+                continue  # a server (or a compatible one) that ignores min_id
+            ids.append(local)
             item = notification_item(entry) if mode == "notifications" else status_item(entry)
             if item is not None:
                 items.append(item)
