@@ -48,7 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="one JSON message a line ('-': standard input)",
     )
     parser.add_argument(
-        "-o", "--output", type=Path, help="where to write the matches (default: standard output)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUTPUT.jsonl",
+        help="where to write the matches (default: standard output)",
     )
 
 
