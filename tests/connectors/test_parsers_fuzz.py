@@ -123,3 +123,56 @@ def test_the_feed_parser_never_raises_anything_but_connector_error(data: bytes) 
         parse_feed(data)
     except ConnectorError:
         pass
+
+
+ITEM_KEYS = [
+    "id",
+    "text",
+    "created_at",
+    "url",
+    "html",
+    "lang",
+    "kind",
+    "author",
+    "metrics",
+    "items",
+]
+webhook_payloads = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from([*ITEM_KEYS, "handle", "followers", "likes"]), inner, max_size=6
+        ),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(payload=webhook_payloads)
+def test_the_webhook_refuses_any_bad_payload_with_a_webhook_error(payload: Any) -> None:
+    import json
+
+    from ambassade.connectors.webhook import WebhookError, parse_webhook
+
+    body = json.dumps(payload).encode()
+    try:
+        items = parse_webhook(body, {"Authorization": "Bearer s3cret-value"}, "s3cret-value")
+    except WebhookError as error:
+        assert error.status == 400
+        return
+    assert all(isinstance(i, RawItem) for i in items)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.text(alphabet='ab,"\n\r;01:-T Z', max_size=120))
+def test_the_file_import_refuses_any_bad_file_with_an_import_error(body: str) -> None:
+    from ambassade.connectors.fileimport import FileImportError, parse_file
+
+    data = ("t,d\n" + body).encode()
+    try:
+        parse_file(data, format="csv", mapping={"text": "t", "created_at": "d"})
+        parse_file(body.encode(), format="jsonl", mapping={"text": "t", "created_at": "d"})
+    except FileImportError:
+        pass
