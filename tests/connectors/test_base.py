@@ -55,6 +55,7 @@ def test_errors_carry_their_retry_policy() -> None:
     error = ConnectorError("Try later.", retry_after=30)
     assert not error.permanent and error.retry_after == 30 and str(error) == "Try later."
     assert AuthExpired("Reconnect.").permanent
+    assert ConnectorError("Gone.", True).permanent
     assert "retry_after=30" in repr(error)
 
 

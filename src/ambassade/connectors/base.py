@@ -82,7 +82,7 @@ class ConnectorError(Exception):
     """
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self, message: str, permanent: bool = False, retry_after: float | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
