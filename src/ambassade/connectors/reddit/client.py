@@ -54,7 +54,8 @@ def _api_error_map(response: Response, message: str) -> ConnectorError | None:
 class RedditConnector(Connector):
     """Config: ``mode`` — ``search`` (``query``; optional ``subreddit`` to search in it only) or
     ``comments`` (``subreddit``: its new comments). Credentials: ``client_id``, ``client_secret`` of
-    a Reddit app (script or web); the connector adds ``access_token`` and ``expires_at``."""
+    a Reddit app (script or web), optionally ``user_agent``; the connector adds ``access_token`` and
+    ``expires_at``."""
 
     kind: ClassVar[str] = "reddit"
     label: ClassVar[str] = "Reddit"
@@ -129,6 +130,10 @@ class RedditConnector(Connector):
         def get(after: str | None, token: str) -> Response:
             params = {**base_params, "limit": 100, "raw_json": 1, "after": after}
             headers = {"Authorization": f"Bearer {token}"}
+            if creds.get("user_agent"):
+                # Reddit throttles generic agents; it asks for "<platform>:<app id>:<version>
+                # (by /u/<username>)".
+                headers["User-Agent"] = str(creds["user_agent"])
             return self.http.get(url, params=params, headers=headers, error_map=_api_error_map)
 
         def load(after: str | None, mark: Mark | None) -> Page:
