@@ -1,11 +1,12 @@
 """`ambassade match --queries QUERIES.json INPUT.jsonl [-o OUTPUT.jsonl]`: match messages against
 listening queries (docs/query-language.md).
 
-QUERIES.json is an object ``{"query-id": "query text", ...}``. Each INPUT line is a JSON object with
-``id`` (string or integer), ``text`` and optionally ``lang``, ``source``, ``author``, ``url`` (strings or
-null); blank lines are skipped. Each output line is ``{"id": ..., "matches": [sorted query ids]}``, one
-per input line, in input order. An invalid query or input line exits with status 2 and a message
-naming the query id and column, or the line; no output (file or standard output) is left half written.
+QUERIES.json is an object ``{"query-id": "query text", ...}``. Each INPUT line is a JSON object
+with ``id`` (string or integer), ``text`` and optionally ``lang``, ``source``, ``author``, ``url``
+(strings or null); blank lines are skipped. Each output line is
+``{"id": ..., "matches": [sorted query ids]}``, one per input line, in input order. An invalid
+query or input line exits with status 2 and a message naming the query id and column, or the
+line; no output (file or standard output) is left half written.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""docs/query-language.md stays true: its error table and its canonical-form examples are checked."""
+"""docs/query-language.md stays true: its error table and canonical-form examples are checked."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Properties over random queries and documents: the printer and the parser are inverse, the compiled
-matcher agrees with the naive evaluator, and the parser fails only with QuerySyntaxError."""
+"""Properties over random queries and documents: the printer and the parser are inverse, the
+compiled matcher agrees with the naive evaluator, and the parser fails only with
+QuerySyntaxError."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The query tree. Nodes are immutable and compare by structure; ``column`` (1-based, where the node
-starts in the query text, 0 when built by hand) is carried for error messages and ignored by ``==``."""
+"""The query tree. Nodes are immutable and compare by structure; ``column`` (1-based, where the
+node starts in the query text, 0 when built by hand) is carried for error messages and ignored by
+``==``."""
 
 from __future__ import annotations
 

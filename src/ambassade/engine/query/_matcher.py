@@ -1,10 +1,10 @@
 """Many queries compiled into one matcher.
 
-Each query gets a set of *anchor* keys such that any document it matches holds at least one of them
-(a word, a hashtag, a prefix, a field value). A document is tokenised once, turned into a small index
-(key → positions), and only the queries anchored on one of its keys are evaluated, each as a tree of
-closures over that index. The cost per document grows with the number of queries that share its
-words, not with the number of queries.
+Each query gets a set of *anchor* keys such that any document it matches holds at least one of
+them (a word, a hashtag, a prefix, a field value). A document is tokenised once, turned into a
+small index (key → positions), and only the queries anchored on one of its keys are evaluated,
+each as a tree of closures over that index. The cost per document grows with the number of
+queries that share its words, not with the number of queries.
 """
 
 from __future__ import annotations

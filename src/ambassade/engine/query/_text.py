@@ -3,10 +3,13 @@
 Normalised text is Unicode NFKC, lower case, with every non-spacing mark removed (so accents go:
 ``Café`` → ``cafe``). Tokens are, in order of appearance:
 
-- ``url``: ``http://…``, ``https://…`` or ``www.…`` up to the next space, minus trailing punctuation;
+- ``url``: ``http://…``, ``https://…`` or ``www.…`` up to the next space, minus trailing
+  punctuation;
 - ``hashtag`` / ``mention``: a word right after ``#`` / ``@`` (wherever the sign stands: the
-  address ``jean@example.com`` reads as the word ``jean``, the mention ``example``, the word ``com``);
-- ``word``: a run of letters and digits. Everything else (apostrophes, hyphens, ``_``…) separates words.
+  address ``jean@example.com`` reads as the word ``jean``, the mention ``example``, the word
+  ``com``);
+- ``word``: a run of letters and digits. Everything else (apostrophes, hyphens, ``_``…)
+  separates words.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def normalise(text: str) -> str:
 
 
 def scan(text: str) -> list[Scanned]:
-    """The raw tokens of normalised text as (url, sign, word) triples: the fast form matchers read."""
+    """The raw tokens of normalised text as (url, sign, word) triples, the form matchers read."""
     return _TOKEN.findall(text)
 
 
