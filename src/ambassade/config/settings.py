@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ambassade.config",
     "ambassade.workspaces",
+    "ambassade.listening",
 ]
 
 MIDDLEWARE = [

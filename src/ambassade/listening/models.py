@@ -1,0 +1,286 @@
+"""Sources, listening queries, competitors, mentions and their rollups.
+
+Every model holds a ``workspace`` foreign key; views read them through ``workspace_queryset``. Writes go
+through :mod:`ambassade.listening.services`. The full-text index lives beside these tables (an FTS5
+virtual table on SQLite, the ``search_vector`` column on PostgreSQL): see :mod:`ambassade.listening.search`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.workspaces.models import Connection, Workspace
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+    UNSUPPORTED = "unsupported", _("Not analysed")
+
+
+class Source(models.Model):
+    """Where mentions come from: a connector kind with its settings, polled at its own interval."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Not run yet")
+        OK = "ok", _("Working")
+        ERROR = "error", _("Error")
+        RETRYING = "retrying", _("Waiting to retry")
+        NEEDS_RECONNECTION = "needs_reconnection", _("Needs reconnection")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("network"), max_length=40)
+    config = models.JSONField(_("settings"), default=dict, blank=True)
+    connection = models.ForeignKey(
+        Connection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("connection"),
+    )
+    cursor = models.JSONField(default=dict, blank=True, editable=False)
+    interval = models.PositiveIntegerField(_("polling interval (seconds)"), default=900)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # The poller claims a source by moving next_run_at forward with a conditional UPDATE.
+    next_run_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    last_error = models.TextField(blank=True)
+    mentions_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        from ambassade.listening.sources import kind_label
+
+        return kind_label(self.kind)
+
+
+class Competitor(models.Model):
+    """A competing brand: the listening queries of kind "competitor" attached to it count for it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="competitors")
+    name = models.CharField(_("name"), max_length=120)
+    color = models.CharField(_("colour"), max_length=7, default="#8a6d3b")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="competitor_unique_name")
+        ]
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListeningQuery(models.Model):
+    """A boolean query (docs/query-language.md); every new mention of the workspace is matched."""
+
+    class Kind(models.TextChoices):
+        BRAND = "brand", _("Brand")
+        COMPETITOR = "competitor", _("Competitor")
+        TOPIC = "topic", _("Topic")
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="listening_queries"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    text = models.TextField(_("query"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BRAND)
+    competitor = models.ForeignKey(
+        Competitor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="queries",
+        verbose_name=_("competitor"),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("listening query")
+        verbose_name_plural = _("listening queries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mention(models.Model):
+    """One message heard on a network, analysed. ``(source, external_id)`` is unique: ingesting the
+    same item again changes nothing."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="mentions")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="mentions")
+    network = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, default="post")
+    url = models.URLField(max_length=2000, blank=True)
+    text = models.TextField()
+    # Sanitised with nh3 at ingest; never the network's raw HTML.
+    html = models.TextField(blank=True)
+    author_handle = models.CharField(max_length=200, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=2000, blank=True)
+    author_followers = models.PositiveIntegerField(null=True, blank=True)
+    lang = models.CharField(max_length=12, blank=True)
+    sentiment = models.CharField(max_length=12, choices=Sentiment.choices)
+    sentiment_score = models.FloatField(default=0.0)
+    offensive = models.FloatField(default=0.0)
+    hateful = models.FloatField(default=0.0)
+    spam = models.FloatField(default=0.0)
+    keywords = models.JSONField(default=list, blank=True)
+    # SimHash (signed 64 bits); near-duplicates share ``cluster``, the fingerprint of the first one seen.
+    fingerprint = models.BigIntegerField(default=0)
+    cluster = models.BigIntegerField(default=0)
+    is_duplicate = models.BooleanField(default=False)
+    metrics = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    # A person's corrections (the Feedback rows keep who and when).
+    sentiment_corrected = models.BooleanField(default=False)
+    marked_spam = models.BooleanField(default=False)
+    marked_irrelevant = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    ingested_at = models.DateTimeField(default=timezone.now)
+    search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="mention_unique_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at", "-id"], name="mention_stream"),
+            models.Index(fields=["workspace", "sentiment", "-created_at"], name="mention_sent"),
+            models.Index(fields=["workspace", "lang", "-created_at"], name="mention_lang"),
+            models.Index(fields=["source", "-created_at"], name="mention_source"),
+            models.Index(fields=["workspace", "author_handle"], name="mention_author"),
+            models.Index(fields=["workspace", "cluster"], name="mention_cluster"),
+        ]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+
+    def __str__(self) -> str:
+        return f"{self.author_handle or '?'}: {self.text[:60]}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.offensive >= 0.5 or self.hateful >= 0.5
+
+    @property
+    def looks_spam(self) -> bool:
+        return self.marked_spam or self.spam >= 0.5
+
+
+class MentionMatch(models.Model):
+    """A mention matched a listening query. ``created_at`` repeats the mention's, for the stream's
+    "this query, newest first" reads."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="matches")
+    query = models.ForeignKey(ListeningQuery, on_delete=models.CASCADE, related_name="matches")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mention", "query"], name="match_unique")]
+        indexes = [models.Index(fields=["query", "-created_at"], name="match_by_query")]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id} ~ {self.query_id}"
+
+
+class DailyRollup(models.Model):
+    """Mentions per workspace × query × day (in the workspace's time zone) × source × sentiment ×
+    language, maintained at ingest so that charts never scan mentions."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    query = models.ForeignKey(ListeningQuery, on_delete=models.CASCADE, related_name="rollups")
+    day = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    sentiment = models.CharField(max_length=12)
+    lang = models.CharField(max_length=12)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "day", "source", "sentiment", "lang"], name="rollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="rollup_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.query_id} {self.day} {self.sentiment} {self.lang}: {self.count}"
+
+
+class TermRollup(models.Model):
+    """How many mentions of a day held a term (their keywords and hashtags): trending terms."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    term = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day", "term"], name="term_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.term}: {self.count}"
+
+
+class Feedback(models.Model):
+    """A person's correction of the analysis, kept for retraining the text models."""
+
+    class Kind(models.TextChoices):
+        SENTIMENT = "sentiment", _("Sentiment")
+        SPAM = "spam", _("Spam")
+        NOT_SPAM = "not_spam", _("Not spam")
+        IRRELEVANT = "irrelevant", _("Irrelevant")
+        RELEVANT = "relevant", _("Relevant")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # For a sentiment correction: what the engine said and what the person says.
+    previous = models.CharField(max_length=20, blank=True)
+    value = models.CharField(max_length=20, blank=True)
+    # Kept with the feedback so retraining does not depend on the mention still existing as it was.
+    text = models.TextField()
+    lang = models.CharField(max_length=12, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.previous}→{self.value} on {self.mention_id}"

@@ -1,0 +1,374 @@
+"""The ingest pipeline (DESIGN.md, "The spine: a mention").
+
+``ingest(source, items)``: normalise → drop what the source already gave (``external_id``) →
+analyse in batches (``engine.text``) → group near-duplicates (SimHash within 3 bits) → match every
+enabled listening query of the workspace (one compiled ``engine.query.Matcher``, cached per workspace
+and rebuilt when its queries change) → store the mentions and their matches in bulk → the database's
+triggers index them for full-text search (:mod:`ambassade.listening.search`) → daily rollups and
+term counts incremented → after commit, the routing hook (:mod:`ambassade.listening.routing`).
+
+Re-ingesting the same items changes nothing: they are filtered out by ``(source, external_id)``
+before anything else, and the unique constraint stops a concurrent ingest of the same item.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import nh3
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from ambassade.connectors.base import RawItem
+from ambassade.engine.query import Document, Matcher, QuerySyntaxError, parse, prepare
+from ambassade.engine.text import Analysis, hamming_distance
+from ambassade.listening import analysis, routing
+from ambassade.listening.models import ListeningQuery, Mention, MentionMatch, Source
+
+__all__ = ["IngestResult", "forget_caches", "ingest", "matcher_for"]
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_BATCH = 500
+LOOKUP_BATCH = 500
+NEAR_DUPLICATE_BITS = 3
+MAX_TERMS = 8
+_HASHTAG = re.compile(r"#([^\W_][\w]{1,48})", re.UNICODE)
+_ALLOWED_URL = re.compile(r"^https?://", re.I)
+
+Analyser = Callable[[Sequence[str]], list[Analysis]]
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    created: int = 0
+    already_known: int = 0
+    near_duplicates: int = 0
+    matches: int = 0
+    mentions: list[Mention] = field(default_factory=list, repr=False)
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def _clip(value: str | None, length: int) -> str:
+    return (value or "").strip()[:length]
+
+
+def _url(value: str | None) -> str:
+    value = (value or "").strip()
+    return value[:2000] if _ALLOWED_URL.match(value) else ""
+
+
+def _signed(fingerprint: int) -> int:
+    return fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
+
+
+def _unsigned(fingerprint: int) -> int:
+    return fingerprint + (1 << 64) if fingerprint < 0 else fingerprint
+
+
+def normalise(items: Iterable[RawItem]) -> list[RawItem]:
+    """One item per external id (the last given wins), with text; the order kept."""
+    unique: dict[str, RawItem] = {}
+    for item in items:
+        if item.text.strip() or item.html:
+            unique[item.external_id[:255]] = item
+    return list(unique.values())
+
+
+# --- near-duplicates ------------------------------------------------------------------------------
+
+
+class NearDuplicateIndex:
+    """Recent fingerprints of a workspace, found by any of four 16-bit bands: two fingerprints
+    within 3 bits of each other share at least one band exactly (pigeonhole)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.bands: list[dict[int, list[tuple[int, int]]]] = [{}, {}, {}, {}]
+        self.size = 0
+        self.last_id = 0
+
+    def find(self, fingerprint: int) -> int | None:
+        for band, table in enumerate(self.bands):
+            for other, cluster in table.get((fingerprint >> (16 * band)) & 0xFFFF, ()):
+                if hamming_distance(fingerprint, other) <= NEAR_DUPLICATE_BITS:
+                    return cluster
+        return None
+
+    def add(self, fingerprint: int, cluster: int) -> None:
+        if self.size >= self.LIMIT:
+            self.bands = [{}, {}, {}, {}]
+            self.size = 0
+        for band, table in enumerate(self.bands):
+            table.setdefault((fingerprint >> (16 * band)) & 0xFFFF, []).append(
+                (fingerprint, cluster)
+            )
+        self.size += 1
+
+
+_lock = threading.Lock()
+_near: dict[tuple[int, str], NearDuplicateIndex] = {}
+_matchers: dict[tuple[int, str], tuple[object, Matcher, dict[str, int]]] = {}
+
+
+def forget_caches() -> None:
+    with _lock:
+        _near.clear()
+        _matchers.clear()
+
+
+def _near_index(workspace: Any) -> NearDuplicateIndex:
+    """The workspace's index, brought up to date with mentions other processes stored since."""
+    key = (workspace.pk, workspace.created_at.isoformat())
+    index = _near.get(key)
+    rows = Mention.objects.filter(workspace=workspace)
+    if index is None:
+        index = NearDuplicateIndex()
+        rows = rows.order_by("-id")[: NearDuplicateIndex.LIMIT // 2]
+        _near[key] = index
+    else:
+        rows = rows.filter(id__gt=index.last_id).order_by("-id")[: NearDuplicateIndex.LIMIT // 2]
+    found = list(rows.values_list("id", "fingerprint", "cluster"))
+    for _id, fingerprint, cluster in reversed(found):
+        if fingerprint:
+            index.add(_unsigned(fingerprint), cluster)
+    if found:
+        index.last_id = max(index.last_id, found[0][0])
+    return index
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+def matcher_for(workspace: Any) -> tuple[Matcher, dict[str, int]]:
+    """The compiled matcher of the workspace's enabled, valid queries, and query id → pk.
+
+    Cached per workspace; rebuilt when a query is added, changed, disabled or deleted (the cache key
+    is read from the queries' ids and ``updated_at``, one small query per ingest)."""
+    rows = list(
+        ListeningQuery.objects.filter(workspace=workspace, enabled=True)
+        .order_by("id")
+        .values_list("id", "updated_at")
+    )
+    signature = tuple(rows)
+    key = (workspace.pk, workspace.created_at.isoformat())
+    cached = _matchers.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1], cached[2]
+    texts = dict(
+        ListeningQuery.objects.filter(id__in=[pk for pk, _ in rows]).values_list("id", "text")
+    )
+    queries: dict[str, str] = {}
+    for pk, text in texts.items():
+        try:
+            parse(text)
+        except QuerySyntaxError:
+            log.warning("listening query %s does not parse: skipped", pk)
+            continue
+        queries[str(pk)] = text
+    try:
+        matcher = Matcher(queries)
+    except QuerySyntaxError:  # a query that parses but cannot match anything
+        valid = {}
+        for query_id, text in queries.items():
+            try:
+                Matcher({query_id: text})
+            except QuerySyntaxError:
+                continue
+            valid[query_id] = text
+        matcher = Matcher(valid)
+    ids = {query_id: int(query_id) for query_id in matcher.ids}
+    with _lock:
+        _matchers[key] = (signature, matcher, ids)
+    return matcher, ids
+
+
+# --- storing --------------------------------------------------------------------------------------
+
+
+def _terms(text: str, keywords: Sequence[str]) -> list[str]:
+    terms = ["#" + tag.lower() for tag in _HASHTAG.findall(text)]
+    terms.extend(word for word in keywords if len(word) >= 3)
+    return list(dict.fromkeys(term[:100] for term in terms))[:MAX_TERMS]
+
+
+def _upsert(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 1000):
+                cursor.executemany(sql, rows[start : start + 1000])
+
+
+_ROLLUP_SQL = (
+    "INSERT INTO listening_dailyrollup (workspace_id, query_id, day, source_id, sentiment, lang, "
+    "count) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (query_id, day, source_id, sentiment, "
+    "lang) DO UPDATE SET count = listening_dailyrollup.count + excluded.count"
+)
+_TERM_SQL = (
+    "INSERT INTO listening_termrollup (workspace_id, day, term, count) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (workspace_id, day, term) DO UPDATE SET count = listening_termrollup.count + "
+    "excluded.count"
+)
+
+
+def _known_ids(source: Source, external_ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(external_ids), LOOKUP_BATCH):
+        known.update(
+            Mention.objects.filter(
+                source=source, external_id__in=external_ids[start : start + LOOKUP_BATCH]
+            ).values_list("external_id", flat=True)
+        )
+    return known
+
+
+def ingest(
+    source: Source, items: Iterable[RawItem], *, analyser: Analyser | None = None
+) -> IngestResult:
+    """Store the new items of ``source`` as analysed, matched, indexed and counted mentions."""
+    workspace = source.workspace
+    batch = normalise(items)
+    result = IngestResult(received=len(batch))
+    known = _known_ids(source, [item.external_id[:255] for item in batch])
+    fresh = [item for item in batch if item.external_id[:255] not in known]
+    result.already_known = len(batch) - len(fresh)
+    if not fresh:
+        return result
+    analyse = analyser or analysis.analyse
+    analyses: list[Analysis] = []
+    for start in range(0, len(fresh), ANALYSIS_BATCH):
+        analyses.extend(analyse([item.text for item in fresh[start : start + ANALYSIS_BATCH]]))
+    matcher, query_pks = matcher_for(workspace)
+    zone = ZoneInfo(workspace.time_zone)
+
+    with _lock:
+        near = _near_index(workspace)
+        mentions: list[Mention] = []
+        matched: list[list[int]] = []
+        for item, found in zip(fresh, analyses, strict=True):
+            fingerprint = found.fingerprint
+            cluster = near.find(fingerprint) if fingerprint else None
+            duplicate = cluster is not None
+            if cluster is None:
+                cluster = _signed(fingerprint)
+            if fingerprint:
+                near.add(fingerprint, cluster)
+            lang = item.lang or (found.lang if found.lang != "und" else "")
+            author = item.author
+            mention = Mention(
+                workspace=workspace,
+                source=source,
+                network=item.source[:40],
+                external_id=item.external_id[:255],
+                kind=str(item.kind)[:20],
+                url=_url(item.url),
+                text=item.text,
+                html=nh3.clean(item.html) if item.html else "",
+                author_handle=_clip(author.handle, 200).removeprefix("@"),
+                author_name=_clip(author.name, 200),
+                author_url=_url(author.url),
+                author_followers=max(author.followers, 0) if author.followers is not None else None,
+                lang=(lang or "")[:12].lower(),
+                sentiment=found.sentiment,
+                sentiment_score=found.sentiment_score,
+                offensive=found.offensive,
+                hateful=found.hateful,
+                spam=found.spam,
+                keywords=list(found.keywords),
+                fingerprint=_signed(fingerprint),
+                cluster=cluster,
+                is_duplicate=duplicate,
+                metrics=dict(item.metrics),
+                created_at=item.created_at,
+            )
+            result.near_duplicates += duplicate
+            document = prepare(
+                Document(
+                    text=item.text,
+                    lang=mention.lang or None,
+                    source=mention.network,
+                    author=mention.author_handle or None,
+                    url=mention.url or None,
+                )
+            )
+            matched.append([query_pks[query_id] for query_id in matcher.match(document)])
+            mentions.append(mention)
+
+    try:
+        with transaction.atomic():
+            _store(source, mentions, matched, zone, result)
+    except IntegrityError:
+        # Another ingest of the same source stored some of these items meanwhile: keep the rest.
+        known = _known_ids(source, [mention.external_id for mention in mentions])
+        keep = [i for i, mention in enumerate(mentions) if mention.external_id not in known]
+        result.already_known += len(mentions) - len(keep)
+        mentions = [mentions[i] for i in keep]
+        matched = [matched[i] for i in keep]
+        result.matches = 0
+        for mention in mentions:
+            mention.pk = None
+        with transaction.atomic():
+            _store(source, mentions, matched, zone, result)
+    result.created = len(mentions)
+    result.mentions = mentions
+    if mentions:
+        transaction.on_commit(lambda: routing.route(workspace, mentions))
+    return result
+
+
+def _store(
+    source: Source,
+    mentions: list[Mention],
+    matched: list[list[int]],
+    zone: ZoneInfo,
+    result: IngestResult,
+) -> None:
+    if not mentions:
+        return
+    workspace_id = source.workspace_id
+    Mention.objects.bulk_create(mentions, batch_size=500)
+    links: list[MentionMatch] = []
+    rollups: Counter[tuple[int, date, str, str]] = Counter()
+    terms: Counter[tuple[date, str]] = Counter()
+    for mention, query_ids in zip(mentions, matched, strict=True):
+        day = mention.created_at.astimezone(zone).date()
+        for query_id in query_ids:
+            links.append(
+                MentionMatch(
+                    workspace_id=workspace_id,
+                    mention_id=mention.pk,
+                    query_id=query_id,
+                    created_at=mention.created_at,
+                )
+            )
+            rollups[(query_id, day, mention.sentiment, mention.lang)] += 1
+        if not mention.is_duplicate and mention.spam < 0.5:
+            for term in _terms(mention.text, mention.keywords):
+                terms[(day, term)] += 1
+    MentionMatch.objects.bulk_create(links, batch_size=1000)
+    result.matches += len(links)
+    adapt = connection.ops.adapt_datefield_value
+    _upsert(
+        _ROLLUP_SQL,
+        [
+            (workspace_id, query_id, adapt(day), source.pk, sentiment, lang, count)
+            for (query_id, day, sentiment, lang), count in rollups.items()
+        ],
+    )
+    _upsert(
+        _TERM_SQL,
+        [(workspace_id, adapt(day), term, count) for (day, term), count in terms.items()],
+    )
+    Source.objects.filter(pk=source.pk).update(mentions_count=F("mentions_count") + len(mentions))

@@ -1,0 +1,492 @@
+"""Every write of the listening app: sources, queries, competitors, polling, import, corrections.
+
+Views and tasks call these; the pipeline itself is :func:`ambassade.listening.pipeline.ingest`,
+re-exported here as :func:`ingest`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
+from ambassade.engine.query import QuerySyntaxError, parse
+from ambassade.listening import pipeline
+from ambassade.listening.models import (
+    Competitor,
+    Feedback,
+    ListeningQuery,
+    Mention,
+    Sentiment,
+    Source,
+)
+from ambassade.listening.pipeline import IngestResult
+from ambassade.listening.sources import connector_class
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.models import Workspace
+
+__all__ = [
+    "ActionError",
+    "IngestResult",
+    "claim_due_sources",
+    "correct_sentiment",
+    "create_competitor",
+    "create_query",
+    "create_source",
+    "delete_query",
+    "delete_source",
+    "import_items",
+    "ingest",
+    "mark_irrelevant",
+    "mark_spam",
+    "poll_source",
+    "set_tags",
+    "update_query",
+    "update_source",
+]
+
+log = logging.getLogger(__name__)
+
+#: Pages fetched per poll at most (a backlog continues at the next poll).
+MAX_PAGES_PER_POLL = 10
+#: A claimed source whose poll did not finish is claimable again after this long.
+CLAIM_TIMEOUT = timedelta(minutes=15)
+
+
+class ActionError(Exception):
+    """The action cannot be done; ``str(error)`` is a translated sentence for the person."""
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+def source_for_import(workspace: Workspace, kind: str, name: str | None = None) -> Source:
+    """The workspace's source that collects items given directly (a file, a script): one per kind."""
+    source, _created = Source.objects.get_or_create(
+        workspace=workspace,
+        kind=kind,
+        name=name or f"{kind} import",
+        defaults={"enabled": False, "interval": 0},
+    )
+    return source
+
+
+def ingest(target: Source | Workspace, items: Iterable[RawItem], **options: Any) -> IngestResult:
+    """Run the pipeline. ``target`` is a source, or a workspace: then each item goes to the
+    workspace's import source of its kind (``RawItem.source``)."""
+    if isinstance(target, Source):
+        return pipeline.ingest(target, items, **options)
+    by_kind: dict[str, list[RawItem]] = {}
+    for item in items:
+        by_kind.setdefault(item.source, []).append(item)
+    total = IngestResult()
+    for kind, group in by_kind.items():
+        part = pipeline.ingest(source_for_import(target, kind), group, **options)
+        total.received += part.received
+        total.created += part.created
+        total.already_known += part.already_known
+        total.near_duplicates += part.near_duplicates
+        total.matches += part.matches
+        total.mentions.extend(part.mentions)
+    return total
+
+
+def import_items(
+    source: Source,
+    items: list[RawItem],
+    *,
+    batch: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+    actor: Any = None,
+) -> IngestResult:
+    """Ingest a backfill or a file in batches, reporting (done, total) after each."""
+    total = IngestResult()
+    for start in range(0, len(items), batch):
+        part = pipeline.ingest(source, items[start : start + batch])
+        total.received += part.received
+        total.created += part.created
+        total.already_known += part.already_known
+        total.near_duplicates += part.near_duplicates
+        total.matches += part.matches
+        if progress is not None:
+            progress(min(start + batch, len(items)), len(items))
+    workspace_services.record_audit(
+        source.workspace,
+        actor,
+        "listening.import",
+        source,
+        details={"received": total.received, "created": total.created},
+    )
+    return total
+
+
+# --- sources --------------------------------------------------------------------------------------
+
+
+def _check_source(kind: str, config: dict[str, Any]) -> None:
+    try:
+        connector = connector_class(kind)
+    except LookupError:
+        raise ActionError(_("No connector reads sources of this kind.")) from None
+    try:
+        connector().check_config(config)
+    except ConnectorError as exc:
+        raise ActionError(exc.message) from None
+
+
+def create_source(
+    workspace: Workspace,
+    actor: Any,
+    *,
+    name: str,
+    kind: str,
+    config: dict[str, Any] | None = None,
+    connection: Any = None,
+    interval: int = 900,
+    enabled: bool = True,
+) -> Source:
+    config = dict(config or {})
+    _check_source(kind, config)
+    if connection is not None and connection.workspace_id != workspace.pk:
+        raise ActionError(_("This connection belongs to another workspace."))
+    source = Source.objects.create(
+        workspace=workspace,
+        name=name,
+        kind=kind,
+        config=config,
+        connection=connection,
+        interval=max(interval, 60),
+        enabled=enabled,
+    )
+    workspace_services.record_audit(workspace, actor, "listening.source.created", source)
+    return source
+
+
+def update_source(source: Source, actor: Any, **changes: Any) -> Source:
+    if "config" in changes:
+        _check_source(source.kind, dict(changes["config"]))
+    for name, value in changes.items():
+        setattr(source, name, value)
+    if "interval" in changes:
+        source.interval = max(int(source.interval), 60)
+    source.save()
+    workspace_services.record_audit(source.workspace, actor, "listening.source.updated", source)
+    return source
+
+
+def delete_source(source: Source, actor: Any) -> None:
+    workspace_services.record_audit(source.workspace, actor, "listening.source.deleted", source)
+    source.delete()
+
+
+def claim_due_sources(now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Ids of the enabled polling sources due now, each claimed by moving its ``next_run_at``
+    forward with a conditional UPDATE: a source another worker claimed first is not returned."""
+    now = now or timezone.now()
+    claimed = []
+    due = (
+        Source.objects.filter(enabled=True, next_run_at__lte=now, interval__gt=0)
+        .exclude(last_status=Source.Status.NEEDS_RECONNECTION)
+        .order_by("next_run_at")
+        .values_list("id", "next_run_at")[:limit]
+    )
+    for source_id, next_run_at in due:
+        won = Source.objects.filter(id=source_id, next_run_at=next_run_at).update(
+            next_run_at=now + CLAIM_TIMEOUT
+        )
+        if won == 1:
+            claimed.append(source_id)
+    return claimed
+
+
+def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | None:
+    """Fetch a source's new items from its cursor and ingest them; the cursor is stored only with
+    the items it covers. Errors are recorded on the source; an expired token marks the connection
+    "needs reconnection"."""
+    source = Source.objects.select_related("workspace", "connection").filter(id=source_id).first()
+    if source is None or not source.enabled:
+        return None
+    now = now or timezone.now()
+    try:
+        cls = connector_class(source.kind)
+    except LookupError:
+        _record_failure(source, now, _("No connector reads sources of this kind."), None)
+        return None
+    if cls.delivery != "poll":
+        return None
+    credentials = None
+    if source.connection is not None:
+        credentials = source.connection.secret().reveal()
+    elif cls.needs_credentials:
+        _record_failure(source, now, _("This source needs a connection to an account."), None)
+        return None
+    connector = cls()
+    cursor = source.cursor or None
+    total = IngestResult()
+    try:
+        for _page in range(MAX_PAGES_PER_POLL):
+            fetched = connector.fetch(source.config, credentials, cursor)  # type: ignore[attr-defined]
+            with transaction.atomic():
+                part = pipeline.ingest(source, fetched.items)
+                Source.objects.filter(id=source.id).update(cursor=fetched.next_cursor)
+            if fetched.credentials and source.connection is not None:
+                connection = source.connection
+                connection.set_secret(dict(fetched.credentials))
+                connection.updated_at = now
+                connection.save(update_fields=["token_ciphertext", "updated_at"])
+            cursor = fetched.next_cursor
+            total.received += part.received
+            total.created += part.created
+            total.already_known += part.already_known
+            total.matches += part.matches
+            if not fetched.more:
+                break
+    except AuthExpired as exc:
+        if source.connection is not None:
+            workspace_services.mark_needs_reconnection(source.connection.id, exc.message)
+        Source.objects.filter(id=source.id).update(
+            last_run_at=now,
+            last_status=Source.Status.NEEDS_RECONNECTION,
+            last_error=exc.message,
+        )
+        return total
+    except ConnectorError as exc:
+        _record_failure(source, now, exc.message, exc.retry_after, permanent=exc.permanent)
+        return total
+    except Exception as exc:
+        log.exception("polling source %s failed", source.id)
+        _record_failure(source, now, _("Unexpected error: %(error)s") % {"error": exc}, None)
+        return total
+    Source.objects.filter(id=source.id).update(
+        last_run_at=now,
+        last_success_at=now,
+        last_status=Source.Status.OK,
+        last_error="",
+        next_run_at=now + timedelta(seconds=source.interval),
+    )
+    return total
+
+
+def _record_failure(
+    source: Source, now: datetime, message: str, retry_after: float | None, permanent: bool = True
+) -> None:
+    delay = timedelta(seconds=retry_after) if retry_after else timedelta(seconds=source.interval)
+    Source.objects.filter(id=source.id).update(
+        last_run_at=now,
+        last_status=Source.Status.ERROR if permanent else Source.Status.RETRYING,
+        last_error=message[:2000],
+        next_run_at=now + max(delay, timedelta(seconds=60)),
+    )
+
+
+def poll_now(source: Source) -> None:
+    """Make the source due at once (the poller picks it up at its next tick)."""
+    Source.objects.filter(id=source.id).update(next_run_at=timezone.now())
+    if source.last_status == Source.Status.NEEDS_RECONNECTION and (
+        source.connection is None or source.connection.status == "connected"
+    ):
+        Source.objects.filter(id=source.id).update(last_status=Source.Status.NEW)
+
+
+# --- queries and competitors ----------------------------------------------------------------------
+
+
+def check_query(text: str) -> None:
+    """Raise :class:`QuerySyntaxError` when ``text`` is not a usable query."""
+    from ambassade.engine.query import Matcher
+
+    parse(text)
+    Matcher({"q": text})
+
+
+def _touch(query: ListeningQuery) -> None:
+    query.updated_at = timezone.now()
+
+
+def create_query(
+    workspace: Workspace,
+    actor: Any,
+    *,
+    name: str,
+    text: str,
+    kind: str = ListeningQuery.Kind.BRAND,
+    competitor: Competitor | None = None,
+) -> ListeningQuery:
+    try:
+        check_query(text)
+    except QuerySyntaxError as exc:
+        raise ActionError(exc.message) from None
+    query = ListeningQuery.objects.create(
+        workspace=workspace, name=name, text=text, kind=kind, competitor=competitor
+    )
+    workspace_services.record_audit(workspace, actor, "listening.query.created", query)
+    return query
+
+
+def update_query(query: ListeningQuery, actor: Any, **changes: Any) -> ListeningQuery:
+    """Change a query; it applies to mentions ingested from now on (stored matches stay)."""
+    if "text" in changes:
+        try:
+            check_query(changes["text"])
+        except QuerySyntaxError as exc:
+            raise ActionError(exc.message) from None
+    for name, value in changes.items():
+        setattr(query, name, value)
+    _touch(query)
+    query.save()
+    workspace_services.record_audit(query.workspace, actor, "listening.query.updated", query)
+    return query
+
+
+def delete_query(query: ListeningQuery, actor: Any) -> None:
+    workspace_services.record_audit(query.workspace, actor, "listening.query.deleted", query)
+    query.delete()
+
+
+def create_competitor(
+    workspace: Workspace, actor: Any, *, name: str, color: str = "#8a6d3b"
+) -> Competitor:
+    if Competitor.objects.filter(workspace=workspace, name__iexact=name).exists():
+        raise ActionError(_("A competitor of this name already exists."))
+    competitor = Competitor.objects.create(workspace=workspace, name=name, color=color)
+    workspace_services.record_audit(workspace, actor, "listening.competitor.created", competitor)
+    return competitor
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+
+def _feedback(mention: Mention, actor: Any, kind: str, previous: str, value: str) -> Feedback:
+    return Feedback.objects.create(
+        workspace_id=mention.workspace_id,
+        mention=mention,
+        kind=kind,
+        previous=previous,
+        value=value,
+        text=mention.text,
+        lang=mention.lang,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def correct_sentiment(mention: Mention, actor: Any, sentiment: str) -> Feedback | None:
+    """Set the sentiment a person reads in the mention; kept as feedback for retraining. The
+    rollups move the mention from its old sentiment to the new one."""
+    if sentiment not in {Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE}:
+        raise ActionError(_("Choose positive, neutral or negative."))
+    previous = mention.sentiment
+    if previous == sentiment:
+        return None
+    feedback = _feedback(mention, actor, Feedback.Kind.SENTIMENT, previous, sentiment)
+    _move_rollups(mention, previous, sentiment)
+    Mention.objects.filter(id=mention.id).update(sentiment=sentiment, sentiment_corrected=True)
+    mention.sentiment = sentiment
+    mention.sentiment_corrected = True
+    return feedback
+
+
+def _move_rollups(mention: Mention, previous: str, sentiment: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    day = mention.created_at.astimezone(ZoneInfo(mention.workspace.time_zone)).date()
+    query_ids = list(mention.matches.values_list("query_id", flat=True))
+    if not query_ids:
+        return
+    from ambassade.listening.models import DailyRollup
+
+    DailyRollup.objects.filter(
+        query_id__in=query_ids,
+        day=day,
+        source_id=mention.source_id,
+        sentiment=previous,
+        lang=mention.lang,
+        count__gt=0,
+    ).update(count=F("count") - 1)
+    adapt = connection.ops.adapt_datefield_value
+    pipeline._upsert(
+        pipeline._ROLLUP_SQL,
+        [
+            (
+                mention.workspace_id,
+                query_id,
+                adapt(day),
+                mention.source_id,
+                sentiment,
+                mention.lang,
+                1,
+            )
+            for query_id in query_ids
+        ],
+    )
+
+
+def mark_spam(mention: Mention, actor: Any, spam: bool = True) -> Feedback:
+    kind = Feedback.Kind.SPAM if spam else Feedback.Kind.NOT_SPAM
+    feedback = _feedback(mention, actor, kind, str(mention.marked_spam), str(spam))
+    Mention.objects.filter(id=mention.id).update(marked_spam=spam)
+    mention.marked_spam = spam
+    return feedback
+
+
+def mark_irrelevant(mention: Mention, actor: Any, irrelevant: bool = True) -> Feedback:
+    kind = Feedback.Kind.IRRELEVANT if irrelevant else Feedback.Kind.RELEVANT
+    feedback = _feedback(mention, actor, kind, str(mention.marked_irrelevant), str(irrelevant))
+    Mention.objects.filter(id=mention.id).update(marked_irrelevant=irrelevant)
+    mention.marked_irrelevant = irrelevant
+    return feedback
+
+
+def set_tags(mention: Mention, actor: Any, tags: Iterable[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(tag.strip()[:40] for tag in tags if tag.strip()))[:20]
+    Mention.objects.filter(id=mention.id).update(tags=cleaned)
+    mention.tags = cleaned
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Preview:
+    total: int
+    latest: list[Mention]
+
+
+def preview_query(workspace: Workspace, text: str, days: int = 30, sample: int = 20) -> Preview:
+    """How many of the workspace's mentions of the last ``days`` days the query would have matched,
+    and the latest ``sample`` of them. Reads the stored mentions in id order, in chunks."""
+    from ambassade.engine.query import Document, Matcher, prepare
+
+    matcher = Matcher({"q": text})
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Mention.objects.filter(workspace=workspace, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .values_list("id", "text", "lang", "network", "author_handle", "url")
+    )
+    total, latest = 0, []
+    for mention_id, body, lang, network, author, url in rows.iterator(chunk_size=2000):
+        document = prepare(
+            Document(
+                text=body, lang=lang or None, source=network, author=author or None, url=url or None
+            )
+        )
+        if matcher.match(document):
+            total += 1
+            if len(latest) < sample:
+                latest.append(mention_id)
+    mentions = {m.id: m for m in Mention.objects.filter(id__in=latest).select_related("source")}
+    return Preview(total, [mentions[i] for i in latest if i in mentions])
+
+
+def visible(queryset: Any) -> Any:
+    """Mentions a person did not mark as spam or irrelevant."""
+    return queryset.filter(Q(marked_spam=False) & Q(marked_irrelevant=False))

@@ -1,0 +1,27 @@
+"""Background tasks of the listening app (Huey). Tasks take ids and are idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ambassade.listening import services
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"), name="listening.poll_due_sources")
+def poll_due_sources() -> int:
+    """Every minute, claim the enabled sources due by their interval and poll each."""
+    claimed = services.claim_due_sources()
+    for source_id in claimed:
+        poll_source(source_id)
+    return len(claimed)
+
+
+@db_task(name="listening.poll_source")
+def poll_source(source_id: int) -> int:
+    result = services.poll_source(source_id)
+    return result.created if result is not None else 0

@@ -1,0 +1,169 @@
+"""Polling: due sources claimed once, cursors stored with their items, errors recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import pytest
+from django.utils import timezone
+
+from ambassade.connectors import registry
+from ambassade.connectors.base import (
+    AuthExpired,
+    Capability,
+    Connector,
+    ConnectorError,
+    FetchResult,
+)
+from ambassade.listening import services, tasks
+from ambassade.listening.models import Mention, Source
+from tests.conftest import CONNECTION_TOKEN
+from tests.listening.conftest import item
+
+
+class FakeConnector(Connector):
+    """Pages of two items; the cursor is the next page number. ``failure`` is raised instead."""
+
+    kind: ClassVar[str] = "fake"
+    label: ClassVar[str] = "Fake"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
+    pages: ClassVar[int] = 2
+    failure: ClassVar[Exception | None] = None
+    calls: ClassVar[list[tuple[Any, Any]]] = []
+
+    def fetch(self, config: Mapping[str, Any], credentials: Any, cursor: Any) -> FetchResult:
+        FakeConnector.calls.append((credentials, cursor))
+        if FakeConnector.failure is not None:
+            raise FakeConnector.failure
+        page = (cursor or {}).get("page", 0)
+        items = [item(f"{page}-{i}", f"page {page} item {i}", source="fake") for i in range(2)]
+        return FetchResult(items, {"page": page + 1}, more=page + 1 < FakeConnector.pages)
+
+
+@pytest.fixture(autouse=True)
+def fake_connector(monkeypatch: pytest.MonkeyPatch) -> type[FakeConnector]:
+    registry.available()
+    assert registry._cache is not None
+    monkeypatch.setitem(registry._cache, "fake", FakeConnector)
+    FakeConnector.failure = None
+    FakeConnector.pages = 2
+    FakeConnector.calls = []
+    return FakeConnector
+
+
+@pytest.fixture
+def fake_source(personas: Any) -> Source:
+    return Source.objects.create(
+        workspace=personas.workspace_a,
+        name="Fake",
+        kind="fake",
+        interval=600,
+        connection=personas.connection,
+        next_run_at=timezone.now() - timedelta(seconds=1),
+    )
+
+
+def test_it_polls_every_page_and_stores_the_cursor(fake_source: Source) -> None:
+    result = services.poll_source(fake_source.id)
+    assert result is not None and result.created == 4
+    fake_source.refresh_from_db()
+    assert fake_source.cursor == {"page": 2}
+    assert fake_source.last_status == Source.Status.OK
+    assert fake_source.next_run_at > timezone.now() + timedelta(seconds=590)
+    # The connection's credentials were decrypted for the connector, and only for it.
+    assert FakeConnector.calls[0] == ({"access_token": CONNECTION_TOKEN}, None)
+    assert FakeConnector.calls[1][1] == {"page": 1}
+
+
+def test_it_resumes_from_the_cursor(fake_source: Source) -> None:
+    services.poll_source(fake_source.id)
+    FakeConnector.pages = 3
+    result = services.poll_source(fake_source.id)
+    assert result is not None and result.created == 2
+    assert Mention.objects.count() == 6
+
+
+def test_it_claims_a_due_source_once(fake_source: Source) -> None:
+    later = Source.objects.create(
+        workspace=fake_source.workspace,
+        name="Later",
+        kind="fake",
+        next_run_at=timezone.now() + timedelta(hours=1),
+    )
+    disabled = Source.objects.create(
+        workspace=fake_source.workspace,
+        name="Off",
+        kind="fake",
+        enabled=False,
+        next_run_at=timezone.now() - timedelta(hours=1),
+    )
+    assert services.claim_due_sources() == [fake_source.id]
+    assert services.claim_due_sources() == []
+    assert later.id not in services.claim_due_sources() and disabled.id
+
+
+def test_it_runs_the_periodic_task(fake_source: Source, monkeypatch: Any) -> None:
+    polled: list[int] = []
+    monkeypatch.setattr(tasks, "poll_source", lambda source_id: polled.append(source_id))
+    assert tasks.poll_due_sources.call_local() == 1
+    assert polled == [fake_source.id]
+    assert tasks.poll_source is not None
+
+
+def test_it_records_a_temporary_error_and_retries_later(fake_source: Source) -> None:
+    FakeConnector.failure = ConnectorError("The network is busy.", retry_after=300)
+    services.poll_source(fake_source.id)
+    fake_source.refresh_from_db()
+    assert fake_source.last_status == Source.Status.RETRYING
+    assert fake_source.last_error == "The network is busy."
+    assert (
+        timedelta(seconds=290) < fake_source.next_run_at - timezone.now() < timedelta(seconds=310)
+    )
+    assert fake_source.cursor == {}
+
+
+def test_it_records_a_permanent_error(fake_source: Source) -> None:
+    FakeConnector.failure = ConnectorError("The feed does not exist.", permanent=True)
+    services.poll_source(fake_source.id)
+    fake_source.refresh_from_db()
+    assert fake_source.last_status == Source.Status.ERROR
+
+
+def test_it_marks_the_connection_when_the_token_expired(fake_source: Source, personas: Any) -> None:
+    FakeConnector.failure = AuthExpired("The token was revoked.")
+    services.poll_source(fake_source.id)
+    fake_source.refresh_from_db()
+    personas.connection.refresh_from_db()
+    assert fake_source.last_status == Source.Status.NEEDS_RECONNECTION
+    assert personas.connection.status == "needs_reconnection"
+    assert personas.connection.last_error == "The token was revoked."
+    # Not polled again until someone reconnects.
+    Source.objects.filter(id=fake_source.id).update(next_run_at=timezone.now())
+    assert services.claim_due_sources() == []
+
+
+def test_it_keeps_the_items_of_pages_before_a_failure(fake_source: Source) -> None:
+    original = FakeConnector.fetch
+
+    def second_page_fails(self: Any, config: Any, credentials: Any, cursor: Any) -> Any:
+        if cursor:
+            raise ConnectorError("Timeout.")
+        return original(self, config, credentials, cursor)
+
+    FakeConnector.fetch = second_page_fails  # type: ignore[method-assign]
+    try:
+        services.poll_source(fake_source.id)
+    finally:
+        FakeConnector.fetch = original  # type: ignore[method-assign]
+    fake_source.refresh_from_db()
+    assert Mention.objects.count() == 2
+    assert fake_source.cursor == {"page": 1}
+
+
+def test_it_records_an_unknown_kind(personas: Any) -> None:
+    source = Source.objects.create(workspace=personas.workspace_a, name="?", kind="nope")
+    services.poll_source(source.id)
+    source.refresh_from_db()
+    assert source.last_status == Source.Status.ERROR
