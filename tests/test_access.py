@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from tests.conftest import Personas
+from tests.publishing import samples
 
 # URL argument name -> a value pointing at workspace A's data. Add one when you add a URL argument.
 SAMPLES: dict[str, Callable[[Personas], Any]] = {
@@ -27,6 +28,9 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "invitation_token": lambda p: p.invitation_token,
     "connection_id": lambda p: p.connection.pk,
     "audit_entry_id": lambda p: p.audit_entry.pk,
+    "post_id": lambda p: samples.post_of_a(p).pk,
+    "variant_id": lambda p: samples.variant_of_a(p).pk,
+    "media_id": lambda p: samples.media_of_a(p).pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -176,7 +180,7 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/leak/<int:connection_id>/", _leaky_view, name="leak"),
     path("w/<slug:workspace_slug>/hello/", _scoped_but_unchecked_view, name="hello"),
     path("about/", _scoped_but_unchecked_view, name="about"),
-    path("odd/<int:post_id>/", _scoped_but_unchecked_view, name="odd"),
+    path("odd/<int:gadget_id>/", _scoped_but_unchecked_view, name="odd"),
     path("", include("ambassade.config.urls")),
 ]
 

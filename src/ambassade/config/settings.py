@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ambassade.config",
     "ambassade.workspaces",
     "ambassade.listening",
+    "ambassade.publishing",
     "ambassade.crisis",
 ]
 

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ambassade.workspaces.urls")),
+    path("", include("ambassade.publishing.urls")),
 ]

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishingConfig(AppConfig):
+    name = "ambassade.publishing"
+    verbose_name = _("Publishing")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ambassade.publishing import audit, permissions  # noqa: F401  (declarations)
+        from ambassade.workspaces.nav import NavItem, register
+
+        register(
+            NavItem(
+                "publishing",
+                _("Publishing"),
+                "publishing:posts",
+                permissions.PUBLISHING_VIEW,
+                order=30,
+                icon="send",
+                active_prefixes=("publishing:",),
+            )
+        )

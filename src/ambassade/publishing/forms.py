@@ -1,0 +1,191 @@
+"""Forms of the publishing app. Times are typed in the workspace's time zone and stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.publishing import services
+from ambassade.publishing.models import Post
+from ambassade.workspaces.models import Connection
+
+
+class AccountChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Connection) -> str:  # type: ignore[override]
+        return f"{obj.account_name} · {obj.network_label}"
+
+
+class ScheduleMixin(forms.Form):
+    """A date and a time in ``zone``; ``scheduled_at`` is the UTC instant, or None for "now"."""
+
+    zone: str
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def clean_schedule(self, cleaned: dict[str, Any], required: bool = False) -> None:
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day is None and at is None:
+            if required:
+                self.add_error("date", _("Choose a date and a time."))
+            cleaned["scheduled_at"] = None
+            return
+        if day is None or at is None:
+            self.add_error("time" if day else "date", _("Give both the date and the time."))
+            return
+        try:
+            cleaned["scheduled_at"] = services.local_to_utc(day, at, self.zone)
+        except services.NonexistentLocalTime:
+            self.add_error(
+                "time",
+                _(
+                    "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward "
+                    "that night. Choose another time."
+                )
+                % {"time": at.strftime("%H:%M"), "date": day.isoformat(), "zone": self.zone},
+            )
+
+
+class ComposeForm(ScheduleMixin):
+    """One text, the accounts it goes to, one adapted text per account (``text_<id>``, blank: the
+    main text), the time, UTM tagging and one medium with its description."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "data-compose-main": ""}),
+    )
+    accounts = AccountChoiceField(
+        label=_("Accounts"),
+        queryset=Connection.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    utm_campaign = forms.SlugField(
+        label=_("UTM campaign"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "When set, links get utm_source (the network), utm_medium=social and this campaign."
+        ),
+    )
+    media_file = forms.FileField(label=_("Image or video"), required=False)
+    alt_text = forms.CharField(
+        label=_("Description of the image (alt text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What someone who cannot see the image needs to know."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        workspace: Any,
+        zone: str,
+        post: Post | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.connections = list(services.publishable_connections(workspace))
+        self.fields["accounts"].queryset = services.publishable_connections(workspace)
+        for connection in self.connections:
+            self.fields[f"text_{connection.id}"] = forms.CharField(
+                label=_("Text for %(account)s") % {"account": connection.account_name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=_("Leave empty to use the main text."),
+            )
+        if post is not None and not self.is_bound:
+            local = post.scheduled_at.astimezone(_zone(zone)) if post.scheduled_at else None
+            self.initial.update(
+                text=post.text,
+                accounts=[variant.connection_id for variant in post.variants.all()],
+                utm_campaign=post.utm_campaign,
+                date=local.date() if local else None,
+                time=local.time().replace(second=0, microsecond=0) if local else None,
+            )
+            for variant in post.variants.all():
+                self.initial[f"text_{variant.connection_id}"] = variant.text
+
+    def channel_fields(self) -> list[tuple[Connection, forms.BoundField]]:
+        return [(c, self[f"text_{c.id}"]) for c in self.connections]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_schedule(cleaned)
+        upload = cleaned.get("media_file")
+        if upload is not None:
+            if upload.content_type not in services.MEDIA_TYPES:
+                self.add_error(
+                    "media_file", _("Attach a JPEG, PNG, GIF or WebP image, or an MP4 video.")
+                )
+            elif upload.size > services.MAX_MEDIA_BYTES:
+                self.add_error("media_file", _("A file may weigh at most 8 MB."))
+        return cleaned
+
+    def texts(self) -> dict[int, str]:
+        return {c.id: self.cleaned_data.get(f"text_{c.id}") or "" for c in self.connections}
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+class RescheduleForm(ScheduleMixin):
+    def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.fields["date"].required = True
+        self.fields["time"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("date") and cleaned.get("time"):
+            self.clean_schedule(cleaned, required=True)
+        return cleaned
+
+    @property
+    def when(self) -> datetime:
+        return self.cleaned_data["scheduled_at"]  # type: ignore[no-any-return]
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it rejected?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ApprovalStepsForm(forms.Form):
+    approval_steps = forms.TypedChoiceField(
+        label=_("Approvals before a post is scheduled"),
+        coerce=int,
+        choices=[
+            (0, _("None: posts are scheduled when submitted")),
+            (1, _("One person")),
+            (2, _("Two people")),
+            (3, _("Three people")),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -1,0 +1,241 @@
+"""Posts, their per-channel variants, media, approvals and the outbox's attempts.
+
+A :class:`Post` is one message written once; a :class:`Variant` is that message adapted to one
+connected account (a :class:`~ambassade.workspaces.models.Connection`). Each variant has its own status
+in the outbox's state machine (see :mod:`ambassade.publishing.services`)::
+
+    draft → pending_approval → scheduled → publishing → published
+                  │                ▲          │  └────→ failed   (a person must act; retry possible)
+                  └→ draft         └──────────┴──────→ unknown  (reconciled by reading the network)
+
+Every time is stored in UTC and shown in the workspace's time zone. Every model has a ``workspace``
+foreign key so that views read them through ``workspace_queryset``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.workspaces.models import Connection, Workspace
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Being checked")
+
+
+#: Statuses a person may still edit.
+EDITABLE = frozenset({Status.DRAFT})
+#: Statuses the outbox is responsible for.
+IN_OUTBOX = frozenset({Status.SCHEDULED, Status.PUBLISHING, Status.UNKNOWN})
+
+
+class OutboxSettings(models.Model):
+    """Per workspace: the approval steps and the crisis hold ("outbox paused")."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="outbox_settings"
+    )
+    approval_steps = models.PositiveSmallIntegerField(
+        _("approval steps"),
+        default=0,
+        help_text=_("How many different people must approve a post before it is scheduled (0–3)."),
+    )
+    paused = models.BooleanField(_("outbox paused"), default=False)
+    pause_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("outbox settings")
+        verbose_name_plural = _("outbox settings")
+
+    def __str__(self) -> str:
+        return f"outbox of {self.workspace_id}"
+
+
+class Post(models.Model):
+    """One message, written once; its variants carry the per-network text and status."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("text"), blank=True)
+    scheduled_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
+    approvals_required = models.PositiveSmallIntegerField(default=0)
+    #: Approvals count for the current round only; a rejection starts a new one.
+    review_round = models.PositiveIntegerField(default=1)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="post_by_workspace")]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def __str__(self) -> str:
+        first = (self.text or "").strip().splitlines()[0] if (self.text or "").strip() else ""
+        return first[:60] or f"#{self.pk}"
+
+    @property
+    def status(self) -> str:
+        """The post's overall status: the least advanced of its variants' (draft when none)."""
+        order = [
+            Status.DRAFT,
+            Status.PENDING_APPROVAL,
+            Status.FAILED,
+            Status.UNKNOWN,
+            Status.PUBLISHING,
+            Status.SCHEDULED,
+            Status.PUBLISHED,
+        ]
+        statuses = {variant.status for variant in self.variants.all()}
+        for status in order:
+            if status in statuses:
+                return status
+        return Status.DRAFT
+
+
+class Media(models.Model):
+    """An image or video attached to a post, kept in the database (small files: ≤ 8 MiB)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="media")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    alt_text = models.TextField(_("description (alt text)"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("medium")
+        verbose_name_plural = _("media")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def kind(self) -> str:
+        if self.content_type == "image/gif":
+            return "gif"
+        return "video" if self.content_type.startswith("video/") else "image"
+
+
+class Variant(models.Model):
+    """The post adapted to one account. ``status``, ``error`` and the remote id are the outbox's."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="variants", verbose_name=_("account")
+    )
+    text = models.TextField(_("adapted text"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    #: When the person wants it out (UTC).
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    #: When the outbox may try next: ``scheduled_at``, or later after a rate limit or an error.
+    due_at = models.DateTimeField(null=True, blank=True)
+    #: When the current claim was taken (status ``publishing``) or the outcome became unknown.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    #: The key of the current attempt (kept when a network deduplicates a retry with it).
+    idempotency_key = models.CharField(max_length=40, blank=True)
+    #: Set when the next attempt must send the same key again (a network that deduplicates with it).
+    keep_key = models.BooleanField(default=False)
+    remote_id = models.CharField(max_length=300, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    #: One message in plain words, shown the same everywhere (list, calendar, post page).
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "connection"], name="variant_one_per_account")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="variant_due")]
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.connection}"
+
+    @property
+    def network(self) -> str:
+        return self.connection.network
+
+    @property
+    def effective_text(self) -> str:
+        return self.text if self.text.strip() else self.post.text
+
+
+class PublishAttempt(models.Model):
+    """One call to the network for a variant (or one reconciliation), for the post's history."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("In progress")
+        PUBLISHED = "published", _("Published")
+        RETRY = "retry", _("Will retry")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        FOUND = "found", _("Found on the network")
+        NOT_FOUND = "not_found", _("Not found on the network")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="attempts_log")
+    number = models.PositiveIntegerField()
+    idempotency_key = models.CharField(max_length=40)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of variant {self.variant_id}: {self.outcome}"
+
+
+class Review(models.Model):
+    """An approval, a rejection (with its reason) or a plain comment on a post."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        APPROVAL = "approval", _("Approval")
+        REJECTION = "rejection", _("Rejection")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    #: Approvals count only for the round they were given in (a rejection starts a new round).
+    round = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on post {self.post_id}"

@@ -1,0 +1,967 @@
+"""Every write of the publishing app, and the outbox's state machine.
+
+Composing and approving (people)::
+
+    create_post / update_post / add_media → submit_post → approve_post (× steps) → scheduled
+                                                        ↘ reject_post (reason) → draft
+
+The outbox (the worker, every minute, by variant id)::
+
+    scheduled ──claim──→ publishing ──→ published
+        ▲                    │  ├────→ failed     (permanent error, expired token: a person acts)
+        │   (429, 5xx…)      │  └────→ unknown    (sent, no answer; or the worker died mid-call)
+        └────────────────────┘              │
+        ▲                                    │ reconcile: read the network first
+        └──── not found on the network ◄─────┴──→ published (found)
+
+Each transition is a conditional UPDATE that names the status (and the attempt number) it expects, so
+two workers cannot both take a variant and a late answer cannot overwrite a newer state. A call whose
+outcome is unknown is never retried blindly: on a network that deduplicates with our key
+(``Publisher.idempotent``) the retry carries the *same* key while the network still remembers it; on
+any other network the account's recent posts are read and the variant is marked published when its
+text is found there.
+
+A crisis hold (:func:`pause_outbox`) stops every claim of the workspace at once; variants keep their
+status ``scheduled`` and are listed by :func:`held_variants`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ambassade.connectors.base import (
+    AuthExpired,
+    ConnectorError,
+    Draft,
+    MediaUpload,
+    Published,
+    RawItem,
+)
+from ambassade.connectors.http import HttpClient, OutcomeUnknown
+from ambassade.connectors.publishers import (
+    PUBLISHERS,
+    UnknownPublisher,
+    get_publisher,
+    new_idempotency_key,
+)
+from ambassade.engine import publishing as rules
+from ambassade.publishing import audit
+from ambassade.publishing.models import (
+    Media,
+    OutboxSettings,
+    Post,
+    PublishAttempt,
+    Review,
+    Status,
+    Variant,
+)
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces import vault
+from ambassade.workspaces.models import Connection, Workspace
+from ambassade.workspaces.permissions import can
+from ambassade.workspaces.services import ServiceError, record_audit
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "NonexistentLocalTime",
+    "ServiceError",
+    "add_media",
+    "approve_post",
+    "comment_post",
+    "create_post",
+    "delete_post",
+    "due_variant_ids",
+    "expire_stuck",
+    "held_variants",
+    "local_to_utc",
+    "pause_outbox",
+    "publish_variant",
+    "reconcile_variant",
+    "reject_post",
+    "reschedule_post",
+    "resume_outbox",
+    "retry_variant",
+    "run_outbox",
+    "set_approval_steps",
+    "submit_post",
+    "unknown_variant_ids",
+    "unschedule_post",
+    "update_post",
+]
+
+log = logging.getLogger(__name__)
+
+#: Temporary failures (5xx, dropped connections) are retried this many times in all, then fail.
+MAX_ATTEMPTS = 5
+#: A variant still ``publishing`` after this long belongs to a worker that died: its outcome is unknown.
+STUCK_AFTER = timedelta(minutes=10)
+#: Wait this long after an unknown outcome before reading the network (let the post appear there).
+RECONCILE_DELAY = timedelta(seconds=60)
+#: How far back before the attempt the account's posts are read when reconciling.
+RECONCILE_MARGIN = timedelta(minutes=5)
+MAX_MEDIA = 4
+MAX_MEDIA_BYTES = 8 * 1024 * 1024
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4")
+MAX_APPROVAL_STEPS = 3
+
+PublisherFactory = Callable[[Connection], Any]
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+class NonexistentLocalTime(ValueError):
+    """The wall-clock time does not exist in the zone (skipped at the spring-forward change)."""
+
+
+def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
+    """The UTC instant of a wall-clock time in a zone.
+
+    A time skipped by a daylight-saving change (02:30 on the spring-forward day in Europe/Paris)
+    raises :class:`NonexistentLocalTime`: the form asks for another time rather than guessing. A time
+    that happens twice (02:30 on the fall-back day) means its **first** occurrence (``fold=0``, still
+    summer time), which is what a person who picks it in advance expects.
+    """
+    zone = ZoneInfo(zone_name)
+    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    aware = naive.replace(tzinfo=zone)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != naive:
+        raise NonexistentLocalTime(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name}")
+    return instant
+
+
+# --- settings and the crisis hold ----------------------------------------------------------------
+
+
+def outbox_settings(workspace: Workspace) -> OutboxSettings:
+    found, _created = OutboxSettings.objects.get_or_create(workspace=workspace)
+    return found
+
+
+def set_approval_steps(workspace: Workspace, steps: int, actor: Any) -> OutboxSettings:
+    if not 0 <= steps <= MAX_APPROVAL_STEPS:
+        raise ServiceError(_("A post needs between 0 and 3 approvals."))
+    settings = outbox_settings(workspace)
+    if settings.approval_steps != steps:
+        OutboxSettings.objects.filter(id=settings.id).update(approval_steps=steps)
+        settings.approval_steps = steps
+        record_audit(
+            workspace, actor, audit.SETTINGS_CHANGED, settings, details={"approval_steps": steps}
+        )
+    return settings
+
+
+def pause_outbox(workspace: Workspace, reason: str, actor: Any = None) -> bool:
+    """Hold every post of the workspace (crisis mode calls this). Idempotent: returns True when the
+    outbox was running. Variants already being sent finish; nothing new is claimed."""
+    outbox_settings(workspace)
+    changed = OutboxSettings.objects.filter(workspace=workspace, paused=False).update(
+        paused=True,
+        pause_reason=reason[:300],
+        paused_at=timezone.now(),
+        paused_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if changed:
+        record_audit(workspace, actor, audit.OUTBOX_PAUSED, None, details={"reason": reason[:200]})
+    return bool(changed)
+
+
+def resume_outbox(workspace: Workspace, actor: Any = None) -> bool:
+    """Let the outbox run again. Held variants whose time has passed go out at the next run."""
+    changed = OutboxSettings.objects.filter(workspace=workspace, paused=True).update(
+        paused=False, pause_reason="", paused_at=None, paused_by=None
+    )
+    if changed:
+        record_audit(workspace, actor, audit.OUTBOX_RESUMED, None)
+    return bool(changed)
+
+
+def is_paused(workspace: Workspace) -> bool:
+    return OutboxSettings.objects.filter(workspace=workspace, paused=True).exists()
+
+
+def held_variants(workspace: Workspace) -> QuerySet[Variant]:
+    """The variants the crisis hold keeps back (empty when the outbox runs)."""
+    if not is_paused(workspace):
+        return Variant.objects.none()
+    return (
+        Variant.objects.filter(workspace=workspace, status=Status.SCHEDULED)
+        .select_related("post", "connection")
+        .order_by("due_at", "id")
+    )
+
+
+# --- composing ----------------------------------------------------------------------------------
+
+
+def publishable_connections(workspace: Workspace) -> QuerySet[Connection]:
+    """The workspace's accounts the outbox can publish to."""
+    return Connection.objects.filter(workspace=workspace, network__in=list(PUBLISHERS))
+
+
+def _check_editable(post: Post) -> None:
+    if post.variants.exclude(status=Status.DRAFT).exists():
+        raise ServiceError(
+            _("This post has left the draft stage; take it back to draft before editing it.")
+        )
+
+
+def _set_variants(
+    post: Post, connections: Sequence[Connection], texts: Mapping[int, str] | None
+) -> None:
+    texts = texts or {}
+    wanted = {connection.id: connection for connection in connections}
+    for connection in wanted.values():
+        if connection.workspace_id != post.workspace_id:
+            raise ServiceError(_("This account belongs to another workspace."))
+    post.variants.exclude(connection_id__in=list(wanted)).delete()
+    existing = {variant.connection_id: variant for variant in post.variants.all()}
+    for connection_id, connection in wanted.items():
+        text = texts.get(connection_id, "")
+        variant = existing.get(connection_id)
+        if variant is None:
+            Variant.objects.create(
+                workspace=post.workspace, post=post, connection=connection, text=text
+            )
+        elif variant.text != text:
+            Variant.objects.filter(id=variant.id).update(text=text)
+
+
+def create_post(
+    workspace: Workspace,
+    author: Any,
+    *,
+    text: str,
+    connections: Sequence[Connection],
+    texts: Mapping[int, str] | None = None,
+    scheduled_at: datetime | None = None,
+    utm_campaign: str = "",
+) -> Post:
+    """A draft post with one variant per account; ``texts`` adapts the text per account id."""
+    if not connections:
+        raise ServiceError(_("Choose at least one account to publish to."))
+    with transaction.atomic():
+        post = Post.objects.create(
+            workspace=workspace,
+            author=author,
+            text=text,
+            scheduled_at=scheduled_at,
+            utm_campaign=utm_campaign,
+        )
+        _set_variants(post, connections, texts)
+        record_audit(workspace, author, audit.POST_CREATED, post)
+    return post
+
+
+def update_post(
+    post: Post,
+    actor: Any,
+    *,
+    text: str,
+    connections: Sequence[Connection],
+    texts: Mapping[int, str] | None = None,
+    scheduled_at: datetime | None = None,
+    utm_campaign: str = "",
+) -> Post:
+    if not connections:
+        raise ServiceError(_("Choose at least one account to publish to."))
+    with transaction.atomic():
+        _check_editable(post)
+        post.text = text
+        post.scheduled_at = scheduled_at
+        post.utm_campaign = utm_campaign
+        post.updated_at = timezone.now()
+        post.save(update_fields=["text", "scheduled_at", "utm_campaign", "updated_at"])
+        _set_variants(post, connections, texts)
+        record_audit(post.workspace, actor, audit.POST_UPDATED, post)
+    return post
+
+
+def add_media(
+    post: Post, actor: Any, *, filename: str, content_type: str, data: bytes, alt_text: str
+) -> Media:
+    _check_editable(post)
+    if content_type not in MEDIA_TYPES:
+        raise ServiceError(_("Attach a JPEG, PNG, GIF or WebP image, or an MP4 video."))
+    if len(data) > MAX_MEDIA_BYTES:
+        raise ServiceError(_("A file may weigh at most 8 MB."))
+    if post.media.count() >= MAX_MEDIA:
+        raise ServiceError(_("A post carries at most 4 media."))
+    return Media.objects.create(
+        workspace=post.workspace,
+        post=post,
+        filename=filename[:200],
+        content_type=content_type,
+        size=len(data),
+        data=data,
+        alt_text=alt_text,
+        position=post.media.count(),
+    )
+
+
+def remove_media(media: Media, actor: Any) -> None:
+    _check_editable(media.post)
+    media.delete()
+
+
+def _engine_media(post: Post) -> list[rules.Media]:
+    return [
+        rules.Media(
+            kind=rules.MediaKind(media.kind),
+            mime_type=media.content_type,
+            size=media.size,
+            alt_text=media.alt_text or None,
+        )
+        for media in post.media.all()
+    ]
+
+
+def final_text(variant: Variant) -> str:
+    """The text as it will be sent: adapted, with UTM parameters on its links when asked."""
+    text = variant.effective_text
+    if variant.post.utm_campaign:
+        network = variant.connection.network
+        text = rules.add_utm(
+            text,
+            rules.Utm(source=network, campaign=variant.post.utm_campaign),
+            network=network if network in set(rules.Network) else rules.Network.X,
+        )
+    return text
+
+
+def problems_for(variant: Variant) -> list[rules.Problem]:
+    network = variant.connection.network
+    if network not in set(rules.Network):
+        return []
+    return rules.validate(network, final_text(variant), _engine_media(variant.post))
+
+
+def _first_error(post: Post) -> str | None:
+    from ambassade.publishing.messages import problem_message
+
+    for variant in post.variants.select_related("connection"):
+        for problem in problems_for(variant):
+            if problem.severity == rules.Severity.ERROR:
+                return f"{variant.connection}: {problem_message(problem)}"
+    return None
+
+
+def submit_post(post: Post, actor: Any, *, now: datetime | None = None) -> Post:
+    """Send a draft on: to approval when the workspace asks for approvals, else straight to the
+    outbox. Refused while a variant breaks its network's rules."""
+    now = now or timezone.now()
+    if not post.variants.exists():
+        raise ServiceError(_("Choose at least one account to publish to."))
+    problem = _first_error(post)
+    if problem:
+        raise ServiceError(problem)
+    steps = outbox_settings(post.workspace).approval_steps
+    with transaction.atomic():
+        drafts = Variant.objects.filter(post=post, status=Status.DRAFT)
+        if steps == 0:
+            _schedule(post, drafts, actor, now)
+        else:
+            if not drafts.update(status=Status.PENDING_APPROVAL):
+                raise ServiceError(_("This post is not a draft any more."))
+            Post.objects.filter(id=post.id).update(approvals_required=steps, rejection_reason="")
+            record_audit(post.workspace, actor, audit.POST_SUBMITTED, post)
+    post.refresh_from_db()
+    return post
+
+
+def _schedule(post: Post, variants: QuerySet[Variant], actor: Any, now: datetime) -> None:
+    when = post.scheduled_at or now
+    if not variants.update(status=Status.SCHEDULED, scheduled_at=when, due_at=when, error=""):
+        raise ServiceError(_("This post is not waiting for scheduling."))
+    Post.objects.filter(id=post.id).update(scheduled_at=when)
+    record_audit(
+        post.workspace, actor, audit.POST_SCHEDULED, post, details={"at": when.isoformat()}
+    )
+
+
+def _approvers_this_round(post: Post) -> set[int]:
+    return set(
+        post.reviews.filter(kind=Review.Kind.APPROVAL, round=post.review_round).values_list(
+            "author_id", flat=True
+        )
+    )
+
+
+def approve_post(post: Post, actor: Any, comment: str = "", *, now: datetime | None = None) -> Post:
+    """One approval step. Each step needs a different person, and not the author."""
+    from ambassade.publishing.permissions import POST_APPROVE
+
+    now = now or timezone.now()
+    if not can(actor, post.workspace, POST_APPROVE):
+        raise ServiceError(_("You may not approve posts in this workspace."))
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(id=post.id)
+        if not post.variants.filter(status=Status.PENDING_APPROVAL).exists():
+            raise ServiceError(_("This post is not awaiting approval."))
+        if post.author_id == actor.id:
+            raise ServiceError(_("Someone other than the author must approve a post."))
+        if actor.id in _approvers_this_round(post):
+            raise ServiceError(_("You have already approved this post."))
+        Review.objects.create(
+            workspace=post.workspace,
+            post=post,
+            author=actor,
+            kind=Review.Kind.APPROVAL,
+            text=comment,
+            round=post.review_round,
+        )
+        record_audit(post.workspace, actor, audit.POST_APPROVED, post)
+        if len(_approvers_this_round(post)) >= post.approvals_required:
+            pending = Variant.objects.filter(post=post, status=Status.PENDING_APPROVAL)
+            _schedule(post, pending, actor, now)
+    post.refresh_from_db()
+    return post
+
+
+def reject_post(post: Post, actor: Any, reason: str) -> Post:
+    """Send the post back to its author as a draft, with the reason."""
+    from ambassade.publishing.permissions import POST_APPROVE
+
+    if not can(actor, post.workspace, POST_APPROVE):
+        raise ServiceError(_("You may not approve posts in this workspace."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the post is rejected, so that its author can fix it."))
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(id=post.id)
+        if not Variant.objects.filter(post=post, status=Status.PENDING_APPROVAL).update(
+            status=Status.DRAFT
+        ):
+            raise ServiceError(_("This post is not awaiting approval."))
+        Review.objects.create(
+            workspace=post.workspace,
+            post=post,
+            author=actor,
+            kind=Review.Kind.REJECTION,
+            text=reason.strip(),
+            round=post.review_round,
+        )
+        Post.objects.filter(id=post.id).update(
+            review_round=F("review_round") + 1, rejection_reason=reason.strip()
+        )
+        record_audit(post.workspace, actor, audit.POST_REJECTED, post, details={"reason": reason})
+    post.refresh_from_db()
+    return post
+
+
+def comment_post(post: Post, actor: Any, text: str) -> Review:
+    if not text.strip():
+        raise ServiceError(_("Write a comment first."))
+    return Review.objects.create(
+        workspace=post.workspace,
+        post=post,
+        author=actor,
+        kind=Review.Kind.COMMENT,
+        text=text.strip(),
+        round=post.review_round,
+    )
+
+
+def reschedule_post(post: Post, actor: Any, when: datetime) -> Post:
+    """Move a post that has not gone out yet. Variants already sent or being sent keep theirs."""
+    with transaction.atomic():
+        Post.objects.filter(id=post.id).update(scheduled_at=when, updated_at=timezone.now())
+        Variant.objects.filter(post=post, status=Status.SCHEDULED).update(
+            scheduled_at=when, due_at=when
+        )
+        record_audit(post.workspace, actor, audit.POST_RESCHEDULED, post, details={"at": str(when)})
+    post.refresh_from_db()
+    return post
+
+
+def unschedule_post(post: Post, actor: Any) -> Post:
+    """Take a scheduled or pending post back to draft (the variants not yet sent)."""
+    with transaction.atomic():
+        changed = Variant.objects.filter(
+            post=post, status__in=[Status.SCHEDULED, Status.PENDING_APPROVAL]
+        ).update(status=Status.DRAFT, due_at=None)
+        if not changed:
+            raise ServiceError(_("Nothing in this post is waiting to go out."))
+        Post.objects.filter(id=post.id).update(review_round=F("review_round") + 1)
+        record_audit(post.workspace, actor, audit.POST_UNSCHEDULED, post)
+    post.refresh_from_db()
+    return post
+
+
+def delete_post(post: Post, actor: Any) -> None:
+    if post.variants.filter(
+        status__in=[Status.PUBLISHING, Status.UNKNOWN, Status.PUBLISHED]
+    ).exists():
+        raise ServiceError(_("A post that went out, or may have, stays in the history."))
+    with transaction.atomic():
+        record_audit(post.workspace, actor, audit.POST_DELETED, post)
+        post.delete()
+
+
+def retry_variant(variant: Variant, actor: Any, *, now: datetime | None = None) -> Variant:
+    """A person asks to publish a failed variant again: a new attempt with a new key."""
+    now = now or timezone.now()
+    if not Variant.objects.filter(id=variant.id, status=Status.FAILED).update(
+        status=Status.SCHEDULED, due_at=now, error="", keep_key=False, attempts=0
+    ):
+        raise ServiceError(_("Only a failed publication can be retried."))
+    record_audit(variant.workspace, actor, audit.VARIANT_RETRIED, variant.post)
+    variant.refresh_from_db()
+    return variant
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+def _not_paused() -> Q:
+    return ~Q(workspace__outbox_settings__paused=True)
+
+
+def due_variant_ids(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Variants whose time has come, in workspaces whose outbox runs."""
+    now = now or timezone.now()
+    return list(
+        Variant.objects.filter(_not_paused(), status=Status.SCHEDULED, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def unknown_variant_ids(now: datetime | None = None, limit: int = 200) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Variant.objects.filter(
+            _not_paused(), status=Status.UNKNOWN, claimed_at__lte=now - RECONCILE_DELAY
+        )
+        .order_by("claimed_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def expire_stuck(now: datetime | None = None) -> int:
+    """Variants left ``publishing`` by a worker that died mid-call: their outcome is unknown."""
+    now = now or timezone.now()
+    return Variant.objects.filter(
+        status=Status.PUBLISHING, claimed_at__lt=now - STUCK_AFTER
+    ).update(status=Status.UNKNOWN, claimed_at=now)
+
+
+def default_publisher(connection: Connection) -> Any:
+    return get_publisher(connection.network)(HttpClient())
+
+
+def _credentials(connection: Connection) -> dict[str, Any]:
+    return {
+        **connection.secret().reveal(),
+        "account_name": connection.account_name,
+        "account_id": connection.account_id,
+    }
+
+
+def _save_refreshed(connection: Connection, publisher: Any) -> None:
+    refreshed = getattr(publisher, "refreshed", None)
+    if refreshed:
+        data = {k: v for k, v in refreshed.items() if k not in ("account_name", "account_id")}
+        Connection.objects.filter(id=connection.id).update(
+            token_ciphertext=vault.encrypt(data), updated_at=timezone.now()
+        )
+
+
+def _in_language(workspace: Workspace, build: Callable[[], str]) -> str:
+    with translation.override(workspace.language):
+        return build()
+
+
+def _reconnect_message(connection: Connection, error: ConnectorError) -> str:
+    return _in_language(
+        connection.workspace,
+        lambda: (
+            _(
+                "The account %(account)s must be reconnected: the network refused its access "
+                "(%(reason)s). Reconnect it in Connections, then retry."
+            )
+            % {"account": connection.account_name, "reason": error.message}
+        ),
+    )
+
+
+def _failure_message(connection: Connection, error: ConnectorError) -> str:
+    return _in_language(
+        connection.workspace,
+        lambda: (
+            _("%(network)s refused the post: %(reason)s")
+            % {"network": connection.network_label, "reason": error.message}
+        ),
+    )
+
+
+def _gave_up_message(connection: Connection, error: ConnectorError) -> str:
+    return _in_language(
+        connection.workspace,
+        lambda: (
+            _(
+                "%(network)s could not be reached after %(count)s attempts (%(reason)s). "
+                "Retry when the network is back."
+            )
+            % {"network": connection.network_label, "count": MAX_ATTEMPTS, "reason": error.message}
+        ),
+    )
+
+
+def _finish_attempt(attempt: PublishAttempt, outcome: str, message: str = "") -> None:
+    PublishAttempt.objects.filter(id=attempt.id).update(
+        outcome=outcome, message=message[:2000], finished_at=timezone.now()
+    )
+
+
+def _mark_published(
+    variant: Variant, published: Published | RawItem, expected: Iterable[str], attempts: int
+) -> bool:
+    if isinstance(published, Published):
+        remote_id, url, at = published.external_id, published.url, published.published_at
+    else:
+        remote_id, url, at = published.external_id, published.url, published.created_at
+    changed = Variant.objects.filter(
+        id=variant.id, status__in=list(expected), attempts=attempts
+    ).update(
+        status=Status.PUBLISHED,
+        remote_id=remote_id[:300],
+        remote_url=url[:500],
+        published_at=at,
+        error="",
+        claimed_at=None,
+        due_at=None,
+        keep_key=False,
+    )
+    if changed:
+        record_audit(
+            variant.workspace,
+            None,
+            audit.VARIANT_PUBLISHED,
+            variant.post,
+            details={"account": variant.connection.account_name, "url": url},
+        )
+    return bool(changed)
+
+
+def _mark_failed(variant: Variant, message: str, attempts: int, expected: str) -> bool:
+    changed = Variant.objects.filter(id=variant.id, status=expected, attempts=attempts).update(
+        status=Status.FAILED, error=message[:2000], claimed_at=None, due_at=None, keep_key=False
+    )
+    if changed:
+        record_audit(
+            variant.workspace,
+            None,
+            audit.VARIANT_FAILED,
+            variant.post,
+            details={"account": variant.connection.account_name, "error": message[:200]},
+        )
+    return bool(changed)
+
+
+def _hold_account(connection: Connection, until: datetime) -> None:
+    """A rate limit applies to the account: nothing else of it is tried before the reset."""
+    Variant.objects.filter(connection=connection, status=Status.SCHEDULED, due_at__lt=until).update(
+        due_at=until
+    )
+
+
+def claim(variant_id: int, now: datetime) -> Variant | None:
+    """Take a due variant for publishing; None when it is not due, held, or another worker has it."""
+    current = (
+        Variant.objects.filter(id=variant_id, status=Status.SCHEDULED)
+        .values("attempts", "keep_key", "idempotency_key")
+        .first()
+    )
+    if current is None:
+        return None
+    key = current["idempotency_key"] if current["keep_key"] else new_idempotency_key()
+    taken = (
+        Variant.objects.filter(
+            _not_paused(),
+            id=variant_id,
+            status=Status.SCHEDULED,
+            due_at__lte=now,
+            attempts=current["attempts"],
+        ).update(
+            status=Status.PUBLISHING,
+            claimed_at=now,
+            attempts=current["attempts"] + 1,
+            idempotency_key=key,
+            keep_key=False,
+        )
+        == 1
+    )
+    if not taken:
+        return None
+    return Variant.objects.select_related("post", "connection__workspace", "workspace").get(
+        id=variant_id
+    )
+
+
+def publish_variant(
+    variant_id: int,
+    *,
+    now: datetime | None = None,
+    publisher_factory: PublisherFactory = default_publisher,
+) -> str:
+    """Publish one due variant at most once. Returns the status it ends in (or ``"skipped"``)."""
+    now = now or timezone.now()
+    variant = claim(variant_id, now)
+    if variant is None:
+        return "skipped"
+    connection = variant.connection
+    attempts = variant.attempts
+    attempt = PublishAttempt.objects.create(
+        workspace=variant.workspace,
+        variant=variant,
+        number=attempts,
+        idempotency_key=variant.idempotency_key,
+        started_at=now,
+    )
+    if connection.status == Connection.Status.NEEDS_RECONNECTION:
+        message = _reconnect_message(connection, ConnectorError(connection.last_error or "401"))
+        _mark_failed(variant, message, attempts, Status.PUBLISHING)
+        _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
+    publisher = None
+    try:
+        publisher = publisher_factory(connection)
+        credentials = _credentials(connection)
+        media_ids = [
+            publisher.upload_media(
+                credentials,
+                MediaUpload(
+                    filename=media.filename,
+                    content_type=media.content_type,
+                    data=bytes(media.data),
+                    alt_text=media.alt_text,
+                ),
+            )
+            for media in variant.post.media.all()
+        ]
+        published = publisher.publish(
+            credentials,
+            Draft(
+                text=final_text(variant),
+                idempotency_key=variant.idempotency_key,
+                media_ids=media_ids,
+            ),
+        )
+    except UnknownPublisher:
+        message = _in_language(
+            variant.workspace,
+            lambda: (
+                _("Ambassade cannot publish to %(network)s yet.")
+                % {"network": connection.network_label}
+            ),
+        )
+        _mark_failed(variant, message, attempts, Status.PUBLISHING)
+        _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
+    except AuthExpired as error:
+        workspace_services.mark_needs_reconnection(connection.id, error.message)
+        message = _reconnect_message(connection, error)
+        _mark_failed(variant, message, attempts, Status.PUBLISHING)
+        _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
+    except OutcomeUnknown as error:
+        return _outcome_unknown(variant, attempt, attempts, error.message, now)
+    except ConnectorError as error:
+        if error.permanent:
+            message = _failure_message(connection, error)
+            _mark_failed(variant, message, attempts, Status.PUBLISHING)
+            _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
+            return Status.FAILED
+        return _retry_later(variant, attempt, attempts, error, now)
+    except Exception as error:  # a bug or a crash mid-call: the network may have the post
+        log.exception("publishing variant %s failed unexpectedly", variant_id)
+        return _outcome_unknown(variant, attempt, attempts, repr(error)[:300], now)
+    finally:
+        if publisher is not None:
+            _save_refreshed(connection, publisher)
+    _mark_published(variant, published, [Status.PUBLISHING, Status.UNKNOWN], attempts)
+    _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, published.url)
+    return Status.PUBLISHED
+
+
+def _outcome_unknown(
+    variant: Variant, attempt: PublishAttempt, attempts: int, why: str, now: datetime
+) -> str:
+    Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+        status=Status.UNKNOWN, claimed_at=now
+    )
+    _finish_attempt(attempt, PublishAttempt.Outcome.UNKNOWN, why)
+    return Status.UNKNOWN
+
+
+def _retry_later(
+    variant: Variant, attempt: PublishAttempt, attempts: int, error: ConnectorError, now: datetime
+) -> str:
+    connection = variant.connection
+    if error.retry_after is not None:
+        # A rate limit: wait for the reset the network gave, and so does the rest of the account.
+        until = now + timedelta(seconds=max(1.0, error.retry_after))
+        Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+            status=Status.SCHEDULED, due_at=until, claimed_at=None, attempts=attempts - 1
+        )
+        _hold_account(connection, until)
+        _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
+        return Status.SCHEDULED
+    if attempts >= MAX_ATTEMPTS:
+        message = _gave_up_message(connection, error)
+        _mark_failed(variant, message, attempts, Status.PUBLISHING)
+        _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
+    until = now + timedelta(minutes=2 ** (attempts - 1))
+    Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+        status=Status.SCHEDULED, due_at=until, claimed_at=None
+    )
+    _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
+    return Status.SCHEDULED
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def _comparable(text: str) -> str:
+    """Text as networks give it back: links shortened or rewritten, spacing and case changed."""
+    text = unicodedata.normalize("NFKC", _URL.sub(" ", text)).casefold()
+    return " ".join(re.sub(r"[^\w#@]+", " ", text).split())
+
+
+def _same_post(sent: str, found: str) -> bool:
+    a, b = _comparable(sent), _comparable(found)
+    if not a:
+        return False
+    return a == b or (len(a) >= 40 and (b.startswith(a[:120]) or a.startswith(b[:120])))
+
+
+def reconcile_variant(
+    variant_id: int,
+    *,
+    now: datetime | None = None,
+    publisher_factory: PublisherFactory = default_publisher,
+) -> str:
+    """Settle a variant whose last call has an unknown outcome, by reading the network first.
+
+    - On a network that deduplicates our key and still remembers it: schedule a retry with the same
+      key; the network answers with the post it already has, or publishes it once.
+    - Otherwise: read the account's posts since shortly before the attempt. Found → published. Not
+      found → scheduled again with a new key. Reading fails → stays unknown, tried next run.
+    """
+    now = now or timezone.now()
+    row = (
+        Variant.objects.filter(id=variant_id, status=Status.UNKNOWN)
+        .values("attempts", "claimed_at")
+        .first()
+    )
+    if row is None:
+        return "skipped"
+    # Claim the reconciliation itself: a second worker finds claimed_at moved and stops.
+    if not Variant.objects.filter(
+        _not_paused(),
+        id=variant_id,
+        status=Status.UNKNOWN,
+        attempts=row["attempts"],
+        claimed_at=row["claimed_at"],
+    ).update(claimed_at=now):
+        return "skipped"
+    variant = Variant.objects.select_related("post", "connection__workspace", "workspace").get(
+        id=variant_id
+    )
+    attempts = variant.attempts
+    last = variant.attempts_log.filter(number=attempts).order_by("-id").first()
+    started = last.started_at if last else (row["claimed_at"] or now)
+    connection = variant.connection
+    try:
+        publisher = publisher_factory(connection)
+    except UnknownPublisher:
+        publisher = None
+    window = timedelta(seconds=getattr(publisher, "idempotency_window", 0))
+    if getattr(publisher, "idempotent", False) and now - started < window:
+        Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+            status=Status.SCHEDULED, due_at=now, keep_key=True, claimed_at=None
+        )
+        return Status.SCHEDULED
+    check = PublishAttempt.objects.create(
+        workspace=variant.workspace,
+        variant=variant,
+        number=attempts,
+        idempotency_key=variant.idempotency_key,
+        started_at=now,
+    )
+    try:
+        if publisher is None:
+            raise ConnectorError(
+                _in_language(
+                    variant.workspace,
+                    lambda: (
+                        _("Ambassade cannot read %(network)s.")
+                        % {"network": connection.network_label}
+                    ),
+                ),
+                permanent=False,
+            )
+        items = publisher.recent_posts(_credentials(connection), started - RECONCILE_MARGIN)
+    except AuthExpired as error:
+        workspace_services.mark_needs_reconnection(connection.id, error.message)
+        reason = error.message
+        message = _in_language(
+            variant.workspace,
+            lambda: (
+                _(
+                    "We could not check whether the post went out on %(account)s: the network "
+                    "refused its access (%(reason)s). Look at the account, reconnect it, then retry "
+                    "only if the post is not there."
+                )
+                % {"account": connection.account_name, "reason": reason}
+            ),
+        )
+        _mark_failed(variant, message, attempts, Status.UNKNOWN)
+        _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
+    except ConnectorError as error:
+        _finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
+        return Status.UNKNOWN
+    text = final_text(variant)
+    for item in items:
+        if _same_post(text, item.text):
+            _mark_published(variant, item, [Status.UNKNOWN], attempts)
+            _finish_attempt(check, PublishAttempt.Outcome.FOUND, item.url)
+            return Status.PUBLISHED
+    Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+        status=Status.SCHEDULED, due_at=now, keep_key=False, claimed_at=None
+    )
+    _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
+    return Status.SCHEDULED
+
+
+def run_outbox(
+    now: datetime | None = None,
+    *,
+    publish: Callable[[int], Any] | None = None,
+    reconcile: Callable[[int], Any] | None = None,
+) -> dict[str, int]:
+    """One pass of the outbox: stuck claims become unknown, unknowns are reconciled, due variants
+    published. ``publish``/``reconcile`` receive ids (the periodic task passes Huey tasks)."""
+    now = now or timezone.now()
+    stuck = expire_stuck(now)
+    unknown = unknown_variant_ids(now)
+    for variant_id in unknown:
+        (reconcile or (lambda i: reconcile_variant(i, now=now)))(variant_id)
+    due = due_variant_ids(now)
+    for variant_id in due:
+        (publish or (lambda i: publish_variant(i, now=now)))(variant_id)
+    return {"stuck": stuck, "reconciled": len(unknown), "due": len(due)}

@@ -1,0 +1,32 @@
+"""Background tasks of the outbox (Huey). Tasks take ids and are idempotent: each one starts with the
+conditional UPDATE that claims its variant, so a task run twice, or by two workers, acts once."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ambassade.publishing import services
+
+log = logging.getLogger(__name__)
+
+
+@db_task(name="publishing.publish_variant")
+def publish_variant(variant_id: int) -> str:
+    return services.publish_variant(variant_id)
+
+
+@db_task(name="publishing.reconcile_variant")
+def reconcile_variant(variant_id: int) -> str:
+    return services.reconcile_variant(variant_id)
+
+
+@db_periodic_task(crontab(minute="*"), name="publishing.run_outbox")
+def run_outbox() -> dict[str, int]:
+    """Every minute: unknown outcomes are reconciled and due variants enqueued, one task each."""
+    counts = services.run_outbox(publish=publish_variant, reconcile=reconcile_variant)
+    if any(counts.values()):
+        log.info("outbox: %s", counts)
+    return counts

@@ -1,0 +1,536 @@
+"""Views of the publishing app: composer, live checks, post page, approvals, calendar, outbox.
+
+Each view validates input, calls one service and renders. Objects are read through
+``workspace_queryset`` / ``get_workspace_object_or_404``, so another workspace's ids are a 404.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ambassade.engine import publishing as rules
+from ambassade.publishing import services
+from ambassade.publishing.forms import (
+    ApprovalStepsForm,
+    ApproveForm,
+    CommentForm,
+    ComposeForm,
+    PauseForm,
+    RejectForm,
+    RescheduleForm,
+)
+from ambassade.publishing.messages import problem_message
+from ambassade.publishing.models import Media, Post, PublishAttempt, Review, Status, Variant
+from ambassade.publishing.permissions import (
+    OUTBOX_MANAGE,
+    POST_APPROVE,
+    POST_CREATE,
+    PUBLISHING_VIEW,
+)
+from ambassade.workspaces.models import Connection
+from ambassade.workspaces.permissions import (
+    get_workspace_object_or_404,
+    workspace_queryset,
+    workspace_view,
+)
+
+PAGE_SIZE = 30
+
+
+def _zone(request: HttpRequest) -> str:
+    return str(request.workspace.time_zone)  # type: ignore[attr-defined]
+
+
+def _posts(request: HttpRequest) -> Any:
+    return workspace_queryset(request, Post).prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.select_related("connection"))
+    )
+
+
+# --- the list (history) ----------------------------------------------------------------------
+
+
+@workspace_view(PUBLISHING_VIEW)
+def posts(request: HttpRequest) -> HttpResponse:
+    queryset = _posts(request).select_related("author")
+    wanted = request.GET.get("status", "")
+    if wanted in Status.values:
+        queryset = queryset.filter(variants__status=wanted).distinct()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "publishing/posts.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "current_status": wanted,
+            "outbox": services.outbox_settings(request.workspace),  # type: ignore[attr-defined]
+        },
+    )
+
+
+# --- composing ----------------------------------------------------------------------------------
+
+
+def _save_compose(request: HttpRequest, form: ComposeForm, post: Post | None) -> Post:
+    data = form.cleaned_data
+    values = {
+        "text": data["text"],
+        "connections": list(data["accounts"]),
+        "texts": form.texts(),
+        "scheduled_at": data.get("scheduled_at"),
+        "utm_campaign": data.get("utm_campaign") or "",
+    }
+    if post is None:
+        post = services.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
+    else:
+        post = services.update_post(post, request.user, **values)
+    upload = data.get("media_file")
+    if upload is not None:
+        services.add_media(
+            post,
+            request.user,
+            filename=upload.name,
+            content_type=upload.content_type,
+            data=upload.read(),
+            alt_text=data.get("alt_text") or "",
+        )
+    return post
+
+
+def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = ComposeForm(
+        request.POST or None,
+        request.FILES or None,
+        workspace=workspace,
+        zone=_zone(request),
+        post=post,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = _save_compose(request, form, post)
+            if "submit" in request.POST:
+                services.submit_post(post, request.user)
+                post.refresh_from_db()
+                if post.status == Status.PENDING_APPROVAL:
+                    messages.success(request, _("The post is waiting for approval."))
+                else:
+                    messages.success(request, _("The post is scheduled."))
+            else:
+                messages.success(request, _("The draft is saved."))
+            return redirect("publishing:post", workspace_slug=workspace.slug, post_id=post.id)
+        except services.ServiceError as error:
+            form.add_error(None, str(error))
+    return render(
+        request,
+        "publishing/compose.html",
+        {
+            "form": form,
+            "post": post,
+            "approval_steps": services.outbox_settings(workspace).approval_steps,
+            "zone": _zone(request),
+        },
+    )
+
+
+@workspace_view(POST_CREATE)
+def compose(request: HttpRequest) -> HttpResponse:
+    return _compose(request, None)
+
+
+@workspace_view(POST_CREATE)
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, _posts(request), id=post_id)
+    if post.status != Status.DRAFT:
+        messages.error(
+            request,
+            _("This post has left the draft stage; take it back to draft before editing it."),
+        )
+        return redirect("publishing:post", workspace_slug=post.workspace.slug, post_id=post.id)
+    return _compose(request, post)
+
+
+def _check(connection: Connection, text: str, campaign: str, media: list[rules.Media]) -> dict:
+    network = connection.network
+    if campaign:
+        text = rules.add_utm(
+            text,
+            rules.Utm(source=network, campaign=campaign),
+            network=network if network in set(rules.Network) else rules.Network.X,
+        )
+    result: dict[str, Any] = {"connection": connection, "text": text}
+    if network in set(rules.Network):
+        result["measure"] = rules.measure(network, text)
+        result["problems"] = [
+            {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
+            for problem in rules.validate(network, text, media)
+        ]
+    return result
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def check(request: HttpRequest) -> HttpResponse:
+    """The composer's live counters, problems and previews (htmx, out-of-band fragments)."""
+    ids = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
+    main = request.POST.get("text", "")
+    campaign = request.POST.get("utm_campaign", "").strip()
+    media: list[rules.Media] = []
+    post_id = request.POST.get("post", "")
+    if post_id.isdigit():
+        post = workspace_queryset(request, Post).filter(id=int(post_id)).first()
+        if post is not None:
+            media = services._engine_media(post)
+    results = []
+    for connection in services.publishable_connections(request.workspace):  # type: ignore[attr-defined]
+        adapted = request.POST.get(f"text_{connection.id}", "")
+        text = adapted if adapted.strip() else main
+        result = _check(connection, text, campaign, media)
+        result["selected"] = connection.id in ids
+        results.append(result)
+    return render(request, "publishing/includes/checks.html", {"results": results})
+
+
+# --- the post page and its actions --------------------------------------------------------------
+
+
+@workspace_view(PUBLISHING_VIEW)
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(
+        request, _posts(request).select_related("author"), id=post_id
+    )
+    variants = list(post.variants.all())
+    reviews = list(post.reviews.select_related("author"))
+    approvals = [
+        r for r in reviews if r.kind == Review.Kind.APPROVAL and r.round == post.review_round
+    ]
+    attempts = list(
+        PublishAttempt.objects.filter(variant__post=post)
+        .select_related("variant__connection")
+        .order_by("-started_at", "-id")[:50]
+    )
+    local = post.scheduled_at.astimezone(ZoneInfo(_zone(request))) if post.scheduled_at else None
+    return render(
+        request,
+        "publishing/post.html",
+        {
+            "post": post,
+            "variants": variants,
+            "reviews": reviews,
+            "approvals": approvals,
+            "attempts": attempts,
+            "media": list(post.media.all()),
+            "previews": [{"variant": v, "text": services.final_text(v)} for v in variants],
+            "approve_form": ApproveForm(),
+            "reject_form": RejectForm(),
+            "comment_form": CommentForm(),
+            "reschedule_form": RescheduleForm(
+                zone=_zone(request),
+                initial={"date": local.date(), "time": local.strftime("%H:%M")} if local else None,
+            ),
+            "can_approve": post.status == Status.PENDING_APPROVAL
+            and post.author_id != request.user.id
+            and request.user.id not in {a.author_id for a in approvals},
+            "has_scheduled": any(v.status == Status.SCHEDULED for v in variants),
+            "can_unschedule": any(
+                v.status in (Status.SCHEDULED, Status.PENDING_APPROVAL) for v in variants
+            ),
+            "can_delete": not any(
+                v.status in (Status.PUBLISHING, Status.UNKNOWN, Status.PUBLISHED) for v in variants
+            ),
+            "outbox": services.outbox_settings(request.workspace),  # type: ignore[attr-defined]
+        },
+    )
+
+
+def _back(post: Post) -> HttpResponse:
+    return redirect("publishing:post", workspace_slug=post.workspace.slug, post_id=post.id)
+
+
+def _run(request: HttpRequest, post: Post, action: Any, success: str) -> HttpResponse:
+    try:
+        action()
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _back(post)
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def post_submit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    return _run(
+        request,
+        post,
+        lambda: services.submit_post(post, request.user),
+        _("The post is sent on."),
+    )
+
+
+@workspace_view(POST_APPROVE)
+@require_POST
+def post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    form = ApproveForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    return _run(
+        request,
+        post,
+        lambda: services.approve_post(post, request.user, comment),
+        _("Your approval is recorded."),
+    )
+
+
+@workspace_view(POST_APPROVE)
+@require_POST
+def post_reject(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(
+        request,
+        post,
+        lambda: services.reject_post(post, request.user, reason),
+        _("The post is sent back to its author."),
+    )
+
+
+@workspace_view(PUBLISHING_VIEW)
+@require_POST
+def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    form = CommentForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    return _run(
+        request, post, lambda: services.comment_post(post, request.user, text), _("Comment added.")
+    )
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def post_reschedule(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    form = RescheduleForm(request.POST, zone=_zone(request))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(post)
+    return _run(
+        request,
+        post,
+        lambda: services.reschedule_post(post, request.user, form.when),
+        _("The post is rescheduled."),
+    )
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def post_unschedule(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    return _run(
+        request,
+        post,
+        lambda: services.unschedule_post(post, request.user),
+        _("The post is back to draft."),
+    )
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = get_workspace_object_or_404(request, Post, id=post_id)
+    try:
+        services.delete_post(post, request.user)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return _back(post)
+    messages.success(request, _("The post is deleted."))
+    return redirect("publishing:posts", workspace_slug=post.workspace.slug)
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def variant_retry(request: HttpRequest, variant_id: int) -> HttpResponse:
+    variant = get_workspace_object_or_404(
+        request, Variant.objects.select_related("post__workspace"), id=variant_id
+    )
+    return _run(
+        request,
+        variant.post,
+        lambda: services.retry_variant(variant, request.user),
+        _("It will be published again in a minute."),
+    )
+
+
+@workspace_view(PUBLISHING_VIEW)
+def media_file(request: HttpRequest, media_id: int) -> HttpResponse:
+    media = get_workspace_object_or_404(request, Media, id=media_id)
+    response = HttpResponse(bytes(media.data), content_type=media.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@workspace_view(POST_CREATE)
+@require_POST
+def media_remove(request: HttpRequest, media_id: int) -> HttpResponse:
+    media = get_workspace_object_or_404(request, Media.objects.select_related("post"), id=media_id)
+    return _run(
+        request, media.post, lambda: services.remove_media(media, request.user), _("Removed.")
+    )
+
+
+# --- the calendar ------------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@workspace_view(PUBLISHING_VIEW)
+def calendar(request: HttpRequest) -> HttpResponse:
+    zone = ZoneInfo(_zone(request))
+    today = timezone.now().astimezone(zone).date()
+    view = "week" if request.GET.get("view") == "week" else "month"
+    anchor = _parse_day(request.GET.get("date"), today)
+    if view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        days = [start + timedelta(days=i) for i in range(7)]
+        previous, following = start - timedelta(days=7), start + timedelta(days=7)
+    else:
+        first = anchor.replace(day=1)
+        weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+        days = [day for week in weeks for day in week]
+        previous = (first - timedelta(days=1)).replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        anchor = first
+    begin = datetime.combine(days[0], time(0), zone)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(0), zone)
+    variants = (
+        workspace_queryset(request, Variant)
+        .filter(scheduled_at__gte=begin, scheduled_at__lt=end)
+        .exclude(status=Status.DRAFT)
+        .select_related("post", "connection")
+        .order_by("scheduled_at", "id")
+    )
+    by_day: dict[date, list[Variant]] = defaultdict(list)
+    for variant in variants:
+        by_day[variant.scheduled_at.astimezone(zone).date()].append(variant)
+    cells = [
+        {
+            "day": day,
+            "variants": by_day.get(day, []),
+            "outside": view == "month" and day.month != anchor.month,
+            "today": day == today,
+        }
+        for day in days
+    ]
+    drafts = (
+        workspace_queryset(request, Post)
+        .filter(variants__status=Status.DRAFT)
+        .distinct()
+        .order_by("-updated_at")[:10]
+    )
+    return render(
+        request,
+        "publishing/calendar.html",
+        {
+            "view": view,
+            "anchor": anchor,
+            "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
+            "cells": cells,
+            "previous": previous,
+            "following": following,
+            "today": today,
+            "weekdays": days[:7],
+            "drafts": drafts,
+            "zone": _zone(request),
+        },
+    )
+
+
+# --- the outbox ------------------------------------------------------------------------------------
+
+
+@workspace_view(PUBLISHING_VIEW)
+def outbox(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    settings = services.outbox_settings(workspace)
+    attention = (
+        workspace_queryset(request, Variant)
+        .filter(status__in=[Status.FAILED, Status.UNKNOWN, Status.PUBLISHING])
+        .select_related("post", "connection")
+        .order_by("-id")[:50]
+    )
+    upcoming = (
+        workspace_queryset(request, Variant)
+        .filter(status=Status.SCHEDULED)
+        .select_related("post", "connection")
+        .order_by("due_at", "id")[:50]
+    )
+    return render(
+        request,
+        "publishing/outbox.html",
+        {
+            "outbox": settings,
+            "held": list(services.held_variants(workspace)[:100]),
+            "attention": list(attention),
+            "upcoming": list(upcoming),
+            "pause_form": PauseForm(),
+            "steps_form": ApprovalStepsForm(initial={"approval_steps": settings.approval_steps}),
+        },
+    )
+
+
+@workspace_view(OUTBOX_MANAGE)
+@require_POST
+def outbox_pause(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = PauseForm(request.POST)
+    if form.is_valid():
+        services.pause_outbox(workspace, form.cleaned_data["reason"], request.user)
+        messages.warning(request, _("The outbox is paused: nothing will be published."))
+    else:
+        messages.error(request, _("Give a reason for pausing the outbox."))
+    return redirect("publishing:outbox", workspace_slug=workspace.slug)
+
+
+@workspace_view(OUTBOX_MANAGE)
+@require_POST
+def outbox_resume(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    services.resume_outbox(workspace, request.user)
+    messages.success(request, _("The outbox runs again."))
+    return redirect("publishing:outbox", workspace_slug=workspace.slug)
+
+
+@workspace_view(OUTBOX_MANAGE)
+@require_POST
+def outbox_steps(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = ApprovalStepsForm(request.POST)
+    if form.is_valid():
+        services.set_approval_steps(workspace, form.cleaned_data["approval_steps"], request.user)
+        messages.success(request, _("The approval steps are saved."))
+    return redirect("publishing:outbox", workspace_slug=workspace.slug)

@@ -1,0 +1,387 @@
+"""The outbox's state machine: claims, exactly-once, unknown outcomes, rate limits, expired tokens,
+the crisis hold and daylight-saving times."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
+from ambassade.connectors.http import OutcomeUnknown
+from ambassade.connectors.publishers import new_idempotency_key
+from ambassade.publishing import services
+from ambassade.publishing.models import PublishAttempt, Status, Variant
+from ambassade.workspaces.models import AuditEntry, Connection
+from tests.conftest import Personas
+from tests.publishing.conftest import NOW, FakePublisher
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_publishes_a_due_variant_once(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "published"
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.PUBLISHED
+    assert scheduled.remote_id == "remote-1"
+    assert scheduled.remote_url == "https://net.example/1"
+    assert scheduled.error == ""
+    # Running it again, or the whole outbox, sends nothing more.
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "skipped"
+    services.run_outbox(
+        NOW + timedelta(minutes=5),
+        publish=lambda i: services.publish_variant(i, now=NOW, publisher_factory=factory),
+    )
+    assert len(fake.calls) == 1
+    assert AuditEntry.objects.filter(action="variant.published").count() == 1
+
+
+def test_it_does_not_publish_before_the_time(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    early = NOW - timedelta(minutes=1)
+    assert services.due_variant_ids(early) == []
+    assert services.publish_variant(scheduled.id, now=early, publisher_factory=factory) == "skipped"
+    assert fake.calls == []
+    assert services.due_variant_ids(NOW) == [scheduled.id]
+
+
+def test_it_lets_only_one_of_two_workers_claim(scheduled: Variant) -> None:
+    first = services.claim(scheduled.id, NOW)
+    second = services.claim(scheduled.id, NOW)
+    assert first is not None and first.status == Status.PUBLISHING
+    assert second is None
+
+
+def test_it_refuses_a_claim_when_another_worker_moved_the_variant_between_read_and_update(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    # Worker B claims while worker A is between its read and its UPDATE: A's UPDATE names the attempt
+    # count it read, so it matches nothing.
+    real_key = services.new_idempotency_key
+
+    def interleaved() -> str:
+        services.new_idempotency_key = real_key  # type: ignore[assignment]
+        assert services.claim(scheduled.id, NOW) is not None  # worker B
+        return real_key()
+
+    services.new_idempotency_key = interleaved  # type: ignore[assignment]
+    try:
+        assert (
+            services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "skipped"
+        )
+    finally:
+        services.new_idempotency_key = real_key  # type: ignore[assignment]
+    assert fake.calls == []
+    assert Variant.objects.get(id=scheduled.id).attempts == 1
+
+
+def test_it_sends_a_new_idempotency_key_on_each_attempt(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [ConnectorError("Bad gateway.", permanent=False), None]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "scheduled"
+    later = NOW + timedelta(minutes=1)
+    assert (
+        services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "published"
+    )
+    keys = [draft.idempotency_key for draft in fake.calls]
+    assert len(set(keys)) == 2
+    assert list(
+        PublishAttempt.objects.filter(variant=scheduled)
+        .order_by("id")
+        .values_list("idempotency_key", "outcome")
+    ) == [(keys[0], "retry"), (keys[1], "published")]
+
+
+def test_it_makes_keys_in_the_bluesky_record_key_format() -> None:
+    key = new_idempotency_key(1_700_000_000_000_000)
+    assert len(key) == 13 and key[0] in "234567abcdefghij"
+    assert set(key) <= set("234567abcdefghijklmnopqrstuvwxyz")
+    assert new_idempotency_key(1_700_000_000_000_001) > key  # sortable by time (clock id aside)
+
+
+def test_it_backs_off_then_fails_with_a_plain_message_after_the_last_attempt(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [ConnectorError("The network failed (503).", permanent=False)] * 5
+    now = NOW
+    for expected_delay in (1, 2, 4, 8):
+        assert (
+            services.publish_variant(scheduled.id, now=now, publisher_factory=factory)
+            == "scheduled"
+        )
+        scheduled.refresh_from_db()
+        assert scheduled.due_at == now + timedelta(minutes=expected_delay)
+        now = scheduled.due_at
+    assert services.publish_variant(scheduled.id, now=now, publisher_factory=factory) == "failed"
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.FAILED
+    assert "could not be reached after 5 attempts" in scheduled.error
+    assert "503" in scheduled.error
+
+
+def test_it_fails_at_once_on_a_permanent_refusal(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [ConnectorError("Text too long.", permanent=True)]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "failed"
+    scheduled.refresh_from_db()
+    assert scheduled.error == "Mastodon refused the post: Text too long."
+    assert len(fake.calls) == 1
+
+
+def test_it_reschedules_at_the_rate_limit_reset_and_holds_the_account(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    other = services.create_post(
+        personas.workspace_a,
+        personas.bob,
+        text="Second",
+        connections=[personas.connection],
+        scheduled_at=NOW + timedelta(minutes=2),
+    )
+    services.submit_post(other, personas.bob, now=NOW)
+    fake.outcomes = [ConnectorError("Rate limited.", permanent=False, retry_after=600)]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "scheduled"
+    reset = NOW + timedelta(seconds=600)
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.SCHEDULED
+    assert scheduled.due_at == reset
+    assert scheduled.scheduled_at == NOW  # the person's time is kept
+    assert scheduled.attempts == 0  # a rate limit is not a failed attempt
+    assert other.variants.get().due_at == reset
+    assert services.due_variant_ids(reset - timedelta(seconds=1)) == []
+
+
+def test_it_marks_the_connection_and_fails_with_a_message_on_an_expired_token(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [AuthExpired("The access token was revoked")]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "failed"
+    scheduled.refresh_from_db()
+    personas.connection.refresh_from_db()
+    assert personas.connection.status == Connection.Status.NEEDS_RECONNECTION
+    assert scheduled.status == Status.FAILED
+    assert "must be reconnected" in scheduled.error
+    assert "The access token was revoked" in scheduled.error
+    assert AuditEntry.objects.filter(action="connection.needs_reconnection").count() == 1
+
+
+def test_it_fails_without_calling_the_network_when_the_account_needs_reconnection(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    Connection.objects.filter(id=personas.connection.id).update(
+        status=Connection.Status.NEEDS_RECONNECTION, last_error="Token revoked."
+    )
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "failed"
+    assert fake.calls == []
+    assert "must be reconnected" in Variant.objects.get(id=scheduled.id).error
+
+
+def test_it_retries_a_failed_variant_when_a_person_asks(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [ConnectorError("Refused.", permanent=True)]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    services.retry_variant(scheduled, personas.bob, now=NOW)
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "published"
+    with pytest.raises(services.ServiceError):
+        services.retry_variant(scheduled, personas.bob, now=NOW)
+
+
+# --- unknown outcomes: never a blind retry ------------------------------------------------------
+
+
+def test_it_marks_a_call_without_answer_unknown_and_finds_it_on_the_network(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "unknown"
+    # Not retried by the next run: it is not due, it is unknown.
+    assert services.due_variant_ids(NOW + timedelta(hours=1)) == []
+    # Too early to read the network.
+    assert services.unknown_variant_ids(NOW) == []
+    later = NOW + timedelta(minutes=2)
+    assert services.unknown_variant_ids(later) == [scheduled.id]
+    fake.posts = [
+        RawItem(
+            source="mastodon",
+            external_id="https://mastodon.social/users/brand_a/statuses/42",
+            url="https://mastodon.social/@brand_a/42",
+            text="Nouvelle carte d’automne au Café Lumière ☕",
+            created_at=NOW,
+        )
+    ]
+    # Equivalent apostrophes do not have to match exactly, but the words do.
+    fake.posts[0] = RawItem(
+        **{**fake.posts[0].__dict__, "text": "Nouvelle carte d'automne au  Café Lumière ☕"}
+    )
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory)
+        == "published"
+    )
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.PUBLISHED
+    assert scheduled.remote_url == "https://mastodon.social/@brand_a/42"
+    assert len(fake.calls) == 1  # found, so never sent again
+
+
+def test_it_publishes_again_with_a_new_key_when_reconciliation_finds_nothing(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer in time."), None]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    later = NOW + timedelta(minutes=2)
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory)
+        == "scheduled"
+    )
+    assert (
+        services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "published"
+    )
+    assert fake.calls[0].idempotency_key != fake.calls[1].idempotency_key
+
+
+def test_it_stays_unknown_while_the_network_cannot_be_read(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    fake.read_error = ConnectorError("Down.", permanent=False)
+    later = NOW + timedelta(minutes=2)
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == "unknown"
+    )
+    assert Variant.objects.get(id=scheduled.id).status == Status.UNKNOWN
+    assert len(fake.calls) == 1
+
+
+def test_it_retries_with_the_same_key_on_a_network_that_deduplicates(scheduled: Variant) -> None:
+    class Deduplicating(FakePublisher):
+        idempotent = True
+        idempotency_window = 3600
+
+    fake = Deduplicating()
+
+    def factory(connection: Any) -> FakePublisher:
+        return fake
+
+    fake.outcomes = [OutcomeUnknown("No answer in time."), None]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    later = NOW + timedelta(minutes=2)
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory)
+        == "scheduled"
+    )
+    assert (
+        services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "published"
+    )
+    assert fake.calls[0].idempotency_key == fake.calls[1].idempotency_key
+    # An hour later the network has forgotten the key: read it instead.
+    fake.outcomes = [OutcomeUnknown("No answer.")]
+    Variant.objects.filter(id=scheduled.id).update(status=Status.SCHEDULED, due_at=later)
+    services.publish_variant(scheduled.id, now=later, publisher_factory=factory)
+    much_later = later + timedelta(hours=2)
+    assert (
+        services.reconcile_variant(scheduled.id, now=much_later, publisher_factory=factory)
+        == "scheduled"
+    )
+    assert Variant.objects.get(id=scheduled.id).keep_key is False
+
+
+def test_it_treats_a_worker_that_died_mid_call_as_an_unknown_outcome(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    assert services.claim(scheduled.id, NOW) is not None  # then the worker is SIGKILLed
+    assert services.expire_stuck(NOW + timedelta(minutes=5)) == 0
+    assert services.expire_stuck(NOW + timedelta(minutes=11)) == 1
+    assert Variant.objects.get(id=scheduled.id).status == Status.UNKNOWN
+    fake.posts = []
+    later = NOW + timedelta(minutes=13)
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory)
+        == "scheduled"
+    )
+
+
+def test_it_keeps_a_late_success_even_after_the_sweeper_gave_up(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    def slow() -> None:
+        services.expire_stuck(NOW + timedelta(minutes=11))
+
+    fake.outcomes = [slow]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "published"
+    assert Variant.objects.get(id=scheduled.id).status == Status.PUBLISHED
+
+
+def test_it_treats_a_crash_in_the_connector_as_unknown(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [RuntimeError("boom")]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "unknown"
+
+
+# --- the crisis hold ------------------------------------------------------------------------------
+
+
+def test_it_holds_everything_while_the_outbox_is_paused(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    assert services.pause_outbox(personas.workspace_a, "Crisis: product recall", personas.alice)
+    assert not services.pause_outbox(personas.workspace_a, "again")  # idempotent
+    assert services.due_variant_ids(NOW) == []
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "skipped"
+    assert list(services.held_variants(personas.workspace_a)) == [scheduled]
+    assert fake.calls == []
+    assert services.resume_outbox(personas.workspace_a, personas.alice)
+    assert list(services.held_variants(personas.workspace_a)) == []
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "published"
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"outbox.paused", "outbox.resumed"} <= actions
+
+
+def test_it_holds_reconciliation_too_while_paused(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer.")]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    services.pause_outbox(personas.workspace_a, "Crisis")
+    later = NOW + timedelta(minutes=5)
+    assert services.unknown_variant_ids(later) == []
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == "skipped"
+    )
+
+
+def test_it_only_pauses_the_workspace_in_crisis(scheduled: Variant, personas: Personas) -> None:
+    services.pause_outbox(personas.workspace_b, "Crisis at B")
+    assert services.due_variant_ids(NOW) == [scheduled.id]
+
+
+# --- daylight saving ---------------------------------------------------------------------------
+
+
+def test_it_refuses_a_time_skipped_by_the_spring_forward_change() -> None:
+    with pytest.raises(services.NonexistentLocalTime):
+        services.local_to_utc(date(2026, 3, 29), time(2, 30), "Europe/Paris")
+    assert services.local_to_utc(date(2026, 3, 29), time(3, 30), "Europe/Paris") == datetime(
+        2026, 3, 29, 1, 30, tzinfo=UTC
+    )
+
+
+def test_it_takes_the_first_occurrence_of_a_time_repeated_at_the_fall_back_change() -> None:
+    assert services.local_to_utc(date(2026, 10, 25), time(2, 30), "Europe/Paris") == datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
+    # Either side of the change, an hour apart in wall-clock time is an hour apart in UTC.
+    assert services.local_to_utc(date(2026, 10, 24), time(2, 30), "Europe/Paris") == datetime(
+        2026, 10, 24, 0, 30, tzinfo=UTC
+    )
+    assert services.local_to_utc(date(2026, 10, 26), time(2, 30), "Europe/Paris") == datetime(
+        2026, 10, 26, 1, 30, tzinfo=UTC
+    )
