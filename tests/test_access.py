@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from tests.conftest import Personas
+from tests.listening.samples import samples as listening_samples
 from tests.publishing import samples
 
 # URL argument name -> a value pointing at workspace A's data. Add one when you add a URL argument.
@@ -28,6 +29,9 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "invitation_token": lambda p: p.invitation_token,
     "connection_id": lambda p: p.connection.pk,
     "audit_entry_id": lambda p: p.audit_entry.pk,
+    "source_id": lambda p: listening_samples(p).source.pk,
+    "query_id": lambda p: listening_samples(p).query.pk,
+    "mention_id": lambda p: listening_samples(p).mention.pk,
     "post_id": lambda p: samples.post_of_a(p).pk,
     "variant_id": lambda p: samples.variant_of_a(p).pk,
     "media_id": lambda p: samples.media_of_a(p).pk,

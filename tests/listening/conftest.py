@@ -42,6 +42,12 @@ def fake_analyse(texts: Sequence[str]) -> list[Analysis]:
 
 
 @pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    # Assertions read English text; tests/workspaces/test_i18n checks the French catalogue.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def engine(monkeypatch: pytest.MonkeyPatch) -> None:
     from ambassade.listening import analysis, pipeline
 

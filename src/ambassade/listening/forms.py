@@ -1,0 +1,152 @@
+"""Forms of the listening pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.engine.query import QuerySyntaxError
+from ambassade.listening import services
+from ambassade.listening.models import Competitor, ListeningQuery, Sentiment, Source
+from ambassade.listening.sources import kind_choices
+from ambassade.workspaces.models import Connection
+
+PERIODS = (("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days")))
+
+
+class StreamFilterForm(forms.Form):
+    """The stream's filters, read from the query string. Every field is optional."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    query = forms.ModelChoiceField(
+        label=_("Query"), queryset=ListeningQuery.objects.none(), required=False
+    )
+    sentiment = forms.ChoiceField(
+        label=_("Sentiment"),
+        required=False,
+        choices=[("", _("Any sentiment")), *Sentiment.choices],
+    )
+    lang = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), ("fr", _("French")), ("en", _("English"))],
+    )
+    source = forms.ModelChoiceField(
+        label=_("Source"), queryset=Source.objects.none(), required=False
+    )
+    author = forms.CharField(label=_("Author"), required=False, max_length=200)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    hide_spam = forms.BooleanField(label=_("Hide spam"), required=False)
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["query"].queryset = ListeningQuery.objects.filter(workspace=workspace)
+        self.fields["query"].empty_label = _("All queries")
+        self.fields["source"].queryset = Source.objects.filter(workspace=workspace)
+        self.fields["source"].empty_label = _("All sources")
+
+
+class QueryForm(forms.ModelForm):
+    class Meta:
+        model = ListeningQuery
+        fields = ["name", "text", "kind", "competitor", "enabled"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"})
+        }
+        help_texts = {
+            "text": _(
+                'Words, "exact phrases", AND, OR, NOT, parentheses, NEAR/3, wildcards (avi*), '
+                "#hashtags, @mentions and filters such as lang:fr or source:reddit. Case and "
+                "accents do not matter."
+            ),
+            "competitor": _("For a competitor query: the competitor it counts for."),
+        }
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competitor"].queryset = Competitor.objects.filter(workspace=workspace)
+
+    def clean_text(self) -> str:
+        text = str(self.cleaned_data["text"]).strip()
+        try:
+            services.check_query(text)
+        except QuerySyntaxError as exc:
+            raise forms.ValidationError(
+                _("Column %(column)s: %(message)s"),
+                params={"column": exc.column, "message": exc.message},
+            ) from None
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == ListeningQuery.Kind.COMPETITOR and not data.get("competitor"):
+            self.add_error("competitor", _("Choose the competitor this query counts for."))
+        return data
+
+
+class SourceForm(forms.ModelForm):
+    settings_json = forms.CharField(
+        label=_("Settings"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_(
+            'The connector\'s settings as JSON, for example {"url": "https://example.com/feed"} '
+            'for RSS or {"query": "café lumière"} for a search (see docs/connectors.md).'
+        ),
+    )
+    interval_minutes = forms.IntegerField(
+        label=_("Check every (minutes)"), min_value=1, max_value=24 * 60, initial=15
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "connection", "enabled"]
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"] = forms.ChoiceField(label=_("Network"), choices=kind_choices())
+        self.fields["connection"].queryset = Connection.objects.filter(workspace=workspace)
+        self.fields["connection"].help_text = _(
+            "The account whose credentials the connector uses; public sources need none."
+        )
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+            self.fields["kind"].choices = [(self.instance.kind, self.instance.kind_label)]
+            self.initial["settings_json"] = json.dumps(self.instance.config, ensure_ascii=False)
+            self.initial["interval_minutes"] = max(1, self.instance.interval // 60)
+
+    def clean_settings_json(self) -> dict[str, Any]:
+        text = str(self.cleaned_data.get("settings_json") or "").strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("This is not valid JSON (line %(line)s, column %(column)s)."),
+                params={"line": exc.lineno, "column": exc.colno},
+            ) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("The settings must be a JSON object: {…}."))
+        return value
+
+
+class CompetitorForm(forms.ModelForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "color"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
+class PeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        label=_("Period"), choices=PERIODS, coerce=int, required=False, empty_value=30
+    )

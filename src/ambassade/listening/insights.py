@@ -1,0 +1,214 @@
+"""Reads for the insights page: share of voice (from rollups), trending terms (from term counts),
+top authors; and the share-of-voice chart as plain SVG geometry for the template."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from ambassade.listening.models import (
+    Competitor,
+    DailyRollup,
+    ListeningQuery,
+    Mention,
+    TermRollup,
+)
+
+__all__ = ["Chart", "share_of_voice", "top_authors", "trending_terms"]
+
+BRAND_COLOUR = "#b4541a"
+
+
+@dataclass
+class Series:
+    name: str
+    colour: str
+    counts: list[int]
+    total: int = 0
+    share: float = 0.0
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    label: str
+
+
+@dataclass
+class Chart:
+    days: list[date]
+    series: list[Series]
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+    width: int = 720
+    height: int = 240
+    total: int = 0
+
+
+def today(workspace: Any) -> date:
+    return timezone.localdate(timezone=_zone(workspace))
+
+
+def _zone(workspace: Any) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(workspace.time_zone)
+
+
+def share_of_voice(workspace: Any, days: int = 30) -> Chart:
+    """Mentions per day of the brand (its "brand" queries) and of each competitor (their queries),
+    and each one's share of the period, as a 100 % stacked bar chart."""
+    end = today(workspace)
+    start = end - timedelta(days=days - 1)
+    day_list = [start + timedelta(days=i) for i in range(days)]
+    index = {day: i for i, day in enumerate(day_list)}
+    kinds = dict(
+        ListeningQuery.objects.filter(workspace=workspace).values_list("id", "competitor_id")
+    )
+    brand_ids = set(
+        ListeningQuery.objects.filter(
+            workspace=workspace, kind=ListeningQuery.Kind.BRAND
+        ).values_list("id", flat=True)
+    )
+    competitors = list(Competitor.objects.filter(workspace=workspace))
+    series: dict[Any, Series] = {"brand": Series(workspace.name, BRAND_COLOUR, [0] * days)}
+    for competitor in competitors:
+        series[competitor.pk] = Series(competitor.name, competitor.color, [0] * days)
+    rows = (
+        DailyRollup.objects.filter(workspace=workspace, day__gte=start, day__lte=end)
+        .values("query_id", "day")
+        .annotate(n=Sum("count"))
+    )
+    for row in rows:
+        query_id = row["query_id"]
+        key: Any = "brand" if query_id in brand_ids else kinds.get(query_id)
+        if key is None or key not in series or row["day"] not in index:
+            continue
+        series[key].counts[index[row["day"]]] += row["n"]
+    listed = list(series.values())
+    grand = sum(sum(s.counts) for s in listed)
+    for s in listed:
+        s.total = sum(s.counts)
+        s.share = (100.0 * s.total / grand) if grand else 0.0
+    chart = Chart(day_list, listed, total=grand)
+    _layout(chart)
+    return chart
+
+
+def _layout(chart: Chart) -> None:
+    left, top, bottom = 36.0, 8.0, 24.0
+    plot_w = chart.width - left - 4
+    plot_h = chart.height - top - bottom
+    n = max(len(chart.days), 1)
+    slot = plot_w / n
+    gap = min(2.0, slot * 0.2)
+    for i, day in enumerate(chart.days):
+        total = sum(s.counts[i] for s in chart.series)
+        y = top + plot_h
+        if total:
+            for s in chart.series:
+                count = s.counts[i]
+                if not count:
+                    continue
+                h = plot_h * count / total
+                y -= h
+                chart.bars.append(
+                    Bar(
+                        round(left + i * slot + gap / 2, 2),
+                        round(y, 2),
+                        round(slot - gap, 2),
+                        round(h, 2),
+                        s.colour,
+                        f"{s.name} · {day:%Y-%m-%d} · {count} ({100 * count / total:.0f} %)",
+                    )
+                )
+        step = max(1, n // 6)
+        if i % step == 0:
+            chart.ticks.append((round(left + i * slot + slot / 2, 2), f"{day:%d/%m}"))
+
+
+@dataclass(frozen=True)
+class Trend:
+    term: str
+    current: int
+    previous: int
+    growth: float
+
+
+def trending_terms(workspace: Any, days: int = 7, limit: int = 15) -> list[Trend]:
+    """Terms whose count rose most in the last ``days`` days against the ``days`` before."""
+    end = today(workspace)
+    start = end - timedelta(days=days - 1)
+    before = start - timedelta(days=days)
+    current = dict(
+        TermRollup.objects.filter(workspace=workspace, day__gte=start, day__lte=end)
+        .values("term")
+        .annotate(n=Sum("count"))
+        .filter(n__gte=3)
+        .values_list("term", "n")
+    )
+    previous = dict(
+        TermRollup.objects.filter(
+            workspace=workspace, day__gte=before, day__lt=start, term__in=list(current)
+        )
+        .values("term")
+        .annotate(n=Sum("count"))
+        .values_list("term", "n")
+    )
+    trends = [
+        Trend(term, count, previous.get(term, 0), (count + 1) / (previous.get(term, 0) + 1))
+        for term, count in current.items()
+    ]
+    trends.sort(key=lambda t: (-t.growth, -t.current, t.term))
+    return trends[:limit]
+
+
+@dataclass(frozen=True)
+class AuthorStat:
+    handle: str
+    name: str
+    network: str
+    mentions: int
+    followers: int
+
+
+def top_authors(workspace: Any, days: int = 30, limit: int = 10) -> dict[str, list[AuthorStat]]:
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Mention.objects.filter(workspace=workspace, created_at__gte=since)
+        .exclude(author_handle="")
+        .values("author_handle", "network")
+        .annotate(n=Count("id"), followers=Max("author_followers"), name=Max("author_name"))
+    )
+    stats = [
+        AuthorStat(r["author_handle"], r["name"] or "", r["network"], r["n"], r["followers"] or 0)
+        for r in rows
+    ]
+    return {
+        "volume": sorted(stats, key=lambda a: (-a.mentions, -a.followers, a.handle))[:limit],
+        "reach": sorted(stats, key=lambda a: (-a.followers, -a.mentions, a.handle))[:limit],
+    }
+
+
+def volume_by_sentiment(workspace: Any, days: int = 30) -> dict[str, int]:
+    start = today(workspace) - timedelta(days=days - 1)
+    rows = (
+        DailyRollup.objects.filter(
+            workspace=workspace, day__gte=start, query__kind=ListeningQuery.Kind.BRAND
+        )
+        .values("sentiment")
+        .annotate(n=Sum("count"))
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row["sentiment"]] += row["n"]
+    return dict(counts)

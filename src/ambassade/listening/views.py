@@ -1,0 +1,476 @@
+"""Listening pages. Thin: they read through ``workspace_queryset`` and write through ``services``."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ambassade.engine.query import QuerySyntaxError
+from ambassade.listening import insights, search, services
+from ambassade.listening.forms import (
+    CompetitorForm,
+    PeriodForm,
+    QueryForm,
+    SourceForm,
+    StreamFilterForm,
+)
+from ambassade.listening.models import (
+    Competitor,
+    ListeningQuery,
+    Mention,
+    Sentiment,
+    Source,
+)
+from ambassade.listening.permissions import (
+    LISTENING_CORRECT,
+    LISTENING_EXPORT,
+    LISTENING_MANAGE,
+    LISTENING_VIEW,
+)
+from ambassade.workspaces.permissions import (
+    get_workspace_object_or_404,
+    workspace_queryset,
+    workspace_view,
+)
+
+PAGE_SIZE = 25
+STREAM_FIELDS = (
+    "id",
+    "workspace_id",
+    "source_id",
+    "network",
+    "url",
+    "text",
+    "author_handle",
+    "author_name",
+    "author_followers",
+    "lang",
+    "sentiment",
+    "sentiment_score",
+    "offensive",
+    "hateful",
+    "spam",
+    "is_duplicate",
+    "marked_spam",
+    "marked_irrelevant",
+    "sentiment_corrected",
+    "tags",
+    "created_at",
+)
+
+
+# --- the stream -----------------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest) -> tuple[StreamFilterForm, QuerySet[Mention]]:
+    form = StreamFilterForm(request.GET or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    mentions = workspace_queryset(request, Mention)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["query"]:
+            mentions = mentions.filter(matches__query=data["query"])
+        if data["sentiment"]:
+            mentions = mentions.filter(sentiment=data["sentiment"])
+        if data["lang"]:
+            mentions = mentions.filter(lang=data["lang"])
+        if data["source"]:
+            mentions = mentions.filter(source=data["source"])
+        if data["author"]:
+            mentions = mentions.filter(author_handle__iexact=data["author"].strip().lstrip("@"))
+        zone = timezone.get_current_timezone()
+        if data["since"]:
+            mentions = mentions.filter(
+                created_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
+            )
+        if data["until"]:
+            mentions = mentions.filter(
+                created_at__lt=datetime.combine(data["until"] + timedelta(days=1), time.min, zone)
+            )
+        if data["hide_spam"]:
+            mentions = mentions.filter(marked_spam=False, spam__lt=0.5, marked_irrelevant=False)
+        if data["q"]:
+            mentions = search.search(mentions, data["q"])
+    return form, mentions.order_by("-created_at", "-id")
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 400))
+    except ValueError:
+        return 1
+
+
+@workspace_view(LISTENING_VIEW)
+def stream(request: HttpRequest) -> HttpResponse:
+    form, mentions = _filtered(request)
+    number = _page_number(request)
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(
+        mentions.select_related("source").only(*STREAM_FIELDS, "source__name", "source__kind")[
+            offset : offset + PAGE_SIZE + 1
+        ]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "listening/stream.html",
+        {
+            "form": form,
+            "mentions": rows[:PAGE_SIZE],
+            "page_number": number,
+            "has_next": len(rows) > PAGE_SIZE,
+            "has_previous": number > 1,
+            "filters": query.urlencode(),
+            "has_sources": workspace_queryset(request, Source).exists(),
+        },
+    )
+
+
+@workspace_view(LISTENING_EXPORT)
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered stream as CSV, streamed row by row (any size, constant memory)."""
+    _form, mentions = _filtered(request)
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        "id", "created_at", "network", "source", "author_handle", "author_name",
+        "author_followers", "lang", "sentiment", "sentiment_score", "spam", "offensive",
+        "url", "text", "tags",
+    ]  # fmt: skip
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for m in mentions.select_related("source").iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    m.id,
+                    m.created_at.isoformat(),
+                    m.network,
+                    m.source.name,
+                    _cell(m.author_handle),
+                    _cell(m.author_name),
+                    m.author_followers if m.author_followers is not None else "",
+                    m.lang,
+                    m.sentiment,
+                    f"{m.sentiment_score:.3f}",
+                    f"{m.spam:.3f}",
+                    f"{m.offensive:.3f}",
+                    m.url,
+                    _cell(m.text),
+                    ";".join(_cell(tag) for tag in m.tags),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="mentions-{stamp}.csv"'
+    return response
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in untrusted text (CSV injection)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+# --- one mention ----------------------------------------------------------------------------------
+
+
+@workspace_view(LISTENING_VIEW)
+def mention_detail(request: HttpRequest, mention_id: int) -> HttpResponse:
+    mention = get_workspace_object_or_404(
+        request, Mention.objects.select_related("source"), id=mention_id
+    )
+    others = []
+    if mention.author_handle:
+        others = list(
+            workspace_queryset(request, Mention)
+            .filter(author_handle=mention.author_handle)
+            .exclude(id=mention.id)
+            .order_by("-created_at")
+            .only("id", "text", "created_at", "sentiment", "network", "workspace_id")[:10]
+        )
+    duplicates = (
+        workspace_queryset(request, Mention)
+        .filter(cluster=mention.cluster)
+        .exclude(id=mention.id)
+        .count()
+        if mention.fingerprint
+        else 0
+    )
+    return render(
+        request,
+        "listening/mention.html",
+        {
+            "mention": mention,
+            "queries": [match.query for match in mention.matches.select_related("query")],
+            "others": others,
+            "duplicates": duplicates,
+            "sentiments": [
+                (value, label) for value, label in Sentiment.choices if value != "unsupported"
+            ],
+            "feedback": list(mention.feedback.select_related("author")[:10]),
+        },
+    )
+
+
+@workspace_view(LISTENING_CORRECT)
+@require_POST
+def mention_feedback(request: HttpRequest, mention_id: int) -> HttpResponse:
+    mention = get_workspace_object_or_404(
+        request, Mention.objects.select_related("workspace"), id=mention_id
+    )
+    action = request.POST.get("action", "")
+    try:
+        if action == "sentiment":
+            services.correct_sentiment(mention, request.user, request.POST.get("sentiment", ""))
+            messages.success(request, _("The sentiment was corrected. Thank you."))
+        elif action in {"spam", "not_spam"}:
+            services.mark_spam(mention, request.user, action == "spam")
+            messages.success(request, _("Noted."))
+        elif action in {"irrelevant", "relevant"}:
+            services.mark_irrelevant(mention, request.user, action == "irrelevant")
+            messages.success(request, _("Noted."))
+        elif action == "tags":
+            services.set_tags(mention, request.user, request.POST.get("tags", "").split(","))
+            messages.success(request, _("The tags were saved."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except services.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("listening:mention", request.workspace.slug, mention.id)  # type: ignore[attr-defined]
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+@workspace_view(LISTENING_VIEW)
+def queries(request: HttpRequest) -> HttpResponse:
+    rows = workspace_queryset(request, ListeningQuery).select_related("competitor")
+    return render(request, "listening/queries.html", {"queries": rows})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def query_create(request: HttpRequest) -> HttpResponse:
+    return _query_form(request, None)
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def query_edit(request: HttpRequest, query_id: int) -> HttpResponse:
+    return _query_form(request, get_workspace_object_or_404(request, ListeningQuery, id=query_id))
+
+
+def _query_form(request: HttpRequest, query: ListeningQuery | None) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {}
+    if query is None and request.GET.get("competitor"):
+        initial = {"kind": ListeningQuery.Kind.COMPETITOR}
+    form = QueryForm(request.POST or None, instance=query, workspace=workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if query is None:
+                query = services.create_query(
+                    workspace,
+                    request.user,
+                    name=data["name"],
+                    text=data["text"],
+                    kind=data["kind"],
+                    competitor=data["competitor"],
+                )
+                query.enabled = data["enabled"]
+                query.save(update_fields=["enabled"])
+                messages.success(request, _("The query was created."))
+            else:
+                services.update_query(query, request.user, **data)
+                messages.success(request, _("The query was saved."))
+        except services.ActionError as exc:
+            form.add_error("text", str(exc))
+        else:
+            return redirect("listening:queries", workspace.slug)
+    return render(request, "listening/query_form.html", {"form": form, "query": query})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_POST
+def query_delete(request: HttpRequest, query_id: int) -> HttpResponse:
+    query = get_workspace_object_or_404(request, ListeningQuery, id=query_id)
+    services.delete_query(query, request.user)
+    messages.success(request, _("The query was deleted."))
+    return redirect("listening:queries", request.workspace.slug)  # type: ignore[attr-defined]
+
+
+@workspace_view(LISTENING_VIEW)
+@require_http_methods(["GET", "POST"])
+def query_preview(request: HttpRequest) -> HttpResponse:
+    """The htmx preview under the query field: a parse error at its column, or what the query
+    would have matched in the last 30 days."""
+    text = (request.POST.get("text") or request.GET.get("text") or "").strip()
+    context: dict[str, Any] = {"text": text}
+    if text:
+        try:
+            services.check_query(text)
+        except QuerySyntaxError as exc:
+            context["error"] = exc
+            column = max(1, min(exc.column, len(text) + 1))
+            context["before"], context["at"], context["after"] = (
+                text[: column - 1],
+                text[column - 1 : column] or " ",
+                text[column:],
+            )
+        else:
+            context["preview"] = services.preview_query(request.workspace, text)  # type: ignore[attr-defined]
+    return render(request, "listening/includes/query_preview.html", context)
+
+
+# --- sources --------------------------------------------------------------------------------------
+
+
+@workspace_view(LISTENING_VIEW)
+def sources(request: HttpRequest) -> HttpResponse:
+    rows = workspace_queryset(request, Source).select_related("connection")
+    return render(request, "listening/sources.html", {"sources": rows})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def source_create(request: HttpRequest) -> HttpResponse:
+    return _source_form(request, None)
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
+    return _source_form(request, get_workspace_object_or_404(request, Source, id=source_id))
+
+
+def _source_form(request: HttpRequest, source: Source | None) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = SourceForm(request.POST or None, instance=source, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if source is None:
+                services.create_source(
+                    workspace,
+                    request.user,
+                    name=data["name"],
+                    kind=data["kind"],
+                    config=data["settings_json"],
+                    connection=data["connection"],
+                    interval=data["interval_minutes"] * 60,
+                    enabled=data["enabled"],
+                )
+                messages.success(request, _("The source was added; it is checked within a minute."))
+            else:
+                services.update_source(
+                    source,
+                    request.user,
+                    name=data["name"],
+                    config=data["settings_json"],
+                    connection=data["connection"],
+                    interval=data["interval_minutes"] * 60,
+                    enabled=data["enabled"],
+                )
+                messages.success(request, _("The source was saved."))
+        except services.ActionError as exc:
+            form.add_error("settings_json", str(exc))
+        else:
+            return redirect("listening:sources", workspace.slug)
+    return render(request, "listening/source_form.html", {"form": form, "source": source})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_POST
+def source_run(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = get_workspace_object_or_404(
+        request, Source.objects.select_related("connection"), id=source_id
+    )
+    services.poll_now(source)
+    messages.success(request, _("The source will be checked within a minute."))
+    return redirect("listening:sources", request.workspace.slug)  # type: ignore[attr-defined]
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_POST
+def source_delete(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = get_workspace_object_or_404(request, Source, id=source_id)
+    services.delete_source(source, request.user)
+    messages.success(request, _("The source and its mentions were removed."))
+    return redirect("listening:sources", request.workspace.slug)  # type: ignore[attr-defined]
+
+
+# --- insights -------------------------------------------------------------------------------------
+
+
+@workspace_view(LISTENING_VIEW)
+def insights_page(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    days = 30
+    if form.is_valid() and form.cleaned_data.get("days"):
+        days = int(form.cleaned_data["days"])
+    workspace = request.workspace  # type: ignore[attr-defined]
+    trend_days = min(days, 7)
+    return render(
+        request,
+        "listening/insights.html",
+        {
+            "form": form,
+            "days": days,
+            "trend_days": trend_days,
+            "chart": insights.share_of_voice(workspace, days),
+            "trends": insights.trending_terms(workspace, trend_days),
+            "authors": insights.top_authors(workspace, days),
+            "competitors": workspace_queryset(request, Competitor),
+        },
+    )
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def competitor_create(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = CompetitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            competitor = services.create_competitor(
+                workspace,
+                request.user,
+                name=form.cleaned_data["name"],
+                color=form.cleaned_data["color"],
+            )
+        except services.ActionError as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added. Now give it a query.") % {"name": competitor.name},
+            )
+            return redirect(
+                f"{_url('listening:query_create', workspace.slug)}?competitor={competitor.pk}"
+            )
+    return render(request, "listening/competitor_form.html", {"form": form})
+
+
+def _url(name: str, slug: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=[slug])

@@ -1,0 +1,265 @@
+"""The listening pages: stream filters, a mention, corrections, queries with preview, sources,
+insights, CSV export, permissions, and untrusted text rendered inert everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from ambassade.listening import services
+from ambassade.listening.demo import ensure_demo_stream
+from ambassade.listening.models import Feedback, ListeningQuery, Mention, Source
+from tests.listening.conftest import days_ago, item
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)> lumiere'
+
+
+class Scripts(HTMLParser):
+    """Collects what would run: script elements and on* attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" and not dict(attrs).get("src"):
+            self.found.append("inline script")
+        self.found.extend(f"{tag}[{name}]" for name, _ in attrs if name.startswith("on"))
+
+
+def scripts(html: str) -> list[str]:
+    parser = Scripts()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture
+def stream(personas: Any, source: Any, brand_query: Any) -> Any:
+    services.ingest(
+        source,
+        [
+            item("1", "I love lumiere", handle="ana", followers=9000, at=days_ago(1)),
+            item("2", "Lumiere service terrible", handle="bob", at=days_ago(2)),
+            item("3", "Merci, le café est parfait", handle="chloe", source="reddit"),
+            item("4", PAYLOAD, handle="evil", html=f"<p>{PAYLOAD}</p>"),
+        ],
+    )
+    return source
+
+
+def url(name: str, personas: Any, *args: Any) -> str:
+    return reverse(f"listening:{name}", args=[personas.workspace_a.slug, *args])
+
+
+def test_it_lists_and_filters_the_stream(personas: Any, client: Any, stream: Any) -> None:
+    client.force_login(personas.bob)
+    page = client.get(url("stream", personas)).content.decode()
+    assert "I love lumiere" in page and "terrible" in page
+    page = client.get(url("stream", personas), {"sentiment": "negative"}).content.decode()
+    assert "terrible" in page and "I love" not in page
+    page = client.get(url("stream", personas), {"lang": "fr"}).content.decode()
+    assert "parfait" in page and "terrible" not in page
+    page = client.get(url("stream", personas), {"author": "@ana"}).content.decode()
+    assert "I love" in page and "terrible" not in page
+    page = client.get(url("stream", personas), {"q": "cafe"}).content.decode()
+    assert "parfait" in page and "I love" not in page
+    query = ListeningQuery.objects.get(name="Brand")
+    page = client.get(url("stream", personas), {"query": query.pk}).content.decode()
+    assert "I love" in page and "parfait" not in page
+    since = days_ago(1.5).date().isoformat()
+    page = client.get(url("stream", personas), {"since": since}).content.decode()
+    assert "I love" in page and "terrible" not in page
+
+
+def test_it_pages_the_stream_in_a_fixed_number_of_queries(
+    personas: Any, client: Any, source: Any, django_assert_num_queries: Any
+) -> None:
+    services.ingest(source, [item(str(i), f"message {i}", at=days_ago(i / 100)) for i in range(60)])
+    client.force_login(personas.alice)
+    # session, user, membership, workspace switcher, filter choices, rows, sources exist: no N+1
+    client.get(url("stream", personas))
+    with django_assert_num_queries(8) as captured:
+        response = client.get(url("stream", personas), {"page": 2})
+    assert response.status_code == 200
+    assert len(captured) == 8
+    page = response.content.decode()
+    assert "message 25" in page and "message 24" not in page
+    assert 'rel="next"' in page and 'rel="prev"' in page
+
+
+def test_it_renders_untrusted_text_inert_everywhere(
+    personas: Any, client: Any, stream: Any, brand_query: Any
+) -> None:
+    client.force_login(personas.alice)
+    mention = Mention.objects.get(external_id="4")
+    pages = [
+        client.get(url("stream", personas)),
+        client.get(url("mention", personas, mention.pk)),
+        client.get(url("mention", personas, Mention.objects.get(external_id="1").pk)),
+        client.get(url("insights", personas)),
+        client.post(url("query_preview", personas), {"text": "lumiere"}),
+        client.post(url("query_preview", personas), {"text": "<script>x</script> ("}),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert scripts(html) == [], response.request["PATH_INFO"]
+        assert "<script>alert" not in html
+    assert "&lt;script&gt;" in pages[0].content.decode()
+
+
+def test_it_shows_a_mention_with_its_author_and_scores(
+    personas: Any, client: Any, stream: Any
+) -> None:
+    services.ingest(stream, [item("5", "another lumiere post by ana", handle="ana")])
+    mention = Mention.objects.get(external_id="1")
+    client.force_login(personas.bob)
+    page = client.get(url("mention", personas, mention.pk)).content.decode()
+    assert re.search(r"9\W?000 followers", page)
+    assert "another lumiere post by ana" in page
+    assert 'href="https://social.example/@ana/1"' in page
+    assert "0.80" in page  # the sentiment score
+
+
+def test_it_corrects_the_sentiment_and_keeps_feedback(
+    personas: Any, client: Any, stream: Any, brand_query: Any
+) -> None:
+    from ambassade.listening.models import DailyRollup
+
+    mention = Mention.objects.get(external_id="2")
+    client.force_login(personas.bob)
+    response = client.post(
+        url("mention_feedback", personas, mention.pk),
+        {"action": "sentiment", "sentiment": "neutral"},
+    )
+    assert response.status_code == 302
+    mention.refresh_from_db()
+    assert (mention.sentiment, mention.sentiment_corrected) == ("neutral", True)
+    feedback = Feedback.objects.get()
+    assert (feedback.previous, feedback.value, feedback.author) == (
+        "negative",
+        "neutral",
+        personas.bob,
+    )
+    counts = dict(
+        DailyRollup.objects.filter(query=brand_query, day=mention.created_at.date()).values_list(
+            "sentiment", "count"
+        )
+    )
+    assert counts == {"negative": 0, "neutral": 1}
+    client.post(url("mention_feedback", personas, mention.pk), {"action": "spam"})
+    client.post(url("mention_feedback", personas, mention.pk), {"action": "irrelevant"})
+    client.post(url("mention_feedback", personas, mention.pk), {"action": "tags", "tags": "a, b"})
+    mention.refresh_from_db()
+    assert mention.marked_spam and mention.marked_irrelevant and mention.tags == ["a", "b"]
+    assert Feedback.objects.count() == 3
+
+
+def test_it_refuses_corrections_to_an_approver(personas: Any, client: Any, stream: Any) -> None:
+    from ambassade.workspaces.models import Membership
+
+    Membership.objects.filter(pk=personas.bob_membership.pk).update(role="approver")
+    client.force_login(personas.bob)
+    mention = Mention.objects.get(external_id="2")
+    response = client.post(url("mention_feedback", personas, mention.pk), {"action": "spam"})
+    assert response.status_code == 403
+    assert client.get(url("stream", personas)).status_code == 200
+    assert client.get(url("query_create", personas)).status_code == 403
+
+
+def test_it_previews_a_query_and_points_at_errors(personas: Any, client: Any, stream: Any) -> None:
+    client.force_login(personas.bob)
+    page = client.post(url("query_preview", personas), {"text": "lumiere"}).content.decode()
+    assert "Would have matched 3 mentions in the last 30 days" in page
+    page = client.post(url("query_preview", personas), {"text": "lumiere AND ("}).content.decode()
+    assert "Column 14" in page and "<mark>" in page
+
+
+def test_it_creates_edits_and_deletes_a_query(personas: Any, client: Any) -> None:
+    client.force_login(personas.bob)
+    response = client.post(
+        url("query_create", personas),
+        {"name": "Brand", "text": '"cafe lumiere" OR', "kind": "brand", "enabled": "on"},
+    )
+    assert response.status_code == 200 and "Column" in response.content.decode()
+    response = client.post(
+        url("query_create", personas),
+        {"name": "Brand", "text": '"cafe lumiere" OR lumiere', "kind": "brand", "enabled": "on"},
+    )
+    assert response.status_code == 302
+    query = ListeningQuery.objects.get(workspace=personas.workspace_a)
+    response = client.post(
+        url("query_edit", personas, query.pk),
+        {"name": "Brand 2", "text": "lumiere", "kind": "brand", "enabled": "on"},
+    )
+    assert response.status_code == 302
+    query.refresh_from_db()
+    assert (query.name, query.text) == ("Brand 2", "lumiere")
+    assert "Brand 2" in client.get(url("queries", personas)).content.decode()
+    client.post(url("query_delete", personas, query.pk))
+    assert not ListeningQuery.objects.exists()
+
+
+def test_it_adds_and_edits_a_source(personas: Any, client: Any) -> None:
+    client.force_login(personas.alice)
+    assert client.get(url("source_create", personas)).status_code == 200
+    response = client.post(
+        url("source_create", personas),
+        {
+            "name": "Blog",
+            "kind": "rss",
+            "settings_json": '{"url": "https://blog.example/feed"}',
+            "interval_minutes": "30",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    source = Source.objects.get(name="Blog")
+    assert (source.interval, source.config) == (1800, {"url": "https://blog.example/feed"})
+    response = client.post(
+        url("source_edit", personas, source.pk),
+        {"name": "Blog", "settings_json": "{not json", "interval_minutes": "30"},
+    )
+    assert "not valid JSON" in response.content.decode()
+    assert "Blog" in client.get(url("sources", personas)).content.decode()
+    client.post(url("source_run", personas, source.pk))
+    client.post(url("source_delete", personas, source.pk))
+    assert not Source.objects.filter(name="Blog").exists()
+
+
+def test_it_exports_the_filtered_view_as_csv(personas: Any, client: Any, stream: Any) -> None:
+    services.ingest(stream, [item("6", "=HYPERLINK(evil) lumiere")])
+    client.force_login(personas.alice)
+    response = client.get(url("export", personas), {"sentiment": "negative"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [row["text"] for row in rows] == ["Lumiere service terrible"]
+    response = client.get(url("export", personas), {"q": "hyperlink"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert next(iter(csv.DictReader(io.StringIO(body))))["text"].startswith("'=")
+
+
+def test_it_shows_share_of_voice_trends_and_authors(
+    personas: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    ensure_demo_stream(personas.workspace_a, io.StringIO(), days=3)
+    client.force_login(personas.alice)
+    page = client.get(url("insights", personas)).content.decode()
+    assert "<svg" in page and "<rect" in page
+    assert "Grain Noir" in page and "Brand A" in page
+    assert "#doublepaiement" in page or "#doublecharge" in page
+
+
+def test_it_adds_a_competitor(personas: Any, client: Any) -> None:
+    client.force_login(personas.alice)
+    response = client.post(
+        url("competitor_create", personas), {"name": "Rival", "color": "#112233"}
+    )
+    assert response.status_code == 302
+    assert "competitor=" in response["Location"]
