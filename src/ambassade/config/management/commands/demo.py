@@ -28,6 +28,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         demo = ensure_demo(self.stdout)
+        from ambassade.listening.demo import ensure_demo_stream
+        from ambassade.workspaces.demo import WORKSPACE
+        from ambassade.workspaces.models import Workspace
+
+        ensure_demo_stream(Workspace.objects.get(slug=WORKSPACE[1]), self.stdout)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
             self.style.SUCCESS(
