@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from tests.conftest import Personas
+from tests.crisis.samples import make_samples
 from tests.listening.samples import samples as listening_samples
 from tests.publishing import samples
 
@@ -29,6 +30,14 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "invitation_token": lambda p: p.invitation_token,
     "connection_id": lambda p: p.connection.pk,
     "audit_entry_id": lambda p: p.audit_entry.pk,
+    "rule_id": lambda p: make_samples(p).rule.pk,
+    "alert_id": lambda p: make_samples(p).alert.pk,
+    "channel_id": lambda p: make_samples(p).channel.pk,
+    "notification_id": lambda p: make_samples(p).notification.pk,
+    "crisis_id": lambda p: make_samples(p).crisis.pk,
+    "item_id": lambda p: make_samples(p).item.pk,
+    "statement_id": lambda p: make_samples(p).statement.pk,
+    "contact_id": lambda p: make_samples(p).contact.pk,
     "source_id": lambda p: listening_samples(p).source.pk,
     "query_id": lambda p: listening_samples(p).query.pk,
     "mention_id": lambda p: listening_samples(p).mention.pk,

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ambassade.workspaces.urls")),
+    path("", include("ambassade.crisis.urls")),
     path("", include("ambassade.listening.urls")),
     path("", include("ambassade.publishing.urls")),
 ]

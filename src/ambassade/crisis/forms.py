@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.crisis import signals_feed
+from ambassade.crisis.models import (
+    AlertRule,
+    Channel,
+    EscalationContact,
+    HoldingStatement,
+    PlaybookTemplate,
+    Section,
+    Severity,
+)
+
+
+class RuleForm(forms.ModelForm):
+    query_id = forms.TypedChoiceField(
+        label=_("Listening query"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Spike rules watch this query's mentions (all the workspace's mentions when empty); "
+            "a query-match rule alerts on its matches."
+        ),
+    )
+
+    class Meta:
+        model = AlertRule
+        fields = [
+            "name",
+            "kind",
+            "severity",
+            "query_id",
+            "sensitivity",
+            "min_followers",
+            "response_minutes",
+            "cooldown_minutes",
+            "notify_in_app",
+            "channels",
+            "digest",
+            "enabled",
+        ]
+        widgets = {"channels": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["query_id"].choices = [
+            ("", _("All mentions")),
+            *signals_feed.query_choices(workspace),
+        ]
+        self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)
+        self.fields["sensitivity"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
+        self.fields["kind"].help_text = _(
+            "Response-time rules wait for the inbox: they can be prepared but do not alert yet."
+        )
+
+    def clean_sensitivity(self) -> int:
+        value = self.cleaned_data["sensitivity"]
+        if not 1 <= value <= 10:
+            raise forms.ValidationError(_("Choose a sensitivity from 1 to 10."))
+        return int(value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == AlertRule.Kind.QUERY_MATCH and not data.get("query_id"):
+            self.add_error("query_id", _("Choose the query whose matches alert."))
+        if kind == AlertRule.Kind.INFLUENCER and not data.get("min_followers"):
+            self.add_error(
+                "min_followers", _("Give the number of followers that makes an author influential.")
+            )
+        if kind == AlertRule.Kind.RESPONSE_TIME and not data.get("response_minutes"):
+            self.add_error("response_minutes", _("Give the response-time target in minutes."))
+        return data
+
+
+class ChannelForm(forms.ModelForm):
+    url = forms.CharField(
+        label=_("Webhook address"),
+        required=False,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Encrypted when saved and never shown again; leave empty to keep the current one."
+        ),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Generic JSON only: the body is signed with HMAC-SHA256 in the X-Ambassade-Signature "
+            "header. Leave empty to keep the current one."
+        ),
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["name", "kind", "recipients", "format", "url", "secret", "enabled"]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_recipients(self) -> str:
+        lines = [
+            line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()
+        ]
+        field = forms.EmailField()
+        for line in lines:
+            try:
+                field.clean(line)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("“%(address)s” is not an e-mail address.") % {"address": line}
+                ) from None
+        return "\n".join(lines)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url:
+            try:
+                URLValidator(schemes=["https", "http"])(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("Enter the full address, starting with https://.")
+                ) from None
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == Channel.Kind.EMAIL and not data.get("recipients"):
+            self.add_error("recipients", _("Give at least one e-mail address."))
+        if (
+            kind == Channel.Kind.WEBHOOK
+            and not data.get("url")
+            and not self.instance.secret_ciphertext
+        ):
+            self.add_error("url", _("Give the webhook's address."))
+        return data
+
+
+class StatementForm(forms.ModelForm):
+    class Meta:
+        model = HoldingStatement
+        fields = ["title", "language", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = EscalationContact
+        fields = ["name", "role", "email", "phone", "notify"]
+
+
+class PlaybookForm(forms.Form):
+    call = forms.CharField(
+        label=Section.CALL.label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One item a line."),
+    )
+    prepare = forms.CharField(
+        label=Section.PREPARE.label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One item a line."),
+    )
+    validate = forms.CharField(
+        label=Section.VALIDATE.label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One item a line."),
+    )
+
+    @classmethod
+    def for_playbook(cls, playbook: PlaybookTemplate) -> PlaybookForm:
+        return cls(initial={s: "\n".join(playbook.items_in(s)) for s in Section.values})
+
+    def items(self) -> list[dict[str, str]]:
+        return [
+            {"section": section, "text": line.strip()}
+            for section in Section.values
+            for line in self.cleaned_data[section].splitlines()
+            if line.strip()
+        ]
+
+
+class OpenCrisisForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.HIGH
+    )
+    alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CloseCrisisForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Lessons learned"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What worked, what to change in the playbook. It goes into the report."),
+    )
+    resume = forms.BooleanField(
+        label=_("Resume the outbox: held posts go out at their time"), required=False, initial=True
+    )
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(label=_("Action taken"), max_length=2000)
+
+
+class RescheduleForm(forms.Form):
+    when = forms.DateTimeField(
+        label=_("New time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -1,0 +1,186 @@
+"""Every rule kind, the cool-down and de-duplication, the digest, and the detector states."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from ambassade.crisis import services
+from ambassade.crisis.models import Alert, AlertRule, Notification, SeriesState
+from ambassade.crisis.signals_feed import MentionFacts
+from tests.conftest import Personas
+from tests.crisis.conftest import NOW, series
+
+SPIKE_HOUR = NOW.replace(minute=0) - timedelta(hours=1)
+
+
+def _rule(p: Personas, kind: str, **extra: Any) -> AlertRule:
+    return AlertRule.objects.create(workspace=p.workspace_a, name=kind, kind=kind, **extra)
+
+
+def test_it_alerts_on_a_volume_spike_and_keeps_the_detector_state(
+    personas: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
+    rule = _rule(personas, "volume_spike", severity="high")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts = services.feed_series(
+            personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 150})
+        )
+    assert [a.rule for a in alerts] == [rule]
+    alert = alerts[0]
+    assert alert.value == 150 and alert.baseline is not None and alert.baseline < 20
+    assert alert.score is not None and alert.score > 0.5
+    assert alert.period_start == SPIKE_HOUR and alert.series == "volume:all:s5"
+    state = SeriesState.objects.get(workspace=personas.workspace_a, key="volume:all:s5")
+    assert state.fed_until == NOW.replace(minute=0) and state.state["n"] == 14 * 24
+    # Delivered: an in-app notification for Alice (owner) and Bob (editor), not Charlie.
+    assert {n.user for n in Notification.objects.filter(alert=alert)} == {
+        personas.alice,
+        personas.bob,
+    }
+    # Feeding again within the same hour feeds nothing and alerts nothing.
+    assert (
+        services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 150})) == []
+    )
+    assert SeriesState.objects.get(pk=state.pk).state["n"] == 14 * 24
+
+
+def test_it_stays_quiet_on_an_ordinary_day(personas: Personas) -> None:
+    _rule(personas, "volume_spike")
+    _rule(personas, "negativity_spike")
+    assert services.feed_series(personas.workspace_a, now=NOW, count=series()) == []
+    later = NOW + timedelta(hours=5)
+    assert services.feed_series(personas.workspace_a, now=later, count=series()) == []
+    assert SeriesState.objects.get(key="volume:all:s5").state["n"] == 14 * 24 + 5
+
+
+def test_it_alerts_on_a_negativity_spike_of_one_query(personas: Personas) -> None:
+    rule = _rule(personas, "negativity_spike", query_id=7, sensitivity=3)
+    volume_rule = _rule(personas, "volume_spike")  # the volume series alerts too, separately
+    alerts = services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 90}))
+    assert {a.rule for a in alerts} == {rule, volume_rule}
+    negative = next(a for a in alerts if a.rule == rule)
+    assert negative.series == "negative:7:s3" and negative.kind == "negativity_spike"
+    assert "negative" in negative.title
+
+
+def test_it_does_not_alert_on_old_spikes_found_while_catching_up(personas: Personas) -> None:
+    _rule(personas, "volume_spike")
+    old = SPIKE_HOUR - timedelta(days=3)
+    assert services.feed_series(personas.workspace_a, now=NOW, count=series({old: 150})) == []
+
+
+def test_it_alerts_on_influential_authors_above_the_threshold(personas: Personas) -> None:
+    rule = _rule(personas, "influencer", min_followers=10_000, severity="high")
+    mentions = [
+        MentionFacts(id=1, author_handle="@small", author_followers=900, text="meh"),
+        MentionFacts(id=2, author_handle="@Star", author_followers=250_000, text="This brand!"),
+        MentionFacts(id=3, author_handle="@nobody", author_followers=None),
+    ]
+    alerts = services.evaluate_mentions(personas.workspace_a, mentions, now=NOW)
+    assert len(alerts) == 1
+    assert alerts[0].rule == rule and alerts[0].mention_ids == [2] and alerts[0].value == 250_000
+    assert "@Star" in alerts[0].title
+
+
+def test_it_alerts_on_matches_of_the_chosen_query(personas: Personas) -> None:
+    rule = _rule(personas, "query_match", query_id=5)
+    _rule(personas, "query_match", query_id=6)
+    mentions = [
+        MentionFacts(id=10, query_ids=frozenset({5})),
+        MentionFacts(id=11, query_ids=frozenset({5, 6})),
+        MentionFacts(id=12, query_ids=frozenset({4})),
+    ]
+    alerts = services.evaluate_mentions(personas.workspace_a, mentions, now=NOW)
+    by_rule = {a.rule: a for a in alerts}
+    assert by_rule[rule].mention_ids == [10, 11] and by_rule[rule].value == 2
+    assert len(alerts) == 2
+
+
+def test_it_folds_repeats_into_one_alert_within_the_cool_down(personas: Personas) -> None:
+    rule = _rule(personas, "influencer", min_followers=100, cooldown_minutes=60)
+    star = MentionFacts(id=1, author_handle="@star", author_followers=5000)
+    assert len(services.evaluate_mentions(personas.workspace_a, [star], now=NOW)) == 1
+    again = MentionFacts(id=2, author_handle="@STAR", author_followers=5000)
+    later = NOW + timedelta(minutes=30)
+    assert services.evaluate_mentions(personas.workspace_a, [again], now=later) == []
+    alert = Alert.objects.get(rule=rule)
+    assert alert.repeats == 1 and alert.mention_ids == [1, 2] and alert.last_seen_at == later
+    # Another author is another condition; after the cool-down the same author alerts again.
+    other = MentionFacts(id=3, author_handle="@other", author_followers=5000)
+    assert len(services.evaluate_mentions(personas.workspace_a, [other], now=later)) == 1
+    after = NOW + timedelta(minutes=61)
+    assert len(services.evaluate_mentions(personas.workspace_a, [again], now=after)) == 1
+    assert Alert.objects.filter(rule=rule).count() == 3
+
+
+def test_it_respects_the_cool_down_of_spike_rules(personas: Personas) -> None:
+    rule = _rule(personas, "volume_spike", cooldown_minutes=24 * 60, sensitivity=10)
+    spikes = {SPIKE_HOUR: 150, SPIKE_HOUR + timedelta(hours=16): 400}
+    first = services.feed_series(personas.workspace_a, now=NOW, count=series(spikes))
+    assert len(first) == 1
+    later = NOW + timedelta(hours=17)
+    assert services.feed_series(personas.workspace_a, now=later, count=series(spikes)) == []
+    assert Alert.objects.filter(rule=rule).count() == 1
+
+
+def test_it_ignores_disabled_rules_and_other_workspaces(personas: Personas) -> None:
+    _rule(personas, "influencer", min_followers=1, enabled=False)
+    AlertRule.objects.create(
+        workspace=personas.workspace_b, name="b", kind="influencer", min_followers=1
+    )
+    star = MentionFacts(id=1, author_handle="@a", author_followers=50)
+    assert services.evaluate_mentions(personas.workspace_a, [star]) == []
+
+
+def test_it_keeps_response_time_rules_as_a_placeholder(personas: Personas) -> None:
+    # There is no inbox yet: the rule can be saved, and nothing evaluates it.
+    _rule(personas, "response_time", response_minutes=30)
+    star = MentionFacts(id=1, author_handle="@a", author_followers=50)
+    assert services.evaluate_mentions(personas.workspace_a, [star]) == []
+    assert services.feed_series(personas.workspace_a, now=NOW, count=series()) == []
+
+
+def test_it_groups_low_severity_alerts_into_a_digest(
+    personas: Personas, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from ambassade.crisis.models import Channel
+
+    channel = Channel.objects.create(
+        workspace=personas.workspace_a, name="Mail", kind="email", recipients="cm@example.com"
+    )
+    rule = _rule(personas, "influencer", min_followers=100, severity="low", digest=True)
+    rule.channels.add(channel)
+    loud = _rule(personas, "query_match", query_id=1, severity="high", digest=True)
+    loud.channels.add(channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evaluate_mentions(
+            personas.workspace_a,
+            [
+                MentionFacts(id=1, author_handle="@a", author_followers=500),
+                MentionFacts(
+                    id=2, author_handle="@b", author_followers=500, query_ids=frozenset({1})
+                ),
+            ],
+        )
+    # The high-severity alert went out at once; the two low ones wait for the digest.
+    assert len(mailoutbox) == 1
+    assert Alert.objects.filter(pending_digest=True).count() == 2
+    assert services.send_digest(personas.workspace_a.id) == 2
+    assert len(mailoutbox) == 2 and "2 low-severity alerts" in mailoutbox[1].subject
+    assert "@a" in mailoutbox[1].body and "@b" in mailoutbox[1].body
+    assert Notification.objects.filter(user=personas.alice, alert=None).count() == 1
+    # Each alert is in one digest only.
+    assert services.send_digest(personas.workspace_a.id) == 0
+
+
+@pytest.mark.parametrize("status", ["acknowledged", "closed"])
+def test_it_changes_an_alert_status(personas: Personas, status: str) -> None:
+    rule = _rule(personas, "influencer", min_followers=1)
+    alert = services.trigger(rule, dedup_key="k", title="t")
+    assert alert is not None
+    services.set_alert_status(alert, status, personas.bob)
+    alert.refresh_from_db()
+    assert alert.status == status and alert.status_changed_by == personas.bob
