@@ -176,3 +176,18 @@ def test_more_sensitive_never_means_fewer_alerts(series: list[float]) -> None:
 def test_it_rejects_non_finite_values() -> None:
     with pytest.raises(ValueError):
         SpikeDetector().update(START, float("nan"))
+
+
+def test_it_survives_the_histogram_renormalisation() -> None:
+    # A two-point calibration memory halves the histograms at every step, so their lazy scale
+    # underflows and is folded back in within a few hundred points.
+    quick = SpikeSettings(calibration_points=2.0)
+    series = daily_counts(2)
+    whole = run(series, quick)
+    assert all(0.0 <= score <= 1.0 for score, _ in whole)
+    detector = SpikeDetector(quick)
+    head = [detector.update(START + i * STEP, v) for i, v in enumerate(series[:300])]
+    restored = SpikeDetector.from_state(json.loads(json.dumps(detector.state())), quick)
+    tail = [restored.update(START + (300 + i) * STEP, v) for i, v in enumerate(series[300:])]
+    assert head + tail == whole
+    assert max(restored.hist_scale) <= 1.0 and min(restored.hist_scale) > 1e-100
