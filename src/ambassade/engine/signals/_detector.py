@@ -57,6 +57,7 @@ _QUIET_DAMPING = 0.5  # score factor during the quiet period after an alert
 # series would be one alert in seven days.
 _MIN_POINTS_PER_WEEK = 1008.0
 
+
 def alarms_per_week(sensitivity: int) -> float:
     """Expected false alarms per week and per series at a sensitivity from 1 (quiet) to 10 (chatty).
 
