@@ -1,0 +1,88 @@
+"""The batch entry point: every analysis of every message in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ambassade.engine.text._fingerprint import fingerprint
+from ambassade.engine.text._keywords import keywords_for
+from ambassade.engine.text._language import detect_languages
+from ambassade.engine.text._model import SENTIMENT_CLASSES, default_model
+from ambassade.engine.text._normalize import normalize
+
+__all__ = ["UNSUPPORTED", "Analysis", "analyze", "keywords"]
+
+UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the engine says about one message.
+
+    - ``lang``: ISO 639-1 code among the configured languages, or ``und``; ``lang_confidence`` in [0, 1].
+    - ``sentiment``: ``negative``, ``neutral``, ``positive``, or ``unsupported`` when no model covers the
+      language; ``sentiment_score`` = P(positive) − P(negative), in [-1, 1] (0 when unsupported).
+    - ``offensive``, ``hateful``, ``spam``: probabilities in [0, 1], 0.5 being the decision threshold.
+    - ``fingerprint``: 64-bit SimHash for near-duplicate grouping (0 without words).
+    - ``keywords``: the message's rarest words, rarest first.
+    """
+
+    lang: str
+    lang_confidence: float
+    sentiment: str
+    sentiment_score: float
+    offensive: float
+    hateful: float
+    spam: float
+    fingerprint: int = 0
+    keywords: tuple[str, ...] = ()
+
+
+def analyze(
+    texts: Sequence[str],
+    *,
+    languages: Sequence[str] | None = None,
+    with_fingerprint: bool = True,
+    keyword_limit: int = 5,
+) -> list[Analysis]:
+    """Analyse a batch of messages (batches of hundreds to thousands are the fast path).
+
+    ``languages`` restricts language identification (default: ``AMBASSADE_TEXT_LANGUAGES`` or
+    fr, en, de, es, it, pt, nl, ar). Fingerprints and keywords can be skipped when not needed.
+    """
+    if isinstance(texts, str):
+        raise TypeError("analyze() takes a sequence of texts, not one string")
+    if not texts:
+        return []
+    model = default_model()
+    guesses = detect_languages(texts, languages)
+    codes = [guess.code for guess in guesses]
+    scores = model.predict([normalize(text) for text in texts], codes)
+    results = []
+    for i, text in enumerate(texts):
+        if scores.sentiment_supported[i]:
+            probabilities = scores.sentiment[i]
+            label = SENTIMENT_CLASSES[int(probabilities.argmax())]
+            score = float(probabilities[2] - probabilities[0])
+        else:
+            label, score = UNSUPPORTED, 0.0
+        results.append(
+            Analysis(
+                lang=codes[i],
+                lang_confidence=guesses[i].confidence,
+                sentiment=label,
+                sentiment_score=min(1.0, max(-1.0, score)),
+                offensive=float(scores.offensive[i]),
+                hateful=float(scores.hateful[i]),
+                spam=float(scores.spam[i]),
+                fingerprint=fingerprint(text) if with_fingerprint else 0,
+                keywords=tuple(keywords_for(model.featurizer, text, keyword_limit)),
+            )
+        )
+    return results
+
+
+def keywords(text: str, limit: int = 5) -> list[str]:
+    """Up to ``limit`` keywords of one message: its rarest words, normalised, rarest first."""
+    return keywords_for(default_model().featurizer, text, limit)

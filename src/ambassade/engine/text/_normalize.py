@@ -1,0 +1,68 @@
+"""Text normalisation shared by every model, at training and at inference time.
+
+The same function must run in both places: a model is only as good as the match between the text it was
+trained on and the text it sees.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["normalize", "strip_for_language", "tokenize"]
+
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|ly|be|fr|io|co)(?:/\S*)?\b", re.I
+)
+_MENTION = re.compile(r"@\w+")
+_HASHTAG = re.compile(r"#\w+")
+_TAG = re.compile(r"<[^>]{0,200}>")
+# Control and format characters (zero-width joiners, bidi marks, variation selectors, BOM): invisible
+# characters that would otherwise split words or become tokens of their own.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
+_SPACE = re.compile(r"\s+")
+_REPEAT = re.compile(r"(.)\1{2,}")
+# Latin combining accents only: Devanagari or Arabic vowel signs are combining marks too, and must stay.
+_ACCENT = re.compile("[\u0300-\u036f]")
+_TOKEN = re.compile(r"@user|\w+|[^\w\s]")
+_NON_LETTER = re.compile(r"[\W\d_]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-cased, de-accented (Latin only), URLs → ``http``, @mentions → ``@user``, HTML decoded,
+    invisible characters dropped, letters repeated more than twice cut to two, whitespace collapsed."""
+    text = _INVISIBLE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = _URL.sub(" http ", text)
+    text = _MENTION.sub(" @user ", text)
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = _ACCENT.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _REPEAT.sub(r"\1\1", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def strip_for_language(text: str) -> str:
+    """The words of a message only: URLs, @mentions, #hashtags, emoji, digits and punctuation removed,
+    so that they do not sway language identification."""
+    text = _INVISIBLE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _HASHTAG.sub(" ", text)
+    text = _NON_LETTER.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Words, ``@user``, and each punctuation mark or emoji as a token of its own."""
+    return _TOKEN.findall(normalized)

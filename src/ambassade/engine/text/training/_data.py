@@ -1,0 +1,30 @@
+"""Reading the public data sets (../shared/data): JSONL files with at least ``text``, ``label``, ``lang``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Example", "load"]
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    lang: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def load(data_dir: Path, name: str, split: str) -> list[Example]:
+    """One split (``train`` or ``dev``) of one data set folder."""
+    path = data_dir / name / f"{split}.jsonl"
+    examples = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                examples.append(Example(row["text"], row["label"], row["lang"], row))
+    return examples

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ambassade.engine.text._features import Featurizer, char_ngrams, raw_terms
+
+
+def _featurizer() -> Featurizer:
+    vocabulary = ["w:good", "w:day", "b:good day", "c: g", "c:go", "c:goo", "w:!"]
+    return Featurizer(vocabulary, np.ones(len(vocabulary)))
+
+
+def test_char_ngrams_pad_the_word() -> None:
+    assert char_ngrams("ab") == [" a", "ab", "b ", " ab", "ab ", " ab "]
+
+
+def test_raw_terms_cover_words_bigrams_and_characters() -> None:
+    terms = raw_terms(["good", "!"])
+    assert "w:good" in terms and "b:good !" in terms and "c:goo" in terms
+    assert not any(term.startswith("c:") and "!" in term for term in terms)
+
+
+def test_transform_normalises_each_block() -> None:
+    features = _featurizer().transform(["good day !", "", "unknown"])
+    assert features.n_rows == 3
+    assert list(np.diff(features.indptr)) == [7, 0, 0]
+    row = dict(zip(features.indices.tolist(), features.values.tolist(), strict=True))
+    words = [row[0], row[1], row[6]]
+    assert np.isclose(np.sum(np.square(words)), 1.0)
+    assert np.isclose(row[2], 1.0)
+
+
+def test_transform_of_nothing_is_empty() -> None:
+    features = _featurizer().transform([])
+    assert features.n_rows == 0 and len(features.indices) == 0
+
+
+def test_it_refuses_mismatched_idf() -> None:
+    with pytest.raises(ValueError):
+        Featurizer(["w:a"], [1.0, 2.0])
+
+
+def test_word_index() -> None:
+    assert _featurizer().word_index("day") == 1
+    assert _featurizer().word_index("night") is None

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from ambassade.engine.text import (
+    DEFAULT_LANGUAGES,
+    LanguageGuess,
+    configured_languages,
+    detect_languages,
+)
+
+
+def test_it_tells_french_from_english() -> None:
+    guesses = detect_languages(
+        [
+            "Bonjour, je voudrais annuler ma commande s'il vous plaît",
+            "Hello, I would like to cancel my order please",
+        ]
+    )
+    assert [g.code for g in guesses] == ["fr", "en"]
+    assert all(0.3 <= g.confidence <= 1.0 for g in guesses)
+
+
+def test_mentions_hashtags_urls_and_emoji_do_not_fool_it() -> None:
+    text = "@JohnSmith #BlackFriday #Shopping https://shop.example.com/deals 😍😍 merci beaucoup pour la livraison rapide"
+    assert detect_languages([text])[0].code == "fr"
+
+
+def test_too_little_text_is_undetermined() -> None:
+    assert (
+        detect_languages(["", "😍😍", "@user http://t.co/x", "ok"])
+        == [LanguageGuess("und", 0.0)] * 4
+    )
+
+
+def test_a_language_outside_the_set_is_undetermined() -> None:
+    assert detect_languages(["Привет, как дела у тебя сегодня вечером?"])[0].code == "und"
+
+
+def test_long_texts_use_the_fast_detector() -> None:
+    text = (
+        "Le service client a été remarquable et la livraison très rapide, merci à toute l'équipe. "
+        * 3
+    )
+    assert detect_languages([text])[0].code == "fr"
+
+
+def test_the_languages_can_be_restricted() -> None:
+    assert detect_languages(["Hallo, wie geht es dir heute?"], ["fr", "en", "de"])[0].code == "de"
+    assert detect_languages(["Bonjour tout le monde, merci"], ["fr"])[0].code == "fr"
+
+
+def test_configured_languages_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AMBASSADE_TEXT_LANGUAGES", raising=False)
+    assert configured_languages() == DEFAULT_LANGUAGES
+    monkeypatch.setenv("AMBASSADE_TEXT_LANGUAGES", " FR, en ,fr")
+    assert configured_languages() == ("fr", "en")
+    monkeypatch.setenv("AMBASSADE_TEXT_LANGUAGES", "fr,klingon")
+    with pytest.raises(ValueError, match="klingon"):
+        configured_languages()
