@@ -191,3 +191,8 @@ def test_it_survives_the_histogram_renormalisation() -> None:
     tail = [restored.update(START + (300 + i) * STEP, v) for i, v in enumerate(series[300:])]
     assert head + tail == whole
     assert max(restored.hist_scale) <= 1.0 and min(restored.hist_scale) > 1e-100
+
+
+def test_it_scores_below_the_alert_level_while_warming_up() -> None:
+    results = run([10.0, 5000.0, 3.0, 9000.0, 1.0, 7.0, 8.0, 6.0])
+    assert all(score < 0.5 and not alert for score, alert in results)

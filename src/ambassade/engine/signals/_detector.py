@@ -92,7 +92,7 @@ class SpikeSettings:
     #: Memory of the daily profile, in days, and of the weekly profile, in weeks.
     profile_days: float = 3.0
     profile_weeks: float = 3.0
-    #: No alert before this many points (scores are still given).
+    #: No alert before this many points (scores are still given, below 0.5).
     warmup_points: int = 8
 
     def __post_init__(self) -> None:
@@ -357,6 +357,9 @@ class SpikeDetector:
         default_level = self._alert_level(DEFAULT_SENSITIVITY, step)
         score = max(0.0, min(1.0, surprise / (2.0 * default_level)))
         ready = n > cfg.warmup_points
+        if not ready:
+            # Too few points to call anything an alert: the score stays below the alert level.
+            score = min(score, 0.49)
         if self.default_quiet_until is not None and t < self.default_quiet_until:
             score *= _QUIET_DAMPING
         elif ready and surprise >= default_level:
