@@ -105,7 +105,7 @@ def share_of_voice(workspace: Any, days: int = 30) -> Chart:
 
 
 def _layout(chart: Chart) -> None:
-    left, top, bottom = 36.0, 8.0, 24.0
+    left, top, bottom = 48.0, 8.0, 24.0
     plot_w = chart.width - left - 4
     plot_h = chart.height - top - bottom
     n = max(len(chart.days), 1)
@@ -186,8 +186,13 @@ def top_authors(workspace: Any, days: int = 30, limit: int = 10) -> dict[str, li
     rows = (
         Mention.objects.filter(workspace=workspace, created_at__gte=since)
         .exclude(author_handle="")
-        .values("author_handle", "network")
-        .annotate(n=Count("id"), followers=Max("author_followers"), name=Max("author_name"))
+        .values("author_handle")
+        .annotate(
+            n=Count("id"),
+            followers=Max("author_followers"),
+            name=Max("author_name"),
+            network=Max("network"),
+        )
     )
     stats = [
         AuthorStat(r["author_handle"], r["name"] or "", r["network"], r["n"], r["followers"] or 0)

@@ -199,8 +199,9 @@ def matcher_for(workspace: Any) -> tuple[Matcher, dict[str, int]]:
 
 
 def _terms(text: str, keywords: Sequence[str]) -> list[str]:
-    terms = ["#" + tag.lower() for tag in _HASHTAG.findall(text)]
-    terms.extend(word for word in keywords if len(word) >= 3)
+    tags = [tag.lower() for tag in _HASHTAG.findall(text)]
+    terms = ["#" + tag for tag in tags]
+    terms.extend(word for word in keywords if len(word) >= 3 and word not in tags)
     return list(dict.fromkeys(term[:100] for term in terms))[:MAX_TERMS]
 
 
