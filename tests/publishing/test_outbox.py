@@ -385,3 +385,17 @@ def test_it_takes_the_first_occurrence_of_a_time_repeated_at_the_fall_back_chang
     assert services.local_to_utc(date(2026, 10, 26), time(2, 30), "Europe/Paris") == datetime(
         2026, 10, 26, 1, 30, tzinfo=UTC
     )
+
+
+def test_it_asks_a_person_when_the_network_cannot_be_read(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    fake.read_error = ConnectorError("A Telegram bot cannot read the channel.", permanent=True)
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == "failed"
+    variant = Variant.objects.get(id=scheduled.id)
+    assert "We do not know whether the post went out" in variant.error
+    assert "retry only if the post is not there" in variant.error
+    assert len(fake.calls) == 1

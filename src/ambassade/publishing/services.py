@@ -933,8 +933,27 @@ def reconcile_variant(
         _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
     except ConnectorError as error:
-        _finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
-        return Status.UNKNOWN
+        if not error.permanent:
+            _finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
+            return Status.UNKNOWN
+        # The network cannot be read (a Telegram bot, a Discord webhook): only a person can tell.
+        reason = error.message
+        message = _in_language(
+            variant.workspace,
+            lambda: _(
+                "We do not know whether the post went out on %(account)s, and %(network)s cannot "
+                "be checked (%(reason)s). Look at the account, and retry only if the post is not "
+                "there."
+            )
+            % {
+                "account": connection.account_name,
+                "network": connection.network_label,
+                "reason": reason,
+            },
+        )
+        _mark_failed(variant, message, attempts, Status.UNKNOWN)
+        _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
+        return Status.FAILED
     text = final_text(variant)
     for item in items:
         if _same_post(text, item.text):
