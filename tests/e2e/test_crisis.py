@@ -1,0 +1,84 @@
+"""The crisis flow as a community manager clicks through it in Chromium: an alert opens a crisis,
+the checklist is worked (htmx), the crisis is closed and its report downloaded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, Personas
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label(re.compile("e-mail", re.I)).fill(email)
+    page.get_by_label(re.compile("^(password|mot de passe)$", re.I)).fill(password)
+    page.get_by_role("button", name=re.compile("^(log in|se connecter|connexion)$", re.I)).click()
+    page.wait_for_load_state()
+
+
+def test_it_opens_works_and_closes_a_crisis_from_an_alert(
+    page: Any, live_server: Any, personas: Personas, tmp_path: Path
+) -> None:
+    from ambassade.crisis import services
+    from ambassade.crisis.models import AlertRule, Crisis
+
+    rule = AlertRule.objects.create(
+        workspace=personas.workspace_a, name="Big authors", kind="influencer", severity="critical"
+    )
+    alert = services.trigger(
+        rule, dedup_key="author:@star", title="@star (250 000 followers) mentioned the brand"
+    )
+    services.deliver_alert(alert.id)
+    page.on("dialog", lambda dialog: dialog.accept())
+    base = live_server.url
+    slug = personas.workspace_a.slug
+
+    _log_in(page, base, "alice@example.com")
+    page.goto(f"{base}/w/{slug}/")
+    # The bell shows the unread alert; the notification leads to the alert.
+    page.get_by_role("link", name=re.compile("Notifications: 1 unread")).click()
+    page.get_by_role("button", name=re.compile("@star")).click()
+    page.wait_for_url(re.compile(f"/alerts/{alert.id}/$"))
+
+    page.get_by_role("button", name="Open a crisis from this alert").click()
+    page.wait_for_url(re.compile(r"/crisis/\d+/$"))
+    crisis = Crisis.objects.get(workspace=personas.workspace_a)
+    assert (
+        page.locator(".crisis-banner").get_by_text(re.compile("The outbox is paused")).is_visible()
+    )
+
+    # Work the checklist: each click swaps the item in place (no page load).
+    items = page.locator(".check-item")
+    count = items.count()
+    assert count >= 3
+    for index in range(2):
+        items.nth(index).get_by_role("button").click()
+        page.wait_for_selector(f"#item-{crisis.checklist.all()[index].pk}.is-done")
+    assert page.locator(".check-item.is-done").count() == 2
+    assert crisis.checklist.filter(done_by=personas.alice).count() == 2
+
+    # Log an action, then close.
+    page.get_by_label("Action taken").fill("Called the head of communication")
+    page.get_by_role("button", name="Add to the timeline").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Called the head of communication").first.is_visible()
+    page.get_by_label("Lessons learned").fill("Answer within the hour next time.")
+    page.get_by_role("button", name="Close the crisis").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The crisis is closed; its report is ready.").is_visible()
+
+    with page.expect_download() as html_download:
+        page.get_by_role("link", name="Download the report (HTML)").click()
+    html = Path(html_download.value.path()).read_text()
+    assert "Called the head of communication" in html and "Answer within the hour" in html
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download the report (PDF)").click()
+    assert pdf_download.value.suggested_filename.endswith(".pdf")
+    assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF-")
