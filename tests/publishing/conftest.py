@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -79,3 +79,29 @@ def scheduled(post: Any, personas: Personas) -> Any:
 
     services.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
+
+
+@pytest.fixture(autouse=True)
+def english_workspace(request: Any) -> None:
+    """The outbox writes its messages in the workspace's language; most tests read them in English
+    (test_it_writes_the_error_in_the_workspace_language checks the French)."""
+    if "personas" in request.fixturenames:
+        personas = request.getfixturevalue("personas")
+        personas.workspace_a.language = "en"
+        personas.workspace_a.save(update_fields=["language"])
+
+
+@pytest.fixture
+def client() -> Any:
+    """Pages in English unless a test asks for French (the default language is French)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -394,8 +394,22 @@ def test_it_asks_a_person_when_the_network_cannot_be_read(
     services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
     fake.read_error = ConnectorError("A Telegram bot cannot read the channel.", permanent=True)
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == "failed"
+    assert (
+        services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == "failed"
+    )
     variant = Variant.objects.get(id=scheduled.id)
     assert "We do not know whether the post went out" in variant.error
     assert "retry only if the post is not there" in variant.error
     assert len(fake.calls) == 1
+
+
+def test_it_writes_the_error_in_the_workspace_language(
+    scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    personas.workspace_a.language = "fr"
+    personas.workspace_a.save(update_fields=["language"])
+    fake.outcomes = [AuthExpired("The access token was revoked")]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    assert Variant.objects.get(id=scheduled.id).error.startswith(
+        "Le compte @brand_a@mastodon.social doit être reconnecté"
+    )
