@@ -255,7 +255,7 @@ def _insert_mentions(mentions: list[Mention]) -> None:
         else:
             getters.append(lambda m, c=column: getattr(m, c))
     row = "(" + ", ".join(["%s"] * len(_MENTION_COLUMNS)) + ")"
-    head = f"INSERT INTO listening_mention ({', '.join(_MENTION_COLUMNS)}) VALUES "
+    head = f"INSERT INTO listening_mention ({', '.join(_MENTION_COLUMNS)}) VALUES "  # noqa: S608 (constant column names)
     by_external_id = {mention.external_id: mention for mention in mentions}
     with connection.cursor() as cursor:
         for start in range(0, len(mentions), _ROWS_PER_INSERT):
