@@ -18,6 +18,12 @@ NOW = datetime(2026, 3, 10, 14, 20, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
+def english(settings: Any) -> None:
+    # Pages and workspaces in English unless a test says otherwise (the product's default is French).
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks() -> Iterator[None]:
     from huey.contrib.djhuey import HUEY
 

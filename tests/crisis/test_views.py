@@ -273,3 +273,11 @@ def test_it_triages_an_alert(personas: Personas, client: Any) -> None:
     client.force_login(personas.bob)
     client.post(url(personas, "alert_status", alert_id=alert.id), {"status": "closed"})
     assert Alert.objects.get(id=alert.id).status == "closed"
+
+
+def test_it_speaks_french(personas: Personas, client: Any) -> None:
+    crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Rappel")
+    client.force_login(personas.alice)
+    page = text(client.get(url(personas, "crisis", crisis_id=crisis.id), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Liste de contrôle" in page and "Déclarations d'attente" in page
+    assert "Clore la crise" in page

@@ -24,7 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from ambassade.crisis import audit, delivery, outbox, signals_feed
 from ambassade.crisis.models import (
-    SEVERITY_RANK,
     Alert,
     AlertRule,
     Channel,
@@ -976,7 +974,7 @@ def close_crisis(crisis: Crisis, actor: Any, *, summary: str = "", resume: bool 
         with translation.override(crisis.workspace.language):
             if resume:
                 resume_outbox(crisis, actor)
-            _event(crisis, CrisisEvent.Kind.CLOSED, crisis.title, actor, at=now)
+            _event(crisis, CrisisEvent.Kind.CLOSED, crisis.title, actor)
             record_audit(crisis.workspace, actor, audit.CRISIS_CLOSED, crisis)
     crisis.report_html = build_report(crisis)
     Crisis.objects.filter(id=crisis.id).update(report_html=crisis.report_html)
@@ -1025,7 +1023,7 @@ def report_context(crisis: Crisis) -> dict[str, Any]:
                 workspace=crisis.workspace,
                 triggered_at__gte=crisis.opened_at - timedelta(hours=24),
                 triggered_at__lte=end,
-            ).filter(Q(severity__in=[s for s, r in SEVERITY_RANK.items() if r >= 0]))
+            )
         ),
         "generated_at": timezone.now(),
     }
