@@ -1,0 +1,106 @@
+"""Publishing as people click through it in Chromium: Bob composes a post for two networks and sees
+the live counters (htmx), submits it for approval; Vera, the client, approves it; it shows scheduled
+in the calendar, with the same status on every page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD, Personas
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label(re.compile("e-mail", re.I)).fill(email)
+    page.get_by_label(re.compile("^(password|mot de passe)$", re.I)).fill(password)
+    page.get_by_role("button", name=re.compile("^(log in|se connecter|connexion)$", re.I)).click()
+    page.wait_for_load_state()
+
+
+def test_it_composes_gets_approval_and_schedules_a_post(
+    page: Any, live_server: Any, personas: Personas
+) -> None:
+    from ambassade.publishing import services
+    from ambassade.publishing.models import Post, Status
+    from ambassade.workspaces import services as workspace_services
+    from ambassade.workspaces.models import Membership, Role
+
+    workspace = personas.workspace_a
+    workspace.time_zone = "Europe/Paris"
+    workspace.language = "en"
+    workspace.save()
+    bluesky = workspace_services.connect_account(
+        workspace,
+        network="bluesky",
+        account_name="cafe-lumiere.bsky.social",
+        secret={"identifier": "cafe-lumiere.bsky.social", "app_password": "x"},
+        actor=personas.alice,
+    )
+    vera = workspace_services.create_user("vera@client.example", PASSWORD, "Vera Client")
+    Membership.objects.create(workspace=workspace, user=vera, role=Role.APPROVER)
+    services.set_approval_steps(workspace, 1, personas.alice)
+    base = live_server.url
+    slug = workspace.slug
+    day = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) + timedelta(days=2)).date()
+
+    # Bob writes once, for Mastodon and Bluesky, and watches the counters.
+    _log_in(page, base, "bob@example.com")
+    page.goto(f"{base}/w/{slug}/publishing/")
+    page.get_by_role("link", name="Write a post").first.click()
+    page.wait_for_url(re.compile("/publishing/new/$"))
+    page.get_by_role("checkbox", name=re.compile(r"@brand_a@mastodon\.social")).check()
+    page.get_by_role("checkbox", name=re.compile(r"cafe-lumiere\.bsky\.social")).check()
+    text = "Nouvelle carte d'automne au Café Lumière ☕ https://cafe.example/carte"
+    page.locator("textarea[name=text]").fill(text)
+    mastodon_count = page.locator(f"#tabcount-{personas.connection.pk}")
+    bluesky_count = page.locator(f"#tabcount-{bluesky.pk}")
+    # Mastodon counts every link as 23 characters; Bluesky counts graphemes, the link whole.
+    page.wait_for_function(
+        "([id, value]) => document.getElementById(id).textContent === value",
+        arg=[f"tabcount-{personas.connection.pk}", "66/500"],
+    )
+    assert bluesky_count.text_content() == f"{len(text)}/300"
+    assert mastodon_count.text_content() == "66/500"
+    # The Bluesky tab shows its preview and its counter.
+    page.get_by_role("tab", name=re.compile("Bluesky")).click()
+    panel = page.locator(f"#panel-{bluesky.pk}")
+    assert panel.is_visible()
+    assert panel.get_by_text(f"{len(text)} of 300 characters").is_visible()
+    assert not page.locator(f"#panel-{personas.connection.pk}").is_visible()
+    page.locator("input[name=date]").fill(day.isoformat())
+    page.locator("input[name=time]").fill("09:30")
+    page.get_by_role("button", name="Submit for approval").click()
+    page.wait_for_url(re.compile(r"/publishing/\d+/$"))
+    assert page.get_by_text("The post is waiting for approval.").is_visible()
+    post = Post.objects.get(workspace=workspace)
+    assert {v.status for v in post.variants.all()} == {Status.PENDING_APPROVAL}
+    assert page.locator('[data-status="pending_approval"]').count() == 2
+    page.context.clear_cookies()
+
+    # Vera, the client, approves it; she cannot write posts.
+    _log_in(page, base, "vera@client.example")
+    page.goto(f"{base}/w/{slug}/publishing/{post.pk}/")
+    assert page.get_by_role("link", name="Edit").count() == 0
+    page.get_by_label("Comment", exact=True).first.fill("Parfait, merci !")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Your approval is recorded.").is_visible()
+    assert page.locator('[data-status="scheduled"]').count() == 2
+
+    # The calendar shows it on its day, at 09:30 Paris time, scheduled on both networks.
+    page.goto(f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}")
+    cell = page.locator(f'[data-drop-date="{day.isoformat()}"]')
+    assert cell.locator(".pub-cal-item").count() == 2
+    assert cell.get_by_text("09:30").first.is_visible()
+    assert cell.locator('[data-status="scheduled"]').count() == 2
+    post.refresh_from_db()
+    local = post.scheduled_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert (local.date(), local.hour, local.minute) == (day, 9, 30)
