@@ -19,6 +19,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="data sets folder (../shared/data)",
     )
     parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE.jsonl",
+        help="labelled examples of one's own (text, label, lang); repeatable",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=DEFAULT_MODEL_PATH,
@@ -28,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from ambassade.engine.text.training import train
+        from ambassade.engine.text.training import load_file, train
     except ImportError as exc:  # scikit-learn is a development dependency
         print(
             f"ambassade train-text: {exc}; install the dev extra: pip install -e '.[dev]'",
@@ -42,5 +50,10 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    train(args.data, args.output, progress=progress)
+    try:
+        extra = [example for path in args.extra for example in load_file(path)]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"ambassade train-text: cannot read the extra examples: {exc!r}", file=sys.stderr)
+        return 2
+    train(args.data, args.output, progress=progress, extra=extra)
     return 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from ambassade.engine.text._accurate import accurate_backend
 from ambassade.engine.text._fingerprint import fingerprint
 from ambassade.engine.text._keywords import keywords_for
 from ambassade.engine.text._language import detect_languages
@@ -48,6 +51,9 @@ def analyze(
 ) -> list[Analysis]:
     """Analyse a batch of messages (batches of hundreds to thousands are the fast path).
 
+    When ``AMBASSADE_TEXT_MODEL`` names a local ONNX transformer, it gives the sentiment (slower, more
+    accurate; see docs/text-analysis.md); the rest stays with the packaged models.
+
     ``languages`` restricts language identification (default: ``AMBASSADE_TEXT_LANGUAGES`` or
     fr, en, de, es, it, pt, nl, ar). Fingerprints and keywords can be skipped when not needed.
     """
@@ -59,10 +65,15 @@ def analyze(
     guesses = detect_languages(texts, languages)
     codes = [guess.code for guess in guesses]
     scores = model.predict([normalize(text) for text in texts], codes)
+    sentiment, supported = scores.sentiment, scores.sentiment_supported
+    accurate = accurate_backend()
+    if accurate is not None:
+        # The user's transformer decides sentiment for every language it is given.
+        sentiment, supported = accurate.predict(texts), np.ones(len(texts), dtype=bool)
     results = []
     for i, text in enumerate(texts):
-        if scores.sentiment_supported[i]:
-            probabilities = scores.sentiment[i]
+        if supported[i]:
+            probabilities = sentiment[i]
             label = SENTIMENT_CLASSES[int(probabilities.argmax())]
             score = float(probabilities[2] - probabilities[0])
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Example", "load"]
+__all__ = ["Example", "load", "load_file"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,11 @@ class Example:
 
 def load(data_dir: Path, name: str, split: str) -> list[Example]:
     """One split (``train`` or ``dev``) of one data set folder."""
-    path = data_dir / name / f"{split}.jsonl"
+    return load_file(data_dir / name / f"{split}.jsonl")
+
+
+def load_file(path: Path) -> list[Example]:
+    """A JSONL file of objects with at least ``text``, ``label`` and ``lang``."""
     examples = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:

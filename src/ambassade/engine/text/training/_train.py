@@ -27,7 +27,7 @@ from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
 from ambassade.engine.text._normalize import normalize, tokenize
 from ambassade.engine.text.training._data import Example, load
 
-__all__ = ["LEXICON_PATH", "TrainingConfig", "train"]
+__all__ = ["LEXICON_PATH", "TrainingConfig", "add_extra", "train"]
 
 LEXICON_PATH = Path(__file__).parents[1] / "models" / "lexicon.json"
 
@@ -162,7 +162,10 @@ def _fit_binary(
     for fit_idx, held_idx in folds.split(np.zeros(len(y)), y):
         fitted = model().fit(x[fit_idx], y[fit_idx], sample_weight=weight[fit_idx])
         oof[held_idx] = fitted.predict_proba(x[held_idx])[:, 1]
-    threshold = _best_threshold(y, oof, positive_f1)
+    # The threshold is chosen on the rows at full weight: the task's own data (for spam, the YouTube
+    # comments, not the tweets and SMS added for robustness).
+    own = weight == 1.0
+    threshold = _best_threshold(y[own], oof[own], positive_f1)
     final = model().fit(x, y, sample_weight=weight)
     shift = float(np.log(threshold / (1 - threshold)))
     return final.coef_[0], float(final.intercept_[0]) - shift, threshold
@@ -176,13 +179,47 @@ def _augmented(x: sp.csr_matrix, slot: int, n_slots: int) -> sp.csr_matrix:
     return sp.hstack(blocks, format="csr")
 
 
+SENTIMENT_LABELS = frozenset({"negative", "neutral", "positive"})
+BINARY_LABELS = {
+    "offensive": ("offensive", True),
+    "not_offensive": ("offensive", False),
+    "hateful": ("hateful", True),
+    "not_hateful": ("hateful", False),
+    "spam": ("spam", True),
+    "ham": ("spam", False),
+}
+
+
+def add_extra(
+    extra: Sequence[Example],
+    sentiment: dict[str, list[Example]],
+    binary: dict[str, list[tuple[str, bool, float]]],
+) -> None:
+    """Route one's own labelled examples to the heads they teach.
+
+    Sentiment labels go to their language's head (a new language gets a head of its own); offensive and
+    hateful labels go to the French heads for ``fr`` and to the English ones otherwise; spam/ham to spam.
+    """
+    for example in extra:
+        if example.label in SENTIMENT_LABELS:
+            sentiment.setdefault(example.lang, []).append(example)
+        elif example.label in BINARY_LABELS:
+            task, positive = BINARY_LABELS[example.label]
+            head = task if task == "spam" else f"{task}:{'fr' if example.lang == 'fr' else 'en'}"
+            binary[head].append((example.text, positive, 1.0))
+        else:
+            raise ValueError(f"unknown label {example.label!r} in the extra examples")
+
+
 def train(
     data: Path,
     output: Path,
     config: TrainingConfig | None = None,
     progress: Progress = print,
+    extra: Sequence[Example] = (),
 ) -> dict[str, Any]:
-    """Train every model from the data sets in ``data`` and write them to ``output`` (an ``.npz``)."""
+    """Train every model from the data sets in ``data`` (plus ``extra`` labelled examples of one's own)
+    and write them to ``output`` (an ``.npz``)."""
     cfg = config or TrainingConfig()
     started = time.monotonic()
 
@@ -191,6 +228,9 @@ def train(
 
     sentiment = _sentiment_sets(data)
     binary = _binary_sets(data, "train", cfg)
+    add_extra(extra, sentiment, binary)
+    if extra:
+        say(f"{len(extra)} extra examples of one's own")
     texts = {e.text for examples in sentiment.values() for e in examples}
     texts |= {text for triples in binary.values() for text, _, _ in triples}
     corpus = [normalize(text) for text in sorted(texts)]
@@ -206,7 +246,7 @@ def train(
     biases: list[float] = []
     meta: dict[str, Any] = {"sentiment": {}, "binary": {}, "thresholds": {}}
 
-    langs = cfg.sentiment_languages
+    langs = (*cfg.sentiment_languages, *sorted(set(sentiment) - set(cfg.sentiment_languages)))
     parts, labels = [], []
     for slot, lang in enumerate(langs):
         x = _matrix(featurizer, [e.text for e in sentiment[lang]])

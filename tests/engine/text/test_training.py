@@ -1,0 +1,148 @@
+"""Training end to end on a tiny data folder made here (the real data sets are not needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ambassade.cli import run
+from ambassade.engine.text._model import TextModel
+from ambassade.engine.text._normalize import normalize
+from ambassade.engine.text.training import Example, TrainingConfig, add_extra, load_file, train
+
+WORDS = {
+    "positive": ["love", "great", "merci", "super", "genial", "happy"],
+    "negative": ["hate", "awful", "nul", "horrible", "sad", "worst"],
+    "neutral": ["today", "meeting", "train", "monday", "report", "aujourd'hui"],
+}
+
+
+def _rows(
+    labels: dict[str, list[str]], lang: str, n: int, **extra: object
+) -> list[dict[str, object]]:
+    rng = np.random.default_rng(len(labels) + n)
+    rows = []
+    for label, words in labels.items():
+        for i in range(n):
+            picked = " ".join(rng.choice(words, size=3))
+            rows.append(
+                {
+                    "id": f"{label}-{i}",
+                    "text": f"{picked} number {i}",
+                    "label": label,
+                    "lang": lang,
+                    **extra,
+                }
+            )
+    return rows
+
+
+def _write(folder: Path, name: str, rows: list[dict[str, object]]) -> None:
+    (folder / name).mkdir(parents=True, exist_ok=True)
+    for split in ("train", "dev"):
+        with (folder / name / f"{split}.jsonl").open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(row) + "\n" for row in rows)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    sentiment = []
+    for lang in ("fr", "de", "es", "it", "pt", "ar"):
+        sentiment += _rows(WORDS, lang, 12)
+    _write(folder, "umsab-sentiment", sentiment)
+    _write(folder, "tweeteval-sentiment", _rows(WORDS, "en", 12))
+    toxic = {
+        "offensive": ["idiot", "connard", "stupid", "shut"],
+        "not_offensive": ["hello", "thanks", "bonjour", "nice"],
+    }
+    _write(folder, "tweeteval-offensive", _rows(toxic, "en", 12))
+    mlma = _rows(toxic, "fr", 12) + _rows(toxic, "en", 4)
+    for row in mlma:
+        row["hateful"] = row["label"] == "offensive"
+    _write(folder, "mlma-hate", mlma)
+    _write(folder, "ftr-racism-fr", _rows(toxic, "fr", 6))
+    hate = {
+        "hateful": ["invaders", "vermin", "go", "back"],
+        "not_hateful": ["welcome", "friends", "lunch", "sun"],
+    }
+    _write(folder, "tweeteval-hate", _rows(hate, "en", 12))
+    spam = {
+        "spam": ["subscribe", "channel", "free", "http"],
+        "ham": ["song", "video", "voice", "dance"],
+    }
+    _write(folder, "youtube-spam", _rows(spam, "en", 12))
+    _write(folder, "sms-spam", _rows(spam, "en", 6))
+    return folder
+
+
+def test_it_trains_a_loadable_model(data: Path, tmp_path: Path) -> None:
+    output = tmp_path / "model.npz"
+    messages: list[str] = []
+    extra = [
+        Example("dit is geweldig mooi", "positive", "nl"),
+        Example("dit is verschrikkelijk", "negative", "nl"),
+    ]
+    meta = train(
+        data,
+        output,
+        TrainingConfig(cv_folds=2, spam_tweets=20),
+        progress=messages.append,
+        extra=extra,
+    )
+    assert any("sentiment: done" in message for message in messages)
+    assert "nl" in meta["sentiment"]
+    model = TextModel.load(output)
+    assert "nl" in model.sentiment_languages
+    scores = model.predict(
+        [normalize("I love this, great"), normalize("subscribe to my channel free")], ["en", "en"]
+    )
+    assert scores.sentiment[0].argmax() == 2
+    assert scores.spam[1] > 0.5 > scores.spam[0]
+
+
+def test_the_command_trains_and_refuses_bad_input(data: Path, tmp_path: Path) -> None:
+    assert run("train-text", ["--data", str(tmp_path / "nowhere")]) == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no label"}\n', encoding="utf-8")
+    assert (
+        run(
+            "train-text",
+            ["--data", str(data), "--extra", str(bad), "--output", str(tmp_path / "m.npz")],
+        )
+        == 2
+    )
+
+
+def test_add_extra_routes_labels() -> None:
+    sentiment: dict[str, list[Example]] = {}
+    binary: dict[str, list[tuple[str, bool, float]]] = {
+        "offensive:fr": [], "offensive:en": [], "hateful:fr": [], "hateful:en": [], "spam": []
+    }  # fmt: skip
+    add_extra(
+        [
+            Example("top", "positive", "fr"),
+            Example("con", "offensive", "fr"),
+            Example("jerk", "not_offensive", "de"),
+            Example("x", "hateful", "en"),
+            Example("buy", "spam", "en"),
+        ],
+        sentiment,
+        binary,
+    )
+    assert [e.text for e in sentiment["fr"]] == ["top"]
+    assert binary["offensive:fr"] == [("con", True, 1.0)]
+    assert binary["offensive:en"] == [("jerk", False, 1.0)]
+    assert binary["hateful:en"] == [("x", True, 1.0)] and binary["spam"] == [("buy", True, 1.0)]
+    with pytest.raises(ValueError, match="unknown label"):
+        add_extra([Example("?", "sarcastic", "en")], sentiment, binary)
+
+
+def test_load_file_reads_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"text": "a", "label": "ham", "lang": "en", "x": 1}\n\n', encoding="utf-8")
+    (example,) = load_file(path)
+    assert (example.text, example.label, example.lang, example.extra["x"]) == ("a", "ham", "en", 1)
