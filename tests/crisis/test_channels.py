@@ -162,3 +162,14 @@ def test_it_keeps_the_webhook_address_encrypted(personas: Personas, webhook_serv
 def test_it_sends_a_test_message(personas: Personas, webhook_server: Any) -> None:
     services.send_test(_webhook(personas, webhook_server, "json"))
     assert webhook_server.requests[0]["json"]["event"] == "test"
+
+
+def test_it_tells_every_channel_when_a_crisis_opens(
+    personas: Personas, webhook_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _webhook(personas, webhook_server, "teams")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
+    (request,) = webhook_server.requests
+    card = request["json"]["attachments"][0]["content"]
+    assert card["body"][0]["text"] == "Crisis opened: Recall"

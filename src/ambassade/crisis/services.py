@@ -833,6 +833,19 @@ def notify_crisis_opened(crisis_id: int) -> int:
             sent += 1
         except OSError:
             log.exception("could not e-mail escalation contact %s", contact.id)
+    # The team's channels hear it too (Slack, Teams…), whatever rule they serve.
+    with translation.override(workspace.language):
+        message = delivery.Message(
+            event="crisis.opened",
+            workspace=workspace.slug,
+            workspace_name=workspace.name,
+            title=_("Crisis opened: %(title)s") % {"title": crisis.title},
+            severity=crisis.severity,
+            url=url,
+            text=_("Scheduled posts are held until a manager resumes the outbox."),
+            facts=[(_("Severity"), str(Severity(crisis.severity).label))],
+        )
+        _send_all(Channel.objects.filter(workspace=workspace, enabled=True), message)
     return sent
 
 

@@ -128,9 +128,11 @@ def alert_status(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @workspace_view(ALERTS_VIEW)
 def rules(request: HttpRequest) -> HttpResponse:
-    rows = workspace_queryset(request, AlertRule).prefetch_related("channels")
+    rows = list(workspace_queryset(request, AlertRule).prefetch_related("channels"))
     names = signals_feed.query_names(request.workspace)  # type: ignore[attr-defined]
-    return render(request, "crisis/rules.html", {"rules": rows, "query_names": names})
+    for rule in rows:
+        rule.query_name = names.get(rule.query_id, f"#{rule.query_id}")  # type: ignore[attr-defined]
+    return render(request, "crisis/rules.html", {"rules": rows})
 
 
 @workspace_view(ALERTS_MANAGE)
