@@ -1,7 +1,8 @@
 """Which connector reads a source, and the kinds a person may choose.
 
-Network connectors come from :mod:`ambassade.connectors.registry`. One kind belongs to this app:
-``demo``, the demo brand's generated stream (:mod:`ambassade.listening.demo`).
+Network connectors come from :mod:`ambassade.connectors.registry`. Two kinds belong to this app:
+``demo`` (the demo brand's generated stream, :mod:`ambassade.listening.demo`) and ``replay`` (a CSV or
+JSONL export played back with its timing shifted to now, :mod:`ambassade.listening.replay`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from ambassade.connectors.base import Capability, Connector
 
 __all__ = ["LOCAL_KINDS", "connector_class", "kind_choices", "kind_label"]
 
-LOCAL_KINDS: dict[str, str] = {"demo": "ambassade.listening.demo:DemoConnector"}
-LOCAL_LABELS: dict[str, Any] = {"demo": _("Demo stream")}
+LOCAL_KINDS: dict[str, str] = {
+    "demo": "ambassade.listening.demo:DemoConnector",
+    "replay": "ambassade.listening.replay:ReplayConnector",
+}
+LOCAL_LABELS: dict[str, Any] = {"demo": _("Demo stream"), "replay": _("Replay of a file")}
 
 
 def connector_class(kind: str) -> type[Connector]:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ambassade.config.serving import serve
 
@@ -21,6 +22,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="set everything up, print the credentials, exit"
         )
+        parser.add_argument(
+            "--replay",
+            type=Path,
+            help="also play this CSV or JSONL export of posts, shifted to now",
+        )
+        parser.add_argument(
+            "--speed", type=float, default=60.0, help="replay speed factor (60: an hour a minute)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from ambassade.workspaces.demo import ensure_demo
@@ -32,7 +41,18 @@ class Command(BaseCommand):
         from ambassade.workspaces.demo import WORKSPACE
         from ambassade.workspaces.models import Workspace
 
-        ensure_demo_stream(Workspace.objects.get(slug=WORKSPACE[1]), self.stdout)
+        workspace = Workspace.objects.get(slug=WORKSPACE[1])
+        ensure_demo_stream(workspace, self.stdout)
+        if options["replay"]:
+            from ambassade.connectors.base import ConnectorError
+            from ambassade.listening.replay import create_replay_source
+
+            try:
+                create_replay_source(
+                    workspace, options["replay"], speed=options["speed"], out=self.stdout
+                )
+            except ConnectorError as exc:
+                raise CommandError(exc.message) from None
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
             self.style.SUCCESS(
