@@ -82,3 +82,25 @@ def test_it_opens_works_and_closes_a_crisis_from_an_alert(
         page.get_by_role("link", name="Download the report (PDF)").click()
     assert pdf_download.value.suggested_filename.endswith(".pdf")
     assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF-")
+
+
+def test_it_shows_only_the_settings_of_the_chosen_rule_kind(
+    page: Any, live_server: Any, personas: Personas
+) -> None:
+    from ambassade.crisis.models import AlertRule
+
+    _log_in(page, live_server.url, "alice@example.com")
+    page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/alerts/rules/new/")
+    page.get_by_label("Name").fill("Big authors")
+    page.get_by_label("Kind").select_option("influencer")
+    assert page.get_by_label("Minimum followers").is_visible()
+    assert not page.get_by_label("Sensitivity").is_visible()
+    page.get_by_label("Minimum followers").fill("20000")
+    page.get_by_label("Kind").select_option("volume_spike")
+    assert page.get_by_label("Sensitivity").is_visible()
+    assert not page.get_by_label("Minimum followers").is_visible()
+    page.get_by_label("Kind").select_option("influencer")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile("/alerts/rules/$"))
+    rule = AlertRule.objects.get(workspace=personas.workspace_a)
+    assert rule.kind == "influencer" and rule.min_followers == 20000
