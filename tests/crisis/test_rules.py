@@ -184,3 +184,32 @@ def test_it_changes_an_alert_status(personas: Personas, status: str) -> None:
     services.set_alert_status(alert, status, personas.bob)
     alert.refresh_from_db()
     assert alert.status == status and alert.status_changed_by == personas.bob
+
+
+def test_it_runs_the_periodic_tasks_idempotently(
+    personas: Personas, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from ambassade.crisis import tasks
+    from ambassade.crisis.models import Channel
+
+    _rule(personas, "volume_spike")
+    services.open_crisis(personas.workspace_b, personas.charlie, title="B's crisis")
+    assert tasks.feed_all_series.call_local() == 2
+    state = SeriesState.objects.get(workspace=personas.workspace_a)
+    fed = state.fed_until
+    assert tasks.feed_all_series.call_local() == 2
+    assert SeriesState.objects.get(pk=state.pk).fed_until == fed
+    # The open crisis of B got its hourly volume on the timeline.
+    assert personas.workspace_b.crises.get().events.filter(kind="volume").exists()
+
+    channel = Channel.objects.create(
+        workspace=personas.workspace_a, name="Mail", kind="email", recipients="cm@example.com"
+    )
+    low = _rule(personas, "influencer", min_followers=1, severity="low", digest=True)
+    low.channels.add(channel)
+    services.evaluate_mentions(
+        personas.workspace_a, [MentionFacts(id=1, author_handle="@a", author_followers=5)]
+    )
+    assert tasks.send_digests.call_local() == 1
+    assert tasks.send_digests.call_local() == 0
+    assert len(mailoutbox) == 1
