@@ -291,3 +291,12 @@ def test_it_renders_every_page_in_french(personas: Personas, client: Any) -> Non
         response = client.get(url(personas, name, **kwargs), HTTP_ACCEPT_LANGUAGE="fr")
         assert response.status_code == 200, name
         assert 'lang="fr"' in response.content.decode()
+
+
+def test_it_adds_publishing_to_the_navigation_of_every_role(
+    personas: Personas, client: Any, approver: Any
+) -> None:
+    for user in (personas.alice, personas.bob, approver):
+        client.force_login(user)
+        body = client.get(f"/w/{personas.workspace_a.slug}/").content.decode()
+        assert f'href="{url(personas, "posts")}"' in body
