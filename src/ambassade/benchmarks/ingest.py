@@ -4,9 +4,10 @@ Raw items (the French and English brand messages of the ``match`` benchmark) go 
 pipeline of :func:`ambassade.listening.services.ingest` — analysis by the text engine, near-duplicate
 grouping, matching against every query of the workspace, bulk insert, full-text indexing by the
 database's triggers, rollups — into a fresh database, in batches of 2,000, and the rate is the number
-of committed mentions per second of wall-clock time. Then the stream page (unfiltered, filtered by
-sentiment, by query, and by full-text search) is requested through Django's test client, and its
-p50/p95 latency reported.
+of committed mentions per second of wall-clock time. Then the workspace is grown to 1,000,000 mentions
+(``--quick``: 100,000; ``--extra stream_mentions=N``) by copying those rows back in time in SQL, and the
+stream page (unfiltered, filtered by sentiment, by query, and by full-text search) is requested through
+Django's test client, and its p50/p95 latency reported.
 
 Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL when
 ``AMBASSADE_TEST_DATABASE_URL`` is set (the database is emptied: use a test database). Sizes:
@@ -39,6 +40,7 @@ REQUESTS = 100
 
 def run(options: BenchOptions) -> BenchResult:
     mentions = int(options.extra.get("ingest_mentions", 10_000 if options.quick else 100_000))
+    stream = int(options.extra.get("stream_mentions", 100_000 if options.quick else 1_000_000))
     targets = [("SQLite", "")]
     pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
     if pg:
@@ -46,7 +48,7 @@ def run(options: BenchOptions) -> BenchResult:
     results = []
     for label, url in targets:
         print(f"{label}: ingesting {mentions} mentions against {QUERIES} queries…", file=sys.stderr)
-        results.append((label, _child(mentions, url)))
+        results.append((label, _child(mentions, stream, url)))
     lines = [
         f"{mentions:,} raw items (French and English brand messages) ingested in batches of "
         f"{BATCH:,} into a workspace with {QUERIES:,} listening queries: analysis (`engine.text`), "
@@ -54,26 +56,29 @@ def run(options: BenchOptions) -> BenchResult:
         f"{REQUESTS} requests of the stream page (25 mentions, four kinds of filter) with the "
         "workspace holding those mentions.",
         "",
-        "| Database | Mentions | Matches | Ingest time | Mentions/s | Stream p50 | Stream p95 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| Database | Mentions | Matches | Ingest time | Mentions/s | Stream size | Stream p50 "
+        "| Stream p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     summary = []
     for label, r in results:
         lines.append(
             f"| {label} | {r['created']:,} | {r['matches']:,} | {r['seconds']:.1f} s | "
-            f"{r['rate']:,.0f} | {r['p50'] * 1000:.0f} ms | {r['p95'] * 1000:.0f} ms |"
+            f"{r['rate']:,.0f} | {r['stream_mentions']:,} | {r['p50'] * 1000:.0f} ms | "
+            f"{r['p95'] * 1000:.0f} ms |"
         )
         summary.append(f"{label} {r['rate']:,.0f} mentions/s, stream p95 {r['p95'] * 1000:.0f} ms")
     lines += [
         "",
         "Target (issue 4): ≥ 1,500 mentions/s with SQLite on this 2-core machine, and a stream "
-        "p95 under 300 ms with 1,000,000 mentions in a workspace. The stream latency above is "
-        f"measured with {mentions:,} mentions, not 1,000,000.",
+        "p95 under 300 ms with 1,000,000 mentions in a workspace. For the stream's latency the "
+        "workspace is first grown to the stream size by copying the ingested mentions further "
+        "back in time in SQL (the copies have no query matches).",
     ]
     return BenchResult("\n".join(lines), "; ".join(summary))
 
 
-def _child(mentions: int, database_url: str) -> dict[str, Any]:
+def _child(mentions: int, stream: int, database_url: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     with tempfile.TemporaryDirectory(prefix="ambassade-bench-ingest-") as data_dir:
         env["AMBASSADE_DATA_DIR"] = data_dir
@@ -82,7 +87,7 @@ def _child(mentions: int, database_url: str) -> dict[str, Any]:
         if database_url:
             env["DATABASE_URL"] = database_url
         completed = subprocess.run(
-            [sys.executable, "-m", "ambassade.benchmarks.ingest", str(mentions)],
+            [sys.executable, "-m", "ambassade.benchmarks.ingest", str(mentions), str(stream)],
             env=env,
             stdout=subprocess.PIPE,
             text=True,
@@ -91,7 +96,47 @@ def _child(mentions: int, database_url: str) -> dict[str, Any]:
     return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
-def _measure(mentions: int) -> dict[str, Any]:
+_COPY_COLUMNS = (
+    "workspace_id, source_id, network, kind, url, text, html, author_handle, author_name, "
+    "author_url, author_followers, lang, sentiment, sentiment_score, offensive, hateful, spam, "
+    "keywords, fingerprint, cluster, is_duplicate, metrics, tags, sentiment_corrected, "
+    "marked_spam, marked_irrelevant, ingested_at"
+)
+
+
+def _pad(workspace_id: int, target: int) -> int:
+    """Grow the workspace to ``target`` mentions by copying its ingested ones further back in time
+    (SQL only: the stream's latency depends on the table's size, not on how rows got there)."""
+    from django.db import connection
+
+    shift = (
+        "datetime(created_at, '-{days} days')"
+        if connection.vendor == "sqlite"
+        else "created_at - interval '{days} days'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM listening_mention WHERE workspace_id = %s", [workspace_id]
+        )
+        count = int(cursor.fetchone()[0])
+        base, copy = count, 0
+        while count < target:
+            copy += 1
+            limit = min(base, target - count)
+            cursor.execute(
+                f"INSERT INTO listening_mention ({_COPY_COLUMNS}, external_id, created_at) "  # noqa: S608
+                f"SELECT {_COPY_COLUMNS}, external_id || '-copy{copy}', "
+                f"{shift.format(days=30 * copy)} FROM listening_mention "
+                "WHERE workspace_id = %s AND external_id NOT LIKE '%%-copy%%' ORDER BY id LIMIT %s",
+                [workspace_id, limit],
+            )
+            count += limit
+            print(f"  padded to {count} mentions", file=sys.stderr)
+        cursor.execute("ANALYZE")
+    return count
+
+
+def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -142,6 +187,7 @@ def _measure(mentions: int) -> dict[str, Any]:
             rate = done / (time.perf_counter() - started)
             print(f"  {done}/{len(items)} ({rate:,.0f}/s)", file=sys.stderr)
     seconds = time.perf_counter() - started
+    total = _pad(workspace.pk, stream_mentions)
 
     from django.conf import settings
 
@@ -171,8 +217,9 @@ def _measure(mentions: int) -> dict[str, Any]:
         "rate": created / seconds if seconds else 0.0,
         "p50": statistics.median(timings),
         "p95": timings[int(len(timings) * 0.95) - 1],
+        "stream_mentions": total,
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(_measure(int(sys.argv[1]))))
+    print(json.dumps(_measure(int(sys.argv[1]), int(sys.argv[2]))))
