@@ -21,9 +21,7 @@ class StreamFilterForm(forms.Form):
     """The stream's filters, read from the query string. Every field is optional."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    query = forms.ModelChoiceField(
-        label=_("Query"), queryset=ListeningQuery.objects.none(), required=False
-    )
+    query = forms.TypedChoiceField(label=_("Query"), required=False, coerce=int, empty_value=None)
     sentiment = forms.ChoiceField(
         label=_("Sentiment"),
         required=False,
@@ -48,8 +46,12 @@ class StreamFilterForm(forms.Form):
 
     def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["query"].queryset = ListeningQuery.objects.filter(workspace=workspace)
-        self.fields["query"].empty_label = _("All queries")
+        self.query_choices = list(
+            ListeningQuery.objects.filter(workspace=workspace)
+            .order_by("kind", "name")
+            .values_list("id", "name")
+        )
+        self.fields["query"].choices = [("", _("All queries")), *self.query_choices]
         self.fields["source"].queryset = Source.objects.filter(workspace=workspace)
         self.fields["source"].empty_label = _("All sources")
 

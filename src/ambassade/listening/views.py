@@ -78,7 +78,7 @@ def _filtered(request: HttpRequest) -> tuple[StreamFilterForm, QuerySet[Mention]
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["query"]:
-            mentions = mentions.filter(matches__query=data["query"])
+            mentions = mentions.filter(matches__query_id=data["query"])
         if data["sentiment"]:
             mentions = mentions.filter(sentiment=data["sentiment"])
         if data["lang"]:
