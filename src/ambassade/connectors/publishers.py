@@ -31,6 +31,7 @@ PUBLISHERS: dict[str, str] = {
     "bluesky": "ambassade.connectors.bluesky.publish:BlueskyPublisher",
     "discord": "ambassade.connectors.discord.publish:DiscordPublisher",
     "telegram": "ambassade.connectors.telegram.publish:TelegramPublisher",
+    "linkedin": "ambassade.connectors.linkedin.publish:LinkedInPublisher",
 }
 
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
