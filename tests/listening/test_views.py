@@ -267,3 +267,12 @@ def test_it_adds_a_competitor(personas: Any, client: Any) -> None:
     )
     assert response.status_code == 302
     assert "competitor=" in response["Location"]
+
+
+def test_it_caps_the_preview_on_a_large_workspace(personas: Any, source: Any) -> None:
+    services.ingest(source, [item(str(i), f"lumiere {i}", at=days_ago(i / 100)) for i in range(12)])
+    preview = services.preview_query(personas.workspace_a, "lumiere", limit=10)
+    assert (preview.total, preview.scanned, preview.capped) == (10, 10, True)
+    assert [m.external_id for m in preview.latest[:2]] == ["0", "1"]
+    preview = services.preview_query(personas.workspace_a, "lumiere")
+    assert (preview.total, preview.capped) == (12, False)

@@ -454,15 +454,23 @@ def set_tags(mention: Mention, actor: Any, tags: Iterable[str]) -> list[str]:
     return cleaned
 
 
+#: The preview reads at most this many of the latest mentions, so it answers while a person types.
+PREVIEW_SCAN = 50_000
+
+
 @dataclass(frozen=True)
 class Preview:
     total: int
     latest: list[Mention]
+    scanned: int = 0
+    capped: bool = False
 
 
-def preview_query(workspace: Workspace, text: str, days: int = 30, sample: int = 20) -> Preview:
-    """How many of the workspace's mentions of the last ``days`` days the query would have matched,
-    and the latest ``sample`` of them. Reads the stored mentions in id order, in chunks."""
+def preview_query(
+    workspace: Workspace, text: str, days: int = 30, sample: int = 20, limit: int = PREVIEW_SCAN
+) -> Preview:
+    """How many of the workspace's mentions of the last ``days`` days the query would have matched
+    (of the latest ``limit`` when there are more: ``capped``), and the latest ``sample`` of them."""
     from ambassade.engine.query import Document, Matcher, prepare
 
     matcher = Matcher({"q": text})
@@ -472,8 +480,11 @@ def preview_query(workspace: Workspace, text: str, days: int = 30, sample: int =
         .order_by("-created_at", "-id")
         .values_list("id", "text", "lang", "network", "author_handle", "url")
     )
-    total, latest = 0, []
-    for mention_id, body, lang, network, author, url in rows.iterator(chunk_size=2000):
+    total, latest, scanned = 0, [], 0
+    for mention_id, body, lang, network, author, url in rows[: limit + 1].iterator(chunk_size=2000):
+        scanned += 1
+        if scanned > limit:
+            break
         document = prepare(
             Document(
                 text=body, lang=lang or None, source=network, author=author or None, url=url or None
@@ -484,7 +495,9 @@ def preview_query(workspace: Workspace, text: str, days: int = 30, sample: int =
             if len(latest) < sample:
                 latest.append(mention_id)
     mentions = {m.id: m for m in Mention.objects.filter(id__in=latest).select_related("source")}
-    return Preview(total, [mentions[i] for i in latest if i in mentions])
+    return Preview(
+        total, [mentions[i] for i in latest if i in mentions], min(scanned, limit), scanned > limit
+    )
 
 
 def visible(queryset: Any) -> Any:
