@@ -32,6 +32,7 @@ PUBLISHERS: dict[str, str] = {
     "discord": "ambassade.connectors.discord.publish:DiscordPublisher",
     "telegram": "ambassade.connectors.telegram.publish:TelegramPublisher",
     "linkedin": "ambassade.connectors.linkedin.publish:LinkedInPublisher",
+    "x": "ambassade.connectors.x.publish:XPublisher",
 }
 
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
