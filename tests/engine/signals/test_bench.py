@@ -19,7 +19,8 @@ name = a.detectors
 files = os.listdir(os.path.join(a.results, name, "cat"))
 assert files == [name + "_series.csv"], files
 profile = {"normalized": 50.0 if a.thresholds else 60.0, "threshold": 0.5, "missed_windows": 1,
-           "windows": 2, "fp_rows": 3}
+           "windows": 2, "fp_rows": 3, "raw": 0.5 if name.endswith("S5") else 0.0, "null": -1.0,
+           "perfect": 1.0}
 print(json.dumps({name: {p: profile for p in
     ("standard", "reward_low_FP_rate", "reward_low_FN_rate")}}))
 """
@@ -44,6 +45,17 @@ def test_it_scores_every_detector_and_reports_speed(tmp_path: Path) -> None:
     assert "| Windowed Gaussian (6400 points), optimised threshold | 60.0 |" in result.markdown
     assert "points/s" in result.markdown and "200 points" in result.markdown
     assert result.summary.startswith("NAB standard 50.0 (alert column), 60.0 (optimised)")
+    # Sensitivities 3 to 7, in-sample (two halves pooled) and chosen on one half, scored on the other.
+    assert "| **5** (default) | 75.0 | 75.0 | 75.0 | 2 | 6 |" in result.markdown
+    assert "| 3 | 50.0 | 50.0 | 50.0 | 2 | 6 |" in result.markdown
+    assert "standard 75.0 (chose 5 and 5)" in result.markdown
+
+
+def test_the_halves_alternate_within_each_category() -> None:
+    files = [Path(f"d/{c}/{n}.csv") for c in ("b", "a") for n in ("z", "y", "x")]
+    first, second = bench._folds(files)
+    assert first == ["a/x.csv", "a/z.csv", "b/y.csv"]
+    assert second == ["a/y.csv", "b/x.csv", "b/z.csv"]
 
 
 def test_windowed_gaussian_scores_in_range_and_ranks_far_tails() -> None:
