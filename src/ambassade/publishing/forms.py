@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.publishing import services
-from ambassade.publishing.models import Post
+from ambassade.publishing.models import Post, QueueSlot
 from ambassade.workspaces.models import Connection
 
 
@@ -189,3 +189,8 @@ class ApprovalStepsForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+class QueueSlotForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=QueueSlot.Weekday.choices)
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))

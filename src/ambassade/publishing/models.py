@@ -239,3 +239,35 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on post {self.post_id}"
+
+
+class QueueSlot(models.Model):
+    """A recurring moment of the week ("Tuesday 09:30", workspace time) that "Add to the queue" fills.
+
+    Stored as a wall-clock time so that it stays at 09:30 local across daylight-saving changes."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="queue_slots")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    time = models.TimeField(_("time"))
+
+    class Meta:
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "weekday", "time"], name="queue_slot_unique"
+            )
+        ]
+        verbose_name = _("queue slot")
+        verbose_name_plural = _("queue slots")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"

@@ -62,6 +62,7 @@ from ambassade.publishing.models import (
     OutboxSettings,
     Post,
     PublishAttempt,
+    QueueSlot,
     Review,
     Status,
     Variant,
@@ -77,6 +78,7 @@ __all__ = [
     "NonexistentLocalTime",
     "ServiceError",
     "add_media",
+    "add_queue_slot",
     "approve_post",
     "comment_post",
     "create_post",
@@ -85,10 +87,12 @@ __all__ = [
     "expire_stuck",
     "held_variants",
     "local_to_utc",
+    "next_queue_time",
     "pause_outbox",
     "publish_variant",
     "reconcile_variant",
     "reject_post",
+    "remove_queue_slot",
     "reschedule_post",
     "resume_outbox",
     "retry_variant",
@@ -201,6 +205,52 @@ def held_variants(workspace: Workspace) -> QuerySet[Variant]:
         .select_related("post", "connection")
         .order_by("due_at", "id")
     )
+
+
+# --- the queue ------------------------------------------------------------------------------------
+
+
+def add_queue_slot(workspace: Workspace, weekday: int, at: time, actor: Any) -> QueueSlot:
+    slot, _created = QueueSlot.objects.get_or_create(
+        workspace=workspace, weekday=weekday, time=at.replace(second=0, microsecond=0)
+    )
+    return slot
+
+
+def remove_queue_slot(slot: QueueSlot, actor: Any) -> None:
+    slot.delete()
+
+
+def next_queue_time(
+    workspace: Workspace, now: datetime | None = None, horizon_days: int = 60
+) -> datetime | None:
+    """The first queue slot after ``now`` that no other post takes, as a UTC instant.
+
+    Slots are wall-clock times in the workspace's zone, so "Tuesday 09:30" stays 09:30 local on
+    both sides of a daylight-saving change; a slot that does not exist that day (02:30 on the
+    spring-forward night) is skipped, and one that happens twice is taken at its first occurrence.
+    """
+    now = now or timezone.now()
+    slots = list(QueueSlot.objects.filter(workspace=workspace))
+    if not slots:
+        return None
+    zone = ZoneInfo(workspace.time_zone)
+    taken = set(
+        Post.objects.filter(workspace=workspace, scheduled_at__gt=now)
+        .exclude(variants__status__in=[Status.PUBLISHED, Status.FAILED])
+        .values_list("scheduled_at", flat=True)
+    )
+    today = now.astimezone(zone).date()
+    for offset in range(horizon_days + 1):
+        day = today + timedelta(days=offset)
+        for slot in sorted((s for s in slots if s.weekday == day.weekday()), key=lambda s: s.time):
+            try:
+                instant = local_to_utc(day, slot.time, workspace.time_zone)
+            except NonexistentLocalTime:
+                continue
+            if instant > now and instant not in taken:
+                return instant
+    return None
 
 
 # --- composing ----------------------------------------------------------------------------------
@@ -940,16 +990,18 @@ def reconcile_variant(
         reason = error.message
         message = _in_language(
             variant.workspace,
-            lambda: _(
-                "We do not know whether the post went out on %(account)s, and %(network)s cannot "
-                "be checked (%(reason)s). Look at the account, and retry only if the post is not "
-                "there."
-            )
-            % {
-                "account": connection.account_name,
-                "network": connection.network_label,
-                "reason": reason,
-            },
+            lambda: (
+                _(
+                    "We do not know whether the post went out on %(account)s, and %(network)s cannot "
+                    "be checked (%(reason)s). Look at the account, and retry only if the post is not "
+                    "there."
+                )
+                % {
+                    "account": connection.account_name,
+                    "network": connection.network_label,
+                    "reason": reason,
+                }
+            ),
         )
         _mark_failed(variant, message, attempts, Status.UNKNOWN)
         _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)

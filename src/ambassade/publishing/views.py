@@ -29,11 +29,20 @@ from ambassade.publishing.forms import (
     CommentForm,
     ComposeForm,
     PauseForm,
+    QueueSlotForm,
     RejectForm,
     RescheduleForm,
 )
 from ambassade.publishing.messages import problem_message
-from ambassade.publishing.models import Media, Post, PublishAttempt, Review, Status, Variant
+from ambassade.publishing.models import (
+    Media,
+    Post,
+    PublishAttempt,
+    QueueSlot,
+    Review,
+    Status,
+    Variant,
+)
 from ambassade.publishing.permissions import (
     OUTBOX_MANAGE,
     POST_APPROVE,
@@ -120,10 +129,17 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
         zone=_zone(request),
         post=post,
     )
+    if request.method == "POST" and "queue" in request.POST and form.is_valid():
+        # "Add to the queue": the next free slot, then submitted like "Schedule".
+        slot = services.next_queue_time(workspace)
+        if slot is None:
+            form.add_error(None, _("The queue has no time yet: set its times on the outbox page."))
+        else:
+            form.cleaned_data["scheduled_at"] = slot
     if request.method == "POST" and form.is_valid():
         try:
             post = _save_compose(request, form, post)
-            if "submit" in request.POST:
+            if "submit" in request.POST or "queue" in request.POST:
                 services.submit_post(post, request.user)
                 post.refresh_from_db()
                 if post.status == Status.PENDING_APPROVAL:
@@ -143,6 +159,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
             "post": post,
             "approval_steps": services.outbox_settings(workspace).approval_steps,
             "zone": _zone(request),
+            "has_queue": QueueSlot.objects.filter(workspace=workspace).exists(),
         },
     )
 
@@ -498,6 +515,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "attention": list(attention),
             "upcoming": list(upcoming),
             "pause_form": PauseForm(),
+            "slots": list(workspace_queryset(request, QueueSlot)),
+            "slot_form": QueueSlotForm(),
             "steps_form": ApprovalStepsForm(initial={"approval_steps": settings.approval_steps}),
         },
     )
@@ -533,4 +552,26 @@ def outbox_steps(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         services.set_approval_steps(workspace, form.cleaned_data["approval_steps"], request.user)
         messages.success(request, _("The approval steps are saved."))
+    return redirect("publishing:outbox", workspace_slug=workspace.slug)
+
+
+@workspace_view(OUTBOX_MANAGE)
+@require_POST
+def outbox_slots(request: HttpRequest) -> HttpResponse:
+    """Add a queue slot, or remove the one named by ``remove``."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    remove = request.POST.get("remove", "")
+    if remove.isdigit():
+        slot = get_workspace_object_or_404(request, QueueSlot, id=int(remove))
+        services.remove_queue_slot(slot, request.user)
+        messages.success(request, _("The time is removed from the queue."))
+    else:
+        form = QueueSlotForm(request.POST)
+        if form.is_valid():
+            services.add_queue_slot(
+                workspace, form.cleaned_data["weekday"], form.cleaned_data["time"], request.user
+            )
+            messages.success(request, _("The time is added to the queue."))
+        else:
+            messages.error(request, _("Choose a day and a time."))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
