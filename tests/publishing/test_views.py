@@ -300,3 +300,24 @@ def test_it_adds_publishing_to_the_navigation_of_every_role(
         client.force_login(user)
         body = client.get(f"/w/{personas.workspace_a.slug}/").content.decode()
         assert f'href="{url(personas, "posts")}"' in body
+
+
+def test_it_shows_the_calendar_and_the_outbox_in_a_fixed_number_of_queries(
+    personas: Personas, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    when = datetime(2030, 6, 12, 10, 0, tzinfo=UTC)
+    for index in range(8):
+        post = services.create_post(
+            personas.workspace_a,
+            personas.bob,
+            text=f"Post {index}",
+            connections=[personas.connection],
+            scheduled_at=when + timedelta(minutes=index),
+        )
+        services.submit_post(post, personas.bob)
+    client.force_login(personas.alice)
+    with django_assert_max_num_queries(12):
+        body = client.get(url(personas, "calendar") + f"?date={when.date()}").content.decode()
+    assert body.count('data-status="scheduled"') == 8
+    with django_assert_max_num_queries(14):
+        assert client.get(url(personas, "outbox")).status_code == 200
