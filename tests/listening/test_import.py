@@ -65,3 +65,63 @@ def test_it_names_an_unknown_workspace(personas: Any, tmp_path: Path) -> None:
     path.write_text(CSV, encoding="utf-8")
     with pytest.raises(CommandError, match="No workspace"):
         call_command("import", str(path), "--workspace", "nope", "--map", "text=text")
+
+
+def test_it_imports_an_upload_in_the_background_with_progress(
+    personas: Any, client: Any, monkeypatch: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from ambassade.listening import tasks
+
+    queued: list[int] = []
+    task = tasks.import_file
+    monkeypatch.setattr(tasks, "import_file", lambda source_id: queued.append(source_id))
+    client.force_login(personas.bob)
+    slug = personas.workspace_a.slug
+    response = client.post(
+        reverse("listening:source_import", args=[slug]),
+        {
+            "name": "Old tweets",
+            "file": SimpleUploadedFile("export.csv", CSV.encode(), "text/csv"),
+            "text_column": "text",
+            "date_column": "tweet_created",
+            "id_column": "tweet_id",
+            "author_column": "name",
+            "network": "x",
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(name="Old tweets")
+    assert queued == [source.id]
+    assert source.import_progress == {"state": "queued", "done": 0, "total": 0, "percent": 0}
+    page = client.get(reverse("listening:sources", args=[slug])).content.decode()
+    assert "Waiting for the worker" in page and "every 2s" in page
+
+    task.call_local(source.id)
+    source.refresh_from_db()
+    assert source.import_progress == {"state": "done", "done": 2, "total": 2, "percent": 100}
+    assert Mention.objects.filter(source=source, network="x").count() == 2
+    fragment = client.get(reverse("listening:source_progress", args=[slug, source.id]))
+    assert "Imported" in fragment.content.decode()
+    assert "every 2s" not in fragment.content.decode()
+
+
+def test_it_shows_why_an_upload_failed(personas: Any) -> None:
+    from ambassade.listening import services
+
+    source = services.start_file_import(
+        personas.workspace_a,
+        personas.alice,
+        name="Broken",
+        data=(CSV + "3,carl,fine,not a date\n").encode(),
+        file_format="csv",
+        mapping={"id": "tweet_id", "text": "text", "created_at": "tweet_created"},
+    )
+    services.run_file_import(source.id)
+    source.refresh_from_db()
+    assert source.last_status == Source.Status.ERROR
+    assert "line 4" in source.last_error
+    assert source.import_progress is not None and source.import_progress["state"] == "failed"
+    assert not Mention.objects.exists()

@@ -152,3 +152,47 @@ class PeriodForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Period"), choices=PERIODS, coerce=int, required=False, empty_value=30
     )
+
+
+class ImportForm(forms.Form):
+    """Upload an export and say which columns hold what."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    file = forms.FileField(
+        label=_("File"), help_text=_("A CSV file with a header line, or JSONL (one object a line).")
+    )
+    text_column = forms.CharField(label=_("Column of the text"), initial="text", max_length=100)
+    date_column = forms.CharField(
+        label=_("Column of the date"), initial="created_at", max_length=100
+    )
+    id_column = forms.CharField(
+        label=_("Column of the identifier"), required=False, initial="id", max_length=100
+    )
+    author_column = forms.CharField(label=_("Column of the author"), required=False, max_length=100)
+    network = forms.CharField(
+        label=_("Network"),
+        required=False,
+        max_length=40,
+        help_text=_("Where the posts come from, for example x or reddit."),
+    )
+
+    MAX_SIZE = 200 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        return upload
+
+    def mapping(self) -> dict[str, str]:
+        data = self.cleaned_data
+        mapping = {"text": data["text_column"].strip(), "created_at": data["date_column"].strip()}
+        if data["id_column"].strip():
+            mapping["id"] = data["id_column"].strip()
+        if data["author_column"].strip():
+            mapping["author_handle"] = data["author_column"].strip()
+        return mapping
+
+    def file_format(self) -> str:
+        name = self.cleaned_data["file"].name.lower()
+        return "jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv"

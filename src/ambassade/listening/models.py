@@ -66,6 +66,15 @@ class Source(models.Model):
         return self.name
 
     @property
+    def import_progress(self) -> dict[str, int | str] | None:
+        """For a file import: its state (queued, running, done, failed), done, total, percent."""
+        if self.kind != "file" or "state" not in (self.cursor or {}):
+            return None
+        done, total = int(self.cursor.get("done", 0)), int(self.cursor.get("total", 0))
+        percent = 100 * done // total if total else (100 if self.cursor["state"] == "done" else 0)
+        return {**self.cursor, "percent": percent}
+
+    @property
     def kind_label(self) -> str:
         from ambassade.listening.sources import kind_label
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -126,6 +127,91 @@ def import_items(
         details={"received": total.received, "created": total.created},
     )
     return total
+
+
+def start_file_import(
+    workspace: Workspace,
+    actor: Any,
+    *,
+    name: str,
+    data: bytes,
+    file_format: str,
+    mapping: dict[str, str],
+    network: str = "",
+    timezone_name: str = "UTC",
+) -> Source:
+    """Keep an uploaded export in the data directory and create its import source; the import
+    itself runs in the background (:func:`run_file_import`), its progress in ``cursor``."""
+    import uuid
+
+    from django.conf import settings
+
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.{file_format}"
+    path.write_bytes(data)
+    config = {
+        "path": str(path),
+        "format": file_format,
+        "mapping": mapping,
+        "network": network,
+        "timezone": timezone_name,
+    }
+    source = Source.objects.create(
+        workspace=workspace,
+        name=name,
+        kind="file",
+        config=config,
+        enabled=False,
+        interval=0,
+        cursor={"state": "queued", "done": 0, "total": 0},
+    )
+    workspace_services.record_audit(workspace, actor, "listening.source.created", source)
+    return source
+
+
+def run_file_import(source_id: int, batch: int = 1000) -> IngestResult | None:
+    """Parse the source's file (all or nothing) and ingest it in batches, recording the progress
+    (``cursor``: state, done, total) after each; idempotent, as ingesting is."""
+    import dataclasses
+
+    from ambassade.connectors.fileimport import FileImportConnector
+
+    source = Source.objects.select_related("workspace").filter(id=source_id, kind="file").first()
+    if source is None:
+        return None
+    now = timezone.now()
+    config = dict(source.config)
+    try:
+        data = Path(str(config.get("path", ""))).read_bytes()
+        items = FileImportConnector().parse(data, config)
+    except (OSError, ConnectorError) as exc:
+        message = getattr(exc, "message", None) or _("The file cannot be read.")
+        Source.objects.filter(id=source.id).update(
+            last_run_at=now,
+            last_status=Source.Status.ERROR,
+            last_error=str(message)[:2000],
+            cursor={"state": "failed", "done": 0, "total": 0},
+        )
+        return None
+    if config.get("network"):
+        items = [dataclasses.replace(item, source=str(config["network"])) for item in items]
+
+    def progress(done: int, total: int) -> None:
+        Source.objects.filter(id=source.id).update(
+            cursor={"state": "running", "done": done, "total": total}
+        )
+
+    progress(0, len(items))
+    result = import_items(source, items, batch=batch, progress=progress)
+    Source.objects.filter(id=source.id).update(
+        last_run_at=now,
+        last_success_at=timezone.now(),
+        last_status=Source.Status.OK,
+        last_error="",
+        cursor={"state": "done", "done": len(items), "total": len(items)},
+    )
+    return result
 
 
 # --- sources --------------------------------------------------------------------------------------

@@ -25,3 +25,9 @@ def poll_due_sources() -> int:
 def poll_source(source_id: int) -> int:
     result = services.poll_source(source_id)
     return result.created if result is not None else 0
+
+
+@db_task(name="listening.import_file")
+def import_file(source_id: int) -> int:
+    result = services.run_file_import(source_id)
+    return result.created if result is not None else 0

@@ -39,6 +39,16 @@ urlpatterns = [
         "w/<slug:workspace_slug>/listening/sources/new/", views.source_create, name="source_create"
     ),
     path(
+        "w/<slug:workspace_slug>/listening/sources/import/",
+        views.source_import,
+        name="source_import",
+    ),
+    path(
+        "w/<slug:workspace_slug>/listening/sources/<int:source_id>/progress/",
+        views.source_progress,
+        name="source_progress",
+    ),
+    path(
         "w/<slug:workspace_slug>/listening/sources/<int:source_id>/",
         views.source_edit,
         name="source_edit",

@@ -19,6 +19,7 @@ from ambassade.engine.query import QuerySyntaxError
 from ambassade.listening import insights, search, services
 from ambassade.listening.forms import (
     CompetitorForm,
+    ImportForm,
     PeriodForm,
     QueryForm,
     SourceForm,
@@ -396,6 +397,38 @@ def _source_form(request: HttpRequest, source: Source | None) -> HttpResponse:
         else:
             return redirect("listening:sources", workspace.slug)
     return render(request, "listening/source_form.html", {"form": form, "source": source})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def source_import(request: HttpRequest) -> HttpResponse:
+    """Upload an export; it is imported in the background, its progress shown on the sources page."""
+    from ambassade.listening import tasks
+
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        source = services.start_file_import(
+            workspace,
+            request.user,
+            name=form.cleaned_data["name"],
+            data=form.cleaned_data["file"].read(),
+            file_format=form.file_format(),
+            mapping=form.mapping(),
+            network=form.cleaned_data["network"].strip(),
+            timezone_name=workspace.time_zone,
+        )
+        tasks.import_file(source.id)
+        messages.success(request, _("The file is being imported; follow its progress below."))
+        return redirect("listening:sources", workspace.slug)
+    return render(request, "listening/source_import.html", {"form": form})
+
+
+@workspace_view(LISTENING_VIEW)
+def source_progress(request: HttpRequest, source_id: int) -> HttpResponse:
+    """The htmx fragment of an import's progress (polled while it runs)."""
+    source = get_workspace_object_or_404(request, Source, id=source_id)
+    return render(request, "listening/includes/import_progress.html", {"source": source})
 
 
 @workspace_view(LISTENING_MANAGE)
