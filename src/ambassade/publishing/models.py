@@ -271,3 +271,19 @@ class QueueSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.time:%H:%M}"
+
+
+class ChannelLimits(models.Model):
+    """What a connected account's server reported about its limits (Mastodon's ``max_characters``,
+    media types and sizes…), refreshed by a periodic task so that pages never wait on the network.
+    ``limits`` holds the fields of ``engine.publishing.Limits`` that the server gave."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.OneToOneField(
+        Connection, on_delete=models.CASCADE, related_name="publishing_limits"
+    )
+    limits = models.JSONField(default=dict)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"limits of connection {self.connection_id}"

@@ -27,6 +27,7 @@ status ``scheduled`` and are listed by :func:`held_variants`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -58,6 +59,7 @@ from ambassade.connectors.publishers import (
 from ambassade.engine import publishing as rules
 from ambassade.publishing import audit
 from ambassade.publishing.models import (
+    ChannelLimits,
     Media,
     OutboxSettings,
     Post,
@@ -86,11 +88,13 @@ __all__ = [
     "due_variant_ids",
     "expire_stuck",
     "held_variants",
+    "limits_for",
     "local_to_utc",
     "next_queue_time",
     "pause_outbox",
     "publish_variant",
     "reconcile_variant",
+    "refresh_limits",
     "reject_post",
     "remove_queue_slot",
     "reschedule_post",
@@ -261,6 +265,12 @@ def publishable_connections(workspace: Workspace) -> QuerySet[Connection]:
     return Connection.objects.filter(workspace=workspace, network__in=list(PUBLISHERS))
 
 
+def publishable_connections_everywhere() -> QuerySet[Connection]:
+    return Connection.objects.filter(
+        network__in=list(PUBLISHERS), status=Connection.Status.CONNECTED
+    )
+
+
 def _check_editable(post: Post) -> None:
     if post.variants.exclude(status=Status.DRAFT).exists():
         raise ServiceError(
@@ -378,6 +388,53 @@ def _engine_media(post: Post) -> list[rules.Media]:
     ]
 
 
+def limits_for(connection: Connection) -> rules.Limits | None:
+    """The limits the account's server last reported (see :func:`refresh_limits`), or None."""
+    try:
+        stored = dict(connection.publishing_limits.limits)  # type: ignore[attr-defined]
+    except ChannelLimits.DoesNotExist:
+        return None
+    if stored.get("mime_types") is not None:
+        stored["mime_types"] = frozenset(stored["mime_types"])
+    known = {field.name for field in dataclasses.fields(rules.Limits)}
+    return rules.Limits(**{k: v for k, v in stored.items() if k in known})
+
+
+def refresh_limits(
+    connection_id: int, *, publisher_factory: PublisherFactory | None = None
+) -> bool:
+    """Ask the account's server for its limits and keep them. False when the network has no such
+    call or could not answer (the defaults of ``engine.publishing`` apply meanwhile)."""
+    connection = Connection.objects.filter(id=connection_id).first()
+    if connection is None:
+        return False
+    try:
+        publisher = (publisher_factory or default_publisher)(connection)
+    except UnknownPublisher:
+        return False
+    if not hasattr(publisher, "limits"):
+        return False
+    try:
+        limits = publisher.limits(_credentials(connection))
+    except ConnectorError as error:
+        log.info("limits of connection %s not refreshed: %s", connection_id, error.message)
+        return False
+    data = {
+        key: sorted(value) if isinstance(value, frozenset) else value
+        for key, value in dataclasses.asdict(limits).items()
+        if value is not None
+    }
+    ChannelLimits.objects.update_or_create(
+        connection=connection,
+        defaults={
+            "workspace_id": connection.workspace_id,
+            "limits": data,
+            "fetched_at": timezone.now(),
+        },
+    )
+    return True
+
+
 def final_text(variant: Variant) -> str:
     """The text as it will be sent: adapted, with UTM parameters on its links when asked."""
     text = variant.effective_text
@@ -395,7 +452,9 @@ def problems_for(variant: Variant) -> list[rules.Problem]:
     network = variant.connection.network
     if network not in set(rules.Network):
         return []
-    return rules.validate(network, final_text(variant), _engine_media(variant.post))
+    return rules.validate(
+        network, final_text(variant), _engine_media(variant.post), limits_for(variant.connection)
+    )
 
 
 def _first_error(post: Post) -> str | None:

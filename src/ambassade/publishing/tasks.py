@@ -30,3 +30,17 @@ def run_outbox() -> dict[str, int]:
     if any(counts.values()):
         log.info("outbox: %s", counts)
     return counts
+
+
+@db_task(name="publishing.refresh_limits")
+def refresh_limits(connection_id: int) -> bool:
+    return services.refresh_limits(connection_id)
+
+
+@db_periodic_task(crontab(minute="41", hour="*/6"), name="publishing.refresh_all_limits")
+def refresh_all_limits() -> int:
+    """Every six hours, ask each account's server for its limits (Mastodon's max_characters…)."""
+    ids = list(services.publishable_connections_everywhere().values_list("id", flat=True))
+    for connection_id in ids:
+        refresh_limits(connection_id)
+    return len(ids)

@@ -191,10 +191,11 @@ def _check(connection: Connection, text: str, campaign: str, media: list[rules.M
         )
     result: dict[str, Any] = {"connection": connection, "text": text}
     if network in set(rules.Network):
-        result["measure"] = rules.measure(network, text)
+        limits = services.limits_for(connection)
+        result["measure"] = rules.measure(network, text, limits)
         result["problems"] = [
             {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
-            for problem in rules.validate(network, text, media)
+            for problem in rules.validate(network, text, media, limits)
         ]
     return result
 
@@ -213,7 +214,10 @@ def check(request: HttpRequest) -> HttpResponse:
         if post is not None:
             media = services._engine_media(post)
     results = []
-    for connection in services.publishable_connections(request.workspace):  # type: ignore[attr-defined]
+    connections = services.publishable_connections(request.workspace).select_related(  # type: ignore[attr-defined]
+        "publishing_limits"
+    )
+    for connection in connections:
         adapted = request.POST.get(f"text_{connection.id}", "")
         text = adapted if adapted.strip() else main
         result = _check(connection, text, campaign, media)

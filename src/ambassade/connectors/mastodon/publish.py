@@ -7,6 +7,8 @@
 - ``POST /api/v1/statuses`` with the header ``Idempotency-Key``: the server keeps the key for an hour
   and answers a repeated request with the status it already created, so the outbox may resend the
   same key after an unknown outcome within that hour (``idempotent``, ``idempotency_window``).
+- ``GET /api/v2/instance`` gives the server's limits (``max_characters``, media types and sizes),
+  which the composer counts against.
 - ``GET /api/v1/statuses/:id`` reads a status back; ``GET /api/v1/accounts/:id/statuses`` lists the
   account's own recent statuses for reconciliation (the account id comes from the connection, or from
   ``GET /api/v1/accounts/verify_credentials``).
@@ -38,6 +40,7 @@ from ambassade.connectors.base import (
 from ambassade.connectors.http import Response
 from ambassade.connectors.mastodon.client import _error_map as _listening_error_map
 from ambassade.connectors.mastodon.parse import status_item
+from ambassade.engine.publishing import Limits
 
 __all__ = ["MastodonPublisher"]
 
@@ -99,6 +102,16 @@ class MastodonPublisher(Connector):
         return instance_of(creds) + path
 
     # --- Publisher -------------------------------------------------------------------------------
+
+    def limits(self, credentials: Credentials) -> Limits:
+        """The server's own limits (``GET /api/v2/instance``): ``max_characters`` differs from one
+        server to another (500 by default, thousands on some)."""
+        creds = self._creds(credentials)
+        response = self.http.get(self._url(creds, "/api/v2/instance"), error_map=_error_map)
+        body = response.json()
+        if not isinstance(body, Mapping):
+            raise ConnectorError("Mastodon described its server in an unexpected format.")
+        return Limits.from_mastodon_instance(body)
 
     def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
         creds = self._creds(credentials)
