@@ -413,3 +413,18 @@ def test_it_writes_the_error_in_the_workspace_language(
     assert Variant.objects.get(id=scheduled.id).error.startswith(
         "Le compte @brand_a@mastodon.social doit être reconnecté"
     )
+
+
+def test_it_sends_a_post_back_to_draft_when_its_approval_comes_too_late(
+    post: Any, personas: Personas
+) -> None:
+    services.set_approval_steps(personas.workspace_a, 1, personas.alice)
+    services.submit_post(post, personas.bob, now=NOW - timedelta(hours=2))
+    assert services.expire_pending_approvals(NOW - timedelta(minutes=1)) == 0
+    services.run_outbox(NOW)
+    post.refresh_from_db()
+    assert post.variants.get().status == Status.DRAFT
+    assert "The approval did not come before the publication time" in post.rejection_reason
+    with pytest.raises(services.ServiceError, match="not awaiting approval"):
+        services.approve_post(post, personas.alice)
+    assert AuditEntry.objects.filter(action="post.approval_expired").count() == 1

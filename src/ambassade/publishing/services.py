@@ -86,6 +86,7 @@ __all__ = [
     "create_post",
     "delete_post",
     "due_variant_ids",
+    "expire_pending_approvals",
     "expire_stuck",
     "held_variants",
     "limits_for",
@@ -1078,6 +1079,37 @@ def reconcile_variant(
     return Status.SCHEDULED
 
 
+def expire_pending_approvals(now: datetime | None = None) -> int:
+    """Posts still awaiting approval when their time comes go back to draft, with the reason: a
+    post approved late is not published late without its author knowing."""
+    now = now or timezone.now()
+    expired = 0
+    late = (
+        Post.objects.filter(scheduled_at__lte=now, variants__status=Status.PENDING_APPROVAL)
+        .distinct()
+        .select_related("workspace")
+    )
+    for post in late:
+        with transaction.atomic():
+            if not Variant.objects.filter(post=post, status=Status.PENDING_APPROVAL).update(
+                status=Status.DRAFT
+            ):
+                continue
+            reason = _in_language(
+                post.workspace,
+                lambda: _(
+                    "The approval did not come before the publication time. Choose a new time "
+                    "and submit the post again."
+                ),
+            )
+            Post.objects.filter(id=post.id).update(
+                review_round=F("review_round") + 1, rejection_reason=reason
+            )
+            record_audit(post.workspace, None, audit.APPROVAL_EXPIRED, post)
+            expired += 1
+    return expired
+
+
 def run_outbox(
     now: datetime | None = None,
     *,
@@ -1087,6 +1119,7 @@ def run_outbox(
     """One pass of the outbox: stuck claims become unknown, unknowns are reconciled, due variants
     published. ``publish``/``reconcile`` receive ids (the periodic task passes Huey tasks)."""
     now = now or timezone.now()
+    expire_pending_approvals(now)
     stuck = expire_stuck(now)
     unknown = unknown_variant_ids(now)
     for variant_id in unknown:
