@@ -1,6 +1,7 @@
 """Publishing as people click through it in Chromium: Bob composes a post for two networks and sees
 the live counters (htmx), submits it for approval; Vera, the client, approves it; it shows scheduled
-in the calendar, with the same status on every page."""
+in the calendar; once the outbox has published it, the post page, the calendar and the list all say
+so."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from ambassade.connectors.base import Published
 from tests.conftest import PASSWORD, Personas
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -104,3 +106,30 @@ def test_it_composes_gets_approval_and_schedules_a_post(
     post.refresh_from_db()
     local = post.scheduled_at.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.date(), local.hour, local.minute) == (day, 9, 30)
+
+    # The time comes; the outbox publishes both (a stand-in network), and every page says so.
+    def network(connection: Any) -> Any:
+        class Stand:
+            def upload_media(self, credentials: Any, media: Any) -> str:
+                return "m"
+
+            def publish(self, credentials: Any, draft: Any) -> Published:
+                return Published(
+                    f"id-{connection.pk}", f"https://net.example/{connection.pk}", when
+                )
+
+        return Stand()
+
+    when = post.scheduled_at
+    for variant in post.variants.all():
+        assert services.publish_variant(variant.id, now=when, publisher_factory=network) == (
+            "published"
+        )
+    for address in (
+        f"{base}/w/{slug}/publishing/{post.pk}/",
+        f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}",
+        f"{base}/w/{slug}/publishing/",
+    ):
+        page.goto(address)
+        assert page.locator('[data-status="published"]').count() == 2, address
+        assert page.locator('[data-status="scheduled"]').count() == 0, address
