@@ -198,20 +198,25 @@ def _task_rows(
     ]  # fmt: skip
 
 
-def _speed(texts: Sequence[str], repeat: int) -> float:
+def _speed(texts: Sequence[str], repeat: int) -> tuple[float, float]:
+    """Messages per second of CPU time and of wall-clock time, pinned to one core.
+
+    CPU time is the fair figure on a shared machine: wall-clock time also counts the moments the
+    scheduler gave the core to other processes.
+    """
     batches = [texts[i : i + SPEED_BATCH] for i in range(0, len(texts), SPEED_BATCH)]
     analyze(batches[0][:10])  # models loaded outside the timing
     report = progress("speed")
     with one_core():
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         done = 0
         for _ in range(repeat):
             for batch in batches:
                 analyze(batch, with_fingerprint=False, keyword_limit=0)
                 done += len(batch)
                 report(done, repeat * len(texts))
-        elapsed = time.perf_counter() - started
-    return done / elapsed
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return done / cpu, done / wall
 
 
 def run(options: BenchOptions) -> BenchResult:
@@ -260,14 +265,14 @@ def run(options: BenchOptions) -> BenchResult:
     ]
     speed_texts += [e.text for e in load(data, "youtube-spam", "dev")]
     speed_texts = speed_texts[:1000] if options.quick else speed_texts
-    speed = _speed(speed_texts, 1 if options.quick else 3)
+    speed, wall_speed = _speed(speed_texts, 1 if options.quick else 3)
     vader = _vader("vaderSentiment.vaderSentiment")
     vader_speed = None
     if vader is not None:
         with one_core():
-            started = time.perf_counter()
+            started = time.process_time()
             vader(speed_texts)
-            vader_speed = len(speed_texts) / (time.perf_counter() - started)
+            vader_speed = len(speed_texts) / (time.process_time() - started)
     size = sum(
         p.stat().st_size
         for p in (Path(__file__).parents[1] / "engine" / "text" / "models").glob("*.npz")
@@ -275,18 +280,19 @@ def run(options: BenchOptions) -> BenchResult:
     lines += [
         "",
         f"Speed of the whole analysis (language, sentiment, toxicity, spam), one core, batches of "
-        f"{SPEED_BATCH}, {len(speed_texts)} dev messages of mixed languages: **{speed:,.0f} msg/s** "
-        f"(target ≥ 3,000)"
+        f"{SPEED_BATCH}, {len(speed_texts)} dev messages of mixed languages: **{speed:,.0f} msg/s** of CPU time "
+        f"(target ≥ 3,000; {wall_speed:,.0f} msg/s of wall-clock time on this shared machine)"
         + (f"; VADER alone in the same run: {vader_speed:,.0f} msg/s." if vader_speed else "."),
         f"Model files: {size / 1e6:.1f} MB.",
         "",
         '"ours" is the whole engine as `ambassade analyze` runs it: language identified by lingua first, '
         "then the model of that language (a French tweet mistaken for another language gets that "
         'language\'s model or `unsupported`). "language given" skips identification. Macro-F1 unless '
-        "said; 0.5 threshold on every probability. Peers: VADER (vaderSentiment), vaderSentiment-fr, better-profanity, and "
-        "profanity-check as alt-profanity-check (its maintained drop-in; profanity-check 1.0.3 ships a "
-        "scikit-learn 0.20 pickle), all from the `bench` extra; vader-multi translates through an online "
-        "service, so it cannot run here.",
+        "said; 0.5 threshold on every probability. Peers, from the `bench` extra: VADER "
+        "(vaderSentiment, compound ≥ 0.05 positive, ≤ −0.05 negative), vaderSentiment-fr, "
+        "better-profanity, and profanity-check measured as alt-profanity-check, its maintained "
+        "drop-in replacement (the 2019 original was not installed). vader-multi was not measured: it "
+        "translates non-English text through an online translation client, and no network is assumed.",
     ]
     summary = ", ".join(
         f"{title.split(' (')[0]} {score:.1f}" for title, score in ours_scores.items()

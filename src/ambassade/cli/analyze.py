@@ -123,6 +123,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             _write(_records(iter(lines)), out, total)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(
+            temporary, 0o666 & ~umask
+        )  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, args.output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -100,3 +101,20 @@ def test_it_reports_progress_on_large_inputs(
     assert run("analyze", [str(source), "-o", str(out)]) == 0
     assert "5000/5000" in capsys.readouterr().err
     assert len(out.read_text(encoding="utf-8").splitlines()) == 5000
+
+
+def test_it_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(json.dumps({"id": 7, "text": "Merci beaucoup !"}) + "\n")
+    )
+    assert run("analyze", ["-"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == 7
+
+
+def test_the_output_file_has_a_normal_mode(tmp_path: Path) -> None:
+    source = _write(tmp_path / "in.jsonl", [json.dumps({"id": 1, "text": "hello"})])
+    out = tmp_path / "out.jsonl"
+    assert run("analyze", [str(source), "-o", str(out)]) == 0
+    assert out.stat().st_mode & 0o044 == source.stat().st_mode & 0o044
