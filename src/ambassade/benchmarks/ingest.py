@@ -48,7 +48,13 @@ def run(options: BenchOptions) -> BenchResult:
     results = []
     for label, url in targets:
         print(f"{label}: ingesting {mentions} mentions against {QUERIES} queries…", file=sys.stderr)
-        results.append((label, _child(mentions, stream, url)))
+        try:
+            result = _child(mentions, stream, url)
+        except subprocess.CalledProcessError as exc:
+            print(f"{label}: the measurement failed (exit code {exc.returncode})", file=sys.stderr)
+            continue
+        print(f"{label}: {json.dumps(result)}", file=sys.stderr)
+        results.append((label, result))
     lines = [
         f"{mentions:,} raw items (French and English brand messages) ingested in batches of "
         f"{BATCH:,} into a workspace with {QUERIES:,} listening queries: analysis (`engine.text`), "
