@@ -428,3 +428,39 @@ def test_it_sends_a_post_back_to_draft_when_its_approval_comes_too_late(
     with pytest.raises(services.ServiceError, match="not awaiting approval"):
         services.approve_post(post, personas.alice)
     assert AuditEntry.objects.filter(action="post.approval_expired").count() == 1
+
+
+def test_it_asks_a_person_after_half_an_hour_of_failed_checks(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    fake.read_error = ConnectorError("Service unavailable.", permanent=False)
+    now = NOW
+    for _minute in range(services.MAX_CHECKS):
+        now += timedelta(minutes=1, seconds=1)
+        assert services.reconcile_variant(scheduled.id, now=now, publisher_factory=factory) == (
+            "unknown"
+        )
+    now += timedelta(minutes=1, seconds=1)
+    assert services.reconcile_variant(scheduled.id, now=now, publisher_factory=factory) == "failed"
+    assert "We do not know whether the post went out" in Variant.objects.get(id=scheduled.id).error
+    assert len(fake.calls) == 1
+
+
+def test_it_reconciles_from_the_last_call_after_a_rate_limit(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [
+        ConnectorError("Rate limited.", permanent=False, retry_after=3600),
+        OutcomeUnknown("No answer."),
+    ]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    later = NOW + timedelta(hours=1)
+    services.publish_variant(scheduled.id, now=later, publisher_factory=factory)
+    seen: list[datetime] = []
+    fake.recent_posts = lambda credentials, since: seen.append(since) or []  # type: ignore[method-assign]
+    services.reconcile_variant(
+        scheduled.id, now=later + timedelta(minutes=2), publisher_factory=factory
+    )
+    assert seen == [later - services.RECONCILE_MARGIN]

@@ -202,6 +202,8 @@ class PublishAttempt(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="attempts_log")
     number = models.PositiveIntegerField()
+    #: False for a call to publish, True for a reading of the network after an unknown outcome.
+    is_check = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=40)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

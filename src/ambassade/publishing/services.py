@@ -119,6 +119,9 @@ STUCK_AFTER = timedelta(minutes=10)
 RECONCILE_DELAY = timedelta(seconds=60)
 #: How far back before the attempt the account's posts are read when reconciling.
 RECONCILE_MARGIN = timedelta(minutes=5)
+#: Reading the network for an unknown outcome is tried this many times (a minute apart) before a
+#: person is asked to look.
+MAX_CHECKS = 30
 MAX_MEDIA = 4
 MAX_MEDIA_BYTES = 8 * 1024 * 1024
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4")
@@ -992,8 +995,9 @@ def reconcile_variant(
         id=variant_id
     )
     attempts = variant.attempts
-    last = variant.attempts_log.filter(number=attempts).order_by("-id").first()
-    started = last.started_at if last else (row["claimed_at"] or now)
+    # The call itself, not one of the checks since.
+    first = variant.attempts_log.filter(number=attempts, is_check=False).order_by("-id").first()
+    started = first.started_at if first else (row["claimed_at"] or now)
     connection = variant.connection
     try:
         publisher = publisher_factory(connection)
@@ -1008,6 +1012,7 @@ def reconcile_variant(
     check = PublishAttempt.objects.create(
         workspace=variant.workspace,
         variant=variant,
+        is_check=True,
         number=attempts,
         idempotency_key=variant.idempotency_key,
         started_at=now,
@@ -1043,10 +1048,17 @@ def reconcile_variant(
         _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
     except ConnectorError as error:
-        if not error.permanent:
+        checks = PublishAttempt.objects.filter(
+            variant=variant,
+            is_check=True,
+            outcome=PublishAttempt.Outcome.UNKNOWN,
+            id__gt=first.id if first else 0,
+        ).count()
+        if not error.permanent and checks < MAX_CHECKS:
             _finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
             return Status.UNKNOWN
-        # The network cannot be read (a Telegram bot, a Discord webhook): only a person can tell.
+        # The network cannot be read (a Telegram bot, a Discord webhook), or not for a long while:
+        # only a person can tell now.
         reason = error.message
         message = _in_language(
             variant.workspace,
