@@ -10,6 +10,11 @@ class PublishingConfig(AppConfig):
     def ready(self) -> None:
         from ambassade.publishing import audit, permissions  # noqa: F401  (declarations)
         from ambassade.workspaces.nav import NavItem, register
+        from ambassade.workspaces.networks import NETWORKS
+
+        # Networks with no listening side, so that connections to them read well everywhere.
+        NETWORKS.setdefault("discord", "Discord")
+        NETWORKS.setdefault("telegram", "Telegram")
 
         register(
             NavItem(

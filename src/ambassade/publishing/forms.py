@@ -194,3 +194,140 @@ class ApprovalStepsForm(forms.Form):
 class QueueSlotForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=QueueSlot.Weekday.choices)
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+def _secret(label: Any, help_text: Any = "", required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+        help_text=help_text or _("Stored encrypted. It is never shown again."),
+    )
+
+
+class ConnectAccountForm(forms.Form):
+    """The credentials each publishing network needs, stored in the vault. The fields depend on
+    ``network``; ``secret()`` and ``account_name()`` give what ``connect_account`` stores."""
+
+    def __init__(self, *args: Any, network: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network = network
+        fields: dict[str, forms.Field]
+        if network == "mastodon":
+            fields = {
+                "instance": forms.URLField(
+                    assume_scheme="https",
+                    label=_("Server address"),
+                    initial="https://mastodon.social",
+                ),
+                "account_name": forms.CharField(
+                    label=_("Account"),
+                    max_length=200,
+                    help_text=_("For example @brand@mastodon.social."),
+                ),
+                "access_token": _secret(
+                    _("Access token"),
+                    _(
+                        "Preferences → Development → New application, with the scopes "
+                        "read:statuses, write:statuses and write:media. Stored encrypted."
+                    ),
+                ),
+            }
+        elif network == "bluesky":
+            fields = {
+                "identifier": forms.CharField(
+                    label=_("Handle"), max_length=200, help_text=_("For example brand.bsky.social.")
+                ),
+                "app_password": _secret(
+                    _("App password"),
+                    _("Settings → Privacy and security → App passwords. Stored encrypted."),
+                ),
+                "service": forms.URLField(
+                    assume_scheme="https",
+                    label=_("Server address (PDS)"),
+                    required=False,
+                    help_text=_("Leave empty for bsky.social."),
+                ),
+            }
+        elif network == "discord":
+            fields = {
+                "account_name": forms.CharField(
+                    label=_("Name in Ambassade"), max_length=200, help_text=_("For example #news.")
+                ),
+                "webhook_url": _secret(
+                    _("Webhook address"),
+                    _(
+                        "Channel settings → Integrations → Webhooks. Or give a bot below: only a bot "
+                        "lets Ambassade check a message it could not confirm."
+                    ),
+                    required=False,
+                ),
+                "bot_token": _secret(_("Bot token"), required=False),
+                "channel_id": forms.CharField(label=_("Channel id"), required=False, max_length=30),
+                "guild_id": forms.CharField(label=_("Server id"), required=False, max_length=30),
+            }
+        elif network == "telegram":
+            fields = {
+                "chat_id": forms.CharField(
+                    label=_("Channel"),
+                    max_length=100,
+                    help_text=_("@channelname, with the bot added as an administrator."),
+                ),
+                "bot_token": _secret(_("Bot token"), _("Given by @BotFather. Stored encrypted.")),
+            }
+        elif network == "linkedin":
+            fields = {
+                "account_name": forms.CharField(label=_("Page name"), max_length=200),
+                "organization": forms.CharField(
+                    label=_("Organisation id"),
+                    max_length=100,
+                    help_text=_("The number in the page's admin address, or urn:li:organization:…"),
+                ),
+                "access_token": _secret(
+                    _("Access token"),
+                    _("With the scopes w_organization_social and r_organization_social."),
+                ),
+            }
+        elif network == "x":
+            fields = {
+                "username": forms.CharField(label=_("Account"), max_length=100),
+                "access_token": _secret(
+                    _("User access token"),
+                    _(
+                        "OAuth 2.0 user token with tweet.write, tweet.read, users.read and "
+                        "media.write. Stored encrypted."
+                    ),
+                ),
+            }
+        else:
+            raise ValueError(f"no publishing form for {network!r}")
+        self.fields.update(fields)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.network == "discord":
+            bot = cleaned.get("bot_token") and cleaned.get("channel_id")
+            if not cleaned.get("webhook_url") and not bot:
+                raise forms.ValidationError(
+                    _("Give a webhook address, or a bot token with its channel id.")
+                )
+        return cleaned
+
+    def account_name(self) -> str:
+        data = self.cleaned_data
+        if self.network == "bluesky":
+            return str(data["identifier"]).lstrip("@")
+        if self.network == "telegram":
+            return str(data["chat_id"])
+        if self.network == "x":
+            return "@" + str(data["username"]).lstrip("@")
+        return str(data["account_name"])
+
+    def secret(self) -> dict[str, Any]:
+        data = {key: value for key, value in self.cleaned_data.items() if value}
+        for key in ("account_name", "username") if self.network != "x" else ("account_name",):
+            data.pop(key, None)
+        if self.network == "x":
+            data["username"] = str(self.cleaned_data["username"]).lstrip("@")
+        return data

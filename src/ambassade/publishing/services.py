@@ -439,6 +439,13 @@ def refresh_limits(
     return True
 
 
+def refresh_limits_later(connection_id: int) -> None:
+    """Queue a reading of the new account's limits (after the transaction, by the worker)."""
+    from ambassade.publishing.tasks import refresh_limits as task
+
+    transaction.on_commit(lambda: task(connection_id))
+
+
 def final_text(variant: Variant) -> str:
     """The text as it will be sent: adapted, with UTM parameters on its links when asked."""
     text = variant.effective_text

@@ -13,6 +13,7 @@ urlpatterns = [
     path(P + "new/", views.compose, name="compose"),
     path(P + "check/", views.check, name="check"),
     path(P + "calendar/", views.calendar, name="calendar"),
+    path(P + "accounts/connect/", views.connect, name="connect"),
     path(P + "outbox/", views.outbox, name="outbox"),
     path(P + "outbox/pause/", views.outbox_pause, name="outbox_pause"),
     path(P + "outbox/resume/", views.outbox_resume, name="outbox_resume"),

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from ambassade.engine import publishing as rules
@@ -28,6 +29,7 @@ from ambassade.publishing.forms import (
     ApproveForm,
     CommentForm,
     ComposeForm,
+    ConnectAccountForm,
     PauseForm,
     QueueSlotForm,
     RejectForm,
@@ -49,8 +51,11 @@ from ambassade.publishing.permissions import (
     POST_CREATE,
     PUBLISHING_VIEW,
 )
+from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
+from ambassade.workspaces.networks import network_label
 from ambassade.workspaces.permissions import (
+    CONNECTIONS_MANAGE,
     get_workspace_object_or_404,
     workspace_queryset,
     workspace_view,
@@ -579,3 +584,43 @@ def outbox_slots(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Choose a day and a time."))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
+
+
+# --- connecting accounts to publish to -------------------------------------------------------------
+
+SECRET_FIELDS = ("access_token", "app_password", "webhook_url", "bot_token")
+
+
+@workspace_view(CONNECTIONS_MANAGE)
+@sensitive_post_parameters(*SECRET_FIELDS)
+@sensitive_variables()
+def connect(request: HttpRequest) -> HttpResponse:
+    """Connect an account with the credentials its network needs for publishing (the generic
+    connection form takes one access token only)."""
+    network = request.GET.get("network", "")
+    networks = [(code, network_label(code)) for code in services.PUBLISHERS]
+    if network not in services.PUBLISHERS:
+        return render(request, "publishing/connect.html", {"networks": networks, "form": None})
+    form = ConnectAccountForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = workspace_services.connect_account(
+                request.workspace,  # type: ignore[attr-defined]
+                network=network,
+                account_name=form.account_name(),
+                secret=form.secret(),
+                actor=request.user,
+            )
+        except services.ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            services.refresh_limits_later(connection.id)
+            messages.success(
+                request, _("%(account)s is connected.") % {"account": connection.account_name}
+            )
+            return redirect("publishing:compose", workspace_slug=connection.workspace.slug)
+    return render(
+        request,
+        "publishing/connect.html",
+        {"networks": networks, "form": form, "network": network, "label": network_label(network)},
+    )
