@@ -5,14 +5,14 @@ pipeline of :func:`ambassade.listening.services.ingest` — analysis by the text
 grouping, matching against every query of the workspace, bulk insert, full-text indexing by the
 database's triggers, rollups — into a fresh database, in batches of 2,000, and the rate is the number
 of committed mentions per second of wall-clock time. Then the workspace is grown to 1,000,000 mentions
-(``--quick``: 100,000; ``--extra stream_mentions=N``) by copying those rows back in time in SQL, and the
+(``--quick``: 100,000; ``extra["stream_mentions"]``) by copying those rows back in time in SQL, and the
 stream page (unfiltered, filtered by sentiment, by query, and by full-text search) is requested through
 Django's test client, and its p50/p95 latency reported.
 
 Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL when
 ``AMBASSADE_TEST_DATABASE_URL`` is set (the database is emptied: use a test database). Sizes:
-100,000 mentions and 1,000 queries (``--quick``: 10,000 and 1,000); ``--extra ingest_mentions=N``
-overrides the number of mentions.
+100,000 mentions and 1,000 queries (``--quick``: 10,000 and 1,000); ``BenchOptions.extra["ingest_mentions"]``
+overrides the number of mentions, ``extra["databases"] = "postgresql"`` measures one database only.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ def run(options: BenchOptions) -> BenchResult:
     pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
     if pg:
         targets.append(("PostgreSQL", pg))
+    wanted = options.extra.get("databases")
+    if wanted:
+        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
     results = []
     for label, url in targets:
         print(f"{label}: ingesting {mentions} mentions against {QUERIES} queries…", file=sys.stderr)
