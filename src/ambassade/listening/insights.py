@@ -205,6 +205,7 @@ def top_authors(workspace: Any, days: int = 30, limit: int = 10) -> dict[str, li
 
 
 def volume_by_sentiment(workspace: Any, days: int = 30) -> dict[str, int]:
+    """Matches of the brand's queries in the last ``days`` days, by sentiment (from the rollups)."""
     start = today(workspace) - timedelta(days=days - 1)
     rows = (
         DailyRollup.objects.filter(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -584,8 +584,3 @@ def preview_query(
     return Preview(
         total, [mentions[i] for i in latest if i in mentions], min(scanned, limit), scanned > limit
     )
-
-
-def visible(queryset: Any) -> Any:
-    """Mentions a person did not mark as spam or irrelevant."""
-    return queryset.filter(Q(marked_spam=False) & Q(marked_irrelevant=False))

@@ -470,6 +470,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "days": days,
             "trend_days": trend_days,
             "chart": insights.share_of_voice(workspace, days),
+            "sentiment": insights.volume_by_sentiment(workspace, days),
             "trends": insights.trending_terms(workspace, trend_days),
             "authors": insights.top_authors(workspace, days),
             "competitors": workspace_queryset(request, Competitor),
