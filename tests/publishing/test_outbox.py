@@ -464,3 +464,27 @@ def test_it_reconciles_from_the_last_call_after_a_rate_limit(
         scheduled.id, now=later + timedelta(minutes=2), publisher_factory=factory
     )
     assert seen == [later - services.RECONCILE_MARGIN]
+
+
+def test_it_publishes_a_long_text_as_a_thread_where_asked(
+    personas: Personas, fake: FakePublisher, factory: Any
+) -> None:
+    text = " ".join(f"Phrase numéro {n} du long texte." for n in range(40))
+    post = services.create_post(
+        personas.workspace_a,
+        personas.bob,
+        text=text,
+        connections=[personas.connection],
+        scheduled_at=NOW,
+    )
+    with pytest.raises(services.ServiceError, match="Mastodon accepts 500"):
+        services.submit_post(post, personas.bob, now=NOW)
+    post.thread = True
+    post.save()
+    services.submit_post(post, personas.bob, now=NOW)
+    variant = post.variants.get()
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "published"
+    (draft,) = fake.calls
+    assert len(draft.thread) >= 2
+    assert draft.text.endswith(f"1/{len(draft.thread) + 1}")
+    assert " ".join(p.rsplit(" ", 1)[0] for p in [draft.text, *draft.thread]) == text

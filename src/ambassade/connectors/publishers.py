@@ -24,7 +24,7 @@ from typing import Any
 
 from ambassade.connectors.base import Connector
 
-__all__ = ["PUBLISHERS", "UnknownPublisher", "get_publisher", "new_idempotency_key"]
+__all__ = ["PUBLISHERS", "UnknownPublisher", "get_publisher", "new_idempotency_key", "part_key"]
 
 PUBLISHERS: dict[str, str] = {
     "mastodon": "ambassade.connectors.mastodon.publish:MastodonPublisher",
@@ -66,3 +66,22 @@ def new_idempotency_key(now_us: int | None = None) -> str:
         chars.append(_B32[value & 31])
         value >>= 5
     return "".join(reversed(chars))
+
+
+def part_key(key: str, index: int) -> str:
+    """The key of the ``index``-th part of a thread (0: the key itself), derived so that a retry
+    with the same key finds every part again. A TID stays a TID (its clock id is advanced), so it is
+    still a valid Bluesky record key; another key gets a ``-n`` suffix."""
+    if index == 0:
+        return key
+    if len(key) == 13 and all(char in _B32 for char in key):
+        value = 0
+        for char in key:
+            value = value * 32 + _B32.index(char)
+        value = (value + index) & ((1 << 63) - 1)
+        chars = []
+        for _ in range(13):
+            chars.append(_B32[value & 31])
+            value >>= 5
+        return "".join(reversed(chars))
+    return f"{key}-{index + 1}"

@@ -74,6 +74,11 @@ class ComposeForm(ScheduleMixin):
             "When set, links get utm_source (the network), utm_medium=social and this campaign."
         ),
     )
+    thread = forms.BooleanField(
+        label=_("Split a text too long into a thread"),
+        required=False,
+        help_text=_("On Mastodon and Bluesky; elsewhere a text too long must be shortened."),
+    )
     media_file = forms.FileField(label=_("Image or video"), required=False)
     alt_text = forms.CharField(
         label=_("Description of the image (alt text)"),
@@ -107,6 +112,7 @@ class ComposeForm(ScheduleMixin):
                 text=post.text,
                 accounts=[variant.connection_id for variant in post.variants.all()],
                 utm_campaign=post.utm_campaign,
+                thread=post.thread,
                 date=local.date() if local else None,
                 time=local.time().replace(second=0, microsecond=0) if local else None,
             )

@@ -74,6 +74,8 @@ class Post(models.Model):
     text = models.TextField(_("text"), blank=True)
     scheduled_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
+    #: Split a text too long for a network into a thread, where the network has threads.
+    thread = models.BooleanField(_("split long texts into a thread"), default=False)
     approvals_required = models.PositiveSmallIntegerField(default=0)
     #: Approvals count for the current round only; a rejection starts a new one.
     review_round = models.PositiveIntegerField(default=1)

@@ -312,6 +312,7 @@ def create_post(
     texts: Mapping[int, str] | None = None,
     scheduled_at: datetime | None = None,
     utm_campaign: str = "",
+    thread: bool = False,
 ) -> Post:
     """A draft post with one variant per account; ``texts`` adapts the text per account id."""
     if not connections:
@@ -323,6 +324,7 @@ def create_post(
             text=text,
             scheduled_at=scheduled_at,
             utm_campaign=utm_campaign,
+            thread=thread,
         )
         _set_variants(post, connections, texts)
         record_audit(workspace, author, audit.POST_CREATED, post)
@@ -338,6 +340,7 @@ def update_post(
     texts: Mapping[int, str] | None = None,
     scheduled_at: datetime | None = None,
     utm_campaign: str = "",
+    thread: bool = False,
 ) -> Post:
     if not connections:
         raise ServiceError(_("Choose at least one account to publish to."))
@@ -346,8 +349,9 @@ def update_post(
         post.text = text
         post.scheduled_at = scheduled_at
         post.utm_campaign = utm_campaign
+        post.thread = thread
         post.updated_at = timezone.now()
-        post.save(update_fields=["text", "scheduled_at", "utm_campaign", "updated_at"])
+        post.save(update_fields=["text", "scheduled_at", "utm_campaign", "thread", "updated_at"])
         _set_variants(post, connections, texts)
         record_audit(post.workspace, actor, audit.POST_UPDATED, post)
     return post
@@ -459,12 +463,50 @@ def final_text(variant: Variant) -> str:
     return text
 
 
-def problems_for(variant: Variant) -> list[rules.Problem]:
-    network = variant.connection.network
+#: Networks whose publisher posts a thread part by part, each with its own idempotency key.
+#: (On a network without keys, a thread cut short by an error could not be resumed safely.)
+THREAD_NETWORKS = frozenset({"mastodon", "bluesky"})
+
+
+def split_parts(network: str, text: str, thread: bool, limits: rules.Limits | None) -> list[str]:
+    """The text as one post, or as the parts of a thread when asked and the network has threads."""
+    if not thread or network not in THREAD_NETWORKS:
+        return [text]
+    try:
+        return rules.split_thread(network, text, limits) or [text]
+    except (rules.ThreadSplitError, ValueError):
+        return [text]
+
+
+def parts_for(variant: Variant) -> list[str]:
+    return split_parts(
+        variant.connection.network,
+        final_text(variant),
+        variant.post.thread,
+        limits_for(variant.connection),
+    )
+
+
+def check_parts(
+    network: str, parts: Sequence[str], media: Sequence[rules.Media], limits: rules.Limits | None
+) -> list[rules.Problem]:
+    """Every problem of the post, or of each part of its thread (the media go with the first)."""
     if network not in set(rules.Network):
         return []
-    return rules.validate(
-        network, final_text(variant), _engine_media(variant.post), limits_for(variant.connection)
+    problems: list[rules.Problem] = []
+    for index, part in enumerate(parts):
+        for problem in rules.validate(network, part, media if index == 0 else (), limits):
+            if problem not in problems:
+                problems.append(problem)
+    return problems
+
+
+def problems_for(variant: Variant) -> list[rules.Problem]:
+    return check_parts(
+        variant.connection.network,
+        parts_for(variant),
+        _engine_media(variant.post),
+        limits_for(variant.connection),
     )
 
 
@@ -871,12 +913,14 @@ def publish_variant(
             )
             for media in variant.post.media.all()
         ]
+        parts = parts_for(variant)
         published = publisher.publish(
             credentials,
             Draft(
-                text=final_text(variant),
+                text=parts[0],
                 idempotency_key=variant.idempotency_key,
                 media_ids=media_ids,
+                thread=parts[1:],
             ),
         )
     except UnknownPublisher:
@@ -1085,7 +1129,7 @@ def reconcile_variant(
         _mark_failed(variant, message, attempts, Status.UNKNOWN)
         _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
-    text = final_text(variant)
+    text = parts_for(variant)[0]
     for item in items:
         if _same_post(text, item.text):
             _mark_published(variant, item, [Status.UNKNOWN], attempts)

@@ -107,6 +107,7 @@ def _save_compose(request: HttpRequest, form: ComposeForm, post: Post | None) ->
         "texts": form.texts(),
         "scheduled_at": data.get("scheduled_at"),
         "utm_campaign": data.get("utm_campaign") or "",
+        "thread": bool(data.get("thread")),
     }
     if post is None:
         post = services.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
@@ -186,7 +187,9 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     return _compose(request, post)
 
 
-def _check(connection: Connection, text: str, campaign: str, media: list[rules.Media]) -> dict:
+def _check(
+    connection: Connection, text: str, campaign: str, media: list[rules.Media], thread: bool
+) -> dict[str, Any]:
     network = connection.network
     if campaign:
         text = rules.add_utm(
@@ -194,13 +197,14 @@ def _check(connection: Connection, text: str, campaign: str, media: list[rules.M
             rules.Utm(source=network, campaign=campaign),
             network=network if network in set(rules.Network) else rules.Network.X,
         )
-    result: dict[str, Any] = {"connection": connection, "text": text}
+    limits = services.limits_for(connection)
+    parts = services.split_parts(network, text, thread, limits)
+    result: dict[str, Any] = {"connection": connection, "text": text, "parts": parts}
     if network in set(rules.Network):
-        limits = services.limits_for(connection)
-        result["measure"] = rules.measure(network, text, limits)
+        result["measure"] = rules.measure(network, parts[0], limits)
         result["problems"] = [
             {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
-            for problem in rules.validate(network, text, media, limits)
+            for problem in services.check_parts(network, parts, media, limits)
         ]
     return result
 
@@ -225,7 +229,7 @@ def check(request: HttpRequest) -> HttpResponse:
     for connection in connections:
         adapted = request.POST.get(f"text_{connection.id}", "")
         text = adapted if adapted.strip() else main
-        result = _check(connection, text, campaign, media)
+        result = _check(connection, text, campaign, media, bool(request.POST.get("thread")))
         result["selected"] = connection.id in ids
         results.append(result)
     return render(request, "publishing/includes/checks.html", {"results": results})
@@ -260,7 +264,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "approvals": approvals,
             "attempts": attempts,
             "media": list(post.media.all()),
-            "previews": [{"variant": v, "text": services.final_text(v)} for v in variants],
+            "previews": [{"variant": v, "parts": services.parts_for(v)} for v in variants],
             "approve_form": ApproveForm(),
             "reject_form": RejectForm(),
             "comment_form": CommentForm(),

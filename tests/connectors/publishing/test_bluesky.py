@@ -257,3 +257,22 @@ def test_it_lists_recent_posts_and_reads_one_back(server: ReplayServer, http: Ht
     pds.records["3lbx7kq2ab2cd"] = fixture("get_record.json")["value"]
     item = publisher.read_back(creds(server), f"at://{DID}/app.bsky.feed.post/3lbx7kq2ab2cd")
     assert item is not None and item.text.endswith("#cafe")
+
+
+def test_it_posts_a_thread_with_root_and_parent_references(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    pds = Pds(server)
+    draft = Draft(text="Un 1/3", idempotency_key="3lbx7kq2ab2cd", thread=["Deux 2/3", "Trois 3/3"])
+    first = BlueskyPublisher(http).publish(creds(server), draft)
+    BlueskyPublisher(http).publish(creds(server), draft)  # a retry creates nothing more
+    assert len(pds.records) == 3
+    keys = list(pds.records)
+    assert keys[0] == "3lbx7kq2ab2cd"
+    assert all(len(key) == 13 for key in keys) and len(set(keys)) == 3
+    second, third = pds.records[keys[1]], pds.records[keys[2]]
+    assert second["reply"]["root"]["uri"] == first.external_id
+    assert second["reply"]["parent"]["uri"] == first.external_id
+    assert third["reply"]["root"]["uri"] == first.external_id
+    assert third["reply"]["parent"]["uri"].endswith("/" + keys[1])
+    assert all(part["reply"]["root"]["cid"] for part in (second, third))

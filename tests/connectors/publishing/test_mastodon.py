@@ -176,3 +176,20 @@ def test_it_finds_the_server_from_the_account_name() -> None:
     assert instance_of({"account_name": "@brand_a@mastodon.social"}) == "https://mastodon.social"
     with pytest.raises(ConnectorError):
         instance_of({"account_name": "brand"})
+
+
+def test_it_posts_a_thread_as_replies_each_with_its_own_key(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    created = deduplicating(server)
+    draft = Draft(text="Un 1/3", idempotency_key="3lbx7kq2ab2cd", thread=["Deux 2/3", "Trois 3/3"])
+    first = MastodonPublisher(http).publish(creds(server), draft)
+    again = MastodonPublisher(http).publish(creds(server), draft)  # the retry finds all three
+    assert first == again and len(created) == 3
+    requests = server.calls(STATUSES)[:3]
+    bodies = [json.loads(r.body) for r in requests]
+    keys = [r.headers["idempotency-key"] for r in requests]
+    assert keys[0] == "3lbx7kq2ab2cd" and len(set(keys)) == 3
+    assert "in_reply_to_id" not in bodies[0]
+    assert bodies[1]["in_reply_to_id"] == first.external_id
+    assert bodies[2]["in_reply_to_id"] == created[keys[1]]["id"]

@@ -12,6 +12,8 @@
 - Links, mentions and hashtags are facets computed by ``engine.publishing.bluesky_facets`` (UTF-8
   byte offsets); mentions are resolved to DIDs with ``com.atproto.identity.resolveHandle`` and left
   as plain text when the handle does not resolve.
+- A thread's other parts are replies to the first (``reply.root``) and to the previous one
+  (``reply.parent``), each under a record key derived from the draft's (the TID's clock id advanced).
 - ``com.atproto.repo.listRecords`` lists the account's recent posts for reconciliation.
 """
 
@@ -37,6 +39,7 @@ from ambassade.connectors.base import (
 )
 from ambassade.connectors.bluesky.client import BlueskyConnector, _error_map, _xrpc_error
 from ambassade.connectors.http import Response
+from ambassade.connectors.publishers import part_key
 from ambassade.engine.publishing import EntityKind, bluesky_facets
 
 __all__ = ["BlueskyPublisher"]
@@ -169,14 +172,18 @@ class BlueskyPublisher(Connector):
         except _NotFound:
             return None
 
-    def _existing(self, credentials: Credentials, rkey: str) -> Published | None:
+    def _existing(
+        self, credentials: Credentials, rkey: str
+    ) -> tuple[Published, dict[str, str]] | None:
+        """The post already under ``rkey`` and its strong reference (uri, cid), or None."""
         creds = self._session(credentials)
         body = self._get_record(credentials, rkey)
         if not isinstance(body, Mapping) or not body.get("uri"):
             return None
         value = body.get("value") if isinstance(body, Mapping) else None
         created = parse_datetime((value or {}).get("createdAt")) or datetime.now(UTC)
-        return Published(str(body["uri"]), self._web_url(creds, rkey), created)
+        ref = {"uri": str(body["uri"]), "cid": str(body.get("cid") or "")}
+        return Published(ref["uri"], self._web_url(creds, rkey), created), ref
 
     def _web_url(self, creds: Mapping[str, Any], rkey: str) -> str:
         who = creds.get("handle") or creds.get("identifier") or creds.get("did")
@@ -185,32 +192,61 @@ class BlueskyPublisher(Connector):
         return f"https://bsky.app/profile/{who}/post/{rkey}"
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
+        """The post, then its thread's other parts as replies (``reply.root``/``reply.parent``),
+        each under a record key derived from the draft's, so a retry finds them all again."""
+        first: Published | None = None
+        root: dict[str, str] | None = None
+        parent: dict[str, str] | None = None
+        for index, text in enumerate([draft.text, *draft.thread]):
+            reply = {"root": root, "parent": parent} if root and parent else None
+            published, ref = self._post_one(
+                credentials,
+                part_key(draft.idempotency_key, index),
+                text,
+                draft.media_ids if index == 0 else (),
+                reply or draft.options.get("reply"),
+                draft.options.get("langs"),
+            )
+            first = first or published
+            root = root or ref
+            parent = ref
+        assert first is not None
+        return first
+
+    def _post_one(
+        self,
+        credentials: Credentials,
+        rkey: str,
+        text: str,
+        media_ids: Sequence[str],
+        reply: Any,
+        langs: Any,
+    ) -> tuple[Published, dict[str, str]]:
         creds = self._session(credentials)
-        rkey = draft.idempotency_key
         found = self._existing(credentials, rkey)
         if found is not None:
             return found
         now = datetime.now(UTC)
         record: dict[str, Any] = {
             "$type": POST,
-            "text": draft.text,
+            "text": text,
             "createdAt": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
         }
-        facets = self._facets(credentials, draft.text)
+        facets = self._facets(credentials, text)
         if facets:
             record["facets"] = facets
-        if draft.options.get("langs"):
-            record["langs"] = draft.options["langs"]
-        if draft.media_ids:
-            images = [json.loads(media_id) for media_id in draft.media_ids]
+        if langs:
+            record["langs"] = langs
+        if media_ids:
+            images = [json.loads(media_id) for media_id in media_ids]
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [
                     {"alt": image.get("alt", ""), "image": image["blob"]} for image in images
                 ],
             }
-        if draft.options.get("reply"):
-            record["reply"] = draft.options["reply"]
+        if reply:
+            record["reply"] = reply
         try:
             body = self._call(
                 credentials,
@@ -227,7 +263,8 @@ class BlueskyPublisher(Connector):
             raise
         if not isinstance(body, Mapping) or not body.get("uri"):
             raise ConnectorError("Bluesky answered without the record's address.")
-        return Published(str(body["uri"]), self._web_url(self._creds or creds, rkey), now)
+        ref = {"uri": str(body["uri"]), "cid": str(body.get("cid") or "")}
+        return Published(ref["uri"], self._web_url(self._creds or creds, rkey), now), ref
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
         raise ConnectorError("Replying on Bluesky needs the parent's record.", permanent=True)

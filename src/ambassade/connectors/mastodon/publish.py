@@ -6,7 +6,8 @@
   temporary here.
 - ``POST /api/v1/statuses`` with the header ``Idempotency-Key``: the server keeps the key for an hour
   and answers a repeated request with the status it already created, so the outbox may resend the
-  same key after an unknown outcome within that hour (``idempotent``, ``idempotency_window``).
+  same key after an unknown outcome within that hour (``idempotent``, ``idempotency_window``). A
+  thread's other parts are replies (``in_reply_to_id``), each with a key derived from the draft's.
 - ``GET /api/v2/instance`` gives the server's limits (``max_characters``, media types and sizes),
   which the composer counts against.
 - ``GET /api/v1/statuses/:id`` reads a status back; ``GET /api/v1/accounts/:id/statuses`` lists the
@@ -40,6 +41,7 @@ from ambassade.connectors.base import (
 from ambassade.connectors.http import Response
 from ambassade.connectors.mastodon.client import _error_map as _listening_error_map
 from ambassade.connectors.mastodon.parse import status_item
+from ambassade.connectors.publishers import part_key
 from ambassade.engine.publishing import Limits
 
 __all__ = ["MastodonPublisher"]
@@ -151,18 +153,34 @@ class MastodonPublisher(Connector):
         return f"multipart/form-data; boundary={boundary}", b"".join(parts)
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
+        """The post, and its thread's other parts as replies to it, each with its own key derived
+        from the draft's: a retry finds the parts already created instead of adding them again."""
         creds = self._creds(credentials)
-        payload: dict[str, Any] = {"status": draft.text, "media_ids": list(draft.media_ids)}
-        for key in ("visibility", "language", "spoiler_text", "sensitive", "in_reply_to_id"):
-            if key in draft.options:
-                payload[key] = draft.options[key]
-        response = self.http.post(
-            self._url(creds, "/api/v1/statuses"),
-            headers=self._headers(creds, **{"Idempotency-Key": draft.idempotency_key}),
-            json=payload,
-            error_map=_error_map,
-        )
-        return self._published(response.json())
+        first: Published | None = None
+        parent = draft.options.get("in_reply_to_id")
+        for index, text in enumerate([draft.text, *draft.thread]):
+            payload: dict[str, Any] = {
+                "status": text,
+                "media_ids": list(draft.media_ids) if index == 0 else [],
+            }
+            for key in ("visibility", "language", "spoiler_text", "sensitive"):
+                if key in draft.options:
+                    payload[key] = draft.options[key]
+            if parent:
+                payload["in_reply_to_id"] = parent
+            response = self.http.post(
+                self._url(creds, "/api/v1/statuses"),
+                headers=self._headers(
+                    creds, **{"Idempotency-Key": part_key(draft.idempotency_key, index)}
+                ),
+                json=payload,
+                error_map=_error_map,
+            )
+            published = self._published(response.json())
+            parent = published.external_id
+            first = first or published
+        assert first is not None
+        return first
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
         return self.publish(
