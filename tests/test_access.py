@@ -60,6 +60,7 @@ GLOBAL: dict[str, str] = {
     "home": "lists the person's own workspaces",
     "organisation_create": "creates a new organisation of one's own",
     "workspace_create": "offers only organisations the person owns a workspace of",
+    "publishing:short_link": "public short link of a published post: counts a click, redirects",
 }
 
 # URLs an anonymous visitor may open without being sent to the log-in page.
@@ -72,6 +73,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation_accept",
+    "publishing:short_link",
 }
 
 

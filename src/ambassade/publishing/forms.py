@@ -74,6 +74,13 @@ class ComposeForm(ScheduleMixin):
             "When set, links get utm_source (the network), utm_medium=social and this campaign."
         ),
     )
+    shorten_links = forms.BooleanField(
+        label=_("Shorten the links and count their clicks"),
+        required=False,
+        help_text=_(
+            "Links go through this server's /l/ address; only the number of clicks is kept."
+        ),
+    )
     thread = forms.BooleanField(
         label=_("Split a text too long into a thread"),
         required=False,
@@ -113,6 +120,7 @@ class ComposeForm(ScheduleMixin):
                 accounts=[variant.connection_id for variant in post.variants.all()],
                 utm_campaign=post.utm_campaign,
                 thread=post.thread,
+                shorten_links=post.shorten_links,
                 date=local.date() if local else None,
                 time=local.time().replace(second=0, microsecond=0) if local else None,
             )

@@ -76,6 +76,8 @@ class Post(models.Model):
     utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
     #: Split a text too long for a network into a thread, where the network has threads.
     thread = models.BooleanField(_("split long texts into a thread"), default=False)
+    #: Replace links by short links on the product's own address, which count clicks.
+    shorten_links = models.BooleanField(_("shorten and count links"), default=False)
     approvals_required = models.PositiveSmallIntegerField(default=0)
     #: Approvals count for the current round only; a rejection starts a new one.
     review_round = models.PositiveIntegerField(default=1)
@@ -291,3 +293,29 @@ class ChannelLimits(models.Model):
 
     def __str__(self) -> str:
         return f"limits of connection {self.connection_id}"
+
+
+class ShortLink(models.Model):
+    """``/l/<code>`` on the product's own address, redirecting to ``target`` (UTM included).
+
+    One per post, network and target, created when the variant is published, so that a retry sends
+    the same text. A click adds one to ``clicks`` and stores nothing about the person."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="short_links")
+    network = models.CharField(max_length=40)
+    target = models.URLField(max_length=2000)
+    code = models.CharField(max_length=16, unique=True)
+    clicks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["network", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "network", "target"], name="short_link_one_per_target"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"/l/{self.code}"

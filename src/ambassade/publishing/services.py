@@ -30,13 +30,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -66,6 +68,7 @@ from ambassade.publishing.models import (
     PublishAttempt,
     QueueSlot,
     Review,
+    ShortLink,
     Status,
     Variant,
 )
@@ -313,6 +316,7 @@ def create_post(
     scheduled_at: datetime | None = None,
     utm_campaign: str = "",
     thread: bool = False,
+    shorten_links: bool = False,
 ) -> Post:
     """A draft post with one variant per account; ``texts`` adapts the text per account id."""
     if not connections:
@@ -325,6 +329,7 @@ def create_post(
             scheduled_at=scheduled_at,
             utm_campaign=utm_campaign,
             thread=thread,
+            shorten_links=shorten_links,
         )
         _set_variants(post, connections, texts)
         record_audit(workspace, author, audit.POST_CREATED, post)
@@ -341,6 +346,7 @@ def update_post(
     scheduled_at: datetime | None = None,
     utm_campaign: str = "",
     thread: bool = False,
+    shorten_links: bool = False,
 ) -> Post:
     if not connections:
         raise ServiceError(_("Choose at least one account to publish to."))
@@ -350,8 +356,18 @@ def update_post(
         post.scheduled_at = scheduled_at
         post.utm_campaign = utm_campaign
         post.thread = thread
+        post.shorten_links = shorten_links
         post.updated_at = timezone.now()
-        post.save(update_fields=["text", "scheduled_at", "utm_campaign", "thread", "updated_at"])
+        post.save(
+            update_fields=[
+                "text",
+                "scheduled_at",
+                "utm_campaign",
+                "thread",
+                "shorten_links",
+                "updated_at",
+            ]
+        )
         _set_variants(post, connections, texts)
         record_audit(post.workspace, actor, audit.POST_UPDATED, post)
     return post
@@ -450,17 +466,86 @@ def refresh_limits_later(connection_id: int) -> None:
     transaction.on_commit(lambda: task(connection_id))
 
 
-def final_text(variant: Variant) -> str:
-    """The text as it will be sent: adapted, with UTM parameters on its links when asked."""
-    text = variant.effective_text
-    if variant.post.utm_campaign:
-        network = variant.connection.network
+SHORT_CODE_LENGTH = 8
+
+
+def short_url(code: str) -> str:
+    return f"{django_settings.BASE_URL}/l/{code}"
+
+
+def _network_for_entities(network: str) -> str:
+    return network if network in set(rules.Network) else rules.Network.X
+
+
+def replace_links(text: str, network: str, replace: Callable[[str], str]) -> str:
+    """``text`` with each http(s) link, as ``network`` finds links, given to ``replace``."""
+    pieces: list[str] = []
+    position = 0
+    for url in rules.extract_urls(text, _network_for_entities(network)):
+        if not url.text.lower().startswith(("http://", "https://")):
+            continue
+        pieces.append(text[position : url.start])
+        pieces.append(replace(url.text))
+        position = url.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _short_link(post: Post, network: str, target: str) -> ShortLink:
+    """The post's short link to ``target`` on ``network``, created once (a retry reuses it)."""
+    found = ShortLink.objects.filter(post=post, network=network, target=target).first()
+    if found is not None:
+        return found
+    for _attempt in range(5):
+        code = secrets.token_urlsafe(8)[:SHORT_CODE_LENGTH]
+        try:
+            with transaction.atomic():
+                return ShortLink.objects.create(
+                    workspace_id=post.workspace_id,
+                    post=post,
+                    network=network,
+                    target=target,
+                    code=code,
+                )
+        except IntegrityError:
+            found = ShortLink.objects.filter(post=post, network=network, target=target).first()
+            if found is not None:
+                return found
+    raise RuntimeError("no free short link code")  # pragma: no cover - 2^48 codes
+
+
+def shape_text(
+    text: str, network: str, *, campaign: str = "", shorten: bool = False, post: Post | None = None
+) -> str:
+    """The text as it goes out: links tagged with UTM, then shortened when asked. Without ``post``
+    (previews, counters) short links are placeholders of the same length, so counting is exact and
+    nothing is written."""
+    if campaign:
         text = rules.add_utm(
             text,
-            rules.Utm(source=network, campaign=variant.post.utm_campaign),
-            network=network if network in set(rules.Network) else rules.Network.X,
+            rules.Utm(source=network, campaign=campaign),
+            network=_network_for_entities(network),
         )
+    if shorten:
+        if post is None:
+            text = replace_links(text, network, lambda url: short_url("x" * SHORT_CODE_LENGTH))
+        else:
+            text = replace_links(
+                text, network, lambda url: short_url(_short_link(post, network, url).code)
+            )
     return text
+
+
+def final_text(variant: Variant, *, create_links: bool = False) -> str:
+    """The text as it will be sent: adapted, UTM on its links, short links when the post asks
+    (created only with ``create_links``, when the variant is published)."""
+    return shape_text(
+        variant.effective_text,
+        variant.connection.network,
+        campaign=variant.post.utm_campaign,
+        shorten=variant.post.shorten_links,
+        post=variant.post if create_links else None,
+    )
 
 
 #: Networks whose publisher posts a thread part by part, each with its own idempotency key.
@@ -478,10 +563,10 @@ def split_parts(network: str, text: str, thread: bool, limits: rules.Limits | No
         return [text]
 
 
-def parts_for(variant: Variant) -> list[str]:
+def parts_for(variant: Variant, *, create_links: bool = False) -> list[str]:
     return split_parts(
         variant.connection.network,
-        final_text(variant),
+        final_text(variant, create_links=create_links),
         variant.post.thread,
         limits_for(variant.connection),
     )
@@ -913,7 +998,7 @@ def publish_variant(
             )
             for media in variant.post.media.all()
         ]
-        parts = parts_for(variant)
+        parts = parts_for(variant, create_links=True)
         published = publisher.publish(
             credentials,
             Draft(
@@ -1140,6 +1225,16 @@ def reconcile_variant(
     )
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
+
+
+def count_click(code: str) -> str | None:
+    """Count a click on a short link and return where it leads (None: no such link). Nothing about
+    the person is stored."""
+    link = ShortLink.objects.filter(code=code).values("id", "target").first()
+    if link is None:
+        return None
+    ShortLink.objects.filter(id=link["id"]).update(clicks=F("clicks") + 1)
+    return str(link["target"])
 
 
 def expire_pending_approvals(now: datetime | None = None) -> int:

@@ -9,6 +9,8 @@ app_name = "publishing"
 P = "w/<slug:workspace_slug>/publishing/"
 
 urlpatterns = [
+    # Public: short links of published posts (no workspace in the address, no personal data kept).
+    path("l/<str:code>", views.short_link, name="short_link"),
     path(P, views.posts, name="posts"),
     path(P + "new/", views.compose, name="compose"),
     path(P + "check/", views.check, name="check"),

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,6 +108,7 @@ def _save_compose(request: HttpRequest, form: ComposeForm, post: Post | None) ->
         "scheduled_at": data.get("scheduled_at"),
         "utm_campaign": data.get("utm_campaign") or "",
         "thread": bool(data.get("thread")),
+        "shorten_links": bool(data.get("shorten_links")),
     }
     if post is None:
         post = services.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
@@ -188,15 +189,15 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 def _check(
-    connection: Connection, text: str, campaign: str, media: list[rules.Media], thread: bool
+    connection: Connection,
+    text: str,
+    campaign: str,
+    media: list[rules.Media],
+    thread: bool,
+    shorten: bool = False,
 ) -> dict[str, Any]:
     network = connection.network
-    if campaign:
-        text = rules.add_utm(
-            text,
-            rules.Utm(source=network, campaign=campaign),
-            network=network if network in set(rules.Network) else rules.Network.X,
-        )
+    text = services.shape_text(text, network, campaign=campaign, shorten=shorten)
     limits = services.limits_for(connection)
     parts = services.split_parts(network, text, thread, limits)
     result: dict[str, Any] = {"connection": connection, "text": text, "parts": parts}
@@ -229,7 +230,14 @@ def check(request: HttpRequest) -> HttpResponse:
     for connection in connections:
         adapted = request.POST.get(f"text_{connection.id}", "")
         text = adapted if adapted.strip() else main
-        result = _check(connection, text, campaign, media, bool(request.POST.get("thread")))
+        result = _check(
+            connection,
+            text,
+            campaign,
+            media,
+            bool(request.POST.get("thread")),
+            bool(request.POST.get("shorten_links")),
+        )
         result["selected"] = connection.id in ids
         results.append(result)
     return render(request, "publishing/includes/checks.html", {"results": results})
@@ -264,6 +272,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "approvals": approvals,
             "attempts": attempts,
             "media": list(post.media.all()),
+            "short_links": list(post.short_links.all()),
             "previews": [{"variant": v, "parts": services.parts_for(v)} for v in variants],
             "approve_form": ApproveForm(),
             "reject_form": RejectForm(),
@@ -628,3 +637,14 @@ def connect(request: HttpRequest) -> HttpResponse:
         "publishing/connect.html",
         {"networks": networks, "form": form, "network": network, "label": network_label(network)},
     )
+
+
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """``/l/<code>``: public, counts the click (and nothing about the person), then redirects."""
+    target = services.count_click(code)
+    if target is None:
+        raise Http404("No such link.")
+    response = HttpResponseRedirect(target)
+    response["Referrer-Policy"] = "no-referrer-when-downgrade"
+    response["Cache-Control"] = "no-store"
+    return response
