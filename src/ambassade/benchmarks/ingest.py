@@ -196,6 +196,7 @@ def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
             rate = done / (time.perf_counter() - started)
             print(f"  {done}/{len(items)} ({rate:,.0f}/s)", file=sys.stderr)
     seconds = time.perf_counter() - started
+    print(f"  ingested {created} mentions in {seconds:.1f} s", file=sys.stderr)
     total = _pad(workspace.pk, stream_mentions)
 
     from django.conf import settings
