@@ -74,6 +74,13 @@ class ComposeForm(ScheduleMixin):
             "When set, links get utm_source (the network), utm_medium=social and this campaign."
         ),
     )
+    repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=Post.Repeat.choices)
+    repeat_until = forms.DateField(
+        label=_("Repeat until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Each occurrence goes out at the same local time, clock changes included."),
+    )
     shorten_links = forms.BooleanField(
         label=_("Shorten the links and count their clicks"),
         required=False,
@@ -121,6 +128,8 @@ class ComposeForm(ScheduleMixin):
                 utm_campaign=post.utm_campaign,
                 thread=post.thread,
                 shorten_links=post.shorten_links,
+                repeat=post.repeat,
+                repeat_until=post.repeat_until,
                 date=local.date() if local else None,
                 time=local.time().replace(second=0, microsecond=0) if local else None,
             )

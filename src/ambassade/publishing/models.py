@@ -76,6 +76,23 @@ class Post(models.Model):
     utm_campaign = models.CharField(_("UTM campaign"), max_length=100, blank=True)
     #: Split a text too long for a network into a thread, where the network has threads.
     thread = models.BooleanField(_("split long texts into a thread"), default=False)
+
+    class Repeat(models.TextChoices):
+        NEVER = "", _("Once")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+
+    #: A recurring post: once it has gone out, the next occurrence is scheduled at the same local
+    #: time (see services.schedule_next_occurrence), until ``repeat_until``.
+    repeat = models.CharField(_("repeat"), max_length=10, choices=Repeat.choices, blank=True)
+    repeat_until = models.DateField(_("until"), null=True, blank=True)
+    #: The series' wall-clock time in the workspace's zone, set when it is scheduled: each
+    #: occurrence is computed from it, so a time moved by a clock change does not drift.
+    repeat_at = models.TimeField(null=True, blank=True)
+    #: The occurrence this one follows; unique, so the next one is created once.
+    previous = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_occurrence"
+    )
     #: Replace links by short links on the product's own address, which count clicks.
     shorten_links = models.BooleanField(_("shorten and count links"), default=False)
     approvals_required = models.PositiveSmallIntegerField(default=0)

@@ -94,6 +94,7 @@ __all__ = [
     "held_variants",
     "limits_for",
     "local_to_utc",
+    "next_occurrence_time",
     "next_queue_time",
     "pause_outbox",
     "publish_variant",
@@ -105,6 +106,7 @@ __all__ = [
     "resume_outbox",
     "retry_variant",
     "run_outbox",
+    "schedule_next_occurrence",
     "set_approval_steps",
     "submit_post",
     "unknown_variant_ids",
@@ -317,6 +319,8 @@ def create_post(
     utm_campaign: str = "",
     thread: bool = False,
     shorten_links: bool = False,
+    repeat: str = "",
+    repeat_until: date | None = None,
 ) -> Post:
     """A draft post with one variant per account; ``texts`` adapts the text per account id."""
     if not connections:
@@ -330,6 +334,8 @@ def create_post(
             utm_campaign=utm_campaign,
             thread=thread,
             shorten_links=shorten_links,
+            repeat=repeat,
+            repeat_until=repeat_until,
         )
         _set_variants(post, connections, texts)
         record_audit(workspace, author, audit.POST_CREATED, post)
@@ -347,6 +353,8 @@ def update_post(
     utm_campaign: str = "",
     thread: bool = False,
     shorten_links: bool = False,
+    repeat: str = "",
+    repeat_until: date | None = None,
 ) -> Post:
     if not connections:
         raise ServiceError(_("Choose at least one account to publish to."))
@@ -357,6 +365,8 @@ def update_post(
         post.utm_campaign = utm_campaign
         post.thread = thread
         post.shorten_links = shorten_links
+        post.repeat = repeat
+        post.repeat_until = repeat_until
         post.updated_at = timezone.now()
         post.save(
             update_fields=[
@@ -365,6 +375,8 @@ def update_post(
                 "utm_campaign",
                 "thread",
                 "shorten_links",
+                "repeat",
+                "repeat_until",
                 "updated_at",
             ]
         )
@@ -632,7 +644,10 @@ def _schedule(post: Post, variants: QuerySet[Variant], actor: Any, now: datetime
     when = post.scheduled_at or now
     if not variants.update(status=Status.SCHEDULED, scheduled_at=when, due_at=when, error=""):
         raise ServiceError(_("This post is not waiting for scheduling."))
-    Post.objects.filter(id=post.id).update(scheduled_at=when)
+    local = when.astimezone(ZoneInfo(post.workspace.time_zone)).time().replace(tzinfo=None)
+    Post.objects.filter(id=post.id).update(
+        scheduled_at=when, repeat_at=local if post.repeat else None
+    )
     record_audit(
         post.workspace, actor, audit.POST_SCHEDULED, post, details={"at": when.isoformat()}
     )
@@ -963,7 +978,26 @@ def publish_variant(
     now: datetime | None = None,
     publisher_factory: PublisherFactory = default_publisher,
 ) -> str:
-    """Publish one due variant at most once. Returns the status it ends in (or ``"skipped"``)."""
+    """Publish one due variant at most once. Returns the status it ends in (or ``"skipped"``).
+    A recurring post gets its next occurrence once all its variants are settled."""
+    status = _publish_variant(variant_id, now=now, publisher_factory=publisher_factory)
+    if status in (Status.PUBLISHED, Status.FAILED):
+        _after_settled(variant_id)
+    return status
+
+
+def _after_settled(variant_id: int) -> None:
+    post_id = Variant.objects.filter(id=variant_id).values_list("post_id", flat=True).first()
+    if post_id is not None:
+        schedule_next_occurrence(post_id)
+
+
+def _publish_variant(
+    variant_id: int,
+    *,
+    now: datetime | None = None,
+    publisher_factory: PublisherFactory = default_publisher,
+) -> str:
     now = now or timezone.now()
     variant = claim(variant_id, now)
     if variant is None:
@@ -1103,6 +1137,19 @@ def reconcile_variant(
     now: datetime | None = None,
     publisher_factory: PublisherFactory = default_publisher,
 ) -> str:
+    """Settle a variant whose last call has an unknown outcome; see :func:`_reconcile_variant`."""
+    status = _reconcile_variant(variant_id, now=now, publisher_factory=publisher_factory)
+    if status in (Status.PUBLISHED, Status.FAILED):
+        _after_settled(variant_id)
+    return status
+
+
+def _reconcile_variant(
+    variant_id: int,
+    *,
+    now: datetime | None = None,
+    publisher_factory: PublisherFactory = default_publisher,
+) -> str:
     """Settle a variant whose last call has an unknown outcome, by reading the network first.
 
     - On a network that deduplicates our key and still remembers it: schedule a retry with the same
@@ -1225,6 +1272,87 @@ def reconcile_variant(
     )
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
+
+
+REPEAT_DAYS = {"daily": 1, "weekly": 7}
+
+
+def next_occurrence_time(post: Post) -> datetime | None:
+    """When the next occurrence of a recurring post goes out: the series' wall-clock time
+    (``repeat_at``) one day or one week later, in the workspace's zone.
+
+    Across a clock change the local hour stays (09:30 stays 09:30, so the UTC instant moves by an
+    hour). A time the change skips (02:30 on the spring-forward night) goes out when the clocks say
+    03:30; a time that happens twice, at its first occurrence. None after ``repeat_until``.
+    """
+    days = REPEAT_DAYS.get(post.repeat)
+    if days is None or post.scheduled_at is None:
+        return None
+    zone = ZoneInfo(post.workspace.time_zone)
+    local = post.scheduled_at.astimezone(zone)
+    at = post.repeat_at or local.time().replace(tzinfo=None)
+    day = local.date() + timedelta(days=days)
+    if post.repeat_until is not None and day > post.repeat_until:
+        return None
+    # fold=0 gives a skipped time the offset from before the change: 02:30 becomes 03:30 summer time.
+    return datetime.combine(day, at, zone).astimezone(UTC)
+
+
+def schedule_next_occurrence(post_id: int) -> Post | None:
+    """Once every variant of a recurring post has gone out (or failed), schedule the next one, with
+    the same text, media and accounts; the series was approved once. Created at most once (the
+    ``previous`` link is unique)."""
+    post = Post.objects.select_related("workspace").filter(id=post_id).first()
+    if post is None or not post.repeat:
+        return None
+    if post.variants.exclude(status__in=[Status.PUBLISHED, Status.FAILED]).exists():
+        return None
+    when = next_occurrence_time(post)
+    if when is None:
+        return None
+    try:
+        with transaction.atomic():
+            following = Post.objects.create(
+                workspace=post.workspace,
+                author=post.author,
+                text=post.text,
+                scheduled_at=when,
+                utm_campaign=post.utm_campaign,
+                thread=post.thread,
+                shorten_links=post.shorten_links,
+                repeat=post.repeat,
+                repeat_until=post.repeat_until,
+                repeat_at=post.repeat_at,
+                previous=post,
+                approvals_required=post.approvals_required,
+            )
+            for variant in post.variants.all():
+                Variant.objects.create(
+                    workspace=post.workspace,
+                    post=following,
+                    connection_id=variant.connection_id,
+                    text=variant.text,
+                    status=Status.SCHEDULED,
+                    scheduled_at=when,
+                    due_at=when,
+                )
+            for media in post.media.all():
+                Media.objects.create(
+                    workspace=post.workspace,
+                    post=following,
+                    filename=media.filename,
+                    content_type=media.content_type,
+                    size=media.size,
+                    data=media.data,
+                    alt_text=media.alt_text,
+                    position=media.position,
+                )
+            record_audit(
+                post.workspace, None, audit.POST_SCHEDULED, following, details={"at": str(when)}
+            )
+    except IntegrityError:
+        return None  # another worker created it
+    return following
 
 
 def count_click(code: str) -> str | None:

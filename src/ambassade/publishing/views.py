@@ -109,6 +109,8 @@ def _save_compose(request: HttpRequest, form: ComposeForm, post: Post | None) ->
         "utm_campaign": data.get("utm_campaign") or "",
         "thread": bool(data.get("thread")),
         "shorten_links": bool(data.get("shorten_links")),
+        "repeat": data.get("repeat") or "",
+        "repeat_until": data.get("repeat_until"),
     }
     if post is None:
         post = services.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
