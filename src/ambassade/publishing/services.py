@@ -455,6 +455,9 @@ def refresh_limits(
     except ConnectorError as error:
         log.info("limits of connection %s not refreshed: %s", connection_id, error.message)
         return False
+    finally:
+        if publisher_factory is None:
+            _close(publisher)
     data = {
         key: sorted(value) if isinstance(value, frozenset) else value
         for key, value in dataclasses.asdict(limits).items()
@@ -823,6 +826,13 @@ def default_publisher(connection: Connection) -> Any:
     return get_publisher(connection.network)(HttpClient())
 
 
+def _close(publisher: Any) -> None:
+    """Close the HTTP client a default publisher opened (its connections are not reused)."""
+    http = getattr(publisher, "http", None)
+    if http is not None:
+        http.close()
+
+
 def _credentials(connection: Connection) -> dict[str, Any]:
     return {
         **connection.secret().reveal(),
@@ -976,7 +986,7 @@ def publish_variant(
     variant_id: int,
     *,
     now: datetime | None = None,
-    publisher_factory: PublisherFactory = default_publisher,
+    publisher_factory: PublisherFactory | None = None,
 ) -> str:
     """Publish one due variant at most once. Returns the status it ends in (or ``"skipped"``).
     A recurring post gets its next occurrence once all its variants are settled."""
@@ -996,7 +1006,7 @@ def _publish_variant(
     variant_id: int,
     *,
     now: datetime | None = None,
-    publisher_factory: PublisherFactory = default_publisher,
+    publisher_factory: PublisherFactory | None = None,
 ) -> str:
     now = now or timezone.now()
     variant = claim(variant_id, now)
@@ -1018,7 +1028,7 @@ def _publish_variant(
         return Status.FAILED
     publisher = None
     try:
-        publisher = publisher_factory(connection)
+        publisher = (publisher_factory or default_publisher)(connection)
         credentials = _credentials(connection)
         media_ids = [
             publisher.upload_media(
@@ -1074,6 +1084,8 @@ def _publish_variant(
     finally:
         if publisher is not None:
             _save_refreshed(connection, publisher)
+            if publisher_factory is None:
+                _close(publisher)
     _mark_published(variant, published, [Status.PUBLISHING, Status.UNKNOWN], attempts)
     _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, published.url)
     return Status.PUBLISHED
@@ -1135,7 +1147,7 @@ def reconcile_variant(
     variant_id: int,
     *,
     now: datetime | None = None,
-    publisher_factory: PublisherFactory = default_publisher,
+    publisher_factory: PublisherFactory | None = None,
 ) -> str:
     """Settle a variant whose last call has an unknown outcome; see :func:`_reconcile_variant`."""
     status = _reconcile_variant(variant_id, now=now, publisher_factory=publisher_factory)
@@ -1148,7 +1160,7 @@ def _reconcile_variant(
     variant_id: int,
     *,
     now: datetime | None = None,
-    publisher_factory: PublisherFactory = default_publisher,
+    publisher_factory: PublisherFactory | None = None,
 ) -> str:
     """Settle a variant whose last call has an unknown outcome, by reading the network first.
 
@@ -1183,11 +1195,13 @@ def _reconcile_variant(
     started = first.started_at if first else (row["claimed_at"] or now)
     connection = variant.connection
     try:
-        publisher = publisher_factory(connection)
+        publisher = (publisher_factory or default_publisher)(connection)
     except UnknownPublisher:
         publisher = None
     window = timedelta(seconds=getattr(publisher, "idempotency_window", 0))
     if getattr(publisher, "idempotent", False) and now - started < window:
+        if publisher_factory is None:
+            _close(publisher)
         Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
             status=Status.SCHEDULED, due_at=now, keep_key=True, claimed_at=None
         )
@@ -1212,7 +1226,12 @@ def _reconcile_variant(
                 ),
                 permanent=False,
             )
-        items = publisher.recent_posts(_credentials(connection), started - RECONCILE_MARGIN)
+        try:
+            items = publisher.recent_posts(_credentials(connection), started - RECONCILE_MARGIN)
+        finally:
+            _save_refreshed(connection, publisher)
+            if publisher_factory is None:
+                _close(publisher)
     except AuthExpired as error:
         workspace_services.mark_needs_reconnection(connection.id, error.message)
         reason = error.message
