@@ -186,6 +186,10 @@ class Variant(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     #: One message in plain words, shown the same everywhere (list, calendar, post page).
     error = models.TextField(blank=True)
+    #: What the network says of the published post ({"likes": 3, "reposts": 1, "replies": 0}),
+    #: read back a day after publication (services.read_back_metrics).
+    metrics = models.JSONField(default=dict, blank=True)
+    metrics_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

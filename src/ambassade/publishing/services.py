@@ -85,6 +85,7 @@ __all__ = [
     "add_media",
     "add_queue_slot",
     "approve_post",
+    "best_times",
     "comment_post",
     "create_post",
     "delete_post",
@@ -98,6 +99,7 @@ __all__ = [
     "next_queue_time",
     "pause_outbox",
     "publish_variant",
+    "read_back_metrics",
     "reconcile_variant",
     "refresh_limits",
     "reject_post",
@@ -112,6 +114,7 @@ __all__ = [
     "unknown_variant_ids",
     "unschedule_post",
     "update_post",
+    "variants_for_metrics",
 ]
 
 log = logging.getLogger(__name__)
@@ -1372,6 +1375,94 @@ def schedule_next_occurrence(post_id: int) -> Post | None:
     except IntegrityError:
         return None  # another worker created it
     return following
+
+
+#: Metrics are read once the post has had a day to gather them, and no later than a week.
+METRICS_AFTER = timedelta(hours=24)
+METRICS_UNTIL = timedelta(days=7)
+#: "Best time to post" needs this many measured posts before it says anything.
+BEST_TIME_MIN_POSTS = 10
+
+
+def variants_for_metrics(now: datetime | None = None, limit: int = 200) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Variant.objects.filter(
+            status=Status.PUBLISHED,
+            metrics_read_at__isnull=True,
+            published_at__lte=now - METRICS_AFTER,
+            published_at__gte=now - METRICS_UNTIL,
+        )
+        .exclude(remote_id="")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def read_back_metrics(
+    variant_id: int,
+    *,
+    now: datetime | None = None,
+    publisher_factory: PublisherFactory | None = None,
+) -> bool:
+    """Read a published post back from its network and keep its metrics (likes, reposts,
+    replies). Once per variant: the conditional UPDATE on ``metrics_read_at`` claims it."""
+    now = now or timezone.now()
+    if not Variant.objects.filter(
+        id=variant_id, status=Status.PUBLISHED, metrics_read_at__isnull=True
+    ).update(metrics_read_at=now):
+        return False
+    variant = Variant.objects.select_related("connection").get(id=variant_id)
+    try:
+        publisher = (publisher_factory or default_publisher)(variant.connection)
+    except UnknownPublisher:
+        return False
+    try:
+        item = publisher.read_back(_credentials(variant.connection), variant.remote_id)
+    except ConnectorError as error:
+        log.info("metrics of variant %s not read: %s", variant_id, error.message)
+        return False
+    finally:
+        if publisher_factory is None:
+            _close(publisher)
+    if item is None or not item.metrics:
+        return False
+    Variant.objects.filter(id=variant_id).update(metrics=dict(item.metrics))
+    return True
+
+
+def best_times(workspace: Workspace, limit: int = 3) -> list[tuple[int, int, float]]:
+    """The hours of the week (weekday, hour, mean engagement) when the workspace's own posts did
+    best: likes, reposts and replies read back, plus short-link clicks, per post. Empty until
+    ``BEST_TIME_MIN_POSTS`` posts have been measured: too few posts would only show noise."""
+    zone = ZoneInfo(workspace.time_zone)
+    rows = list(
+        Variant.objects.filter(
+            workspace=workspace, status=Status.PUBLISHED, metrics_read_at__isnull=False
+        )
+        .exclude(published_at=None)
+        .values("post_id", "published_at", "metrics")
+    )
+    clicks: dict[int, int] = {}
+    for post_id, count in ShortLink.objects.filter(workspace=workspace).values_list(
+        "post_id", "clicks"
+    ):
+        clicks[post_id] = clicks.get(post_id, 0) + count
+    per_post: dict[int, tuple[datetime, float]] = {}
+    for row in rows:
+        score = sum(v for v in (row["metrics"] or {}).values() if isinstance(v, int | float))
+        at, total = per_post.get(row["post_id"], (row["published_at"], 0.0))
+        per_post[row["post_id"]] = (min(at, row["published_at"]), total + score)
+    if len(per_post) < BEST_TIME_MIN_POSTS:
+        return []
+    buckets: dict[tuple[int, int], list[float]] = {}
+    for post_id, (at, score) in per_post.items():
+        local = at.astimezone(zone)
+        buckets.setdefault((local.weekday(), local.hour), []).append(score + clicks.get(post_id, 0))
+    ranked = sorted(
+        ((day, hour, sum(values) / len(values)) for (day, hour), values in buckets.items()),
+        key=lambda item: (-item[2], item[0], item[1]),
+    )
+    return ranked[:limit]
 
 
 def count_click(code: str) -> str | None:

@@ -44,3 +44,18 @@ def refresh_all_limits() -> int:
     for connection_id in ids:
         refresh_limits(connection_id)
     return len(ids)
+
+
+@db_task(name="publishing.read_back_metrics")
+def read_back_metrics(variant_id: int) -> bool:
+    return services.read_back_metrics(variant_id)
+
+
+@db_periodic_task(crontab(minute="23"), name="publishing.read_all_metrics")
+def read_all_metrics() -> int:
+    """Every hour, read back the posts published a day ago: their likes, reposts and replies feed
+    the post page and "best time to post"."""
+    ids = services.variants_for_metrics()
+    for variant_id in ids:
+        read_back_metrics(variant_id)
+    return len(ids)

@@ -540,6 +540,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "upcoming": list(upcoming),
             "pause_form": PauseForm(),
             "slots": list(workspace_queryset(request, QueueSlot)),
+            "best_times": [
+                {"day": QueueSlot.Weekday(day).label, "hour": hour, "score": score}
+                for day, hour, score in services.best_times(workspace)
+            ],
             "slot_form": QueueSlotForm(),
             "steps_form": ApprovalStepsForm(initial={"approval_steps": settings.approval_steps}),
         },
