@@ -94,7 +94,7 @@ def test_it_trains_a_loadable_model(data: Path, tmp_path: Path) -> None:
         extra=extra,
     )
     assert any("sentiment: done" in message for message in messages)
-    assert "nl" in meta["sentiment"]
+    assert "nl" in meta["sentiment"] and meta["sentiment_standalone"] == ["en"]
     model = TextModel.load(output)
     assert "nl" in model.sentiment_languages
     scores = model.predict(

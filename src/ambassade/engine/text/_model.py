@@ -65,6 +65,7 @@ class TextModel:
         self.meta = meta
         self.sentiment_columns: dict[str, list[int]] = meta["sentiment"]
         self.binary_columns: dict[str, int] = meta["binary"]
+        self.standalone: frozenset[str] = frozenset(meta.get("sentiment_standalone", ()))
 
     @property
     def sentiment_languages(self) -> frozenset[str]:
@@ -124,8 +125,8 @@ class TextModel:
     def predict(self, normalized: Sequence[str], languages: Sequence[str]) -> Scores:
         """Scores for normalised texts whose languages are known (ISO 639-1 or ``und``).
 
-        Sentiment uses the shared head plus the language's own head; ``und`` uses the shared head alone;
-        any other language is unsupported. Toxicity uses the French heads for French and the English
+        Sentiment uses the shared head plus the language's own head (or the language's standalone
+        model, for English); ``und`` uses the shared head alone; any other language is unsupported. Toxicity uses the French heads for French and the English
         ones for every other language.
         """
         if len(normalized) != len(languages):
@@ -138,7 +139,9 @@ class TextModel:
         lang = np.asarray(languages, dtype=object)
         for code in set(languages):
             rows = lang == code
-            if code in self.sentiment_columns and code != "*":
+            if code in self.standalone:
+                sentiment_logits[rows] = raw[np.ix_(rows, self.sentiment_columns[code])]
+            elif code in self.sentiment_columns and code != "*":
                 sentiment_logits[rows] += raw[np.ix_(rows, self.sentiment_columns[code])]
             elif code != "und":
                 supported[rows] = False

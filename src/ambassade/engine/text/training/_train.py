@@ -42,6 +42,10 @@ class TrainingConfig:
     # each row is seen by the shared weights and by the weights of its language).
     sentiment_languages: tuple[str, ...] = ("fr", "en", "de", "es", "it", "pt", "ar")
     sentiment_c: float = 3.0
+    # Languages whose sentiment model stands alone (their own weights and intercept, no shared head):
+    # English has 47,000 training tweets, enough to do better alone (dev: TweetEval 67.0 -> 68.5
+    # macro-recall, UMSAB en 68.4 -> 70.9 in development), with its own regularisation.
+    standalone_sentiment: tuple[tuple[str, float], ...] = (("en", 1.0),)
     offensive_c: float = 1.0
     hateful_c: float = 1.0
     spam_c: float = 10.0
@@ -260,12 +264,29 @@ def train(
     if list(clf.classes_) != list(SENTIMENT_CLASSES):
         raise RuntimeError(f"unexpected sentiment classes {clf.classes_}")
     coef = clf.coef_.reshape(len(SENTIMENT_CLASSES), len(langs) + 1, n_features)
+    standalone = dict(cfg.standalone_sentiment)
     for slot, name in enumerate(("*", *langs)):
+        if name in standalone:
+            continue
         meta["sentiment"][name] = list(range(len(columns), len(columns) + len(SENTIMENT_CLASSES)))
         for k in range(len(SENTIMENT_CLASSES)):
             columns.append(coef[k, slot])
             # The intercept belongs to the shared head.
             biases.append(float(clf.intercept_[k]) if name == "*" else 0.0)
+    meta["sentiment_standalone"] = sorted(lang for lang in standalone if lang in sentiment)
+    for lang in meta["sentiment_standalone"]:
+        say(f"sentiment: fitting a standalone {lang} model (C={standalone[lang]})")
+        alone = LogisticRegression(
+            C=standalone[lang], class_weight="balanced", max_iter=cfg.max_iter
+        )
+        alone.fit(
+            _matrix(featurizer, [e.text for e in sentiment[lang]]),
+            [e.label for e in sentiment[lang]],
+        )
+        meta["sentiment"][lang] = list(range(len(columns), len(columns) + len(SENTIMENT_CLASSES)))
+        for k in range(len(SENTIMENT_CLASSES)):
+            columns.append(alone.coef_[k])
+            biases.append(float(alone.intercept_[k]))
     say("sentiment: done")
 
     c_of = {"offensive": cfg.offensive_c, "hateful": cfg.hateful_c, "spam": cfg.spam_c}
