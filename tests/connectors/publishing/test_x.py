@@ -106,3 +106,21 @@ def test_it_refuses_to_publish_with_a_listening_only_connection() -> None:
     with pytest.raises(ConnectorError) as caught:
         XPublisher().publish({"bearer_token": "app-only"}, Draft(text="x", idempotency_key="k"))
     assert caught.value.permanent and not isinstance(caught.value, AuthExpired)
+
+
+def test_it_reads_a_post_back_with_its_metrics(server: ReplayServer, http: HttpClient) -> None:
+    tweet = fixture("user_tweets.json")["data"][0]
+    tweet["public_metrics"] = {
+        "retweet_count": 4,
+        "reply_count": 2,
+        "like_count": 31,
+        "quote_count": 0,
+        "bookmark_count": 1,
+        "impression_count": 1200,
+    }
+    server.route("GET", "/2/tweets/1895435478261383168", Reply(200, {"data": tweet}))
+    item = publisher(server, http).read_back(CREDS, "1895435478261383168")
+    assert item is not None
+    assert item.metrics == {"likes": 31, "reposts": 4, "replies": 2, "quotes": 0}
+    request = server.calls("/2/tweets/1895435478261383168")[0]
+    assert request.param("tweet.fields") == "created_at,public_metrics"

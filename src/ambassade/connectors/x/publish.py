@@ -187,12 +187,24 @@ class XPublisher(Connector):
         created = parse_datetime(tweet.get("created_at"))
         if created is None:
             return None
+        public = tweet.get("public_metrics")
+        metrics = {
+            name: int(public[key])
+            for name, key in (
+                ("likes", "like_count"),
+                ("reposts", "retweet_count"),
+                ("replies", "reply_count"),
+                ("quotes", "quote_count"),
+            )
+            if isinstance(public, Mapping) and isinstance(public.get(key), int)
+        }
         return RawItem(
             source="x",
             external_id=str(tweet["id"]),
             url=self._url(creds, str(tweet["id"])),
             text=str(tweet.get("text") or ""),
             created_at=created,
+            metrics=metrics,
             raw=dict(tweet),
         )
 
@@ -200,7 +212,7 @@ class XPublisher(Connector):
         creds = self._creds(credentials)
         body = self.http.get(
             f"{self.endpoints['api']}/2/tweets/{external_id}",
-            params={"tweet.fields": "created_at"},
+            params={"tweet.fields": "created_at,public_metrics"},
             headers=self._headers(creds),
             error_map=_error_map,
         ).json()
