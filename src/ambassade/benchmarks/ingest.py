@@ -151,8 +151,6 @@ def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
 
     from ambassade.benchmarks.match import generate_documents, generate_queries
     from ambassade.connectors.base import Author, RawItem
@@ -202,6 +200,36 @@ def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    # Other apps share the page's layout and URLs; in a checkout where one of them is being edited
+    # the page may fail to load for a moment: try again a few times rather than lose the run.
+    for _attempt in range(10):
+        try:
+            timings = _stream_timings(user, workspace)
+            break
+        except Exception as exc:
+            print(f"  the stream page failed ({exc!r}); trying again", file=sys.stderr)
+            time.sleep(30)
+    else:
+        raise RuntimeError("the stream page never loaded")
+    timings.sort()
+    return {
+        "created": created,
+        "matches": matches,
+        "seconds": seconds,
+        "rate": created / seconds if seconds else 0.0,
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+        "stream_mentions": total,
+    }
+
+
+def _stream_timings(user: Any, workspace: Any) -> list[float]:
+    from django.test import Client
+    from django.urls import clear_url_caches, reverse
+
+    from ambassade.listening.models import ListeningQuery
+
+    clear_url_caches()
     client = Client()
     client.force_login(user)
     url = reverse("listening:stream", args=[workspace.slug])
@@ -219,16 +247,7 @@ def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
         response = client.get(url, variants[number % len(variants)])
         timings.append(time.perf_counter() - begin)
         assert response.status_code == 200
-    timings.sort()
-    return {
-        "created": created,
-        "matches": matches,
-        "seconds": seconds,
-        "rate": created / seconds if seconds else 0.0,
-        "p50": statistics.median(timings),
-        "p95": timings[int(len(timings) * 0.95) - 1],
-        "stream_mentions": total,
-    }
+    return timings
 
 
 if __name__ == "__main__":
