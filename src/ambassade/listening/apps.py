@@ -17,7 +17,7 @@ class ListeningConfig(AppConfig):
                 "listening:stream",
                 permissions.LISTENING_VIEW,
                 order=20,
-                icon="list",
+                icon="radio",
                 active_prefixes=("listening:stream", "listening:mention", "listening:export"),
             )
         )
@@ -50,7 +50,7 @@ class ListeningConfig(AppConfig):
                 "listening:sources",
                 permissions.LISTENING_VIEW,
                 order=23,
-                icon="plug",
+                icon="rss",
                 active_prefixes=("listening:source",),
             )
         )
