@@ -314,8 +314,10 @@ def run(options: BenchOptions) -> BenchResult:
         "said; 0.5 threshold on every probability. Peers, from the `bench` extra: VADER "
         "(vaderSentiment, compound ≥ 0.05 positive, ≤ −0.05 negative), vaderSentiment-fr, "
         "better-profanity, and profanity-check measured as alt-profanity-check, its maintained "
-        "drop-in replacement (the 2019 original was not installed). vader-multi was not measured: it "
-        "translates non-English text through an online translation client, and no network is assumed.",
+        "drop-in replacement: the original profanity-check 1.0.3 installs on this Python but cannot be "
+        "imported with a current scikit-learn (it imports sklearn.externals.joblib, removed in 0.23). "
+        "vader-multi was not measured: it installs a module of the same name as vaderSentiment and "
+        "translates every text through an online service (translatte) inside polarity_scores.",
     ]
     summary = ", ".join(
         f"{title.split(' (')[0]} {score:.1f}" for title, score in ours_scores.items()
