@@ -36,7 +36,9 @@ lint: install
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# The peers measured beside the engine (VADER, profanity-check…) live in the bench extra.
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/ambassade bench
 
 messages: install

@@ -64,6 +64,7 @@ def _run_ambassade(tmp_path: Path, **overrides: str) -> subprocess.CompletedProc
         ("DATABASE_URL", "mysql://x@y/z", "expected a URL starting with"),
         ("AMBASSADE_VAULT_KEY", "not-a-key", "Fernet key"),
         ("AMBASSADE_SECRET_KEY", "short", "at least 32 characters"),
+        ("AMBASSADE_TEXT_MODEL", "/nonexistent/model", "no model.onnx in"),
     ],
 )
 def test_it_stops_on_a_bad_value_naming_the_variable(

@@ -242,3 +242,10 @@ LOG_LEVEL = _declare(
     "INFO",
     "Log level: DEBUG, INFO, WARNING or ERROR. Tokens and passwords are never logged.",
 )
+TEXT_MODEL = _declare(
+    "AMBASSADE_TEXT_MODEL",
+    "",
+    "Folder of a local ONNX transformer sentiment model (model.onnx, tokenizer.json, config.json) "
+    "for the optional accurate backend (pip install 'ambassade[accurate]'). Empty: the built-in "
+    "fast models.",
+)

@@ -184,6 +184,11 @@ def _vault_keys() -> list[bytes]:
 
 VAULT_KEYS = _vault_keys()
 
+# Read by ambassade.engine.text itself (it cannot import settings); checked here so a typo stops the start.
+TEXT_MODEL = env.env_str(env.TEXT_MODEL)
+if TEXT_MODEL and not (Path(TEXT_MODEL).expanduser() / "model.onnx").is_file():
+    raise env.ConfigError(env.TEXT_MODEL, f"no model.onnx in {TEXT_MODEL}")
+
 LOG_LEVEL = env.env_choice(env.LOG_LEVEL, {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {
     "version": 1,
