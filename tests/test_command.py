@@ -37,3 +37,27 @@ def test_it_refuses_an_unknown_benchmark() -> None:
     result = _ambassade("bench", "no-such-bench")
     assert result.returncode == 2
     assert "unknown benchmark 'no-such-bench'" in result.stderr
+
+
+def test_it_refuses_a_benchmark_option_no_chosen_benchmark_takes() -> None:
+    result = _ambassade("bench", "match", "--posts", "10")
+    assert result.returncode == 2
+    assert "takes the option 'posts'" in result.stderr
+
+
+def test_it_reads_benchmark_options_in_both_spellings() -> None:
+    import argparse
+
+    from ambassade.cli import bench
+
+    args = argparse.Namespace(
+        extra=["nab-scorer=/x"], extra_options=["--posts", "5", "--minutes=2"]
+    )
+    assert bench._extra_options(args) == {"nab_scorer": "/x", "posts": "5", "minutes": "2"}
+    args = argparse.Namespace(extra=[], extra_options=["--posts"])
+    try:
+        bench._extra_options(args)
+    except ValueError as exc:
+        assert "--posts needs a value" in str(exc)
+    else:
+        raise AssertionError("a bare --posts was accepted")

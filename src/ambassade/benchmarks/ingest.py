@@ -32,6 +32,11 @@ from ambassade.benchmarks import BenchOptions, BenchResult
 __all__ = ["TITLE", "run"]
 
 TITLE = "Listening: end-to-end ingest and stream latency"
+OPTIONS = {
+    "ingest_mentions": "mentions to ingest (100,000; --quick 10,000)",
+    "stream_mentions": "mentions in the workspace for the stream latency (1,000,000; --quick 100,000)",
+    "databases": "sqlite or postgresql: measure one database only",
+}
 
 BATCH = 2_000
 QUERIES = 1_000

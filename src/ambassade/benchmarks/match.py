@@ -30,6 +30,7 @@ from ambassade.engine.query import Document, Matcher, evaluate, parse, prepare
 __all__ = ["TITLE", "generate_documents", "generate_queries", "run"]
 
 TITLE = "Listening queries: compiled matcher"
+OPTIONS = {"naive_seconds": "time budget of the naive evaluation per size (4; --quick 1)"}
 
 SIZES = (100, 1_000, 10_000)
 TARGET = 20_000  # docs/s at 10,000 queries, one core (issue 4)

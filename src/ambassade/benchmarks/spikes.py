@@ -35,6 +35,7 @@ from ambassade.engine.signals import DEFAULT_SENSITIVITY, SpikeDetector, SpikeSe
 __all__ = ["TITLE", "WindowedGaussian", "run"]
 
 TITLE = "Spike detection (NAB, non-tweet series)"
+OPTIONS = {"nab_scorer": "path of nab_score.py (default: DATA/../tools/nab_score.py)"}
 
 _PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 _SENSITIVITIES = (3, 4, 5, 6, 7)

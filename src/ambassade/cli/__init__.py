@@ -32,7 +32,10 @@ def run(name: str, argv: list[str]) -> int:
     module = _load(name)
     parser = argparse.ArgumentParser(prog=f"ambassade {name}", description=module.HELP)
     module.add_arguments(parser)
-    args = parser.parse_args(argv)
+    if getattr(module, "ACCEPTS_EXTRA_OPTIONS", False):
+        args, args.extra_options = parser.parse_known_args(argv)
+    else:
+        args = parser.parse_args(argv)
     return int(module.run(args))
 
 
