@@ -10,6 +10,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,6 +61,25 @@ def _workspace(
         membership.role = Role.OWNER
         membership.save(update_fields=["role"])
     return workspace
+
+
+def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | None = None) -> None:
+    """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
+    they raise on those mentions, a playbook, and posts. Through each app's own services; running it
+    again creates nothing."""
+    from django.apps import apps
+
+    User = get_user_model()
+    owner = User.objects.get(email__iexact=DEMO_EMAIL)
+    teammate = User.objects.filter(email__iexact=TEAMMATE[0]).first() or owner
+    if apps.is_installed("ambassade.crisis"):
+        from ambassade.crisis.demo import ensure_demo_alerts
+
+        ensure_demo_alerts(workspace, owner, out, now=now)
+    if apps.is_installed("ambassade.publishing"):
+        from ambassade.publishing.demo import ensure_demo_posts
+
+        ensure_demo_posts(workspace, owner, teammate, out, now=now)
 
 
 @transaction.atomic

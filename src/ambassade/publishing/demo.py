@@ -1,0 +1,187 @@
+"""The demo workspace's posts: drafts, posts awaiting approval with the team's comments, and one sent
+back with a reason, in French and English, over the next two weeks.
+
+The demo has no real network account, and no publisher that publishes nowhere, so nothing is
+scheduled: a scheduled post would be tried by the outbox and fail. The two demo accounts (Mastodon
+and Bluesky, on ``.example`` hosts) are stored through ``workspaces.services.connect_account`` with
+a placeholder token, then marked as needing reconnection (``mark_needs_reconnection``), the state the
+product gives an account whose token is refused: the periodic tasks never call its server, and a post
+approved on it fails at once, without any network call, with "The account … must be reconnected"
+and the reason given here. Running it again creates nothing: the accounts are looked up, and the
+posts are only created when the workspace has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ambassade.publishing import services
+from ambassade.publishing.models import Post
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.models import Connection
+
+__all__ = ["ensure_demo_posts"]
+
+ACCOUNTS = (
+    # network, account name, placeholder secret
+    ("mastodon", "@cafelumiere@mastodon.example", {"instance": "https://mastodon.example"}),
+    ("bluesky", "cafelumiere.bsky.example", {"identifier": "cafelumiere.bsky.example"}),
+)
+
+
+@dataclass(frozen=True)
+class DemoPost:
+    author: str  # "owner" or "teammate"
+    text: str
+    networks: tuple[str, ...]
+    day: int | None = None  # days from today, in the workspace's zone; None: no time yet
+    at: time = time(9, 30)
+    utm_campaign: str = ""
+    submit: bool = False
+    comment: str = ""  # by the owner (a translatable sentence, see _comments)
+    reject: str = ""  # the owner's reason (idem)
+
+
+def _posts() -> list[DemoPost]:
+    return [
+        DemoPost(
+            "teammate",
+            "☕️ Nouveau chez Café Lumière : le cold brew à la fleur d'oranger arrive jeudi dans "
+            "toutes nos boutiques. Vous le goûtez en premier ? #cafelumiere #coldbrew",
+            ("mastodon", "bluesky"),
+            day=2,
+            at=time(9, 30),
+            submit=True,
+            comment="stock",
+        ),
+        DemoPost(
+            "teammate",
+            "Our baristas share their latte art secrets live this Saturday at 4 pm at Café Lumière "
+            "Bastille. Free tasting for the first 30 guests! https://cafelumiere.example/events",
+            ("mastodon", "bluesky"),
+            day=5,
+            at=time(18, 0),
+            utm_campaign="latte-art-live",
+            submit=True,
+            comment="photo",
+        ),
+        DemoPost(
+            "teammate",
+            "Semaine du commerce équitable : -15 % sur nos cafés d'Éthiopie et du Pérou, en "
+            "boutique et sur https://cafelumiere.example/boutique #commerceequitable",
+            ("mastodon",),
+            day=9,
+            at=time(8, 15),
+            utm_campaign="commerce-equitable",
+            submit=True,
+        ),
+        DemoPost(
+            "teammate",
+            "Offre flash : 2 cafés achetés avec l'appli fidélité Café Lumière = le 3e offert ! "
+            "Ce week-end seulement. #cafelumiere",
+            ("mastodon", "bluesky"),
+            day=3,
+            at=time(12, 0),
+            submit=True,
+            reject="app",
+        ),
+        DemoPost(
+            "owner",
+            "Vous êtes plusieurs à avoir été débités deux fois via l'appli : nous en sommes "
+            "désolés. Chaque double paiement sera remboursé sous 5 jours ; écrivez-nous en "
+            "message privé si rien n'apparaît.",
+            ("mastodon", "bluesky"),
+        ),
+        DemoPost(
+            "teammate",
+            "The winter menu is here: chestnut mocha, spiced chai and gingerbread latte. Which one "
+            "are you trying first? 🎄 #cafelumiere",
+            ("mastodon", "bluesky"),
+            day=12,
+            at=time(10, 0),
+        ),
+    ]
+
+
+def _comments() -> dict[str, str]:
+    return {
+        "stock": _("Great! Let us wait for the shops to confirm their stock before approving."),
+        "photo": _("Could we add a photo of the latte art? With its description, please."),
+        "app": _(
+            "No promotion of the loyalty app until the double charges are settled. Let us "
+            "talk about it again next week."
+        ),
+    }
+
+
+def _accounts(workspace: Any, owner: Any) -> dict[str, Connection]:
+    found = {}
+    reason = _(
+        "Demo account: it has no real token, so nothing is sent. Connect a real account to publish."
+    )
+    for network, name, secret in ACCOUNTS:
+        connection = Connection.objects.filter(
+            workspace=workspace, network=network, account_name=name
+        ).first()
+        if connection is None:
+            with transaction.atomic():
+                connection = workspace_services.connect_account(
+                    workspace,
+                    network=network,
+                    account_name=name,
+                    secret={**secret, "demo": True},
+                    actor=owner,
+                )
+                workspace_services.mark_needs_reconnection(connection.pk, reason)
+            connection.refresh_from_db()
+        found[network] = connection
+    return found
+
+
+def _when(workspace: Any, today: date, post: DemoPost) -> datetime | None:
+    if post.day is None:
+        return None
+    return services.local_to_utc(today + timedelta(days=post.day), post.at, workspace.time_zone)
+
+
+def ensure_demo_posts(
+    workspace: Any, owner: Any, teammate: Any, out: TextIO, *, now: datetime | None = None
+) -> list[Post]:
+    """Give the demo workspace its accounts, one approval step, and, when it has no post yet, its
+    drafts and posts awaiting approval."""
+    now = now or timezone.now()
+    with translation.override(workspace.language):
+        accounts = _accounts(workspace, owner)
+        if Post.objects.filter(workspace=workspace).exists():
+            return []
+        services.set_approval_steps(workspace, 1, owner)
+        comments = _comments()
+        today = now.astimezone(ZoneInfo(workspace.time_zone)).date()
+        people = {"owner": owner, "teammate": teammate}
+        created = []
+        for spec in _posts():
+            author = people[spec.author]
+            post = services.create_post(
+                workspace,
+                author,
+                text=spec.text,
+                connections=[accounts[network] for network in spec.networks],
+                scheduled_at=_when(workspace, today, spec),
+                utm_campaign=spec.utm_campaign,
+            )
+            if spec.submit:
+                post = services.submit_post(post, author, now=now)
+            if spec.comment:
+                services.comment_post(post, owner, comments[spec.comment])
+            if spec.reject:
+                post = services.reject_post(post, owner, comments[spec.reject])
+            created.append(post)
+    out.write(f"Created {len(created)} demo posts (drafts and posts awaiting approval)\n")
+    return created

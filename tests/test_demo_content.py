@@ -1,0 +1,150 @@
+"""What `ambassade demo` gives the demo brand besides its mentions, in process: alert rules whose alerts
+come from evaluating the backfilled incident (none written by hand), a playbook, and posts in the
+approval queue and among the drafts — and nothing more on a second run."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models import Q
+
+from ambassade.crisis.demo import HISTORY_DAYS, INCIDENT_QUERY
+from ambassade.crisis.models import (
+    Alert,
+    AlertRule,
+    Channel,
+    EscalationContact,
+    HoldingStatement,
+    PlaybookTemplate,
+)
+from ambassade.listening.demo import ensure_demo_stream
+from ambassade.listening.models import ListeningQuery, Mention
+from ambassade.publishing import services as publishing
+from ambassade.publishing.models import Post, Review, Status, Variant
+from ambassade.workspaces.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
+from ambassade.workspaces.models import AuditEntry, Connection, Workspace
+
+NOW = datetime(2026, 3, 12, 10, 25, tzinfo=UTC)
+
+
+def _counts(workspace: Workspace) -> dict[str, int]:
+    return {
+        "rules": AlertRule.objects.filter(workspace=workspace).count(),
+        "channels": Channel.objects.filter(workspace=workspace).count(),
+        "alerts": Alert.objects.filter(workspace=workspace).count(),
+        "contacts": EscalationContact.objects.filter(workspace=workspace).count(),
+        "statements": HoldingStatement.objects.filter(workspace=workspace).count(),
+        "connections": Connection.objects.filter(workspace=workspace).count(),
+        "posts": Post.objects.filter(workspace=workspace).count(),
+        "reviews": Review.objects.filter(workspace=workspace).count(),
+        "audit": AuditEntry.objects.filter(workspace=workspace).count(),
+    }
+
+
+@pytest.fixture
+def demo(db: Any, settings: Any, tmp_path: Path, fast_hasher: None) -> Workspace:
+    settings.DATA_DIR = tmp_path
+    settings.LANGUAGE_CODE = "en"
+    ensure_demo(io.StringIO())
+    workspace = Workspace.objects.get(slug=WORKSPACE[1])
+    ensure_demo_stream(workspace, io.StringIO(), now=NOW, days=HISTORY_DAYS)
+    return workspace
+
+
+def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) -> None:
+    out = io.StringIO()
+    ensure_demo_content(demo, out, now=NOW)
+
+    kinds = set(AlertRule.objects.filter(workspace=demo).values_list("kind", flat=True))
+    assert kinds == {"volume_spike", "negativity_spike", "influencer", "query_match"}
+    incident_query = ListeningQuery.objects.get(workspace=demo, name=INCIDENT_QUERY)
+    assert AlertRule.objects.get(workspace=demo, kind="query_match").query_id == incident_query.pk
+    assert AlertRule.objects.get(workspace=demo, kind="influencer").min_followers == 50_000
+    channel = Channel.objects.get(workspace=demo)
+    assert channel.recipient_list() == [DEMO_EMAIL]
+    assert all(rule.channels.filter(pk=channel.pk).exists() for rule in AlertRule.objects.all())
+
+    # Real alerts: raised by the rules on the backfilled mentions, at the time they would have been.
+    alerts = list(Alert.objects.filter(workspace=demo))
+    assert alerts
+    assert all(NOW - timedelta(days=2, hours=1) <= a.triggered_at <= NOW for a in alerts)
+    incident = [a for a in alerts if a.kind == "query_match"]
+    assert incident, "the incident's query matched nothing"
+    texts = Mention.objects.filter(id__in=incident[0].mention_ids).values_list("text", flat=True)
+    assert texts and all(
+        any(tag in text.lower() for tag in ("double", "deux fois", "twice", "débit", "charg"))
+        for text in texts
+    )
+    spikes = Alert.objects.filter(workspace=demo, kind__in=["volume_spike", "negativity_spike"])
+    assert spikes.exists(), "the incident raised no spike alert"
+    assert all(a.baseline is not None and a.value > a.baseline for a in spikes)
+    influencers = Alert.objects.filter(workspace=demo, kind="influencer")
+    assert all(a.value >= 50_000 for a in influencers)
+    assert "Evaluating the alert rules over the last 48 hours" in out.getvalue()
+
+    # The playbook: the defaults and the brand's own step, contacts, a statement on the incident.
+    playbook = PlaybookTemplate.objects.get(workspace=demo)
+    assert len(playbook.items) == 10
+    assert EscalationContact.objects.filter(workspace=demo).count() == 3
+    assert HoldingStatement.objects.filter(
+        workspace=demo, title="Double charges in the app"
+    ).exists()
+
+    # Posts: awaiting approval (with comments), one sent back with its reason, drafts; nothing that
+    # the outbox would try on the demo accounts, which are marked as needing reconnection.
+    assert set(Connection.objects.filter(workspace=demo).values_list("status", flat=True)) == {
+        Connection.Status.NEEDS_RECONNECTION
+    }
+    statuses = [post.status for post in Post.objects.filter(workspace=demo)]
+    assert statuses.count(Status.PENDING_APPROVAL) == 3
+    assert statuses.count(Status.DRAFT) == 3
+    assert not Variant.objects.filter(workspace=demo).exclude(
+        status__in=[Status.DRAFT, Status.PENDING_APPROVAL]
+    )
+    assert Post.objects.filter(workspace=demo).exclude(rejection_reason="").count() == 1
+    assert Review.objects.filter(workspace=demo, kind=Review.Kind.COMMENT).count() == 2
+    assert {post.text[:3] for post in Post.objects.filter(workspace=demo)} >= {"Our", "Vou"}
+    pending = Post.objects.filter(workspace=demo, variants__status=Status.PENDING_APPROVAL)
+    assert all(NOW < p.scheduled_at < NOW + timedelta(days=14) for p in pending.distinct())
+    assert publishing.outbox_settings(demo).approval_steps == 1
+    assert not publishing.due_variant_ids(NOW + timedelta(days=30))
+
+
+def test_a_second_run_creates_nothing(demo: Workspace) -> None:
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    before = _counts(demo)
+    out = io.StringIO()
+    ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))
+    assert _counts(demo) == before
+    assert out.getvalue() == ""
+
+
+def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace) -> None:
+    """What happens if someone approves a demo post: the outbox refuses it in plain words, at once."""
+    from django.contrib.auth import get_user_model
+
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    owner = get_user_model().objects.get(email=DEMO_EMAIL)
+    post = (
+        Post.objects.filter(workspace=demo, variants__status=Status.PENDING_APPROVAL)
+        .exclude(author=owner)
+        .first()
+    )
+    assert post is not None
+    publishing.approve_post(post, owner, now=NOW)
+
+    def no_network(connection: Any) -> Any:
+        raise AssertionError("the outbox called a network for a demo account")
+
+    for variant_id in publishing.due_variant_ids(post.scheduled_at + timedelta(minutes=1)):
+        publishing.publish_variant(
+            variant_id, now=post.scheduled_at + timedelta(minutes=1), publisher_factory=no_network
+        )
+    variants = Variant.objects.filter(post=post)
+    assert {v.status for v in variants} == {Status.FAILED}
+    assert all("must be reconnected" in v.error and "Demo account" in v.error for v in variants)
+    assert not Variant.objects.filter(Q(status=Status.PUBLISHED) | Q(status=Status.PUBLISHING))
