@@ -17,6 +17,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
 from tests.crisis.samples import make_samples
 from tests.listening.samples import samples as listening_samples
@@ -44,6 +45,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "post_id": lambda p: samples.post_of_a(p).pk,
     "variant_id": lambda p: samples.variant_of_a(p).pk,
     "media_id": lambda p: samples.media_of_a(p).pk,
+    "member_id": lambda p: community_samples(p).member.pk,
+    "identity_id": lambda p: community_samples(p).identity.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ambassade.listening",
     "ambassade.publishing",
     "ambassade.crisis",
+    "ambassade.community",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("ambassade.crisis.urls")),
     path("", include("ambassade.listening.urls")),
     path("", include("ambassade.publishing.urls")),
+    path("", include("ambassade.community.urls")),
 ]

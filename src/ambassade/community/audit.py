@@ -1,0 +1,15 @@
+"""Labels of the community app's audit log actions."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.workspaces.audit import register_audit_action
+
+MEMBER_MERGED = register_audit_action("community.member.merged", _("merged into the member"))
+MEMBER_SPLIT = register_audit_action(
+    "community.member.split", _("separated an identity from the member")
+)
+MEMBER_UPDATED = register_audit_action(
+    "community.member.updated", _("changed the notes of the member")
+)

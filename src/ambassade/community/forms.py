@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SORTS = {
+    "reach": ("-reach", "-id"),
+    "mentions": ("-mention_count", "-id"),
+    "last_seen": ("-last_seen_at", "-id"),
+}
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or handle"), required=False, max_length=200)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("reach", _("Reach")),
+            ("mentions", _("Mentions")),
+            ("last_seen", _("Last seen")),
+        ],
+    )
+
+
+class MemberForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas."),
+    )

@@ -1,0 +1,127 @@
+"""Community members and their identities on the networks.
+
+- **Member** — a person of the community, as the community manager sees them: one or several
+  identities joined by hand (``services.merge_members``). Its figures are derived from its
+  identities: ``mention_count`` (sum), ``reach`` (sum of each identity's most followers seen),
+  ``first_seen_at`` / ``last_seen_at`` (min / max), ``display_name`` (the name of its most followed
+  identity). ``notes`` and ``tags`` are a person's.
+- **Identity** — an account on one network: ``(workspace, network, handle)`` is unique, the handle
+  normalised (``normalise_handle``: case-folded, without a leading ``@``). ``followers``, ``name``
+  and ``profile_url`` are the latest the network gave; ``max_followers`` the most ever seen.
+- **Appearance** — this identity wrote this mention (unique per mention). Counts are read from these
+  rows, so recording the same mentions again changes nothing, and the member page lists a member's
+  mentions through them.
+
+Every model holds a ``workspace`` foreign key; views read them through ``workspace_queryset``. Writes go
+through :mod:`ambassade.community.services`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.listening.models import Mention
+from ambassade.workspaces.models import Workspace
+
+__all__ = ["Appearance", "Identity", "Member", "normalise_handle", "safe_url"]
+
+
+def normalise_handle(handle: str | None) -> str:
+    """The key of a handle: trimmed, without a leading ``@``, case-folded (``@Ana`` is ``ana``)."""
+    return (handle or "").strip().lstrip("@").strip().casefold()[:200]
+
+
+def safe_url(url: str | None) -> str:
+    """``url`` when it is an http(s) URL with a host, else "": profile URLs come from networks."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return ""
+    return url[:2000]
+
+
+class Member(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="community_members"
+    )
+    display_name = models.CharField(_("name"), max_length=200, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    mention_count = models.PositiveIntegerField(_("mentions"), default=0)
+    reach = models.PositiveBigIntegerField(_("reach"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reach", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-reach", "-id"], name="member_by_reach"),
+            models.Index(fields=["workspace", "-mention_count", "-id"], name="member_by_mentions"),
+            models.Index(fields=["workspace", "-last_seen_at", "-id"], name="member_by_last_seen"),
+        ]
+        verbose_name = _("community member")
+        verbose_name_plural = _("community members")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.pk}"
+
+
+class Identity(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="identities")
+    network = models.CharField(_("network"), max_length=40)
+    handle = models.CharField(_("handle"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    profile_url = models.URLField(_("profile"), max_length=2000, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    max_followers = models.PositiveBigIntegerField(default=0)
+    mention_count = models.PositiveIntegerField(_("mentions"), default=0)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-max_followers", "network", "handle"]
+        constraints = [
+            # Also the index of the lookups by (workspace, network, handle).
+            models.UniqueConstraint(
+                fields=["workspace", "network", "handle"], name="identity_unique_handle"
+            )
+        ]
+        indexes = [
+            # Lookups of a batch's handles, whatever their network.
+            models.Index(fields=["workspace", "handle"], name="identity_by_handle"),
+        ]
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.network})"
+
+    @property
+    def safe_profile_url(self) -> str:
+        return safe_url(self.profile_url)
+
+
+class Appearance(models.Model):
+    """The identity wrote the mention. ``created_at`` repeats the mention's, for "newest first"."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="appearances")
+    mention = models.OneToOneField(Mention, on_delete=models.CASCADE, related_name="appearance")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["identity", "-created_at"], name="appearance_by_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.identity_id} wrote {self.mention_id}"

@@ -1,0 +1,349 @@
+"""Every write of the community app.
+
+- :func:`record_authors` — the listening routing receiver: the authors of a batch of new mentions
+  become identities and members, in bulk (a handful of queries per batch, whatever its size).
+- :func:`rebuild_members` — the same over a workspace's stored mentions (``ambassade rebuild_members``).
+- :func:`merge_members`, :func:`split_identity`, :func:`update_member` — a person's edits, audited.
+
+Counts are read back from :class:`~ambassade.community.models.Appearance` rows (one per mention,
+unique), never incremented: recording the same mentions twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from ambassade.community.models import Appearance, Identity, Member, normalise_handle, safe_url
+from ambassade.listening.models import Mention
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.models import Workspace
+
+__all__ = [
+    "ActionError",
+    "RecordResult",
+    "merge_members",
+    "rebuild_members",
+    "record_authors",
+    "split_identity",
+    "update_member",
+]
+
+log = logging.getLogger(__name__)
+
+#: Mentions read per batch by :func:`rebuild_members`; also the lookup chunk of :func:`record_authors`.
+BATCH = 1000
+MAX_TAGS = 20
+
+
+class ActionError(Exception):
+    """The action cannot be done; ``str(error)`` is a translated sentence for the person."""
+
+
+@dataclass
+class RecordResult:
+    mentions: int = 0
+    identities_created: int = 0
+    members_created: int = 0
+
+
+# --- from mentions --------------------------------------------------------------------------------
+
+Key = tuple[str, str]  # (network, normalised handle)
+
+
+def _key(mention: Any) -> Key | None:
+    handle = normalise_handle(mention.author_handle)
+    if not handle or not mention.network:
+        return None
+    return (mention.network[:40], handle)
+
+
+def record_authors(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
+    """Make the authors of ``mentions`` (stored mentions of ``workspace``) identities and members.
+
+    Mentions without an author handle are skipped. Idempotent; a concurrent call that created the
+    same identity first makes this one start again (then it finds the identity)."""
+    mentions = [m for m in mentions if m.pk is not None and m.workspace_id == workspace.pk]
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _record(workspace, mentions)
+        except IntegrityError:
+            if attempt:
+                raise
+            log.info("community: an identity was created concurrently; recording again")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
+    result = RecordResult(mentions=len(mentions))
+    by_key: dict[Key, list[Mention]] = {}
+    for mention in mentions:
+        key = _key(mention)
+        if key is not None:
+            by_key.setdefault(key, []).append(mention)
+    if not by_key:
+        return result
+
+    # 1. The identities already known (one query per BATCH handles).
+    handles = sorted({handle for _network, handle in by_key})
+    known: dict[Key, Identity] = {}
+    for start in range(0, len(handles), BATCH):
+        for identity in Identity.objects.filter(
+            workspace=workspace, handle__in=handles[start : start + BATCH]
+        ):
+            known[(identity.network, identity.handle)] = identity
+
+    # 2. New authors: a member each, then their identity.
+    now = timezone.now()
+    missing = [key for key in by_key if key not in known]
+    if missing:
+        members = [Member(workspace=workspace, created_at=now, updated_at=now) for _ in missing]
+        Member.objects.bulk_create(members)
+        fresh = []
+        for key, member in zip(missing, members, strict=True):
+            identity = Identity(
+                workspace=workspace, member=member, network=key[0], handle=key[1], created_at=now
+            )
+            known[key] = identity
+            fresh.append(identity)
+        Identity.objects.bulk_create(fresh)
+        result.identities_created = result.members_created = len(missing)
+
+    # 3. Who wrote what; a mention already recorded keeps its row.
+    Appearance.objects.bulk_create(
+        [
+            Appearance(
+                workspace=workspace,
+                identity=known[key],
+                mention_id=mention.pk,
+                created_at=mention.created_at,
+            )
+            for key, group in by_key.items()
+            for mention in group
+        ],
+        ignore_conflicts=True,
+        batch_size=BATCH,
+    )
+
+    # 4. The identities' latest name, profile and followers; their counts from the rows.
+    identities = [known[key] for key in by_key]
+    for key, group in by_key.items():
+        _take_latest(known[key], group)
+    _count(identities)
+    Identity.objects.bulk_update(
+        identities,
+        [
+            "name",
+            "profile_url",
+            "followers",
+            "max_followers",
+            "mention_count",
+            "first_seen_at",
+            "last_seen_at",
+        ],
+        batch_size=BATCH,
+    )
+
+    # 5. Their members' figures, from their identities.
+    refresh_members({identity.member_id for identity in identities})
+    return result
+
+
+def _take_latest(identity: Identity, mentions: list[Mention]) -> None:
+    """Take name, profile URL and followers from the newest of ``mentions`` unless the identity has
+    seen newer (a backfill of older mentions does not roll them back)."""
+    newest = max(mentions, key=lambda m: (m.created_at, m.pk))
+    seen = [m.author_followers for m in mentions if m.author_followers is not None]
+    if seen:
+        identity.max_followers = max(identity.max_followers, *seen)
+    if identity.last_seen_at is None or newest.created_at >= identity.last_seen_at:
+        identity.name = (newest.author_name or identity.name)[:200]
+        identity.profile_url = safe_url(newest.author_url) or identity.profile_url
+        if newest.author_followers is not None:
+            identity.followers = newest.author_followers
+
+
+def _count(identities: list[Identity]) -> None:
+    """Set mention_count, first and last seen of ``identities`` from their appearance rows."""
+    ids = [identity.pk for identity in identities]
+    figures: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        for row in (
+            Appearance.objects.filter(identity_id__in=ids[start : start + BATCH])
+            .values("identity_id")
+            .annotate(count=Count("id"), first=Min("created_at"), last=Max("created_at"))
+            .order_by()
+        ):
+            figures[row["identity_id"]] = row
+    for identity in identities:
+        row = figures.get(identity.pk)
+        identity.mention_count = row["count"] if row else 0
+        identity.first_seen_at = row["first"] if row else None
+        identity.last_seen_at = row["last"] if row else None
+
+
+def refresh_members(member_ids: Iterable[int]) -> None:
+    """Recompute the members' figures and display name from their identities (one read, one write)."""
+    ids = sorted(member_ids)
+    if not ids:
+        return
+    by_member: dict[int, list[Identity]] = {}
+    for start in range(0, len(ids), BATCH):
+        for identity in Identity.objects.filter(member_id__in=ids[start : start + BATCH]).only(
+            "member_id",
+            "handle",
+            "name",
+            "max_followers",
+            "mention_count",
+            "first_seen_at",
+            "last_seen_at",
+        ):
+            by_member.setdefault(identity.member_id, []).append(identity)
+    now = timezone.now()
+    members = []
+    for member_id, identities in by_member.items():
+        lead = max(identities, key=lambda i: (i.max_followers, i.mention_count, -i.pk))
+        firsts = [i.first_seen_at for i in identities if i.first_seen_at]
+        lasts = [i.last_seen_at for i in identities if i.last_seen_at]
+        members.append(
+            Member(
+                pk=member_id,
+                display_name=(lead.name or "@" + lead.handle)[:200],
+                mention_count=sum(i.mention_count for i in identities),
+                reach=sum(i.max_followers for i in identities),
+                first_seen_at=min(firsts) if firsts else None,
+                last_seen_at=max(lasts) if lasts else None,
+                updated_at=now,
+            )
+        )
+    Member.objects.bulk_update(
+        members,
+        ["display_name", "mention_count", "reach", "first_seen_at", "last_seen_at", "updated_at"],
+        batch_size=BATCH,
+    )
+
+
+def rebuild_members(
+    workspace: Workspace,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> RecordResult:
+    """Record the authors of every stored mention of ``workspace`` (for mentions ingested before
+    this app existed), oldest first, reporting (done, total) after each batch. Merges, notes and
+    tags are kept: it only adds what is missing and recounts. Safe to run again."""
+    mentions = Mention.objects.filter(workspace=workspace).exclude(author_handle="")
+    total = mentions.count()
+    fields = (
+        "id",
+        "workspace_id",
+        "network",
+        "author_handle",
+        "author_name",
+        "author_url",
+        "author_followers",
+        "created_at",
+    )
+    result = RecordResult()
+    done, last_id = 0, 0
+    while True:
+        chunk = list(mentions.filter(id__gt=last_id).order_by("id").only(*fields)[:batch])
+        if not chunk:
+            break
+        part = record_authors(workspace, chunk)
+        result.mentions += part.mentions
+        result.identities_created += part.identities_created
+        result.members_created += part.members_created
+        last_id = chunk[-1].pk
+        done += len(chunk)
+        if progress is not None:
+            progress(min(done, total), total)
+    # Mentions deleted since (a source removed) no longer count.
+    stale = list(Identity.objects.filter(workspace=workspace))
+    _count(stale)
+    Identity.objects.bulk_update(
+        stale, ["mention_count", "first_seen_at", "last_seen_at"], batch_size=BATCH
+    )
+    refresh_members(Member.objects.filter(workspace=workspace).values_list("id", flat=True))
+    return result
+
+
+# --- a person's edits -----------------------------------------------------------------------------
+
+
+def update_member(member: Member, actor: Any, *, notes: str, tags: Iterable[str]) -> Member:
+    clean_tags = list(dict.fromkeys(tag.strip()[:40] for tag in tags if tag.strip()))[:MAX_TAGS]
+    notes = notes.strip()[:10_000]
+    if notes == member.notes and clean_tags == member.tags:
+        return member
+    member.notes, member.tags, member.updated_at = notes, clean_tags, timezone.now()
+    member.save(update_fields=["notes", "tags", "updated_at"])
+    workspace_services.record_audit(member.workspace, actor, "community.member.updated", member)
+    return member
+
+
+def merge_members(target: Member, other: Member, actor: Any) -> Member:
+    """Join ``other`` into ``target``: its identities (and so its mentions) move, its notes and tags
+    are added to the target's, and ``other`` is deleted. Audited."""
+    from django.utils.translation import gettext as _
+
+    if target.pk == other.pk:
+        raise ActionError(_("A member cannot be merged with itself."))
+    if target.workspace_id != other.workspace_id:
+        raise ActionError(_("These members belong to different workspaces."))
+    with transaction.atomic():
+        # Lock both rows where the database can (PostgreSQL), so two merges do not cross.
+        locked = {
+            m.pk: m for m in Member.objects.select_for_update().filter(pk__in=[target.pk, other.pk])
+        }
+        if other.pk not in locked or target.pk not in locked:
+            raise ActionError(_("This member no longer exists."))
+        target, other = locked[target.pk], locked[other.pk]
+        moved = [str(identity) for identity in other.identities.all()]
+        other.identities.update(member=target)
+        notes = "\n\n".join(note for note in (target.notes, other.notes) if note.strip())
+        target.notes = notes
+        target.tags = list(dict.fromkeys([*target.tags, *other.tags]))[:MAX_TAGS]
+        target.save(update_fields=["notes", "tags"])
+        other_repr, other_pk = str(other), other.pk
+        other.delete()
+        refresh_members([target.pk])
+        target.refresh_from_db()
+        workspace_services.record_audit(
+            target.workspace,
+            actor,
+            "community.member.merged",
+            target,
+            details={"merged_member": other_pk, "merged_name": other_repr, "identities": moved},
+        )
+    return target
+
+
+def split_identity(identity: Identity, actor: Any) -> Member:
+    """Undo a merge for one identity: it becomes a member of its own. Audited."""
+    from django.utils.translation import gettext as _
+
+    with transaction.atomic():
+        previous = Member.objects.select_for_update().get(pk=identity.member_id)
+        if previous.identities.count() < 2:
+            raise ActionError(_("This is the member's only identity."))
+        member = Member.objects.create(workspace=identity.workspace)
+        Identity.objects.filter(pk=identity.pk).update(member=member)
+        refresh_members([previous.pk, member.pk])
+        workspace_services.record_audit(
+            previous.workspace,
+            actor,
+            "community.member.split",
+            previous,
+            details={"identity": str(identity), "new_member": member.pk},
+        )
+        member.refresh_from_db()
+    return member

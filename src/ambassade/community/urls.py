@@ -1,0 +1,30 @@
+from django.urls import path
+
+from ambassade.community import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("w/<slug:workspace_slug>/community/", views.members, name="members"),
+    path("w/<slug:workspace_slug>/community/author/", views.author, name="author"),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/",
+        views.member_detail,
+        name="member",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/edit/",
+        views.member_edit,
+        name="member_edit",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/merge/",
+        views.member_merge,
+        name="member_merge",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/identities/<int:identity_id>/split/",
+        views.identity_split,
+        name="identity_split",
+    ),
+]

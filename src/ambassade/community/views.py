@@ -1,0 +1,229 @@
+"""Community pages. Thin: they read through ``workspace_queryset`` and write through ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ambassade.community import services
+from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
+from ambassade.community.models import Identity, Member, normalise_handle
+from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
+from ambassade.listening.models import Mention
+from ambassade.workspaces.permissions import (
+    can_role,
+    get_workspace_object_or_404,
+    workspace_queryset,
+    workspace_view,
+)
+
+PAGE_SIZE = 25
+MENTIONS_PAGE_SIZE = 20
+IDENTITY_FIELDS = ("id", "member_id", "network", "handle", "max_followers")
+
+
+def _search(request: HttpRequest, members: QuerySet[Member], text: str) -> QuerySet[Member]:
+    text = text.strip()
+    if not text:
+        return members
+    handle = normalise_handle(text)
+    identities = workspace_queryset(request, Identity).filter(
+        Q(handle__contains=handle) | Q(name__icontains=text)
+    )
+    return members.filter(
+        Q(display_name__icontains=text) | Q(id__in=identities.values("member_id"))
+    )
+
+
+def _page(request: HttpRequest, name: str = "page") -> int:
+    try:
+        return max(1, int(request.GET.get(name, "1")))
+    except ValueError:
+        return 1
+
+
+@workspace_view(COMMUNITY_VIEW)
+def members(request: HttpRequest) -> HttpResponse:
+    form = MemberFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    sort = data.get("sort") or "reach"
+    rows = _search(request, workspace_queryset(request, Member), data.get("q", ""))
+    rows = (
+        rows.order_by(*SORTS[sort])
+        .only(
+            "id", "workspace_id", "display_name", "mention_count", "reach", "last_seen_at", "tags"
+        )
+        .prefetch_related(
+            Prefetch(
+                "identities",
+                queryset=Identity.objects.only(*IDENTITY_FIELDS).order_by("-max_followers", "id"),
+            )
+        )
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(_page(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "community/members.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "filters": query.urlencode(),
+            "searching": bool(data.get("q")),
+        },
+    )
+
+
+@workspace_view(COMMUNITY_VIEW)
+def author(request: HttpRequest) -> HttpResponse:
+    """From a mention's author (``?network=…&handle=…``) to their member page."""
+    network = request.GET.get("network", "")[:40]
+    handle = normalise_handle(request.GET.get("handle", ""))
+    identity = (
+        workspace_queryset(request, Identity).filter(network=network, handle=handle).first()
+        if handle
+        else None
+    )
+    if identity is not None:
+        return redirect("community:member", request.workspace.slug, identity.member_id)  # type: ignore[attr-defined]
+    messages.info(request, _("This author is not a community member yet."))
+    url = reverse("community:members", args=[request.workspace.slug])  # type: ignore[attr-defined]
+    return redirect(f"{url}?{urlencode({'q': handle})}" if handle else url)
+
+
+@workspace_view(COMMUNITY_VIEW)
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_workspace_object_or_404(request, Member, id=member_id)
+    identities = list(member.identities.all())
+    mentions = (
+        workspace_queryset(request, Mention)
+        .filter(appearance__identity__member=member)
+        .order_by("-created_at", "-id")
+        .only(
+            "id",
+            "workspace_id",
+            "network",
+            "text",
+            "url",
+            "sentiment",
+            "sentiment_corrected",
+            "lang",
+            "created_at",
+        )
+    )
+    page = Paginator(mentions, MENTIONS_PAGE_SIZE).get_page(_page(request))
+    sentiments = dict(
+        mentions.order_by()
+        .values_list("sentiment")
+        .annotate(count=Count("id"))
+        .values_list("sentiment", "count")
+    )
+    context = {
+        "member": member,
+        "identities": identities,
+        "page": page,
+        "sentiments": [
+            (value, sentiments.get(value, 0)) for value in ("positive", "neutral", "negative")
+        ],
+    }
+    role = request.membership.role  # type: ignore[attr-defined]
+    if can_role(role, COMMUNITY_EDIT):
+        context["form"] = MemberForm(
+            initial={"notes": member.notes, "tags": ", ".join(member.tags)}
+        )
+    if can_role(role, COMMUNITY_MERGE):
+        context.update(_merge_candidates(request, member, identities))
+    return render(request, "community/member.html", context)
+
+
+def _merge_candidates(
+    request: HttpRequest, member: Member, identities: list[Identity]
+) -> dict[str, object]:
+    """Members who may be the same person: the same handle on another network, or a search."""
+    same_handle = (
+        workspace_queryset(request, Member)
+        .filter(
+            id__in=workspace_queryset(request, Identity)
+            .filter(handle__in=[identity.handle for identity in identities])
+            .exclude(member=member)
+            .values("member_id")
+        )
+        .prefetch_related("identities")[:10]
+    )
+    merge_q = request.GET.get("merge_q", "").strip()[:200]
+    found: list[Member] = []
+    if merge_q:
+        found = list(
+            _search(request, workspace_queryset(request, Member), merge_q)
+            .exclude(id=member.id)
+            .prefetch_related("identities")
+            .order_by("-reach", "-id")[:10]
+        )
+    return {"suggestions": list(same_handle), "merge_q": merge_q, "merge_found": found}
+
+
+@workspace_view(COMMUNITY_EDIT)
+@require_POST
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_workspace_object_or_404(
+        request, Member.objects.select_related("workspace"), id=member_id
+    )
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        services.update_member(
+            member,
+            request.user,
+            notes=form.cleaned_data["notes"],
+            tags=form.cleaned_data["tags"].split(","),
+        )
+        messages.success(request, _("The notes were saved."))
+    else:
+        messages.error(request, _("The notes are too long."))
+    return redirect("community:member", request.workspace.slug, member.id)  # type: ignore[attr-defined]
+
+
+@workspace_view(COMMUNITY_MERGE)
+@require_POST
+def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
+    target = get_workspace_object_or_404(
+        request, Member.objects.select_related("workspace"), id=member_id
+    )
+    other_id = request.POST.get("other", "")
+    other = (
+        workspace_queryset(request, Member).filter(id=int(other_id)).first()
+        if other_id.isdigit()
+        else None
+    )
+    if other is None:
+        messages.error(request, _("Choose the member to merge into this one."))
+    else:
+        try:
+            services.merge_members(target, other, request.user)
+            messages.success(request, _("The members were merged."))
+        except services.ActionError as exc:
+            messages.error(request, str(exc))
+    return redirect("community:member", request.workspace.slug, target.id)  # type: ignore[attr-defined]
+
+
+@workspace_view(COMMUNITY_MERGE)
+@require_POST
+def identity_split(request: HttpRequest, identity_id: int) -> HttpResponse:
+    identity = get_workspace_object_or_404(
+        request, Identity.objects.select_related("workspace"), id=identity_id
+    )
+    try:
+        member = services.split_identity(identity, request.user)
+    except services.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("community:member", request.workspace.slug, identity.member_id)  # type: ignore[attr-defined]
+    messages.success(request, _("The identity is now a member of its own."))
+    return redirect("community:member", request.workspace.slug, member.id)  # type: ignore[attr-defined]

@@ -1,0 +1,29 @@
+"""Objects of workspace A for tests/test_access.py's URL walk: a community member and its identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class CommunitySamples:
+    member: Any
+    identity: Any
+
+
+def samples(personas: Any) -> CommunitySamples:
+    cached = getattr(personas, "_community", None)
+    if cached is not None:
+        return cached
+    from ambassade.community import services
+    from ambassade.community.models import Identity
+    from ambassade.listening.models import Mention
+    from tests.listening.samples import samples as listening_samples
+
+    mention = listening_samples(personas).mention
+    services.record_authors(personas.workspace_a, [Mention.objects.get(pk=mention.pk)])
+    identity = Identity.objects.get(workspace=personas.workspace_a, handle="fan")
+    result = CommunitySamples(identity.member, identity)
+    personas._community = result
+    return result
