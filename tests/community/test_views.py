@@ -162,6 +162,14 @@ def test_it_leads_from_a_mention_author_to_their_member(
 ) -> None:
     client.force_login(personas.alice)
     member = Identity.objects.get(handle="bruno").member
+    mention = Mention.objects.get(external_id="3")
+    page = parse(
+        client.get(
+            reverse("listening:mention", args=[personas.workspace_a.slug, mention.pk])
+        ).content
+    )
+    link = page.find("a", href=url("author", personas) + "?network=mastodon&handle=bruno")
+    assert link is not None and link.text == "Community profile"
     response = client.get(url("author", personas), {"network": "mastodon", "handle": "@Bruno"})
     assert response["Location"] == url("member", personas, member.pk)
     response = client.get(url("author", personas), {"network": "x", "handle": "bruno"})
