@@ -488,3 +488,47 @@ def test_it_publishes_a_long_text_as_a_thread_where_asked(
     assert len(draft.thread) >= 2
     assert draft.text.endswith(f"1/{len(draft.thread) + 1}")
     assert " ".join(p.rsplit(" ", 1)[0] for p in [draft.text, *draft.thread]) == text
+
+
+def test_it_resends_the_same_key_after_a_5xx_on_a_network_that_deduplicates(
+    scheduled: Variant,
+) -> None:
+    """`ambassade bench outbox` found it: a proxy answering 502 after Mastodon (or Bluesky) created
+    the post made the outbox retry with a new key, and the network published a second post."""
+
+    class Deduplicating(FakePublisher):
+        idempotent = True
+        idempotency_window = 3600
+
+    fake = Deduplicating()
+
+    def factory(connection: Any) -> FakePublisher:
+        return fake
+
+    fake.outcomes = [
+        ConnectorError("The network failed (502).", permanent=False),
+        ConnectorError("Rate limited.", permanent=False, retry_after=30),
+        None,
+    ]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "scheduled"
+    later = NOW + timedelta(minutes=1)
+    assert (
+        services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "scheduled"
+    )
+    latest = later + timedelta(seconds=30)
+    assert (
+        services.publish_variant(scheduled.id, now=latest, publisher_factory=factory) == "published"
+    )
+    assert len({call.idempotency_key for call in fake.calls}) == 1
+
+
+def test_it_takes_a_new_key_after_a_5xx_on_a_network_without_keys(
+    scheduled: Variant, fake: FakePublisher, factory: Any
+) -> None:
+    fake.outcomes = [ConnectorError("The network failed (503).", permanent=False), None]
+    services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
+    later = NOW + timedelta(minutes=1)
+    assert (
+        services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "published"
+    )
+    assert fake.calls[0].idempotency_key != fake.calls[1].idempotency_key

@@ -1080,7 +1080,7 @@ def _publish_variant(
             _mark_failed(variant, message, attempts, Status.PUBLISHING)
             _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
             return Status.FAILED
-        return _retry_later(variant, attempt, attempts, error, now)
+        return _retry_later(variant, attempt, attempts, error, now, publisher)
     except Exception as error:  # a bug or a crash mid-call: the network may have the post
         log.exception("publishing variant %s failed unexpectedly", variant_id)
         return _outcome_unknown(variant, attempt, attempts, repr(error)[:300], now)
@@ -1104,15 +1104,44 @@ def _outcome_unknown(
     return Status.UNKNOWN
 
 
+def _keeps_key(variant: Variant, publisher: Any, until: datetime) -> bool:
+    """Whether the next attempt must send this attempt's key again.
+
+    A temporary error does not prove the network did nothing: a proxy answers 502 or 504 after the
+    server created the post. On a network that deduplicates with our key, resending the same key
+    while the network remembers it publishes at most once; a new key would publish a second post."""
+    if not getattr(publisher, "idempotent", False):
+        return False
+    first = (
+        PublishAttempt.objects.filter(
+            variant=variant, is_check=False, idempotency_key=variant.idempotency_key
+        )
+        .order_by("started_at", "id")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    window = timedelta(seconds=getattr(publisher, "idempotency_window", 0))
+    return first is not None and until - first < window
+
+
 def _retry_later(
-    variant: Variant, attempt: PublishAttempt, attempts: int, error: ConnectorError, now: datetime
+    variant: Variant,
+    attempt: PublishAttempt,
+    attempts: int,
+    error: ConnectorError,
+    now: datetime,
+    publisher: Any = None,
 ) -> str:
     connection = variant.connection
     if error.retry_after is not None:
         # A rate limit: wait for the reset the network gave, and so does the rest of the account.
         until = now + timedelta(seconds=max(1.0, error.retry_after))
         Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
-            status=Status.SCHEDULED, due_at=until, claimed_at=None, attempts=attempts - 1
+            status=Status.SCHEDULED,
+            due_at=until,
+            claimed_at=None,
+            attempts=attempts - 1,
+            keep_key=_keeps_key(variant, publisher, until),
         )
         _hold_account(connection, until)
         _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
@@ -1124,7 +1153,10 @@ def _retry_later(
         return Status.FAILED
     until = now + timedelta(minutes=2 ** (attempts - 1))
     Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
-        status=Status.SCHEDULED, due_at=until, claimed_at=None
+        status=Status.SCHEDULED,
+        due_at=until,
+        claimed_at=None,
+        keep_key=_keeps_key(variant, publisher, until),
     )
     _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
     return Status.SCHEDULED
