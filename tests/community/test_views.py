@@ -144,6 +144,27 @@ def test_it_merges_and_separates_from_the_member_page(
     assert response["Location"] == url("member", personas, identity.member_id)
 
 
+def test_it_merges_all_the_suggestions_at_once(
+    personas: Any, client: Any, crowd: Any, ingest: Any
+) -> None:
+    ingest(
+        crowd,
+        [
+            item("7", "yo", handle="ana", source="x"),
+            item("8", "yo", handle="ana", source="reddit"),
+        ],
+    )
+    target = Identity.objects.get(handle="ana", network="mastodon").member
+    client.force_login(personas.alice)
+    page = parse(client.get(url("member", personas, target.pk)).content)
+    form = page.find("form", class_="merge-all")
+    others = [i.attrs["value"] for i in form.find_all("input", name="other")]
+    assert len(others) == 2
+    client.post(url("member_merge", personas, target.pk), {"other": others})
+    target.refresh_from_db()
+    assert target.identities.count() == 3 and target.mention_count == 4
+
+
 def test_it_refuses_a_merge_with_a_member_of_another_workspace(
     personas: Any, client: Any, crowd: Any
 ) -> None:

@@ -197,17 +197,15 @@ def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
     target = get_workspace_object_or_404(
         request, Member.objects.select_related("workspace"), id=member_id
     )
-    other_id = request.POST.get("other", "")
-    other = (
-        workspace_queryset(request, Member).filter(id=int(other_id)).first()
-        if other_id.isdigit()
-        else None
-    )
-    if other is None:
+    # One member, or all the suggestions at once.
+    ids = [int(value) for value in request.POST.getlist("other") if value.isdigit()][:50]
+    others = list(workspace_queryset(request, Member).filter(id__in=ids).exclude(id=target.id))
+    if not others:
         messages.error(request, _("Choose the member to merge into this one."))
     else:
         try:
-            services.merge_members(target, other, request.user)
+            for other in others:
+                target = services.merge_members(target, other, request.user)
             messages.success(request, _("The members were merged."))
         except services.ActionError as exc:
             messages.error(request, str(exc))
