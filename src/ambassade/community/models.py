@@ -2,7 +2,8 @@
 
 - **Member** — a person of the community, as the community manager sees them: one or several
   identities joined by hand (``services.merge_members``). Its figures are derived from its
-  identities: ``mention_count`` (sum), ``reach`` (sum of each identity's most followers seen),
+  identities: ``mention_count`` (sum), ``reach`` (the most followers seen on any of them: audiences
+  of one person on several networks overlap, so they are not added),
   ``first_seen_at`` / ``last_seen_at`` (min / max), ``display_name`` (the name of its most followed
   identity). ``notes`` and ``tags`` are a person's.
 - **Identity** — an account on one network: ``(workspace, network, handle)`` is unique, the handle

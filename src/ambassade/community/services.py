@@ -218,7 +218,7 @@ def refresh_members(member_ids: Iterable[int]) -> None:
                 pk=member_id,
                 display_name=(lead.name or "@" + lead.handle)[:200],
                 mention_count=sum(i.mention_count for i in identities),
-                reach=sum(i.max_followers for i in identities),
+                reach=max(i.max_followers for i in identities),
                 first_seen_at=min(firsts) if firsts else None,
                 last_seen_at=max(lasts) if lasts else None,
                 updated_at=now,
