@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -56,6 +56,12 @@ class RecordResult:
 # --- from mentions --------------------------------------------------------------------------------
 
 Key = tuple[str, str]  # (network, normalised handle)
+
+# Prepared once and run for every row: cheaper than bulk_create() for thousands of small rows.
+_APPEARANCE_SQL = (
+    "INSERT INTO community_appearance (workspace_id, identity_id, mention_id, created_at) "
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (mention_id) DO NOTHING"
+)
 
 
 def _key(mention: Any) -> Key | None:
@@ -118,27 +124,23 @@ def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
         result.identities_created = result.members_created = len(missing)
 
     # 3. Who wrote what; a mention already recorded keeps its row.
-    Appearance.objects.bulk_create(
-        [
-            Appearance(
-                workspace=workspace,
-                identity=known[key],
-                mention_id=mention.pk,
-                created_at=mention.created_at,
-            )
-            for key, group in by_key.items()
-            for mention in group
-        ],
-        ignore_conflicts=True,
-        batch_size=BATCH,
-    )
+    adapt_time = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _APPEARANCE_SQL,
+            [
+                (workspace.pk, known[key].pk, mention.pk, adapt_time(mention.created_at))
+                for key, group in by_key.items()
+                for mention in group
+            ],
+        )
 
     # 4. The identities' latest name, profile and followers; their counts from the rows.
     identities = [known[key] for key in by_key]
     for key, group in by_key.items():
         _take_latest(known[key], group)
     _count(identities)
-    Identity.objects.bulk_update(
+    _update(
         identities,
         [
             "name",
@@ -149,12 +151,35 @@ def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
             "first_seen_at",
             "last_seen_at",
         ],
-        batch_size=BATCH,
     )
 
     # 5. Their members' figures, from their identities.
     refresh_members({identity.member_id for identity in identities})
     return result
+
+
+def _update(objects: Sequence[models.Model], fields: list[str]) -> None:
+    """Save ``fields`` of ``objects`` (one model) with one prepared UPDATE run for every row.
+
+    Not ``bulk_update()``: its ``CASE WHEN`` per row cost seconds of SQL compilation per thousand rows,
+    more than the rest of the ingest of those mentions."""
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (table and column names from the model)
+        + ", ".join(f"{quote(field.column)} = %s" for field in columns)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _take_latest(identity: Identity, mentions: list[Mention]) -> None:
@@ -224,10 +249,9 @@ def refresh_members(member_ids: Iterable[int]) -> None:
                 updated_at=now,
             )
         )
-    Member.objects.bulk_update(
+    _update(
         members,
         ["display_name", "mention_count", "reach", "first_seen_at", "last_seen_at", "updated_at"],
-        batch_size=BATCH,
     )
 
 
@@ -269,9 +293,7 @@ def rebuild_members(
     # Mentions deleted since (a source removed) no longer count.
     stale = list(Identity.objects.filter(workspace=workspace))
     _count(stale)
-    Identity.objects.bulk_update(
-        stale, ["mention_count", "first_seen_at", "last_seen_at"], batch_size=BATCH
-    )
+    _update(stale, ["mention_count", "first_seen_at", "last_seen_at"])
     refresh_members(Member.objects.filter(workspace=workspace).values_list("id", flat=True))
     return result
 
