@@ -242,3 +242,34 @@ def test_it_names_an_unknown_workspace(db: Any) -> None:
 
     with pytest.raises(CommandError, match="No workspace"):
         call_command("rebuild_members", workspace="nope")
+
+
+def test_it_starts_again_when_another_ingest_created_the_identity_first(
+    personas: Any, source: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routing.unregister("community")
+    try:
+        listening_services.ingest(source, [item("1", "a", handle="ana", followers=10)])
+    finally:
+        routing.register("community", services.record_authors)
+    mention = Mention.objects.get()
+    # Another process records the same author between this receiver's lookup and its insert.
+    member = Member.objects.create(workspace=personas.workspace_a)
+    Identity.objects.create(
+        workspace=personas.workspace_a, member=member, network="mastodon", handle="ana"
+    )
+    real = Identity.objects.filter
+    missed: list[int] = []
+
+    def stale_lookup(*args: Any, **kwargs: Any) -> Any:
+        if not missed:
+            missed.append(1)
+            return Identity.objects.none()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Identity.objects, "filter", stale_lookup)
+    services.record_authors(personas.workspace_a, [mention])
+    assert missed
+    identity = Identity.objects.get()
+    assert (identity.member_id, identity.mention_count, identity.followers) == (member.pk, 1, 10)
+    assert Member.objects.count() == 1
