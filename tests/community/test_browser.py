@@ -1,0 +1,60 @@
+"""The community as a person clicks through it in Chromium: from a mention's author to their member
+page, a note, then the same person on another network merged in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import Personas
+from tests.e2e.conftest import browser, page  # noqa: F401  (fixtures)
+from tests.e2e.test_listening import _log_in
+from tests.listening.conftest import days_ago, fake_analyse, item
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_goes_from_an_author_to_their_member_page_and_merges_them(
+    page: Any,  # noqa: F811
+    live_server: Any,
+    personas: Personas,
+    monkeypatch: Any,
+) -> None:
+    from ambassade.community.models import Identity, Member
+    from ambassade.listening import analysis, pipeline, services
+    from ambassade.listening.models import Mention, Source
+
+    monkeypatch.setattr(analysis, "analyse", fake_analyse)
+    pipeline.forget_caches()
+    source = Source.objects.create(workspace=personas.workspace_a, name="Feed", kind="mastodon")
+    services.ingest(  # committed for real: the routing hook runs
+        source,
+        [
+            item("1", "I love the Lumière latte", handle="ana", followers=900, at=days_ago(2)),
+            item("2", "Lumière on Bluesky too", handle="ana", source="bluesky", at=days_ago(1)),
+        ],
+    )
+    assert Member.objects.count() == 2
+    slug = personas.workspace_a.slug
+    _log_in(page, live_server.url, "bob@example.com")
+
+    mention = Mention.objects.get(external_id="1")
+    page.goto(f"{live_server.url}/w/{slug}/listening/mentions/{mention.pk}/")
+    page.get_by_role("link", name="Community profile").click()
+    page.wait_for_url(re.compile(r"/community/members/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Ana"
+
+    page.get_by_role("textbox", name=re.compile("^Notes")).fill("Regular at the Lyon shop.")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("The notes were saved.").wait_for()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Merge here").click()
+    page.get_by_text("The members were merged.").wait_for()
+    assert Member.objects.count() == 1
+    member = Member.objects.get()
+    assert member.notes == "Regular at the Lyon shop."
+    assert set(Identity.objects.values_list("network", flat=True)) == {"mastodon", "bluesky"}
+    assert "2\nmentions" in page.locator(".stats").inner_text()
