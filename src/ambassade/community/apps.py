@@ -18,7 +18,7 @@ class CommunityConfig(AppConfig):
                 "community:members",
                 permissions.COMMUNITY_VIEW,
                 order=50,
-                icon="users",
+                icon="heart",
                 active_prefixes=("community:",),
             )
         )
