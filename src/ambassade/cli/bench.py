@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         options = benchmarks.BenchOptions(data_dir=args.data, quick=args.quick, extra=extra)
         result = module.run(options)
         benchmarks.write_section(args.output, name, module.TITLE, result.markdown)
-        summaries.append(f"{name}: {result.summary}")
+        # A benchmark run alone may ask for its summary bare on the last line (BARE_SUMMARY).
+        bare = len(modules) == 1 and getattr(module, "BARE_SUMMARY", False)
+        summaries.append(result.summary if bare else f"{name}: {result.summary}")
     print("\n".join(summaries))
     return 0

@@ -1,0 +1,57 @@
+"""Smoke run of `ambassade bench outbox`: real workers killed with SIGKILL, three faulty fake
+networks, and still every post out exactly once (or failed in plain words)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+LAST_LINE = re.compile(r"duplicates=(\d+) lost=(\d+) p50_delay_s=[\d.]+ p99_delay_s=[\d.]+")
+
+
+def test_the_outbox_publishes_exactly_once_under_faults_and_kills(tmp_path: Path) -> None:
+    output = tmp_path / "benchmarks.md"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ambassade",
+            "bench",
+            "outbox",
+            "--posts",
+            "50",
+            "--minutes",
+            "1",
+            # The product's waits (10 minutes before a dead worker's claim is unknown, a minute
+            # before reconciling) shortened so that the smoke run ends in about a minute and a half.
+            "--tick",
+            "2",
+            "--timeout",
+            "2",
+            "--stuck-after",
+            "10",
+            "--reconcile-delay",
+            "3",
+            "--kill-every",
+            "6",
+            "--drain",
+            "60",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    match = LAST_LINE.fullmatch(last)
+    assert match, last
+    assert match.group(1) == "0", result.stderr[-3000:]
+    assert match.group(2) == "0", result.stderr[-3000:]
+    section = output.read_text(encoding="utf-8")
+    assert "<!-- bench:outbox -->" in section
+    assert "kills in all" in section
