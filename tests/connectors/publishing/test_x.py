@@ -102,6 +102,50 @@ def test_it_reads_the_account_posts_for_reconciliation(
     assert listing.param("start_time") == "2026-03-02T08:55:00Z"
 
 
+def _tweet(number: int) -> dict[str, Any]:
+    return {
+        "id": str(1895435478261383100 + number),
+        "created_at": f"2026-03-02T09:{number // 60:02d}:{number % 60:02d}.000Z",
+        "text": f"Post {number}",
+    }
+
+
+def test_it_follows_every_page_when_reading_the_account_back(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    # The post to find is on the third page: a client reading one page would publish it twice.
+    pages = [
+        Reply(
+            200, {"data": [_tweet(n) for n in range(i, i + 100)], "meta": {"next_token": f"p{i}"}}
+        )
+        for i in (0, 100)
+    ] + [Reply(200, {"data": [_tweet(200)], "meta": {"result_count": 1}})]
+    server.route("GET", "/2/users/me", Reply(200, fixture("users_me.json")))
+    server.route("GET", "/2/users/1499999999999999999/tweets", *pages)
+    items = publisher(server, http).recent_posts(CREDS, datetime(2026, 3, 2, 8, 55, tzinfo=UTC))
+    assert len(items) == 201
+    assert items[-1].text == "Post 200"
+    calls = server.calls("/2/users/1499999999999999999/tweets")
+    assert [c.param("pagination_token") for c in calls] == [None, "p0", "p100"]
+    assert {c.param("start_time") for c in calls} == {"2026-03-02T08:55:00Z"}
+
+
+def test_it_refuses_to_guess_when_the_account_posted_too_much(
+    server: ReplayServer, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ambassade.connectors.x import publish
+
+    monkeypatch.setattr(publish, "RECENT_PAGES", 2)
+    server.route("GET", "/2/users/me", Reply(200, fixture("users_me.json")))
+    server.route(
+        "GET",
+        "/2/users/1499999999999999999/tweets",
+        Reply(200, {"data": [_tweet(1)], "meta": {"next_token": "again"}}),
+    )
+    with pytest.raises(ConnectorError, match="could not be read to the end"):
+        publisher(server, http).recent_posts(CREDS, datetime(2026, 3, 2, 8, 55, tzinfo=UTC))
+
+
 def test_it_refuses_to_publish_with_a_listening_only_connection() -> None:
     with pytest.raises(ConnectorError) as caught:
         XPublisher().publish({"bearer_token": "app-only"}, Draft(text="x", idempotency_key="k"))

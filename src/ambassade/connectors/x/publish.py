@@ -63,6 +63,10 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     return None
 
 
+# Pages of 100 posts read back when reconciling a post whose outcome is unknown.
+RECENT_PAGES = 20
+
+
 class XPublisher(Connector):
     kind: ClassVar[str] = "x"
     label: ClassVar[str] = "X"
@@ -219,20 +223,42 @@ class XPublisher(Connector):
         return self._item(creds, body.get("data") if isinstance(body, Mapping) else None)
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
+        """Every post of the account since ``since``, following X's pages to the end.
+
+        Reconciliation decides from this list whether a post whose answer was lost went out: a
+        post missed on an unread page would be published twice (found by `ambassade bench
+        outbox`). Beyond RECENT_PAGES pages the answer is not known, so it raises rather than
+        return a partial list.
+        """
         creds = self._creds(credentials)
         user = self._user(creds)
-        body = self.http.get(
-            f"{self.endpoints['api']}/2/users/{user['id']}/tweets",
-            params={
-                "max_results": 20,
-                "tweet.fields": "created_at",
-                "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
-            headers=self._headers(creds),
-            error_map=_error_map,
-        ).json()
-        tweets = body.get("data", []) if isinstance(body, Mapping) else None
-        if not isinstance(tweets, list):
-            raise ConnectorError("X returned no list of posts.")
+        params: dict[str, str | int] = {
+            "max_results": 100,
+            "tweet.fields": "created_at",
+            "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        tweets: list[Any] = []
+        for _page in range(RECENT_PAGES):
+            body = self.http.get(
+                f"{self.endpoints['api']}/2/users/{user['id']}/tweets",
+                params=params,
+                headers=self._headers(creds),
+                error_map=_error_map,
+            ).json()
+            page = body.get("data", []) if isinstance(body, Mapping) else None
+            if not isinstance(page, list):
+                raise ConnectorError("X returned no list of posts.")
+            tweets.extend(page)
+            meta = body.get("meta")
+            token = meta.get("next_token") if isinstance(meta, Mapping) else None
+            if not token:
+                break
+            params = {**params, "pagination_token": str(token)}
+        else:
+            raise ConnectorError(
+                f"The account posted more than {RECENT_PAGES * 100} times since "
+                f"{since:%Y-%m-%d %H:%M} UTC; X's list of its posts could not be read to the end.",
+                permanent=True,
+            )
         items = [self._item({**creds, "username": user["username"]}, tweet) for tweet in tweets]
         return [item for item in items if item is not None and item.created_at >= since]
