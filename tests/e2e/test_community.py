@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import Personas
-from tests.e2e.conftest import browser, page  # noqa: F401  (fixtures)
 from tests.e2e.test_listening import _log_in
 from tests.listening.conftest import days_ago, fake_analyse, item
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_goes_from_an_author_to_their_member_page_and_merges_them(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     personas: Personas,
     monkeypatch: Any,
