@@ -15,6 +15,7 @@ from ambassade.engine.publishing import (
     Severity,
     is_public_url,
     rules_for,
+    split_title,
     validate,
 )
 
@@ -45,12 +46,11 @@ def test_every_problem_has_a_message() -> None:
 
 
 @pytest.mark.parametrize("network", list(Network))
-def test_a_short_text_is_fine_everywhere_but_instagram_and_reddit(network: Network) -> None:
+def test_a_short_text_is_fine_everywhere(network: Network) -> None:
     problems = validate(
         network, "Bonjour 👋 https://ambassade.fr", [IMAGE] if network is Network.INSTAGRAM else []
     )
-    expected = ["title_required"] if network is Network.REDDIT else []
-    assert codes(problems) == expected
+    assert codes(problems) == []
 
 
 @pytest.mark.parametrize("network", list(Network))
@@ -155,8 +155,28 @@ def test_threads_accepts_five_links() -> None:
 
 def test_reddit_needs_a_title_of_300_characters_at_most() -> None:
     assert validate(Network.REDDIT, "", title="Un titre") == []
-    assert codes(validate(Network.REDDIT, "texte")) == ["title_required"]
+    assert codes(validate(Network.REDDIT, "texte", title=" ")) == ["title_required"]
     assert codes(validate(Network.REDDIT, "texte", title="t" * 301)) == ["title_too_long"]
+
+
+def test_reddit_takes_the_title_from_the_first_line_without_one() -> None:
+    assert split_title("\n  Nouvelle carte  \n\nTout est fait maison.\n") == (
+        "Nouvelle carte",
+        "Tout est fait maison.",
+    )
+    assert split_title("Un titre seul") == ("Un titre seul", "")
+    assert split_title(" \n\n") == ("", "")
+    assert validate(Network.REDDIT, "Nouvelle carte\nTout est fait maison.") == []
+    assert codes(validate(Network.REDDIT, "\n \n")) == ["title_required"]
+    (problem,) = validate(Network.REDDIT, "t" * 301 + "\ncorps")
+    assert (problem.code, problem.params["length"]) == ("title_too_long", 301)
+    # The body alone counts against the 40,000 characters, and the span points into the whole text.
+    text = "Titre\n\n" + "é" * 40_000
+    assert validate(Network.REDDIT, text) == []
+    (problem,) = validate(Network.REDDIT, text + "!")
+    assert problem.code == "text_too_long" and problem.params["length"] == 40_001
+    assert problem.span is not None
+    assert (text + "!")[problem.span[0] : problem.span[1]] == "!"
 
 
 def test_linkedin_refuses_a_duplicate() -> None:

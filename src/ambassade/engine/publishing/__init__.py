@@ -29,6 +29,7 @@ from ambassade.engine.publishing._linkedin import (
     escape_little_text,
     unescape_little_text,
 )
+from ambassade.engine.publishing._reddit import split_title
 from ambassade.engine.publishing._rules import (
     DEFAULT_RULES,
     Counting,
@@ -93,6 +94,7 @@ __all__ = [
     "measure",
     "rules_for",
     "split_thread",
+    "split_title",
     "tag_url",
     "text_length",
     "threads_length",

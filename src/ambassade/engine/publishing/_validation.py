@@ -8,6 +8,7 @@ for logs and command-line tools.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ambassade.engine.publishing._counting import measure_with
 from ambassade.engine.publishing._entities import extract_hashtags, extract_urls
+from ambassade.engine.publishing._reddit import split_title
 from ambassade.engine.publishing._rules import Limits, MediaKind, Network, NetworkRules, rules_for
 from ambassade.engine.publishing._unicode import grapheme_length
 
@@ -90,8 +92,10 @@ def validate(
     """Every problem `network` would have with this post; an empty list means it can go out.
 
     `limits` are what the network reported at run time (see `Limits.from_mastodon_instance`);
-    `title` is Reddit's; `recent_texts` are the account's recent posts, for LinkedIn's refusal of
-    duplicates; `content_warning` is Mastodon's ``spoiler_text``, which counts against the limit.
+    `title` is Reddit's; without one, the text's first line is the title and the rest the body
+    (`split_title`, what the Reddit publisher sends), and the spans still point into `text`.
+    `recent_texts` are the account's recent posts, for LinkedIn's refusal of duplicates;
+    `content_warning` is Mastodon's ``spoiler_text``, which counts against the limit.
     """
     rules = rules_for(network, limits)
     name = rules.label
@@ -101,7 +105,16 @@ def validate(
     if rules.media.requires_media and not media:
         problems.append(Problem("media_required", Severity.ERROR, {"network": name}))
     warning = content_warning if rules.network is Network.MASTODON else None
-    problems += _text_problems(rules, text, has_media=bool(media), content_warning=warning)
+    body, offset = text, 0
+    if rules.max_title_length is not None and title is None:
+        title, body = split_title(text)
+        offset = text.find(body, text.find(title) + len(title)) if body else len(text)
+    problems += [
+        dataclasses.replace(problem, span=(problem.span[0] + offset, problem.span[1] + offset))
+        if offset and problem.span is not None
+        else problem
+        for problem in _text_problems(rules, body, has_media=bool(media), content_warning=warning)
+    ]
     if rules.max_title_length is not None:
         problems += _title_problems(rules, title)
     if (
