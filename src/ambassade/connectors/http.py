@@ -15,7 +15,10 @@ What every call gets, so that no connector has to think about it:
   rebinding); redirects are followed by hand and checked at every hop. Only ``allow_private=True``
   (tests, a self-hosted Mastodon on the LAN chosen by an administrator) lifts this;
 - tokens never reach an exception, a log line or a repr: Authorization headers are never printed, token
-  query parameters are shown as ``[redacted]`` and every secret sent is scrubbed from messages.
+  query parameters are shown as ``[redacted]`` and every secret sent is scrubbed from messages;
+- inside ``with deadline(seconds):`` (the outbox bounds each publishing attempt so), every request's
+  timeout is cut to the time left and no request starts once it has passed: :class:`DeadlinePassed`
+  is raised *before* sending, a temporary error that is safe to retry.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -39,10 +44,13 @@ from ambassade.connectors.base import AuthExpired, ConnectorError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "Deadline",
+    "DeadlinePassed",
     "ErrorMap",
     "HttpClient",
     "OutcomeUnknown",
     "Response",
+    "deadline",
     "parse_retry_after",
     "redact_url",
 ]
@@ -78,6 +86,48 @@ Resolver = Callable[[str, int], Iterable[str]]
 class OutcomeUnknown(ConnectorError):
     """A non-idempotent request was sent and no answer came back: it may or may not have taken
     effect. The caller reconciles (reads the network) before trying again."""
+
+
+class DeadlinePassed(ConnectorError):
+    """The attempt's deadline has passed (or its claim was lost): the request was **not** sent, so it
+    is safe to try again later."""
+
+
+class Deadline:
+    """A point in time (monotonic clock) after which no request of an attempt may start, and by which
+    every request of it has given up. :meth:`cancel` ends it at once (the claim was lost)."""
+
+    #: A request is not started with less than this left: it could not get an answer anyway.
+    MIN_LEFT = 0.2
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.at = clock() + seconds
+        self.cancelled = False
+
+    def left(self) -> float:
+        return 0.0 if self.cancelled else max(0.0, self.at - self._clock())
+
+    def passed(self) -> bool:
+        """Whether the time is over (a cancelled deadline still lets an answer be read)."""
+        return self._clock() >= self.at
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("ambassade_http_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[Deadline]:
+    """Bound every request made in this block (this thread) by ``seconds`` from now."""
+    bound = Deadline(seconds)
+    token = _DEADLINE.set(bound)
+    try:
+        yield bound
+    finally:
+        _DEADLINE.reset(token)
 
 
 class Response:
@@ -277,6 +327,7 @@ class HttpClient:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.user_agent = user_agent
+        self._timeout = timeout
         self._sleep = sleep
         self._resolver = resolver or _default_resolver
         # trust_env=False: no proxy or netrc picked up behind the administrator's back.
@@ -342,9 +393,19 @@ class HttpClient:
         redirects = 0
         while True:
             started = time.monotonic()
+            bound = _DEADLINE.get()
+            timeout = None
+            if bound is not None:
+                left = bound.left()
+                if left < Deadline.MIN_LEFT:
+                    raise DeadlinePassed(
+                        f"Not sent to {redact_url(str(current))}: the attempt ran out of time.",
+                        permanent=False,
+                    )
+                timeout = min(left, self._timeout)
             try:
                 response = self._send_once(
-                    method, current, request_headers, data, json, content, secrets
+                    method, current, request_headers, data, json, content, secrets, timeout, bound
                 )
             except _Transient as exc:
                 if idempotent and attempt < self.max_retries:
@@ -407,6 +468,8 @@ class HttpClient:
         json_body: Any,
         content: bytes | None,
         secrets: list[str],
+        timeout: float | None = None,
+        bound: Deadline | None = None,
     ) -> Response:
         if url.scheme not in ("http", "https"):
             raise ConnectorError(
@@ -432,6 +495,7 @@ class HttpClient:
             json=json_body,
             content=content,
             extensions=extensions,
+            **({"timeout": httpx.Timeout(timeout)} if timeout is not None else {}),
         )
         shown = redact_url(str(url))
         try:
@@ -440,6 +504,8 @@ class HttpClient:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
+                    if bound is not None and bound.passed():
+                        raise httpx.ReadTimeout("the attempt's deadline passed")
                     if len(body) > self.max_bytes:
                         raise ConnectorError(
                             f"The answer from {shown} is larger than {self.max_bytes} bytes.",
@@ -488,6 +554,9 @@ class HttpClient:
         else:
             delay = min(self.max_backoff, self.backoff * (2**attempt))
             delay *= 0.5 + random.random() / 2  # jitter, so that workers do not retry in step
+        bound = _DEADLINE.get()
+        if bound is not None:
+            delay = min(delay, bound.left())
         self._sleep(delay)
 
     def _classify(
