@@ -495,7 +495,7 @@ class HttpClient:
             json=json_body,
             content=content,
             extensions=extensions,
-            **({"timeout": httpx.Timeout(timeout)} if timeout is not None else {}),
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
         )
         shown = redact_url(str(url))
         try:
