@@ -33,6 +33,7 @@ PUBLISHERS: dict[str, str] = {
     "telegram": "ambassade.connectors.telegram.publish:TelegramPublisher",
     "linkedin": "ambassade.connectors.linkedin.publish:LinkedInPublisher",
     "x": "ambassade.connectors.x.publish:XPublisher",
+    "reddit": "ambassade.connectors.reddit.publish:RedditPublisher",
 }
 
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"

@@ -1,0 +1,335 @@
+"""Publishing to a subreddit as a Reddit user, with that user's OAuth token.
+
+Credentials: ``client_id`` and ``client_secret`` of the Reddit app, the user's ``refresh_token``
+(authorised with ``duration=permanent`` and the scopes ``submit``, ``read`` and ``history``), its
+``username`` and the ``subreddit`` to post in; optionally ``access_token`` with
+``access_token_expires_at`` (ISO 8601), ``oauth_url`` (https://oauth.reddit.com) and ``www_url``
+(https://www.reddit.com).
+
+- Access tokens last an hour. One missing, or expiring within five minutes, is renewed with
+  ``POST {www_url}/api/v1/access_token`` (HTTP Basic ``client_id:client_secret``,
+  ``grant_type=refresh_token``) and left in ``refreshed`` for the vault. ``invalid_grant`` (the user
+  revoked the app) is :class:`AuthExpired`; a 401 on a call renews the token once, then is.
+- Every call names the app and the account in its User-Agent, as Reddit's API rules ask:
+  ``ambassade/<version> by /u/<username>``.
+- ``POST /api/submit`` (``api_type=json``): the title is the text's first line
+  (``engine.publishing.split_title``), the rest is the self text; a body that is a single link makes
+  a link post. Reddit reports refusals inside a 200 answer (``json.errors``: ``[code, message,
+  field]``): ``RATELIMIT`` is temporary, with the wait read from its message; the others are
+  permanent, in plain words.
+- Reddit takes no idempotency key: a 5xx or a timeout after sending is an unknown outcome, reconciled
+  by reading ``GET /user/{username}/submitted`` (paged with ``after``).
+- ``read_back``: ``GET /api/info?id=t3_…``, with the post's score, comments and upvote ratio.
+- No images: Reddit's image posts go through a media-asset lease, an upload to a storage bucket and
+  an answer that arrives on a websocket, none of which is implemented; ``upload_media`` refuses in
+  plain words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from ambassade import __version__
+from ambassade.connectors._text import parse_datetime
+from ambassade.connectors.base import (
+    AuthExpired,
+    Capability,
+    Connector,
+    ConnectorError,
+    Credentials,
+    Draft,
+    MediaUpload,
+    Published,
+    RawItem,
+    Reply,
+)
+from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.connectors.reddit.parse import listing_items
+from ambassade.engine.publishing import split_title
+
+__all__ = ["RedditPublisher", "ratelimit_seconds"]
+
+#: A token expiring sooner than this is renewed before the call.
+REFRESH_MARGIN = timedelta(minutes=5)
+#: Pages of 100 posts read back when reconciling a post whose outcome is unknown.
+RECENT_PAGES = 10
+
+_URL_ONLY = re.compile(r"https?://\S+")
+_WAIT = re.compile(r"(\d+)\s*(millisecond|second|minute|hour)s?", re.IGNORECASE)
+_UNIT = {"millisecond": 0.001, "second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+def ratelimit_seconds(message: str) -> float | None:
+    """The wait in Reddit's RATELIMIT message ("you are doing that too much. try again in 5
+    minutes.", "Take a break for 2 minutes before trying again."), or None."""
+    found = _WAIT.search(message)
+    if found is None:
+        return None
+    return int(found.group(1)) * _UNIT[found.group(2).lower()]
+
+
+def _token_error_map(response: Response, message: str) -> ConnectorError | None:
+    if response.status_code in (400, 401, 403):
+        if "invalid_grant" in message:
+            return AuthExpired(
+                "Reddit refused the refresh token (invalid_grant): the access was revoked."
+            )
+        return AuthExpired(f"Reddit refused the app's client id and secret: {message}")
+    return None
+
+
+class _Unauthorized(AuthExpired):
+    """A 401: the access token expired early or was revoked; one renewal may cure it."""
+
+
+def _api_error_map(response: Response, message: str) -> ConnectorError | None:
+    status = response.status_code
+    if status == 401:
+        return _Unauthorized(f"Reddit refused the access token: {message}")
+    if status == 403:
+        if "insufficient_scope" in response.headers.get("www-authenticate", ""):
+            return AuthExpired("The Reddit access lacks a permission (scope) Ambassade needs.")
+        return ConnectorError(f"Reddit refused access: {message}", permanent=True)
+    if status >= 500 and response.url.rstrip("/").endswith("/api/submit"):
+        return OutcomeUnknown(f"Reddit failed ({status}): {message}", permanent=False)
+    return None
+
+
+class RedditPublisher(Connector):
+    kind: ClassVar[str] = "reddit"
+    label: ClassVar[str] = "Reddit"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PUBLISH, Capability.METRICS}
+    )
+    needs_credentials: ClassVar[bool] = True
+    default_endpoints: ClassVar[Mapping[str, str]] = {
+        "oauth": "https://oauth.reddit.com",
+        "www": "https://www.reddit.com",
+    }
+    idempotent: ClassVar[bool] = False
+    idempotency_window: ClassVar[int] = 0
+
+    refreshed: dict[str, Any] | None = None
+
+    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+        self._creds: dict[str, Any] | None = None
+
+    # --- credentials ----------------------------------------------------------------------------
+
+    def _base(self, creds: Mapping[str, Any], which: str) -> str:
+        return str(creds.get(f"{which}_url") or self.endpoints[which]).rstrip("/")
+
+    def _credentials(self, credentials: Credentials) -> dict[str, Any]:
+        if self._creds is None:
+            creds = dict(credentials or {})
+            for name in ("client_id", "refresh_token", "username"):
+                if not creds.get(name):
+                    raise AuthExpired(f"The Reddit connection has no {name.replace('_', ' ')}.")
+            if not str(creds.get("subreddit") or "").strip():
+                raise ConnectorError("The Reddit connection names no subreddit.", permanent=True)
+            expires = parse_datetime(creds.get("access_token_expires_at"))
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            if not creds.get("access_token") or expires is None or expires - now < REFRESH_MARGIN:
+                creds = self._refresh(creds)
+            self._creds = creds
+        return self._creds
+
+    def _user_agent(self, creds: Mapping[str, Any]) -> str:
+        return f"ambassade/{__version__} by /u/{creds['username']}"
+
+    def _refresh(self, creds: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post(
+            f"{self._base(creds, 'www')}/api/v1/access_token",
+            data={"grant_type": "refresh_token", "refresh_token": str(creds["refresh_token"])},
+            basic_auth=(str(creds["client_id"]), str(creds.get("client_secret") or "")),
+            headers={"User-Agent": self._user_agent(creds)},
+            retry=True,  # asking for a token twice is harmless
+            error_map=_token_error_map,
+        )
+        body = response.json()
+        if not isinstance(body, Mapping) or not body.get("access_token"):
+            error = body.get("error") if isinstance(body, Mapping) else None
+            if error == "invalid_grant":
+                raise AuthExpired(
+                    "Reddit refused the refresh token (invalid_grant): the access was revoked."
+                )
+            raise AuthExpired(f"Reddit gave no access token ({error or 'no reason given'}).")
+        lifetime = float(body.get("expires_in") or 3600)
+        expires = datetime.fromtimestamp(self._clock() + lifetime, UTC)
+        fresh = {
+            **creds,
+            "access_token": str(body["access_token"]),
+            "access_token_expires_at": expires.isoformat(timespec="seconds"),
+            "refresh_token": str(body.get("refresh_token") or creds["refresh_token"]),
+        }
+        self._creds = self.refreshed = fresh
+        return fresh
+
+    def _call(self, credentials: Credentials, method: str, path: str, **kwargs: Any) -> Response:
+        """One API call; a 401 renews the token once (nothing was done: retrying is safe)."""
+        creds = self._credentials(credentials)
+        for attempt in (0, 1):
+            headers = {
+                "Authorization": f"Bearer {creds['access_token']}",
+                "User-Agent": self._user_agent(creds),
+            }
+            try:
+                return self.http.request(
+                    method,
+                    f"{self._base(creds, 'oauth')}{path}",
+                    headers=headers,
+                    error_map=_api_error_map,
+                    **kwargs,
+                )
+            except _Unauthorized:
+                if attempt:
+                    raise
+                creds = self._refresh(creds)
+        raise AssertionError("unreachable")
+
+    # --- Publisher ------------------------------------------------------------------------------
+
+    def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
+        raise ConnectorError(
+            "Ambassade cannot send images or videos to Reddit yet: publish the text alone, or a "
+            "link.",
+            permanent=True,
+        )
+
+    def publish(self, credentials: Credentials, draft: Draft) -> Published:
+        creds = self._credentials(credentials)
+        if draft.media_ids:
+            self.upload_media(credentials, MediaUpload("", "", b""))
+        title, body = split_title(draft.text)
+        if not title:
+            raise ConnectorError("A Reddit post needs a title: its first line.", permanent=True)
+        subreddit = self._subreddit(creds)
+        data: dict[str, str] = {
+            "api_type": "json",
+            "sr": subreddit,
+            "title": title,
+            "sendreplies": "true",
+            "resubmit": "true",
+        }
+        if _URL_ONLY.fullmatch(body):
+            data |= {"kind": "link", "url": body}
+        else:
+            data |= {"kind": "self", "text": body}
+        response = self._call(credentials, "POST", "/api/submit", data=data)
+        try:
+            answer = response.json()
+        except ConnectorError:
+            answer = None
+        result = answer.get("json") if isinstance(answer, Mapping) else None
+        if not isinstance(result, Mapping):
+            # It may have been taken all the same: read the account before any retry.
+            raise OutcomeUnknown("Reddit answered the post with something unexpected.")
+        self._raise_errors(result, subreddit, str(creds["username"]))
+        created = result.get("data")
+        if not isinstance(created, Mapping) or not created.get("name"):
+            raise OutcomeUnknown("Reddit answered the post without its identifier.")
+        name = str(created["name"])
+        url = str(created.get("url") or f"https://www.reddit.com/comments/{name[3:]}/")
+        return Published(name, url, datetime.fromtimestamp(self._clock(), UTC))
+
+    @staticmethod
+    def _subreddit(creds: Mapping[str, Any]) -> str:
+        return str(creds["subreddit"]).strip().removeprefix("/").removeprefix("r/").strip("/")
+
+    @staticmethod
+    def _raise_errors(result: Mapping[str, Any], subreddit: str, username: str) -> None:
+        errors = result.get("errors")
+        if not isinstance(errors, list) or not errors:
+            return
+        first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]
+        code = str(first[0]) if first else "ERROR"
+        message = str(first[1]) if len(first) > 1 and first[1] else code
+        field = str(first[2]) if len(first) > 2 and first[2] else ""
+        if code == "RATELIMIT":
+            wait = result.get("ratelimit")
+            seconds = float(wait) if isinstance(wait, int | float) else ratelimit_seconds(message)
+            raise ConnectorError(
+                f"Reddit asks to wait before posting again: {message}",
+                permanent=False,
+                retry_after=seconds if seconds is not None else 600.0,
+            )
+        plain = {
+            "SUBREDDIT_NOEXIST": f"The subreddit r/{subreddit} does not exist.",
+            "SUBREDDIT_NOTALLOWED": f"u/{username} is not allowed to post in r/{subreddit}.",
+            "SUBREDDIT_NOTALLOWED_BANNED": f"u/{username} is banned from r/{subreddit}.",
+            "NO_SELFS": f"r/{subreddit} does not accept text posts, only links.",
+            "NO_LINKS": f"r/{subreddit} does not accept links, only text posts.",
+            "NO_TEXT": f"Reddit needs a {field or 'text'} for this post in r/{subreddit}.",
+            "TOO_LONG": f"The {field or 'text'} is too long for Reddit: {message}.",
+        }
+        raise ConnectorError(plain.get(code, f"{message} ({code})."), permanent=True)
+
+    def reply(self, credentials: Credentials, reply: Reply) -> Published:
+        raise ConnectorError("Replying on Reddit is not supported yet.", permanent=True)
+
+    @staticmethod
+    def _item(item: RawItem) -> RawItem:
+        """The post with the metrics the outbox keeps: score, comments (as replies) and the share of
+        upvotes in percent."""
+        raw = item.raw
+        metrics: dict[str, int] = {}
+        for name, key in (("score", "score"), ("replies", "num_comments")):
+            value = raw.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                metrics[name] = value
+        ratio = raw.get("upvote_ratio")
+        if isinstance(ratio, int | float) and not isinstance(ratio, bool):
+            metrics["upvote_percent"] = round(float(ratio) * 100)
+        return dataclasses.replace(item, metrics=metrics)
+
+    def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
+        name = external_id if external_id.startswith("t3_") else f"t3_{external_id}"
+        body = self._call(
+            credentials, "GET", "/api/info", params={"id": name, "raw_json": 1}
+        ).json()
+        items, _after = listing_items(body, source=self.kind)
+        for item in items:
+            if item.external_id == name:
+                return self._item(item)
+        return None
+
+    def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
+        """The account's posts in its subreddit since ``since``, every page of them (newest first,
+        ``after`` pointing to older ones): a post missed on an unread page would go out twice.
+        Beyond RECENT_PAGES pages the answer is not known, so it raises."""
+        creds = self._credentials(credentials)
+        subreddit = self._subreddit(creds).casefold()
+        path = f"/user/{quote(str(creds['username']), safe='')}/submitted"
+        found: list[RawItem] = []
+        after: str | None = None
+        for _page in range(RECENT_PAGES):
+            body = self._call(
+                credentials,
+                "GET",
+                path,
+                params={"sort": "new", "limit": 100, "raw_json": 1, "after": after},
+            ).json()
+            items, after = listing_items(body, source=self.kind)
+            found += [item for item in items if item.created_at >= since]
+            if not after or not items or min(item.created_at for item in items) < since:
+                break
+        else:
+            raise ConnectorError(
+                f"The account posted more than {RECENT_PAGES * 100} times since "
+                f"{since:%Y-%m-%d %H:%M} UTC; Reddit's list of its posts could not be read to the "
+                "end.",
+                permanent=True,
+            )
+        return [
+            self._item(item)
+            for item in found
+            if str(item.raw.get("subreddit") or "").casefold() == subreddit
+        ]
