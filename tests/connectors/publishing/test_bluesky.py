@@ -242,8 +242,8 @@ def test_it_reports_an_unknown_outcome_on_a_timeout(server: ReplayServer) -> Non
         )
 
 
-def test_it_lists_recent_posts_and_reads_one_back(server: ReplayServer, http: HttpClient) -> None:
-    pds = Pds(server)
+def test_it_lists_recent_posts(server: ReplayServer, http: HttpClient) -> None:
+    Pds(server)
     server.route(
         "GET", X + "com.atproto.repo.listRecords", Reply(200, fixture("list_records.json"))
     )
@@ -253,10 +253,29 @@ def test_it_lists_recent_posts_and_reads_one_back(server: ReplayServer, http: Ht
     assert items[0].url.endswith("/post/3lbx7kq2ab2cd")
     listing = server.calls(X + "com.atproto.repo.listRecords")[0]
     assert listing.param("repo") == DID and listing.param("collection") == "app.bsky.feed.post"
+
+
+def test_it_reads_a_post_back_with_its_likes_reposts_replies_and_quotes(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    Pds(server)
+    found = fixture("get_posts.json")
+    server.route(
+        "GET",
+        X + "app.bsky.feed.getPosts",
+        lambda request: Reply(
+            200,
+            found if request.param("uris") == found["posts"][0]["uri"] else {"posts": []},
+        ),
+    )
+    publisher = BlueskyPublisher(http)
     assert publisher.read_back(creds(server), f"at://{DID}/app.bsky.feed.post/nope") is None
-    pds.records["3lbx7kq2ab2cd"] = fixture("get_record.json")["value"]
     item = publisher.read_back(creds(server), f"at://{DID}/app.bsky.feed.post/3lbx7kq2ab2cd")
     assert item is not None and item.text.endswith("#cafe")
+    assert item.metrics == {"likes": 31, "reposts": 7, "replies": 4, "quotes": 2}
+    assert item.created_at == datetime(2026, 3, 2, 9, 0, 1, 123000, tzinfo=UTC)
+    request = server.calls(X + "app.bsky.feed.getPosts")[-1]
+    assert request.headers["authorization"].startswith("Bearer ")
 
 
 def test_it_posts_a_thread_with_root_and_parent_references(

@@ -15,10 +15,13 @@
 - A thread's other parts are replies to the first (``reply.root``) and to the previous one
   (``reply.parent``), each under a record key derived from the draft's (the TID's clock id advanced).
 - ``com.atproto.repo.listRecords`` lists the account's recent posts for reconciliation.
+- ``app.bsky.feed.getPosts`` reads a published post back with its likes, reposts, replies and
+  quotes (the PDS proxies it to the Bluesky AppView).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -270,8 +273,35 @@ class BlueskyPublisher(Connector):
         raise ConnectorError("Replying on Bluesky needs the parent's record.", permanent=True)
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
+        """The post as the AppView sees it (``app.bsky.feed.getPosts``, proxied by the account's
+        PDS), with its likes, reposts, replies and quotes; None when it is gone."""
         creds = self._session(credentials)
-        return self._item(creds, self._get_record(credentials, external_id.rsplit("/", 1)[-1]))
+        body = self._call(
+            credentials, "GET", "app.bsky.feed.getPosts", params=[("uris", external_id)]
+        ).json()
+        posts = body.get("posts") if isinstance(body, Mapping) else None
+        if not isinstance(posts, list):
+            raise ConnectorError("Bluesky returned no list of posts.")
+        for post in posts:
+            if isinstance(post, Mapping) and post.get("uri") == external_id:
+                return self._post_view(creds, post)
+        return None
+
+    def _post_view(self, creds: Mapping[str, Any], post: Mapping[str, Any]) -> RawItem | None:
+        item = self._item(creds, {"uri": post.get("uri"), "value": post.get("record")})
+        if item is None:
+            return None
+        metrics = {
+            name: int(post[key])
+            for name, key in (
+                ("likes", "likeCount"),
+                ("reposts", "repostCount"),
+                ("replies", "replyCount"),
+                ("quotes", "quoteCount"),
+            )
+            if isinstance(post.get(key), int) and not isinstance(post.get(key), bool)
+        }
+        return dataclasses.replace(item, metrics=metrics, raw=dict(post))
 
     def _item(self, creds: Mapping[str, Any], record: Any) -> RawItem | None:
         if not isinstance(record, Mapping) or not isinstance(record.get("value"), Mapping):
