@@ -227,12 +227,15 @@ class Listener(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class MediaUpload:
-    """A file to attach; ``alt_text`` is required by the composer's checks, not here."""
+    """A file to attach; ``alt_text`` is required by the composer's checks, not here.
+    ``public_url``: where the network can fetch the file itself (Instagram and Threads take media
+    only from a public address, not as an upload), or empty when the product has none."""
 
     filename: str
     content_type: str
     data: bytes = field(repr=False)
     alt_text: str = ""
+    public_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ far it can trust a retry:
 - ``idempotent``: sending the same ``Draft.idempotency_key`` again cannot publish twice (Mastodon's
   ``Idempotency-Key`` header, Bluesky's record key, Discord's ``nonce`` with ``enforce_nonce``), for
   ``idempotency_window`` seconds after the first send. Outside that window, or on a network without
-  keys (Telegram, LinkedIn, X), an unknown outcome is reconciled by reading ``recent_posts`` first.
+  keys (Telegram, LinkedIn, X, Facebook, Instagram, Threads), an unknown outcome is reconciled by
+  reading ``recent_posts`` first.
 - ``refreshed``: set after a call when the publisher obtained new tokens; the outbox writes them back
   to the vault.
 
@@ -33,6 +34,7 @@ PUBLISHERS: dict[str, str] = {
     "telegram": "ambassade.connectors.telegram.publish:TelegramPublisher",
     "linkedin": "ambassade.connectors.linkedin.publish:LinkedInPublisher",
     "x": "ambassade.connectors.x.publish:XPublisher",
+    "facebook": "ambassade.connectors.facebook.publish:FacebookPublisher",
     "reddit": "ambassade.connectors.reddit.publish:RedditPublisher",
 }
 

@@ -1,0 +1,290 @@
+"""What the Meta Graph APIs (Facebook pages, Instagram, Threads) share: errors, rate-limit headers,
+paging and the media containers.
+
+Every Graph error comes as ``{"error": {"message", "type", "code", "error_subcode",
+"error_user_msg", "fbtrace_id"}}``, often with HTTP 400 whatever the cause; the ``code`` says what
+happened (https://developers.facebook.com/docs/graph-api/guides/error-handling):
+
+- 190 (102) the token expired or was revoked (subcodes 460 password changed, 463 expired, 467
+  invalid), 10 and 200–299 a permission is missing → :class:`AuthExpired`;
+- 4, 17, 32, 613 and the business-use-case codes 80000–80014 → a rate limit, temporary, with the
+  wait read from ``estimated_time_to_regain_access`` (minutes) in ``X-Business-Use-Case-Usage``,
+  ``X-App-Usage`` or ``X-Page-Usage`` when the network sends it;
+- 506 duplicate post → permanent, in plain words;
+- 1, 2 (unknown error, service unavailable) and 5xx → temporary; on a publishing call (``is_publish``
+  says which) an :class:`OutcomeUnknown`, since the post may exist.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ambassade.connectors.base import AuthExpired, ConnectorError, MediaUpload
+from ambassade.connectors.http import (
+    ErrorMap,
+    HttpClient,
+    OutcomeUnknown,
+    Response,
+    parse_retry_after,
+)
+
+__all__ = [
+    "DEFAULT_RATE_WAIT",
+    "GraphNotFound",
+    "error_details",
+    "error_map",
+    "media_handle",
+    "pages",
+    "read_handle",
+    "usage_wait",
+    "wait_for_container",
+]
+
+#: Seconds to wait after a rate limit the network gave no time for (its windows roll over an hour).
+DEFAULT_RATE_WAIT = 900.0
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80015))
+USAGE_HEADERS = ("x-business-use-case-usage", "x-app-usage", "x-page-usage", "x-ad-account-usage")
+TOKEN_SUBCODES = {
+    458: "the app was removed from the account",
+    460: "the account's password changed",
+    463: "it has expired",
+    464: "the account is not confirmed",
+    467: "it is no longer valid",
+}
+
+
+class GraphNotFound(ConnectorError):
+    """The object does not exist (deleted, or never created): HTTP 404 or code 100 subcode 33."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+def error_details(response: Response) -> tuple[int | None, int | None, str]:
+    """``(code, subcode, message)`` of a Graph error body; the message prefers the one written for
+    people (``error_user_msg``)."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if not isinstance(error, Mapping):
+        return None, None, ""
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    message = error.get("error_user_msg") or error.get("message") or ""
+    return (
+        code if isinstance(code, int) else None,
+        subcode if isinstance(subcode, int) else None,
+        str(message),
+    )
+
+
+def usage_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds until access comes back, from the usage headers' ``estimated_time_to_regain_access``
+    (minutes; the largest given), or None when no header says."""
+    waits: list[float] = []
+    for name in USAGE_HEADERS:
+        raw = headers.get(name)
+        if not raw:
+            continue
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            continue
+        # X-App-Usage is one object; X-Business-Use-Case-Usage maps ids to lists of objects.
+        stack: list[Any] = [usage]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, Mapping):
+                minutes = value.get("estimated_time_to_regain_access")
+                if isinstance(minutes, int | float) and not isinstance(minutes, bool):
+                    waits.append(max(0.0, float(minutes) * 60))
+                stack.extend(v for v in value.values() if isinstance(v, Mapping | list))
+            elif isinstance(value, list):
+                stack.extend(value)
+    positive = [w for w in waits if w > 0]
+    return max(positive) if positive else None
+
+
+def error_map(label: str, is_publish: Callable[[Response], bool]) -> ErrorMap:
+    """The classification of a Graph network's errors; ``label`` names it in messages."""
+
+    def classify(response: Response, message: str) -> ConnectorError | None:
+        status = response.status_code
+        code, subcode, detail = error_details(response)
+        detail = detail or message
+        if code in (190, 102) or status == 401:
+            why = TOKEN_SUBCODES.get(subcode or 0)
+            if why:
+                return AuthExpired(f"{label} refused the access token: {why} ({detail}).")
+            return AuthExpired(f"{label} refused the access token: {detail}")
+        if code == 10 or (code is not None and 200 <= code <= 299):
+            return AuthExpired(f"{label} refused access, a permission is missing: {detail}")
+        if code in RATE_LIMIT_CODES or status == 429:
+            wait = usage_wait(response.headers)
+            if not wait:
+                wait = parse_retry_after(response.headers) or DEFAULT_RATE_WAIT
+            return ConnectorError(
+                f"{label} limits how often Ambassade may call it: {detail}",
+                permanent=False,
+                retry_after=wait,
+            )
+        if code == 506:
+            return ConnectorError(
+                f"{label} refuses a text identical to the account's previous post.",
+                permanent=True,
+            )
+        if code == 368:
+            return ConnectorError(
+                f"{label} has temporarily blocked the account from posting: {detail}",
+                permanent=True,
+            )
+        if status == 404 or (code == 100 and subcode == 33):
+            return GraphNotFound(f"{label} has no such post: {detail}")
+        if status >= 500 or code in (1, 2):
+            if is_publish(response):
+                return OutcomeUnknown(f"{label} failed ({status}): {detail}", permanent=False)
+            return ConnectorError(f"{label} failed ({status}): {detail}", permanent=False)
+        return None
+
+    return classify
+
+
+def pages(
+    http: HttpClient,
+    url: str,
+    params: Mapping[str, Any],
+    errors: ErrorMap,
+    *,
+    max_pages: int,
+    label: str,
+) -> Iterator[list[Any]]:
+    """The ``data`` list of each page of a Graph edge, following ``paging.next``.
+
+    The next page is asked for at ``url`` with the query parameters of ``paging.next`` (cursors or
+    ``until``/``__paging_token``), never at the address the network wrote: the token is only ever
+    sent to the configured host. Raises a permanent error past ``max_pages`` pages: a caller
+    reconciling a post cannot decide from part of a list.
+    """
+    query = dict(params)
+    for _page in range(max_pages):
+        body = http.get(url, params=query, error_map=errors).json()
+        data = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(data, list):
+            raise ConnectorError(f"{label} returned no list of posts.")
+        yield data
+        paging = body.get("paging")
+        following = paging.get("next") if isinstance(paging, Mapping) else None
+        if not following or not data:
+            return
+        nxt = {k: v for k, v in parse_qsl(urlsplit(str(following)).query) if k != "access_token"}
+        query = {**{k: v for k, v in params.items() if k == "access_token"}, **nxt}
+    raise ConnectorError(
+        f"{label} listed more than {max_pages} pages of posts; the list could not be read to the "
+        "end.",
+        permanent=True,
+    )
+
+
+# --- media containers (Instagram, Threads) ---------------------------------------------------------
+
+_LOCAL_HOSTS = ("localhost", "localhost.localdomain")
+
+
+def media_handle(media: MediaUpload, label: str) -> str:
+    """What ``upload_media`` returns for a network that fetches media itself: the file's public
+    address, its kind and its description, checked now so that a post fails before any call.
+
+    Nothing is sent: the container is created at publication, with the caption."""
+    url = media.public_url
+    if not url:
+        raise ConnectorError(
+            f"{label} fetches images and videos from a public address, and Ambassade has none for "
+            f"{media.filename}. Set AMBASSADE_BASE_URL to the public address of this server.",
+            permanent=True,
+        )
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or _is_local(host):
+        raise ConnectorError(
+            f"{label} cannot fetch {media.filename} from {parts.scheme}://{host}: that address is "
+            "not reachable from the internet. Set AMBASSADE_BASE_URL to the public address of "
+            "this server.",
+            permanent=True,
+        )
+    if media.content_type.startswith("video/"):
+        kind = "video"
+    elif media.content_type.startswith("image/"):
+        kind = "image"
+    else:
+        raise ConnectorError(f"Ambassade sends only images and videos to {label}.", permanent=True)
+    return json.dumps({"url": url, "kind": kind, "alt": media.alt_text})
+
+
+def read_handle(value: str, label: str) -> dict[str, str]:
+    try:
+        handle = json.loads(value)
+    except ValueError:
+        handle = None
+    if not isinstance(handle, dict) or not handle.get("url"):
+        raise ConnectorError(f"A medium for {label} was not prepared for it.", permanent=True)
+    return {key: str(handle.get(key) or "") for key in ("url", "kind", "alt")}
+
+
+def _is_local(host: str) -> bool:
+    if host in _LOCAL_HOSTS or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def wait_for_container(
+    read: Callable[[], tuple[str, str]],
+    *,
+    label: str,
+    sleep: Callable[[float], None],
+    max_wait: float,
+    first_pause: float = 1.0,
+    explain: Callable[[str], tuple[str, bool]] | None = None,
+) -> None:
+    """Poll a media container until it is ready to publish, for at most ``max_wait`` seconds.
+
+    ``read()`` gives ``(status, detail)``. ``FINISHED`` returns; ``ERROR`` raises (permanent unless
+    ``explain(detail)`` says the cause is passing); ``EXPIRED`` and a container still
+    ``IN_PROGRESS`` at the end raise a temporary error: nothing was published, a later attempt makes
+    a new container."""
+    waited = 0.0
+    pause = first_pause
+    while True:
+        status, detail = read()
+        if status in ("FINISHED", "PUBLISHED"):
+            return
+        if status == "ERROR":
+            words, permanent = explain(detail) if explain else (detail, True)
+            raise ConnectorError(
+                f"{label} could not process the media: {words or 'no reason given'}.",
+                permanent=permanent,
+            )
+        if status == "EXPIRED":
+            raise ConnectorError(
+                f"{label} let the prepared post expire before publication; Ambassade will prepare "
+                "it again.",
+                permanent=False,
+            )
+        if waited >= max_wait:
+            raise ConnectorError(
+                f"{label} was still processing the media after {int(waited)} seconds; Ambassade "
+                "will try again later.",
+                permanent=False,
+            )
+        sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 10.0)
