@@ -107,3 +107,27 @@ def test_it_reads_the_page_posts_for_reconciliation(server: ReplayServer, http: 
     request = server.calls(POSTS)[0]
     assert request.param("q") == "author"
     assert request.param("author") == "urn:li:organization:5515715"
+
+
+def test_it_reads_a_post_back_with_its_likes_and_comments(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    urn = "urn:li:share:7234567890123456789"
+    encoded = "/urn%3Ali%3Ashare%3A7234567890123456789"
+    server.route("GET", POSTS + encoded, Reply(200, fixture("posts_by_author.json")["elements"][0]))
+    server.route("GET", "/rest/socialActions" + encoded, Reply(200, fixture("social_actions.json")))
+    item = publisher(server, http).read_back(CREDS, urn)
+    assert item is not None and item.external_id == urn
+    assert item.text == "Nouvelle carte d'automne (édition 2026) #cafe"
+    # Reshares are not in socialActions: left out, not reported as zero.
+    assert item.metrics == {"likes": 18, "replies": 3}
+    request = server.calls("/rest/socialActions" + encoded)[0]
+    assert request.headers["linkedin-version"] == "202509"
+    assert request.headers["authorization"] == "Bearer linkedin-secret-token"
+
+
+def test_it_reads_back_nothing_for_a_deleted_post(server: ReplayServer, http: HttpClient) -> None:
+    encoded = "/urn%3Ali%3Ashare%3A1"
+    server.route("GET", POSTS + encoded, Reply(404, {"status": 404, "message": "Not Found"}))
+    assert publisher(server, http).read_back(CREDS, "urn:li:share:1") is None
+    assert server.calls("/rest/socialActions" + encoded) == []

@@ -15,10 +15,12 @@ Credentials: ``access_token`` (3-legged OAuth, scope ``w_organization_social`` a
   ``uploadUrl``; the post carries ``content.media`` with the image URN and its ``altText``.
 - LinkedIn takes no idempotency key; a 5xx after the post was sent is an unknown outcome, reconciled
   by reading ``GET /rest/posts?q=author`` (the page's recent posts).
+- Metrics: likes and comments from ``GET /rest/socialActions/{urn}`` (``r_organization_social``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -77,6 +79,27 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     if status >= 500 and response.url.rstrip("/").endswith("/rest/posts"):
         return OutcomeUnknown(f"LinkedIn failed ({status}): {message}", permanent=False)
     return None
+
+
+def _social_metrics(actions: Any) -> dict[str, int]:
+    """Likes and comments from a socialActions summary; a count LinkedIn did not give is left out,
+    never taken as zero."""
+    metrics: dict[str, int] = {}
+    if not isinstance(actions, Mapping):
+        return metrics
+    for name, summary, keys in (
+        ("likes", "likesSummary", ("totalLikes", "aggregatedTotalLikes")),
+        ("replies", "commentsSummary", ("aggregatedTotalComments", "totalFirstLevelComments")),
+    ):
+        values = actions.get(summary)
+        if not isinstance(values, Mapping):
+            continue
+        for key in keys:
+            value = values.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                metrics[name] = value
+                break
+    return metrics
 
 
 class LinkedInPublisher(Connector):
@@ -188,14 +211,27 @@ class LinkedInPublisher(Connector):
         )
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
+        """The post, with its likes and comments (as replies) from ``GET
+        /rest/socialActions/{urn}``, which the page token's ``r_organization_social`` allows.
+        Reshares, impressions and clicks are only in ``organizationalEntityShareStatistics``,
+        which needs the page-admin scope ``rw_organization_admin``: they are not read."""
         creds = self._creds(credentials)
+        urn = quote(external_id, safe="")
         response = self.http.get(
-            f"{self.endpoints['api']}/rest/posts/{quote(external_id, safe='')}",
+            f"{self.endpoints['api']}/rest/posts/{urn}",
             headers=self._headers(creds),
             error_map=_error_map,
             ok=(404,),
         )
-        return None if response.status_code == 404 else self._item(response.json())
+        item = None if response.status_code == 404 else self._item(response.json())
+        if item is None:
+            return None
+        actions = self.http.get(
+            f"{self.endpoints['api']}/rest/socialActions/{urn}",
+            headers=self._headers(creds),
+            error_map=_error_map,
+        ).json()
+        return dataclasses.replace(item, metrics=_social_metrics(actions))
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
         creds = self._creds(credentials)
