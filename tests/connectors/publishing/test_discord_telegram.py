@@ -129,6 +129,43 @@ def test_it_lists_the_channel_for_reconciliation(server: ReplayServer, http: Htt
     assert [item.text for item in items] == ["Nouvelle carte d'automne ☕"]
 
 
+def test_it_reads_a_discord_message_back_with_its_reactions(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    message_id = "1219384759302948864"
+    server.route(
+        "GET",
+        f"{CHANNEL}/{message_id}",
+        Reply(200, fixture("discord", "message_with_reactions.json")),
+    )
+    item = discord(server, http).read_back(BOT, message_id)
+    assert item is not None and item.text == "Nouvelle carte d'automne ☕"
+    assert item.metrics == {"reactions": 12, "replies": 4}
+    assert server.calls(f"{CHANNEL}/{message_id}")[0].headers["authorization"] == (
+        "Bot discord-bot-secret"
+    )
+    # A message nobody reacted to has no "reactions" field at all: zero reactions, no thread.
+    server.route(
+        "GET", f"{CHANNEL}/{message_id}", Reply(200, fixture("discord", "message_created.json"))
+    )
+    item = discord(server, http).read_back(BOT, message_id)
+    assert item is not None and item.metrics == {"reactions": 0}
+
+
+def test_it_reads_a_webhook_message_back_without_leaking_the_webhook_token(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    path = "/api/webhooks/1187/webhook-secret-token/messages/1219384759302948864"
+    server.route("GET", path, Reply(200, fixture("discord", "message_with_reactions.json")))
+    hook = {"webhook_url": server.url("/api/webhooks/1187/webhook-secret-token")}
+    item = discord(server, http).read_back(hook, "1219384759302948864")
+    assert item is not None and item.metrics["reactions"] == 12
+    server.route("GET", path, Reply(500, {"message": "500: Internal Server Error", "code": 0}))
+    with pytest.raises(ConnectorError) as caught:
+        discord(server, http).read_back(hook, "1219384759302948864")
+    assert "webhook-secret-token" not in str(caught.value)
+
+
 # --- Telegram ----------------------------------------------------------------------------------
 
 
@@ -202,3 +239,11 @@ def test_it_hides_the_telegram_token_when_the_call_times_out(server: ReplayServe
             TG, Draft(text="x", idempotency_key="k")
         )
     assert TG_TOKEN not in caught.value.message and "[redacted]" in caught.value.message
+
+
+def test_it_reads_no_telegram_metrics_and_makes_none_up(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    creds = {"bot_token": TG_TOKEN, "chat_id": "@cafelumiere"}
+    assert telegram(server, http).read_back(creds, "-1001234567890:42") is None
+    assert server.requests == []  # no Bot API method reads a channel post or its views

@@ -11,6 +11,10 @@ Two ways to connect, chosen by the credentials:
   cannot list the channel, so an unknown outcome cannot be checked: reading raises a permanent error
   and the outbox asks a person to look at the channel.
 
+``read_back`` reads the message (``GET /channels/{channel_id}/messages/{id}``, or the webhook's
+``GET {webhook_url}/messages/{id}``) with its reactions and, when it started a thread, the thread's
+message count.
+
 Files travel in the message's own request (``files[n]`` + ``payload_json`` with each attachment's
 ``description``, Discord's alt text): ``upload_media`` keeps them until ``publish``.
 """
@@ -50,6 +54,28 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code == 404:
         return AuthExpired(f"Discord does not know this channel or webhook any more: {message}")
     return None
+
+
+def _metrics(message: Mapping[str, Any]) -> dict[str, int]:
+    """Reactions (every emoji's ``count``, super reactions included; Discord leaves ``reactions``
+    out of a message nobody reacted to) and, when the message started a thread, the thread's
+    ``message_count`` as replies."""
+    reactions = message.get("reactions") or []
+    metrics = {
+        "reactions": sum(
+            int(reaction["count"])
+            for reaction in reactions
+            if isinstance(reaction, Mapping)
+            and isinstance(reaction.get("count"), int)
+            and not isinstance(reaction.get("count"), bool)
+        )
+        if isinstance(reactions, list)
+        else 0
+    }
+    thread = message.get("thread")
+    if isinstance(thread, Mapping) and isinstance(thread.get("message_count"), int):
+        metrics["replies"] = int(thread["message_count"])
+    return metrics
 
 
 class DiscordPublisher(Connector):
@@ -175,6 +201,7 @@ class DiscordPublisher(Connector):
             url=self._url(creds, message),
             text=str(message.get("content") or ""),
             created_at=created,
+            metrics=_metrics(message),
             raw=dict(message),
         )
 

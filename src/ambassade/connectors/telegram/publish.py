@@ -7,7 +7,7 @@ has no alt text). Every answer is ``{"ok": …}``; errors carry ``error_code``, 
 
 Telegram takes no idempotency key and a bot cannot read a channel's history, so an unknown outcome
 cannot be checked: ``recent_posts`` raises a permanent error and the outbox asks a person to look at
-the channel before retrying. The token is part of the URL's path, so every error is scrubbed of it.
+the channel before retrying. Nor can a bot see a post's views or reactions: no metrics are read. The token is part of the URL's path, so every error is scrubbed of it.
 """
 
 from __future__ import annotations
@@ -148,7 +148,10 @@ class TelegramPublisher(Connector):
         )
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
-        return None  # the Bot API cannot read a channel's messages
+        """Nothing, without a call: the Bot API has no method to read a message back, and a
+        channel post's view count is only shown to people in Telegram's own apps (the ``views``
+        field belongs to the client API, not to bots). No number is made up in its place."""
+        return None
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
         raise ConnectorError(
