@@ -7,7 +7,8 @@ has no alt text). Every answer is ``{"ok": …}``; errors carry ``error_code``, 
 
 Telegram takes no idempotency key and a bot cannot read a channel's history, so an unknown outcome
 cannot be checked: ``recent_posts`` raises a permanent error and the outbox asks a person to look at
-the channel before retrying. Nor can a bot see a post's views or reactions: no metrics are read. The token is part of the URL's path, so every error is scrubbed of it.
+the channel before retrying. Nor can a bot see a post's views or reactions: no metrics are read.
+The token is part of the URL's path, so every error is scrubbed of it.
 """
 
 from __future__ import annotations
