@@ -1,0 +1,325 @@
+"""Publishing to an Instagram business account with the Graph API (Facebook login).
+
+Credentials: ``ig_user_id``, ``access_token`` (with ``instagram_basic``,
+``instagram_content_publish`` and ``pages_read_engagement``), optional ``api_version`` and
+``graph_url`` (default https://graph.facebook.com).
+
+Instagram takes no upload: it fetches each image or video from a **public address**
+(``MediaUpload.public_url``, the product's ``/m/<token>``), so ``upload_media`` only checks that
+address, and ``publish`` does the two steps:
+
+1. a media container, ``POST /{ig_user_id}/media`` with ``image_url`` (JPEG, with ``alt_text``) or
+   ``video_url`` (``media_type=REELS``) and the ``caption``; for a carousel (2–10 items) one
+   container per item with ``is_carousel_item=true``, then a ``CAROUSEL`` container naming them in
+   ``children``. Each is polled (``GET /{container}?fields=status_code,status``) until ``FINISHED``,
+   for a bounded time; ``ERROR`` is explained, ``EXPIRED`` or a long wait is temporary. A container
+   never published is harmless (it expires after 24 hours), so creating one is retried freely;
+2. ``POST /{ig_user_id}/media_publish`` with ``creation_id``. This is the only call that publishes:
+   a 5xx or a timeout there is an unknown outcome, reconciled by reading ``GET /{ig_user_id}/media``
+   (captions and timestamps), never repeated blindly.
+
+A text alone is refused (Instagram needs an image or a video). Before publishing, ``GET
+/{ig_user_id}/content_publishing_limit`` is read: a used-up quota (100 posts in 24 hours) is a rate
+limit. ``read_back`` gives likes and comments.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from ambassade.connectors import _graph
+from ambassade.connectors._text import as_int, parse_datetime
+from ambassade.connectors.base import (
+    AuthExpired,
+    Capability,
+    Connector,
+    ConnectorError,
+    Credentials,
+    Draft,
+    MediaUpload,
+    Published,
+    RawItem,
+    Reply,
+)
+from ambassade.connectors.http import Response
+
+__all__ = ["API_VERSION", "InstagramPublisher"]
+
+API_VERSION = "v23.0"
+RECENT_PAGES = 20
+MAX_ITEMS = 10
+#: Seconds to wait after the 24-hour publishing quota is used up (it rolls; one hour frees a slot
+#: in the usual case of posts spread over the day).
+QUOTA_WAIT = 3600.0
+MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,like_count,comments_count"
+
+#: Container error subcodes (``status`` when ``status_code`` is ERROR) in plain words, and whether
+#: a later attempt may succeed.
+CONTAINER_ERRORS: dict[str, tuple[str, bool]] = {
+    "2207001": ("Instagram had an internal error", False),
+    "2207003": ("downloading the media from Ambassade took too long", False),
+    "2207004": ("the image is too large", True),
+    "2207005": ("the image format is not supported (Instagram takes JPEG)", True),
+    "2207009": ("the image's aspect ratio is not supported", True),
+    "2207020": ("the prepared media expired", False),
+    "2207026": ("the video format is not supported", True),
+    "2207032": ("Instagram could not create the media", False),
+    "2207052": ("Instagram could not fetch the media from Ambassade's address", True),
+}
+
+
+def _is_publish(response: Response) -> bool:
+    path = response.url.split("?", 1)[0].rstrip("/")
+    return path.endswith(("/media_publish", "/comments"))
+
+
+_graph_errors = _graph.error_map("Instagram", _is_publish)
+
+
+def _errors(response: Response, message: str) -> ConnectorError | None:
+    _code, subcode, detail = _graph.error_details(response)
+    if subcode == 2207042:
+        return ConnectorError(
+            f"Instagram's limit of posts in 24 hours is reached for this account: {detail}",
+            permanent=False,
+            retry_after=QUOTA_WAIT,
+        )
+    return _graph_errors(response, message)
+
+
+def _explain(detail: str) -> tuple[str, bool]:
+    for subcode, (words, permanent) in CONTAINER_ERRORS.items():
+        if subcode in detail:
+            return words, permanent
+    return detail, True
+
+
+class InstagramPublisher(Connector):
+    kind: ClassVar[str] = "instagram"
+    label: ClassVar[str] = "Instagram"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PUBLISH, Capability.REPLY, Capability.METRICS}
+    )
+    needs_credentials: ClassVar[bool] = True
+    default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://graph.facebook.com"}
+    idempotent: ClassVar[bool] = False
+    idempotency_window: ClassVar[int] = 0
+    #: Longest wait for a container to be ready, in seconds (well within the outbox's ten minutes).
+    max_wait: ClassVar[float] = 120.0
+
+    refreshed: dict[str, Any] | None = None
+
+    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sleep = sleep
+        #: Containers created by the last publish, newest last (shown in its error if it fails).
+        self.containers: list[str] = []
+
+    @staticmethod
+    def _creds(credentials: Credentials) -> Mapping[str, Any]:
+        if not credentials or not credentials.get("access_token"):
+            raise AuthExpired("The Instagram connection has no access token.")
+        if not credentials.get("ig_user_id"):
+            raise ConnectorError("The Instagram connection names no account.", permanent=True)
+        return credentials
+
+    def _base(self, creds: Mapping[str, Any]) -> str:
+        root = str(creds.get("graph_url") or self.endpoints["api"]).rstrip("/")
+        return f"{root}/{creds.get('api_version') or API_VERSION}"
+
+    def _user(self, creds: Mapping[str, Any]) -> str:
+        return f"{self._base(creds)}/{creds['ig_user_id']}"
+
+    def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
+        self._creds(credentials)
+        return _graph.media_handle(media, "Instagram")
+
+    def _check_quota(self, creds: Mapping[str, Any]) -> None:
+        try:
+            body = self.http.get(
+                f"{self._user(creds)}/content_publishing_limit",
+                params={"fields": "quota_usage,config", "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except AuthExpired:
+            raise
+        except ConnectorError:
+            return  # a courtesy check: media_publish enforces the quota anyway
+        data = body.get("data") if isinstance(body, Mapping) else None
+        row = data[0] if isinstance(data, list) and data else None
+        if not isinstance(row, Mapping):
+            return
+        config = row.get("config")
+        used = as_int(row.get("quota_usage"))
+        total = as_int(config.get("quota_total")) if isinstance(config, Mapping) else None
+        if used is not None and total is not None and used >= total:
+            raise ConnectorError(
+                f"This Instagram account has published {used} posts in 24 hours, Instagram's "
+                f"limit is {total}; Ambassade will try again later.",
+                permanent=False,
+                retry_after=QUOTA_WAIT,
+            )
+
+    def _container(self, creds: Mapping[str, Any], params: dict[str, Any]) -> str:
+        body = self.http.post(
+            f"{self._user(creds)}/media",
+            data={**params, "access_token": creds["access_token"]},
+            error_map=_errors,
+            retry=True,  # an unpublished container is harmless; it expires after 24 hours
+        ).json()
+        if not isinstance(body, Mapping) or not body.get("id"):
+            raise ConnectorError("Instagram answered without the prepared media's id.")
+        container = str(body["id"])
+        self.containers.append(container)
+        return container
+
+    def _wait(self, creds: Mapping[str, Any], container: str) -> None:
+        def read() -> tuple[str, str]:
+            body = self.http.get(
+                f"{self._base(creds)}/{container}",
+                params={"fields": "status_code,status", "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+            if not isinstance(body, Mapping):
+                return "", ""
+            return str(body.get("status_code") or ""), str(body.get("status") or "")
+
+        _graph.wait_for_container(
+            read, label="Instagram", sleep=self.sleep, max_wait=self.max_wait, explain=_explain
+        )
+
+    @staticmethod
+    def _media_params(item: Mapping[str, str], carousel_item: bool) -> dict[str, Any]:
+        if item["kind"] == "video":
+            params: dict[str, Any] = {
+                "media_type": "VIDEO" if carousel_item else "REELS",
+                "video_url": item["url"],
+            }
+        else:
+            params = {"image_url": item["url"]}
+            if item["alt"]:
+                params["alt_text"] = item["alt"]
+        if carousel_item:
+            params["is_carousel_item"] = "true"
+        return params
+
+    def publish(self, credentials: Credentials, draft: Draft) -> Published:
+        creds = self._creds(credentials)
+        self.containers = []
+        if not draft.media_ids:
+            raise ConnectorError(
+                "Instagram needs an image or a video: a text alone cannot be published there.",
+                permanent=True,
+            )
+        if len(draft.media_ids) > MAX_ITEMS:
+            raise ConnectorError(
+                f"An Instagram carousel holds at most {MAX_ITEMS} images or videos.",
+                permanent=True,
+            )
+        if draft.thread:
+            raise ConnectorError(
+                "Ambassade does not post a text in several parts to Instagram.", permanent=True
+            )
+        items = [_graph.read_handle(value, "Instagram") for value in draft.media_ids]
+        self._check_quota(creds)
+        if len(items) == 1:
+            container = self._container(
+                creds, {**self._media_params(items[0], False), "caption": draft.text}
+            )
+        else:
+            children = [self._container(creds, self._media_params(i, True)) for i in items]
+            for child in children:
+                self._wait(creds, child)
+            container = self._container(
+                creds,
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": draft.text},
+            )
+        self._wait(creds, container)
+        body = self.http.post(
+            f"{self._user(creds)}/media_publish",
+            data={"creation_id": container, "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+        if not isinstance(body, Mapping) or not body.get("id"):
+            raise ConnectorError("Instagram answered without the published post's id.")
+        media_id = str(body["id"])
+        return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+
+    def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
+        """The post's address; the post is out already, so a failure here leaves it blank."""
+        try:
+            body = self.http.get(
+                f"{self._base(creds)}/{media_id}",
+                params={"fields": "permalink", "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except ConnectorError:
+            return ""
+        return str(body.get("permalink") or "") if isinstance(body, Mapping) else ""
+
+    def reply(self, credentials: Credentials, reply: Reply) -> Published:
+        """A comment, as the account, under one of its posts."""
+        creds = self._creds(credentials)
+        body = self.http.post(
+            f"{self._base(creds)}/{reply.in_reply_to}/comments",
+            data={"message": reply.text, "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+        if not isinstance(body, Mapping) or not body.get("id"):
+            raise ConnectorError("Instagram answered without the new comment's id.")
+        return Published(str(body["id"]), "", datetime.now(UTC))
+
+    @staticmethod
+    def _item(media: Any) -> RawItem | None:
+        if not isinstance(media, Mapping) or not media.get("id"):
+            return None
+        created = parse_datetime(media.get("timestamp"))
+        if created is None:
+            return None
+        counts = {
+            "likes": as_int(media.get("like_count")),
+            "comments": as_int(media.get("comments_count")),
+        }
+        return RawItem(
+            source="instagram",
+            external_id=str(media["id"]),
+            url=str(media.get("permalink") or ""),
+            text=str(media.get("caption") or ""),
+            created_at=created,
+            metrics={name: value for name, value in counts.items() if value is not None},
+            raw=dict(media),
+        )
+
+    def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
+        creds = self._creds(credentials)
+        try:
+            body = self.http.get(
+                f"{self._base(creds)}/{external_id}",
+                params={"fields": MEDIA_FIELDS, "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except _graph.GraphNotFound:
+            return None
+        return self._item(body)
+
+    def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
+        """The account's posts since ``since`` (newest first), every page read; raises past
+        :data:`RECENT_PAGES` pages rather than decide from a partial list."""
+        creds = self._creds(credentials)
+        items: list[RawItem] = []
+        for page in _graph.pages(
+            self.http,
+            f"{self._user(creds)}/media",
+            {"fields": MEDIA_FIELDS, "limit": 50, "access_token": creds["access_token"]},
+            _errors,
+            max_pages=RECENT_PAGES,
+            label="Instagram",
+        ):
+            found = [item for item in map(self._item, page) if item is not None]
+            items.extend(item for item in found if item.created_at >= since)
+            if any(item.created_at < since for item in found):
+                break
+        return items
