@@ -35,6 +35,8 @@ PUBLISHERS: dict[str, str] = {
     "linkedin": "ambassade.connectors.linkedin.publish:LinkedInPublisher",
     "x": "ambassade.connectors.x.publish:XPublisher",
     "facebook": "ambassade.connectors.facebook.publish:FacebookPublisher",
+    "instagram": "ambassade.connectors.instagram.publish:InstagramPublisher",
+    "threads": "ambassade.connectors.threads.publish:ThreadsPublisher",
     "reddit": "ambassade.connectors.reddit.publish:RedditPublisher",
 }
 
