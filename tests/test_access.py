@@ -47,6 +47,7 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "media_id": lambda p: samples.media_of_a(p).pk,
     "member_id": lambda p: community_samples(p).member.pk,
     "identity_id": lambda p: community_samples(p).identity.pk,
+    "network": lambda p: "linkedin",
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -64,6 +65,10 @@ GLOBAL: dict[str, str] = {
     "organisation_create": "creates a new organisation of one's own",
     "workspace_create": "offers only organisations the person owns a workspace of",
     "publishing:short_link": "public short link of a published post: counts a click, redirects",
+    "oauth_callback": "lands only a flow the person's own session started, in a workspace they "
+    "manage (tests/publishing/test_oauth.py)",
+    "publishing:public_media": "a scheduled or published post's medium behind a signed token, "
+    "for the networks that fetch media (tests/publishing/test_public_media.py)",
 }
 
 # URLs an anonymous visitor may open without being sent to the log-in page.
@@ -77,6 +82,7 @@ PUBLIC = {
     "password_reset_complete",
     "invitation_accept",
     "publishing:short_link",
+    "publishing:public_media",
 }
 
 

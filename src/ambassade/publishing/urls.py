@@ -11,6 +11,8 @@ P = "w/<slug:workspace_slug>/publishing/"
 urlpatterns = [
     # Public: short links of published posts (no workspace in the address, no personal data kept).
     path("l/<str:code>", views.short_link, name="short_link"),
+    # Public: a scheduled or published post's media, fetched by Instagram and Threads.
+    path("m/<str:media_token>", views.public_media, name="public_media"),
     path(P, views.posts, name="posts"),
     path(P + "new/", views.compose, name="compose"),
     path(P + "check/", views.check, name="check"),

@@ -20,9 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ambassade.engine import publishing as rules
+from ambassade.publishing import public_media as public_media_links
 from ambassade.publishing import services
 from ambassade.publishing.forms import (
     ApprovalStepsForm,
@@ -607,7 +608,14 @@ def outbox_slots(request: HttpRequest) -> HttpResponse:
 
 # --- connecting accounts to publish to -------------------------------------------------------------
 
-SECRET_FIELDS = ("access_token", "app_password", "webhook_url", "bot_token")
+SECRET_FIELDS = (
+    "access_token",
+    "app_password",
+    "webhook_url",
+    "bot_token",
+    "client_secret",
+    "refresh_token",
+)
 
 
 @workspace_view(CONNECTIONS_MANAGE)
@@ -652,5 +660,21 @@ def short_link(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such link.")
     response = HttpResponseRedirect(target)
     response["Referrer-Policy"] = "no-referrer-when-downgrade"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def public_media(request: HttpRequest, media_token: str) -> HttpResponse:
+    """``/m/<token>``: public, so that Instagram and Threads can fetch a scheduled or published
+    post's image or video (publishing/public_media.py); 404 for anything else."""
+    media = public_media_links.media_for(media_token)
+    if media is None:
+        raise Http404("No such file.")
+    response = HttpResponse(bytes(media.data), content_type=media.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
