@@ -229,6 +229,16 @@ def _secret(label: Any, help_text: Any = "", required: bool = True) -> forms.Cha
     )
 
 
+def _numeric_id(label: Any, help_text: Any = "") -> forms.RegexField:
+    return forms.RegexField(
+        label=label,
+        max_length=40,
+        regex=r"^[0-9]+$",
+        help_text=help_text,
+        error_messages={"invalid": _("Give the number only, for example 17841405822304914.")},
+    )
+
+
 class ConnectAccountForm(forms.Form):
     """The credentials each publishing network needs, stored in the vault. The fields depend on
     ``network``; ``secret()`` and ``account_name()`` give what ``connect_account`` stores."""
@@ -323,6 +333,71 @@ class ConnectAccountForm(forms.Form):
                     ),
                 ),
             }
+        elif network == "facebook":
+            fields = {
+                "account_name": forms.CharField(label=_("Page name"), max_length=200),
+                "page_id": _numeric_id(_("Page id"), _("The number in the page's About section.")),
+                "access_token": _secret(
+                    _("Page access token"),
+                    _(
+                        "A Page access token with pages_manage_posts and pages_read_engagement. "
+                        "Stored encrypted."
+                    ),
+                ),
+            }
+        elif network == "instagram":
+            fields = {
+                "account_name": forms.CharField(
+                    label=_("Account"), max_length=100, help_text=_("For example @cafelumiere.")
+                ),
+                "ig_user_id": _numeric_id(
+                    _("Instagram account id"),
+                    _("The id of the business account linked to the Facebook page."),
+                ),
+                "access_token": _secret(
+                    _("Access token"),
+                    _(
+                        "With instagram_basic, instagram_content_publish and "
+                        "pages_read_engagement. Stored encrypted."
+                    ),
+                ),
+            }
+        elif network == "threads":
+            fields = {
+                "account_name": forms.CharField(
+                    label=_("Profile"), max_length=100, help_text=_("For example @cafelumiere.")
+                ),
+                "threads_user_id": _numeric_id(_("Threads user id")),
+                "access_token": _secret(
+                    _("Access token"),
+                    _(
+                        "With threads_basic and threads_content_publish (and "
+                        "threads_manage_insights for statistics). Stored encrypted."
+                    ),
+                ),
+            }
+        elif network == "reddit":
+            fields = {
+                "subreddit": forms.RegexField(
+                    label=_("Subreddit"),
+                    max_length=30,
+                    regex=r"^(?:/?r/)?[A-Za-z0-9][A-Za-z0-9_]{1,20}$",
+                    error_messages={"invalid": _("Give a subreddit name, for example r/cafe.")},
+                ),
+                "username": forms.RegexField(
+                    label=_("Reddit user"),
+                    max_length=30,
+                    regex=r"^(?:/?u/)?[A-Za-z0-9_-]{3,20}$",
+                    error_messages={"invalid": _("Give a Reddit user name, for example u/cafe.")},
+                    help_text=_("The account that posts."),
+                ),
+                "client_id": forms.CharField(label=_("Client id"), max_length=100),
+                "client_secret": _secret(_("Client secret")),
+                "refresh_token": _secret(
+                    _("Refresh token"),
+                    _("With the scopes submit, read and identity. Stored encrypted."),
+                ),
+            }
         else:
             raise ValueError(f"no publishing form for {network!r}")
         self.fields.update(fields)
@@ -337,6 +412,13 @@ class ConnectAccountForm(forms.Form):
                 )
         return cleaned
 
+    def clean_subreddit(self) -> str:
+        return str(self.cleaned_data["subreddit"]).removeprefix("/").removeprefix("r/")
+
+    def clean_username(self) -> str:
+        name = str(self.cleaned_data["username"])
+        return name.removeprefix("/").removeprefix("u/") if self.network == "reddit" else name
+
     def account_name(self) -> str:
         data = self.cleaned_data
         if self.network == "bluesky":
@@ -345,11 +427,20 @@ class ConnectAccountForm(forms.Form):
             return str(data["chat_id"])
         if self.network == "x":
             return "@" + str(data["username"]).lstrip("@")
+        if self.network in ("instagram", "threads"):
+            return "@" + str(data["account_name"]).lstrip("@")
+        if self.network == "reddit":
+            return f"r/{data['subreddit']}"
         return str(data["account_name"])
 
     def secret(self) -> dict[str, Any]:
         data = {key: value for key, value in self.cleaned_data.items() if value}
-        for key in ("account_name", "username") if self.network != "x" else ("account_name",):
+        # What only names the account in Ambassade; the rest is what the publisher reads.
+        # (X and Reddit publishers need the user name.)
+        shown = (
+            ("account_name",) if self.network in ("x", "reddit") else ("account_name", "username")
+        )
+        for key in shown:
             data.pop(key, None)
         if self.network == "x":
             data["username"] = str(self.cleaned_data["username"]).lstrip("@")
