@@ -249,3 +249,51 @@ TEXT_MODEL = _declare(
     "for the optional accurate backend (pip install 'ambassade[accurate]'). Empty: the built-in "
     "fast models.",
 )
+
+
+def _declare_app(
+    network: str, label: str, id_name: str, secret_name: str, where: str
+) -> tuple[str, str]:
+    return (
+        _declare(
+            f"AMBASSADE_{network}_{id_name}",
+            "",
+            f"{label} app's {id_name.lower().replace('_', ' ')} for “Connect with {label}” ({where}). "
+            "Empty: accounts are connected by pasting a token.",
+        ),
+        _declare(
+            f"AMBASSADE_{network}_{secret_name}",
+            "",
+            f"{label} app's {secret_name.lower().replace('_', ' ')}. Also readable from a file named "
+            f"by AMBASSADE_{network}_{secret_name}_FILE.",
+        ),
+    )
+
+
+#: The OAuth apps of the installation, by provider: (id setting, secret setting). The redirect URI
+#: to register with each is AMBASSADE_BASE_URL + /oauth/<provider>/callback/ (docs/publishing.md).
+OAUTH_APPS: dict[str, tuple[str, str]] = {
+    "linkedin": _declare_app(
+        "LINKEDIN", "LinkedIn", "CLIENT_ID", "CLIENT_SECRET", "LinkedIn Developer Portal → Auth"
+    ),
+    "x": _declare_app(
+        "X",
+        "X",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "X Developer Console → Keys and tokens → OAuth 2.0; leave the secret empty for a public client",
+    ),
+    "facebook": _declare_app(
+        "FACEBOOK",
+        "Facebook",
+        "APP_ID",
+        "APP_SECRET",
+        "Meta for Developers → App settings → Basic; it connects Facebook pages and Instagram accounts",
+    ),
+    "threads": _declare_app(
+        "THREADS", "Threads", "APP_ID", "APP_SECRET", "the Threads app ID of the Meta app"
+    ),
+    "reddit": _declare_app(
+        "REDDIT", "Reddit", "CLIENT_ID", "CLIENT_SECRET", "reddit.com/prefs/apps, a web app"
+    ),
+}

@@ -185,6 +185,24 @@ def _vault_keys() -> list[bytes]:
 
 VAULT_KEYS = _vault_keys()
 
+
+def _oauth_apps() -> dict[str, tuple[str, str]]:
+    """The configured OAuth apps ("Connect with …"), by provider. An id without its secret stops
+    the start (only X has public clients, which have no secret)."""
+    apps: dict[str, tuple[str, str]] = {}
+    for provider, (id_name, secret_name) in env.OAUTH_APPS.items():
+        client_id, client_secret = env.env_str(id_name), env.env_str(secret_name)
+        if client_secret and not client_id:
+            raise env.ConfigError(id_name, f"is empty while {secret_name} is set")
+        if client_id and not client_secret and provider != "x":
+            raise env.ConfigError(secret_name, f"is needed with {id_name}")
+        if client_id:
+            apps[provider] = (client_id, client_secret)
+    return apps
+
+
+OAUTH_APPS = _oauth_apps()
+
 # Read by ambassade.engine.text itself (it cannot import settings); checked here so a typo stops the start.
 TEXT_MODEL = env.env_str(env.TEXT_MODEL)
 if TEXT_MODEL and not (Path(TEXT_MODEL).expanduser() / "model.onnx").is_file():

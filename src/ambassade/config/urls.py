@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from ambassade.publishing import oauth_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ambassade.workspaces.urls")),
@@ -9,4 +11,6 @@ urlpatterns = [
     path("", include("ambassade.listening.urls")),
     path("", include("ambassade.publishing.urls")),
     path("", include("ambassade.community.urls")),
+    # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
+    path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ambassade.publishing import views
+from ambassade.publishing import oauth_views, views
 
 app_name = "publishing"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path(P + "check/", views.check, name="check"),
     path(P + "calendar/", views.calendar, name="calendar"),
     path(P + "accounts/connect/", views.connect, name="connect"),
+    path(P + "accounts/oauth/<slug:network>/", oauth_views.start, name="oauth_start"),
+    path(P + "accounts/oauth/<slug:network>/choose/", oauth_views.choose, name="oauth_choose"),
     path(P + "outbox/", views.outbox, name="outbox"),
     path(P + "outbox/pause/", views.outbox_pause, name="outbox_pause"),
     path(P + "outbox/resume/", views.outbox_resume, name="outbox_resume"),
