@@ -204,8 +204,8 @@ def media_handle(media: MediaUpload, label: str) -> str:
     url = media.public_url
     if not url:
         raise ConnectorError(
-            f"{label} fetches images and videos from a public address, and Ambassade has none for "
-            f"{media.filename}. Set AMBASSADE_BASE_URL to the public address of this server.",
+            f"{label} fetches images and videos from a public address, and Ambassade gave none "
+            f"for {media.filename}.",
             permanent=True,
         )
     parts = urlsplit(url)
