@@ -317,7 +317,7 @@ def test_it_reconnects_an_account_that_needs_it(
 def test_it_offers_connect_with_only_for_configured_apps(
     fake: FakeNetworks, personas: Personas, client: Any, settings: Any
 ) -> None:
-    settings.OAUTH_APPS = {"linkedin": APPS["linkedin"]}
+    settings.OAUTH_APPS = {"linkedin": APPS["linkedin"], "facebook": APPS["facebook"]}
     client.force_login(personas.alice)
     url = reverse("publishing:connect", args=[personas.workspace_a.slug])
     linkedin = parse(client.get(url + "?network=linkedin").content)
@@ -327,6 +327,14 @@ def test_it_offers_connect_with_only_for_configured_apps(
     x = parse(client.get(url + "?network=x").content)
     assert link(x, "Connect with X") is None
     assert client.get(start_url(personas, "x")).status_code == 404
+    # An Instagram account connects with Facebook's sign-in.
+    instagram = parse(client.get(url + "?network=instagram").content)
+    button = link(instagram, "Connect with Facebook")
+    assert button is not None and button.attrs["href"] == start_url(personas, "instagram")
+    # Before a network is chosen: every network this installation has an app for.
+    chooser = parse(client.get(url).content)
+    offered = {a.attrs["href"] for a in chooser.find_all("a") if a.text.startswith("Connect with")}
+    assert offered == {start_url(personas, n) for n in ("linkedin", "facebook", "instagram")}
 
 
 def test_it_keeps_the_start_to_owners_and_managers(

@@ -8,12 +8,18 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from ambassade.connectors.oauth import PROVIDERS
 from ambassade.workspaces import tokens
 from ambassade.workspaces.networks import network_label
 
 register = template.Library()
 
-_LABELS = {"facebook": "Facebook", "instagram": "Instagram", "threads": "Threads"}
+
+@register.simple_tag
+def oauth_provider_label(network: str) -> str:
+    """The network whose sign-in connects ``network`` (Facebook for an Instagram account)."""
+    key = tokens.provider_key(network)
+    return PROVIDERS[key].label if key else ""
 
 
 @register.simple_tag
@@ -33,7 +39,7 @@ def oauth_networks(workspace: Any) -> list[dict[str, str]]:
     return [
         {
             "code": network,
-            "label": _LABELS.get(network, network_label(network)),
+            "label": network_label(network),
             "url": oauth_start_url(workspace, network),
         }
         for network in tokens.oauth_networks()
