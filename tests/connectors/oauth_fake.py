@@ -73,6 +73,8 @@ class FakeNetworks:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
     issued: int = 0
+    #: Every token handed out, for the tests that check none reaches a log line.
+    tokens: list[str] = field(default_factory=list)
     #: network -> a Reply to serve instead of the next token answer (an injected fault).
     faults: dict[str, list[Reply]] = field(default_factory=dict)
     linkedin_refresh: bool = True
@@ -120,7 +122,9 @@ class FakeNetworks:
 
     def token(self, network: str, kind: str = "access") -> str:
         self.issued += 1
-        return f"{network}-{kind}-token-{self.issued}"
+        token = f"{network}-{kind}-token-{self.issued}"
+        self.tokens.append(token)
+        return token
 
     # --- internals --------------------------------------------------------------------------------
 

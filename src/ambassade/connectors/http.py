@@ -66,6 +66,8 @@ SENSITIVE_PARAMS = frozenset(
         "auth",
         "client_secret",
         "code",
+        "code_verifier",
+        "fb_exchange_token",
         "key",
         "password",
         "refresh_token",
