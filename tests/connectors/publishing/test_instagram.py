@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -392,3 +392,31 @@ def test_it_reads_every_page_of_recent_posts(
     assert len(calls) == 2
     assert calls[1].param("after") == "QVFIUjZAtYXh3"
     assert {c.param("access_token") for c in calls} == {TOKEN}
+
+
+def test_it_finds_its_post_when_the_container_says_it_was_published(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    # The answer to media_publish is lost; the container, published at most once, tells.
+    ready(server, "finished", "published")
+    server.route(
+        "POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json"), delay=0.8)
+    )
+    now = datetime.now(UTC)
+    page = fixture("media_2.json")
+    page["data"][0]["timestamp"] = now.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    page["data"][1]["timestamp"] = (now - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    server.route("GET", f"{USER}/media", Reply(200, page))
+    client = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    published = client.publish(
+        CREDS,
+        Draft(
+            text="Nouvelle carte d'automne #cafe",
+            idempotency_key="k",
+            media_ids=[client.upload_media(CREDS, image())],
+        ),
+    )
+    assert published.external_id == "17920238422030506"
+    assert published.url == "https://www.instagram.com/p/DGkRqL5Ms2x/"
+    assert len(server.calls(f"{USER}/media_publish")) == 1
+    assert server.calls(CONTAINER)[-1].param("fields") == "status_code"

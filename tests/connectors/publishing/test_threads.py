@@ -268,3 +268,36 @@ def test_it_reads_every_page_of_recent_posts(
     assert calls[0].param("since") == str(int(since.timestamp()))
     assert calls[1].param("after") == "QVFIUk2"
     assert {c.param("access_token") for c in calls} == {TOKEN}
+
+
+def test_it_finds_its_post_when_the_container_says_it_was_published(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "finished", "published")
+    server.route(
+        "POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json"), delay=0.8)
+    )
+    listing = fixture("threads_2.json")
+    listing["data"][0]["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    server.route("GET", f"{USER}/threads", Reply(200, listing))
+    client = ThreadsPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    published = client.publish(
+        CREDS, Draft(text="Nouvelle carte d'automne ☕", idempotency_key="k")
+    )
+    assert published.external_id == "18051234567890123"
+    assert len(server.calls(f"{USER}/threads_publish")) == 1
+
+
+def test_it_leaves_it_unknown_when_the_container_is_not_published(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "finished")
+    server.route(
+        "POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json"), delay=0.8)
+    )
+    client = ThreadsPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    with pytest.raises(OutcomeUnknown):
+        client.publish(CREDS, Draft(text="x", idempotency_key="k"))
+    # Not even listed: nothing says it went out.
+    assert [r for r in server.calls(f"{USER}/threads") if r.method == "GET"] == []
+    assert len(server.calls(f"{USER}/threads_publish")) == 1

@@ -14,9 +14,11 @@ address, and ``publish`` does the two steps:
    ``children``. Each is polled (``GET /{container}?fields=status_code,status``) until ``FINISHED``,
    for a bounded time; ``ERROR`` is explained, ``EXPIRED`` or a long wait is temporary. A container
    never published is harmless (it expires after 24 hours), so creating one is retried freely;
-2. ``POST /{ig_user_id}/media_publish`` with ``creation_id``. This is the only call that publishes:
-   a 5xx or a timeout there is an unknown outcome, reconciled by reading ``GET /{ig_user_id}/media``
-   (captions and timestamps), never repeated blindly.
+2. ``POST /{ig_user_id}/media_publish`` with ``creation_id``. This is the only call that publishes.
+   After a 5xx or a timeout there, the container's ``status_code`` says whether it was published (a
+   container publishes at most once): ``PUBLISHED`` → the post is the newest of
+   ``GET /{ig_user_id}/media`` with this caption; otherwise the outcome stays unknown and the outbox
+   reconciles it later from the same list, never repeating the call blindly.
 
 A text alone is refused (Instagram needs an image or a video). Before publishing, ``GET
 /{ig_user_id}/content_publishing_limit`` is read: a used-up quota (100 posts in 24 hours) is a rate
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ambassade.connectors import _graph
@@ -44,12 +46,14 @@ from ambassade.connectors.base import (
     RawItem,
     Reply,
 )
-from ambassade.connectors.http import Response
+from ambassade.connectors.http import OutcomeUnknown, Response
 
 __all__ = ["API_VERSION", "InstagramPublisher"]
 
 API_VERSION = "v23.0"
 RECENT_PAGES = 20
+#: How long before a lost call its post may be dated (clocks differ).
+RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 10
 #: Seconds to wait after the 24-hour publishing quota is used up (it rolls; one hour frees a slot
 #: in the usual case of posts spread over the day).
@@ -238,15 +242,44 @@ class InstagramPublisher(Connector):
                 {"media_type": "CAROUSEL", "children": ",".join(children), "caption": draft.text},
             )
         self._wait(creds, container)
-        body = self.http.post(
-            f"{self._user(creds)}/media_publish",
-            data={"creation_id": container, "access_token": creds["access_token"]},
-            error_map=_errors,
-        ).json()
+        started = datetime.now(UTC)
+        try:
+            body = self.http.post(
+                f"{self._user(creds)}/media_publish",
+                data={"creation_id": container, "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except OutcomeUnknown:
+            found = self._published_from(creds, container, draft.text, started)
+            if found is None:
+                raise
+            return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Instagram answered without the published post's id.")
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+
+    def _published_from(
+        self, creds: Mapping[str, Any], container: str, text: str, started: datetime
+    ) -> Published | None:
+        """After a lost answer to media_publish: a container is published at most once, and its
+        status says whether it was. If it was, the post is the newest one with this text; if it
+        was not, or nothing can be read now, None (the outbox reconciles later, never resends)."""
+        try:
+            status = self.http.get(
+                f"{self._base(creds)}/{container}",
+                params={"fields": "status_code", "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+            if not isinstance(status, Mapping) or status.get("status_code") != "PUBLISHED":
+                return None
+            items = self.recent_posts(creds, started - RECONCILE_MARGIN)
+        except ConnectorError:
+            return None
+        for item in items:  # newest first
+            if item.text.strip() == text.strip():
+                return Published(item.external_id, item.url, item.created_at)
+        return None
 
     def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
         """The post's address; the post is out already, so a failure here leaves it blank."""

@@ -12,8 +12,10 @@ The same two steps as Instagram:
    ``topic_tag`` comes from the draft's options, ``reply_to_id`` makes a reply. Media are fetched by
    Threads from their public address (``MediaUpload.public_url``). The container is polled
    (``GET /{container}?fields=status,error_message``) until ``FINISHED``, for a bounded time;
-2. ``POST /{user_id}/threads_publish`` with ``creation_id``: the only call that publishes; a 5xx or
-   a timeout there is an unknown outcome, reconciled by reading ``GET /{user_id}/threads``.
+2. ``POST /{user_id}/threads_publish`` with ``creation_id``: the only call that publishes. After a
+   5xx or a timeout there, a ``PUBLISHED`` container means the post is the newest of
+   ``GET /{user_id}/threads`` with this text; otherwise the outcome stays unknown and the outbox
+   reconciles it from the same list.
 
 ``GET /{user_id}/threads_publishing_limit`` is read first: 250 posts in 24 hours, a used-up quota
 is a rate limit. ``read_back`` adds ``/{media_id}/insights`` (views, likes, replies, reposts,
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ambassade.connectors import _graph
@@ -43,12 +45,14 @@ from ambassade.connectors.base import (
     RawItem,
     Reply,
 )
-from ambassade.connectors.http import Response
+from ambassade.connectors.http import OutcomeUnknown, Response
 
 __all__ = ["API_VERSION", "ThreadsPublisher"]
 
 API_VERSION = "v1.0"
 RECENT_PAGES = 20
+#: How long before a lost call its post may be dated (clocks differ).
+RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 20
 QUOTA_WAIT = 3600.0
 POST_FIELDS = "id,text,timestamp,permalink,media_type"
@@ -196,15 +200,44 @@ class ThreadsPublisher(Connector):
                 creds, {"media_type": "CAROUSEL", "children": ",".join(children), **extra}
             )
         self._wait(creds, container)
-        body = self.http.post(
-            f"{self._user(creds)}/threads_publish",
-            data={"creation_id": container, "access_token": creds["access_token"]},
-            error_map=_errors,
-        ).json()
+        started = datetime.now(UTC)
+        try:
+            body = self.http.post(
+                f"{self._user(creds)}/threads_publish",
+                data={"creation_id": container, "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except OutcomeUnknown:
+            found = self._published_from(creds, container, draft.text, started)
+            if found is None:
+                raise
+            return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Threads answered without the published post's id.")
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+
+    def _published_from(
+        self, creds: Mapping[str, Any], container: str, text: str, started: datetime
+    ) -> Published | None:
+        """After a lost answer to threads_publish: a container is published at most once, and its
+        status says whether it was. If it was, the post is the newest one with this text; if it
+        was not, or nothing can be read now, None (the outbox reconciles later, never resends)."""
+        try:
+            status = self.http.get(
+                f"{self._base(creds)}/{container}",
+                params={"fields": "status", "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+            if not isinstance(status, Mapping) or status.get("status") != "PUBLISHED":
+                return None
+            items = self.recent_posts(creds, started - RECONCILE_MARGIN)
+        except ConnectorError:
+            return None
+        for item in items:  # newest first
+            if item.text.strip() == text.strip():
+                return Published(item.external_id, item.url, item.created_at)
+        return None
 
     def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
         try:
