@@ -204,6 +204,30 @@ def test_it_connects_an_account_through_the_networks_flow(
     assert again.status_code == 400
 
 
+def test_it_never_logs_a_token_during_the_flows(
+    fake: FakeNetworks, personas: Personas, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for network, *_rest in CASES:
+        response = consent(client, fake, network, begin(client, personas, network))
+        if "/choose/" in response["Location"]:
+            page = parse(client.get(response["Location"]).content)
+            first = page.find("input", name="account")
+            assert first is not None
+            client.post(
+                response["Location"].split("?")[0],
+                {
+                    "flow": params(response["Location"])["flow"],
+                    "account": first.attrs["value"],
+                    "subreddit": "CafeLumiere",
+                },
+            )
+    assert Connection.objects.filter(workspace=personas.workspace_a).count() == 1 + len(CASES)
+    assert len(fake.tokens) >= 12
+    for token in fake.tokens:
+        assert token not in caplog.text
+
+
 def test_it_connects_the_only_linkedin_page_without_asking(
     fake: FakeNetworks, personas: Personas, client: Any
 ) -> None:

@@ -45,6 +45,7 @@ from ambassade.workspaces import tokens, vault
 from ambassade.workspaces.models import Membership, Workspace
 from ambassade.workspaces.networks import network_label
 from ambassade.workspaces.permissions import CONNECTIONS_MANAGE, can_role, workspace_view
+from ambassade.workspaces.services import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +302,19 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
 def _connected(
     request: HttpRequest, workspace: Workspace, account: Account, name: str = ""
 ) -> HttpResponse:
-    connection = tokens.connect_oauth_account(workspace, account, request.user, account_name=name)
+    try:
+        connection = tokens.connect_oauth_account(
+            workspace, account, request.user, account_name=name
+        )
+    except ServiceError as error:
+        return _error(
+            request,
+            _("The account could not be connected"),
+            str(error),
+            status=409,
+            workspace=workspace,
+            network=account.network,
+        )
     messages.success(request, _("%(account)s is connected.") % {"account": connection.account_name})
     return redirect("workspace_connections", workspace_slug=workspace.slug)
 
