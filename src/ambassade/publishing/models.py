@@ -176,6 +176,16 @@ class Variant(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     #: When the current claim was taken (status ``publishing``) or the outcome became unknown.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: Refreshed every few seconds by the worker holding the claim: a claim whose heartbeat is old
+    #: belongs to a dead worker (services.expire_stuck).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: By then no request of the current attempt can start or still be waiting for its answer (the
+    #: HTTP seam enforces it); cut to the moment the call ended when the worker saw it end.
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    #: Whether the network deduplicates the current attempt's key (known before sending).
+    key_deduplicated = models.BooleanField(default=False)
+    #: When an unknown outcome may be settled (reconciled) next.
+    reconcile_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     #: The key of the current attempt (kept when a network deduplicates a retry with it).
     idempotency_key = models.CharField(max_length=40, blank=True)

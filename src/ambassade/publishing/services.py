@@ -31,6 +31,8 @@ import dataclasses
 import logging
 import re
 import secrets
+import threading
+import time as time_module
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -51,7 +53,7 @@ from ambassade.connectors.base import (
     Published,
     RawItem,
 )
-from ambassade.connectors.http import HttpClient, OutcomeUnknown
+from ambassade.connectors.http import HttpClient, OutcomeUnknown, deadline
 from ambassade.connectors.publishers import (
     PUBLISHERS,
     UnknownPublisher,
@@ -80,6 +82,7 @@ from ambassade.workspaces.services import ServiceError, record_audit
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "Heartbeat",
     "NonexistentLocalTime",
     "ServiceError",
     "add_media",
@@ -97,6 +100,7 @@ __all__ = [
     "local_to_utc",
     "next_occurrence_time",
     "next_queue_time",
+    "next_step",
     "pause_outbox",
     "publish_variant",
     "read_back_metrics",
@@ -113,6 +117,8 @@ __all__ = [
     "submit_post",
     "unknown_variant_ids",
     "unschedule_post",
+    "upcoming_due",
+    "upcoming_unknown",
     "update_post",
     "variants_for_metrics",
 ]
@@ -121,10 +127,29 @@ log = logging.getLogger(__name__)
 
 #: Temporary failures (5xx, dropped connections) are retried this many times in all, then fail.
 MAX_ATTEMPTS = 5
-#: A variant still ``publishing`` after this long belongs to a worker that died: its outcome is unknown.
+#: Every request of one publishing attempt (media uploads, the post, a thread's parts) starts before
+#: this deadline and gives up by it (``connectors.http.deadline``): two of the HTTP client's 15 s
+#: timeouts. After it, nothing of a dead worker's attempt can still be on its way to the network.
+PUBLISH_DEADLINE = timedelta(seconds=30)
+#: The worker holding a claim refreshes its heartbeat this often while it works…
+HEARTBEAT_EVERY = timedelta(seconds=5)
+#: …so a claim whose heartbeat is older than this (three beats missed) belongs to a dead worker.
+DEAD_AFTER = timedelta(seconds=15)
+#: A heartbeat vouches for an attempt only this long after its deadline (time to record the answer):
+#: a worker hung after its call stops beating and the sweeper takes over.
+RECORDING_GRACE = timedelta(seconds=30)
+#: A claim without any heartbeat (taken before heartbeats existed) is dead after this long.
 STUCK_AFTER = timedelta(minutes=10)
-#: Wait this long after an unknown outcome before reading the network (let the post appear there).
-RECONCILE_DELAY = timedelta(seconds=60)
+#: On a network without keys, the account is read this long after the attempt's last request could
+#: have reached it: what we allow for the network to finish a request whose client gave up and to
+#: list the new post in the account's timeline (read-after-write lag). An assumption, not a measure:
+#: Mastodon, Bluesky and X list a post within a second or two of answering its creation.
+RECONCILE_DELAY = timedelta(seconds=15)
+#: A failed reading of the network is tried again this long after.
+CHECK_EVERY = timedelta(minutes=1)
+#: The periodic run enqueues each variant due within this much time as a task with its exact time
+#: (Huey's ``eta``), so that a post goes out on time rather than at the next minute.
+ENQUEUE_AHEAD = timedelta(seconds=90)
 #: How far back before the attempt the account's posts are read when reconciling.
 RECONCILE_MARGIN = timedelta(minutes=5)
 #: Reading the network for an unknown outcome is tried this many times (a minute apart) before a
@@ -807,22 +832,96 @@ def due_variant_ids(now: datetime | None = None, limit: int = 500) -> list[int]:
 
 
 def unknown_variant_ids(now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Unknown outcomes whose time to be settled has come."""
     now = now or timezone.now()
+    return [variant_id for variant_id, _at in upcoming_unknown(now, timedelta(0), limit)]
+
+
+def upcoming_unknown(
+    now: datetime, ahead: timedelta = ENQUEUE_AHEAD, limit: int = 200
+) -> list[tuple[int, datetime]]:
+    """Unknown outcomes to settle before ``now + ahead``, with the time each may be settled."""
+    rows = (
+        Variant.objects.filter(_not_paused(), status=Status.UNKNOWN)
+        .order_by("reconcile_at", "claimed_at", "id")
+        .values_list("id", "reconcile_at", "claimed_at")
+    )
+    found = []
+    for variant_id, reconcile_at, claimed_at in rows:
+        at = reconcile_at or (claimed_at or now) + RECONCILE_DELAY
+        if at <= now + ahead:
+            found.append((variant_id, at))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def upcoming_due(
+    now: datetime, ahead: timedelta = ENQUEUE_AHEAD, limit: int = 1000
+) -> list[tuple[int, datetime]]:
+    """Scheduled variants due before ``now + ahead``, with their time, in running outboxes."""
     return list(
-        Variant.objects.filter(
-            _not_paused(), status=Status.UNKNOWN, claimed_at__lte=now - RECONCILE_DELAY
-        )
-        .order_by("claimed_at", "id")
-        .values_list("id", flat=True)[:limit]
+        Variant.objects.filter(_not_paused(), status=Status.SCHEDULED, due_at__lte=now + ahead)
+        .order_by("due_at", "id")
+        .values_list("id", "due_at")[:limit]
     )
 
 
-def expire_stuck(now: datetime | None = None) -> int:
-    """Variants left ``publishing`` by a worker that died mid-call: their outcome is unknown."""
+def expire_stuck(now: datetime | None = None, ids: Iterable[int] | None = None) -> int:
+    """Claims left by a dead worker (its heartbeat stopped, or it never had one) become unknown.
+
+    Safe because the outcome is only *unknown*: on a network that deduplicates our key the retry
+    resends the same key; on any other the account is read, but only once the attempt's deadline
+    (and the network's lag) has passed, when no request of the dead attempt can still land."""
     now = now or timezone.now()
-    return Variant.objects.filter(
-        status=Status.PUBLISHING, claimed_at__lt=now - STUCK_AFTER
-    ).update(status=Status.UNKNOWN, claimed_at=now)
+    dead = Q(heartbeat_at__lt=now - DEAD_AFTER) | Q(
+        heartbeat_at__isnull=True, claimed_at__lt=now - STUCK_AFTER
+    )
+    stuck = Variant.objects.filter(dead, status=Status.PUBLISHING)
+    if ids is not None:
+        stuck = stuck.filter(id__in=list(ids))
+    count = 0
+    # The same key resent at once where the network deduplicates it; otherwise read the account
+    # after the deadline (or now, for a claim that had none).
+    count += stuck.filter(key_deduplicated=True).update(
+        status=Status.UNKNOWN, claimed_at=now, reconcile_at=now
+    )
+    count += stuck.filter(key_deduplicated=False, deadline_at__isnull=False).update(
+        status=Status.UNKNOWN,
+        claimed_at=now,
+        reconcile_at=ExpressionWrapper(
+            F("deadline_at") + RECONCILE_DELAY, output_field=DateTimeField()
+        ),
+    )
+    count += stuck.filter(key_deduplicated=False, deadline_at__isnull=True).update(
+        status=Status.UNKNOWN, claimed_at=now, reconcile_at=now + RECONCILE_DELAY
+    )
+    if count:
+        log.warning("outbox: %s claim(s) of dead workers are now unknown", count)
+    return count
+
+
+def next_step(variant_id: int, now: datetime | None = None) -> tuple[str, datetime] | None:
+    """What the outbox must do next for a variant, and when: ``("publish", due)``, ``("reconcile",
+    at)``, ``("watch", at)`` (a claim to check for a dead worker), or None (settled, held, draft)."""
+    now = now or timezone.now()
+    row = (
+        Variant.objects.filter(_not_paused(), id=variant_id)
+        .values("status", "due_at", "reconcile_at", "claimed_at", "heartbeat_at")
+        .first()
+    )
+    if row is None:
+        return None
+    if row["status"] == Status.SCHEDULED and row["due_at"] is not None:
+        return "publish", row["due_at"]
+    if row["status"] == Status.UNKNOWN:
+        at = row["reconcile_at"] or (row["claimed_at"] or now) + RECONCILE_DELAY
+        return "reconcile", at
+    if row["status"] == Status.PUBLISHING:
+        if row["heartbeat_at"] is not None:
+            return "watch", row["heartbeat_at"] + DEAD_AFTER + timedelta(seconds=1)
+        return "watch", (row["claimed_at"] or now) + STUCK_AFTER + timedelta(seconds=1)
+    return None
 
 
 def default_publisher(connection: Connection) -> Any:
@@ -952,11 +1051,27 @@ def _hold_account(connection: Connection, until: datetime) -> None:
     )
 
 
+def _class_deduplicates(network: str) -> bool:
+    try:
+        return bool(getattr(get_publisher(network), "idempotent", False))
+    except UnknownPublisher:
+        return False
+
+
+def _deduplicates(publisher: Any, credentials: Mapping[str, Any]) -> bool:
+    """Whether the network deduplicates this attempt's key. A Discord webhook takes no nonce (only
+    the bot API does), so nothing deduplicates a retry through a webhook URL."""
+    if not getattr(publisher, "idempotent", False):
+        return False
+    return not (credentials.get("webhook_url") and not credentials.get("bot_token"))
+
+
 def claim(variant_id: int, now: datetime) -> Variant | None:
-    """Take a due variant for publishing; None when it is not due, held, or another worker has it."""
+    """Take a due variant for publishing; None when it is not due, held, or another worker has it.
+    The claim starts the attempt's heartbeat and deadline."""
     current = (
         Variant.objects.filter(id=variant_id, status=Status.SCHEDULED)
-        .values("attempts", "keep_key", "idempotency_key")
+        .values("attempts", "keep_key", "idempotency_key", "connection__network")
         .first()
     )
     if current is None:
@@ -972,6 +1087,11 @@ def claim(variant_id: int, now: datetime) -> Variant | None:
         ).update(
             status=Status.PUBLISHING,
             claimed_at=now,
+            heartbeat_at=now,
+            deadline_at=now + PUBLISH_DEADLINE,
+            reconcile_at=None,
+            # Corrected before sending once the publisher and the credentials are known.
+            key_deduplicated=_class_deduplicates(current["connection__network"]),
             attempts=current["attempts"] + 1,
             idempotency_key=key,
             keep_key=False,
@@ -985,15 +1105,83 @@ def claim(variant_id: int, now: datetime) -> Variant | None:
     )
 
 
+class Heartbeat:
+    """Refreshes a claim's ``heartbeat_at`` every :data:`HEARTBEAT_EVERY` from a thread while the
+    worker works on it, until the attempt's deadline plus :data:`RECORDING_GRACE`. When the claim is
+    no longer this attempt's (the sweeper judged the worker dead), it cancels the attempt's HTTP
+    deadline, so that no further request starts."""
+
+    def __init__(
+        self,
+        variant_id: int,
+        attempts: int,
+        now: datetime,
+        bound: Any = None,
+        every: timedelta | None = None,
+    ) -> None:
+        self.variant_id, self.attempts, self.bound = variant_id, attempts, bound
+        self.every = (every or HEARTBEAT_EVERY).total_seconds()
+        self.start_wall, self.start = now, time_module.monotonic()
+        self.until = (PUBLISH_DEADLINE + RECORDING_GRACE).total_seconds()
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"heartbeat-{variant_id}", daemon=True
+        )
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> bool:
+        """One refresh; False when the claim is no longer this attempt's."""
+        elapsed = time_module.monotonic() - self.start
+        at = self.start_wall + timedelta(seconds=elapsed)
+        self.beats += 1
+        return bool(
+            Variant.objects.filter(
+                id=self.variant_id, status=Status.PUBLISHING, attempts=self.attempts
+            ).update(heartbeat_at=at)
+        )
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        used = False
+        try:
+            while not self._stop.wait(self.every):
+                if time_module.monotonic() - self.start > self.until:
+                    return
+                used = True
+                if not self.beat():
+                    if self.bound is not None:
+                        self.bound.cancel()
+                    return
+        except Exception:  # the heartbeat must never break the call it watches
+            log.exception("heartbeat of variant %s failed", self.variant_id)
+        finally:
+            if used:
+                connections.close_all()
+
+
 def publish_variant(
     variant_id: int,
     *,
     now: datetime | None = None,
     publisher_factory: PublisherFactory | None = None,
+    on_claim: Callable[[int], Any] | None = None,
 ) -> str:
     """Publish one due variant at most once. Returns the status it ends in (or ``"skipped"``).
-    A recurring post gets its next occurrence once all its variants are settled."""
-    status = _publish_variant(variant_id, now=now, publisher_factory=publisher_factory)
+    ``on_claim(variant_id)`` runs right after the claim (the task schedules the watch that settles
+    the claim if this worker dies). A recurring post gets its next occurrence once all its variants
+    are settled."""
+    status = _publish_variant(
+        variant_id, now=now, publisher_factory=publisher_factory, on_claim=on_claim
+    )
     if status in (Status.PUBLISHED, Status.FAILED):
         _after_settled(variant_id)
     return status
@@ -1010,11 +1198,16 @@ def _publish_variant(
     *,
     now: datetime | None = None,
     publisher_factory: PublisherFactory | None = None,
+    on_claim: Callable[[int], Any] | None = None,
 ) -> str:
     now = now or timezone.now()
+    # The in-process deadline counts from here, so it never ends after the one the claim records.
+    started = time_module.monotonic()
     variant = claim(variant_id, now)
     if variant is None:
         return "skipped"
+    if on_claim is not None:
+        on_claim(variant_id)
     connection = variant.connection
     attempts = variant.attempts
     attempt = PublishAttempt.objects.create(
@@ -1029,10 +1222,41 @@ def _publish_variant(
         _mark_failed(variant, message, attempts, Status.PUBLISHING)
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
+
+    def ended() -> datetime:
+        """The moment the call ended, on the clock ``now`` was given on."""
+        return now + timedelta(seconds=time_module.monotonic() - started)
+
+    with (
+        deadline(PUBLISH_DEADLINE.total_seconds() - (time_module.monotonic() - started)) as bound,
+        Heartbeat(variant.id, attempts, now, bound),
+    ):
+        return _call_and_record(
+            variant, attempt, attempts, now, ended, publisher_factory=publisher_factory
+        )
+
+
+def _call_and_record(
+    variant: Variant,
+    attempt: PublishAttempt,
+    attempts: int,
+    now: datetime,
+    ended: Callable[[], datetime],
+    *,
+    publisher_factory: PublisherFactory | None,
+) -> str:
+    connection = variant.connection
     publisher = None
+    deduplicated = variant.key_deduplicated
     try:
         publisher = (publisher_factory or default_publisher)(connection)
         credentials = _credentials(connection)
+        # Recorded before anything is sent: it decides how a dead worker's attempt is settled.
+        deduplicated = _deduplicates(publisher, credentials)
+        if deduplicated != variant.key_deduplicated:
+            Variant.objects.filter(
+                id=variant.id, status=Status.PUBLISHING, attempts=attempts
+            ).update(key_deduplicated=deduplicated)
         media_ids = [
             publisher.upload_media(
                 credentials,
@@ -1073,7 +1297,7 @@ def _publish_variant(
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
     except OutcomeUnknown as error:
-        return _outcome_unknown(variant, attempt, attempts, error.message, now)
+        return _outcome_unknown(variant, attempt, attempts, error.message, ended(), deduplicated)
     except ConnectorError as error:
         if error.permanent:
             message = _failure_message(connection, error)
@@ -1082,8 +1306,10 @@ def _publish_variant(
             return Status.FAILED
         return _retry_later(variant, attempt, attempts, error, now, publisher)
     except Exception as error:  # a bug or a crash mid-call: the network may have the post
-        log.exception("publishing variant %s failed unexpectedly", variant_id)
-        return _outcome_unknown(variant, attempt, attempts, repr(error)[:300], now)
+        log.exception("publishing variant %s failed unexpectedly", variant.id)
+        return _outcome_unknown(
+            variant, attempt, attempts, repr(error)[:300], ended(), deduplicated
+        )
     finally:
         if publisher is not None:
             _save_refreshed(connection, publisher)
@@ -1095,10 +1321,21 @@ def _publish_variant(
 
 
 def _outcome_unknown(
-    variant: Variant, attempt: PublishAttempt, attempts: int, why: str, now: datetime
+    variant: Variant,
+    attempt: PublishAttempt,
+    attempts: int,
+    why: str,
+    ended: datetime,
+    deduplicated: bool,
 ) -> str:
+    """The call ended without a known outcome. Its requests are over (this worker saw them end), so
+    the wait before reading the network runs from now, not from the attempt's deadline."""
+    quiet = min(ended, variant.deadline_at) if variant.deadline_at else ended
     Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
-        status=Status.UNKNOWN, claimed_at=now
+        status=Status.UNKNOWN,
+        claimed_at=ended,
+        deadline_at=quiet,
+        reconcile_at=ended if deduplicated else quiet + RECONCILE_DELAY,
     )
     _finish_attempt(attempt, PublishAttempt.Outcome.UNKNOWN, why)
     return Status.UNKNOWN
@@ -1207,11 +1444,14 @@ def _reconcile_variant(
     now = now or timezone.now()
     row = (
         Variant.objects.filter(id=variant_id, status=Status.UNKNOWN)
-        .values("attempts", "claimed_at")
+        .values("attempts", "claimed_at", "reconcile_at")
         .first()
     )
     if row is None:
         return "skipped"
+    # Not before its time: on a network without keys, a request of the attempt could still land.
+    if now < (row["reconcile_at"] or (row["claimed_at"] or now) + RECONCILE_DELAY):
+        return "waiting"
     # Claim the reconciliation itself: a second worker finds claimed_at moved and stops.
     if not Variant.objects.filter(
         _not_paused(),
@@ -1234,13 +1474,23 @@ def _reconcile_variant(
     except UnknownPublisher:
         publisher = None
     window = timedelta(seconds=getattr(publisher, "idempotency_window", 0))
-    if getattr(publisher, "idempotent", False) and now - started < window:
+    if _deduplicates(publisher, _credentials(connection)) and now - started < window:
         if publisher_factory is None:
             _close(publisher)
         Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
-            status=Status.SCHEDULED, due_at=now, keep_key=True, claimed_at=None
+            status=Status.SCHEDULED, due_at=now, keep_key=True, claimed_at=None, reconcile_at=None
         )
         return Status.SCHEDULED
+    # Read only once no request of the attempt can still land (the sweeper may have assumed a key
+    # the network turns out not to deduplicate: a Discord webhook).
+    quiet = variant.deadline_at
+    if quiet is not None and now < quiet + RECONCILE_DELAY:
+        if publisher_factory is None and publisher is not None:
+            _close(publisher)
+        Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+            reconcile_at=quiet + RECONCILE_DELAY
+        )
+        return "waiting"
     check = PublishAttempt.objects.create(
         workspace=variant.workspace,
         variant=variant,
@@ -1292,6 +1542,9 @@ def _reconcile_variant(
             id__gt=first.id if first else 0,
         ).count()
         if not error.permanent and checks < MAX_CHECKS:
+            Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+                reconcile_at=now + CHECK_EVERY
+            )
             _finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
             return Status.UNKNOWN
         # The network cannot be read (a Telegram bot, a Discord webhook), or not for a long while:
@@ -1322,7 +1575,7 @@ def _reconcile_variant(
             _finish_attempt(check, PublishAttempt.Outcome.FOUND, item.url)
             return Status.PUBLISHED
     Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
-        status=Status.SCHEDULED, due_at=now, keep_key=False, claimed_at=None
+        status=Status.SCHEDULED, due_at=now, keep_key=False, claimed_at=None, reconcile_at=None
     )
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
@@ -1543,16 +1796,30 @@ def run_outbox(
     *,
     publish: Callable[[int], Any] | None = None,
     reconcile: Callable[[int], Any] | None = None,
+    publish_at: Callable[[int, datetime], Any] | None = None,
+    reconcile_at: Callable[[int, datetime], Any] | None = None,
 ) -> dict[str, int]:
     """One pass of the outbox: stuck claims become unknown, unknowns are reconciled, due variants
-    published. ``publish``/``reconcile`` receive ids (the periodic task passes Huey tasks)."""
+    published. ``publish``/``reconcile`` receive the ids due now; ``publish_at``/``reconcile_at``
+    (the periodic task passes Huey tasks scheduled with ``eta``) receive those due within
+    :data:`ENQUEUE_AHEAD` with their time, so that each goes out on time, not at the next run."""
     now = now or timezone.now()
     expire_pending_approvals(now)
     stuck = expire_stuck(now)
-    unknown = unknown_variant_ids(now)
-    for variant_id in unknown:
-        (reconcile or (lambda i: reconcile_variant(i, now=now)))(variant_id)
-    due = due_variant_ids(now)
-    for variant_id in due:
-        (publish or (lambda i: publish_variant(i, now=now)))(variant_id)
+    if reconcile_at is not None:
+        unknown = upcoming_unknown(now)
+        for variant_id, at in unknown:
+            reconcile_at(variant_id, at)
+    else:
+        unknown = [(i, now) for i in unknown_variant_ids(now)]
+        for variant_id, _at in unknown:
+            (reconcile or (lambda i: reconcile_variant(i, now=now)))(variant_id)
+    if publish_at is not None:
+        due = upcoming_due(now)
+        for variant_id, at in due:
+            publish_at(variant_id, at)
+    else:
+        due = [(i, now) for i in due_variant_ids(now)]
+        for variant_id, _at in due:
+            (publish or (lambda i: publish_variant(i, now=now)))(variant_id)
     return {"stuck": stuck, "reconciled": len(unknown), "due": len(due)}

@@ -1,10 +1,19 @@
 """Background tasks of the outbox (Huey). Tasks take ids and are idempotent: each one starts with the
-conditional UPDATE that claims its variant, so a task run twice, or by two workers, acts once."""
+conditional UPDATE that claims its variant, so a task run twice, or by two workers, acts once.
+
+On time: the periodic ``run_outbox`` (every minute) enqueues each variant due within the next
+``services.ENQUEUE_AHEAD`` as ``publish_variant`` with Huey's ``eta`` at its due time; after every
+step, :func:`follow_up` enqueues the next one at its own time (a retry after a rate limit's reset,
+the reconciliation of an unknown outcome, the watch on a claim whose worker may die). A task lost
+with a killed worker costs at most the next periodic run: that run finds the work still to do.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -13,20 +22,62 @@ from ambassade.publishing import services
 log = logging.getLogger(__name__)
 
 
+def _schedule(task: object, variant_id: int, at: datetime) -> None:
+    task.schedule((variant_id,), eta=at)  # type: ignore[attr-defined]
+
+
+def follow_up(variant_id: int) -> None:
+    """Enqueue the variant's next step at its time, if that is before the next periodic run."""
+    step = services.next_step(variant_id)
+    if step is None:
+        return
+    kind, at = step
+    if at > timezone.now() + services.ENQUEUE_AHEAD:
+        return  # a later periodic run enqueues it
+    _schedule(
+        {"publish": publish_variant, "reconcile": reconcile_variant, "watch": watch_variant}[kind],
+        variant_id,
+        at,
+    )
+
+
 @db_task(name="publishing.publish_variant")
 def publish_variant(variant_id: int) -> str:
-    return services.publish_variant(variant_id)
+    status = services.publish_variant(variant_id, on_claim=_claimed)
+    if status != "skipped":
+        follow_up(variant_id)
+    return status
 
 
 @db_task(name="publishing.reconcile_variant")
 def reconcile_variant(variant_id: int) -> str:
-    return services.reconcile_variant(variant_id)
+    status = services.reconcile_variant(variant_id)
+    if status != "skipped":
+        follow_up(variant_id)
+    return status
+
+
+@db_task(name="publishing.watch_variant")
+def watch_variant(variant_id: int) -> int:
+    """A claim is checked for a dead worker once its heartbeat could be stale."""
+    stuck = services.expire_stuck(ids=[variant_id])
+    follow_up(variant_id)
+    return stuck
+
+
+def _claimed(variant_id: int) -> None:
+    """Called by services right after a claim: the watch outlives the worker if it dies."""
+    _schedule(watch_variant, variant_id, timezone.now() + services.DEAD_AFTER)
 
 
 @db_periodic_task(crontab(minute="*"), name="publishing.run_outbox")
 def run_outbox() -> dict[str, int]:
-    """Every minute: unknown outcomes are reconciled and due variants enqueued, one task each."""
-    counts = services.run_outbox(publish=publish_variant, reconcile=reconcile_variant)
+    """Every minute: dead claims are swept, and unknown outcomes and due variants enqueued, each
+    at its own time (``eta``)."""
+    counts = services.run_outbox(
+        publish_at=lambda i, at: _schedule(publish_variant, i, at),
+        reconcile_at=lambda i, at: _schedule(reconcile_variant, i, at),
+    )
     if any(counts.values()):
         log.info("outbox: %s", counts)
     return counts
