@@ -23,7 +23,7 @@ from ambassade.connectors.oauth import (
     new_code_verifier,
     new_state,
 )
-from tests.connectors.conftest import ReplayServer, Reply
+from tests.connectors.conftest import Recorded, ReplayServer, Reply
 from tests.connectors.oauth_fake import APPS, FakeNetworks
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -353,3 +353,29 @@ def test_it_never_logs_or_shows_a_token(
     for secret in secrets:
         assert secret not in caplog.text
         assert secret not in shown
+
+
+def test_it_lets_a_public_x_client_send_its_id_without_a_secret(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    seen: list[dict[str, list[str]]] = []
+
+    def token(request: Recorded) -> Reply:
+        assert "authorization" not in request.headers  # no secret to send
+        seen.append(parse_qs(request.body.decode()))
+        return Reply(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": "x-public-access",
+                "scope": "tweet.read offline.access",
+                "refresh_token": "x-public-refresh",
+            },
+        )
+
+    server.route("POST", "/2/oauth2/token", token)
+    client = PROVIDERS["x"](http, App("public-id"), endpoints={"api": server.base_url})
+    grant = client.exchange_code("c0de", redirect_uri=REDIRECT.format("x"), code_verifier="v" * 43)
+    assert grant.refresh_token == "x-public-refresh"
+    assert seen[0]["client_id"] == ["public-id"] and seen[0]["code_verifier"] == ["v" * 43]
