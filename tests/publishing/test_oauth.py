@@ -199,9 +199,14 @@ def test_it_connects_an_account_through_the_networks_flow(
     else:
         assert before + lifetime - timedelta(minutes=1) <= connection.expires_at
         assert connection.expires_at <= timezone.now() + lifetime
-    # The state is spent: the same answer again is refused.
-    again = client.get(urlsplit(sent["redirect_uri"]).path, {"code": "x", "state": sent["state"]})
+    # The state is spent: the same answer again is refused before any call to the network.
+    calls = len(fake.server.requests)
+    code = fake.issue_code(key, sent["redirect_uri"], sent.get("code_challenge", ""))
+    again = client.get(urlsplit(sent["redirect_uri"]).path, {"code": code, "state": sent["state"]})
     assert again.status_code == 400
+    assert b"or it was already used" in again.content
+    assert len(fake.server.requests) == calls
+    assert Connection.objects.filter(workspace=personas.workspace_a, network=network).count() == 1
 
 
 def test_it_never_logs_a_token_during_the_flows(
