@@ -559,6 +559,33 @@ def test_it_marks_a_refused_refresh_for_reconnection(
     assert tokens.refresh_expiring() == {}
 
 
+def test_it_does_not_flag_a_connection_renewed_during_the_refresh(
+    fake: FakeNetworks, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ambassade.connectors.oauth import GrantRevoked, XProvider
+    from ambassade.workspaces import vault
+
+    connection = connect_directly(
+        personas,
+        "x",
+        "1",
+        {"access_token": "x-old", "refresh_token": "x-spent", "user_id": "1", "username": "a"},
+        timedelta(minutes=10),
+    )
+    renewed = {"access_token": "x-new", "refresh_token": "x-new-r", "user_id": "1", "username": "a"}
+
+    def refresh_raced(self: Any, secret: Any) -> Any:
+        # The publisher renewed the token while this refresh was on its way, spending x-spent.
+        Connection.objects.filter(id=connection.id).update(token_ciphertext=vault.encrypt(renewed))
+        raise GrantRevoked("X refused the authorisation: it was revoked or has expired.")
+
+    monkeypatch.setattr(XProvider, "refresh", refresh_raced)
+    assert tokens.refresh_expiring() == {"skipped": 1}
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.secret().reveal() == renewed
+
+
 def test_it_leaves_a_connection_connected_after_a_temporary_failure(
     fake: FakeNetworks, personas: Personas
 ) -> None:

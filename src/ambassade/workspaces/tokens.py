@@ -185,6 +185,13 @@ def refresh_connection(
     try:
         refreshed = client.refresh(secret)
     except AuthExpired:
+        stored = Connection.objects.filter(id=connection.id).values_list(
+            "token_ciphertext", flat=True
+        )
+        if [bytes(value) for value in stored] != [bytes(connection.token_ciphertext)]:
+            # Renewed meanwhile by someone else (the publisher, a reconnection): the refused
+            # token was an old one, not a revoked authorisation.
+            return "skipped"
         services.mark_needs_reconnection(
             connection.id,
             _message(
