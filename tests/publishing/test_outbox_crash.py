@@ -343,3 +343,45 @@ def test_it_retries_later_when_the_deadline_passed_before_the_post_was_sent(
     assert status == Status.SCHEDULED
     variant = Variant.objects.get(id=scheduled.id)
     assert variant.status == Status.SCHEDULED and variant.due_at > NOW
+
+
+def test_it_lets_one_of_two_simultaneous_reconciliations_read_the_network(
+    scheduled: Variant, monkeypatch: Any
+) -> None:
+    from ambassade.connectors.http import OutcomeUnknown
+
+    _patch_publisher_class(monkeypatch, False)
+    network = Network(deduplicates=False)
+    clock = [NOW]
+
+    class TimesOut(Publisher):
+        def publish(self, credentials: Any, draft: Any) -> Published:
+            raise OutcomeUnknown("No answer in time.")
+
+    services.publish_variant(
+        scheduled.id, now=NOW, publisher_factory=lambda c: TimesOut(network, clock)
+    )
+    at = Variant.objects.get(id=scheduled.id).reconcile_at
+    assert at is not None
+    clock[0] = at
+    seen: list[str] = []
+
+    class ReadsTwice(Publisher):
+        def recent_posts(self, credentials: Any, since: datetime) -> list[RawItem]:
+            # A second task, enqueued twice for the same time, runs while this one reads.
+            if not seen:
+                seen.append(
+                    services.reconcile_variant(
+                        scheduled.id, now=at, publisher_factory=lambda c: ReadsTwice(network, clock)
+                    )
+                )
+            return super().recent_posts(credentials, since)
+
+    assert (
+        services.reconcile_variant(
+            scheduled.id, now=at, publisher_factory=lambda c: ReadsTwice(network, clock)
+        )
+        == "scheduled"
+    )
+    assert seen == ["waiting"]
+    assert len(network.reads) == 1

@@ -1452,14 +1452,17 @@ def _reconcile_variant(
     # Not before its time: on a network without keys, a request of the attempt could still land.
     if now < (row["reconcile_at"] or (row["claimed_at"] or now) + RECONCILE_DELAY):
         return "waiting"
-    # Claim the reconciliation itself: a second worker finds claimed_at moved and stops.
+    # Claim the reconciliation itself: a second worker finds claimed_at moved and stops, and one
+    # that reads the row after this claim finds its time pushed back by the lease (CHECK_EVERY),
+    # which every outcome below replaces (or, if this worker dies, lets another try again).
     if not Variant.objects.filter(
         _not_paused(),
         id=variant_id,
         status=Status.UNKNOWN,
         attempts=row["attempts"],
         claimed_at=row["claimed_at"],
-    ).update(claimed_at=now):
+        reconcile_at=row["reconcile_at"],
+    ).update(claimed_at=now, reconcile_at=now + CHECK_EVERY):
         return "skipped"
     variant = Variant.objects.select_related("post", "connection__workspace", "workspace").get(
         id=variant_id
