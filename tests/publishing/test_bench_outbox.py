@@ -24,16 +24,12 @@ def test_the_outbox_publishes_exactly_once_under_faults_and_kills(tmp_path: Path
             "50",
             "--minutes",
             "1",
-            # The product's waits (10 minutes before a dead worker's claim is unknown, a minute
-            # before reconciling) shortened so that the smoke run ends in about a minute and a half.
+            # An extra clock (the workers' own run is every minute) and a short HTTP timeout, so
+            # that the smoke run ends in about a minute and a half; the waits are the product's.
             "--tick",
             "2",
             "--timeout",
             "2",
-            "--stuck-after",
-            "10",
-            "--reconcile-delay",
-            "3",
             "--kill-every",
             "6",
             "--drain",

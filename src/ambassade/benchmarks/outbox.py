@@ -15,12 +15,16 @@ reset time, a timeout before or after the post is taken, a 502 after it is taken
 Every post a network takes is recorded with the time, so duplicates are counted server-side.
 
 The outbox runs in real ``ambassade worker`` processes (the Huey consumer, SQLite database and queue
-in a temporary data directory) that are SIGKILLed at random moments and restarted. A ``clock``
-process enqueues ``publishing.run_outbox`` every ``--tick`` seconds besides the worker's own
-minute. The worker is the product's, with two things set from the outside, in the benchmark only:
-its HTTP client may reach 127.0.0.1 (``allow_private=True``, as the publishing tests do) and points
-X at the fake server; ``--stuck-after`` / ``--reconcile-delay`` may shorten the outbox's waits for a
-smoke run (the defaults are the product's: 600 s and 60 s).
+in a temporary data directory) that are SIGKILLed at random moments and restarted. The schedule is
+the production one: each worker's periodic ``publishing.run_outbox`` every minute, which enqueues the
+variants due within 90 s as tasks with their due time (``eta``), and the follow-up tasks each step
+enqueues (retries, reconciliations, the watch on a claim). The first post is due 65 s after the
+workers start, so that a periodic run has enqueued it, as in a worker that was already running.
+The worker is the product's, with two things set from the outside, in the benchmark only: its HTTP
+client may reach 127.0.0.1 (``allow_private=True``, as the publishing tests do) and points X at the
+fake server; ``--dead-after`` / ``--reconcile-delay`` may change the outbox's waits and ``--tick``
+adds a clock process running the outbox every few seconds, for a smoke run only (the defaults are
+the product's: 15 s, 15 s and no clock).
 
 This module is also the entry point of those helper processes: ``python -m
 ambassade.benchmarks.outbox setup|worker|clock|report`` (run with AMBASSADE_DATA_DIR set).
@@ -61,10 +65,10 @@ OPTIONS = {
     "seed": "seed of every random choice (default 7)",
     "workers": "worker processes (default 2, each with 4 threads)",
     "kill_every": "mean seconds between two SIGKILLs of a worker (default 20)",
-    "tick": "seconds between two runs of the outbox enqueued by the clock (default 5)",
+    "tick": "smoke runs only: an extra clock running the outbox every N s (default 0: none)",
     "timeout": "HTTP timeout of the workers' client, seconds (default 15, the product's)",
-    "stuck_after": "seconds before a claim left by a dead worker is unknown (default 600)",
-    "reconcile_delay": "seconds before an unknown outcome is reconciled (default 60)",
+    "dead_after": "seconds without heartbeat before a claim is a dead worker's (default 15)",
+    "reconcile_delay": "network lag allowed before reading it after an attempt (default 15)",
     "drain": "at most this many seconds after the last scheduled post (default 1200)",
 }
 
@@ -410,7 +414,7 @@ def _helper_setup() -> None:
         services.submit_post(post, owner)
         ids.append(post.id)
     # Times are set last, from now, so that the setup's own duration delays nothing.
-    start = datetime.now(UTC) + timedelta(seconds=3)
+    start = datetime.now(UTC) + timedelta(seconds=config["lead"])
     span = config["minutes"] * 60.0
     with transaction.atomic():
         for index, post_id in enumerate(ids):
@@ -437,7 +441,7 @@ def _helper_worker() -> None:
         return get_publisher(connection.network)(http, endpoints=endpoints)
 
     services.default_publisher = publisher
-    services.STUCK_AFTER = timedelta(seconds=config["stuck_after"])
+    services.DEAD_AFTER = timedelta(seconds=config["dead_after"])
     services.RECONCILE_DELAY = timedelta(seconds=config["reconcile_delay"])
     call_command("worker")
 
@@ -454,6 +458,13 @@ def _helper_clock() -> None:
 def _helper_report() -> None:
     from ambassade.publishing.models import PublishAttempt, Variant
 
+    history: dict[int, list[str]] = {}
+    for variant_id, outcome, is_check, started in PublishAttempt.objects.order_by(
+        "started_at", "id"
+    ).values_list("variant_id", "outcome", "is_check", "started_at"):
+        history.setdefault(variant_id, []).append(
+            f"{'check ' if is_check else ''}{outcome}@{started.timestamp():.1f}"
+        )
     rows = []
     for variant in Variant.objects.select_related("post", "connection").order_by("id"):
         match = TEXT_INDEX.search(variant.post.text)
@@ -466,11 +477,23 @@ def _helper_report() -> None:
                 "scheduled": variant.scheduled_at.timestamp() if variant.scheduled_at else None,
                 "remote_id": variant.remote_id,
                 "attempts": variant.attempts,
+                "history": history.get(variant.id, []),
             }
         )
     outcomes = Counter(PublishAttempt.objects.values_list("outcome", flat=True))
     checks = PublishAttempt.objects.filter(is_check=True).count()
-    print(json.dumps({"variants": rows, "outcomes": dict(outcomes), "checks": checks}))
+    from ambassade.publishing import services
+
+    print(
+        json.dumps(
+            {
+                "variants": rows,
+                "outcomes": dict(outcomes),
+                "checks": checks,
+                "deadline": services.PUBLISH_DEADLINE.total_seconds(),
+            }
+        )
+    )
 
 
 HELPERS = {
@@ -538,6 +561,15 @@ def _count_statuses(database: Path) -> Counter[str]:
         return Counter()
 
 
+def _relative(step: str, scheduled: float) -> str:
+    """``published@1764150000.5`` → ``published@+2.5``."""
+    name, _, at = step.rpartition("@")
+    try:
+        return f"{name}@{float(at) - scheduled:+.1f}"
+    except ValueError:
+        return step
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -556,11 +588,13 @@ def run(options: BenchOptions) -> BenchResult:
         "posts": posts,
         "minutes": minutes,
         "seed": int(_option(options, "seed", 7)),
-        "tick": _option(options, "tick", 5),
+        "tick": _option(options, "tick", 0),
         "timeout": _option(options, "timeout", 15),
-        "stuck_after": _option(options, "stuck_after", 600),
-        "reconcile_delay": _option(options, "reconcile_delay", 60),
+        "dead_after": _option(options, "dead_after", 15),
+        "reconcile_delay": _option(options, "reconcile_delay", 15),
     }
+    # Without a clock, the first post is due after a periodic run of the workers (every minute).
+    config["lead"] = 3 if config["tick"] else 65
     workers = int(_option(options, "workers", 2))
     kill_every = _option(options, "kill_every", 20)
     drain = _option(options, "drain", 1200)
@@ -591,10 +625,11 @@ def run(options: BenchOptions) -> BenchResult:
             if setup.returncode:
                 raise RuntimeError(f"setup failed: {setup.stderr.decode()[-2000:]}")
             start = json.loads(setup.stdout.decode().strip().splitlines()[-1])["start"]
-            with open(data / "clock.log", "ab") as out:
-                clock = subprocess.Popen(
-                    [sys.executable, "-m", __name__, "clock"], env=env, stdout=out, stderr=out
-                )
+            if config["tick"]:
+                with open(data / "clock.log", "ab") as out:
+                    clock = subprocess.Popen(
+                        [sys.executable, "-m", __name__, "clock"], env=env, stdout=out, stderr=out
+                    )
             for slot in range(workers):
                 fleet.start(slot)
             end = start + minutes * 60
@@ -665,6 +700,7 @@ def _result(
     duplicates = sum(len(times) - 1 for times in taken.values())
     lost = misreported = failed_visible = published = 0
     delays, held_delays = [], []
+    slowest: list[tuple[float, str, list[str]]] = []  # the tail, with each post's history
     for row in result["variants"]:
         times = taken.get((row["network"], row["index"]), [])
         if row["status"] == "published" and times:
@@ -681,6 +717,9 @@ def _result(
             limits = servers.networks[row["network"]].limits
             held = any(t <= first and t + reset >= row["scheduled"] for t, reset in limits)
             (held_delays if held else delays).append(delay)
+            if not held:
+                history = [_relative(step, row["scheduled"]) for step in row.get("history", [])]
+                slowest.append((delay, row["network"], history))
     p50, p99 = _percentile(delays, 0.5), _percentile(delays, 0.99)
     faults: Counter[str] = Counter()
     calls = 0
@@ -700,14 +739,26 @@ def _result(
     drained = (
         f"{settled_at - start - config['minutes'] * 60:.0f} s" if settled_at else "not settled"
     )
+    slowest.sort(key=lambda item: -item[0])
+    tail = "\n".join(
+        f"| {delay:.1f} s | {network} | {', '.join(history)} |"
+        for delay, network, history in slowest[: max(10, len(delays) // 100 + 1)]
+    )
+    clock = (
+        f"an extra clock process running the outbox every {config['tick']:g} s (smoke run)"
+        if config["tick"]
+        else "no extra clock: the workers' own schedule, as in production"
+    )
     markdown = f"""\
 {config["posts"]} posts, each to three accounts (Mastodon, Bluesky, X: {total} variants), scheduled
 evenly over {config["minutes"]:g} minutes; {workers} `ambassade worker` processes (4 threads each,
 SQLite) SIGKILLed every {kill_every:g} s on average (exponential, seed {config["seed"]}) and restarted
-0.5–3 s later, {fleet.kills} kills in all; the outbox run every {config["tick"]:g} s by the clock
-process (and every minute by the workers), HTTP timeout {config["timeout"]:g} s, a dead worker's
-claim unknown after {config["stuck_after"]:g} s, reconciliation {config["reconcile_delay"]:g} s after
-an unknown outcome. Everything settled {drained} after the last scheduled time.
+0.5–3 s later, {fleet.kills} kills in all. The outbox runs every minute in each worker (periodic task)
+and enqueues what is due within 90 s with its time (`eta`); {clock}. HTTP timeout
+{config["timeout"]:g} s, each attempt bounded by a {result["deadline"]:g} s deadline, a claim
+without heartbeat for {config["dead_after"]:g} s is a dead worker's, a network without keys is read
+{config["reconcile_delay"]:g} s after the attempt's last possible request. Everything settled
+{drained} after the last scheduled time.
 
 | | result | target |
 |---|---|---|
@@ -725,6 +776,13 @@ an unknown outcome. Everything settled {drained} after the last scheduled time.
 | network | variants | posts taken | publishing calls | injected faults |
 |---|---|---|---|---|
 {per_network}
+
+The slowest 1 % of the posts not held by a rate limit, with their attempts (`outcome@seconds after
+the scheduled time`; `check` is a reading of the network):
+
+| delay | network | attempts |
+|---|---|---|
+{tail}
 
 Method: fake networks on 127.0.0.1 speak the publishers' real formats (Mastodon honours
 `Idempotency-Key`, Bluesky's `createRecord` refuses an existing `rkey`, X has no key and is
