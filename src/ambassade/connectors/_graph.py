@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, MediaUpload
 from ambassade.connectors.http import (
+    DeadlinePassed,
     ErrorMap,
     HttpClient,
     OutcomeUnknown,
@@ -264,7 +265,15 @@ def wait_for_container(
     waited = 0.0
     pause = first_pause
     while True:
-        status, detail = read()
+        try:
+            status, detail = read()
+        except DeadlinePassed:
+            # The outbox bounds each attempt (connectors.http.deadline); nothing was published.
+            raise ConnectorError(
+                f"{label} was still processing the media when this attempt ran out of time "
+                f"(after {int(waited)} seconds); Ambassade will try again later.",
+                permanent=False,
+            ) from None
         if status in ("FINISHED", "PUBLISHED"):
             return
         if status == "ERROR":

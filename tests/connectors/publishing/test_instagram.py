@@ -4,6 +4,7 @@ media containers, their status, media_publish and the publishing quota."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, Draft, MediaUpload
-from ambassade.connectors.http import HttpClient, OutcomeUnknown
+from ambassade.connectors.http import HttpClient, OutcomeUnknown, deadline
 from ambassade.connectors.instagram import InstagramPublisher
 from ambassade.connectors.instagram import publish as module
 from ambassade.connectors.publishers import get_publisher
@@ -420,3 +421,17 @@ def test_it_finds_its_post_when_the_container_says_it_was_published(
     assert published.url == "https://www.instagram.com/p/DGkRqL5Ms2x/"
     assert len(server.calls(f"{USER}/media_publish")) == 1
     assert server.calls(CONTAINER)[-1].param("fields") == "status_code"
+
+
+def test_it_stops_waiting_when_the_attempt_runs_out_of_time(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    # The outbox bounds every attempt; a container still processing then is left for a later one.
+    ready(server, "in_progress")
+    client = InstagramPublisher(http, endpoints={"api": server.base_url}, sleep=time.sleep)
+    media = [client.upload_media(CREDS, image())]
+    with deadline(0.5), pytest.raises(ConnectorError) as caught:
+        client.publish(CREDS, Draft(text="x", idempotency_key="k", media_ids=media))
+    assert type(caught.value) is ConnectorError and caught.value.permanent is False
+    assert "still processing the media when this attempt ran out of time" in caught.value.message
+    assert server.calls(f"{USER}/media_publish") == []
