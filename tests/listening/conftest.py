@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -99,3 +100,16 @@ def brand_query(personas: Any) -> Any:
 
 def days_ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
+
+
+@pytest.fixture
+def clock_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's clock (``timezone.now``) set to NOW and moving on from there, for code that counts
+    "the last 30 days" from the clock while the sample mentions are dated from NOW, a fixed day:
+    without it, such a test fails once the real date is a month past NOW."""
+    from django.utils import timezone
+
+    started = time.monotonic()
+    monkeypatch.setattr(
+        timezone, "now", lambda: NOW + timedelta(seconds=time.monotonic() - started)
+    )

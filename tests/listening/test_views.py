@@ -177,7 +177,9 @@ def test_it_refuses_corrections_to_an_approver(personas: Any, client: Any, strea
     assert client.get(url("query_create", personas)).status_code == 403
 
 
-def test_it_previews_a_query_and_points_at_errors(personas: Any, client: Any, stream: Any) -> None:
+def test_it_previews_a_query_and_points_at_errors(
+    personas: Any, client: Any, stream: Any, clock_at_now: None
+) -> None:
     client.force_login(personas.bob)
     page = client.post(url("query_preview", personas), {"text": "lumiere"}).content.decode()
     assert "Would have matched 3 mentions in the last 30 days" in page
@@ -277,7 +279,9 @@ def test_it_adds_a_competitor(personas: Any, client: Any) -> None:
     assert "competitor=" in response["Location"]
 
 
-def test_it_caps_the_preview_on_a_large_workspace(personas: Any, source: Any) -> None:
+def test_it_caps_the_preview_on_a_large_workspace(
+    personas: Any, source: Any, clock_at_now: None
+) -> None:
     services.ingest(source, [item(str(i), f"lumiere {i}", at=days_ago(i / 100)) for i in range(12)])
     preview = services.preview_query(personas.workspace_a, "lumiere", limit=10)
     assert (preview.total, preview.scanned, preview.capped) == (10, 10, True)
