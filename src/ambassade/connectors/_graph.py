@@ -17,9 +17,12 @@ happened (https://developers.facebook.com/docs/graph-api/guides/error-handling):
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,8 +37,11 @@ from ambassade.connectors.http import (
 )
 
 __all__ = [
+    "CONTAINER_TTL",
     "DEFAULT_RATE_WAIT",
+    "AlreadyPublished",
     "GraphNotFound",
+    "PendingContainers",
     "error_details",
     "error_map",
     "media_handle",
@@ -45,6 +51,8 @@ __all__ = [
     "wait_for_container",
 ]
 
+#: How long a container made by an attempt is kept for the next one (they expire after 24 hours).
+CONTAINER_TTL = timedelta(hours=23)
 #: Seconds to wait after a rate limit the network gave no time for (its windows roll over an hour).
 DEFAULT_RATE_WAIT = 900.0
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80015))
@@ -297,3 +305,75 @@ def wait_for_container(
         sleep(pause)
         waited += pause
         pause = min(pause * 2, 10.0)
+
+
+class AlreadyPublished(Exception):
+    """A container kept from an earlier attempt says it was published: the post is out."""
+
+    def __init__(self, container: str, created: datetime) -> None:
+        super().__init__(container)
+        self.container = container
+        self.created = created
+
+
+class PendingContainers:
+    """Containers this process made and has not published yet, by what they hold.
+
+    The outbox bounds each attempt to a few seconds, and Instagram or Threads may take longer to
+    process a video: the next attempt (here, in the same worker) takes up the container instead of
+    making one more. A container is published at most once, so reusing one cannot publish twice,
+    and one found ``PUBLISHED`` proves that an earlier attempt's post went out. Containers expire
+    after 24 hours; entries are forgotten after :data:`CONTAINER_TTL`. Process-local: another
+    worker simply makes its own container.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[str, datetime]] = {}
+
+    @staticmethod
+    def key(owner: str, params: Mapping[str, Any]) -> str:
+        shown = sorted((k, str(v)) for k, v in params.items() if k != "access_token")
+        return hashlib.sha256(json.dumps([owner, shown]).encode()).hexdigest()
+
+    def get(self, key: str) -> tuple[str, datetime] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and datetime.now(UTC) - item[1] > CONTAINER_TTL:
+                del self._items[key]
+                return None
+            return item
+
+    def put(self, key: str, container: str) -> None:
+        with self._lock:
+            self._items[key] = (container, datetime.now(UTC))
+
+    def discard(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def reuse_or_create(
+        self, key: str, status_of: Callable[[str], str], create: Callable[[], str]
+    ) -> str:
+        """The kept container while it is processing or ready, else a new one (kept in turn).
+        Raises :class:`AlreadyPublished` when the kept one was published."""
+        kept = self.get(key)
+        if kept is not None:
+            container, created = kept
+            try:
+                status = status_of(container)
+            except ConnectorError:
+                status = ""
+            if status in ("IN_PROGRESS", "FINISHED"):
+                return container
+            if status == "PUBLISHED":
+                raise AlreadyPublished(container, created)
+            self.discard(key)
+        container = create()
+        self.put(key, container)
+        return container

@@ -61,6 +61,14 @@ def ready(server: ReplayServer, *statuses: str) -> None:
     server.route("GET", MEDIA, Reply(200, fixture("permalink.json")))
 
 
+@pytest.fixture(autouse=True)
+def _forget_containers() -> Iterator[None]:
+    """Each test starts as a fresh worker: no container kept from another test."""
+    module.PENDING.clear()
+    yield
+    module.PENDING.clear()
+
+
 @pytest.fixture
 def quick() -> Iterator[HttpClient]:
     client = HttpClient(allow_private=True, timeout=0.3, sleep=lambda s: None)
@@ -435,3 +443,49 @@ def test_it_stops_waiting_when_the_attempt_runs_out_of_time(
     assert type(caught.value) is ConnectorError and caught.value.permanent is False
     assert "still processing the media when this attempt ran out of time" in caught.value.message
     assert server.calls(f"{USER}/media_publish") == []
+
+
+def test_it_takes_up_the_container_an_earlier_attempt_left_processing(
+    server: ReplayServer, http: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "in_progress")
+    first = InstagramPublisher(http, endpoints={"api": server.base_url}, sleep=time.sleep)
+    media = [first.upload_media(CREDS, video())]
+    with deadline(0.5), pytest.raises(ConnectorError, match="ran out of time"):
+        first.publish(CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media))
+    # The next attempt (a new publisher, as the outbox makes one per attempt) finds it ready.
+    server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
+    published = publisher(server, http, sleeps).publish(
+        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media)
+    )
+    assert published.external_id == "17920238422030506"
+    assert len(server.calls(f"{USER}/media")) == 1  # one container for both attempts
+    assert form(server.calls(f"{USER}/media_publish")[0])["creation_id"] == "17889455560051444"
+    # Once published, the same text and video make a new post (a deliberate repeat).
+    publisher(server, http, sleeps).publish(
+        CREDS, Draft(text="En vidéo", idempotency_key="k3", media_ids=media)
+    )
+    assert len(server.calls(f"{USER}/media")) == 2
+
+
+def test_it_finds_the_post_an_earlier_attempt_published(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "finished")
+    server.route(
+        "POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json"), delay=0.8)
+    )
+    client = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    media = [client.upload_media(CREDS, image())]
+    draft = Draft(text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media)
+    with pytest.raises(OutcomeUnknown):
+        client.publish(CREDS, draft)  # the container still said FINISHED just after
+    server.route("GET", CONTAINER, Reply(200, fixture("container_published.json")))
+    page = fixture("media_2.json")
+    page["data"][0]["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    server.route("GET", f"{USER}/media", Reply(200, page))
+    again = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    published = again.publish(CREDS, draft)
+    assert published.external_id == "17920238422030506"
+    assert len(server.calls(f"{USER}/media_publish")) == 1
+    assert [r.method for r in server.calls(f"{USER}/media")] == ["POST", "GET"]

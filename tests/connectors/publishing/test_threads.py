@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, Draft, MediaUpload
 from ambassade.connectors.base import Reply as ReplyTo
-from ambassade.connectors.http import HttpClient, OutcomeUnknown
+from ambassade.connectors.http import HttpClient, OutcomeUnknown, deadline
 from ambassade.connectors.publishers import get_publisher
 from ambassade.connectors.threads import ThreadsPublisher
 from ambassade.connectors.threads import publish as module
@@ -49,6 +50,14 @@ def ready(server: ReplayServer, *statuses: str) -> None:
     server.route("GET", CONTAINER, *[Reply(200, fixture(f"container_{s}.json")) for s in statuses])
     server.route("POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json")))
     server.route("GET", POST, Reply(200, fixture("permalink.json")))
+
+
+@pytest.fixture(autouse=True)
+def _forget_containers() -> Iterator[None]:
+    """Each test starts as a fresh worker: no container kept from another test."""
+    module.PENDING.clear()
+    yield
+    module.PENDING.clear()
 
 
 @pytest.fixture
@@ -301,3 +310,21 @@ def test_it_leaves_it_unknown_when_the_container_is_not_published(
     # Not even listed: nothing says it went out.
     assert [r for r in server.calls(f"{USER}/threads") if r.method == "GET"] == []
     assert len(server.calls(f"{USER}/threads_publish")) == 1
+
+
+def test_it_takes_up_the_container_an_earlier_attempt_left_processing(
+    server: ReplayServer, http: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "in_progress")
+    video = MediaUpload("clip.mp4", "video/mp4", b"MP4", "", PUBLIC + "clip")
+    first = ThreadsPublisher(http, endpoints={"api": server.base_url}, sleep=time.sleep)
+    media = [first.upload_media(CREDS, video)]
+    with deadline(0.5), pytest.raises(ConnectorError, match="ran out of time"):
+        first.publish(CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media))
+    server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
+    published = publisher(server, http, sleeps).publish(
+        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media)
+    )
+    assert published.external_id == "18051234567890123"
+    assert [r.method for r in server.calls(f"{USER}/threads")] == ["POST"]
+    assert form(server.calls(f"{USER}/threads_publish")[0])["creation_id"] == "17890123456789012"

@@ -13,7 +13,9 @@ address, and ``publish`` does the two steps:
    container per item with ``is_carousel_item=true``, then a ``CAROUSEL`` container naming them in
    ``children``. Each is polled (``GET /{container}?fields=status_code,status``) until ``FINISHED``,
    for a bounded time; ``ERROR`` is explained, ``EXPIRED`` or a long wait is temporary. A container
-   never published is harmless (it expires after 24 hours), so creating one is retried freely;
+   never published is harmless (it expires after 24 hours), so creating one is retried freely; and
+   the worker keeps it (``PENDING``) so that the next attempt takes it up, still processing or ready,
+   instead of making another: the outbox bounds each attempt, and a video can take longer;
 2. ``POST /{ig_user_id}/media_publish`` with ``creation_id``. This is the only call that publishes.
    After a 5xx or a timeout there, the container's ``status_code`` says whether it was published (a
    container publishes at most once): ``PUBLISHED`` → the post is the newest of
@@ -58,6 +60,8 @@ MAX_ITEMS = 10
 #: Seconds to wait after the 24-hour publishing quota is used up (it rolls; one hour frees a slot
 #: in the usual case of posts spread over the day).
 QUOTA_WAIT = 3600.0
+#: Containers this worker made and has not published yet (see ``_graph.PendingContainers``).
+PENDING = _graph.PendingContainers()
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,like_count,comments_count"
 
 #: Container error subcodes (``status`` when ``status_code`` is ERROR) in plain words, and whether
@@ -121,6 +125,7 @@ class InstagramPublisher(Connector):
         self.sleep = sleep
         #: Containers created by the last publish, newest last (shown in its error if it fails).
         self.containers: list[str] = []
+        self._keys: list[str] = []
 
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
@@ -168,17 +173,32 @@ class InstagramPublisher(Connector):
             )
 
     def _container(self, creds: Mapping[str, Any], params: dict[str, Any]) -> str:
-        body = self.http.post(
-            f"{self._user(creds)}/media",
-            data={**params, "access_token": creds["access_token"]},
-            error_map=_errors,
-            retry=True,  # an unpublished container is harmless; it expires after 24 hours
-        ).json()
-        if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Instagram answered without the prepared media's id.")
-        container = str(body["id"])
+        key = PENDING.key(str(creds["ig_user_id"]), params)
+
+        def create() -> str:
+            body = self.http.post(
+                f"{self._user(creds)}/media",
+                data={**params, "access_token": creds["access_token"]},
+                error_map=_errors,
+                retry=True,  # an unpublished container is harmless; it expires after 24 hours
+            ).json()
+            if not isinstance(body, Mapping) or not body.get("id"):
+                raise ConnectorError("Instagram answered without the prepared media's id.")
+            container = str(body["id"])
+            return container
+
+        container = PENDING.reuse_or_create(key, lambda c: self._status(creds, c), create)
         self.containers.append(container)
+        self._keys.append(key)
         return container
+
+    def _status(self, creds: Mapping[str, Any], container: str) -> str:
+        body = self.http.get(
+            f"{self._base(creds)}/{container}",
+            params={"fields": "status_code", "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+        return str(body.get("status_code") or "") if isinstance(body, Mapping) else ""
 
     def _wait(self, creds: Mapping[str, Any], container: str) -> None:
         def read() -> tuple[str, str]:
@@ -213,6 +233,7 @@ class InstagramPublisher(Connector):
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._creds(credentials)
         self.containers = []
+        self._keys = []
         if not draft.media_ids:
             raise ConnectorError(
                 "Instagram needs an image or a video: a text alone cannot be published there.",
@@ -229,19 +250,10 @@ class InstagramPublisher(Connector):
             )
         items = [_graph.read_handle(value, "Instagram") for value in draft.media_ids]
         self._check_quota(creds)
-        if len(items) == 1:
-            container = self._container(
-                creds, {**self._media_params(items[0], False), "caption": draft.text}
-            )
-        else:
-            children = [self._container(creds, self._media_params(i, True)) for i in items]
-            for child in children:
-                self._wait(creds, child)
-            container = self._container(
-                creds,
-                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": draft.text},
-            )
-        self._wait(creds, container)
+        try:
+            container = self._prepare(creds, items, draft.text)
+        except _graph.AlreadyPublished as done:
+            return self._published_earlier(creds, done, draft.text)
         started = datetime.now(UTC)
         try:
             body = self.http.post(
@@ -256,8 +268,38 @@ class InstagramPublisher(Connector):
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Instagram answered without the published post's id.")
+        PENDING.discard(*self._keys)
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+
+    def _prepare(self, creds: Mapping[str, Any], items: list[dict[str, str]], text: str) -> str:
+        """The container to publish, ready: made now, or kept from an earlier attempt."""
+        if len(items) == 1:
+            container = self._container(
+                creds, {**self._media_params(items[0], False), "caption": text}
+            )
+        else:
+            children = [self._container(creds, self._media_params(i, True)) for i in items]
+            for child in children:
+                self._wait(creds, child)
+            container = self._container(
+                creds, {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
+            )
+        self._wait(creds, container)
+        return container
+
+    def _published_earlier(
+        self, creds: Mapping[str, Any], done: _graph.AlreadyPublished, text: str
+    ) -> Published:
+        found = self._published_from(creds, done.container, text, done.created)
+        if found is None:
+            raise OutcomeUnknown(
+                "Instagram says an earlier attempt published this post, but it is not among the "
+                "account's recent posts yet.",
+                permanent=False,
+            )
+        PENDING.discard(*self._keys)
+        return found
 
     def _published_from(
         self, creds: Mapping[str, Any], container: str, text: str, started: datetime

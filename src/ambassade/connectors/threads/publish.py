@@ -11,7 +11,8 @@ The same two steps as Instagram:
    (children with ``is_carousel_item=true``, then ``CAROUSEL`` with ``children``, up to 20).
    ``topic_tag`` comes from the draft's options, ``reply_to_id`` makes a reply. Media are fetched by
    Threads from their public address (``MediaUpload.public_url``). The container is polled
-   (``GET /{container}?fields=status,error_message``) until ``FINISHED``, for a bounded time;
+   (``GET /{container}?fields=status,error_message``) until ``FINISHED``, for a bounded time, and
+   kept by the worker (``PENDING``) for the next attempt if the outbox's time runs out first;
 2. ``POST /{user_id}/threads_publish`` with ``creation_id``: the only call that publishes. After a
    5xx or a timeout there, a ``PUBLISHED`` container means the post is the newest of
    ``GET /{user_id}/threads`` with this text; otherwise the outcome stays unknown and the outbox
@@ -55,6 +56,8 @@ RECENT_PAGES = 20
 RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 20
 QUOTA_WAIT = 3600.0
+#: Containers this worker made and has not published yet (see ``_graph.PendingContainers``).
+PENDING = _graph.PendingContainers()
 POST_FIELDS = "id,text,timestamp,permalink,media_type"
 INSIGHTS = ("views", "likes", "replies", "reposts", "quotes")
 
@@ -85,6 +88,7 @@ class ThreadsPublisher(Connector):
         self.sleep = sleep
         #: Containers created by the last publish, newest last.
         self.containers: list[str] = []
+        self._keys: list[str] = []
 
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
@@ -132,17 +136,32 @@ class ThreadsPublisher(Connector):
             )
 
     def _container(self, creds: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-        body = self.http.post(
-            f"{self._user(creds)}/threads",
-            data={**params, "access_token": creds["access_token"]},
-            error_map=_errors,
-            retry=True,  # an unpublished container is harmless; it expires
-        ).json()
-        if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Threads answered without the prepared post's id.")
-        container = str(body["id"])
+        key = PENDING.key(str(creds["threads_user_id"]), params)
+
+        def create() -> str:
+            body = self.http.post(
+                f"{self._user(creds)}/threads",
+                data={**params, "access_token": creds["access_token"]},
+                error_map=_errors,
+                retry=True,  # an unpublished container is harmless; it expires
+            ).json()
+            if not isinstance(body, Mapping) or not body.get("id"):
+                raise ConnectorError("Threads answered without the prepared post's id.")
+            container = str(body["id"])
+            return container
+
+        container = PENDING.reuse_or_create(key, lambda c: self._status(creds, c), create)
         self.containers.append(container)
+        self._keys.append(key)
         return container
+
+    def _status(self, creds: Mapping[str, Any], container: str) -> str:
+        body = self.http.get(
+            f"{self._base(creds)}/{container}",
+            params={"fields": "status", "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+        return str(body.get("status") or "") if isinstance(body, Mapping) else ""
 
     def _wait(self, creds: Mapping[str, Any], container: str) -> None:
         def read() -> tuple[str, str]:
@@ -170,6 +189,7 @@ class ThreadsPublisher(Connector):
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._creds(credentials)
         self.containers = []
+        self._keys = []
         if len(draft.media_ids) > MAX_ITEMS:
             raise ConnectorError(
                 f"A Threads carousel holds at most {MAX_ITEMS} images or videos.", permanent=True
@@ -185,6 +205,32 @@ class ThreadsPublisher(Connector):
             if isinstance(value, str) and value:
                 extra[option] = value
         self._check_quota(creds)
+        try:
+            container = self._prepare(creds, items, extra)
+        except _graph.AlreadyPublished as done:
+            return self._published_earlier(creds, done, draft.text)
+        started = datetime.now(UTC)
+        try:
+            body = self.http.post(
+                f"{self._user(creds)}/threads_publish",
+                data={"creation_id": container, "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        except OutcomeUnknown:
+            found = self._published_from(creds, container, draft.text, started)
+            if found is None:
+                raise
+            return found
+        if not isinstance(body, Mapping) or not body.get("id"):
+            raise ConnectorError("Threads answered without the published post's id.")
+        PENDING.discard(*self._keys)
+        media_id = str(body["id"])
+        return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+
+    def _prepare(
+        self, creds: Mapping[str, Any], items: list[dict[str, str]], extra: Mapping[str, Any]
+    ) -> str:
+        """The container to publish, ready: made now, or kept from an earlier attempt."""
         if not items:
             container = self._container(creds, {"media_type": "TEXT", **extra})
         elif len(items) == 1:
@@ -200,22 +246,20 @@ class ThreadsPublisher(Connector):
                 creds, {"media_type": "CAROUSEL", "children": ",".join(children), **extra}
             )
         self._wait(creds, container)
-        started = datetime.now(UTC)
-        try:
-            body = self.http.post(
-                f"{self._user(creds)}/threads_publish",
-                data={"creation_id": container, "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except OutcomeUnknown:
-            found = self._published_from(creds, container, draft.text, started)
-            if found is None:
-                raise
-            return found
-        if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Threads answered without the published post's id.")
-        media_id = str(body["id"])
-        return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+        return container
+
+    def _published_earlier(
+        self, creds: Mapping[str, Any], done: _graph.AlreadyPublished, text: str
+    ) -> Published:
+        found = self._published_from(creds, done.container, text, done.created)
+        if found is None:
+            raise OutcomeUnknown(
+                "Threads says an earlier attempt published this post, but it is not among the "
+                "profile's recent posts yet.",
+                permanent=False,
+            )
+        PENDING.discard(*self._keys)
+        return found
 
     def _published_from(
         self, creds: Mapping[str, Any], container: str, text: str, started: datetime
