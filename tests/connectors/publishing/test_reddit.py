@@ -288,3 +288,22 @@ def test_it_needs_a_subreddit_and_a_refresh_token(server: ReplayServer, http: Ht
     with pytest.raises(AuthExpired, match="no refresh token"):
         publisher(http).publish(creds(server, refresh_token=""), Draft("Titre", "k"))
     assert server.requests == []
+
+
+def test_it_asks_for_reconnection_when_a_scope_is_missing(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    # Reading the account's posts needs the "history" scope.
+    refused = Reply(
+        403,
+        {"message": "Forbidden", "error": 403},
+        {"www-authenticate": 'Bearer realm="reddit", error="insufficient_scope"'},
+    )
+    server.route("GET", SUBMITTED, refused)
+    with pytest.raises(AuthExpired, match="submit, read and history"):
+        publisher(http).recent_posts(creds(server), NOW - timedelta(hours=1))
+    assert server.calls(TOKEN) == []  # a missing scope is not cured by a new token
+    server.route("POST", SUBMIT, Reply(403, {"message": "Forbidden", "error": 403}))
+    with pytest.raises(ConnectorError, match="Reddit refused access") as caught:
+        publisher(http).publish(creds(server), Draft(text="Titre", idempotency_key="k"))
+    assert caught.value.permanent is True and not isinstance(caught.value, AuthExpired)

@@ -94,7 +94,10 @@ def _api_error_map(response: Response, message: str) -> ConnectorError | None:
         return _Unauthorized(f"Reddit refused the access token: {message}")
     if status == 403:
         if "insufficient_scope" in response.headers.get("www-authenticate", ""):
-            return AuthExpired("The Reddit access lacks a permission (scope) Ambassade needs.")
+            return AuthExpired(
+                "The Reddit access lacks a permission Ambassade needs (submit, read and history): "
+                "reconnect the account and allow them."
+            )
         return ConnectorError(f"Reddit refused access: {message}", permanent=True)
     if status >= 500 and response.url.rstrip("/").endswith("/api/submit"):
         return OutcomeUnknown(f"Reddit failed ({status}): {message}", permanent=False)
