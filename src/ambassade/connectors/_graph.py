@@ -154,7 +154,7 @@ def error_map(label: str, is_publish: Callable[[Response], bool]) -> ErrorMap:
                 permanent=True,
             )
         if status == 404 or (code == 100 and subcode == 33):
-            return GraphNotFound(f"{label} has no such post: {detail}")
+            return GraphNotFound(f"{label} knows no such page, account or post: {detail}")
         if status >= 500 or code in (1, 2):
             if is_publish(response):
                 return OutcomeUnknown(f"{label} failed ({status}): {detail}", permanent=False)

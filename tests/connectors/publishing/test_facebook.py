@@ -308,3 +308,11 @@ def test_it_uses_the_configured_version_and_address(server: ReplayServer, http: 
 def test_it_asks_for_reconnection_without_a_token() -> None:
     with pytest.raises(AuthExpired):
         FacebookPublisher().publish({"page_id": PAGE}, Draft(text="x", idempotency_key="k"))
+
+
+def test_it_says_when_the_page_does_not_exist(server: ReplayServer, http: HttpClient) -> None:
+    server.route("POST", FEED, Answer(400, fixture("error_100_33.json")))
+    with pytest.raises(ConnectorError) as caught:
+        publisher(server, http).publish(CREDS, Draft(text="x", idempotency_key="k"))
+    assert caught.value.permanent
+    assert caught.value.message.startswith("Facebook knows no such page, account or post:")
