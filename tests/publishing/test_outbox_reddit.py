@@ -1,0 +1,172 @@
+"""The outbox driving the real Reddit publisher against a local server: the composer's checks take
+the first line as the title, the token renewed on the way is kept, and a submission whose answer
+is lost is found in the account's posts instead of being sent twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from ambassade.connectors.http import HttpClient
+from ambassade.connectors.reddit.publish import RedditPublisher
+from ambassade.publishing import services
+from ambassade.publishing.models import Status, Variant
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.models import Connection
+from tests.conftest import Personas
+from tests.connectors.conftest import Recorded, ReplayServer, Reply
+from tests.publishing.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parents[1] / "connectors" / "publishing" / "fixtures" / "reddit"
+TEXT = "Nouvelle carte d'automne\n\nTout est fait maison, du pain au café."
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class Reddit:
+    """The token endpoint, /api/submit keeping what it is sent, and the user's submitted listing."""
+
+    def __init__(self, server: ReplayServer) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.slow_answers = 0
+        server.route("POST", "/api/v1/access_token", Reply(200, fixture("access_token.json")))
+        server.route("POST", "/api/submit", self.submit)
+        server.route("GET", "/user/cafe_lumiere/submitted", self.submitted)
+
+    def submit(self, request: Recorded) -> Reply:
+        form = {key: values[0] for key, values in parse_qs(request.body.decode()).items()}
+        post_id = f"1p4k{len(self.posts):03d}"
+        permalink = f"/r/{form['sr']}/comments/{post_id}/nouvelle_carte/"
+        self.posts.append(
+            {
+                "kind": "t3",
+                "data": {
+                    "id": post_id,
+                    "name": f"t3_{post_id}",
+                    "subreddit": form["sr"],
+                    "title": form["title"],
+                    "selftext": form.get("text", ""),
+                    "author": "cafe_lumiere",
+                    "created_utc": (NOW + timedelta(seconds=2)).timestamp(),
+                    "score": 1,
+                    "num_comments": 0,
+                    "upvote_ratio": 1.0,
+                    "permalink": permalink,
+                    "url": "https://www.reddit.com" + permalink,
+                },
+            }
+        )
+        answer = {
+            "json": {
+                "errors": [],
+                "data": {
+                    "url": "https://www.reddit.com" + permalink,
+                    "drafts_count": 0,
+                    "id": post_id,
+                    "name": f"t3_{post_id}",
+                },
+            }
+        }
+        if self.slow_answers:  # Reddit takes the post, the answer comes too late
+            self.slow_answers -= 1
+            return Reply(200, answer, delay=0.8)
+        return Reply(200, answer)
+
+    def submitted(self, request: Recorded) -> Reply:
+        children = list(reversed(self.posts))  # newest first
+        return Reply(200, {"kind": "Listing", "data": {"after": None, "children": children}})
+
+
+@pytest.fixture
+def server() -> Iterator[ReplayServer]:
+    replay = ReplayServer()
+    yield replay
+    replay.close()
+
+
+def factory(connection: Connection) -> RedditPublisher:
+    return RedditPublisher(HttpClient(allow_private=True, timeout=0.3, sleep=lambda s: None))
+
+
+def connect(personas: Personas, server: ReplayServer) -> Connection:
+    return workspace_services.connect_account(
+        personas.workspace_a,
+        network="reddit",
+        account_name="r/cafelumiere",
+        secret={
+            "client_id": "p-jcoLKBynTLew",
+            "client_secret": "gko_LXELoV07ZBNUXrvWZfzE3aI",
+            "refresh_token": "122606092-refresh-cafe-lumiere",
+            "username": "cafe_lumiere",
+            "subreddit": "cafelumiere",
+            "oauth_url": server.base_url,
+            "www_url": server.base_url,
+        },
+        actor=personas.alice,
+    )
+
+
+def schedule(personas: Personas, connection: Connection, text: str) -> Variant:
+    post = services.create_post(
+        personas.workspace_a, personas.bob, text=text, connections=[connection], scheduled_at=NOW
+    )
+    services.submit_post(post, personas.bob, now=NOW)
+    return post.variants.get()
+
+
+def test_it_publishes_once_on_reddit_despite_a_lost_answer(
+    personas: Personas, server: ReplayServer
+) -> None:
+    reddit = Reddit(server)
+    reddit.slow_answers = 1
+    connection = connect(personas, server)
+    variant = schedule(personas, connection, TEXT)
+    assert variant.status == Status.SCHEDULED  # the first line passed the title check
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
+        "published"
+    )
+    variant.refresh_from_db()
+    assert len(reddit.posts) == 1 and len(server.calls("/api/submit")) == 1
+    assert variant.remote_id == "t3_1p4k000"
+    assert variant.remote_url.endswith("/r/cafelumiere/comments/1p4k000/nouvelle_carte/")
+    assert reddit.posts[0]["data"]["title"] == "Nouvelle carte d'automne"
+    assert reddit.posts[0]["data"]["selftext"] == "Tout est fait maison, du pain au café."
+    # The token renewed before the first call went back to the vault, without the account fields.
+    connection.refresh_from_db()
+    stored = connection.secret().reveal()
+    assert stored["access_token"] == fixture("access_token.json")["access_token"]
+    assert stored["access_token_expires_at"] and "account_name" not in stored
+    assert len(server.calls("/api/v1/access_token")) == 1  # the stored token served the check
+
+
+def test_it_publishes_again_when_the_lost_post_is_not_there(
+    personas: Personas, server: ReplayServer
+) -> None:
+    reddit = Reddit(server)
+    server.route(
+        "POST", "/api/submit", Reply(503, "<html>upstream</html>", {"Content-Type": "text/html"})
+    )
+    connection = connect(personas, server)
+    variant = schedule(personas, connection, TEXT)
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
+        "scheduled"
+    )
+    server.route("POST", "/api/submit", reddit.submit)
+    assert services.publish_variant(variant.id, now=later, publisher_factory=factory) == (
+        "published"
+    )
+    assert len(reddit.posts) == 1 and len(server.calls("/api/submit")) == 2
