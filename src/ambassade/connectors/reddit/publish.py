@@ -28,6 +28,7 @@ Credentials: ``client_id`` and ``client_secret`` of the Reddit app, the user's `
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +36,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ambassade import __version__
 from ambassade.connectors._text import parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
@@ -54,6 +54,11 @@ from ambassade.connectors.reddit.parse import listing_items
 from ambassade.engine.publishing import split_title
 
 __all__ = ["RedditPublisher", "ratelimit_seconds"]
+
+try:
+    VERSION = importlib.metadata.version("ambassade")
+except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+    VERSION = "dev"
 
 #: A token expiring sooner than this is renewed before the call.
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -146,7 +151,7 @@ class RedditPublisher(Connector):
         return self._creds
 
     def _user_agent(self, creds: Mapping[str, Any]) -> str:
-        return f"ambassade/{__version__} by /u/{creds['username']}"
+        return f"ambassade/{VERSION} by /u/{creds['username']}"
 
     def _refresh(self, creds: dict[str, Any]) -> dict[str, Any]:
         response = self.http.post(
