@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from django.urls import reverse
 
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.reddit.publish import RedditPublisher
@@ -170,3 +171,29 @@ def test_it_publishes_again_when_the_lost_post_is_not_there(
         "published"
     )
     assert len(reddit.posts) == 1 and len(server.calls("/api/submit")) == 2
+
+
+def test_it_keeps_the_metrics_reddit_gives_a_day_later(
+    personas: Personas, server: ReplayServer, client: Any
+) -> None:
+    Reddit(server)
+    server.route("GET", "/api/info", Reply(200, fixture("info.json")))
+    connection = connect(personas, server)
+    variant = schedule(personas, connection, TEXT)
+    Variant.objects.filter(id=variant.id).update(
+        status=Status.PUBLISHED, published_at=NOW, remote_id="t3_1p4kq7x"
+    )
+    later = NOW + timedelta(hours=25)
+    assert services.variants_for_metrics(later) == [variant.id]
+    assert services.read_back_metrics(variant.id, now=later, publisher_factory=factory)
+    variant.refresh_from_db()
+    assert variant.metrics == {"score": 57, "replies": 12, "upvote_percent": 94}
+    assert server.calls("/api/info")[0].param("id") == "t3_1p4kq7x"
+    client.force_login(personas.bob)
+    page = client.get(
+        reverse(
+            "publishing:post",
+            kwargs={"workspace_slug": personas.workspace_a.slug, "post_id": variant.post_id},
+        )
+    ).content.decode()
+    assert "12 replies" in page
