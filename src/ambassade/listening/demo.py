@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TextIO
@@ -383,10 +383,16 @@ class DemoConnector(Connector):
     label: ClassVar[str] = "Demo stream"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
 
+    def __init__(
+        self, *args: Any, clock: Callable[[], datetime] = lambda: datetime.now(UTC), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
     def fetch(
         self, config: Mapping[str, Any], credentials: Any, cursor: Mapping[str, Any] | None
     ) -> FetchResult:
-        now = datetime.now(UTC)
+        now = self._clock()
         since = now - timedelta(minutes=10)
         if cursor and cursor.get("until"):
             since = max(datetime.fromisoformat(str(cursor["until"])), now - timedelta(days=2))
