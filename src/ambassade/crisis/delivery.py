@@ -19,8 +19,6 @@ only: it is not an environment setting).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +28,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.views.decorators.debug import sensitive_variables
 
+from ambassade.connectors import signed_webhook
 from ambassade.connectors.base import ConnectorError
-from ambassade.connectors.http import HttpClient
 
 __all__ = ["FORMATS", "DeliveryError", "Message", "MessageItem", "send"]
 
@@ -182,23 +180,19 @@ FORMATS: dict[str, Callable[[Message], dict[str, Any]]] = {
 }
 
 
-def _client() -> HttpClient:
-    allow_private = bool(getattr(settings, "CRISIS_WEBHOOKS_ALLOW_PRIVATE", False))
-    return HttpClient(timeout=10.0, allow_private=allow_private, max_retries=0)
+def _allow_private() -> bool:
+    return bool(getattr(settings, "CRISIS_WEBHOOKS_ALLOW_PRIVATE", False))
 
 
 @sensitive_variables("target", "secret")
 def _send_webhook(channel: Any, message: Message) -> None:
     target = channel.webhook().reveal()
     body = json.dumps(FORMATS[channel.format](message), ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json; charset=utf-8"}
     secret = target.get("secret") or ""
-    if secret:
-        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        headers["X-Ambassade-Signature"] = f"sha256={digest}"
     try:
-        with _client() as client:
-            client.post(target["url"], content=body, headers=headers)
+        signed_webhook.send_json(
+            target["url"], body, secret=secret, allow_private=_allow_private(), timeout=10.0
+        )
     except ConnectorError as exc:
         # The seam already keeps the URL's token parameters out of its messages; the URL path of a
         # Slack/Teams webhook is a credential too, so only the host is named.
