@@ -385,3 +385,20 @@ def test_it_lets_one_of_two_simultaneous_reconciliations_read_the_network(
     )
     assert seen == ["waiting"]
     assert len(network.reads) == 1
+
+
+def test_it_gives_a_publisher_that_must_wait_its_own_deadline(
+    scheduled: Variant, monkeypatch: Any
+) -> None:
+    """Instagram may poll a video container for two minutes: its publisher may ask for longer."""
+
+    class Patient:
+        idempotent = False
+        attempt_deadline = 150
+
+    monkeypatch.setattr(services, "get_publisher", lambda network: Patient)
+    taken = services.claim(scheduled.id, NOW)
+    assert taken is not None
+    assert taken.deadline_at == NOW + timedelta(seconds=150)
+    monkeypatch.undo()
+    assert services.attempt_deadline("mastodon") == services.PUBLISH_DEADLINE

@@ -24,3 +24,11 @@ OUTBOX_RESUMED = register_audit_action("outbox.resumed", _("resumed the outbox")
 SETTINGS_CHANGED = register_audit_action(
     "publishing.settings_changed", _("changed the approval steps")
 )
+WEBHOOK_SET = register_audit_action("outbox.webhook_set", _("set the outbox webhook"))
+WEBHOOK_SECRET_CHANGED = register_audit_action(
+    "outbox.webhook_secret_changed", _("made a new secret for the outbox webhook")
+)
+WEBHOOK_REMOVED = register_audit_action("outbox.webhook_removed", _("removed the outbox webhook"))
+WEBHOOK_TESTED = register_audit_action(
+    "outbox.webhook_tested", _("sent a test event to the webhook")
+)

@@ -445,3 +445,25 @@ class ConnectAccountForm(forms.Form):
         if self.network == "x":
             data["username"] = str(self.cleaned_data["username"]).lstrip("@")
         return data
+
+
+class OutboxWebhookForm(forms.Form):
+    """The address the outbox POSTs every status change to (owners and managers)."""
+
+    url = forms.URLField(
+        label=_("Webhook address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Every change of a post's status on a network is sent there as JSON, signed with "
+            "the secret (X-Ambassade-Signature)."
+        ),
+    )
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"])
+        if not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(
+                _("The webhook address must start with https:// (or http://).")
+            )
+        return url

@@ -14,6 +14,8 @@ foreign key so that views read them through ``workspace_queryset``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -350,3 +352,78 @@ class ShortLink(models.Model):
 
     def __str__(self) -> str:
         return f"/l/{self.code}"
+
+
+class OutboxWebhook(models.Model):
+    """Where a workspace wants every status change of its posts POSTed (JSON, signed). The address
+    and the signing secret are encrypted with the vault; the secret is shown once, when made."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="outbox_webhook"
+    )
+    secret_ciphertext = models.BinaryField(editable=False, default=b"")
+    #: Scheme and host only, to show where the events go without showing a URL that may be a token.
+    url_hint = models.CharField(max_length=200, blank=True, editable=False)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbox webhook")
+        verbose_name_plural = _("outbox webhooks")
+
+    def __str__(self) -> str:
+        return f"webhook of {self.workspace_id}"
+
+    def __repr__(self) -> str:
+        return f"<OutboxWebhook {self.pk} {self.url_hint or '-'}>"
+
+    def set_target(self, url: str, secret: str) -> None:
+        from urllib.parse import urlsplit
+
+        from ambassade.workspaces import vault
+
+        self.secret_ciphertext = vault.encrypt({"url": url, "secret": secret})
+        parts = urlsplit(url)
+        self.url_hint = f"{parts.scheme}://{parts.hostname or ''}"[:200]
+
+    def target(self) -> Any:
+        from ambassade.workspaces import vault
+
+        return vault.decrypt(bytes(self.secret_ciphertext))
+
+
+class WebhookDelivery(models.Model):
+    """One event for the workspace's webhook: its body (built when the status changed, so a retry
+    sends the same event), and how its delivery went."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    event = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: The receiver's HTTP status on the last attempt (None: no answer).
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: When it may be tried (again); None once delivered or failed. A task claims it by moving this
+    #: a lease ahead, so that a task killed mid-delivery lets another try after the lease.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="webhook_delivery_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk}: {self.state}"

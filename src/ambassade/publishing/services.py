@@ -61,7 +61,7 @@ from ambassade.connectors.publishers import (
     new_idempotency_key,
 )
 from ambassade.engine import publishing as rules
-from ambassade.publishing import audit
+from ambassade.publishing import audit, webhooks
 from ambassade.publishing.models import (
     ChannelLimits,
     Media,
@@ -220,6 +220,7 @@ def pause_outbox(workspace: Workspace, reason: str, actor: Any = None) -> bool:
     )
     if changed:
         record_audit(workspace, actor, audit.OUTBOX_PAUSED, None, details={"reason": reason[:200]})
+        webhooks.emit(held_variants(workspace).values_list("id", flat=True), webhooks.EVENT_HELD)
     return bool(changed)
 
 
@@ -230,6 +231,12 @@ def resume_outbox(workspace: Workspace, actor: Any = None) -> bool:
     )
     if changed:
         record_audit(workspace, actor, audit.OUTBOX_RESUMED, None)
+        webhooks.emit(
+            Variant.objects.filter(workspace=workspace, status=Status.SCHEDULED).values_list(
+                "id", flat=True
+            ),
+            webhooks.EVENT_RESUMED,
+        )
     return bool(changed)
 
 
@@ -673,8 +680,12 @@ def submit_post(post: Post, actor: Any, *, now: datetime | None = None) -> Post:
 
 def _schedule(post: Post, variants: QuerySet[Variant], actor: Any, now: datetime) -> None:
     when = post.scheduled_at or now
-    if not variants.update(status=Status.SCHEDULED, scheduled_at=when, due_at=when, error=""):
+    ids = list(variants.values_list("id", flat=True))
+    if not Variant.objects.filter(id__in=ids).update(
+        status=Status.SCHEDULED, scheduled_at=when, due_at=when, error=""
+    ):
         raise ServiceError(_("This post is not waiting for scheduling."))
+    webhooks.emit(ids)
     local = when.astimezone(ZoneInfo(post.workspace.time_zone)).time().replace(tzinfo=None)
     Post.objects.filter(id=post.id).update(
         scheduled_at=when, repeat_at=local if post.repeat else None
@@ -781,11 +792,14 @@ def reschedule_post(post: Post, actor: Any, when: datetime) -> Post:
 def unschedule_post(post: Post, actor: Any) -> Post:
     """Take a scheduled or pending post back to draft (the variants not yet sent)."""
     with transaction.atomic():
-        changed = Variant.objects.filter(
+        waiting = Variant.objects.filter(
             post=post, status__in=[Status.SCHEDULED, Status.PENDING_APPROVAL]
-        ).update(status=Status.DRAFT, due_at=None)
+        )
+        ids = list(waiting.values_list("id", flat=True))
+        changed = waiting.filter(id__in=ids).update(status=Status.DRAFT, due_at=None)
         if not changed:
             raise ServiceError(_("Nothing in this post is waiting to go out."))
+        webhooks.emit(ids)
         Post.objects.filter(id=post.id).update(review_round=F("review_round") + 1)
         record_audit(post.workspace, actor, audit.POST_UNSCHEDULED, post)
     post.refresh_from_db()
@@ -810,6 +824,7 @@ def retry_variant(variant: Variant, actor: Any, *, now: datetime | None = None) 
     ):
         raise ServiceError(_("Only a failed publication can be retried."))
     record_audit(variant.workspace, actor, audit.VARIANT_RETRIED, variant.post)
+    webhooks.emit([variant.id])
     variant.refresh_from_db()
     return variant
 
@@ -880,6 +895,10 @@ def expire_stuck(now: datetime | None = None, ids: Iterable[int] | None = None) 
     stuck = Variant.objects.filter(dead, status=Status.PUBLISHING)
     if ids is not None:
         stuck = stuck.filter(id__in=list(ids))
+    found = list(stuck.values_list("id", flat=True))
+    if not found:
+        return 0
+    stuck = stuck.filter(id__in=found)
     count = 0
     # The same key resent at once where the network deduplicates it; otherwise read the account
     # after the deadline (or now, for a claim that had none).
@@ -898,6 +917,11 @@ def expire_stuck(now: datetime | None = None, ids: Iterable[int] | None = None) 
     )
     if count:
         log.warning("outbox: %s claim(s) of dead workers are now unknown", count)
+        webhooks.emit(
+            Variant.objects.filter(id__in=found, status=Status.UNKNOWN, claimed_at=now).values_list(
+                "id", flat=True
+            )
+        )
     return count
 
 
@@ -1026,6 +1050,7 @@ def _mark_published(
             variant.post,
             details={"account": variant.connection.account_name, "url": url},
         )
+        webhooks.emit([variant.id])
     return bool(changed)
 
 
@@ -1041,6 +1066,7 @@ def _mark_failed(variant: Variant, message: str, attempts: int, expected: str) -
             variant.post,
             details={"account": variant.connection.account_name, "error": message[:200]},
         )
+        webhooks.emit([variant.id])
     return bool(changed)
 
 
@@ -1049,6 +1075,16 @@ def _hold_account(connection: Connection, until: datetime) -> None:
     Variant.objects.filter(connection=connection, status=Status.SCHEDULED, due_at__lt=until).update(
         due_at=until
     )
+
+
+def attempt_deadline(network: str) -> timedelta:
+    """How long one attempt on this network may last: :data:`PUBLISH_DEADLINE`, or the publisher's
+    own ``attempt_deadline`` (seconds) when it must wait longer, e.g. for a video to be processed."""
+    try:
+        seconds = getattr(get_publisher(network), "attempt_deadline", None)
+    except UnknownPublisher:
+        seconds = None
+    return timedelta(seconds=float(seconds)) if seconds else PUBLISH_DEADLINE
 
 
 def _class_deduplicates(network: str) -> bool:
@@ -1088,7 +1124,7 @@ def claim(variant_id: int, now: datetime) -> Variant | None:
             status=Status.PUBLISHING,
             claimed_at=now,
             heartbeat_at=now,
-            deadline_at=now + PUBLISH_DEADLINE,
+            deadline_at=now + attempt_deadline(current["connection__network"]),
             reconcile_at=None,
             # Corrected before sending once the publisher and the credentials are known.
             key_deduplicated=_class_deduplicates(current["connection__network"]),
@@ -1100,6 +1136,7 @@ def claim(variant_id: int, now: datetime) -> Variant | None:
     )
     if not taken:
         return None
+    webhooks.emit([variant_id])
     return Variant.objects.select_related("post", "connection__workspace", "workspace").get(
         id=variant_id
     )
@@ -1118,11 +1155,12 @@ class Heartbeat:
         now: datetime,
         bound: Any = None,
         every: timedelta | None = None,
+        lasts: timedelta | None = None,
     ) -> None:
         self.variant_id, self.attempts, self.bound = variant_id, attempts, bound
         self.every = (every or HEARTBEAT_EVERY).total_seconds()
         self.start_wall, self.start = now, time_module.monotonic()
-        self.until = (PUBLISH_DEADLINE + RECORDING_GRACE).total_seconds()
+        self.until = ((lasts or PUBLISH_DEADLINE) + RECORDING_GRACE).total_seconds()
         self.beats = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -1222,14 +1260,15 @@ def _publish_variant(
         _mark_failed(variant, message, attempts, Status.PUBLISHING)
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
+    limit = attempt_deadline(connection.network)
 
     def ended() -> datetime:
         """The moment the call ended, on the clock ``now`` was given on."""
         return now + timedelta(seconds=time_module.monotonic() - started)
 
     with (
-        deadline(PUBLISH_DEADLINE.total_seconds() - (time_module.monotonic() - started)) as bound,
-        Heartbeat(variant.id, attempts, now, bound),
+        deadline(limit.total_seconds() - (time_module.monotonic() - started)) as bound,
+        Heartbeat(variant.id, attempts, now, bound, lasts=limit),
     ):
         return _call_and_record(
             variant, attempt, attempts, now, ended, publisher_factory=publisher_factory
@@ -1331,12 +1370,13 @@ def _outcome_unknown(
     """The call ended without a known outcome. Its requests are over (this worker saw them end), so
     the wait before reading the network runs from now, not from the attempt's deadline."""
     quiet = min(ended, variant.deadline_at) if variant.deadline_at else ended
-    Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+    if Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
         status=Status.UNKNOWN,
         claimed_at=ended,
         deadline_at=quiet,
         reconcile_at=ended if deduplicated else quiet + RECONCILE_DELAY,
-    )
+    ):
+        webhooks.emit([variant.id])
     _finish_attempt(attempt, PublishAttempt.Outcome.UNKNOWN, why)
     return Status.UNKNOWN
 
@@ -1373,13 +1413,16 @@ def _retry_later(
     if error.retry_after is not None:
         # A rate limit: wait for the reset the network gave, and so does the rest of the account.
         until = now + timedelta(seconds=max(1.0, error.retry_after))
-        Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+        if Variant.objects.filter(
+            id=variant.id, status=Status.PUBLISHING, attempts=attempts
+        ).update(
             status=Status.SCHEDULED,
             due_at=until,
             claimed_at=None,
             attempts=attempts - 1,
             keep_key=_keeps_key(variant, publisher, until),
-        )
+        ):
+            webhooks.emit([variant.id])
         _hold_account(connection, until)
         _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
         return Status.SCHEDULED
@@ -1389,12 +1432,13 @@ def _retry_later(
         _finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
         return Status.FAILED
     until = now + timedelta(minutes=2 ** (attempts - 1))
-    Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
+    if Variant.objects.filter(id=variant.id, status=Status.PUBLISHING, attempts=attempts).update(
         status=Status.SCHEDULED,
         due_at=until,
         claimed_at=None,
         keep_key=_keeps_key(variant, publisher, until),
-    )
+    ):
+        webhooks.emit([variant.id])
     _finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
     return Status.SCHEDULED
 
@@ -1480,9 +1524,10 @@ def _reconcile_variant(
     if _deduplicates(publisher, _credentials(connection)) and now - started < window:
         if publisher_factory is None:
             _close(publisher)
-        Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+        if Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
             status=Status.SCHEDULED, due_at=now, keep_key=True, claimed_at=None, reconcile_at=None
-        )
+        ):
+            webhooks.emit([variant_id])
         return Status.SCHEDULED
     # Read only once no request of the attempt can still land (the sweeper may have assumed a key
     # the network turns out not to deduplicate: a Discord webhook).
@@ -1577,9 +1622,10 @@ def _reconcile_variant(
             _mark_published(variant, item, [Status.UNKNOWN], attempts)
             _finish_attempt(check, PublishAttempt.Outcome.FOUND, item.url)
             return Status.PUBLISHED
-    Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
+    if Variant.objects.filter(id=variant_id, status=Status.UNKNOWN, attempts=attempts).update(
         status=Status.SCHEDULED, due_at=now, keep_key=False, claimed_at=None, reconcile_at=None
-    )
+    ):
+        webhooks.emit([variant_id])
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ambassade.publishing import services
+from ambassade.publishing import services, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,15 @@ def _claimed(variant_id: int) -> None:
     _schedule(watch_variant, variant_id, timezone.now() + services.DEAD_AFTER)
 
 
+@db_task(name="publishing.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> bool:
+    """POST one status-change event; on a temporary failure, try again later (bounded back-off)."""
+    again = webhooks.deliver(delivery_id)
+    if again is not None:
+        deliver_webhook.schedule((delivery_id,), eta=again)
+    return again is None
+
+
 @db_periodic_task(crontab(minute="*"), name="publishing.run_outbox")
 def run_outbox() -> dict[str, int]:
     """Every minute: dead claims are swept, and unknown outcomes and due variants enqueued, each
@@ -78,6 +87,9 @@ def run_outbox() -> dict[str, int]:
         publish_at=lambda i, at: _schedule(publish_variant, i, at),
         reconcile_at=lambda i, at: _schedule(reconcile_variant, i, at),
     )
+    # Webhook deliveries whose task was lost with a killed worker, or whose retry is due.
+    for delivery_id in webhooks.due_deliveries():
+        deliver_webhook(delivery_id)
     if any(counts.values()):
         log.info("outbox: %s", counts)
     return counts

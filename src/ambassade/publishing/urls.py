@@ -25,6 +25,7 @@ urlpatterns = [
     path(P + "outbox/resume/", views.outbox_resume, name="outbox_resume"),
     path(P + "outbox/approvals/", views.outbox_steps, name="outbox_steps"),
     path(P + "outbox/queue/", views.outbox_slots, name="outbox_slots"),
+    path(P + "outbox/webhook/", views.outbox_webhook, name="outbox_webhook"),
     path(P + "<int:post_id>/", views.post_detail, name="post"),
     path(P + "<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path(P + "<int:post_id>/submit/", views.post_submit, name="post_submit"),

@@ -24,13 +24,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ambassade.engine import publishing as rules
 from ambassade.publishing import public_media as public_media_links
-from ambassade.publishing import services
+from ambassade.publishing import services, webhooks
 from ambassade.publishing.forms import (
     ApprovalStepsForm,
     ApproveForm,
     CommentForm,
     ComposeForm,
     ConnectAccountForm,
+    OutboxWebhookForm,
     PauseForm,
     QueueSlotForm,
     RejectForm,
@@ -57,6 +58,7 @@ from ambassade.workspaces.models import Connection
 from ambassade.workspaces.networks import network_label
 from ambassade.workspaces.permissions import (
     CONNECTIONS_MANAGE,
+    can_role,
     get_workspace_object_or_404,
     workspace_queryset,
     workspace_view,
@@ -517,6 +519,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(PUBLISHING_VIEW)
 def outbox(request: HttpRequest) -> HttpResponse:
+    return _outbox_page(request)
+
+
+def _outbox_page(
+    request: HttpRequest, new_secret: str = "", webhook_form: Any = None
+) -> HttpResponse:
+    """The outbox page; ``new_secret`` is shown once, right after it was made."""
     workspace = request.workspace  # type: ignore[attr-defined]
     settings = services.outbox_settings(workspace)
     attention = (
@@ -531,6 +540,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
         .select_related("post", "connection")
         .order_by("due_at", "id")[:50]
     )
+    membership = request.membership  # type: ignore[attr-defined]
+    manages = can_role(membership.role, OUTBOX_MANAGE)
+    webhook = webhooks.webhook_for(workspace) if manages else None
     return render(
         request,
         "publishing/outbox.html",
@@ -547,6 +559,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
             ],
             "slot_form": QueueSlotForm(),
             "steps_form": ApprovalStepsForm(initial={"approval_steps": settings.approval_steps}),
+            "webhook": webhook,
+            "webhook_form": webhook_form or OutboxWebhookForm(),
+            "deliveries": webhooks.recent_deliveries(workspace) if webhook else [],
+            "new_secret": new_secret,
         },
     )
 
@@ -603,6 +619,41 @@ def outbox_slots(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The time is added to the queue."))
         else:
             messages.error(request, _("Choose a day and a time."))
+    return redirect("publishing:outbox", workspace_slug=workspace.slug)
+
+
+@workspace_view(OUTBOX_MANAGE)
+@require_POST
+@sensitive_variables("secret")
+def outbox_webhook(request: HttpRequest) -> HttpResponse:
+    """Set the status-change webhook's address, make a new secret, remove it or send a test event
+    (``action``). A new secret is shown on the page once, never stored in a message or a log."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    action = request.POST.get("action", "save")
+    try:
+        if action == "save":
+            form = OutboxWebhookForm(request.POST)
+            if not form.is_valid():
+                return _outbox_page(request, webhook_form=form)
+            secret = webhooks.set_webhook(workspace, form.cleaned_data["url"], request.user)
+            if secret:
+                return _outbox_page(request, new_secret=secret)
+            messages.success(request, _("The webhook address is saved."))
+        elif action == "regenerate":
+            secret = webhooks.regenerate_secret(workspace, request.user)
+            return _outbox_page(request, new_secret=secret)
+        elif action == "remove":
+            webhooks.remove_webhook(workspace, request.user)
+            messages.success(request, _("The webhook is removed: no more events will be sent."))
+        elif action == "test":
+            webhooks.send_test(workspace, request.user)
+            messages.success(
+                request, _("A test event is on its way; its delivery appears below in a moment.")
+            )
+        else:
+            raise Http404
+    except services.ServiceError as error:
+        messages.error(request, str(error))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
 
 
