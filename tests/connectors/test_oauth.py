@@ -99,12 +99,19 @@ def test_it_computes_the_pkce_challenge_of_rfc_7636() -> None:
         (
             "threads",
             "/oauth/authorize",
-            {"response_type": "code", "scope": "threads_basic,threads_content_publish"},
+            {
+                "response_type": "code",
+                "scope": "threads_basic,threads_content_publish,threads_manage_insights",
+            },
         ),
         (
             "reddit",
             "/api/v1/authorize",
-            {"response_type": "code", "duration": "permanent", "scope": "identity submit read"},
+            {
+                "response_type": "code",
+                "duration": "permanent",
+                "scope": "identity submit read history",
+            },
         ),
     ],
 )

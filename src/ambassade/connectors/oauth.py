@@ -625,7 +625,7 @@ class ThreadsProvider(Provider):
     key = "threads"
     label = "Threads"
     networks = ("threads",)
-    scopes = ("threads_basic", "threads_content_publish")
+    scopes = ("threads_basic", "threads_content_publish", "threads_manage_insights")
     refresh_margin = timedelta(days=7)
     default_endpoints = {"auth": "https://threads.net", "graph": "https://graph.threads.net"}
 
@@ -728,7 +728,7 @@ class RedditProvider(Provider):
     key = "reddit"
     label = "Reddit"
     networks = ("reddit",)
-    scopes = ("identity", "submit", "read")
+    scopes = ("identity", "submit", "read", "history")
     refresh_margin = timedelta(minutes=30)
     default_endpoints = {"auth": "https://www.reddit.com", "api": "https://oauth.reddit.com"}
 
