@@ -681,7 +681,7 @@ def submit_post(post: Post, actor: Any, *, now: datetime | None = None) -> Post:
 def _schedule(post: Post, variants: QuerySet[Variant], actor: Any, now: datetime) -> None:
     when = post.scheduled_at or now
     ids = list(variants.values_list("id", flat=True))
-    if not Variant.objects.filter(id__in=ids).update(
+    if not variants.filter(id__in=ids).update(
         status=Status.SCHEDULED, scheduled_at=when, due_at=when, error=""
     ):
         raise ServiceError(_("This post is not waiting for scheduling."))
