@@ -760,6 +760,7 @@ def main() -> int:
     )
     grid = [x / 4 for x in range(-16, 41)] + [99.0]
     oracle, up, down = {}, 0, 0
+    wants: list[tuple[bool, float, float]] = []
     for n in names:
         r0 = bench.file_raw(n, shipped[n])[0]
         raw, _, d = max(
@@ -769,10 +770,21 @@ def main() -> int:
         if raw - r0 > 0.05:
             up += d > 0
             down += d < 0
+            # What was known at the end of the probation: alerts a week, share of points near the level.
+            f = bench.by_name[n]
+            p, ts = int(f.probation), bench.ts[n]
+            weeks = max((ts[p] - ts[0]) / WEEK, 1e-9)
+            early = len([i for i in shipped[n] if i < p]) / weeks
+            wants.append((d < 0, early, float((excess[n][8:p] >= -1).mean())))
     print(
         f"per-series level chosen with the labels: {bench.summary(oracle)}; {down} series want a higher "
         f"bar, {up} a lower one"
     )
+    for k, label in ((1, "alerts a week during the probation"), (2, "share of points within 1 dB")):
+        higher = [w[k] for w in wants if w[0]]
+        lower = [w[k] for w in wants if not w[0]]
+        auc = np.mean([[(h > lo) + 0.5 * (h == lo) for lo in lower] for h in higher])
+        print(f"AUC of {label} for 'wants a higher bar': {auc:.2f}")
     say("done")
     return 0
 
