@@ -240,6 +240,37 @@ def test_it_follows_the_page_listing_to_the_next_page(
     assert server.calls("/v23.0/me/accounts")[1].param("after") == "QVFI"
 
 
+def test_it_sends_the_user_token_only_to_the_configured_graph_host(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    # paging.next is the network's text: whatever host it names, the next page is asked of the
+    # configured Graph address, with the cursor of paging.next and the token Ambassade holds.
+    elsewhere = ReplayServer()
+    try:
+        elsewhere.route("GET", "/v23.0/me/accounts", Reply(200, {"data": [], "paging": {}}))
+        first = {
+            "data": [{"id": "1", "name": "One", "access_token": "page-token-1"}],
+            "paging": {
+                "next": elsewhere.url(
+                    "/v23.0/me/accounts?after=QVFI&limit=100&access_token=planted-token"
+                )
+            },
+        }
+        second = {"data": [{"id": "2", "name": "Two", "access_token": "page-token-2"}]}
+        server.route("GET", "/v23.0/me/accounts", Reply(200, first), Reply(200, second))
+        client = PROVIDERS["facebook"](
+            http, App(*APPS["facebook"]), endpoints={"graph": server.base_url}
+        )
+        accounts = client.accounts(Grant(access_token="user-token-1"))
+        assert elsewhere.requests == []
+    finally:
+        elsewhere.close()
+    assert [a.name for a in accounts] == ["One", "Two"]
+    calls = server.calls("/v23.0/me/accounts")
+    assert [c.param("access_token") for c in calls] == ["user-token-1", "user-token-1"]
+    assert calls[1].param("after") == "QVFI"
+
+
 def test_it_exchanges_and_refreshes_a_long_lived_threads_token(
     fake: FakeNetworks, http: HttpClient
 ) -> None:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
 from ambassade.connectors.http import HttpClient, Response
@@ -568,15 +568,14 @@ class FacebookProvider(Provider):
 
     def accounts(self, grant: Grant) -> list[Account]:
         accounts: list[Account] = []
-        url: str | None = f"{self.endpoints['graph']}/{GRAPH_VERSION}/me/accounts"
-        params: dict[str, Any] | None = {
+        url = f"{self.endpoints['graph']}/{GRAPH_VERSION}/me/accounts"
+        first: dict[str, Any] = {
             "fields": "id,name,access_token,instagram_business_account{id,username,name}",
             "limit": 100,
             "access_token": grant.access_token,
         }
+        params = first
         for _page in range(MAX_PAGES):
-            if url is None:
-                break
             body = self.http.get(url, params=params, error_map=self._token_errors).json()
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list):
@@ -613,8 +612,12 @@ class FacebookProvider(Provider):
                     )
             paging = body.get("paging")
             following = paging.get("next") if isinstance(paging, dict) else None
-            # The next page's address carries every parameter, the token included.
-            url, params = (str(following), None) if isinstance(following, str) else (None, None)
+            if not isinstance(following, str) or not following or not data:
+                break
+            # The next page is asked of the configured address with the cursor of paging.next,
+            # never at the address the network wrote: the user token goes only to that host.
+            cursor = {k: v for k, v in parse_qsl(urlsplit(following).query) if k != "access_token"}
+            params = {**first, **cursor, "access_token": grant.access_token}
         return accounts
 
 
