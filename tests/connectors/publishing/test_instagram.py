@@ -429,6 +429,20 @@ def test_it_finds_its_post_when_the_container_says_it_was_published(
     assert published.url == "https://www.instagram.com/p/DGkRqL5Ms2x/"
     assert len(server.calls(f"{USER}/media_publish")) == 1
     assert server.calls(CONTAINER)[-1].param("fields") == "status_code"
+    # That container is spent: the same text and image later make a new post (a deliberate
+    # repeat), not a pointer to this one.
+    server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
+    server.route("POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json")))
+    client.publish(
+        CREDS,
+        Draft(
+            text="Nouvelle carte d'automne #cafe",
+            idempotency_key="k2",
+            media_ids=[client.upload_media(CREDS, image())],
+        ),
+    )
+    assert [r.method for r in server.calls(f"{USER}/media")].count("POST") == 2
+    assert len(server.calls(f"{USER}/media_publish")) == 2
 
 
 def test_it_stops_waiting_when_the_attempt_runs_out_of_time(

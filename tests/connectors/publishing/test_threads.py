@@ -295,6 +295,13 @@ def test_it_finds_its_post_when_the_container_says_it_was_published(
     )
     assert published.external_id == "18051234567890123"
     assert len(server.calls(f"{USER}/threads_publish")) == 1
+    # That container is spent: the same text later makes a new post (a deliberate repeat), not a
+    # pointer to this one.
+    server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
+    server.route("POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json")))
+    client.publish(CREDS, Draft(text="Nouvelle carte d'automne ☕", idempotency_key="k2"))
+    assert [r.method for r in server.calls(f"{USER}/threads")].count("POST") == 2
+    assert len(server.calls(f"{USER}/threads_publish")) == 2
 
 
 def test_it_leaves_it_unknown_when_the_container_is_not_published(

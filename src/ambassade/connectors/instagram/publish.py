@@ -265,6 +265,7 @@ class InstagramPublisher(Connector):
             found = self._published_from(creds, container, draft.text, started)
             if found is None:
                 raise
+            PENDING.discard(*self._keys)  # spent: a later post with the same content is new
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Instagram answered without the published post's id.")
