@@ -310,10 +310,15 @@ def test_it_says_plainly_that_consent_was_refused(
     ("reply", "status", "words"),
     [
         (INVALID_GRANT, 400, "LinkedIn refused the authorisation"),
-        (Reply(503, b"upstream connect error"), 502, "LinkedIn did not answer properly"),
-        (Reply(200, {"access_token": "late"}, delay=1.5), 502, "did not answer in time"),
+        (
+            Reply(401, {"error": "invalid_client", "error_description": "Client authentication"}),
+            400,
+            "LinkedIn refused this installation's client id or secret",
+        ),
+        (Reply(503, b"upstream connect error"), 502, "LinkedIn did not answer in time"),
+        (Reply(200, {"access_token": "late"}, delay=1.5), 502, "LinkedIn did not answer in time"),
     ],
-    ids=["invalid_grant", "5xx", "timeout"],
+    ids=["invalid_grant", "invalid_client", "5xx", "timeout"],
 )
 def test_it_saves_nothing_when_the_token_endpoint_fails(
     reply: Reply, status: int, words: str, fake: FakeNetworks, personas: Personas, client: Any
@@ -321,7 +326,13 @@ def test_it_saves_nothing_when_the_token_endpoint_fails(
     fake.fail_next("linkedin", reply)
     response = consent(client, fake, "linkedin", begin(client, personas, "linkedin"))
     assert response.status_code == status
-    assert words in parse(response.content).text
+    alert = parse(response.content).find("p", role="alert")
+    assert alert is not None
+    # One plain sentence: said once, without the seam's addresses or its advice to the outbox.
+    assert alert.text.count(words) == 1, alert.text
+    assert alert.text.count("LinkedIn refused") <= 1, alert.text
+    assert "http" not in alert.text and "check before retrying" not in alert.text, alert.text
+    assert "Nothing was saved" in alert.text
     assert not Connection.objects.filter(network="linkedin").exists()
     assert "oauth_pending" not in client.session or not client.session["oauth_pending"]
 

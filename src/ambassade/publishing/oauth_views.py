@@ -37,6 +37,8 @@ from ambassade.connectors.base import AuthExpired, ConnectorError
 from ambassade.connectors.oauth import (
     PROVIDERS,
     Account,
+    GrantRevoked,
+    OAuthError,
     code_challenge,
     new_code_verifier,
     new_state,
@@ -238,35 +240,8 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
             code, redirect_uri=tokens.redirect_uri(network), code_verifier=str(flow["verifier"])
         )
         accounts = [a for a in client.accounts(grant) if a.network == target]
-    except AuthExpired as failure:
-        log.info("oauth %s: the code was refused", network)
-        return _error(
-            request,
-            invalid_title,
-            _("%(network)s refused the authorisation: %(reason)s Nothing was saved; start again.")
-            % {"network": label, "reason": failure.message},
-            workspace=workspace,
-            network=target,
-        )
     except ConnectorError as failure:
-        log.warning("oauth %s: the exchange failed: %s", network, failure.message)
-        temporary = not failure.permanent
-        return _error(
-            request,
-            _("The network did not complete the connection"),
-            (
-                _(
-                    "%(network)s did not answer properly (%(reason)s). Nothing was saved. Wait a "
-                    "moment and start again."
-                )
-                if temporary
-                else _("%(network)s refused the request: %(reason)s Nothing was saved.")
-            )
-            % {"network": label, "reason": failure.message},
-            status=502 if temporary else 400,
-            workspace=workspace,
-            network=target,
-        )
+        return _exchange_failed(request, workspace, target, label, failure)
     finally:
         client.http.close()
     if not accounts:
@@ -297,6 +272,49 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
         "publishing:oauth_choose", kwargs={"workspace_slug": workspace.slug, "network": target}
     )
     return redirect(f"{url}?flow={state}")
+
+
+def _exchange_failed(
+    request: HttpRequest, workspace: Workspace, target: str, label: str, failure: ConnectorError
+) -> HttpResponse:
+    """The page after a refused or failed exchange or listing, in one plain sentence or two.
+
+    The protocol's own refusals (``OAuthError``, ``GrantRevoked``) are whole sentences naming the
+    network and what to do: they are shown as they are. The HTTP seam's messages name addresses
+    and advise the outbox ("check before retrying"): they are logged, and the page says plainly
+    what happened instead."""
+    log.warning("oauth %s: the exchange failed: %s", target, failure.message)
+    if not failure.permanent:
+        return _error(
+            request,
+            _("The network did not complete the connection"),
+            _(
+                "%(network)s did not answer in time, or answered with an error. Nothing was "
+                "saved. Wait a moment and start again."
+            )
+            % {"network": label},
+            status=502,
+            workspace=workspace,
+            network=target,
+        )
+    if isinstance(failure, OAuthError | GrantRevoked):
+        message = f"{failure.message} {_('Nothing was saved. Start again from the connect page.')}"
+    elif isinstance(failure, AuthExpired):
+        message = _(
+            "%(network)s did not accept the authorisation. Nothing was saved. Start again from "
+            "the connect page."
+        ) % {"network": label}
+    else:
+        message = _(
+            "%(network)s refused to give Ambassade access to the account. Nothing was saved."
+        ) % {"network": label}
+    return _error(
+        request,
+        _("This connection attempt cannot be completed"),
+        message,
+        workspace=workspace,
+        network=target,
+    )
 
 
 def _connected(
