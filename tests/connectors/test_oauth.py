@@ -375,17 +375,20 @@ def test_it_never_logs_or_shows_a_token(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     tokens: list[str] = []
+    shown = ""  # every provider's reprs, checked against every token at the end
     for key in PROVIDERS:
         client, grant = connect(key, fake, http)
         accounts = client.accounts(grant)
         tokens += [grant.access_token, *(str(v) for a in accounts for v in a.secret.values())]
-        shown = repr(grant) + repr(accounts) + repr(client)
+        mine = repr(grant) + repr(accounts) + repr(client)
         for account in accounts:
             if client.can_refresh(account.secret):
                 refreshed = client.refresh(account.secret)
                 tokens += [str(v) for v in refreshed.secret.values()]
-                shown += repr(refreshed)
-        assert APPS[key][1] not in shown
+                mine += repr(refreshed)
+        assert APPS[key][1] not in mine
+        shown += mine
+    assert all(f"{PROVIDERS[key].__name__}" in shown for key in PROVIDERS)
     secrets = [t for t in tokens if "token" in t and len(t) > 12] + fake.tokens
     assert any("short" in t for t in secrets)  # the short-lived tokens exchanged on the way too
     for secret in secrets:
