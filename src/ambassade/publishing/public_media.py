@@ -5,7 +5,9 @@ given in the call. ``public_url(media)`` is that address, ``BASE_URL/m/<token>``
 medium's id signed with the installation's secret key (``django.core.signing``), so it cannot be
 guessed or derived from another medium's. ``media_for(token)`` serves it only while one of the
 post's channels is in the outbox or published: a draft, or a post taken back, is not public.
-The outbox passes the address to the publisher in ``MediaUpload.public_url``.
+The publishers read the address from ``MediaUpload.public_url``; the outbox does not fill it in
+yet (docs/publishing.md, "Not done yet"), so Instagram, and Threads with media, fail in plain words
+until it does.
 """
 
 from __future__ import annotations
