@@ -361,13 +361,21 @@ class PendingContainers:
         self, key: str, status_of: Callable[[str], str], create: Callable[[], str]
     ) -> str:
         """The kept container while it is processing or ready, else a new one (kept in turn).
-        Raises :class:`AlreadyPublished` when the kept one was published."""
+        Raises :class:`AlreadyPublished` when the kept one was published.
+
+        A kept container whose state cannot be read now (5xx, timeout, a refused token) raises
+        that error: a lost call may have published it, and a new container would publish the
+        post a second time. Only one the network does not know (any more) is replaced."""
         kept = self.get(key)
         if kept is not None:
             container, created = kept
             try:
                 status = status_of(container)
-            except ConnectorError:
+            except GraphNotFound:
+                status = ""
+            except ConnectorError as error:
+                if not error.permanent or isinstance(error, AuthExpired):
+                    raise
                 status = ""
             if status in ("IN_PROGRESS", "FINISHED"):
                 return container

@@ -503,3 +503,44 @@ def test_it_finds_the_post_an_earlier_attempt_published(
     assert published.external_id == "17920238422030506"
     assert len(server.calls(f"{USER}/media_publish")) == 1
     assert [r.method for r in server.calls(f"{USER}/media")] == ["POST", "GET"]
+
+
+def test_it_makes_no_new_container_while_the_kept_ones_state_cannot_be_read(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    # The answer to media_publish was lost and the container could not be asked then; the next
+    # attempt cannot read it either (Graph failing): a new container could publish the post twice.
+    ready(server, "finished")
+    server.route(
+        "POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json"), delay=0.8)
+    )
+    client = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    media = [client.upload_media(CREDS, image())]
+    draft = Draft(text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media)
+    with pytest.raises(OutcomeUnknown):
+        client.publish(CREDS, draft)
+    unexpected = {
+        "message": "An unexpected error has occurred. Please retry your request later.",
+        "type": "OAuthException",
+        "is_transient": True,
+        "code": 2,
+        "fbtrace_id": "AqT0s8nBv3H6dZrW1e_XyQm",
+    }
+    failing = Reply(500, {"error": unexpected})
+    server.route(
+        "GET", CONTAINER, failing, failing, failing, Reply(200, fixture("container_published.json"))
+    )
+    server.route("POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json")))
+    again = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    with pytest.raises(ConnectorError) as caught:
+        again.publish(CREDS, draft)
+    assert caught.value.permanent is False
+    assert [r.method for r in server.calls(f"{USER}/media")] == ["POST"]
+    assert len(server.calls(f"{USER}/media_publish")) == 1
+    # Once Graph answers, the kept container tells: published, and the post is found.
+    page = fixture("media_2.json")
+    page["data"][0]["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    server.route("GET", f"{USER}/media", Reply(200, page))
+    published = again.publish(CREDS, draft)
+    assert published.external_id == "17920238422030506"
+    assert len(server.calls(f"{USER}/media_publish")) == 1
