@@ -164,7 +164,10 @@ def test_it_treats_a_used_up_quota_as_a_rate_limit(
 
 @pytest.mark.parametrize(
     ("status", "words", "permanent"),
-    [("error", "FAILED_DOWNLOADING_VIDEO", True), ("expired", "expire", False)],
+    [
+        ("error", "downloading the video from Ambassade's address failed", True),
+        ("expired", "expire", False),
+    ],
 )
 def test_it_stops_on_a_container_that_failed_or_expired(
     server: ReplayServer,
@@ -178,6 +181,38 @@ def test_it_stops_on_a_container_that_failed_or_expired(
     with pytest.raises(ConnectorError) as caught:
         publisher(server, http, sleeps).publish(CREDS, Draft(text="x", idempotency_key="k"))
     assert words in caught.value.message and caught.value.permanent is permanent
+    assert "FAILED_" not in caught.value.message  # Threads' code, not words for a person
+    assert server.calls(f"{USER}/threads_publish") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "words", "permanent"),
+    [
+        ("INVALID_DURATION", "the video is too long or too short for Threads", True),
+        (
+            "INVALID_ASPEC_RATIO",
+            "the video's aspect ratio is not one Threads accepts",
+            True,
+        ),  # Threads' own spelling
+        ("UNKNOWN", "Threads had an internal error, a later attempt may work", False),
+        ("SOMETHING_NEW", "SOMETHING_NEW", True),
+    ],
+)
+def test_it_explains_each_container_error_in_plain_words(
+    server: ReplayServer,
+    http: HttpClient,
+    sleeps: list[float],
+    code: str,
+    words: str,
+    permanent: bool,
+) -> None:
+    ready(server, "error")
+    failed = {"status": "ERROR", "id": "17890123456789012", "error_message": code}
+    server.route("GET", CONTAINER, Reply(200, failed))
+    with pytest.raises(ConnectorError) as caught:
+        publisher(server, http, sleeps).publish(CREDS, Draft(text="x", idempotency_key="k"))
+    assert caught.value.message == f"Threads could not process the media: {words}."
+    assert caught.value.permanent is permanent
     assert server.calls(f"{USER}/threads_publish") == []
 
 

@@ -59,6 +59,34 @@ QUOTA_WAIT = 3600.0
 #: Containers this worker made and has not published yet (see ``_graph.PendingContainers``).
 PENDING = _graph.PendingContainers()
 POST_FIELDS = "id,text,timestamp,permalink,media_type"
+
+#: A container's ``error_message`` when its ``status`` is ERROR (Threads API, "Troubleshooting") in
+#: plain words, and whether trying again cannot help.
+CONTAINER_ERRORS: dict[str, tuple[str, bool]] = {
+    "FAILED_DOWNLOADING_VIDEO": (
+        "downloading the video from Ambassade's address failed",
+        True,
+    ),
+    "FAILED_PROCESSING_AUDIO": ("the video's sound could not be read", True),
+    "FAILED_PROCESSING_VIDEO": ("the video could not be read", True),
+    "INVALID_ASPEC_RATIO": ("the video's aspect ratio is not one Threads accepts", True),
+    "INVALID_ASPECT_RATIO": ("the video's aspect ratio is not one Threads accepts", True),
+    "INVALID_BIT_RATE": ("the video's bit rate is not one Threads accepts", True),
+    "INVALID_DURATION": ("the video is too long or too short for Threads", True),
+    "INVALID_FRAME_RATE": ("the video's frame rate is not one Threads accepts", True),
+    "INVALID_AUDIO_CHANNELS": ("the video's sound channels are not ones Threads accepts", True),
+    "INVALID_AUDIO_CHANNEL_LAYOUT": (
+        "the video's sound channels are not ones Threads accepts",
+        True,
+    ),
+    "UNKNOWN": ("Threads had an internal error, a later attempt may work", False),
+}
+
+
+def _explain(detail: str) -> tuple[str, bool]:
+    return CONTAINER_ERRORS.get(detail.strip(), (detail, True))
+
+
 INSIGHTS = ("views", "likes", "replies", "reposts", "quotes")
 
 
@@ -174,7 +202,9 @@ class ThreadsPublisher(Connector):
                 return "", ""
             return str(body.get("status") or ""), str(body.get("error_message") or "")
 
-        _graph.wait_for_container(read, label="Threads", sleep=self.sleep, max_wait=self.max_wait)
+        _graph.wait_for_container(
+            read, label="Threads", sleep=self.sleep, max_wait=self.max_wait, explain=_explain
+        )
 
     @staticmethod
     def _media_params(item: Mapping[str, str]) -> dict[str, Any]:
