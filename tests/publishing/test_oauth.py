@@ -597,6 +597,46 @@ def test_it_does_not_flag_a_connection_renewed_during_the_refresh(
     assert connection.secret().reveal() == renewed
 
 
+def test_it_lets_one_refresh_at_a_time_spend_a_rotating_token(
+    fake: FakeNetworks, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two runs of the task overlap: the second reads the connection while the first's refresh
+    # (which rotates X's refresh token) is on its way. It must leave the connection alone: spending
+    # the old refresh token again would be refused and flag a healthy connection.
+    from ambassade.connectors.oauth import XProvider
+
+    fake.refresh_tokens["x"] = "x-refresh-1"
+    connection = connect_directly(
+        personas,
+        "x",
+        "1",
+        {"access_token": "x-old", "refresh_token": "x-refresh-1", "user_id": "1", "username": "a"},
+        timedelta(minutes=10),
+    )
+    real = XProvider.refresh
+    second: list[str] = []
+
+    def first_run_refresh(self: Any, secret: Any) -> Any:
+        refreshed = real(self, secret)  # X has rotated the token; not written back yet
+        if not second:
+            second.append(tokens.refresh_connection(connection.id))  # the overlapping run
+        return refreshed
+
+    monkeypatch.setattr(XProvider, "refresh", first_run_refresh)
+    assert tokens.refresh_connection(connection.id) == "refreshed"
+    assert second == ["skipped"]
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.secret().reveal()["refresh_token"] == fake.refresh_tokens["x"]
+    assert connection.updated_at <= timezone.now()  # the claim is released
+    monkeypatch.setattr(XProvider, "refresh", real)
+    # Due again later: refreshed as usual.
+    Connection.objects.filter(id=connection.id).update(
+        expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert tokens.refresh_connection(connection.id) == "refreshed"
+
+
 def test_it_leaves_a_connection_connected_after_a_temporary_failure(
     fake: FakeNetworks, personas: Personas
 ) -> None:

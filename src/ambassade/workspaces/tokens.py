@@ -18,7 +18,7 @@ never a token in a log line.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 CONNECTION_EXPIRING = register_audit_action(
     "connection.expiring", gettext_lazy("was warned that the token expires soon")
 )
+
+#: How long a refresh holds its claim on a connection: longer than one token call can take.
+CLAIM_LEASE = timedelta(minutes=2)
 
 #: Connection network → the provider that connects it (Instagram accounts come through Facebook).
 _PROVIDER_OF = {network: key for key, cls in PROVIDERS.items() for network in cls.networks}
@@ -175,13 +178,30 @@ def refresh_connection(
     client = provider(key, http) if key in settings.OAUTH_APPS else None
     if client is None or not client.can_refresh(secret):
         return _cannot_refresh(connection, label, now)
-    # Claim the connection: a second worker (or a second run) reading the same row stops here, so a
-    # rotating refresh token (X) is never spent twice.
+    # Claim the connection for the refresh: ``updated_at`` is moved CLAIM_LEASE ahead, and a row
+    # whose ``updated_at`` is still ahead is being refreshed by another worker (or an overlapping
+    # run), so a rotating refresh token (X) is never spent twice. A worker that read the row before
+    # the claim finds ``updated_at`` changed and stops too. Writing the result releases the claim;
+    # a worker that dies holding it only delays the next refresh by the lease.
+    started = timezone.now()
+    if connection.updated_at > started:
+        return "skipped"
+    lease = started + CLAIM_LEASE
     claimed = Connection.objects.filter(
         id=connection.id, status=Connection.Status.CONNECTED, updated_at=connection.updated_at
-    ).update(updated_at=timezone.now())
+    ).update(updated_at=lease)
     if claimed != 1:
         return "skipped"
+    try:
+        return _refresh_claimed(connection, client, secret, label)
+    finally:
+        # Release a claim nothing else has replaced (a failure, or a refusal of an old token).
+        Connection.objects.filter(id=connection.id, updated_at=lease).update(updated_at=started)
+
+
+def _refresh_claimed(
+    connection: Connection, client: Provider, secret: dict[str, Any], label: str
+) -> str:
     try:
         refreshed = client.refresh(secret)
     except AuthExpired:
