@@ -254,6 +254,16 @@ def test_it_refuses_a_state_it_did_not_issue(
     assert not fake.server.calls("/2/oauth2/token")
 
 
+def test_it_does_not_carry_the_code_through_the_login_page(fake: FakeNetworks, client: Any) -> None:
+    # A callback reaching a logged-out browser: the session that held the state is gone, so the
+    # code is of no use after logging in, and it must not sit in the log-in page's address (server
+    # logs, history, Referer).
+    response = client.get("/oauth/x/callback/", {"code": "x-code-secret", "state": "s" * 43})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "x-code-secret" not in response["Location"] and "s" * 43 not in response["Location"]
+
+
 def test_it_refuses_a_state_of_another_provider(
     fake: FakeNetworks, personas: Personas, client: Any
 ) -> None:

@@ -164,7 +164,9 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
     """The redirect URI of provider ``network`` (``linkedin``, ``x``, ``facebook``, ``threads``,
     ``reddit``)."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        # Without the query: the code and state are no use once logged in (the flow was in the
+        # session that is gone), and must not sit in the log-in page's address.
+        return redirect_to_login(request.path)
     if network not in PROVIDERS or network not in settings.OAUTH_APPS:
         raise Http404("No such OAuth provider.")
     state = request.GET.get("state", "")
