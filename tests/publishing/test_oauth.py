@@ -271,6 +271,8 @@ def test_it_refuses_a_state_of_another_provider(
     code = fake.issue_code("x", sent["redirect_uri"], sent["code_challenge"])
     response = client.get("/oauth/reddit/callback/", {"code": code, "state": sent["state"]})
     assert response.status_code == 400
+    text = parse(response.content).text
+    assert "started for another network" in text and "someone else" not in text
     assert not Connection.objects.filter(network__in=["x", "reddit"]).exists()
 
 

@@ -193,11 +193,20 @@ def callback(request: HttpRequest, network: str) -> HttpResponse:
                 "Nothing was saved. Start again from the connect page."
             ),
         )
-    if flow["user"] != request.user.pk or flow["provider"] != network:
+    if flow["user"] != request.user.pk:
         return _error(
             request,
             invalid_title,
             _("This answer belongs to a connection started by someone else. Nothing was saved."),
+        )
+    if flow["provider"] != network:
+        return _error(
+            request,
+            invalid_title,
+            _(
+                "This answer belongs to a connection started for another network. Nothing was "
+                "saved. Start again from the connect page."
+            ),
         )
     workspace = _manages(request.user, int(flow["workspace"]))
     if workspace is None:
