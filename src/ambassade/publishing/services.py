@@ -901,7 +901,8 @@ def expire_stuck(now: datetime | None = None, ids: Iterable[int] | None = None) 
     stuck = stuck.filter(id__in=found)
     count = 0
     # The same key resent at once where the network deduplicates it; otherwise read the account
-    # after the deadline (or now, for a claim that had none).
+    # once the deadline and the network's lag have passed (a claim without a deadline, taken
+    # before deadlines existed, has waited STUCK_AFTER already: the lag alone).
     count += stuck.filter(key_deduplicated=True).update(
         status=Status.UNKNOWN, claimed_at=now, reconcile_at=now
     )

@@ -11,7 +11,7 @@ with a killed worker costs at most the next periodic run: that run finds the wor
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from huey import crontab
@@ -67,7 +67,11 @@ def watch_variant(variant_id: int) -> int:
 
 def _claimed(variant_id: int) -> None:
     """Called by services right after a claim: the watch outlives the worker if it dies."""
-    _schedule(watch_variant, variant_id, timezone.now() + services.DEAD_AFTER)
+    # Just after the heartbeat could first be judged silent (the watch reschedules itself while
+    # the worker beats).
+    _schedule(
+        watch_variant, variant_id, timezone.now() + services.DEAD_AFTER + timedelta(seconds=1)
+    )
 
 
 @db_task(name="publishing.deliver_webhook")
