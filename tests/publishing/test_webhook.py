@@ -305,6 +305,7 @@ def test_it_shows_a_new_secret_once_and_the_last_deliveries(
     assert webhook is not None
     secret = webhook.target().reveal()["secret"]
     assert secret in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
     outbox = reverse("publishing:outbox", args=[personas.workspace_a.slug])
     again = alice.get(outbox).content.decode()
     assert secret not in again

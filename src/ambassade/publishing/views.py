@@ -543,7 +543,7 @@ def _outbox_page(
     membership = request.membership  # type: ignore[attr-defined]
     manages = can_role(membership.role, OUTBOX_MANAGE)
     webhook = webhooks.webhook_for(workspace) if manages else None
-    return render(
+    response = render(
         request,
         "publishing/outbox.html",
         {
@@ -565,6 +565,9 @@ def _outbox_page(
             "new_secret": new_secret,
         },
     )
+    if new_secret:
+        response["Cache-Control"] = "no-store"  # the secret stays in no cache or history copy
+    return response
 
 
 @workspace_view(OUTBOX_MANAGE)
