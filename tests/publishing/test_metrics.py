@@ -90,3 +90,24 @@ def test_it_finds_the_best_times_once_there_is_enough_history(
         reverse("publishing:outbox", kwargs={"workspace_slug": personas.workspace_a.slug})
     ).content.decode()
     assert "Tuesday 09:00" in page
+
+
+def test_it_ranks_the_best_times_by_interactions_not_views_or_percentages(
+    personas: Personas,
+) -> None:
+    """Reddit's upvote percentage and Threads' views are not interactions: a post liked 30 times
+    beats one that 500 people saw, 94 % of whom upvoted it, with 2 likes."""
+    personas.workspace_a.time_zone = "UTC"
+    personas.workspace_a.save(update_fields=["time_zone"])
+    monday_ten = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    thursday_ten = datetime(2026, 1, 8, 10, 0, tzinfo=UTC)
+    for week in range(5):
+        liked = published(personas, monday_ten + timedelta(weeks=week))
+        Variant.objects.filter(id=liked.id).update(metrics={"likes": 30}, metrics_read_at=NOW)
+        seen = published(personas, thursday_ten + timedelta(weeks=week))
+        Variant.objects.filter(id=seen.id).update(
+            metrics={"likes": 2, "views": 500, "upvote_percent": 94, "score": 40},
+            metrics_read_at=NOW,
+        )
+    best = services.best_times(personas.workspace_a)
+    assert best == [(0, 10, 30.0), (3, 10, 2.0)]

@@ -61,7 +61,7 @@ from ambassade.connectors.publishers import (
     new_idempotency_key,
 )
 from ambassade.engine import publishing as rules
-from ambassade.publishing import audit, webhooks
+from ambassade.publishing import audit, metrics, webhooks
 from ambassade.publishing.models import (
     ChannelLimits,
     Media,
@@ -1767,7 +1767,8 @@ def read_back_metrics(
 
 def best_times(workspace: Workspace, limit: int = 3) -> list[tuple[int, int, float]]:
     """The hours of the week (weekday, hour, mean engagement) when the workspace's own posts did
-    best: likes, reposts and replies read back, plus short-link clicks, per post. Empty until
+    best: interactions read back (``metrics.engagement``: likes, reposts, replies…, not views or an
+    upvote percentage), plus short-link clicks, per post. Empty until
     ``BEST_TIME_MIN_POSTS`` posts have been measured: too few posts would only show noise."""
     zone = ZoneInfo(workspace.time_zone)
     rows = list(
@@ -1784,7 +1785,7 @@ def best_times(workspace: Workspace, limit: int = 3) -> list[tuple[int, int, flo
         clicks[post_id] = clicks.get(post_id, 0) + count
     per_post: dict[int, tuple[datetime, float]] = {}
     for row in rows:
-        score = sum(v for v in (row["metrics"] or {}).values() if isinstance(v, int | float))
+        score = metrics.engagement(row["metrics"])
         at, total = per_post.get(row["post_id"], (row["published_at"], 0.0))
         per_post[row["post_id"]] = (min(at, row["published_at"]), total + score)
     if len(per_post) < BEST_TIME_MIN_POSTS:
