@@ -61,12 +61,28 @@ def test_it_reads_the_metrics_a_day_after_publication(personas: Personas, client
     assert "12 likes" in page and "3 reposts" in page and "1 reply" in page
 
 
-def test_it_reads_once_even_when_the_network_fails(personas: Personas) -> None:
+def test_it_reads_once_when_the_network_refuses_for_good(personas: Personas) -> None:
     variant = published(personas, NOW)
-    reader = Reader(read_error=ConnectorError("Down.", permanent=False))
+    reader = Reader(read_error=ConnectorError("No such post.", permanent=True))
     later = NOW + timedelta(hours=25)
     assert not services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
     assert services.variants_for_metrics(later) == []
+
+
+def test_it_reads_again_after_a_passing_error(personas: Personas) -> None:
+    """A 5xx or a timeout does not spend the reading: the next run tries again."""
+    variant = published(personas, NOW)
+    reader = Reader(read_error=ConnectorError("Mastodon failed (503).", permanent=False))
+    later = NOW + timedelta(hours=25)
+    assert not services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
+    assert services.variants_for_metrics(later) == [variant.id]
+    reader.read_error = None
+    hour_later = later + timedelta(hours=1)
+    assert services.read_back_metrics(
+        variant.id, now=hour_later, publisher_factory=lambda c: reader
+    )
+    variant.refresh_from_db()
+    assert variant.metrics_read_at == hour_later and variant.metrics["likes"] == 12
 
 
 def test_it_finds_the_best_times_once_there_is_enough_history(

@@ -1740,7 +1740,8 @@ def read_back_metrics(
     publisher_factory: PublisherFactory | None = None,
 ) -> bool:
     """Read a published post back from its network and keep its metrics (likes, reposts,
-    replies). Once per variant: the conditional UPDATE on ``metrics_read_at`` claims it."""
+    replies). Once per variant: the conditional UPDATE on ``metrics_read_at`` claims it, and a
+    temporary error (5xx, timeout) gives the claim back so that a later run reads it again."""
     now = now or timezone.now()
     if not Variant.objects.filter(
         id=variant_id, status=Status.PUBLISHED, metrics_read_at__isnull=True
@@ -1755,6 +1756,8 @@ def read_back_metrics(
         item = publisher.read_back(_credentials(variant.connection), variant.remote_id)
     except ConnectorError as error:
         log.info("metrics of variant %s not read: %s", variant_id, error.message)
+        if not error.permanent:
+            Variant.objects.filter(id=variant_id, metrics_read_at=now).update(metrics_read_at=None)
         return False
     finally:
         if publisher_factory is None:

@@ -131,3 +131,40 @@ def test_it_reads_back_nothing_for_a_deleted_post(server: ReplayServer, http: Ht
     server.route("GET", POSTS + encoded, Reply(404, {"status": 404, "message": "Not Found"}))
     assert publisher(server, http).read_back(CREDS, "urn:li:share:1") is None
     assert server.calls("/rest/socialActions" + encoded) == []
+
+
+def test_it_reads_a_post_back_without_metrics_when_social_actions_are_refused(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    """A token without r_organization_social may read the post but not its likes: the post comes
+    back without metrics rather than not at all."""
+    urn = "urn:li:share:7234567890123456789"
+    encoded = "/urn%3Ali%3Ashare%3A7234567890123456789"
+    server.route("GET", POSTS + encoded, Reply(200, fixture("posts_by_author.json")["elements"][0]))
+    refused = {
+        "status": 403,
+        "serviceErrorCode": 100,
+        "code": "ACCESS_DENIED",
+        "message": "Not enough permissions to access: partnerApiSocialActions.GET.20250901",
+    }
+    server.route("GET", "/rest/socialActions" + encoded, Reply(403, refused))
+    item = publisher(server, http).read_back(CREDS, urn)
+    assert item is not None and item.external_id == urn
+    assert item.metrics == {}
+    assert len(server.calls("/rest/socialActions" + encoded)) == 1
+
+
+def test_it_still_asks_for_reconnection_when_the_token_is_refused_on_social_actions(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    encoded = "/urn%3Ali%3Ashare%3A7234567890123456789"
+    server.route("GET", POSTS + encoded, Reply(200, fixture("posts_by_author.json")["elements"][0]))
+    expired = {
+        "status": 401,
+        "serviceErrorCode": 65601,
+        "code": "REVOKED_ACCESS_TOKEN",
+        "message": "The token used in the request has been revoked by the user",
+    }
+    server.route("GET", "/rest/socialActions" + encoded, Reply(401, expired))
+    with pytest.raises(AuthExpired):
+        publisher(server, http).read_back(CREDS, "urn:li:share:7234567890123456789")

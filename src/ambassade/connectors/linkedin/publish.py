@@ -214,7 +214,9 @@ class LinkedInPublisher(Connector):
         """The post, with its likes and comments (as replies) from ``GET
         /rest/socialActions/{urn}``, which the page token's ``r_organization_social`` allows.
         Reshares, impressions and clicks are only in ``organizationalEntityShareStatistics``,
-        which needs the page-admin scope ``rw_organization_admin``: they are not read."""
+        which needs the page-admin scope ``rw_organization_admin``: they are not read. A token
+        without ``r_organization_social`` is refused socialActions (403): the post comes back
+        without metrics then, not as an error."""
         creds = self._creds(credentials)
         urn = quote(external_id, safe="")
         response = self.http.get(
@@ -230,8 +232,11 @@ class LinkedInPublisher(Connector):
             f"{self.endpoints['api']}/rest/socialActions/{urn}",
             headers=self._headers(creds),
             error_map=_error_map,
-        ).json()
-        return dataclasses.replace(item, metrics=_social_metrics(actions))
+            ok=(403,),
+        )
+        if actions.status_code == 403:
+            return item
+        return dataclasses.replace(item, metrics=_social_metrics(actions.json()))
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
         creds = self._creds(credentials)
