@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.reddit.publish import RedditPublisher
@@ -150,6 +151,9 @@ def test_it_publishes_once_on_reddit_despite_a_lost_answer(
     assert stored["access_token"] == fixture("access_token.json")["access_token"]
     assert stored["access_token_expires_at"] and "account_name" not in stored
     assert len(server.calls("/api/v1/access_token")) == 1  # the stored token served the check
+    # …with its expiry, so that the refresh task does not renew it again at once.
+    assert connection.expires_at == datetime.fromisoformat(stored["access_token_expires_at"])
+    assert connection.expires_at > timezone.now() + timedelta(minutes=30)
 
 
 def test_it_publishes_again_when_the_lost_post_is_not_there(
@@ -189,6 +193,11 @@ def test_it_keeps_the_metrics_reddit_gives_a_day_later(
     variant.refresh_from_db()
     assert variant.metrics == {"score": 57, "replies": 12, "upvote_percent": 94}
     assert server.calls("/api/info")[0].param("id") == "t3_1p4kq7x"
+    # The token renewed to read the metrics is kept too, with its expiry.
+    connection.refresh_from_db()
+    stored = connection.secret().reveal()
+    assert stored["access_token"] == fixture("access_token.json")["access_token"]
+    assert connection.expires_at == datetime.fromisoformat(stored["access_token_expires_at"])
     client.force_login(personas.bob)
     page = client.get(
         reverse(

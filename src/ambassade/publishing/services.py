@@ -491,6 +491,7 @@ def refresh_limits(
         log.info("limits of connection %s not refreshed: %s", connection_id, error.message)
         return False
     finally:
+        _save_refreshed(connection, publisher)
         if publisher_factory is None:
             _close(publisher)
     data = {
@@ -968,13 +969,30 @@ def _credentials(connection: Connection) -> dict[str, Any]:
     }
 
 
+def _expiry(value: Any) -> datetime | None:
+    """An ISO 8601 instant (a naive one is UTC), or None when absent or unreadable."""
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 def _save_refreshed(connection: Connection, publisher: Any) -> None:
+    """Write back the tokens a publisher renewed during a call, and their expiry when it gives one
+    (``access_token_expires_at``, as the Reddit publisher does): with the old expiry left in place,
+    ``workspaces.tokens`` would renew the token again at its next run."""
     refreshed = getattr(publisher, "refreshed", None)
     if refreshed:
         data = {k: v for k, v in refreshed.items() if k not in ("account_name", "account_id")}
-        Connection.objects.filter(id=connection.id).update(
-            token_ciphertext=vault.encrypt(data), updated_at=timezone.now()
-        )
+        fields: dict[str, Any] = {
+            "token_ciphertext": vault.encrypt(data),
+            "updated_at": timezone.now(),
+        }
+        expires = _expiry(data.get("access_token_expires_at") or "")
+        if expires is not None:
+            fields["expires_at"] = expires
+        Connection.objects.filter(id=connection.id).update(**fields)
 
 
 def _in_language(workspace: Workspace, build: Callable[[], str]) -> str:
@@ -1760,6 +1778,7 @@ def read_back_metrics(
             Variant.objects.filter(id=variant_id, metrics_read_at=now).update(metrics_read_at=None)
         return False
     finally:
+        _save_refreshed(variant.connection, publisher)
         if publisher_factory is None:
             _close(publisher)
     if item is None or not item.metrics:
