@@ -533,3 +533,54 @@ def test_it_takes_a_new_key_after_a_5xx_on_a_network_without_keys(
         services.publish_variant(scheduled.id, now=later, publisher_factory=factory) == "published"
     )
     assert fake.calls[0].idempotency_key != fake.calls[1].idempotency_key
+
+
+@pytest.mark.parametrize(
+    ("text", "with_media"),
+    [("", True), ("☕🍂 !", False), ("https://cafe-lumiere.example/carte", True)],
+    ids=["media-only", "emoji-only", "link-only"],
+)
+def test_it_never_publishes_again_a_post_it_cannot_recognise(
+    personas: Personas, fake: FakePublisher, factory: Any, text: str, with_media: bool
+) -> None:
+    """A post without words (media alone, emoji, a link) cannot be told apart from the account's
+    other posts: after a lost answer a person is asked to look, nothing is sent again."""
+    post = services.create_post(
+        personas.workspace_a, personas.bob, text=text, connections=[personas.connection]
+    )
+    if with_media:
+        services.add_media(
+            post,
+            personas.bob,
+            filename="tasse.jpg",
+            content_type="image/jpeg",
+            data=b"\xff\xd8\xff\xe0",
+            alt_text="Une tasse fumante",
+        )
+    services.submit_post(post, personas.bob, now=NOW)
+    variant = post.variants.get()
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
+    # The account shows an older post without words: it proves nothing either way.
+    fake.posts = [
+        RawItem(
+            source="mastodon",
+            external_id="41",
+            url="https://mastodon.social/@brand_a/41",
+            text="",
+            created_at=NOW,
+        )
+    ]
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory) == "failed"
+    variant.refresh_from_db()
+    assert variant.status == Status.FAILED
+    assert "We do not know whether the post went out" in variant.error
+    assert "the post has no words to recognise it by" in variant.error
+    assert "retry only if the post is not there" in variant.error
+    services.run_outbox(
+        later + timedelta(hours=1),
+        publish=lambda i: services.publish_variant(i, now=later, publisher_factory=factory),
+        reconcile=lambda i: services.reconcile_variant(i, now=later, publisher_factory=factory),
+    )
+    assert len(fake.calls) == 1

@@ -1566,6 +1566,16 @@ def _reconcile_variant(
         idempotency_key=variant.idempotency_key,
         started_at=now,
     )
+    text = parts_for(variant)[0]
+    if not _comparable(text):
+        # Nothing to recognise the post by (media alone, emoji or a link only): any post of the
+        # account would do, or none, and publishing again could make a second one.
+        if publisher_factory is None and publisher is not None:
+            _close(publisher)
+        reason = _in_language(
+            variant.workspace, lambda: _("the post has no words to recognise it by")
+        )
+        return _ask_a_person(variant, check, attempts, reason)
     try:
         if publisher is None:
             raise ConnectorError(
@@ -1616,26 +1626,7 @@ def _reconcile_variant(
             return Status.UNKNOWN
         # The network cannot be read (a Telegram bot, a Discord webhook), or not for a long while:
         # only a person can tell now.
-        reason = error.message
-        message = _in_language(
-            variant.workspace,
-            lambda: (
-                _(
-                    "We do not know whether the post went out on %(account)s, and %(network)s cannot "
-                    "be checked (%(reason)s). Look at the account, and retry only if the post is not "
-                    "there."
-                )
-                % {
-                    "account": connection.account_name,
-                    "network": connection.network_label,
-                    "reason": reason,
-                }
-            ),
-        )
-        _mark_failed(variant, message, attempts, Status.UNKNOWN)
-        _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
-        return Status.FAILED
-    text = parts_for(variant)[0]
+        return _ask_a_person(variant, check, attempts, error.message)
     for item in items:
         if _same_post(text, item.text):
             _mark_published(variant, item, [Status.UNKNOWN], attempts)
@@ -1647,6 +1638,30 @@ def _reconcile_variant(
         webhooks.emit([variant_id])
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
+
+
+def _ask_a_person(variant: Variant, check: PublishAttempt, attempts: int, reason: str) -> str:
+    """The unknown outcome cannot be settled by reading the network: fail with a message that asks
+    a person to look at the account before retrying."""
+    connection = variant.connection
+    message = _in_language(
+        variant.workspace,
+        lambda: (
+            _(
+                "We do not know whether the post went out on %(account)s, and %(network)s cannot "
+                "be checked (%(reason)s). Look at the account, and retry only if the post is not "
+                "there."
+            )
+            % {
+                "account": connection.account_name,
+                "network": connection.network_label,
+                "reason": reason,
+            }
+        ),
+    )
+    _mark_failed(variant, message, attempts, Status.UNKNOWN)
+    _finish_attempt(check, PublishAttempt.Outcome.FAILED, message)
+    return Status.FAILED
 
 
 REPEAT_DAYS = {"daily": 1, "weekly": 7}
