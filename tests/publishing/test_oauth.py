@@ -385,7 +385,9 @@ def test_it_offers_connect_with_only_for_configured_apps(
     assert button is not None and button.attrs["href"] == start_url(personas, "instagram")
     # Before a network is chosen: every network this installation has an app for.
     chooser = parse(client.get(url).content)
-    offered = {a.attrs["href"] for a in chooser.find_all("a") if a.text.startswith("Connect with")}
+    offered = {a.attrs["href"] for a in chooser.find_all("a") if "/oauth/" in a.attrs["href"]}
+    labels = {a.text for a in chooser.find_all("a") if "/oauth/" in a.attrs["href"]}
+    assert labels == {"LinkedIn", "Facebook page", "Instagram"}
     assert offered == {start_url(personas, n) for n in ("linkedin", "facebook", "instagram")}
 
 

@@ -308,8 +308,23 @@ def _exchange_failed(
             workspace=workspace,
             network=target,
         )
-    if isinstance(failure, OAuthError | GrantRevoked):
-        message = f"{failure.message} {_('Nothing was saved. Start again from the connect page.')}"
+    if isinstance(failure, GrantRevoked):
+        message = _(
+            "%(network)s refused the authorisation: it was revoked or has expired. Nothing was "
+            "saved. Start again from the connect page."
+        ) % {"network": label}
+    elif isinstance(failure, OAuthError) and failure.code in (
+        "invalid_client",
+        "unauthorized_client",
+    ):
+        message = _(
+            "%(network)s refused this installation's client id or secret: an administrator must "
+            "check the app's settings. Nothing was saved."
+        ) % {"network": label}
+    elif isinstance(failure, OAuthError):
+        message = _(
+            "%(network)s refused the request. Nothing was saved. Start again from the connect page."
+        ) % {"network": label}
     elif isinstance(failure, AuthExpired):
         message = _(
             "%(network)s did not accept the authorisation. Nothing was saved. Start again from "

@@ -51,7 +51,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CONNECTION_EXPIRING = register_audit_action(
-    "connection.expiring", gettext_lazy("was warned that the token expires soon")
+    "connection.expiring", gettext_lazy("warned that this token expires soon:")
 )
 
 #: How long a refresh holds its claim on a connection: longer than one token call can take.
