@@ -205,6 +205,18 @@ def test_it_retries_with_back_off_then_records_the_receivers_status(
         _verify(secret, headers, body, fresh=False)  # sent "at" the times given above
 
 
+def test_it_writes_the_delivery_error_in_the_workspaces_language(
+    personas: Personas, receiver: Receiver, secret: str
+) -> None:
+    personas.workspace_a.language = "fr"
+    personas.workspace_a.save(update_fields=["language"])
+    receiver.statuses = [503]
+    delivery = webhooks.send_test(personas.workspace_a, personas.alice)
+    webhooks.deliver(delivery.id, now=timezone.now())
+    delivery.refresh_from_db()
+    assert delivery.error == "Le destinataire a répondu 503."
+
+
 def test_it_gives_up_after_its_last_attempt_and_at_once_on_a_refusal(
     personas: Personas, receiver: Receiver, secret: str
 ) -> None:

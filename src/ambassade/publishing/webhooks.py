@@ -279,9 +279,22 @@ def _without_path(text: str, url: str) -> str:
     return text.replace(path, "/[redacted]") if path and len(path) > 1 else text
 
 
-@sensitive_variables("target", "secret")
 def deliver(delivery_id: int, now: datetime | None = None) -> datetime | None:
-    """Try one delivery once. Returns when to try again (None: delivered, failed or not ours)."""
+    """Try one delivery once. Returns when to try again (None: delivered, failed or not ours).
+
+    The error it stores is written in the workspace's language (the worker has none of its own),
+    as the outbox's messages are."""
+    language = (
+        WebhookDelivery.objects.filter(id=delivery_id)
+        .values_list("workspace__language", flat=True)
+        .first()
+    )
+    with translation.override(language or None):
+        return _deliver(delivery_id, now)
+
+
+@sensitive_variables("target", "secret")
+def _deliver(delivery_id: int, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
     row = (
         WebhookDelivery.objects.filter(
