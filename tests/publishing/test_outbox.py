@@ -293,6 +293,36 @@ def test_it_retries_with_the_same_key_on_a_network_that_deduplicates(scheduled: 
     assert Variant.objects.get(id=scheduled.id).keep_key is False
 
 
+def test_it_reads_the_account_when_the_publisher_says_these_credentials_take_no_key(
+    scheduled: Variant,
+) -> None:
+    """The class can deduplicate (a Discord bot), this connection cannot (a webhook): a lost answer
+    is settled by reading the account, never by resending the key."""
+
+    class Webhook(FakePublisher):
+        idempotent = True
+        idempotency_window = 3600
+
+        def deduplicates(self, credentials: Any) -> bool:
+            return False
+
+    fake = Webhook()
+
+    def factory(connection: Any) -> FakePublisher:
+        return fake
+
+    fake.outcomes = [OutcomeUnknown("No answer in time.")]
+    assert services.publish_variant(scheduled.id, now=NOW, publisher_factory=factory) == "unknown"
+    assert Variant.objects.get(id=scheduled.id).key_deduplicated is False
+    fake.read_error = ConnectorError("A webhook cannot read the channel.", permanent=True)
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(scheduled.id, now=later, publisher_factory=factory) == (
+        "failed"
+    )
+    assert "We do not know whether the post went out" in Variant.objects.get(id=scheduled.id).error
+    assert len(fake.calls) == 1
+
+
 def test_it_treats_a_worker_that_died_mid_call_as_an_unknown_outcome(
     scheduled: Variant, fake: FakePublisher, factory: Any
 ) -> None:

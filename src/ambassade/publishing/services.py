@@ -1114,11 +1114,13 @@ def _class_deduplicates(network: str) -> bool:
 
 
 def _deduplicates(publisher: Any, credentials: Mapping[str, Any]) -> bool:
-    """Whether the network deduplicates this attempt's key. A Discord webhook takes no nonce (only
-    the bot API does), so nothing deduplicates a retry through a webhook URL."""
+    """Whether the network deduplicates this attempt's key: the publisher's class says it can
+    (``idempotent``), and its ``deduplicates(credentials)``, when it has one, says whether these
+    credentials do (a Discord webhook takes no nonce, only the bot API does)."""
     if not getattr(publisher, "idempotent", False):
         return False
-    return not (credentials.get("webhook_url") and not credentials.get("bot_token"))
+    tells = getattr(publisher, "deduplicates", None)
+    return bool(tells(credentials)) if callable(tells) else True
 
 
 def claim(variant_id: int, now: datetime) -> Variant | None:
@@ -1406,7 +1408,7 @@ def _keeps_key(variant: Variant, publisher: Any, until: datetime) -> bool:
     A temporary error does not prove the network did nothing: a proxy answers 502 or 504 after the
     server created the post. On a network that deduplicates with our key, resending the same key
     while the network remembers it publishes at most once; a new key would publish a second post."""
-    if not getattr(publisher, "idempotent", False):
+    if not _deduplicates(publisher, _credentials(variant.connection)):
         return False
     first = (
         PublishAttempt.objects.filter(

@@ -121,6 +121,17 @@ def test_it_posts_through_a_webhook_without_leaking_its_token(server: ReplayServ
     assert cannot.value.permanent
 
 
+def test_it_says_only_the_bot_deduplicates_a_retry() -> None:
+    """The bot API takes a nonce with enforce_nonce; a webhook takes none, so a retry through it
+    is a new message."""
+    publisher = DiscordPublisher()
+    assert publisher.deduplicates(BOT)
+    assert not publisher.deduplicates({"webhook_url": "https://discord.com/api/webhooks/1190/t"})
+    both = {**BOT, "webhook_url": "https://discord.com/api/webhooks/1190/t"}
+    assert publisher.deduplicates(both)  # the bot is used when both are given
+    assert not publisher.deduplicates({})
+
+
 def test_it_lists_the_channel_for_reconciliation(server: ReplayServer, http: HttpClient) -> None:
     message = fixture("discord", "message_created.json")
     old = {**message, "id": "1", "timestamp": "2026-02-01T00:00:00+00:00"}

@@ -6,7 +6,8 @@ Two ways to connect, chosen by the credentials:
   /channels/{channel_id}/messages`` with ``nonce`` set to the attempt's key and ``enforce_nonce:
   true``. Discord then answers a repeated nonce from the same author, within a few minutes, with the
   message it already created, so the outbox may resend the key for a short while (``idempotent``,
-  ``idempotency_window``); after that it reads ``GET /channels/{channel_id}/messages``.
+  ``idempotency_window``, and ``deduplicates(credentials)`` true for a bot); after that it reads
+  ``GET /channels/{channel_id}/messages``.
 - a **webhook** (``webhook_url``): ``POST {webhook_url}?wait=true``. Webhooks take no nonce and
   cannot list the channel, so an unknown outcome cannot be checked: reading raises a permanent error
   and the outbox asks a person to look at the channel.
@@ -95,6 +96,12 @@ class DiscordPublisher(Connector):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._files: dict[str, MediaUpload] = {}
+
+    def deduplicates(self, credentials: Credentials) -> bool:
+        """Whether a retry with the same key is safe through these credentials: only the bot API
+        takes a ``nonce``; a webhook does not, so ``idempotent`` holds for a bot connection only."""
+        creds = credentials or {}
+        return bool(creds.get("bot_token") and creds.get("channel_id"))
 
     @staticmethod
     def _is_bot(creds: Mapping[str, Any]) -> bool:
