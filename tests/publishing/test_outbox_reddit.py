@@ -206,3 +206,47 @@ def test_it_keeps_the_metrics_reddit_gives_a_day_later(
         )
     ).content.decode()
     assert "12 replies" in page
+
+
+def test_it_refuses_media_for_reddit_before_scheduling(
+    personas: Personas, server: ReplayServer, client: Any
+) -> None:
+    """The Reddit publisher sends no images or videos: the composer says so, and the post cannot
+    be submitted, rather than failing at its publication time."""
+    reddit = Reddit(server)
+    connection = connect(personas, server)
+    post = services.create_post(
+        personas.workspace_a, personas.bob, text=TEXT, connections=[connection], scheduled_at=NOW
+    )
+    services.add_media(
+        post,
+        personas.bob,
+        filename="tasse.jpg",
+        content_type="image/jpeg",
+        data=b"\xff\xd8\xff\xe0",
+        alt_text="Une tasse fumante",
+    )
+    words = "Ambassade cannot send images or videos to Reddit yet"
+    with pytest.raises(services.ServiceError, match=words):
+        services.submit_post(post, personas.bob, now=NOW)
+    assert post.variants.get().status == Status.DRAFT
+    assert reddit.posts == []
+    # The composer's live check says the same about the attached medium.
+    client.force_login(personas.bob)
+    check = reverse("publishing:check", kwargs={"workspace_slug": personas.workspace_a.slug})
+    body = client.post(
+        check, {"text": TEXT, "accounts": [connection.pk], "post": post.pk}
+    ).content.decode()
+    assert words in body
+    # Without the medium the same text goes.
+    post.media.all().delete()
+    services.submit_post(post, personas.bob, now=NOW)
+    assert post.variants.get().status == Status.SCHEDULED
+
+
+def test_it_asks_for_the_scopes_the_reddit_publisher_uses() -> None:
+    from ambassade.publishing.forms import ConnectAccountForm
+
+    help_text = str(ConnectAccountForm(network="reddit").fields["refresh_token"].help_text)
+    for scope in ("identity", "submit", "read", "history"):
+        assert scope in help_text

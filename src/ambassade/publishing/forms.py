@@ -395,7 +395,10 @@ class ConnectAccountForm(forms.Form):
                 "client_secret": _secret(_("Client secret")),
                 "refresh_token": _secret(
                     _("Refresh token"),
-                    _("With the scopes submit, read and identity. Stored encrypted."),
+                    _(
+                        "With the scopes identity, submit, read and history (to read the "
+                        "account's posts back). Stored encrypted."
+                    ),
                 ),
             }
         else:

@@ -36,6 +36,10 @@ MESSAGES = {
     "media_kind_not_supported": _("{network} does not accept a {kind}."),
     "media_type_not_supported": _("{network} does not accept files of type {mime_type}."),
     "media_too_large": _("The file weighs {size} bytes; {network} accepts {limit}."),
+    "media_not_sent": _(
+        "Ambassade cannot send images or videos to {network} yet: publish the text alone, or a "
+        "link."
+    ),
     "media_url_not_public": _("{network} fetches media itself: it needs a public http(s) address."),
     "alt_text_missing": _("This {kind} has no description (alt text) for people who can't see it."),
     "alt_text_too_long": _(

@@ -626,15 +626,28 @@ def parts_for(variant: Variant, *, create_links: bool = False) -> list[str]:
 def check_parts(
     network: str, parts: Sequence[str], media: Sequence[rules.Media], limits: rules.Limits | None
 ) -> list[rules.Problem]:
-    """Every problem of the post, or of each part of its thread (the media go with the first)."""
+    """Every problem of the post, or of each part of its thread (the media go with the first),
+    and media for a network whose publisher cannot send them (``sends_media = False``)."""
     if network not in set(rules.Network):
         return []
     problems: list[rules.Problem] = []
+    if media and not _sends_media(network):
+        label = rules.rules_for(network).label
+        problems.append(rules.Problem("media_not_sent", rules.Severity.ERROR, {"network": label}))
     for index, part in enumerate(parts):
         for problem in rules.validate(network, part, media if index == 0 else (), limits):
             if problem not in problems:
                 problems.append(problem)
     return problems
+
+
+def _sends_media(network: str) -> bool:
+    """Whether Ambassade's publisher for the network sends images and videos (the network may
+    take them while Ambassade cannot send them yet: Reddit)."""
+    try:
+        return bool(getattr(get_publisher(network), "sends_media", True))
+    except UnknownPublisher:
+        return True
 
 
 def problems_for(variant: Variant) -> list[rules.Problem]:

@@ -122,6 +122,9 @@ class RedditPublisher(Connector):
     }
     idempotent: ClassVar[bool] = False
     idempotency_window: ClassVar[int] = 0
+    #: No images or videos yet (see the module's docstring): the composer refuses them before a
+    #: post is scheduled, instead of ``upload_media`` at its publication time.
+    sends_media: ClassVar[bool] = False
 
     refreshed: dict[str, Any] | None = None
 
