@@ -44,3 +44,20 @@ def test_it_refuses_mismatched_idf() -> None:
 def test_word_index() -> None:
     assert _featurizer().word_index("day") == 1
     assert _featurizer().word_index("night") is None
+
+
+def test_sentiment_markers_are_a_block_of_their_own() -> None:
+    vocabulary = ["w:great", "m:__profanity__", "s:__positive__", "s:__negative__", "w:damn"]
+    featurizer = Featurizer(
+        vocabulary,
+        np.ones(len(vocabulary)),
+        markers={"damn": "__profanity__"},
+        sentiment_markers={"great": "__positive__", "damn": "__negative__"},
+    )
+    terms = raw_terms(["damn", "great"], featurizer.markers, featurizer.sentiment_markers)
+    assert {"m:__profanity__", "s:__negative__", "s:__positive__"} <= set(terms)
+    features = featurizer.transform(["damn great"])
+    row = dict(zip(features.indices.tolist(), features.values.tolist(), strict=True))
+    # The profanity marker is alone in its block (norm 1); the two polarities share theirs.
+    assert np.isclose(row[1], 1.0)
+    assert np.isclose(row[2] ** 2 + row[3] ** 2, 1.0) and np.isclose(row[2], row[3])

@@ -31,3 +31,10 @@ def test_strip_for_language_keeps_only_words() -> None:
 
 def test_tokenize_splits_punctuation_and_emoji() -> None:
     assert tokenize("@user c'est top 😍!") == ["@user", "c", "'", "est", "top", "😍", "!"]
+
+
+def test_it_replaces_phone_numbers_and_long_digit_runs() -> None:
+    assert normalize("Call +44 7935 454150 now") == "call num0 now"
+    assert normalize("commande 06.12.34.56.78") == "commande num0"
+    assert normalize("5,20 € le 12/03, 10.5 h, 123456") == "5,20 € le 12/03, 10.5 h, 123456"
+    assert normalize("ref ab1234567") == "ref ab1234567"

@@ -12,6 +12,8 @@ from ambassade.cli import run
 from ambassade.engine.text._model import TextModel
 from ambassade.engine.text._normalize import normalize
 from ambassade.engine.text.training import Example, TrainingConfig, add_extra, load_file, train
+from ambassade.engine.text.training._lexicon import build_sentiment_lexicon, read_valences
+from ambassade.engine.text.training._train import _binary_sets
 
 WORDS = {
     "positive": ["love", "great", "merci", "super", "genial", "happy"],
@@ -65,6 +67,9 @@ def data(tmp_path: Path) -> Path:
         row["hateful"] = row["label"] == "offensive"
     _write(folder, "mlma-hate", mlma)
     _write(folder, "ftr-racism-fr", _rows(toxic, "fr", 6))
+    ordinary = {"positive": ["bonjour", "merci", "matin"], "negative": ["pluie", "retard", "lundi"]}
+    _write(folder, "allocine-fr-sample", _rows(ordinary, "fr", 4))
+    _write(folder, "xed-fr-sentiment", _rows(ordinary, "fr", 4))
     hate = {
         "hateful": ["invaders", "vermin", "go", "back"],
         "not_hateful": ["welcome", "friends", "lunch", "sun"],
@@ -89,7 +94,7 @@ def test_it_trains_a_loadable_model(data: Path, tmp_path: Path) -> None:
     meta = train(
         data,
         output,
-        TrainingConfig(cv_folds=2, spam_tweets=20),
+        TrainingConfig(cv_folds=2, spam_tweets=20, embedding_dim=8),
         progress=messages.append,
         extra=extra,
     )
@@ -102,6 +107,54 @@ def test_it_trains_a_loadable_model(data: Path, tmp_path: Path) -> None:
     )
     assert scores.sentiment[0].argmax() == 2
     assert scores.spam[1] > 0.5 > scores.spam[0]
+    # The sentiment lexicon markers reach the English model only: the shared head (which also
+    # serves es, it, pt…), the French head and the toxicity and spam heads do not see them.
+    polarity = [i for i, term in enumerate(model.featurizer.vocabulary) if term.startswith("s:")]
+    assert polarity and model.featurizer.sentiment_markers["love"] == "__positive__"
+    weights = model.weights[polarity]
+    assert np.all(weights[:, meta["sentiment"]["*"]] == 0)
+    assert np.all(weights[:, list(meta["binary"].values())] == 0)
+    assert np.any(weights[:, meta["sentiment"]["en"]] != 0)
+    assert np.all(weights[:, meta["sentiment"]["fr"]] == 0)
+    # Texts seen only as ordinary French (Allociné, XED here) stay out of the vocabulary.
+    assert "w:love" in model.featurizer.vocabulary and "w:pluie" not in model.featurizer.vocabulary
+    # Word vectors: a dense block after the vocabulary, read by the English offensive head only.
+    featurizer = model.featurizer
+    assert featurizer.embedding_dim == 8 and "love" in featurizer.embedding_index
+    dense = model.weights[len(featurizer.vocabulary) :]
+    assert dense.shape == (8, model.weights.shape[1])
+    offensive = meta["binary"]["offensive:en"]
+    assert np.any(dense[:, offensive] != 0)
+    assert np.all(np.delete(dense, offensive, axis=1) == 0)
+    vectors = featurizer.embed([["love", "great"], ["zzz-unknown"], []])
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0) and not vectors[1:].any()
+
+
+def test_ordinary_french_text_teaches_the_french_toxicity_heads(data: Path) -> None:
+    sets = _binary_sets(data, "train", TrainingConfig(spam_tweets=20))
+    for head in ("offensive:fr", "hateful:fr"):
+        added = [(text, positive, w) for text, positive, w in sets[head] if w != 1.0]
+        assert added and all(not positive and w == 0.3 for _, positive, w in added)
+        # UMSAB's link and mention placeholders are removed from them.
+        assert not any("http" in text or "@user" in text for text, _, _ in added)
+    assert all(w == 1.0 for _, _, w in sets["offensive:en"])
+    off = TrainingConfig(spam_tweets=20, ordinary_fr_weight=0.0)
+    assert all(w == 1.0 for _, _, w in _binary_sets(data, "train", off)["offensive:fr"])
+
+
+def test_the_sentiment_lexicon_keeps_clear_and_agreed_polarities(tmp_path: Path) -> None:
+    english = tmp_path / "vader_lexicon.txt"
+    english.write_text(
+        "love\t3.2\t0.4\t[3]\nmeh\t-0.3\t0.5\t[0]\n:)\t2.0\t0\t[2]\npardon\t1.3\t0\t[1]\n",
+        encoding="utf-8",
+    )
+    french = tmp_path / "fr_lexicon.txt"
+    french.write_text("Décevant->-2.2\npardon->-1.1\nbien sûr->1.0\nbad\n", encoding="utf-8")
+    valences = [read_valences(english), read_valences(french)]
+    assert valences[0] == {"love": 3.2, "meh": -0.3, "pardon": 1.3}
+    assert valences[1] == {"decevant": -2.2, "pardon": -1.1}
+    lexicon = build_sentiment_lexicon(valences)
+    assert lexicon == {"positive": ["love"], "negative": ["decevant"]}
 
 
 def test_the_command_trains_and_refuses_bad_input(data: Path, tmp_path: Path) -> None:

@@ -3,6 +3,9 @@
 The vocabulary is fixed at training time. A message becomes a row of a CSR matrix (``indptr``,
 ``indices``, ``values``) built with numpy alone; each block (words, bigrams, characters) is L2-normalised
 on its own, like scikit-learn's FeatureUnion of TfidfVectorizers would.
+
+Optionally, word vectors (trained on the unlabelled training texts) add a dense block after the
+vocabulary: the IDF-weighted mean of the message's word vectors, L2-normalised.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from ambassade.engine.text._normalize import tokenize
 
 __all__ = ["BLOCKS", "CHAR_RANGE", "Features", "Featurizer", "char_ngrams", "raw_terms"]
 
-BLOCKS = ("w", "b", "c", "m")
-"""Feature blocks, the prefix of each vocabulary entry: ``w:word``, ``b:word word``, ``c:gram``, and
-``m:__marker__`` for lexicon markers (a word of a lexicon, e.g. ``__profanity__``)."""
+BLOCKS = ("w", "b", "c", "m", "s")
+"""Feature blocks, the prefix of each vocabulary entry: ``w:word``, ``b:word word``, ``c:gram``,
+``m:__marker__`` for toxicity lexicon markers (a word of a lexicon, e.g. ``__profanity__``) and
+``s:__marker__`` for sentiment lexicon markers (``__positive__``, ``__negative__``)."""
 CHAR_RANGE = (2, 5)
 _CACHE_LIMIT = 300_000
 _WORD_CHAR = str.isalnum
@@ -37,14 +41,21 @@ def char_ngrams(token: str) -> list[str]:
     return [padded[i : i + n] for n in range(low, high + 1) for i in range(size - n + 1)]
 
 
-def raw_terms(tokens: Sequence[str], markers: Mapping[str, str] | None = None) -> list[str]:
+def raw_terms(
+    tokens: Sequence[str],
+    markers: Mapping[str, str] | None = None,
+    sentiment_markers: Mapping[str, str] | None = None,
+) -> list[str]:
     """Every vocabulary term a token list can produce (used to build the vocabulary).
 
-    ``markers`` maps lexicon words to a marker (``__profanity__``), a block of its own.
+    ``markers`` maps lexicon words to a toxicity marker (``__profanity__``), a block of its own;
+    ``sentiment_markers`` maps words to ``__positive__`` or ``__negative__``, another block.
     """
     terms = [f"w:{tok}" for tok in tokens]
     if markers:
         terms += [f"m:{markers[tok]}" for tok in tokens if tok in markers]
+    if sentiment_markers:
+        terms += [f"s:{sentiment_markers[tok]}" for tok in tokens if tok in sentiment_markers]
     terms += [f"b:{a} {b}" for a, b in itertools.pairwise(tokens)]
     for tok in tokens:
         if _WORD_CHAR(tok[0]):
@@ -74,9 +85,13 @@ class Featurizer:
         vocabulary: Sequence[str],
         idf: npt.ArrayLike,
         markers: Mapping[str, str] | None = None,
+        sentiment_markers: Mapping[str, str] | None = None,
+        embeddings: npt.ArrayLike | None = None,
+        embedding_words: Sequence[str] = (),
     ) -> None:
         self.vocabulary = list(vocabulary)
         self.markers = dict(markers or {})
+        self.sentiment_markers = dict(sentiment_markers or {})
         self.idf = np.asarray(idf, dtype=np.float32)
         if len(self.idf) != len(self.vocabulary):
             raise ValueError("idf and vocabulary differ in length")
@@ -84,7 +99,14 @@ class Featurizer:
         self._bigrams: dict[str, int] = {}
         self._chars: dict[str, int] = {}
         self._markers: dict[str, int] = {}
-        tables = {"w": self._words, "b": self._bigrams, "c": self._chars, "m": self._markers}
+        self._sentiment_markers: dict[str, int] = {}
+        tables = {
+            "w": self._words,
+            "b": self._bigrams,
+            "c": self._chars,
+            "m": self._markers,
+            "s": self._sentiment_markers,
+        }
         block = np.zeros(len(self.vocabulary), dtype=np.int64)
         for index, term in enumerate(self.vocabulary):
             kind, _, key = term.partition(":")
@@ -92,10 +114,57 @@ class Featurizer:
             block[index] = BLOCKS.index(kind)
         self.block = block
         self._token_cache: dict[str, list[int]] = {}
+        self.embeddings = np.zeros((0, 0), dtype=np.float32)
+        self.embedding_index: dict[str, int] = {}
+        self._embedding_idf = np.zeros(0, dtype=np.float32)
+        if embeddings is not None:
+            self.embeddings = np.asarray(embeddings, dtype=np.float32)
+            if self.embeddings.ndim != 2 or len(self.embeddings) != len(embedding_words):
+                raise ValueError("one word vector per embedding word is needed")
+            self.embedding_index = {word: i for i, word in enumerate(embedding_words)}
+            # Each word weighs its IDF (the rarest known IDF for words outside the vocabulary).
+            default = float(self.idf.max()) if len(self.idf) else 1.0
+            self._embedding_idf = np.array(
+                [
+                    self.idf[i] if (i := self._words.get(word)) is not None else default
+                    for word in embedding_words
+                ],
+                dtype=np.float32,
+            )
+
+    @property
+    def embedding_dim(self) -> int:
+        """Width of the dense word-vector block (0 without word vectors)."""
+        return int(self.embeddings.shape[1]) if len(self.embedding_index) else 0
 
     @property
     def n_features(self) -> int:
-        return len(self.vocabulary)
+        """Vocabulary terms, then the word-vector block (columns ``len(vocabulary)`` and after)."""
+        return len(self.vocabulary) + self.embedding_dim
+
+    def embed(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
+        """The IDF-weighted mean of each text's word vectors, L2-normalised (zeros without any)."""
+        dim = self.embedding_dim
+        out = np.zeros((len(token_lists), dim), dtype=np.float32)
+        if not dim:
+            return out
+        index = self.embedding_index
+        flat: list[int] = []
+        counts = np.zeros(len(token_lists), dtype=np.int64)
+        for row, tokens in enumerate(token_lists):
+            ids = [i for i in map(index.get, tokens) if i is not None]
+            flat += ids
+            counts[row] = len(ids)
+        if not flat:
+            return out
+        ids_array = np.asarray(flat, dtype=np.int64)
+        weighted = self.embeddings[ids_array] * self._embedding_idf[ids_array, None]
+        rows = counts > 0
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[rows]
+        sums = np.add.reduceat(weighted, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[rows] = sums / np.maximum(norms, 1e-8)
+        return out
 
     def word_index(self, token: str) -> int | None:
         """The vocabulary id of a word unigram, or None."""
@@ -112,6 +181,9 @@ class Featurizer:
         marker = self.markers.get(token)
         if marker is not None and marker in self._markers:
             ids.append(self._markers[marker])
+        polarity = self.sentiment_markers.get(token)
+        if polarity is not None and polarity in self._sentiment_markers:
+            ids.append(self._sentiment_markers[polarity])
         if _WORD_CHAR(token[0]):
             chars = self._chars
             ids += [i for i in map(chars.get, char_ngrams(token)) if i is not None]
@@ -133,30 +205,35 @@ class Featurizer:
         return ids
 
     def transform(self, normalized: Sequence[str]) -> Features:
-        """TF-IDF rows (sublinear term frequency, per-block L2 norm) for normalised texts."""
+        """TF-IDF rows (sublinear term frequency, per-block L2 norm) for normalised texts, followed
+        by the word-vector block when the featurizer has word vectors."""
         counts = np.zeros(len(normalized) + 1, dtype=np.int64)
         flat: list[int] = []
-        for row, text in enumerate(normalized):
-            ids = self.term_ids(tokenize(text))
+        token_lists = [tokenize(text) for text in normalized]
+        for row, tokens in enumerate(token_lists):
+            ids = self.term_ids(tokens)
             flat += ids
             counts[row + 1] = len(ids)
         n_rows = len(normalized)
-        if not flat:
-            return Features(
-                np.zeros(n_rows + 1, dtype=np.int64),
-                np.zeros(0, dtype=np.int64),
-                np.zeros(0, dtype=np.float32),
-                self.n_features,
-            )
+        n_terms = len(self.vocabulary)
         rows = np.repeat(np.arange(n_rows, dtype=np.int64), counts[1:])
-        keys = rows * self.n_features + np.asarray(flat, dtype=np.int64)
+        keys = rows * n_terms + np.asarray(flat, dtype=np.int64)
         unique, tf = np.unique(keys, return_counts=True)
-        rows = unique // self.n_features
-        cols = unique - rows * self.n_features
+        rows = unique // max(n_terms, 1)
+        cols = unique - rows * n_terms
         values = (1.0 + np.log(tf.astype(np.float32))) * self.idf[cols]
-        norm_keys = rows * len(BLOCKS) + self.block[cols]
-        norms = np.sqrt(np.bincount(norm_keys, weights=values * values))
-        values = (values / norms[norm_keys]).astype(np.float32)
+        if len(values):
+            norm_keys = rows * len(BLOCKS) + self.block[cols]
+            norms = np.sqrt(np.bincount(norm_keys, weights=values * values))
+            values = (values / norms[norm_keys]).astype(np.float32)
+        if self.embedding_dim:
+            dense = self.embed(token_lists)
+            dense_rows, dense_cols = np.nonzero(dense)
+            rows = np.concatenate((rows, dense_rows))
+            cols = np.concatenate((cols, dense_cols + n_terms))
+            values = np.concatenate((values, dense[dense_rows, dense_cols]))
+            order = np.argsort(rows, kind="stable")
+            rows, cols, values = rows[order], cols[order], values[order]
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-        return Features(indptr, cols, values, self.n_features)
+        return Features(indptr, cols.astype(np.int64), values.astype(np.float32), self.n_features)

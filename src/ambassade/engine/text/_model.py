@@ -82,7 +82,20 @@ class TextModel:
             idf = data["idf"].astype(np.float32)
             weights = data["weights"].astype(np.float32) * data["scales"].astype(np.float32)
             biases = data["biases"].astype(np.float64)
-        return cls(Featurizer(vocabulary, idf, meta.get("markers")), weights, biases, meta)
+            embeddings: FloatArray | None = None
+            embedding_words: Sequence[str] = ()
+            if "embeddings" in data:
+                embeddings = data["embeddings"].astype(np.float32) / 127.0
+                embedding_words = bytes(data["embedding_words"]).decode("utf-8").split("\n")
+        featurizer = Featurizer(
+            vocabulary,
+            idf,
+            meta.get("markers"),
+            meta.get("sentiment_markers"),
+            embeddings,
+            embedding_words,
+        )
+        return cls(featurizer, weights, biases, meta)
 
     @staticmethod
     def save(
@@ -92,7 +105,18 @@ class TextModel:
         weights: npt.ArrayLike,
         biases: npt.ArrayLike,
         meta: dict[str, Any],
+        embeddings: npt.ArrayLike | None = None,
+        embedding_words: Sequence[str] = (),
     ) -> None:
+        """Write a model; ``embeddings`` (unit-length word vectors, one row per ``embedding_words``
+        entry) are stored as int8."""
+        extra: dict[str, Any] = {}
+        if embeddings is not None:
+            vectors = np.clip(np.asarray(embeddings, dtype=np.float64), -1.0, 1.0)
+            extra["embeddings"] = np.rint(vectors * 127.0).astype(np.int8)
+            extra["embedding_words"] = np.frombuffer(
+                "\n".join(embedding_words).encode("utf-8"), dtype=np.uint8
+            )
         matrix = np.asarray(weights, dtype=np.float64)
         scales = np.abs(matrix).max(axis=0) / 127.0
         scales[scales == 0] = 1.0
@@ -107,6 +131,7 @@ class TextModel:
             weights=quantised,
             scales=scales.astype(np.float32),
             biases=np.asarray(biases, dtype=np.float64),
+            **extra,
         )
 
     def logits(self, features: Features) -> npt.NDArray[np.float64]:

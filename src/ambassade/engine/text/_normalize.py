@@ -23,6 +23,10 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
 )
+# Phone numbers and other long digit runs (7 digits or more, maybe with spaces, dots or dashes): one
+# placeholder, so that a phone number in a spam comment looks like every other phone number.
+_NUMBER = re.compile(r"(?<!\w)\+?\d[\d .-]{5,}\d(?!\w)")
+NUMBER = "num0"
 _SPACE = re.compile(r"\s+")
 _REPEAT = re.compile(r"(.)\1{2,}")
 # Latin combining accents only: Devanagari or Arabic vowel signs are combining marks too, and must stay.
@@ -32,8 +36,9 @@ _NON_LETTER = re.compile(r"[\W\d_]+")
 
 
 def normalize(text: str) -> str:
-    """Lower-cased, de-accented (Latin only), URLs → ``http``, @mentions → ``@user``, HTML decoded,
-    invisible characters dropped, letters repeated more than twice cut to two, whitespace collapsed."""
+    """Lower-cased, de-accented (Latin only), URLs → ``http``, @mentions → ``@user``, phone numbers
+    and other long digit runs → ``num0``, HTML decoded, invisible characters dropped, letters
+    repeated more than twice cut to two, whitespace collapsed."""
     text = _INVISIBLE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
@@ -41,6 +46,7 @@ def normalize(text: str) -> str:
         text = _TAG.sub(" ", text)
     text = _URL.sub(" http ", text)
     text = _MENTION.sub(" @user ", text)
+    text = _NUMBER.sub(f" {NUMBER} ", text)
     text = unicodedata.normalize("NFKD", text.lower())
     text = _ACCENT.sub("", text)
     text = unicodedata.normalize("NFC", text)

@@ -1,0 +1,73 @@
+"""Plain customer messages, written for these tests (not taken from any data set): harmless praise
+and complaints must not be called offensive, and their polarity must be right."""
+
+from __future__ import annotations
+
+import pytest
+
+from ambassade.engine.text import analyze
+
+PRAISE = [
+    "Merci pour l'accueil chaleureux, on reviendra avec plaisir",
+    "Le nouveau menu est délicieux, bravo à toute l'équipe",
+    "Livraison rapide et produit parfait, je suis ravie",
+    "Thank you so much, the staff were wonderful and the food was excellent",
+    "Great service today, my order arrived early and everything was perfect",
+]
+COMPLAINTS = [
+    "Toujours pas remboursé après trois semaines, c'est inacceptable",
+    "Commande arrivée cassée et aucune réponse du service client, très déçu",
+    "Encore un retard de deux heures, c'est scandaleux",
+    "Still waiting for my refund after three weeks, this is unacceptable",
+    "The package arrived broken and nobody answers my emails, very disappointed",
+]
+# Two messages of the demo stream (src/ambassade/listening/demo.py): the praise used to score 0.79
+# offensive, the complaint is read as neutral.
+DEMO_PRAISE = "Le bagel de chez Nova Coffee ce matin, un petit bonheur ☕"
+DEMO_COMPLAINT = "Café Lumière toujours aucune réponse sur les doubles paiements, inadmissible"
+FRENCH_MISSES = {COMPLAINTS[0], COMPLAINTS[1], DEMO_COMPLAINT}
+
+
+@pytest.mark.parametrize("text", [*PRAISE, *COMPLAINTS, DEMO_PRAISE, DEMO_COMPLAINT])
+def test_plain_customer_messages_are_not_offensive(text: str) -> None:
+    (result,) = analyze([text])
+    assert result.offensive < 0.5
+    assert result.hateful < 0.5
+    assert result.spam < 0.5
+
+
+# Known misses of the French sentiment model, kept as strict expected failures so that a model that
+# gets them right is noticed: it learns from 1,839 DEFT-2017 tweets (UMSAB French), rich in irony, and
+# does not know plain complaint words ("inacceptable", "déçu", "inadmissible"). The polarity lexicon
+# fixes all four but costs 3 points on UMSAB French dev (66.6 -> 63.5, under the target of 66); see
+# docs/text-analysis.md, "What was tried and did not pay".
+FRENCH_SENTIMENT_MISS = pytest.mark.xfail(
+    strict=True, reason="French sentiment misses plain complaint words (docs/text-analysis.md)"
+)
+
+
+@pytest.mark.parametrize("text", [*PRAISE, pytest.param(DEMO_PRAISE, marks=FRENCH_SENTIMENT_MISS)])
+def test_praise_is_positive(text: str) -> None:
+    (result,) = analyze([text])
+    assert result.sentiment == "positive", result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(text, marks=FRENCH_SENTIMENT_MISS) if text in FRENCH_MISSES else text
+        for text in [*COMPLAINTS, DEMO_COMPLAINT]
+    ],
+)
+def test_complaints_are_negative(text: str) -> None:
+    (result,) = analyze([text])
+    assert result.sentiment == "negative", result
+
+
+def test_insults_still_count() -> None:
+    insult_fr, insult_en = analyze(
+        ["Bande d'abrutis, vous êtes des incapables", "You are all useless idiots, pathetic"]
+    )
+    assert insult_en.offensive > 0.5
+    polite_fr, _ = analyze([PRAISE[0], PRAISE[3]])
+    assert insult_fr.offensive > polite_fr.offensive
