@@ -40,7 +40,10 @@ MESSAGES = {
         "Ambassade cannot send images or videos to {network} yet: publish the text alone, or a "
         "link."
     ),
-    "media_url_not_public": _("{network} fetches media itself: it needs a public http(s) address."),
+    "media_url_not_public": _(
+        "{network} fetches media itself, from this server's public address: set "
+        "AMBASSADE_BASE_URL to an http(s) address reachable from the internet."
+    ),
     "alt_text_missing": _("This {kind} has no description (alt text) for people who can't see it."),
     "alt_text_too_long": _(
         "The description is {length} characters long; {network} accepts {limit}."

@@ -5,9 +5,10 @@ given in the call. ``public_url(media)`` is that address, ``BASE_URL/m/<token>``
 medium's id signed with the installation's secret key (``django.core.signing``), so it cannot be
 guessed or derived from another medium's. ``media_for(token)`` serves it only while one of the
 post's channels is in the outbox or published: a draft, or a post taken back, is not public.
-The publishers read the address from ``MediaUpload.public_url``; the outbox does not fill it in
-yet (docs/publishing.md, "Not done yet"), so Instagram, and Threads with media, fail in plain words
-until it does.
+The outbox gives each publisher the address in ``MediaUpload.public_url``, and the composer checks
+it (``services._engine_media``): with a ``BASE_URL`` the internet cannot reach, a post with media
+for Instagram or Threads is refused before it is scheduled, with a message that names
+``AMBASSADE_BASE_URL``.
 """
 
 from __future__ import annotations

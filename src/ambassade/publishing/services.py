@@ -61,7 +61,7 @@ from ambassade.connectors.publishers import (
     new_idempotency_key,
 )
 from ambassade.engine import publishing as rules
-from ambassade.publishing import audit, metrics, webhooks
+from ambassade.publishing import audit, metrics, public_media, webhooks
 from ambassade.publishing.models import (
     ChannelLimits,
     Media,
@@ -454,6 +454,8 @@ def _engine_media(post: Post) -> list[rules.Media]:
             mime_type=media.content_type,
             size=media.size,
             alt_text=media.alt_text or None,
+            # Where Instagram and Threads will fetch it: checked as public before scheduling.
+            url=public_media.public_url(media),
         )
         for media in post.media.all()
     ]
@@ -1338,6 +1340,8 @@ def _call_and_record(
                     content_type=media.content_type,
                     data=bytes(media.data),
                     alt_text=media.alt_text,
+                    # Instagram and Threads fetch the file themselves, from /m/<token>.
+                    public_url=public_media.public_url(media),
                 ),
             )
             for media in variant.post.media.all()
