@@ -283,6 +283,20 @@ def run(options: BenchOptions) -> BenchResult:
         f"better) | {len(tweets)} | — | **{false_alarms:.1f} %** | — | — |"
     )
     umsab = load(data, "umsab-sentiment", "dev")
+    # Toxicity false alarms on ordinary messages: positive and neutral tweets called offensive.
+    for lang, name, ordinary in (
+        ("fr", "UMSAB French", [e.text for e in umsab if e.lang == "fr" and e.label != "negative"]),
+        ("en", "TweetEval sentiment", [e.text for e in load(data, "tweeteval-sentiment", "dev")
+                                       if e.label != "negative"]),
+    ):  # fmt: skip
+        ordinary = ordinary[:200] if options.quick else ordinary
+        results = analyze(ordinary, with_fingerprint=False, keyword_limit=0)
+        rate = 100 * sum(a.offensive >= 0.5 for a in results) / len(ordinary)
+        lines.append(
+            f"| Offensive false alarms on ordinary {'French' if lang == 'fr' else 'English'} tweets "
+            f"(% of {name} dev positive and neutral tweets called offensive; lower is better) | "
+            f"{len(ordinary)} | — | **{rate:.1f} %** | — | — |"
+        )
     speed_texts = [e.text for e in umsab] + [
         e.text for e in load(data, "tweeteval-sentiment", "dev")
     ]
