@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -65,12 +65,15 @@ def raw_terms(
 
 @dataclass(frozen=True)
 class Features:
-    """A CSR matrix: row ``i`` is ``indices[indptr[i]:indptr[i+1]]`` with ``values`` alike."""
+    """A CSR matrix: row ``i`` is ``indices[indptr[i]:indptr[i+1]]`` with ``values`` alike, over the
+    vocabulary; then ``dense``, one row per text, the word-vector block (columns ``n_features -
+    dense.shape[1]`` and after; no columns without word vectors)."""
 
     indptr: IntArray
     indices: IntArray
     values: FloatArray
     n_features: int
+    dense: FloatArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     @property
     def n_rows(self) -> int:
@@ -226,14 +229,12 @@ class Featurizer:
             norm_keys = rows * len(BLOCKS) + self.block[cols]
             norms = np.sqrt(np.bincount(norm_keys, weights=values * values))
             values = (values / norms[norm_keys]).astype(np.float32)
-        if self.embedding_dim:
-            dense = self.embed(token_lists)
-            dense_rows, dense_cols = np.nonzero(dense)
-            rows = np.concatenate((rows, dense_rows))
-            cols = np.concatenate((cols, dense_cols + n_terms))
-            values = np.concatenate((values, dense[dense_rows, dense_cols]))
-            order = np.argsort(rows, kind="stable")
-            rows, cols, values = rows[order], cols[order], values[order]
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-        return Features(indptr, cols.astype(np.int64), values.astype(np.float32), self.n_features)
+        return Features(
+            indptr,
+            cols.astype(np.int64),
+            values.astype(np.float32),
+            self.n_features,
+            self.embed(token_lists),
+        )

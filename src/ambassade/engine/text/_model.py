@@ -145,6 +145,9 @@ class TextModel:
             sums = np.add.reduceat(contributions, np.minimum(starts, nnz - 1), axis=0)
             nonempty = features.indptr[1:] > starts
             out[nonempty] = sums[nonempty]
+        dense = features.dense
+        if dense.shape[1]:
+            out += dense @ self.weights[features.n_features - dense.shape[1] :]
         return out + self.biases
 
     def predict(self, normalized: Sequence[str], languages: Sequence[str]) -> Scores:

@@ -223,7 +223,11 @@ def _word_vectors(
 
 def _matrix(featurizer: Featurizer, texts: Sequence[str]) -> sp.csr_matrix:
     f = featurizer.transform([normalize(t) for t in texts])
-    return sp.csr_matrix((f.values, f.indices, f.indptr), shape=(f.n_rows, f.n_features))
+    n_terms = f.n_features - f.dense.shape[1]
+    terms = sp.csr_matrix((f.values, f.indices, f.indptr), shape=(f.n_rows, n_terms))
+    if not f.dense.shape[1]:
+        return terms
+    return sp.hstack([terms, sp.csr_matrix(f.dense)], format="csr")
 
 
 def _best_threshold(
