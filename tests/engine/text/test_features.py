@@ -61,3 +61,25 @@ def test_sentiment_markers_are_a_block_of_their_own() -> None:
     # The profanity marker is alone in its block (norm 1); the two polarities share theirs.
     assert np.isclose(row[1], 1.0)
     assert np.isclose(row[2] ** 2 + row[3] ** 2, 1.0) and np.isclose(row[2], row[3])
+
+
+def test_word_vectors_make_a_dense_block_after_the_vocabulary() -> None:
+    vocabulary = ["w:good", "w:day", "w:!"]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
+    featurizer = Featurizer(
+        vocabulary, [2.0, 1.0, 1.0], embeddings=vectors, embedding_words=["good", "day"]
+    )
+    assert featurizer.embedding_dim == 2 and featurizer.n_features == 5
+    features = featurizer.transform(["good day !", "!", ""])
+    assert features.dense.shape == (3, 2)
+    # IDF-weighted mean, unit length: "good" (IDF 2) weighs twice "day" (IDF 1).
+    assert np.allclose(features.dense[0], np.array([2.0, 1.0]) / np.sqrt(5.0))
+    assert not features.dense[1:].any()
+    assert features.indices.max() < len(vocabulary)
+    with pytest.raises(ValueError, match="one word vector"):
+        Featurizer(vocabulary, [1.0, 1.0, 1.0], embeddings=vectors, embedding_words=["good"])
+
+
+def test_without_word_vectors_the_dense_block_is_empty() -> None:
+    features = _featurizer().transform(["good day"])
+    assert features.dense.shape == (1, 0) and _featurizer().embedding_dim == 0
