@@ -208,13 +208,50 @@ def test_it_keeps_the_metrics_reddit_gives_a_day_later(
     assert "12 replies" in page
 
 
-def test_it_refuses_media_for_reddit_before_scheduling(
-    personas: Personas, server: ReplayServer, client: Any
-) -> None:
-    """The Reddit publisher sends no images or videos: the composer says so, and the post cannot
-    be submitted, rather than failing at its publication time."""
-    reddit = Reddit(server)
-    connection = connect(personas, server)
+class RedditWithImages(Reddit):
+    """Also Reddit's media-asset lease, its storage (on the same server) answering 201 in XML,
+    and image posts that Reddit answers without an id and lists only after ``hidden_reads``."""
+
+    def __init__(self, server: ReplayServer) -> None:
+        super().__init__(server)
+        self.server = server
+        self.hidden_reads = 0
+        server.route("POST", "/api/media/asset.json", self.lease)
+        xml = (FIXTURES / "s3_created.xml").read_bytes()
+        server.route("POST", "/s3", Reply(201, xml, {"Content-Type": "application/xml"}))
+
+    def lease(self, request: Recorded) -> Reply:
+        body = fixture("media_asset.json")
+        body["args"]["action"] = self.server.url("/s3")
+        return Reply(200, body)
+
+    def submit(self, request: Recorded) -> Reply:
+        answer = super().submit(request)
+        form = {key: values[0] for key, values in parse_qs(request.body.decode()).items()}
+        if form["kind"] != "image":
+            return answer
+        post = self.posts[-1]["data"]
+        post |= {"is_self": False, "url": "https://i.redd.it/q7x2k9m4hs8f1.jpeg"}
+        return Reply(200, fixture("submit_image.json"))
+
+    def submitted(self, request: Recorded) -> Reply:
+        if self.hidden_reads:
+            self.hidden_reads -= 1
+            return Reply(200, {"kind": "Listing", "data": {"after": None, "children": []}})
+        return super().submitted(request)
+
+
+def quick_factory(connection: Connection) -> RedditPublisher:
+    """The Reddit publisher without its real pauses between reads of the account's posts, on the
+    tests' clock (the fake Reddit dates its posts from it)."""
+    return RedditPublisher(
+        HttpClient(allow_private=True, timeout=0.3, sleep=lambda s: None),
+        sleep=lambda s: None,
+        clock=NOW.timestamp,
+    )
+
+
+def schedule_with_image(personas: Personas, connection: Connection) -> Variant:
     post = services.create_post(
         personas.workspace_a, personas.bob, text=TEXT, connections=[connection], scheduled_at=NOW
     )
@@ -226,22 +263,73 @@ def test_it_refuses_media_for_reddit_before_scheduling(
         data=b"\xff\xd8\xff\xe0",
         alt_text="Une tasse fumante",
     )
-    words = "Ambassade cannot send images or videos to Reddit yet"
-    with pytest.raises(services.ServiceError, match=words):
+    services.submit_post(post, personas.bob, now=NOW)
+    return post.variants.get()
+
+
+def test_it_publishes_an_image_post_found_in_the_account(
+    personas: Personas, server: ReplayServer
+) -> None:
+    reddit = RedditWithImages(server)
+    reddit.hidden_reads = 1  # Reddit is still processing the image at the first read
+    connection = connect(personas, server)
+    variant = schedule_with_image(personas, connection)
+    assert variant.status == Status.SCHEDULED
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
+        "published"
+    )
+    variant.refresh_from_db()
+    assert variant.remote_id == "t3_1p4k000"
+    (submit,) = server.calls("/api/submit")
+    sent = {key: values[0] for key, values in parse_qs(submit.body.decode()).items()}
+    assert sent["kind"] == "image" and sent["url"].endswith("/rte_images/q7x2k9m4hs8f1")
+    assert "authorization" not in server.calls("/s3")[0].headers
+
+
+def test_it_reconciles_an_image_post_reddit_lists_late_to_exactly_one_post(
+    personas: Personas, server: ReplayServer
+) -> None:
+    reddit = RedditWithImages(server)
+    reddit.hidden_reads = 100  # not listed during the attempt
+    connection = connect(personas, server)
+    variant = schedule_with_image(personas, connection)
+    assert services.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
+        "unknown"
+    )
+    variant.refresh_from_db()
+    assert variant.status == Status.UNKNOWN and variant.remote_id in ("", None)
+    reddit.hidden_reads = 0  # Reddit has processed it since
+    later = NOW + timedelta(minutes=2)
+    assert services.reconcile_variant(variant.id, now=later, publisher_factory=quick_factory) == (
+        "published"
+    )
+    variant.refresh_from_db()
+    assert variant.remote_id == "t3_1p4k000"
+    assert len(reddit.posts) == 1 and len(server.calls("/api/submit")) == 1
+
+
+def test_it_refuses_a_video_for_reddit_before_scheduling(
+    personas: Personas, server: ReplayServer
+) -> None:
+    """Ambassade sends no Reddit video (it needs a poster image): the composer says so before the
+    post is scheduled, rather than failing at its publication time."""
+    reddit = RedditWithImages(server)
+    connection = connect(personas, server)
+    post = services.create_post(
+        personas.workspace_a, personas.bob, text=TEXT, connections=[connection], scheduled_at=NOW
+    )
+    services.add_media(
+        post,
+        personas.bob,
+        filename="demo.mp4",
+        content_type="video/mp4",
+        data=b"\x00\x00\x00\x18ftypmp42",
+        alt_text="Une démonstration",
+    )
+    with pytest.raises(services.ServiceError, match="Reddit does not accept a video"):
         services.submit_post(post, personas.bob, now=NOW)
     assert post.variants.get().status == Status.DRAFT
     assert reddit.posts == []
-    # The composer's live check says the same about the attached medium.
-    client.force_login(personas.bob)
-    check = reverse("publishing:check", kwargs={"workspace_slug": personas.workspace_a.slug})
-    body = client.post(
-        check, {"text": TEXT, "accounts": [connection.pk], "post": post.pk}
-    ).content.decode()
-    assert words in body
-    # Without the medium the same text goes.
-    post.media.all().delete()
-    services.submit_post(post, personas.bob, now=NOW)
-    assert post.variants.get().status == Status.SCHEDULED
 
 
 def test_it_asks_for_the_scopes_the_reddit_publisher_uses() -> None:

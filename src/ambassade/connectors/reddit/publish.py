@@ -20,22 +20,38 @@ Credentials: ``client_id`` and ``client_secret`` of the Reddit app, the user's `
 - Reddit takes no idempotency key: a 5xx or a timeout after sending is an unknown outcome, reconciled
   by reading ``GET /user/{username}/submitted`` (paged with ``after``).
 - ``read_back``: ``GET /api/info?id=t3_…``, with the post's score, comments and upvote ratio.
-- No images: Reddit's image posts go through a media-asset lease, an upload to a storage bucket and
-  an answer that arrives on a websocket, none of which is implemented; ``upload_media`` refuses in
-  plain words.
+- Images (JPEG, PNG, one GIF): ``upload_media`` asks for a lease (``POST /api/media/asset.json``
+  with ``filepath`` and ``mimetype``), whose ``args`` name the upload address (``action``, often
+  protocol-relative) and the form ``fields``, and ``asset.asset_id``; it uploads the file as
+  multipart/form-data with every field then ``file``, to Reddit's storage only (https, a
+  ``reddit-uploaded-*`` bucket on amazonaws.com), with no Reddit token; the storage answers 201 with
+  an XML ``<Location>``, the media URL.
+- One image: ``POST /api/submit`` with ``kind=image``, ``url`` the media URL and the rest of the text
+  as ``text``. Reddit answers without the post's id (it comes later on a websocket, which Ambassade
+  does not open): the post is looked for in ``/user/{username}/submitted`` for FIND_WAITS, and when it
+  is not listed yet the outcome is unknown, reconciled by the outbox before any new attempt.
+- Two to twenty images: ``POST /api/submit_gallery_post.json`` (JSON body), items ``{media_id,
+  caption, outbound_url}``; each medium's alt text becomes its item's caption (shown under the image,
+  at most 180 characters). A single image post has no caption or alt text on Reddit. The answer
+  carries the post's id.
+- No videos: a Reddit video post needs a poster image (``video_poster_url``) that Ambassade does not
+  make; the composer's Reddit rules refuse videos.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import importlib.metadata
+import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
+from ambassade.connectors import _multipart
 from ambassade.connectors._text import parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
@@ -64,6 +80,19 @@ except importlib.metadata.PackageNotFoundError:  # run from a source tree that i
 REFRESH_MARGIN = timedelta(minutes=5)
 #: Pages of 100 posts read back when reconciling a post whose outcome is unknown.
 RECENT_PAGES = 10
+#: Pauses (seconds) between reads of the account's posts while an image post is being processed;
+#: they add up to 45 seconds, within ATTEMPT_DEADLINE.
+FIND_WAITS = (2.0, 3.0, 5.0, 5.0, 10.0, 10.0, 10.0)
+#: How long one publishing attempt may last: the upload, the submission and the wait above.
+ATTEMPT_DEADLINE = 120
+#: Reddit shows at most this many characters of a gallery item's caption.
+MAX_CAPTION = 180
+#: The media Ambassade sends to Reddit, by type: the kind of post each makes.
+MEDIA_KINDS = {"image/jpeg": "image", "image/png": "image", "image/gif": "gif"}
+#: Reddit's upload buckets on Amazon S3 (the lease names one).
+_UPLOAD_HOST = re.compile(r"reddit-uploaded-[a-z0-9-]+\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com")
+_LOCATION = re.compile(r"<Location>\s*([^<]+?)\s*</Location>", re.IGNORECASE)
+_S3_ERROR = re.compile(r"<(Code|Message)>\s*([^<]*?)\s*</\1>", re.IGNORECASE)
 
 _URL_ONLY = re.compile(r"https?://\S+")
 _WAIT = re.compile(r"(\d+)\s*(millisecond|second|minute|hour)s?", re.IGNORECASE)
@@ -104,9 +133,24 @@ def _api_error_map(response: Response, message: str) -> ConnectorError | None:
                 "reconnect the account and allow them."
             )
         return ConnectorError(f"Reddit refused access: {message}", permanent=True)
-    if status >= 500 and response.url.rstrip("/").endswith("/api/submit"):
+    if status >= 500 and response.url.rstrip("/").endswith(_SUBMITS):
         return OutcomeUnknown(f"Reddit failed ({status}): {message}", permanent=False)
     return None
+
+
+_SUBMITS = ("/api/submit", "/api/submit_gallery_post.json")
+
+
+def _storage_error_map(response: Response, message: str) -> ConnectorError | None:
+    """S3 answers errors in XML: ``<Error><Code>AccessDenied</Code><Message>…``. A lease expired
+    or refused is cured by a new attempt, with a new lease; a file refused (400) is not."""
+    found = dict((name.lower(), value) for name, value in _S3_ERROR.findall(response.text))
+    code = found.get("code") or str(response.status_code)
+    detail = found.get("message") or message
+    text = f"Reddit's media storage refused the file ({code}: {detail})."
+    if response.status_code >= 500:
+        return ConnectorError(text, permanent=False)
+    return ConnectorError(text, permanent=response.status_code != 403)
 
 
 class RedditPublisher(Connector):
@@ -122,15 +166,23 @@ class RedditPublisher(Connector):
     }
     idempotent: ClassVar[bool] = False
     idempotency_window: ClassVar[int] = 0
-    #: No images or videos yet (see the module's docstring): the composer refuses them before a
-    #: post is scheduled, instead of ``upload_media`` at its publication time.
-    sends_media: ClassVar[bool] = False
+    #: Images and GIFs, not videos: the engine's Reddit rules refuse what is not sent.
+    sends_media: ClassVar[bool] = True
+    #: The upload, the submission and the wait for Reddit to list an image post.
+    attempt_deadline: ClassVar[int] = ATTEMPT_DEADLINE
 
     refreshed: dict[str, Any] | None = None
 
-    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._clock = clock
+        self._sleep = sleep
         self._creds: dict[str, Any] | None = None
 
     # --- credentials ----------------------------------------------------------------------------
@@ -209,20 +261,117 @@ class RedditPublisher(Connector):
     # --- Publisher ------------------------------------------------------------------------------
 
     def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
+        """The file in Reddit's storage; the id returned carries what ``publish`` needs (the asset
+        id, the media URL, the kind of post and the gallery caption)."""
+        content_type = media.content_type.split(";")[0].strip().lower()
+        kind = MEDIA_KINDS.get(content_type)
+        if kind is None:
+            raise ConnectorError(
+                f"Ambassade sends JPEG, PNG and GIF images to Reddit, not {content_type or 'this file'}.",
+                permanent=True,
+            )
+        lease = self._call(
+            credentials,
+            "POST",
+            "/api/media/asset.json",
+            data={
+                "filepath": media.filename or f"image.{content_type.rpartition('/')[2]}",
+                "mimetype": content_type,
+            },
+            retry=True,  # a lease not used is harmless
+        ).json()
+        args = lease.get("args") if isinstance(lease, Mapping) else None
+        asset = lease.get("asset") if isinstance(lease, Mapping) else None
+        action = args.get("action") if isinstance(args, Mapping) else None
+        fields = args.get("fields") if isinstance(args, Mapping) else None
+        asset_id = asset.get("asset_id") if isinstance(asset, Mapping) else None
+        if not isinstance(action, str) or not isinstance(fields, list) or not asset_id:
+            raise ConnectorError("Reddit answered the upload request without an upload lease.")
+        target = self._upload_target(action)
+        parts: list[_multipart.Part] = []
+        key = ""
+        for item in fields:
+            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+                raise ConnectorError("Reddit's upload lease has a field without a name.")
+            value = str(item.get("value") or "")
+            if item["name"] == "key":
+                key = value
+            parts.append((item["name"], None, None, value.encode()))
+        parts.append(("file", media.filename or "image", content_type, media.data))
+        ctype, body = _multipart.encode(parts)
+        # Reddit's storage, not Reddit: no token goes there. Sending the same file to the same key
+        # twice is harmless.
+        stored = self.http.post(
+            target,
+            content=body,
+            headers={"Content-Type": ctype},
+            retry=True,
+            error_map=_storage_error_map,
+        )
+        found = _LOCATION.search(stored.text)
+        url = (
+            unquote(html.unescape(found.group(1)))
+            if found
+            else f"{target.rstrip('/')}/{key}"
+            if key
+            else ""
+        )
+        if not url:
+            raise ConnectorError("Reddit's media storage did not say where it keeps the file.")
+        caption = " ".join(media.alt_text.split())
+        if len(caption) > MAX_CAPTION:
+            caption = caption[: MAX_CAPTION - 1].rstrip() + "…"
+        return json.dumps(
+            {"asset_id": str(asset_id), "url": url, "kind": kind, "caption": caption},
+            ensure_ascii=False,
+        )
+
+    def _upload_target(self, action: str) -> str:
+        """The lease's upload address, only if it is Reddit's storage over https (a test server on
+        127.0.0.1 when the HTTP client allows private addresses)."""
+        target = f"https:{action}" if action.startswith("//") else action
+        parts = urlsplit(target)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and _UPLOAD_HOST.fullmatch(host):
+            return target
+        if self.http.allow_private and host == "127.0.0.1" and parts.scheme in ("http", "https"):
+            return target
         raise ConnectorError(
-            "Ambassade cannot send images or videos to Reddit yet: publish the text alone, or a "
-            "link.",
+            f"Reddit's upload lease names an address that is not Reddit's media storage ({host}).",
             permanent=True,
         )
 
+    @staticmethod
+    def _media(media_ids: Sequence[str]) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = []
+        for media_id in media_ids:
+            try:
+                item = json.loads(media_id)
+            except ValueError:
+                item = None
+            if not isinstance(item, dict) or not item.get("asset_id") or not item.get("url"):
+                raise ConnectorError(
+                    "A medium was not uploaded to Reddit by this publisher.", permanent=True
+                )
+            found.append({key: str(value) for key, value in item.items()})
+        if len(found) > 20:
+            raise ConnectorError("A Reddit gallery takes at most 20 images.", permanent=True)
+        if len(found) > 1 and any(item.get("kind") != "image" for item in found):
+            raise ConnectorError(
+                "A Reddit gallery takes JPEG and PNG images only; a GIF goes alone.",
+                permanent=True,
+            )
+        return found
+
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._credentials(credentials)
-        if draft.media_ids:
-            self.upload_media(credentials, MediaUpload("", "", b""))
+        media = self._media(draft.media_ids)
         title, body = split_title(draft.text)
         if not title:
             raise ConnectorError("A Reddit post needs a title: its first line.", permanent=True)
         subreddit = self._subreddit(creds)
+        if len(media) > 1:
+            return self._publish_gallery(credentials, subreddit, title, body, media)
         data: dict[str, str] = {
             "api_type": "json",
             "sr": subreddit,
@@ -230,11 +379,29 @@ class RedditPublisher(Connector):
             "sendreplies": "true",
             "resubmit": "true",
         }
-        if _URL_ONLY.fullmatch(body):
+        if media:
+            data |= {"kind": "image", "url": media[0]["url"]}
+            if body:
+                data["text"] = body
+        elif _URL_ONLY.fullmatch(body):
             data |= {"kind": "link", "url": body}
         else:
             data |= {"kind": "self", "text": body}
+        started = self._clock()
         response = self._call(credentials, "POST", "/api/submit", data=data)
+        result = self._result(response)
+        self._raise_errors(result, subreddit, str(creds["username"]))
+        created = result.get("data")
+        if isinstance(created, Mapping) and created.get("name"):
+            name = str(created["name"])
+            url = str(created.get("url") or f"https://www.reddit.com/comments/{name[3:]}/")
+            return Published(name, url, datetime.fromtimestamp(self._clock(), UTC))
+        if not media:
+            raise OutcomeUnknown("Reddit answered the post without its identifier.")
+        return self._find_submitted(credentials, title, body, started)
+
+    @staticmethod
+    def _result(response: Response) -> Mapping[str, Any]:
         try:
             answer = response.json()
         except ConnectorError:
@@ -243,13 +410,80 @@ class RedditPublisher(Connector):
         if not isinstance(result, Mapping):
             # It may have been taken all the same: read the account before any retry.
             raise OutcomeUnknown("Reddit answered the post with something unexpected.")
+        return result
+
+    def _publish_gallery(
+        self,
+        credentials: Credentials,
+        subreddit: str,
+        title: str,
+        body: str,
+        media: Sequence[Mapping[str, str]],
+    ) -> Published:
+        payload: dict[str, Any] = {
+            "api_type": "json",
+            "show_error_list": True,
+            "sr": subreddit,
+            "title": title,
+            "sendreplies": True,
+            "nsfw": False,
+            "spoiler": False,
+            "items": [
+                {
+                    "media_id": item["asset_id"],
+                    "caption": item.get("caption", ""),
+                    "outbound_url": "",
+                }
+                for item in media
+            ],
+        }
+        if body:
+            payload["text"] = body
+        response = self._call(credentials, "POST", "/api/submit_gallery_post.json", json=payload)
+        result = self._result(response)
+        creds = self._credentials(credentials)
         self._raise_errors(result, subreddit, str(creds["username"]))
         created = result.get("data")
-        if not isinstance(created, Mapping) or not created.get("name"):
-            raise OutcomeUnknown("Reddit answered the post without its identifier.")
-        name = str(created["name"])
-        url = str(created.get("url") or f"https://www.reddit.com/comments/{name[3:]}/")
-        return Published(name, url, datetime.fromtimestamp(self._clock(), UTC))
+        post_id = str(created.get("id") or "") if isinstance(created, Mapping) else ""
+        if not post_id:
+            raise OutcomeUnknown("Reddit answered the gallery without its identifier.")
+        name = post_id if post_id.startswith("t3_") else f"t3_{post_id}"
+        url = str(created.get("url") or "") if isinstance(created, Mapping) else ""
+        return Published(
+            name,
+            url or f"https://www.reddit.com/comments/{name[3:]}/",
+            datetime.fromtimestamp(self._clock(), UTC),
+        )
+
+    def _find_submitted(
+        self, credentials: Credentials, title: str, body: str, started: float
+    ) -> Published:
+        """The image post just submitted, once Reddit lists it. Reddit took it: whatever goes wrong
+        now is an unknown outcome for the outbox to reconcile, never a reason to submit again."""
+        # A margin for the difference between this machine's clock and Reddit's.
+        since = datetime.fromtimestamp(started, UTC) - timedelta(minutes=5)
+        for wait in FIND_WAITS:
+            self._sleep(wait)
+            try:
+                items = self.recent_posts(credentials, since)
+            except ConnectorError as error:  # an expired access too: the post may be there
+                raise OutcomeUnknown(
+                    f"Reddit took the image post; reading it back failed: {error.message}",
+                    permanent=False,
+                ) from None
+            for item in items:
+                raw = item.raw
+                if (
+                    str(raw.get("title") or "").strip() == title
+                    and str(raw.get("selftext") or "").strip() == body.strip()
+                    and not raw.get("is_self")
+                ):
+                    return Published(item.external_id, item.url, item.created_at)
+        raise OutcomeUnknown(
+            "Reddit took the image post but has not listed it yet; Ambassade will look for it "
+            "again before any new attempt.",
+            permanent=False,
+        )
 
     @staticmethod
     def _subreddit(creds: Mapping[str, Any]) -> str:
