@@ -20,13 +20,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import threading
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ambassade.connectors.base import AuthExpired, ConnectorError, MediaUpload
+from ambassade.connectors.base import AuthExpired, ConnectorError, Container, Draft, MediaUpload
 from ambassade.connectors.http import (
     DeadlinePassed,
     ErrorMap,
@@ -37,11 +36,11 @@ from ambassade.connectors.http import (
 )
 
 __all__ = [
-    "CONTAINER_TTL",
     "DEFAULT_RATE_WAIT",
     "AlreadyPublished",
     "GraphNotFound",
-    "PendingContainers",
+    "KeptContainers",
+    "container_key",
     "error_details",
     "error_map",
     "media_handle",
@@ -51,8 +50,6 @@ __all__ = [
     "wait_for_container",
 ]
 
-#: How long a container made by an attempt is kept for the next one (they expire after 24 hours).
-CONTAINER_TTL = timedelta(hours=23)
 #: Seconds to wait after a rate limit the network gave no time for (its windows roll over an hour).
 DEFAULT_RATE_WAIT = 900.0
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80015))
@@ -316,61 +313,46 @@ class AlreadyPublished(Exception):
         self.created = created
 
 
-class PendingContainers:
-    """Containers this process made and has not published yet, by what they hold.
+def container_key(owner: str, params: Mapping[str, Any]) -> str:
+    """What a container holds, as a key: the account and every parameter but the token. The same
+    draft gives the same key on every attempt; an edited text or medium gives another."""
+    shown = sorted((k, str(v)) for k, v in params.items() if k != "access_token")
+    return hashlib.sha256(json.dumps([owner, shown]).encode()).hexdigest()
 
-    The outbox bounds each attempt to a few seconds, and Instagram or Threads may take longer to
-    process a video: the next attempt (here, in the same worker) takes up the container instead of
-    making one more. A container is published at most once, so reusing one cannot publish twice,
-    and one found ``PUBLISHED`` proves that an earlier attempt's post went out. Containers expire
-    after 24 hours; entries are forgotten after :data:`CONTAINER_TTL`. Process-local: another
-    worker simply makes its own container.
-    """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[str, tuple[str, datetime]] = {}
+class KeptContainers:
+    """The containers of one draft: those earlier attempts made (``Draft.containers``, which the
+    outbox stores with the variant, so any worker has them), and those this attempt makes, each
+    reported at once through ``Draft.on_container``, before the call that publishes it.
 
-    @staticmethod
-    def key(owner: str, params: Mapping[str, Any]) -> str:
-        shown = sorted((k, str(v)) for k, v in params.items() if k != "access_token")
-        return hashlib.sha256(json.dumps([owner, shown]).encode()).hexdigest()
+    The outbox bounds each attempt to a few seconds, and Instagram or Threads may take minutes to
+    process a video: the next attempt, in any worker, takes the container up instead of making one
+    more. A container's status says what became of it (Meta's documented ``status_code`` /
+    ``status``): ``IN_PROGRESS`` wait, ``FINISHED`` ready to publish, ``PUBLISHED`` its post is out,
+    ``EXPIRED`` (not published within 24 hours) or ``ERROR`` made again."""
 
-    def get(self, key: str) -> tuple[str, datetime] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None and datetime.now(UTC) - item[1] > CONTAINER_TTL:
-                del self._items[key]
-                return None
-            return item
-
-    def put(self, key: str, container: str) -> None:
-        with self._lock:
-            self._items[key] = (container, datetime.now(UTC))
-
-    def discard(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._items.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+    def __init__(self, draft: Draft) -> None:
+        self._kept: dict[str, Container] = dict(draft.containers)
+        self._report = draft.on_container
 
     def reuse_or_create(
-        self, key: str, status_of: Callable[[str], str], create: Callable[[], str]
+        self,
+        key: str,
+        status_of: Callable[[str], str],
+        create: Callable[[], str],
+        *,
+        publishes: bool,
     ) -> str:
-        """The kept container while it is processing or ready, else a new one (kept in turn).
+        """The kept container while it is processing or ready, else a new one (reported).
         Raises :class:`AlreadyPublished` when the kept one was published.
 
         A kept container whose state cannot be read now (5xx, timeout, a refused token) raises
         that error: a lost call may have published it, and a new container would publish the
         post a second time. Only one the network does not know (any more) is replaced."""
-        kept = self.get(key)
+        kept = self._kept.get(key)
         if kept is not None:
-            container, created = kept
             try:
-                status = status_of(container)
+                status = status_of(kept.id)
             except GraphNotFound:
                 status = ""
             except ConnectorError as error:
@@ -378,10 +360,11 @@ class PendingContainers:
                     raise
                 status = ""
             if status in ("IN_PROGRESS", "FINISHED"):
-                return container
+                return kept.id
             if status == "PUBLISHED":
-                raise AlreadyPublished(container, created)
-            self.discard(key)
-        container = create()
-        self.put(key, container)
-        return container
+                raise AlreadyPublished(kept.id, kept.created_at)
+        made = Container(create(), datetime.now(UTC), publishes)
+        self._kept[key] = made
+        if self._report is not None:
+            self._report(key, made)
+        return made.id

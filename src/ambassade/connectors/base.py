@@ -19,7 +19,7 @@ connectors (issue 6) implement :class:`Publisher` on the same terms. All HTTP go
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, runtime_checkable
@@ -34,6 +34,7 @@ __all__ = [
     "Capability",
     "Connector",
     "ConnectorError",
+    "Container",
     "Credentials",
     "Cursor",
     "Draft",
@@ -239,16 +240,37 @@ class MediaUpload:
 
 
 @dataclass(frozen=True, slots=True)
+class Container:
+    """A media container a publisher made on the network for a draft (Instagram, Threads): made in
+    one call, published by another. ``publishes``: the container the publishing call names (the
+    post itself or a carousel), not one of a carousel's items. The outbox stores it with the
+    variant as soon as the publisher reports it, and hands it back to every later attempt."""
+
+    id: str
+    created_at: datetime
+    publishes: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Draft:
     """One channel variant, already validated by ``engine.publishing``. ``idempotency_key`` is unique
     per outbox attempt; connectors pass it where the network supports one (Mastodon's
-    ``Idempotency-Key`` header, Bluesky's record key, Discord's ``nonce``)."""
+    ``Idempotency-Key`` header, Bluesky's record key, Discord's ``nonce``).
+
+    ``containers``: the media containers earlier attempts made for this variant, by the key the
+    publisher gave them (what they hold); a publisher that makes containers takes one up instead of
+    making it again. ``on_container(key, container)``: called as soon as a publisher made one,
+    before the call that publishes it; an exception there stops the publication."""
 
     text: str
     idempotency_key: str
     media_ids: Sequence[str] = ()
     thread: Sequence[str] = ()
     options: Mapping[str, JSON] = field(default_factory=dict)
+    containers: Mapping[str, Container] = field(default_factory=dict)
+    on_container: Callable[[str, Container], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

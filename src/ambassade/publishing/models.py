@@ -193,6 +193,11 @@ class Variant(models.Model):
     idempotency_key = models.CharField(max_length=40, blank=True)
     #: Set when the next attempt must send the same key again (a network that deduplicates with it).
     keep_key = models.BooleanField(default=False)
+    #: Media containers made on the network for this variant (Instagram, Threads), by the key the
+    #: publisher gave them: ``{key: {"id", "created_at", "publishes"}}``. Written as soon as the
+    #: publisher reports one, before it is published, and handed to every later attempt (any
+    #: worker takes it up) and to reconciliation (its status says whether the post went out).
+    containers = models.JSONField(default=dict, blank=True)
     remote_id = models.CharField(max_length=300, blank=True)
     remote_url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from ambassade.connectors.base import (
     AuthExpired,
     ConnectorError,
+    Container,
     Draft,
     MediaUpload,
     Published,
@@ -1354,6 +1355,8 @@ def _call_and_record(
                 idempotency_key=variant.idempotency_key,
                 media_ids=media_ids,
                 thread=parts[1:],
+                containers=kept_containers(variant),
+                on_container=_container_recorder(variant, attempts),
             ),
         )
     except UnknownPublisher:
@@ -1395,6 +1398,39 @@ def _call_and_record(
     _mark_published(variant, published, [Status.PUBLISHING, Status.UNKNOWN], attempts)
     _finish_attempt(attempt, PublishAttempt.Outcome.PUBLISHED, published.url)
     return Status.PUBLISHED
+
+
+def kept_containers(variant: Variant) -> dict[str, Container]:
+    """The media containers stored with the variant (``Variant.containers``), as the publishers
+    take them; an entry that cannot be read is left out."""
+    kept: dict[str, Container] = {}
+    for key, value in (variant.containers or {}).items():
+        try:
+            created = datetime.fromisoformat(str(value["created_at"]))
+            kept[str(key)] = Container(
+                str(value["id"]), created, publishes=bool(value.get("publishes", True))
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return kept
+
+
+def _container_recorder(variant: Variant, attempts: int) -> Callable[[str, Container], None]:
+    """What a publisher calls as soon as it made a container, before publishing it: the container
+    is stored with the variant at once, so that a later attempt (in any worker, after this one
+    was killed) takes it up, and reconciliation can read its status. Written while the variant is
+    still at this attempt, whatever its status (an attempt the sweeper judged dead still made it)."""
+    stored = dict(variant.containers or {})
+
+    def record(key: str, container: Container) -> None:
+        stored[key] = {
+            "id": container.id,
+            "created_at": container.created_at.isoformat(),
+            "publishes": container.publishes,
+        }
+        Variant.objects.filter(id=variant.id, attempts=attempts).update(containers=dict(stored))
+
+    return record
 
 
 def _outcome_unknown(
@@ -1520,6 +1556,9 @@ def _reconcile_variant(
 
     - On a network that deduplicates our key and still remembers it: schedule a retry with the same
       key; the network answers with the post it already has, or publishes it once.
+    - On Instagram and Threads, the media containers stored with the variant decide first: one
+      ``PUBLISHED`` → published (its post read from the account); each not published → scheduled
+      again, and the next attempt publishes that container (it publishes once).
     - Otherwise: read the account's posts since shortly before the attempt. Found → published. Not
       found → scheduled again with a new key. Reading fails → stays unknown, tried next run.
     """
@@ -1586,15 +1625,19 @@ def _reconcile_variant(
         started_at=now,
     )
     text = parts_for(variant)[0]
-    if not _comparable(text):
+    # Instagram and Threads: the containers the attempts made say first whether the post went out.
+    kept = [c for c in kept_containers(variant).values() if c.publishes]
+    by_container = bool(kept) and callable(getattr(publisher, "container_status", None))
+    no_words = _in_language(
+        variant.workspace, lambda: _("the post has no words to recognise it by")
+    )
+    if not by_container and not _comparable(text):
         # Nothing to recognise the post by (media alone, emoji or a link only): any post of the
         # account would do, or none, and publishing again could make a second one.
         if publisher_factory is None and publisher is not None:
             _close(publisher)
-        reason = _in_language(
-            variant.workspace, lambda: _("the post has no words to recognise it by")
-        )
-        return _ask_a_person(variant, check, attempts, reason)
+        return _ask_a_person(variant, check, attempts, no_words)
+    outcome: str | None = None
     try:
         if publisher is None:
             raise ConnectorError(
@@ -1608,7 +1651,18 @@ def _reconcile_variant(
                 permanent=False,
             )
         try:
-            items = publisher.recent_posts(_credentials(connection), started - RECONCILE_MARGIN)
+            credentials = _credentials(connection)
+            if by_container:
+                outcome = _container_outcome(publisher, credentials, kept)
+            if outcome == "not_published":
+                items: Sequence[RawItem] = []
+            elif outcome == "published":
+                since = min(c.created_at for c in kept) - RECONCILE_MARGIN
+                items = publisher.recent_posts(credentials, since)
+            elif not _comparable(text):
+                outcome, items = "ask", []
+            else:
+                items = publisher.recent_posts(credentials, started - RECONCILE_MARGIN)
         finally:
             _save_refreshed(connection, publisher)
             if publisher_factory is None:
@@ -1646,6 +1700,12 @@ def _reconcile_variant(
         # The network cannot be read (a Telegram bot, a Discord webhook), or not for a long while:
         # only a person can tell now.
         return _ask_a_person(variant, check, attempts, error.message)
+    if outcome == "ask":
+        return _ask_a_person(variant, check, attempts, no_words)
+    if outcome == "published":
+        return _published_by_container(variant, check, attempts, text, items, now)
+    # No container was published (items is empty then): scheduled again, the next attempt
+    # publishes the stored container, which can become one post only.
     for item in items:
         if _same_post(text, item.text):
             _mark_published(variant, item, [Status.UNKNOWN], attempts)
@@ -1657,6 +1717,83 @@ def _reconcile_variant(
         webhooks.emit([variant_id])
     _finish_attempt(check, PublishAttempt.Outcome.NOT_FOUND)
     return Status.SCHEDULED
+
+
+_CONTAINER_NOT_PUBLISHED = frozenset({"FINISHED", "IN_PROGRESS", "ERROR", "EXPIRED"})
+
+
+def _container_outcome(
+    publisher: Any, credentials: Mapping[str, Any], kept: Sequence[Container]
+) -> str | None:
+    """``"published"`` when one of the variant's containers says it was published (Meta's
+    ``PUBLISHED``), ``"not_published"`` when each says it was not (``FINISHED``, ``IN_PROGRESS``,
+    ``ERROR``, ``EXPIRED``), None when one is unknown to the network (deleted, or older than it
+    keeps them): then the account's posts decide. A temporary error or a refused token raises."""
+    outcome: str | None = "not_published"
+    for container in kept:
+        try:
+            status = str(publisher.container_status(credentials, container.id) or "")
+        except AuthExpired:
+            raise
+        except ConnectorError as error:
+            if not error.permanent:
+                raise
+            status = ""
+        if status == "PUBLISHED":
+            return "published"
+        if status not in _CONTAINER_NOT_PUBLISHED:
+            outcome = None
+    return outcome
+
+
+def _published_by_container(
+    variant: Variant,
+    check: PublishAttempt,
+    attempts: int,
+    text: str,
+    items: Sequence[RawItem],
+    now: datetime,
+) -> str:
+    """The network says the variant's container was published: the variant is published. Its post
+    is the account's one with the same text (the same emoji, or none: a post without words) since
+    the container was made, and not another variant's; when no single post fits, the variant is
+    published without its address rather than pointing at another post."""
+    stripped = text.strip()
+
+    def fits(found: str) -> bool:
+        if _comparable(text):
+            return _same_post(text, found)
+        return not _comparable(found) and found.strip() == stripped
+
+    candidates = [item for item in items if fits(item.text)]
+    taken = set(
+        Variant.objects.filter(
+            connection_id=variant.connection_id,
+            remote_id__in=[item.external_id for item in candidates],
+        )
+        .exclude(id=variant.id)
+        .values_list("remote_id", flat=True)
+    )
+    candidates = [item for item in candidates if item.external_id not in taken]
+    if len(candidates) == 1:
+        item = candidates[0]
+        _mark_published(variant, item, [Status.UNKNOWN], attempts)
+        _finish_attempt(check, PublishAttempt.Outcome.FOUND, item.url)
+        return Status.PUBLISHED
+    connection = variant.connection
+    message = _in_language(
+        variant.workspace,
+        lambda: (
+            _(
+                "%(network)s says the post was published, but it cannot be told apart from the "
+                "account's other posts: its address is unknown."
+            )
+            % {"network": connection.network_label}
+        ),
+    )
+    _mark_published(variant, Published("", "", now), [Status.UNKNOWN], attempts)
+    _finish_attempt(check, PublishAttempt.Outcome.FOUND, message)
+    return Status.PUBLISHED
 
 
 def _ask_a_person(variant: Variant, check: PublishAttempt, attempts: int, reason: str) -> str:

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ambassade.connectors.base import AuthExpired, ConnectorError, Draft, MediaUpload
+from ambassade.connectors import _graph
+from ambassade.connectors.base import AuthExpired, ConnectorError, Container, Draft, MediaUpload
 from ambassade.connectors.http import HttpClient, OutcomeUnknown, deadline
 from ambassade.connectors.instagram import InstagramPublisher
 from ambassade.connectors.instagram import publish as module
@@ -50,6 +51,13 @@ def publisher(server: ReplayServer, http: HttpClient, sleeps: list[float]) -> In
     return InstagramPublisher(http, endpoints={"api": server.base_url}, sleep=sleeps.append)
 
 
+def kept_by_outbox() -> tuple[dict[str, Container], dict[str, Any]]:
+    """A store of the containers each publish reports, and the Draft arguments that hand them to
+    the next attempt, as the outbox does with the variant."""
+    kept: dict[str, Container] = {}
+    return kept, {"containers": kept, "on_container": kept.__setitem__}
+
+
 def ready(server: ReplayServer, *statuses: str) -> None:
     """Every container answers these statuses in turn (the last one repeating)."""
     server.route(
@@ -59,14 +67,6 @@ def ready(server: ReplayServer, *statuses: str) -> None:
     server.route("POST", f"{USER}/media", Reply(200, fixture("container_created.json")))
     server.route("POST", f"{USER}/media_publish", Reply(200, fixture("media_published.json")))
     server.route("GET", MEDIA, Reply(200, fixture("permalink.json")))
-
-
-@pytest.fixture(autouse=True)
-def _forget_containers() -> Iterator[None]:
-    """Each test starts as a fresh worker: no container kept from another test."""
-    module.PENDING.clear()
-    yield
-    module.PENDING.clear()
 
 
 @pytest.fixture
@@ -463,23 +463,58 @@ def test_it_takes_up_the_container_an_earlier_attempt_left_processing(
     server: ReplayServer, http: HttpClient, sleeps: list[float]
 ) -> None:
     ready(server, "in_progress")
+    kept, outbox = kept_by_outbox()
     first = InstagramPublisher(http, endpoints={"api": server.base_url}, sleep=time.sleep)
     media = [first.upload_media(CREDS, video())]
     with deadline(0.5), pytest.raises(ConnectorError, match="ran out of time"):
-        first.publish(CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media))
+        first.publish(
+            CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media, **outbox)
+        )
+    # Reported as soon as it was made, before any publishing call.
+    assert [c.id for c in kept.values()] == ["17889455560051444"]
+    assert all(c.publishes for c in kept.values())
     # The next attempt (a new publisher, as the outbox makes one per attempt) finds it ready.
     server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
     published = publisher(server, http, sleeps).publish(
-        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media)
+        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media, **outbox)
     )
     assert published.external_id == "17920238422030506"
     assert len(server.calls(f"{USER}/media")) == 1  # one container for both attempts
     assert form(server.calls(f"{USER}/media_publish")[0])["creation_id"] == "17889455560051444"
-    # Once published, the same text and video make a new post (a deliberate repeat).
+    # Another post with the same text and video (a deliberate repeat) has containers of its own.
     publisher(server, http, sleeps).publish(
         CREDS, Draft(text="En vidéo", idempotency_key="k3", media_ids=media)
     )
     assert len(server.calls(f"{USER}/media")) == 2
+
+
+def test_it_makes_a_new_container_when_the_kept_one_expired(
+    server: ReplayServer, http: HttpClient, sleeps: list[float]
+) -> None:
+    ready(server, "finished")
+    # An earlier attempt made a container a day ago, and Instagram let it expire unpublished.
+    server.route("GET", "/v23.0/17889455560099999", Reply(200, fixture("container_expired.json")))
+    client = publisher(server, http, sleeps)
+    media = [client.upload_media(CREDS, image())]
+    shown = {"image_url": PUBLIC + "tasse.jpg", "alt_text": "Une tasse fumante", "caption": "x"}
+    key = _graph.container_key(IG, shown)
+    earlier = Container("17889455560099999", datetime.now(UTC) - timedelta(hours=25))
+    kept = {key: earlier}
+    published = client.publish(
+        CREDS,
+        Draft(
+            text="x",
+            idempotency_key="k",
+            media_ids=media,
+            containers=kept,
+            on_container=kept.__setitem__,
+        ),
+    )
+    assert published.external_id == "17920238422030506"
+    assert len(server.calls("/v23.0/17889455560099999")) == 1  # read once, never published
+    assert len(server.calls(f"{USER}/media")) == 1
+    assert form(server.calls(f"{USER}/media_publish")[0])["creation_id"] == "17889455560051444"
+    assert kept[key].id == "17889455560051444" and kept[key].created_at > earlier.created_at
 
 
 def test_it_finds_the_post_an_earlier_attempt_published(
@@ -491,7 +526,10 @@ def test_it_finds_the_post_an_earlier_attempt_published(
     )
     client = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
     media = [client.upload_media(CREDS, image())]
-    draft = Draft(text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media)
+    _kept, outbox = kept_by_outbox()
+    draft = Draft(
+        text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media, **outbox
+    )
     with pytest.raises(OutcomeUnknown):
         client.publish(CREDS, draft)  # the container still said FINISHED just after
     server.route("GET", CONTAINER, Reply(200, fixture("container_published.json")))
@@ -516,7 +554,10 @@ def test_it_makes_no_new_container_while_the_kept_ones_state_cannot_be_read(
     )
     client = InstagramPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
     media = [client.upload_media(CREDS, image())]
-    draft = Draft(text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media)
+    _kept, outbox = kept_by_outbox()
+    draft = Draft(
+        text="Nouvelle carte d'automne #cafe", idempotency_key="k", media_ids=media, **outbox
+    )
     with pytest.raises(OutcomeUnknown):
         client.publish(CREDS, draft)
     unexpected = {

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ambassade.connectors.base import AuthExpired, ConnectorError, Draft, MediaUpload
+from ambassade.connectors.base import AuthExpired, ConnectorError, Container, Draft, MediaUpload
 from ambassade.connectors.base import Reply as ReplyTo
 from ambassade.connectors.http import HttpClient, OutcomeUnknown, deadline
 from ambassade.connectors.publishers import get_publisher
@@ -50,14 +50,6 @@ def ready(server: ReplayServer, *statuses: str) -> None:
     server.route("GET", CONTAINER, *[Reply(200, fixture(f"container_{s}.json")) for s in statuses])
     server.route("POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json")))
     server.route("GET", POST, Reply(200, fixture("permalink.json")))
-
-
-@pytest.fixture(autouse=True)
-def _forget_containers() -> Iterator[None]:
-    """Each test starts as a fresh worker: no container kept from another test."""
-    module.PENDING.clear()
-    yield
-    module.PENDING.clear()
 
 
 @pytest.fixture
@@ -361,11 +353,17 @@ def test_it_takes_up_the_container_an_earlier_attempt_left_processing(
     video = MediaUpload("clip.mp4", "video/mp4", b"MP4", "", PUBLIC + "clip")
     first = ThreadsPublisher(http, endpoints={"api": server.base_url}, sleep=time.sleep)
     media = [first.upload_media(CREDS, video)]
+    # The outbox stores each container reported and hands it to the next attempt.
+    kept: dict[str, Container] = {}
+    outbox: dict[str, Any] = {"containers": kept, "on_container": kept.__setitem__}
     with deadline(0.5), pytest.raises(ConnectorError, match="ran out of time"):
-        first.publish(CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media))
+        first.publish(
+            CREDS, Draft(text="En vidéo", idempotency_key="k1", media_ids=media, **outbox)
+        )
+    assert [c.id for c in kept.values()] == ["17890123456789012"]
     server.route("GET", CONTAINER, Reply(200, fixture("container_finished.json")))
     published = publisher(server, http, sleeps).publish(
-        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media)
+        CREDS, Draft(text="En vidéo", idempotency_key="k2", media_ids=media, **outbox)
     )
     assert published.external_id == "18051234567890123"
     assert [r.method for r in server.calls(f"{USER}/threads")] == ["POST"]

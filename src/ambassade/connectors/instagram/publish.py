@@ -13,9 +13,11 @@ address, and ``publish`` does the two steps:
    container per item with ``is_carousel_item=true``, then a ``CAROUSEL`` container naming them in
    ``children``. Each is polled (``GET /{container}?fields=status_code,status``) until ``FINISHED``,
    for a bounded time; ``ERROR`` is explained, ``EXPIRED`` or a long wait is temporary. A container
-   never published is harmless (it expires after 24 hours), so creating one is retried freely; and
-   the worker keeps it (``PENDING``) so that the next attempt takes it up, still processing or ready,
-   instead of making another: the outbox bounds each attempt, and a video can take longer;
+   never published is harmless (it expires after 24 hours), so creating one is retried freely. Each
+   container made is reported at once (``Draft.on_container``); the outbox stores it with the
+   variant and hands it back (``Draft.containers``), so that the next attempt, in any worker, takes
+   it up, still processing or ready, instead of making another: the outbox bounds each attempt,
+   and a video can take longer;
 2. ``POST /{ig_user_id}/media_publish`` with ``creation_id``. This is the only call that publishes.
    After a 5xx or a timeout there, the container's ``status_code`` says whether it was published (a
    container publishes at most once): ``PUBLISHED`` → the post is the newest of
@@ -60,8 +62,6 @@ MAX_ITEMS = 10
 #: Seconds to wait after the 24-hour publishing quota is used up (it rolls; one hour frees a slot
 #: in the usual case of posts spread over the day).
 QUOTA_WAIT = 3600.0
-#: Containers this worker made and has not published yet (see ``_graph.PendingContainers``).
-PENDING = _graph.PendingContainers()
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,like_count,comments_count"
 
 #: Container error subcodes (``status`` when ``status_code`` is ERROR) in plain words, and whether
@@ -125,7 +125,7 @@ class InstagramPublisher(Connector):
         self.sleep = sleep
         #: Containers created by the last publish, newest last (shown in its error if it fails).
         self.containers: list[str] = []
-        self._keys: list[str] = []
+        self._kept = _graph.KeptContainers(Draft("", ""))
 
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
@@ -172,8 +172,10 @@ class InstagramPublisher(Connector):
                 retry_after=QUOTA_WAIT,
             )
 
-    def _container(self, creds: Mapping[str, Any], params: dict[str, Any]) -> str:
-        key = PENDING.key(str(creds["ig_user_id"]), params)
+    def _container(
+        self, creds: Mapping[str, Any], params: dict[str, Any], *, publishes: bool = True
+    ) -> str:
+        key = _graph.container_key(str(creds["ig_user_id"]), params)
 
         def create() -> str:
             body = self.http.post(
@@ -187,10 +189,16 @@ class InstagramPublisher(Connector):
             container = str(body["id"])
             return container
 
-        container = PENDING.reuse_or_create(key, lambda c: self._status(creds, c), create)
+        container = self._kept.reuse_or_create(
+            key, lambda c: self._status(creds, c), create, publishes=publishes
+        )
         self.containers.append(container)
-        self._keys.append(key)
         return container
+
+    def container_status(self, credentials: Credentials, container: str) -> str:
+        """The container's ``status_code`` (``IN_PROGRESS``, ``FINISHED``, ``PUBLISHED``,
+        ``EXPIRED``, ``ERROR``): how the outbox settles a lost ``media_publish``."""
+        return self._status(self._creds(credentials), container)
 
     def _status(self, creds: Mapping[str, Any], container: str) -> str:
         body = self.http.get(
@@ -233,7 +241,7 @@ class InstagramPublisher(Connector):
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._creds(credentials)
         self.containers = []
-        self._keys = []
+        self._kept = _graph.KeptContainers(draft)
         if not draft.media_ids:
             raise ConnectorError(
                 "Instagram needs an image or a video: a text alone cannot be published there.",
@@ -265,11 +273,9 @@ class InstagramPublisher(Connector):
             found = self._published_from(creds, container, draft.text, started)
             if found is None:
                 raise
-            PENDING.discard(*self._keys)  # spent: a later post with the same content is new
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Instagram answered without the published post's id.")
-        PENDING.discard(*self._keys)
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
 
@@ -280,7 +286,9 @@ class InstagramPublisher(Connector):
                 creds, {**self._media_params(items[0], False), "caption": text}
             )
         else:
-            children = [self._container(creds, self._media_params(i, True)) for i in items]
+            children = [
+                self._container(creds, self._media_params(i, True), publishes=False) for i in items
+            ]
             for child in children:
                 self._wait(creds, child)
             container = self._container(
@@ -299,7 +307,6 @@ class InstagramPublisher(Connector):
                 "account's recent posts yet.",
                 permanent=False,
             )
-        PENDING.discard(*self._keys)
         return found
 
     def _published_from(

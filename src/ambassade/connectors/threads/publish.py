@@ -12,7 +12,8 @@ The same two steps as Instagram:
    ``topic_tag`` comes from the draft's options, ``reply_to_id`` makes a reply. Media are fetched by
    Threads from their public address (``MediaUpload.public_url``). The container is polled
    (``GET /{container}?fields=status,error_message``) until ``FINISHED``, for a bounded time, and
-   kept by the worker (``PENDING``) for the next attempt if the outbox's time runs out first;
+   reported at once (``Draft.on_container``): the outbox stores it with the variant and hands it
+   back (``Draft.containers``) to the next attempt, in any worker, if its time runs out first;
 2. ``POST /{user_id}/threads_publish`` with ``creation_id``: the only call that publishes. After a
    5xx or a timeout there, a ``PUBLISHED`` container means the post is the newest of
    ``GET /{user_id}/threads`` with this text; otherwise the outcome stays unknown and the outbox
@@ -56,8 +57,6 @@ RECENT_PAGES = 20
 RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 20
 QUOTA_WAIT = 3600.0
-#: Containers this worker made and has not published yet (see ``_graph.PendingContainers``).
-PENDING = _graph.PendingContainers()
 POST_FIELDS = "id,text,timestamp,permalink,media_type"
 
 #: A container's ``error_message`` when its ``status`` is ERROR (Threads API, "Troubleshooting") in
@@ -116,7 +115,7 @@ class ThreadsPublisher(Connector):
         self.sleep = sleep
         #: Containers created by the last publish, newest last.
         self.containers: list[str] = []
-        self._keys: list[str] = []
+        self._kept = _graph.KeptContainers(Draft("", ""))
 
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
@@ -163,8 +162,10 @@ class ThreadsPublisher(Connector):
                 retry_after=QUOTA_WAIT,
             )
 
-    def _container(self, creds: Mapping[str, Any], params: Mapping[str, Any]) -> str:
-        key = PENDING.key(str(creds["threads_user_id"]), params)
+    def _container(
+        self, creds: Mapping[str, Any], params: Mapping[str, Any], *, publishes: bool = True
+    ) -> str:
+        key = _graph.container_key(str(creds["threads_user_id"]), params)
 
         def create() -> str:
             body = self.http.post(
@@ -178,10 +179,16 @@ class ThreadsPublisher(Connector):
             container = str(body["id"])
             return container
 
-        container = PENDING.reuse_or_create(key, lambda c: self._status(creds, c), create)
+        container = self._kept.reuse_or_create(
+            key, lambda c: self._status(creds, c), create, publishes=publishes
+        )
         self.containers.append(container)
-        self._keys.append(key)
         return container
+
+    def container_status(self, credentials: Credentials, container: str) -> str:
+        """The container's ``status`` (``IN_PROGRESS``, ``FINISHED``, ``PUBLISHED``, ``EXPIRED``,
+        ``ERROR``): how the outbox settles a lost ``threads_publish``."""
+        return self._status(self._creds(credentials), container)
 
     def _status(self, creds: Mapping[str, Any], container: str) -> str:
         body = self.http.get(
@@ -219,7 +226,7 @@ class ThreadsPublisher(Connector):
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._creds(credentials)
         self.containers = []
-        self._keys = []
+        self._kept = _graph.KeptContainers(draft)
         if len(draft.media_ids) > MAX_ITEMS:
             raise ConnectorError(
                 f"A Threads carousel holds at most {MAX_ITEMS} images or videos.", permanent=True
@@ -250,11 +257,9 @@ class ThreadsPublisher(Connector):
             found = self._published_from(creds, container, draft.text, started)
             if found is None:
                 raise
-            PENDING.discard(*self._keys)  # spent: a later post with the same content is new
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
             raise ConnectorError("Threads answered without the published post's id.")
-        PENDING.discard(*self._keys)
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
 
@@ -268,7 +273,11 @@ class ThreadsPublisher(Connector):
             container = self._container(creds, {**self._media_params(items[0]), **extra})
         else:
             children = [
-                self._container(creds, {**self._media_params(item), "is_carousel_item": "true"})
+                self._container(
+                    creds,
+                    {**self._media_params(item), "is_carousel_item": "true"},
+                    publishes=False,
+                )
                 for item in items
             ]
             for child in children:
@@ -289,7 +298,6 @@ class ThreadsPublisher(Connector):
                 "profile's recent posts yet.",
                 permanent=False,
             )
-        PENDING.discard(*self._keys)
         return found
 
     def _published_from(
