@@ -368,3 +368,39 @@ def test_it_takes_up_the_container_an_earlier_attempt_left_processing(
     assert published.external_id == "18051234567890123"
     assert [r.method for r in server.calls(f"{USER}/threads")] == ["POST"]
     assert form(server.calls(f"{USER}/threads_publish")[0])["creation_id"] == "17890123456789012"
+
+
+@pytest.mark.parametrize("status", ["finished", "published", "expired", "in_progress"])
+def test_it_tells_the_outbox_a_containers_status(
+    server: ReplayServer, http: HttpClient, sleeps: list[float], status: str
+) -> None:
+    server.route("GET", CONTAINER, Reply(200, fixture(f"container_{status}.json")))
+    found = publisher(server, http, sleeps).container_status(CREDS, "17890123456789012")
+    assert found == fixture(f"container_{status}.json")["status"]
+    assert server.calls(CONTAINER)[0].param("fields") == "status"
+    assert server.calls(CONTAINER)[0].param("access_token") == TOKEN
+
+
+def test_it_leaves_it_unknown_when_two_posts_without_text_fit(
+    server: ReplayServer, quick: HttpClient, sleeps: list[float]
+) -> None:
+    # Published, but another post with the same (empty) text went out meanwhile: which one is
+    # this post is for the outbox to tell, not a guess.
+    ready(server, "finished", "published")
+    server.route(
+        "POST", f"{USER}/threads_publish", Reply(200, fixture("thread_published.json"), delay=0.8)
+    )
+    listing = fixture("threads_2.json")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    twin = {**listing["data"][0], "id": "18051234567891111", "text": "", "timestamp": now}
+    listing["data"] = [{**listing["data"][0], "text": "", "timestamp": now}, twin]
+    server.route("GET", f"{USER}/threads", Reply(200, listing))
+    client = ThreadsPublisher(quick, endpoints={"api": server.base_url}, sleep=sleeps.append)
+    video = MediaUpload("clip.mp4", "video/mp4", b"MP4", "", PUBLIC + "clip")
+    with pytest.raises(OutcomeUnknown):
+        client.publish(
+            CREDS,
+            Draft(text="", idempotency_key="k", media_ids=[client.upload_media(CREDS, video)]),
+        )
+    assert len(server.calls(f"{USER}/threads_publish")) == 1
+    assert [r.method for r in server.calls(f"{USER}/threads")] == ["POST", "GET"]

@@ -304,8 +304,9 @@ class ThreadsPublisher(Connector):
         self, creds: Mapping[str, Any], container: str, text: str, started: datetime
     ) -> Published | None:
         """After a lost answer to threads_publish: a container is published at most once, and its
-        status says whether it was. If it was, the post is the newest one with this text; if it
-        was not, or nothing can be read now, None (the outbox reconciles later, never resends)."""
+        status says whether it was. If it was, the post is the only one with this text since the
+        attempt; if it was not, nothing can be read now, or several posts fit, None (the outbox
+        reconciles later, never resends)."""
         try:
             status = self.http.get(
                 f"{self._base(creds)}/{container}",
@@ -317,10 +318,12 @@ class ThreadsPublisher(Connector):
             items = self.recent_posts(creds, started - RECONCILE_MARGIN)
         except ConnectorError:
             return None
-        for item in items:  # newest first
-            if item.text.strip() == text.strip():
-                return Published(item.external_id, item.url, item.created_at)
-        return None
+        same = [item for item in items if item.text.strip() == text.strip()]
+        if len(same) != 1:
+            # Two posts alike (two without a caption, say) cannot be told apart here: the outbox
+            # does it, knowing which posts its other variants already are.
+            return None
+        return Published(same[0].external_id, same[0].url, same[0].created_at)
 
     def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
         try:
