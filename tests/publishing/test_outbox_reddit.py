@@ -326,7 +326,7 @@ def test_it_refuses_a_video_for_reddit_before_scheduling(
         data=b"\x00\x00\x00\x18ftypmp42",
         alt_text="Une démonstration",
     )
-    with pytest.raises(services.ServiceError, match="Reddit does not accept a video"):
+    with pytest.raises(services.ServiceError, match="Ambassade cannot send a video to Reddit"):
         services.submit_post(post, personas.bob, now=NOW)
     assert post.variants.get().status == Status.DRAFT
     assert reddit.posts == []

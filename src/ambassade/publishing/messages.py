@@ -33,7 +33,7 @@ MESSAGES = {
     "duplicate_text": _("{network} refuses a text identical to a recent post."),
     "too_many_media": _("The post has {count} media; {network} accepts {limit}."),
     "media_mix_not_allowed": _("{network} does not accept {kinds} together in one post."),
-    "media_kind_not_supported": _("{network} does not accept a {kind}."),
+    "media_kind_not_supported": _("Ambassade cannot send a {kind} to {network}."),
     "media_type_not_supported": _("{network} does not accept files of type {mime_type}."),
     "media_too_large": _("The file weighs {size} bytes; {network} accepts {limit}."),
     "media_not_sent": _(
