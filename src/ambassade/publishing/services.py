@@ -850,7 +850,15 @@ def retry_variant(variant: Variant, actor: Any, *, now: datetime | None = None) 
 
 
 def _not_paused() -> Q:
-    return ~Q(workspace__outbox_settings__paused=True)
+    """Variants of workspaces whose outbox runs.
+
+    Written without a join on purpose: Django turns a conditional UPDATE whose filter joins another
+    table into ``UPDATE … WHERE id IN (SELECT … WHERE status = … AND attempts = …)``, and under
+    PostgreSQL's READ COMMITTED a second, concurrent UPDATE re-checks only ``id IN (…)`` on the row
+    the first one changed, not the status or the attempt count inside the subquery: both claims
+    would succeed, and the post would go out twice (seen by ``ambassade bench outbox`` on
+    PostgreSQL). A subquery on the other table keeps every condition on the variant's own row."""
+    return ~Q(workspace_id__in=OutboxSettings.objects.filter(paused=True).values("workspace_id"))
 
 
 def due_variant_ids(now: datetime | None = None, limit: int = 500) -> list[int]:
