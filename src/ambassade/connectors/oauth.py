@@ -305,7 +305,30 @@ class Provider:
         return f"{base}?{urlencode(params, quote_via=quote)}"
 
 
-class LinkedInProvider(Provider):
+class RefreshTokenProvider(Provider):
+    """A provider that renews with the standard ``refresh_token`` grant (RFC 6749 §6), keeping a
+    rotated refresh token when the network sends a new one."""
+
+    def _token(self, data: dict[str, str]) -> dict[str, Any]:
+        """POST ``data`` to the network's token endpoint, authenticated as the app."""
+        raise NotImplementedError
+
+    def can_refresh(self, secret: Mapping[str, Any]) -> bool:
+        return bool(secret.get("refresh_token"))
+
+    def refresh(self, secret: Mapping[str, Any]) -> Refreshed:
+        if not secret.get("refresh_token"):
+            return super().refresh(secret)
+        body = self._token(
+            {"grant_type": "refresh_token", "refresh_token": str(secret["refresh_token"])}
+        )
+        new = {**secret, "access_token": str(body["access_token"])}
+        if body.get("refresh_token"):
+            new["refresh_token"] = str(body["refresh_token"])
+        return Refreshed(new, self._expiry(body.get("expires_in")))
+
+
+class LinkedInProvider(RefreshTokenProvider):
     key = "linkedin"
     label = "LinkedIn"
     networks = ("linkedin",)
@@ -399,22 +422,8 @@ class LinkedInProvider(Provider):
             )
         return accounts
 
-    def can_refresh(self, secret: Mapping[str, Any]) -> bool:
-        return bool(secret.get("refresh_token"))
 
-    def refresh(self, secret: Mapping[str, Any]) -> Refreshed:
-        if not secret.get("refresh_token"):
-            return super().refresh(secret)
-        body = self._token(
-            {"grant_type": "refresh_token", "refresh_token": str(secret["refresh_token"])}
-        )
-        new = {**secret, "access_token": str(body["access_token"])}
-        if body.get("refresh_token"):
-            new["refresh_token"] = str(body["refresh_token"])
-        return Refreshed(new, self._expiry(body.get("expires_in")))
-
-
-class XProvider(Provider):
+class XProvider(RefreshTokenProvider):
     """OAuth 2.0 with PKCE (S256). A confidential client authenticates with HTTP Basic; a public
     one (no secret) sends its ``client_id`` in the body. Refresh tokens rotate: each refresh gives
     a new one and the old one stops working."""
@@ -498,20 +507,6 @@ class XProvider(Provider):
                 "x", user_id, f"@{username}", secret, grant.expires_at, str(data.get("name") or "")
             )
         ]
-
-    def can_refresh(self, secret: Mapping[str, Any]) -> bool:
-        return bool(secret.get("refresh_token"))
-
-    def refresh(self, secret: Mapping[str, Any]) -> Refreshed:
-        if not secret.get("refresh_token"):
-            return super().refresh(secret)
-        body = self._token(
-            {"grant_type": "refresh_token", "refresh_token": str(secret["refresh_token"])}
-        )
-        new = {**secret, "access_token": str(body["access_token"])}
-        if body.get("refresh_token"):
-            new["refresh_token"] = str(body["refresh_token"])
-        return Refreshed(new, self._expiry(body.get("expires_in")))
 
 
 class FacebookProvider(Provider):
