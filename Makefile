@@ -42,7 +42,7 @@ bench: install
 	$(BIN)/ambassade bench
 
 messages: install
-	cd src/ambassade && ../../$(BIN)/ambassade makemessages -l fr --no-obsolete && ../../$(BIN)/ambassade compilemessages
+	cd src/ambassade && ../../$(BIN)/ambassade makemessages -l fr --no-obsolete --no-location && ../../$(BIN)/ambassade compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
