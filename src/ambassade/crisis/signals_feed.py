@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 LISTENING = "ambassade.listening"
 NEGATIVE = "negative"
+HOUR = timedelta(hours=1)
+
+#: What :func:`hourly_counts` is: tests and the demo pass their own.
+CountFn = Callable[..., dict[datetime, int]]
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,6 @@ def hourly_counts(
         if negative:
             rows = rows.filter(mention__sentiment=NEGATIVE)
         stamp = "created_at"
-    from datetime import UTC
-
     counted = (
         rows.annotate(hour=TruncHour(stamp, tzinfo=UTC))
         .values("hour")
@@ -179,6 +181,10 @@ def mention_url(workspace: Any, mention_id: int) -> str | None:
         except NoReverseMatch:
             continue
     return None
+
+
+def floor_hour(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def hours(start: datetime, end: datetime) -> list[datetime]:

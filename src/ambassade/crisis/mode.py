@@ -1,0 +1,448 @@
+"""The crisis mode: the playbook, holding statements and escalation contacts; opening a crisis
+(the outbox held, the checklist copied, the team and contacts told), working it, and closing it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ambassade.crisis import audit, delivery, outbox, signals_feed
+from ambassade.crisis.alerting import _absolute, _recipients, _send_all, set_alert_status
+from ambassade.crisis.models import (
+    Alert,
+    Channel,
+    Crisis,
+    CrisisChecklistItem,
+    CrisisEvent,
+    EscalationContact,
+    HoldingStatement,
+    Notification,
+    PlaybookTemplate,
+    Section,
+    Severity,
+)
+from ambassade.crisis.report import build_report
+from ambassade.crisis.signals_feed import HOUR, CountFn, floor_hour
+from ambassade.workspaces.models import Workspace
+from ambassade.workspaces.services import ServiceError, record_audit
+
+log = logging.getLogger(__name__)
+
+
+def _after_commit(fn: Callable[[], Any]) -> None:
+    transaction.on_commit(fn)
+
+
+HOLDING_STATEMENTS = [
+    (
+        "fr",
+        "Nous avons connaissance de la situation",
+        "Nous avons connaissance des messages publiés au sujet de {brand}. Nous prenons la situation "
+        "très au sérieux et vérifions les faits. Nous reviendrons vers vous au plus vite avec des "
+        "informations précises.",
+    ),
+    (
+        "fr",
+        "Réponse individuelle",
+        "Bonjour, merci pour votre message. Nous comprenons votre inquiétude et regardons "
+        "ce qui s'est passé. Pouvez-vous nous écrire en message privé pour que nous puissions "
+        "suivre votre cas personnellement ?",
+    ),
+    (
+        "en",
+        "We are aware of the situation",
+        "We are aware of the posts about {brand}. We take this very seriously and are checking the "
+        "facts. We will come back to you as soon as we have accurate information.",
+    ),
+    (
+        "en",
+        "Individual reply",
+        "Hello, thank you for your message. We understand your concern and are looking into what "
+        "happened. Could you send us a direct message so that we can follow up on your case "
+        "personally?",
+    ),
+]
+
+
+def _default_playbook() -> list[dict[str, str]]:
+    return [
+        {"section": Section.CALL, "text": _("Tell the head of communication")},
+        {"section": Section.CALL, "text": _("Call the legal adviser if the facts are disputed")},
+        {"section": Section.CALL, "text": _("Warn customer service of the expected questions")},
+        {"section": Section.PREPARE, "text": _("Collect the facts: what, when, who is affected")},
+        {
+            "section": Section.PREPARE,
+            "text": _("Check the held posts and reschedule or cancel them"),
+        },
+        {"section": Section.PREPARE, "text": _("Adapt a holding statement")},
+        {"section": Section.VALIDATE, "text": _("Statement approved by the head of communication")},
+        {"section": Section.VALIDATE, "text": _("Statement approved by the legal adviser")},
+        {"section": Section.VALIDATE, "text": _("Statement published and pinned")},
+    ]
+
+
+def ensure_defaults(workspace: Workspace) -> PlaybookTemplate:
+    """Create the workspace's default playbook and holding statements once (idempotent)."""
+    with translation.override(workspace.language):
+        playbook, created = PlaybookTemplate.objects.get_or_create(
+            workspace=workspace, defaults={"items": _default_playbook()}
+        )
+    if created and not HoldingStatement.objects.filter(workspace=workspace).exists():
+        HoldingStatement.objects.bulk_create(
+            HoldingStatement(
+                workspace=workspace,
+                language=language,
+                title=title,
+                text=text.format(brand=workspace.name),
+            )
+            for language, title, text in HOLDING_STATEMENTS
+        )
+    return playbook
+
+
+def save_playbook(
+    workspace: Workspace, items: list[dict[str, str]], actor: Any
+) -> PlaybookTemplate:
+    playbook = ensure_defaults(workspace)
+    clean = [
+        {"section": item["section"], "text": item["text"].strip()[:300]}
+        for item in items
+        if item.get("section") in Section.values and item.get("text", "").strip()
+    ]
+    PlaybookTemplate.objects.filter(id=playbook.id).update(items=clean, updated_at=timezone.now())
+    record_audit(workspace, actor, audit.PLAYBOOK_SAVED, None)
+    playbook.refresh_from_db()
+    return playbook
+
+
+def save_statement(statement: HoldingStatement, actor: Any) -> HoldingStatement:
+    statement.updated_at = timezone.now()
+    statement.save()
+    return statement
+
+
+def delete_statement(statement: HoldingStatement, actor: Any) -> None:
+    statement.delete()
+
+
+def save_contact(contact: EscalationContact, actor: Any) -> EscalationContact:
+    contact.save()
+    return contact
+
+
+def delete_contact(contact: EscalationContact, actor: Any) -> None:
+    contact.delete()
+
+
+def open_crisis_of(workspace: Workspace) -> Crisis | None:
+    return Crisis.objects.filter(workspace=workspace, status=Crisis.Status.OPEN).first()
+
+
+def _event(
+    crisis: Crisis, kind: str, text: str = "", actor: Any = None, **extra: Any
+) -> CrisisEvent:
+    return CrisisEvent.objects.create(
+        workspace=crisis.workspace,
+        crisis=crisis,
+        kind=kind,
+        text=text,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=extra.pop("at", None) or timezone.now(),
+        **extra,
+    )
+
+
+def open_crisis(
+    workspace: Workspace,
+    actor: Any,
+    *,
+    title: str = "",
+    severity: str = Severity.HIGH,
+    alert: Alert | None = None,
+) -> Crisis:
+    """Open a crisis (by hand, or from ``alert``): hold the outbox, copy the playbook into a checklist,
+    and notify the escalation contacts and the team once the transaction commits."""
+    if alert is not None and alert.workspace_id != workspace.id:
+        raise ServiceError(_("This alert belongs to another workspace."))
+    playbook = ensure_defaults(workspace)
+    with translation.override(workspace.language):
+        title = (title or (alert.title if alert else "") or _("Crisis")).strip()[:200]
+        try:
+            with transaction.atomic():
+                crisis = Crisis.objects.create(
+                    workspace=workspace,
+                    title=title,
+                    severity=severity,
+                    alert=alert,
+                    opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError:
+            raise ServiceError(_("A crisis is already open in this workspace.")) from None
+        with transaction.atomic():
+            _event(crisis, CrisisEvent.Kind.OPENED, title, actor)
+            if alert is not None:
+                _event(
+                    crisis,
+                    CrisisEvent.Kind.ALERT,
+                    alert.title,
+                    None,
+                    at=alert.triggered_at,
+                    value=alert.value,
+                    data={"alert": alert.id, "baseline": alert.baseline, "score": alert.score},
+                )
+                if alert.status == Alert.Status.NEW:
+                    set_alert_status(alert, Alert.Status.ACKNOWLEDGED, actor)
+            order = {Section.CALL: 0, Section.PREPARE: 1, Section.VALIDATE: 2}
+            items = sorted(
+                enumerate(playbook.items),
+                key=lambda pair: (order.get(pair[1]["section"], 9), pair[0]),
+            )
+            CrisisChecklistItem.objects.bulk_create(
+                CrisisChecklistItem(
+                    workspace=workspace,
+                    crisis=crisis,
+                    section=item["section"],
+                    text=item["text"],
+                    position=position,
+                )
+                for position, (_index, item) in enumerate(items)
+            )
+            if outbox.pause(workspace, _("Crisis: %(title)s") % {"title": title}, actor):
+                _event(
+                    crisis,
+                    CrisisEvent.Kind.OUTBOX,
+                    _("Outbox paused: scheduled posts are held."),
+                    actor,
+                )
+            record_audit(workspace, actor, audit.CRISIS_OPENED, crisis)
+    crisis_id = crisis.id
+    _after_commit(lambda: _enqueue_crisis_notice(crisis_id))
+    return crisis
+
+
+def _enqueue_crisis_notice(crisis_id: int) -> None:
+    from ambassade.crisis import tasks
+
+    tasks.notify_crisis_opened(crisis_id)
+
+
+def notify_crisis_opened(crisis_id: int) -> int:
+    """E-mail the escalation contacts and notify the team, once (claimed by the timeline event)."""
+    crisis = Crisis.objects.select_related("workspace").get(id=crisis_id)
+    workspace = crisis.workspace
+    with transaction.atomic():
+        Crisis.objects.select_for_update().filter(id=crisis.id).first()
+        if crisis.events.filter(kind=CrisisEvent.Kind.CONTACTS).exists():
+            return 0
+        contacts = list(workspace.escalation_contacts.filter(notify=True).exclude(email=""))
+        with translation.override(workspace.language):
+            names = ", ".join(c.name for c in contacts) or _("nobody")
+            _event(
+                crisis,
+                CrisisEvent.Kind.CONTACTS,
+                _("Escalation contacts notified: %(names)s") % {"names": names},
+            )
+            url = _absolute(
+                reverse(
+                    "crisis:crisis",
+                    kwargs={"workspace_slug": workspace.slug, "crisis_id": crisis.id},
+                )
+            )
+            Notification.objects.bulk_create(
+                Notification(
+                    workspace=workspace,
+                    user=user,
+                    crisis=crisis,
+                    severity=crisis.severity,
+                    title=_("Crisis opened: %(title)s") % {"title": crisis.title},
+                )
+                for user in _recipients(workspace)
+            )
+    with translation.override(workspace.language):
+        subject = _("[%(workspace)s] Crisis opened: %(title)s") % {
+            "workspace": workspace.name,
+            "title": crisis.title,
+        }
+        body = _(
+            "A crisis was opened for %(workspace)s: %(title)s.\n"
+            "Severity: %(severity)s. Scheduled posts are held.\n\n%(url)s"
+        ) % {
+            "workspace": workspace.name,
+            "title": crisis.title,
+            "severity": Severity(crisis.severity).label,
+            "url": url,
+        }
+    sent = 0
+    for contact in contacts:
+        try:
+            send_mail(subject, body, None, [contact.email])
+            sent += 1
+        except OSError:
+            log.exception("could not e-mail escalation contact %s", contact.id)
+    # The team's channels hear it too (Slack, Teams…), whatever rule they serve.
+    with translation.override(workspace.language):
+        message = delivery.Message(
+            event="crisis.opened",
+            workspace=workspace.slug,
+            workspace_name=workspace.name,
+            title=_("Crisis opened: %(title)s") % {"title": crisis.title},
+            severity=crisis.severity,
+            url=url,
+            text=_("Scheduled posts are held until a manager resumes the outbox."),
+            facts=[(_("Severity"), str(Severity(crisis.severity).label))],
+        )
+        _send_all(Channel.objects.filter(workspace=workspace, enabled=True), message)
+    return sent
+
+
+def _check_open(crisis: Crisis) -> None:
+    if not crisis.is_open:
+        raise ServiceError(_("This crisis is closed."))
+
+
+def set_item_done(item: CrisisChecklistItem, done: bool, actor: Any) -> CrisisChecklistItem:
+    _check_open(item.crisis)
+    now = timezone.now()
+    if done:
+        changed = CrisisChecklistItem.objects.filter(id=item.id, done_at=None).update(
+            done_at=now, done_by=actor
+        )
+    else:
+        changed = CrisisChecklistItem.objects.filter(id=item.id, done_at__isnull=False).update(
+            done_at=None, done_by=None
+        )
+    if changed:
+        text = (_("Done: %(item)s") if done else _("Reopened: %(item)s")) % {"item": item.text}
+        _event(
+            item.crisis,
+            CrisisEvent.Kind.CHECKLIST,
+            text,
+            actor,
+            data={"item": item.id, "done": done},
+        )
+    item.refresh_from_db()
+    return item
+
+
+def log_action(crisis: Crisis, text: str, actor: Any) -> CrisisEvent:
+    _check_open(crisis)
+    text = text.strip()
+    if not text:
+        raise ServiceError(_("Describe the action taken."))
+    return _event(crisis, CrisisEvent.Kind.NOTE, text[:2000], actor)
+
+
+def log_statement(
+    crisis: Crisis, statement: HoldingStatement, actor: Any, where: str = ""
+) -> CrisisEvent:
+    _check_open(crisis)
+    if statement.workspace_id != crisis.workspace_id:
+        raise ServiceError(_("This statement belongs to another workspace."))
+    text = statement.title + (f" — {where.strip()}" if where.strip() else "")
+    return _event(
+        crisis,
+        CrisisEvent.Kind.STATEMENT,
+        text,
+        actor,
+        data={"statement": statement.id, "language": statement.language, "text": statement.text},
+    )
+
+
+def resume_outbox(crisis: Crisis, actor: Any) -> bool:
+    resumed = outbox.resume(crisis.workspace, actor)
+    if resumed:
+        _event(crisis, CrisisEvent.Kind.OUTBOX, _("Outbox resumed: held posts go out."), actor)
+    return resumed
+
+
+def reschedule_held_post(crisis: Crisis, post: Any, when: datetime, actor: Any) -> None:
+    outbox.reschedule(post, actor, when)
+    _event(
+        crisis,
+        CrisisEvent.Kind.OUTBOX,
+        _("Held post rescheduled to %(when)s")
+        % {"when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")},
+        actor,
+        data={"post": post.pk},
+    )
+
+
+def unschedule_held_post(crisis: Crisis, post: Any, actor: Any) -> None:
+    outbox.unschedule(post, actor)
+    _event(
+        crisis,
+        CrisisEvent.Kind.OUTBOX,
+        _("Held post taken back to draft"),
+        actor,
+        data={"post": post.pk},
+    )
+
+
+def record_crisis_metrics(
+    workspace: Workspace, now: datetime | None = None, count: CountFn = signals_feed.hourly_counts
+) -> int:
+    """Add the complete hours' volume and negative mentions since the last recorded to the open
+    crisis's timeline (idempotent)."""
+    crisis = open_crisis_of(workspace)
+    if crisis is None:
+        return 0
+    end = floor_hour(now or timezone.now())
+    last = crisis.events.filter(kind=CrisisEvent.Kind.VOLUME).order_by("-at").first()
+    start = last.at + HOUR if last else floor_hour(crisis.opened_at) - 6 * HOUR
+    if start >= end:
+        return 0
+    volume = count(workspace, start, end, query_id=None, negative=False)
+    negative = count(workspace, start, end, query_id=None, negative=True)
+    events = []
+    for hour in signals_feed.hours(start, end):
+        events.append(
+            CrisisEvent(
+                workspace=workspace,
+                crisis=crisis,
+                at=hour,
+                kind=CrisisEvent.Kind.VOLUME,
+                value=volume.get(hour, 0),
+            )
+        )
+        events.append(
+            CrisisEvent(
+                workspace=workspace,
+                crisis=crisis,
+                at=hour,
+                kind=CrisisEvent.Kind.NEGATIVITY,
+                value=negative.get(hour, 0),
+            )
+        )
+    CrisisEvent.objects.bulk_create(events)
+    return len(events) // 2
+
+
+def close_crisis(crisis: Crisis, actor: Any, *, summary: str = "", resume: bool = True) -> Crisis:
+    """Close the crisis, resume the outbox if asked, and freeze the post-mortem report."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Crisis.objects.filter(id=crisis.id, status=Crisis.Status.OPEN).update(
+            status=Crisis.Status.CLOSED,
+            closed_at=now,
+            closed_by=actor if getattr(actor, "is_authenticated", False) else None,
+            summary=summary.strip(),
+        )
+        if not changed:
+            raise ServiceError(_("This crisis is already closed."))
+        crisis.refresh_from_db()
+        with translation.override(crisis.workspace.language):
+            if resume:
+                resume_outbox(crisis, actor)
+            _event(crisis, CrisisEvent.Kind.CLOSED, crisis.title, actor)
+            record_audit(crisis.workspace, actor, audit.CRISIS_CLOSED, crisis)
+    crisis.report_html = build_report(crisis)
+    Crisis.objects.filter(id=crisis.id).update(report_html=crisis.report_html)
+    return crisis
