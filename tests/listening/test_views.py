@@ -187,6 +187,20 @@ def test_it_previews_a_query_and_points_at_errors(
     assert "Column 14" in page and "<mark>" in page
 
 
+def test_it_words_query_errors_in_the_readers_language(personas: Any, client: Any) -> None:
+    # The engine's English must not reach a French page (issue 10, item 14).
+    client.force_login(personas.bob)
+    text = {"text": "avion NEAR/0 retard"}
+    page = client.post(url("query_preview", personas), text, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "NEAR demande une distance d’au moins 1, pas ‘0’" in page.content.decode()
+    assert "needs a distance" not in page.content.decode()
+    page = client.post(url("query_preview", personas), text, HTTP_ACCEPT_LANGUAGE="en")
+    assert "NEAR needs a distance of at least 1, not ‘0’" in page.content.decode()
+    form = {"name": "Brand", "text": "lumiere OR", "kind": "brand", "enabled": "on"}
+    page = client.post(url("query_create", personas), form, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Colonne 11 : un terme" in page.content.decode().replace("\xa0", " ")
+
+
 def test_it_creates_edits_and_deletes_a_query(personas: Any, client: Any) -> None:
     client.force_login(personas.bob)
     response = client.post(

@@ -12,6 +12,7 @@ from ambassade.engine.query import QuerySyntaxError
 from ambassade.listening import services
 from ambassade.listening.models import Competitor, ListeningQuery, Sentiment, Source
 from ambassade.listening.sources import kind_choices
+from ambassade.workspaces.messages import words
 from ambassade.workspaces.models import Connection
 
 PERIODS = (("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days")))
@@ -83,7 +84,7 @@ class QueryForm(forms.ModelForm):
         except QuerySyntaxError as exc:
             raise forms.ValidationError(
                 _("Column %(column)s: %(message)s"),
-                params={"column": exc.column, "message": exc.message},
+                params={"column": exc.column, "message": words(exc)},
             ) from None
         return text
 

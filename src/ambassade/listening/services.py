@@ -32,6 +32,7 @@ from ambassade.listening.models import (
 from ambassade.listening.pipeline import IngestResult
 from ambassade.listening.sources import connector_class
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import words
 from ambassade.workspaces.models import Workspace
 
 __all__ = [
@@ -409,7 +410,7 @@ def create_query(
     try:
         check_query(text)
     except QuerySyntaxError as exc:
-        raise ActionError(exc.message) from None
+        raise ActionError(words(exc)) from None
     query = ListeningQuery.objects.create(
         workspace=workspace, name=name, text=text, kind=kind, competitor=competitor
     )
@@ -423,7 +424,7 @@ def update_query(query: ListeningQuery, actor: Any, **changes: Any) -> Listening
         try:
             check_query(changes["text"])
         except QuerySyntaxError as exc:
-            raise ActionError(exc.message) from None
+            raise ActionError(words(exc)) from None
     for name, value in changes.items():
         setattr(query, name, value)
     _touch(query)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassade.connectors import registry
 from ambassade.connectors.base import Capability, Connector
+from ambassade.workspaces.connector_messages import connector_label
 
 __all__ = ["LOCAL_KINDS", "connector_class", "kind_choices", "kind_label"]
 
@@ -36,7 +37,7 @@ def kind_label(kind: str) -> str:
     if kind in LOCAL_LABELS:
         return str(LOCAL_LABELS[kind])
     try:
-        return str(registry.get(kind).label or kind)
+        return connector_label(kind, registry.get(kind).label)
     except registry.UnknownConnector:
         return kind
 
@@ -46,6 +47,6 @@ def kind_choices() -> list[tuple[str, str]]:
     choices = []
     for kind, cls in sorted(registry.available().items()):
         if Capability.LISTEN in cls.capabilities and cls.delivery == "poll":
-            choices.append((kind, str(cls.label or kind)))
+            choices.append((kind, connector_label(kind, cls.label)))
     choices.append(("demo", str(LOCAL_LABELS["demo"])))
     return choices

@@ -38,6 +38,7 @@ from ambassade.listening.permissions import (
     LISTENING_MANAGE,
     LISTENING_VIEW,
 )
+from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
     get_workspace_object_or_404,
     workspace_queryset,
@@ -330,7 +331,7 @@ def query_preview(request: HttpRequest) -> HttpResponse:
         try:
             services.check_query(text)
         except QuerySyntaxError as exc:
-            context["error"] = exc
+            context["error"], context["error_message"] = exc, words(exc)
             column = max(1, min(exc.column, len(text) + 1))
             context["before"], context["at"], context["after"] = (
                 text[: column - 1],

@@ -34,6 +34,7 @@ def test_each_documented_error_is_what_the_parser_says(row: list[str]) -> None:
         assert caught.value.expected == expected
     if message != "(same)":
         assert caught.value.message.startswith(message.rstrip("…").rstrip())
+    assert row[4] == f"`{caught.value.code}`"
 
 
 def test_the_canonical_form_examples_hold() -> None:

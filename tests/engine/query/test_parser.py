@@ -188,6 +188,7 @@ def test_it_names_the_column_and_what_was_expected(
     assert caught.expected.startswith(expected) or expected in caught.expected
     assert words in caught.message
     assert str(caught) == f"column {column}: {caught.message}"
+    assert caught.code.startswith("query."), "a person reads it in their language: give it a code"
 
 
 def test_it_reports_the_leftmost_problem_first() -> None:
@@ -200,3 +201,14 @@ def test_it_refuses_absurd_nesting_with_a_located_error() -> None:
     assert parse("NOT " * 99 + "a b") is not None
     assert error("(" * 101 + "a" + ")" * 101).column == 101
     assert error("x " + "NOT " * 101 + "a").column == 403
+
+
+def test_it_gives_each_error_a_code_and_the_parameters_of_its_sentence() -> None:
+    caught = error("a NEAR/x b")
+    assert (caught.code, dict(caught.params)) == (
+        "query.near_bad_distance",
+        {"operator": "NEAR", "distance": "x"},
+    )
+    assert error("a OR").code == "query.operand_expected_after_at_end"
+    assert dict(error("a OR )").params) == {"after": "OR", "found": ")"}
+    assert dict(error("(a b").params) == {"opened": 1}

@@ -138,6 +138,7 @@ def test_the_parser_fails_only_with_a_located_error_and_its_trees_print_back(tex
     except QuerySyntaxError as error:
         assert 1 <= error.column <= len(text) + 1
         assert error.expected
+        assert error.code.startswith("query."), error  # the product words it (issue 10, 14)
         return
     assert parse(format_query(tree)) == tree
 

@@ -42,7 +42,7 @@ class InvalidQueryError(QuerySyntaxError):
     """A query of a :class:`Matcher` that does not parse; ``query_id`` names it."""
 
     def __init__(self, query_id: str, error: QuerySyntaxError) -> None:
-        super().__init__(error.column, error.expected, error.message)
+        super().__init__(error.column, error.expected, error.message, error.code, error.params)
         self.query_id = query_id
         self.args = (f"query {query_id!r}, column {error.column}: {error.message}",)
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from ..messages import Param
 from ._ast import FIELDS, And, Field, FieldName, Near, Node, Not, Or, Pattern, Phrase, Prefix, Term
 from ._errors import QuerySyntaxError
 from ._text import Token, normalise, tokenise
@@ -45,10 +46,24 @@ class _Lexeme:
     distance: int = 0
     ordered: bool = False
     expected: str = ""
+    # An error lexeme's message code and parameters (ambassade.engine.messages).
+    code: str = ""
+    params: tuple[tuple[str, Param], ...] = ()
 
     @property
     def label(self) -> str:
         return "the end of the query" if self.kind == "end" else repr(self.text)
+
+    def error(self) -> QuerySyntaxError:
+        return QuerySyntaxError(self.column, self.expected, self.text, self.code, dict(self.params))
+
+
+def _found(code: str, lexeme: _Lexeme, **params: Param) -> tuple[str, dict[str, Param]]:
+    """``code`` with ``found`` (the lexeme's text) among its parameters, or ``code_at_end`` when
+    the query ended there: the product words "found the end of the query" apart."""
+    if lexeme.kind == "end":
+        return f"{code}_at_end", params
+    return code, {**params, "found": lexeme.text}
 
 
 def _lex(query: str) -> list[_Lexeme]:
@@ -71,6 +86,8 @@ def _lex(query: str) -> list[_Lexeme]:
                         "unterminated quote: the phrase opened here is never closed",
                         column,
                         expected=f"a closing {_OPENING_QUOTES[char]}",
+                        code="query.unterminated_quote",
+                        params=(("closing", _OPENING_QUOTES[char]),),
                     )
                 )
                 break
@@ -97,7 +114,12 @@ def _word_lexeme(text: str, column: int) -> _Lexeme:
     distance = near.group(2)
     if distance is None:
         return _Lexeme(
-            "error", f"{operator} needs a distance, as in {operator}/3", column, expected=expected
+            "error",
+            f"{operator} needs a distance, as in {operator}/3",
+            column,
+            expected=expected,
+            code="query.near_without_distance",
+            params=(("operator", operator),),
         )
     if not (distance.isascii() and distance.isdigit()) or int(distance) < 1:
         return _Lexeme(
@@ -105,6 +127,8 @@ def _word_lexeme(text: str, column: int) -> _Lexeme:
             f"{operator} needs a distance of at least 1, not {distance!r}",
             column + len(operator) + 1,
             expected=expected,
+            code="query.near_bad_distance",
+            params=(("operator", operator), ("distance", distance)),
         )
     return _Lexeme("NEAR", text, column, distance=int(distance), ordered=bool(near.group(1)))
 
@@ -126,15 +150,22 @@ class _Parser:
     def advance(self) -> _Lexeme:
         lexeme = self.current
         if lexeme.kind == "error":
-            raise QuerySyntaxError(lexeme.column, lexeme.expected, lexeme.text)
+            raise lexeme.error()
         self.position += 1
         return lexeme
 
-    def fail(self, expected: str, message: str, lexeme: _Lexeme | None = None) -> QuerySyntaxError:
+    def fail(
+        self,
+        expected: str,
+        message: str,
+        code: str,
+        params: dict[str, Param] | None = None,
+        lexeme: _Lexeme | None = None,
+    ) -> QuerySyntaxError:
         lexeme = lexeme or self.current
         if lexeme.kind == "error":  # the earliest problem wins
-            return QuerySyntaxError(lexeme.column, lexeme.expected, lexeme.text)
-        return QuerySyntaxError(lexeme.column, expected, message)
+            return lexeme.error()
+        return QuerySyntaxError(lexeme.column, expected, message, code, params)
 
     def starts_operand(self) -> bool:
         return self.current.kind in ("(", "phrase", "chunk", "NOT", "error")
@@ -142,25 +173,38 @@ class _Parser:
     def require_operand(self, after: _Lexeme) -> None:
         if not self.starts_operand():
             raise self.fail(
-                _OPERAND, f"expected {_OPERAND} after {after.text}, found {self.current.label}"
+                _OPERAND,
+                f"expected {_OPERAND} after {after.text}, found {self.current.label}",
+                *_found("query.operand_expected_after", self.current, after=after.text),
             )
 
     # query := or END
     def query(self) -> Node:
         if self.current.kind == "end":
-            raise self.fail(_OPERAND, "the query is empty")
+            raise self.fail(_OPERAND, "the query is empty", "query.empty")
         node = self.or_()
         lexeme = self.current
         if lexeme.kind == ")":
-            raise self.fail("the end of the query", "unbalanced parenthesis: no '(' to close here")
+            raise self.fail(
+                "the end of the query",
+                "unbalanced parenthesis: no '(' to close here",
+                "query.unbalanced_close",
+            )
         if lexeme.kind == "NEAR":
             raise self.fail(
                 "AND, OR or the end of the query",
                 f"{lexeme.text} cannot take a NEAR expression as its operand; "
                 f"its operands are {_NEAR_OPERAND}",
+                "query.near_of_near",
+                {"operator": lexeme.text},
             )
         if lexeme.kind != "end":  # pragma: no cover - every other lexeme starts or joins an operand
-            raise self.fail("AND, OR or the end of the query", f"unexpected {lexeme.label}")
+            raise self.fail(
+                "AND, OR or the end of the query",
+                f"unexpected {lexeme.label}",
+                "query.unexpected",
+                {"found": lexeme.text},
+            )
         check_matchable(node)
         return node
 
@@ -188,6 +232,8 @@ class _Parser:
                 lexeme.column,
                 f"at most {MAX_DEPTH} nested parentheses and NOTs",
                 f"the query nests more than {MAX_DEPTH} parentheses and NOTs deep",
+                "query.too_deep",
+                {"limit": MAX_DEPTH},
             )
 
     def unary(self) -> Node:
@@ -210,6 +256,7 @@ class _Parser:
             raise self.fail(
                 _NEAR_OPERAND,
                 f"expected {_NEAR_OPERAND} after {operator.text}, found {self.current.label}",
+                *_found("query.near_operand_expected", self.current, operator=operator.text),
             )
         right = self.primary()
         return Near(
@@ -225,10 +272,16 @@ class _Parser:
         if lexeme.kind == "(":
             self.advance()
             if self.current.kind == ")":
-                raise self.fail(_OPERAND, "empty parentheses: expected something to match inside")
+                raise self.fail(
+                    _OPERAND,
+                    "empty parentheses: expected something to match inside",
+                    "query.empty_parentheses",
+                )
             if not self.starts_operand():
                 raise self.fail(
-                    _OPERAND, f"expected {_OPERAND} after '(', found {self.current.label}"
+                    _OPERAND,
+                    f"expected {_OPERAND} after '(', found {self.current.label}",
+                    *_found("query.operand_expected_after", self.current, after="("),
                 )
             self.nest(lexeme)
             node = self.or_()
@@ -238,6 +291,7 @@ class _Parser:
                     "')'",
                     f"unbalanced parenthesis: expected ')' to close the '(' at column "
                     f"{lexeme.column}, found {self.current.label}",
+                    *_found("query.unclosed_parenthesis", self.current, opened=lexeme.column),
                 )
             self.advance()
             return dataclasses.replace(node, column=lexeme.column)  # errors point at the '('
@@ -248,10 +302,21 @@ class _Parser:
             self.advance()
             return _chunk(lexeme)
         if lexeme.kind in ("AND", "OR", "NEAR"):
-            raise self.fail(_OPERAND, f"{lexeme.text} needs an operand on its left")
+            raise self.fail(
+                _OPERAND,
+                f"{lexeme.text} needs an operand on its left",
+                "query.operator_without_left",
+                {"operator": lexeme.text},
+            )
         if self.current.kind == ")":
-            raise self.fail(_OPERAND, "unbalanced parenthesis: no '(' to close here")
-        raise self.fail(_OPERAND, f"expected {_OPERAND}, found {lexeme.label}")
+            raise self.fail(
+                _OPERAND, "unbalanced parenthesis: no '(' to close here", "query.unbalanced_close"
+            )
+        raise self.fail(
+            _OPERAND,
+            f"expected {_OPERAND}, found {lexeme.label}",
+            *_found("query.operand_expected", lexeme),
+        )
 
 
 def _join(kind: type[And] | type[Or], operands: list[Node]) -> Node:
@@ -272,6 +337,8 @@ def _near_operand(node: Node, operator: _Lexeme) -> tuple[Pattern, ...]:
         node.column,
         _NEAR_OPERAND,
         f"the operands of {operator.text} must be {_NEAR_OPERAND}",
+        "query.near_operand",
+        {"operator": operator.text},
     )
 
 
@@ -283,6 +350,7 @@ def _items(tokens: list[Token], prefixed: list[bool], column: int) -> list[Term 
                 column,
                 "a word, or the filter url: or site:",
                 "a link cannot be searched as text: use url:… or site:…",
+                "query.link_as_text",
             )
         if prefix:
             if len(token.text) < MIN_PREFIX:
@@ -291,6 +359,8 @@ def _items(tokens: list[Token], prefixed: list[bool], column: int) -> list[Term 
                     f"at least {MIN_PREFIX} characters before '*'",
                     f"a wildcard needs at least {MIN_PREFIX} letters or digits before '*', "
                     f"as in avi*: {token.text}* is too short",
+                    "query.wildcard_too_short",
+                    {"minimum": MIN_PREFIX, "word": f"{token.text}*"},
                 )
             items.append(Prefix(token.text, token.kind, column=column))
         else:
@@ -307,7 +377,10 @@ def _phrase(lexeme: _Lexeme) -> Pattern:
     tokens = tokenise(text, normalised=True)
     if not tokens:
         raise QuerySyntaxError(
-            lexeme.column, "a word inside the quotes", "the phrase holds no word to match"
+            lexeme.column,
+            "a word inside the quotes",
+            "the phrase holds no word to match",
+            "query.empty_phrase",
         )
     # A word immediately followed by '*' inside quotes is a wildcard ("air fran*").
     prefixed = []
@@ -329,10 +402,15 @@ def _chunk(lexeme: _Lexeme) -> Node:
             column,
             "a word, or the filter url: or site:",
             "a link cannot be searched as text: use url:… or site:…",
+            "query.link_as_text",
         )
     if raw.startswith("-") and len(raw) > 1:
         raise QuerySyntaxError(
-            column, _OPERAND, f"to leave out a word write NOT {raw[1:]}, not {raw}"
+            column,
+            _OPERAND,
+            f"to leave out a word write NOT {raw[1:]}, not {raw}",
+            "query.minus_for_not",
+            {"word": raw[1:], "written": raw},
         )
     text = normalise(raw)
     wildcard = text.endswith("*")
@@ -340,15 +418,27 @@ def _chunk(lexeme: _Lexeme) -> Node:
     if "*" in body:
         star = column + raw.index("*") if "*" in raw else column
         raise QuerySyntaxError(
-            star, "'*' at the end of a word", "'*' can only end a word, as in avi*"
+            star,
+            "'*' at the end of a word",
+            "'*' can only end a word, as in avi*",
+            "query.star_inside_word",
         )
     tokens = tokenise(body, normalised=True)
     if wildcard and (not tokens or not body.endswith(tokens[-1].text)):  # "*", "air-*"
         raise QuerySyntaxError(
-            column, "'*' at the end of a word", "'*' can only end a word, as in avi*"
+            column,
+            "'*' at the end of a word",
+            "'*' can only end a word, as in avi*",
+            "query.star_inside_word",
         )
     if not tokens:
-        raise QuerySyntaxError(column, _OPERAND, f"{raw!r} holds no letter or digit to match")
+        raise QuerySyntaxError(
+            column,
+            _OPERAND,
+            f"{raw!r} holds no letter or digit to match",
+            "query.nothing_to_match",
+            {"text": raw},
+        )
     prefixed = [False] * len(tokens)
     if wildcard:
         prefixed[-1] = True
@@ -362,6 +452,8 @@ def _field(name: str, raw_value: str, column: int) -> Field:
             column,
             "one of the fields " + ", ".join(f"{f}:" for f in FIELDS),
             f"unknown field {name}:, expected one of " + ", ".join(f"{f}:" for f in FIELDS),
+            "query.unknown_field",
+            {"field": name, "fields": " ".join(f"{f}:" for f in FIELDS)},
         )
     field_name: FieldName = key
     value = normalise(raw_value).strip()
@@ -374,13 +466,19 @@ def _field(name: str, raw_value: str, column: int) -> Field:
     value_column = column + len(name) + 1
     if not value or any(c.isspace() or c in _STOPS or c in "»”" for c in value):
         raise QuerySyntaxError(
-            value_column, f"a value after {key}:", f"{key}: needs a value, as in {_EXAMPLES[key]}"
+            value_column,
+            f"a value after {key}:",
+            f"{key}: needs a value, as in {_EXAMPLES[key]}",
+            "query.field_without_value",
+            {"field": key, "example": _EXAMPLES[key]},
         )
     if field_name == "site" and any(c in value for c in "/:?#@"):
         raise QuerySyntaxError(
             value_column,
             "a host name, as in site:example.com",
             f"site: takes a host name, as in site:example.com, not {raw_value}",
+            "query.site_not_host",
+            {"value": raw_value},
         )
     return Field(field_name, value, column=column)
 
@@ -404,6 +502,7 @@ def check_matchable(node: Node) -> None:
             max(culprit.column, 1),
             "a term, a phrase or a filter outside NOT",
             "a query must match something: it cannot be made only of NOT clauses",
+            "query.only_not",
         )
 
 
