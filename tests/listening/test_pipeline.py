@@ -303,3 +303,17 @@ def test_it_caches_the_matcher_per_workspace(personas: Any, brand_query: Any) ->
     first, _ = pipeline.matcher_for(personas.workspace_a)
     second, _ = pipeline.matcher_for(personas.workspace_a)
     assert first is second
+
+
+def test_a_huge_text_is_stored_cut_and_analysed_by_its_beginning(
+    personas: Any, source: Any, brand_query: Any
+) -> None:
+    text = "Lumière " + "latte délicieux, merci. " * 200_000  # 4.8 million characters
+    html = "<p>" + "x" * (pipeline.MAX_HTML * 2) + "</p>"
+    result = services.ingest(source, [item("big", text, html=html)])
+    assert (result.created, result.matches) == (1, 1)
+    mention = Mention.objects.get(external_id="big")
+    assert len(mention.text) == pipeline.MAX_TEXT and mention.text.endswith("…")
+    assert mention.text.startswith("Lumière latte délicieux")
+    assert len(mention.html) <= pipeline.MAX_HTML + 20
+    assert mention.lang == "fr"

@@ -19,7 +19,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,11 @@ ANALYSIS_BATCH = 500
 LOOKUP_BATCH = 500
 NEAR_DUPLICATE_BITS = 3
 MAX_TERMS = 8
+MAX_TEXT = 100_000
+"""A mention keeps at most this many characters of its text; a longer one is cut and ends with "…"
+(the analysis reads only the first 10,000 anyway; docs/text-analysis.md, "Input limits")."""
+MAX_HTML = 400_000
+"""Likewise for the HTML a source gives, cut before it is sanitised."""
 _HASHTAG = re.compile(r"#([^\W_][\w]{1,48})", re.UNICODE)
 _ALLOWED_URL = re.compile(r"^https?://", re.I)
 
@@ -79,12 +84,23 @@ def _unsigned(fingerprint: int) -> int:
 
 
 def normalise(items: Iterable[RawItem]) -> list[RawItem]:
-    """One item per external id (the last given wins), with text; the order kept."""
+    """One item per external id (the last given wins), with text; the order kept. Texts and HTML
+    past :data:`MAX_TEXT` and :data:`MAX_HTML` characters are cut."""
     unique: dict[str, RawItem] = {}
     for item in items:
         if item.text.strip() or item.html:
+            if len(item.text) > MAX_TEXT or (item.html and len(item.html) > MAX_HTML):
+                item = replace(
+                    item,
+                    text=_cut(item.text, MAX_TEXT),
+                    html=_cut(item.html, MAX_HTML) if item.html else item.html,
+                )
             unique[item.external_id[:255]] = item
     return list(unique.values())
+
+
+def _cut(value: str, length: int) -> str:
+    return value if len(value) <= length else value[: length - 1] + "…"
 
 
 # --- near-duplicates ------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from ._text import Scanned, Token, normalise, scan, to_tokens, url_host
 __all__ = ["Document", "PreparedDocument", "prepare"]
 
 _URL_TRAILING = ".,;:!?)]}'’…"
+MAX_HOST = 253
+"""The longest host name DNS allows: a longer "host" is not one, and ``site:`` never matches it (each
+of its suffixes would be a key, the square of its length in all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,9 @@ class PreparedDocument:
             urls.insert(0, normalise(document.url).strip())
         self.urls: tuple[str, ...] = tuple(urls)
         self.hosts: tuple[str, ...] = (
-            tuple(dict.fromkeys(host for host in map(url_host, urls) if host)) if urls else ()
+            tuple(dict.fromkeys(h for h in map(url_host, urls) if h and len(h) <= MAX_HOST))
+            if urls
+            else ()
         )
         self.source: str = normalise(document.source).strip() if document.source else ""
         self.author: str = (

@@ -9,6 +9,7 @@ queries that share its words, not with the number of queries.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
@@ -274,12 +275,24 @@ def _compile_near(node: Near) -> _Test:
         if not left:
             return False
         right = [span for spans in rights for span in spans(index)]
-        for left_first, left_last in left:
-            for right_first, right_last in right:
-                if left_last < right_first and right_first - left_last <= distance:
-                    return True
-                if not ordered and right_last < left_first and left_first - right_last <= distance:
-                    return True
+        if not right:
+            return False
+        # Sorted ends and binary search, not every (left, right) pair: a long message repeating two
+        # words far apart would otherwise cost the square of its length (20,000 words: 45 s).
+        # Ordered: a right span starts within `distance` after a left one ends.
+        starts = sorted(first for first, _ in right)
+        for _, left_last in left:
+            after = bisect_right(starts, left_last)
+            if after < len(starts) and starts[after] - left_last <= distance:
+                return True
+        if ordered:
+            return False
+        # Either order: or a right span ends within `distance` before a left one starts.
+        ends = sorted(last for _, last in right)
+        for left_first, _ in left:
+            before = bisect_left(ends, left_first) - 1
+            if before >= 0 and left_first - ends[before] <= distance:
+                return True
         return False
 
     return near

@@ -12,7 +12,7 @@ from ambassade.engine.text._fingerprint import fingerprint
 from ambassade.engine.text._keywords import keywords_for
 from ambassade.engine.text._language import detect_languages
 from ambassade.engine.text._model import SENTIMENT_CLASSES, default_model
-from ambassade.engine.text._normalize import normalize
+from ambassade.engine.text._normalize import bound, normalize
 
 __all__ = ["UNSUPPORTED", "Analysis", "analyze", "keywords"]
 
@@ -56,11 +56,15 @@ def analyze(
 
     ``languages`` restricts language identification (default: ``AMBASSADE_TEXT_LANGUAGES`` or
     fr, en, de, es, it, pt, nl, ar). Fingerprints and keywords can be skipped when not needed.
+
+    Every step reads at most the first 10,000 characters of a message (``MAX_TEXT_CHARS``), language
+    identification at most 1,000 of them: a message's cost is bounded whatever its length.
     """
     if isinstance(texts, str):
         raise TypeError("analyze() takes a sequence of texts, not one string")
     if not texts:
         return []
+    texts = [bound(text) for text in texts]
     model = default_model()
     guesses = detect_languages(texts, languages)
     codes = [guess.code for guess in guesses]

@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from ambassade.engine.text._normalize import normalize, tokenize
+from ambassade.engine.text._normalize import bound, normalize, tokenize
 
 __all__ = ["fingerprint", "hamming_distance", "is_near_duplicate"]
 
@@ -26,8 +26,11 @@ def _shingles(words: list[str]) -> list[str]:
 
 
 def fingerprint(text: str) -> int:
-    """The 64-bit SimHash of a text (0 for a text without words), as a non-negative int."""
-    words = [tok for tok in tokenize(normalize(text)) if tok.isalnum() and tok not in ("http",)]
+    """The 64-bit SimHash of a text (0 for a text without words), as a non-negative int. Only the
+    first 10,000 characters count (:data:`~ambassade.engine.text._normalize.MAX_TEXT_CHARS`)."""
+    words = [
+        tok for tok in tokenize(normalize(bound(text))) if tok.isalnum() and tok not in ("http",)
+    ]
     shingles = _shingles(words)
     if not shingles:
         return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ambassade.engine.text._features import Featurizer
-from ambassade.engine.text._normalize import normalize, tokenize
+from ambassade.engine.text._normalize import bound, normalize, tokenize
 
 __all__ = ["MIN_IDF", "keywords_for"]
 
@@ -13,13 +13,14 @@ _MIN_LENGTH = 3
 
 
 def keywords_for(featurizer: Featurizer, text: str, limit: int = 5) -> list[str]:
-    """Up to ``limit`` distinct normalised words of ``text``, rarest first (unknown words count as rare)."""
+    """Up to ``limit`` distinct normalised words of ``text``, rarest first (unknown words count as rare);
+    only its first 10,000 characters are read."""
     if limit <= 0:
         return []
     idf = featurizer.idf
     max_idf = float(idf.max()) if len(idf) else 0.0
     ranked: dict[str, float] = {}
-    for position, token in enumerate(tokenize(normalize(text))):
+    for position, token in enumerate(tokenize(normalize(bound(text)))):
         if len(token) < _MIN_LENGTH or not token.isalpha() or token in ranked:
             continue
         index = featurizer.word_index(token)

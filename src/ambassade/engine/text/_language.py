@@ -15,7 +15,7 @@ from lingua import (
     LanguageDetectorBuilder,
 )
 
-from ambassade.engine.text._normalize import strip_for_language
+from ambassade.engine.text._normalize import language_view
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -116,11 +116,12 @@ def detect_languages(
     """The language of each text among ``languages`` (default: :func:`configured_languages`).
 
     URLs, @mentions, #hashtags, emoji, digits and punctuation are removed first; a text with too few
-    letters left, or whose best language is not clearly ahead, is ``und``.
+    letters left, or whose best language is not clearly ahead, is ``und``. Only the beginning of a long
+    text is read, its words cut to 64 letters (:func:`~ambassade.engine.text._normalize.language_view`).
     """
     codes = tuple(languages) if languages is not None else configured_languages()
     accurate, fast = _detectors_for(codes)
-    stripped = [strip_for_language(text) for text in texts]
+    stripped = [language_view(text) for text in texts]
     guesses = [LanguageGuess(UNDETERMINED, 0.0)] * len(texts)
     candidates = [
         i for i, text in enumerate(stripped) if len(text) - text.count(" ") >= MIN_LETTERS

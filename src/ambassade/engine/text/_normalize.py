@@ -10,7 +10,28 @@ import html
 import re
 import unicodedata
 
-__all__ = ["normalize", "strip_for_language", "tokenize"]
+__all__ = [
+    "MAX_LANGUAGE_CHARS",
+    "MAX_TEXT_CHARS",
+    "MAX_WORD_CHARS",
+    "bound",
+    "language_view",
+    "normalize",
+    "strip_for_language",
+    "tokenize",
+]
+
+MAX_TEXT_CHARS = 10_000
+"""Every analysis step (scores, fingerprint, keywords) reads at most this many characters of a message:
+its beginning, cut at a space when one is near. Longer texts are analysed by that beginning alone, so
+that no message costs more than a bounded time (docs/text-analysis.md, "Input limits")."""
+MAX_LANGUAGE_CHARS = 1_000
+"""Language identification reads at most this many characters of the stripped text (letters and spaces)."""
+MAX_WORD_CHARS = 64
+"""Language identification cuts each word to this many letters: lingua's cost grows with the square of
+a word's length (one 100,000-letter word took 22 s), and no word of a real language is longer."""
+_NEAR = 200
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
 
 _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|ly|be|fr|io|co)(?:/\S*)?\b", re.I
@@ -52,6 +73,25 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _REPEAT.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def bound(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """The first ``limit`` characters of ``text`` at most, cut at the last whitespace of the final
+    200 characters when there is one (so the last word is not cut in two)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(" ", limit - _NEAR), head.rfind("\n", limit - _NEAR))
+    return head[:cut] if cut > 0 else head
+
+
+def language_view(text: str) -> str:
+    """What language identification reads: :func:`strip_for_language` of the text's beginning, every
+    word cut to :data:`MAX_WORD_CHARS` letters, at most :data:`MAX_LANGUAGE_CHARS` characters."""
+    stripped = strip_for_language(bound(text))
+    if len(stripped) > MAX_WORD_CHARS:
+        stripped = _LONG_WORD.sub(lambda word: word.group()[:MAX_WORD_CHARS], stripped)
+    return bound(stripped, MAX_LANGUAGE_CHARS)
 
 
 def strip_for_language(text: str) -> str:
