@@ -267,6 +267,8 @@ class Feedback(models.Model):
 
     class Kind(models.TextChoices):
         SENTIMENT = "sentiment", _("Sentiment")
+        OFFENSIVE = "offensive", _("Offensive")
+        HATEFUL = "hateful", _("Hateful")
         SPAM = "spam", _("Spam")
         NOT_SPAM = "not_spam", _("Not spam")
         IRRELEVANT = "irrelevant", _("Irrelevant")
@@ -275,7 +277,9 @@ class Feedback(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="feedback")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # For a sentiment correction: what the engine said and what the person says.
+    # For a sentiment, offensive or hateful correction: what the mention said before (the engine, or an
+    # earlier correction) and what the person says: a sentiment, or offensive / not_offensive,
+    # hateful / not_hateful. For spam and relevance: the mark before and after ("True"/"False").
     previous = models.CharField(max_length=20, blank=True)
     value = models.CharField(max_length=20, blank=True)
     # Kept with the feedback so retraining does not depend on the mention still existing as it was.

@@ -22,9 +22,14 @@ LISTENING_MANAGE = declare(
 )
 LISTENING_CORRECT = declare(
     "listening.correct",
-    _("Correct a mention's sentiment, mark it as spam or irrelevant, tag it"),
+    _("Correct a mention's sentiment and labels, mark it as spam or irrelevant, tag it"),
     {OWNER, MANAGER, EDITOR, MODERATOR, ANALYST},
 )
 LISTENING_EXPORT = declare(
     "listening.export", _("Export mentions as CSV"), {OWNER, MANAGER, EDITOR, ANALYST}
+)
+LISTENING_FEEDBACK = declare(
+    "listening.feedback",
+    _("Download the corrections of the text analysis, for retraining the models"),
+    {OWNER, MANAGER},
 )

@@ -39,6 +39,7 @@ __all__ = [
     "ActionError",
     "IngestResult",
     "claim_due_sources",
+    "correct_label",
     "correct_sentiment",
     "create_competitor",
     "create_query",
@@ -481,6 +482,30 @@ def correct_sentiment(mention: Mention, actor: Any, sentiment: str) -> Feedback 
     return feedback
 
 
+#: The labels a person can correct besides sentiment, and the Mention score each one sets.
+LABELS = {"offensive": Feedback.Kind.OFFENSIVE, "hateful": Feedback.Kind.HATEFUL}
+
+
+@transaction.atomic
+def correct_label(mention: Mention, actor: Any, label: str, present: bool) -> Feedback | None:
+    """Say whether a mention is offensive (or hateful): its score becomes 1 or 0, so every badge,
+    filter and rule reads the person's word; the engine's verdict stays in the feedback, kept for
+    retraining. Nothing happens when the mention already says so."""
+    kind = LABELS.get(label)
+    if kind is None:
+        raise ActionError(_("Unknown label."))
+    score = float(getattr(mention, label))
+    previous = label if score >= 0.5 else f"not_{label}"
+    value = label if present else f"not_{label}"
+    if previous == value:
+        return None
+    feedback = _feedback(mention, actor, kind, previous, value)
+    new_score = 1.0 if present else 0.0
+    Mention.objects.filter(id=mention.id).update(**{label: new_score})
+    setattr(mention, label, new_score)
+    return feedback
+
+
 def _move_rollups(mention: Mention, previous: str, sentiment: str) -> None:
     from zoneinfo import ZoneInfo
 
@@ -519,10 +544,16 @@ def _move_rollups(mention: Mention, previous: str, sentiment: str) -> None:
 
 
 def mark_spam(mention: Mention, actor: Any, spam: bool = True) -> Feedback:
+    """Mark a mention as spam or not; "not spam" also sets its spam score to 0, so that a mention
+    the engine called spam stops being shown and filtered as spam."""
     kind = Feedback.Kind.SPAM if spam else Feedback.Kind.NOT_SPAM
-    feedback = _feedback(mention, actor, kind, str(mention.marked_spam), str(spam))
-    Mention.objects.filter(id=mention.id).update(marked_spam=spam)
-    mention.marked_spam = spam
+    feedback = _feedback(mention, actor, kind, str(mention.looks_spam), str(spam))
+    changes: dict[str, Any] = {"marked_spam": spam}
+    if not spam:
+        changes["spam"] = 0.0
+    Mention.objects.filter(id=mention.id).update(**changes)
+    for name, value in changes.items():
+        setattr(mention, name, value)
     return feedback
 
 

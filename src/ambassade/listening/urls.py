@@ -8,6 +8,11 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/listening/", views.stream, name="stream"),
     path("w/<slug:workspace_slug>/listening/export.csv", views.export, name="export"),
     path(
+        "w/<slug:workspace_slug>/listening/corrections.jsonl",
+        views.feedback_export,
+        name="feedback_export",
+    ),
+    path(
         "w/<slug:workspace_slug>/listening/mentions/<int:mention_id>/",
         views.mention_detail,
         name="mention",

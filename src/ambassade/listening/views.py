@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.engine.query import QuerySyntaxError
 from ambassade.listening import insights, search, services
+from ambassade.listening.feedback import training_lines
 from ambassade.listening.forms import (
     CompetitorForm,
     ImportForm,
@@ -35,6 +36,7 @@ from ambassade.listening.models import (
 from ambassade.listening.permissions import (
     LISTENING_CORRECT,
     LISTENING_EXPORT,
+    LISTENING_FEEDBACK,
     LISTENING_MANAGE,
     LISTENING_VIEW,
 )
@@ -227,6 +229,22 @@ def mention_detail(request: HttpRequest, mention_id: int) -> HttpResponse:
             "sentiments": [
                 (value, label) for value, label in Sentiment.choices if value != "unsupported"
             ],
+            "labels": [
+                (
+                    "offensive",
+                    _("Is it offensive (insults, swearing at someone, harassment)?"),
+                    _("Offensive"),
+                    _("Not offensive"),
+                    mention.offensive >= 0.5,
+                ),
+                (
+                    "hateful",
+                    _("Is it hateful (against a group: origin, religion, gender…)?"),
+                    _("Hateful"),
+                    _("Not hateful"),
+                    mention.hateful >= 0.5,
+                ),
+            ],
             "feedback": list(mention.feedback.select_related("author")[:10]),
         },
     )
@@ -243,6 +261,11 @@ def mention_feedback(request: HttpRequest, mention_id: int) -> HttpResponse:
         if action == "sentiment":
             services.correct_sentiment(mention, request.user, request.POST.get("sentiment", ""))
             messages.success(request, _("The sentiment was corrected. Thank you."))
+        elif action == "label":
+            value = request.POST.get("value", "")
+            label = value.removeprefix("not_")
+            services.correct_label(mention, request.user, label, not value.startswith("not_"))
+            messages.success(request, _("The analysis was corrected. Thank you."))
         elif action in {"spam", "not_spam"}:
             services.mark_spam(mention, request.user, action == "spam")
             messages.success(request, _("Noted."))
@@ -257,6 +280,21 @@ def mention_feedback(request: HttpRequest, mention_id: int) -> HttpResponse:
     except services.ActionError as exc:
         messages.error(request, str(exc))
     return redirect("listening:mention", request.workspace.slug, mention.id)  # type: ignore[attr-defined]
+
+
+@workspace_view(LISTENING_FEEDBACK)
+def feedback_export(request: HttpRequest) -> HttpResponse:
+    """The workspace's corrections as JSONL for ``ambassade train-text --extra``."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    response = HttpResponse(
+        "".join(training_lines(workspace)),
+        content_type="application/x-ndjson; charset=utf-8",
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="corrections-{workspace.slug}-{stamp}.jsonl"'
+    )
+    return response
 
 
 # --- queries --------------------------------------------------------------------------------------
