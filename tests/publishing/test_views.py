@@ -261,6 +261,37 @@ def test_it_reschedules_from_the_calendar_form(personas: Personas, client: Any) 
     assert "Déplacé" in body and 'data-drop-date="2030-01-12"' in body
 
 
+@pytest.mark.parametrize("language", ["fr", "en-GB", "en-US"])
+def test_a_scheduled_post_keeps_its_date_when_edited_in_any_language(
+    personas: Personas, client: Any, language: str
+) -> None:
+    # French pages wrote 11/12/2026 into <input type=date>, which the browser dropped: saving the
+    # form again lost the date (issue 10, item 13).
+    personas.workspace_a.time_zone = "Europe/Paris"
+    personas.workspace_a.save()
+    post = services.create_post(
+        personas.workspace_a,
+        personas.bob,
+        text="Le 11 décembre",
+        connections=[personas.connection],
+        scheduled_at=datetime(2030, 12, 11, 8, 30, tzinfo=UTC),
+    )
+    client.force_login(personas.bob)
+    for name in ("post_edit", "post"):  # a dated draft, then the scheduled post
+        if name == "post":
+            services.submit_post(post, personas.bob)
+        page = client.get(url(personas, name, post_id=post.pk), HTTP_ACCEPT_LANGUAGE=language)
+        html = page.content.decode()
+        assert 'type="date" name="date" value="2030-12-11"' in html, name
+        assert 'type="time" name="time" value="09:30"' in html, name
+    client.post(
+        url(personas, "post_reschedule", post_id=post.pk),
+        {"date": "2030-12-11", "time": "09:30"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert post.variants.get().scheduled_at == datetime(2030, 12, 11, 8, 30, tzinfo=UTC)
+
+
 def test_it_lists_posts_in_a_fixed_number_of_queries(
     personas: Personas, client: Any, django_assert_max_num_queries: Any
 ) -> None:

@@ -40,7 +40,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, plus American date formats for browsers asking for them (workspaces/locale.py).
+    "ambassade.workspaces.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +134,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "ambassade.workspaces.debug.AlwaysSafeExcept
 LANGUAGE_CODE = env.env_choice(env.LANGUAGE, {"fr", "en"})
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates shown follow the locale (English: day before month); dates in forms are ISO in every one.
+FORMAT_MODULE_PATH = ["ambassade.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.env_timezone(env.TIME_ZONE)

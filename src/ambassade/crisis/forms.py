@@ -16,6 +16,7 @@ from ambassade.crisis.models import (
     Section,
     Severity,
 )
+from ambassade.workspaces import dates
 
 
 class RuleForm(forms.ModelForm):
@@ -215,6 +216,4 @@ class ActionForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    when = forms.DateTimeField(
-        label=_("New time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    when = dates.DateTimeField(label=_("New time"))

@@ -12,6 +12,7 @@ from ambassade.engine.query import QuerySyntaxError
 from ambassade.listening import services
 from ambassade.listening.models import Competitor, ListeningQuery, Sentiment, Source
 from ambassade.listening.sources import kind_choices
+from ambassade.workspaces import dates
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.models import Connection
 
@@ -37,12 +38,8 @@ class StreamFilterForm(forms.Form):
         label=_("Source"), queryset=Source.objects.none(), required=False
     )
     author = forms.CharField(label=_("Author"), required=False, max_length=200)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = dates.DateField(label=_("From"), required=False)
+    until = dates.DateField(label=_("To"), required=False)
     hide_spam = forms.BooleanField(label=_("Hide spam"), required=False)
 
     def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:

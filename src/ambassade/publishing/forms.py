@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassade.publishing import services
 from ambassade.publishing.models import Post, QueueSlot
+from ambassade.workspaces import dates
 from ambassade.workspaces.models import Connection
 
 
@@ -22,12 +23,8 @@ class ScheduleMixin(forms.Form):
     """A date and a time in ``zone``; ``scheduled_at`` is the UTC instant, or None for "now"."""
 
     zone: str
-    date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    date = dates.DateField(label=_("Date"), required=False)
+    time = dates.TimeField(label=_("Time"), required=False)
 
     def clean_schedule(self, cleaned: dict[str, Any], required: bool = False) -> None:
         day, at = cleaned.get("date"), cleaned.get("time")
@@ -75,10 +72,9 @@ class ComposeForm(ScheduleMixin):
         ),
     )
     repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=Post.Repeat.choices)
-    repeat_until = forms.DateField(
+    repeat_until = dates.DateField(
         label=_("Repeat until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Each occurrence goes out at the same local time, clock changes included."),
     )
     shorten_links = forms.BooleanField(
@@ -216,7 +212,7 @@ class ApprovalStepsForm(forms.Form):
 
 class QueueSlotForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=QueueSlot.Weekday.choices)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = dates.TimeField(label=_("Time"))
 
 
 def _secret(label: Any, help_text: Any = "", required: bool = True) -> forms.CharField:

@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from ambassade.workspaces import throttle
+from ambassade.workspaces import dates, throttle
 from ambassade.workspaces.models import Organisation, Role
 from ambassade.workspaces.networks import network_choices
 
@@ -203,9 +203,8 @@ class ConnectionForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
         help_text=_("Stored encrypted. It is never shown again."),
     )
-    expires_at = forms.DateTimeField(
+    expires_at = dates.DateTimeField(
         label=_("Token expiry"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty if the token does not expire."),
     )
