@@ -15,6 +15,8 @@ from ambassade.benchmarks import BenchOptions, BenchResult, progress
 from ambassade.engine.text import analyze
 from ambassade.engine.text._model import SENTIMENT_CLASSES, default_model
 from ambassade.engine.text._normalize import normalize
+from ambassade.engine.text.suites import markdown as suites_markdown
+from ambassade.engine.text.suites import run_suites
 from ambassade.engine.text.training._data import Example, load
 
 TITLE = "Text analysis: quality on the dev splits and speed"
@@ -297,6 +299,9 @@ def run(options: BenchOptions) -> BenchResult:
             f"(% of {name} dev positive and neutral tweets called offensive; lower is better) | "
             f"{len(ordinary)} | — | **{rate:.1f} %** | — | — |"
         )
+    lines += suites_markdown(
+        run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))
+    )
     speed_texts = [e.text for e in umsab] + [
         e.text for e in load(data, "tweeteval-sentiment", "dev")
     ]

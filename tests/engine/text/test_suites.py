@@ -1,0 +1,108 @@
+"""The behaviour suites are well-formed, large enough, match their templates, and run_suites counts
+right. Their pass rate is measured by `ambassade bench text`, not checked here."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ambassade.engine.text import suites
+from ambassade.engine.text.suites import (
+    LABELS,
+    LANGUAGES,
+    TASKS,
+    _build,
+    load_cases,
+    run_suites,
+    totals,
+)
+
+SUITES = [(task, lang) for task in TASKS for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize(("task", "lang"), SUITES)
+def test_each_suite_is_well_formed_and_large_enough(task: str, lang: str) -> None:
+    cases = load_cases(task, lang)
+    assert len(cases) >= 300
+    assert len({case.id for case in cases}) == len(cases)
+    assert len({case.text for case in cases}) == len(cases), "a text appears twice"
+    assert {case.expected for case in cases} == set(LABELS[task]), "every label is tested"
+    categories = Counter(case.category for case in cases)
+    assert len(categories) >= 6 and min(categories.values()) >= 10, categories
+    for case in cases:
+        assert case.text.strip() == case.text and "{" not in case.text, case.id
+
+
+@pytest.mark.parametrize(("task", "lang"), SUITES)
+def test_the_files_are_what_the_templates_give(task: str, lang: str) -> None:
+    path = suites.suite_path(task, lang)
+    assert path.read_text(encoding="utf-8") == _build.render(task, lang), (
+        f"{path.name} differs from its templates: run python -m ambassade.engine.text.suites._build"
+    )
+
+
+def test_the_readme_forbids_training_on_them() -> None:
+    readme = (Path(suites.__file__).parent / "README.md").read_text(encoding="utf-8")
+    assert "Never train, tune" in readme
+
+
+def test_a_malformed_line_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = {
+        "id": "x",
+        "text": "Bonjour",
+        "lang": "fr",
+        "task": "spam",
+        "expected": "ham",
+        "category": "c",
+    }
+    lines = [json.dumps(good), json.dumps({**good, "expected": "maybe"})]
+    (tmp_path / "spam.fr.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(suites, "_HERE", tmp_path)
+    with pytest.raises(ValueError, match=r"spam\.fr\.jsonl, line 2"):
+        load_cases("spam", "fr")
+    (tmp_path / "spam.fr.jsonl").write_text('{"id": "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 1: not a case"):
+        load_cases("spam", "fr")
+
+
+@dataclass(frozen=True)
+class _Always:
+    sentiment: str = "negative"
+    offensive: float = 0.9
+    hateful: float = 0.1
+    spam: float = 0.5
+
+
+def test_run_suites_counts_passes_per_task_language_and_category() -> None:
+    seen: list[list[str]] = []
+
+    def analyze(texts: list[str]) -> list[_Always]:
+        seen.append(texts)
+        return [_Always() for _ in texts]
+
+    results = run_suites(analyze)
+    assert len(seen) == 1 and len(seen[0]) == len(set(seen[0]))  # one batch, each text once
+    expected_pass = {
+        "sentiment": "negative",
+        "offensive": "offensive",
+        "hate": "not_hateful",
+        "spam": "spam",
+    }
+    for (task, lang), (passed, total) in totals(results).items():
+        cases = load_cases(task, lang)
+        assert total == len(cases)
+        assert passed == sum(case.expected == expected_pass[task] for case in cases)
+    for result in results:
+        assert 0 <= result.passed <= result.total and len(result.failures) <= 3
+        assert all(got != expected for _, expected, got in result.failures)
+    lines = suites.markdown(results)
+    assert any(line.startswith("| sentiment |") and "%" in line for line in lines)
+
+
+def test_run_suites_refuses_an_analyser_that_drops_texts() -> None:
+    with pytest.raises(ValueError, match="results for"):
+        run_suites(lambda texts: [_Always()], tasks=("spam",))
