@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,119 @@ def test_it_shows_why_an_upload_failed(personas: Any) -> None:
     assert "line 4" in source.last_error
     assert source.import_progress is not None and source.import_progress["state"] == "failed"
     assert not Mention.objects.exists()
+
+
+# --- the file a file source reads (issue 10, item 1) ----------------------------------------------
+
+MAPPING = {"id": "tweet_id", "text": "text", "created_at": "tweet_created"}
+
+
+def test_it_reads_only_the_upload_whatever_the_settings_say(
+    personas: Any, client: Any, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+
+    from ambassade.listening import services, uploads
+
+    secret = tmp_path / "group"
+    secret.write_text("tweet_id:text:tweet_created\nroot:x:2015-02-24\n", encoding="utf-8")
+    source = services.start_file_import(
+        personas.workspace_a,
+        personas.bob,
+        name="Old tweets",
+        data=CSV.encode(),
+        file_format="csv",
+        mapping=MAPPING,
+    )
+    assert "path" not in source.config and str(tmp_path) not in str(source.config)
+    client.force_login(personas.bob)  # an editor
+    response = client.post(
+        reverse("listening:source_edit", args=[personas.workspace_a.slug, source.pk]),
+        {
+            "name": "Old tweets",
+            "settings_json": json.dumps(
+                {"path": str(secret), "format": "csv", "delimiter": ":", "mapping": MAPPING}
+            ),
+            "interval_minutes": "15",
+        },
+    )
+    assert response.status_code == 200  # refused, with the form again
+    source.refresh_from_db()
+    assert "path" not in source.config
+    original = dict(source.config)
+    # Even a row that holds a path (written before this version) is never read through it.
+    Source.objects.filter(id=source.id).update(
+        config={**source.config, "path": str(secret), "delimiter": ":"}
+    )
+    services.run_file_import(source.id)
+    assert not Mention.objects.filter(text__contains="root").exists()
+    source.refresh_from_db()
+    assert str(secret) not in source.last_error
+    Source.objects.filter(id=source.id).update(
+        config=original, cursor={"state": "queued", "done": 0, "total": 0}
+    )
+    services.run_file_import(source.id)
+    assert sorted(Mention.objects.values_list("external_id", flat=True)) == ["1", "2"]
+    assert uploads.path_for(source.id).parent == Path(uploads.folder())
+
+
+def test_it_deletes_the_upload_with_its_source(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ambassade.listening import services, uploads
+
+    source = services.start_file_import(
+        personas.workspace_a,
+        personas.bob,
+        name="Old tweets",
+        data=CSV.encode(),
+        file_format="csv",
+        mapping=MAPPING,
+    )
+    path = uploads.path_for(source.id)
+    assert path.read_bytes() == CSV.encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_source(source, personas.alice)
+    assert not path.exists()
+    other = services.start_file_import(
+        personas.workspace_a,
+        personas.bob,
+        name="Other",
+        data=CSV.encode(),
+        file_format="csv",
+        mapping=MAPPING,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.workspace_a.delete()
+    assert not uploads.path_for(other.id).exists()
+
+
+def test_it_moves_an_earlier_upload_to_its_source_and_drops_other_paths(
+    personas: Any, settings: Any, tmp_path: Path
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from ambassade.listening import uploads
+
+    migration = importlib.import_module("ambassade.listening.migrations.0004_source_files_by_id")
+    kept = uploads.folder() / "0123abcd.csv"
+    kept.write_text(CSV, encoding="utf-8")
+    outside = tmp_path / "group"
+    outside.write_text("root:x:0:\n", encoding="utf-8")
+    config = {"format": "csv", "mapping": MAPPING}
+    earlier = Source.objects.create(
+        workspace=personas.workspace_a, name="Earlier", kind="file",
+        config={**config, "path": str(kept)},
+    )  # fmt: skip
+    typed = Source.objects.create(
+        workspace=personas.workspace_a, name="Typed", kind="file",
+        config={**config, "path": str(outside)},
+    )  # fmt: skip
+    migration.forwards(apps, None)
+    earlier.refresh_from_db()
+    typed.refresh_from_db()
+    assert earlier.config == config and typed.config == config
+    assert uploads.path_for(earlier.id).read_text(encoding="utf-8") == CSV
+    assert not uploads.exists(typed.id) and outside.exists()

@@ -7,7 +7,7 @@ class ListeningConfig(AppConfig):
     verbose_name = _("Listening")
 
     def ready(self) -> None:
-        from ambassade.listening import audit, permissions  # noqa: F401  (declarations)
+        from ambassade.listening import audit, permissions, signals  # noqa: F401  (declarations)
         from ambassade.workspaces.nav import NavItem, register
 
         register(

@@ -5,7 +5,11 @@ Its first post is placed at ``started_at`` and the others follow with their orig
 ``speed`` (``speed: 60`` plays an hour of the file in a minute). Each poll returns the posts whose
 shifted time has come since the previous one, with that shifted time as their ``created_at``.
 
-Config: ``path``, ``format`` (``csv``/``jsonl``), ``mapping``, optional ``delimiter``, ``timezone``,
+The export is copied, when the source is created, into the source's own file under the data
+directory (:mod:`ambassade.listening.uploads`); the poller binds the connector to its source, and no
+setting names a path.
+
+Config: ``format`` (``csv``/``jsonl``), ``mapping``, optional ``delimiter``, ``timezone``,
 ``date_format``, ``speed`` (default 1), ``network`` (the items' network, default ``replay``),
 ``started_at`` (ISO 8601; set when the source is created).
 """
@@ -55,17 +59,28 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _items(config: Mapping[str, Any]) -> list[RawItem]:
-    from ambassade.connectors.fileimport import FileImportConnector
+#: The settings the file-import connector reads; the others are the replay's own.
+_FILE_SETTINGS = ("format", "mapping", "delimiter", "timezone", "date_format")
+_SETTINGS = frozenset({*_FILE_SETTINGS, "speed", "network", "started_at"})
 
-    path = Path(str(config.get("path", "")))
+
+def _items(source_id: int, config: Mapping[str, Any]) -> list[RawItem]:
+    from ambassade.connectors.fileimport import FileImportConnector
+    from ambassade.listening import uploads
+
+    path = uploads.path_for(source_id)
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
-        raise ConnectorError(f"The file {path} cannot be read.", permanent=True) from None
-    key = (str(path), mtime, repr(sorted(config.get("mapping", {}).items())))
+        raise ConnectorError(
+            "The replayed file is missing: run ambassade demo --replay FILE again.", permanent=True
+        ) from None
+    key = (source_id, mtime, repr(sorted(config.get("mapping", {}).items())))
     if key not in _cache:
-        items = FileImportConnector().parse(_first_of_each_id(path.read_bytes(), config), config)
+        file_config = {name: config[name] for name in _FILE_SETTINGS if name in config}
+        items = FileImportConnector().parse(
+            _first_of_each_id(path.read_bytes(), file_config), file_config
+        )
         _cache.clear()
         _cache[key] = sorted(items, key=lambda item: item.created_at)
     return _cache[key]
@@ -117,9 +132,16 @@ class ReplayConnector(Connector):
     label: ClassVar[str] = "Replay of a file"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
 
+    source_id: int | None = None
+
+    def bind_source(self, source_id: int) -> None:
+        """The poller says which source this is: its file is the one stored for that id."""
+        self.source_id = source_id
+
     def check_config(self, config: Mapping[str, Any]) -> None:
-        if not config.get("path"):
-            raise InvalidConfig("The replay needs the path of a CSV or JSONL file.")
+        unknown = sorted(set(config) - _SETTINGS)
+        if unknown:
+            raise InvalidConfig(f"Unknown settings for a replay: {', '.join(unknown)}.")
         try:
             if float(config.get("speed", 1)) <= 0:
                 raise ValueError
@@ -130,7 +152,9 @@ class ReplayConnector(Connector):
         self, config: Mapping[str, Any], credentials: Any, cursor: Mapping[str, Any] | None
     ) -> FetchResult:
         self.check_config(config)
-        items = _items(config)
+        if self.source_id is None:
+            raise ConnectorError("The replay is not bound to its source.", permanent=True)
+        items = _items(self.source_id, config)
         now = datetime.now(UTC)
         if not items:
             return FetchResult([], {"until": now.isoformat()})
@@ -170,6 +194,7 @@ def create_replay_source(
     import csv
     import json
 
+    from ambassade.listening import uploads
     from ambassade.listening.models import Source
 
     if not path.is_file():
@@ -178,6 +203,8 @@ def create_replay_source(
         workspace=workspace, kind="replay", name=f"Replay: {path.name}"
     ).first()
     if existing is not None:
+        if not uploads.exists(existing.id):
+            uploads.copy_from(existing.id, path)
         return existing
     file_format = "jsonl" if path.suffix in {".jsonl", ".ndjson"} else "csv"
     if not mapping:
@@ -188,7 +215,6 @@ def create_replay_source(
                 columns = list(json.loads(handle.readline() or "{}"))
         mapping = guess_mapping(columns)
     config = {
-        "path": str(path.resolve()),
         "format": file_format,
         "mapping": mapping,
         "speed": speed,
@@ -196,7 +222,6 @@ def create_replay_source(
         "started_at": datetime.now(UTC).isoformat(),
     }
     ReplayConnector().check_config(config)
-    _items(config)  # fail now, with the file's problems, rather than at the first poll
     source = Source.objects.create(
         workspace=workspace,
         name=f"Replay: {path.name}",
@@ -204,6 +229,12 @@ def create_replay_source(
         config=config,
         interval=60,
     )
+    try:
+        uploads.copy_from(source.id, path)
+        _items(source.id, config)  # fail now, with the file's problems, rather than at a poll
+    except (OSError, ConnectorError):
+        source.delete()
+        raise
     if out is not None:
         out.write(f"Replaying {path.name} at ×{speed:g} (mapping: {mapping})\n")
     return source

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
 from ambassade.engine.query import QuerySyntaxError, parse
-from ambassade.listening import pipeline
+from ambassade.listening import pipeline, uploads
 from ambassade.listening.models import (
     Competitor,
     Feedback,
@@ -136,29 +135,18 @@ def start_file_import(
     actor: Any,
     *,
     name: str,
-    data: bytes,
+    data: bytes | Iterable[bytes],
     file_format: str,
     mapping: dict[str, str],
     network: str = "",
     timezone_name: str = "UTC",
 ) -> Source:
-    """Keep an uploaded export in the data directory and create its import source; the import
+    """Create the import source and keep the uploaded export (``data``: the bytes, or chunks of
+    them) as its own file under the data directory (:mod:`ambassade.listening.uploads`); the import
     itself runs in the background (:func:`run_file_import`), its progress in ``cursor``."""
-    import uuid
-
-    from django.conf import settings
-
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.{file_format}"
-    path.write_bytes(data)
-    config = {
-        "path": str(path),
-        "format": file_format,
-        "mapping": mapping,
-        "network": network,
-        "timezone": timezone_name,
-    }
+    config = {"format": file_format, "mapping": mapping, "network": network}
+    config["timezone"] = timezone_name
+    _check_source("file", config)
     source = Source.objects.create(
         workspace=workspace,
         name=name,
@@ -168,13 +156,20 @@ def start_file_import(
         interval=0,
         cursor={"state": "queued", "done": 0, "total": 0},
     )
+    try:
+        uploads.save(source.id, data)
+    except OSError:
+        log.exception("keeping the upload of source %s failed", source.id)
+        source.delete()
+        raise ActionError(_("The file could not be stored on the server.")) from None
     workspace_services.record_audit(workspace, actor, "listening.source.created", source)
     return source
 
 
 def run_file_import(source_id: int, batch: int = 1000) -> IngestResult | None:
-    """Parse the source's file (all or nothing) and ingest it in batches, recording the progress
-    (``cursor``: state, done, total) after each; idempotent, as ingesting is."""
+    """Parse the source's own upload (all or nothing) and ingest it in batches, recording the
+    progress (``cursor``: state, done, total) after each; idempotent, as ingesting is. The file read
+    is always the one stored for this source's id, whatever its settings say."""
     import dataclasses
 
     from ambassade.connectors.fileimport import FileImportConnector
@@ -185,7 +180,8 @@ def run_file_import(source_id: int, batch: int = 1000) -> IngestResult | None:
     now = timezone.now()
     config = dict(source.config)
     try:
-        data = Path(str(config.get("path", ""))).read_bytes()
+        with uploads.open_upload(source.id) as handle:
+            data = handle.read()
         items = FileImportConnector().parse(data, config)
     except (OSError, ConnectorError) as exc:
         message = getattr(exc, "message", None) or _("The file cannot be read.")
@@ -317,6 +313,9 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
         _record_failure(source, now, _("This source needs a connection to an account."), None)
         return None
     connector = cls()
+    bind = getattr(connector, "bind_source", None)
+    if bind is not None:  # a local kind reading the source's own file (replay)
+        bind(source.id)
     cursor = source.cursor or None
     total = IngestResult()
     try:

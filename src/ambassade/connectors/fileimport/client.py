@@ -12,16 +12,25 @@ __all__ = ["FileImportConnector"]
 
 
 class FileImportConnector(Connector):
-    """Config: ``format`` (``csv`` or ``jsonl``), ``mapping`` (field → column), optional
+    """Config (nothing else is accepted): ``format`` (``csv`` or ``jsonl``), ``mapping`` (field → column), optional
     ``delimiter`` (CSV, ``,``), ``timezone`` (of naive dates, ``UTC``), ``date_format`` (strptime),
-    ``kind`` (``post``). No credentials."""
+    ``kind`` (``post``), ``network`` (the items' network, applied by the app). No credentials."""
 
     kind: ClassVar[str] = "file"
     label: ClassVar[str] = "File import (CSV, JSONL)"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.LISTEN})
     delivery: ClassVar[str] = "import"
 
+    #: Every setting a file import has. The file itself is never a setting: the app hands the
+    #: uploaded bytes to :meth:`parse`, so no setting can make it read a path on the server.
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        {"format", "mapping", "delimiter", "timezone", "date_format", "kind", "network"}
+    )
+
     def check_config(self, config: Mapping[str, Any]) -> None:
+        unknown = sorted(set(config) - self.SETTINGS)
+        if unknown:
+            raise InvalidConfig(f"Unknown settings for a file import: {', '.join(unknown)}.")
         if config.get("format") not in FORMATS:
             raise InvalidConfig("The file format must be csv or jsonl.")
         mapping = config.get("mapping")
