@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -133,3 +135,65 @@ def test_the_connector_checks_its_config() -> None:
         assert items[0].text == "salut"
     finally:
         connector.close()
+
+
+def test_it_splits_jsonl_on_newlines_only() -> None:
+    """U+2028, U+0085 and form feeds are valid inside a JSON string: they were refused, and every
+    line number after them was wrong (issue 10, item 6)."""
+    lines = [
+        {"t": "line\u2028separator", "d": "2025-01-01"},
+        {"t": "next\u0085line\x0cfeed", "d": "2025-01-01"},
+        {"t": "ok", "d": "not a date"},
+    ]
+    data = "\r\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+    with pytest.raises(FileImportError) as caught:
+        parse_file(data, format="jsonl", mapping={"text": "t", "created_at": "d"})
+    assert [(p.line, p.column) for p in caught.value.problems] == [(3, "d")]
+    items = parse_file(
+        data.rsplit(b"\r\n", 1)[0], format="jsonl", mapping={"text": "t", "created_at": "d"}
+    )
+    assert [item.text for item in items] == ["line\u2028separator", "next\u0085line\x0cfeed"]
+
+
+def test_it_refuses_deep_nesting_and_huge_lines_naming_the_line() -> None:
+    nested = b'{"t": ' + b"[" * 50_000 + b"]" * 50_000 + b', "d": "2025-01-01"}'
+    long = b'{"t": "' + b"a" * (2 << 20) + b'", "d": "2025-01-01"}'
+    ok = b'{"t": "ok", "d": "2025-01-01"}'
+    with pytest.raises(FileImportError) as caught:
+        parse_file(
+            b"\n".join([ok, nested, long, ok.replace(b"ok", b"fine")]),
+            format="jsonl",
+            mapping={"text": "t", "created_at": "d"},
+        )
+    problems = caught.value.problems
+    assert [p.line for p in problems] == [2, 3]
+    assert "nested more than 64 deep" in problems[0].message
+    assert "longer than 1,048,576 bytes" in problems[1].message
+
+
+def test_it_names_the_line_of_an_unclosed_quote_and_of_bad_bytes() -> None:
+    data = b'a,b\n1,2025-01-01\n"open,2025-01-01\n' + b"x" * 200_000 + b"\n"
+    with pytest.raises(FileImportError, match=r"line 3: .*quote left open"):
+        parse_file(data, format="csv", mapping={"text": "a", "created_at": "b"})
+    with pytest.raises(FileImportError, match="line 3: the file is not UTF-8"):
+        parse_file(
+            b"a,b\nok,2025-01-01\n\xffbad,2025-01-01\n", format="csv",
+            mapping={"text": "a", "created_at": "b"},
+        )  # fmt: skip
+
+
+def test_it_checks_and_streams_a_file_without_holding_it(tmp_path: Any) -> None:
+    from ambassade.connectors.fileimport import FileImportConnector
+
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "id,text,at\n" + "".join(f"{n},message {n},2025-01-01\n" for n in range(5000)),
+        encoding="utf-8",
+    )
+    config = {"format": "csv", "mapping": {"id": "id", "text": "text", "created_at": "at"}}
+    connector = FileImportConnector()
+    with path.open("rb") as handle:
+        assert connector.check(handle, config) == 5000
+    with path.open("rb") as handle:
+        items = connector.items(handle, config, skip=4998)
+        assert [item.external_id for item in items] == ["4998", "4999"]

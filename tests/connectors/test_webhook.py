@@ -71,6 +71,7 @@ def test_it_refuses_a_body_altered_after_signing() -> None:
     "payload,expected",
     [
         (b"{not json", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than 64 deep"),
         (b'"just text"', "must be an item"),
         (b'{"items": {"text": "x"}}', '"items" must be a list'),
         (b'{"items": [{"text": ""}]}', "items[0].text is missing"),

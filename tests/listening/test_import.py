@@ -110,7 +110,7 @@ def test_it_imports_an_upload_in_the_background_with_progress(
 
 
 def test_it_shows_why_an_upload_failed(personas: Any) -> None:
-    from ambassade.listening import services
+    from ambassade.listening import imports as services
 
     source = services.start_file_import(
         personas.workspace_a,
@@ -138,7 +138,8 @@ def test_it_reads_only_the_upload_whatever_the_settings_say(
 ) -> None:
     from django.urls import reverse
 
-    from ambassade.listening import services, uploads
+    from ambassade.listening import imports as services
+    from ambassade.listening import uploads
 
     secret = tmp_path / "group"
     secret.write_text("tweet_id:text:tweet_created\nroot:x:2015-02-24\n", encoding="utf-8")
@@ -185,7 +186,9 @@ def test_it_reads_only_the_upload_whatever_the_settings_say(
 def test_it_deletes_the_upload_with_its_source(
     personas: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from ambassade.listening import services, uploads
+    from ambassade.listening import imports as services
+    from ambassade.listening import services as listening_services
+    from ambassade.listening import uploads
 
     source = services.start_file_import(
         personas.workspace_a,
@@ -198,7 +201,7 @@ def test_it_deletes_the_upload_with_its_source(
     path = uploads.path_for(source.id)
     assert path.read_bytes() == CSV.encode()
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_source(source, personas.alice)
+        listening_services.delete_source(source, personas.alice)
     assert not path.exists()
     other = services.start_file_import(
         personas.workspace_a,

@@ -167,3 +167,29 @@ def test_it_records_an_unknown_kind(personas: Any) -> None:
     services.poll_source(source.id)
     source.refresh_from_db()
     assert source.last_status == Source.Status.ERROR
+
+
+def test_it_skips_an_item_out_of_range_and_moves_on(
+    fake_source: Source, fake_connector: type[FakeConnector], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One item with 10**20 followers failed its whole page on every poll, and the source never
+    advanced (issue 10, item 3): it is skipped, said on the source, and the rest is stored."""
+    original = FakeConnector.fetch
+
+    def fetch(self: Any, config: Any, credentials: Any, cursor: Any) -> FetchResult:
+        page = original(self, config, credentials, cursor)
+        bad = item("huge", "lumiere huge", source="fake", followers=10**20)
+        nul = item("nul", "lumi\x00ere \ud800", source="fake")
+        return FetchResult([*page.items, bad, nul], page.next_cursor, more=page.more)
+
+    monkeypatch.setattr(FakeConnector, "fetch", fetch)
+    FakeConnector.pages = 1
+    result = services.poll_source(fake_source.id)
+    assert result is not None and result.created == 3
+    fake_source.refresh_from_db()
+    assert fake_source.cursor == {"page": 1} and fake_source.last_status == Source.Status.OK
+    assert (
+        "1 items skipped" in fake_source.last_error and "author_followers" in fake_source.last_error
+    )
+    assert not Mention.objects.filter(external_id="huge").exists()
+    assert Mention.objects.get(external_id="nul").text == "lumiere \ufffd"

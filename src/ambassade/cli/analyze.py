@@ -11,13 +11,16 @@ exit code 2 and a message naming the line; no output file, not even a partial on
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
+
+from ambassade.engine import jsonlines
 
 HELP = "Add language, sentiment, toxicity and spam scores to each message of a JSONL file."
 BATCH = 1000
@@ -36,16 +39,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, help="JSONL file to write (default: stdout)")
 
 
+def _lines(stream: IO[bytes]) -> list[str]:
+    """The lines of a JSONL stream, split on \\n only (U+2028 and U+0085 are valid inside a JSON
+    string); a line not UTF-8 or over 1 MB is :class:`MalformedLine`."""
+    lines = []
+    for _number, line in jsonlines.read_lines(stream):
+        if isinstance(line, jsonlines.LineProblem):
+            raise MalformedLine(str(line))
+        lines.append(line)
+    return lines
+
+
 def _records(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise MalformedLine(
-                f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
+            record = jsonlines.loads(line)
+        except jsonlines.JsonProblem as exc:
+            raise MalformedLine(f"line {number}: {exc.message}") from None
         if not isinstance(record, dict):
             raise MalformedLine(
                 f"line {number}: expected a JSON object, got {type(record).__name__}"
@@ -95,12 +107,16 @@ def _write(records: Iterator[dict[str, Any]], out: TextIO, total: int) -> int:
 def run(args: argparse.Namespace) -> int:
     try:
         if str(args.input) == "-":
-            lines = sys.stdin.read().splitlines()
+            stdin = getattr(sys.stdin, "buffer", None)  # a text stream without one: re-encode
+            lines = _lines(stdin or io.BytesIO(sys.stdin.read().encode("utf-8")))
         else:
-            with args.input.open(encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+            with args.input.open("rb") as handle:
+                lines = _lines(handle)
+    except OSError as exc:
         print(f"ambassade analyze: cannot read {args.input}: {exc}", file=sys.stderr)
+        return 2
+    except MalformedLine as exc:
+        print(f"ambassade analyze: {args.input}: {exc}", file=sys.stderr)
         return 2
     try:
         # Validate every line before writing anything: a malformed line must leave no partial output.

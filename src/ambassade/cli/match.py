@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ambassade.engine import jsonlines
 from ambassade.engine.query import Document, InvalidQueryError, Matcher
 
 HELP = "Match JSONL messages against listening queries: one line of matching query ids each."
@@ -60,11 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def load_matcher(path: Path) -> Matcher:
     """Read and compile QUERIES.json; raise :class:`InputError` naming the bad query."""
     try:
-        queries = json.loads(path.read_text(encoding="utf-8-sig"))
+        queries = jsonlines.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON: {exc}") from None
+    except jsonlines.JsonProblem as exc:
+        raise InputError(f"{path}: not JSON: {exc.reason or exc.message}") from None
     if not isinstance(queries, dict):
         raise InputError(f'{path}: expected an object {{"query-id": "query text", ...}}')
     for query_id, text in queries.items():
@@ -80,17 +81,17 @@ def load_matcher(path: Path) -> Matcher:
 
 def read_documents(lines: IO[bytes], name: str) -> Iterator[tuple[str | int, Document]]:
     """(id, document) for each non-blank line; raise :class:`InputError` naming a bad line."""
-    for number, raw in enumerate(lines, 1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: line {number}: not UTF-8") from None
+    # Lines end at \n only; a line over 1 MB or not UTF-8 is refused without being held.
+    for number, line in jsonlines.read_lines(lines):
+        if isinstance(line, jsonlines.LineProblem):
+            raise InputError(f"{name}: {line}")
         if not line.strip():
             continue
         try:
-            item: Any = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: line {number}: not JSON: {exc.msg}") from None
+            item: Any = jsonlines.loads(line)
+        except jsonlines.JsonProblem as exc:
+            reason = f"not JSON: {exc.reason}" if exc.reason else exc.message
+            raise InputError(f"{name}: line {number}: {reason}") from None
         if not isinstance(item, dict):
             raise InputError(f"{name}: line {number}: expected a JSON object")
         message_id = item.get("id")

@@ -4,7 +4,8 @@ Input: CSV with a header and at least the columns ``timestamp,value`` (NAB forma
 ``2014-04-01 00:05:00``, ISO 8601 also accepted; values are numbers). Output: the same rows, in the same
 order, as ``timestamp,value,anomaly_score,alert``: ``anomaly_score`` in [0, 1] (0.5 = the alert level at
 the default sensitivity) and ``alert`` in {0, 1}, the decision the product would take. Bad input exits
-with status 2 and a message naming the line; no output file is left behind.
+with status 2 and a message naming the line (a quote left open, a field over 128 KiB, a timestamp
+before 1970 or from 2100, or earlier than the line before's); no output file is left behind.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from ambassade.engine.signals import DEFAULT_SENSITIVITY, SpikeDetector, SpikeSe
 HELP = "Score a timestamp,value CSV for spikes: adds anomaly_score and alert columns."
 
 __all__ = ["HELP", "InputError", "Series", "add_arguments", "read_series", "run", "score_series"]
+
+
+#: Timestamps are within [EARLIEST, LATEST) (UTC): anything else is a broken export or clock.
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2100, 1, 1)
 
 
 class InputError(ValueError):
@@ -67,25 +73,50 @@ def read_series(lines: Iterable[str], name: str = "input") -> Series:
         )
     ti, vi = columns.index("timestamp"), columns.index("value")
     series = Series([], [], [], [])
-    for row in reader:
-        line = reader.line_num
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {csv.field_size_limit():,} characters"
+            raise InputError(f"{name}: line {line}: {reason} (a quote left open?)") from None
+        start, line = line, reader.line_num + 1
         if not row or all(not cell.strip() for cell in row):
             continue
+        if line - start > 1:
+            raise InputError(
+                f"{name}: line {start}: a quoted field runs over {line - start} lines "
+                "(a quote left open?)"
+            )
         if len(row) <= max(ti, vi):
             raise InputError(
-                f"{name}: line {line}: expected {len(columns)} columns, got {len(row)}"
+                f"{name}: line {start}: expected {len(columns)} columns, got {len(row)}"
             )
         raw_t, raw_v = row[ti], row[vi]
         try:
             stamp = parse_timestamp(raw_t)
-        except ValueError:
-            raise InputError(f"{name}: line {line}: unparseable timestamp {raw_t!r}") from None
+        except (ValueError, OverflowError):
+            raise InputError(f"{name}: line {start}: unparseable timestamp {raw_t!r}") from None
+        if not EARLIEST <= stamp < LATEST:
+            raise InputError(
+                f"{name}: line {start}: timestamp {raw_t!r} is out of range "
+                f"({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d})"
+            )
+        if series.timestamps and stamp < series.timestamps[-1]:
+            raise InputError(
+                f"{name}: line {start}: timestamp {raw_t!r} is earlier than the line before's "
+                f"({series.raw_timestamps[-1]!r}): the series must be in time order"
+            )
         try:
             value = float(raw_v)
         except ValueError:
-            raise InputError(f"{name}: line {line}: value {raw_v!r} is not a number") from None
+            raise InputError(f"{name}: line {start}: value {raw_v!r} is not a number") from None
         if not math.isfinite(value):
-            raise InputError(f"{name}: line {line}: value {raw_v!r} is not a finite number")
+            raise InputError(f"{name}: line {start}: value {raw_v!r} is not a finite number")
         series.timestamps.append(stamp)
         series.raw_timestamps.append(raw_t)
         series.raw_values.append(raw_v)

@@ -10,7 +10,15 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from ambassade.connectors._text import html_to_text, sanitize_html
-from ambassade.connectors.base import Author, ItemKind, RawItem
+from ambassade.connectors.base import (
+    EARLIEST,
+    LATEST,
+    MAX_FOLLOWERS,
+    MAX_METRIC,
+    Author,
+    ItemKind,
+    RawItem,
+)
 
 __all__ = ["FIELDS", "FieldProblem", "build_item", "parse_when"]
 
@@ -118,6 +126,12 @@ def build_item(
             created_at = parse_when(created_value, zone, date_format)
         except (ValueError, OverflowError, OSError) as exc:
             raise FieldProblem("created_at", str(exc)) from None
+        if not EARLIEST <= created_at < LATEST:
+            raise FieldProblem(
+                "created_at",
+                f"{created_at.isoformat()} is out of range "
+                f"({EARLIEST.date().isoformat()} to {LATEST.date().isoformat()})",
+            )
     kind_value = _optional_text(values, "kind") or default_kind.value
     try:
         kind = ItemKind(kind_value.lower())
@@ -135,13 +149,18 @@ def build_item(
             ) from None
         if followers < 0:
             raise FieldProblem("author_followers", "cannot be negative")
+        if followers > MAX_FOLLOWERS:
+            raise FieldProblem("author_followers", f"is larger than {MAX_FOLLOWERS:,}")
     metrics: dict[str, int] = {}
     for field, value in values.items():
         if field.startswith("metrics.") and value not in (None, ""):
             try:
-                metrics[field.removeprefix("metrics.")] = int(str(value).strip())
+                number = int(str(value).strip())
             except ValueError:
                 raise FieldProblem(field, f"{value!r} is not a whole number") from None
+            if not 0 <= number <= MAX_METRIC:
+                raise FieldProblem(field, f"must be between 0 and {MAX_METRIC:,}")
+            metrics[field.removeprefix("metrics.")] = number
     url = _optional_text(values, "url")
     if url and not url.startswith(("http://", "https://")):
         raise FieldProblem("url", "must start with http:// or https://")

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from ambassade.connectors.http import HttpClient
 
 __all__ = [
+    "EARLIEST",
     "JSON",
+    "LATEST",
+    "MAX_FOLLOWERS",
+    "MAX_METRIC",
     "AuthExpired",
     "Author",
     "Capability",
@@ -151,6 +155,34 @@ class RawItem:
 
     def __hash__(self) -> int:
         return hash((self.source, self.external_id))
+
+    def problems(self) -> list[tuple[str, str]]:
+        """``(field, reason)`` for each value outside what the product can store and chart (see
+        :data:`MAX_FOLLOWERS`, :data:`MAX_METRIC`, :data:`EARLIEST`, :data:`LATEST`); empty for a
+        storable item. Readers of untrusted input refuse such values where they parse them; the
+        ingest pipeline skips an item that still has one, and says why."""
+        found: list[tuple[str, str]] = []
+        if not EARLIEST <= self.created_at < LATEST:
+            found.append(("created_at", f"{self.created_at.isoformat()} is out of range"))
+        followers = self.author.followers
+        if followers is not None and not 0 <= followers <= MAX_FOLLOWERS:
+            found.append(("author_followers", f"{followers} is out of range"))
+        for name, value in self.metrics.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                found.append((f"metrics.{name}", f"{value!r} is not a whole number"))
+            elif not 0 <= value <= MAX_METRIC:
+                found.append((f"metrics.{name}", f"{value} is out of range"))
+        return found
+
+
+#: Largest follower count stored (a PostgreSQL ``integer``, the same on every database).
+MAX_FOLLOWERS = 2**31 - 1
+#: Largest metric (likes, shares…) kept: a signed 64-bit integer.
+MAX_METRIC = 2**63 - 1
+#: Dates of items are within [EARLIEST, LATEST): older or later is a broken export or clock, and
+#: would not survive conversion to a workspace's time zone near the ends of ``datetime``.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,7 +174,7 @@ class Response:
     def json(self) -> Any:
         try:
             return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
             raise ConnectorError(
                 f"The network answered {redact_url(self.url)} with a body that is not valid JSON.",
                 permanent=False,
@@ -281,7 +281,7 @@ def _message_from(response: Response) -> str:
     """The network's own explanation, from the usual JSON error shapes or the body's start."""
     try:
         body: Any = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body = None
     if isinstance(body, dict):
         error = body.get("error")

@@ -16,3 +16,4 @@ COMPETITOR_CREATED = register_audit_action(
     "listening.competitor.created", _("added the competitor")
 )
 MENTIONS_IMPORTED = register_audit_action("listening.import", _("imported mentions into"))
+IMPORT_RETRIED = register_audit_action("listening.import.retried", _("retried the import of"))

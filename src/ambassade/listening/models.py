@@ -70,9 +70,18 @@ class Source(models.Model):
         """For a file import: its state (queued, running, done, failed), done, total, percent."""
         if self.kind != "file" or "state" not in (self.cursor or {}):
             return None
+        state = str(self.cursor["state"])
         done, total = int(self.cursor.get("done", 0)), int(self.cursor.get("total", 0))
-        percent = 100 * done // total if total else (100 if self.cursor["state"] == "done" else 0)
-        return {**self.cursor, "percent": percent}
+        percent = 100 * done // total if total else (100 if state == "done" else 0)
+        return {"state": state, "done": done, "total": total, "percent": percent}
+
+    @property
+    def import_retryable(self) -> bool:
+        """A failed file import whose upload is still kept (the file itself was not refused)."""
+        from ambassade.listening import uploads
+
+        progress = self.import_progress
+        return progress is not None and progress["state"] == "failed" and uploads.exists(self.pk)
 
     @property
     def kind_label(self) -> str:

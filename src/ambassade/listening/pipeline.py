@@ -49,6 +49,7 @@ MAX_HTML = 400_000
 """Likewise for the HTML a source gives, cut before it is sanitised."""
 _HASHTAG = re.compile(r"#([^\W_][\w]{1,48})", re.UNICODE)
 _ALLOWED_URL = re.compile(r"^https?://", re.I)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Analyser = Callable[[Sequence[str]], list[Analysis]]
 
@@ -61,6 +62,8 @@ class IngestResult:
     near_duplicates: int = 0
     matches: int = 0
     mentions: list[Mention] = field(default_factory=list, repr=False)
+    #: Items not stored, as (external id, field, reason): a value out of range (RawItem.problems).
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # --- normalisation --------------------------------------------------------------------------------
@@ -83,11 +86,53 @@ def _unsigned(fingerprint: int) -> int:
     return fingerprint + (1 << 64) if fingerprint < 0 else fingerprint
 
 
-def normalise(items: Iterable[RawItem]) -> list[RawItem]:
-    """One item per external id (the last given wins), with text; the order kept. Texts and HTML
-    past :data:`MAX_TEXT` and :data:`MAX_HTML` characters are cut."""
+def _storable(value: str) -> str:
+    """Text every database stores: no NUL (PostgreSQL refuses it), no lone surrogate (from a JSON
+    escape such as \\ud800; UTF-8 cannot encode it)."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _clean(item: RawItem) -> RawItem:
+    author = item.author
+    texts = (item.external_id, item.text, item.html or "", item.url, author.handle, author.name)
+    if all(_storable(text) is text for text in texts):
+        return item
+    return replace(
+        item,
+        external_id=_storable(item.external_id),
+        text=_storable(item.text),
+        html=_storable(item.html) if item.html else item.html,
+        url=_storable(item.url),
+        author=replace(
+            author,
+            handle=_storable(author.handle),
+            name=_storable(author.name),
+            url=_storable(author.url),
+        ),
+    )
+
+
+def normalise(
+    items: Iterable[RawItem], rejected: list[tuple[str, str, str]] | None = None
+) -> list[RawItem]:
+    """One item per external id (the last given wins), with text, storable; the order kept. Texts
+    and HTML past :data:`MAX_TEXT` and :data:`MAX_HTML` characters are cut. An item with a value
+    out of range (:meth:`RawItem.problems`) is left out and added to ``rejected``: one bad item
+    must not stop the others, nor a source's every poll after."""
     unique: dict[str, RawItem] = {}
     for item in items:
+        problems = item.problems()
+        if problems:
+            if rejected is not None:
+                rejected.extend((item.external_id[:255], *problem) for problem in problems[:1])
+            log.warning("item %r skipped: %s %s", item.external_id[:255], *problems[0])
+            continue
         if item.text.strip() or item.html:
             if len(item.text) > MAX_TEXT or (item.html and len(item.html) > MAX_HTML):
                 item = replace(
@@ -95,6 +140,7 @@ def normalise(items: Iterable[RawItem]) -> list[RawItem]:
                     text=_cut(item.text, MAX_TEXT),
                     html=_cut(item.html, MAX_HTML) if item.html else item.html,
                 )
+            item = _clean(item)
             unique[item.external_id[:255]] = item
     return list(unique.values())
 
@@ -302,8 +348,9 @@ def ingest(
 ) -> IngestResult:
     """Store the new items of ``source`` as analysed, matched, indexed and counted mentions."""
     workspace = source.workspace
-    batch = normalise(items)
-    result = IngestResult(received=len(batch))
+    rejected: list[tuple[str, str, str]] = []
+    batch = normalise(items, rejected)
+    result = IngestResult(received=len(batch), rejected=rejected)
     known = _known_ids(source, [item.external_id[:255] for item in batch])
     fresh = [item for item in batch if item.external_id[:255] not in known]
     result.already_known = len(batch) - len(fresh)

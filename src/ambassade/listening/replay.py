@@ -91,7 +91,8 @@ def _first_of_each_id(data: bytes, config: Mapping[str, Any]) -> bytes:
     where an import would refuse the file."""
     import csv
     import io
-    import json
+
+    from ambassade.engine import jsonlines
 
     column = dict(config.get("mapping", {})).get("id")
     if not column:
@@ -100,10 +101,12 @@ def _first_of_each_id(data: bytes, config: Mapping[str, Any]) -> bytes:
     seen: set[str] = set()
     out = io.StringIO()
     if config.get("format") == "jsonl":
-        for line in text.splitlines():
+        for _number, line in jsonlines.read_lines(io.BytesIO(text.encode("utf-8"))):
+            if isinstance(line, jsonlines.LineProblem):
+                continue  # the import that follows names it
             try:
-                value = str(json.loads(line).get(column, "")) if line.strip() else ""
-            except (ValueError, AttributeError):
+                value = str(jsonlines.loads(line).get(column, "")) if line.strip() else ""
+            except (jsonlines.JsonProblem, AttributeError):
                 value = ""
             if value and value in seen:
                 continue

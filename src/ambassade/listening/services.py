@@ -7,7 +7,7 @@ re-exported here as :func:`ingest`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
 from ambassade.engine.query import QuerySyntaxError, parse
-from ambassade.listening import pipeline, uploads
+from ambassade.listening import pipeline
 from ambassade.listening.models import (
     Competitor,
     Feedback,
@@ -67,6 +67,17 @@ class ActionError(Exception):
     """The action cannot be done; ``str(error)`` is a translated sentence for the person."""
 
 
+def _batches(items: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
+    chunk: list[RawItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 # --- ingest ---------------------------------------------------------------------------------------
 
 
@@ -98,28 +109,38 @@ def ingest(target: Source | Workspace, items: Iterable[RawItem], **options: Any)
         total.near_duplicates += part.near_duplicates
         total.matches += part.matches
         total.mentions.extend(part.mentions)
+        total.rejected.extend(part.rejected)
     return total
 
 
 def import_items(
     source: Source,
-    items: list[RawItem],
+    items: Iterable[RawItem],
     *,
     batch: int = 2000,
     progress: Callable[[int, int], None] | None = None,
     actor: Any = None,
+    total_count: int | None = None,
+    done: int = 0,
 ) -> IngestResult:
-    """Ingest a backfill or a file in batches, reporting (done, total) after each."""
+    """Ingest a backfill or a file in batches, reporting (done, total) after each. ``items`` may
+    be a list or a stream (then ``total_count`` says how many, for the progress); ``done`` counts
+    the items a previous, interrupted run already ingested."""
+    if total_count is None:
+        items = list(items)
+        total_count = done + len(items)
     total = IngestResult()
-    for start in range(0, len(items), batch):
-        part = pipeline.ingest(source, items[start : start + batch])
+    for chunk in _batches(items, batch):
+        part = pipeline.ingest(source, chunk)
         total.received += part.received
         total.created += part.created
         total.already_known += part.already_known
         total.near_duplicates += part.near_duplicates
         total.matches += part.matches
+        total.rejected.extend(part.rejected)
+        done += len(chunk)
         if progress is not None:
-            progress(min(start + batch, len(items)), len(items))
+            progress(done, total_count)
     workspace_services.record_audit(
         source.workspace,
         actor,
@@ -128,88 +149,6 @@ def import_items(
         details={"received": total.received, "created": total.created},
     )
     return total
-
-
-def start_file_import(
-    workspace: Workspace,
-    actor: Any,
-    *,
-    name: str,
-    data: bytes | Iterable[bytes],
-    file_format: str,
-    mapping: dict[str, str],
-    network: str = "",
-    timezone_name: str = "UTC",
-) -> Source:
-    """Create the import source and keep the uploaded export (``data``: the bytes, or chunks of
-    them) as its own file under the data directory (:mod:`ambassade.listening.uploads`); the import
-    itself runs in the background (:func:`run_file_import`), its progress in ``cursor``."""
-    config = {"format": file_format, "mapping": mapping, "network": network}
-    config["timezone"] = timezone_name
-    _check_source("file", config)
-    source = Source.objects.create(
-        workspace=workspace,
-        name=name,
-        kind="file",
-        config=config,
-        enabled=False,
-        interval=0,
-        cursor={"state": "queued", "done": 0, "total": 0},
-    )
-    try:
-        uploads.save(source.id, data)
-    except OSError:
-        log.exception("keeping the upload of source %s failed", source.id)
-        source.delete()
-        raise ActionError(_("The file could not be stored on the server.")) from None
-    workspace_services.record_audit(workspace, actor, "listening.source.created", source)
-    return source
-
-
-def run_file_import(source_id: int, batch: int = 1000) -> IngestResult | None:
-    """Parse the source's own upload (all or nothing) and ingest it in batches, recording the
-    progress (``cursor``: state, done, total) after each; idempotent, as ingesting is. The file read
-    is always the one stored for this source's id, whatever its settings say."""
-    import dataclasses
-
-    from ambassade.connectors.fileimport import FileImportConnector
-
-    source = Source.objects.select_related("workspace").filter(id=source_id, kind="file").first()
-    if source is None:
-        return None
-    now = timezone.now()
-    config = dict(source.config)
-    try:
-        with uploads.open_upload(source.id) as handle:
-            data = handle.read()
-        items = FileImportConnector().parse(data, config)
-    except (OSError, ConnectorError) as exc:
-        message = getattr(exc, "message", None) or _("The file cannot be read.")
-        Source.objects.filter(id=source.id).update(
-            last_run_at=now,
-            last_status=Source.Status.ERROR,
-            last_error=str(message)[:2000],
-            cursor={"state": "failed", "done": 0, "total": 0},
-        )
-        return None
-    if config.get("network"):
-        items = [dataclasses.replace(item, source=str(config["network"])) for item in items]
-
-    def progress(done: int, total: int) -> None:
-        Source.objects.filter(id=source.id).update(
-            cursor={"state": "running", "done": done, "total": total}
-        )
-
-    progress(0, len(items))
-    result = import_items(source, items, batch=batch, progress=progress)
-    Source.objects.filter(id=source.id).update(
-        last_run_at=now,
-        last_success_at=timezone.now(),
-        last_status=Source.Status.OK,
-        last_error="",
-        cursor={"state": "done", "done": len(items), "total": len(items)},
-    )
-    return result
 
 
 # --- sources --------------------------------------------------------------------------------------
@@ -334,6 +273,7 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
             total.created += part.created
             total.already_known += part.already_known
             total.matches += part.matches
+            total.rejected.extend(part.rejected)
             if not fetched.more:
                 break
     except AuthExpired as exc:
@@ -356,10 +296,20 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
         last_run_at=now,
         last_success_at=now,
         last_status=Source.Status.OK,
-        last_error="",
+        last_error=skipped_message(total),
         next_run_at=now + timedelta(seconds=source.interval),
     )
     return total
+
+
+def skipped_message(result: IngestResult) -> str:
+    """What a run left out and why (shown on the sources page), or ""."""
+    if not result.rejected:
+        return ""
+    external_id, field, reason = result.rejected[0]
+    return _(
+        "%(count)s items skipped, their values out of range, e.g. %(id)s: %(field)s %(reason)s."
+    ) % {"count": len(result.rejected), "id": external_id, "field": field, "reason": reason}
 
 
 def _record_failure(

@@ -29,5 +29,15 @@ def poll_source(source_id: int) -> int:
 
 @db_task(name="listening.import_file")
 def import_file(source_id: int) -> int:
-    result = services.run_file_import(source_id)
+    from ambassade.listening import imports
+
+    result = imports.run_file_import(source_id)
     return result.created if result is not None else 0
+
+
+@db_periodic_task(crontab(minute="*"), name="listening.recover_imports")
+def recover_imports() -> int:
+    """Every minute, run again (or mark failed) the imports whose worker stopped."""
+    from ambassade.listening import imports
+
+    return len(imports.recover_imports())

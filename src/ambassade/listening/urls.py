@@ -64,6 +64,11 @@ urlpatterns = [
         name="source_run",
     ),
     path(
+        "w/<slug:workspace_slug>/listening/sources/<int:source_id>/retry/",
+        views.source_retry,
+        name="source_retry",
+    ),
+    path(
         "w/<slug:workspace_slug>/listening/sources/<int:source_id>/delete/",
         views.source_delete,
         name="source_delete",

@@ -442,25 +442,46 @@ def _source_form(request: HttpRequest, source: Source | None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def source_import(request: HttpRequest) -> HttpResponse:
     """Upload an export; it is imported in the background, its progress shown on the sources page."""
-    from ambassade.listening import tasks
+    from ambassade.listening import imports, tasks
 
     workspace = request.workspace  # type: ignore[attr-defined]
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        source = services.start_file_import(
-            workspace,
-            request.user,
-            name=form.cleaned_data["name"],
-            data=form.cleaned_data["file"].read(),
-            file_format=form.file_format(),
-            mapping=form.mapping(),
-            network=form.cleaned_data["network"].strip(),
-            timezone_name=workspace.time_zone,
-        )
-        tasks.import_file(source.id)
-        messages.success(request, _("The file is being imported; follow its progress below."))
-        return redirect("listening:sources", workspace.slug)
+        try:
+            source = imports.start_file_import(
+                workspace,
+                request.user,
+                name=form.cleaned_data["name"],
+                data=form.cleaned_data["file"].chunks(),  # streamed to disk, never held whole
+                file_format=form.file_format(),
+                mapping=form.mapping(),
+                network=form.cleaned_data["network"].strip(),
+                timezone_name=workspace.time_zone,
+            )
+        except services.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            tasks.import_file(source.id)
+            messages.success(request, _("The file is being imported; follow its progress below."))
+            return redirect("listening:sources", workspace.slug)
     return render(request, "listening/source_import.html", {"form": form})
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_POST
+def source_retry(request: HttpRequest, source_id: int) -> HttpResponse:
+    """Queue a failed import again."""
+    from ambassade.listening import imports, tasks
+
+    source = get_workspace_object_or_404(request, Source, id=source_id, kind="file")
+    try:
+        imports.retry_file_import(source, request.user)
+    except services.ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        tasks.import_file(source.id)
+        messages.success(request, _("The import starts again; follow its progress below."))
+    return redirect("listening:sources", request.workspace.slug)  # type: ignore[attr-defined]
 
 
 @workspace_view(LISTENING_VIEW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ def _series(rows: int = 300) -> str:
     lines = [HEADER.strip()]
     for i in range(rows):
         value = 40 if i == 250 else 5 + (i % 3)
-        lines.append(f"2026-03-02 {i // 12 % 24:02d}:{i % 12 * 5:02d}:00,{value}")
+        stamp = datetime(2026, 3, 2) + timedelta(minutes=5 * i)  # in time order, past midnight
+        lines.append(f"{stamp:%Y-%m-%d %H:%M:%S},{value}")
     return "\n".join(lines) + "\n"
 
 

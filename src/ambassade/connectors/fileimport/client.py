@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any, ClassVar
 
 from ambassade.connectors.base import Capability, Connector, InvalidConfig, ItemKind, RawItem
-from ambassade.connectors.fileimport.parse import FORMATS, check_mapping, parse_file
+from ambassade.connectors.fileimport.parse import (
+    FORMATS,
+    check_file,
+    check_mapping,
+    iter_items,
+    parse_file,
+)
 
 __all__ = ["FileImportConnector"]
 
@@ -40,15 +46,34 @@ class FileImportConnector(Connector):
         if problems:
             raise InvalidConfig("The column mapping is incomplete: " + "; ".join(problems) + ".")
 
-    def parse(self, data: bytes, config: Mapping[str, Any]) -> list[RawItem]:
+    def _settings(self, config: Mapping[str, Any]) -> dict[str, Any]:
         self.check_config(config)
-        return parse_file(
-            data,
-            format=str(config["format"]),
-            mapping=dict(config["mapping"]),
-            source=self.kind,
-            delimiter=str(config.get("delimiter") or ","),
-            timezone=str(config.get("timezone") or "UTC"),
-            date_format=config.get("date_format") or None,
-            kind=ItemKind(config.get("kind") or ItemKind.POST),
-        )
+        return {
+            "format": str(config["format"]),
+            "mapping": dict(config["mapping"]),
+            "source": self.kind,
+            "delimiter": str(config.get("delimiter") or ","),
+            "timezone": str(config.get("timezone") or "UTC"),
+            "date_format": config.get("date_format") or None,
+            "kind": ItemKind(config.get("kind") or ItemKind.POST),
+        }
+
+    def parse(self, data: bytes, config: Mapping[str, Any]) -> list[RawItem]:
+        """Every item of a small file held in memory, or :class:`FileImportError`."""
+        return parse_file(data, **self._settings(config))
+
+    def check(
+        self,
+        stream: IO[bytes],
+        config: Mapping[str, Any],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Read a whole file once, keeping nothing: how many items it holds, or
+        :class:`FileImportError` listing every problem (constant memory, any size)."""
+        return check_file(stream, progress, **self._settings(config))
+
+    def items(
+        self, stream: IO[bytes], config: Mapping[str, Any], *, skip: int = 0
+    ) -> Iterator[RawItem]:
+        """The items of a file :meth:`check` accepted, read as needed, after the first ``skip``."""
+        return iter_items(stream, skip=skip, **self._settings(config))

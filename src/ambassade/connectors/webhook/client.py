@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import Any, ClassVar
 
 from ambassade.connectors.base import Capability, Connector, ConnectorError, RawItem
 from ambassade.connectors.webhook.parse import PayloadProblem, items_from_payload
+from ambassade.engine import jsonlines
 
 __all__ = [
     "MAX_BODY",
@@ -82,9 +82,9 @@ def parse_webhook(
             status=401,
         )
     try:
-        payload: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WebhookError(f"The payload is not valid JSON: {exc}.", status=400) from None
+        payload: Any = jsonlines.loads(body)
+    except jsonlines.JsonProblem as exc:  # deep nesting included: never a RecursionError
+        raise WebhookError(f"The payload is refused: {exc.message}.", status=400) from None
     try:
         return items_from_payload(
             payload, source=source, received_at=received_at or datetime.now(UTC)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ambassade.connectors.base import ConnectorError
+from ambassade.connectors.base import ConnectorError, RawItem
 
 
 class Command(BaseCommand):
@@ -66,12 +67,16 @@ class Command(BaseCommand):
             "timezone": options["timezone"],
             "date_format": options["date_format"] or None,
         }
+        connector = FileImportConnector()
         try:
-            items = FileImportConnector().parse(path.read_bytes(), config)
+            # Checked whole first (all or nothing), then read again as it is ingested: constant
+            # memory whatever the file's size.
+            with path.open("rb") as handle:
+                total = connector.check(handle, config)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         except ConnectorError as exc:
             raise CommandError(exc.message) from None
-        if options["network"]:
-            items = [dataclasses.replace(item, source=options["network"]) for item in items]
         source, _created = Source.objects.get_or_create(
             workspace=workspace,
             kind="file",
@@ -88,7 +93,14 @@ class Command(BaseCommand):
             if done == total:
                 print(file=sys.stderr)
 
-        result = services.import_items(source, items, batch=options["batch"], progress=progress)
+        with path.open("rb") as handle:
+            items: Iterable[RawItem] = connector.items(handle, config)
+            if options["network"]:
+                network = options["network"]
+                items = (dataclasses.replace(item, source=network) for item in items)
+            result = services.import_items(
+                source, items, batch=options["batch"], progress=progress, total_count=total
+            )
         self.stdout.write(
             f"{result.created} new mentions, {result.already_known} already imported, "
             f"{result.matches} query matches, into {workspace.name} / {source.name}."
