@@ -23,8 +23,10 @@ from ambassade.crisis.models import (
 )
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
-from ambassade.publishing import services as publishing
+from ambassade.publishing import approvals
 from ambassade.publishing.models import Post, Review, Status, Variant
+from ambassade.publishing.outbox import hold
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.workspaces.models import AuditEntry, Connection, Workspace
 
@@ -110,8 +112,8 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     assert {post.text[:3] for post in Post.objects.filter(workspace=demo)} >= {"Our", "Vou"}
     pending = Post.objects.filter(workspace=demo, variants__status=Status.PENDING_APPROVAL)
     assert all(NOW < p.scheduled_at < NOW + timedelta(days=14) for p in pending.distinct())
-    assert publishing.outbox_settings(demo).approval_steps == 1
-    assert not publishing.due_variant_ids(NOW + timedelta(days=30))
+    assert hold.outbox_settings(demo).approval_steps == 1
+    assert not outbox.due_variant_ids(NOW + timedelta(days=30))
 
 
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
@@ -135,13 +137,13 @@ def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace
         .first()
     )
     assert post is not None
-    publishing.approve_post(post, owner, now=NOW)
+    approvals.approve_post(post, owner, now=NOW)
 
     def no_network(connection: Any) -> Any:
         raise AssertionError("the outbox called a network for a demo account")
 
-    for variant_id in publishing.due_variant_ids(post.scheduled_at + timedelta(minutes=1)):
-        publishing.publish_variant(
+    for variant_id in outbox.due_variant_ids(post.scheduled_at + timedelta(minutes=1)):
+        outbox.publish_variant(
             variant_id, now=post.scheduled_at + timedelta(minutes=1), publisher_factory=no_network
         )
     variants = Variant.objects.filter(post=post)

@@ -23,16 +23,16 @@ from tests.crisis.conftest import series
 
 
 def _scheduled_post(p: Personas) -> Any:
-    from ambassade.publishing import services as publishing
+    from ambassade.publishing import approvals, authoring
 
-    post = publishing.create_post(
+    post = authoring.create_post(
         p.workspace_a,
         p.bob,
         text="Our summer collection is here",
         connections=[p.connection],
         scheduled_at=timezone.now() + timedelta(hours=2),
     )
-    return publishing.submit_post(post, p.bob)
+    return approvals.submit_post(post, p.bob)
 
 
 def _alert(p: Personas) -> Any:
@@ -58,7 +58,7 @@ def test_it_creates_default_statements_and_playbook_once(personas: Personas) -> 
 def test_it_opens_a_crisis_from_an_alert(
     personas: Personas, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    from ambassade.publishing import services as publishing
+    from ambassade.publishing.outbox import hold
 
     EscalationContact.objects.create(
         workspace=personas.workspace_a, name="Head of comms", email="head@example.com"
@@ -74,7 +74,7 @@ def test_it_opens_a_crisis_from_an_alert(
     alert.refresh_from_db()
     assert alert.status == "acknowledged"
     # The outbox is held and the post is listed.
-    assert publishing.is_paused(personas.workspace_a) and outbox.is_held(personas.workspace_a)
+    assert hold.is_paused(personas.workspace_a) and outbox.is_held(personas.workspace_a)
     assert [p.pk for p in outbox.held_posts(personas.workspace_a)] == [post.pk]
     # The checklist comes from the playbook, in order.
     sections = list(crisis.checklist.values_list("section", flat=True))
@@ -131,7 +131,7 @@ def test_it_records_hourly_volume_while_open(personas: Personas) -> None:
 
 
 def test_it_reschedules_a_held_post_and_resumes_the_outbox(personas: Personas) -> None:
-    from ambassade.publishing import services as publishing
+    from ambassade.publishing.outbox import hold
 
     post = _scheduled_post(personas)
     crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
@@ -140,11 +140,11 @@ def test_it_reschedules_a_held_post_and_resumes_the_outbox(personas: Personas) -
     post.refresh_from_db()
     assert post.scheduled_at == when
     assert services.resume_outbox(crisis, personas.alice) is True
-    assert not publishing.is_paused(personas.workspace_a)
+    assert not hold.is_paused(personas.workspace_a)
 
 
 def test_it_closes_with_a_post_mortem_in_html_and_pdf(personas: Personas) -> None:
-    from ambassade.publishing import services as publishing
+    from ambassade.publishing.outbox import hold
 
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=_alert(personas))
     services.record_crisis_metrics(
@@ -155,7 +155,7 @@ def test_it_closes_with_a_post_mortem_in_html_and_pdf(personas: Personas) -> Non
     services.close_crisis(crisis, personas.alice, summary="Answer faster next time.")
     crisis.refresh_from_db()
     assert crisis.status == Crisis.Status.CLOSED and crisis.closed_by == personas.alice
-    assert not publishing.is_paused(personas.workspace_a)
+    assert not hold.is_paused(personas.workspace_a)
     html = crisis.report_html
     for text in (
         "@star mentioned the brand",
@@ -176,11 +176,11 @@ def test_it_closes_with_a_post_mortem_in_html_and_pdf(personas: Personas) -> Non
 
 
 def test_it_can_close_without_resuming_the_outbox(personas: Personas) -> None:
-    from ambassade.publishing import services as publishing
+    from ambassade.publishing.outbox import hold
 
     crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
     services.close_crisis(crisis, personas.alice, resume=False)
-    assert publishing.is_paused(personas.workspace_a)
+    assert hold.is_paused(personas.workspace_a)
 
 
 def test_it_writes_the_report_in_the_workspace_language(personas: Personas) -> None:

@@ -30,8 +30,9 @@ def _log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
 def test_it_composes_gets_approval_and_schedules_a_post(
     page: Any, live_server: Any, personas: Personas
 ) -> None:
-    from ambassade.publishing import services
+    from ambassade.publishing import approvals
     from ambassade.publishing.models import Post, Status
+    from ambassade.publishing.outbox import posts as outbox
     from ambassade.workspaces import services as workspace_services
     from ambassade.workspaces.models import Membership, Role
 
@@ -48,7 +49,7 @@ def test_it_composes_gets_approval_and_schedules_a_post(
     )
     vera = workspace_services.create_user("vera@client.example", PASSWORD, "Vera Client")
     Membership.objects.create(workspace=workspace, user=vera, role=Role.APPROVER)
-    services.set_approval_steps(workspace, 1, personas.alice)
+    approvals.set_approval_steps(workspace, 1, personas.alice)
     base = live_server.url
     slug = workspace.slug
     day = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) + timedelta(days=2)).date()
@@ -122,7 +123,7 @@ def test_it_composes_gets_approval_and_schedules_a_post(
 
     when = post.scheduled_at
     for variant in post.variants.all():
-        assert services.publish_variant(variant.id, now=when, publisher_factory=network) == (
+        assert outbox.publish_variant(variant.id, now=when, publisher_factory=network) == (
             "published"
         )
     for address in (

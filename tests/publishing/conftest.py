@@ -61,9 +61,9 @@ def factory(fake: FakePublisher) -> Callable[[Any], FakePublisher]:
 
 @pytest.fixture
 def post(personas: Personas) -> Any:
-    from ambassade.publishing import services
+    from ambassade.publishing import authoring
 
-    return services.create_post(
+    return authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Nouvelle carte d'automne au Café Lumière ☕",
@@ -75,9 +75,9 @@ def post(personas: Personas) -> Any:
 @pytest.fixture
 def scheduled(post: Any, personas: Personas) -> Any:
     """The post submitted with no approval step: its variant is scheduled at NOW."""
-    from ambassade.publishing import services
+    from ambassade.publishing import approvals
 
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 

@@ -14,15 +14,15 @@ PNG = (
 
 
 def post_of_a(p: Personas) -> Any:
-    from ambassade.publishing import services
+    from ambassade.publishing import authoring
     from ambassade.publishing.models import Post
 
     post = Post.objects.filter(workspace=p.workspace_a).first()
     if post is None:
-        post = services.create_post(
+        post = authoring.create_post(
             p.workspace_a, p.bob, text="A's post", connections=[p.connection]
         )
-        services.add_media(
+        authoring.add_media(
             post, p.bob, filename="a.png", content_type="image/png", data=PNG, alt_text="A dot"
         )
     return post

@@ -16,15 +16,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ambassade.publishing import services
+from ambassade.publishing import authoring
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import hold
+from ambassade.publishing.outbox import posts as outbox
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
 
 def _variant(personas: Personas, **fields: object) -> Variant:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Claimed once", connections=[personas.connection]
     )
     Variant.objects.filter(post=post).update(**fields)
@@ -50,14 +52,14 @@ def test_the_publishing_claim_checks_the_status_on_the_row_itself(personas: Pers
     now = timezone.now()
     variant = _variant(personas, status=Status.SCHEDULED, due_at=now - timedelta(seconds=1))
     with CaptureQueriesContext(connection) as queries:
-        assert services.claim(variant.id, now) is not None
+        assert outbox.claim(variant.id, now) is not None
     claims = [sql for sql in _claim_updates(queries) if '"status" = ' in sql]
     assert claims, queries.captured_queries
     assert _keeps_conditions_on_the_row(claims[0]), claims[0]
     # And the claim still honours the crisis hold.
     other = _variant(personas, status=Status.SCHEDULED, due_at=now - timedelta(seconds=1))
-    services.pause_outbox(personas.workspace_a, "test")
-    assert services.claim(other.id, now) is None
+    hold.pause_outbox(personas.workspace_a, "test")
+    assert outbox.claim(other.id, now) is None
 
 
 def test_the_reconciliation_claim_checks_the_row_itself(personas: Personas) -> None:
@@ -71,7 +73,7 @@ def test_the_reconciliation_claim_checks_the_row_itself(personas: Personas) -> N
         deadline_at=now - timedelta(minutes=2),
     )
     with CaptureQueriesContext(connection) as queries:
-        services.reconcile_variant(variant.id, now=now, publisher_factory=lambda c: None)
+        outbox.reconcile_variant(variant.id, now=now, publisher_factory=lambda c: None)
     claims = [sql for sql in _claim_updates(queries) if '"reconcile_at" = ' in sql]
     assert claims, queries.captured_queries
     assert _keeps_conditions_on_the_row(claims[0]), claims[0]

@@ -81,9 +81,9 @@ def test_it_stores_the_keys_each_publisher_reads(
     account: str,
     secret: dict[str, str],
 ) -> None:
-    from ambassade.publishing import services
+    from ambassade.connectors.publishers import PUBLISHERS
 
-    assert network in services.PUBLISHERS, f"no {network} publisher is registered"
+    assert network in PUBLISHERS, f"no {network} publisher is registered"
     client.force_login(personas.alice)
     form_page = client.get(connect_url(personas, network)).content.decode()
     for key in data:
@@ -109,9 +109,9 @@ def test_it_stores_the_keys_each_publisher_reads(
 def test_it_says_what_is_wrong_and_saves_nothing(
     personas: Personas, client: Any, network: str, field: str, value: str, words: str
 ) -> None:
-    from ambassade.publishing import services
+    from ambassade.connectors.publishers import PUBLISHERS
 
-    assert network in services.PUBLISHERS, f"no {network} publisher is registered"
+    assert network in PUBLISHERS, f"no {network} publisher is registered"
     client.force_login(personas.alice)
     good = {
         "facebook": {"account_name": "Café", "page_id": "1", "access_token": "t-secret"},

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.mastodon.publish import MastodonPublisher
-from ambassade.publishing import services
+from ambassade.publishing import accounts, approvals, authoring
 from ambassade.publishing.models import ChannelLimits
 from ambassade.workspaces.models import Connection
+from ambassade.workspaces.services import ServiceError
 from tests.conftest import Personas
 from tests.connectors.conftest import ReplayServer, Reply
 
@@ -66,19 +67,19 @@ def test_it_counts_against_the_server_s_own_limit(
     def factory(connection: Connection) -> MastodonPublisher:
         return MastodonPublisher(HttpClient(allow_private=True, timeout=2))
 
-    assert services.refresh_limits(connection.id, publisher_factory=factory)
+    assert accounts.refresh_limits(connection.id, publisher_factory=factory)
     stored = ChannelLimits.objects.get(connection=connection)
     assert stored.limits["max_length"] == 1000 and "video/mp4" in stored.limits["mime_types"]
-    limits = services.limits_for(Connection.objects.get(id=connection.id))
+    limits = accounts.limits_for(Connection.objects.get(id=connection.id))
     assert limits is not None and limits.max_length == 1000
     client.force_login(personas.bob)
     check = reverse("publishing:check", kwargs={"workspace_slug": personas.workspace_a.slug})
     body = client.post(check, {"text": "é" * 700, "accounts": [connection.pk]}).content.decode()
     assert "700 of 1000 characters" in body and "is-over" not in body
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="é" * 700, connections=[connection]
     )
-    services.submit_post(post, personas.bob)  # 700 fits this server, not the default 500
+    approvals.submit_post(post, personas.bob)  # 700 fits this server, not the default 500
 
 
 def test_it_keeps_the_defaults_when_the_server_cannot_say(
@@ -92,10 +93,10 @@ def test_it_keeps_the_defaults_when_the_server_cannot_say(
     def factory(connection: Connection) -> MastodonPublisher:
         return MastodonPublisher(HttpClient(allow_private=True, timeout=2, sleep=lambda s: None))
 
-    assert not services.refresh_limits(connection.id, publisher_factory=factory)
-    assert services.limits_for(connection) is None
-    post = services.create_post(
+    assert not accounts.refresh_limits(connection.id, publisher_factory=factory)
+    assert accounts.limits_for(connection) is None
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="é" * 700, connections=[connection]
     )
-    with pytest.raises(services.ServiceError, match="Mastodon accepts 500"):
-        services.submit_post(post, personas.bob)
+    with pytest.raises(ServiceError, match="Mastodon accepts 500"):
+        approvals.submit_post(post, personas.bob)

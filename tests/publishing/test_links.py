@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import ShortLink, Variant
+from ambassade.publishing.outbox import posts as outbox
 from tests.conftest import Personas
 from tests.publishing.conftest import NOW, FakePublisher
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def linked(personas: Personas, settings: Any) -> Variant:
     settings.BASE_URL = "https://ambassade.example"
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="La carte : https://cafe.example/carte et https://cafe.example/horaires",
@@ -28,7 +29,7 @@ def linked(personas: Personas, settings: Any) -> Variant:
         utm_campaign="automne",
         shorten_links=True,
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -38,9 +39,9 @@ def test_it_sends_short_links_that_lead_to_the_tagged_address(
     from ambassade.connectors.base import ConnectorError
 
     fake.outcomes = [ConnectorError("Bad gateway.", permanent=False), None]
-    services.publish_variant(linked.id, now=NOW, publisher_factory=factory)
+    outbox.publish_variant(linked.id, now=NOW, publisher_factory=factory)
     later = NOW.replace(minute=NOW.minute + 1)
-    services.publish_variant(linked.id, now=later, publisher_factory=factory)
+    outbox.publish_variant(linked.id, now=later, publisher_factory=factory)
     first, second = (draft.text for draft in fake.calls)
     assert first == second  # the retry sends the same links
     links = list(ShortLink.objects.order_by("id"))
@@ -82,7 +83,7 @@ def test_it_counts_previews_at_the_short_length_without_creating_links(
 def test_it_shows_the_clicks_on_the_post_page(
     linked: Variant, fake: FakePublisher, factory: Any, client: Any, personas: Personas
 ) -> None:
-    services.publish_variant(linked.id, now=NOW, publisher_factory=factory)
+    outbox.publish_variant(linked.id, now=NOW, publisher_factory=factory)
     link = ShortLink.objects.first()
     assert link is not None
     ShortLink.objects.filter(id=link.id).update(clicks=41)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from ambassade.publishing import services
+from ambassade.publishing import authoring
 from ambassade.publishing.metrics import ENGAGEMENT, engagement, metric_phrase
 from ambassade.publishing.models import Status, Variant
 from tests.conftest import Personas
@@ -60,7 +60,7 @@ def test_engagement_adds_interactions_only() -> None:
 
 @pytest.mark.django_db
 def test_the_post_page_shows_a_reddit_posts_counters(personas: Personas, client: Any) -> None:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="x", connections=[personas.connection]
     )
     at = datetime(2026, 1, 6, 8, 0, tzinfo=UTC)

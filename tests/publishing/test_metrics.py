@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from ambassade.connectors.base import ConnectorError, RawItem
-from ambassade.publishing import services
+from ambassade.publishing import authoring, metrics
 from ambassade.publishing.models import Status, Variant
 from tests.conftest import Personas
 from tests.publishing.conftest import NOW, FakePublisher
@@ -31,7 +31,7 @@ class Reader(FakePublisher):
 
 
 def published(personas: Personas, at: datetime, text: str = "x") -> Variant:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=text, connections=[personas.connection]
     )
     Variant.objects.filter(post=post).update(
@@ -43,14 +43,14 @@ def published(personas: Personas, at: datetime, text: str = "x") -> Variant:
 def test_it_reads_the_metrics_a_day_after_publication(personas: Personas, client: Any) -> None:
     variant = published(personas, NOW)
     reader = Reader()
-    assert services.variants_for_metrics(NOW + timedelta(hours=23)) == []
+    assert metrics.variants_for_metrics(NOW + timedelta(hours=23)) == []
     later = NOW + timedelta(hours=25)
-    assert services.variants_for_metrics(later) == [variant.id]
-    assert services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
-    assert not services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
+    assert metrics.variants_for_metrics(later) == [variant.id]
+    assert metrics.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
+    assert not metrics.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
     variant.refresh_from_db()
     assert variant.metrics == {"likes": 12, "reposts": 3, "replies": 1}
-    assert services.variants_for_metrics(later) == []
+    assert metrics.variants_for_metrics(later) == []
     client.force_login(personas.bob)
     page = client.get(
         reverse(
@@ -65,8 +65,8 @@ def test_it_reads_once_when_the_network_refuses_for_good(personas: Personas) -> 
     variant = published(personas, NOW)
     reader = Reader(read_error=ConnectorError("No such post.", permanent=True))
     later = NOW + timedelta(hours=25)
-    assert not services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
-    assert services.variants_for_metrics(later) == []
+    assert not metrics.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
+    assert metrics.variants_for_metrics(later) == []
 
 
 def test_it_reads_again_after_a_passing_error(personas: Personas) -> None:
@@ -74,13 +74,11 @@ def test_it_reads_again_after_a_passing_error(personas: Personas) -> None:
     variant = published(personas, NOW)
     reader = Reader(read_error=ConnectorError("Mastodon failed (503).", permanent=False))
     later = NOW + timedelta(hours=25)
-    assert not services.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
-    assert services.variants_for_metrics(later) == [variant.id]
+    assert not metrics.read_back_metrics(variant.id, now=later, publisher_factory=lambda c: reader)
+    assert metrics.variants_for_metrics(later) == [variant.id]
     reader.read_error = None
     hour_later = later + timedelta(hours=1)
-    assert services.read_back_metrics(
-        variant.id, now=hour_later, publisher_factory=lambda c: reader
-    )
+    assert metrics.read_back_metrics(variant.id, now=hour_later, publisher_factory=lambda c: reader)
     variant.refresh_from_db()
     assert variant.metrics_read_at == hour_later and variant.metrics["likes"] == 12
 
@@ -97,9 +95,9 @@ def test_it_finds_the_best_times_once_there_is_enough_history(
             metrics={"likes": 40, "reposts": 5}, metrics_read_at=NOW
         )
     friday = published(personas, datetime(2026, 1, 9, 16, 0, tzinfo=UTC))  # Friday 17:00
-    assert services.best_times(personas.workspace_a) == []  # 9 measured posts: not enough yet
+    assert metrics.best_times(personas.workspace_a) == []  # 9 measured posts: not enough yet
     Variant.objects.filter(id=friday.id).update(metrics={"likes": 2}, metrics_read_at=NOW)
-    best = services.best_times(personas.workspace_a)
+    best = metrics.best_times(personas.workspace_a)
     assert best[0] == (1, 9, 45.0) and best[1] == (4, 17, 2.0)
     client.force_login(personas.alice)
     page = client.get(
@@ -125,5 +123,5 @@ def test_it_ranks_the_best_times_by_interactions_not_views_or_percentages(
             metrics={"likes": 2, "views": 500, "upvote_percent": 94, "score": 40},
             metrics_read_at=NOW,
         )
-    best = services.best_times(personas.workspace_a)
+    best = metrics.best_times(personas.workspace_a)
     assert best == [(0, 10, 30.0), (3, 10, 2.0)]

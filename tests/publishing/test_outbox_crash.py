@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from ambassade.connectors.base import Published, RawItem
 from ambassade.connectors.http import _DEADLINE, DeadlinePassed, HttpClient
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import PublishAttempt, Status, Variant
+from ambassade.publishing.outbox import engine as outbox_engine
+from ambassade.publishing.outbox import posts as outbox
 from tests.conftest import Personas
 from tests.connectors.conftest import ReplayServer, Reply
 from tests.publishing.conftest import NOW
@@ -96,11 +98,11 @@ def _recover(variant_id: int, network: Network, clock: list[datetime]) -> dateti
     for _second in range(300):
         clock[0] += timedelta(seconds=1)
         now = clock[0]
-        services.expire_stuck(now)
-        for unknown in services.unknown_variant_ids(now):
-            services.reconcile_variant(unknown, now=now, publisher_factory=factory)
-        for due in services.due_variant_ids(now):
-            services.publish_variant(due, now=now, publisher_factory=factory)
+        outbox.expire_stuck(now)
+        for unknown in outbox.unknown_variant_ids(now):
+            outbox.reconcile_variant(unknown, now=now, publisher_factory=factory)
+        for due in outbox.due_variant_ids(now):
+            outbox.publish_variant(due, now=now, publisher_factory=factory)
         if Variant.objects.get(id=variant_id).status in (Status.PUBLISHED, Status.FAILED):
             return now
     raise AssertionError("never settled")
@@ -108,7 +110,7 @@ def _recover(variant_id: int, network: Network, clock: list[datetime]) -> dateti
 
 def _patch_publisher_class(monkeypatch: Any, deduplicates: bool) -> None:
     """The claim reads whether the network deduplicates from its publisher class."""
-    monkeypatch.setattr(services, "_class_deduplicates", lambda network: deduplicates)
+    monkeypatch.setattr(outbox, "_class_deduplicates", lambda network: deduplicates)
 
 
 CRASH_POINTS = ["before", "in_flight", "during", "after_answer", "recording"]
@@ -127,8 +129,8 @@ def test_it_publishes_exactly_once_whatever_the_moment_the_worker_dies(
         def dies(*args: Any, **kwargs: Any) -> bool:
             raise Killed
 
-        monkeypatch.setattr(services, "_mark_published", dies)
-    original_finish = services._finish_attempt
+        monkeypatch.setattr(outbox_engine, "mark_published", dies)
+    original_finish = outbox_engine.finish_attempt
     if crash == "recording":
         # The status is written, the worker dies writing the attempt's log.
         def dies_on_log(attempt: Any, outcome: str, message: str = "") -> None:
@@ -136,10 +138,10 @@ def test_it_publishes_exactly_once_whatever_the_moment_the_worker_dies(
                 raise Killed
             original_finish(attempt, outcome, message)
 
-        monkeypatch.setattr(services, "_finish_attempt", dies_on_log)
+        monkeypatch.setattr(outbox_engine, "finish_attempt", dies_on_log)
     point = crash if crash in ("before", "in_flight", "during") else ""
     with pytest.raises(Killed):
-        services.publish_variant(
+        outbox.publish_variant(
             scheduled.id, now=NOW, publisher_factory=_factory(network, clock, point)
         )
     monkeypatch.undo()
@@ -153,26 +155,26 @@ def test_it_publishes_exactly_once_whatever_the_moment_the_worker_dies(
         return
     if deduplicates:
         # Found dead by its heartbeat and resent with the same key: seconds, not ten minutes.
-        assert settled <= NOW + services.DEAD_AFTER + timedelta(seconds=3)
+        assert settled <= NOW + outbox_engine.DEAD_AFTER + timedelta(seconds=3)
         assert network.reads == []
     else:
         # Read only after the dead attempt's deadline and the network's lag: a request in flight
         # (the in_flight case lands at +25 s) is seen, never published a second time.
         first_read = network.reads[0]
-        assert first_read >= NOW + services.PUBLISH_DEADLINE + services.RECONCILE_DELAY
+        assert first_read >= NOW + outbox_engine.PUBLISH_DEADLINE + outbox_engine.RECONCILE_DELAY
         assert settled < NOW + timedelta(seconds=60)
 
 
 def test_it_keeps_a_beating_claim_and_sweeps_a_silent_one(scheduled: Variant) -> None:
-    taken = services.claim(scheduled.id, NOW)
+    taken = outbox.claim(scheduled.id, NOW)
     assert taken is not None
-    beat = services.Heartbeat(scheduled.id, taken.attempts, NOW)
-    later = NOW + services.DEAD_AFTER + timedelta(seconds=10)
+    beat = outbox.Heartbeat(scheduled.id, taken.attempts, NOW)
+    later = NOW + outbox_engine.DEAD_AFTER + timedelta(seconds=10)
     beat.start_wall = later - timedelta(seconds=2)  # the worker is alive and beat 2 s ago
     assert beat.beat() is True
-    assert services.expire_stuck(later) == 0
+    assert outbox.expire_stuck(later) == 0
     # Then it dies: three beats missed and the claim is unknown.
-    assert services.expire_stuck(later + services.DEAD_AFTER) == 1
+    assert outbox.expire_stuck(later + outbox_engine.DEAD_AFTER) == 1
     variant = Variant.objects.get(id=scheduled.id)
     assert variant.status == Status.UNKNOWN
     # A beat of the dead attempt no longer holds anything.
@@ -180,10 +182,10 @@ def test_it_keeps_a_beating_claim_and_sweeps_a_silent_one(scheduled: Variant) ->
 
 
 def test_it_sweeps_an_old_claim_without_heartbeat_after_the_long_wait(scheduled: Variant) -> None:
-    assert services.claim(scheduled.id, NOW) is not None
+    assert outbox.claim(scheduled.id, NOW) is not None
     Variant.objects.filter(id=scheduled.id).update(heartbeat_at=None)  # claimed by an old worker
-    assert services.expire_stuck(NOW + timedelta(minutes=5)) == 0
-    assert services.expire_stuck(NOW + services.STUCK_AFTER + timedelta(seconds=1)) == 1
+    assert outbox.expire_stuck(NOW + timedelta(minutes=5)) == 0
+    assert outbox.expire_stuck(NOW + outbox_engine.STUCK_AFTER + timedelta(seconds=1)) == 1
 
 
 def test_it_waits_for_the_deadline_even_when_the_class_promised_a_key(
@@ -199,19 +201,19 @@ def test_it_waits_for_the_deadline_even_when_the_class_promised_a_key(
         raise Killed  # before the publisher could say that this connection has no key
 
     with pytest.raises(Killed):
-        services.publish_variant(scheduled.id, now=NOW, publisher_factory=dies_at_once)
-    swept = NOW + services.DEAD_AFTER + timedelta(seconds=1)
-    assert services.expire_stuck(swept) == 1
-    assert services.unknown_variant_ids(swept) == [scheduled.id]
+        outbox.publish_variant(scheduled.id, now=NOW, publisher_factory=dies_at_once)
+    swept = NOW + outbox_engine.DEAD_AFTER + timedelta(seconds=1)
+    assert outbox.expire_stuck(swept) == 1
+    assert outbox.unknown_variant_ids(swept) == [scheduled.id]
     factory = _factory(network, clock)
-    assert services.reconcile_variant(scheduled.id, now=swept, publisher_factory=factory) == (
+    assert outbox.reconcile_variant(scheduled.id, now=swept, publisher_factory=factory) == (
         "waiting"
     )
     assert network.reads == []
-    assert services.unknown_variant_ids(swept) == []
-    at = NOW + services.PUBLISH_DEADLINE + services.RECONCILE_DELAY
+    assert outbox.unknown_variant_ids(swept) == []
+    at = NOW + outbox_engine.PUBLISH_DEADLINE + outbox_engine.RECONCILE_DELAY
     clock[0] = at
-    assert services.reconcile_variant(scheduled.id, now=at, publisher_factory=factory) == (
+    assert outbox.reconcile_variant(scheduled.id, now=at, publisher_factory=factory) == (
         "scheduled"
     )
 
@@ -230,15 +232,15 @@ def test_it_reads_a_network_without_keys_soon_after_a_live_timeout(
 
     network = Network(deduplicates=False)
     clock = [NOW]
-    services.publish_variant(
+    outbox.publish_variant(
         scheduled.id, now=NOW, publisher_factory=lambda c: TimesOut(network, clock)
     )
     variant = Variant.objects.get(id=scheduled.id)
     assert variant.status == Status.UNKNOWN
     assert variant.reconcile_at is not None
-    assert variant.reconcile_at - NOW < services.RECONCILE_DELAY + timedelta(seconds=2)
-    assert services.unknown_variant_ids(NOW + timedelta(seconds=5)) == []
-    assert services.unknown_variant_ids(variant.reconcile_at) == [scheduled.id]
+    assert variant.reconcile_at - NOW < outbox_engine.RECONCILE_DELAY + timedelta(seconds=2)
+    assert outbox.unknown_variant_ids(NOW + timedelta(seconds=5)) == []
+    assert outbox.unknown_variant_ids(variant.reconcile_at) == [scheduled.id]
 
 
 # --- the heartbeat and the deadline, with real threads and a real HTTP server ---------------------
@@ -248,15 +250,15 @@ def test_it_reads_a_network_without_keys_soon_after_a_live_timeout(
 def test_it_beats_while_the_call_lasts_and_stops_requests_once_the_claim_is_lost(
     personas: Personas, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(services, "HEARTBEAT_EVERY", timedelta(seconds=0.1))
-    post = services.create_post(
+    monkeypatch.setattr(outbox_engine, "HEARTBEAT_EVERY", timedelta(seconds=0.1))
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Battement",
         connections=[personas.connection],
         scheduled_at=timezone.now(),
     )
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     variant = post.variants.get()
     seen: dict[str, Any] = {}
 
@@ -276,7 +278,7 @@ def test_it_beats_while_the_call_lasts_and_stops_requests_once_the_claim_is_lost
             raise AssertionError("a request started after the claim was lost")
 
     network = Network(deduplicates=False)
-    result = services.publish_variant(
+    result = outbox.publish_variant(
         variant.id, publisher_factory=lambda c: Slow(network, [timezone.now()])
     )
     assert seen == {"beaten": True, "cancelled": True}
@@ -287,7 +289,7 @@ def test_it_beats_while_the_call_lasts_and_stops_requests_once_the_claim_is_lost
 
 
 def test_it_bounds_the_whole_attempt_by_its_deadline(scheduled: Variant, monkeypatch: Any) -> None:
-    monkeypatch.setattr(services, "PUBLISH_DEADLINE", timedelta(seconds=1))
+    monkeypatch.setattr(outbox_engine, "PUBLISH_DEADLINE", timedelta(seconds=1))
     _patch_publisher_class(monkeypatch, False)
     server = ReplayServer()
     server.route("POST", "/media", Reply(200, {"id": "m1"}), Reply(200, {"id": "m2"}, delay=5))
@@ -311,7 +313,7 @@ def test_it_bounds_the_whole_attempt_by_its_deadline(scheduled: Variant, monkeyp
                 raise AssertionError("unreachable")
 
         started = time.monotonic()
-        status = services.publish_variant(
+        status = outbox.publish_variant(
             scheduled.id, now=NOW, publisher_factory=lambda c: TwoRequests()
         )
         # Given up at the deadline (1 s), long before the client's own timeout (15 s).
@@ -339,7 +341,7 @@ def test_it_retries_later_when_the_deadline_passed_before_the_post_was_sent(
         def publish(self, credentials: Any, draft: Any) -> Published:
             raise DeadlinePassed("Not sent: the attempt ran out of time.", permanent=False)
 
-    status = services.publish_variant(scheduled.id, now=NOW, publisher_factory=lambda c: Late())
+    status = outbox.publish_variant(scheduled.id, now=NOW, publisher_factory=lambda c: Late())
     assert status == Status.SCHEDULED
     variant = Variant.objects.get(id=scheduled.id)
     assert variant.status == Status.SCHEDULED and variant.due_at > NOW
@@ -358,7 +360,7 @@ def test_it_lets_one_of_two_simultaneous_reconciliations_read_the_network(
         def publish(self, credentials: Any, draft: Any) -> Published:
             raise OutcomeUnknown("No answer in time.")
 
-    services.publish_variant(
+    outbox.publish_variant(
         scheduled.id, now=NOW, publisher_factory=lambda c: TimesOut(network, clock)
     )
     at = Variant.objects.get(id=scheduled.id).reconcile_at
@@ -371,14 +373,14 @@ def test_it_lets_one_of_two_simultaneous_reconciliations_read_the_network(
             # A second task, enqueued twice for the same time, runs while this one reads.
             if not seen:
                 seen.append(
-                    services.reconcile_variant(
+                    outbox.reconcile_variant(
                         scheduled.id, now=at, publisher_factory=lambda c: ReadsTwice(network, clock)
                     )
                 )
             return super().recent_posts(credentials, since)
 
     assert (
-        services.reconcile_variant(
+        outbox.reconcile_variant(
             scheduled.id, now=at, publisher_factory=lambda c: ReadsTwice(network, clock)
         )
         == "scheduled"
@@ -396,9 +398,9 @@ def test_it_gives_a_publisher_that_must_wait_its_own_deadline(
         idempotent = False
         attempt_deadline = 150
 
-    monkeypatch.setattr(services, "get_publisher", lambda network: Patient)
-    taken = services.claim(scheduled.id, NOW)
+    monkeypatch.setattr(outbox, "get_publisher", lambda network: Patient)
+    taken = outbox.claim(scheduled.id, NOW)
     assert taken is not None
     assert taken.deadline_at == NOW + timedelta(seconds=150)
     monkeypatch.undo()
-    assert services.attempt_deadline("mastodon") == services.PUBLISH_DEADLINE
+    assert outbox.attempt_deadline("mastodon") == outbox_engine.PUBLISH_DEADLINE

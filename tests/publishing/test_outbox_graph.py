@@ -13,8 +13,9 @@ import pytest
 
 from ambassade.connectors.facebook import FacebookPublisher
 from ambassade.connectors.http import HttpClient
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
 from tests.conftest import Personas
@@ -78,10 +79,10 @@ def facebook_variant(personas: Personas, server: ReplayServer, text: str) -> Var
         secret={"page_id": PAGE, "access_token": "EAAG-page-token", "graph_url": server.base_url},
         actor=personas.alice,
     )
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=text, connections=[connection], scheduled_at=NOW
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -90,11 +91,11 @@ def test_it_finds_the_post_a_lost_answer_had_made_and_never_posts_it_again(
 ) -> None:
     page = Page(server, lose="answer")
     variant = facebook_variant(personas, server, "Nouvelle carte d'automne ☕")
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=make) == "published"
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=make) == "published"
     # Nothing left to do: another run of the outbox finds nothing to claim.
-    assert services.publish_variant(variant.id, now=later, publisher_factory=make) == "skipped"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=make) == "skipped"
     variant.refresh_from_db()
     assert len(page.posts) == 1 and len(server.calls(FEED)) == 1
     assert variant.status == Status.PUBLISHED
@@ -109,10 +110,10 @@ def test_it_posts_once_when_the_lost_call_had_made_nothing(
 ) -> None:
     page = Page(server, lose="post")
     variant = facebook_variant(personas, server, "Fermé lundi pour inventaire")
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
-    assert services.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
     variant.refresh_from_db()
     assert len(page.posts) == 1 and len(server.calls(FEED)) == 2
     assert variant.remote_id == page.posts[0]["id"]

@@ -18,9 +18,12 @@ from django.test import override_settings
 from ambassade.connectors import _graph
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.instagram import InstagramPublisher
-from ambassade.publishing import public_media, services
+from ambassade.publishing import approvals, authoring, public_media
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import engine as outbox_engine
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.services import ServiceError
 from tests.conftest import Personas
 from tests.connectors.conftest import Recorded, ReplayServer, Reply
 from tests.publishing.conftest import NOW
@@ -141,10 +144,10 @@ def image_post(personas: Personas, server: ReplayServer, caption: str = CAPTION)
         secret={"ig_user_id": IG, "access_token": "IGQWR-secret", "graph_url": server.base_url},
         actor=personas.alice,
     )
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=caption, connections=[connection], scheduled_at=NOW
     )
-    services.add_media(
+    authoring.add_media(
         post,
         personas.bob,
         filename="tasse.jpg",
@@ -152,7 +155,7 @@ def image_post(personas: Personas, server: ReplayServer, caption: str = CAPTION)
         data=JPEG,
         alt_text="Une tasse fumante",
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -162,9 +165,7 @@ def test_it_publishes_an_image_once_from_its_public_address(
 ) -> None:
     network = Instagram(server)
     variant = image_post(personas, server)
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
-        "published"
-    )
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == ("published")
     variant.refresh_from_db()
     assert variant.status == Status.PUBLISHED and variant.remote_id == MEDIA_ID
     assert variant.remote_url == "https://www.instagram.com/p/DGkRqL5Ms2x/"
@@ -178,7 +179,7 @@ def test_it_publishes_an_image_once_from_its_public_address(
     fetched = client.get(address.path)
     assert fetched.status_code == 200 and fetched.content == JPEG
     # Nothing more goes out on the next runs.
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == "skipped"
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == "skipped"
     assert len(server.calls(f"{USER}/media_publish")) == 1
 
 
@@ -188,24 +189,24 @@ def test_it_takes_up_a_container_still_processing_when_the_attempt_ran_out_of_ti
 ) -> None:
     """A video can take Instagram minutes to process, longer than one attempt may last: the attempt
     gives up without publishing and the next one publishes the same container, never a second."""
-    monkeypatch.setattr(services, "PUBLISH_DEADLINE", timedelta(seconds=1))
+    monkeypatch.setattr(outbox_engine, "PUBLISH_DEADLINE", timedelta(seconds=1))
     network = Instagram(server)
     network.processing = True
     variant = image_post(personas, server)
     slow = factory(sleep=lambda seconds: time.sleep(0.3))
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=slow) == "scheduled"
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=slow) == "scheduled"
     variant.refresh_from_db()
     assert variant.status == Status.SCHEDULED and network.published == []
     assert len(network.containers) == 1
     network.processing = False
     later = variant.due_at
     assert later is not None and later > NOW
-    assert services.publish_variant(variant.id, now=later, publisher_factory=slow) == "published"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=slow) == "published"
     assert network.published == [CONTAINER_ID]
     assert len(network.containers) == 1  # the same container, not a new one
     assert len(server.calls(f"{USER}/media_publish")) == 1
     later += timedelta(minutes=10)
-    assert services.publish_variant(variant.id, now=later, publisher_factory=slow) == "skipped"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=slow) == "skipped"
 
 
 @override_settings(BASE_URL="http://127.0.0.1:8000")
@@ -213,7 +214,7 @@ def test_it_refuses_an_instagram_image_while_the_server_has_no_public_address(
     personas: Personas, server: ReplayServer
 ) -> None:
     Instagram(server)
-    with pytest.raises(services.ServiceError, match="set AMBASSADE_BASE_URL"):
+    with pytest.raises(ServiceError, match="set AMBASSADE_BASE_URL"):
         image_post(personas, server)
     assert server.requests == []
 
@@ -232,22 +233,24 @@ def test_it_reuses_in_another_worker_the_container_a_killed_worker_made(
         raise Killed
 
     with pytest.raises(Killed):
-        services.publish_variant(variant.id, now=NOW, publisher_factory=factory(sleep=killed))
+        outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory(sleep=killed))
     variant.refresh_from_db()
     assert variant.status == Status.PUBLISHING and len(network.containers) == 1
     # Stored before the worker died, as soon as Instagram made it.
     assert [c["id"] for c in variant.containers.values()] == [CONTAINER_ID]
     # Worker 2: the dead claim is swept, then reconciled from the container (still processing,
     # so not published), then published once Instagram is done, from the same container.
-    later = NOW + services.DEAD_AFTER + timedelta(seconds=5)
-    assert services.expire_stuck(later) == 1
-    later = NOW + services.PUBLISH_DEADLINE + services.RECONCILE_DELAY + timedelta(seconds=1)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
+    later = NOW + outbox_engine.DEAD_AFTER + timedelta(seconds=5)
+    assert outbox.expire_stuck(later) == 1
+    later = (
+        NOW + outbox_engine.PUBLISH_DEADLINE + outbox_engine.RECONCILE_DELAY + timedelta(seconds=1)
+    )
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
         "scheduled"
     )
     assert [r for r in server.calls(f"{USER}/media") if r.method == "GET"] == []  # not read
     network.processing = False
-    assert services.publish_variant(variant.id, now=later, publisher_factory=factory()) == (
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=factory()) == (
         "published"
     )
     variant.refresh_from_db()
@@ -278,13 +281,13 @@ def test_it_settles_a_lost_publish_of_a_post_without_caption_from_its_container(
     ]
     network.lose, network.lagging = "after", True
     variant = image_post(personas, server, caption="")
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
         Status.UNKNOWN
     )
     assert network.published == [CONTAINER_ID]
     network.lagging = False
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
         "published"
     )
     variant.refresh_from_db()
@@ -294,7 +297,7 @@ def test_it_settles_a_lost_publish_of_a_post_without_caption_from_its_container(
     assert len(server.calls(f"{USER}/media_publish")) == 1
     check = variant.attempts_log.get(is_check=True)
     assert check.outcome == "found"
-    assert services.publish_variant(variant.id, now=later, publisher_factory=factory()) == "skipped"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=factory()) == "skipped"
 
 
 @override_settings(BASE_URL=BASE_URL)
@@ -306,15 +309,15 @@ def test_it_publishes_the_same_container_once_when_the_lost_call_published_nothi
     network = Instagram(server)
     network.lose = "before"
     variant = image_post(personas, server, caption="")
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
         Status.UNKNOWN
     )
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
         "scheduled"
     )
     assert [r for r in server.calls(f"{USER}/media") if r.method == "GET"] == []
-    assert services.publish_variant(variant.id, now=later, publisher_factory=factory()) == (
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=factory()) == (
         "published"
     )
     variant.refresh_from_db()
@@ -351,9 +354,7 @@ def test_it_makes_a_new_container_when_the_stored_one_expired(
             }
         }
     )
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
-        "published"
-    )
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == ("published")
     variant.refresh_from_db()
     assert len(server.calls(f"/v23.0/{expired}")) == 1
     assert network.published == [CONTAINER_ID] and len(network.containers) == 1
@@ -387,14 +388,14 @@ def test_it_never_takes_another_posts_media_for_a_post_without_caption(
         )
     else:
         Variant.objects.filter(id=first.id).update(status=Status.DRAFT)
-    second = services.create_post(
+    second = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="",
         connections=[first.connection],
         scheduled_at=NOW,
     )
-    services.add_media(
+    authoring.add_media(
         second,
         personas.bob,
         filename="tasse.jpg",
@@ -402,15 +403,15 @@ def test_it_never_takes_another_posts_media_for_a_post_without_caption(
         data=JPEG,
         alt_text="Une tasse fumante",
     )
-    services.submit_post(second, personas.bob, now=NOW)
+    approvals.submit_post(second, personas.bob, now=NOW)
     variant = second.variants.get()
     network.lose, network.lagging = "after", True
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory()) == (
         Status.UNKNOWN
     )
     network.lagging = False
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory()) == (
         "published"
     )
     variant.refresh_from_db()

@@ -13,8 +13,9 @@ import pytest
 from ambassade.connectors.bluesky.publish import BlueskyPublisher
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.mastodon.publish import MastodonPublisher
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
 from tests.conftest import Personas
@@ -43,10 +44,10 @@ def factory(publisher_class: type, timeout: float = 0.3) -> Any:
 
 
 def schedule(personas: Personas, connection: Connection, text: str) -> Variant:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=text, connections=[connection], scheduled_at=NOW
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -77,10 +78,10 @@ def test_it_publishes_once_on_mastodon_despite_a_lost_answer(
     server.route("POST", "/api/v1/statuses", statuses)
     variant = schedule(personas, connection, "Bonjour Mastodon")
     make = factory(MastodonPublisher)
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
-    assert services.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
     variant.refresh_from_db()
     assert len(created) == 1
     keys = [r.headers["idempotency-key"] for r in server.calls("/api/v1/statuses")]
@@ -116,10 +117,10 @@ def test_it_publishes_once_on_bluesky_and_stores_the_new_session(
     server.route("POST", "/xrpc/com.atproto.repo.createRecord", create)
     variant = schedule(personas, connection, "Bonjour Bluesky #cafe")
     make = factory(BlueskyPublisher)
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=make) == Status.UNKNOWN
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
-    assert services.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=make) == "scheduled"
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=make) == "published"
     variant.refresh_from_db()
     assert len(pds.records) == 1
     assert variant.remote_id.startswith(f"at://{DID}/app.bsky.feed.post/")
@@ -144,7 +145,7 @@ def test_it_marks_the_connection_when_mastodon_refuses_the_token(
     server.route("POST", "/api/v1/statuses", Reply(401, {"error": "The access token was revoked"}))
     variant = schedule(personas, connection, "Bonjour")
     assert (
-        services.publish_variant(variant.id, now=NOW, publisher_factory=factory(MastodonPublisher))
+        outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory(MastodonPublisher))
         == "failed"
     )
     connection.refresh_from_db()

@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.reddit.publish import RedditPublisher
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring, metrics
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
+from ambassade.workspaces.services import ServiceError
 from tests.conftest import Personas
 from tests.connectors.conftest import Recorded, ReplayServer, Reply
 from tests.publishing.conftest import NOW
@@ -119,10 +121,10 @@ def connect(personas: Personas, server: ReplayServer) -> Connection:
 
 
 def schedule(personas: Personas, connection: Connection, text: str) -> Variant:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=text, connections=[connection], scheduled_at=NOW
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -134,9 +136,9 @@ def test_it_publishes_once_on_reddit_despite_a_lost_answer(
     connection = connect(personas, server)
     variant = schedule(personas, connection, TEXT)
     assert variant.status == Status.SCHEDULED  # the first line passed the title check
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
         "published"
     )
     variant.refresh_from_db()
@@ -165,15 +167,13 @@ def test_it_publishes_again_when_the_lost_post_is_not_there(
     )
     connection = connect(personas, server)
     variant = schedule(personas, connection, TEXT)
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=factory) == "unknown"
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=factory) == (
         "scheduled"
     )
     server.route("POST", "/api/submit", reddit.submit)
-    assert services.publish_variant(variant.id, now=later, publisher_factory=factory) == (
-        "published"
-    )
+    assert outbox.publish_variant(variant.id, now=later, publisher_factory=factory) == ("published")
     assert len(reddit.posts) == 1 and len(server.calls("/api/submit")) == 2
 
 
@@ -188,8 +188,8 @@ def test_it_keeps_the_metrics_reddit_gives_a_day_later(
         status=Status.PUBLISHED, published_at=NOW, remote_id="t3_1p4kq7x"
     )
     later = NOW + timedelta(hours=25)
-    assert services.variants_for_metrics(later) == [variant.id]
-    assert services.read_back_metrics(variant.id, now=later, publisher_factory=factory)
+    assert metrics.variants_for_metrics(later) == [variant.id]
+    assert metrics.read_back_metrics(variant.id, now=later, publisher_factory=factory)
     variant.refresh_from_db()
     assert variant.metrics == {"score": 57, "replies": 12, "upvote_percent": 94}
     assert server.calls("/api/info")[0].param("id") == "t3_1p4kq7x"
@@ -252,10 +252,10 @@ def quick_factory(connection: Connection) -> RedditPublisher:
 
 
 def schedule_with_image(personas: Personas, connection: Connection) -> Variant:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=TEXT, connections=[connection], scheduled_at=NOW
     )
-    services.add_media(
+    authoring.add_media(
         post,
         personas.bob,
         filename="tasse.jpg",
@@ -263,7 +263,7 @@ def schedule_with_image(personas: Personas, connection: Connection) -> Variant:
         data=b"\xff\xd8\xff\xe0",
         alt_text="Une tasse fumante",
     )
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
     return post.variants.get()
 
 
@@ -275,7 +275,7 @@ def test_it_publishes_an_image_post_found_in_the_account(
     connection = connect(personas, server)
     variant = schedule_with_image(personas, connection)
     assert variant.status == Status.SCHEDULED
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
         "published"
     )
     variant.refresh_from_db()
@@ -293,14 +293,14 @@ def test_it_reconciles_an_image_post_reddit_lists_late_to_exactly_one_post(
     reddit.hidden_reads = 100  # not listed during the attempt
     connection = connect(personas, server)
     variant = schedule_with_image(personas, connection)
-    assert services.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
+    assert outbox.publish_variant(variant.id, now=NOW, publisher_factory=quick_factory) == (
         "unknown"
     )
     variant.refresh_from_db()
     assert variant.status == Status.UNKNOWN and variant.remote_id in ("", None)
     reddit.hidden_reads = 0  # Reddit has processed it since
     later = NOW + timedelta(minutes=2)
-    assert services.reconcile_variant(variant.id, now=later, publisher_factory=quick_factory) == (
+    assert outbox.reconcile_variant(variant.id, now=later, publisher_factory=quick_factory) == (
         "published"
     )
     variant.refresh_from_db()
@@ -315,10 +315,10 @@ def test_it_refuses_a_video_for_reddit_before_scheduling(
     post is scheduled, rather than failing at its publication time."""
     reddit = RedditWithImages(server)
     connection = connect(personas, server)
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text=TEXT, connections=[connection], scheduled_at=NOW
     )
-    services.add_media(
+    authoring.add_media(
         post,
         personas.bob,
         filename="demo.mp4",
@@ -326,8 +326,8 @@ def test_it_refuses_a_video_for_reddit_before_scheduling(
         data=b"\x00\x00\x00\x18ftypmp42",
         alt_text="Une démonstration",
     )
-    with pytest.raises(services.ServiceError, match="Ambassade cannot send a video to Reddit"):
-        services.submit_post(post, personas.bob, now=NOW)
+    with pytest.raises(ServiceError, match="Ambassade cannot send a video to Reddit"):
+        approvals.submit_post(post, personas.bob, now=NOW)
     assert post.variants.get().status == Status.DRAFT
     assert reddit.posts == []
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from ambassade.publishing import public_media, services
+from ambassade.publishing import approvals, authoring, public_media
 from ambassade.publishing.models import Media, Status, Variant
 from tests.conftest import Personas
 from tests.publishing.conftest import NOW
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def attach(personas: Personas) -> Media:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Photo", connections=[personas.connection]
     )
-    return services.add_media(
+    return authoring.add_media(
         post, personas.bob, filename="a.png", content_type="image/png", data=PNG, alt_text="A dot"
     )
 
@@ -30,7 +30,7 @@ def schedule(personas: Personas, media: Media) -> None:
     post = media.post
     post.scheduled_at = NOW
     post.save(update_fields=["scheduled_at"])
-    services.submit_post(post, personas.bob, now=NOW)
+    approvals.submit_post(post, personas.bob, now=NOW)
 
 
 def path_of(media: Media) -> str:

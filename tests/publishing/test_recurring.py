@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring, scheduling
 from ambassade.publishing.models import Post, Status
+from ambassade.publishing.outbox import posts as outbox
 from tests.conftest import Personas
 from tests.publishing.conftest import FakePublisher
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def series(personas: Personas, at: datetime, repeat: str, until: date | None = None) -> Post:
     personas.workspace_a.time_zone = "Europe/Paris"
     personas.workspace_a.save(update_fields=["time_zone"])
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Le café du jour",
@@ -28,14 +29,14 @@ def series(personas: Personas, at: datetime, repeat: str, until: date | None = N
         repeat=repeat,
         repeat_until=until,
     )
-    services.submit_post(post, personas.bob, now=at)
+    approvals.submit_post(post, personas.bob, now=at)
     post.refresh_from_db()
     return post
 
 
 def publish(post: Post, factory: Any) -> Post | None:
     variant = post.variants.get()
-    assert services.publish_variant(variant.id, now=variant.due_at, publisher_factory=factory) == (
+    assert outbox.publish_variant(variant.id, now=variant.due_at, publisher_factory=factory) == (
         "published"
     )
     return Post.objects.filter(previous=post).first()
@@ -52,7 +53,7 @@ def test_it_keeps_09_30_local_across_the_spring_change(
     assert second.variants.get().status == Status.SCHEDULED
     assert second.variants.get().due_at == second.scheduled_at
     # Publishing again, or twice, makes one next occurrence only.
-    assert services.schedule_next_occurrence(first.id) is None
+    assert scheduling.schedule_next_occurrence(first.id) is None
     assert Post.objects.filter(previous=first).count() == 1
 
 

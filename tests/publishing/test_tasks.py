@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ambassade.publishing import services, tasks
+from ambassade.publishing import accounts, approvals, authoring, tasks
 from ambassade.publishing.models import Status, Variant
+from ambassade.publishing.outbox import posts as outbox
 from tests.conftest import Personas
 from tests.publishing.conftest import FakePublisher
 
@@ -31,11 +32,11 @@ def immediate() -> Iterator[None]:
 def test_it_publishes_due_variants_every_minute(
     personas: Personas, immediate: None, fake: FakePublisher, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(services, "default_publisher", lambda connection: fake)
-    post = services.create_post(
+    monkeypatch.setattr(accounts, "default_publisher", lambda connection: fake)
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Maintenant", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob, now=timezone.now())
+    approvals.submit_post(post, personas.bob, now=timezone.now())
     counts = tasks.run_outbox.call_local()
     assert counts["due"] == 1
     assert post.variants.get().status == Status.PUBLISHED
@@ -65,16 +66,16 @@ def test_it_enqueues_a_variant_due_within_the_minute_at_its_own_time(
     """The periodic run does not wait for the next minute: the task carries the due time (eta)."""
     from datetime import timedelta
 
-    monkeypatch.setattr(services, "default_publisher", lambda connection: fake)
+    monkeypatch.setattr(accounts, "default_publisher", lambda connection: fake)
     soon = timezone.now() + timedelta(seconds=30)
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Dans trente secondes",
         connections=[personas.connection],
         scheduled_at=soon,
     )
-    services.submit_post(post, personas.bob, now=timezone.now())
+    approvals.submit_post(post, personas.bob, now=timezone.now())
     variant = post.variants.get()
     assert tasks.run_outbox.call_local()["due"] == 1
     assert fake.calls == []  # not before its time
@@ -98,12 +99,12 @@ def test_it_follows_a_rate_limit_with_a_task_at_the_reset(
 ) -> None:
     from ambassade.connectors.base import ConnectorError
 
-    monkeypatch.setattr(services, "default_publisher", lambda connection: fake)
+    monkeypatch.setattr(accounts, "default_publisher", lambda connection: fake)
     fake.outcomes = [ConnectorError("Rate limited.", permanent=False, retry_after=10)]
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Limité", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob, now=timezone.now())
+    approvals.submit_post(post, personas.bob, now=timezone.now())
     variant = post.variants.get()
     assert tasks.publish_variant.call_local(variant.id) == Status.SCHEDULED
     variant.refresh_from_db()
@@ -119,15 +120,15 @@ def test_it_watches_a_claim_and_sweeps_it_once_its_worker_is_silent(
 ) -> None:
     from datetime import timedelta
 
-    monkeypatch.setattr(services, "default_publisher", lambda connection: fake)
-    post = services.create_post(
+    monkeypatch.setattr(accounts, "default_publisher", lambda connection: fake)
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Silence", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob, now=timezone.now())
+    approvals.submit_post(post, personas.bob, now=timezone.now())
     variant = post.variants.get()
     long_ago = timezone.now() - timedelta(minutes=1)
     Variant.objects.filter(id=variant.id).update(due_at=long_ago)
-    assert services.claim(variant.id, long_ago) is not None  # and the worker dies before sending
+    assert outbox.claim(variant.id, long_ago) is not None  # and the worker dies before sending
     # The watch finds the heartbeat silent; its deadline and the lag have passed, so the chain of
     # follow-ups runs at once (immediate mode): read the account, nothing there, publish once.
     assert tasks.watch_variant.call_local(variant.id) == 1

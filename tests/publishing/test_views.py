@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import Post, Status, Variant
+from ambassade.publishing.outbox import hold
 from ambassade.workspaces.models import Membership, Role
-from ambassade.workspaces.services import create_user
+from ambassade.workspaces.services import ServiceError, create_user
 from tests.conftest import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
@@ -122,14 +123,14 @@ def test_it_tags_links_with_utm_in_the_preview(personas: Personas, client: Any) 
 def test_it_lets_the_approver_approve_but_not_compose(
     personas: Personas, client: Any, approver: Any
 ) -> None:
-    services.set_approval_steps(personas.workspace_a, 1, personas.alice)
-    post = services.create_post(
+    approvals.set_approval_steps(personas.workspace_a, 1, personas.alice)
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Pour validation",
         connections=[personas.connection],
     )
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     client.force_login(approver)
     assert client.get(url(personas, "compose")).status_code == 403
     assert client.post(url(personas, "post_submit", post_id=post.pk)).status_code == 403
@@ -145,49 +146,49 @@ def test_it_lets_the_approver_approve_but_not_compose(
 def test_it_refuses_approval_to_editors_and_analysts(
     personas: Personas, client: Any, analyst: Any
 ) -> None:
-    services.set_approval_steps(personas.workspace_a, 1, personas.alice)
-    post = services.create_post(
+    approvals.set_approval_steps(personas.workspace_a, 1, personas.alice)
+    post = authoring.create_post(
         personas.workspace_a,
         personas.alice,
         text="Pour validation",
         connections=[personas.connection],
     )
-    services.submit_post(post, personas.alice)
+    approvals.submit_post(post, personas.alice)
     for user in (personas.bob, analyst):
         client.force_login(user)
         assert client.post(url(personas, "post_approve", post_id=post.pk)).status_code == 403
         assert client.post(url(personas, "post_reject", post_id=post.pk)).status_code == 403
-    with pytest.raises(services.ServiceError, match="other than the author"):
-        services.approve_post(post, personas.alice)
+    with pytest.raises(ServiceError, match="other than the author"):
+        approvals.approve_post(post, personas.alice)
     client.force_login(analyst)
     assert client.get(url(personas, "post", post_id=post.pk)).status_code == 200
     assert client.get(url(personas, "compose")).status_code == 403
 
 
 def test_it_needs_two_different_people_for_two_steps(personas: Personas, approver: Any) -> None:
-    services.set_approval_steps(personas.workspace_a, 2, personas.alice)
-    post = services.create_post(
+    approvals.set_approval_steps(personas.workspace_a, 2, personas.alice)
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Deux étapes", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob)
-    services.approve_post(post, approver, "Bien")
-    with pytest.raises(services.ServiceError, match="already approved"):
-        services.approve_post(post, approver)
-    with pytest.raises(services.ServiceError, match="may not approve"):
-        services.approve_post(post, personas.bob)  # an editor
+    approvals.submit_post(post, personas.bob)
+    approvals.approve_post(post, approver, "Bien")
+    with pytest.raises(ServiceError, match="already approved"):
+        approvals.approve_post(post, approver)
+    with pytest.raises(ServiceError, match="may not approve"):
+        approvals.approve_post(post, personas.bob)  # an editor
     assert post.variants.get().status == Status.PENDING_APPROVAL
-    services.approve_post(post, personas.alice)
+    approvals.approve_post(post, personas.alice)
     assert post.variants.get().status == Status.SCHEDULED
 
 
 def test_it_sends_a_rejected_post_back_to_draft_with_its_reason(
     personas: Personas, client: Any, approver: Any
 ) -> None:
-    services.set_approval_steps(personas.workspace_a, 1, personas.alice)
-    post = services.create_post(
+    approvals.set_approval_steps(personas.workspace_a, 1, personas.alice)
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Trop tôt", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     client.force_login(approver)
     client.post(url(personas, "post_reject", post_id=post.pk), {"reason": ""})
     assert post.variants.get().status == Status.PENDING_APPROVAL  # a reason is required
@@ -197,21 +198,21 @@ def test_it_sends_a_rejected_post_back_to_draft_with_its_reason(
     page = client.get(url(personas, "post", post_id=post.pk)).content.decode()
     assert "Attendez lundi." in page
     # A new round: earlier approvals do not count.
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     post.refresh_from_db()
     assert post.review_round == 2
 
 
 def test_it_shows_one_status_and_one_message_on_every_page(personas: Personas, client: Any) -> None:
     when = timezone.now() + timedelta(hours=1)
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Échec visible",
         connections=[personas.connection],
         scheduled_at=when,
     )
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     message = "The account @brand_a@mastodon.social must be reconnected."
     Variant.objects.filter(post=post).update(status=Status.FAILED, error=message)
     client.force_login(personas.bob)
@@ -230,27 +231,27 @@ def test_it_shows_one_status_and_one_message_on_every_page(personas: Personas, c
 def test_it_pauses_and_resumes_from_the_outbox_page(personas: Personas, client: Any) -> None:
     client.force_login(personas.alice)
     client.post(url(personas, "outbox_pause"), {"reason": "Bad buzz"})
-    assert services.is_paused(personas.workspace_a)
+    assert hold.is_paused(personas.workspace_a)
     body = client.get(url(personas, "posts")).content.decode()
     assert "The outbox is paused" in body and "Bad buzz" in body
     client.force_login(personas.bob)
     assert client.post(url(personas, "outbox_resume")).status_code == 403
     client.force_login(personas.alice)
     client.post(url(personas, "outbox_resume"))
-    assert not services.is_paused(personas.workspace_a)
+    assert not hold.is_paused(personas.workspace_a)
 
 
 def test_it_reschedules_from_the_calendar_form(personas: Personas, client: Any) -> None:
     personas.workspace_a.time_zone = "Europe/Paris"
     personas.workspace_a.save()
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Déplacé",
         connections=[personas.connection],
         scheduled_at=datetime(2030, 1, 10, 8, 0, tzinfo=UTC),
     )
-    services.submit_post(post, personas.bob)
+    approvals.submit_post(post, personas.bob)
     client.force_login(personas.bob)
     client.post(
         url(personas, "post_reschedule", post_id=post.pk), {"date": "2030-01-12", "time": "10:00"}
@@ -296,7 +297,7 @@ def test_it_lists_posts_in_a_fixed_number_of_queries(
     personas: Personas, client: Any, django_assert_max_num_queries: Any
 ) -> None:
     for index in range(8):
-        services.create_post(
+        authoring.create_post(
             personas.workspace_a,
             personas.bob,
             text=f"Post {index}",
@@ -308,7 +309,7 @@ def test_it_lists_posts_in_a_fixed_number_of_queries(
 
 
 def test_it_renders_every_page_in_french(personas: Personas, client: Any) -> None:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Bonjour", connections=[personas.connection]
     )
     client.force_login(personas.alice)
@@ -338,14 +339,14 @@ def test_it_shows_the_calendar_and_the_outbox_in_a_fixed_number_of_queries(
 ) -> None:
     when = datetime(2030, 6, 12, 10, 0, tzinfo=UTC)
     for index in range(8):
-        post = services.create_post(
+        post = authoring.create_post(
             personas.workspace_a,
             personas.bob,
             text=f"Post {index}",
             connections=[personas.connection],
             scheduled_at=when + timedelta(minutes=index),
         )
-        services.submit_post(post, personas.bob)
+        approvals.submit_post(post, personas.bob)
     client.force_login(personas.alice)
     with django_assert_max_num_queries(12):
         body = client.get(url(personas, "calendar") + f"?date={when.date()}").content.decode()

@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ambassade.connectors.base import ConnectorError
-from ambassade.publishing import services, webhooks
+from ambassade.publishing import approvals, authoring, webhooks
 from ambassade.publishing.models import Status, WebhookDelivery
+from ambassade.publishing.outbox import hold
+from ambassade.publishing.outbox import posts as outbox
 from ambassade.workspaces.models import AuditEntry
 from tests.conftest import Personas
 from tests.publishing.conftest import FakePublisher
@@ -111,14 +113,14 @@ def test_it_posts_every_status_change_signed(
     fake: FakePublisher,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Bonjour", connections=[personas.connection]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_post(post, personas.bob, now=timezone.now())
+        approvals.submit_post(post, personas.bob, now=timezone.now())
     variant = post.variants.get()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_variant(variant.id, publisher_factory=lambda c: fake)
+        outbox.publish_variant(variant.id, publisher_factory=lambda c: fake)
     events = receiver.events()
     assert [e["variant"]["status"] for e in events] == ["scheduled", "publishing", "published"]
     for headers, body in receiver.requests:
@@ -157,14 +159,14 @@ def test_it_sends_the_very_message_the_pages_show(
     client: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a, personas.bob, text="Refusé", connections=[personas.connection]
     )
-    services.submit_post(post, personas.bob, now=timezone.now())
+    approvals.submit_post(post, personas.bob, now=timezone.now())
     variant = post.variants.get()
     fake.outcomes = [ConnectorError("Text too long <b>500</b>", permanent=True)]
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_variant(variant.id, publisher_factory=lambda c: fake)
+        outbox.publish_variant(variant.id, publisher_factory=lambda c: fake)
     variant.refresh_from_db()
     assert variant.status == Status.FAILED
     failed = receiver.events()[-1]["variant"]
@@ -258,8 +260,8 @@ def test_it_sends_held_and_resumed_events_with_the_crisis_hold(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        services.pause_outbox(personas.workspace_a, "Crisis: product recall", personas.alice)
-        services.resume_outbox(personas.workspace_a, personas.alice)
+        hold.pause_outbox(personas.workspace_a, "Crisis: product recall", personas.alice)
+        hold.resume_outbox(personas.workspace_a, personas.alice)
     assert [(e["event"], e["variant"]["id"]) for e in receiver.events()] == [
         ("variant.held", scheduled.id),
         ("variant.resumed", scheduled.id),
@@ -269,7 +271,7 @@ def test_it_sends_held_and_resumed_events_with_the_crisis_hold(
 def test_it_sends_nothing_for_a_workspace_without_webhook(
     personas: Personas, receiver: Receiver, scheduled: Any, fake: FakePublisher
 ) -> None:
-    services.publish_variant(scheduled.id, publisher_factory=lambda c: fake)
+    outbox.publish_variant(scheduled.id, publisher_factory=lambda c: fake)
     assert WebhookDelivery.objects.count() == 0
 
 

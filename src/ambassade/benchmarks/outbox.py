@@ -362,7 +362,7 @@ def _helper_setup() -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from ambassade.publishing import services
+    from ambassade.publishing import approvals, authoring
     from ambassade.publishing.models import Post, Variant
     from ambassade.workspaces import services as ws
 
@@ -404,14 +404,14 @@ def _helper_setup() -> None:
     ids = []
     for index in range(config["posts"]):
         words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 12)))
-        post = services.create_post(
+        post = authoring.create_post(
             workspace,
             owner,
             text=f"Ambassade outbox bench #{index:05d}: {words}",
             connections=connections,
             scheduled_at=later,
         )
-        services.submit_post(post, owner)
+        approvals.submit_post(post, owner)
         ids.append(post.id)
     # Times are set last, from now, so that the setup's own duration delays nothing.
     start = datetime.now(UTC) + timedelta(seconds=config["lead"])
@@ -431,7 +431,8 @@ def _helper_worker() -> None:
 
     from ambassade.connectors.http import HttpClient
     from ambassade.connectors.publishers import get_publisher
-    from ambassade.publishing import services
+    from ambassade.publishing import accounts
+    from ambassade.publishing.outbox import engine as outbox_engine
 
     config = _config()
 
@@ -440,9 +441,9 @@ def _helper_worker() -> None:
         http = HttpClient(allow_private=True, timeout=config["timeout"])
         return get_publisher(connection.network)(http, endpoints=endpoints)
 
-    services.default_publisher = publisher
-    services.DEAD_AFTER = timedelta(seconds=config["dead_after"])
-    services.RECONCILE_DELAY = timedelta(seconds=config["reconcile_delay"])
+    accounts.default_publisher = publisher
+    outbox_engine.DEAD_AFTER = timedelta(seconds=config["dead_after"])
+    outbox_engine.RECONCILE_DELAY = timedelta(seconds=config["reconcile_delay"])
     call_command("worker")
 
 
@@ -482,7 +483,7 @@ def _helper_report() -> None:
         )
     outcomes = Counter(PublishAttempt.objects.values_list("outcome", flat=True))
     checks = PublishAttempt.objects.filter(is_check=True).count()
-    from ambassade.publishing import services
+    from ambassade.publishing.outbox import engine as outbox_engine
 
     print(
         json.dumps(
@@ -490,7 +491,7 @@ def _helper_report() -> None:
                 "variants": rows,
                 "outcomes": dict(outcomes),
                 "checks": checks,
-                "deadline": services.PUBLISH_DEADLINE.total_seconds(),
+                "deadline": outbox_engine.PUBLISH_DEADLINE.total_seconds(),
             }
         )
     )

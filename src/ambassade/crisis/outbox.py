@@ -1,4 +1,4 @@
-"""The crisis hold on the publishing outbox, through the publishing app's services.
+"""The crisis hold on the publishing outbox, through the publishing app's outbox and scheduling.
 
 When the publishing app is not installed, the hold is the open crisis itself (``is_held``), so a
 publishing app added later can ask :func:`is_held` before publishing.
@@ -7,6 +7,7 @@ publishing app added later can ask :func:`is_held` before publishing.
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
@@ -15,15 +16,22 @@ PUBLISHING = "ambassade.publishing"
 
 
 def _services() -> Any | None:
+    """The publishing app's hold, held posts and rescheduling, or None without the app."""
     if not apps.is_installed(PUBLISHING):
         return None
     try:
-        from ambassade.publishing import services
+        from ambassade.publishing import scheduling
+        from ambassade.publishing.outbox import hold, posts
     except ImportError:  # pragma: no cover - an incomplete publishing app
         return None
-    if not hasattr(services, "pause_outbox"):  # pragma: no cover
-        return None
-    return services
+    return SimpleNamespace(
+        pause_outbox=hold.pause_outbox,
+        resume_outbox=hold.resume_outbox,
+        is_paused=hold.is_paused,
+        held_variants=posts.held_variants,
+        reschedule_post=scheduling.reschedule_post,
+        unschedule_post=scheduling.unschedule_post,
+    )
 
 
 def pause(workspace: Any, reason: str, actor: Any) -> bool:

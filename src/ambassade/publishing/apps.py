@@ -9,6 +9,7 @@ class PublishingConfig(AppConfig):
 
     def ready(self) -> None:
         from ambassade.publishing import audit, permissions  # noqa: F401  (declarations)
+        from ambassade.publishing.outbox import posts  # noqa: F401  (the posts kind hears the hold)
         from ambassade.workspaces.nav import NavItem, register
         from ambassade.workspaces.networks import NETWORKS
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ambassade.publishing import services
+from ambassade.publishing import approvals, authoring, scheduling
 from ambassade.publishing.models import Post
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
@@ -148,7 +148,7 @@ def _accounts(workspace: Any, owner: Any) -> dict[str, Connection]:
 def _when(workspace: Any, today: date, post: DemoPost) -> datetime | None:
     if post.day is None:
         return None
-    return services.local_to_utc(today + timedelta(days=post.day), post.at, workspace.time_zone)
+    return scheduling.local_to_utc(today + timedelta(days=post.day), post.at, workspace.time_zone)
 
 
 def ensure_demo_posts(
@@ -161,14 +161,14 @@ def ensure_demo_posts(
         accounts = _accounts(workspace, owner)
         if Post.objects.filter(workspace=workspace).exists():
             return []
-        services.set_approval_steps(workspace, 1, owner)
+        approvals.set_approval_steps(workspace, 1, owner)
         comments = _comments()
         today = now.astimezone(ZoneInfo(workspace.time_zone)).date()
         people = {"owner": owner, "teammate": teammate}
         created = []
         for spec in _posts():
             author = people[spec.author]
-            post = services.create_post(
+            post = authoring.create_post(
                 workspace,
                 author,
                 text=spec.text,
@@ -177,11 +177,11 @@ def ensure_demo_posts(
                 utm_campaign=spec.utm_campaign,
             )
             if spec.submit:
-                post = services.submit_post(post, author, now=now)
+                post = approvals.submit_post(post, author, now=now)
             if spec.comment:
-                services.comment_post(post, owner, comments[spec.comment])
+                approvals.comment_post(post, owner, comments[spec.comment])
             if spec.reject:
-                post = services.reject_post(post, owner, comments[spec.reject])
+                post = approvals.reject_post(post, owner, comments[spec.reject])
             created.append(post)
     out.write(f"Created {len(created)} demo posts (drafts and posts awaiting approval)\n")
     return created

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.publishing import services
+from ambassade.publishing import accounts, authoring, scheduling
 from ambassade.publishing.models import Post, QueueSlot
 from ambassade.workspaces import dates
 from ambassade.workspaces.models import Connection
@@ -37,8 +37,8 @@ class ScheduleMixin(forms.Form):
             self.add_error("time" if day else "date", _("Give both the date and the time."))
             return
         try:
-            cleaned["scheduled_at"] = services.local_to_utc(day, at, self.zone)
-        except services.NonexistentLocalTime:
+            cleaned["scheduled_at"] = scheduling.local_to_utc(day, at, self.zone)
+        except scheduling.NonexistentLocalTime:
             self.add_error(
                 "time",
                 _(
@@ -107,8 +107,8 @@ class ComposeForm(ScheduleMixin):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
-        self.connections = list(services.publishable_connections(workspace))
-        self.fields["accounts"].queryset = services.publishable_connections(workspace)
+        self.connections = list(accounts.publishable_connections(workspace))
+        self.fields["accounts"].queryset = accounts.publishable_connections(workspace)
         for connection in self.connections:
             self.fields[f"text_{connection.id}"] = forms.CharField(
                 label=_("Text for %(account)s") % {"account": connection.account_name},
@@ -140,11 +140,11 @@ class ComposeForm(ScheduleMixin):
         self.clean_schedule(cleaned)
         upload = cleaned.get("media_file")
         if upload is not None:
-            if upload.content_type not in services.MEDIA_TYPES:
+            if upload.content_type not in authoring.MEDIA_TYPES:
                 self.add_error(
                     "media_file", _("Attach a JPEG, PNG, GIF or WebP image, or an MP4 video.")
                 )
-            elif upload.size > services.MAX_MEDIA_BYTES:
+            elif upload.size > authoring.MAX_MEDIA_BYTES:
                 self.add_error("media_file", _("A file may weigh at most 8 MB."))
         return cleaned
 

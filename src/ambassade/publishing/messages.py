@@ -7,6 +7,10 @@ test checks that none is missing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.engine.publishing import Problem
@@ -66,3 +70,10 @@ def problem_message(problem: Problem) -> str:
     if "unit" in params:
         params["unit"] = str(UNITS.get(str(params["unit"]), params["unit"]))
     return str(template).format(**params)
+
+
+def in_language(workspace: Any, build: Callable[[], str]) -> str:
+    """A sentence stored once (a variant's error, a rejection reason), in the workspace's language,
+    so that every page and the status webhook show the same words."""
+    with translation.override(workspace.language):
+        return build()

@@ -2,7 +2,7 @@
 
 A :class:`Post` is one message written once; a :class:`Variant` is that message adapted to one
 connected account (a :class:`~ambassade.workspaces.models.Connection`). Each variant has its own status
-in the outbox's state machine (see :mod:`ambassade.publishing.services`)::
+in the outbox's state machine (see :mod:`ambassade.publishing.outbox`)::
 
     draft → pending_approval → scheduled → publishing → published
                   │                ▲          │  └────→ failed   (a person must act; retry possible)

@@ -22,9 +22,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
+from ambassade.connectors.publishers import PUBLISHERS
 from ambassade.engine import publishing as rules
+from ambassade.publishing import (
+    accounts,
+    approvals,
+    authoring,
+    links,
+    metrics,
+    scheduling,
+    webhooks,
+)
 from ambassade.publishing import public_media as public_media_links
-from ambassade.publishing import services, webhooks
 from ambassade.publishing.forms import (
     ApprovalStepsForm,
     ApproveForm,
@@ -47,6 +56,8 @@ from ambassade.publishing.models import (
     Status,
     Variant,
 )
+from ambassade.publishing.outbox import hold
+from ambassade.publishing.outbox import posts as outbox_posts
 from ambassade.publishing.permissions import (
     OUTBOX_MANAGE,
     POST_APPROVE,
@@ -63,6 +74,7 @@ from ambassade.workspaces.permissions import (
     workspace_queryset,
     workspace_view,
 )
+from ambassade.workspaces.services import ServiceError
 
 PAGE_SIZE = 30
 
@@ -94,7 +106,7 @@ def posts(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statuses": Status.choices,
             "current_status": wanted,
-            "outbox": services.outbox_settings(request.workspace),  # type: ignore[attr-defined]
+            "outbox": hold.outbox_settings(request.workspace),  # type: ignore[attr-defined]
         },
     )
 
@@ -116,12 +128,12 @@ def _save_compose(request: HttpRequest, form: ComposeForm, post: Post | None) ->
         "repeat_until": data.get("repeat_until"),
     }
     if post is None:
-        post = services.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
+        post = authoring.create_post(request.workspace, request.user, **values)  # type: ignore[attr-defined]
     else:
-        post = services.update_post(post, request.user, **values)
+        post = authoring.update_post(post, request.user, **values)
     upload = data.get("media_file")
     if upload is not None:
-        services.add_media(
+        authoring.add_media(
             post,
             request.user,
             filename=upload.name,
@@ -143,7 +155,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
     )
     if request.method == "POST" and "queue" in request.POST and form.is_valid():
         # "Add to the queue": the next free slot, then submitted like "Schedule".
-        slot = services.next_queue_time(workspace)
+        slot = scheduling.next_queue_time(workspace)
         if slot is None:
             form.add_error(None, _("The queue has no time yet: set its times on the outbox page."))
         else:
@@ -152,7 +164,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
         try:
             post = _save_compose(request, form, post)
             if "submit" in request.POST or "queue" in request.POST:
-                services.submit_post(post, request.user)
+                approvals.submit_post(post, request.user)
                 post.refresh_from_db()
                 if post.status == Status.PENDING_APPROVAL:
                     messages.success(request, _("The post is waiting for approval."))
@@ -161,7 +173,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
             else:
                 messages.success(request, _("The draft is saved."))
             return redirect("publishing:post", workspace_slug=workspace.slug, post_id=post.id)
-        except services.ServiceError as error:
+        except ServiceError as error:
             form.add_error(None, str(error))
     return render(
         request,
@@ -169,7 +181,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
         {
             "form": form,
             "post": post,
-            "approval_steps": services.outbox_settings(workspace).approval_steps,
+            "approval_steps": hold.outbox_settings(workspace).approval_steps,
             "zone": _zone(request),
             "has_queue": QueueSlot.objects.filter(workspace=workspace).exists(),
         },
@@ -202,15 +214,15 @@ def _check(
     shorten: bool = False,
 ) -> dict[str, Any]:
     network = connection.network
-    text = services.shape_text(text, network, campaign=campaign, shorten=shorten)
-    limits = services.limits_for(connection)
-    parts = services.split_parts(network, text, thread, limits)
+    text = links.shape_text(text, network, campaign=campaign, shorten=shorten)
+    limits = accounts.limits_for(connection)
+    parts = authoring.split_parts(network, text, thread, limits)
     result: dict[str, Any] = {"connection": connection, "text": text, "parts": parts}
     if network in set(rules.Network):
         result["measure"] = rules.measure(network, parts[0], limits)
         result["problems"] = [
             {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
-            for problem in services.check_parts(network, parts, media, limits)
+            for problem in authoring.check_parts(network, parts, media, limits)
         ]
     return result
 
@@ -227,9 +239,9 @@ def check(request: HttpRequest) -> HttpResponse:
     if post_id.isdigit():
         post = workspace_queryset(request, Post).filter(id=int(post_id)).first()
         if post is not None:
-            media = services._engine_media(post)
+            media = authoring.engine_media(post)
     results = []
-    connections = services.publishable_connections(request.workspace).select_related(  # type: ignore[attr-defined]
+    connections = accounts.publishable_connections(request.workspace).select_related(  # type: ignore[attr-defined]
         "publishing_limits"
     )
     for connection in connections:
@@ -278,7 +290,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "attempts": attempts,
             "media": list(post.media.all()),
             "short_links": list(post.short_links.all()),
-            "previews": [{"variant": v, "parts": services.parts_for(v)} for v in variants],
+            "previews": [{"variant": v, "parts": authoring.parts_for(v)} for v in variants],
             "approve_form": ApproveForm(),
             "reject_form": RejectForm(),
             "comment_form": CommentForm(),
@@ -296,7 +308,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "can_delete": not any(
                 v.status in (Status.PUBLISHING, Status.UNKNOWN, Status.PUBLISHED) for v in variants
             ),
-            "outbox": services.outbox_settings(request.workspace),  # type: ignore[attr-defined]
+            "outbox": hold.outbox_settings(request.workspace),  # type: ignore[attr-defined]
         },
     )
 
@@ -308,7 +320,7 @@ def _back(post: Post) -> HttpResponse:
 def _run(request: HttpRequest, post: Post, action: Any, success: str) -> HttpResponse:
     try:
         action()
-    except services.ServiceError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success)
@@ -322,7 +334,7 @@ def post_submit(request: HttpRequest, post_id: int) -> HttpResponse:
     return _run(
         request,
         post,
-        lambda: services.submit_post(post, request.user),
+        lambda: approvals.submit_post(post, request.user),
         _("The post is sent on."),
     )
 
@@ -336,7 +348,7 @@ def post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
     return _run(
         request,
         post,
-        lambda: services.approve_post(post, request.user, comment),
+        lambda: approvals.approve_post(post, request.user, comment),
         _("Your approval is recorded."),
     )
 
@@ -350,7 +362,7 @@ def post_reject(request: HttpRequest, post_id: int) -> HttpResponse:
     return _run(
         request,
         post,
-        lambda: services.reject_post(post, request.user, reason),
+        lambda: approvals.reject_post(post, request.user, reason),
         _("The post is sent back to its author."),
     )
 
@@ -362,7 +374,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
     return _run(
-        request, post, lambda: services.comment_post(post, request.user, text), _("Comment added.")
+        request, post, lambda: approvals.comment_post(post, request.user, text), _("Comment added.")
     )
 
 
@@ -379,7 +391,7 @@ def post_reschedule(request: HttpRequest, post_id: int) -> HttpResponse:
     return _run(
         request,
         post,
-        lambda: services.reschedule_post(post, request.user, form.when),
+        lambda: scheduling.reschedule_post(post, request.user, form.when),
         _("The post is rescheduled."),
     )
 
@@ -391,7 +403,7 @@ def post_unschedule(request: HttpRequest, post_id: int) -> HttpResponse:
     return _run(
         request,
         post,
-        lambda: services.unschedule_post(post, request.user),
+        lambda: scheduling.unschedule_post(post, request.user),
         _("The post is back to draft."),
     )
 
@@ -401,8 +413,8 @@ def post_unschedule(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_workspace_object_or_404(request, Post, id=post_id)
     try:
-        services.delete_post(post, request.user)
-    except services.ServiceError as error:
+        authoring.delete_post(post, request.user)
+    except ServiceError as error:
         messages.error(request, str(error))
         return _back(post)
     messages.success(request, _("The post is deleted."))
@@ -418,7 +430,7 @@ def variant_retry(request: HttpRequest, variant_id: int) -> HttpResponse:
     return _run(
         request,
         variant.post,
-        lambda: services.retry_variant(variant, request.user),
+        lambda: outbox_posts.retry_variant(variant, request.user),
         _("It will be published again in a minute."),
     )
 
@@ -438,7 +450,7 @@ def media_file(request: HttpRequest, media_id: int) -> HttpResponse:
 def media_remove(request: HttpRequest, media_id: int) -> HttpResponse:
     media = get_workspace_object_or_404(request, Media.objects.select_related("post"), id=media_id)
     return _run(
-        request, media.post, lambda: services.remove_media(media, request.user), _("Removed.")
+        request, media.post, lambda: authoring.remove_media(media, request.user), _("Removed.")
     )
 
 
@@ -527,7 +539,7 @@ def _outbox_page(
 ) -> HttpResponse:
     """The outbox page; ``new_secret`` is shown once, right after it was made."""
     workspace = request.workspace  # type: ignore[attr-defined]
-    settings = services.outbox_settings(workspace)
+    settings = hold.outbox_settings(workspace)
     attention = (
         workspace_queryset(request, Variant)
         .filter(status__in=[Status.FAILED, Status.UNKNOWN, Status.PUBLISHING])
@@ -548,14 +560,14 @@ def _outbox_page(
         "publishing/outbox.html",
         {
             "outbox": settings,
-            "held": list(services.held_variants(workspace)[:100]),
+            "held": list(outbox_posts.held_variants(workspace)[:100]),
             "attention": list(attention),
             "upcoming": list(upcoming),
             "pause_form": PauseForm(),
             "slots": list(workspace_queryset(request, QueueSlot)),
             "best_times": [
                 {"day": QueueSlot.Weekday(day).label, "hour": hour, "score": score}
-                for day, hour, score in services.best_times(workspace)
+                for day, hour, score in metrics.best_times(workspace)
             ],
             "slot_form": QueueSlotForm(),
             "steps_form": ApprovalStepsForm(initial={"approval_steps": settings.approval_steps}),
@@ -576,7 +588,7 @@ def outbox_pause(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     form = PauseForm(request.POST)
     if form.is_valid():
-        services.pause_outbox(workspace, form.cleaned_data["reason"], request.user)
+        hold.pause_outbox(workspace, form.cleaned_data["reason"], request.user)
         messages.warning(request, _("The outbox is paused: nothing will be published."))
     else:
         messages.error(request, _("Give a reason for pausing the outbox."))
@@ -587,7 +599,7 @@ def outbox_pause(request: HttpRequest) -> HttpResponse:
 @require_POST
 def outbox_resume(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
-    services.resume_outbox(workspace, request.user)
+    hold.resume_outbox(workspace, request.user)
     messages.success(request, _("The outbox runs again."))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
 
@@ -598,7 +610,7 @@ def outbox_steps(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     form = ApprovalStepsForm(request.POST)
     if form.is_valid():
-        services.set_approval_steps(workspace, form.cleaned_data["approval_steps"], request.user)
+        approvals.set_approval_steps(workspace, form.cleaned_data["approval_steps"], request.user)
         messages.success(request, _("The approval steps are saved."))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
 
@@ -611,12 +623,12 @@ def outbox_slots(request: HttpRequest) -> HttpResponse:
     remove = request.POST.get("remove", "")
     if remove.isdigit():
         slot = get_workspace_object_or_404(request, QueueSlot, id=int(remove))
-        services.remove_queue_slot(slot, request.user)
+        scheduling.remove_queue_slot(slot, request.user)
         messages.success(request, _("The time is removed from the queue."))
     else:
         form = QueueSlotForm(request.POST)
         if form.is_valid():
-            services.add_queue_slot(
+            scheduling.add_queue_slot(
                 workspace, form.cleaned_data["weekday"], form.cleaned_data["time"], request.user
             )
             messages.success(request, _("The time is added to the queue."))
@@ -655,7 +667,7 @@ def outbox_webhook(request: HttpRequest) -> HttpResponse:
             )
         else:
             raise Http404
-    except services.ServiceError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     return redirect("publishing:outbox", workspace_slug=workspace.slug)
 
@@ -679,8 +691,8 @@ def connect(request: HttpRequest) -> HttpResponse:
     """Connect an account with the credentials its network needs for publishing (the generic
     connection form takes one access token only)."""
     network = request.GET.get("network", "")
-    networks = [(code, network_label(code)) for code in services.PUBLISHERS]
-    if network not in services.PUBLISHERS:
+    networks = [(code, network_label(code)) for code in PUBLISHERS]
+    if network not in PUBLISHERS:
         return render(request, "publishing/connect.html", {"networks": networks, "form": None})
     form = ConnectAccountForm(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
@@ -692,10 +704,10 @@ def connect(request: HttpRequest) -> HttpResponse:
                 secret=form.secret(),
                 actor=request.user,
             )
-        except services.ServiceError as error:
+        except ServiceError as error:
             form.add_error(None, str(error))
         else:
-            services.refresh_limits_later(connection.id)
+            accounts.refresh_limits_later(connection.id)
             messages.success(
                 request, _("%(account)s is connected.") % {"account": connection.account_name}
             )
@@ -709,7 +721,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
     """``/l/<code>``: public, counts the click (and nothing about the person), then redirects."""
-    target = services.count_click(code)
+    target = links.count_click(code)
     if target is None:
         raise Http404("No such link.")
     response = HttpResponseRedirect(target)
