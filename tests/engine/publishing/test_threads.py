@@ -106,3 +106,47 @@ def test_it_refuses_networks_without_threads() -> None:
 def test_it_refuses_a_character_longer_than_a_part() -> None:
     with pytest.raises(ThreadSplitError):
         split_thread(Network.THREADS, "a" + "\u0301" * 600)
+
+
+# --- issue #10, item 19: sentence and clause boundaries first, no part of hashtags alone ----------
+
+
+def test_it_cuts_after_a_sentence_rather_than_inside_the_next_one() -> None:
+    first = "Nous ouvrons un nouveau café à Lyon, rue de la République, dès lundi matin."
+    second = (
+        "Venez goûter la carte d'automne avec ses pâtisseries maison, ses boissons chaudes "
+        "épicées et ses jus pressés du jour, préparés devant vous par toute l'équipe du matin "
+        "au soir, et profitez de la terrasse chauffée pour travailler ou retrouver vos amis."
+    )
+    parts = split_thread(Network.BLUESKY, f"{first} {second}", numbering=False)
+    assert parts == [first, second]
+
+
+def test_it_cuts_a_long_sentence_at_a_clause_before_a_word() -> None:
+    clauses = [
+        "Cette semaine au Café Lumière nous fêtons les dix ans de la maison avec vous",
+        "avec un concert acoustique jeudi soir dans la grande salle du premier étage",
+        "une dégustation de cafés d'Éthiopie et du Guatemala vendredi après-midi",
+        "et samedi un atelier latte art ouvert à tous les curieux de huit à quatre-vingts ans",
+    ]
+    text = ", ".join(clauses) + "."
+    parts = split_thread(Network.BLUESKY, text, numbering=False)
+    assert len(parts) == 2
+    assert parts[0].endswith(",")
+    assert words(parts) == text.split()
+
+
+def test_it_never_leaves_the_hashtags_alone_in_the_last_part() -> None:
+    body = (
+        "La rentrée au Café Lumière, c'est une nouvelle carte, des horaires élargis et une "
+        "terrasse chauffée pour profiter des derniers beaux jours. On vous attend dès lundi, "
+        "dans nos trois adresses de Lyon, avec un café offert pour tout gâteau acheté avant dix "
+        "heures le matin. Tous les jours de la semaine."
+    )
+    text = body + " #café #lyon #rentrée"
+    assert measure(Network.BLUESKY, body).fits and not measure(Network.BLUESKY, text).fits
+    parts = split_thread(Network.BLUESKY, text, numbering=False)
+    assert len(parts) == 2
+    assert not all(token.startswith("#") for token in parts[-1].split())
+    assert parts[-1].endswith("#café #lyon #rentrée")
+    assert words(parts) == text.split()

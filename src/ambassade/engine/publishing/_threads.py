@@ -1,9 +1,11 @@
 """Splitting a long text into a thread (X, Bluesky, Mastodon, Threads).
 
 Each part ends at the best boundary that still fits: a paragraph, else a line or a sentence end, when
-one lets the part be at least half full; else the last space; only a single word longer than a whole
-part is cut inside, between two grapheme clusters, and never inside a link, a mention or a hashtag
-unless that entity alone is longer than a part. The whitespace at a cut is dropped, nothing else: the
+one lets the part be at least a quarter full; else a clause (after ",", ";", ":" or a dash) when the
+part is at least half full; else the last space; only a single word longer than a whole part is cut
+inside, between two grapheme clusters, and never inside a link, a mention or a hashtag unless that
+entity alone is longer than a part. Hashtags that close a sentence or the text stay with the words
+before them: a part is never made of hashtags alone unless there is no other way to cut. The whitespace at a cut is dropped, nothing else: the
 parts, joined, give back the text's words. Optional numbering " 2/5" is counted within each part's
 limit. Every part is measured again as the network counts it before it is accepted.
 """
@@ -23,9 +25,14 @@ from ambassade.engine.publishing._entities import extract_entities
 from ambassade.engine.publishing._rules import Counting, Limits, Network, NetworkRules, rules_for
 
 _SENTENCE_END = frozenset(".!?…。！？")
+_CLAUSE_END = frozenset(",;:—–、，；：")
 _CLOSERS = frozenset("\"'»”’)]")
 
-_PARAGRAPH, _SENTENCE, _WORD = 3, 2, 1
+# Boundary qualities, best first. A glued boundary is one before hashtags that close a sentence or
+# the text: cut there only when nothing else fits.
+_PARAGRAPH, _SENTENCE, _CLAUSE, _WORD, _GLUED = 4, 3, 2, 1, 0
+#: A part may end at a paragraph or a sentence once it is 1/4 full, at a clause once it is 1/2 full.
+_SHARE = {_PARAGRAPH: 4, _SENTENCE: 4, _CLAUSE: 2}
 
 
 class ThreadSplitError(ValueError):
@@ -102,6 +109,8 @@ def _split(
                 quality = _PARAGRAPH
             elif "\n" in run or _ends_sentence(text, bounds[index]):
                 quality = _SENTENCE
+            elif _ends_clause(text, bounds[index]):
+                quality = _CLAUSE
             else:
                 quality = _WORD
             soft.append(index)
@@ -109,6 +118,7 @@ def _split(
             index = end
         else:
             index += 1
+    _glue_closing_hashtags(text, bounds, soft, soft_info)
 
     suffix_text = _suffix(total, total) if total else ""
     reserve = measure_with(rules, suffix_text, config=config)
@@ -156,16 +166,18 @@ def _choose_cut(
     low = bisect.bisect_right(soft, start)
     high = bisect.bisect_right(soft, reach)
     candidates = soft[low:high]
-    for tier in (_PARAGRAPH, _SENTENCE):
+    for tier in (_PARAGRAPH, _SENTENCE, _CLAUSE):
         for cut in reversed(candidates):
             quality, following = soft_info[cut]
             if quality >= tier:
-                if 2 * (costs[cut] - costs[start]) >= budget:
+                if _SHARE[tier] * (costs[cut] - costs[start]) >= budget:
                     return cut, following
                 break
-    if candidates:
-        cut = candidates[-1]
-        return cut, soft_info[cut][1]
+    for tier in (_WORD, _GLUED):
+        for cut in reversed(candidates):
+            quality, following = soft_info[cut]
+            if quality >= tier:
+                return cut, following
     for cut in range(reach, start, -1):
         if not inside[cut]:
             return cut, cut
@@ -178,6 +190,40 @@ def _ends_sentence(text: str, end: int) -> bool:
     while position >= 0 and text[position] in _CLOSERS:
         position -= 1
     return position >= 0 and text[position] in _SENTENCE_END
+
+
+def _ends_clause(text: str, end: int) -> bool:
+    """Whether text[:end] ends a clause: ",", ";", ":" or a dash, possibly inside quotes."""
+    position = end - 1
+    while position >= 0 and text[position] in _CLOSERS:
+        position -= 1
+    return position >= 0 and text[position] in _CLAUSE_END
+
+
+def _is_hashtag(word: str) -> bool:
+    return len(word) > 1 and word[0] in "#＃" and word[1:2] not in ("#", "＃")
+
+
+def _glue_closing_hashtags(
+    text: str, bounds: list[int], soft: list[int], soft_info: dict[int, tuple[int, int]]
+) -> None:
+    """Mark as glued each boundary followed by hashtags only up to a sentence end, a paragraph or
+    the end of the text: "… le matin. #café #lyon" keeps its hashtags with "le matin."."""
+    quality = {index: soft_info[index][0] for index in soft}
+    closes = True  # the word after the last boundary ends the text
+    for position in range(len(soft) - 1, -1, -1):
+        index = soft[position]
+        following = soft_info[index][1]
+        if position + 1 < len(soft):
+            after = soft[position + 1]
+            word = text[bounds[following] : bounds[after]]
+            if quality[after] >= _SENTENCE:
+                closes = True
+        else:
+            word = text[bounds[following] :]
+        closes = closes and _is_hashtag(word)
+        if closes:
+            soft_info[index] = (_GLUED, following)
 
 
 def _is_space(text: str, segment: Segment) -> bool:
