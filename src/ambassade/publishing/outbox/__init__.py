@@ -3,11 +3,11 @@
 - :mod:`.engine` — the exactly-once mechanism, knowing nothing of posts: the claim (a conditional
   UPDATE), the attempt's deadline and heartbeat, the idempotency key, an unknown outcome settled by
   reading the network before any retry, back-off, and the sweep of dead workers' claims. It works
-  on any model with the outbox's columns, through a :class:`~.engine.Kind`.
+  on any model with the outbox's columns, through a :class:`~.kind.Kind`.
 - :mod:`.hold` — the crisis hold: a paused workspace's items are not claimed nor reconciled.
 - :mod:`.posts` — the one kind today: a post's variant (its text and thread, media, Instagram and
   Threads containers, how its post is recognised on the network, its messages, audit and webhook).
 
 Replies (and later e-mails) become kinds of their own: a model with the same columns and a
-:class:`~.engine.Kind` that says how to send one and how to recognise it on the network.
+:class:`~.kind.Kind` that says how to send one and how to recognise it on the network.
 """
