@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambassade.publishing import audit, webhooks
-from ambassade.publishing.authoring import first_error
+from ambassade.publishing.authoring import errors
 from ambassade.publishing.messages import in_language
 from ambassade.publishing.models import OutboxSettings, Post, Review, Status, Variant
 from ambassade.publishing.outbox.hold import outbox_settings
@@ -54,13 +54,14 @@ def set_approval_steps(workspace: Workspace, steps: int, actor: Any) -> OutboxSe
 
 def submit_post(post: Post, actor: Any, *, now: datetime | None = None) -> Post:
     """Send a draft on: to approval when the workspace asks for approvals, else straight to the
-    outbox. Refused while a variant breaks its network's rules."""
+    outbox. Refused while a variant breaks its network's rules: the error names every one, a line
+    per account and rule."""
     now = now or timezone.now()
     if not post.variants.exists():
         raise ServiceError(_("Choose at least one account to publish to."))
-    problem = first_error(post)
-    if problem:
-        raise ServiceError(problem)
+    problems = errors(post)
+    if problems:
+        raise ServiceError("\n".join(problems))
     steps = outbox_settings(post.workspace).approval_steps
     with transaction.atomic():
         drafts = Variant.objects.filter(post=post, status=Status.DRAFT)

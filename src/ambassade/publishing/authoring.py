@@ -34,8 +34,8 @@ __all__ = [
     "create_post",
     "delete_post",
     "engine_media",
+    "errors",
     "final_text",
-    "first_error",
     "parts_for",
     "problems_for",
     "remove_media",
@@ -280,12 +280,13 @@ def problems_for(variant: Variant) -> list[rules.Problem]:
     )
 
 
-def first_error(post: Post) -> str | None:
-    """The first rule a variant of the post breaks, worded for the person, or None."""
+def errors(post: Post) -> list[str]:
+    """Every rule each variant of the post breaks, worded for the person, account by account."""
     from ambassade.publishing.messages import problem_message
 
-    for variant in post.variants.select_related("connection"):
+    found = []
+    for variant in post.variants.select_related("connection").order_by("id"):
         for problem in problems_for(variant):
             if problem.severity == rules.Severity.ERROR:
-                return f"{variant.connection}: {problem_message(problem)}"
-    return None
+                found.append(f"{variant.connection}: {problem_message(problem)}")
+    return found

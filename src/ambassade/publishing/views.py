@@ -174,7 +174,8 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                 messages.success(request, _("The draft is saved."))
             return redirect("publishing:post", workspace_slug=workspace.slug, post_id=post.id)
         except ServiceError as error:
-            form.add_error(None, str(error))
+            for line in str(error).splitlines():
+                form.add_error(None, line)
     return render(
         request,
         "publishing/compose.html",
@@ -223,6 +224,8 @@ def _check(
         result["problems"] = [
             {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
             for problem in authoring.check_parts(network, parts, media, limits)
+            # Nothing written yet is not a mistake yet: the submit check still refuses it.
+            if not (problem.code == "empty" and not text)
         ]
     return result
 
@@ -232,7 +235,8 @@ def _check(
 def check(request: HttpRequest) -> HttpResponse:
     """The composer's live counters, problems and previews (htmx, out-of-band fragments)."""
     ids = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
-    main = request.POST.get("text", "")
+    # As the form keeps them (CharField strips), so that the counter agrees with the submit check.
+    main = request.POST.get("text", "").strip()
     campaign = request.POST.get("utm_campaign", "").strip()
     media: list[rules.Media] = []
     post_id = request.POST.get("post", "")
@@ -245,8 +249,8 @@ def check(request: HttpRequest) -> HttpResponse:
         "publishing_limits"
     )
     for connection in connections:
-        adapted = request.POST.get(f"text_{connection.id}", "")
-        text = adapted if adapted.strip() else main
+        adapted = request.POST.get(f"text_{connection.id}", "").strip()
+        text = adapted or main
         result = _check(
             connection,
             text,
@@ -321,7 +325,8 @@ def _run(request: HttpRequest, post: Post, action: Any, success: str) -> HttpRes
     try:
         action()
     except ServiceError as error:
-        messages.error(request, str(error))
+        for line in str(error).splitlines():
+            messages.error(request, line)
     else:
         messages.success(request, success)
     return _back(post)
