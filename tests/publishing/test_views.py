@@ -270,7 +270,7 @@ def test_a_scheduled_post_keeps_its_date_when_edited_in_any_language(
     # form again lost the date (issue 10, item 13).
     personas.workspace_a.time_zone = "Europe/Paris"
     personas.workspace_a.save()
-    post = services.create_post(
+    post = authoring.create_post(
         personas.workspace_a,
         personas.bob,
         text="Le 11 décembre",
@@ -280,7 +280,7 @@ def test_a_scheduled_post_keeps_its_date_when_edited_in_any_language(
     client.force_login(personas.bob)
     for name in ("post_edit", "post"):  # a dated draft, then the scheduled post
         if name == "post":
-            services.submit_post(post, personas.bob)
+            approvals.submit_post(post, personas.bob)
         page = client.get(url(personas, name, post_id=post.pk), HTTP_ACCEPT_LANGUAGE=language)
         html = page.content.decode()
         assert 'type="date" name="date" value="2030-12-11"' in html, name
