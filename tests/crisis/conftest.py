@@ -120,7 +120,12 @@ def series(
     ``spike`` values at some hours; negatives are a third of the volume."""
 
     def count(
-        workspace: Any, start: datetime, end: datetime, *, query_id: Any, negative: bool
+        workspace: Any,
+        start: datetime,
+        end: datetime,
+        *,
+        query_ids: Any = (),
+        negative: bool = False,
     ) -> dict:
         out = {}
         at = start

@@ -19,7 +19,6 @@ from ambassade.crisis.models import (
     Notification,
 )
 from tests.conftest import Personas
-from tests.crisis.conftest import series
 
 
 def _scheduled_post(p: Personas) -> Any:
@@ -119,17 +118,6 @@ def test_it_works_the_checklist_and_logs_the_timeline(personas: Personas) -> Non
         services.log_action(crisis, "   ", personas.alice)
 
 
-def test_it_records_hourly_volume_while_open(personas: Personas) -> None:
-    crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
-    now = crisis.opened_at + timedelta(hours=3)
-    assert services.record_crisis_metrics(personas.workspace_a, now=now, count=series()) >= 8
-    assert services.record_crisis_metrics(personas.workspace_a, now=now, count=series()) == 0
-    assert (
-        crisis.events.filter(kind="volume").count()
-        == crisis.events.filter(kind="negativity").count()
-    )
-
-
 def test_it_reschedules_a_held_post_and_resumes_the_outbox(personas: Personas) -> None:
     from ambassade.publishing.outbox import hold
 
@@ -147,12 +135,11 @@ def test_it_closes_with_a_post_mortem_in_html_and_pdf(personas: Personas) -> Non
     from ambassade.publishing.outbox import hold
 
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=_alert(personas))
-    services.record_crisis_metrics(
-        personas.workspace_a, now=crisis.opened_at + timedelta(hours=2), count=series()
-    )
     services.set_item_done(crisis.checklist.first(), True, personas.bob)
     services.log_action(crisis, "Apologised on X", personas.alice)
-    services.close_crisis(crisis, personas.alice, summary="Answer faster next time.")
+    services.close_crisis(
+        crisis, personas.alice, summary="Answer faster next time.", undone_confirmed=True
+    )
     crisis.refresh_from_db()
     assert crisis.status == Crisis.Status.CLOSED and crisis.closed_by == personas.alice
     assert not hold.is_paused(personas.workspace_a)
@@ -179,7 +166,7 @@ def test_it_can_close_without_resuming_the_outbox(personas: Personas) -> None:
     from ambassade.publishing.outbox import hold
 
     crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
-    services.close_crisis(crisis, personas.alice, resume=False)
+    services.close_crisis(crisis, personas.alice, resume=False, undone_confirmed=True)
     assert hold.is_paused(personas.workspace_a)
 
 
@@ -187,6 +174,6 @@ def test_it_writes_the_report_in_the_workspace_language(personas: Personas) -> N
     personas.workspace_a.language = "fr"
     personas.workspace_a.save()
     crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Rappel")
-    services.close_crisis(crisis, personas.alice)
+    services.close_crisis(crisis, personas.alice, undone_confirmed=True)
     crisis.refresh_from_db()
     assert '<html lang="fr">' in crisis.report_html

@@ -89,12 +89,11 @@ def test_it_counts_mentions_per_hour_from_listening(
         personas.workspace_a,
         hour - timedelta(hours=1),
         hour + timedelta(hours=2),
-        query_id=None,
         negative=False,
     )
     assert counts == {hour: 5}
     by_query = signals_feed.hourly_counts(
-        personas.workspace_a, hour, hour + timedelta(hours=1), query_id=query.id, negative=False
+        personas.workspace_a, hour, hour + timedelta(hours=1), query_ids=[query.id]
     )
     assert by_query == {hour: 5}
     assert (
@@ -103,17 +102,14 @@ def test_it_counts_mentions_per_hour_from_listening(
                 personas.workspace_a,
                 hour,
                 hour + timedelta(hours=1),
-                query_id=query.id,
-                negative=False,
+                query_ids=[query.id],
             )
         )
         == 5
     )
     # The alert page links to the listening page of each mention.
     rule = AlertRule.objects.create(workspace=personas.workspace_a, name="r", kind="influencer")
-    ids = signals_feed.recent_mention_ids(
-        personas.workspace_a, hour, hour + timedelta(hours=1), query_id=None, negative=False
-    )
+    ids = signals_feed.recent_mention_ids(personas.workspace_a, hour, hour + timedelta(hours=1))
     alert = services.trigger(rule, dedup_key="k", title="t", mention_ids=ids)
     from django.test import Client
 

@@ -218,7 +218,8 @@ def test_it_closes_a_crisis_and_serves_its_reports(personas: Personas, client: A
     crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Recall")
     client.force_login(personas.alice)
     response = client.post(
-        url(personas, "crisis_close", crisis_id=crisis.id), {"summary": "Lessons", "resume": "on"}
+        url(personas, "crisis_close", crisis_id=crisis.id),
+        {"summary": "Lessons", "resume": "on", "undone_confirmed": "on"},
     )
     assert response.status_code == 302
     page = client.get(url(personas, "crisis", crisis_id=crisis.id))

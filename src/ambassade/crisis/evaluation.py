@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambassade.crisis import signals_feed
-from ambassade.crisis.mode import open_crisis_of, record_crisis_metrics
+from ambassade.crisis.mode import open_crisis_of
 from ambassade.crisis.models import Alert, AlertRule, CrisisEvent, SeriesState
 from ambassade.crisis.signals_feed import HOUR, CountFn, floor_hour
 from ambassade.engine.signals import SpikeDetector, SpikeSettings
@@ -204,8 +204,6 @@ def feed_series(
     alerts: list[Alert] = []
     for spec in sorted(_specs(workspace), key=str):
         alerts += _feed_one(workspace, *spec, now=now, count=count)
-    if open_crisis_of(workspace) is not None:
-        record_crisis_metrics(workspace, now=now, count=count)
     return alerts
 
 
@@ -239,7 +237,13 @@ def _feed_one(
             if row.state
             else SpikeDetector(settings_)
         )
-        counts = count(workspace, start, end, query_id=query_id, negative=metric == "negative")
+        counts = count(
+            workspace,
+            start,
+            end,
+            query_ids=[query_id] if query_id else [],
+            negative=metric == "negative",
+        )
         for hour in signals_feed.hours(start, end):
             value = float(counts.get(hour, 0))
             expected = max(0.0, detector.level)
@@ -264,7 +268,11 @@ def _feed_one(
     with translation.override(workspace.language):
         for hour, value, expected, score in spikes:
             mention_ids = signals_feed.recent_mention_ids(
-                workspace, hour, hour + HOUR, query_id=query_id, negative=metric == "negative"
+                workspace,
+                hour,
+                hour + HOUR,
+                query_ids=[query_id] if query_id else [],
+                negative=metric == "negative",
             )
             about = names.get(query_id, f"#{query_id}") if query_id else workspace.name
             if metric == "volume":

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ambassade.crisis import signals_feed
 from ambassade.crisis.models import (
@@ -191,12 +192,81 @@ class PlaybookForm(forms.Form):
         ]
 
 
-class OpenCrisisForm(forms.Form):
+class ScopeFields(forms.Form):
+    """Which mentions something watches or counts, chosen explicitly: the mentions matching some of
+    the workspace's listening queries, or all its mentions (competitors' included). ``scope_ids()``
+    gives the query ids, empty for all."""
+
+    scope = forms.ChoiceField(
+        label=_("Mentions"),
+        choices=[
+            ("queries", _("The mentions matching the queries ticked below")),
+            ("all", _("All the workspace's mentions (brand, competitors and topics)")),
+        ],
+        initial="queries",
+        widget=forms.RadioSelect,
+    )
+    queries = forms.TypedMultipleChoiceField(
+        label=_("Listening queries"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def init_scope(self, workspace: Any, initial_ids: list[int] | None = None) -> None:
+        self.fields["queries"].choices = [
+            (query_id, f"{name} · {kind}")
+            for query_id, name, kind in signals_feed.query_options(workspace)
+        ]
+        if initial_ids is not None and not self.is_bound:
+            self.initial.setdefault("scope", "queries" if initial_ids else "all")
+            self.initial.setdefault("queries", initial_ids)
+
+    def clean_scope_fields(self, data: dict[str, Any]) -> None:
+        if data.get("scope") == "queries" and not data.get("queries"):
+            self.add_error(
+                "queries", _("Tick at least one query, or choose all the workspace's mentions.")
+            )
+
+    def scope_ids(self) -> list[int] | None:
+        """The query ids chosen, empty for all mentions, None when no scope was given."""
+        scope = self.cleaned_data.get("scope")
+        if scope == "all":
+            return []
+        if scope == "queries":
+            return sorted(set(self.cleaned_data.get("queries") or []))
+        return None
+
+
+class OpenCrisisForm(ScopeFields):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.HIGH
     )
+    started_at = dates.DateTimeField(
+        label=_("Start"),
+        required=False,
+        help_text=_(
+            "When the crisis began: its figures count the mentions from then on, and its report "
+            "shows the day before too. Empty: the alert's window, or now."
+        ),
+    )
     alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["title", "severity", "started_at", "scope", "queries", "alert"]
+
+    def __init__(
+        self, *args: Any, workspace: Any, scope_ids: list[int] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_scope(workspace, scope_ids)
+        # Without a scope (a form posted by a script), the crisis counts its default scope.
+        self.fields["scope"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.clean_scope_fields(data)
+        return data
 
 
 class CloseCrisisForm(forms.Form):
@@ -209,6 +279,21 @@ class CloseCrisisForm(forms.Form):
     resume = forms.BooleanField(
         label=_("Resume the outbox: held posts go out at their time"), required=False, initial=True
     )
+    undone_confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, undone: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if undone:
+            # Closing with items not done is allowed, but asked for: the box must be ticked.
+            field = self.fields["undone_confirmed"]
+            field.required = True
+            field.label = ngettext(
+                "Close although %(count)d checklist item is not done",
+                "Close although %(count)d checklist items are not done",
+                undone,
+            ) % {"count": undone}
+        else:
+            del self.fields["undone_confirmed"]
 
 
 class ActionForm(forms.Form):

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.mail import send_mail
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambassade.crisis import audit, delivery, outbox, signals_feed
 from ambassade.crisis.alerting import _absolute, _recipients, _send_all, set_alert_status
@@ -30,11 +31,13 @@ from ambassade.crisis.models import (
     Severity,
 )
 from ambassade.crisis.report import build_report
-from ambassade.crisis.signals_feed import HOUR, CountFn, floor_hour
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.services import ServiceError, record_audit
 
 log = logging.getLogger(__name__)
+
+#: How far back a crisis may start: its report lists every hour.
+MAX_SPAN = timedelta(days=31)
 
 
 def _after_commit(fn: Callable[[], Any]) -> None:
@@ -160,6 +163,34 @@ def _event(
     )
 
 
+def alert_window_start(alert: Alert) -> datetime:
+    """When what an alert reports began: the hour a spike was observed in, else its first mention's
+    publication (still stored), else when it was raised."""
+    if alert.period_start is not None:
+        return alert.period_start
+    first = signals_feed.first_mention_at(alert.workspace, alert.mention_ids)
+    return min(first, alert.triggered_at) if first is not None else alert.triggered_at
+
+
+def default_scope(workspace: Workspace, alert: Alert | None = None) -> list[int]:
+    """The queries a new crisis counts: those its alert's rule watches, else the brand's queries
+    (empty: all the workspace's mentions)."""
+    rule = alert.rule if alert is not None else None
+    if rule is not None and rule.query_id:
+        return [rule.query_id]
+    return signals_feed.brand_query_ids(workspace)
+
+
+def _check_start(started_at: datetime, now: datetime) -> None:
+    if started_at > now:
+        raise ServiceError(_("The start of a crisis cannot be in the future."))
+    if started_at < now - MAX_SPAN:
+        raise ServiceError(
+            _("The start of a crisis must be within the last %(days)d days.")
+            % {"days": MAX_SPAN.days}
+        )
+
+
 def open_crisis(
     workspace: Workspace,
     actor: Any,
@@ -167,11 +198,24 @@ def open_crisis(
     title: str = "",
     severity: str = Severity.HIGH,
     alert: Alert | None = None,
+    started_at: datetime | None = None,
+    query_ids: Sequence[int] | None = None,
 ) -> Crisis:
     """Open a crisis (by hand, or from ``alert``): hold the outbox, copy the playbook into a checklist,
-    and notify the escalation contacts and the team once the transaction commits."""
+    and notify the escalation contacts and the team once the transaction commits.
+
+    The crisis covers from ``started_at`` (default: the alert's window, else now) and counts the
+    mentions of ``query_ids`` (default: :func:`default_scope`; empty: all mentions)."""
     if alert is not None and alert.workspace_id != workspace.id:
         raise ServiceError(_("This alert belongs to another workspace."))
+    now = timezone.now()
+    if started_at is None:
+        started_at = min(alert_window_start(alert), now) if alert is not None else now
+    with translation.override(workspace.language):
+        _check_start(started_at, now)
+    known = set(signals_feed.query_names(workspace))
+    scope = default_scope(workspace, alert) if query_ids is None else list(query_ids)
+    scope = sorted({int(q) for q in scope if int(q) in known})
     playbook = ensure_defaults(workspace)
     with translation.override(workspace.language):
         title = (title or (alert.title if alert else "") or _("Crisis")).strip()[:200]
@@ -182,6 +226,9 @@ def open_crisis(
                     title=title,
                     severity=severity,
                     alert=alert,
+                    started_at=started_at,
+                    query_ids=scope,
+                    opened_at=now,
                     opened_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
         except IntegrityError:
@@ -386,49 +433,41 @@ def unschedule_held_post(crisis: Crisis, post: Any, actor: Any) -> None:
     )
 
 
-def record_crisis_metrics(
-    workspace: Workspace, now: datetime | None = None, count: CountFn = signals_feed.hourly_counts
-) -> int:
-    """Add the complete hours' volume and negative mentions since the last recorded to the open
-    crisis's timeline (idempotent)."""
-    crisis = open_crisis_of(workspace)
-    if crisis is None:
-        return 0
-    end = floor_hour(now or timezone.now())
-    last = crisis.events.filter(kind=CrisisEvent.Kind.VOLUME).order_by("-at").first()
-    start = last.at + HOUR if last else floor_hour(crisis.opened_at) - 6 * HOUR
-    if start >= end:
-        return 0
-    volume = count(workspace, start, end, query_id=None, negative=False)
-    negative = count(workspace, start, end, query_id=None, negative=True)
-    events = []
-    for hour in signals_feed.hours(start, end):
-        events.append(
-            CrisisEvent(
-                workspace=workspace,
-                crisis=crisis,
-                at=hour,
-                kind=CrisisEvent.Kind.VOLUME,
-                value=volume.get(hour, 0),
+class UndoneItems(ServiceError):
+    """Closing would leave checklist items undone, and nobody confirmed it."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(
+            ngettext(
+                "%(count)d checklist item is not done: tick it, or confirm that you close the "
+                "crisis anyway.",
+                "%(count)d checklist items are not done: tick them, or confirm that you close the "
+                "crisis anyway.",
+                count,
             )
+            % {"count": count}
         )
-        events.append(
-            CrisisEvent(
-                workspace=workspace,
-                crisis=crisis,
-                at=hour,
-                kind=CrisisEvent.Kind.NEGATIVITY,
-                value=negative.get(hour, 0),
-            )
-        )
-    CrisisEvent.objects.bulk_create(events)
-    return len(events) // 2
 
 
-def close_crisis(crisis: Crisis, actor: Any, *, summary: str = "", resume: bool = True) -> Crisis:
-    """Close the crisis, resume the outbox if asked, and freeze the post-mortem report."""
+def close_crisis(
+    crisis: Crisis,
+    actor: Any,
+    *,
+    summary: str = "",
+    resume: bool = True,
+    undone_confirmed: bool = False,
+) -> Crisis:
+    """Close the crisis, resume the outbox if asked, and freeze the post-mortem report. With
+    checklist items not done, closing needs ``undone_confirmed`` (raises :class:`UndoneItems`)."""
     now = timezone.now()
     with transaction.atomic():
+        current = Crisis.objects.select_for_update().filter(id=crisis.id).first()
+        if current is None or not current.is_open:
+            raise ServiceError(_("This crisis is already closed."))
+        undone = crisis.checklist.filter(done_at=None).count()
+        if undone and not undone_confirmed:
+            raise UndoneItems(undone)
         changed = Crisis.objects.filter(id=crisis.id, status=Crisis.Status.OPEN).update(
             status=Crisis.Status.CLOSED,
             closed_at=now,

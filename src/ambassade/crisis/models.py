@@ -11,6 +11,7 @@ are deleted).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -293,6 +294,11 @@ class Crisis(models.Model):
     alert = models.ForeignKey(
         Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="crises"
     )
+    # What the crisis covers: from ``started_at`` (the window of the alert it was opened from, or a
+    # chosen time, at most when it was opened) to its close, counting the mentions of ``query_ids``
+    # (listening query ids; empty: all the workspace's mentions).
+    started_at = models.DateTimeField(_("start"), default=timezone.now)
+    query_ids = models.JSONField(default=list, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -322,6 +328,15 @@ class Crisis(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def ended_at(self) -> datetime:
+        """The end of what the crisis covers: its close, or now while it is open."""
+        return self.closed_at or timezone.now()
+
+    @property
+    def duration(self) -> timedelta:
+        return max(self.ended_at - self.started_at, timedelta(0))
 
 
 def default_playbook() -> list[dict[str, Any]]:

@@ -1,4 +1,11 @@
-"""The post-mortem report of a crisis, as HTML (frozen when the crisis closes) and as PDF."""
+"""What a crisis covers, in figures, and its post-mortem report as HTML (frozen when the crisis
+closes) and as PDF.
+
+The figures are counted from the listening app's mentions (through :mod:`signals_feed`) whenever they
+are shown: from the crisis's start (the window of the alert it was opened from, or a chosen start) to
+its close, plus the day before for comparison. Mentions published before the crisis was opened, or
+heard late, count as well.
+"""
 
 from __future__ import annotations
 
@@ -7,51 +14,93 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
+from ambassade.crisis import signals_feed
 from ambassade.crisis.models import Alert, Crisis, CrisisEvent
+from ambassade.crisis.signals_feed import CountFn, floor_hour
+
+#: The hours before the start shown for comparison.
+BEFORE = timedelta(hours=24)
 
 
-def report_context(crisis: Crisis) -> dict[str, Any]:
-    events = list(crisis.events.select_related("actor").order_by("at", "id"))
-    metrics: dict[datetime, dict[str, float]] = {}
-    for event in events:
-        if event.kind in (CrisisEvent.Kind.VOLUME, CrisisEvent.Kind.NEGATIVITY):
-            metrics.setdefault(event.at, {"volume": 0.0, "negative": 0.0})[
-                "volume" if event.kind == CrisisEvent.Kind.VOLUME else "negative"
-            ] = event.value or 0.0
-    peak = max((m["volume"] for m in metrics.values()), default=0.0)
-    hours_rows = [
+def duration_text(start: datetime, end: datetime) -> str:
+    """A duration in words, in the current language, to two units ("1 day, 3 hours", "45 minutes")."""
+    return timesince(start, end, depth=2)
+
+
+def scope_text(crisis: Crisis) -> str:
+    """Which mentions the crisis counts, in words."""
+    if not crisis.query_ids:
+        return _("all the workspace's mentions (brand, competitors and topics)")
+    names = signals_feed.query_names(crisis.workspace)
+    return ", ".join(_("“%(query)s”") % {"query": names.get(q, f"#{q}")} for q in crisis.query_ids)
+
+
+def crisis_figures(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) -> dict[str, Any]:
+    """The mentions per hour from a day before the crisis's start to its end (its close, or now),
+    and the key figures of the hours it covers."""
+    start = floor_hour(crisis.started_at)
+    end = crisis.ended_at
+    first = start - BEFORE
+    workspace, scope = crisis.workspace, crisis.query_ids
+    volume = count(workspace, first, end, query_ids=scope, negative=False)
+    negative = count(workspace, first, end, query_ids=scope, negative=True)
+    rows = [
         {
-            "at": at,
-            "volume": int(m["volume"]),
-            "negative": int(m["negative"]),
-            "volume_pct": round(100 * m["volume"] / peak) if peak else 0,
-            "negative_pct": round(100 * m["negative"] / peak) if peak else 0,
+            "at": hour,
+            "volume": int(volume.get(hour, 0)),
+            "negative": int(negative.get(hour, 0)),
+            "during": hour >= start,
         }
-        for at, m in sorted(metrics.items())
+        for hour in signals_feed.hours(first, end)
     ]
+    top = max((row["volume"] for row in rows), default=0)
+    for row in rows:
+        row["volume_pct"] = round(100 * row["volume"] / top) if top else 0
+        row["negative_pct"] = round(100 * row["negative"] / top) if top else 0
+    during = [row for row in rows if row["during"]]
+    before = [row for row in rows if not row["during"]]
+    peak = max(during, key=lambda row: (row["volume"], row["at"]), default=None)
+    total = sum(row["volume"] for row in during)
+    return {
+        "hours": rows,
+        "total_volume": total,
+        "total_negative": sum(row["negative"] for row in during),
+        "peak": peak["volume"] if peak else 0,
+        "peak_at": peak["at"] if peak and peak["volume"] else None,
+        "usual_per_hour": sum(row["volume"] for row in before) / len(before) if before else 0.0,
+        "negative_share": (
+            round(100 * sum(row["negative"] for row in during) / total) if total else 0
+        ),
+    }
+
+
+def report_context(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) -> dict[str, Any]:
+    events = list(crisis.events.select_related("actor").order_by("at", "id"))
     checklist = list(crisis.checklist.select_related("done_by"))
-    end = crisis.closed_at or timezone.now()
+    end = crisis.ended_at
     return {
         "crisis": crisis,
         "workspace": crisis.workspace,
+        # Hourly counts were timeline events once; they are counted from the mentions now.
         "timeline": [
             e
             for e in events
             if e.kind not in (CrisisEvent.Kind.VOLUME, CrisisEvent.Kind.NEGATIVITY)
         ],
-        "hours": hours_rows,
-        "peak": int(peak),
-        "total_volume": int(sum(m["volume"] for m in metrics.values())),
-        "total_negative": int(sum(m["negative"] for m in metrics.values())),
+        **crisis_figures(crisis, count),
+        "scope": scope_text(crisis),
         "checklist": checklist,
         "done_count": sum(1 for item in checklist if item.done_at),
-        "duration_hours": (end - crisis.opened_at).total_seconds() / 3600,
+        "duration": duration_text(crisis.started_at, end),
+        "ended_at": end,
         "statements": [e for e in events if e.kind == CrisisEvent.Kind.STATEMENT],
         "alerts": list(
             Alert.objects.filter(
                 workspace=crisis.workspace,
-                triggered_at__gte=crisis.opened_at - timedelta(hours=24),
+                triggered_at__gte=crisis.started_at - BEFORE,
                 triggered_at__lte=end,
             )
         ),

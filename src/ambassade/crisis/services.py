@@ -31,7 +31,11 @@ from ambassade.crisis.evaluation import (
 )
 from ambassade.crisis.mode import (
     HOLDING_STATEMENTS,
+    MAX_SPAN,
+    UndoneItems,
+    alert_window_start,
     close_crisis,
+    default_scope,
     delete_contact,
     delete_statement,
     ensure_defaults,
@@ -40,7 +44,6 @@ from ambassade.crisis.mode import (
     notify_crisis_opened,
     open_crisis,
     open_crisis_of,
-    record_crisis_metrics,
     reschedule_held_post,
     resume_outbox,
     save_contact,
@@ -49,21 +52,34 @@ from ambassade.crisis.mode import (
     set_item_done,
     unschedule_held_post,
 )
-from ambassade.crisis.report import build_report, report_context, report_pdf
+from ambassade.crisis.report import (
+    build_report,
+    crisis_figures,
+    duration_text,
+    report_context,
+    report_pdf,
+    scope_text,
+)
 from ambassade.workspaces.services import ServiceError
 
 __all__ = [
     "BACKFILL",
     "HOLDING_STATEMENTS",
     "LIVE",
+    "MAX_SPAN",
     "ServiceError",
+    "UndoneItems",
+    "alert_window_start",
     "build_report",
     "close_crisis",
+    "crisis_figures",
+    "default_scope",
     "delete_channel",
     "delete_contact",
     "delete_rule",
     "delete_statement",
     "deliver_alert",
+    "duration_text",
     "ensure_defaults",
     "evaluate_mentions",
     "feed_series",
@@ -73,7 +89,6 @@ __all__ = [
     "notify_crisis_opened",
     "open_crisis",
     "open_crisis_of",
-    "record_crisis_metrics",
     "report_context",
     "report_pdf",
     "reschedule_held_post",
@@ -83,6 +98,7 @@ __all__ = [
     "save_playbook",
     "save_rule",
     "save_statement",
+    "scope_text",
     "send_digest",
     "send_test",
     "series_key",

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Min
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,18 @@ def facts_for(mentions: Sequence[Any]) -> list[MentionFacts]:
 
 
 def hourly_counts(
-    workspace: Any, start: datetime, end: datetime, *, query_id: int | None, negative: bool
+    workspace: Any,
+    start: datetime,
+    end: datetime,
+    *,
+    query_ids: Sequence[int] = (),
+    negative: bool = False,
 ) -> dict[datetime, int]:
     """Mentions per hour (by publication time) in ``[start, end)``, hours as aware UTC datetimes.
 
-    All the workspace's mentions, or those matching ``query_id``; only negative ones if
-    ``negative``. Hours without a mention are absent (callers read them as zero).
+    All the workspace's mentions when ``query_ids`` is empty, else those matching any of them (each
+    mention counted once); only negative ones if ``negative``. Hours without a mention are absent
+    (callers read them as zero).
     """
     found = _models()
     if found is None:
@@ -100,27 +107,29 @@ def hourly_counts(
     from django.db.models import Count
     from django.db.models.functions import TruncHour
 
-    if query_id is None:
+    if not query_ids:
         rows = mention.objects.filter(
             workspace=workspace, created_at__gte=start, created_at__lt=end
         )
         if negative:
             rows = rows.filter(sentiment=NEGATIVE)
-        stamp = "created_at"
+        counted = Count("id")
     else:
         rows = match.objects.filter(
-            workspace=workspace, query_id=query_id, created_at__gte=start, created_at__lt=end
+            workspace=workspace,
+            query_id__in=list(query_ids),
+            created_at__gte=start,
+            created_at__lt=end,
         )
         if negative:
             rows = rows.filter(mention__sentiment=NEGATIVE)
-        stamp = "created_at"
-    counted = (
-        rows.annotate(hour=TruncHour(stamp, tzinfo=UTC))
+        counted = Count("mention_id", distinct=len(query_ids) > 1)
+    return dict(
+        rows.annotate(hour=TruncHour("created_at", tzinfo=UTC))
         .values("hour")
-        .annotate(n=Count("id"))
+        .annotate(n=counted)
         .values_list("hour", "n")
     )
-    return {hour: n for hour, n in counted}
 
 
 def recent_mention_ids(
@@ -128,21 +137,34 @@ def recent_mention_ids(
     start: datetime,
     end: datetime,
     *,
-    query_id: int | None,
-    negative: bool,
+    query_ids: Sequence[int] = (),
+    negative: bool = False,
     limit: int = 20,
 ) -> list[int]:
     """The most recent mentions of a series in ``[start, end)``: what an alert links to."""
     found = _models()
     if found is None:
         return []
-    mention, _match, _query = found
+    mention, match, _query = found
     rows = mention.objects.filter(workspace=workspace, created_at__gte=start, created_at__lt=end)
-    if query_id is not None:
-        rows = rows.filter(matches__query_id=query_id)
+    if query_ids:
+        rows = rows.filter(
+            id__in=match.objects.filter(query_id__in=list(query_ids)).values("mention_id")
+        )
     if negative:
         rows = rows.filter(sentiment=NEGATIVE)
     return list(rows.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
+
+
+def first_mention_at(workspace: Any, ids: Sequence[int]) -> datetime | None:
+    """When the earliest of these mentions (still stored) was published."""
+    found = _models()
+    if found is None or not ids:
+        return None
+    mention, _match, _query = found
+    return mention.objects.filter(workspace=workspace, id__in=list(ids)).aggregate(
+        first=Min("created_at")
+    )["first"]
 
 
 def query_choices(workspace: Any) -> list[tuple[int, str]]:
@@ -154,8 +176,33 @@ def query_choices(workspace: Any) -> list[tuple[int, str]]:
     return list(query.objects.filter(workspace=workspace).values_list("id", "name"))
 
 
+def query_options(workspace: Any) -> list[tuple[int, str, str]]:
+    """The workspace's listening queries with the label of their kind (brand, competitor, topic),
+    brand first, for forms."""
+    found = _models()
+    if found is None:
+        return []
+    _mention, _match, query = found
+    labels = dict(query.Kind.choices)
+    return [
+        (row.id, row.name, str(labels.get(row.kind, row.kind)))
+        for row in query.objects.filter(workspace=workspace).order_by("kind", "name", "id")
+    ]
+
+
 def query_names(workspace: Any) -> dict[int, str]:
     return dict(query_choices(workspace))
+
+
+def brand_query_ids(workspace: Any) -> list[int]:
+    """The workspace's queries about its own brand (not competitors' nor topics)."""
+    found = _models()
+    if found is None:
+        return []
+    _mention, _match, query = found
+    return sorted(
+        query.objects.filter(workspace=workspace, kind="brand").values_list("id", flat=True)
+    )
 
 
 def mentions_by_id(workspace: Any, ids: Sequence[int]) -> list[Any]:

@@ -9,7 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ambassade.crisis import services
-from ambassade.crisis.models import Alert, AlertRule, Crisis
+from ambassade.crisis.models import Alert, AlertRule
 from ambassade.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -40,16 +40,12 @@ def send_digest(workspace_id: int) -> int:
 
 @db_periodic_task(crontab(minute="2"), name="crisis.feed_series")
 def feed_all_series() -> int:
-    """Every hour: feed the hour that just ended to every watched series (a silent hour is a zero),
-    and add it to the timeline of open crises."""
+    """Every hour: feed the hour that just ended to every watched series (a silent hour is a zero)."""
     ids = set(
         AlertRule.objects.filter(
             enabled=True,
             kind__in=[AlertRule.Kind.VOLUME_SPIKE, AlertRule.Kind.NEGATIVITY_SPIKE],
         ).values_list("workspace_id", flat=True)
-    )
-    ids |= set(
-        Crisis.objects.filter(status=Crisis.Status.OPEN).values_list("workspace_id", flat=True)
     )
     for workspace_id in sorted(ids):
         feed_workspace(workspace_id)

@@ -107,7 +107,14 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             "open_crisis": services.open_crisis_of(workspace),
             "crises": alert.crises.all(),
             "open_form": OpenCrisisForm(
-                initial={"title": alert.title, "alert": alert.id, "severity": alert.severity}
+                workspace=workspace,
+                scope_ids=services.default_scope(workspace, alert),
+                initial={
+                    "title": alert.title,
+                    "alert": alert.id,
+                    "severity": alert.severity,
+                    "started_at": services.alert_window_start(alert),
+                },
             ),
         },
     )
@@ -268,7 +275,9 @@ def crises(request: HttpRequest) -> HttpResponse:
         "crisis/crises.html",
         {
             "past": workspace_queryset(request, Crisis).select_related("opened_by"),
-            "open_form": OpenCrisisForm(),
+            "open_form": OpenCrisisForm(
+                workspace=workspace, scope_ids=services.default_scope(workspace)
+            ),
         },
     )
 
@@ -277,9 +286,20 @@ def crises(request: HttpRequest) -> HttpResponse:
 @require_POST
 def crisis_open(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
-    form = OpenCrisisForm(request.POST)
+    form = OpenCrisisForm(request.POST, workspace=workspace)
     if not form.is_valid():
-        messages.error(request, _("The crisis could not be opened: check the form."))
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            if name in form.fields
+            else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+        messages.error(
+            request,
+            _("The crisis could not be opened: %(problems)s") % {"problems": problems},
+        )
+        if form.cleaned_data.get("alert"):
+            return _to(request, "alert", alert_id=form.cleaned_data["alert"])
         return _to(request, "crises")
     alert = None
     if form.cleaned_data["alert"]:
@@ -291,10 +311,12 @@ def crisis_open(request: HttpRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             severity=form.cleaned_data["severity"],
             alert=alert,
+            started_at=form.cleaned_data["started_at"],
+            query_ids=form.scope_ids(),
         )
     except services.ServiceError as exc:
         messages.error(request, str(exc))
-        return _to(request, "crises")
+        return _to(request, "alert", alert_id=alert.id) if alert else _to(request, "crises")
     messages.warning(request, _("Crisis mode is on: the outbox is paused."))
     return _to(request, "crisis", crisis_id=crisis.id)
 
@@ -307,22 +329,25 @@ def _crisis_context(request: HttpRequest, crisis: Crisis) -> dict[str, Any]:
         for value, label in Section.choices
     ]
     statements = list(workspace_queryset(request, HoldingStatement))
+    done = sum(1 for item in items if item.done_at)
     return {
         "crisis": crisis,
         "sections": sections,
-        "done_count": sum(1 for item in items if item.done_at),
+        "done_count": done,
         "item_count": len(items),
+        "figures": services.crisis_figures(crisis),
+        "duration": services.duration_text(crisis.started_at, crisis.ended_at),
+        "scope": services.scope_text(crisis),
         "statements_fr": [s for s in statements if s.language == "fr"],
         "statements_en": [s for s in statements if s.language == "en"],
         "timeline": crisis.events.exclude(kind__in=["volume", "negativity"])
         .select_related("actor")
         .order_by("-at", "-id"),
-        "metrics": services.report_context(crisis)["hours"][-24:],
         "contacts": workspace_queryset(request, EscalationContact),
         "held_posts": outbox.held_posts(workspace) if crisis.is_open else [],
         "outbox_held": outbox.is_held(workspace),
         "action_form": ActionForm(),
-        "close_form": CloseCrisisForm(initial={"resume": True}),
+        "close_form": CloseCrisisForm(initial={"resume": True}, undone=len(items) - done),
         "reschedule_form": RescheduleForm(),
     }
 
@@ -430,6 +455,7 @@ def crisis_close(request: HttpRequest, crisis_id: int) -> HttpResponse:
             request.user,
             summary=form.cleaned_data.get("summary", ""),
             resume=bool(form.cleaned_data.get("resume")),
+            undone_confirmed=request.POST.get("undone_confirmed") == "on",
         )
     except services.ServiceError as exc:
         messages.error(request, str(exc))
