@@ -108,3 +108,39 @@ def test_it_starts_with_the_defaults(tmp_path: Path) -> None:
     result = _run_ambassade(tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "secret_key").exists()
+
+
+def test_it_keeps_the_data_directory_private(tmp_path: Path) -> None:
+    """The database, uploads and mail files were world-readable (0644 in 0755): issue 10, item 11."""
+    data = tmp_path / "data"
+    (data / "mail").mkdir(parents=True)
+    data.chmod(0o755)
+    (data / "mail").chmod(0o755)
+    earlier = data / "mail" / "earlier.log"
+    earlier.write_text("an e-mail of an earlier version", encoding="utf-8")
+    earlier.chmod(0o644)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AMBASSADE_")}
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
+    environment["AMBASSADE_DATA_DIR"] = str(data)
+    script = (
+        "import os, django; os.umask(0o022); "
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ambassade.config.settings'); "
+        "django.setup(); from django.core.mail import send_mail; "
+        "send_mail('s', 'b', 'a@example.com', ['b@example.com']); "
+        "from django.db import connection; connection.ensure_connection(); "
+        "from ambassade.listening import uploads; uploads.save(7, b'x')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    modes = {
+        str(path.relative_to(data)): stat.S_IMODE(path.stat().st_mode)
+        for path in [data, *data.rglob("*")]
+        if "static" not in path.parts[len(data.parts) :]
+    }
+    assert {"ambassade.sqlite3", "mail/earlier.log", "imports/source-7.upload"} <= set(modes)
+    assert len([name for name in modes if name.startswith("mail/")]) == 2
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}

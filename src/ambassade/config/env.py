@@ -117,14 +117,37 @@ def env_choice(name: str, choices: set[str]) -> str:
 
 
 def data_dir() -> Path:
+    """The data directory, private: it holds the database, the uploads, the mail files and the
+    keys. The process's umask becomes 0o077 so that everything it creates there (SQLite's files,
+    uploads, mails) is 0600 in 0700 folders, and what an earlier version left readable by others
+    is made private (:func:`make_private`)."""
     path = Path(env_str(DATA_DIR)).expanduser().resolve()
+    os.umask(0o077)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(DATA_DIR, f"cannot create {path}: {exc.strerror}") from exc
     if not os.access(path, os.W_OK):
         raise ConfigError(DATA_DIR, f"{path} is not writable")
+    make_private(path)
     return path
+
+
+def make_private(path: Path) -> None:
+    """Remove the group's and others' access to ``path`` and everything under it (a no-op once
+    done: only what still has such bits is changed). ``static/`` is left alone: it holds only the
+    product's public assets, which a front web server may serve."""
+    for root, folders, files in os.walk(path):
+        if Path(root) == path and "static" in folders:
+            folders.remove("static")
+        for name in [root, *(os.path.join(root, f) for f in files)]:
+            try:
+                mode = os.lstat(name).st_mode
+                if stat.S_ISLNK(mode) or not stat.S_IMODE(mode) & 0o077:
+                    continue
+                os.chmod(name, stat.S_IMODE(mode) & 0o700)
+            except OSError:
+                continue
 
 
 def secret_key(directory: Path) -> str:
@@ -150,7 +173,8 @@ DATA_DIR = _declare(
     "AMBASSADE_DATA_DIR",
     _default_data,
     "Directory for the SQLite database, the task queue, the generated secret key, uploaded media and "
-    "outgoing mail when no SMTP server is set. Created on first run.",
+    "outgoing mail when no SMTP server is set. Created on first run; kept private (0700, its files "
+    "0600; static/ excepted), earlier files included.",
 )
 DATABASE_URL = _declare(
     "DATABASE_URL",
