@@ -160,10 +160,11 @@ def test_it_reads_only_the_upload_whatever_the_settings_say(
             "settings_json": json.dumps(
                 {"path": str(secret), "format": "csv", "delimiter": ":", "mapping": MAPPING}
             ),
+            "settings-path": str(secret),
             "interval_minutes": "15",
         },
     )
-    assert response.status_code == 200  # refused, with the form again
+    assert response.status_code == 302  # saved: its name; a file source has no settings to edit
     source.refresh_from_db()
     assert "path" not in source.config
     original = dict(source.config)

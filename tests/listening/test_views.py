@@ -228,29 +228,97 @@ def test_it_creates_edits_and_deletes_a_query(personas: Any, client: Any) -> Non
 
 def test_it_adds_and_edits_a_source(personas: Any, client: Any) -> None:
     client.force_login(personas.alice)
-    assert client.get(url("source_create", personas)).status_code == 200
+    chooser = client.get(url("source_create", personas)).content.decode()
+    assert "?kind=rss" in chooser and "?kind=mastodon" in chooser
+    page = client.get(url("source_create", personas) + "?kind=rss").content.decode()
+    assert 'name="settings-url"' in page and "settings_json" not in page and "JSON" not in page
     response = client.post(
         url("source_create", personas),
         {
             "name": "Blog",
             "kind": "rss",
-            "settings_json": '{"url": "https://blog.example/feed"}',
+            "settings-url": "https://blog.example/feed",
+            "settings-item_kind": "review",
             "interval_minutes": "30",
             "enabled": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()
     source = Source.objects.get(name="Blog")
-    assert (source.interval, source.config) == (1800, {"url": "https://blog.example/feed"})
+    assert (source.interval, source.config) == (
+        1800,
+        {"url": "https://blog.example/feed", "kind": "review"},
+    )
+    page = client.get(url("source_edit", personas, source.pk)).content.decode()
+    assert 'value="https://blog.example/feed"' in page
     response = client.post(
         url("source_edit", personas, source.pk),
-        {"name": "Blog", "settings_json": "{not json", "interval_minutes": "30"},
-    )
-    assert "not valid JSON" in response.content.decode()
+        {"name": "Blog", "settings-url": "ftp://nope", "settings-item_kind": "article",
+         "interval_minutes": "30"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert 'id="id_settings-url_errors"' in response.content.decode()
     assert "Blog" in client.get(url("sources", personas)).content.decode()
     client.post(url("source_run", personas, source.pk))
     client.post(url("source_delete", personas, source.pk))
     assert not Source.objects.filter(name="Blog").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "config", "error"),
+    [
+        ("mastodon", {"instance": "https://mastodon.social", "mode": "hashtag", "tag": "#cafe"},
+         {"instance": "https://mastodon.social", "mode": "hashtag", "tag": "cafe"}, None),
+        ("mastodon", {"instance": "http://mastodon.social", "mode": "hashtag", "tag": "cafe"},
+         None, "instance"),
+        ("mastodon", {"instance": "https://m.example", "mode": "search", "query": ""},
+         None, "query"),
+        ("reddit", {"mode": "comments", "subreddit": "r/france"},
+         {"mode": "comments", "subreddit": "france"}, None),
+        ("reddit", {"mode": "comments"}, None, "subreddit"),
+        ("youtube", {"mode": "video_comments", "video_id": "dQw4w9WgXcQ"},
+         {"mode": "video_comments", "video_id": "dQw4w9WgXcQ"}, None),
+        ("youtube", {"mode": "channel_comments", "channel_id": "nope"}, None, "channel_id"),
+        ("bluesky", {"query": "café lumière", "lang": "fr"},
+         {"query": "café lumière", "lang": "fr"}, None),
+        ("x", {"query": "x" * 513}, None, "query"),
+        ("hackernews", {"query": "lumiere", "tags": "story"},
+         {"query": "lumiere", "tags": "story"}, None),
+    ],
+)  # fmt: skip
+def test_each_kind_has_its_own_validated_form(
+    personas: Any, client: Any, kind: str, fields: dict[str, str], config: Any, error: str | None
+) -> None:
+    client.force_login(personas.alice)
+    data = {"name": "S", "kind": kind, "interval_minutes": "15", "enabled": "on"}
+    data |= {f"settings-{name}": value for name, value in fields.items()}
+    response = client.post(url("source_create", personas), data)
+    if error is None:
+        assert response.status_code == 302, response.content.decode()
+        assert Source.objects.get(name="S").config == config
+    else:
+        assert response.status_code == 200
+        assert f'id="id_settings-{error}_errors"' in response.content.decode()
+        assert not Source.objects.filter(name="S").exists()
+
+
+def test_editing_keeps_the_settings_a_form_does_not_show(personas: Any, client: Any) -> None:
+    source = Source.objects.create(
+        workspace=personas.workspace_a, name="Replay", kind="replay", interval=60,
+        config={"format": "csv", "mapping": {"text": "t", "created_at": "d"}, "speed": 60,
+                "started_at": "2026-11-01T00:00:00+00:00"},
+    )  # fmt: skip
+    client.force_login(personas.alice)
+    response = client.post(
+        url("source_edit", personas, source.pk),
+        {"name": "Replay", "settings-speed": "120", "interval_minutes": "1", "enabled": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    source.refresh_from_db()
+    assert source.config["speed"] == 120 and source.config["mapping"] == {
+        "text": "t",
+        "created_at": "d",
+    }
 
 
 def test_it_exports_the_filtered_view_as_csv(personas: Any, client: Any, stream: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -93,15 +92,9 @@ class QueryForm(forms.ModelForm):
 
 
 class SourceForm(forms.ModelForm):
-    settings_json = forms.CharField(
-        label=_("Settings"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text=_(
-            'The connector\'s settings as JSON, for example {"url": "https://example.com/feed"} '
-            'for RSS or {"query": "café lumière"} for a search (see docs/connectors.md).'
-        ),
-    )
+    """The fields every source has; the settings of its kind are a form of their own
+    (:mod:`ambassade.listening.source_settings`)."""
+
     interval_minutes = forms.IntegerField(
         label=_("Check every (minutes)"), min_value=1, max_value=24 * 60, initial=15
     )
@@ -110,9 +103,12 @@ class SourceForm(forms.ModelForm):
         model = Source
         fields = ["name", "kind", "connection", "enabled"]
 
-    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Any, kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"] = forms.ChoiceField(label=_("Network"), choices=kind_choices())
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("Network"), choices=kind_choices(), widget=forms.HiddenInput
+        )
+        self.initial.setdefault("kind", kind)
         self.fields["connection"].queryset = Connection.objects.filter(workspace=workspace)
         self.fields["connection"].help_text = _(
             "The account whose credentials the connector uses; public sources need none."
@@ -120,23 +116,7 @@ class SourceForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["kind"].disabled = True
             self.fields["kind"].choices = [(self.instance.kind, self.instance.kind_label)]
-            self.initial["settings_json"] = json.dumps(self.instance.config, ensure_ascii=False)
             self.initial["interval_minutes"] = max(1, self.instance.interval // 60)
-
-    def clean_settings_json(self) -> dict[str, Any]:
-        text = str(self.cleaned_data.get("settings_json") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("This is not valid JSON (line %(line)s, column %(column)s)."),
-                params={"line": exc.lineno, "column": exc.colno},
-            ) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("The settings must be a JSON object: {…}."))
-        return value
 
 
 class CompetitorForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
 from ambassade.engine.query import QuerySyntaxError, parse
@@ -307,9 +308,12 @@ def skipped_message(result: IngestResult) -> str:
     if not result.rejected:
         return ""
     external_id, field, reason = result.rejected[0]
-    return _(
-        "%(count)s items skipped, their values out of range, e.g. %(id)s: %(field)s %(reason)s."
-    ) % {"count": len(result.rejected), "id": external_id, "field": field, "reason": reason}
+    count = len(result.rejected)
+    return ngettext(
+        "%(count)s item skipped, a value out of range: %(id)s: %(field)s %(reason)s.",
+        "%(count)s items skipped, their values out of range, e.g. %(id)s: %(field)s %(reason)s.",
+        count,
+    ) % {"count": count, "id": external_id, "field": field, "reason": reason}
 
 
 def _record_failure(

@@ -403,39 +403,60 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
 
 
 def _source_form(request: HttpRequest, source: Source | None) -> HttpResponse:
+    """A source's common fields and the settings form of its kind; a new source first asks for
+    its kind (``?kind=rss``)."""
+    from ambassade.listening.source_settings import settings_form
+    from ambassade.listening.sources import kind_choices
+
     workspace = request.workspace  # type: ignore[attr-defined]
-    form = SourceForm(request.POST or None, instance=source, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    kinds = kind_choices()
+    kind = source.kind if source else str(request.POST.get("kind") or request.GET.get("kind", ""))
+    if source is None and kind not in dict(kinds):
+        return render(request, "listening/source_form.html", {"kinds": kinds, "source": None})
+    data = request.POST or None
+    form = SourceForm(data, instance=source, workspace=workspace, kind=kind)
+    settings = settings_form(kind, data, config=source.config if source else None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        values = form.cleaned_data
         try:
             if source is None:
                 services.create_source(
                     workspace,
                     request.user,
-                    name=data["name"],
-                    kind=data["kind"],
-                    config=data["settings_json"],
-                    connection=data["connection"],
-                    interval=data["interval_minutes"] * 60,
-                    enabled=data["enabled"],
+                    name=values["name"],
+                    kind=kind,
+                    config=settings.config(),
+                    connection=values["connection"],
+                    interval=values["interval_minutes"] * 60,
+                    enabled=values["enabled"],
                 )
                 messages.success(request, _("The source was added; it is checked within a minute."))
             else:
                 services.update_source(
                     source,
                     request.user,
-                    name=data["name"],
-                    config=data["settings_json"],
-                    connection=data["connection"],
-                    interval=data["interval_minutes"] * 60,
-                    enabled=data["enabled"],
+                    name=values["name"],
+                    config=settings.config(),
+                    connection=values["connection"],
+                    interval=values["interval_minutes"] * 60,
+                    enabled=values["enabled"],
                 )
                 messages.success(request, _("The source was saved."))
         except services.ActionError as exc:
-            form.add_error("settings_json", str(exc))
+            form.add_error(None, str(exc))
         else:
             return redirect("listening:sources", workspace.slug)
-    return render(request, "listening/source_form.html", {"form": form, "source": source})
+    return render(
+        request,
+        "listening/source_form.html",
+        {
+            "form": form,
+            "settings": settings,
+            "source": source,
+            "kind": kind,
+            "kind_label": dict(kinds).get(kind) or (source.kind_label if source else kind),
+        },
+    )
 
 
 @workspace_view(LISTENING_MANAGE)

@@ -32,3 +32,11 @@ def select_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeStr
             for value, label in choices
         ),
     )
+
+
+@register.filter
+def kind_description(kind: str) -> str:
+    """What a kind of source listens to (shown where a new source's kind is chosen)."""
+    from ambassade.listening.source_settings import DESCRIPTIONS
+
+    return str(DESCRIPTIONS.get(kind, ""))
