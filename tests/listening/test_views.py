@@ -232,6 +232,8 @@ def test_it_adds_and_edits_a_source(personas: Any, client: Any) -> None:
     assert "?kind=rss" in chooser and "?kind=mastodon" in chooser
     page = client.get(url("source_create", personas) + "?kind=rss").content.decode()
     assert 'name="settings-url"' in page and "settings_json" not in page and "JSON" not in page
+    page = client.get(url("source_create", personas) + "?kind=youtube").content.decode()
+    assert 'data-show-when="settings-mode:video_comments"' in page
     response = client.post(
         url("source_create", personas),
         {

@@ -23,6 +23,8 @@ class SettingsForm(forms.Form):
 
     #: Field name → setting key, for the fields whose name differs from their key.
     renamed: ClassVar[dict[str, str]] = {}
+    #: Field name → the values of the ``mode`` field for which it is shown (all when absent).
+    shown_for: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, *args: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "settings")
@@ -33,6 +35,18 @@ class SettingsForm(forms.Form):
             if key in self.previous:
                 value = self.previous[key]
                 self.initial[name] = value.lstrip("#") if name == "tag" else value
+
+    def rows(self) -> list[tuple[Any, str]]:
+        """(bound field, ``data-show-when`` value or "") in order: a field that only some modes
+        use is hidden by the page's script while another mode is chosen."""
+        mode = self.add_prefix("mode")
+        return [
+            (
+                self[name],
+                f"{mode}:{' '.join(self.shown_for[name])}" if name in self.shown_for else "",
+            )
+            for name in self.fields
+        ]
 
     def keys(self) -> set[str]:
         return {self.renamed.get(name, name) for name in self.fields}
@@ -78,6 +92,8 @@ class RssSettings(SettingsForm):
 
 
 class MastodonSettings(SettingsForm):
+    shown_for: ClassVar[dict[str, tuple[str, ...]]] = {"tag": ("hashtag",), "query": ("search",)}
+
     instance = forms.URLField(
         label=_("Mastodon server"),
         max_length=200,
@@ -147,6 +163,14 @@ class RedditSettings(SettingsForm):
 
 
 class YouTubeSettings(SettingsForm):
+    shown_for: ClassVar[dict[str, tuple[str, ...]]] = {
+        "query": ("search",),
+        "language": ("search",),
+        "region": ("search",),
+        "video_id": ("video_comments",),
+        "channel_id": ("channel_comments",),
+    }
+
     mode = forms.ChoiceField(
         label=_("What to follow"),
         choices=[
