@@ -133,21 +133,31 @@ def data_dir() -> Path:
     return path
 
 
+#: What the product keeps in the data directory, made private at start. Only these: the directory may
+#: be one a person shares with other files (their home), which are none of the product's business.
+PRIVATE_FILES = ("ambassade.sqlite3", "tasks.sqlite3", "secret_key", "demo-password")
+PRIVATE_FOLDERS = ("imports", "mail", "media")
+
+
 def make_private(path: Path) -> None:
-    """Remove the group's and others' access to ``path`` and everything under it (a no-op once
-    done: only what still has such bits is changed). ``static/`` is left alone: it holds only the
-    product's public assets, which a front web server may serve."""
-    for root, folders, files in os.walk(path):
-        if Path(root) == path and "static" in folders:
-            folders.remove("static")
-        for name in [root, *(os.path.join(root, f) for f in files)]:
-            try:
-                mode = os.lstat(name).st_mode
-                if stat.S_ISLNK(mode) or not stat.S_IMODE(mode) & 0o077:
-                    continue
-                os.chmod(name, stat.S_IMODE(mode) & 0o700)
-            except OSError:
+    """Remove the group's and others' access to the data directory and to what the product keeps
+    in it (a no-op once done: only what still has such bits is changed). ``static/`` is left alone:
+    it holds only the product's public assets, which a front web server may serve."""
+    names = [str(path)]
+    for entry in os.scandir(path):
+        if entry.name.startswith(PRIVATE_FILES) and entry.is_file(follow_symlinks=False):
+            names.append(entry.path)
+    for folder in PRIVATE_FOLDERS:
+        for root, _folders, files in os.walk(path / folder):
+            names.extend([root, *(os.path.join(root, name) for name in files)])
+    for name in names:
+        try:
+            mode = os.lstat(name).st_mode
+            if stat.S_ISLNK(mode) or not stat.S_IMODE(mode) & 0o077:
                 continue
+            os.chmod(name, stat.S_IMODE(mode) & 0o700)
+        except OSError:
+            continue
 
 
 def secret_key(directory: Path) -> str:
@@ -173,8 +183,8 @@ DATA_DIR = _declare(
     "AMBASSADE_DATA_DIR",
     _default_data,
     "Directory for the SQLite database, the task queue, the generated secret key, uploaded media and "
-    "outgoing mail when no SMTP server is set. Created on first run; kept private (0700, its files "
-    "0600; static/ excepted), earlier files included.",
+    "outgoing mail when no SMTP server is set. Created on first run; kept private (0700, the "
+    "product's files 0600; static/ excepted), earlier files included.",
 )
 DATABASE_URL = _declare(
     "DATABASE_URL",
