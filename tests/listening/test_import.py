@@ -246,3 +246,16 @@ def test_it_moves_an_earlier_upload_to_its_source_and_drops_other_paths(
     assert earlier.config == config and typed.config == config
     assert uploads.path_for(earlier.id).read_text(encoding="utf-8") == CSV
     assert not uploads.exists(typed.id) and outside.exists()
+
+
+def test_the_command_names_the_line_of_deep_json_and_exits_2(personas: Any, tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    nested = '{"id": "2", "text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text('{"id": "1", "text": "ok", "d": "2025-01-01"}\n' + nested + "\n", "utf-8")
+    with pytest.raises(CommandError, match="line 2: arrays and objects are nested") as caught:
+        call_command(
+            "import", str(path), "--workspace", personas.workspace_a.slug,
+            "--map", "text=text", "--map", "created_at=d", stderr=io.StringIO(),
+        )  # fmt: skip
+    assert caught.value.returncode == 2
+    assert not Mention.objects.exists()

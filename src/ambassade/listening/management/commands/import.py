@@ -1,6 +1,7 @@
 """`ambassade import FILE --workspace SLUG --map FIELD=COLUMN …`: backfill mentions from a CSV or JSONL
 export, through the file-import connector (all or nothing: a problem names its line and column) and
-the ingest pipeline, with progress on stderr. Importing the same file again adds nothing."""
+the ingest pipeline, with progress on stderr. Importing the same file again adds nothing. Bad input
+(a wrong line, an unknown workspace or column) exits with status 2 and a message naming it."""
 
 from __future__ import annotations
 
@@ -47,15 +48,15 @@ class Command(BaseCommand):
 
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
-            raise CommandError(f"No workspace has the slug {options['workspace']!r}.")
+            raise CommandError(f"No workspace has the slug {options['workspace']!r}.", returncode=2)
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}.")
+            raise CommandError(f"No such file: {path}.", returncode=2)
         mapping = {}
         for pair in options["map"]:
             field, sep, column = pair.partition("=")
             if not sep or not field or not column:
-                raise CommandError(f"--map expects FIELD=COLUMN, not {pair!r}.")
+                raise CommandError(f"--map expects FIELD=COLUMN, not {pair!r}.", returncode=2)
             mapping[field.strip()] = column.strip()
         file_format = options["format"] or (
             "jsonl" if path.suffix in {".jsonl", ".ndjson"} else "csv"
@@ -74,9 +75,9 @@ class Command(BaseCommand):
             with path.open("rb") as handle:
                 total = connector.check(handle, config)
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.", returncode=2) from None
         except ConnectorError as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(exc.message, returncode=2) from None
         source, _created = Source.objects.get_or_create(
             workspace=workspace,
             kind="file",
