@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db.models import Q
 
+from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.crisis.demo import HISTORY_DAYS, INCIDENT_QUERY
 from ambassade.crisis.models import (
     Alert,
@@ -27,7 +28,6 @@ from ambassade.publishing import approvals
 from ambassade.publishing.models import Post, Review, Status, Variant
 from ambassade.publishing.outbox import hold
 from ambassade.publishing.outbox import posts as outbox
-from ambassade.workspaces.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.workspaces.models import AuditEntry, Connection, Workspace
 
 NOW = datetime(2026, 3, 12, 10, 25, tzinfo=UTC)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from ambassade.workspaces.demo import ensure_demo
+from ambassade.config.demo import ensure_demo
 from ambassade.workspaces.models import Membership, Role, Workspace
 
 

@@ -32,20 +32,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ambassade.workspaces.demo import ensure_demo
+        from ambassade.config.demo import build_demo
 
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
-        demo = ensure_demo(self.stdout)
-        from ambassade.crisis.demo import HISTORY_DAYS
-        from ambassade.listening.demo import ensure_demo_stream
-        from ambassade.workspaces.demo import WORKSPACE, ensure_demo_content
-        from ambassade.workspaces.models import Workspace
-
-        workspace = Workspace.objects.get(slug=WORKSPACE[1])
-        # Enough history for the alert detectors' warm-up before the replayed days (crisis.demo).
-        ensure_demo_stream(workspace, self.stdout, days=HISTORY_DAYS)
-        ensure_demo_content(workspace, self.stdout)
+        demo, workspace = build_demo(self.stdout)
         if options["replay"]:
             from ambassade.connectors.base import ConnectorError
             from ambassade.listening.replay import create_replay_source

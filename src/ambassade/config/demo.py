@@ -1,5 +1,9 @@
-"""The demo data set of `ambassade demo`: an organisation, a brand's workspace and its owner.
+"""The demo of `ambassade demo`, composed from each app's own demo: an organisation, the brand's
+workspace, its owner and an editor (here), its mentions (``listening.demo``), alert rules and their
+alerts, a playbook (``crisis.demo``) and posts (``publishing.demo``).
 
+The composition lives with the command, in ``config``, because it is the only place that may know every
+app: the foundation (``workspaces``) knows none of the features (tests/workspaces/test_structure.py).
 Running it again reuses what exists. The owner's password is generated on the first run and kept in
 ``DATA_DIR/demo-password`` (mode 0600), so every run prints the same credentials.
 """
@@ -25,8 +29,9 @@ DEMO_EMAIL = "admin@demo.ambassade.test"
 DEMO_NAME = "Camille Martin"
 ORGANISATION = ("Maison Lumière", "maison-lumiere")
 WORKSPACE = ("Café Lumière", "cafe-lumiere")
-# A second brand, so the workspace switcher has something to switch to, and a teammate (who cannot
-# log in: no password) so the members page shows roles.
+# A second brand of the same organisation, left empty on purpose: the workspace switcher has something
+# to switch to, and it shows that each brand's data is its own. A teammate (who cannot log in: no
+# password) so the members page shows roles.
 SECOND_WORKSPACE = ("Thé Lumière", "the-lumiere")
 TEAMMATE = ("lea.dubois@demo.ambassade.test", "Léa Dubois", Role.EDITOR)
 
@@ -67,19 +72,28 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
     they raise on those mentions, a playbook, and posts. Through each app's own services; running it
     again creates nothing."""
-    from django.apps import apps
+    from ambassade.crisis.demo import ensure_demo_alerts
+    from ambassade.publishing.demo import ensure_demo_posts
 
     User = get_user_model()
     owner = User.objects.get(email__iexact=DEMO_EMAIL)
     teammate = User.objects.filter(email__iexact=TEAMMATE[0]).first() or owner
-    if apps.is_installed("ambassade.crisis"):
-        from ambassade.crisis.demo import ensure_demo_alerts
+    ensure_demo_alerts(workspace, owner, out, now=now)
+    ensure_demo_posts(workspace, owner, teammate, out, now=now)
 
-        ensure_demo_alerts(workspace, owner, out, now=now)
-    if apps.is_installed("ambassade.publishing"):
-        from ambassade.publishing.demo import ensure_demo_posts
 
-        ensure_demo_posts(workspace, owner, teammate, out, now=now)
+def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:
+    """The whole demo: people and workspaces, the brand's mentions, then what the other apps make of
+    them. Returns the owner's credentials and the brand's workspace."""
+    from ambassade.crisis.demo import HISTORY_DAYS
+    from ambassade.listening.demo import ensure_demo_stream
+
+    credentials = ensure_demo(out)
+    workspace = Workspace.objects.get(slug=WORKSPACE[1])
+    # Enough history for the alert detectors' warm-up before the replayed days (crisis.demo).
+    ensure_demo_stream(workspace, out, now=now, days=HISTORY_DAYS)
+    ensure_demo_content(workspace, out, now=now)
+    return credentials, workspace
 
 
 @transaction.atomic
