@@ -65,6 +65,7 @@ def _run_ambassade(tmp_path: Path, **overrides: str) -> subprocess.CompletedProc
         ("AMBASSADE_VAULT_KEY", "not-a-key", "Fernet key"),
         ("AMBASSADE_SECRET_KEY", "short", "at least 32 characters"),
         ("AMBASSADE_TEXT_MODEL", "/nonexistent/model", "no model.onnx in"),
+        ("AMBASSADE_TEXT_LANGUAGES", "fr,klingon", "unknown ISO 639-1 language code 'klingon'"),
     ],
 )
 def test_it_stops_on_a_bad_value_naming_the_variable(
@@ -147,3 +148,30 @@ def test_it_keeps_the_data_directory_private(tmp_path: Path) -> None:
     assert {"ambassade.sqlite3", "mail/earlier.log", "imports/source-7.upload"} <= set(modes)
     assert len([name for name in modes if name.startswith("mail/")]) == 2
     assert {name: mode for name, mode in modes.items() if mode & 0o077} == {"notes.txt": 0o644}
+
+
+def _variables_read_by_the_code() -> dict[str, str]:
+    """Every ``AMBASSADE_…`` name written in the source (``os.environ.get("AMBASSADE_…")`` in the engine,
+    a command's ``PASSWORD_ENV``…), with where: a variable read outside ``config/env.py`` escapes the
+    declared settings, and must still be on the configuration page."""
+    import ast
+
+    found: dict[str, str] = {}
+    source = ROOT / "src" / "ambassade"
+    for path in sorted(source.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"AMBASSADE_[A-Z0-9_]+", node.value)
+            ):
+                found.setdefault(node.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_it_documents_every_variable_the_code_reads() -> None:
+    variables = _variables_read_by_the_code()
+    assert "AMBASSADE_DATA_DIR" in variables  # the walk did read the source
+    documented = _documented_rows()
+    missing = {name: where for name, where in variables.items() if name not in documented}
+    assert not missing, f"add these variables to docs/configuration.md: {missing}"

@@ -283,6 +283,12 @@ TEXT_MODEL = _declare(
     "for the optional accurate backend (pip install 'ambassade[accurate]'). Empty: the built-in "
     "fast models.",
 )
+TEXT_LANGUAGES = _declare(
+    "AMBASSADE_TEXT_LANGUAGES",
+    "",
+    "Comma-separated ISO 639-1 codes that language identification chooses among (fr,en). Empty: "
+    "fr, en, de, es, it, pt, nl and ar. Read by the text engine itself.",
+)
 
 
 def _declare_app(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -210,6 +211,15 @@ OAUTH_APPS = _oauth_apps()
 TEXT_MODEL = env.env_str(env.TEXT_MODEL)
 if TEXT_MODEL and not (Path(TEXT_MODEL).expanduser() / "model.onnx").is_file():
     raise env.ConfigError(env.TEXT_MODEL, f"no model.onnx in {TEXT_MODEL}")
+if env.env_str(env.TEXT_LANGUAGES):
+    from ambassade.engine.text._language import configured_languages
+
+    # The engine reads the environment only: a value given as AMBASSADE_TEXT_LANGUAGES_FILE reaches it so.
+    os.environ[env.TEXT_LANGUAGES] = env.env_str(env.TEXT_LANGUAGES)
+    try:
+        configured_languages()
+    except ValueError as exc:
+        raise env.ConfigError(env.TEXT_LANGUAGES, str(exc)) from None
 
 LOG_LEVEL = env.env_choice(env.LOG_LEVEL, {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {
