@@ -115,6 +115,22 @@ def test_it_serves_the_demo_and_its_credentials_log_in(demo: Demo) -> None:
         assert "/login/" not in str(home.url)
         assert "Café Lumière" in home.text or "Caf&eacute; Lumi&egrave;re" in home.text
 
+    # Links sent by e-mail point at the port the demo listens on (AMBASSADE_BASE_URL is unset).
+    with httpx.Client(base_url=demo.url, timeout=10, follow_redirects=True) as anonymous:
+        page = anonymous.get("/password-reset/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, page.text
+        sent = anonymous.post(
+            "/password-reset/",
+            data={"csrfmiddlewaretoken": token.group(1), "email": email.group(1)},
+            headers={"Referer": f"{demo.url}/password-reset/"},
+        )
+        assert sent.status_code == 200
+    mails = "".join(path.read_text("utf-8") for path in (demo.data_dir / "mail").iterdir())
+    link = re.search(r"https?://[^/\s]+/password-reset/\S+", mails)
+    assert link, mails
+    assert link.group(0).startswith(f"http://127.0.0.1:{demo.port}/password-reset/"), link.group(0)
+
     # The worker inside the demo process runs what another process enqueues: an expired
     # invitation is purged by the task (periodic tasks keep no result, so watch its effect).
     script = (

@@ -56,6 +56,11 @@ def _raw(name: str) -> str | None:
     return value
 
 
+def is_set(name: str) -> bool:
+    """Whether NAME (or NAME_FILE) is given a value, rather than left to its default."""
+    return bool(_raw(name))
+
+
 def env_str(name: str) -> str:
     value = _raw(name)
     return SETTINGS[name].default if value is None or value == "" else value.strip()

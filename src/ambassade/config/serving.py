@@ -7,10 +7,30 @@ waitress runs in the main thread.
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import TextIO
 
 from django.conf import settings
+
+from ambassade.config import env
+
+
+def listening_url(host: str, port: int) -> str:
+    """The address a browser on this machine, or another one for a wildcard host, reaches the server at."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104  (naming the wildcard, not binding to it)
+        host = socket.gethostname()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def use_listening_address(host: str, port: int) -> str:
+    """Without AMBASSADE_BASE_URL, the links Ambassade sends (e-mails, OAuth callbacks, short links)
+    point at the address it listens on, not at the default port. Returns the base URL in use."""
+    if not env.is_set(env.BASE_URL):
+        settings.BASE_URL = listening_url(host, port)
+    return str(settings.BASE_URL)
 
 
 def serve(host: str, port: int, *, worker: bool, threads: int, out: TextIO) -> None:
@@ -18,6 +38,7 @@ def serve(host: str, port: int, *, worker: bool, threads: int, out: TextIO) -> N
 
     from ambassade.config.wsgi import application
 
+    use_listening_address(host, port)
     server = create_server(application, host=host, port=port, threads=threads, ident="ambassade")
     out.write(f"Ambassade is serving on http://{host}:{port}/ (Ctrl+C to stop)\n")
     out.flush()

@@ -7,7 +7,14 @@ from django.urls import include, path
 from ambassade.workspaces import views
 from ambassade.workspaces.forms import LoginForm
 
-_reset_email = {"base_url": settings.BASE_URL}
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reads the base URL when the mail is sent: `serve` sets it from its port after the URLs load."""
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"base_url": settings.BASE_URL}
+
 
 auth_urlpatterns = [
     path(
@@ -20,10 +27,9 @@ auth_urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
-            extra_email_context=_reset_email,
         ),
         name="password_reset",
     ),

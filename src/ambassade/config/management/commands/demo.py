@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ambassade.config.serving import serve
+from ambassade.config.serving import serve, use_listening_address
 
 
 class Command(BaseCommand):
@@ -34,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from ambassade.config.demo import build_demo
 
+        # Before the demo is built: its alerts are e-mailed with links to the server.
+        base_url = use_listening_address(options["host"], options["port"])
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         demo, workspace = build_demo(self.stdout)
@@ -47,7 +49,7 @@ class Command(BaseCommand):
                 )
             except ConnectorError as exc:
                 raise CommandError(exc.message) from None
-        url = f"http://{options['host']}:{options['port']}/"
+        url = f"{base_url}/"
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nAmbassade demo ready at {url}\n"
