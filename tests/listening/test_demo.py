@@ -65,3 +65,19 @@ def test_it_polls_what_was_posted_since_the_last_poll_on_its_own_clock() -> None
     clock["now"] = now + timedelta(days=5)
     late = connector.fetch({"seed": 1}, None, second.next_cursor)
     assert min(i.created_at for i in late.items) >= clock["now"] - timedelta(days=2)
+
+
+def test_each_author_writes_mostly_on_their_own_network() -> None:
+    from collections import Counter
+
+    from ambassade.listening import demo
+
+    items = demo.generate(START, START + timedelta(days=16), seed=1)
+    by_author: dict[str, Counter[str]] = {}
+    for generated in items:
+        by_author.setdefault(generated.author.handle or "", Counter())[generated.source] += 1
+    regular = {h: c for h, c in by_author.items() if sum(c.values()) >= 25}
+    assert len(regular) >= 20
+    for handle, networks in regular.items():
+        assert networks[demo.home_network(handle)] / sum(networks.values()) >= 0.6, handle
+    assert len({demo.home_network(h) for h in by_author}) == len(demo.NETWORKS)

@@ -351,7 +351,7 @@ def test_it_shows_share_of_voice_trends_and_authors(
     from ambassade.listening import insights
 
     trends = insights.trending_terms(personas.workspace_a, limit=100)
-    assert trends and all(escape(t.term) in page for t in trends[:15])
+    assert trends and all(escape(t.surface) in page for t in trends[:15])
     assert {"#doublepaiement", "#doublecharge"} & {t.term for t in trends[:15]}
 
 

@@ -16,6 +16,7 @@ to show at once.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -311,10 +312,27 @@ def _compose(
     return text
 
 
+def _stable(value: str) -> int:
+    return int.from_bytes(hashlib.blake2s(value.encode(), digest_size=4).digest(), "big")
+
+
+def home_network(handle: str) -> str:
+    """The network an author mostly writes on (fixed by the handle, weighted as the networks are)."""
+    roll = _stable(handle) % sum(NETWORK_WEIGHTS)
+    for network, weight in zip(NETWORKS, NETWORK_WEIGHTS, strict=True):
+        if roll < weight:
+            return network
+        roll -= weight
+    return NETWORKS[0]
+
+
 def _item(
     rng: random.Random, at: datetime, text: str, author: Author, key: str, lang: str
 ) -> RawItem:
-    network = rng.choices(NETWORKS, NETWORK_WEIGHTS)[0]
+    # Five posts in six on the author's own network, the sixth anywhere (drawn in any case, so that
+    # the rest of the generated stream stays as it was).
+    drawn = rng.choices(NETWORKS, NETWORK_WEIGHTS)[0]
+    network = drawn if _stable(key) % 6 == 0 else home_network(author.handle or "")
     host = HOSTS[network]
     kind = ItemKind.ARTICLE if network == "rss" else ItemKind.POST
     if network == "youtube":

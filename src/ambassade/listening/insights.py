@@ -4,7 +4,7 @@ top authors; and the share-of-voice chart as plain SVG geometry for the template
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +17,9 @@ from ambassade.listening.models import (
     ListeningQuery,
     Mention,
     TermRollup,
+    TermSpelling,
 )
+from ambassade.workspaces.networks import network_label
 
 __all__ = ["Chart", "share_of_voice", "top_authors", "trending_terms"]
 
@@ -142,6 +144,9 @@ class Trend:
     current: int
     previous: int
     growth: float
+    #: How people write it: the most frequent spelling of the term in the period (``débité`` for the
+    #: term ``debite``, counted accent-free).
+    surface: str = ""
 
 
 def trending_terms(workspace: Any, days: int = 7, limit: int = 15) -> list[Trend]:
@@ -169,7 +174,31 @@ def trending_terms(workspace: Any, days: int = 7, limit: int = 15) -> list[Trend
         for term, count in current.items()
     ]
     trends.sort(key=lambda t: (-t.growth, -t.current, t.term))
-    return trends[:limit]
+    trends = trends[:limit]
+    surfaces = _surfaces(workspace, start, end, {t.term: t.current for t in trends})
+    return [replace(t, surface=surfaces[t.term]) for t in trends]
+
+
+def _surfaces(workspace: Any, start: date, end: date, counts: dict[str, int]) -> dict[str, str]:
+    """The most frequent spelling of each term between ``start`` and ``end``: the spellings other
+    than the term itself are counted (TermSpelling), the term's own is what remains of its count."""
+    other: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = (
+        TermSpelling.objects.filter(
+            workspace=workspace, day__gte=start, day__lte=end, term__in=list(counts)
+        )
+        .values("term", "spelling")
+        .annotate(n=Sum("count"))
+        .values_list("term", "spelling", "n")
+    )
+    for term, spelling, n in rows:
+        other[term][spelling] = n
+    surfaces = {}
+    for term, count in counts.items():
+        spellings = {term: count - sum(other[term].values()), **other[term]}
+        # Ties go to the accented spelling (a person typing without accents is the usual shortcut).
+        surfaces[term] = max(spellings, key=lambda s: (spellings[s], s != term, s))
+    return surfaces
 
 
 @dataclass(frozen=True)
@@ -180,27 +209,32 @@ class AuthorStat:
     mentions: int
     followers: int
 
+    @property
+    def network_label(self) -> str:
+        return network_label(self.network)
+
 
 def top_authors(workspace: Any, days: int = 30, limit: int = 10) -> dict[str, list[AuthorStat]]:
+    """The authors of the period by mentions and by followers. An author is a handle on a network:
+    the same handle on two networks may well be two people (the community app links identities)."""
     since = timezone.now() - timedelta(days=days)
     rows = (
         Mention.objects.filter(workspace=workspace, created_at__gte=since)
         .exclude(author_handle="")
-        .values("author_handle")
-        .annotate(
-            n=Count("id"),
-            followers=Max("author_followers"),
-            name=Max("author_name"),
-            network=Max("network"),
-        )
+        .values("network", "author_handle")
+        .annotate(n=Count("id"), followers=Max("author_followers"), name=Max("author_name"))
     )
     stats = [
         AuthorStat(r["author_handle"], r["name"] or "", r["network"], r["n"], r["followers"] or 0)
         for r in rows
     ]
     return {
-        "volume": sorted(stats, key=lambda a: (-a.mentions, -a.followers, a.handle))[:limit],
-        "reach": sorted(stats, key=lambda a: (-a.followers, -a.mentions, a.handle))[:limit],
+        "volume": sorted(stats, key=lambda a: (-a.mentions, -a.followers, a.handle, a.network))[
+            :limit
+        ],
+        "reach": sorted(stats, key=lambda a: (-a.followers, -a.mentions, a.handle, a.network))[
+            :limit
+        ],
     }
 
 

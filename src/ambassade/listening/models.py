@@ -271,6 +271,28 @@ class TermRollup(models.Model):
         return f"{self.day} {self.term}: {self.count}"
 
 
+class TermSpelling(models.Model):
+    """How many mentions of a day wrote a term another way than its normalised form (``débité`` for
+    ``debite``): trending terms show the most frequent spelling. The normalised spelling itself is not
+    stored, its count is the term's count less these."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    term = models.CharField(max_length=100)
+    spelling = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "term", "spelling"], name="spelling_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.term} as {self.spelling}: {self.count}"
+
+
 class Feedback(models.Model):
     """A person's correction of the analysis, kept for retraining the text models."""
 

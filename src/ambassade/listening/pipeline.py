@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -261,11 +262,53 @@ def matcher_for(workspace: Any) -> tuple[Matcher, dict[str, int]]:
 # --- storing --------------------------------------------------------------------------------------
 
 
-def _terms(text: str, keywords: Sequence[str]) -> list[str]:
+def _folding_table() -> dict[int, str]:
+    """Each precomposed Latin letter with accents → its letter alone (``é`` → ``e``): one character for
+    one, so that a position in the folded text is the same position in the text."""
+    table = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c)
+        )
+        if len(base) == 1 and base != chr(code):
+            table[code] = base
+    return table
+
+
+_FOLD = _folding_table()
+
+
+def _spelling(lowered: str, folded: str, word: str) -> str:
+    """How ``lowered`` writes the normalised keyword ``word`` (its first occurrence as a whole word,
+    accents kept), or ``word`` when it cannot be found (letters repeated, ligatures…)."""
+    start = folded.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not folded[start - 1].isalnum()) and (
+            end == len(folded) or not folded[end].isalnum()
+        ):
+            return lowered[start:end]
+        start = folded.find(word, start + 1)
+    return word
+
+
+def _terms(text: str, keywords: Sequence[str]) -> list[tuple[str, str]]:
+    """The mention's hashtags and keywords, as (term, spelling): the term counts, normalised as the
+    engine gives keywords (``debite``); the spelling is how the mention writes it (``débité``)."""
     tags = [tag.lower() for tag in _HASHTAG.findall(text)]
-    terms = ["#" + tag for tag in tags]
-    terms.extend(word for word in keywords if len(word) >= 3 and word not in tags)
-    return list(dict.fromkeys(term[:100] for term in terms))[:MAX_TERMS]
+    terms = [("#" + tag, "#" + tag) for tag in tags]
+    lowered = folded = ""
+    for word in keywords:
+        if len(word) < 3 or word in tags:
+            continue
+        if not lowered:
+            lowered = text.lower()
+            folded = lowered.translate(_FOLD)
+        terms.append((word, _spelling(lowered, folded, word)))
+    unique: dict[str, str] = {}
+    for term, spelling in terms:
+        unique.setdefault(term[:100], spelling[:100])
+    return list(unique.items())[:MAX_TERMS]
 
 
 def _upsert(sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -284,6 +327,12 @@ _TERM_SQL = (
     "INSERT INTO listening_termrollup (workspace_id, day, term, count) VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (workspace_id, day, term) DO UPDATE SET count = listening_termrollup.count + "
     "excluded.count"
+)
+
+_SPELLING_SQL = (
+    "INSERT INTO listening_termspelling (workspace_id, day, term, spelling, count) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (workspace_id, day, term, spelling) DO UPDATE SET "
+    "count = listening_termspelling.count + excluded.count"
 )
 
 
@@ -454,6 +503,7 @@ def _store(
     links: list[tuple[Any, ...]] = []
     rollups: Counter[tuple[int, date, str, str]] = Counter()
     terms: Counter[tuple[date, str]] = Counter()
+    spellings: Counter[tuple[date, str, str]] = Counter()
     for mention, query_ids in zip(mentions, matched, strict=True):
         day = mention.created_at.astimezone(zone).date()
         created = adapt_time(mention.created_at)
@@ -461,8 +511,10 @@ def _store(
             links.append((workspace_id, mention.pk, query_id, created))
             rollups[(query_id, day, mention.sentiment, mention.lang)] += 1
         if not mention.is_duplicate and mention.spam < 0.5:
-            for term in _terms(mention.text, mention.keywords):
+            for term, spelling in _terms(mention.text, mention.keywords):
                 terms[(day, term)] += 1
+                if spelling != term:
+                    spellings[(day, term, spelling)] += 1
     _upsert(_MATCH_SQL, links)
     result.matches += len(links)
     _upsert(
@@ -475,5 +527,12 @@ def _store(
     _upsert(
         _TERM_SQL,
         [(workspace_id, adapt(day), term, count) for (day, term), count in terms.items()],
+    )
+    _upsert(
+        _SPELLING_SQL,
+        [
+            (workspace_id, adapt(day), term, spelling, count)
+            for (day, term, spelling), count in spellings.items()
+        ],
     )
     Source.objects.filter(pk=source.pk).update(mentions_count=F("mentions_count") + len(mentions))
