@@ -58,3 +58,50 @@ def test_configured_languages_reads_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AMBASSADE_TEXT_LANGUAGES", "fr,klingon")
     with pytest.raises(ValueError, match="klingon"):
         configured_languages()
+
+
+# Informal French and English (issue #11 item 6). These messages are not in the language suites.
+INFORMAL = {
+    "fr": [
+        "ftg",
+        "t'es trop con",
+        "jsp ce qu'il veut",
+        "tkt jsuis là dans 5 min",
+        "wesh t'as vu le match",
+        "mdr il est relou",
+        "dsl g pas vu ton msg",
+        "chuis trop deg",
+    ],
+    "en": [
+        "wyd rn",
+        "idk tbh",
+        "ngl this slaps",
+        "stfu noob",
+        "lmk when u get there",
+        "gonna be late sry",
+    ],
+}
+
+
+@pytest.mark.parametrize(("lang", "text"), [(lang, t) for lang, ts in INFORMAL.items() for t in ts])
+def test_informal_french_and_english_are_identified(lang: str, text: str) -> None:
+    assert detect_languages([text])[0].code == lang
+
+
+def test_the_informal_vote_leaves_other_languages_alone() -> None:
+    texts = [
+        "que madre tan feo",  # Spanish "que" and "es" are no French markers when lingua leans Spanish
+        "Es tan difícil ser yo",
+        "Ich bin heute im Büro, kommst du?",  # German "im" is no English marker
+        "Pq rodar de ônibus é bom",  # Portuguese "pq" (porque)
+    ]
+    assert all(g.code not in ("fr", "en") for g in detect_languages(texts))
+
+
+def test_a_confident_guess_is_never_overruled() -> None:
+    text = "Je suis allé au restaurant hier soir avec mes amis, lol, so good"
+    assert detect_languages([text])[0].code == "fr"
+
+
+def test_the_vote_needs_french_and_english_among_the_languages() -> None:
+    assert detect_languages(["ftg"], ["fr", "de"])[0].code == "und"

@@ -1,6 +1,7 @@
 """Behaviour suites: CheckList-style cases, written for this project, in French and English.
 
-Each task (sentiment, offensive, hate, spam) has a suite per language, ``<task>.<lang>.jsonl`` beside this
+Each task (sentiment, offensive, hate, spam, and language: informal messages whose language must be
+identified) has a suite per language, ``<task>.<lang>.jsonl`` beside this
 file, one case a line: ``id``, ``text``, ``lang``, ``task``, ``expected`` (the label a careful reader
 gives) and ``category`` (negation, emoji, complaint_without_negative_word, counter_speech, slur,
 obfuscation, scam…). They are a test of behaviour, never training data (README.md).
@@ -32,13 +33,14 @@ __all__ = [
     "totals",
 ]
 
-TASKS = ("sentiment", "offensive", "hate", "spam")
+TASKS = ("sentiment", "offensive", "hate", "spam", "language")
 LANGUAGES = ("fr", "en")
 LABELS = {
     "sentiment": ("negative", "neutral", "positive"),
     "offensive": ("offensive", "not_offensive"),
     "hate": ("hateful", "not_hateful"),
     "spam": ("spam", "ham"),
+    "language": ("fr", "en"),
 }
 """The labels each task's cases may expect."""
 _HERE = Path(__file__).parent
@@ -48,6 +50,8 @@ _FIELDS = ("id", "text", "lang", "task", "expected", "category")
 class Scored(Protocol):
     """What :func:`run_suites` reads of an analysis (:class:`ambassade.engine.text.Analysis` has it)."""
 
+    @property
+    def lang(self) -> str: ...
     @property
     def sentiment(self) -> str: ...
     @property
@@ -120,6 +124,8 @@ def predicted_label(task: str, analysis: Scored) -> str:
         return "hateful" if analysis.hateful >= 0.5 else "not_hateful"
     if task == "spam":
         return "spam" if analysis.spam >= 0.5 else "ham"
+    if task == "language":
+        return analysis.lang
     raise ValueError(f"unknown task {task!r}")
 
 
