@@ -71,3 +71,39 @@ def test_it_writes_a_query_filters_the_stream_and_corrects_a_sentiment(
     mention = Mention.objects.get(external_id="2")
     assert mention.sentiment == "neutral" and mention.sentiment_corrected
     assert Feedback.objects.get().value == "neutral"
+
+
+def test_an_owner_corrects_offensive_and_hateful_and_downloads_the_corrections(
+    page: Any, live_server: Any, personas: Personas, monkeypatch: Any, tmp_path: Any
+) -> None:
+    import json
+
+    from ambassade.listening import analysis, pipeline, services
+    from ambassade.listening.models import Feedback, Mention, Source
+
+    monkeypatch.setattr(analysis, "analyse", fake_analyse)
+    pipeline.forget_caches()
+    source = Source.objects.create(workspace=personas.workspace_a, name="Feed", kind="mastodon")
+    services.ingest(source, [item("1", "Lumière, bunch of clowns", handle="ana", at=days_ago(1))])
+    mention = Mention.objects.get(external_id="1")
+    Mention.objects.filter(pk=mention.pk).update(offensive=0.2, hateful=0.1)
+    _log_in(page, live_server.url, "alice@example.com")
+    page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/listening/mentions/{mention.pk}/")
+    offensive = page.locator("fieldset", has_text="Is it offensive")
+    offensive.get_by_role("button", name="Offensive", exact=True).click()
+    page.get_by_text("The analysis was corrected. Thank you.").wait_for()
+    assert page.get_by_text("not offensive → offensive").is_visible()
+    pressed = page.locator("fieldset", has_text="Is it offensive").get_by_role(
+        "button", name="Offensive", exact=True
+    )
+    assert pressed.get_attribute("aria-pressed") == "true"
+    assert Mention.objects.get(pk=mention.pk).offensive == 1.0
+    assert Feedback.objects.get().kind == "offensive"
+
+    page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/listening/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download corrections").click()
+    target = tmp_path / "corrections.jsonl"
+    download.value.save_as(target)
+    (line,) = target.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["label"] == "offensive"
