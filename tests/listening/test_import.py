@@ -123,7 +123,7 @@ def test_it_shows_why_an_upload_failed(personas: Any) -> None:
     services.run_file_import(source.id)
     source.refresh_from_db()
     assert source.last_status == Source.Status.ERROR
-    assert "line 4" in source.last_error
+    assert "line 4" in str(source.last_error)
     assert source.import_progress is not None and source.import_progress["state"] == "failed"
     assert not Mention.objects.exists()
 

@@ -193,3 +193,42 @@ def test_it_skips_an_item_out_of_range_and_moves_on(
     )
     assert not Mention.objects.filter(external_id="huge").exists()
     assert Mention.objects.get(external_id="nul").text == "lumiere \ufffd"
+
+
+def test_a_connector_error_reads_in_the_language_of_whoever_opens_the_page(
+    fake_source: Source, personas: Any, client: Any
+) -> None:
+    # A connector speaks no language: its error reached French pages in English (issue 10, 14).
+    from django.urls import reverse
+    from django.utils import translation
+
+    FakeConnector.failure = ConnectorError(
+        "The host name feeds.example could not be resolved.",
+        code="http.unresolved",
+        params={"host": "feeds.example"},
+    )
+    with translation.override("en"):  # the worker's language does not matter
+        services.poll_source(fake_source.id)
+    FakeConnector.failure = AuthExpired(
+        "Mastodon refused the access token: gone",
+        code="connector.token_refused",
+        params={"network": "Mastodon", "detail": "gone"},
+    )
+    Source.objects.create(
+        workspace=personas.workspace_a,
+        name="Mentions",
+        kind="fake",
+        connection=personas.connection,
+        next_run_at=timezone.now() - timedelta(hours=1),
+    )
+    with translation.override("en"):
+        services.poll_source(Source.objects.get(name="Mentions").id)
+    client.force_login(personas.alice)
+    slug = personas.workspace_a.slug
+    french = client.get(reverse("listening:sources", args=[slug]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Le nom d’hôte feeds.example est introuvable." in french.content.decode()
+    assert "could not be resolved" not in french.content.decode()
+    english = client.get(reverse("listening:sources", args=[slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "The host name feeds.example could not be resolved." in english.content.decode()
+    page = client.get(reverse("workspace_connections", args=[slug]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Mastodon a refusé le jeton d’accès : gone" in page.content.decode()

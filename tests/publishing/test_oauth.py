@@ -577,7 +577,10 @@ def test_it_marks_a_refused_refresh_for_reconnection(
     assert tokens.refresh_expiring() == {"revoked": 1}
     connection.refresh_from_db()
     assert connection.status == Connection.Status.NEEDS_RECONNECTION
-    assert "LinkedIn no longer accepts this connection's authorisation" in connection.last_error
+    assert connection.last_error.code == "connection.revoked"
+    assert (
+        "LinkedIn no longer accepts this connection's authorisation" in connection.last_error.text
+    )
     assert connection.secret().reveal()["access_token"] == "li-old"  # nothing overwritten
     assert "revoked-refresh" not in caplog.text
     # Flagged connections are left alone by the next runs.
@@ -683,9 +686,10 @@ def test_it_warns_before_a_token_that_cannot_be_renewed_expires(
     assert tokens.refresh_expiring() == {"notice": 1}
     connection.refresh_from_db()
     assert connection.status == Connection.Status.CONNECTED
+    assert connection.last_error.code == "connection.expiring"
     assert (
         "does not let Ambassade renew it: reconnect the account before then"
-        in connection.last_error
+        in connection.last_error.text
     )
     assert AuditEntry.objects.filter(action=tokens.CONNECTION_EXPIRING).count() == 1  # once
     assert not fake.server.calls("/oauth/v2/accessToken")

@@ -28,7 +28,33 @@ SRC = Path(ambassade.__file__).parent
 # Where the engine and the connectors make messages, and the namespaces of their codes.
 PURE = [SRC / "engine", SRC / "connectors"]
 CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
-NAMESPACES = {"query"}
+NAMESPACES = {
+    "query",
+    "http",
+    "connector",
+    "connection",
+    "source",
+    "oauth",
+    "graph",
+    "import",
+    "network",
+    *(
+        [
+            "bluesky",
+            "discord",
+            "facebook",
+            "instagram",
+            "linkedin",
+            "mastodon",
+            "reddit",
+            "rss",
+            "telegram",
+            "threads",
+            "x",
+            "youtube",
+        ]
+    ),
+}
 # Wordings that read the same in French (none yet).
 SAME_IN_FRENCH: set[str] = set()
 

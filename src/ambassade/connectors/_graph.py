@@ -34,6 +34,7 @@ from ambassade.connectors.http import (
     Response,
     parse_retry_after,
 )
+from ambassade.engine.messages import Param
 
 __all__ = [
     "DEFAULT_RATE_WAIT",
@@ -61,13 +62,23 @@ TOKEN_SUBCODES = {
     464: "the account is not confirmed",
     467: "it is no longer valid",
 }
+#: The message code of each reason above (the product words it).
+TOKEN_SUBCODE_CODES = {
+    458: "graph.token_app_removed",
+    460: "graph.token_password_changed",
+    463: "graph.token_expired",
+    464: "graph.token_unconfirmed",
+    467: "graph.token_invalid",
+}
 
 
 class GraphNotFound(ConnectorError):
     """The object does not exist (deleted, or never created): HTTP 404 or code 100 subcode 33."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, permanent=True)
+    def __init__(
+        self, message: str, *, code: str = "", params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message, permanent=True, code=code, params=params)
 
 
 def error_details(response: Response) -> tuple[int | None, int | None, str]:
@@ -127,10 +138,22 @@ def error_map(label: str, is_publish: Callable[[Response], bool]) -> ErrorMap:
         if code in (190, 102) or status == 401:
             why = TOKEN_SUBCODES.get(subcode or 0)
             if why:
-                return AuthExpired(f"{label} refused the access token: {why} ({detail}).")
-            return AuthExpired(f"{label} refused the access token: {detail}")
+                return AuthExpired(
+                    f"{label} refused the access token: {why} ({detail}).",
+                    code=TOKEN_SUBCODE_CODES[subcode or 0],
+                    params={"network": label, "detail": detail},
+                )
+            return AuthExpired(
+                f"{label} refused the access token: {detail}",
+                code="graph.token_refused",
+                params={"network": label, "detail": detail},
+            )
         if code == 10 or (code is not None and 200 <= code <= 299):
-            return AuthExpired(f"{label} refused access, a permission is missing: {detail}")
+            return AuthExpired(
+                f"{label} refused access, a permission is missing: {detail}",
+                code="graph.permission_missing",
+                params={"network": label, "detail": detail},
+            )
         if code in RATE_LIMIT_CODES or status == 429:
             wait = usage_wait(response.headers)
             if not wait:
@@ -139,23 +162,43 @@ def error_map(label: str, is_publish: Callable[[Response], bool]) -> ErrorMap:
                 f"{label} limits how often Ambassade may call it: {detail}",
                 permanent=False,
                 retry_after=wait,
+                code="graph.rate_limited",
+                params={"network": label, "detail": detail},
             )
         if code == 506:
             return ConnectorError(
                 f"{label} refuses a text identical to the account's previous post.",
                 permanent=True,
+                code="graph.duplicate",
+                params={"network": label},
             )
         if code == 368:
             return ConnectorError(
                 f"{label} has temporarily blocked the account from posting: {detail}",
                 permanent=True,
+                code="graph.blocked",
+                params={"network": label, "detail": detail},
             )
         if status == 404 or (code == 100 and subcode == 33):
-            return GraphNotFound(f"{label} knows no such page, account or post: {detail}")
+            return GraphNotFound(
+                f"{label} knows no such page, account or post: {detail}",
+                code="graph.not_found",
+                params={"network": label, "detail": detail},
+            )
         if status >= 500 or code in (1, 2):
             if is_publish(response):
-                return OutcomeUnknown(f"{label} failed ({status}): {detail}", permanent=False)
-            return ConnectorError(f"{label} failed ({status}): {detail}", permanent=False)
+                return OutcomeUnknown(
+                    f"{label} failed ({status}): {detail}",
+                    permanent=False,
+                    code="graph.failed_maybe_received",
+                    params={"network": label, "status": status, "detail": detail},
+                )
+            return ConnectorError(
+                f"{label} failed ({status}): {detail}",
+                permanent=False,
+                code="graph.failed",
+                params={"network": label, "status": status, "detail": detail},
+            )
         return None
 
     return classify
@@ -182,7 +225,11 @@ def pages(
         body = http.get(url, params=query, error_map=errors).json()
         data = body.get("data") if isinstance(body, Mapping) else None
         if not isinstance(data, list):
-            raise ConnectorError(f"{label} returned no list of posts.")
+            raise ConnectorError(
+                f"{label} returned no list of posts.",
+                code="connector.bad_answer",
+                params={"network": label},
+            )
         yield data
         paging = body.get("paging")
         following = paging.get("next") if isinstance(paging, Mapping) else None
@@ -194,6 +241,8 @@ def pages(
         f"{label} listed more than {max_pages} pages of posts; the list could not be read to the "
         "end.",
         permanent=True,
+        code="graph.too_many_pages",
+        params={"network": label, "pages": max_pages},
     )
 
 
@@ -213,6 +262,8 @@ def media_handle(media: MediaUpload, label: str) -> str:
             f"{label} fetches images and videos from a public address, and Ambassade gave none "
             f"for {media.filename}.",
             permanent=True,
+            code="graph.no_public_address",
+            params={"network": label, "file": media.filename},
         )
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -222,13 +273,24 @@ def media_handle(media: MediaUpload, label: str) -> str:
             "not reachable from the internet. Set AMBASSADE_BASE_URL to the public address of "
             "this server.",
             permanent=True,
+            code="graph.address_not_public",
+            params={
+                "network": label,
+                "file": media.filename,
+                "address": f"{parts.scheme}://{host}",
+            },
         )
     if media.content_type.startswith("video/"):
         kind = "video"
     elif media.content_type.startswith("image/"):
         kind = "image"
     else:
-        raise ConnectorError(f"Ambassade sends only images and videos to {label}.", permanent=True)
+        raise ConnectorError(
+            f"Ambassade sends only images and videos to {label}.",
+            permanent=True,
+            code="graph.media_kind",
+            params={"network": label},
+        )
     return json.dumps({"url": url, "kind": kind, "alt": media.alt_text})
 
 
@@ -238,7 +300,12 @@ def read_handle(value: str, label: str) -> dict[str, str]:
     except ValueError:
         handle = None
     if not isinstance(handle, dict) or not handle.get("url"):
-        raise ConnectorError(f"A medium for {label} was not prepared for it.", permanent=True)
+        raise ConnectorError(
+            f"A medium for {label} was not prepared for it.",
+            permanent=True,
+            code="graph.media_not_prepared",
+            params={"network": label},
+        )
     return {key: str(handle.get(key) or "") for key in ("url", "kind", "alt")}
 
 
@@ -259,12 +326,13 @@ def wait_for_container(
     sleep: Callable[[float], None],
     max_wait: float,
     first_pause: float = 1.0,
-    explain: Callable[[str], tuple[str, bool]] | None = None,
+    explain: Callable[[str], tuple[str, str, bool]] | None = None,
 ) -> None:
     """Poll a media container until it is ready to publish, for at most ``max_wait`` seconds.
 
     ``read()`` gives ``(status, detail)``. ``FINISHED`` returns; ``ERROR`` raises (permanent unless
-    ``explain(detail)`` says the cause is passing); ``EXPIRED`` and a container still
+    ``explain(detail)``, which gives the cause's message code, words and permanence, says the cause
+    is passing); ``EXPIRED`` and a container still
     ``IN_PROGRESS`` at the end raise a temporary error: nothing was published, a later attempt makes
     a new container."""
     waited = 0.0
@@ -278,26 +346,36 @@ def wait_for_container(
                 f"{label} was still processing the media when this attempt ran out of time "
                 f"(after {int(waited)} seconds); Ambassade will try again later.",
                 permanent=False,
+                code="graph.still_processing",
+                params={"network": label, "seconds": int(waited)},
             ) from None
         if status in ("FINISHED", "PUBLISHED"):
             return
         if status == "ERROR":
-            words, permanent = explain(detail) if explain else (detail, True)
+            code, words, permanent = (
+                explain(detail) if explain else ("graph.media_failed", detail, True)
+            )
             raise ConnectorError(
                 f"{label} could not process the media: {words or 'no reason given'}.",
                 permanent=permanent,
+                code=code,
+                params={"network": label, "detail": detail or "?"},
             )
         if status == "EXPIRED":
             raise ConnectorError(
                 f"{label} let the prepared post expire before publication; Ambassade will prepare "
                 "it again.",
                 permanent=False,
+                code="graph.container_expired",
+                params={"network": label},
             )
         if waited >= max_wait:
             raise ConnectorError(
                 f"{label} was still processing the media after {int(waited)} seconds; Ambassade "
                 "will try again later.",
                 permanent=False,
+                code="graph.still_processing",
+                params={"network": label, "seconds": int(waited)},
             )
         sleep(pause)
         waited += pause

@@ -36,7 +36,9 @@ def parser(network: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             ) as exc:
                 raise ConnectorError(
                     f"{network} returned a payload of an unexpected shape "
-                    f"({type(exc).__name__}: {str(exc)[:200]})."
+                    f"({type(exc).__name__}: {str(exc)[:200]}).",
+                    code="connector.bad_answer",
+                    params={"network": network},
                 ) from None
 
         return wrapper

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ambassade.connectors.base import AuthExpired, ConnectorError
-from ambassade.connectors.http import OutcomeUnknown
+from ambassade.connectors.base import ConnectorError
 
 __all__ = ["scrubbed"]
 
@@ -20,16 +19,15 @@ def scrubbed(*secrets: str) -> Iterator[None]:
     try:
         yield
     except ConnectorError as error:
-        message = error.message
-        for secret in secrets:
-            if secret and len(secret) >= 4:
-                message = message.replace(secret, "[redacted]")
-        if message == error.message:
+        hidden = [secret for secret in secrets if secret and len(secret) >= 4]
+        message = _hide(error.message, hidden)
+        params = {k: _hide(v, hidden) if isinstance(v, str) else v for k, v in error.params.items()}
+        if message == error.message and params == dict(error.params):
             raise
-        if isinstance(error, AuthExpired):
-            raise AuthExpired(message) from None
-        if isinstance(error, OutcomeUnknown):
-            raise OutcomeUnknown(message, permanent=error.permanent) from None
-        raise ConnectorError(
-            message, permanent=error.permanent, retry_after=error.retry_after
-        ) from None
+        raise error.with_message(message, params) from None
+
+
+def _hide(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text

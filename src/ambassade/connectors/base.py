@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, runtime_checkable
 
+from ambassade.engine.messages import Param, Params, check_code, check_params
+
 if TYPE_CHECKING:
     from ambassade.connectors.http import HttpClient
 
@@ -83,16 +85,37 @@ class ConnectorError(Exception):
     """A call failed. ``permanent``: retrying the same call cannot succeed. ``retry_after``: seconds
     the network asked us to wait (rate limit, maintenance), or None.
 
-    The message is a whole sentence meant for a person; it never contains a token.
+    ``message`` is a whole sentence in English, for logs and the command line; it never contains a
+    token. ``code`` and ``params`` are the same message for the product to word in the reader's
+    language (``ambassade.engine.messages``; the product words every code in
+    ``workspaces/connector_messages.py``). A network's own words go in the ``detail`` parameter.
     """
 
     def __init__(
-        self, message: str, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        *,
+        code: str = "",
+        params: Mapping[str, Param] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
+        self.code = check_code(code)
+        self.params: Params = check_params(params)
+
+    def with_message(self, message: str, params: Mapping[str, Param]) -> ConnectorError:
+        """The same error (same class, code and flags) with another sentence and parameters: a
+        secret scrubbed from both, a sentence put in context."""
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        Exception.__init__(copy, message)
+        copy.message = message
+        copy.params = check_params(params)
+        return copy
 
     def __repr__(self) -> str:
         return (
@@ -105,15 +128,19 @@ class AuthExpired(ConnectorError):
     """The credentials are expired, revoked, invalid or lack a scope: the connection needs a person
     to reconnect it. Permanent for this token."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, permanent=True)
+    def __init__(
+        self, message: str, *, code: str = "", params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message, permanent=True, code=code, params=params)
 
 
 class InvalidConfig(ConnectorError):
     """The source's configuration is incomplete or wrong (shown on the source's form)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, permanent=True)
+    def __init__(
+        self, message: str, *, code: str = "", params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message, permanent=True, code=code, params=params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
+from ambassade.engine.messages import Param
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -83,6 +84,12 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REDACTED = "[redacted]"
 
 Resolver = Callable[[str, int], Iterable[str]]
+#: The message code of a request sent without an answer, by the code of what happened.
+MAYBE_RECEIVED = {
+    "http.timeout": "http.timeout_maybe_received",
+    "http.connection_failed": "http.connection_failed_maybe_received",
+    "http.cannot_connect": "http.cannot_connect_maybe_received",
+}
 
 
 class OutcomeUnknown(ConnectorError):
@@ -178,6 +185,8 @@ class Response:
             raise ConnectorError(
                 f"The network answered {redact_url(self.url)} with a body that is not valid JSON.",
                 permanent=False,
+                code="http.not_json",
+                params={"url": redact_url(self.url)},
             ) from None
 
     def __repr__(self) -> str:
@@ -403,6 +412,8 @@ class HttpClient:
                     raise DeadlinePassed(
                         f"Not sent to {redact_url(str(current))}: the attempt ran out of time.",
                         permanent=False,
+                        code="http.out_of_time",
+                        params={"url": redact_url(str(current))},
                     )
                 timeout = min(left, self._timeout)
             try:
@@ -418,8 +429,12 @@ class HttpClient:
                     raise OutcomeUnknown(
                         f"{exc.message} The request may have been received; check before retrying.",
                         permanent=False,
+                        code=MAYBE_RECEIVED[exc.code],
+                        params=exc.params,
                     ) from None
-                raise ConnectorError(exc.message, permanent=False) from None
+                raise ConnectorError(
+                    exc.message, permanent=False, code=exc.code, params=exc.params
+                ) from None
             logger.debug(
                 "%s %s -> %s in %.2fs",
                 method,
@@ -433,6 +448,8 @@ class HttpClient:
                     raise ConnectorError(
                         f"{redact_url(str(current))} redirects too many times or for a {method}.",
                         permanent=True,
+                        code="http.redirects",
+                        params={"url": redact_url(str(current)), "method": method},
                     )
                 current = current.join(response.headers["location"])
                 redirects += 1
@@ -475,7 +492,10 @@ class HttpClient:
     ) -> Response:
         if url.scheme not in ("http", "https"):
             raise ConnectorError(
-                f"Only http and https addresses can be fetched, not {url.scheme!r}.", permanent=True
+                f"Only http and https addresses can be fetched, not {url.scheme!r}.",
+                permanent=True,
+                code="http.scheme",
+                params={"scheme": url.scheme},
             )
         send_url = url
         send_headers = dict(headers)
@@ -512,18 +532,30 @@ class HttpClient:
                         raise ConnectorError(
                             f"The answer from {shown} is larger than {self.max_bytes} bytes.",
                             permanent=True,
+                            code="http.too_large",
+                            params={"url": shown, "limit": self.max_bytes},
                         )
             finally:
                 response.close()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            reason = _scrub(_reason(exc), secrets)
             raise _Transient(
-                _scrub(f"Could not connect to {shown}: {_reason(exc)}.", secrets), sent=False
+                f"Could not connect to {shown}: {reason}.",
+                "http.cannot_connect",
+                {"url": shown, "detail": reason},
+                sent=False,
             ) from None
         except httpx.TimeoutException:
-            raise _Transient(f"{shown} did not answer in time.", sent=True) from None
-        except httpx.TransportError as exc:
             raise _Transient(
-                _scrub(f"The connection to {shown} failed: {_reason(exc)}.", secrets), sent=True
+                f"{shown} did not answer in time.", "http.timeout", {"url": shown}, sent=True
+            ) from None
+        except httpx.TransportError as exc:
+            reason = _scrub(_reason(exc), secrets)
+            raise _Transient(
+                f"The connection to {shown} failed: {reason}.",
+                "http.connection_failed",
+                {"url": shown, "detail": reason},
+                sent=True,
             ) from None
         return Response(response.status_code, response.headers, bytes(body), str(url))
 
@@ -537,16 +569,26 @@ class HttpClient:
                 addresses = list(dict.fromkeys(self._resolver(host, port)))
             except (OSError, UnicodeError):
                 raise ConnectorError(
-                    f"The host name {host} could not be resolved.", permanent=False
+                    f"The host name {host} could not be resolved.",
+                    permanent=False,
+                    code="http.unresolved",
+                    params={"host": host},
                 ) from None
         if not addresses:
-            raise ConnectorError(f"The host name {host} could not be resolved.", permanent=False)
+            raise ConnectorError(
+                f"The host name {host} could not be resolved.",
+                permanent=False,
+                code="http.unresolved",
+                params={"host": host},
+            )
         for address in addresses:
             if not _is_public(address):
                 raise ConnectorError(
                     f"{host} resolves to a private, loopback or link-local address ({address}); "
                     "connectors only reach public addresses.",
                     permanent=True,
+                    code="http.private_address",
+                    params={"host": host, "address": address},
                 )
         return addresses[0]
 
@@ -577,21 +619,32 @@ class HttpClient:
         status = response.status_code
         where = f"{method} {redact_url(response.url)}"
         if status == 401:
-            return AuthExpired(f"The network refused the credentials ({status}): {message}")
+            return AuthExpired(
+                f"The network refused the credentials ({status}): {message}",
+                code="http.credentials_refused",
+                params={"status": status, "detail": message},
+            )
         if status == 429:
             return ConnectorError(
                 f"Rate limited by the network ({where}): {message}",
                 permanent=False,
                 retry_after=retry_after,
+                code="http.rate_limited",
+                params={"where": where, "detail": message},
             )
         if status >= 500:
             return ConnectorError(
                 f"The network failed ({status} on {where}): {message}",
                 permanent=False,
                 retry_after=retry_after,
+                code="http.server_failed",
+                params={"status": status, "where": where, "detail": message},
             )
         return ConnectorError(
-            f"The network refused the request ({status} on {where}): {message}", permanent=True
+            f"The network refused the request ({status} on {where}): {message}",
+            permanent=True,
+            code="http.refused",
+            params={"status": status, "where": where, "detail": message},
         )
 
     @staticmethod
@@ -617,9 +670,11 @@ class HttpClient:
 
 
 class _Transient(Exception):
-    def __init__(self, message: str, *, sent: bool) -> None:
+    def __init__(self, message: str, code: str, params: Mapping[str, Param], *, sent: bool) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.params = params
         self.sent = sent
 
 

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
 from ambassade.connectors.http import HttpClient, Response
+from ambassade.engine.messages import Param
 
 __all__ = [
     "PROVIDERS",
@@ -84,27 +85,39 @@ def code_challenge(verifier: str) -> str:
 
 
 class OAuthError(ConnectorError):
-    """The network refused an OAuth call. ``code`` is its OAuth error code (``invalid_client``…)."""
+    """The network refused an OAuth call. ``oauth_code`` is its OAuth error code
+    (``invalid_client``…); ``code`` is the message's, as for every connector error."""
 
     def __init__(
         self,
         message: str,
         *,
-        code: str = "",
+        oauth_code: str = "",
         permanent: bool = True,
         retry_after: float | None = None,
+        code: str = "",
+        params: Mapping[str, Param] | None = None,
     ) -> None:
-        super().__init__(message, permanent=permanent, retry_after=retry_after)
-        self.code = code
+        super().__init__(
+            message, permanent=permanent, retry_after=retry_after, code=code, params=params
+        )
+        self.oauth_code = oauth_code
 
 
 class GrantRevoked(AuthExpired):
     """The authorisation is gone: the code or refresh token was refused (``invalid_grant``), the
     token revoked or expired. A person must connect the account again."""
 
-    def __init__(self, message: str, *, code: str = "") -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(
+        self,
+        message: str,
+        *,
+        oauth_code: str = "",
+        code: str = "",
+        params: Mapping[str, Param] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
+        self.oauth_code = oauth_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +195,11 @@ class Refreshed:
 def _body(response: Response) -> dict[str, Any]:
     body = response.json()
     if not isinstance(body, dict):
-        raise OAuthError("The network answered with something that is not a JSON object.")
+        raise OAuthError(
+            "The network answered with something that is not a JSON object.",
+            code="connector.bad_answer",
+            params={"network": "OAuth"},
+        )
     return body
 
 
@@ -250,7 +267,11 @@ class Provider:
         return False
 
     def refresh(self, secret: Mapping[str, Any]) -> Refreshed:
-        raise OAuthError(f"{self.label} tokens cannot be renewed without the person.")
+        raise OAuthError(
+            f"{self.label} tokens cannot be renewed without the person.",
+            code="oauth.cannot_renew",
+            params={"network": self.label},
+        )
 
     # --- shared helpers --------------------------------------------------------------------------
 
@@ -276,20 +297,28 @@ class Provider:
         if status >= 500 or status == 429:
             return None  # temporary: the seam's default
         detail = f" ({description})" if description else ""
+        words = {"network": self.label, "detail": detail}
         if code in ("invalid_grant",) or graph_code == 190:
             return GrantRevoked(
                 f"{self.label} refused the authorisation: it was revoked or has expired{detail}.",
-                code=code or "invalid_grant",
+                oauth_code=code or "invalid_grant",
+                code="oauth.grant_revoked",
+                params=words,
             )
         if code in ("invalid_client", "unauthorized_client") or status == 401:
             return OAuthError(
                 f"{self.label} refused this installation's client id or secret{detail}. "
                 "An administrator must check the app settings.",
-                code=code or "invalid_client",
+                oauth_code=code or "invalid_client",
+                code="oauth.client_refused",
+                params=words,
             )
         if status in (400, 403):
             return OAuthError(
-                f"{self.label} refused the request{detail}.", code=code or "invalid_request"
+                f"{self.label} refused the request{detail}.",
+                oauth_code=code or "invalid_request",
+                code="oauth.request_refused",
+                params=words,
             )
         return None
 
@@ -298,7 +327,11 @@ class Provider:
         if not body.get("access_token"):
             code, description, graph_code = _error_fields(body)
             error = self._classify(status, code, description, graph_code)
-            raise error or OAuthError(f"{self.label} gave no access token.")
+            raise error or OAuthError(
+                f"{self.label} gave no access token.",
+                code="oauth.no_token",
+                params={"network": self.label},
+            )
         return body
 
     def _query_url(self, base: str, params: Mapping[str, str]) -> str:
@@ -394,7 +427,11 @@ class LinkedInProvider(RefreshTokenProvider):
             ).json()
             elements = body.get("elements") if isinstance(body, dict) else None
             if not isinstance(elements, list):
-                raise OAuthError("LinkedIn did not list the pages this member administers.")
+                raise OAuthError(
+                    "LinkedIn did not list the pages this member administers.",
+                    code="oauth.no_pages",
+                    params={"network": "LinkedIn"},
+                )
             for element in elements:
                 urn = element.get("organization") if isinstance(element, dict) else None
                 organisation_urn = isinstance(urn, str) and urn.startswith("urn:li:organization:")
@@ -494,7 +531,11 @@ class XProvider(RefreshTokenProvider):
         ).json()
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict) or not data.get("id") or not data.get("username"):
-            raise OAuthError("X did not say which account the token belongs to.")
+            raise OAuthError(
+                "X did not say which account the token belongs to.",
+                code="connector.no_account_id",
+                params={"network": "X"},
+            )
         user_id, username = str(data["id"]), str(data["username"])
         secret = {
             "access_token": grant.access_token,
@@ -574,7 +615,11 @@ class FacebookProvider(Provider):
             body = self.http.get(url, params=params, error_map=self._token_errors).json()
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, list):
-                raise OAuthError("Facebook did not list the pages this person manages.")
+                raise OAuthError(
+                    "Facebook did not list the pages this person manages.",
+                    code="oauth.no_pages",
+                    params={"network": "Facebook"},
+                )
             for page in data:
                 if not isinstance(page, dict) or not page.get("id") or not page.get("access_token"):
                     continue
@@ -681,7 +726,11 @@ class ThreadsProvider(Provider):
             error_map=self._token_errors,
         ).json()
         if not isinstance(body, dict) or not body.get("id"):
-            raise OAuthError("Threads did not say which account the token belongs to.")
+            raise OAuthError(
+                "Threads did not say which account the token belongs to.",
+                code="connector.no_account_id",
+                params={"network": "Threads"},
+            )
         user_id = str(body["id"])
         handle = str(body.get("username") or "")
         secret = {"threads_user_id": user_id, "access_token": grant.access_token}
@@ -771,7 +820,11 @@ class RedditProvider(Provider):
             headers={"Authorization": f"bearer {grant.access_token}"},
         ).json()
         if not isinstance(body, dict) or not body.get("name"):
-            raise OAuthError("Reddit did not say which account the token belongs to.")
+            raise OAuthError(
+                "Reddit did not say which account the token belongs to.",
+                code="connector.no_account_id",
+                params={"network": "Reddit"},
+            )
         username = str(body["name"])
         secret = {
             "client_id": self.app.client_id,

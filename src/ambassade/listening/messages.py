@@ -70,5 +70,9 @@ register_all(
         "query.field_without_value": _("%(field)s: needs a value, as in %(example)s"),
         "query.site_not_host": _("site: takes a host name, as in site:example.com, not %(value)s"),
         "query.only_not": _("a query must match something: it cannot be made only of NOT clauses"),
+        # Sources.
+        "source.no_connector": _("No connector reads sources of this kind."),
+        "source.needs_connection": _("This source needs a connection to an account."),
+        "source.unexpected": _("Unexpected error: %(detail)s"),
     }
 )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
 
 
@@ -53,7 +54,7 @@ class Source(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
-    last_error = models.TextField(blank=True)
+    last_error = MessageField(blank=True)
     mentions_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

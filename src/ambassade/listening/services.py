@@ -32,7 +32,7 @@ from ambassade.listening.models import (
 from ambassade.listening.pipeline import IngestResult
 from ambassade.listening.sources import connector_class
 from ambassade.workspaces import services as workspace_services
-from ambassade.workspaces.messages import words
+from ambassade.workspaces.messages import StoredMessage, coded, words
 from ambassade.workspaces.models import Workspace
 
 __all__ = [
@@ -163,7 +163,7 @@ def _check_source(kind: str, config: dict[str, Any]) -> None:
     try:
         connector().check_config(config)
     except ConnectorError as exc:
-        raise ActionError(exc.message) from None
+        raise ActionError(words(exc)) from None
 
 
 def create_source(
@@ -242,7 +242,7 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
     try:
         cls = connector_class(source.kind)
     except LookupError:
-        _record_failure(source, now, _("No connector reads sources of this kind."), None)
+        _record_failure(source, now, coded("source.no_connector"), None)
         return None
     if cls.delivery != "poll":
         return None
@@ -250,7 +250,7 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
     if source.connection is not None:
         credentials = source.connection.secret().reveal()
     elif cls.needs_credentials:
-        _record_failure(source, now, _("This source needs a connection to an account."), None)
+        _record_failure(source, now, coded("source.needs_connection"), None)
         return None
     connector = cls()
     bind = getattr(connector, "bind_source", None)
@@ -279,19 +279,19 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
                 break
     except AuthExpired as exc:
         if source.connection is not None:
-            workspace_services.mark_needs_reconnection(source.connection.id, exc.message)
+            workspace_services.mark_needs_reconnection(source.connection.id, exc)
         Source.objects.filter(id=source.id).update(
             last_run_at=now,
             last_status=Source.Status.NEEDS_RECONNECTION,
-            last_error=exc.message,
+            last_error=StoredMessage.of(exc),
         )
         return total
     except ConnectorError as exc:
-        _record_failure(source, now, exc.message, exc.retry_after, permanent=exc.permanent)
+        _record_failure(source, now, exc, exc.retry_after, permanent=exc.permanent)
         return total
     except Exception as exc:
         log.exception("polling source %s failed", source.id)
-        _record_failure(source, now, _("Unexpected error: %(error)s") % {"error": exc}, None)
+        _record_failure(source, now, coded("source.unexpected", detail=str(exc)), None)
         return total
     Source.objects.filter(id=source.id).update(
         last_run_at=now,
@@ -317,13 +317,14 @@ def skipped_message(result: IngestResult) -> str:
 
 
 def _record_failure(
-    source: Source, now: datetime, message: str, retry_after: float | None, permanent: bool = True
+    source: Source, now: datetime, message: Any, retry_after: float | None, permanent: bool = True
 ) -> None:
+    """``message``: a connector's error or a coded message, stored as such (worded when shown)."""
     delay = timedelta(seconds=retry_after) if retry_after else timedelta(seconds=source.interval)
     Source.objects.filter(id=source.id).update(
         last_run_at=now,
         last_status=Source.Status.ERROR if permanent else Source.Status.RETRYING,
-        last_error=message[:2000],
+        last_error=StoredMessage.of(message),
         next_run_at=now + max(delay, timedelta(seconds=60)),
     )
 

@@ -313,7 +313,7 @@ def _exchange_failed(
             "%(network)s refused the authorisation: it was revoked or has expired. Nothing was "
             "saved. Start again from the connect page."
         ) % {"network": label}
-    elif isinstance(failure, OAuthError) and failure.code in (
+    elif isinstance(failure, OAuthError) and failure.oauth_code in (
         "invalid_client",
         "unauthorized_client",
     ):

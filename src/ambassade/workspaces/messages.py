@@ -20,13 +20,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ambassade.engine.messages import Message, check_code
 
@@ -37,7 +39,9 @@ __all__ = [
     "catalogue",
     "coded",
     "register",
+    "register_all",
     "words",
+    "words_in",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,8 +83,9 @@ class StoredMessage:
     """A message as stored: ``code`` and ``params`` to word in the reader's language, ``text`` for
     a message without a code (stored before codes existed, or typed by a person) and for logs.
 
-    Parameters are text or numbers, or messages themselves (worded in the same language), or lists
-    of messages (one a line). ``str()`` words it in the active language; an empty message is false.
+    Parameters are text or numbers, dates and times (written as the reader's locale writes them,
+    times in the active time zone), messages themselves (worded in the same language), or lists of
+    messages (one a line). ``str()`` words it in the active language; an empty message is false.
     """
 
     __slots__ = ("code", "params", "text")
@@ -169,6 +174,12 @@ class StoredMessage:
 
 
 def _stored_param(name: str, value: Any) -> Any:
+    if isinstance(value, date):  # a datetime too
+        return value
+    if isinstance(value, dict) and set(value) == {"datetime"}:
+        return datetime.fromisoformat(value["datetime"])
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return date.fromisoformat(value["date"])
     if isinstance(value, bool):
         raise TypeError(f"message parameter {name!r} must be text or a number, not {value!r}")
     if isinstance(value, int | float):
@@ -193,6 +204,10 @@ def _dict_message(item: Any) -> Any:
 
 
 def _param_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
     if isinstance(value, StoredMessage):
         return value.to_json()
     if isinstance(value, list):
@@ -201,6 +216,12 @@ def _param_json(value: Any) -> Any:
 
 
 def _worded(value: Any) -> str | int | float:
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
     if isinstance(value, StoredMessage):
         return value.words()
     if isinstance(value, list):
@@ -268,3 +289,19 @@ def stored_codes(values: Iterable[StoredMessage]) -> set[str]:
             nested = param if isinstance(param, list) else [param]
             codes |= stored_codes(p for p in nested if isinstance(p, StoredMessage))
     return codes
+
+
+# The foundation's own messages: the state of a connection to a network account.
+register_all(
+    {
+        "connection.revoked": _(
+            "%(network)s no longer accepts this connection's authorisation (it was revoked, or "
+            "expired). Reconnect the account to keep publishing."
+        ),
+        "connection.expired": _("The %(network)s token has expired. Reconnect the account."),
+        "connection.expiring": _(
+            "The %(network)s token expires on %(date)s and %(network)s does not let Ambassade "
+            "renew it: reconnect the account before then."
+        ),
+    }
+)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.workspaces import vault
+from ambassade.workspaces.messages import MessageField
 
 
 def default_time_zone() -> str:
@@ -181,7 +182,7 @@ class Connection(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.CONNECTED
     )
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = MessageField(_("last error"), blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from ambassade.workspaces import audit
+from ambassade.workspaces.messages import StoredMessage
 from ambassade.workspaces.models import (
     AuditEntry,
     Connection,
@@ -411,10 +412,11 @@ def connect_account(
     return connection
 
 
-def mark_needs_reconnection(connection_id: int, error: str) -> bool:
-    """Called by connectors when a token is refused. Idempotent: only the first call of a series
-    writes to the audit log. Returns True when the status changed."""
-    error = error[:2000]
+def mark_needs_reconnection(connection_id: int, error: Any) -> bool:
+    """Called by connectors when a token is refused. ``error``: the connector's error or a coded
+    message (stored as such, worded for whoever reads the connections page). Idempotent: only the
+    first call of a series writes to the audit log. Returns True when the status changed."""
+    error = StoredMessage.of(error)
     now = timezone.now()
     changed = Connection.objects.filter(
         id=connection_id, status=Connection.Status.CONNECTED
@@ -428,7 +430,7 @@ def mark_needs_reconnection(connection_id: int, error: str) -> bool:
         None,
         audit.CONNECTION_NEEDS_RECONNECTION,
         connection,
-        details={"error": error[:200]},
+        details={"error": error.to_json()},
     )
     log.warning("connection %s needs reconnection", connection_id)
     return True

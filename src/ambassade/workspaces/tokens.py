@@ -26,8 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
@@ -35,6 +34,7 @@ from ambassade.connectors.http import HttpClient
 from ambassade.connectors.oauth import PROVIDERS, Account, App, Provider
 from ambassade.workspaces import services, vault
 from ambassade.workspaces.audit import register_audit_action
+from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Connection, Workspace
 
 __all__ = [
@@ -148,12 +148,6 @@ def refresh_expiring(now: datetime | None = None) -> dict[str, int]:
     return outcomes
 
 
-def _message(connection: Connection, text: Any, **params: str) -> str:
-    """``text`` (lazy) in the workspace's language, where the connections page shows it."""
-    with translation.override(connection.workspace.language or settings.LANGUAGE_CODE):
-        return str(text) % params
-
-
 def refresh_connection(
     connection_id: int, *, now: datetime | None = None, http: HttpClient | None = None
 ) -> str:
@@ -212,17 +206,7 @@ def _refresh_claimed(
             # Renewed meanwhile by someone else (the publisher, a reconnection): the refused
             # token was an old one, not a revoked authorisation.
             return "skipped"
-        services.mark_needs_reconnection(
-            connection.id,
-            _message(
-                connection,
-                gettext_lazy(
-                    "%(network)s no longer accepts this connection's authorisation (it was "
-                    "revoked, or expired). Reconnect the account to keep publishing."
-                ),
-                network=label,
-            ),
-        )
+        services.mark_needs_reconnection(connection.id, coded("connection.revoked", network=label))
         log.warning(
             "connection %s: %s refused the refresh; marked for reconnection", connection.id, label
         )
@@ -249,24 +233,11 @@ def _cannot_refresh(connection: Connection, label: str, now: datetime) -> str:
     """A token nobody can renew: say so before it expires, and flag it once it has."""
     assert connection.expires_at is not None
     if connection.expires_at <= now:
-        services.mark_needs_reconnection(
-            connection.id,
-            _message(
-                connection,
-                gettext_lazy("The %(network)s token has expired. Reconnect the account."),
-                network=label,
-            ),
-        )
+        services.mark_needs_reconnection(connection.id, coded("connection.expired", network=label))
         return "expired"
-    with translation.override(connection.workspace.language or settings.LANGUAGE_CODE):
-        when = formats.date_format(
-            timezone.localtime(connection.expires_at, timezone=_zone(connection.workspace)),
-            "DATE_FORMAT",
-        )
-        notice = _(
-            "The %(network)s token expires on %(date)s and %(network)s does not let Ambassade "
-            "renew it: reconnect the account before then."
-        ) % {"network": label, "date": when}
+    # The day it expires where the workspace is, written in the reader's locale when shown.
+    day = timezone.localtime(connection.expires_at, timezone=_zone(connection.workspace)).date()
+    notice = coded("connection.expiring", network=label, date=day)
     changed = (
         Connection.objects.filter(id=connection.id, status=Connection.Status.CONNECTED)
         .exclude(last_error=notice)

@@ -52,12 +52,16 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     error = _xrpc_error(response)
     if response.status_code == 401 or error in EXPIRED:
         return AuthExpired(
-            f"Bluesky refused the session ({error or response.status_code}): {message}"
+            f"Bluesky refused the session ({error or response.status_code}): {message}",
+            code="bluesky.session_refused",
+            params={"detail": message},
         )
     if response.status_code == 403:
         return ConnectorError(
             f"Bluesky refused the search ({message}); connect a Bluesky account to search.",
             permanent=True,
+            code="bluesky.search_refused",
+            params={"detail": message},
         )
     return None
 
@@ -77,7 +81,11 @@ class BlueskyConnector(Connector):
 
     def check_config(self, config: Mapping[str, Any]) -> None:
         if not str(config.get("query") or "").strip():
-            raise InvalidConfig("A Bluesky source needs a search query.")
+            raise InvalidConfig(
+                "A Bluesky source needs a search query.",
+                code="source.needs_query",
+                params={"network": "Bluesky"},
+            )
 
     # --- sessions -------------------------------------------------------------------------------
 
@@ -86,7 +94,10 @@ class BlueskyConnector(Connector):
 
     def create_session(self, creds: Mapping[str, Any]) -> dict[str, Any]:
         if not creds.get("identifier") or not creds.get("app_password"):
-            raise AuthExpired("The Bluesky connection has no identifier and app password.")
+            raise AuthExpired(
+                "The Bluesky connection has no identifier and app password.",
+                code="bluesky.no_credentials",
+            )
         body = self.http.post(
             f"{self._service(creds)}/xrpc/com.atproto.server.createSession",
             json={"identifier": creds["identifier"], "password": creds["app_password"]},
@@ -105,7 +116,11 @@ class BlueskyConnector(Connector):
     @staticmethod
     def _with_tokens(creds: Mapping[str, Any], body: Any) -> dict[str, Any]:
         if not isinstance(body, Mapping) or not body.get("accessJwt") or not body.get("refreshJwt"):
-            raise ConnectorError("Bluesky answered the session request without tokens.")
+            raise ConnectorError(
+                "Bluesky answered the session request without tokens.",
+                code="connector.bad_answer",
+                params={"network": "Bluesky"},
+            )
         return {
             **creds,
             "access_jwt": str(body["accessJwt"]),
@@ -160,7 +175,11 @@ class BlueskyConnector(Connector):
                 response = search(params)
             body = response.json()
             if not isinstance(body, Mapping) or not isinstance(body.get("posts"), list):
-                raise ConnectorError("Bluesky's search returned no list of posts.")
+                raise ConnectorError(
+                    "Bluesky's search returned no list of posts.",
+                    code="connector.bad_answer",
+                    params={"network": "Bluesky"},
+                )
             next_token = body.get("cursor")
             return Page(
                 [post_item(post, source=self.kind) for post in body["posts"]],

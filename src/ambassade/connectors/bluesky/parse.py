@@ -15,15 +15,27 @@ __all__ = ["post_item", "sort_at"]
 @parser("Bluesky")
 def post_item(post: Any, *, source: str = "bluesky") -> RawItem:
     if not isinstance(post, Mapping) or not post.get("uri"):
-        raise ConnectorError("Bluesky returned a post without a uri.")
+        raise ConnectorError(
+            "Bluesky returned a post without a uri.",
+            code="connector.bad_answer",
+            params={"network": "Bluesky"},
+        )
     uri = str(post["uri"])
     record = post.get("record") or {}
     author = post.get("author") or {}
     if not isinstance(record, Mapping) or not isinstance(author, Mapping):
-        raise ConnectorError(f"Bluesky post {uri} has no record or author.")
+        raise ConnectorError(
+            f"Bluesky post {uri} has no record or author.",
+            code="connector.bad_answer",
+            params={"network": "Bluesky"},
+        )
     created_at = parse_datetime(record.get("createdAt")) or parse_datetime(post.get("indexedAt"))
     if created_at is None:
-        raise ConnectorError(f"Bluesky post {uri} has no date.")
+        raise ConnectorError(
+            f"Bluesky post {uri} has no date.",
+            code="connector.bad_answer",
+            params={"network": "Bluesky"},
+        )
     handle = str(author.get("handle") or "")
     rkey = uri.rsplit("/", 1)[-1]
     reply = record.get("reply") if isinstance(record.get("reply"), Mapping) else None

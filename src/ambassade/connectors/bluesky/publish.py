@@ -57,9 +57,16 @@ class _NotFound(ConnectorError):
 def _publish_error_map(response: Response, message: str) -> ConnectorError | None:
     error = _xrpc_error(response)
     if response.status_code in (400, 404) and error == "RecordNotFound":
-        return _NotFound(message, permanent=True)
+        return _NotFound(
+            message, permanent=True, code="bluesky.not_found", params={"detail": message}
+        )
     if response.status_code == 413 or error == "BlobTooLarge":
-        return ConnectorError(f"Bluesky refused the file: {message}", permanent=True)
+        return ConnectorError(
+            f"Bluesky refused the file: {message}",
+            permanent=True,
+            code="bluesky.file_refused",
+            params={"detail": message},
+        )
     return _error_map(response, message)
 
 
@@ -87,7 +94,10 @@ class BlueskyPublisher(Connector):
     def _session(self, credentials: Credentials) -> dict[str, Any]:
         if self._creds is None:
             if not credentials:
-                raise AuthExpired("The Bluesky connection has no identifier and app password.")
+                raise AuthExpired(
+                    "The Bluesky connection has no identifier and app password.",
+                    code="bluesky.no_credentials",
+                )
             creds = dict(credentials)
             if not creds.get("access_jwt") or not creds.get("did"):
                 creds = self._sessions.create_session(creds)
@@ -136,7 +146,11 @@ class BlueskyPublisher(Connector):
         ).json()
         blob = body.get("blob") if isinstance(body, Mapping) else None
         if not isinstance(blob, Mapping):
-            raise ConnectorError("Bluesky answered the upload without a blob.")
+            raise ConnectorError(
+                "Bluesky answered the upload without a blob.",
+                code="connector.bad_answer",
+                params={"network": "Bluesky"},
+            )
         return json.dumps({"blob": blob, "alt": media.alt_text})
 
     def _facets(self, credentials: Credentials, text: str) -> list[dict[str, Any]]:
@@ -265,12 +279,20 @@ class BlueskyPublisher(Connector):
                     return again
             raise
         if not isinstance(body, Mapping) or not body.get("uri"):
-            raise ConnectorError("Bluesky answered without the record's address.")
+            raise ConnectorError(
+                "Bluesky answered without the record's address.",
+                code="connector.bad_answer",
+                params={"network": "Bluesky"},
+            )
         ref = {"uri": str(body["uri"]), "cid": str(body.get("cid") or "")}
         return Published(ref["uri"], self._web_url(self._creds or creds, rkey), now), ref
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
-        raise ConnectorError("Replying on Bluesky needs the parent's record.", permanent=True)
+        raise ConnectorError(
+            "Replying on Bluesky needs the parent's record.",
+            permanent=True,
+            code="bluesky.reply_needs_parent",
+        )
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
         """The post as the AppView sees it (``app.bsky.feed.getPosts``, proxied by the account's
@@ -281,7 +303,11 @@ class BlueskyPublisher(Connector):
         ).json()
         posts = body.get("posts") if isinstance(body, Mapping) else None
         if not isinstance(posts, list):
-            raise ConnectorError("Bluesky returned no list of posts.")
+            raise ConnectorError(
+                "Bluesky returned no list of posts.",
+                code="connector.bad_answer",
+                params={"network": "Bluesky"},
+            )
         for post in posts:
             if isinstance(post, Mapping) and post.get("uri") == external_id:
                 return self._post_view(creds, post)
@@ -330,6 +356,10 @@ class BlueskyPublisher(Connector):
         ).json()
         records = body.get("records") if isinstance(body, Mapping) else None
         if not isinstance(records, list):
-            raise ConnectorError("Bluesky returned no list of records.")
+            raise ConnectorError(
+                "Bluesky returned no list of records.",
+                code="connector.bad_answer",
+                params={"network": "Bluesky"},
+            )
         items = [self._item(creds, record) for record in records]
         return [item for item in items if item is not None and item.created_at >= since]

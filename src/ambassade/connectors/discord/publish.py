@@ -49,11 +49,23 @@ __all__ = ["DiscordPublisher"]
 
 def _error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code == 401:
-        return AuthExpired(f"Discord refused the token: {message}")
+        return AuthExpired(
+            f"Discord refused the token: {message}",
+            code="discord.token_refused",
+            params={"detail": message},
+        )
     if response.status_code == 403:
-        return AuthExpired(f"Discord refused access to the channel: {message}")
+        return AuthExpired(
+            f"Discord refused access to the channel: {message}",
+            code="discord.channel_refused",
+            params={"detail": message},
+        )
     if response.status_code == 404:
-        return AuthExpired(f"Discord does not know this channel or webhook any more: {message}")
+        return AuthExpired(
+            f"Discord does not know this channel or webhook any more: {message}",
+            code="discord.channel_unknown",
+            params={"detail": message},
+        )
     return None
 
 
@@ -110,7 +122,8 @@ class DiscordPublisher(Connector):
         if creds.get("webhook_url"):
             return False
         raise AuthExpired(
-            "The Discord connection has neither a bot token and channel nor a webhook."
+            "The Discord connection has neither a bot token and channel nor a webhook.",
+            code="discord.no_credentials",
         )
 
     def _headers(self, creds: Mapping[str, Any]) -> dict[str, str]:
@@ -180,10 +193,18 @@ class DiscordPublisher(Connector):
 
     def _published(self, creds: Mapping[str, Any], message: Any) -> Published:
         if not isinstance(message, Mapping) or not message.get("id"):
-            raise ConnectorError("Discord answered without the created message.")
+            raise ConnectorError(
+                "Discord answered without the created message.",
+                code="connector.bad_answer",
+                params={"network": "Discord"},
+            )
         created = parse_datetime(message.get("timestamp"))
         if created is None:
-            raise ConnectorError("Discord answered with a message without a valid date.")
+            raise ConnectorError(
+                "Discord answered with a message without a valid date.",
+                code="connector.bad_answer",
+                params={"network": "Discord"},
+            )
         return Published(str(message["id"]), self._url(creds, message), created)
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
@@ -233,6 +254,7 @@ class DiscordPublisher(Connector):
                 "A Discord webhook cannot read the channel, so whether the message went out "
                 "cannot be checked.",
                 permanent=True,
+                code="discord.webhook_cannot_check",
             )
         messages = self.http.get(
             f"{self.endpoints['api']}/channels/{creds['channel_id']}/messages",
@@ -241,6 +263,10 @@ class DiscordPublisher(Connector):
             error_map=_error_map,
         ).json()
         if not isinstance(messages, list):
-            raise ConnectorError("Discord returned something other than a list of messages.")
+            raise ConnectorError(
+                "Discord returned something other than a list of messages.",
+                code="connector.bad_answer",
+                params={"network": "Discord"},
+            )
         items = [self._item(creds, message) for message in messages]
         return [item for item in items if item is not None and item.created_at >= since]

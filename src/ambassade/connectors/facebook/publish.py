@@ -91,9 +91,18 @@ class FacebookPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("access_token"):
-            raise AuthExpired("The Facebook connection has no access token.")
+            raise AuthExpired(
+                "The Facebook connection has no access token.",
+                code="connection.no_token",
+                params={"network": "Facebook"},
+            )
         if not credentials.get("page_id"):
-            raise ConnectorError("The Facebook connection names no page.", permanent=True)
+            raise ConnectorError(
+                "The Facebook connection names no page.",
+                permanent=True,
+                code="connection.no_page",
+                params={"network": "Facebook"},
+            )
         return credentials
 
     def _base(self, creds: Mapping[str, Any]) -> str:
@@ -118,7 +127,9 @@ class FacebookPublisher(Connector):
             return key
         if not media.content_type.startswith("image/"):
             raise ConnectorError(
-                "Ambassade sends only photos and videos to Facebook.", permanent=True
+                "Ambassade sends only photos and videos to Facebook.",
+                permanent=True,
+                code="facebook.media_kind",
             )
         parts: list[_multipart.Part] = [
             ("source", media.filename, media.content_type, media.data),
@@ -136,7 +147,11 @@ class FacebookPublisher(Connector):
             retry=True,  # an unpublished photo nobody attaches stays invisible
         ).json()
         if not isinstance(uploaded, Mapping) or not uploaded.get("id"):
-            raise ConnectorError("Facebook answered the photo upload without its id.")
+            raise ConnectorError(
+                "Facebook answered the photo upload without its id.",
+                code="connector.bad_answer",
+                params={"network": "Facebook"},
+            )
         return str(uploaded["id"])
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
@@ -145,6 +160,8 @@ class FacebookPublisher(Connector):
             raise ConnectorError(
                 "Ambassade does not post a text in several parts to a Facebook page.",
                 permanent=True,
+                code="connector.no_threads",
+                params={"network": "Facebook"},
             )
         videos = [m for m in draft.media_ids if m.startswith("video:")]
         if videos:
@@ -152,11 +169,15 @@ class FacebookPublisher(Connector):
                 raise ConnectorError(
                     "A Facebook post carries up to 10 photos or one video, not both.",
                     permanent=True,
+                    code="facebook.photos_or_video",
                 )
             return self._publish_video(creds, draft.text, self._videos[videos[0]])
         if len(draft.media_ids) > MAX_PHOTOS:
             raise ConnectorError(
-                f"A Facebook post carries at most {MAX_PHOTOS} photos.", permanent=True
+                f"A Facebook post carries at most {MAX_PHOTOS} photos.",
+                permanent=True,
+                code="facebook.too_many_photos",
+                params={"limit": MAX_PHOTOS},
             )
         data: dict[str, Any] = {"message": draft.text, "access_token": creds["access_token"]}
         link = draft.options.get("link")
@@ -166,7 +187,11 @@ class FacebookPublisher(Connector):
             data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo})
         body = self.http.post(f"{self._page(creds)}/feed", data=data, error_map=_errors).json()
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Facebook answered without the new post's id.")
+            raise ConnectorError(
+                "Facebook answered without the new post's id.",
+                code="connector.bad_answer",
+                params={"network": "Facebook"},
+            )
         post_id = str(body["id"])
         return Published(post_id, self._post_url(post_id), datetime.now(UTC))
 
@@ -185,7 +210,11 @@ class FacebookPublisher(Connector):
             error_map=_errors,
         ).json()
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Facebook answered the video upload without its id.")
+            raise ConnectorError(
+                "Facebook answered the video upload without its id.",
+                code="connector.bad_answer",
+                params={"network": "Facebook"},
+            )
         video_id = str(body["id"])
         url = f"https://www.facebook.com/{creds['page_id']}/videos/{video_id}/"
         return Published(video_id, url, datetime.now(UTC))
@@ -199,7 +228,11 @@ class FacebookPublisher(Connector):
             error_map=_errors,
         ).json()
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Facebook answered without the new comment's id.")
+            raise ConnectorError(
+                "Facebook answered without the new comment's id.",
+                code="connector.bad_answer",
+                params={"network": "Facebook"},
+            )
         comment_id = str(body["id"])
         return Published(comment_id, f"https://www.facebook.com/{comment_id}", datetime.now(UTC))
 

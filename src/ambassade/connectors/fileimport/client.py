@@ -38,13 +38,17 @@ class FileImportConnector(Connector):
         if unknown:
             raise InvalidConfig(f"Unknown settings for a file import: {', '.join(unknown)}.")
         if config.get("format") not in FORMATS:
-            raise InvalidConfig("The file format must be csv or jsonl.")
+            raise InvalidConfig("The file format must be csv or jsonl.", code="import.bad_format")
         mapping = config.get("mapping")
         if not isinstance(mapping, Mapping):
-            raise InvalidConfig("The import needs a column mapping.")
+            raise InvalidConfig("The import needs a column mapping.", code="import.no_mapping")
         problems = check_mapping(mapping)
         if problems:
-            raise InvalidConfig("The column mapping is incomplete: " + "; ".join(problems) + ".")
+            raise InvalidConfig(
+                "The column mapping is incomplete: " + "; ".join(problems) + ".",
+                code="import.bad_mapping",
+                params={"detail": "; ".join(problems)},
+            )
 
     def _settings(self, config: Mapping[str, Any]) -> dict[str, Any]:
         self.check_config(config)

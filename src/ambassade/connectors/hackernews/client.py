@@ -33,7 +33,11 @@ class HackerNewsConnector(Connector):
 
     def check_config(self, config: Mapping[str, Any]) -> None:
         if not str(config.get("query") or "").strip():
-            raise InvalidConfig("A Hacker News source needs a search query.")
+            raise InvalidConfig(
+                "A Hacker News source needs a search query.",
+                code="source.needs_query",
+                params={"network": "Hacker News"},
+            )
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None
@@ -51,7 +55,11 @@ class HackerNewsConnector(Connector):
                 params["numericFilters"] = f"created_at_i>={int(mark)}"
             body = self.http.get(f"{self.endpoints['api']}/search_by_date", params=params).json()
             if not isinstance(body, Mapping) or not isinstance(body.get("hits"), list):
-                raise ConnectorError("Hacker News search returned no list of hits.")
+                raise ConnectorError(
+                    "Hacker News search returned no list of hits.",
+                    code="connector.bad_answer",
+                    params={"network": "Hacker News"},
+                )
             page = int(body.get("page") or 0)
             pages = int(body.get("nbPages") or 0)
             return Page(

@@ -18,10 +18,18 @@ USER_URL = "https://news.ycombinator.com/user?id={}"
 @parser("Hacker News")
 def hit_item(hit: Any, *, source: str = "hackernews") -> RawItem:
     if not isinstance(hit, Mapping) or not hit.get("objectID"):
-        raise ConnectorError("Hacker News returned a hit without an objectID.")
+        raise ConnectorError(
+            "Hacker News returned a hit without an objectID.",
+            code="connector.bad_answer",
+            params={"network": "Hacker News"},
+        )
     created_at = parse_datetime(hit.get("created_at_i")) or parse_datetime(hit.get("created_at"))
     if created_at is None:
-        raise ConnectorError(f"Hacker News hit {hit['objectID']} has no creation time.")
+        raise ConnectorError(
+            f"Hacker News hit {hit['objectID']} has no creation time.",
+            code="connector.bad_answer",
+            params={"network": "Hacker News"},
+        )
     tags = hit.get("_tags") or []
     is_comment = "comment" in tags or hit.get("comment_text") is not None
     body_html = str(hit.get("comment_text") or hit.get("story_text") or "")

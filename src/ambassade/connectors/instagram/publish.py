@@ -78,6 +78,19 @@ CONTAINER_ERRORS: dict[str, tuple[str, bool]] = {
     "2207052": ("Instagram could not fetch the media from Ambassade's address", True),
 }
 
+#: The message code of each (the product words them).
+CONTAINER_ERROR_CODES = {
+    "2207001": "instagram.media_2207001",
+    "2207003": "instagram.media_2207003",
+    "2207004": "instagram.media_2207004",
+    "2207005": "instagram.media_2207005",
+    "2207009": "instagram.media_2207009",
+    "2207020": "instagram.media_2207020",
+    "2207026": "instagram.media_2207026",
+    "2207032": "instagram.media_2207032",
+    "2207052": "instagram.media_2207052",
+}
+
 
 def _is_publish(response: Response) -> bool:
     path = response.url.split("?", 1)[0].rstrip("/")
@@ -94,15 +107,17 @@ def _errors(response: Response, message: str) -> ConnectorError | None:
             f"Instagram's limit of posts in 24 hours is reached for this account: {detail}",
             permanent=False,
             retry_after=QUOTA_WAIT,
+            code="graph.quota_reached",
+            params={"network": "Instagram", "detail": detail},
         )
     return _graph_errors(response, message)
 
 
-def _explain(detail: str) -> tuple[str, bool]:
+def _explain(detail: str) -> tuple[str, str, bool]:
     for subcode, (words, permanent) in CONTAINER_ERRORS.items():
         if subcode in detail:
-            return words, permanent
-    return detail, True
+            return CONTAINER_ERROR_CODES[subcode], words, permanent
+    return "graph.media_failed", detail, True
 
 
 class InstagramPublisher(Connector):
@@ -130,9 +145,18 @@ class InstagramPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("access_token"):
-            raise AuthExpired("The Instagram connection has no access token.")
+            raise AuthExpired(
+                "The Instagram connection has no access token.",
+                code="connection.no_token",
+                params={"network": "Instagram"},
+            )
         if not credentials.get("ig_user_id"):
-            raise ConnectorError("The Instagram connection names no account.", permanent=True)
+            raise ConnectorError(
+                "The Instagram connection names no account.",
+                permanent=True,
+                code="connection.no_account",
+                params={"network": "Instagram"},
+            )
         return credentials
 
     def _base(self, creds: Mapping[str, Any]) -> str:
@@ -170,6 +194,8 @@ class InstagramPublisher(Connector):
                 f"limit is {total}; Ambassade will try again later.",
                 permanent=False,
                 retry_after=QUOTA_WAIT,
+                code="graph.quota_used",
+                params={"network": "Instagram", "used": used, "limit": total},
             )
 
     def _container(
@@ -185,7 +211,11 @@ class InstagramPublisher(Connector):
                 retry=True,  # an unpublished container is harmless; it expires after 24 hours
             ).json()
             if not isinstance(body, Mapping) or not body.get("id"):
-                raise ConnectorError("Instagram answered without the prepared media's id.")
+                raise ConnectorError(
+                    "Instagram answered without the prepared media's id.",
+                    code="connector.bad_answer",
+                    params={"network": "Instagram"},
+                )
             container = str(body["id"])
             return container
 
@@ -246,15 +276,21 @@ class InstagramPublisher(Connector):
             raise ConnectorError(
                 "Instagram needs an image or a video: a text alone cannot be published there.",
                 permanent=True,
+                code="instagram.media_required",
             )
         if len(draft.media_ids) > MAX_ITEMS:
             raise ConnectorError(
                 f"An Instagram carousel holds at most {MAX_ITEMS} images or videos.",
                 permanent=True,
+                code="graph.carousel_too_long",
+                params={"network": "Instagram", "limit": MAX_ITEMS},
             )
         if draft.thread:
             raise ConnectorError(
-                "Ambassade does not post a text in several parts to Instagram.", permanent=True
+                "Ambassade does not post a text in several parts to Instagram.",
+                permanent=True,
+                code="connector.no_threads",
+                params={"network": "Instagram"},
             )
         items = [_graph.read_handle(value, "Instagram") for value in draft.media_ids]
         self._check_quota(creds)
@@ -275,7 +311,11 @@ class InstagramPublisher(Connector):
                 raise
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Instagram answered without the published post's id.")
+            raise ConnectorError(
+                "Instagram answered without the published post's id.",
+                code="connector.bad_answer",
+                params={"network": "Instagram"},
+            )
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
 
@@ -306,6 +346,8 @@ class InstagramPublisher(Connector):
                 "Instagram says an earlier attempt published this post, but it is not among the "
                 "account's recent posts yet.",
                 permanent=False,
+                code="graph.published_not_listed",
+                params={"network": "Instagram"},
             )
         return found
 
@@ -355,7 +397,11 @@ class InstagramPublisher(Connector):
             error_map=_errors,
         ).json()
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Instagram answered without the new comment's id.")
+            raise ConnectorError(
+                "Instagram answered without the new comment's id.",
+                code="connector.bad_answer",
+                params={"network": "Instagram"},
+            )
         return Published(str(body["id"]), "", datetime.now(UTC))
 
     @staticmethod

@@ -61,23 +61,39 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     code = str(body.get("code") or "")
     status = response.status_code
     if status == 401 or code in ("REVOKED_ACCESS_TOKEN", "EXPIRED_ACCESS_TOKEN"):
-        return AuthExpired(f"LinkedIn refused the access token: {message}")
+        return AuthExpired(
+            f"LinkedIn refused the access token: {message}",
+            code="linkedin.token_refused",
+            params={"detail": message},
+        )
     if status == 403:
         return AuthExpired(
-            f"LinkedIn refused access to the page (a missing permission or role): {message}"
+            f"LinkedIn refused access to the page (a missing permission or role): {message}",
+            code="linkedin.page_refused",
+            params={"detail": message},
         )
     if status == 426:
         return ConnectorError(
             f"LinkedIn no longer supports the API version Ambassade uses ({message}). Update "
             "Ambassade.",
             permanent=True,
+            code="linkedin.version",
+            params={"detail": message},
         )
     if status == 422 and "duplicate" in message.lower():
         return ConnectorError(
-            "LinkedIn refuses a text identical to a recent post of the page.", permanent=True
+            "LinkedIn refuses a text identical to a recent post of the page.",
+            permanent=True,
+            code="connector.duplicate",
+            params={"network": "LinkedIn"},
         )
     if status >= 500 and response.url.rstrip("/").endswith("/rest/posts"):
-        return OutcomeUnknown(f"LinkedIn failed ({status}): {message}", permanent=False)
+        return OutcomeUnknown(
+            f"LinkedIn failed ({status}): {message}",
+            permanent=False,
+            code="connector.failed_maybe_received",
+            params={"network": "LinkedIn", "status": status, "detail": message},
+        )
     return None
 
 
@@ -116,9 +132,18 @@ class LinkedInPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("access_token"):
-            raise AuthExpired("The LinkedIn connection has no access token.")
+            raise AuthExpired(
+                "The LinkedIn connection has no access token.",
+                code="connection.no_token",
+                params={"network": "LinkedIn"},
+            )
         if not credentials.get("organization"):
-            raise ConnectorError("The LinkedIn connection names no page.", permanent=True)
+            raise ConnectorError(
+                "The LinkedIn connection names no page.",
+                permanent=True,
+                code="connection.no_page",
+                params={"network": "LinkedIn"},
+            )
         return credentials
 
     @staticmethod
@@ -136,7 +161,11 @@ class LinkedInPublisher(Connector):
     def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
         creds = self._creds(credentials)
         if not media.content_type.startswith("image/"):
-            raise ConnectorError("Ambassade sends only images to LinkedIn.", permanent=True)
+            raise ConnectorError(
+                "Ambassade sends only images to LinkedIn.",
+                permanent=True,
+                code="linkedin.images_only",
+            )
         init = self.http.post(
             f"{self.endpoints['api']}/rest/images",
             params={"action": "initializeUpload"},
@@ -147,7 +176,11 @@ class LinkedInPublisher(Connector):
         ).json()
         value = init.get("value") if isinstance(init, Mapping) else None
         if not isinstance(value, Mapping) or not value.get("uploadUrl") or not value.get("image"):
-            raise ConnectorError("LinkedIn answered the upload request without an address.")
+            raise ConnectorError(
+                "LinkedIn answered the upload request without an address.",
+                code="connector.bad_answer",
+                params={"network": "LinkedIn"},
+            )
         self.http.request(
             "PUT",
             str(value["uploadUrl"]),
@@ -174,7 +207,11 @@ class LinkedInPublisher(Connector):
         }
         if draft.media_ids:
             if len(draft.media_ids) > 1:
-                raise ConnectorError("Ambassade sends one image per LinkedIn post.", permanent=True)
+                raise ConnectorError(
+                    "Ambassade sends one image per LinkedIn post.",
+                    permanent=True,
+                    code="linkedin.one_image",
+                )
             body["content"] = {"media": json.loads(draft.media_ids[0])}
         response = self.http.post(
             f"{self.endpoints['api']}/rest/posts",
@@ -184,7 +221,11 @@ class LinkedInPublisher(Connector):
         )
         urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not urn:
-            raise ConnectorError("LinkedIn answered without the new post's identifier.")
+            raise ConnectorError(
+                "LinkedIn answered without the new post's identifier.",
+                code="connector.bad_answer",
+                params={"network": "LinkedIn"},
+            )
         return Published(urn, self._url(urn), datetime.now(UTC))
 
     @staticmethod
@@ -192,7 +233,12 @@ class LinkedInPublisher(Connector):
         return f"https://www.linkedin.com/feed/update/{urn}/"
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
-        raise ConnectorError("Replying on LinkedIn is not supported yet.", permanent=True)
+        raise ConnectorError(
+            "Replying on LinkedIn is not supported yet.",
+            permanent=True,
+            code="connector.no_replies",
+            params={"network": "LinkedIn"},
+        )
 
     def _item(self, post: Any) -> RawItem | None:
         if not isinstance(post, Mapping) or not post.get("id"):
@@ -253,6 +299,10 @@ class LinkedInPublisher(Connector):
         ).json()
         elements = body.get("elements") if isinstance(body, Mapping) else None
         if not isinstance(elements, list):
-            raise ConnectorError("LinkedIn returned no list of posts.")
+            raise ConnectorError(
+                "LinkedIn returned no list of posts.",
+                code="connector.bad_answer",
+                params={"network": "LinkedIn"},
+            )
         items = [self._item(post) for post in elements]
         return [item for item in items if item is not None and item.created_at >= since]

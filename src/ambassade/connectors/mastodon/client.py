@@ -43,7 +43,11 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
         response.status_code == 403
         and any(word in message.lower() for word in ("scope", "token", "disabled", "suspended"))
     ):
-        return AuthExpired(f"Mastodon refused the access token: {message}")
+        return AuthExpired(
+            f"Mastodon refused the access token: {message}",
+            code="connector.token_refused",
+            params={"network": "Mastodon", "detail": message},
+        )
     return None
 
 
@@ -62,14 +66,23 @@ class MastodonConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         instance = config.get("instance")
         if not isinstance(instance, str) or not instance.startswith(("https://", "http://")):
-            raise InvalidConfig("The Mastodon server address must start with https://.")
+            raise InvalidConfig(
+                "The Mastodon server address must start with https://.",
+                code="mastodon.server_https",
+            )
         mode = config.get("mode", "hashtag")
         if mode not in MODES:
-            raise InvalidConfig(f"The mode must be one of {', '.join(MODES)}.")
+            raise InvalidConfig(
+                f"The mode must be one of {', '.join(MODES)}.",
+                code="source.bad_mode",
+                params={"modes": ", ".join(MODES)},
+            )
         if mode == "hashtag" and not str(config.get("tag") or "").lstrip("#"):
-            raise InvalidConfig("A hashtag timeline needs a tag.")
+            raise InvalidConfig("A hashtag timeline needs a tag.", code="mastodon.needs_tag")
         if mode == "search" and not str(config.get("query") or "").strip():
-            raise InvalidConfig("A search needs a query.")
+            raise InvalidConfig(
+                "A search needs a query.", code="source.needs_query", params={"network": "Mastodon"}
+            )
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None
@@ -79,7 +92,8 @@ class MastodonConnector(Connector):
         token = str((credentials or {}).get("access_token") or "")
         if mode != "hashtag" and not token:
             raise AuthExpired(
-                "Searching and reading notifications need a connected Mastodon account."
+                "Searching and reading notifications need a connected Mastodon account.",
+                code="mastodon.needs_account",
             )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         base = str(config["instance"]).rstrip("/")
@@ -98,12 +112,20 @@ class MastodonConnector(Connector):
         response = self.http.get(url, params=params, headers=headers, error_map=_error_map)
         entries = response.json()
         if not isinstance(entries, list):
-            raise ConnectorError("Mastodon returned something other than a list.")
+            raise ConnectorError(
+                "Mastodon returned something other than a list.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         items: list[RawItem] = []
         ids: list[str] = []
         for entry in entries:
             if not isinstance(entry, Mapping) or "id" not in entry:
-                raise ConnectorError("Mastodon returned an entry without an id.")
+                raise ConnectorError(
+                    "Mastodon returned an entry without an id.",
+                    code="connector.bad_answer",
+                    params={"network": "Mastodon"},
+                )
             local = str(entry["id"])
             if min_id is not None and _id_key(local) <= _id_key(min_id):
                 continue  # a server (or a compatible one) that ignores min_id
@@ -136,12 +158,20 @@ class MastodonConnector(Connector):
         body = response.json()
         statuses = body.get("statuses") if isinstance(body, Mapping) else None
         if not isinstance(statuses, list):
-            raise ConnectorError("Mastodon's search returned no status list.")
+            raise ConnectorError(
+                "Mastodon's search returned no status list.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         items: list[RawItem] = []
         newest = min_id
         for status in statuses:
             if not isinstance(status, Mapping) or "id" not in status:
-                raise ConnectorError("Mastodon returned a status without an id.")
+                raise ConnectorError(
+                    "Mastodon returned a status without an id.",
+                    code="connector.bad_answer",
+                    params={"network": "Mastodon"},
+                )
             local = str(status["id"])
             if min_id is not None and _id_key(local) <= _id_key(min_id):
                 continue

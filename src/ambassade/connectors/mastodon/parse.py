@@ -29,17 +29,27 @@ def status_item(
 ) -> RawItem | None:
     """None for a boost (the boosted status is a message of its own, found by its own query)."""
     if not isinstance(status, Mapping):
-        raise ConnectorError("Mastodon returned a status that is not an object.")
+        raise ConnectorError(
+            "Mastodon returned a status that is not an object.",
+            code="connector.bad_answer",
+            params={"network": "Mastodon"},
+        )
     if status.get("reblog"):
         return None
     try:
         local_id = str(status["id"])
         created_at = parse_datetime(status["created_at"])
     except KeyError as exc:
-        raise ConnectorError(f"Mastodon returned a status without {exc.args[0]!r}.") from None
+        raise ConnectorError(
+            f"Mastodon returned a status without {exc.args[0]!r}.",
+            code="connector.bad_answer",
+            params={"network": "Mastodon"},
+        ) from None
     if created_at is None:
         raise ConnectorError(
-            f"Mastodon returned a status with a bad date: {status['created_at']!r}."
+            f"Mastodon returned a status with a bad date: {status['created_at']!r}.",
+            code="connector.bad_answer",
+            params={"network": "Mastodon"},
         )
     content = str(status.get("content") or "")
     text = html_to_text(content)
@@ -91,7 +101,11 @@ def status_item(
 def notification_item(notification: Any, *, source: str = "mastodon") -> RawItem | None:
     """The status a notification is about (a mention, a quote…), or None for a follow, a like…"""
     if not isinstance(notification, Mapping):
-        raise ConnectorError("Mastodon returned a notification that is not an object.")
+        raise ConnectorError(
+            "Mastodon returned a notification that is not an object.",
+            code="connector.bad_answer",
+            params={"network": "Mastodon"},
+        )
     status = notification.get("status")
     if not status:
         return None

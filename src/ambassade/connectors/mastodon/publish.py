@@ -55,10 +55,19 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
         return mapped
     if response.status_code == 422 and "processing" in message.lower():
         return ConnectorError(
-            f"Mastodon is still processing the media ({message}).", permanent=False, retry_after=30
+            f"Mastodon is still processing the media ({message}).",
+            permanent=False,
+            retry_after=30,
+            code="mastodon.processing",
+            params={"detail": message},
         )
     if response.status_code == 422:
-        return ConnectorError(f"Mastodon refused the post: {message}", permanent=True)
+        return ConnectorError(
+            f"Mastodon refused the post: {message}",
+            permanent=True,
+            code="connector.post_refused",
+            params={"network": "Mastodon", "detail": message},
+        )
     return None
 
 
@@ -72,6 +81,7 @@ def instance_of(credentials: Mapping[str, Any]) -> str:
         raise ConnectorError(
             "The Mastodon connection names no server: its account must look like @name@server.",
             permanent=True,
+            code="mastodon.no_server",
         )
     return f"https://{host}"
 
@@ -94,7 +104,11 @@ class MastodonPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("access_token"):
-            raise AuthExpired("The Mastodon connection has no access token.")
+            raise AuthExpired(
+                "The Mastodon connection has no access token.",
+                code="connection.no_token",
+                params={"network": "Mastodon"},
+            )
         return credentials
 
     def _headers(self, creds: Mapping[str, Any], **extra: str) -> dict[str, str]:
@@ -112,7 +126,11 @@ class MastodonPublisher(Connector):
         response = self.http.get(self._url(creds, "/api/v2/instance"), error_map=_error_map)
         body = response.json()
         if not isinstance(body, Mapping):
-            raise ConnectorError("Mastodon described its server in an unexpected format.")
+            raise ConnectorError(
+                "Mastodon described its server in an unexpected format.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         return Limits.from_mastodon_instance(body)
 
     def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
@@ -127,7 +145,11 @@ class MastodonPublisher(Connector):
         )
         data = response.json()
         if not isinstance(data, Mapping) or not data.get("id"):
-            raise ConnectorError("Mastodon answered the upload without a media id.")
+            raise ConnectorError(
+                "Mastodon answered the upload without a media id.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         return str(data["id"])
 
     @staticmethod
@@ -195,10 +217,18 @@ class MastodonPublisher(Connector):
     @staticmethod
     def _published(status: Any) -> Published:
         if not isinstance(status, Mapping) or not status.get("id"):
-            raise ConnectorError("Mastodon answered without the created status.")
+            raise ConnectorError(
+                "Mastodon answered without the created status.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         created = parse_datetime(status.get("created_at"))
         if created is None:
-            raise ConnectorError("Mastodon answered with a status without a valid date.")
+            raise ConnectorError(
+                "Mastodon answered with a status without a valid date.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         return Published(
             external_id=str(status["id"]),
             url=str(status.get("url") or status.get("uri") or ""),
@@ -226,7 +256,11 @@ class MastodonPublisher(Connector):
             error_map=_error_map,
         ).json()
         if not isinstance(account, Mapping) or not account.get("id"):
-            raise ConnectorError("Mastodon did not say which account the token belongs to.")
+            raise ConnectorError(
+                "Mastodon did not say which account the token belongs to.",
+                code="connector.no_account_id",
+                params={"network": "Mastodon"},
+            )
         return str(account["id"])
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]:
@@ -238,7 +272,11 @@ class MastodonPublisher(Connector):
             error_map=_error_map,
         ).json()
         if not isinstance(statuses, list):
-            raise ConnectorError("Mastodon returned something other than a list of statuses.")
+            raise ConnectorError(
+                "Mastodon returned something other than a list of statuses.",
+                code="connector.bad_answer",
+                params={"network": "Mastodon"},
+            )
         items = []
         for status in statuses:
             item = status_item(status)

@@ -35,18 +35,28 @@ MODES = ("search", "comments")
 
 def _token_error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code in (400, 401, 403):
-        return AuthExpired(f"Reddit refused the application's client id and secret: {message}")
+        return AuthExpired(
+            f"Reddit refused the application's client id and secret: {message}",
+            code="reddit.app_refused",
+            params={"detail": message},
+        )
     return None
 
 
 def _api_error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code == 403:
         return ConnectorError(
-            f"Reddit refused access (private or quarantined?): {message}", permanent=True
+            f"Reddit refused access (private or quarantined?): {message}",
+            permanent=True,
+            code="reddit.access_refused",
+            params={"detail": message},
         )
     if response.status_code == 404:
         return ConnectorError(
-            f"Reddit has no such subreddit (banned or misspelt?): {message}", permanent=True
+            f"Reddit has no such subreddit (banned or misspelt?): {message}",
+            permanent=True,
+            code="reddit.no_subreddit",
+            params={"detail": message},
         )
     return None
 
@@ -73,18 +83,31 @@ class RedditConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         mode = config.get("mode", "search")
         if mode not in MODES:
-            raise InvalidConfig(f"The mode must be one of {', '.join(MODES)}.")
+            raise InvalidConfig(
+                f"The mode must be one of {', '.join(MODES)}.",
+                code="source.bad_mode",
+                params={"modes": ", ".join(MODES)},
+            )
         if mode == "search" and not str(config.get("query") or "").strip():
-            raise InvalidConfig("A Reddit search needs a query.")
+            raise InvalidConfig(
+                "A Reddit search needs a query.",
+                code="source.needs_query",
+                params={"network": "Reddit"},
+            )
         if mode == "comments" and not str(config.get("subreddit") or "").strip():
-            raise InvalidConfig("Reading comments needs a subreddit.")
+            raise InvalidConfig(
+                "Reading comments needs a subreddit.", code="reddit.needs_subreddit"
+            )
 
     def token(self, credentials: Mapping[str, Any]) -> dict[str, Any]:
         """A fresh application-only token, as credentials to store."""
         client_id = str(credentials.get("client_id") or "")
         secret = str(credentials.get("client_secret") or "")
         if not client_id:
-            raise AuthExpired("A Reddit source needs a connection with a client id and secret.")
+            raise AuthExpired(
+                "A Reddit source needs a connection with a client id and secret.",
+                code="reddit.needs_connection",
+            )
         response = self.http.post(
             f"{self.endpoints['auth']}/api/v1/access_token",
             data={"grant_type": "client_credentials"},
@@ -95,7 +118,11 @@ class RedditConnector(Connector):
         body = response.json()
         if not isinstance(body, Mapping) or not body.get("access_token"):
             error = body.get("error") if isinstance(body, Mapping) else None
-            raise AuthExpired(f"Reddit gave no access token ({error or 'no reason given'}).")
+            raise AuthExpired(
+                f"Reddit gave no access token ({error or 'no reason given'}).",
+                code="oauth.no_token",
+                params={"network": "Reddit"},
+            )
         lifetime = float(body.get("expires_in") or 3600)
         return {
             **credentials,

@@ -19,7 +19,11 @@ def listing_items(body: Any, *, source: str = "reddit") -> tuple[list[RawItem], 
     """The items and the ``after`` token of the next (older) page."""
     data = body.get("data") if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping) or not isinstance(data.get("children"), list):
-        raise ConnectorError("Reddit returned something other than a Listing.")
+        raise ConnectorError(
+            "Reddit returned something other than a Listing.",
+            code="connector.bad_answer",
+            params={"network": "Reddit"},
+        )
     items = []
     for child in data["children"]:
         if not isinstance(child, Mapping) or child.get("kind") not in ("t1", "t3"):
@@ -32,10 +36,18 @@ def listing_items(body: Any, *, source: str = "reddit") -> tuple[list[RawItem], 
 def _item(kind: str, thing: Mapping[str, Any], source: str) -> RawItem:
     name = str(thing.get("name") or (f"{kind}_{thing['id']}" if thing.get("id") else ""))
     if not name:
-        raise ConnectorError("Reddit returned a thing without a name.")
+        raise ConnectorError(
+            "Reddit returned a thing without a name.",
+            code="connector.bad_answer",
+            params={"network": "Reddit"},
+        )
     created_at = parse_datetime(thing.get("created_utc"))
     if created_at is None:
-        raise ConnectorError(f"Reddit thing {name} has no created_utc.")
+        raise ConnectorError(
+            f"Reddit thing {name} has no created_utc.",
+            code="connector.bad_answer",
+            params={"network": "Reddit"},
+        )
     author = str(thing.get("author") or "")
     deleted = author in ("[deleted]", "")
     parent: str | None

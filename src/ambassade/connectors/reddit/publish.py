@@ -112,10 +112,28 @@ def _token_error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code in (400, 401, 403):
         if "invalid_grant" in message:
             return AuthExpired(
-                "Reddit refused the refresh token (invalid_grant): the access was revoked."
+                "Reddit refused the refresh token (invalid_grant): the access was revoked.",
+                code="oauth.grant_revoked",
+                params={"network": "Reddit", "detail": " (invalid_grant)"},
             )
-        return AuthExpired(f"Reddit refused the app's client id and secret: {message}")
+        return AuthExpired(
+            f"Reddit refused the app's client id and secret: {message}",
+            code="reddit.app_refused",
+            params={"detail": message},
+        )
     return None
+
+
+#: The message code of each Reddit API error the publisher explains (the product words them).
+API_ERROR_CODES = {
+    "SUBREDDIT_NOEXIST": "reddit.api_subreddit_noexist",
+    "SUBREDDIT_NOTALLOWED": "reddit.api_subreddit_notallowed",
+    "SUBREDDIT_NOTALLOWED_BANNED": "reddit.api_subreddit_notallowed_banned",
+    "NO_SELFS": "reddit.api_no_selfs",
+    "NO_LINKS": "reddit.api_no_links",
+    "NO_TEXT": "reddit.api_no_text",
+    "TOO_LONG": "reddit.api_too_long",
+}
 
 
 class _Unauthorized(AuthExpired):
@@ -130,11 +148,22 @@ def _api_error_map(response: Response, message: str) -> ConnectorError | None:
         if "insufficient_scope" in response.headers.get("www-authenticate", ""):
             return AuthExpired(
                 "The Reddit access lacks a permission Ambassade needs (submit, read and history): "
-                "reconnect the account and allow them."
+                "reconnect the account and allow them.",
+                code="reddit.scope_missing",
             )
-        return ConnectorError(f"Reddit refused access: {message}", permanent=True)
+        return ConnectorError(
+            f"Reddit refused access: {message}",
+            permanent=True,
+            code="reddit.access_refused",
+            params={"detail": message},
+        )
     if status >= 500 and response.url.rstrip("/").endswith(_SUBMITS):
-        return OutcomeUnknown(f"Reddit failed ({status}): {message}", permanent=False)
+        return OutcomeUnknown(
+            f"Reddit failed ({status}): {message}",
+            permanent=False,
+            code="connector.failed_maybe_received",
+            params={"network": "Reddit", "status": status, "detail": message},
+        )
     return None
 
 
@@ -149,8 +178,10 @@ def _storage_error_map(response: Response, message: str) -> ConnectorError | Non
     detail = found.get("message") or message
     text = f"Reddit's media storage refused the file ({code}: {detail})."
     if response.status_code >= 500:
-        return ConnectorError(text, permanent=False)
-    return ConnectorError(text, permanent=response.status_code != 403)
+        return ConnectorError(text, permanent=False, code="reddit.refused", params={"detail": text})
+    return ConnectorError(
+        text, permanent=response.status_code != 403, code="reddit.refused", params={"detail": text}
+    )
 
 
 class RedditPublisher(Connector):
@@ -195,9 +226,17 @@ class RedditPublisher(Connector):
             creds = dict(credentials or {})
             for name in ("client_id", "refresh_token", "username"):
                 if not creds.get(name):
-                    raise AuthExpired(f"The Reddit connection has no {name.replace('_', ' ')}.")
+                    raise AuthExpired(
+                        f"The Reddit connection has no {name.replace('_', ' ')}.",
+                        code="reddit.connection_incomplete",
+                        params={"field": name},
+                    )
             if not str(creds.get("subreddit") or "").strip():
-                raise ConnectorError("The Reddit connection names no subreddit.", permanent=True)
+                raise ConnectorError(
+                    "The Reddit connection names no subreddit.",
+                    permanent=True,
+                    code="reddit.no_subreddit_set",
+                )
             expires = parse_datetime(creds.get("access_token_expires_at"))
             now = datetime.fromtimestamp(self._clock(), UTC)
             if not creds.get("access_token") or expires is None or expires - now < REFRESH_MARGIN:
@@ -222,9 +261,15 @@ class RedditPublisher(Connector):
             error = body.get("error") if isinstance(body, Mapping) else None
             if error == "invalid_grant":
                 raise AuthExpired(
-                    "Reddit refused the refresh token (invalid_grant): the access was revoked."
+                    "Reddit refused the refresh token (invalid_grant): the access was revoked.",
+                    code="oauth.grant_revoked",
+                    params={"network": "Reddit", "detail": " (invalid_grant)"},
                 )
-            raise AuthExpired(f"Reddit gave no access token ({error or 'no reason given'}).")
+            raise AuthExpired(
+                f"Reddit gave no access token ({error or 'no reason given'}).",
+                code="oauth.no_token",
+                params={"network": "Reddit"},
+            )
         lifetime = float(body.get("expires_in") or 3600)
         expires = datetime.fromtimestamp(self._clock() + lifetime, UTC)
         fresh = {
@@ -269,6 +314,8 @@ class RedditPublisher(Connector):
             raise ConnectorError(
                 f"Ambassade sends JPEG, PNG and GIF images to Reddit, not {content_type or 'this file'}.",
                 permanent=True,
+                code="reddit.image_type",
+                params={"type": content_type or "?"},
             )
         lease = self._call(
             credentials,
@@ -286,13 +333,21 @@ class RedditPublisher(Connector):
         fields = args.get("fields") if isinstance(args, Mapping) else None
         asset_id = asset.get("asset_id") if isinstance(asset, Mapping) else None
         if not isinstance(action, str) or not isinstance(fields, list) or not asset_id:
-            raise ConnectorError("Reddit answered the upload request without an upload lease.")
+            raise ConnectorError(
+                "Reddit answered the upload request without an upload lease.",
+                code="connector.bad_answer",
+                params={"network": "Reddit"},
+            )
         target = self._upload_target(action)
         parts: list[_multipart.Part] = []
         key = ""
         for item in fields:
             if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-                raise ConnectorError("Reddit's upload lease has a field without a name.")
+                raise ConnectorError(
+                    "Reddit's upload lease has a field without a name.",
+                    code="connector.bad_answer",
+                    params={"network": "Reddit"},
+                )
             value = str(item.get("value") or "")
             if item["name"] == "key":
                 key = value
@@ -317,7 +372,11 @@ class RedditPublisher(Connector):
             else ""
         )
         if not url:
-            raise ConnectorError("Reddit's media storage did not say where it keeps the file.")
+            raise ConnectorError(
+                "Reddit's media storage did not say where it keeps the file.",
+                code="connector.bad_answer",
+                params={"network": "Reddit"},
+            )
         caption = " ".join(media.alt_text.split())
         if len(caption) > MAX_CAPTION:
             caption = caption[: MAX_CAPTION - 1].rstrip() + "…"
@@ -339,6 +398,8 @@ class RedditPublisher(Connector):
         raise ConnectorError(
             f"Reddit's upload lease names an address that is not Reddit's media storage ({host}).",
             permanent=True,
+            code="reddit.bad_lease",
+            params={"host": host},
         )
 
     @staticmethod
@@ -351,15 +412,23 @@ class RedditPublisher(Connector):
                 item = None
             if not isinstance(item, dict) or not item.get("asset_id") or not item.get("url"):
                 raise ConnectorError(
-                    "A medium was not uploaded to Reddit by this publisher.", permanent=True
+                    "A medium was not uploaded to Reddit by this publisher.",
+                    permanent=True,
+                    code="reddit.media_not_uploaded",
                 )
             found.append({key: str(value) for key, value in item.items()})
         if len(found) > 20:
-            raise ConnectorError("A Reddit gallery takes at most 20 images.", permanent=True)
+            raise ConnectorError(
+                "A Reddit gallery takes at most 20 images.",
+                permanent=True,
+                code="reddit.gallery_too_long",
+                params={"limit": 20},
+            )
         if len(found) > 1 and any(item.get("kind") != "image" for item in found):
             raise ConnectorError(
                 "A Reddit gallery takes JPEG and PNG images only; a GIF goes alone.",
                 permanent=True,
+                code="reddit.gallery_gif",
             )
         return found
 
@@ -368,7 +437,11 @@ class RedditPublisher(Connector):
         media = self._media(draft.media_ids)
         title, body = split_title(draft.text)
         if not title:
-            raise ConnectorError("A Reddit post needs a title: its first line.", permanent=True)
+            raise ConnectorError(
+                "A Reddit post needs a title: its first line.",
+                permanent=True,
+                code="reddit.needs_title",
+            )
         subreddit = self._subreddit(creds)
         if len(media) > 1:
             return self._publish_gallery(credentials, subreddit, title, body, media)
@@ -397,7 +470,11 @@ class RedditPublisher(Connector):
             url = str(created.get("url") or f"https://www.reddit.com/comments/{name[3:]}/")
             return Published(name, url, datetime.fromtimestamp(self._clock(), UTC))
         if not media:
-            raise OutcomeUnknown("Reddit answered the post without its identifier.")
+            raise OutcomeUnknown(
+                "Reddit answered the post without its identifier.",
+                code="connector.bad_answer_maybe_received",
+                params={"network": "Reddit"},
+            )
         return self._find_submitted(credentials, title, body, started)
 
     @staticmethod
@@ -409,7 +486,11 @@ class RedditPublisher(Connector):
         result = answer.get("json") if isinstance(answer, Mapping) else None
         if not isinstance(result, Mapping):
             # It may have been taken all the same: read the account before any retry.
-            raise OutcomeUnknown("Reddit answered the post with something unexpected.")
+            raise OutcomeUnknown(
+                "Reddit answered the post with something unexpected.",
+                code="connector.bad_answer_maybe_received",
+                params={"network": "Reddit"},
+            )
         return result
 
     def _publish_gallery(
@@ -446,7 +527,11 @@ class RedditPublisher(Connector):
         created = result.get("data")
         post_id = str(created.get("id") or "") if isinstance(created, Mapping) else ""
         if not post_id:
-            raise OutcomeUnknown("Reddit answered the gallery without its identifier.")
+            raise OutcomeUnknown(
+                "Reddit answered the gallery without its identifier.",
+                code="connector.bad_answer_maybe_received",
+                params={"network": "Reddit"},
+            )
         name = post_id if post_id.startswith("t3_") else f"t3_{post_id}"
         url = str(created.get("url") or "") if isinstance(created, Mapping) else ""
         return Published(
@@ -470,6 +555,8 @@ class RedditPublisher(Connector):
                 raise OutcomeUnknown(
                     f"Reddit took the image post; reading it back failed: {error.message}",
                     permanent=False,
+                    code="reddit.read_back_failed",
+                    params={"detail": error.message},
                 ) from None
             for item in items:
                 raw = item.raw
@@ -483,6 +570,7 @@ class RedditPublisher(Connector):
             "Reddit took the image post but has not listed it yet; Ambassade will look for it "
             "again before any new attempt.",
             permanent=False,
+            code="reddit.image_not_listed",
         )
 
     @staticmethod
@@ -505,6 +593,8 @@ class RedditPublisher(Connector):
                 f"Reddit asks to wait before posting again: {message}",
                 permanent=False,
                 retry_after=seconds if seconds is not None else 600.0,
+                code="connector.rate_limited",
+                params={"network": "Reddit", "detail": message},
             )
         plain = {
             "SUBREDDIT_NOEXIST": f"The subreddit r/{subreddit} does not exist.",
@@ -515,10 +605,26 @@ class RedditPublisher(Connector):
             "NO_TEXT": f"Reddit needs a {field or 'text'} for this post in r/{subreddit}.",
             "TOO_LONG": f"The {field or 'text'} is too long for Reddit: {message}.",
         }
-        raise ConnectorError(plain.get(code, f"{message} ({code})."), permanent=True)
+        raise ConnectorError(
+            plain.get(code, f"{message} ({code})."),
+            permanent=True,
+            code=API_ERROR_CODES.get(code, "reddit.api_error"),
+            params={
+                "subreddit": subreddit,
+                "username": username,
+                "field": field or "text",
+                "detail": message,
+                "error": code,
+            },
+        )
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
-        raise ConnectorError("Replying on Reddit is not supported yet.", permanent=True)
+        raise ConnectorError(
+            "Replying on Reddit is not supported yet.",
+            permanent=True,
+            code="connector.no_replies",
+            params={"network": "Reddit"},
+        )
 
     @staticmethod
     def _item(item: RawItem) -> RawItem:
@@ -572,6 +678,12 @@ class RedditPublisher(Connector):
                 f"{since:%Y-%m-%d %H:%M} UTC; Reddit's list of its posts could not be read to the "
                 "end.",
                 permanent=True,
+                code="connector.too_many_recent",
+                params={
+                    "network": "Reddit",
+                    "count": RECENT_PAGES * 100,
+                    "since": f"{since:%Y-%m-%d %H:%M}",
+                },
             )
         return [
             self._item(item)

@@ -39,9 +39,15 @@ class RssConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         url = config.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise InvalidConfig("The feed address must start with http:// or https://.")
+            raise InvalidConfig(
+                "The feed address must start with http:// or https://.", code="rss.address"
+            )
         if "kind" in config and config["kind"] not in {k.value for k in ItemKind}:
-            raise InvalidConfig(f"Unknown item kind {config['kind']!r}.")
+            raise InvalidConfig(
+                f"Unknown item kind {config['kind']!r}.",
+                code="source.bad_kind",
+                params={"kind": str(config["kind"])},
+            )
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None

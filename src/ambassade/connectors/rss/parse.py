@@ -65,6 +65,8 @@ def parse_feed(
             "The address did not return an RSS or Atom feed"
             + (f" ({str(reason).strip()})." if reason else "."),
             permanent=True,
+            code="rss.not_a_feed_because" if reason else "rss.not_a_feed",
+            params={"detail": str(reason).strip()} if reason else {},
         )
     feed_lang = _lang(parsed.feed.get("language")) or _lang(
         response_headers.get("content-language")

@@ -50,18 +50,34 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     description = str(body.get("description") or message)
     code = response.status_code
     if code == 401 or (code == 403 and "bot" in description.lower()):
-        return AuthExpired(f"Telegram refused the bot: {description}")
+        return AuthExpired(
+            f"Telegram refused the bot: {description}",
+            code="telegram.bot_refused",
+            params={"detail": description},
+        )
     if code == 429:
         retry = (body.get("parameters") or {}).get("retry_after")
         return ConnectorError(
             f"Telegram asks to wait: {description}",
             permanent=False,
             retry_after=float(retry) if isinstance(retry, int | float) else None,
+            code="connector.rate_limited",
+            params={"network": "Telegram", "detail": description},
         )
     if code >= 500:
         # Sent, and no usable answer: Telegram may have posted it. Never retried blindly.
-        return OutcomeUnknown(f"Telegram failed ({code}): {description}", permanent=False)
-    return ConnectorError(f"Telegram refused the message: {description}", permanent=True)
+        return OutcomeUnknown(
+            f"Telegram failed ({code}): {description}",
+            permanent=False,
+            code="connector.failed_maybe_received",
+            params={"network": "Telegram", "status": code, "detail": description},
+        )
+    return ConnectorError(
+        f"Telegram refused the message: {description}",
+        permanent=True,
+        code="connector.post_refused",
+        params={"network": "Telegram", "detail": description},
+    )
 
 
 class TelegramPublisher(Connector):
@@ -84,7 +100,10 @@ class TelegramPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("bot_token") or not credentials.get("chat_id"):
-            raise AuthExpired("The Telegram connection needs a bot token and a channel.")
+            raise AuthExpired(
+                "The Telegram connection needs a bot token and a channel.",
+                code="telegram.no_credentials",
+            )
         return credentials
 
     def _call(self, creds: Mapping[str, Any], method: str, **kwargs: Any) -> Any:
@@ -94,7 +113,12 @@ class TelegramPublisher(Connector):
                 f"{self.endpoints['api']}/bot{token}/{method}", error_map=_error_map, **kwargs
             ).json()
         if not isinstance(body, Mapping) or not body.get("ok"):
-            raise ConnectorError("Telegram answered without a result.", permanent=False)
+            raise ConnectorError(
+                "Telegram answered without a result.",
+                permanent=False,
+                code="connector.bad_answer",
+                params={"network": "Telegram"},
+            )
         return body.get("result")
 
     def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
@@ -106,7 +130,11 @@ class TelegramPublisher(Connector):
         creds = self._creds(credentials)
         files = [self._files[media_id] for media_id in draft.media_ids]
         if len(files) > 1:
-            raise ConnectorError("Ambassade sends one image per Telegram post.", permanent=True)
+            raise ConnectorError(
+                "Ambassade sends one image per Telegram post.",
+                permanent=True,
+                code="telegram.one_image",
+            )
         reply_to = draft.options.get("reply_to_message_id")
         if files:
             media = files[0]
@@ -131,7 +159,11 @@ class TelegramPublisher(Connector):
     @staticmethod
     def _published(message: Any) -> Published:
         if not isinstance(message, Mapping) or "message_id" not in message:
-            raise ConnectorError("Telegram answered without the sent message.")
+            raise ConnectorError(
+                "Telegram answered without the sent message.",
+                code="connector.bad_answer",
+                params={"network": "Telegram"},
+            )
         chat = message.get("chat") or {}
         username = chat.get("username") if isinstance(chat, Mapping) else None
         url = f"https://t.me/{username}/{message['message_id']}" if username else ""
@@ -159,4 +191,5 @@ class TelegramPublisher(Connector):
             "A Telegram bot cannot read the channel, so whether the message went out cannot be "
             "checked.",
             permanent=True,
+            code="telegram.cannot_check",
         )

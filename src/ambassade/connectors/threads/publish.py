@@ -81,9 +81,28 @@ CONTAINER_ERRORS: dict[str, tuple[str, bool]] = {
     "UNKNOWN": ("Threads had an internal error, a later attempt may work", False),
 }
 
+#: The message code of each (the product words them).
+CONTAINER_ERROR_CODES = {
+    "FAILED_DOWNLOADING_VIDEO": "threads.media_failed_downloading_video",
+    "FAILED_PROCESSING_AUDIO": "threads.media_failed_processing_audio",
+    "FAILED_PROCESSING_VIDEO": "threads.media_failed_processing_video",
+    "INVALID_ASPEC_RATIO": "threads.media_invalid_aspec_ratio",
+    "INVALID_ASPECT_RATIO": "threads.media_invalid_aspect_ratio",
+    "INVALID_BIT_RATE": "threads.media_invalid_bit_rate",
+    "INVALID_DURATION": "threads.media_invalid_duration",
+    "INVALID_FRAME_RATE": "threads.media_invalid_frame_rate",
+    "INVALID_AUDIO_CHANNELS": "threads.media_invalid_audio_channels",
+    "INVALID_AUDIO_CHANNEL_LAYOUT": "threads.media_invalid_audio_channel_layout",
+    "UNKNOWN": "threads.media_unknown",
+}
 
-def _explain(detail: str) -> tuple[str, bool]:
-    return CONTAINER_ERRORS.get(detail.strip(), (detail, True))
+
+def _explain(detail: str) -> tuple[str, str, bool]:
+    key = detail.strip()
+    if key in CONTAINER_ERRORS:
+        words, permanent = CONTAINER_ERRORS[key]
+        return CONTAINER_ERROR_CODES[key], words, permanent
+    return "graph.media_failed", detail, True
 
 
 INSIGHTS = ("views", "likes", "replies", "reposts", "quotes")
@@ -120,9 +139,18 @@ class ThreadsPublisher(Connector):
     @staticmethod
     def _creds(credentials: Credentials) -> Mapping[str, Any]:
         if not credentials or not credentials.get("access_token"):
-            raise AuthExpired("The Threads connection has no access token.")
+            raise AuthExpired(
+                "The Threads connection has no access token.",
+                code="connection.no_token",
+                params={"network": "Threads"},
+            )
         if not credentials.get("threads_user_id"):
-            raise ConnectorError("The Threads connection names no profile.", permanent=True)
+            raise ConnectorError(
+                "The Threads connection names no profile.",
+                permanent=True,
+                code="connection.no_account",
+                params={"network": "Threads"},
+            )
         return credentials
 
     def _base(self, creds: Mapping[str, Any]) -> str:
@@ -160,6 +188,8 @@ class ThreadsPublisher(Connector):
                 f"{total}; Ambassade will try again later.",
                 permanent=False,
                 retry_after=QUOTA_WAIT,
+                code="graph.quota_used",
+                params={"network": "Threads", "used": used, "limit": total},
             )
 
     def _container(
@@ -175,7 +205,11 @@ class ThreadsPublisher(Connector):
                 retry=True,  # an unpublished container is harmless; it expires
             ).json()
             if not isinstance(body, Mapping) or not body.get("id"):
-                raise ConnectorError("Threads answered without the prepared post's id.")
+                raise ConnectorError(
+                    "Threads answered without the prepared post's id.",
+                    code="connector.bad_answer",
+                    params={"network": "Threads"},
+                )
             container = str(body["id"])
             return container
 
@@ -229,11 +263,17 @@ class ThreadsPublisher(Connector):
         self._kept = _graph.KeptContainers(draft)
         if len(draft.media_ids) > MAX_ITEMS:
             raise ConnectorError(
-                f"A Threads carousel holds at most {MAX_ITEMS} images or videos.", permanent=True
+                f"A Threads carousel holds at most {MAX_ITEMS} images or videos.",
+                permanent=True,
+                code="graph.carousel_too_long",
+                params={"network": "Threads", "limit": MAX_ITEMS},
             )
         if draft.thread:
             raise ConnectorError(
-                "Ambassade does not post a text in several parts to Threads.", permanent=True
+                "Ambassade does not post a text in several parts to Threads.",
+                permanent=True,
+                code="connector.no_threads",
+                params={"network": "Threads"},
             )
         items = [_graph.read_handle(value, "Threads") for value in draft.media_ids]
         extra: dict[str, Any] = {"text": draft.text}
@@ -259,7 +299,11 @@ class ThreadsPublisher(Connector):
                 raise
             return found
         if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError("Threads answered without the published post's id.")
+            raise ConnectorError(
+                "Threads answered without the published post's id.",
+                code="connector.bad_answer",
+                params={"network": "Threads"},
+            )
         media_id = str(body["id"])
         return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
 
@@ -297,6 +341,8 @@ class ThreadsPublisher(Connector):
                 "Threads says an earlier attempt published this post, but it is not among the "
                 "profile's recent posts yet.",
                 permanent=False,
+                code="graph.published_not_listed",
+                params={"network": "Threads"},
             )
         return found
 

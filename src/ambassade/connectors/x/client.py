@@ -30,10 +30,19 @@ USER_FIELDS = "username,name,public_metrics,url,verified"
 
 def _error_map(response: Response, message: str) -> ConnectorError | None:
     if response.status_code == 401:
-        return AuthExpired(f"X refused the bearer token: {message}")
+        return AuthExpired(
+            f"X refused the bearer token: {message}",
+            code="x.bearer_refused",
+            params={"detail": message},
+        )
     if response.status_code == 403:
         # client-not-enrolled, a plan without search access…: a person must act, not a retry.
-        return ConnectorError(f"X refused the search: {message}", permanent=True)
+        return ConnectorError(
+            f"X refused the search: {message}",
+            permanent=True,
+            code="x.search_refused",
+            params={"detail": message},
+        )
     if response.status_code == 400:
         # The top-level "detail" is generic; the first of "errors" names the parameter.
         try:
@@ -41,7 +50,12 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
             detail = str(errors[0]["message"])
         except (ConnectorError, AttributeError, LookupError, TypeError):
             return None
-        return ConnectorError(f"X refused the search: {detail}", permanent=True)
+        return ConnectorError(
+            f"X refused the search: {detail}",
+            permanent=True,
+            code="x.search_refused",
+            params={"detail": detail},
+        )
     return None
 
 
@@ -58,9 +72,17 @@ class XConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         query = str(config.get("query") or "").strip()
         if not query:
-            raise InvalidConfig("An X source needs a search query.")
+            raise InvalidConfig(
+                "An X source needs a search query.",
+                code="source.needs_query",
+                params={"network": "X"},
+            )
         if len(query) > 512:
-            raise InvalidConfig("X search queries are limited to 512 characters.")
+            raise InvalidConfig(
+                "X search queries are limited to 512 characters.",
+                code="x.query_too_long",
+                params={"limit": 512},
+            )
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None
@@ -68,7 +90,9 @@ class XConnector(Connector):
         self.check_config(config)
         token = str((credentials or {}).get("bearer_token") or "")
         if not token:
-            raise AuthExpired("An X source needs a connection with a bearer token.")
+            raise AuthExpired(
+                "An X source needs a connection with a bearer token.", code="x.needs_connection"
+            )
         headers = {"Authorization": f"Bearer {token}"}
 
         def load(page_token: str | None, mark: Mark | None) -> Page:

@@ -24,11 +24,19 @@ METRICS = {
 @parser("X")
 def search_items(body: Any, *, source: str = "x") -> list[RawItem]:
     if not isinstance(body, Mapping):
-        raise ConnectorError("X returned something other than a JSON object.")
+        raise ConnectorError(
+            "X returned something other than a JSON object.",
+            code="connector.bad_answer",
+            params={"network": "X"},
+        )
     tweets = body.get("data") or []
     includes = body.get("includes") or {}
     if not isinstance(tweets, list) or not isinstance(includes, Mapping):
-        raise ConnectorError("X returned a search response without a list of posts.")
+        raise ConnectorError(
+            "X returned a search response without a list of posts.",
+            code="connector.bad_answer",
+            params={"network": "X"},
+        )
     users = {
         str(user.get("id")): user
         for user in includes.get("users") or []
@@ -37,11 +45,19 @@ def search_items(body: Any, *, source: str = "x") -> list[RawItem]:
     items = []
     for tweet in tweets:
         if not isinstance(tweet, Mapping) or not tweet.get("id"):
-            raise ConnectorError("X returned a post without an id.")
+            raise ConnectorError(
+                "X returned a post without an id.",
+                code="connector.bad_answer",
+                params={"network": "X"},
+            )
         tweet_id = str(tweet["id"])
         created_at = parse_datetime(tweet.get("created_at"))
         if created_at is None:
-            raise ConnectorError(f"X post {tweet_id} has no created_at (tweet.fields missing?).")
+            raise ConnectorError(
+                f"X post {tweet_id} has no created_at (tweet.fields missing?).",
+                code="connector.bad_answer",
+                params={"network": "X"},
+            )
         user = users.get(str(tweet.get("author_id")), {})
         username = str(user.get("username") or "")
         followers = as_int((user.get("public_metrics") or {}).get("followers_count"))

@@ -53,13 +53,32 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     status = response.status_code
     detail = _detail(response, message)
     if status == 401:
-        return AuthExpired(f"X refused the access token: {detail}")
+        return AuthExpired(
+            f"X refused the access token: {detail}",
+            code="connector.token_refused",
+            params={"network": "X", "detail": detail},
+        )
     if status == 403 and "duplicate" in detail.lower():
-        return ConnectorError("X refuses a text identical to a recent post.", permanent=True)
+        return ConnectorError(
+            "X refuses a text identical to a recent post.",
+            permanent=True,
+            code="connector.duplicate",
+            params={"network": "X"},
+        )
     if status in (400, 403):
-        return ConnectorError(f"X refused the post: {detail}", permanent=True)
+        return ConnectorError(
+            f"X refused the post: {detail}",
+            permanent=True,
+            code="connector.post_refused",
+            params={"network": "X", "detail": detail},
+        )
     if status >= 500 and response.url.rstrip("/").endswith("/2/tweets"):
-        return OutcomeUnknown(f"X failed ({status}): {detail}", permanent=False)
+        return OutcomeUnknown(
+            f"X failed ({status}): {detail}",
+            permanent=False,
+            code="connector.failed_maybe_received",
+            params={"network": "X", "status": status, "detail": detail},
+        )
     return None
 
 
@@ -92,6 +111,7 @@ class XPublisher(Connector):
             raise ConnectorError(
                 "This X connection has no user access token: it can listen, not publish.",
                 permanent=True,
+                code="x.listen_only",
             )
         return credentials
 
@@ -113,7 +133,11 @@ class XPublisher(Connector):
                 ).json()
                 data = body.get("data") if isinstance(body, Mapping) else None
                 if not isinstance(data, Mapping) or not data.get("id"):
-                    raise ConnectorError("X did not say which account the token belongs to.")
+                    raise ConnectorError(
+                        "X did not say which account the token belongs to.",
+                        code="connector.no_account_id",
+                        params={"network": "X"},
+                    )
                 self._me = {"id": str(data["id"]), "username": str(data.get("username") or "")}
         return self._me
 
@@ -145,7 +169,11 @@ class XPublisher(Connector):
         ).json()
         data = uploaded.get("data") if isinstance(uploaded, Mapping) else None
         if not isinstance(data, Mapping) or not data.get("id"):
-            raise ConnectorError("X answered the upload without a media id.")
+            raise ConnectorError(
+                "X answered the upload without a media id.",
+                code="connector.bad_answer",
+                params={"network": "X"},
+            )
         media_id = str(data["id"])
         if media.alt_text:
             self.http.post(
@@ -172,7 +200,11 @@ class XPublisher(Connector):
         ).json()
         data = body.get("data") if isinstance(body, Mapping) else None
         if not isinstance(data, Mapping) or not data.get("id"):
-            raise ConnectorError("X answered without the created post.")
+            raise ConnectorError(
+                "X answered without the created post.",
+                code="connector.bad_answer",
+                params={"network": "X"},
+            )
         return Published(str(data["id"]), self._url(creds, str(data["id"])), datetime.now(UTC))
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
@@ -247,7 +279,11 @@ class XPublisher(Connector):
             ).json()
             page = body.get("data", []) if isinstance(body, Mapping) else None
             if not isinstance(page, list):
-                raise ConnectorError("X returned no list of posts.")
+                raise ConnectorError(
+                    "X returned no list of posts.",
+                    code="connector.bad_answer",
+                    params={"network": "X"},
+                )
             tweets.extend(page)
             meta = body.get("meta")
             token = meta.get("next_token") if isinstance(meta, Mapping) else None
@@ -259,6 +295,12 @@ class XPublisher(Connector):
                 f"The account posted more than {RECENT_PAGES * 100} times since "
                 f"{since:%Y-%m-%d %H:%M} UTC; X's list of its posts could not be read to the end.",
                 permanent=True,
+                code="connector.too_many_recent",
+                params={
+                    "network": "X",
+                    "count": RECENT_PAGES * 100,
+                    "since": f"{since:%Y-%m-%d %H:%M}",
+                },
             )
         items = [self._item({**creds, "username": user["username"]}, tweet) for tweet in tweets]
         return [item for item in items if item is not None and item.created_at >= since]

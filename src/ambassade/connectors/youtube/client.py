@@ -69,14 +69,25 @@ def _reasons(response: Response) -> set[str]:
 def _error_map(response: Response, message: str) -> ConnectorError | None:
     reasons = _reasons(response)
     if reasons & AUTH_REASONS or response.status_code == 401:
-        return AuthExpired(f"YouTube refused the API key: {message}")
+        return AuthExpired(
+            f"YouTube refused the API key: {message}",
+            code="youtube.key_refused",
+            params={"detail": message},
+        )
     if reasons & QUOTA_REASONS:
         return ConnectorError(
             f"The YouTube API quota of this key is spent for today: {message}",
             retry_after=seconds_to_quota_reset(),
+            code="youtube.quota",
+            params={"detail": message},
         )
     if reasons & RATE_REASONS:
-        return ConnectorError(f"YouTube rate limit: {message}", retry_after=60)
+        return ConnectorError(
+            f"YouTube rate limit: {message}",
+            retry_after=60,
+            code="connector.rate_limited",
+            params={"network": "YouTube", "detail": message},
+        )
     return None
 
 
@@ -96,14 +107,22 @@ class YoutubeConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         mode = config.get("mode", "search")
         if mode not in MODES:
-            raise InvalidConfig(f"The mode must be one of {', '.join(MODES)}.")
+            raise InvalidConfig(
+                f"The mode must be one of {', '.join(MODES)}.",
+                code="source.bad_mode",
+                params={"modes": ", ".join(MODES)},
+            )
         needed = {
             "search": "query",
             "video_comments": "video_id",
             "channel_comments": "channel_id",
         }[mode]
         if not str(config.get(needed) or "").strip():
-            raise InvalidConfig(f"The {mode} mode needs {needed}.")
+            raise InvalidConfig(
+                f"The {mode} mode needs {needed}.",
+                code="youtube.mode_needs",
+                params={"mode": mode, "needed": needed},
+            )
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Credentials, cursor: Cursor | None
@@ -111,7 +130,10 @@ class YoutubeConnector(Connector):
         self.check_config(config)
         key = str((credentials or {}).get("api_key") or "")
         if not key:
-            raise AuthExpired("A YouTube source needs a connection with an API key.")
+            raise AuthExpired(
+                "A YouTube source needs a connection with an API key.",
+                code="youtube.needs_connection",
+            )
         mode = config.get("mode", "search")
         api = self.endpoints["api"]
 

@@ -18,7 +18,11 @@ CHANNEL = "https://www.youtube.com/channel/{}"
 @parser("YouTube")
 def items_of(body: Any) -> list[Mapping[str, Any]]:
     if not isinstance(body, Mapping) or not isinstance(body.get("items", []), list):
-        raise ConnectorError("YouTube returned a response without a list of items.")
+        raise ConnectorError(
+            "YouTube returned a response without a list of items.",
+            code="connector.bad_answer",
+            params={"network": "YouTube"},
+        )
     return [item for item in body.get("items", []) if isinstance(item, Mapping)]
 
 
@@ -32,7 +36,11 @@ def video_item(result: Mapping[str, Any], *, source: str = "youtube") -> RawItem
         return None
     created_at = parse_datetime(snippet.get("publishedAt"))
     if created_at is None:
-        raise ConnectorError(f"YouTube video {video_id} has no publishedAt.")
+        raise ConnectorError(
+            f"YouTube video {video_id} has no publishedAt.",
+            code="connector.bad_answer",
+            params={"network": "YouTube"},
+        )
     title = html_to_text(str(snippet.get("title") or ""))  # search snippets are HTML-escaped
     description = html_to_text(str(snippet.get("description") or ""))
     channel = str(snippet.get("channelId") or "")
@@ -60,10 +68,18 @@ def comment_thread_item(thread: Mapping[str, Any], *, source: str = "youtube") -
     comment = top.get("snippet") or {}
     comment_id = str(top.get("id") or thread.get("id") or "")
     if not comment_id:
-        raise ConnectorError("YouTube returned a comment thread without an id.")
+        raise ConnectorError(
+            "YouTube returned a comment thread without an id.",
+            code="connector.bad_answer",
+            params={"network": "YouTube"},
+        )
     created_at = parse_datetime(comment.get("publishedAt"))
     if created_at is None:
-        raise ConnectorError(f"YouTube comment {comment_id} has no publishedAt.")
+        raise ConnectorError(
+            f"YouTube comment {comment_id} has no publishedAt.",
+            code="connector.bad_answer",
+            params={"network": "YouTube"},
+        )
     video_id = str(snippet.get("videoId") or comment.get("videoId") or "")
     channel = comment.get("authorChannelId") or {}
     author_channel = str(channel.get("value") or "") if isinstance(channel, Mapping) else ""
