@@ -175,7 +175,7 @@ def test_it_reads_only_the_upload_whatever_the_settings_say(
     services.run_file_import(source.id)
     assert not Mention.objects.filter(text__contains="root").exists()
     source.refresh_from_db()
-    assert str(secret) not in source.last_error
+    assert str(secret) not in source.last_error.text
     Source.objects.filter(id=source.id).update(
         config=original, cursor={"state": "queued", "done": 0, "total": 0}
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ambassade.listening import imports, pipeline, tasks, uploads
 from ambassade.listening.models import Mention, Source
@@ -93,7 +93,7 @@ def test_it_fails_an_import_that_keeps_dying_and_offers_a_retry(
     assert imports.recover_imports(now=later) == []
     source.refresh_from_db()
     assert source.import_progress is not None and source.import_progress["state"] == "failed"
-    assert "stopped 3 times" in source.last_error
+    assert "stopped 3 times" in source.last_error.text
     client.force_login(personas.bob)
     slug = personas.workspace_a.slug
     page = client.get(reverse("listening:sources", args=[slug])).content.decode()
@@ -136,7 +136,7 @@ def test_it_refuses_a_file_with_a_value_out_of_range_naming_line_and_field(
     imports.run_file_import(source.id)
     source.refresh_from_db()
     assert source.import_progress is not None and source.import_progress["state"] == "failed"
-    assert f"line 2501, column '{field}'" in source.last_error
+    assert f"line 2501, column '{field}'" in source.last_error.text
     assert not Mention.objects.exists()
 
 
@@ -146,4 +146,25 @@ def test_it_names_the_line_of_deeply_nested_json(personas: Any) -> None:
     imports.run_file_import(source.id)
     source.refresh_from_db()
     assert source.import_progress is not None and source.import_progress["state"] == "failed"
-    assert "line 3" in source.last_error and "nested" in source.last_error
+    assert "line 3" in source.last_error.text and "nested" in source.last_error.text
+
+
+def test_a_refused_file_reads_in_the_language_of_whoever_opens_the_sources_page(
+    personas: Any, client: Any
+) -> None:
+    # Import errors reached French pages in English (issue 10, item 14).
+    source = _start(personas, _jsonl(3, followers=-1))
+    with translation.override("en"):
+        imports.run_file_import(source.id)
+    client.force_login(personas.alice)
+    url = reverse("listening:sources", args=[personas.workspace_a.slug])
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert (
+        "Rien n’a été importé, 1 problème dans le fichier : ligne 4, colonne ‘followers’ : ne peut "
+        "pas être négatif."
+    ) in french
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Nothing was imported, 1 problem in the file: line 4, column ‘followers’: cannot be "
+        "negative."
+    ) in english

@@ -188,9 +188,9 @@ def test_it_skips_an_item_out_of_range_and_moves_on(
     assert result is not None and result.created == 3
     fake_source.refresh_from_db()
     assert fake_source.cursor == {"page": 1} and fake_source.last_status == Source.Status.OK
-    assert (
-        "1 item skipped" in fake_source.last_error and "author_followers" in fake_source.last_error
-    )
+    assert fake_source.last_error.code == "source.items_skipped"
+    assert "1 item skipped" in fake_source.last_error.text
+    assert "author_followers" in fake_source.last_error.text
     assert not Mention.objects.filter(external_id="huge").exists()
     assert Mention.objects.get(external_id="nul").text == "lumiere \ufffd"
 

@@ -37,6 +37,7 @@ NAMESPACES = {
     "oauth",
     "graph",
     "import",
+    "json",
     "network",
     *(
         [

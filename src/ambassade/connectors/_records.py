@@ -19,6 +19,7 @@ from ambassade.connectors.base import (
     ItemKind,
     RawItem,
 )
+from ambassade.engine.messages import Param, Params, check_code, check_params
 
 __all__ = ["FIELDS", "FieldProblem", "build_item", "parse_when"]
 
@@ -49,10 +50,17 @@ DATE_FORMATS = (
 
 
 class FieldProblem(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """A field's value that cannot be imported: ``message`` in English, ``code`` and ``params``
+    for the product to word (``field`` is named apart)."""
+
+    def __init__(
+        self, field: str, message: str, code: str, params: Mapping[str, Param] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = check_code(code)
+        self.params: Params = check_params(params)
 
 
 def parse_when(value: Any, zone: tzinfo = UTC, fmt: str | None = None) -> datetime:
@@ -94,7 +102,7 @@ def _optional_text(values: Mapping[str, Any], field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        raise FieldProblem(field, "must be text, not a list or an object")
+        raise FieldProblem(field, "must be text, not a list or an object", "import.not_text")
     return str(value).strip()
 
 
@@ -115,29 +123,42 @@ def build_item(
     if not text and html:
         text = html_to_text(html)
     if not text:
-        raise FieldProblem("text", "is missing or empty")
+        raise FieldProblem("text", "is missing or empty", "import.empty")
     created_value = values.get("created_at")
     if created_value in (None, ""):
         if default_created_at is None:
-            raise FieldProblem("created_at", "is missing")
+            raise FieldProblem("created_at", "is missing", "import.missing")
         created_at = default_created_at
     else:
         try:
             created_at = parse_when(created_value, zone, date_format)
         except (ValueError, OverflowError, OSError) as exc:
-            raise FieldProblem("created_at", str(exc)) from None
+            raise FieldProblem(
+                "created_at", str(exc), "import.not_a_date", {"value": str(created_value)}
+            ) from None
         if not EARLIEST <= created_at < LATEST:
             raise FieldProblem(
                 "created_at",
                 f"{created_at.isoformat()} is out of range "
                 f"({EARLIEST.date().isoformat()} to {LATEST.date().isoformat()})",
+                "import.date_out_of_range",
+                {
+                    "value": created_at.isoformat(),
+                    "earliest": EARLIEST.date().isoformat(),
+                    "latest": LATEST.date().isoformat(),
+                },
             )
     kind_value = _optional_text(values, "kind") or default_kind.value
     try:
         kind = ItemKind(kind_value.lower())
     except ValueError:
         allowed = ", ".join(k.value for k in ItemKind)
-        raise FieldProblem("kind", f"{kind_value!r} is not one of {allowed}") from None
+        raise FieldProblem(
+            "kind",
+            f"{kind_value!r} is not one of {allowed}",
+            "import.bad_kind",
+            {"value": kind_value, "allowed": allowed},
+        ) from None
     followers: int | None = None
     followers_value = values.get("author_followers")
     if followers_value not in (None, ""):
@@ -145,25 +166,43 @@ def build_item(
             followers = int(str(followers_value).strip())
         except ValueError:
             raise FieldProblem(
-                "author_followers", f"{followers_value!r} is not a whole number"
+                "author_followers",
+                f"{followers_value!r} is not a whole number",
+                "import.not_whole",
+                {"value": str(followers_value)},
             ) from None
         if followers < 0:
-            raise FieldProblem("author_followers", "cannot be negative")
+            raise FieldProblem("author_followers", "cannot be negative", "import.negative")
         if followers > MAX_FOLLOWERS:
-            raise FieldProblem("author_followers", f"is larger than {MAX_FOLLOWERS:,}")
+            raise FieldProblem(
+                "author_followers",
+                f"is larger than {MAX_FOLLOWERS:,}",
+                "import.too_large",
+                {"limit": MAX_FOLLOWERS},
+            )
     metrics: dict[str, int] = {}
     for field, value in values.items():
         if field.startswith("metrics.") and value not in (None, ""):
             try:
                 number = int(str(value).strip())
             except ValueError:
-                raise FieldProblem(field, f"{value!r} is not a whole number") from None
+                raise FieldProblem(
+                    field,
+                    f"{value!r} is not a whole number",
+                    "import.not_whole",
+                    {"value": str(value)},
+                ) from None
             if not 0 <= number <= MAX_METRIC:
-                raise FieldProblem(field, f"must be between 0 and {MAX_METRIC:,}")
+                raise FieldProblem(
+                    field,
+                    f"must be between 0 and {MAX_METRIC:,}",
+                    "import.out_of_bounds",
+                    {"limit": MAX_METRIC},
+                )
             metrics[field.removeprefix("metrics.")] = number
     url = _optional_text(values, "url")
     if url and not url.startswith(("http://", "https://")):
-        raise FieldProblem("url", "must start with http:// or https://")
+        raise FieldProblem("url", "must start with http:// or https://", "import.bad_url")
     handle = _optional_text(values, "author_handle").lstrip("@")
     external_id = _optional_text(values, "id")
     if not external_id:

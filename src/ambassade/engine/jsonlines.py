@@ -14,8 +14,10 @@ valid inside a JSON string), or hold a whole file in memory. Pure Python, no Dja
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
+
+from ambassade.engine.messages import Param, Params, check_code, check_params
 
 __all__ = ["MAX_DEPTH", "MAX_LINE_BYTES", "JsonProblem", "LineProblem", "loads", "read_lines"]
 
@@ -27,23 +29,39 @@ _CHUNK = 1 << 16
 
 
 class JsonProblem(ValueError):
-    """Not JSON, or JSON this product does not read; ``message`` says why (and the column)."""
+    """Not JSON, or JSON this product does not read; ``message`` says why (and the column), in
+    English; ``code`` and ``params`` are the same for the product to word
+    (:mod:`ambassade.engine.messages`)."""
 
-    def __init__(self, message: str, column: int | None = None, reason: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        column: int | None = None,
+        reason: str = "",
+        *,
+        code: str = "",
+        params: Mapping[str, Param] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.column = column
         #: For a syntax error, the decoder's own words ("Expecting value at column 3"), else "".
         self.reason = reason
+        self.code = check_code(code)
+        self.params: Params = check_params(params)
 
 
 class LineProblem(ValueError):
     """A line that cannot be read as text (not UTF-8, too long)."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(
+        self, line: int, message: str, *, code: str = "", params: Mapping[str, Param] | None = None
+    ) -> None:
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.message = message
+        self.code = check_code(code)
+        self.params: Params = check_params(params)
 
 
 def _too_deep(text: str | bytes) -> bool:
@@ -72,15 +90,35 @@ def loads(text: str | bytes) -> Any:
     try:
         value = json.loads(text)
     except RecursionError:
-        raise JsonProblem(f"arrays and objects are nested more than {MAX_DEPTH} deep") from None
+        raise JsonProblem(
+            f"arrays and objects are nested more than {MAX_DEPTH} deep",
+            code="json.too_deep",
+            params={"limit": MAX_DEPTH},
+        ) from None
     except json.JSONDecodeError as exc:
         reason = f"{exc.msg} at column {exc.colno}"
-        raise JsonProblem(f"not valid JSON: {reason}", exc.colno, reason) from None
+        raise JsonProblem(
+            f"not valid JSON: {reason}",
+            exc.colno,
+            reason,
+            code="json.invalid_at",
+            params={"detail": exc.msg, "column": exc.colno},
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:  # e.g. an integer of more than 4,300 digits
-        raise JsonProblem(f"not valid JSON: {exc}", None, str(exc)) from None
+        raise JsonProblem(
+            f"not valid JSON: {exc}",
+            None,
+            str(exc),
+            code="json.invalid",
+            params={"detail": str(exc)},
+        ) from None
     # Counting brackets is cheap and rules out deep nesting for nearly every line.
     if _too_deep(text) and _depth(value) > MAX_DEPTH:
-        raise JsonProblem(f"arrays and objects are nested more than {MAX_DEPTH} deep")
+        raise JsonProblem(
+            f"arrays and objects are nested more than {MAX_DEPTH} deep",
+            code="json.too_deep",
+            params={"limit": MAX_DEPTH},
+        )
     return value
 
 
@@ -100,7 +138,15 @@ def read_lines(
                 rest = stream.readline(_CHUNK)
                 if not rest or rest.endswith(b"\n"):
                     break
-            yield number, LineProblem(number, f"the line is longer than {max_bytes:,} bytes")
+            yield (
+                number,
+                LineProblem(
+                    number,
+                    f"the line is longer than {max_bytes:,} bytes",
+                    code="json.line_too_long",
+                    params={"limit": max_bytes},
+                ),
+            )
             continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -108,4 +154,4 @@ def read_lines(
         try:
             yield number, raw.decode("utf-8")
         except UnicodeDecodeError:
-            yield number, LineProblem(number, "not UTF-8 text")
+            yield number, LineProblem(number, "not UTF-8 text", code="json.not_utf8")

@@ -41,6 +41,7 @@ from ambassade.listening.services import (
     skipped_message,
 )
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Workspace
 
 __all__ = [
@@ -151,7 +152,8 @@ def _beat(source: Source, token: str, state: str, done: int, total: int) -> bool
     return won
 
 
-def _fail(source: Source, token: str | None, message: str) -> None:
+def _fail(source: Source, token: str | None, message: Any) -> None:
+    """``message``: the error or a coded message, stored as such (worded when shown)."""
     rows = Source.objects.filter(id=source.id)
     if token is not None:
         rows = rows.filter(cursor__claim=token)
@@ -159,7 +161,7 @@ def _fail(source: Source, token: str | None, message: str) -> None:
     rows.update(
         last_run_at=timezone.now(),
         last_status=Source.Status.ERROR,
-        last_error=message[:2000],
+        last_error=StoredMessage.of(message),
         cursor={**cursor, **_cursor("failed", 0, int(cursor.get("total", 0))), "claim": ""},
     )
 
@@ -206,18 +208,18 @@ def run_file_import(
             except _ClaimLost:
                 return None
     except OSError:
-        _fail(source, token, _("The uploaded file is gone: import it again."))
+        _fail(source, token, coded("import.upload_gone"))
         return None
     except FileImportError as exc:
-        _fail(source, token, exc.message)
+        _fail(source, token, failure_message(exc))
         uploads.delete(source.id)  # the file itself is wrong: import a corrected one
         return None
     except ConnectorError as exc:
-        _fail(source, token, exc.message)
+        _fail(source, token, exc)
         return None
     except Exception as exc:
         log.exception("importing source %s failed", source.id)
-        _fail(source, token, _("Unexpected error: %(error)s") % {"error": exc})
+        _fail(source, token, coded("source.unexpected", detail=str(exc)))
         return None
     finished = timezone.now()
     skipped = skipped_message(result)
@@ -230,6 +232,34 @@ def run_file_import(
     )
     uploads.delete(source.id)  # imported: the copy of the export is no longer needed
     return result
+
+
+def failure_message(error: Any) -> StoredMessage:
+    """A refused file's problems, each with its line and column, as a message worded when shown
+    (``error``: a ``FileImportError``)."""
+    from ambassade.connectors.fileimport.parse import SHOWN
+
+    problems = []
+    for problem in error.problems[:SHOWN]:
+        code = "import.at_line" if problem.line else "import.in_settings"
+        if problem.line and problem.column:
+            code = "import.at_line_column"
+        problems.append(
+            StoredMessage(
+                code,
+                {
+                    "line": problem.line,
+                    "column": problem.column,
+                    "problem": StoredMessage(problem.code, problem.params, problem.message),
+                },
+            )
+        )
+    more = error.total - len(problems)
+    return StoredMessage(
+        "import.failed_more" if more > 0 else "import.failed",
+        {"count": error.total, "more": more, "problems": problems},
+        text=error.message,
+    )
 
 
 class _ClaimLost(Exception):
@@ -254,8 +284,7 @@ def recover_imports(now: datetime | None = None) -> list[int]:
             _fail(
                 source,
                 cursor.get("claim") if "claim" in cursor else None,
-                _("The import stopped %(count)s times before the end (its worker was stopped).")
-                % {"count": cursor.get("attempts", 0)},
+                coded("import.stopped", count=int(cursor.get("attempts", 0))),
             )
             continue
         tasks.import_file(source.id)

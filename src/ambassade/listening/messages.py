@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from ambassade.workspaces.messages import register_all
 
@@ -74,5 +75,61 @@ register_all(
         "source.no_connector": _("No connector reads sources of this kind."),
         "source.needs_connection": _("This source needs a connection to an account."),
         "source.unexpected": _("Unexpected error: %(detail)s"),
+        "import.upload_gone": _("The uploaded file is gone: import it again."),
+        # A refused file: its problems, each at its line and column.
+        "import.failed": ngettext_lazy(
+            "Nothing was imported, %(count)s problem in the file: %(problems)s.",
+            "Nothing was imported, %(count)s problems in the file: %(problems)s.",
+            "count",
+        ),
+        "import.failed_more": _(
+            "Nothing was imported, %(count)s problems in the file: %(problems)s (and %(more)s "
+            "more)."
+        ),
+        "import.at_line": _("line %(line)s: %(problem)s"),
+        "import.at_line_column": _("line %(line)s, column ‘%(column)s’: %(problem)s"),
+        "import.in_settings": _("settings: %(problem)s"),
+        "import.field_unmapped": _("the field ‘%(field)s’ must be mapped to a column"),
+        "import.unknown_field": _("‘%(field)s’ is not a field that can be imported"),
+        "import.unknown_settings": _("Unknown settings for a file import: %(names)s."),
+        "import.format": _("the format must be csv or jsonl"),
+        "import.bad_delimiter": _("the delimiter must be one character, not ‘%(value)s’"),
+        "import.bad_zone": _("unknown time zone ‘%(value)s’"),
+        "import.not_utf8": _("the file is not UTF-8 text"),
+        "import.columns": _("%(count)s columns where the header has %(expected)s"),
+        "import.csv_field_too_long": _(
+            "a field is longer than %(limit)s characters (a quote left open?)"
+        ),
+        "import.csv_unreadable": _("the CSV cannot be read here: %(detail)s"),
+        "import.not_object": _("each line must be a JSON object"),
+        "import.no_column": _("no such column in the header"),
+        "import.missing": _("missing"),
+        "import.repeated_id": _("the id ‘%(id)s’ was already on line %(first)s"),
+        "import.not_text": _("must be text, not a list or an object"),
+        "import.empty": _("is missing or empty"),
+        "import.not_a_date": _(
+            "‘%(value)s’ is not a date (ISO 8601 expected, e.g. 2025-06-11T08:00:00Z)"
+        ),
+        "import.date_out_of_range": _("%(value)s is out of range (%(earliest)s to %(latest)s)"),
+        "import.bad_kind": _("‘%(value)s’ is not one of %(allowed)s"),
+        "import.not_whole": _("‘%(value)s’ is not a whole number"),
+        "import.negative": _("cannot be negative"),
+        "import.too_large": _("is larger than %(limit)s"),
+        "import.out_of_bounds": _("must be between 0 and %(limit)s"),
+        "import.bad_url": _("must start with http:// or https://"),
+        # Reading JSON (the engine's jsonlines).
+        "json.too_deep": _("arrays and objects are nested more than %(limit)s deep"),
+        "json.invalid_at": _("not valid JSON: %(detail)s at column %(column)s"),
+        "json.invalid": _("not valid JSON: %(detail)s"),
+        "json.line_too_long": _("the line is longer than %(limit)s bytes"),
+        "json.not_utf8": _("not UTF-8 text"),
+        "import.stopped": _(
+            "The import stopped %(count)s times before the end (its worker was stopped)."
+        ),
+        "source.items_skipped": ngettext_lazy(
+            "%(count)s item skipped, a value out of range: %(field)s of %(id)s.",
+            "%(count)s items skipped, their values out of range, e.g. %(field)s of %(id)s.",
+            "count",
+        ),
     }
 )

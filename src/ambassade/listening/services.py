@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
 from ambassade.engine.query import QuerySyntaxError, parse
@@ -303,17 +302,13 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
     return total
 
 
-def skipped_message(result: IngestResult) -> str:
-    """What a run left out and why (shown on the sources page), or ""."""
+def skipped_message(result: IngestResult) -> StoredMessage:
+    """What a run left out and why (shown on the sources page), or an empty message. The value's
+    own problem, in English, is in the log."""
     if not result.rejected:
-        return ""
-    external_id, field, reason = result.rejected[0]
-    count = len(result.rejected)
-    return ngettext(
-        "%(count)s item skipped, a value out of range: %(id)s: %(field)s %(reason)s.",
-        "%(count)s items skipped, their values out of range, e.g. %(id)s: %(field)s %(reason)s.",
-        count,
-    ) % {"count": count, "id": external_id, "field": field, "reason": reason}
+        return StoredMessage()
+    external_id, field, _reason = result.rejected[0]
+    return coded("source.items_skipped", count=len(result.rejected), id=external_id, field=field)
 
 
 def _record_failure(

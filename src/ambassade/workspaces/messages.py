@@ -85,7 +85,7 @@ class StoredMessage:
 
     Parameters are text or numbers, dates and times (written as the reader's locale writes them,
     times in the active time zone), messages themselves (worded in the same language), or lists of
-    messages (one a line). ``str()`` words it in the active language; an empty message is false.
+    messages (joined by semicolons). ``str()`` words it in the active language; an empty message is false.
     """
 
     __slots__ = ("code", "params", "text")
@@ -225,7 +225,7 @@ def _worded(value: Any) -> str | int | float:
     if isinstance(value, StoredMessage):
         return value.words()
     if isinstance(value, list):
-        return "\n".join(item.words() for item in value)
+        return "; ".join(item.words() for item in value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int) and abs(value) < 10_000:

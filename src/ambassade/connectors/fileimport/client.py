@@ -36,7 +36,11 @@ class FileImportConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         unknown = sorted(set(config) - self.SETTINGS)
         if unknown:
-            raise InvalidConfig(f"Unknown settings for a file import: {', '.join(unknown)}.")
+            raise InvalidConfig(
+                f"Unknown settings for a file import: {', '.join(unknown)}.",
+                code="import.unknown_settings",
+                params={"names": ", ".join(unknown)},
+            )
         if config.get("format") not in FORMATS:
             raise InvalidConfig("The file format must be csv or jsonl.", code="import.bad_format")
         mapping = config.get("mapping")
@@ -45,9 +49,9 @@ class FileImportConnector(Connector):
         problems = check_mapping(mapping)
         if problems:
             raise InvalidConfig(
-                "The column mapping is incomplete: " + "; ".join(problems) + ".",
-                code="import.bad_mapping",
-                params={"detail": "; ".join(problems)},
+                "The column mapping is incomplete: " + "; ".join(p.message for p in problems) + ".",
+                code=problems[0].code,
+                params=problems[0].params,
             )
 
     def _settings(self, config: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ every problem names its line (the physical line of the file, 1 being the CSV hea
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ambassade.connectors._records import FIELDS, FieldProblem, build_item
 from ambassade.connectors.base import ConnectorError, ItemKind, RawItem
 from ambassade.engine import jsonlines
+from ambassade.engine.messages import Param
 
 __all__ = [
     "FORMATS",
@@ -42,9 +44,14 @@ PROGRESS_EVERY = 5000
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
+    """What is wrong on a line (0: the import's settings), in a column or not: ``message`` in
+    English, ``code`` and ``params`` for the product to word."""
+
     line: int
     column: str
     message: str
+    code: str = ""
+    params: Mapping[str, Param] = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
@@ -52,7 +59,8 @@ class ImportProblem:
 
 
 class FileImportError(ConnectorError):
-    """Nothing was imported; ``problems`` lists every reason, line by line."""
+    """Nothing was imported; ``problems`` lists every reason, line by line (the first
+    :data:`SHOWN` make the message; ``total`` counts them all)."""
 
     def __init__(self, problems: list[ImportProblem], total: int | None = None) -> None:
         total = max(total or 0, len(problems))
@@ -60,23 +68,49 @@ class FileImportError(ConnectorError):
         more = f" (and {total - SHOWN:,} more)" if total > SHOWN else ""
         count = f"{total:,} problem{'s' if total != 1 else ''}"
         super().__init__(
-            f"Nothing was imported, {count} in the file: {shown}{more}.", permanent=True
+            f"Nothing was imported, {count} in the file: {shown}{more}.",
+            permanent=True,
+            code="import.failed",
+            params={"count": total},
         )
         self.problems = problems
+        self.total = total
 
 
-def check_mapping(mapping: Mapping[str, str]) -> list[str]:
-    """The mapping's problems, as sentences (empty when it is usable)."""
+def check_mapping(mapping: Mapping[str, str]) -> list[ImportProblem]:
+    """The mapping's problems (line 0: the settings), empty when it is usable."""
     problems = [
-        f"the field {field!r} must be mapped to a column"
-        for field in REQUIRED
-        if not mapping.get(field)
+        ImportProblem(
+            0,
+            "",
+            f"the field {name!r} must be mapped to a column",
+            "import.field_unmapped",
+            {"field": name},
+        )
+        for name in REQUIRED
+        if not mapping.get(name)
     ]
-    for field, column in mapping.items():
-        if field not in FIELDS and not (field.startswith("metrics.") and len(field) > 8):
-            problems.append(f"{field!r} is not a field that can be imported")
+    for name, column in mapping.items():
+        if name not in FIELDS and not (name.startswith("metrics.") and len(name) > 8):
+            problems.append(
+                ImportProblem(
+                    0,
+                    "",
+                    f"{name!r} is not a field that can be imported",
+                    "import.unknown_field",
+                    {"field": name},
+                )
+            )
         if not isinstance(column, str) or not column:
-            problems.append(f"the field {field!r} is mapped to no column")
+            problems.append(
+                ImportProblem(
+                    0,
+                    "",
+                    f"the field {name!r} is mapped to no column",
+                    "import.field_unmapped",
+                    {"field": name},
+                )
+            )
     return problems
 
 
@@ -105,10 +139,10 @@ def _csv_lines(
     except StopIteration:
         return
     except csv.Error as exc:
-        yield 1, ImportProblem(1, "", f"the header cannot be read: {_csv_reason(exc)}")
+        yield 1, _csv_problem(1, "the header cannot be read", exc)
         return
     if _NOT_UTF8.search("".join(header)):
-        yield 1, ImportProblem(1, "", "the file is not UTF-8 text")
+        yield 1, ImportProblem(1, "", "the file is not UTF-8 text", "import.not_utf8")
         return
     header = [name.strip() for name in header]
     yield 1, {"__header__": header}
@@ -119,27 +153,39 @@ def _csv_lines(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield line, ImportProblem(line, "", f"the CSV cannot be read here: {_csv_reason(exc)}")
+            yield line, _csv_problem(line, "the CSV cannot be read here", exc)
             return
         start, line = line, reader.line_num + 1
         if _NOT_UTF8.search("".join(row)):
-            yield start, ImportProblem(start, "", "the file is not UTF-8 text")
+            yield start, ImportProblem(start, "", "the file is not UTF-8 text", "import.not_utf8")
             continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             yield (
                 start,
-                ImportProblem(start, "", f"{len(row)} columns where the header has {len(header)}"),
+                ImportProblem(
+                    start,
+                    "",
+                    f"{len(row)} columns where the header has {len(header)}",
+                    "import.columns",
+                    {"count": len(row), "expected": len(header)},
+                ),
             )
             continue
         yield start, dict(zip(header, row, strict=True))
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def _csv_problem(line: int, what: str, exc: csv.Error) -> ImportProblem:
     if "field larger than field limit" in str(exc):
-        return f"a field is longer than {MAX_FIELD:,} characters (a quote left open?)"
-    return str(exc)
+        return ImportProblem(
+            line,
+            "",
+            f"{what}: a field is longer than {MAX_FIELD:,} characters (a quote left open?)",
+            "import.csv_field_too_long",
+            {"limit": MAX_FIELD},
+        )
+    return ImportProblem(line, "", f"{what}: {exc}", "import.csv_unreadable", {"detail": str(exc)})
 
 
 def _rows_jsonl(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | ImportProblem]]:
@@ -147,17 +193,20 @@ def _rows_jsonl(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | Impor
     # would cut there and shift every line number after).
     for number, text in jsonlines.read_lines(stream):
         if isinstance(text, jsonlines.LineProblem):
-            yield number, ImportProblem(number, "", text.message)
+            yield number, ImportProblem(number, "", text.message, text.code, text.params)
             continue
         if not text.strip():
             continue
         try:
             value = jsonlines.loads(text)
         except jsonlines.JsonProblem as exc:
-            yield number, ImportProblem(number, "", exc.message)
+            yield number, ImportProblem(number, "", exc.message, exc.code, exc.params)
             continue
         if not isinstance(value, dict):
-            yield number, ImportProblem(number, "", "each line must be a JSON object")
+            yield (
+                number,
+                ImportProblem(number, "", "each line must be a JSON object", "import.not_object"),
+            )
             continue
         yield number, value
 
@@ -194,18 +243,35 @@ def _options(
     date_format: str | None = None,
     kind: ItemKind = ItemKind.POST,
 ) -> _Options:
-    problems = [ImportProblem(0, "", message) for message in check_mapping(mapping)]
+    problems = check_mapping(mapping)
     if format not in FORMATS:
-        problems.append(ImportProblem(0, "", f"the format must be csv or jsonl, not {format!r}"))
+        problems.append(
+            ImportProblem(
+                0,
+                "",
+                f"the format must be csv or jsonl, not {format!r}",
+                "import.format",
+            )
+        )
     if len(delimiter) != 1 or delimiter in '\r\n"':
         problems.append(
-            ImportProblem(0, "", f"the delimiter must be one character, not {delimiter!r}")
+            ImportProblem(
+                0,
+                "",
+                f"the delimiter must be one character, not {delimiter!r}",
+                "import.bad_delimiter",
+                {"value": delimiter},
+            )
         )
     zone: tzinfo | None = None
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(ImportProblem(0, "", f"unknown time zone {timezone!r}"))
+        problems.append(
+            ImportProblem(
+                0, "", f"unknown time zone {timezone!r}", "import.bad_zone", {"value": timezone}
+            )
+        )
     if problems or zone is None:
         raise FileImportError(problems)
     return _Options(format, dict(mapping), source, delimiter, zone, date_format, kind)
@@ -224,7 +290,10 @@ def _read(stream: IO[bytes], options: _Options) -> Iterator[tuple[int, RawItem |
             header = row["__header__"]
             missing = [c for c in mapping.values() if c not in header]
             for column in missing:
-                yield 1, ImportProblem(1, column, "no such column in the header")
+                yield (
+                    1,
+                    ImportProblem(1, column, "no such column in the header", "import.no_column"),
+                )
             if missing:
                 return
             continue
@@ -235,7 +304,7 @@ def _read(stream: IO[bytes], options: _Options) -> Iterator[tuple[int, RawItem |
             if found:
                 values[field] = value
             elif field in REQUIRED:
-                yield line, ImportProblem(line, column, "missing")
+                yield line, ImportProblem(line, column, "missing", "import.missing")
                 absent = True
         if absent:
             continue
@@ -251,7 +320,13 @@ def _read(stream: IO[bytes], options: _Options) -> Iterator[tuple[int, RawItem |
         except FieldProblem as problem:
             yield (
                 line,
-                ImportProblem(line, mapping.get(problem.field, problem.field), problem.message),
+                ImportProblem(
+                    line,
+                    mapping.get(problem.field, problem.field),
+                    problem.message,
+                    problem.code,
+                    problem.params,
+                ),
             )
             continue
         yield line, item
@@ -307,6 +382,8 @@ def _repeated(
         line,
         options.mapping.get("id", ""),
         f"the id {item.external_id!r} was already on line {first_line[item.external_id]}",
+        "import.repeated_id",
+        {"id": item.external_id, "first": first_line[item.external_id]},
     )
 
 
