@@ -52,8 +52,15 @@ def test_the_banner_names_every_network_over_its_limit(
     alert = _alert(response.content.decode())
     assert "@brand_a@mastodon.social" in alert and "accepts 500" in alert
     assert "cafe-lumiere.bsky.social" in alert and "accepts 300" in alert
-    # Saved as a draft, nothing scheduled.
-    assert {v.status for v in Post.objects.get().variants.all()} == {"draft"}
+    # Saved as a draft, nothing scheduled; the page now edits that draft, so that submitting it
+    # again after a fix does not make a second one.
+    post = Post.objects.get()
+    assert {v.status for v in post.variants.all()} == {"draft"}
+    edit = reverse(
+        "publishing:post_edit",
+        kwargs={"workspace_slug": personas.workspace_a.slug, "post_id": post.pk},
+    )
+    assert f'<form method="post" action="{edit}"' in response.content.decode()
 
 
 def test_the_counter_counts_what_the_submit_check_counts(
