@@ -98,10 +98,10 @@ def test_it_composes_gets_approval_and_schedules_a_post(
     assert page.get_by_text("Your approval is recorded.").is_visible()
     assert page.locator('[data-status="scheduled"]').count() == 2
 
-    # The calendar shows it on its day, at 09:30 Paris time, scheduled on both networks.
+    # The calendar shows it once on its day, at 09:30 Paris time, scheduled on both networks.
     page.goto(f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}")
     cell = page.locator(f'[data-drop-date="{day.isoformat()}"]')
-    assert cell.locator(".pub-cal-item").count() == 2
+    assert cell.locator(".pub-cal-item").count() == 1
     assert cell.get_by_text("09:30").first.is_visible()
     assert cell.locator('[data-status="scheduled"]').count() == 2
     post.refresh_from_db()
@@ -134,3 +134,87 @@ def test_it_composes_gets_approval_and_schedules_a_post(
         page.goto(address)
         assert page.locator('[data-status="published"]').count() == 2, address
         assert page.locator('[data-status="scheduled"]').count() == 0, address
+
+
+def test_it_drags_a_post_to_another_day_and_hour_in_the_calendar(
+    page: Any, live_server: Any, personas: Personas
+) -> None:
+    """Week view: the post is dragged to the next day at 14:00; month view: to a later day, keeping
+    its time. The stored instant is the Paris wall-clock time in UTC. An analyst sees no handle."""
+    from datetime import UTC, datetime
+
+    from ambassade.publishing import approvals, authoring
+    from ambassade.publishing.models import Variant
+    from ambassade.workspaces.models import Membership, Role
+    from ambassade.workspaces.services import create_user
+
+    workspace = personas.workspace_a
+    workspace.time_zone = "Europe/Paris"
+    workspace.language = "en"
+    workspace.save()
+    # A Thursday in July (UTC+2), far enough ahead to be in the future whenever the test runs.
+    year = timezone.now().year + 2
+    thursday = datetime(year, 7, 1, tzinfo=UTC)
+    while thursday.weekday() != 3:
+        thursday += timedelta(days=1)
+    post = authoring.create_post(
+        workspace,
+        personas.bob,
+        text="Atelier latte art\nInscriptions au comptoir.",
+        connections=[personas.connection],
+        scheduled_at=thursday.replace(hour=7, minute=45),  # 09:45 in Paris
+    )
+    approvals.submit_post(post, personas.bob)
+    base, slug = live_server.url, workspace.slug
+    day = thursday.date()
+    friday = day + timedelta(days=1)
+
+    _log_in(page, base, "bob@example.com")
+    page.goto(f"{base}/w/{slug}/publishing/calendar/?view=week&date={day.isoformat()}")
+    item = page.locator(".pub-cal-item", has_text="Atelier latte art")
+    assert item.get_attribute("draggable") == "true"
+    assert page.locator(f'[data-drop-date="{day}"][data-drop-hour="9"] .pub-cal-item').count() == 1
+    target = page.locator(f'[data-drop-date="{friday}"][data-drop-hour="14"]')
+    with page.expect_navigation():
+        item.drag_to(target)
+    assert "view=week" in page.url
+    assert page.get_by_text("The post is rescheduled.").is_visible()
+    variant = Variant.objects.get(post=post)
+    # 14:45 in Paris on Friday (summer time, UTC+2) is 12:45 UTC.
+    assert (
+        variant.scheduled_at
+        == variant.due_at
+        == datetime(friday.year, friday.month, friday.day, 12, 45, tzinfo=UTC)
+    )
+    moved = page.locator(f'[data-drop-date="{friday}"][data-drop-hour="14"] .pub-cal-item')
+    assert moved.count() == 1 and "14:45" in (moved.text_content() or "")
+
+    # Month view: dropped on a day, the post keeps its time.
+    later = friday + timedelta(days=3)
+    page.goto(f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}")
+    with page.expect_navigation():
+        page.locator(".pub-cal-item", has_text="Atelier latte art").drag_to(
+            page.locator(f'[data-drop-date="{later}"]')
+        )
+    variant.refresh_from_db()
+    assert variant.scheduled_at == datetime(later.year, later.month, later.day, 12, 45, tzinfo=UTC)
+
+    # Without a mouse: the post's own move form (ISO date and time).
+    page.locator(".pub-cal-item", has_text="Atelier latte art").locator("summary").click()
+    form = page.locator(".pub-cal-item", has_text="Atelier latte art").locator("form")
+    form.locator("input[name=date]").fill(day.isoformat())
+    form.locator("input[name=time]").fill("18:00")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Move").click()
+    variant.refresh_from_db()
+    assert variant.scheduled_at == datetime(day.year, day.month, day.day, 16, 0, tzinfo=UTC)
+
+    # An analyst sees the post but cannot drag it.
+    dave = create_user("dave@example.com", PASSWORD, "Dave Analyst")
+    Membership.objects.create(workspace=workspace, user=dave, role=Role.ANALYST)
+    page.context.clear_cookies()
+    _log_in(page, base, "dave@example.com")
+    page.goto(f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}")
+    seen = page.locator(".pub-cal-item", has_text="Atelier latte art")
+    assert seen.count() == 1 and seen.get_attribute("draggable") is None
+    assert seen.locator("summary").count() == 0

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.publishing import accounts, authoring, scheduling
@@ -169,6 +170,9 @@ class RescheduleForm(ScheduleMixin):
         cleaned = super().clean() or {}
         if cleaned.get("date") and cleaned.get("time"):
             self.clean_schedule(cleaned, required=True)
+            when = cleaned.get("scheduled_at")
+            if when is not None and when <= timezone.now():
+                self.add_error("time", _("Choose a time that has not passed yet."))
         return cleaned
 
     @property

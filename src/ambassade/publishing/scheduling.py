@@ -105,14 +105,42 @@ def next_queue_time(
 # --- moving a post --------------------------------------------------------------------------------
 
 
+#: What a person may still move (and the calendar lets them drag).
+MOVABLE = (Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED)
+
+
 def reschedule_post(post: Post, actor: Any, when: datetime) -> Post:
-    """Move a post that has not gone out yet. Variants already sent or being sent keep theirs."""
+    """Move a post that has not gone out yet: a dated draft, a post awaiting approval or a
+    scheduled one. Variants already sent or being sent keep theirs.
+
+    An approval covers the post at its time: in a workspace that asks for approvals, a scheduled
+    post moved by someone who may not approve posts waits for approval again (a new round; the
+    earlier approvals no longer count). An owner, a manager or an approver moves it as it is."""
+    from ambassade.publishing.outbox.hold import outbox_settings
+    from ambassade.publishing.permissions import POST_APPROVE
+    from ambassade.workspaces.permissions import can
+
+    steps = outbox_settings(post.workspace).approval_steps
+    again = steps > 0 and not can(actor, post.workspace, POST_APPROVE)
     with transaction.atomic():
+        post = Post.objects.select_for_update().get(id=post.id)
+        if not post.variants.filter(status__in=MOVABLE).exists():
+            raise ServiceError(_("This post has gone out, or is going out: it cannot be moved."))
         Post.objects.filter(id=post.id).update(scheduled_at=when, updated_at=timezone.now())
-        Variant.objects.filter(post=post, status=Status.SCHEDULED).update(
-            scheduled_at=when, due_at=when
-        )
-        record_audit(post.workspace, actor, audit.POST_RESCHEDULED, post, details={"at": str(when)})
+        scheduled = Variant.objects.filter(post=post, status=Status.SCHEDULED)
+        ids = list(scheduled.values_list("id", flat=True))
+        if again and ids:
+            scheduled.filter(id__in=ids).update(
+                status=Status.PENDING_APPROVAL, scheduled_at=None, due_at=None
+            )
+            Post.objects.filter(id=post.id).update(
+                review_round=F("review_round") + 1, approvals_required=steps
+            )
+            webhooks.emit(ids)
+        else:
+            scheduled.update(scheduled_at=when, due_at=when)
+        details = {"at": str(when), **({"approval": "requested"} if again and ids else {})}
+        record_audit(post.workspace, actor, audit.POST_RESCHEDULED, post, details=details)
     post.refresh_from_db()
     return post
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ambassade.publishing import oauth_views, views
+from ambassade.publishing import calendar_views, oauth_views, views
 
 app_name = "publishing"
 
@@ -16,7 +16,7 @@ urlpatterns = [
     path(P, views.posts, name="posts"),
     path(P + "new/", views.compose, name="compose"),
     path(P + "check/", views.check, name="check"),
-    path(P + "calendar/", views.calendar, name="calendar"),
+    path(P + "calendar/", calendar_views.calendar, name="calendar"),
     path(P + "accounts/connect/", views.connect, name="connect"),
     path(P + "accounts/oauth/<slug:network>/", oauth_views.start, name="oauth_start"),
     path(P + "accounts/oauth/<slug:network>/choose/", oauth_views.choose, name="oauth_choose"),

@@ -6,9 +6,6 @@ Each view validates input, calls one service and renders. Objects are read throu
 
 from __future__ import annotations
 
-import calendar as pycalendar
-from collections import defaultdict
-from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
@@ -383,22 +380,37 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     )
 
 
+def _rescheduled_message(post: Post) -> str:
+    post.refresh_from_db()
+    if post.status == Status.PENDING_APPROVAL:
+        return _("The post is rescheduled and waits for approval again.")
+    return _("The post is rescheduled.")
+
+
 @workspace_view(POST_CREATE)
 @require_POST
 def post_reschedule(request: HttpRequest, post_id: int) -> HttpResponse:
+    """From the post page or the calendar (drag and drop, or its move form); ``next`` brings the
+    person back to the calendar page they were on."""
     post = get_workspace_object_or_404(request, Post, id=post_id)
     form = RescheduleForm(request.POST, zone=_zone(request))
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        back = ""
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return _back(post)
-    return _run(
-        request,
-        post,
-        lambda: scheduling.reschedule_post(post, request.user, form.when),
-        _("The post is rescheduled."),
-    )
+        return HttpResponseRedirect(back) if back else _back(post)
+    try:
+        scheduling.reschedule_post(post, request.user, form.when)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _rescheduled_message(post))
+    return HttpResponseRedirect(back) if back else _back(post)
 
 
 @workspace_view(POST_CREATE)
@@ -456,78 +468,6 @@ def media_remove(request: HttpRequest, media_id: int) -> HttpResponse:
     media = get_workspace_object_or_404(request, Media.objects.select_related("post"), id=media_id)
     return _run(
         request, media.post, lambda: authoring.remove_media(media, request.user), _("Removed.")
-    )
-
-
-# --- the calendar ------------------------------------------------------------------------------
-
-
-def _parse_day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
-@workspace_view(PUBLISHING_VIEW)
-def calendar(request: HttpRequest) -> HttpResponse:
-    zone = ZoneInfo(_zone(request))
-    today = timezone.now().astimezone(zone).date()
-    view = "week" if request.GET.get("view") == "week" else "month"
-    anchor = _parse_day(request.GET.get("date"), today)
-    if view == "week":
-        start = anchor - timedelta(days=anchor.weekday())
-        days = [start + timedelta(days=i) for i in range(7)]
-        previous, following = start - timedelta(days=7), start + timedelta(days=7)
-    else:
-        first = anchor.replace(day=1)
-        weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-        days = [day for week in weeks for day in week]
-        previous = (first - timedelta(days=1)).replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        anchor = first
-    begin = datetime.combine(days[0], time(0), zone)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(0), zone)
-    variants = (
-        workspace_queryset(request, Variant)
-        .filter(scheduled_at__gte=begin, scheduled_at__lt=end)
-        .exclude(status=Status.DRAFT)
-        .select_related("post", "connection")
-        .order_by("scheduled_at", "id")
-    )
-    by_day: dict[date, list[Variant]] = defaultdict(list)
-    for variant in variants:
-        by_day[variant.scheduled_at.astimezone(zone).date()].append(variant)
-    cells = [
-        {
-            "day": day,
-            "variants": by_day.get(day, []),
-            "outside": view == "month" and day.month != anchor.month,
-            "today": day == today,
-        }
-        for day in days
-    ]
-    drafts = (
-        workspace_queryset(request, Post)
-        .filter(variants__status=Status.DRAFT)
-        .distinct()
-        .order_by("-updated_at")[:10]
-    )
-    return render(
-        request,
-        "publishing/calendar.html",
-        {
-            "view": view,
-            "anchor": anchor,
-            "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)],
-            "cells": cells,
-            "previous": previous,
-            "following": following,
-            "today": today,
-            "weekdays": days[:7],
-            "drafts": drafts,
-            "zone": _zone(request),
-        },
     )
 
 

@@ -2,7 +2,8 @@
    data-tabs        a role=tablist: its tabs show one [data-tab-panel] at a time (arrow keys move)
    data-drop-date   a calendar day that accepts a dragged [data-drag-url] item: the hidden
                     [data-drag-form] is posted to the item's reschedule URL with the new date and
-                    the item's time, so the server validates it like the reschedule form. */
+                    the item's time, so the server validates it like the reschedule form.
+   data-drop-hour   an hour of a day in the week's grid: the item moves to that hour, same minutes. */
 (function () {
   "use strict";
 
@@ -39,31 +40,54 @@
     next.focus();
   });
 
+  // Drag and drop in the calendar. A drop target is a day ([data-drop-date]: the post keeps its
+  // time) or, in the week, an hour of a day ([data-drop-hour]: the post keeps its minutes). The
+  // hidden [data-drag-form] is posted to the post's reschedule URL, so the server checks the move
+  // like any other (permissions, time zone, approvals). Without a mouse, each post has a form.
   var dragged = null;
+  function dropTarget(event) {
+    return event.target.closest ? event.target.closest("[data-drop-hour], [data-drop-date]") : null;
+  }
+  function clearTargets() {
+    document.querySelectorAll(".is-drop-target").forEach(function (node) {
+      node.classList.remove("is-drop-target");
+    });
+  }
   document.addEventListener("dragstart", function (event) {
     dragged = event.target.closest ? event.target.closest("[data-drag-url]") : null;
-    if (dragged) event.dataTransfer.setData("text/plain", dragged.getAttribute("data-drag-url"));
+    if (!dragged) return;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.getAttribute("data-drag-url"));
+    dragged.classList.add("is-dragged");
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("is-dragged");
+    dragged = null;
+    clearTargets();
   });
   document.addEventListener("dragover", function (event) {
-    var day = event.target.closest && event.target.closest("[data-drop-date]");
-    if (day && dragged) {
-      event.preventDefault();
-      day.classList.add("is-drop-target");
+    var target = dropTarget(event);
+    if (!target || !dragged) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!target.classList.contains("is-drop-target")) {
+      clearTargets();
+      target.classList.add("is-drop-target");
     }
   });
-  document.addEventListener("dragleave", function (event) {
-    var day = event.target.closest && event.target.closest("[data-drop-date]");
-    if (day) day.classList.remove("is-drop-target");
-  });
   document.addEventListener("drop", function (event) {
-    var day = event.target.closest && event.target.closest("[data-drop-date]");
+    var target = dropTarget(event);
     var form = document.querySelector("[data-drag-form]");
-    if (!day || !dragged || !form) return;
+    if (!target || !dragged || !form) return;
     event.preventDefault();
+    var time = dragged.getAttribute("data-drag-time");
+    var hour = target.getAttribute("data-drop-hour");
+    if (hour !== null) time = ("0" + hour).slice(-2) + ":" + time.split(":")[1];
     form.action = dragged.getAttribute("data-drag-url");
-    form.elements.date.value = day.getAttribute("data-drop-date");
-    form.elements.time.value = dragged.getAttribute("data-drag-time");
+    form.elements.date.value = target.getAttribute("data-drop-date");
+    form.elements.time.value = time;
     dragged = null;
+    clearTargets();
     form.submit();
   });
 
