@@ -282,3 +282,29 @@ def test_it_speaks_french(personas: Personas, client: Any) -> None:
     page = text(client.get(url(personas, "crisis", crisis_id=crisis.id), HTTP_ACCEPT_LANGUAGE="fr"))
     assert "Liste de contrôle" in page and "Déclarations d'attente" in page
     assert "Clore la crise" in page
+
+
+def test_a_notification_reads_in_the_language_of_whoever_opens_it(
+    personas: Personas, client: Any
+) -> None:
+    # Alert titles and notifications were frozen in the language of their creation (issue 10, 14).
+    from ambassade.crisis.signals_feed import MentionFacts
+
+    assert personas.workspace_a.language == "en"  # the alert is made in English…
+    AlertRule.objects.create(
+        workspace=personas.workspace_a, name="r", kind="influencer", min_followers=10_000
+    )
+    star = MentionFacts(id=1, author_handle="@star", author_followers=250_000, text="Wow")
+    (alert,) = services.evaluate_mentions(personas.workspace_a, [star])
+    services.deliver_alert(alert.id)
+    crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
+    client.force_login(personas.bob)
+    # …and read in French by a French reader, in English by an English one.
+    page = text(client.get(url(personas, "notifications"), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "@star (250 000 abonnés) a mentionné la marque" in page.replace("\xa0", " ")
+    assert "mentioned the brand" not in page
+    page = text(client.get(url(personas, "notifications"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "@star (250,000 followers) mentioned the brand" in page
+    page = text(client.get(url(personas, "crisis", crisis_id=crisis.id), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "File de publication suspendue : les publications programmées sont retenues." in page
+    assert "Outbox paused" not in page

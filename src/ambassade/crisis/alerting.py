@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ambassade.crisis import audit, delivery, signals_feed
 from ambassade.crisis.models import Alert, AlertRule, Channel, Notification, Severity
 from ambassade.crisis.permissions import ALERTS_VIEW
+from ambassade.workspaces.messages import coded, words
 from ambassade.workspaces.models import Membership, Workspace
 from ambassade.workspaces.permissions import ACTIONS
 from ambassade.workspaces.services import ServiceError, record_audit
@@ -96,7 +97,7 @@ def _item(alert: Alert) -> delivery.MessageItem:
         for m in signals_feed.mentions_by_id(alert.workspace, alert.mention_ids[:10])
     ]
     return delivery.MessageItem(
-        title=alert.title,
+        title=words(alert.title),
         severity=alert.severity,
         url=_alert_url(alert),
         triggered_at=alert.triggered_at.isoformat(),
@@ -133,8 +134,8 @@ def _send_all(channels: Iterable[Channel], message: delivery.Message) -> list[di
             delivery.send(channel, message)
         except delivery.DeliveryError as exc:
             log.warning("alert channel %s failed: %s", channel.id, exc)
-            result |= {"ok": False, "error": str(exc)}
-            Channel.objects.filter(id=channel.id).update(last_error=str(exc)[:1000])
+            result |= {"ok": False, "error": exc.stored.to_json()}
+            Channel.objects.filter(id=channel.id).update(last_error=exc.stored)
         else:
             result["ok"] = True
             if channel.last_error:
@@ -170,7 +171,7 @@ def deliver_alert(alert_id: int) -> bool:
                 event="alert",
                 workspace=workspace.slug,
                 workspace_name=workspace.name,
-                title=alert.title,
+                title=words(alert.title),
                 severity=alert.severity,
                 url=_alert_url(alert),
                 text=str(AlertRule.Kind(alert.kind).label),
@@ -202,10 +203,10 @@ def send_digest(workspace_id: int) -> int:
         Alert.objects.filter(id__in=claimed).select_related("rule").order_by("triggered_at", "id")
     )
     with translation.override(workspace.language):
-        title = _("Digest: %(count)d low-severity alerts") % {"count": len(alerts)}
+        title = coded("alert.digest", count=len(alerts))
         url = _absolute(reverse("crisis:alerts", kwargs={"workspace_slug": workspace.slug}))
         if any(a.rule is None or a.rule.notify_in_app for a in alerts):
-            body = "\n".join(a.title for a in alerts)
+            body = coded("alert.digest_titles", titles=[a.title for a in alerts])
             Notification.objects.bulk_create(
                 Notification(
                     workspace=workspace, user=user, severity=Severity.LOW, title=title, body=body
@@ -217,7 +218,7 @@ def send_digest(workspace_id: int) -> int:
             event="digest",
             workspace=workspace.slug,
             workspace_name=workspace.name,
-            title=title,
+            title=words(title),
             severity=Severity.LOW,
             url=url,
             text=_("Alerts grouped since the last digest."),

@@ -30,6 +30,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from ambassade.connectors import signed_webhook
 from ambassade.connectors.base import ConnectorError
+from ambassade.workspaces.messages import StoredMessage, coded
 
 __all__ = ["FORMATS", "DeliveryError", "Message", "MessageItem", "send"]
 
@@ -37,8 +38,12 @@ COLOURS = {"low": "#6b7280", "medium": "#d97706", "high": "#dc2626", "critical":
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
+    """``str()`` is English, for logs; ``stored`` is the same message coded, worded when shown
+    (the channels page, the alert's deliveries)."""
+
+    def __init__(self, stored: StoredMessage, *, permanent: bool = False) -> None:
+        super().__init__(stored.text)
+        self.stored = stored
         self.permanent = permanent
 
 
@@ -196,8 +201,14 @@ def _send_webhook(channel: Any, message: Message) -> None:
     except ConnectorError as exc:
         # The seam already keeps the URL's token parameters out of its messages; the URL path of a
         # Slack/Teams webhook is a credential too, so only the host is named.
+        url = target["url"]
+        error = StoredMessage(
+            exc.code,
+            {k: _without(v, url) if isinstance(v, str) else v for k, v in exc.params.items()},
+            _without(exc.message, url),
+        )
         raise DeliveryError(
-            f"The webhook to {channel.url_hint} failed: {_without(str(exc), target['url'])}",
+            coded("channel.webhook_failed", host=channel.url_hint, error=error),
             permanent=exc.permanent,
         ) from None
 
@@ -214,7 +225,7 @@ def _without(text: str, url: str) -> str:
 def _send_email(channel: Any, message: Message) -> None:
     recipients = channel.recipient_list()
     if not recipients:
-        raise DeliveryError("The e-mail channel has no recipient.", permanent=True)
+        raise DeliveryError(coded("channel.no_recipient"), permanent=True)
     lines = [message.text, ""]
     lines += [f"- {item.title}\n  {item.url}" for item in message.items]
     lines += [f"{name}: {value}" for name, value in message.facts]
@@ -227,7 +238,7 @@ def _send_email(channel: Any, message: Message) -> None:
             recipients,
         )
     except OSError as exc:  # smtplib errors are OSErrors
-        raise DeliveryError(f"The e-mail could not be sent: {exc}") from None
+        raise DeliveryError(coded("channel.email_failed", detail=str(exc))) from None
 
 
 def send(channel: Any, message: Message) -> None:

@@ -19,13 +19,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from ambassade.crisis import signals_feed
 from ambassade.crisis.mode import open_crisis_of
 from ambassade.crisis.models import Alert, AlertRule, CrisisEvent, SeriesState
 from ambassade.crisis.signals_feed import HOUR, CountFn, floor_hour
 from ambassade.engine.signals import SpikeDetector, SpikeSettings
+from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Workspace
 
 #: A new series is warmed up on this much history before its first live hour.
@@ -46,7 +46,7 @@ def trigger(
     rule: AlertRule,
     *,
     dedup_key: str,
-    title: str,
+    title: StoredMessage,
     now: datetime | None = None,
     value: float | None = None,
     baseline: float | None = None,
@@ -80,7 +80,7 @@ def trigger(
             rule=rule,
             kind=rule.kind,
             severity=rule.severity,
-            title=title[:300],
+            title=title,
             triggered_at=now,
             last_seen_at=now,
             value=value,
@@ -145,8 +145,7 @@ def evaluate_mentions(
                     trigger(
                         rule,
                         dedup_key=f"author:{handle.lower()}",
-                        title=_("%(author)s (%(followers)s followers) mentioned the brand")
-                        % {"author": handle, "followers": f"{followers:,}".replace(",", "\u202f")},
+                        title=coded("alert.influencer", author=handle, followers=followers),
                         now=now,
                         value=float(followers),
                         mention_ids=[mention.id],
@@ -167,7 +166,7 @@ def evaluate_mentions(
                 trigger(
                     rule,
                     dedup_key=f"query:{rule.query_id}",
-                    title=_("New mentions match the query “%(query)s”") % {"query": name},
+                    title=coded("alert.query_match", query=name),
                     now=now,
                     value=float(len(matched)),
                     mention_ids=[m.id for m in matched],
@@ -275,19 +274,17 @@ def _feed_one(
                 negative=metric == "negative",
             )
             about = names.get(query_id, f"#{query_id}") if query_id else workspace.name
-            if metric == "volume":
-                title = _(
-                    "Unusual volume of mentions: %(value)d in an hour (about %(expected)d expected) — %(about)s"
-                )
-            else:
-                title = _(
-                    "Unusual number of negative mentions: %(value)d in an hour (about %(expected)d expected) — %(about)s"
-                )
+            title = coded(
+                "alert.volume_spike" if metric == "volume" else "alert.negativity_spike",
+                value=round(value),
+                expected=round(expected),
+                about=about,
+            )
             for rule in rules:
                 alert = trigger(
                     rule,
                     dedup_key=key,
-                    title=title % {"value": value, "expected": round(expected), "about": about},
+                    title=title,
                     now=now,
                     value=value,
                     baseline=round(expected, 2),

@@ -31,6 +31,7 @@ from ambassade.crisis.models import (
     Severity,
 )
 from ambassade.crisis.report import build_report
+from ambassade.workspaces.messages import coded, words
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.services import ServiceError, record_audit
 
@@ -150,8 +151,9 @@ def open_crisis_of(workspace: Workspace) -> Crisis | None:
 
 
 def _event(
-    crisis: Crisis, kind: str, text: str = "", actor: Any = None, **extra: Any
+    crisis: Crisis, kind: str, text: Any = "", actor: Any = None, **extra: Any
 ) -> CrisisEvent:
+    """``text``: a coded message (worded when the timeline is shown) or what a person wrote."""
     return CrisisEvent.objects.create(
         workspace=crisis.workspace,
         crisis=crisis,
@@ -218,7 +220,8 @@ def open_crisis(
     scope = sorted({int(q) for q in scope if int(q) in known})
     playbook = ensure_defaults(workspace)
     with translation.override(workspace.language):
-        title = (title or (alert.title if alert else "") or _("Crisis")).strip()[:200]
+        # The crisis's name, which people edit: the alert's title in the workspace's language.
+        title = (title or (words(alert.title) if alert else "") or _("Crisis")).strip()[:200]
         try:
             with transaction.atomic():
                 crisis = Crisis.objects.create(
@@ -266,7 +269,7 @@ def open_crisis(
                 _event(
                     crisis,
                     CrisisEvent.Kind.OUTBOX,
-                    _("Outbox paused: scheduled posts are held."),
+                    coded("crisis.outbox_paused"),
                     actor,
                 )
             record_audit(workspace, actor, audit.CRISIS_OPENED, crisis)
@@ -291,11 +294,13 @@ def notify_crisis_opened(crisis_id: int) -> int:
             return 0
         contacts = list(workspace.escalation_contacts.filter(notify=True).exclude(email=""))
         with translation.override(workspace.language):
-            names = ", ".join(c.name for c in contacts) or _("nobody")
+            names = ", ".join(c.name for c in contacts)
             _event(
                 crisis,
                 CrisisEvent.Kind.CONTACTS,
-                _("Escalation contacts notified: %(names)s") % {"names": names},
+                coded("crisis.contacts_notified", names=names)
+                if names
+                else coded("crisis.contacts_none"),
             )
             url = _absolute(
                 reverse(
@@ -309,7 +314,7 @@ def notify_crisis_opened(crisis_id: int) -> int:
                     user=user,
                     crisis=crisis,
                     severity=crisis.severity,
-                    title=_("Crisis opened: %(title)s") % {"title": crisis.title},
+                    title=coded("crisis.opened", title=crisis.title),
                 )
                 for user in _recipients(workspace)
             )
@@ -367,7 +372,7 @@ def set_item_done(item: CrisisChecklistItem, done: bool, actor: Any) -> CrisisCh
             done_at=None, done_by=None
         )
     if changed:
-        text = (_("Done: %(item)s") if done else _("Reopened: %(item)s")) % {"item": item.text}
+        text = coded("crisis.item_done" if done else "crisis.item_reopened", item=item.text)
         _event(
             item.crisis,
             CrisisEvent.Kind.CHECKLIST,
@@ -406,7 +411,7 @@ def log_statement(
 def resume_outbox(crisis: Crisis, actor: Any) -> bool:
     resumed = outbox.resume(crisis.workspace, actor)
     if resumed:
-        _event(crisis, CrisisEvent.Kind.OUTBOX, _("Outbox resumed: held posts go out."), actor)
+        _event(crisis, CrisisEvent.Kind.OUTBOX, coded("crisis.outbox_resumed"), actor)
     return resumed
 
 
@@ -415,8 +420,7 @@ def reschedule_held_post(crisis: Crisis, post: Any, when: datetime, actor: Any) 
     _event(
         crisis,
         CrisisEvent.Kind.OUTBOX,
-        _("Held post rescheduled to %(when)s")
-        % {"when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")},
+        coded("crisis.post_rescheduled", when=when),
         actor,
         data={"post": post.pk},
     )
@@ -427,7 +431,7 @@ def unschedule_held_post(crisis: Crisis, post: Any, actor: Any) -> None:
     _event(
         crisis,
         CrisisEvent.Kind.OUTBOX,
-        _("Held post taken back to draft"),
+        coded("crisis.post_unscheduled"),
         actor,
         data={"post": post.pk},
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.workspaces import vault
+from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Workspace
 
 
@@ -64,7 +65,7 @@ class Channel(models.Model):
     # Scheme and host only, to show which service the webhook goes to.
     url_hint = models.CharField(max_length=200, blank=True, editable=False)
     enabled = models.BooleanField(_("enabled"), default=True)
-    last_error = models.TextField(blank=True, editable=False)
+    last_error = MessageField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -175,7 +176,8 @@ class Alert(models.Model):
     )
     kind = models.CharField(max_length=24, choices=AlertRule.Kind.choices)
     severity = models.CharField(max_length=12, choices=Severity.choices)
-    title = models.CharField(max_length=300)
+    # A coded message (ambassade.workspaces.messages), worded for whoever reads it.
+    title = MessageField()
     triggered_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     # What triggered it: the observed value, the detector's expected value and its score in [0, 1].
@@ -211,7 +213,7 @@ class Alert(models.Model):
         verbose_name_plural = _("alerts")
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.title)
 
 
 class Notification(models.Model):
@@ -228,8 +230,9 @@ class Notification(models.Model):
         "Crisis", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     severity = models.CharField(max_length=12, choices=Severity.choices, default=Severity.MEDIUM)
-    title = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
+    # Coded messages, worded for whoever reads them (text for those stored before codes).
+    title = MessageField()
+    body = MessageField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -245,7 +248,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.title)
 
 
 class SeriesState(models.Model):
@@ -323,7 +326,7 @@ class Crisis(models.Model):
         verbose_name_plural = _("crises")
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.title)
 
     @property
     def is_open(self) -> bool:
@@ -440,7 +443,8 @@ class CrisisEvent(models.Model):
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    text = models.TextField(blank=True)
+    # What happened (a coded message), or what a person wrote (text).
+    text = MessageField(blank=True)
     value = models.FloatField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
@@ -452,4 +456,4 @@ class CrisisEvent(models.Model):
         indexes = [models.Index(fields=["crisis", "kind", "at"], name="crisis_timeline")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.text[:40]}"
+        return f"{self.kind} {str(self.text)[:40]}"

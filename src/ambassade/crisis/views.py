@@ -50,6 +50,7 @@ from ambassade.crisis.permissions import (
     CRISIS_WORK,
     NOTIFICATIONS_VIEW,
 )
+from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
     get_workspace_object_or_404,
     workspace_queryset,
@@ -215,7 +216,9 @@ def channel_test(request: HttpRequest, channel_id: int) -> HttpResponse:
     try:
         services.send_test(channel)
     except delivery.DeliveryError as exc:
-        messages.error(request, _("The test message failed: %(error)s") % {"error": exc})
+        messages.error(
+            request, _("The test message failed: %(error)s") % {"error": words(exc.stored)}
+        )
     else:
         messages.success(
             request, _("A test message was sent to %(channel)s.") % {"channel": channel.name}

@@ -109,6 +109,8 @@ class StoredMessage:
             return cls(text=str(value))
         if isinstance(value, str):
             return cls.from_db(value)
+        if isinstance(value, dict) and isinstance(value.get("code"), str):  # ``to_json()``
+            return cls(value["code"], value.get("params") or {}, value.get("text") or "")
         code = getattr(value, "code", None)
         if isinstance(code, str):
             text = getattr(value, "message", None)
@@ -159,12 +161,17 @@ class StoredMessage:
     def __bool__(self) -> bool:
         return bool(self.code or self.text)
 
+    # Compared with text, or searched with ``in``, a message is its English text (what the logs
+    # show), never a translation: ``alert.title == "… mentioned the brand"``.
     def __eq__(self, other: object) -> bool:
         if isinstance(other, StoredMessage):
             return self.to_db() == other.to_db()
         if isinstance(other, str):
-            return self.to_db() == other
+            return other in (self.text, self.to_db())
         return NotImplemented
+
+    def __contains__(self, text: str) -> bool:
+        return text in self.text
 
     def __hash__(self) -> int:
         return hash(self.to_db())

@@ -1,4 +1,5 @@
-"""Template helpers of the shared layout: accessible form widgets and audit labels."""
+"""Template helpers of the shared layout: accessible form widgets, audit labels and messages in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString
 
 from ambassade.workspaces.audit import audit_label
+from ambassade.workspaces.messages import words as _words
 
 register = template.Library()
 
@@ -24,6 +26,12 @@ def widget(field: BoundField, **attrs: str) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def words(message: object) -> str:
+    """A message (stored, coded as JSON, an error, text) in the reader's language."""
+    return _words(message)
 
 
 @register.filter
