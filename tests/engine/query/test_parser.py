@@ -147,6 +147,10 @@ def error(query: str) -> QuerySyntaxError:
         ("a NEAR/0 b", 8, "a distance of at least 1 after NEAR", "'0'"),
         ("a NEAR/x b", 8, "a distance of at least 1 after NEAR", "'x'"),
         ("a NEAR/ b", 8, "a distance of at least 1 after NEAR", "''"),
+        ("a NEAR/² b", 8, "a distance of at least 1 after NEAR", "'²'"),
+        ("a NEAR/١ b", 8, "a distance of at least 1 after NEAR", "'١'"),
+        ("a NEAR/10001 b", 8, "a distance from 1 to 10000 after NEAR", "at most 10000"),
+        ("a ONEAR/" + "9" * 5000 + " b", 9, "a distance from 1 to 10000", "'" + "9" * 20 + "…'"),
         # NEAR operands
         ("(a AND b) NEAR/2 c", 1, "a term, a phrase, a wildcard or a parenthesised OR", "operands"),
         ("a NEAR/2 lang:fr", 10, "a term, a phrase, a wildcard", "operands"),

@@ -28,6 +28,8 @@ __all__ = ["check_matchable", "parse"]
 MIN_PREFIX: Final = 3
 # Nested parentheses and NOTs: far beyond any real query, well within Python's stack.
 MAX_DEPTH: Final = 100
+#: The largest NEAR/ONEAR distance, in words: far beyond any real query, and a bound on the digits read.
+MAX_DISTANCE: Final = 10_000
 _OPENING_QUOTES: Final = {'"': '"', "“": "”", "«": "»"}
 _STOPS: Final = frozenset('()"“«')
 _NEAR: Final = re.compile(r"(O?)NEAR(?:/(.*))?", re.S)
@@ -121,16 +123,26 @@ def _word_lexeme(text: str, column: int) -> _Lexeme:
             code="query.near_without_distance",
             params=(("operator", operator),),
         )
-    if not (distance.isascii() and distance.isdigit()) or int(distance) < 1:
+    shown = distance if len(distance) <= 20 else distance[:20] + "…"
+    # Read as text first: int() refuses more than 4,300 digits (and is slow well before that).
+    significant = distance.lstrip("0")
+    if not (distance.isascii() and distance.isdigit()) or not significant:
         return _Lexeme(
             "error",
-            f"{operator} needs a distance of at least 1, not {distance!r}",
+            f"{operator} needs a distance of at least 1, not {shown!r}",
             column + len(operator) + 1,
             expected=expected,
             code="query.near_bad_distance",
             params=(("operator", operator), ("distance", distance)),
         )
-    return _Lexeme("NEAR", text, column, distance=int(distance), ordered=bool(near.group(1)))
+    if len(significant) > len(str(MAX_DISTANCE)) or int(significant) > MAX_DISTANCE:
+        return _Lexeme(
+            "error",
+            f"{operator} needs a distance of at most {MAX_DISTANCE}, not {shown!r}",
+            column + len(operator) + 1,
+            expected=f"a distance from 1 to {MAX_DISTANCE} after {operator}, as in {operator}/3",
+        )
+    return _Lexeme("NEAR", text, column, distance=int(significant), ordered=bool(near.group(1)))
 
 
 class _Parser:
