@@ -110,3 +110,16 @@ def test_it_refuses_a_feed_on_a_private_address_by_default(server: ReplayServer)
 def test_it_rejects_a_bad_config(config: dict[str, str], http: HttpClient) -> None:
     with pytest.raises(InvalidConfig):
         RssConnector(http).check_config(config)
+
+
+@pytest.mark.parametrize("count", ["²", "١٢", "9" * 40])
+def test_it_skips_a_comment_count_that_is_not_a_plain_number(
+    count: str, server: ReplayServer, http: HttpClient
+) -> None:
+    feed = fixture_bytes("rss", "blog.xml").replace(
+        b"<slash:comments>4</slash:comments>",
+        f"<slash:comments>{count}</slash:comments>".encode(),
+    )
+    server.route("GET", "/feed", Reply(200, feed, RSS))
+    first, _second = RssConnector(http).fetch({"url": server.url("/feed")}, None, None).items
+    assert first.metrics == {}

@@ -17,6 +17,7 @@ from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
 from ambassade.community.models import Identity, Member, normalise_handle
 from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
 from ambassade.listening.models import Mention
+from ambassade.workspaces.params import parse_ids
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,
@@ -198,7 +199,7 @@ def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
         request, Member.objects.select_related("workspace"), id=member_id
     )
     # One member, or all the suggestions at once.
-    ids = [int(value) for value in request.POST.getlist("other") if value.isdigit()][:50]
+    ids = parse_ids(request.POST.getlist("other"), limit=50)
     others = list(workspace_queryset(request, Member).filter(id__in=ids).exclude(id=target.id))
     if not others:
         messages.error(request, _("Choose the member to merge into this one."))

@@ -18,6 +18,7 @@ from ambassade.crisis.models import (
     Severity,
 )
 from ambassade.workspaces import dates
+from ambassade.workspaces.formfields import ModelMultipleChoiceField
 
 
 class RuleForm(forms.ModelForm):
@@ -49,6 +50,7 @@ class RuleForm(forms.ModelForm):
             "enabled",
         ]
         widgets = {"channels": forms.CheckboxSelectMultiple}
+        field_classes = {"channels": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,7 @@ from ambassade.crisis.permissions import (
     NOTIFICATIONS_VIEW,
 )
 from ambassade.workspaces.messages import words
+from ambassade.workspaces.params import parse_id
 from ambassade.workspaces.permissions import (
     get_workspace_object_or_404,
     workspace_queryset,
@@ -259,8 +260,11 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.mark_read(request.user, request.workspace)  # type: ignore[attr-defined]
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
+    # A path of this site only (redirect() would take any other word for a view name).
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(back)
     return _to(request, "notifications")
 
 
@@ -424,10 +428,9 @@ def crisis_outbox(request: HttpRequest, crisis_id: int) -> HttpResponse:
         services.resume_outbox(crisis, request.user)
         messages.success(request, _("The outbox is running again."))
         return _to(request, "crisis", crisis_id=crisis.id)
-    try:
-        post_id = int(request.POST.get("post", ""))
-    except ValueError:
-        raise Http404("No such post.") from None
+    post_id = parse_id(request.POST.get("post"))
+    if post_id is None:
+        raise Http404("No such post.")
     post = outbox.held_post(workspace, post_id)
     if post is None:
         raise Http404("No such held post.")

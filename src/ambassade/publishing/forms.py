@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.publishing import accounts, authoring, scheduling
 from ambassade.publishing.models import Post, QueueSlot
 from ambassade.workspaces import dates
+from ambassade.workspaces.formfields import ModelMultipleChoiceField
 from ambassade.workspaces.models import Connection
 
 
-class AccountChoiceField(forms.ModelMultipleChoiceField):
+class AccountChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Connection) -> str:  # type: ignore[override]
         return f"{obj.account_name} · {obj.network_label}"
 

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from ambassade.publishing.models import IN_OUTBOX, Media, Status, Variant
+from ambassade.workspaces.params import parse_id
 
 __all__ = ["media_for", "public_url", "token_for"]
 
@@ -46,7 +47,8 @@ def media_for(token: str) -> Media | None:
         value = _signer().unsign(token)
     except signing.BadSignature:
         return None
-    if not value.isdigit():
+    media_id = parse_id(value)
+    if media_id is None:
         return None
     served = Variant.objects.filter(post=OuterRef("post"), status__in=list(SERVED))
-    return Media.objects.filter(Exists(served), pk=int(value)).first()
+    return Media.objects.filter(Exists(served), pk=media_id).first()

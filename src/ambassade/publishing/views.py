@@ -64,6 +64,7 @@ from ambassade.publishing.permissions import (
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Connection
 from ambassade.workspaces.networks import network_label
+from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
     CONNECTIONS_MANAGE,
     can_role,
@@ -231,14 +232,14 @@ def _check(
 @require_POST
 def check(request: HttpRequest) -> HttpResponse:
     """The composer's live counters, problems and previews (htmx, out-of-band fragments)."""
-    ids = [int(value) for value in request.POST.getlist("accounts") if value.isdigit()]
+    ids = parse_ids(request.POST.getlist("accounts"))
     # As the form keeps them (CharField strips), so that the counter agrees with the submit check.
     main = request.POST.get("text", "").strip()
     campaign = request.POST.get("utm_campaign", "").strip()
     media: list[rules.Media] = []
-    post_id = request.POST.get("post", "")
-    if post_id.isdigit():
-        post = workspace_queryset(request, Post).filter(id=int(post_id)).first()
+    post_id = parse_id(request.POST.get("post"))
+    if post_id is not None:
+        post = workspace_queryset(request, Post).filter(id=post_id).first()
         if post is not None:
             media = authoring.engine_media(post)
     results = []
@@ -566,8 +567,8 @@ def outbox_slots(request: HttpRequest) -> HttpResponse:
     """Add a queue slot, or remove the one named by ``remove``."""
     workspace = request.workspace  # type: ignore[attr-defined]
     remove = request.POST.get("remove", "")
-    if remove.isdigit():
-        slot = get_workspace_object_or_404(request, QueueSlot, id=int(remove))
+    if remove:
+        slot = get_workspace_object_or_404(request, QueueSlot, id=parse_id(remove))
         scheduling.remove_queue_slot(slot, request.user)
         messages.success(request, _("The time is removed from the queue."))
     else:

@@ -39,6 +39,8 @@ from ambassade.workspaces.permissions import OWNERS_MANAGE, can
 
 __all__ = [
     "INVITATION_VALIDITY",
+    "AccountExists",
+    "InvitationUnusable",
     "ServiceError",
     "accept_invitation",
     "change_role",
@@ -54,6 +56,7 @@ __all__ = [
     "remove_connection",
     "remove_member",
     "revoke_invitation",
+    "sign_up_with_invitation",
     "update_workspace",
 ]
 
@@ -64,6 +67,14 @@ INVITATION_VALIDITY = timedelta(days=7)
 
 class ServiceError(Exception):
     """The action cannot be done; ``str(error)`` is a translated sentence for the person."""
+
+
+class AccountExists(ServiceError):
+    """An account with this e-mail address exists already (perhaps made a moment ago)."""
+
+
+class InvitationUnusable(ServiceError):
+    """The invitation has been used (perhaps a moment ago, by a concurrent request) or has expired."""
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -109,13 +120,18 @@ def create_user(email: str, password: str | None, name: str = "") -> AbstractBas
     """Create a person who logs in with ``email``. The username is the e-mail address."""
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise ServiceError(_("An account with this e-mail address already exists."))
+        raise AccountExists(_("An account with this e-mail address already exists."))
     user = User(username=email[:150], email=email, first_name=name.strip()[:150])
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Created at the same moment by another request (the check above saw nothing yet).
+        raise AccountExists(_("An account with this e-mail address already exists.")) from None
     return user
 
 
@@ -298,25 +314,50 @@ def accept_invitation(invitation: Invitation, user: Any) -> Membership:
     """Make ``user`` a member with the invited role; the invitation can be used once."""
     if normalise_email(user.email) != invitation.email:
         raise ServiceError(_("This invitation was sent to another e-mail address."))
-    now = timezone.now()
     with transaction.atomic():
-        # Claimed with a conditional update: of two concurrent acceptances only one succeeds.
-        claimed = Invitation.objects.filter(
-            id=invitation.id, accepted_at=None, expires_at__gt=now
-        ).update(accepted_at=now, accepted_by=user)
-        if claimed != 1:
-            raise ServiceError(_("This invitation has expired or has already been used."))
-        membership, created = Membership.objects.get_or_create(
-            workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
-        )
-        record_audit(
-            invitation.workspace,
-            user,
-            audit.INVITATION_ACCEPTED,
-            membership,
-            object_repr=_person(user),
-            details={"role": membership.role, "already_member": not created},
-        )
+        _claim_invitation(invitation)
+        return _join(invitation, user)
+
+
+@sensitive_variables("password")
+def sign_up_with_invitation(invitation: Invitation, password: str, name: str) -> AbstractBaseUser:
+    """Create the invited person's account and membership in one step.
+
+    The invitation is claimed first, in the same transaction as the account: of two sign-ups racing
+    with one link, the second waits for the first and then finds it used (:class:`InvitationUnusable`),
+    and an account made meanwhile for the same address rolls everything back (:class:`AccountExists`).
+    """
+    with transaction.atomic():
+        _claim_invitation(invitation)
+        user = create_user(invitation.email, password, name)
+        _join(invitation, user)
+    return user
+
+
+def _claim_invitation(invitation: Invitation) -> None:
+    """Mark the invitation used with a conditional update (call inside a transaction): of two
+    concurrent claims only one succeeds."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        id=invitation.id, accepted_at=None, expires_at__gt=now
+    ).update(accepted_at=now)
+    if claimed != 1:
+        raise InvitationUnusable(_("This invitation has expired or has already been used."))
+
+
+def _join(invitation: Invitation, user: Any) -> Membership:
+    Invitation.objects.filter(id=invitation.id).update(accepted_by=user)
+    membership, created = Membership.objects.get_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    record_audit(
+        invitation.workspace,
+        user,
+        audit.INVITATION_ACCEPTED,
+        membership,
+        object_repr=_person(user),
+        details={"role": membership.role, "already_member": not created},
+    )
     return membership
 
 

@@ -156,14 +156,25 @@ def invitation_accept(request: HttpRequest, invitation_token: str) -> HttpRespon
     form = SignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
-            new_user = services.create_user(
-                invitation.email, form.cleaned_data["password1"], form.cleaned_data["name"]
+            new_user = services.sign_up_with_invitation(
+                invitation, form.cleaned_data["password1"], form.cleaned_data["name"]
             )
-        except services.ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            login(request, new_user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            return _accept(request, invitation, new_user)
+        except services.InvitationUnusable:
+            # Used a moment ago by another request with the same link.
+            return render(
+                request,
+                "workspaces/invitation_invalid.html",
+                {"reason": "used", "invitation": invitation},
+                status=410,
+            )
+        except services.AccountExists:
+            # Made meanwhile: this link now asks to log in first.
+            return redirect(request.path)
+        login(request, new_user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        messages.success(
+            request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
+        )
+        return redirect("workspace_home", workspace_slug=invitation.workspace.slug)
     context["form"] = form
     return render(request, "workspaces/invitation_signup.html", context)
 

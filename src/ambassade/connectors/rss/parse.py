@@ -94,7 +94,9 @@ def parse_feed(
         author_name = html_to_text(str(entry.get("author") or detail.get("name") or ""))
         metrics: dict[str, int] = {}
         comments = entry.get("slash_comments")
-        if isinstance(comments, str) and comments.isdigit():
+        # ASCII digits only ('²'.isdigit() is true, int('²') fails), and within a 64-bit integer.
+        plain = isinstance(comments, str) and comments.isascii() and comments.isdigit()
+        if plain and len(comments) <= 18:
             metrics["comments"] = int(comments)
         items.append(
             RawItem(
