@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -40,6 +39,7 @@ from ambassade.listening.permissions import (
     LISTENING_MANAGE,
     LISTENING_VIEW,
 )
+from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
     get_workspace_object_or_404,
@@ -143,54 +143,37 @@ def stream(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(LISTENING_EXPORT)
 def export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered stream as CSV, streamed row by row (any size, constant memory)."""
+    """The filtered stream as CSV, streamed row by row (any size, constant memory); every text
+    cell neutralised against spreadsheet formulas (:mod:`ambassade.workspaces.csvexport`)."""
     _form, mentions = _filtered(request)
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
     header = [
         "id", "created_at", "network", "source", "author_handle", "author_name",
         "author_followers", "lang", "sentiment", "sentiment_score", "spam", "offensive",
         "url", "text", "tags",
     ]  # fmt: skip
 
-    def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
+    def rows() -> Iterator[list[Any]]:
         for m in mentions.select_related("source").iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    m.id,
-                    m.created_at.isoformat(),
-                    m.network,
-                    m.source.name,
-                    _cell(m.author_handle),
-                    _cell(m.author_name),
-                    m.author_followers if m.author_followers is not None else "",
-                    m.lang,
-                    m.sentiment,
-                    f"{m.sentiment_score:.3f}",
-                    f"{m.spam:.3f}",
-                    f"{m.offensive:.3f}",
-                    m.url,
-                    _cell(m.text),
-                    ";".join(_cell(tag) for tag in m.tags),
-                ]
-            )
+            yield [
+                m.id,
+                m.created_at.isoformat(),
+                m.network,
+                m.source.name,
+                m.author_handle,
+                m.author_name,
+                m.author_followers if m.author_followers is not None else "",
+                m.lang,
+                m.sentiment,
+                round(m.sentiment_score, 3),
+                round(m.spam, 3),
+                round(m.offensive, 3),
+                m.url,
+                m.text,
+                ";".join(m.tags),
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="mentions-{stamp}.csv"'
-    return response
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in untrusted text (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    return csv_response(f"mentions-{stamp}.csv", header, rows())
 
 
 # --- one mention ----------------------------------------------------------------------------------
