@@ -11,9 +11,12 @@ What every call gets, so that no connector has to think about it:
   ISO 8601); 401 raises :class:`AuthExpired`; 403 and other 4xx raise a permanent error carrying the
   network's own message; a connector may pass ``error_map`` to classify its network's errors first;
 - private, loopback, link-local and other non-global addresses are refused: the host is resolved, every
-  address checked with :mod:`ipaddress`, and the connection pinned to a checked address (no DNS
-  rebinding); redirects are followed by hand and checked at every hop. Only ``allow_private=True``
-  (tests, a self-hosted Mastodon on the LAN chosen by an administrator) lifts this;
+  address checked with :mod:`ipaddress` (an IPv6 address that carries an IPv4 one, NAT64 and
+  IPv4-compatible included, is judged by that IPv4), and the connection pinned to a checked address
+  (no DNS rebinding); redirects are followed by hand and checked at every hop, and credentials
+  (Authorization, Cookie…) are sent only to the origin (scheme, host and port) they were given for.
+  Only ``allow_private=True`` (tests, a self-hosted Mastodon on the LAN chosen by an administrator)
+  lifts this;
 - tokens never reach an exception, a log line or a repr: Authorization headers are never printed, token
   query parameters are shown as ``[redacted]`` and every secret sent is scrubbed from messages;
 - inside ``with deadline(seconds):`` (the outbox bounds each publishing attempt so), every request's
@@ -277,12 +280,50 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+#: Ranges :mod:`ipaddress` counts as global in some Python versions but that no connector may reach:
+#: the IETF protocol assignments (all of 192.0.0.0/24), the deprecated 6to4 relay anycast, the
+#: local-use NAT64 prefix (RFC 8215), discard-only, documentation and deprecated site-local IPv6.
+_NOT_PUBLIC = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001:db8::/32",
+        "fec0::/10",
+    )
+)
+#: IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at: NAT64's well-known
+#: prefix, IPv4-compatible (::a.b.c.d, deprecated), IPv4-mapped and IPv4-translated addresses.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(network)
+    for network in ("64:ff9b::/96", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96")
+)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (NAT64, IPv4-compatible, -mapped, -translated,
+    6to4), or None."""
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
+
+
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    """Whether a connector may reach ``address``: globally routable, not multicast, judged by the
+    IPv4 address it carries when it carries one (so ``64:ff9b::7f00:1`` is loopback)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
     if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
+    if any(ip in network for network in _NOT_PUBLIC):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -453,9 +494,9 @@ class HttpClient:
                     )
                 current = current.join(response.headers["location"])
                 redirects += 1
-                # A redirect to another host, or down to plain http, must not carry credentials.
-                original = httpx.URL(url)
-                if current.host != original.host or current.scheme != original.scheme:
+                # Credentials stay with their origin: a redirect to another host, another port of
+                # the same host, or down to plain http does not carry them.
+                if _origin(current) != _origin(httpx.URL(url)):
                     request_headers = {
                         k: v
                         for k, v in request_headers.items()
@@ -676,6 +717,12 @@ class _Transient(Exception):
         self.code = code
         self.params = params
         self.sent = sent
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    """Scheme, host and port (the scheme's default when none is written)."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return url.scheme, url.host.lower(), port
 
 
 def _dict(value: Any) -> dict[str, Any]:
