@@ -7,6 +7,7 @@ value stops the start with a message a person can act on.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import stat
@@ -101,6 +102,19 @@ def env_url(name: str, schemes: set[str]) -> str:
         expected = ", ".join(sorted(schemes))
         raise ConfigError(name, f"expected a URL starting with one of {expected}, got {value!r}")
     return value
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of IP networks (``10.0.0.0/8``) or addresses (``10.0.0.5``)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                name, f"expected IP addresses or networks such as 10.0.0.0/8, got {item!r}"
+            ) from None
+    return networks
 
 
 def env_timezone(name: str) -> str:
@@ -233,6 +247,14 @@ BASE_URL = _declare(
     "AMBASSADE_BASE_URL",
     "http://127.0.0.1:8000",
     "Public address of the server, used in links sent by e-mail (invitations, password resets).",
+)
+TRUSTED_PROXIES = _declare(
+    "AMBASSADE_TRUSTED_PROXIES",
+    "",
+    "Comma-separated addresses or networks of the reverse proxies in front of Ambassade "
+    "(127.0.0.1, 10.0.0.0/8). A request from one of them is taken to come from the address its "
+    "X-Forwarded-For header names (read right to left, skipping trusted proxies) and its "
+    "X-Forwarded-Proto scheme. Empty: those headers are ignored.",
 )
 SECURE_COOKIES = _declare(
     "AMBASSADE_SECURE_COOKIES",

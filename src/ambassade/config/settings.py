@@ -20,6 +20,7 @@ DEBUG = env.env_bool(env.DEBUG)
 ALLOWED_HOSTS = env.env_list(env.ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.env_list(env.CSRF_TRUSTED_ORIGINS)
 BASE_URL = env.env_url(env.BASE_URL, {"http", "https"}).rstrip("/")
+TRUSTED_PROXIES = env.env_networks(env.TRUSTED_PROXIES)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ambassade.config.middleware.ProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -58,7 +58,8 @@ class LoginForm(forms.Form):
         if not email or not password:
             return cleaned
         key = throttle.key_for(email, self.request)
-        until = throttle.locked_until(key)
+        # Counted before the check, in one step with the lock: no burst gets more checks.
+        until = throttle.attempt(key)
         if until is not None:
             raise forms.ValidationError(
                 self.error_messages["locked"],
@@ -74,7 +75,6 @@ class LoginForm(forms.Form):
                 self.request, username=user.get_username(), password=password
             )
         if self.user_cache is None:
-            throttle.record_failure(key)
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         throttle.record_success(key)
         return cleaned
