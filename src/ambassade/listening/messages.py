@@ -19,6 +19,9 @@ register_all(
         "query.near_bad_distance": _(
             "%(operator)s needs a distance of at least 1, not ‘%(distance)s’"
         ),
+        "query.near_distance_too_large": _(
+            "%(operator)s needs a distance of at most %(maximum)s, not ‘%(distance)s’"
+        ),
         "query.operand_expected_after": _(
             "expected a term, a phrase or ‘(’ after %(after)s, found ‘%(found)s’"
         ),

@@ -133,7 +133,7 @@ def _word_lexeme(text: str, column: int) -> _Lexeme:
             column + len(operator) + 1,
             expected=expected,
             code="query.near_bad_distance",
-            params=(("operator", operator), ("distance", distance)),
+            params=(("operator", operator), ("distance", shown)),
         )
     if len(significant) > len(str(MAX_DISTANCE)) or int(significant) > MAX_DISTANCE:
         return _Lexeme(
@@ -141,6 +141,8 @@ def _word_lexeme(text: str, column: int) -> _Lexeme:
             f"{operator} needs a distance of at most {MAX_DISTANCE}, not {shown!r}",
             column + len(operator) + 1,
             expected=f"a distance from 1 to {MAX_DISTANCE} after {operator}, as in {operator}/3",
+            code="query.near_distance_too_large",
+            params=(("operator", operator), ("distance", shown), ("maximum", MAX_DISTANCE)),
         )
     return _Lexeme("NEAR", text, column, distance=int(significant), ordered=bool(near.group(1)))
 
