@@ -41,8 +41,19 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A tab; the test fails if a page broke its Content-Security-Policy (Chromium reports each
+    refused script, style or image on the console) or raised a script error."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    tab.on("pageerror", lambda error: refused.append(f"script error: {error}"))
     yield tab
     context.close()
+    assert not refused, "\n".join(refused)

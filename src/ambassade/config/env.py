@@ -261,6 +261,13 @@ SECURE_COOKIES = _declare(
     "false",
     "Send session and CSRF cookies over HTTPS only. Turn on behind TLS.",
 )
+HSTS_SECONDS = _declare(
+    "AMBASSADE_HSTS_SECONDS",
+    "0",
+    "Strict-Transport-Security max-age in seconds, sent on HTTPS responses: browsers then refuse "
+    "plain HTTP to this host for that long. 0: not sent. Set it (31536000 for a year) only once "
+    "every visitor reaches Ambassade over HTTPS.",
+)
 TIME_ZONE = _declare(
     "AMBASSADE_TIME_ZONE",
     "Europe/Paris",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ambassade.config.middleware.ProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ambassade.config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, plus American date formats for browsers asking for them (workspaces/locale.py).
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ambassade.workspaces.context_processors.shell",
+                "ambassade.config.context_processors.csp_nonce",
             ],
         },
     }
@@ -132,6 +134,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent on HTTPS responses only (behind a proxy, AMBASSADE_TRUSTED_PROXIES tells which those are).
+SECURE_HSTS_SECONDS = env.env_int(env.HSTS_SECONDS, minimum=0)
 # Hide tokens and passwords from error reports even with DEBUG on.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "ambassade.workspaces.debug.AlwaysSafeExceptionReporterFilter"
 

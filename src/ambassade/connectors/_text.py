@@ -17,9 +17,20 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r"\n(\s*\n)+")
 
 
+#: nh3's safe subset without what the browser would fetch by itself: an ``<img>`` in a mention is a
+#: request to its author's server each time someone opens the mention (a tracking pixel), so images
+#: are dropped (the mention's link leads to the original).
+_TAGS = frozenset(nh3.ALLOWED_TAGS - {"img", "map", "area"})
+_ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items() if tag in _TAGS}
+
+
 def sanitize_html(value: str) -> str:
-    """Untrusted HTML reduced to nh3's safe subset (no script, style, event handler or js: link)."""
-    return nh3.clean(value, link_rel="noopener noreferrer nofollow")
+    """Untrusted HTML reduced to a safe subset: no script, style, event handler, js: link, nor
+    anything that loads by itself (images). The product runs stored HTML through it again when it
+    shows it, so HTML stored under an older policy is shown under this one."""
+    return nh3.clean(
+        value, tags=set(_TAGS), attributes=_ATTRIBUTES, link_rel="noopener noreferrer nofollow"
+    )
 
 
 def html_to_text(value: str) -> str:

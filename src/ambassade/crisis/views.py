@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.crisis import delivery, outbox, services, signals_feed
 from ambassade.crisis.forms import (
     ActionForm,
@@ -479,6 +480,7 @@ def crisis_report(request: HttpRequest, crisis_id: int) -> HttpResponse:
     crisis = get_workspace_object_or_404(request, Crisis, id=crisis_id)
     html = crisis.report_html or services.build_report(crisis)
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = DOCUMENT_POLICY  # its own <style>, no script
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="{_report_name(crisis, "html")}"'
     return response

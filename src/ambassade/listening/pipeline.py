@@ -25,10 +25,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import nh3
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from ambassade.connectors._text import sanitize_html
 from ambassade.connectors.base import RawItem
 from ambassade.engine.query import Document, Matcher, QuerySyntaxError, parse, prepare
 from ambassade.engine.text import Analysis, hamming_distance
@@ -434,7 +434,7 @@ def ingest(
                 kind=str(item.kind)[:20],
                 url=_url(item.url),
                 text=item.text,
-                html=nh3.clean(item.html) if item.html else "",
+                html=sanitize_html(item.html) if item.html else "",
                 author_handle=_clip(author.handle, 200).removeprefix("@"),
                 author_name=_clip(author.name, 200),
                 author_url=_url(author.url),

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from ambassade.connectors._text import sanitize_html
+
 register = template.Library()
 
 
@@ -40,3 +42,10 @@ def kind_description(kind: str) -> str:
     from ambassade.listening.source_settings import DESCRIPTIONS
 
     return str(DESCRIPTIONS.get(kind, ""))
+
+
+@register.filter
+def mention_html(value: str) -> SafeString:
+    """A mention's stored HTML, sanitised again under today's policy (images dropped: a mention
+    stored before that rule still carries its tracking pixels)."""
+    return SafeString(sanitize_html(value or ""))
