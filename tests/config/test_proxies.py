@@ -112,3 +112,12 @@ def test_a_bad_proxy_network_stops_the_start_naming_the_variable(monkeypatch: An
         env.env_networks(env.TRUSTED_PROXIES)
     monkeypatch.setenv(env.TRUSTED_PROXIES, "127.0.0.1, fd00::/8")
     assert [str(n) for n in env.env_networks(env.TRUSTED_PROXIES)] == ["127.0.0.1/32", "fd00::/8"]
+
+
+def test_a_bad_private_host_stops_the_start_naming_the_variable(tmp_path: Any) -> None:
+    from tests.config.test_settings import _run_ambassade
+
+    result = _run_ambassade(tmp_path, AMBASSADE_ALLOWED_PRIVATE_HOSTS="intranet.lan, http://x/")
+    assert result.returncode == 2, result.stderr
+    assert "configuration error: AMBASSADE_ALLOWED_PRIVATE_HOSTS:" in result.stderr
+    assert "'http://x/' is neither a host name" in result.stderr

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from ambassade.connectors.base import ConnectorError
-from ambassade.connectors.http import HttpClient, _is_public
+from ambassade.connectors.http import HttpClient, _is_public, allow_private_destinations
 
 from .conftest import ReplayServer, Reply
 
@@ -112,3 +112,63 @@ def test_it_keeps_credentials_on_a_redirect_within_the_origin(
     server.route("GET", "/new", Reply(200, "ok"))
     http.get(server.url("/old"), basic_auth=("reader", "s3cret"))
     assert server.requests[1].headers["authorization"].startswith("Basic ")
+
+
+# --- private destinations an administrator allows (AMBASSADE_ALLOWED_PRIVATE_HOSTS) ---------------
+
+
+@pytest.fixture
+def allowed() -> Iterator[None]:
+    yield
+    allow_private_destinations([])
+
+
+def _intranet(server: ReplayServer) -> tuple[int, HttpClient]:
+    """A client whose resolver says intranet.example.lan is the local replay server."""
+    port = int(server.base_url.rsplit(":", 1)[1])
+
+    def resolver(host: str, _port: int) -> list[str]:
+        return ["127.0.0.1"] if host == "intranet.example.lan" else ["93.184.216.34"]
+
+    return port, HttpClient(resolver=resolver)
+
+
+def test_it_refuses_an_intranet_feed_unless_allowed(server: ReplayServer, allowed: None) -> None:
+    server.route("GET", "/feed", Reply(200, "ok"))
+    port, http = _intranet(server)
+    with http, pytest.raises(ConnectorError) as caught:
+        http.get(f"http://intranet.example.lan:{port}/feed")
+    assert "AMBASSADE_ALLOWED_PRIVATE_HOSTS" in caught.value.message
+    assert server.requests == []
+    allow_private_destinations(["intranet.example.lan"])
+    port, http = _intranet(server)
+    with http:
+        assert http.get(f"http://intranet.example.lan:{port}/feed").text == "ok"
+
+
+def test_an_allowed_network_lets_any_name_inside_it_through(
+    server: ReplayServer, allowed: None
+) -> None:
+    server.route("GET", "/feed", Reply(200, "ok"))
+    allow_private_destinations(["127.0.0.0/8"])
+    port, http = _intranet(server)
+    with http:
+        assert http.get(f"http://intranet.example.lan:{port}/feed").text == "ok"
+        assert http.get(f"http://127.0.0.1:{port}/feed").text == "ok"
+    # Other private ranges stay refused.
+    with HttpClient() as http, pytest.raises(ConnectorError):
+        http.get("http://10.0.0.1/feed")
+
+
+def test_an_allowed_host_cannot_redirect_elsewhere(server: ReplayServer, allowed: None) -> None:
+    server.route("GET", "/hop", Reply(302, "", {"Location": "http://169.254.169.254/latest/"}))
+    allow_private_destinations(["intranet.example.lan"])
+    port, http = _intranet(server)
+    with http, pytest.raises(ConnectorError, match=r"169\.254\.169\.254"):
+        http.get(f"http://intranet.example.lan:{port}/hop")
+
+
+@pytest.mark.parametrize("entry", ["not a host", "http://intranet.lan", "10.0.0.0/33", "a..b"])
+def test_it_names_a_bad_entry(entry: str, allowed: None) -> None:
+    with pytest.raises(ValueError, match="neither a host name"):
+        allow_private_destinations([entry])

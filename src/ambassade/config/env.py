@@ -256,6 +256,13 @@ TRUSTED_PROXIES = _declare(
     "X-Forwarded-For header names (read right to left, skipping trusted proxies) and its "
     "X-Forwarded-Proto scheme. Empty: those headers are ignored.",
 )
+ALLOWED_PRIVATE_HOSTS = _declare(
+    "AMBASSADE_ALLOWED_PRIVATE_HOSTS",
+    "",
+    "Comma-separated host names and IP addresses or networks on a private network that sources, "
+    "accounts and webhooks may reach (an intranet RSS feed, a Mastodon on the LAN): "
+    "intranet.example.lan, 10.1.2.0/24. Empty: only public addresses are reached.",
+)
 SECURE_COOKIES = _declare(
     "AMBASSADE_SECURE_COOKIES",
     "false",

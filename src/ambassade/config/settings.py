@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.config import env
+from ambassade.connectors import http
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env.data_dir()
@@ -21,6 +22,12 @@ ALLOWED_HOSTS = env.env_list(env.ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env.env_list(env.CSRF_TRUSTED_ORIGINS)
 BASE_URL = env.env_url(env.BASE_URL, {"http", "https"}).rstrip("/")
 TRUSTED_PROXIES = env.env_networks(env.TRUSTED_PROXIES)
+# Private destinations an administrator allows the connectors' HTTP seam to reach (process-wide).
+ALLOWED_PRIVATE_HOSTS = env.env_list(env.ALLOWED_PRIVATE_HOSTS)
+try:
+    http.allow_private_destinations(ALLOWED_PRIVATE_HOSTS)
+except ValueError as exc:
+    raise env.ConfigError(env.ALLOWED_PRIVATE_HOSTS, str(exc)) from None
 
 INSTALLED_APPS = [
     "django.contrib.auth",

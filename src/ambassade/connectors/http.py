@@ -32,6 +32,7 @@ import ipaddress
 import json
 import logging
 import random
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -54,6 +55,7 @@ __all__ = [
     "HttpClient",
     "OutcomeUnknown",
     "Response",
+    "allow_private_destinations",
     "deadline",
     "parse_retry_after",
     "redact_url",
@@ -310,6 +312,51 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     if any(ip in network for network in _EMBEDDING_IPV4):
         return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
     return None
+
+
+_ALLOWED_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+_ALLOWED_HOSTS: frozenset[str] = frozenset()
+
+
+def allow_private_destinations(entries: Iterable[str]) -> None:
+    """Let every client of this process reach the given private hosts or networks: host names
+    (``intranet.example.lan``: whatever private address that name resolves to) and networks or
+    addresses (``10.1.2.0/24``, ``192.168.1.20``: any name resolving inside them). The product
+    calls this once at start with ``AMBASSADE_ALLOWED_PRIVATE_HOSTS``; ValueError names a bad entry.
+    Redirects are checked hop by hop as ever: an allowed host cannot send a request elsewhere."""
+    global _ALLOWED_NETWORKS, _ALLOWED_HOSTS
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    hosts: set[str] = set()
+    for entry in (e.strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            continue
+        except ValueError:
+            pass
+        try:
+            host = entry.lower().rstrip(".").encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if not _HOST_NAME.fullmatch(host):
+            raise ValueError(f"{entry!r} is neither a host name nor an IP address or network")
+        hosts.add(host)
+    _ALLOWED_NETWORKS, _ALLOWED_HOSTS = tuple(networks), frozenset(hosts)
+
+
+_HOST_NAME = re.compile(
+    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def _allowed_private(host: str, address: str) -> bool:
+    """Whether an administrator allowed ``host`` (as written in the URL, IDNA-encoded) or
+    ``address`` although it is not public."""
+    if host.lower().rstrip(".") in _ALLOWED_HOSTS:
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip in network for network in _ALLOWED_NETWORKS)
 
 
 def _is_public(address: str) -> bool:
@@ -623,10 +670,11 @@ class HttpClient:
                 params={"host": host},
             )
         for address in addresses:
-            if not _is_public(address):
+            if not _is_public(address) and not _allowed_private(host, address):
                 raise ConnectorError(
                     f"{host} resolves to a private, loopback or link-local address ({address}); "
-                    "connectors only reach public addresses.",
+                    "connectors only reach public addresses, and the hosts and networks an "
+                    "administrator allows with AMBASSADE_ALLOWED_PRIVATE_HOSTS.",
                     permanent=True,
                     code="http.private_address",
                     params={"host": host, "address": address},
