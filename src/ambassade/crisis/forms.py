@@ -253,7 +253,7 @@ class OpenCrisisForm(ScopeFields):
             "shows the day before too. Empty: the alert's window, or now."
         ),
     )
-    alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    alert = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     field_order = ["title", "severity", "started_at", "scope", "queries", "alert"]
 
