@@ -672,9 +672,8 @@ class HttpClient:
         for address in addresses:
             if not _is_public(address) and not _allowed_private(host, address):
                 raise ConnectorError(
-                    f"{host} resolves to a private, loopback or link-local address ({address}); "
-                    "connectors only reach public addresses, and the hosts and networks an "
-                    "administrator allows with AMBASSADE_ALLOWED_PRIVATE_HOSTS.",
+                    f"{host} is a private address ({address}): connectors reach it only if an "
+                    "administrator allows it with AMBASSADE_ALLOWED_PRIVATE_HOSTS.",
                     permanent=True,
                     code="http.private_address",
                     params={"host": host, "address": address},

@@ -49,8 +49,8 @@ register_all(
         ),
         "http.unresolved": _("The host name %(host)s could not be resolved."),
         "http.private_address": _(
-            "%(host)s resolves to a private, loopback or link-local address (%(address)s); "
-            "connectors only reach public addresses."
+            "%(host)s is a private address (%(address)s): connectors reach it only if an "
+            "administrator allows it with AMBASSADE_ALLOWED_PRIVATE_HOSTS."
         ),
         "http.credentials_refused": _(
             "The network refused the credentials (%(status)s): %(detail)s"
