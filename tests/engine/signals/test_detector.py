@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from ambassade.engine.signals import (
     DEFAULT_SENSITIVITY,
+    SEVERITIES,
     SpikeDetector,
     SpikeSettings,
     alarms_per_week,
     negativity_detector,
+    spike_severity,
 )
 
 START = dt.datetime(2026, 3, 2)  # a Monday
@@ -196,3 +198,58 @@ def test_it_survives_the_histogram_renormalisation() -> None:
 def test_it_scores_below_the_alert_level_while_warming_up() -> None:
     results = run([10.0, 5000.0, 3.0, 9000.0, 1.0, 7.0, 8.0, 6.0])
     assert all(score < 0.5 and not alert for score, alert in results)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(counts, min_size=1, max_size=400))
+def test_observe_says_what_update_decides(series: list[float]) -> None:
+    updating, observing = SpikeDetector(), SpikeDetector()
+    for i, value in enumerate(series):
+        seen = observing.observe(START + i * STEP, value)
+        assert updating.update(START + i * STEP, value) == (seen.score, seen.alert)
+        assert seen.value == value and seen.rarity >= 0.0 and seen.severity() in SEVERITIES
+
+
+def test_observe_gives_the_expected_value_of_the_baseline_in_use() -> None:
+    # Hourly counts with quiet nights and busy evenings: the expected value follows the day, which
+    # the plain running level cannot.
+    detector = SpikeDetector()
+    start = dt.datetime(2026, 3, 2)
+    for i in range(14 * 24):
+        hour = i % 24
+        value = 30.0 if 18 <= hour <= 21 else 3.0
+        detector.observe(start + dt.timedelta(hours=i), value)
+    evening = detector.observe(start + dt.timedelta(days=14, hours=19), 30.0)
+    assert not evening.alert and abs(evening.expected - 30.0) < 3.0
+    assert detector.level < 15.0
+
+
+def test_severity_follows_how_unusual_the_value_is() -> None:
+    # At the alert level, close to what was expected: low, whatever the rule.
+    assert spike_severity(17, 8.76, rarity=1.6) == "low"
+    assert spike_severity(10, 9, rarity=1.0) == "low"
+    # Very rare but small: the difference caps it.
+    assert spike_severity(15, 2, rarity=1e6) == "high"
+    assert spike_severity(6, 0.3, rarity=1e6) == "medium"
+    assert spike_severity(4, 0.0, rarity=1e6) == "low"
+    # Large but only ten times rarer than the alert level: medium.
+    assert spike_severity(150, 10, rarity=12) == "medium"
+    assert spike_severity(150, 10, rarity=150) == "high"
+    assert spike_severity(150, 10, rarity=1e4) == "critical"
+    # Drops are at most medium.
+    assert spike_severity(0, 50, rarity=1e9) == "medium"
+    assert spike_severity(0, 3, rarity=1e9) == "low"
+    with pytest.raises(ValueError):
+        spike_severity(math.nan, 1, 1)
+
+
+def test_severity_rises_with_the_size_of_a_spike() -> None:
+    base = daily_counts(10)
+    found = []
+    for height in (8, 30, 120):
+        series = [*base, base[-288] + height]
+        detector = SpikeDetector()
+        for i, value in enumerate(series):
+            seen = detector.observe(START + i * STEP, value)
+        found.append(SEVERITIES.index(seen.severity()))
+    assert found == sorted(found) and found[-1] >= 2 and found[0] <= 1

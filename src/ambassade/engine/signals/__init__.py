@@ -3,16 +3,22 @@ docs/spike-detection.md."""
 
 from ambassade.engine.signals._detector import (
     DEFAULT_SENSITIVITY,
+    SEVERITIES,
+    Observation,
     SpikeDetector,
     SpikeSettings,
     alarms_per_week,
     negativity_detector,
+    spike_severity,
 )
 
 __all__ = [
     "DEFAULT_SENSITIVITY",
+    "SEVERITIES",
+    "Observation",
     "SpikeDetector",
     "SpikeSettings",
     "alarms_per_week",
     "negativity_detector",
+    "spike_severity",
 ]

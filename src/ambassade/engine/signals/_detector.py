@@ -30,10 +30,13 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_SENSITIVITY",
+    "SEVERITIES",
+    "Observation",
     "SpikeDetector",
     "SpikeSettings",
     "alarms_per_week",
     "negativity_detector",
+    "spike_severity",
 ]
 
 DEFAULT_SENSITIVITY = 5
@@ -99,6 +102,72 @@ class SpikeSettings:
         alarms_per_week(self.sensitivity)
         if self.direction not in ("both", "up"):
             raise ValueError(f"direction must be 'both' or 'up', not {self.direction!r}")
+
+
+#: Severity codes, from the least to the most serious (the app words them).
+SEVERITIES = ("low", "medium", "high", "critical")
+# How much rarer than the default alert level (decibans: 1 is ten times rarer) a point must be for
+# medium, high and critical; and how far above the expected value, as (ratio, difference).
+_RARER = (1.0, 2.0, 3.0)
+_ABOVE = ((1.5, 5.0), (2.0, 10.0), (3.0, 20.0))
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the detector made of one point (:meth:`SpikeDetector.observe`).
+
+    ``expected`` is the value its baseline predicted (the running level, or with the daily or weekly
+    profile when that predicts better); ``surprise`` is how unusual the point is, in decibans: -log10
+    of its calibrated probability against this series' own history, after the correction for the four
+    views; ``default_level`` is the surprise at which the default sensitivity alerts for this series'
+    sampling; ``score`` and ``alert`` are what :meth:`SpikeDetector.update` returns.
+    """
+
+    score: float
+    alert: bool
+    value: float
+    expected: float
+    surprise: float
+    default_level: float
+
+    @property
+    def rarity(self) -> float:
+        """How many times rarer than what the default sensitivity alerts on (1: at that level)."""
+        return float(10.0 ** min(self.surprise - self.default_level, 300.0))
+
+    def severity(self) -> str:
+        """See :func:`spike_severity`."""
+        return spike_severity(self.value, self.expected, self.rarity)
+
+
+def spike_severity(value: float, expected: float, rarity: float) -> str:
+    """How serious an unusual value is, as a code of :data:`SEVERITIES`: the lower of how rare it is
+    and how far from the expected value it lies, so that a statistically extreme blip of a few
+    mentions is not critical, and neither is a large but ordinary swing.
+
+    ======== =========================================== =================================
+    severity rarity (× rarer than the default alert level) and value against expected
+    ======== =========================================== =================================
+    low      any alert                                   —
+    medium   10 or more                                  ≥ 1.5 × expected and ≥ 5 more
+    high     100 or more                                 ≥ 2 × expected and ≥ 10 more
+    critical 1,000 or more                               ≥ 3 × expected and ≥ 20 more
+    ======== =========================================== =================================
+
+    A drop (``value`` below ``expected``) is at most medium: at least 1.5 times fewer and 5 fewer. It
+    is more often a broken source or query than a crisis.
+    """
+    if not (math.isfinite(value) and math.isfinite(expected) and rarity >= 0.0):
+        raise ValueError("value and expected must be finite numbers and rarity not negative")
+    decibans = math.log10(rarity) if rarity > 0.0 else -math.inf
+    by_rarity = sum(1 for level in _RARER if decibans >= level)
+    if value >= expected:
+        ratio = value / max(expected, 1.0)
+        by_size = sum(1 for r, d in _ABOVE if ratio >= r and value - expected >= d)
+        return SEVERITIES[min(by_rarity, by_size)]
+    r, d = _ABOVE[0]
+    smaller = expected / max(value, 1.0) >= r and expected - value >= d
+    return SEVERITIES[min(by_rarity, 1 if smaller else 0)]
 
 
 def _timestamp(value: dt.datetime | float) -> float:
@@ -290,6 +359,12 @@ class SpikeDetector:
 
     # -- the detector ---------------------------------------------------------------------------
     def update(self, timestamp: dt.datetime | float, value: float) -> tuple[float, bool]:
+        """Feed one point; returns ``(score, alert)`` (see the class)."""
+        seen = self.observe(timestamp, value)
+        return seen.score, seen.alert
+
+    def observe(self, timestamp: dt.datetime | float, value: float) -> Observation:
+        """Feed one point, like :meth:`update`, and return everything the detector made of it."""
         cfg = self.settings
         t = _timestamp(timestamp)
         x = float(value)
@@ -309,7 +384,7 @@ class SpikeDetector:
         n = self.n
         if n == 1:
             self.level = self.s_level = x
-            return 0.0, False
+            return Observation(0.0, False, x, x, 0.0, self._alert_level(DEFAULT_SENSITIVITY, _HOUR))
         step = self.step if self.step > 0.0 else _HOUR
 
         # 1. Prediction by the better of the two baselines.
@@ -371,7 +446,7 @@ class SpikeDetector:
             self.quiet_until = t + cfg.quiet_period
 
         self._learn(x, r, d_slot, w_slot)
-        return score, alert
+        return Observation(score, alert, x, expected, surprise, default_level)
 
     def _calibrate(self, views: list[float]) -> float:
         cfg = self.settings
