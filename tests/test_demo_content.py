@@ -22,6 +22,7 @@ from ambassade.crisis.models import (
     HoldingStatement,
     PlaybookTemplate,
 )
+from ambassade.engine.signals import spike_severity
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.publishing import approvals
@@ -64,7 +65,13 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     kinds = set(AlertRule.objects.filter(workspace=demo).values_list("kind", flat=True))
     assert kinds == {"volume_spike", "negativity_spike", "influencer", "query_match"}
     incident_query = ListeningQuery.objects.get(workspace=demo, name=INCIDENT_QUERY)
-    assert AlertRule.objects.get(workspace=demo, kind="query_match").query_id == incident_query.pk
+    assert AlertRule.objects.get(workspace=demo, kind="query_match").query_ids == [
+        incident_query.pk
+    ]
+    # The other rules watch the brand's own query, not the competitors' mentions.
+    brand = ListeningQuery.objects.get(workspace=demo, kind="brand")
+    for kind in ("volume_spike", "negativity_spike", "influencer"):
+        assert AlertRule.objects.get(workspace=demo, kind=kind).query_ids == [brand.pk], kind
     assert AlertRule.objects.get(workspace=demo, kind="influencer").min_followers == 50_000
     channel = Channel.objects.get(workspace=demo)
     assert channel.recipient_list() == [DEMO_EMAIL]
@@ -84,8 +91,17 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     spikes = Alert.objects.filter(workspace=demo, kind__in=["volume_spike", "negativity_spike"])
     assert spikes.exists(), "the incident raised no spike alert"
     assert all(a.baseline is not None and a.value > a.baseline for a in spikes)
+    assert all(f"“{brand.name}”" in a.title for a in spikes)
+    # Each spike alert is rated by how unusual it is, not by its rule.
+    assert all(
+        a.severity == spike_severity(a.value, a.baseline, a.details["rarity"]) for a in spikes
+    )
     influencers = Alert.objects.filter(workspace=demo, kind="influencer")
     assert all(a.value >= 50_000 for a in influencers)
+    assert all(
+        Mention.objects.filter(id__in=a.mention_ids, matches__query=brand).exists()
+        for a in influencers
+    )
     assert "Evaluating the alert rules over the last 48 hours" in out.getvalue()
 
     # The playbook: the defaults and the brand's own step, contacts, a statement on the incident.

@@ -77,9 +77,9 @@ def incident(personas: Personas, django_capture_on_commit_callbacks: Any) -> dic
     return {"brand": brand, "rival": rival, "window": window}
 
 
-def _spike_alert(p: Personas, window: datetime, query_id: int | None = None) -> Any:
+def _spike_alert(p: Personas, window: datetime, query_ids: list[int]) -> Any:
     rule = AlertRule.objects.create(
-        workspace=p.workspace_a, name="Volume", kind="volume_spike", query_id=query_id
+        workspace=p.workspace_a, name="Volume", kind="volume_spike", query_ids=query_ids
     )
     return services.trigger(
         rule,
@@ -101,7 +101,7 @@ def test_it_reports_what_happened_before_the_crisis_was_opened(
     personas: Personas, incident: dict[str, Any]
 ) -> None:
     _no_checklist(personas)
-    alert = _spike_alert(personas, incident["window"])
+    alert = _spike_alert(personas, incident["window"], [incident["brand"].id])
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
     services.close_crisis(crisis, personas.alice)
     crisis.refresh_from_db()
@@ -118,7 +118,7 @@ def test_it_reports_what_happened_before_the_crisis_was_opened(
 def test_it_starts_at_the_alert_window_and_counts_the_day_before(
     personas: Personas, incident: dict[str, Any]
 ) -> None:
-    alert = _spike_alert(personas, incident["window"])
+    alert = _spike_alert(personas, incident["window"], [incident["brand"].id])
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
     assert crisis.started_at == incident["window"]
     assert crisis.query_ids == [incident["brand"].id]
@@ -135,7 +135,7 @@ def test_it_starts_at_the_alert_window_and_counts_the_day_before(
 def test_it_counts_the_queries_of_the_alert_rule_or_all_mentions_when_asked(
     personas: Personas, incident: dict[str, Any]
 ) -> None:
-    alert = _spike_alert(personas, incident["window"], query_id=incident["rival"].id)
+    alert = _spike_alert(personas, incident["window"], [incident["rival"].id])
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
     assert crisis.query_ids == [incident["rival"].id]
     assert services.crisis_figures(crisis)["total_volume"] == 6
@@ -162,7 +162,7 @@ def test_it_starts_from_the_first_mention_of_a_per_mention_alert(
         workspace=personas.workspace_a,
         name="Double charges",
         kind="query_match",
-        query_id=incident["brand"].id,
+        query_ids=[incident["brand"].id],
     )
     alert = services.trigger(
         rule, dedup_key="query:x", title="New mentions", mention_ids=[later.id, first.id]
@@ -262,7 +262,7 @@ def test_it_closes_without_asking_when_the_checklist_is_done(personas: Personas)
 def test_it_opens_from_the_alert_page_with_a_chosen_start_and_queries(
     personas: Personas, client: Any, incident: dict[str, Any]
 ) -> None:
-    alert = _spike_alert(personas, incident["window"])
+    alert = _spike_alert(personas, incident["window"], [incident["brand"].id])
     client.force_login(personas.alice)
     slug = personas.workspace_a.slug
     page = client.get(

@@ -56,7 +56,7 @@ def test_it_alerts_from_an_ingest(
         workspace=personas.workspace_a, name="Recall", text="rappel OR recall"
     )
     matcher = AlertRule.objects.create(
-        workspace=personas.workspace_a, name="Recall", kind="query_match", query_id=query.id
+        workspace=personas.workspace_a, name="Recall", kind="query_match", query_ids=[query.id]
     )
     _ingest(
         personas,

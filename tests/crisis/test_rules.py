@@ -57,7 +57,7 @@ def test_it_stays_quiet_on_an_ordinary_day(personas: Personas) -> None:
 
 
 def test_it_alerts_on_a_negativity_spike_of_one_query(personas: Personas) -> None:
-    rule = _rule(personas, "negativity_spike", query_id=7, sensitivity=3)
+    rule = _rule(personas, "negativity_spike", query_ids=[7], sensitivity=3)
     volume_rule = _rule(personas, "volume_spike")  # the volume series alerts too, separately
     alerts = services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 90}))
     assert {a.rule for a in alerts} == {rule, volume_rule}
@@ -86,8 +86,8 @@ def test_it_alerts_on_influential_authors_above_the_threshold(personas: Personas
 
 
 def test_it_alerts_on_matches_of_the_chosen_query(personas: Personas) -> None:
-    rule = _rule(personas, "query_match", query_id=5)
-    _rule(personas, "query_match", query_id=6)
+    rule = _rule(personas, "query_match", query_ids=[5])
+    _rule(personas, "query_match", query_ids=[6])
     mentions = [
         MentionFacts(id=10, query_ids=frozenset({5})),
         MentionFacts(id=11, query_ids=frozenset({5, 6})),
@@ -153,7 +153,7 @@ def test_it_groups_low_severity_alerts_into_a_digest(
     )
     rule = _rule(personas, "influencer", min_followers=100, severity="low", digest=True)
     rule.channels.add(channel)
-    loud = _rule(personas, "query_match", query_id=1, severity="high", digest=True)
+    loud = _rule(personas, "query_match", query_ids=[1], severity="high", digest=True)
     loud.channels.add(channel)
     with django_capture_on_commit_callbacks(execute=True):
         services.evaluate_mentions(
@@ -210,3 +210,150 @@ def test_it_runs_the_periodic_tasks_idempotently(
     assert tasks.send_digests.call_local() == 1
     assert tasks.send_digests.call_local() == 0
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(("value", "severity"), [(22, "low"), (25, "high"), (150, "critical")])
+def test_it_rates_a_spike_by_how_unusual_it_is_not_by_its_rule(
+    personas: Personas, value: int, severity: str
+) -> None:
+    # About 10 mentions an hour are expected at that hour; the rule's own severity is not used.
+    _rule(personas, "volume_spike", severity="critical")
+    (alert,) = services.feed_series(
+        personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: value})
+    )
+    assert alert.severity == severity
+    assert 9 <= alert.baseline <= 11 and alert.details["rarity"] >= 1
+
+
+def test_it_sends_only_the_low_spike_alerts_of_a_digest_rule_in_the_digest(
+    personas: Personas,
+) -> None:
+    _rule(personas, "volume_spike", digest=True, sensitivity=5)
+    (mild,) = services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 22}))
+    assert mild.severity == "low" and mild.pending_digest
+    Alert.objects.all().delete()
+    SeriesState.objects.all().delete()
+    (loud,) = services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 150}))
+    assert loud.severity == "critical" and not loud.pending_digest
+
+
+def _by_scope(spike_on: set[int]) -> Any:
+    """Counts where only the series of the queries in ``spike_on`` (by id) surge at SPIKE_HOUR."""
+    calm, surging = series(), series({SPIKE_HOUR: 150})
+
+    def count(workspace: Any, start: Any, end: Any, *, query_ids: Any = (), negative: bool = False):
+        surges = not query_ids or set(query_ids) & spike_on
+        return (surging if surges else calm)(workspace, start, end, negative=negative)
+
+    return count
+
+
+def test_it_watches_only_the_queries_of_a_rule(personas: Personas) -> None:
+    brand, rival = 11, 12
+    scoped = _rule(personas, "negativity_spike", query_ids=[brand])
+    everything = _rule(personas, "negativity_spike", query_ids=[])
+    alerts = services.feed_series(personas.workspace_a, now=NOW, count=_by_scope({rival}))
+    # The competitor's surge is not the brand's: only the rule on all mentions sees it.
+    assert [a.rule for a in alerts] == [everything]
+    assert "all mentions, competitors included" in alerts[0].title
+    assert "Brand A" not in alerts[0].title
+    keys = set(SeriesState.objects.values_list("key", flat=True))
+    assert keys == {"negative:11:s5", "negative:all:s5"}
+    assert scoped.query_ids == [brand]
+
+
+def test_it_names_the_queries_a_spike_rule_watches(personas: Personas) -> None:
+    from ambassade.listening.models import ListeningQuery
+
+    brand = ListeningQuery.objects.create(
+        workspace=personas.workspace_a, name="Brand A", text="branda", kind="brand"
+    )
+    product = ListeningQuery.objects.create(
+        workspace=personas.workspace_a, name="Kettle", text="kettle", kind="topic"
+    )
+    rule = _rule(personas, "volume_spike", query_ids=[product.id, brand.id])
+    (alert,) = services.feed_series(
+        personas.workspace_a, now=NOW, count=_by_scope({brand.id, product.id})
+    )
+    assert alert.rule == rule and alert.title.text.endswith("— “Brand A”; “Kettle”")
+    assert alert.series == f"volume:{brand.id}+{product.id}:s5"
+
+
+def test_it_looks_only_at_the_mentions_of_the_queries_of_per_mention_rules(
+    personas: Personas,
+) -> None:
+    from ambassade.listening.models import ListeningQuery
+
+    brand = ListeningQuery.objects.create(
+        workspace=personas.workspace_a, name="Brand A", text="branda", kind="brand"
+    )
+    rival = ListeningQuery.objects.create(
+        workspace=personas.workspace_a, name="Rival", text="rival", kind="competitor"
+    )
+    rule = _rule(personas, "influencer", min_followers=10_000, query_ids=[brand.id])
+    mentions = [
+        MentionFacts(
+            id=1, author_handle="@star", author_followers=90_000, query_ids=frozenset({rival.id})
+        ),
+        MentionFacts(
+            id=2, author_handle="@idol", author_followers=90_000, query_ids=frozenset({brand.id})
+        ),
+        MentionFacts(id=3, author_handle="@none", author_followers=90_000),
+    ]
+    (alert,) = services.evaluate_mentions(personas.workspace_a, mentions, now=NOW)
+    assert alert.rule == rule and alert.mention_ids == [2]
+    assert alert.title == "@idol (90,000 followers) mentioned “Brand A”"
+    # A rule on all mentions hears everyone, and says which query each mention matched.
+    rule.query_ids = []
+    rule.save()
+    titles = sorted(
+        a.title.text
+        for a in services.evaluate_mentions(
+            personas.workspace_a, mentions, now=NOW + timedelta(days=2)
+        )
+    )
+    assert titles == [
+        "@idol (90,000 followers) mentioned “Brand A”",
+        "@none (90,000 followers) posted a mention",
+        "@star (90,000 followers) mentioned “Rival”",
+    ]
+
+
+def test_it_alerts_on_matches_of_any_of_its_queries(personas: Personas) -> None:
+    rule = _rule(personas, "query_match", query_ids=[5, 6])
+    mentions = [
+        MentionFacts(id=10, query_ids=frozenset({6})),
+        MentionFacts(id=11, query_ids=frozenset({4})),
+    ]
+    (alert,) = services.evaluate_mentions(personas.workspace_a, mentions, now=NOW)
+    assert alert.rule == rule and alert.mention_ids == [10] and alert.dedup_key == "query:5+6"
+    assert alert.title == "New mentions match the query “#6”"
+
+
+def test_it_raises_the_severity_of_an_alert_when_its_episode_grows(
+    personas: Personas, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    # The detector alerts once at the start of an episode and then stays quiet: a first hour of 22
+    # (low) followed by an hour of 150 must not leave the alert low.
+    _rule(personas, "volume_spike")
+    growing = series({SPIKE_HOUR: 22, SPIKE_HOUR + timedelta(hours=1): 150})
+    with django_capture_on_commit_callbacks(execute=True):
+        (alert,) = services.feed_series(personas.workspace_a, now=NOW, count=growing)
+    assert alert.severity == "low"
+    assert Notification.objects.filter(alert=alert).count() == 2  # Alice and Bob
+    later = NOW + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.feed_series(personas.workspace_a, now=later, count=growing) == []
+    alert.refresh_from_db()
+    assert alert.severity == "critical" and alert.value == 150
+    assert alert.period_start == SPIKE_HOUR  # the episode still starts where it started
+    assert "150 in an hour" in alert.title
+    assert Notification.objects.filter(alert=alert).count() == 4  # told again
+    # A smaller hour afterwards changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feed_series(personas.workspace_a, now=later + timedelta(hours=1), count=growing)
+    alert.refresh_from_db()
+    assert alert.value == 150 and Notification.objects.filter(alert=alert).count() == 4
+    client.force_login(personas.alice)
+    page = client.get(f"/w/{personas.workspace_a.slug}/alerts/{alert.id}/").content.decode()
+    assert "Most serious hour" in page and "150 in an hour" in page

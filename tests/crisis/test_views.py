@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -141,7 +142,7 @@ def test_it_saves_a_rule_and_a_webhook_channel(personas: Personas, client: Any) 
             "name": "Volume",
             "kind": "volume_spike",
             "severity": "high",
-            "query_id": "",
+            "scope": "all",
             "sensitivity": "5",
             "cooldown_minutes": "120",
             "notify_in_app": "on",
@@ -157,18 +158,21 @@ def test_it_saves_a_rule_and_a_webhook_channel(personas: Personas, client: Any) 
 
 def test_it_explains_a_rule_form_error(personas: Personas, client: Any) -> None:
     client.force_login(personas.alice)
-    response = client.post(
-        url(personas, "rule_create"),
-        {
-            "name": "Q",
-            "kind": "query_match",
-            "severity": "low",
-            "sensitivity": "5",
-            "cooldown_minutes": "60",
-        },
-    )
+    rule = {
+        "name": "Q",
+        "kind": "query_match",
+        "severity": "low",
+        "sensitivity": "5",
+        "cooldown_minutes": "60",
+    }
+    response = client.post(url(personas, "rule_create"), rule)
     assert response.status_code == 200
-    assert "Choose the query whose matches alert." in text(response)
+    assert "This field is required." in text(response).split("Mentions", 1)[1][:400]  # a choice
+    response = client.post(url(personas, "rule_create"), {**rule, "scope": "queries"})
+    assert "Tick at least one query, or choose all the workspace's mentions." in text(response)
+    response = client.post(url(personas, "rule_create"), {**rule, "scope": "all"})
+    assert "Choose the queries whose matches alert." in text(response)
+    assert not AlertRule.objects.exists()
 
 
 def test_it_opens_a_crisis_from_an_alert_page(personas: Personas, client: Any) -> None:
@@ -301,10 +305,34 @@ def test_a_notification_reads_in_the_language_of_whoever_opens_it(
     client.force_login(personas.bob)
     # …and read in French by a French reader, in English by an English one.
     page = text(client.get(url(personas, "notifications"), HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "@star (250 000 abonnés) a mentionné la marque" in page.replace("\xa0", " ")
-    assert "mentioned the brand" not in page
+    assert "@star (250 000 abonnés) a publié une mention" in page.replace("\xa0", " ")
+    assert "posted a mention" not in page
     page = text(client.get(url(personas, "notifications"), HTTP_ACCEPT_LANGUAGE="en"))
-    assert "@star (250,000 followers) mentioned the brand" in page
+    assert "@star (250,000 followers) posted a mention" in page
     page = text(client.get(url(personas, "crisis", crisis_id=crisis.id), HTTP_ACCEPT_LANGUAGE="fr"))
     assert "File de publication suspendue : les publications programmées sont retenues." in page
     assert "Outbox paused" not in page
+
+
+def test_it_explains_how_spike_alerts_are_rated(personas: Personas, client: Any) -> None:
+    from tests.crisis.conftest import NOW, series
+
+    rule = AlertRule.objects.create(
+        workspace=personas.workspace_a, name="Volume", kind="volume_spike", severity="critical"
+    )
+    AlertRule.objects.create(
+        workspace=personas.workspace_a, name="Stars", kind="influencer", min_followers=5
+    )
+    hour = NOW.replace(minute=0) - timedelta(hours=1)
+    (alert,) = services.feed_series(personas.workspace_a, now=NOW, count=series({hour: 22}))
+    client.force_login(personas.alice)
+    page = text(client.get(url(personas, "alert", alert_id=alert.id)))
+    assert "Severity Low 22 in an hour against about 9.9 expected (2.2 times as many)" in page
+    assert "about as rare as what the default sensitivity alerts on" in page
+    rules = text(client.get(url(personas, "rules")))
+    assert "How spike alerts are rated" in rules
+    assert "at least three times the expected count, 20 more or over" in rules
+    assert "all mentions, competitors included · sensitivity 5/10" in rules
+    assert rule.name in rules
+    french = text(client.get(url(personas, "alert", alert_id=alert.id), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "22 en une heure" in french and "9,9" in french

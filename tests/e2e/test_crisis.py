@@ -92,7 +92,11 @@ def test_it_shows_only_the_settings_of_the_chosen_rule_kind(
     page: Any, live_server: Any, personas: Personas
 ) -> None:
     from ambassade.crisis.models import AlertRule
+    from ambassade.listening.models import ListeningQuery
 
+    ListeningQuery.objects.create(
+        workspace=personas.workspace_a, name="Brand A", text="branda", kind="brand"
+    )
     _log_in(page, live_server.url, "alice@example.com")
     page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/alerts/rules/new/")
     page.get_by_label("Name").fill("Big authors")
@@ -100,11 +104,19 @@ def test_it_shows_only_the_settings_of_the_chosen_rule_kind(
     assert page.get_by_label("Minimum followers").is_visible()
     assert not page.get_by_label("Sensitivity").is_visible()
     page.get_by_label("Minimum followers").fill("20000")
+    assert page.get_by_label("Severity").is_visible()
     page.get_by_label("Kind").select_option("volume_spike")
     assert page.get_by_label("Sensitivity").is_visible()
     assert not page.get_by_label("Minimum followers").is_visible()
+    # A spike rule rates each alert itself; the page says how.
+    assert not page.get_by_label("Severity").is_visible()
+    assert page.get_by_role("heading", name="How spike alerts are rated").is_visible()
     page.get_by_label("Kind").select_option("influencer")
+    # Which mentions the rule watches is a choice; the query list goes away for all mentions.
+    assert page.get_by_role("checkbox", name="Brand A · Brand").is_checked()
+    page.get_by_role("radio", name=re.compile("All the workspace.s mentions")).check()
+    assert not page.get_by_role("checkbox", name="Brand A · Brand").is_visible()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile("/alerts/rules/$"))
     rule = AlertRule.objects.get(workspace=personas.workspace_a)
-    assert rule.kind == "influencer" and rule.min_followers == 20000
+    assert rule.kind == "influencer" and rule.min_followers == 20000 and rule.query_ids == []

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ambassade.crisis import audit, delivery, signals_feed
@@ -246,6 +247,31 @@ def send_test(channel: Channel) -> None:
                 % {"workspace": workspace.name},
             ),
         )
+
+
+def severity_reason(alert: Alert) -> str:
+    """Why a spike alert has its severity, in the current language (empty for other alerts)."""
+    rarity = (alert.details or {}).get("rarity")
+    spike = alert.kind in (AlertRule.Kind.VOLUME_SPIKE, AlertRule.Kind.NEGATIVITY_SPIKE)
+    if not spike or rarity is None or alert.value is None or alert.baseline is None:
+        return ""
+    if rarity >= 1000:
+        rare = _("more than 1,000 times rarer than what the default sensitivity alerts on")
+    elif rarity >= 100:
+        rare = _("more than 100 times rarer than what the default sensitivity alerts on")
+    elif rarity >= 10:
+        rare = _("more than 10 times rarer than what the default sensitivity alerts on")
+    else:
+        rare = _("about as rare as what the default sensitivity alerts on")
+    return _(
+        "%(value)s in an hour against about %(expected)s expected (%(ratio)s times as many), "
+        "%(rarity)s."
+    ) % {
+        "value": number_format(alert.value, 0),
+        "expected": number_format(alert.baseline, 1),
+        "ratio": number_format(alert.value / max(alert.baseline, 1.0), 1),
+        "rarity": rare,
+    }
 
 
 def set_alert_status(alert: Alert, status: str, actor: Any) -> Alert:

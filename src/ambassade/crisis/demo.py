@@ -49,21 +49,23 @@ SLICE = timedelta(minutes=5)
 HOUR = timedelta(hours=1)
 
 
-def _rule_specs(incident_query_id: int | None) -> list[dict[str, Any]]:
+def _rule_specs(brand_query_ids: list[int], incident_query_id: int | None) -> list[dict[str, Any]]:
+    """The demo's rules. The volume, negativity and influencer rules watch the brand's queries, not
+    the competitors' mentions the demo also listens to; spike rules rate each alert themselves."""
     specs: list[dict[str, Any]] = [
         {
             "kind": AlertRule.Kind.VOLUME_SPIKE,
-            "name": _("Unusual volume of mentions"),
-            "severity": Severity.HIGH,
+            "name": _("Unusual volume of mentions of the brand"),
             "cooldown_minutes": 180,
             "sensitivity": 5,
+            "query_ids": brand_query_ids,
         },
         {
             "kind": AlertRule.Kind.NEGATIVITY_SPIKE,
-            "name": _("Surge of negative mentions"),
-            "severity": Severity.CRITICAL,
+            "name": _("Surge of negative mentions of the brand"),
             "cooldown_minutes": 180,
             "sensitivity": 5,
+            "query_ids": brand_query_ids,
         },
         {
             "kind": AlertRule.Kind.INFLUENCER,
@@ -71,6 +73,7 @@ def _rule_specs(incident_query_id: int | None) -> list[dict[str, Any]]:
             "severity": Severity.MEDIUM,
             "cooldown_minutes": 24 * 60,
             "min_followers": MIN_FOLLOWERS,
+            "query_ids": brand_query_ids,
         },
     ]
     if incident_query_id is not None:
@@ -80,7 +83,7 @@ def _rule_specs(incident_query_id: int | None) -> list[dict[str, Any]]:
                 "name": _("Mentions of double charges"),
                 "severity": Severity.HIGH,
                 "cooldown_minutes": 6 * 60,
-                "query_id": incident_query_id,
+                "query_ids": [incident_query_id],
             }
         )
     return specs
@@ -112,10 +115,10 @@ def _channel(workspace: Any, owner: Any) -> Channel:
 
 def _rules(workspace: Any, owner: Any, channel: Channel, out: TextIO) -> list[AlertRule]:
     rules = []
-    for spec in _rule_specs(_incident_query_id(workspace)):
-        rule = AlertRule.objects.filter(
-            workspace=workspace, kind=spec["kind"], query_id=spec.get("query_id")
-        ).first()
+    specs = _rule_specs(signals_feed.brand_query_ids(workspace), _incident_query_id(workspace))
+    for spec in specs:
+        # One rule of each kind: a rule kept from an earlier demo (or edited since) is left alone.
+        rule = AlertRule.objects.filter(workspace=workspace, kind=spec["kind"]).first()
         if rule is None:
             rule = services.save_rule(AlertRule(workspace=workspace, **spec), owner, [channel])
             out.write(f"Created the alert rule {rule.name}\n")

@@ -21,70 +21,6 @@ from ambassade.workspaces import dates
 from ambassade.workspaces.formfields import ModelMultipleChoiceField
 
 
-class RuleForm(forms.ModelForm):
-    query_id = forms.TypedChoiceField(
-        label=_("Listening query"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_(
-            "Spike rules watch this query's mentions (all the workspace's mentions when empty); "
-            "a query-match rule alerts on its matches."
-        ),
-    )
-
-    class Meta:
-        model = AlertRule
-        fields = [
-            "name",
-            "kind",
-            "severity",
-            "query_id",
-            "sensitivity",
-            "min_followers",
-            "response_minutes",
-            "cooldown_minutes",
-            "notify_in_app",
-            "channels",
-            "digest",
-            "enabled",
-        ]
-        widgets = {"channels": forms.CheckboxSelectMultiple}
-        field_classes = {"channels": ModelMultipleChoiceField}
-
-    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.workspace = workspace
-        self.fields["query_id"].choices = [
-            ("", _("All mentions")),
-            *signals_feed.query_choices(workspace),
-        ]
-        self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)
-        self.fields["sensitivity"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
-        self.fields["kind"].help_text = _(
-            "Response-time rules wait for the inbox: they can be prepared but do not alert yet."
-        )
-
-    def clean_sensitivity(self) -> int:
-        value = self.cleaned_data["sensitivity"]
-        if not 1 <= value <= 10:
-            raise forms.ValidationError(_("Choose a sensitivity from 1 to 10."))
-        return int(value)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        kind = data.get("kind")
-        if kind == AlertRule.Kind.QUERY_MATCH and not data.get("query_id"):
-            self.add_error("query_id", _("Choose the query whose matches alert."))
-        if kind == AlertRule.Kind.INFLUENCER and not data.get("min_followers"):
-            self.add_error(
-                "min_followers", _("Give the number of followers that makes an author influential.")
-            )
-        if kind == AlertRule.Kind.RESPONSE_TIME and not data.get("response_minutes"):
-            self.add_error("response_minutes", _("Give the response-time target in minutes."))
-        return data
-
-
 class ChannelForm(forms.ModelForm):
     url = forms.CharField(
         label=_("Webhook address"),
@@ -216,10 +152,16 @@ class ScopeFields(forms.Form):
     )
 
     def init_scope(self, workspace: Any, initial_ids: list[int] | None = None) -> None:
-        self.fields["queries"].choices = [
+        choices = [
             (query_id, f"{name} · {kind}")
             for query_id, name, kind in signals_feed.query_options(workspace)
         ]
+        self.fields["queries"].choices = choices
+        if not choices:
+            self.fields["queries"].help_text = _(
+                "The workspace has no listening query yet: add one in Listening, or choose all "
+                "its mentions."
+            )
         if initial_ids is not None and not self.is_bound:
             self.initial.setdefault("scope", "queries" if initial_ids else "all")
             self.initial.setdefault("queries", initial_ids)
@@ -238,6 +180,95 @@ class ScopeFields(forms.Form):
         if scope == "queries":
             return sorted(set(self.cleaned_data.get("queries") or []))
         return None
+
+
+class RuleForm(ScopeFields, forms.ModelForm):
+    """An alert rule. Which mentions it watches is an explicit choice (``ScopeFields``): some of the
+    workspace's queries, or all its mentions, competitors' included."""
+
+    class Meta:
+        model = AlertRule
+        fields = [
+            "name",
+            "kind",
+            "severity",
+            "sensitivity",
+            "min_followers",
+            "response_minutes",
+            "cooldown_minutes",
+            "notify_in_app",
+            "channels",
+            "digest",
+            "enabled",
+        ]
+        widgets = {"channels": forms.CheckboxSelectMultiple}
+        field_classes = {"channels": ModelMultipleChoiceField}
+
+    field_order = [
+        "name",
+        "kind",
+        "scope",
+        "queries",
+        "severity",
+        "sensitivity",
+        "min_followers",
+        "response_minutes",
+        "cooldown_minutes",
+        "notify_in_app",
+        "channels",
+        "digest",
+        "enabled",
+    ]
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        rule = self.instance
+        self.init_scope(
+            workspace,
+            list(rule.query_ids) if rule.pk else signals_feed.brand_query_ids(workspace),
+        )
+        self.fields["scope"].help_text = _(
+            "Spike rules count these mentions per hour; an influencer rule looks at their authors; "
+            "a query-match rule alerts on them."
+        )
+        self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)
+        self.fields["sensitivity"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
+        self.fields["kind"].help_text = _(
+            "Response-time rules wait for the inbox: they can be prepared but do not alert yet."
+        )
+        self.fields["severity"].help_text = _(
+            "Spike rules do not use it: each of their alerts is rated by how unusual it is."
+        )
+        self.order_fields(self.field_order)
+
+    def clean_sensitivity(self) -> int:
+        value = self.cleaned_data["sensitivity"]
+        if not 1 <= value <= 10:
+            raise forms.ValidationError(_("Choose a sensitivity from 1 to 10."))
+        return int(value)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.clean_scope_fields(data)
+        kind = data.get("kind")
+        if kind == AlertRule.Kind.QUERY_MATCH and data.get("scope") == "all":
+            self.add_error("scope", _("Choose the queries whose matches alert."))
+        if kind == AlertRule.Kind.INFLUENCER and not data.get("min_followers"):
+            self.add_error(
+                "min_followers", _("Give the number of followers that makes an author influential.")
+            )
+        if kind == AlertRule.Kind.RESPONSE_TIME and not data.get("response_minutes"):
+            self.add_error("response_minutes", _("Give the response-time target in minutes."))
+        return data
+
+    def save(self, commit: bool = True) -> AlertRule:
+        rule: AlertRule = super().save(commit=False)
+        rule.query_ids = self.scope_ids() or []
+        if commit:
+            rule.save()
+            self.save_m2m()
+        return rule
 
 
 class OpenCrisisForm(ScopeFields):

@@ -15,6 +15,16 @@ register_all(
         # Alert titles (and the notifications that repeat them).
         "alert.influencer": _("%(author)s (%(followers)s followers) mentioned the brand"),
         "alert.query_match": _("New mentions match the query “%(query)s”"),
+        # Rules watch queries (issue 10, item 18): titles name them, or say all mentions.
+        "alert.query": _("“%(query)s”"),
+        "alert.scope_all": _("all mentions, competitors included"),
+        "alert.influencer_about": _("%(author)s (%(followers)s followers) mentioned %(about)s"),
+        "alert.influencer_any": _("%(author)s (%(followers)s followers) posted a mention"),
+        "alert.query_matches": ngettext_lazy(
+            "New mentions match the query %(queries)s",
+            "New mentions match the queries %(queries)s",
+            "count",
+        ),
         "alert.volume_spike": _(
             "Unusual volume of mentions: %(value)s in an hour (about %(expected)s expected) — "
             "%(about)s"

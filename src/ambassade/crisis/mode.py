@@ -175,11 +175,11 @@ def alert_window_start(alert: Alert) -> datetime:
 
 
 def default_scope(workspace: Workspace, alert: Alert | None = None) -> list[int]:
-    """The queries a new crisis counts: those its alert's rule watches, else the brand's queries
-    (empty: all the workspace's mentions)."""
+    """The queries a new crisis counts: those its alert's rule watches (empty: all the workspace's
+    mentions), else the brand's queries."""
     rule = alert.rule if alert is not None else None
-    if rule is not None and rule.query_id:
-        return [rule.query_id]
+    if rule is not None:
+        return sorted({int(q) for q in rule.query_ids})
     return signals_feed.brand_query_ids(workspace)
 
 

@@ -109,9 +109,9 @@ class AlertRule(models.Model):
     severity = models.CharField(
         _("severity"), max_length=12, choices=Severity.choices, default=Severity.MEDIUM
     )
-    # A listening query's id: the series watched by a spike rule (all mentions when empty), or the
-    # query whose matches alert.
-    query_id = models.PositiveIntegerField(_("listening query"), null=True, blank=True)
+    # The listening queries whose mentions the rule watches (their ids; each mention counted once);
+    # empty: all the workspace's mentions, competitors' included. The form makes it a choice.
+    query_ids = models.JSONField(_("listening queries"), default=list, blank=True)
     sensitivity = models.PositiveSmallIntegerField(
         _("sensitivity"),
         default=5,
@@ -158,7 +158,12 @@ class AlertRule(models.Model):
 
     @property
     def in_digest(self) -> bool:
-        return self.digest and self.severity == Severity.LOW
+        """Whether this rule's alerts wait for the digest: only low-severity ones do, and a spike
+        rule rates each of its alerts (see ``alert_in_digest``)."""
+        return self.digest and (self.is_spike or self.severity == Severity.LOW)
+
+    def alert_in_digest(self, severity: str) -> bool:
+        return self.digest and severity == Severity.LOW
 
 
 class Alert(models.Model):

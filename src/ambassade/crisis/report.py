@@ -9,6 +9,7 @@ heard late, count as well.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,12 +31,16 @@ def duration_text(start: datetime, end: datetime) -> str:
     return timesince(start, end, depth=2)
 
 
+def queries_text(names: dict[int, str], query_ids: Sequence[int]) -> str:
+    """Listening queries by name, quoted the reader's way: “A”, “B” or « A », « B »."""
+    return ", ".join(_("“%(query)s”") % {"query": names.get(q, f"#{q}")} for q in query_ids)
+
+
 def scope_text(crisis: Crisis) -> str:
     """Which mentions the crisis counts, in words."""
     if not crisis.query_ids:
         return _("all the workspace's mentions (brand, competitors and topics)")
-    names = signals_feed.query_names(crisis.workspace)
-    return ", ".join(_("“%(query)s”") % {"query": names.get(q, f"#{q}")} for q in crisis.query_ids)
+    return queries_text(signals_feed.query_names(crisis.workspace), crisis.query_ids)
 
 
 def crisis_figures(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ambassade.crisis.alerting import (
     send_digest,
     send_test,
     set_alert_status,
+    severity_reason,
     unread_count,
 )
 from ambassade.crisis.evaluation import (
@@ -56,6 +57,7 @@ from ambassade.crisis.report import (
     build_report,
     crisis_figures,
     duration_text,
+    queries_text,
     report_context,
     report_pdf,
     scope_text,
@@ -89,6 +91,7 @@ __all__ = [
     "notify_crisis_opened",
     "open_crisis",
     "open_crisis_of",
+    "queries_text",
     "report_context",
     "report_pdf",
     "reschedule_held_post",
@@ -104,6 +107,7 @@ __all__ = [
     "series_key",
     "set_alert_status",
     "set_item_done",
+    "severity_reason",
     "trigger",
     "unread_count",
     "unschedule_held_post",

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -107,6 +108,8 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
                 {"mention": m, "link": signals_feed.mention_url(workspace, m.pk)} for m in mentions
             ],
             "missing": [i for i in alert.mention_ids if i not in found],
+            "severity_reason": services.severity_reason(alert),
+            "peak_at": parse_datetime(str((alert.details or {}).get("peak_at") or "")),
             "open_crisis": services.open_crisis_of(workspace),
             "crises": alert.crises.all(),
             "open_form": OpenCrisisForm(
@@ -141,7 +144,11 @@ def rules(request: HttpRequest) -> HttpResponse:
     rows = list(workspace_queryset(request, AlertRule).prefetch_related("channels"))
     names = signals_feed.query_names(request.workspace)  # type: ignore[attr-defined]
     for rule in rows:
-        rule.query_name = names.get(rule.query_id, f"#{rule.query_id}")  # type: ignore[attr-defined]
+        rule.scope_text = (  # type: ignore[attr-defined]
+            services.queries_text(names, rule.query_ids)
+            if rule.query_ids
+            else _("all mentions, competitors included")
+        )
     return render(request, "crisis/rules.html", {"rules": rows})
 
 

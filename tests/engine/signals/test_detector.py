@@ -253,3 +253,12 @@ def test_severity_rises_with_the_size_of_a_spike() -> None:
             seen = detector.observe(START + i * STEP, value)
         found.append(SEVERITIES.index(seen.severity()))
     assert found == sorted(found) and found[-1] >= 2 and found[0] <= 1
+
+
+def test_the_plain_score_is_the_score_outside_a_quiet_period() -> None:
+    detector = SpikeDetector()
+    series = [*daily_counts(6), 80.0, 90.0]
+    seen = [detector.observe(START + i * STEP, v) for i, v in enumerate(series)]
+    first, second = seen[-2], seen[-1]
+    assert first.alert and first.score == first.plain_score
+    assert not second.alert and second.score == pytest.approx(second.plain_score / 2)

@@ -131,6 +131,12 @@ class Observation:
     default_level: float
 
     @property
+    def plain_score(self) -> float:
+        """The score without the damping of the quiet period after an alert: how unusual this point
+        is on its own (0.5 is the default alert level)."""
+        return max(0.0, min(1.0, self.surprise / (2.0 * self.default_level)))
+
+    @property
     def rarity(self) -> float:
         """How many times rarer than what the default sensitivity alerts on (1: at that level)."""
         return float(10.0 ** min(self.surprise - self.default_level, 300.0))

@@ -1,22 +1,36 @@
 /* The crisis pages' one behaviour, attached through a data- attribute (no inline script).
-   data-rule-form   on the alert rule form: shows only the settings of the chosen kind. */
+   data-rule-form   on the alert rule form: shows only the settings of the chosen kind, and the
+                    query list only when the rule watches queries. */
 (function () {
   "use strict";
 
+  var SPIKES = ["volume_spike", "negativity_spike"];
+  var WATCHING = ["volume_spike", "negativity_spike", "influencer", "query_match"];
   var FIELDS = {
-    query_id: ["volume_spike", "negativity_spike", "query_match"],
-    sensitivity: ["volume_spike", "negativity_spike"],
+    scope: WATCHING,
+    queries: WATCHING,
+    severity: ["influencer", "query_match", "response_time"],  // spike alerts are rated one by one
+    sensitivity: SPIKES,
     min_followers: ["influencer"],
     response_minutes: ["response_time"]
   };
 
+  function fieldOf(form, name) {
+    // A list of checkboxes without choices has no input: its help text still names the field.
+    var input = form.querySelector("[name=" + name + "]") || form.querySelector("#id_" + name + "_help");
+    return input && input.closest(".field");
+  }
+
   function update(form) {
     var kind = form.querySelector("[name=kind]").value;
     Object.keys(FIELDS).forEach(function (name) {
-      var input = form.querySelector("[name=" + name + "]");
-      var field = input && input.closest(".field");
+      var field = fieldOf(form, name);
       if (field) field.hidden = FIELDS[name].indexOf(kind) === -1;
     });
+    // The query list matters only when the rule watches queries.
+    var all = form.querySelector("[name=scope][value=all]");
+    var queries = fieldOf(form, "queries");
+    if (all && all.checked && queries) queries.hidden = true;
   }
 
   function init() {
@@ -24,6 +38,9 @@
       var kind = form.querySelector("[name=kind]");
       if (!kind) return;
       kind.addEventListener("change", function () { update(form); });
+      form.querySelectorAll("[name=scope]").forEach(function (radio) {
+        radio.addEventListener("change", function () { update(form); });
+      });
       update(form);
     });
   }
