@@ -419,15 +419,31 @@ def test_it_asks_a_person_when_the_network_cannot_be_read(
     assert len(fake.calls) == 1
 
 
-def test_it_writes_the_error_in_the_workspace_language(
+def test_it_words_the_error_in_the_readers_language(
     scheduled: Variant, personas: Personas, fake: FakePublisher, factory: Any
 ) -> None:
+    # Stored with its code, not in the workspace's language (issue 10, item 14).
+    from ambassade.workspaces.messages import words_in
+
     personas.workspace_a.language = "fr"
     personas.workspace_a.save(update_fields=["language"])
-    fake.outcomes = [AuthExpired("The access token was revoked")]
+    fake.outcomes = [
+        AuthExpired(
+            "Mastodon refused the access token: gone",
+            code="connector.token_refused",
+            params={"network": "Mastodon", "detail": "gone"},
+        )
+    ]
     outbox.publish_variant(scheduled.id, now=NOW, publisher_factory=factory)
-    assert Variant.objects.get(id=scheduled.id).error.startswith(
-        "Le compte @brand_a@mastodon.social doit être reconnecté"
+    error = Variant.objects.get(id=scheduled.id).error
+    assert words_in("fr", error) == (
+        "Le compte @brand_a@mastodon.social doit être reconnecté : le réseau a refusé son accès "
+        "(Mastodon a refusé le jeton d’accès : gone). Reconnectez-le dans Connexions, puis "
+        "relancez."
+    )
+    assert words_in("en", error).startswith(
+        "The account @brand_a@mastodon.social must be reconnected: the network refused its "
+        "access (Mastodon refused the access token: gone)."
     )
 
 

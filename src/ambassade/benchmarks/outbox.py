@@ -474,7 +474,7 @@ def _helper_report() -> None:
                 "index": int(match.group(1)) if match else -1,
                 "network": variant.connection.network,
                 "status": variant.status,
-                "error": variant.error,
+                "error": variant.error.text,  # English: the report is read by developers
                 "scheduled": variant.scheduled_at.timestamp() if variant.scheduled_at else None,
                 "remote_id": variant.remote_id,
                 "attempts": variant.attempts,

@@ -41,6 +41,7 @@ register_all(
         "alert.digest_titles": _("Alerts: %(titles)s"),
         # Notifications and the crisis timeline.
         "crisis.opened": _("Crisis opened: %(title)s"),
+        "crisis.pause_reason": _("Crisis: %(title)s"),
         "crisis.outbox_paused": _("Outbox paused: scheduled posts are held."),
         "crisis.outbox_resumed": _("Outbox resumed: held posts go out."),
         "crisis.contacts_notified": _("Escalation contacts notified: %(names)s"),

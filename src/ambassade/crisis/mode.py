@@ -265,7 +265,7 @@ def open_crisis(
                 )
                 for position, (_index, item) in enumerate(items)
             )
-            if outbox.pause(workspace, _("Crisis: %(title)s") % {"title": title}, actor):
+            if outbox.pause(workspace, coded("crisis.pause_reason", title=title), actor):
                 _event(
                     crisis,
                     CrisisEvent.Kind.OUTBOX,

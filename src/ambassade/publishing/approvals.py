@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from ambassade.publishing import audit, webhooks
 from ambassade.publishing.authoring import errors
-from ambassade.publishing.messages import in_language
 from ambassade.publishing.models import OutboxSettings, Post, Review, Status, Variant
 from ambassade.publishing.outbox.hold import outbox_settings
+from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.permissions import can
 from ambassade.workspaces.services import ServiceError, record_audit
@@ -191,13 +191,7 @@ def expire_pending_approvals(now: datetime | None = None) -> int:
                 status=Status.DRAFT
             ):
                 continue
-            reason = in_language(
-                post.workspace,
-                lambda: _(
-                    "The approval did not come before the publication time. Choose a new time "
-                    "and submit the post again."
-                ),
-            )
+            reason = coded("post.approval_expired")
             Post.objects.filter(id=post.id).update(
                 review_round=F("review_round") + 1, rejection_reason=reason
             )

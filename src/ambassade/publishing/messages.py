@@ -1,19 +1,17 @@
-"""The engine's validation messages in the person's language.
+"""Publishing's messages in the person's language.
 
 ``engine.publishing`` is pure Python and speaks English; each of its problem codes gets a translated
 sentence here, with the same placeholders. A code missing here falls back to the engine's text (a
-test checks that none is missing).
+test checks that none is missing). The outbox's stored messages (a variant's failure, an attempt's
+log…) are registered below and worded when shown (ambassade.workspaces.messages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.engine.publishing import Problem
+from ambassade.workspaces.messages import register_all
 
 MESSAGES = {
     "empty": _("The post is empty: write a text or add a medium."),
@@ -62,6 +60,46 @@ UNITS = {
 }
 
 
+# The outbox's stored messages (a variant's failure, an attempt's log, a webhook delivery, a post
+# sent back to draft): stored with their code, worded for whoever reads them.
+register_all(
+    {
+        "outbox.found_untold": _(
+            "%(network)s says the post was published, but it cannot be told apart from the "
+            "account's other posts: its address is unknown."
+        ),
+        "outbox.no_words": _("the post has no words to recognise it by"),
+        "outbox.cannot_read": _("Ambassade cannot read %(network)s."),
+        "outbox.reconnect": _(
+            "The account %(account)s must be reconnected: the network refused its access "
+            "(%(reason)s). Reconnect it in Connections, then retry."
+        ),
+        "outbox.unsupported": _("Ambassade cannot publish to %(network)s yet."),
+        "outbox.refused": _("%(network)s refused the post: %(reason)s"),
+        "outbox.gave_up": _(
+            "%(network)s could not be reached after %(count)s attempts (%(reason)s). "
+            "Retry when the network is back."
+        ),
+        "outbox.check_refused": _(
+            "We could not check whether the post went out on %(account)s: the network "
+            "refused its access (%(reason)s). Look at the account, reconnect it, then retry "
+            "only if the post is not there."
+        ),
+        "outbox.ask": _(
+            "We do not know whether the post went out on %(account)s, and %(network)s "
+            "cannot be checked (%(reason)s). Look at the account, and retry only if the "
+            "post is not there."
+        ),
+        "post.approval_expired": _(
+            "The approval did not come before the publication time. Choose a new time "
+            "and submit the post again."
+        ),
+        "webhook.removed": _("The webhook was removed before this event could be sent."),
+        "webhook.receiver_status": _("The receiver answered %(status)s."),
+    }
+)
+
+
 def problem_message(problem: Problem) -> str:
     template = MESSAGES.get(problem.code)
     if template is None:
@@ -70,10 +108,3 @@ def problem_message(problem: Problem) -> str:
     if "unit" in params:
         params["unit"] = str(UNITS.get(str(params["unit"]), params["unit"]))
     return str(template).format(**params)
-
-
-def in_language(workspace: Any, build: Callable[[], str]) -> str:
-    """A sentence stored once (a variant's error, a rejection reason), in the workspace's language,
-    so that every page and the status webhook show the same words."""
-    with translation.override(workspace.language):
-        return build()

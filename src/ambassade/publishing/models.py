@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
 
 
@@ -52,7 +53,8 @@ class OutboxSettings(models.Model):
         help_text=_("How many different people must approve a post before it is scheduled (0–3)."),
     )
     paused = models.BooleanField(_("outbox paused"), default=False)
-    pause_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Typed by a person, or a coded message (crisis mode), worded for whoever reads it.
+    pause_reason = MessageField(_("reason"), blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -100,7 +102,8 @@ class Post(models.Model):
     approvals_required = models.PositiveSmallIntegerField(default=0)
     #: Approvals count for the current round only; a rejection starts a new one.
     review_round = models.PositiveIntegerField(default=1)
-    rejection_reason = models.TextField(blank=True)
+    # Typed by the approver, or a coded message (an approval that came too late).
+    rejection_reason = MessageField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -202,7 +205,8 @@ class Variant(models.Model):
     remote_url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     #: One message in plain words, shown the same everywhere (list, calendar, post page).
-    error = models.TextField(blank=True)
+    # A coded message (ambassade.workspaces.messages), worded for whoever reads it.
+    error = MessageField(blank=True)
     #: What the network says of the published post ({"likes": 3, "reposts": 1, "replies": 0}),
     #: read back a day after publication (services.read_back_metrics).
     metrics = models.JSONField(default=dict, blank=True)
@@ -250,7 +254,7 @@ class PublishAttempt(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
-    message = models.TextField(blank=True)
+    message = MessageField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -417,7 +421,8 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     #: The receiver's HTTP status on the last attempt (None: no answer).
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    # A coded message (ambassade.workspaces.messages), worded for whoever reads it.
+    error = MessageField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     #: When it may be tried (again); None once delivered or failed. A task claims it by moving this

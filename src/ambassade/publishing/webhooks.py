@@ -47,6 +47,7 @@ from ambassade.connectors import signed_webhook
 from ambassade.connectors.base import ConnectorError
 from ambassade.publishing import audit
 from ambassade.publishing.models import OutboxWebhook, Status, Variant, WebhookDelivery
+from ambassade.workspaces.messages import StoredMessage, coded, words_in
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.services import ServiceError, record_audit
 
@@ -176,7 +177,7 @@ def _variant_body(variant: Variant) -> dict[str, Any]:
         "account": connection.account_name,
         "status": variant.status,
         "status_label": label,
-        "error": variant.error,
+        "error": words_in(variant.workspace.language, variant.error),
         "remote_url": variant.remote_url or None,
         "scheduled_at": _iso(variant.scheduled_at),
         "published_at": _iso(variant.published_at),
@@ -315,7 +316,7 @@ def _deliver(delivery_id: int, now: datetime | None = None) -> datetime | None:
         WebhookDelivery.objects.filter(id=delivery_id).update(
             state=WebhookDelivery.State.FAILED,
             next_attempt_at=None,
-            error=_("The webhook was removed before this event could be sent."),
+            error=coded("webhook.removed"),
         )
         return None
     target = webhook.target().reveal()
@@ -346,21 +347,26 @@ def _deliver(delivery_id: int, now: datetime | None = None) -> datetime | None:
                 next_attempt_at=None,
             )
             return None
-        error = _("The receiver answered %(status)s.") % {"status": status_code}
+        error = coded("webhook.receiver_status", status=status_code)
         temporary = status_code >= 500 or status_code in RETRY_STATUSES
     except ConnectorError as exc:
-        error = _without_path(exc.message, target["url"])
+        url = target["url"]
+        error = StoredMessage(
+            exc.code,
+            {k: _without_path(v, url) if isinstance(v, str) else v for k, v in exc.params.items()},
+            _without_path(exc.message, url),
+        )
         temporary = not exc.permanent
     if temporary and attempt < MAX_ATTEMPTS:
         again = now + BACKOFF[attempt - 1]
         WebhookDelivery.objects.filter(id=delivery_id).update(
-            status_code=status_code, error=error[:1000], next_attempt_at=again
+            status_code=status_code, error=error, next_attempt_at=again
         )
         return again
     WebhookDelivery.objects.filter(id=delivery_id).update(
         state=WebhookDelivery.State.FAILED,
         status_code=status_code,
-        error=error[:1000],
+        error=error,
         next_attempt_at=None,
     )
     log.warning("webhook delivery %s failed after %s attempt(s)", delivery_id, attempt)

@@ -72,7 +72,8 @@ def catalogue() -> dict[str, str | Promise]:
         from django.utils.module_loading import autodiscover_modules
 
         # The connectors' codes belong to no app; the foundation words them for every app.
-        import ambassade.workspaces.connector_messages  # noqa: F401
+        import ambassade.workspaces.connector_messages
+        import ambassade.workspaces.networks  # noqa: F401
 
         autodiscover_modules("messages")
         _discovered = bool(apps.ready)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.workspaces.messages import StoredMessage, coded, register_all
+
 NETWORKS: dict[str, object] = {
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
@@ -28,6 +30,25 @@ NETWORKS: dict[str, object] = {
 
 def network_label(code: str) -> str:
     return str(NETWORKS.get(code, code))
+
+
+def network_name(code: str) -> StoredMessage:
+    """The network's label as a message parameter: worded when shown (a "Facebook page" reads
+    "Page Facebook" in French), its name as it is when the name is not a word."""
+    label = NETWORKS.get(code, code)
+    if isinstance(label, str):
+        return StoredMessage(text=label)
+    return coded(f"account_network.{code}")
+
+
+# The labels that are words, for stored messages naming a network (``network_name``).
+register_all(
+    {
+        f"account_network.{code}": label
+        for code, label in NETWORKS.items()
+        if not isinstance(label, str)
+    }
+)
 
 
 def network_choices() -> list[tuple[str, str]]:

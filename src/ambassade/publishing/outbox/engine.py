@@ -46,6 +46,7 @@ from ambassade.connectors.publishers import UnknownPublisher, new_idempotency_ke
 from ambassade.publishing.models import PublishAttempt, Status
 from ambassade.publishing.outbox.hold import not_paused
 from ambassade.publishing.outbox.kind import Ask, Call, Finding, Found, Kind, NotFound
+from ambassade.workspaces.messages import StoredMessage
 
 __all__ = [
     "CHECK_EVERY",
@@ -362,9 +363,10 @@ def _start_attempt(kind: Kind, item: Any, now: datetime, *, is_check: bool = Fal
     )
 
 
-def finish_attempt(attempt: Any, outcome: str, message: str = "") -> None:
+def finish_attempt(attempt: Any, outcome: str, message: Any = "") -> None:
+    """``message``: a coded message, an error or text, stored to be worded when shown."""
     type(attempt).objects.filter(id=attempt.id).update(
-        outcome=outcome, message=message[:2000], finished_at=timezone.now()
+        outcome=outcome, message=StoredMessage.of(message), finished_at=timezone.now()
     )
 
 
@@ -393,9 +395,13 @@ def mark_published(
     return bool(changed)
 
 
-def mark_failed(kind: Kind, item: Any, message: str, attempts: int, expected: str) -> bool:
+def mark_failed(kind: Kind, item: Any, message: Any, attempts: int, expected: str) -> bool:
     changed = kind.model.objects.filter(id=item.id, status=expected, attempts=attempts).update(
-        status=Status.FAILED, error=message[:2000], claimed_at=None, due_at=None, keep_key=False
+        status=Status.FAILED,
+        error=StoredMessage.of(message),
+        claimed_at=None,
+        due_at=None,
+        keep_key=False,
     )
     if changed:
         kind.failed(item, message)
@@ -403,7 +409,7 @@ def mark_failed(kind: Kind, item: Any, message: str, attempts: int, expected: st
     return bool(changed)
 
 
-def _fail(kind: Kind, item: Any, attempt: Any, attempts: int, message: str, expected: str) -> str:
+def _fail(kind: Kind, item: Any, attempt: Any, attempts: int, message: Any, expected: str) -> str:
     mark_failed(kind, item, message, attempts, expected)
     finish_attempt(attempt, PublishAttempt.Outcome.FAILED, message)
     return Status.FAILED
@@ -502,7 +508,7 @@ def _call_and_record(
         message = kind.reconnect_message(item, error)
         return _fail(kind, item, attempt, attempts, message, Status.PUBLISHING)
     except OutcomeUnknown as error:
-        return _outcome_unknown(kind, item, attempt, attempts, error.message, ended(), deduplicated)
+        return _outcome_unknown(kind, item, attempt, attempts, error, ended(), deduplicated)
     except ConnectorError as error:
         if error.permanent:
             message = kind.refused_message(item, error)
@@ -526,7 +532,7 @@ def _outcome_unknown(
     item: Any,
     attempt: Any,
     attempts: int,
-    why: str,
+    why: Any,
     ended: datetime,
     deduplicated: bool,
 ) -> str:
@@ -587,7 +593,7 @@ def _retry_later(
         objects.filter(kind.same_limit(item), status=Status.SCHEDULED, due_at__lt=until).update(
             due_at=until
         )
-        finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
+        finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error)
         return Status.SCHEDULED
     if attempts >= MAX_ATTEMPTS:
         message = kind.gave_up_message(item, error)
@@ -601,7 +607,7 @@ def _retry_later(
         keep_key=_keeps_key(kind, item, call, until),
     ):
         kind.changed([item.id])
-    finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error.message)
+    finish_attempt(attempt, PublishAttempt.Outcome.RETRY, error)
     return Status.SCHEDULED
 
 
@@ -701,11 +707,11 @@ def _reconcile(kind: Kind, item_id: int, *, now: datetime | None, publisher_fact
             objects.filter(id=item_id, status=Status.UNKNOWN, attempts=attempts).update(
                 reconcile_at=now + CHECK_EVERY
             )
-            finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error.message)
+            finish_attempt(check, PublishAttempt.Outcome.UNKNOWN, error)
             return Status.UNKNOWN
         # The network cannot be read (a Telegram bot, a Discord webhook), or not for a long while:
         # only a person can tell now.
-        return _settle(kind, item, check, attempts, Ask(error.message), now)
+        return _settle(kind, item, check, attempts, Ask(error), now)
     return _settle(kind, item, check, attempts, finding, now)
 
 

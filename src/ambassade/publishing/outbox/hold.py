@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ambassade.publishing import audit
 from ambassade.publishing.models import OutboxSettings
+from ambassade.workspaces.messages import StoredMessage
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.services import record_audit
 
@@ -54,18 +55,22 @@ def not_paused() -> Q:
     return ~Q(workspace_id__in=OutboxSettings.objects.filter(paused=True).values("workspace_id"))
 
 
-def pause_outbox(workspace: Workspace, reason: str, actor: Any = None) -> bool:
+def pause_outbox(workspace: Workspace, reason: Any, actor: Any = None) -> bool:
     """Hold everything the workspace sends (crisis mode calls this). Idempotent: returns True when
-    the outbox was running. Items already being sent finish; nothing new is claimed."""
+    the outbox was running. Items already being sent finish; nothing new is claimed. ``reason``:
+    what a person typed, or a coded message (worded for whoever reads the outbox)."""
+    reason = StoredMessage.of(reason)
     outbox_settings(workspace)
     changed = OutboxSettings.objects.filter(workspace=workspace, paused=False).update(
         paused=True,
-        pause_reason=reason[:300],
+        pause_reason=reason,
         paused_at=timezone.now(),
         paused_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if changed:
-        record_audit(workspace, actor, audit.OUTBOX_PAUSED, None, details={"reason": reason[:200]})
+        record_audit(
+            workspace, actor, audit.OUTBOX_PAUSED, None, details={"reason": reason.to_json()}
+        )
         for listener in _LISTENERS:
             listener(workspace, "held")
     return bool(changed)

@@ -68,7 +68,7 @@ class Found:
     apart from the account's other posts); ``note`` goes in the check's log."""
 
     record: Published | RawItem
-    note: str
+    note: Any  # a coded message, or text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +80,7 @@ class NotFound:
 class Ask:
     """The network cannot tell (nothing to recognise the item by): a person must look."""
 
-    reason: str
+    reason: Any  # a coded message, an error, or text
 
 
 Finding = Found | NotFound | Ask
@@ -108,7 +108,7 @@ class Kind:
         credentials are known)."""
         raise NotImplementedError
 
-    def refusal(self, item: Any) -> str | None:
+    def refusal(self, item: Any) -> Any:
         """A reason to fail the item without calling the network (an account to reconnect)."""
         return None
 
@@ -134,26 +134,27 @@ class Kind:
         ``AuthExpired`` or ``ConnectorError`` when the network cannot be read."""
         raise NotImplementedError
 
-    def cannot_read(self, item: Any) -> str:
+    def cannot_read(self, item: Any) -> Any:
         raise NotImplementedError
 
-    # What a person is told (one sentence, in the workspace's language, stored with the item).
-    def reconnect_message(self, item: Any, error: ConnectorError) -> str:
+    # What a person is told: one coded message (ambassade.workspaces.messages), stored with the
+    # item and worded in the language of whoever reads it.
+    def reconnect_message(self, item: Any, error: ConnectorError) -> Any:
         raise NotImplementedError
 
-    def unsupported_message(self, item: Any) -> str:
+    def unsupported_message(self, item: Any) -> Any:
         raise NotImplementedError
 
-    def refused_message(self, item: Any, error: ConnectorError) -> str:
+    def refused_message(self, item: Any, error: ConnectorError) -> Any:
         raise NotImplementedError
 
-    def gave_up_message(self, item: Any, error: ConnectorError) -> str:
+    def gave_up_message(self, item: Any, error: ConnectorError) -> Any:
         raise NotImplementedError
 
-    def check_refused_message(self, item: Any, error: ConnectorError) -> str:
+    def check_refused_message(self, item: Any, error: ConnectorError) -> Any:
         raise NotImplementedError
 
-    def ask_message(self, item: Any, reason: str) -> str:
+    def ask_message(self, item: Any, reason: Any) -> Any:
         raise NotImplementedError
 
     # Side effects of the transitions.

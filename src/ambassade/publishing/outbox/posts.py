@@ -32,13 +32,14 @@ from ambassade.connectors.publishers import UnknownPublisher, get_publisher
 from ambassade.publishing import accounts, audit, public_media, webhooks
 from ambassade.publishing.approvals import expire_pending_approvals
 from ambassade.publishing.authoring import parts_for
-from ambassade.publishing.messages import in_language
 from ambassade.publishing.models import Status, Variant
 from ambassade.publishing.outbox import engine, hold
 from ambassade.publishing.outbox.kind import Ask, Call, Finding, Found, NotFound
 from ambassade.publishing.scheduling import schedule_next_occurrence
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Connection, Workspace
+from ambassade.workspaces.networks import network_name
 from ambassade.workspaces.services import ServiceError, record_audit
 
 __all__ = [
@@ -185,21 +186,12 @@ def _published_by_container(
     if len(candidates) == 1:
         return Found(candidates[0], candidates[0].url)
     connection = variant.connection
-    message = in_language(
-        variant.workspace,
-        lambda: (
-            _(
-                "%(network)s says the post was published, but it cannot be told apart from the "
-                "account's other posts: its address is unknown."
-            )
-            % {"network": connection.network_label}
-        ),
-    )
+    message = coded("outbox.found_untold", network=network_name(connection.network))
     return Found(Published("", "", now), message)
 
 
-def _no_words(variant: Variant) -> str:
-    return in_language(variant.workspace, lambda: _("the post has no words to recognise it by"))
+def _no_words(variant: Variant) -> StoredMessage:
+    return coded("outbox.no_words")
 
 
 def _by_container(variant: Variant, call: Call) -> list[Container]:
@@ -227,10 +219,10 @@ class PostKind(engine.Kind):
         network = row["connection__network"]
         return attempt_deadline(network), _class_deduplicates(network)
 
-    def refusal(self, item: Variant) -> str | None:
+    def refusal(self, item: Variant) -> StoredMessage | None:
         connection = item.connection
         if connection.status == Connection.Status.NEEDS_RECONNECTION:
-            return self.reconnect_message(item, ConnectorError(connection.last_error or "401"))
+            return self.reconnect_message(item, connection.last_error or "401")
         return None
 
     def attempt_deadline(self, item: Variant) -> timedelta:
@@ -323,94 +315,53 @@ class PostKind(engine.Kind):
                 return Found(found, found.url)
         return NotFound()
 
-    def cannot_read(self, item: Variant) -> str:
-        label = item.connection.network_label
-        return in_language(
-            item.workspace,
-            lambda: _("Ambassade cannot read %(network)s.") % {"network": label},
-        )
+    # What a person is told: coded messages (publishing/messages.py), stored with the variant and
+    # worded for whoever reads them; the network's own words stay inside as the reason.
+    def cannot_read(self, item: Variant) -> StoredMessage:
+        return coded("outbox.cannot_read", network=network_name(item.connection.network))
 
-    def reconnect_message(self, item: Variant, error: ConnectorError) -> str:
+    def reconnect_message(self, item: Variant, error: Any) -> StoredMessage:
         connection = item.connection
-        return in_language(
-            connection.workspace,
-            lambda: (
-                _(
-                    "The account %(account)s must be reconnected: the network refused its access "
-                    "(%(reason)s). Reconnect it in Connections, then retry."
-                )
-                % {"account": connection.account_name, "reason": error.message}
-            ),
+        return coded(
+            "outbox.reconnect", account=connection.account_name, reason=StoredMessage.of(error)
         )
 
-    def unsupported_message(self, item: Variant) -> str:
-        label = item.connection.network_label
-        return in_language(
-            item.workspace,
-            lambda: _("Ambassade cannot publish to %(network)s yet.") % {"network": label},
+    def unsupported_message(self, item: Variant) -> StoredMessage:
+        return coded("outbox.unsupported", network=network_name(item.connection.network))
+
+    def refused_message(self, item: Variant, error: ConnectorError) -> StoredMessage:
+        return coded(
+            "outbox.refused",
+            network=network_name(item.connection.network),
+            reason=StoredMessage.of(error),
         )
 
-    def refused_message(self, item: Variant, error: ConnectorError) -> str:
+    def gave_up_message(self, item: Variant, error: ConnectorError) -> StoredMessage:
+        return coded(
+            "outbox.gave_up",
+            network=network_name(item.connection.network),
+            count=engine.MAX_ATTEMPTS,
+            reason=StoredMessage.of(error),
+        )
+
+    def check_refused_message(self, item: Variant, error: ConnectorError) -> StoredMessage:
+        return coded(
+            "outbox.check_refused",
+            account=item.connection.account_name,
+            reason=StoredMessage.of(error),
+        )
+
+    def ask_message(self, item: Variant, reason: Any) -> StoredMessage:
         connection = item.connection
-        return in_language(
-            connection.workspace,
-            lambda: (
-                _("%(network)s refused the post: %(reason)s")
-                % {"network": connection.network_label, "reason": error.message}
-            ),
-        )
-
-    def gave_up_message(self, item: Variant, error: ConnectorError) -> str:
-        connection = item.connection
-        return in_language(
-            connection.workspace,
-            lambda: (
-                _(
-                    "%(network)s could not be reached after %(count)s attempts (%(reason)s). "
-                    "Retry when the network is back."
-                )
-                % {
-                    "network": connection.network_label,
-                    "count": engine.MAX_ATTEMPTS,
-                    "reason": error.message,
-                }
-            ),
-        )
-
-    def check_refused_message(self, item: Variant, error: ConnectorError) -> str:
-        account = item.connection.account_name
-        return in_language(
-            item.workspace,
-            lambda: (
-                _(
-                    "We could not check whether the post went out on %(account)s: the network "
-                    "refused its access (%(reason)s). Look at the account, reconnect it, then retry "
-                    "only if the post is not there."
-                )
-                % {"account": account, "reason": error.message}
-            ),
-        )
-
-    def ask_message(self, item: Variant, reason: str) -> str:
-        connection = item.connection
-        return in_language(
-            item.workspace,
-            lambda: (
-                _(
-                    "We do not know whether the post went out on %(account)s, and %(network)s "
-                    "cannot be checked (%(reason)s). Look at the account, and retry only if the "
-                    "post is not there."
-                )
-                % {
-                    "account": connection.account_name,
-                    "network": connection.network_label,
-                    "reason": reason,
-                }
-            ),
+        return coded(
+            "outbox.ask",
+            account=connection.account_name,
+            network=network_name(connection.network),
+            reason=StoredMessage.of(reason),
         )
 
     def needs_reconnection(self, item: Variant, error: AuthExpired) -> None:
-        workspace_services.mark_needs_reconnection(item.connection.id, error.message)
+        workspace_services.mark_needs_reconnection(item.connection.id, error)
 
     def same_limit(self, item: Variant) -> Q:
         return Q(connection_id=item.connection_id)
@@ -427,13 +378,16 @@ class PostKind(engine.Kind):
             details={"account": item.connection.account_name, "url": url},
         )
 
-    def failed(self, item: Variant, message: str) -> None:
+    def failed(self, item: Variant, message: Any) -> None:
         record_audit(
             item.workspace,
             None,
             audit.VARIANT_FAILED,
             item.post,
-            details={"account": item.connection.account_name, "error": message[:200]},
+            details={
+                "account": item.connection.account_name,
+                "error": StoredMessage.of(message).to_json(),
+            },
         )
 
     def settled(self, item_id: int) -> None:
