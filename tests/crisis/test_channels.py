@@ -175,3 +175,27 @@ def test_it_tells_every_channel_when_a_crisis_opens(
     (request,) = webhook_server.requests
     card = request["json"]["attachments"][0]["content"]
     assert card["body"][0]["text"] == "Crisis opened: Recall"
+
+
+def test_an_alert_email_is_written_in_each_recipients_language(
+    personas: Personas, smtp_server: Any, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    # E-mails were written in the workspace's language whoever read them (issue 10, item 14).
+    assert personas.workspace_a.language == "en"
+    client.force_login(personas.alice)  # Alice switches to French: her alerts come in French
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    channel = Channel.objects.create(
+        workspace=personas.workspace_a,
+        name="Team",
+        kind="email",
+        recipients="ALICE@example.com\nboss@example.com",
+    )
+    _alert_through(personas, channel, django_capture_on_commit_callbacks)
+    subjects = {
+        message["X-RcptTo"]: str(make_header(decode_header(message["Subject"])))
+        for message in smtp_server.messages
+    }
+    assert subjects == {
+        "ALICE@example.com": "[Brand A] @star (9000 abonnés) a publié une mention",
+        "boss@example.com": "[Brand A] @star (9000 followers) posted a mention",
+    }

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 import ambassade
 from ambassade.workspaces.locale import LocaleMiddleware, prefers_american_english
+from tests.conftest import PASSWORD
 
 LANGUAGES = ["fr", "en", "en-us"]
 WHEN = datetime(2026, 12, 11, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
@@ -159,3 +160,27 @@ def test_the_middleware_picks_the_date_formats(
         assert language == request.LANGUAGE_CODE  # type: ignore[attr-defined]
     finally:
         translation.deactivate()
+
+
+@pytest.mark.django_db
+def test_it_remembers_the_language_a_person_logs_in_with_and_switches_to(
+    personas: Any, client: Any
+) -> None:
+    from ambassade.workspaces.locale import by_language, language_of
+    from ambassade.workspaces.models import Preferences
+
+    page = client.post(
+        "/login/",
+        {"email": "bob@example.com", "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    assert page.status_code == 302
+    assert Preferences.objects.get(user=personas.bob).language == "en-us"
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert Preferences.objects.get(user=personas.bob).language == "fr"
+    assert language_of("BOB@example.com", "en") == "fr"
+    assert language_of("nobody@example.com", "en") == "en"  # not a user: the workspace's
+    assert by_language(["bob@example.com", "x@example.com"], "en") == {
+        "fr": ["bob@example.com"],
+        "en": ["x@example.com"],
+    }

@@ -4,7 +4,7 @@ webhooks (one alert at once, or low-severity ones in an hourly digest), alert st
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ambassade.crisis import audit, delivery, signals_feed
 from ambassade.crisis.models import Alert, AlertRule, Channel, Notification, Severity
 from ambassade.crisis.permissions import ALERTS_VIEW
+from ambassade.workspaces.locale import by_language
 from ambassade.workspaces.messages import coded, words
 from ambassade.workspaces.models import Membership, Workspace
 from ambassade.workspaces.permissions import ACTIONS
@@ -121,7 +122,11 @@ def _facts(alert: Alert) -> list[tuple[str, str]]:
     return facts
 
 
-def _send_all(channels: Iterable[Channel], message: delivery.Message) -> list[dict[str, Any]]:
+def _send_all(
+    channels: Iterable[Channel], build: Callable[[], delivery.Message], language: str
+) -> list[dict[str, Any]]:
+    """Send the message ``build()`` makes through each channel: to a webhook in the workspace's
+    ``language``, by e-mail to each recipient in theirs (``workspaces.locale.by_language``)."""
     results = []
     for channel in channels:
         if not channel.enabled:
@@ -132,7 +137,13 @@ def _send_all(channels: Iterable[Channel], message: delivery.Message) -> list[di
             "at": timezone.now().isoformat(),
         }
         try:
-            delivery.send(channel, message)
+            if channel.kind == Channel.Kind.EMAIL:
+                for each, recipients in by_language(channel.recipient_list(), language).items():
+                    with translation.override(each):
+                        delivery.send(channel, build(), recipients)
+            else:
+                with translation.override(language):
+                    delivery.send(channel, build())
         except delivery.DeliveryError as exc:
             log.warning("alert channel %s failed: %s", channel.id, exc)
             result |= {"ok": False, "error": exc.stored.to_json()}
@@ -168,18 +179,21 @@ def deliver_alert(alert_id: int) -> bool:
                 for user in _recipients(workspace)
             )
         if rule is not None:
-            message = delivery.Message(
-                event="alert",
-                workspace=workspace.slug,
-                workspace_name=workspace.name,
-                title=words(alert.title),
-                severity=alert.severity,
-                url=_alert_url(alert),
-                text=str(AlertRule.Kind(alert.kind).label),
-                items=[_item(alert)],
-                facts=_facts(alert),
-            )
-            results = _send_all(rule.channels.all(), message)
+
+            def message() -> delivery.Message:  # in the language active where it is sent
+                return delivery.Message(
+                    event="alert",
+                    workspace=workspace.slug,
+                    workspace_name=workspace.name,
+                    title=words(alert.title),
+                    severity=alert.severity,
+                    url=_alert_url(alert),
+                    text=str(AlertRule.Kind(alert.kind).label),
+                    items=[_item(alert)],
+                    facts=_facts(alert),
+                )
+
+            results = _send_all(rule.channels.all(), message, workspace.language)
             Alert.objects.filter(id=alert_id).update(deliveries=results)
     return True
 
@@ -215,17 +229,20 @@ def send_digest(workspace_id: int) -> int:
                 for user in _recipients(workspace)
             )
         channels = {c.id: c for a in alerts if a.rule for c in a.rule.channels.all()}
-        message = delivery.Message(
-            event="digest",
-            workspace=workspace.slug,
-            workspace_name=workspace.name,
-            title=words(title),
-            severity=Severity.LOW,
-            url=url,
-            text=_("Alerts grouped since the last digest."),
-            items=[_item(a) for a in alerts],
-        )
-        results = _send_all(channels.values(), message)
+
+        def message() -> delivery.Message:  # in the language active where it is sent
+            return delivery.Message(
+                event="digest",
+                workspace=workspace.slug,
+                workspace_name=workspace.name,
+                title=words(title),
+                severity=Severity.LOW,
+                url=url,
+                text=_("Alerts grouped since the last digest."),
+                items=[_item(a) for a in alerts],
+            )
+
+        results = _send_all(channels.values(), message, workspace.language)
         Alert.objects.filter(id__in=claimed).update(deliveries=results)
     return len(alerts)
 

@@ -222,8 +222,8 @@ def _without(text: str, url: str) -> str:
     return text
 
 
-def _send_email(channel: Any, message: Message) -> None:
-    recipients = channel.recipient_list()
+def _send_email(channel: Any, message: Message, recipients: list[str] | None = None) -> None:
+    recipients = channel.recipient_list() if recipients is None else recipients
     if not recipients:
         raise DeliveryError(coded("channel.no_recipient"), permanent=True)
     lines = [message.text, ""]
@@ -241,9 +241,10 @@ def _send_email(channel: Any, message: Message) -> None:
         raise DeliveryError(coded("channel.email_failed", detail=str(exc))) from None
 
 
-def send(channel: Any, message: Message) -> None:
-    """Send ``message`` through ``channel``; raise :class:`DeliveryError` on failure."""
+def send(channel: Any, message: Message, recipients: list[str] | None = None) -> None:
+    """Send ``message`` through ``channel`` (an e-mail channel: to ``recipients``, by default all of
+    its own); raise :class:`DeliveryError` on failure."""
     if channel.kind == "email":
-        _send_email(channel, message)
+        _send_email(channel, message, recipients)
     else:
         _send_webhook(channel, message)

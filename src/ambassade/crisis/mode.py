@@ -31,6 +31,7 @@ from ambassade.crisis.models import (
     Severity,
 )
 from ambassade.crisis.report import build_report
+from ambassade.workspaces.locale import language_of
 from ambassade.workspaces.messages import coded, words
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.services import ServiceError, record_audit
@@ -318,30 +319,32 @@ def notify_crisis_opened(crisis_id: int) -> int:
                 )
                 for user in _recipients(workspace)
             )
-    with translation.override(workspace.language):
-        subject = _("[%(workspace)s] Crisis opened: %(title)s") % {
-            "workspace": workspace.name,
-            "title": crisis.title,
-        }
-        body = _(
-            "A crisis was opened for %(workspace)s: %(title)s.\n"
-            "Severity: %(severity)s. Scheduled posts are held.\n\n%(url)s"
-        ) % {
-            "workspace": workspace.name,
-            "title": crisis.title,
-            "severity": Severity(crisis.severity).label,
-            "url": url,
-        }
     sent = 0
     for contact in contacts:
+        # In the contact's language when they use the product, else in the workspace's.
+        with translation.override(language_of(contact.email, workspace.language)):
+            subject = _("[%(workspace)s] Crisis opened: %(title)s") % {
+                "workspace": workspace.name,
+                "title": crisis.title,
+            }
+            body = _(
+                "A crisis was opened for %(workspace)s: %(title)s.\n"
+                "Severity: %(severity)s. Scheduled posts are held.\n\n%(url)s"
+            ) % {
+                "workspace": workspace.name,
+                "title": crisis.title,
+                "severity": Severity(crisis.severity).label,
+                "url": url,
+            }
         try:
             send_mail(subject, body, None, [contact.email])
             sent += 1
         except OSError:
             log.exception("could not e-mail escalation contact %s", contact.id)
+
     # The team's channels hear it too (Slack, Teams…), whatever rule they serve.
-    with translation.override(workspace.language):
-        message = delivery.Message(
+    def message() -> delivery.Message:  # in the language active where it is sent
+        return delivery.Message(
             event="crisis.opened",
             workspace=workspace.slug,
             workspace_name=workspace.name,
@@ -351,7 +354,10 @@ def notify_crisis_opened(crisis_id: int) -> int:
             text=_("Scheduled posts are held until a manager resumes the outbox."),
             facts=[(_("Severity"), str(Severity(crisis.severity).label))],
         )
-        _send_all(Channel.objects.filter(workspace=workspace, enabled=True), message)
+
+    _send_all(
+        Channel.objects.filter(workspace=workspace, enabled=True), message, workspace.language
+    )
     return sent
 
 

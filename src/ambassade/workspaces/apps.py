@@ -7,7 +7,11 @@ class WorkspacesConfig(AppConfig):
     verbose_name = _("Workspaces")
 
     def ready(self) -> None:
-        from ambassade.workspaces import nav, permissions
+        from django.contrib.auth.signals import user_logged_in
+
+        from ambassade.workspaces import locale, nav, permissions
+
+        user_logged_in.connect(locale.remember_at_login, dispatch_uid="ambassade.remember_language")
 
         nav.register(
             nav.NavItem(

@@ -236,3 +236,18 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.failures}"
+
+
+class Preferences(models.Model):
+    """What follows a person across workspaces. ``language``: the one they last read the product
+    in (``fr``, ``en`` or ``en-us``, recorded by ``workspaces.locale.LocaleMiddleware``), in which
+    what is sent to them by e-mail is written."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'}"

@@ -276,7 +276,10 @@ def invite_member(
 @sensitive_variables("token")
 def _send_invitation(invitation: Invitation, token: str) -> None:
     workspace = invitation.workspace
-    with translation.override(workspace.language):
+    # In the invitee's language when they already use the product, else in the workspace's.
+    from ambassade.workspaces.locale import language_of
+
+    with translation.override(language_of(invitation.email, workspace.language)):
         context = {
             "workspace": workspace,
             "inviter": invitation.invited_by,
