@@ -6,10 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "Train the text models (language-aware sentiment, toxicity, spam) from the public data sets."
+HELP = (
+    "Train the text models (the fast TF-IDF models, then the accurate tier's heads over the "
+    "sentence encoder) from the public data sets."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ambassade.engine.text._heads import DEFAULT_HEADS_PATH
     from ambassade.engine.text._model import DEFAULT_MODEL_PATH
 
     parser.add_argument(
@@ -19,24 +23,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="data sets folder (../shared/data)",
     )
     parser.add_argument(
+        "--more-data",
+        type=Path,
+        default=Path("../cache/text-model/data"),
+        help="further public data sets brought as docs/text-analysis.md says "
+        "(../cache/text-model/data; absent sets are skipped)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("../cache/text-model"),
+        help="where sentence vectors of training texts are kept between runs (../cache/text-model)",
+    )
+    parser.add_argument(
         "--extra",
         type=Path,
         action="append",
         default=[],
         metavar="FILE.jsonl",
-        help="labelled examples of one's own (text, label, lang); repeatable",
+        help="labelled examples of one's own (text, label, lang), for the fast models; repeatable",
     )
     parser.add_argument(
         "--output",
         type=Path,
         default=DEFAULT_MODEL_PATH,
-        help="model file to write (the packaged one)",
+        help="fast model file to write (the packaged one)",
+    )
+    parser.add_argument(
+        "--heads",
+        type=Path,
+        default=DEFAULT_HEADS_PATH,
+        help="accurate tier's heads file to write (the packaged one)",
+    )
+    parser.add_argument(
+        "--heads-only",
+        action="store_true",
+        help="keep the fast model at --output and retrain the heads only",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        from ambassade.engine.text._model import TextModel
         from ambassade.engine.text.training import load_file, train
+        from ambassade.engine.text.training._embeddings import EmbeddingCache
+        from ambassade.engine.text.training._heads import MoreData, train_heads
     except ImportError as exc:  # scikit-learn is a development dependency
         print(
             f"ambassade train-text: {exc}; install the dev extra: pip install -e '.[dev]'",
@@ -55,5 +86,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"ambassade train-text: cannot read the extra examples: {exc!r}", file=sys.stderr)
         return 2
-    train(args.data, args.output, progress=progress, extra=extra)
+    if not args.heads_only:
+        train(args.data, args.output, progress=progress, extra=extra)
+    elif not args.output.is_file():
+        print(f"ambassade train-text: no fast model at {args.output}", file=sys.stderr)
+        return 2
+    train_heads(
+        args.data,
+        args.heads,
+        TextModel.load(args.output),
+        EmbeddingCache(args.cache),
+        more=MoreData(args.more_data),
+        progress=progress,
+    )
     return 0

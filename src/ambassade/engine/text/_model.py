@@ -150,16 +150,23 @@ class TextModel:
             out += dense @ self.weights[features.n_features - dense.shape[1] :]
         return out + self.biases
 
-    def predict(self, normalized: Sequence[str], languages: Sequence[str]) -> Scores:
+    def predict(
+        self,
+        normalized: Sequence[str],
+        languages: Sequence[str],
+        features: Features | None = None,
+    ) -> Scores:
         """Scores for normalised texts whose languages are known (ISO 639-1 or ``und``).
 
         Sentiment uses the shared head plus the language's own head (or the language's standalone
         model, for English); ``und`` uses the shared head alone; any other language is unsupported. Toxicity uses the French heads for French and the English
-        ones for every other language.
+        ones for every other language. ``features`` may be given when already computed.
         """
         if len(normalized) != len(languages):
             raise ValueError("one language per text is needed")
-        raw = self.logits(self.featurizer.transform(normalized))
+        if features is None:
+            features = self.featurizer.transform(normalized)
+        raw = self.logits(features)
         n = len(normalized)
         shared = self.sentiment_columns["*"]
         sentiment_logits = raw[:, shared].copy()

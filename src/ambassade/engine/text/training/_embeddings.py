@@ -1,0 +1,80 @@
+"""Sentence vectors of training texts, computed once and kept in a cache folder outside the repository.
+
+Each text is keyed by a hash of the encoder's name, its token limit and the text itself, so a cache
+never serves vectors of another encoder. Cross-validation sweeps then cost seconds, not the hour it
+takes to encode a hundred thousand texts on one shared core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ambassade.engine.text._encoder import DIMENSION, ENCODER_NAME, MAX_TOKENS, default_encoder
+
+__all__ = ["DEFAULT_CACHE", "EmbeddingCache"]
+
+DEFAULT_CACHE = Path(os.environ.get("AMBASSADE_TEXT_CACHE", "../cache/text-model"))
+_SHARD_ROWS = 2000
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha1(
+        f"{ENCODER_NAME}\0{MAX_TOKENS}\0{text}".encode(), usedforsecurity=False
+    ).digest()[:16]
+
+
+class EmbeddingCache:
+    """Vectors by text, in ``<folder>/<encoder>/shard-*.npz`` files (keys and float16 rows)."""
+
+    def __init__(self, folder: Path = DEFAULT_CACHE) -> None:
+        self.folder = folder / ENCODER_NAME
+        self._rows: dict[bytes, npt.NDArray[np.float16]] = {}
+        if self.folder.is_dir():
+            for shard in sorted(self.folder.glob("shard-*.npz")):
+                with np.load(shard, allow_pickle=False) as data:
+                    keys, vectors = data["keys"], data["vectors"]
+                for key, vector in zip(keys, vectors, strict=True):
+                    self._rows[bytes(key)] = vector
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def embed(
+        self, texts: Sequence[str], progress: Callable[[str], None] | None = None
+    ) -> npt.NDArray[np.float32]:
+        """One vector per text, encoding (and storing) only the texts not seen before."""
+        keys = [_key(text) for text in texts]
+        missing: dict[bytes, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._rows:
+                missing[key] = text
+        if missing:
+            encoder = default_encoder()
+            pending = list(missing.items())
+            for start in range(0, len(pending), _SHARD_ROWS):
+                part = pending[start : start + _SHARD_ROWS]
+                vectors = encoder.encode([text for _, text in part]).astype(np.float16)
+                self._store([key for key, _ in part], vectors)
+                if progress is not None:
+                    done = min(start + _SHARD_ROWS, len(pending))
+                    progress(f"encoded {done}/{len(pending)} new texts")
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        for i, key in enumerate(keys):
+            out[i] = self._rows[key]
+        return out
+
+    def _store(self, keys: list[bytes], vectors: npt.NDArray[np.float16]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha1(b"".join(keys), usedforsecurity=False).hexdigest()[:16]
+        target = self.folder / f"shard-{digest}.npz"
+        temporary = self.folder / f".shard-{digest}.tmp.npz"
+        np.savez(temporary, keys=np.array(keys, dtype="S16"), vectors=vectors)
+        temporary.replace(target)
+        for key, vector in zip(keys, vectors, strict=True):
+            self._rows[key] = vector

