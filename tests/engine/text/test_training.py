@@ -199,3 +199,52 @@ def test_load_file_reads_jsonl(tmp_path: Path) -> None:
     path.write_text('{"text": "a", "label": "ham", "lang": "en", "x": 1}\n\n', encoding="utf-8")
     (example,) = load_file(path)
     assert (example.text, example.label, example.lang, example.extra["x"]) == ("a", "ham", "en", 1)
+
+
+def test_it_trains_heads_for_the_accurate_tier(data: Path, tmp_path: Path) -> None:
+    from ambassade.engine.text._encoder import default_encoder
+    from ambassade.engine.text._heads import Heads
+    from ambassade.engine.text.training._cv import cross_validate
+    from ambassade.engine.text.training._embeddings import EmbeddingCache
+    from ambassade.engine.text.training._heads import HeadsConfig, MoreData, train_heads
+
+    fast = tmp_path / "model.npz"
+    train(data, fast, TrainingConfig(cv_folds=2, spam_tweets=20, embedding_dim=8), lambda _: None)
+    model = TextModel.load(fast)
+    cache = EmbeddingCache(tmp_path / "cache")
+    config = HeadsConfig(spam_tweets=20)
+    messages: list[str] = []
+    output = tmp_path / "heads.npz"
+    meta = train_heads(data, output, model, cache, config, MoreData(tmp_path), messages.append)
+    assert any("wrote" in message for message in messages)
+    assert set(meta["heads"]) == {"sentiment", "offensive", "hateful", "spam"}
+    heads = Heads.load(output)
+    assert heads.vocabulary_size == len(model.featurizer.vocabulary)
+    texts = ["I love this, great", "subscribe to my channel free http"]
+    normalized = [normalize(t) for t in texts]
+    features = model.featurizer.transform(normalized)
+    fast_scores = model.predict(normalized, ["en", "en"], features)
+    scores = heads.predict(
+        default_encoder().encode(texts), features, ["en", "en"], fast_scores.sentiment_supported
+    )
+    assert scores.sentiment[0].argmax() == 2
+    assert scores.spam[1] > 0.5 > scores.spam[0]
+    # The vectors were kept: a second cache on the same folder encodes nothing again.
+    assert len(EmbeddingCache(tmp_path / "cache")) == len(cache) > 0
+    result = cross_validate(
+        data, model, cache, config, folds=2, repeats=1, tasks=("spam",), progress=lambda _: None
+    )
+    approaches = {row["approach"] for row in result["tasks"]["spam"]}
+    assert approaches == {"TF-IDF", "encoder", "stacked"}
+    assert all(0 <= row["mean"] <= 100 and row["folds"] == 2 for row in result["tasks"]["spam"])
+
+
+def test_the_command_retrains_the_heads_only(data: Path, tmp_path: Path) -> None:
+    fast = tmp_path / "model.npz"
+    heads = tmp_path / "heads.npz"
+    common = ["--data", str(data), "--output", str(fast), "--heads", str(heads)]
+    common += ["--cache", str(tmp_path / "cache"), "--more-data", str(tmp_path / "none")]
+    assert run("train-text", [*common, "--heads-only"]) == 2  # no fast model yet
+    train(data, fast, TrainingConfig(cv_folds=2, spam_tweets=20, embedding_dim=8), lambda _: None)
+    assert run("train-text", [*common, "--heads-only"]) == 0
+    assert heads.is_file()

@@ -37,11 +37,11 @@ class HeadsConfig:
     seed: int = 20240607
     # Inverse regularisation of each head's logistic regression (grid 0.01 … 100, CV).
     c: dict[str, float] = field(
-        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 1.0}
+        default_factory=lambda: {"sentiment": 1.0, "offensive": 10.0, "hateful": 10.0, "spam": 10.0}
     )
     # The TF-IDF part of each head (the fast model's vocabulary), likewise.
     lexical_c: dict[str, float] = field(
-        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 1.0}
+        default_factory=lambda: {"sentiment": 3.0, "offensive": 1.0, "hateful": 0.3, "spam": 10.0}
     )
     # Added to a head's stacked score (log-odds): the calibration to ordinary traffic.
     shift: dict[str, tuple[float, ...]] = field(default_factory=dict)
