@@ -4,8 +4,8 @@ For each task, the train and dev splits of its data sets are pooled; folds are s
 language and label. In each fold the TF-IDF part, the encoder part and their stack (the configured
 weights) learn from the other folds (plus the rows that are never evaluated: Davidson et al. and the
 ordinary tweets of the spam head) and are scored on the held-out fold, per evaluation group (a data
-set and language, e.g. UMSAB French). ``ambassade train-text --cv`` writes the table to
-``models/cv.json``, which ``ambassade bench text`` shows next to the dev figures.
+set and language, e.g. UMSAB French). ``ambassade bench text`` runs it and shows the table next to
+the dev figures.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class Row:
     label: Any  # a sentiment class, or True/False for a binary task
     group: str  # the evaluation group; "" for rows that only ever train
     weight: float = 1.0
+    lang: str = "en"
 
 
 # Evaluation groups per task, with their metric, as the issue's targets name them.
@@ -68,7 +69,9 @@ def pooled_rows(data: Path, cfg: HeadsConfig, more: MoreData | None) -> dict[str
     umsab = _both(data, "umsab-sentiment")
     umsab_texts = {e.text for e in umsab}
     names = {"fr": "UMSAB French", "en": "UMSAB English"}
-    sentiment = [Row(e.text, e.label, names.get(e.lang, "UMSAB other languages")) for e in umsab]
+    sentiment = [
+        Row(e.text, e.label, names.get(e.lang, "UMSAB other languages"), lang=e.lang) for e in umsab
+    ]
     # TweetEval tweets that UMSAB English also holds are left out (UMSAB's English tweets are
     # TweetEval tweets): a tweet must not be in a training fold and a held-out fold at once.
     sentiment += [
@@ -83,16 +86,23 @@ def pooled_rows(data: Path, cfg: HeadsConfig, more: MoreData | None) -> dict[str
         for e in _both(data, "tweeteval-offensive")
     ]
     offensive += [
-        Row(e.text, e.label == "offensive", f"MLMA {lang_name.get(e.lang, e.lang)}") for e in mlma
+        Row(e.text, e.label == "offensive", f"MLMA {lang_name.get(e.lang, e.lang)}", lang=e.lang)
+        for e in mlma
     ]
     offensive += [
-        Row(e.text, e.label == "offensive", "FTR French") for e in _both(data, "ftr-racism-fr")
+        Row(e.text, e.label == "offensive", "FTR French", lang="fr")
+        for e in _both(data, "ftr-racism-fr")
     ]
     hateful = [
         Row(e.text, e.label == "hateful", "TweetEval hate") for e in _both(data, "tweeteval-hate")
     ]
     hateful += [
-        Row(e.text, bool(e.extra.get("hateful")), f"MLMA {lang_name.get(e.lang, e.lang)}")
+        Row(
+            e.text,
+            bool(e.extra.get("hateful")),
+            f"MLMA {lang_name.get(e.lang, e.lang)}",
+            lang=e.lang,
+        )
         for e in mlma
     ]
     if more is not None and cfg.davidson_weight:
@@ -126,13 +136,39 @@ def _log_softmax(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def _decide(task: str, z: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
     if task == "sentiment":
-        return np.asarray(SENTIMENT_CLASSES)[z.argmax(axis=1)]
-    return z[:, 0] > 0
+        labels: npt.NDArray[Any] = np.asarray(SENTIMENT_CLASSES)[z.argmax(axis=1)]
+        return labels
+    return np.asarray(z[:, 0] > 0)
 
 
 def _logits(coef: Any, intercept: Any, x: Any, task: str) -> npt.NDArray[np.float64]:
     z = np.asarray(x @ coef.T, dtype=np.float64) + intercept
-    return _log_softmax(z) if task == "sentiment" else z
+    return _log_softmax(z) if task == "sentiment" else z.reshape(-1, 1)
+
+
+def _encoder_logits(
+    task: str,
+    cfg: HeadsConfig,
+    vectors: npt.NDArray[np.float32],
+    labels: npt.NDArray[Any],
+    weights: npt.NDArray[np.float64],
+    langs: npt.NDArray[Any],
+    fit_rows: npt.NDArray[np.int64],
+    held_rows: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Held-out logits of the encoder part, per language where the task has per-language heads."""
+    width = 3 if task == "sentiment" else 1
+    out = np.zeros((len(held_rows), width), dtype=np.float64)
+    own = cfg.per_language.get(task, ())
+    routes: list[tuple[str, npt.NDArray[np.bool_]]] = [("*", ~np.isin(langs[held_rows], list(own)))]
+    routes += [(lang, langs[held_rows] == lang) for lang in own]
+    for route, held_mask in routes:
+        if not held_mask.any():
+            continue
+        fit = fit_rows if route == "*" else fit_rows[langs[fit_rows] == route]
+        coef, intercept = _fit(vectors[fit], labels[fit], weights[fit], cfg.c[task], cfg)
+        out[held_mask] = _logits(coef, intercept, vectors[held_rows[held_mask]], task)
+    return out
 
 
 def cross_validate(
@@ -158,6 +194,7 @@ def cross_validate(
         labels = np.array([row.label for row in task_rows])
         weights = np.array([row.weight for row in task_rows])
         groups = np.array([row.group for row in task_rows])
+        langs = np.array([row.lang for row in task_rows])
         progress(f"cv {task}: {len(texts)} rows, encoding and TF-IDF")
         vectors = cache.embed(texts)
         terms = _terms(fast_model, texts)
@@ -171,10 +208,9 @@ def cross_validate(
             for fold, (fit, held) in enumerate(splitter.split(evaluated, strata)):
                 fit_rows = np.concatenate([evaluated[fit], always])
                 held_rows = evaluated[held]
-                coef, intercept = _fit(
-                    vectors[fit_rows], labels[fit_rows], weights[fit_rows], cfg.c[task], cfg
+                encoder = _encoder_logits(
+                    task, cfg, vectors, labels, weights, langs, fit_rows, held_rows
                 )
-                encoder = _logits(coef, intercept, vectors[held_rows], task)
                 coef, intercept = _fit(
                     terms[fit_rows], labels[fit_rows], weights[fit_rows], cfg.lexical_c[task], cfg
                 )

@@ -21,12 +21,13 @@ __all__ = ["DEFAULT_CACHE", "EmbeddingCache"]
 
 DEFAULT_CACHE = Path(os.environ.get("AMBASSADE_TEXT_CACHE", "../cache/text-model"))
 _SHARD_ROWS = 2000
+_KEY_BYTES = 16
 
 
 def _key(text: str) -> bytes:
     return hashlib.sha1(
         f"{ENCODER_NAME}\0{MAX_TOKENS}\0{text}".encode(), usedforsecurity=False
-    ).digest()[:16]
+    ).digest()[:_KEY_BYTES]
 
 
 class EmbeddingCache:
@@ -40,7 +41,8 @@ class EmbeddingCache:
                 with np.load(shard, allow_pickle=False) as data:
                     keys, vectors = data["keys"], data["vectors"]
                 for key, vector in zip(keys, vectors, strict=True):
-                    self._rows[bytes(key)] = vector
+                    # numpy's fixed-width bytes drop trailing NUL bytes: pad them back.
+                    self._rows[bytes(key).ljust(_KEY_BYTES, b"\0")] = vector
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -37,7 +37,7 @@ class HeadsConfig:
     seed: int = 20240607
     # Inverse regularisation of each head's logistic regression (grid 0.01 … 100, CV).
     c: dict[str, float] = field(
-        default_factory=lambda: {"sentiment": 1.0, "offensive": 10.0, "hateful": 10.0, "spam": 10.0}
+        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 10.0}
     )
     # The TF-IDF part of each head (the fast model's vocabulary), likewise.
     lexical_c: dict[str, float] = field(
@@ -49,10 +49,15 @@ class HeadsConfig:
     stacking: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
             "sentiment": (0.5, 0.5),
-            "offensive": (0.5, 0.5),
-            "hateful": (0.5, 0.5),
-            "spam": (0.5, 0.5),
+            "offensive": (0.4, 0.6),
+            "hateful": (0.4, 0.6),
+            "spam": (0.4, 0.6),
         }
+    )
+    # Tasks whose encoder part has one head per language (trained on that language's rows), the
+    # other languages getting the head trained on every row; the TF-IDF part is one for all.
+    per_language: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"offensive": ("fr", "en"), "hateful": ("fr", "en")}
     )
     # Weight of the Davidson et al. (2017) tweets, when their file is in the extra data folder.
     davidson_weight: float = 0.0
@@ -90,29 +95,35 @@ def sentiment_set(data: Path, split: str) -> list[Example]:
 
 def binary_sets(
     data: Path, split: str, cfg: HeadsConfig, more: MoreData | None = None
-) -> dict[str, list[tuple[str, bool, float]]]:
-    """Task -> (text, positive?, weight) rows for the binary heads."""
+) -> dict[str, list[tuple[str, bool, float, str]]]:
+    """Task -> (text, positive?, weight, language) rows for the binary heads."""
     mlma = load(data, "mlma-hate", split)
     ftr = load(data, "ftr-racism-fr", split)
     offensive = [
-        (e.text, e.label == "offensive", 1.0) for e in load(data, "tweeteval-offensive", split)
+        (e.text, e.label == "offensive", 1.0, e.lang)
+        for e in load(data, "tweeteval-offensive", split) + mlma + ftr
     ]
-    offensive += [(e.text, e.label == "offensive", 1.0) for e in mlma + ftr]
-    hateful = [(e.text, e.label == "hateful", 1.0) for e in load(data, "tweeteval-hate", split)]
-    hateful += [(e.text, bool(e.extra.get("hateful")), 1.0) for e in mlma]
+    hateful = [
+        (e.text, e.label == "hateful", 1.0, e.lang) for e in load(data, "tweeteval-hate", split)
+    ]
+    hateful += [(e.text, bool(e.extra.get("hateful")), 1.0, e.lang) for e in mlma]
     if more is not None and cfg.davidson_weight:
         for text, is_offensive, is_hateful in more.davidson():
-            offensive.append((text, is_offensive, cfg.davidson_weight))
-            hateful.append((text, is_hateful, cfg.davidson_weight))
+            offensive.append((text, is_offensive, cfg.davidson_weight, "en"))
+            hateful.append((text, is_hateful, cfg.davidson_weight, "en"))
     tweets = load(data, "tweeteval-sentiment", split) + [
         e for e in load(data, "umsab-sentiment", split) if e.lang != "en"
     ]
     rng = np.random.default_rng(cfg.seed)
     picked = rng.choice(len(tweets), size=min(cfg.spam_tweets, len(tweets)), replace=False)
-    spam = [(e.text, e.label == "spam", 1.0) for e in load(data, "youtube-spam", split)]
-    spam += [(tweets[int(i)].text, False, cfg.spam_tweet_weight) for i in sorted(picked)]
+    spam = [(e.text, e.label == "spam", 1.0, e.lang) for e in load(data, "youtube-spam", split)]
     spam += [
-        (e.text, e.label == "spam", cfg.spam_sms_weight) for e in load(data, "sms-spam", split)
+        (tweets[int(i)].text, False, cfg.spam_tweet_weight, tweets[int(i)].lang)
+        for i in sorted(picked)
+    ]
+    spam += [
+        (e.text, e.label == "spam", cfg.spam_sms_weight, e.lang)
+        for e in load(data, "sms-spam", split)
     ]
     return {"offensive": offensive, "hateful": hateful, "spam": spam}
 
@@ -153,18 +164,20 @@ def train_heads(
     def say(message: str) -> None:
         progress(f"[{time.monotonic() - started:6.0f}s] heads: {message}")
 
-    sets: dict[str, tuple[list[str], npt.NDArray[Any], npt.NDArray[np.float64]]] = {}
+    sets: dict[str, tuple[list[str], npt.NDArray[Any], npt.NDArray[np.float64], list[str]]] = {}
     sentiment = sentiment_set(data, "train")
     sets["sentiment"] = (
         [e.text for e in sentiment],
         np.array([e.label for e in sentiment]),
         np.ones(len(sentiment)),
+        [e.lang for e in sentiment],
     )
     for task, rows in binary_sets(data, "train", cfg, more).items():
         sets[task] = (
-            [text for text, _, _ in rows],
-            np.array([positive for _, positive, _ in rows], dtype=bool),
-            np.array([weight for _, _, weight in rows]),
+            [row[0] for row in rows],
+            np.array([row[1] for row in rows], dtype=bool),
+            np.array([row[2] for row in rows]),
+            [row[3] for row in rows],
         )
     encoder_columns: list[npt.NDArray[np.float64]] = []
     encoder_biases: list[float] = []
@@ -172,29 +185,33 @@ def train_heads(
     lexical_biases: list[float] = []
     heads: dict[str, dict[str, Any]] = {}
     for task in TASKS:
-        texts, labels, weights = sets[task]
+        texts, labels, weights, langs = sets[task]
         say(f"{task}: encoding {len(texts)} texts")
         vectors = cache.embed(texts, progress=say)
-        say(f"{task}: fitting over the sentence vectors (C={cfg.c[task]})")
-        coef, intercept = _fit(vectors, labels, weights, cfg.c[task], cfg)
         say(f"{task}: fitting over TF-IDF (C={cfg.lexical_c[task]})")
         lex_coef, lex_intercept = _fit(
             _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg
         )
-        first = len(encoder_columns)
-        for k in range(len(coef)):
-            encoder_columns.append(coef[k])
-            encoder_biases.append(float(intercept[k]))
-            lexical_columns.append(lex_coef[k])
-            lexical_biases.append(float(lex_intercept[k]))
         lexical_weight, encoder_weight = cfg.stacking[task]
-        head = Head(
-            tuple(range(first, len(encoder_columns))),
-            lexical_weight,
-            encoder_weight,
-            tuple(cfg.shift.get(task, (0.0,) * len(coef))),
-        )
-        heads[task] = {"*": head.to_meta()}
+        heads[task] = {}
+        language = np.asarray(langs)
+        for route in ("*", *cfg.per_language.get(task, ())):
+            mask = np.ones(len(texts), dtype=bool) if route == "*" else language == route
+            say(f"{task} ({route}): fitting over the sentence vectors (C={cfg.c[task]})")
+            coef, intercept = _fit(vectors[mask], labels[mask], weights[mask], cfg.c[task], cfg)
+            first = len(encoder_columns)
+            for k in range(len(coef)):
+                encoder_columns.append(coef[k])
+                encoder_biases.append(float(intercept[k]))
+                lexical_columns.append(lex_coef[k])
+                lexical_biases.append(float(lex_intercept[k]))
+            head = Head(
+                tuple(range(first, len(encoder_columns))),
+                lexical_weight,
+                encoder_weight,
+                tuple(cfg.shift.get(task, (0.0,) * len(coef))),
+            )
+            heads[task][route] = head.to_meta()
     meta: dict[str, Any] = {
         "heads": heads,
         "trained": {"config": {k: v for k, v in cfg.__dict__.items()}},
