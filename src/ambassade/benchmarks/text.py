@@ -23,9 +23,9 @@ from ambassade.engine.text.training._data import Example, load
 TITLE = "Text analysis: cross-validated quality, dev splits, calibration and speed"
 SPEED_BATCH = 1000
 OPTIONS = {
-    "cv-repeats": "repetitions of the stratified 5-fold cross-validation (default 2; 0 skips it)",
+    "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; 0 skips it)",
     "cache": "folder of the sentence vectors of training texts (default ../cache/text-model)",
-    "more-data": "further public data sets (default ../cache/text-model/data)",
+    "more_data": "further public data sets (default ../cache/text-model/data)",
 }
 
 Predict = Callable[[Sequence[str]], list[str]]
@@ -250,9 +250,9 @@ def _speed(texts: Sequence[str], repeat: int, tier: str) -> tuple[float, float]:
 
 def _cross_validation(options: BenchOptions) -> list[str]:
     """The CV table, measured in this run (scikit-learn, from the dev extra, is needed)."""
-    repeats = int(options.extra.get("cv-repeats", "1" if options.quick else "2"))
+    repeats = int(options.extra.get("cv_repeats", "1" if options.quick else "2"))
     if repeats <= 0:
-        return ["Cross-validation skipped (`--cv-repeats 0`)."]
+        return ["Cross-validation skipped (`--cv_repeats 0`)."]
     try:
         from ambassade.engine.text._model import default_model
         from ambassade.engine.text.training._cv import cross_validate
@@ -261,7 +261,7 @@ def _cross_validation(options: BenchOptions) -> list[str]:
     except ImportError as exc:
         return [f"Cross-validation not measured: {exc} (install the dev extra)."]
     cache = Path(options.extra.get("cache", "../cache/text-model"))
-    more = MoreData(Path(options.extra.get("more-data", "../cache/text-model/data")))
+    more = MoreData(Path(options.extra.get("more_data", "../cache/text-model/data")))
     tasks = ("offensive", "hateful", "spam") if options.quick else None
     result = cross_validate(
         options.data_dir,

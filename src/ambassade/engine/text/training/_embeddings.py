@@ -35,6 +35,8 @@ class EmbeddingCache:
 
     def __init__(self, folder: Path = DEFAULT_CACHE) -> None:
         self.folder = folder / ENCODER_NAME
+        self.fits = folder / "fits"
+        """Where training keeps its fitted heads, to serve an identical fit again."""
         self._rows: dict[bytes, npt.NDArray[np.float16]] = {}
         if self.folder.is_dir():
             for shard in sorted(self.folder.glob("shard-*.npz")):

@@ -11,6 +11,7 @@ out of sample.
 from __future__ import annotations
 
 import csv
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
 from ambassade.engine.text._normalize import normalize
 from ambassade.engine.text.training._data import Example, load
 from ambassade.engine.text.training._embeddings import EmbeddingCache
+from ambassade.engine.text.training._train import _ordinary_french
 
 __all__ = ["HeadsConfig", "MoreData", "binary_sets", "sentiment_set", "train_heads"]
 
@@ -59,6 +61,11 @@ class HeadsConfig:
     per_language: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {"offensive": ("fr", "en"), "hateful": ("fr", "en")}
     )
+    # Ordinary French text (UMSAB French tweets without their placeholders, Allociné reviews, positive
+    # XED lines) added as neither offensive nor hateful at this weight, as for the fast tier: the
+    # French toxicity sets were collected on hate keywords and hold no ordinary message, so without it
+    # "Encore un retard de deux heures, c'est scandaleux" scored 0.86 offensive.
+    ordinary_fr_weight: float = 0.3
     # Weight of the Davidson et al. (2017) tweets, when their file is in the extra data folder.
     davidson_weight: float = 0.0
     # Ordinary tweets added as ham to the spam head (as for the fast model), at this weight.
@@ -111,6 +118,10 @@ def binary_sets(
         for text, is_offensive, is_hateful in more.davidson():
             offensive.append((text, is_offensive, cfg.davidson_weight, "en"))
             hateful.append((text, is_hateful, cfg.davidson_weight, "en"))
+    if cfg.ordinary_fr_weight:
+        for text in _ordinary_french(data, split):
+            offensive.append((text, False, cfg.ordinary_fr_weight, "fr"))
+            hateful.append((text, False, cfg.ordinary_fr_weight, "fr"))
     tweets = load(data, "tweeteval-sentiment", split) + [
         e for e in load(data, "umsab-sentiment", split) if e.lang != "en"
     ]
@@ -138,14 +149,40 @@ def _terms(model: TextModel, texts: Sequence[str]) -> Any:
 
 
 def _fit(
-    x: Any, labels: npt.NDArray[Any], weights: npt.NDArray[np.float64], c: float, cfg: HeadsConfig
+    x: Any,
+    labels: npt.NDArray[Any],
+    weights: npt.NDArray[np.float64],
+    c: float,
+    cfg: HeadsConfig,
+    store: Path | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Coefficients (one row per class, one row for a binary task) and intercepts."""
+    """Coefficients (one row per class, one row for a binary task) and intercepts.
+
+    With ``store``, a fit is kept there under a hash of its inputs and served again (the fits are
+    deterministic): a second training run or cross-validation skips the slow TF-IDF fits."""
+    path = None
+    if store is not None:
+        digest = hashlib.sha1(usedforsecurity=False)
+        parts = [x.data, x.indices, x.indptr] if hasattr(x, "indptr") else [np.asarray(x)]
+        for part in [*parts, np.asarray(labels).astype(str), weights]:
+            digest.update(np.ascontiguousarray(part).tobytes())
+        digest.update(f"{c}:{cfg.max_iter}:{x.shape}".encode())
+        path = store / f"fit-{digest.hexdigest()[:20]}.npz"
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as data:
+                return data["coef"].astype(np.float64), data["intercept"].astype(np.float64)
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=cfg.max_iter)
     clf.fit(x, labels, sample_weight=weights)
     if len(clf.classes_) == 3 and list(clf.classes_) != list(SENTIMENT_CLASSES):
         raise RuntimeError(f"unexpected sentiment classes {clf.classes_}")
-    return np.asarray(clf.coef_, dtype=np.float64), np.asarray(clf.intercept_, dtype=np.float64)
+    coef = np.asarray(clf.coef_, dtype=np.float64)
+    intercept = np.asarray(clf.intercept_, dtype=np.float64)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp.npz")
+        np.savez(temporary, coef=coef, intercept=intercept)
+        temporary.replace(path)
+    return coef, intercept
 
 
 def train_heads(
@@ -190,7 +227,7 @@ def train_heads(
         vectors = cache.embed(texts, progress=say)
         say(f"{task}: fitting over TF-IDF (C={cfg.lexical_c[task]})")
         lex_coef, lex_intercept = _fit(
-            _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg
+            _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg, cache.fits
         )
         lexical_weight, encoder_weight = cfg.stacking[task]
         heads[task] = {}
@@ -198,7 +235,9 @@ def train_heads(
         for route in ("*", *cfg.per_language.get(task, ())):
             mask = np.ones(len(texts), dtype=bool) if route == "*" else language == route
             say(f"{task} ({route}): fitting over the sentence vectors (C={cfg.c[task]})")
-            coef, intercept = _fit(vectors[mask], labels[mask], weights[mask], cfg.c[task], cfg)
+            coef, intercept = _fit(
+                vectors[mask], labels[mask], weights[mask], cfg.c[task], cfg, cache.fits
+            )
             first = len(encoder_columns)
             for k in range(len(coef)):
                 encoder_columns.append(coef[k])
