@@ -54,8 +54,10 @@ def _queries(p: Personas) -> tuple[Any, Any]:
 
 
 def _mark_negative(contains: str) -> None:
+    """These mentions negative and every other one neutral, whatever the text model said."""
     from ambassade.listening.models import Mention
 
+    Mention.objects.exclude(text__contains=contains).update(sentiment="neutral")
     Mention.objects.filter(text__contains=contains).update(sentiment="negative")
 
 

@@ -26,6 +26,7 @@ OPTIONS = {
     "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; 0 skips it)",
     "cache": "folder of the sentence vectors of training texts (default ../cache/text-model)",
     "more_data": "further public data sets (default ../cache/text-model/data)",
+    "cv_tasks": "tasks to cross-validate, comma-separated (default: sentiment,offensive,hateful,spam)",
 }
 
 Predict = Callable[[Sequence[str]], list[str]]
@@ -262,7 +263,8 @@ def _cross_validation(options: BenchOptions) -> list[str]:
         return [f"Cross-validation not measured: {exc} (install the dev extra)."]
     cache = Path(options.extra.get("cache", "../cache/text-model"))
     more = MoreData(Path(options.extra.get("more_data", "../cache/text-model/data")))
-    tasks = ("offensive", "hateful", "spam") if options.quick else None
+    default = "offensive,hateful,spam" if options.quick else "sentiment,offensive,hateful,spam"
+    tasks = tuple(options.extra.get("cv_tasks", default).split(","))
     result = cross_validate(
         options.data_dir,
         default_model(),
@@ -270,8 +272,8 @@ def _cross_validation(options: BenchOptions) -> list[str]:
         HeadsConfig(),
         more,
         repeats=repeats,
+        tasks=tasks,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
-        **({"tasks": tasks} if tasks else {}),
     )
     lines = [
         f"Repeated stratified {result['folds']}-fold cross-validation on train+dev pooled "

@@ -8,7 +8,6 @@ takes to encode a hundred thousand texts on one shared core.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ambassade.engine.text._encoder import DIMENSION, ENCODER_NAME, MAX_TOKENS, 
 
 __all__ = ["DEFAULT_CACHE", "EmbeddingCache"]
 
-DEFAULT_CACHE = Path(os.environ.get("AMBASSADE_TEXT_CACHE", "../cache/text-model"))
+DEFAULT_CACHE = Path("../cache/text-model")
 _SHARD_ROWS = 2000
 _KEY_BYTES = 16
 
