@@ -55,15 +55,27 @@ def test_the_language_view_keeps_words_and_cuts_runaway_ones() -> None:
 
 
 def test_every_analysis_step_reads_a_bounded_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    read: dict[str, list[int]] = {"model": [], "fingerprint": [], "keywords": [], "language": []}
+    read: dict[str, list[int]] = {
+        "model": [],
+        "encoder": [],
+        "fingerprint": [],
+        "keywords": [],
+        "language": [],
+    }
     model = _analysis.default_model()
+    encoder = _analysis.default_encoder()
 
     class Model:
         featurizer = model.featurizer
 
-        def predict(self, texts: Sequence[str], codes: Sequence[str]) -> Any:
+        def predict(self, texts: Sequence[str], codes: Sequence[str], features: Any = None) -> Any:
             read["model"].extend(map(len, texts))
-            return model.predict(["x" for _ in texts], codes)
+            return model.predict(["x" for _ in texts], codes, features)
+
+    class Encoder:
+        def encode(self, texts: Sequence[str]) -> Any:
+            read["encoder"].extend(map(len, texts))
+            return encoder.encode(["x" for _ in texts])
 
     real_fingerprint, real_keywords = _analysis.fingerprint, _analysis.keywords_for
 
@@ -80,6 +92,7 @@ def test_every_analysis_step_reads_a_bounded_text(monkeypatch: pytest.MonkeyPatc
         return real_keywords(featurizer, "x", limit)
 
     monkeypatch.setattr(_analysis, "default_model", lambda: Model())
+    monkeypatch.setattr(_analysis, "default_encoder", lambda: Encoder())
     monkeypatch.setattr(_analysis, "detect_languages", detect)
     monkeypatch.setattr(_analysis, "fingerprint", spy_fingerprint)
     monkeypatch.setattr(_analysis, "keywords_for", spy_keywords)
