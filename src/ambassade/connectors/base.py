@@ -41,18 +41,23 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "Container",
+    "ConversationReader",
     "Credentials",
     "Cursor",
+    "DirectMessage",
     "Draft",
     "FetchResult",
     "InvalidConfig",
     "ItemKind",
     "Listener",
     "MediaUpload",
+    "Messenger",
     "Published",
     "Publisher",
     "RawItem",
+    "Replier",
     "Reply",
+    "Thread",
 ]
 
 JSON: TypeAlias = "bool | int | float | str | list[JSON] | dict[str, JSON] | None"
@@ -70,6 +75,8 @@ class Capability(enum.StrEnum):
     MODERATE = "moderate"
     DIRECT_MESSAGES = "direct_messages"
     METRICS = "metrics"
+    #: Read a conversation: the thread a message belongs to, in order (:class:`ConversationReader`).
+    CONVERSATION = "conversation"
 
 
 class ItemKind(enum.StrEnum):
@@ -266,6 +273,19 @@ class Connector:
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def key_window(self, capability: Capability, credentials: Credentials = None) -> int:
+        """Seconds after a send during which sending again with the same idempotency key cannot
+        make a second item for ``capability`` (the network deduplicates our key), or 0: the
+        network takes no key, so an unknown outcome is settled by reading it (``find_reply``,
+        ``find_message``, ``recent_posts``). Publishing keeps its ``idempotent`` and
+        ``idempotency_window`` attributes, which this reads for ``publish``."""
+        if capability is not Capability.PUBLISH or not getattr(self, "idempotent", False):
+            return 0
+        tells = getattr(self, "deduplicates", None)
+        if callable(tells) and not tells(credentials):
+            return 0
+        return int(getattr(self, "idempotency_window", 0))
+
     def check_config(self, config: Mapping[str, Any]) -> None:
         """Raise :class:`InvalidConfig` naming the problem; the default accepts anything."""
 
@@ -334,16 +354,61 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """A public answer to one message (a comment, a post, a status). ``in_reply_to`` is the
+    message's id as the connector gave it (``RawItem.external_id``, or ``Published.external_id`` of
+    the brand's own). ``parent_kind``: what that message is, when the network answers a post and a
+    comment through different calls (YouTube, Instagram); None lets the connector find out.
+    ``idempotency_key`` is unique per outbox attempt, as for a :class:`Draft`. ``options`` are the
+    network's own extras (documented per connector)."""
+
     in_reply_to: str
     text: str
     idempotency_key: str
+    parent_kind: ItemKind | None = None
+    options: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """A private message to one person. ``recipient`` is the person's id on the network, as the
+    author of their message carried it (``Author.id``; an address for e-mail); ``conversation_id``
+    the network's private conversation when answering one (it wins over ``recipient`` where the
+    network sends into a conversation); ``in_reply_to`` the message answered, where the network
+    threads private messages (e-mail, Telegram, Mastodon). ``subject``: e-mail's, or Reddit's."""
+
+    recipient: str
+    text: str
+    idempotency_key: str
+    conversation_id: str = ""
+    in_reply_to: str = ""
+    subject: str = ""
+    options: Mapping[str, JSON] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Published:
+    """Where an item sent went. ``item_id``: the id under which listening and ``conversation``
+    know it (``RawItem.external_id``) when that is not ``external_id`` (Mastodon's ActivityPub
+    URI), else empty."""
+
     external_id: str
     url: str
     published_at: datetime
+    item_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation as the network gives it: ``items`` oldest first, each naming its
+    ``parent_id`` (None for the first), the message asked for among them. ``root_id`` is the first
+    message's id. ``complete`` is False when the network gave only part of it (a depth or page
+    limit, replies it no longer shows, ancestors it cannot read): the app says so rather than show
+    a partial thread as whole. ``private``: a private conversation (direct messages, e-mail)."""
+
+    root_id: str
+    items: Sequence[RawItem]
+    complete: bool = True
+    private: bool = False
 
 
 @runtime_checkable
@@ -361,3 +426,46 @@ class Publisher(Protocol):
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None: ...
 
     def recent_posts(self, credentials: Credentials, since: datetime) -> Sequence[RawItem]: ...
+
+
+# --- answering people (issue 12): replies, private messages, conversations ---------------------
+
+
+@runtime_checkable
+class Replier(Protocol):
+    """Capability ``reply``. ``reply`` sends one public answer. ``find_reply`` is what the outbox
+    reads when a reply's outcome is unknown, before any retry: the account's own answers to
+    ``reply.in_reply_to`` made since ``since`` (only the one made with ``reply.idempotency_key``
+    where the network keeps our key), which the outbox compares with the reply's text; empty when
+    there is none. A network that cannot be read raises a permanent :class:`ConnectorError` whose
+    code ends in ``cannot_check``. How long resending the same key is safe: :meth:`key_window`."""
+
+    def reply(self, credentials: Credentials, reply: Reply) -> Published: ...
+
+    def find_reply(
+        self, credentials: Credentials, reply: Reply, since: datetime
+    ) -> Sequence[RawItem]: ...
+
+
+@runtime_checkable
+class Messenger(Protocol):
+    """Capability ``direct_messages``: send a private message (``send_message``), find one whose
+    outcome is unknown (``find_message``, as ``find_reply``), and read the account's private
+    messages incrementally (``fetch_messages``: the same cursor rules as :class:`Listener`; items
+    of kind ``message``, the account's own included, so a thread shows both sides)."""
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published: ...
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> Sequence[RawItem]: ...
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult: ...
+
+
+@runtime_checkable
+class ConversationReader(Protocol):
+    """Capability ``conversation``: the thread a message belongs to (its ancestors and the replies
+    the network shows), as a :class:`Thread`."""
+
+    def conversation(self, credentials: Credentials, external_id: str) -> Thread: ...

@@ -366,3 +366,21 @@ register_all(
         "youtube.needs_connection": _("A YouTube source needs a connection with an API key."),
     }
 )
+
+# Answering people: replies, private messages and conversations (issue 12).
+register_all(
+    {
+        "mastodon.status_gone": _("Mastodon no longer has this status: %(detail)s"),
+        "mastodon.status_unknown": _("The Mastodon server does not find the status %(uri)s."),
+        "mastodon.account_unknown": _("The Mastodon server does not find the account %(account)s."),
+        "bluesky.post_gone": _("Bluesky no longer shows the post %(uri)s."),
+        "bluesky.chat_not_allowed": _(
+            "The Bluesky app password does not allow direct messages: make one with “Allow access "
+            "to your direct messages” and reconnect."
+        ),
+        "bluesky.chat_refused": _("Bluesky refuses to send into this conversation: %(detail)s"),
+        "bluesky.chat_recipient_refuses": _(
+            "This person does not accept messages from the account: %(detail)s"
+        ),
+    }
+)

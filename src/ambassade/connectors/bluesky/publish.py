@@ -17,6 +17,16 @@
 - ``com.atproto.repo.listRecords`` lists the account's recent posts for reconciliation.
 - ``app.bsky.feed.getPosts`` reads a published post back with its likes, reposts, replies and
   quotes (the PDS proxies it to the Bluesky AppView).
+
+Answering people (issue 12):
+
+- ``reply``: the parent is read (``getPosts``) for its ``cid`` and its thread's root; the answer is
+  a post record with ``reply.root``/``reply.parent``, under the attempt's key as record key, so a
+  retry can never answer twice (``key_window`` unlimited) and ``find_reply`` reads that record.
+- ``conversation``: ``app.bsky.feed.getPostThread`` (parents up to ``parentHeight``, replies to
+  ``depth``); a post not found or blocked in it makes the thread incomplete.
+- Direct messages are Bluesky's chat (:mod:`.chat`), reached through the PDS with the
+  ``atproto-proxy`` header; the app password must allow direct messages.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from ambassade.connectors._text import as_int as as_count
 from ambassade.connectors._text import parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
@@ -34,13 +45,19 @@ from ambassade.connectors.base import (
     Connector,
     ConnectorError,
     Credentials,
+    Cursor,
+    DirectMessage,
     Draft,
+    FetchResult,
     MediaUpload,
     Published,
     RawItem,
     Reply,
+    Thread,
 )
+from ambassade.connectors.bluesky import chat
 from ambassade.connectors.bluesky.client import BlueskyConnector, _error_map, _xrpc_error
+from ambassade.connectors.bluesky.parse import post_item
 from ambassade.connectors.http import Response
 from ambassade.connectors.publishers import part_key
 from ambassade.engine.publishing import EntityKind, bluesky_facets
@@ -56,6 +73,10 @@ class _NotFound(ConnectorError):
 
 def _publish_error_map(response: Response, message: str) -> ConnectorError | None:
     error = _xrpc_error(response)
+    if "/xrpc/chat.bsky." in response.url:
+        mapped = chat.error_map(response, error, message)
+        if mapped is not None:
+            return mapped
     if response.status_code in (400, 404) and error == "RecordNotFound":
         return _NotFound(
             message, permanent=True, code="bluesky.not_found", params={"detail": message}
@@ -74,7 +95,12 @@ class BlueskyPublisher(Connector):
     kind: ClassVar[str] = "bluesky"
     label: ClassVar[str] = "Bluesky"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.REPLY}
+        {
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.DIRECT_MESSAGES,
+            Capability.CONVERSATION,
+        }
     )
     needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = BlueskyConnector.default_endpoints
@@ -127,8 +153,8 @@ class BlueskyPublisher(Connector):
                     error_map=_publish_error_map,
                     **kwargs,
                 )
-            except AuthExpired:
-                if attempt:
+            except AuthExpired as error:
+                if attempt or isinstance(error, chat.ScopeMissing):
                     raise
                 creds = self._renew()
         raise AssertionError("unreachable")
@@ -287,12 +313,202 @@ class BlueskyPublisher(Connector):
         ref = {"uri": str(body["uri"]), "cid": str(body.get("cid") or "")}
         return Published(ref["uri"], self._web_url(self._creds or creds, rkey), now), ref
 
-    def reply(self, credentials: Credentials, reply: Reply) -> Published:
+    def key_window(self, capability: Capability, credentials: Credentials = None) -> int:
+        """A reply's record key is the attempt's key, as a post's; chat messages take no key."""
+        if capability is Capability.REPLY:
+            return self.idempotency_window
+        return super().key_window(capability, credentials)
+
+    def _parent_view(self, credentials: Credentials, uri: str) -> Mapping[str, Any]:
+        body = self._call(
+            credentials, "GET", "app.bsky.feed.getPosts", params=[("uris", uri)]
+        ).json()
+        posts = body.get("posts") if isinstance(body, Mapping) else None
+        for post in posts if isinstance(posts, list) else []:
+            if isinstance(post, Mapping) and post.get("uri") == uri and post.get("cid"):
+                return post
         raise ConnectorError(
-            "Replying on Bluesky needs the parent's record.",
+            f"Bluesky no longer shows the post {uri}.",
             permanent=True,
-            code="bluesky.reply_needs_parent",
+            code="bluesky.post_gone",
+            params={"uri": uri},
         )
+
+    def reply(self, credentials: Credentials, reply: Reply) -> Published:
+        """A post replying to ``in_reply_to`` (an at:// URI): ``reply.parent`` is that post,
+        ``reply.root`` its thread's root (the parent's own root, or the parent)."""
+        if reply.idempotency_key:
+            found = self._existing(credentials, reply.idempotency_key)
+            if found is not None:
+                return found[0]
+        parent = self._parent_view(credentials, reply.in_reply_to)
+        parent_ref = {"uri": str(parent["uri"]), "cid": str(parent["cid"])}
+        record = parent.get("record") if isinstance(parent.get("record"), Mapping) else {}
+        above = record.get("reply") if isinstance(record, Mapping) else None
+        root = above.get("root") if isinstance(above, Mapping) else None
+        if not isinstance(root, Mapping) or not root.get("uri") or not root.get("cid"):
+            root = parent_ref
+        thread = {
+            "root": {"uri": str(root["uri"]), "cid": str(root["cid"])},
+            "parent": parent_ref,
+        }
+        published, _ref = self._post_one(
+            credentials,
+            reply.idempotency_key,
+            reply.text,
+            (),
+            thread,
+            reply.options.get("langs"),
+        )
+        return published
+
+    def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:
+        """The record made under the attempt's key, if any: the key names one record."""
+        creds = self._session(credentials)
+        item = self._item(creds, self._get_record(credentials, reply.idempotency_key))
+        return [item] if item is not None else []
+
+    def conversation(self, credentials: Credentials, external_id: str) -> Thread:
+        body = self._call(
+            credentials,
+            "GET",
+            "app.bsky.feed.getPostThread",
+            params={"uri": external_id, "depth": 10, "parentHeight": 80},
+        ).json()
+        node = body.get("thread") if isinstance(body, Mapping) else None
+        if not isinstance(node, Mapping) or not isinstance(node.get("post"), Mapping):
+            raise ConnectorError(
+                f"Bluesky does not show the thread of {external_id}.",
+                permanent=True,
+                code="bluesky.post_gone",
+                params={"uri": external_id},
+            )
+        complete = True
+        chain: list[RawItem] = []
+        parent: Any = node.get("parent")
+        while isinstance(parent, Mapping):
+            if not isinstance(parent.get("post"), Mapping):  # notFoundPost, blockedPost
+                complete = False
+                break
+            chain.append(post_item(parent["post"]))
+            parent = parent.get("parent")
+        if chain and chain[-1].parent_id:
+            complete = False  # the chain stops below its root (parentHeight reached)
+        items = list(reversed(chain))
+        items.append(post_item(node["post"]))
+        pending: list[Any] = list(reversed(node.get("replies") or []))
+        while pending:
+            child = pending.pop()
+            if not isinstance(child, Mapping) or not isinstance(child.get("post"), Mapping):
+                complete = False
+                continue
+            items.append(post_item(child["post"]))
+            replies = child.get("replies")
+            if replies is None and (as_count(child["post"].get("replyCount")) or 0) > 0:
+                complete = False  # below the depth asked for
+            pending.extend(reversed(replies or []))
+        return Thread(root_id=items[0].external_id, items=items, complete=complete)
+
+    # --- chat (direct messages) ------------------------------------------------------------------
+
+    def _chat(self, credentials: Credentials, method: str, nsid: str, **kwargs: Any) -> Any:
+        return self._call(
+            credentials, method, nsid, headers={"atproto-proxy": chat.PROXY}, **kwargs
+        ).json()
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published:
+        creds = self._session(credentials)
+        convo = message.conversation_id or chat.convo_id(
+            self._chat(
+                credentials,
+                "GET",
+                "chat.bsky.convo.getConvoForMembers",
+                params=[("members", message.recipient)],
+            )
+        )
+        sent = self._chat(
+            credentials,
+            "POST",
+            "chat.bsky.convo.sendMessage",
+            json={"convoId": convo, "message": {"text": message.text}},
+        )
+        item = chat.message_item(sent, convo, str(creds.get("did") or ""))
+        return Published(item.external_id, "", item.created_at)
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> list[RawItem]:
+        """The account's own messages in the conversation since ``since`` (chat takes no key)."""
+        creds = self._session(credentials)
+        convo = message.conversation_id or chat.convo_id(
+            self._chat(
+                credentials,
+                "GET",
+                "chat.bsky.convo.getConvoForMembers",
+                params=[("members", message.recipient)],
+            )
+        )
+        body = self._chat(
+            credentials,
+            "GET",
+            "chat.bsky.convo.getMessages",
+            params={"convoId": convo, "limit": 100},
+        )
+        me = str(creds.get("did") or "")
+        return [
+            item
+            for item in chat.message_items(body, convo, me)
+            if item.author.id == me and item.created_at >= since
+        ]
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
+        """The conversations whose ``rev`` changed (``listConvos``), and in each the messages
+        newer than the last one returned (``getMessages``, newest first, paged back to it).
+        Cursor: ``{"revs": {convo id: rev}, "last": {convo id: last message id}}``."""
+        creds = self._session(credentials)
+        me = str(creds.get("did") or "")
+        revs: dict[str, str] = dict((cursor or {}).get("revs") or {})
+        last: dict[str, str] = dict((cursor or {}).get("last") or {})
+        body = self._chat(credentials, "GET", "chat.bsky.convo.listConvos", params={"limit": 50})
+        items: list[RawItem] = []
+        for convo in chat.convos(body):
+            convo_id, rev = str(convo["id"]), str(convo.get("rev") or "")
+            if revs.get(convo_id) == rev:
+                continue
+            new, newest = self._new_messages(credentials, convo_id, me, last.get(convo_id))
+            items += new
+            revs[convo_id] = rev
+            if newest:
+                last[convo_id] = newest
+        result = FetchResult(items, {"revs": revs, "last": last})
+        if self.refreshed is not None:
+            return FetchResult(result.items, result.next_cursor, credentials=self.refreshed)
+        return result
+
+    def _new_messages(
+        self, credentials: Credentials, convo: str, me: str, after: str | None
+    ) -> tuple[list[RawItem], str | None]:
+        found: list[RawItem] = []
+        token: str | None = None
+        for _page in range(chat.MAX_PAGES):
+            body = self._chat(
+                credentials,
+                "GET",
+                "chat.bsky.convo.getMessages",
+                params={"convoId": convo, "limit": 100, "cursor": token},
+            )
+            page = chat.message_items(body, convo, me)
+            reached = False
+            for item in page:
+                if after is not None and chat.rev_key(item) <= after:
+                    reached = True
+                    break
+                found.append(item)
+            token = body.get("cursor") if isinstance(body, Mapping) else None
+            if reached or not token or after is None:
+                break
+        newest = max((chat.rev_key(item) for item in found), default=None)
+        return list(reversed(found)), newest
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
         """The post as the AppView sees it (``app.bsky.feed.getPosts``, proxied by the account's

@@ -1,0 +1,54 @@
+"""Which class answers people on which network: replies, private messages, conversations.
+
+A responder is a :class:`~ambassade.connectors.base.Connector` that declares some of the
+capabilities ``reply`` (:class:`~ambassade.connectors.base.Replier`), ``direct_messages``
+(:class:`~ambassade.connectors.base.Messenger`) and ``conversation``
+(:class:`~ambassade.connectors.base.ConversationReader`). Where the network has a publisher, the
+publisher is its responder (one connection, one set of credentials); YouTube and e-mail have a
+class of their own. :func:`capabilities` gathers what each network declares across listening,
+publishing and answering: docs/connectors.md's table is checked against it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ambassade.connectors.base import Capability, Connector
+from ambassade.connectors.publishers import PUBLISHERS
+from ambassade.connectors.registry import BUILTINS
+
+__all__ = ["RESPONDERS", "UnknownResponder", "capabilities", "get_responder"]
+
+RESPONDERS: dict[str, str] = {
+    "mastodon": PUBLISHERS["mastodon"],
+    "bluesky": PUBLISHERS["bluesky"],
+}
+
+
+class UnknownResponder(LookupError):
+    pass
+
+
+def _load(path: str) -> type[Connector]:
+    module_name, _, attr = path.partition(":")
+    cls: Any = getattr(importlib.import_module(module_name), attr)
+    return cls  # type: ignore[no-any-return]
+
+
+def get_responder(network: str) -> type[Connector]:
+    try:
+        path = RESPONDERS[network]
+    except KeyError:
+        raise UnknownResponder(f"nothing answers people on {network!r}") from None
+    return _load(path)
+
+
+def capabilities() -> dict[str, frozenset[Capability]]:
+    """Every built-in network's capabilities: its listening connector's, its publisher's and its
+    responder's together."""
+    found: dict[str, set[Capability]] = {}
+    for table in (BUILTINS, PUBLISHERS, RESPONDERS):
+        for network, path in table.items():
+            found.setdefault(network, set()).update(_load(path).capabilities)
+    return {network: frozenset(caps) for network, caps in found.items()}
