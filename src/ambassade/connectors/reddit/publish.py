@@ -1,7 +1,8 @@
 """Publishing to a subreddit as a Reddit user, with that user's OAuth token.
 
 Credentials: ``client_id`` and ``client_secret`` of the Reddit app, the user's ``refresh_token``
-(authorised with ``duration=permanent`` and the scopes ``submit``, ``read`` and ``history``), its
+(authorised with ``duration=permanent`` and the scopes ``submit``, ``read`` and ``history``; answering
+private messages also needs ``privatemessages``), its
 ``username`` and the ``subreddit`` to post in; optionally ``access_token`` with
 ``access_token_expires_at`` (ISO 8601), ``oauth_url`` (https://oauth.reddit.com) and ``www_url``
 (https://www.reddit.com).
@@ -59,13 +60,18 @@ from ambassade.connectors.base import (
     Connector,
     ConnectorError,
     Credentials,
+    Cursor,
+    DirectMessage,
     Draft,
+    FetchResult,
     MediaUpload,
     Published,
     RawItem,
     Reply,
+    Thread,
 )
 from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.connectors.reddit import answer
 from ambassade.connectors.reddit.parse import listing_items
 from ambassade.engine.publishing import split_title
 
@@ -167,7 +173,7 @@ def _api_error_map(response: Response, message: str) -> ConnectorError | None:
     return None
 
 
-_SUBMITS = ("/api/submit", "/api/submit_gallery_post.json")
+_SUBMITS = ("/api/submit", "/api/submit_gallery_post.json", "/api/comment", "/api/compose")
 
 
 def _storage_error_map(response: Response, message: str) -> ConnectorError | None:
@@ -188,7 +194,13 @@ class RedditPublisher(Connector):
     kind: ClassVar[str] = "reddit"
     label: ClassVar[str] = "Reddit"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.METRICS}
+        {
+            Capability.PUBLISH,
+            Capability.METRICS,
+            Capability.REPLY,
+            Capability.DIRECT_MESSAGES,
+            Capability.CONVERSATION,
+        }
     )
     needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {
@@ -221,7 +233,9 @@ class RedditPublisher(Connector):
     def _base(self, creds: Mapping[str, Any], which: str) -> str:
         return str(creds.get(f"{which}_url") or self.endpoints[which]).rstrip("/")
 
-    def _credentials(self, credentials: Credentials) -> dict[str, Any]:
+    def _credentials(self, credentials: Credentials, *, subreddit: bool = True) -> dict[str, Any]:
+        """The connection's credentials with a fresh access token. ``subreddit``: whether the call
+        needs the connection's subreddit (publishing does; answering people does not)."""
         if self._creds is None:
             creds = dict(credentials or {})
             for name in ("client_id", "refresh_token", "username"):
@@ -231,7 +245,7 @@ class RedditPublisher(Connector):
                         code="reddit.connection_incomplete",
                         params={"field": name},
                     )
-            if not str(creds.get("subreddit") or "").strip():
+            if subreddit and not str(creds.get("subreddit") or "").strip():
                 raise ConnectorError(
                     "The Reddit connection names no subreddit.",
                     permanent=True,
@@ -618,13 +632,27 @@ class RedditPublisher(Connector):
             },
         )
 
+    # --- answering people (reddit/answer.py) ------------------------------------------------------
+
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
-        raise ConnectorError(
-            "Replying on Reddit is not supported yet.",
-            permanent=True,
-            code="connector.no_replies",
-            params={"network": "Reddit"},
-        )
+        return answer.reply(self, credentials, reply)
+
+    def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:
+        return answer.find_reply(self, credentials, reply, since)
+
+    def conversation(self, credentials: Credentials, external_id: str) -> Thread:
+        return answer.conversation(self, credentials, external_id)
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published:
+        return answer.send_message(self, credentials, message)
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> list[RawItem]:
+        return answer.find_message(self, credentials, message, since)
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
+        return answer.fetch_messages(self, credentials, cursor)
 
     @staticmethod
     def _item(item: RawItem) -> RawItem:
