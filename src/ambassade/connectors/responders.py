@@ -23,6 +23,11 @@ __all__ = ["RESPONDERS", "UnknownResponder", "capabilities", "get_responder"]
 RESPONDERS: dict[str, str] = {
     "mastodon": PUBLISHERS["mastodon"],
     "bluesky": PUBLISHERS["bluesky"],
+    "x": PUBLISHERS["x"],
+    "reddit": PUBLISHERS["reddit"],
+    "youtube": "ambassade.connectors.youtube.account:YoutubeAccount",
+    "facebook": PUBLISHERS["facebook"],
+    "instagram": PUBLISHERS["instagram"],
 }
 
 

@@ -15,28 +15,45 @@ Credentials: ``page_id``, ``access_token`` (a Page access token with ``pages_man
   Facebook takes no idempotency key: a 5xx or a timeout after a post was sent is an unknown outcome,
   reconciled by reading ``GET /{page_id}/published_posts``.
 - ``read_back`` gives reactions, comments and shares.
+
+Answering people (issue 12), with a page token that also has ``pages_manage_engagement`` (comments
+as the page), ``pages_read_user_content`` (people's comments) and ``pages_messaging`` (Messenger):
+
+- ``reply``: ``POST /{post or comment}/comments`` as the page; ``find_reply`` reads the parent's
+  comments (``GET /{id}/comments?order=reverse_chronological``) for the page's own since the attempt.
+- ``conversation``: a post and its comments with their replies (``filter=stream``, each naming its
+  ``parent``), or a comment's top-level comment and its replies. Facebook threads are two levels.
+- Messenger: :mod:`.._messaging` (24-hour window, ``HUMAN_AGENT`` tag with ``options={"human_agent":
+  true}``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ambassade.connectors import _graph, _multipart
+from ambassade.connectors import _graph, _messaging, _multipart
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
+    Author,
     Capability,
     Connector,
     ConnectorError,
     Credentials,
+    Cursor,
+    DirectMessage,
     Draft,
+    FetchResult,
+    ItemKind,
     MediaUpload,
     Published,
     RawItem,
     Reply,
+    Thread,
 )
 from ambassade.connectors.http import Response
 
@@ -59,10 +76,13 @@ VIDEO_FIELDS = (
 
 def _is_publish(response: Response) -> bool:
     path = response.url.split("?", 1)[0].rstrip("/")
-    return path.endswith(("/feed", "/videos", "/comments"))
+    return path.endswith(("/feed", "/videos", "/comments", "/messages"))
 
 
-_errors = _graph.error_map("Facebook", _is_publish)
+_errors = _messaging.error_map("Facebook", _graph.error_map("Facebook", _is_publish))
+COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+#: Pages of 100 comments read at most for a thread.
+THREAD_PAGES = 10
 
 
 def _summary(value: Any) -> int | None:
@@ -74,10 +94,18 @@ class FacebookPublisher(Connector):
     kind: ClassVar[str] = "facebook"
     label: ClassVar[str] = "Facebook"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.REPLY, Capability.METRICS}
+        {
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.METRICS,
+            Capability.DIRECT_MESSAGES,
+            Capability.CONVERSATION,
+        }
     )
     needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://graph.facebook.com"}
+    #: Messenger: seconds after the person's last message during which the page may answer.
+    message_window: ClassVar[int] = int(_messaging.WINDOW.total_seconds())
     idempotent: ClassVar[bool] = False
     idempotency_window: ClassVar[int] = 0
 
@@ -298,3 +326,150 @@ class FacebookPublisher(Connector):
             if any(item.created_at < since for item in found):
                 break
         return items
+
+    # --- answering people --------------------------------------------------------------------------
+
+    def _comments(
+        self, creds: Mapping[str, Any], parent: str, params: Mapping[str, Any]
+    ) -> tuple[list[RawItem], bool]:
+        found: list[RawItem] = []
+        try:
+            for page in _graph.pages(
+                self.http,
+                f"{self._base(creds)}/{parent}/comments",
+                {
+                    "fields": COMMENT_FIELDS,
+                    "limit": 100,
+                    "access_token": creds["access_token"],
+                    **params,
+                },
+                _errors,
+                max_pages=THREAD_PAGES,
+                label="Facebook",
+            ):
+                found += [i for i in (self._comment(c, parent) for c in page) if i is not None]
+        except ConnectorError as error:
+            if error.code != "graph.too_many_pages":
+                raise
+            return found, False
+        return found, True
+
+    @staticmethod
+    def _comment(comment: Any, parent: str) -> RawItem | None:
+        if not isinstance(comment, Mapping) or not comment.get("id"):
+            return None
+        created = parse_datetime(comment.get("created_time"))
+        if created is None:
+            return None
+        sender = comment.get("from") if isinstance(comment.get("from"), Mapping) else {}
+        above = comment.get("parent") if isinstance(comment.get("parent"), Mapping) else None
+        return RawItem(
+            source="facebook",
+            external_id=str(comment["id"]),
+            url=str(comment.get("permalink_url") or f"https://www.facebook.com/{comment['id']}"),
+            text=str(comment.get("message") or ""),
+            created_at=created,
+            author=Author(
+                name=str((sender or {}).get("name") or ""), id=str((sender or {}).get("id") or "")
+            ),
+            parent_id=str(above["id"]) if above and above.get("id") else parent,
+            kind=ItemKind.REPLY if above else ItemKind.COMMENT,
+            raw=dict(comment),
+        )
+
+    def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:
+        creds = self._creds(credentials)
+        found, _complete = self._comments(
+            creds,
+            reply.in_reply_to,
+            {"order": "reverse_chronological", "since": int(since.timestamp())},
+        )
+        page = str(creds["page_id"])
+        return [item for item in found if item.author.id == page and item.created_at >= since]
+
+    def conversation(self, credentials: Credentials, external_id: str) -> Thread:
+        """A post (``{page}_{post}``) with its comments and their replies, or the thread of a
+        comment: its top-level comment and that comment's replies."""
+        creds = self._creds(credentials)
+        if "_" in external_id and external_id.split("_", 1)[0] == str(creds["page_id"]):
+            head = self.read_back(credentials, external_id)
+            if head is None:
+                raise _graph.GraphNotFound(
+                    f"Facebook knows no such post: {external_id}",
+                    code="graph.not_found",
+                    params={"network": "Facebook", "detail": external_id},
+                )
+            found, complete = self._comments(
+                creds, external_id, {"filter": "stream", "order": "chronological"}
+            )
+            return Thread(root_id=head.external_id, items=[head, *found], complete=complete)
+        body = self.http.get(
+            f"{self._base(creds)}/{external_id}",
+            params={"fields": COMMENT_FIELDS, "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+        above = body.get("parent") if isinstance(body, Mapping) else None
+        top_id = str(above["id"]) if isinstance(above, Mapping) and above.get("id") else external_id
+        if top_id != external_id:
+            body = self.http.get(
+                f"{self._base(creds)}/{top_id}",
+                params={"fields": COMMENT_FIELDS, "access_token": creds["access_token"]},
+                error_map=_errors,
+            ).json()
+        top = self._comment(body, "")
+        if top is None:
+            raise ConnectorError(
+                "Facebook answered without the comment.",
+                code="connector.bad_answer",
+                params={"network": "Facebook"},
+            )
+        top = dataclasses.replace(top, parent_id=None)
+        replies, complete = self._comments(creds, top_id, {"order": "chronological"})
+        # The post above the comment is not read: the thread starts at the comment.
+        return Thread(root_id=top.external_id, items=[top, *replies], complete=complete)
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published:
+        creds = self._creds(credentials)
+        return _messaging.send(
+            self.http,
+            f"{self._page(creds)}/messages",
+            str(creds["access_token"]),
+            message.recipient,
+            message.text,
+            human_agent=bool(message.options.get("human_agent")),
+            errors=_errors,
+            label="Facebook",
+        )
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> list[RawItem]:
+        creds = self._creds(credentials)
+        found = _messaging.conversations(
+            self.http,
+            f"{self._page(creds)}/conversations",
+            str(creds["access_token"]),
+            "messenger",
+            _errors,
+            "Facebook",
+            user_id=message.recipient,
+        )
+        page = str(creds["page_id"])
+        return [
+            item
+            for conversation in found
+            for item in _messaging.conversation_items(conversation, "facebook")
+            if item.author.id == page and item.created_at >= since
+        ]
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
+        creds = self._creds(credentials)
+        found = _messaging.conversations(
+            self.http,
+            f"{self._page(creds)}/conversations",
+            str(creds["access_token"]),
+            "messenger",
+            _errors,
+            "Facebook",
+        )
+        return _messaging.fetch(found, "facebook", cursor)

@@ -27,6 +27,17 @@ address, and ``publish`` does the two steps:
 A text alone is refused (Instagram needs an image or a video). Before publishing, ``GET
 /{ig_user_id}/content_publishing_limit`` is read: a used-up quota (100 posts in 24 hours) is a rate
 limit. ``read_back`` gives likes and comments.
+
+Answering people (issue 12), with ``instagram_manage_comments`` and ``instagram_manage_messages``
+added to the token's permissions:
+
+- ``reply``: to a comment (``parent_kind`` comment or reply), ``POST /{comment}/replies``; to a post,
+  ``POST /{media}/comments``. Instagram threads are two levels: a reply to a reply goes under its
+  top-level comment. ``find_reply`` reads the replies (or comments) for the account's own.
+- ``conversation``: a comment's top-level comment and its ``replies``; a post and its comments.
+- Messages: :mod:`.._messaging` on ``/me/messages`` and ``/me/conversations?platform=instagram``
+  (``me`` is the page of the page token); the 24-hour window applies, as on Messenger, and a
+  message holds at most 1,000 bytes.
 """
 
 from __future__ import annotations
@@ -36,19 +47,25 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from ambassade.connectors import _graph
+from ambassade.connectors import _graph, _messaging
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
+    Author,
     Capability,
     Connector,
     ConnectorError,
     Credentials,
+    Cursor,
+    DirectMessage,
     Draft,
+    FetchResult,
+    ItemKind,
     MediaUpload,
     Published,
     RawItem,
     Reply,
+    Thread,
 )
 from ambassade.connectors.http import OutcomeUnknown, Response
 
@@ -94,10 +111,11 @@ CONTAINER_ERROR_CODES = {
 
 def _is_publish(response: Response) -> bool:
     path = response.url.split("?", 1)[0].rstrip("/")
-    return path.endswith(("/media_publish", "/comments"))
+    return path.endswith(("/media_publish", "/comments", "/replies", "/messages"))
 
 
-_graph_errors = _graph.error_map("Instagram", _is_publish)
+_graph_errors = _messaging.error_map("Instagram", _graph.error_map("Instagram", _is_publish))
+COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id,media{id},like_count"
 
 
 def _errors(response: Response, message: str) -> ConnectorError | None:
@@ -124,10 +142,18 @@ class InstagramPublisher(Connector):
     kind: ClassVar[str] = "instagram"
     label: ClassVar[str] = "Instagram"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.REPLY, Capability.METRICS}
+        {
+            Capability.PUBLISH,
+            Capability.REPLY,
+            Capability.METRICS,
+            Capability.DIRECT_MESSAGES,
+            Capability.CONVERSATION,
+        }
     )
     needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://graph.facebook.com"}
+    #: Seconds after the person's last message during which the account may answer.
+    message_window: ClassVar[int] = int(_messaging.WINDOW.total_seconds())
     idempotent: ClassVar[bool] = False
     idempotency_window: ClassVar[int] = 0
     #: Longest wait for a container to be ready, in seconds (well within the outbox's ten minutes).
@@ -389,10 +415,15 @@ class InstagramPublisher(Connector):
         return str(body.get("permalink") or "") if isinstance(body, Mapping) else ""
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
-        """A comment, as the account, under one of its posts."""
+        """A comment, as the account, under one of its posts (``parent_kind`` None or post), or
+        an answer to a comment, under its top-level comment."""
         creds = self._creds(credentials)
+        if reply.parent_kind in (ItemKind.COMMENT, ItemKind.REPLY):
+            target = f"{self._top(creds, reply.in_reply_to)}/replies"
+        else:
+            target = f"{reply.in_reply_to}/comments"
         body = self.http.post(
-            f"{self._base(creds)}/{reply.in_reply_to}/comments",
+            f"{self._base(creds)}/{target}",
             data={"message": reply.text, "access_token": creds["access_token"]},
             error_map=_errors,
         ).json()
@@ -455,3 +486,164 @@ class InstagramPublisher(Connector):
             if any(item.created_at < since for item in found):
                 break
         return items
+
+    # --- answering people ----------------------------------------------------------------------
+
+    def _get(self, creds: Mapping[str, Any], path: str, fields: str) -> Any:
+        return self.http.get(
+            f"{self._base(creds)}/{path}",
+            params={"fields": fields, "access_token": creds["access_token"]},
+            error_map=_errors,
+        ).json()
+
+    def _top(self, creds: Mapping[str, Any], comment_id: str) -> str:
+        body = self._get(creds, comment_id, "id,parent_id")
+        parent = body.get("parent_id") if isinstance(body, Mapping) else None
+        return str(parent or comment_id)
+
+    @staticmethod
+    def _comment(comment: Any, parent: str | None) -> RawItem | None:
+        if not isinstance(comment, Mapping) or not comment.get("id"):
+            return None
+        created = parse_datetime(comment.get("timestamp"))
+        if created is None:
+            return None
+        sender = comment.get("from") if isinstance(comment.get("from"), Mapping) else {}
+        username = str(comment.get("username") or (sender or {}).get("username") or "")
+        above = str(comment.get("parent_id") or "") or parent
+        likes = as_int(comment.get("like_count"))
+        return RawItem(
+            source="instagram",
+            external_id=str(comment["id"]),
+            text=str(comment.get("text") or ""),
+            created_at=created,
+            author=Author(
+                handle=username,
+                name=username,
+                id=str((sender or {}).get("id") or ""),
+                url=f"https://www.instagram.com/{username}/" if username else "",
+            ),
+            parent_id=above,
+            kind=ItemKind.REPLY if comment.get("parent_id") else ItemKind.COMMENT,
+            metrics={"likes": likes} if likes is not None else {},
+            raw=dict(comment),
+        )
+
+    def _edge(self, creds: Mapping[str, Any], parent: str, edge: str) -> tuple[list[RawItem], bool]:
+        found: list[RawItem] = []
+        try:
+            for page in _graph.pages(
+                self.http,
+                f"{self._base(creds)}/{parent}/{edge}",
+                {"fields": COMMENT_FIELDS, "limit": 50, "access_token": creds["access_token"]},
+                _errors,
+                max_pages=RECENT_PAGES,
+                label="Instagram",
+            ):
+                found += [i for i in (self._comment(c, parent) for c in page) if i is not None]
+        except ConnectorError as error:
+            if error.code != "graph.too_many_pages":
+                raise
+            return found, False
+        return found, True
+
+    def _mine(self, creds: Mapping[str, Any], item: RawItem) -> bool:
+        return item.author.id == str(creds["ig_user_id"]) or (
+            bool(creds.get("username")) and item.author.handle == creds.get("username")
+        )
+
+    def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:
+        creds = self._creds(credentials)
+        if reply.parent_kind in (ItemKind.COMMENT, ItemKind.REPLY):
+            found, _complete = self._edge(creds, self._top(creds, reply.in_reply_to), "replies")
+        else:
+            found, _complete = self._edge(creds, reply.in_reply_to, "comments")
+        return [item for item in found if self._mine(creds, item) and item.created_at >= since]
+
+    def conversation(self, credentials: Credentials, external_id: str) -> Thread:
+        """A comment's thread (its top-level comment and the replies), or, for a post, the post
+        and its comments."""
+        creds = self._creds(credentials)
+        try:
+            body = self._get(creds, external_id, COMMENT_FIELDS)
+        except (AuthExpired, _graph.GraphNotFound):
+            raise
+        except ConnectorError as error:
+            if not error.permanent:
+                raise
+            body = None  # a post: Graph refuses a comment's fields on a media object
+        if isinstance(body, Mapping):
+            top_id = str(body.get("parent_id") or external_id)
+            top = body if top_id == external_id else self._get(creds, top_id, COMMENT_FIELDS)
+            head = self._comment(top, None)
+            replies, complete = self._edge(creds, top_id, "replies")
+        else:
+            head = self.read_back(credentials, external_id)
+            replies, complete = self._edge(creds, external_id, "comments")
+        if head is None:
+            raise _graph.GraphNotFound(
+                f"Instagram knows no such comment or post: {external_id}",
+                code="graph.not_found",
+                params={"network": "Instagram", "detail": external_id},
+            )
+        replies.sort(key=lambda item: item.created_at)
+        return Thread(root_id=head.external_id, items=[head, *replies], complete=complete)
+
+    def _page_url(self, creds: Mapping[str, Any], edge: str) -> str:
+        return f"{self._base(creds)}/{creds.get('page_id') or 'me'}/{edge}"
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published:
+        creds = self._creds(credentials)
+        if len(message.text.encode()) > MAX_MESSAGE_BYTES:
+            raise ConnectorError(
+                f"An Instagram message holds at most {MAX_MESSAGE_BYTES} bytes.",
+                permanent=True,
+                code="instagram.message_too_long",
+                params={"limit": MAX_MESSAGE_BYTES},
+            )
+        return _messaging.send(
+            self.http,
+            self._page_url(creds, "messages"),
+            str(creds["access_token"]),
+            message.recipient,
+            message.text,
+            human_agent=bool(message.options.get("human_agent")),
+            errors=_errors,
+            label="Instagram",
+        )
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> list[RawItem]:
+        creds = self._creds(credentials)
+        found = _messaging.conversations(
+            self.http,
+            self._page_url(creds, "conversations"),
+            str(creds["access_token"]),
+            "instagram",
+            _errors,
+            "Instagram",
+            user_id=message.recipient,
+        )
+        return [
+            item
+            for conversation in found
+            for item in _messaging.conversation_items(conversation, "instagram")
+            if self._mine(creds, item) and item.created_at >= since
+        ]
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
+        creds = self._creds(credentials)
+        found = _messaging.conversations(
+            self.http,
+            self._page_url(creds, "conversations"),
+            str(creds["access_token"]),
+            "instagram",
+            _errors,
+            "Instagram",
+        )
+        return _messaging.fetch(found, "instagram", cursor)
+
+
+#: Instagram's limit on a text message.
+MAX_MESSAGE_BYTES = 1000
