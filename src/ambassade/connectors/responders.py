@@ -28,6 +28,8 @@ RESPONDERS: dict[str, str] = {
     "youtube": "ambassade.connectors.youtube.account:YoutubeAccount",
     "facebook": PUBLISHERS["facebook"],
     "instagram": PUBLISHERS["instagram"],
+    "telegram": PUBLISHERS["telegram"],
+    "discord": PUBLISHERS["discord"],
 }
 
 

@@ -382,5 +382,50 @@ register_all(
         "bluesky.chat_recipient_refuses": _(
             "This person does not accept messages from the account: %(detail)s"
         ),
+        "x.access_level": _(
+            "The access level of this X app does not include this feature: %(detail)s"
+        ),
+        "x.reply_refused": _("X refuses this reply: %(detail)s"),
+        "x.message_refused": _("X refuses the direct message: %(detail)s"),
+        "x.scope_missing": _("The X access lacks a permission Ambassade needs: %(detail)s"),
+        "reddit.thread_locked": _("Reddit refuses the answer, the thread is locked: %(detail)s"),
+        "reddit.parent_deleted": _(
+            "Reddit refuses the answer, the message answered was deleted: %(detail)s"
+        ),
+        "reddit.archived": _("Reddit refuses the answer, the post is archived: %(detail)s"),
+        "reddit.user_unknown": _("Reddit does not know this account: %(detail)s"),
+        "reddit.user_refuses": _("This person does not accept messages: %(detail)s"),
+        "reddit.comment_gone": _("Reddit no longer shows the comment %(id)s."),
+        "youtube.comments_disabled": _("Comments are disabled on this video: %(detail)s"),
+        "youtube.parent_gone": _("YouTube no longer has this comment or video: %(detail)s"),
+        "youtube.text_refused": _("YouTube refuses the text of the comment: %(detail)s"),
+        "youtube.comment_forbidden": _("YouTube does not allow this comment: %(detail)s"),
+        "youtube.scope_missing": _(
+            "The YouTube access does not allow commenting: reconnect the channel and allow "
+            "managing comments."
+        ),
+        "youtube.video_is_not_a_thread": _(
+            "A YouTube video's comments are many threads: open one of its comments."
+        ),
+        "graph.outside_window": _(
+            "%(network)s allows an answer only within 24 hours of the person's last message (7 "
+            "days for a person answering, with the Human Agent tag): %(detail)s"
+        ),
+        "graph.person_unavailable": _(
+            "%(network)s cannot deliver to this person now (blocked, gone, or out of the page's "
+            "reach): %(detail)s"
+        ),
+        "instagram.message_too_long": _("An Instagram message holds at most %(limit)s bytes."),
+        "telegram.parent_gone": _("The Telegram message answered is gone: %(detail)s"),
+        "telegram.user_refuses": _(
+            "Telegram cannot deliver to this person or chat (the bot was blocked, or never "
+            "started): %(detail)s"
+        ),
+        "telegram.updates_elsewhere": _(
+            "Telegram gives this bot's updates elsewhere (a webhook, or another reader): %(detail)s"
+        ),
+        "discord.user_refuses": _("Discord cannot deliver to this person: %(detail)s"),
+        "discord.message_gone": _("Discord no longer has this message: %(detail)s"),
+        "discord.needs_bot": _("Only a Discord bot can answer people; a webhook can only post."),
     }
 )

@@ -9,6 +9,21 @@ Telegram takes no idempotency key and a bot cannot read a channel's history, so 
 cannot be checked: ``recent_posts`` raises a permanent error and the outbox asks a person to look at
 the channel before retrying. Nor can a bot see a post's views or reactions: no metrics are read.
 The token is part of the URL's path, so every error is scrubbed of it.
+
+Answering people (issue 12):
+
+- ``reply``: ``sendMessage`` in the chat of the message answered (``in_reply_to`` is
+  ``<chat id>:<message id>``, as items and ``Published`` name Telegram messages), with
+  ``reply_parameters.message_id`` (Bot API 7.0; ``reply_to_message_id`` before it). A message gone
+  is refused ("message to be replied not found"): permanent.
+- Private messages: ``sendMessage`` to the person's chat id. A bot may write only to people who
+  started it and have not blocked it ("bot can't initiate conversation", "bot was blocked by the
+  user": permanent, not a token problem). ``fetch_messages`` polls ``getUpdates`` (``offset`` one
+  past the last ``update_id``, which also confirms the earlier updates to Telegram); it cannot run
+  while the bot has a webhook (409), nor see the bot's own messages.
+- No idempotency key, and a bot cannot read a chat's history: a reply or message whose outcome
+  is unknown cannot be checked (``find_reply``/``find_message`` raise ``telegram.cannot_check``),
+  and no conversation can be read beyond the message a reply quotes.
 """
 
 from __future__ import annotations
@@ -22,11 +37,16 @@ from ambassade.connectors import _multipart
 from ambassade.connectors._scrub import scrubbed
 from ambassade.connectors.base import (
     AuthExpired,
+    Author,
     Capability,
     Connector,
     ConnectorError,
     Credentials,
+    Cursor,
+    DirectMessage,
     Draft,
+    FetchResult,
+    ItemKind,
     MediaUpload,
     Published,
     RawItem,
@@ -49,6 +69,32 @@ def _error_map(response: Response, message: str) -> ConnectorError | None:
     body = _body(response)
     description = str(body.get("description") or message)
     code = response.status_code
+    lowered = description.lower()
+    if code == 403 and any(
+        words in lowered
+        for words in ("blocked by the user", "can't initiate", "user is deactivated")
+    ):
+        return ConnectorError(
+            f"Telegram cannot deliver to this person or chat: {description}",
+            permanent=True,
+            code="telegram.user_refuses",
+            params={"detail": description},
+        )
+    if code == 400 and "replied not found" in lowered:
+        return ConnectorError(
+            f"The message answered is gone: {description}",
+            permanent=True,
+            code="telegram.parent_gone",
+            params={"detail": description},
+        )
+    if code == 409:
+        return ConnectorError(
+            f"Telegram gives this bot's updates elsewhere (a webhook, or another reader): "
+            f"{description}",
+            permanent=True,
+            code="telegram.updates_elsewhere",
+            params={"detail": description},
+        )
     if code == 401 or (code == 403 and "bot" in description.lower()):
         return AuthExpired(
             f"Telegram refused the bot: {description}",
@@ -84,7 +130,7 @@ class TelegramPublisher(Connector):
     kind: ClassVar[str] = "telegram"
     label: ClassVar[str] = "Telegram"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PUBLISH, Capability.REPLY}
+        {Capability.PUBLISH, Capability.REPLY, Capability.DIRECT_MESSAGES}
     )
     needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://api.telegram.org"}
@@ -144,15 +190,17 @@ class TelegramPublisher(Connector):
                 ("photo", media.filename, media.content_type, media.data),
             ]
             if reply_to:
-                fields.append(("reply_to_message_id", None, None, str(reply_to).encode()))
+                parameters = json.dumps({"message_id": int(str(reply_to))})
+                fields.append(("reply_parameters", None, None, parameters.encode()))
             content_type, body = _multipart.encode(fields)
             result = self._call(
                 creds, "sendPhoto", headers={"Content-Type": content_type}, content=body
             )
         else:
-            payload: dict[str, Any] = {"chat_id": creds["chat_id"], "text": draft.text}
+            chat = draft.options.get("chat_id") or creds["chat_id"]
+            payload: dict[str, Any] = {"chat_id": chat, "text": draft.text}
             if reply_to:
-                payload["reply_to_message_id"] = reply_to
+                payload["reply_parameters"] = {"message_id": int(str(reply_to))}
             result = self._call(creds, "sendMessage", json=payload)
         return self._published(result)
 
@@ -171,14 +219,86 @@ class TelegramPublisher(Connector):
         return Published(f"{chat.get('id')}:{message['message_id']}", url, created)
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
+        chat, _, message = reply.in_reply_to.rpartition(":")
+        options: dict[str, Any] = {"reply_to_message_id": message}
+        if chat:
+            options["chat_id"] = chat
         return self.publish(
             credentials,
-            Draft(
-                text=reply.text,
-                idempotency_key=reply.idempotency_key,
-                options={"reply_to_message_id": reply.in_reply_to.rsplit(":", 1)[-1]},
-            ),
+            Draft(text=reply.text, idempotency_key=reply.idempotency_key, options=options),
         )
+
+    def send_message(self, credentials: Credentials, message: DirectMessage) -> Published:
+        creds = self._bot(credentials)
+        payload: dict[str, Any] = {
+            "chat_id": message.conversation_id or message.recipient,
+            "text": message.text,
+        }
+        if message.in_reply_to:
+            payload["reply_parameters"] = {
+                "message_id": int(message.in_reply_to.rpartition(":")[2])
+            }
+        return self._published(self._call(creds, "sendMessage", json=payload))
+
+    def _cannot_check(self) -> ConnectorError:
+        return ConnectorError(
+            "A Telegram bot cannot read the chat, so whether the message went out cannot be "
+            "checked.",
+            permanent=True,
+            code="telegram.cannot_check",
+        )
+
+    def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:
+        raise self._cannot_check()
+
+    def find_message(
+        self, credentials: Credentials, message: DirectMessage, since: datetime
+    ) -> list[RawItem]:
+        raise self._cannot_check()
+
+    def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
+        """New messages to the bot (``getUpdates``): in private chats of kind ``message``, in
+        groups a ``reply`` (to one of the channel's or bot's messages) or a ``post``. An edited
+        message comes again under the same id with its new text. Cursor: ``{"offset": n}``."""
+        creds = self._bot(credentials)
+        offset = (cursor or {}).get("offset")
+        updates = self._call(
+            creds,
+            "getUpdates",
+            json={
+                "offset": offset,
+                "limit": UPDATES,
+                "timeout": 0,
+                "allowed_updates": ["message", "edited_message"],
+            },
+        )
+        if not isinstance(updates, list):
+            raise ConnectorError(
+                "Telegram returned no list of updates.",
+                code="connector.bad_answer",
+                params={"network": "Telegram"},
+            )
+        items: list[RawItem] = []
+        last = offset
+        for update in updates:
+            if not isinstance(update, Mapping) or not isinstance(update.get("update_id"), int):
+                continue
+            last = max(int(last or 0), int(update["update_id"]) + 1)
+            message = update.get("message") or update.get("edited_message")
+            item = _message_item(message)
+            if item is not None:
+                items.append(item)
+        next_cursor = {"offset": last} if last is not None else dict(cursor or {})
+        return FetchResult(items, next_cursor, more=len(updates) >= UPDATES)
+
+    @staticmethod
+    def _bot(credentials: Credentials) -> Mapping[str, Any]:
+        if not credentials or not credentials.get("bot_token"):
+            raise AuthExpired(
+                "The Telegram connection needs a bot token and a channel.",
+                code="telegram.no_credentials",
+            )
+        return credentials
 
     def read_back(self, credentials: Credentials, external_id: str) -> RawItem | None:
         """Nothing, without a call: the Bot API has no method to read a message back, and a
@@ -193,3 +313,45 @@ class TelegramPublisher(Connector):
             permanent=True,
             code="telegram.cannot_check",
         )
+
+
+#: Updates read per call (Telegram's maximum).
+UPDATES = 100
+
+
+def _message_item(message: Any) -> RawItem | None:
+    """A Telegram ``Message`` as an item ``<chat id>:<message id>``; None without text."""
+    if not isinstance(message, Mapping) or "message_id" not in message:
+        return None
+    chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
+    text = message.get("text") or message.get("caption")
+    if not isinstance(text, str) or not chat:
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
+    username = str((sender or {}).get("username") or "")
+    name = " ".join(str((sender or {}).get(k) or "") for k in ("first_name", "last_name")).strip()
+    quoted = message.get("reply_to_message")
+    parent = (
+        f"{chat.get('id')}:{quoted['message_id']}"
+        if isinstance(quoted, Mapping) and "message_id" in quoted
+        else None
+    )
+    private = chat.get("type") == "private"
+    public = chat.get("username")
+    return RawItem(
+        source="telegram",
+        external_id=f"{chat.get('id')}:{message['message_id']}",
+        url=f"https://t.me/{public}/{message['message_id']}" if public else "",
+        text=text,
+        created_at=datetime.fromtimestamp(int(message.get("date") or 0), UTC),
+        author=Author(
+            handle=username,
+            name=name or username,
+            id=str((sender or {}).get("id") or ""),
+            url=f"https://t.me/{username}" if username else "",
+        ),
+        parent_id=parent,
+        thread_id=f"chat:{chat.get('id')}",
+        kind=ItemKind.MESSAGE if private else (ItemKind.REPLY if parent else ItemKind.POST),
+        raw=dict(message),
+    )
