@@ -33,3 +33,14 @@ def chromium_path() -> str:
     path = os.environ.get("AMBASSADE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     require("Chromium", os.path.exists(path), "apt-get install chromium, or set AMBASSADE_CHROMIUM")
     return path
+
+
+def dovecot_path() -> str:
+    """Debian's dovecot (package dovecot-imapd), which the e-mail tests start on loopback."""
+    path = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    require(
+        "Dovecot",
+        os.path.exists(path) and os.path.exists("/usr/lib/dovecot/imap"),
+        "apt-get install dovecot-imapd",
+    )
+    return path

@@ -43,6 +43,7 @@ NAMESPACES = {
         [
             "bluesky",
             "discord",
+            "email",
             "facebook",
             "instagram",
             "linkedin",

@@ -5,7 +5,8 @@ capabilities ``reply`` (:class:`~ambassade.connectors.base.Replier`), ``direct_m
 (:class:`~ambassade.connectors.base.Messenger`) and ``conversation``
 (:class:`~ambassade.connectors.base.ConversationReader`). Where the network has a publisher, the
 publisher is its responder (one connection, one set of credentials); YouTube and e-mail have a
-class of their own. :func:`capabilities` gathers what each network declares across listening,
+class of their own. E-mail is not a listening source kind (``registry``): its messages are private
+and reach the inbox through ``fetch_messages``, never listening's stream. :func:`capabilities` gathers what each network declares across listening,
 publishing and answering: docs/connectors.md's table is checked against it.
 """
 
@@ -30,6 +31,7 @@ RESPONDERS: dict[str, str] = {
     "instagram": PUBLISHERS["instagram"],
     "telegram": PUBLISHERS["telegram"],
     "discord": PUBLISHERS["discord"],
+    "email": "ambassade.connectors.email:EmailConnector",
 }
 
 

@@ -427,5 +427,37 @@ register_all(
         "discord.user_refuses": _("Discord cannot deliver to this person: %(detail)s"),
         "discord.message_gone": _("Discord no longer has this message: %(detail)s"),
         "discord.needs_bot": _("Only a Discord bot can answer people; a webhook can only post."),
+        # E-mail (IMAP and SMTP).
+        "network.email": _("E-mail"),
+        "email.no_credentials": _("The e-mail connection has no user name and password."),
+        "email.bad_address": _("The workspace's e-mail address %(address)s is not an address."),
+        "email.bad_host": _("The %(server)s server %(host)s is not a host name."),
+        "email.bad_security": _("The %(server)s security must be one of %(choices)s."),
+        "email.needs_tls": _(
+            "The %(server)s server %(host)s would get the password and the mail in clear text: "
+            "choose SSL or STARTTLS."
+        ),
+        "email.bad_port": _("The %(server)s port must be a number from 1 to 65535."),
+        "email.bad_folder": _("The folder name %(folder)s cannot be used."),
+        "email.no_folder": _("The mailbox has no folder %(folder)s."),
+        "email.cannot_connect": _("Could not talk to the %(server)s server %(host)s: %(detail)s"),
+        "email.certificate": _(
+            "The %(server)s server %(host)s has a certificate that cannot be trusted: %(detail)s"
+        ),
+        "email.login_refused": _(
+            "The %(server)s server refused the user name or password: %(detail)s"
+        ),
+        "email.server_refused": _("The IMAP server refused the request: %(detail)s"),
+        "email.message_gone": _("The mailbox has no message %(id)s."),
+        "email.no_recipient": _("The message answered names no sender to answer."),
+        "email.bad_header": _("The e-mail cannot be written: %(detail)s"),
+        "email.recipient_refused": _("The SMTP server refused the recipient: %(detail)s"),
+        "email.smtp_refused": _("The SMTP server refused the sending: %(detail)s"),
+        "email.smtp_later": _("The SMTP server asks to try again later: %(detail)s"),
+        "email.smtp_unsupported": _("The SMTP server does not offer what is needed: %(detail)s"),
+        "email.maybe_sent": _(
+            "The SMTP server %(host)s did not confirm the message: %(detail)s. It may have been "
+            "sent; Ambassade checks before any new attempt."
+        ),
     }
 )
