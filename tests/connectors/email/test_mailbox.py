@@ -302,3 +302,18 @@ def test_account_settings_are_checked_before_connecting(
     with pytest.raises(InvalidConfig) as caught:
         EmailAccount.from_credentials({**mailbox.credentials, **change})
     assert caught.value.code == code
+
+
+def test_a_misnamed_sent_folder_falls_back_to_the_servers_own(
+    dovecot: Dovecot, mailbox_factory: Callable[[str], Mailbox]
+) -> None:
+    brand, customer = mailbox_factory("brand"), mailbox_factory("lea")
+    brand.deliver(mail(1, sender=customer.user))
+    creds = {**brand.credentials, "sent_folder": "Sent Items"}  # dovecot's is "Sent" (\Sent)
+    with smtp_server(dovecot, security="none") as smtp:
+        smtp.handler.boxes[customer.user.lower()] = customer
+        email = connector(dovecot)
+        result = email.fetch({}, {**creds, "smtp_port": smtp.port}, None)
+        assert set(result.next_cursor["folders"]) == {"INBOX", "Sent"}
+        email.reply({**creds, "smtp_port": smtp.port}, Reply("m1@client.example", "Merci", "k9"))
+    assert len(brand.messages("Sent")) == 1

@@ -131,12 +131,12 @@ class EmailConnector(Connector):
         self.check_config(config)
         account = self.account(credentials)
         inbox = str(config.get("folder") or account.folder)
-        folders = [inbox] + ([account.sent_folder] if account.sent_folder else [])
         state: dict[str, Any] = dict((cursor or {}).get("folders") or {})
         items: list[RawItem] = []
         more = False
         with self._imap(account) as session:
-            for folder in dict.fromkeys(folders):
+            sent = self._sent_folder(session, account)
+            for folder in dict.fromkeys([inbox, *([sent] if sent else [])]):
                 found, state[folder], rest = self._read(
                     session, account, folder, state.get(folder), mark=folder == inbox
                 )
@@ -144,6 +144,16 @@ class EmailConnector(Connector):
                 more = more or rest
         items.sort(key=lambda item: item.created_at)
         return FetchResult(items, {"folders": state}, more=more)
+
+    @staticmethod
+    def _sent_folder(session: ImapSession, account: EmailAccount) -> str | None:
+        """The account's sent folder; when it names none that exists, the server's folder for
+        sent mail (special use ``\\Sent``, "Sent Items", "[Gmail]/Sent Mail"…), else None."""
+        if not account.sent_folder:
+            return None
+        if session.exists(account.sent_folder):
+            return account.sent_folder
+        return session.special("\\Sent")
 
     def fetch_messages(self, credentials: Credentials, cursor: Cursor | None) -> FetchResult:
         return self.fetch({}, credentials, cursor)
@@ -188,8 +198,12 @@ class EmailConnector(Connector):
             session.open(account.folder, readonly=True)
             return session.idle(seconds)
 
-    def _find(self, session: ImapSession, folders: Sequence[str], ident: str) -> RawItem | None:
+    def _find(
+        self, session: ImapSession, folders: Sequence[str | None], ident: str
+    ) -> RawItem | None:
         for folder in dict.fromkeys(f for f in folders if f):
+            if not session.exists(folder):
+                continue
             session.open(folder, readonly=True)
             uids = session.search_header("Message-ID", f"<{ident}>")
             for fetched in session.fetch(uids[:1], self.max_message_bytes):
@@ -198,8 +212,8 @@ class EmailConnector(Connector):
 
     def conversation(self, credentials: Credentials, external_id: str) -> Thread:
         account = self.account(credentials)
-        folders = [account.folder, account.sent_folder]
         with self._imap(account) as session:
+            folders = [account.folder, self._sent_folder(session, account)]
             asked = self._find(session, folders, external_id)
             if asked is None:
                 raise ConnectorError(
@@ -212,6 +226,8 @@ class EmailConnector(Connector):
             found: dict[str, RawItem] = {asked.external_id: asked}
             complete = True
             for folder in dict.fromkeys(f for f in folders if f):
+                if not session.exists(folder):
+                    continue
                 session.open(folder, readonly=True)
                 uids: set[int] = set()
                 for header in ("Message-ID", "References", "In-Reply-To"):
@@ -283,7 +299,9 @@ class EmailConnector(Connector):
         if account.sent_folder:
             try:
                 with self._imap(account) as session:
-                    session.append(account.sent_folder, message.as_bytes())
+                    folder = self._sent_folder(session, account)
+                    if folder:
+                        session.append(folder, message.as_bytes())
             except ConnectorError:
                 pass  # the message went out; only the sent folder's copy is missing
         return Published(ident, "", datetime.now(UTC))
@@ -297,7 +315,9 @@ class EmailConnector(Connector):
         if not to or not subject or references is None:
             with self._imap(account) as session:
                 original = self._find(
-                    session, [account.folder, account.sent_folder], reply.in_reply_to
+                    session,
+                    [account.folder, self._sent_folder(session, account)],
+                    reply.in_reply_to,
                 )
             if original is None:
                 raise ConnectorError(
@@ -344,7 +364,9 @@ class EmailConnector(Connector):
         account = self.account(credentials)
         ident = self.message_id(account, key)
         with self._imap(account) as session:
-            found = self._find(session, [account.sent_folder, account.folder], ident)
+            found = self._find(
+                session, [self._sent_folder(session, account), account.folder], ident
+            )
         return [found] if found is not None else []
 
     def find_reply(self, credentials: Credentials, reply: Reply, since: datetime) -> list[RawItem]:

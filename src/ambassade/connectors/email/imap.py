@@ -26,6 +26,8 @@ from ambassade.connectors.email.guard import PinnedIMAP, PinnedIMAPSSL, Resolver
 
 __all__ = ["Fetched", "ImapSession", "imap_session"]
 
+_LIST = re.compile(rb'\(([^)]*)\) (?:"[^"]*"|NIL) (.*)$')
+
 _META = re.compile(rb"UID (\d+).*?RFC822\.SIZE (\d+).*?INTERNALDATE \"([^\"]+)\"", re.DOTALL)
 
 
@@ -89,6 +91,24 @@ class ImapSession:
             return int(validity[0]) if validity and validity[0] else 0
         except (TypeError, ValueError):
             return 0
+
+    def special(self, use: str) -> str | None:
+        """The folder with the special use ``use`` (RFC 6154: ``\\Sent``…), or None."""
+        typ, data = self.conn.list()
+        if typ != "OK":
+            return None
+        for line in data:
+            if not isinstance(line, bytes):
+                continue
+            found = _LIST.match(line)
+            if found and use.lower() in found.group(1).decode(errors="replace").lower().split():
+                name = found.group(2).decode(errors="replace").strip()
+                return name[1:-1].replace('\\"', '"') if name.startswith('"') else name
+        return None
+
+    def exists(self, folder: str) -> bool:
+        typ, data = self.conn.list('""', _quoted(folder))
+        return typ == "OK" and any(isinstance(line, bytes) and line for line in data)
 
     def uids(self, after: int = 0) -> list[int]:
         """UIDs above ``after``, ascending ("n:*" always names the last message: filtered)."""
