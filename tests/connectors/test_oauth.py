@@ -87,7 +87,8 @@ def test_it_computes_the_pkce_challenge_of_rfc_7636() -> None:
             "/i/oauth2/authorize",
             {
                 "response_type": "code",
-                "scope": "tweet.read tweet.write users.read media.write offline.access",
+                "scope": "tweet.read tweet.write users.read media.write offline.access "
+                "dm.read dm.write",
                 "code_challenge_method": "S256",
             },
         ),
@@ -110,7 +111,7 @@ def test_it_computes_the_pkce_challenge_of_rfc_7636() -> None:
             {
                 "response_type": "code",
                 "duration": "permanent",
-                "scope": "identity submit read history",
+                "scope": "identity submit read history privatemessages",
             },
         ),
     ],

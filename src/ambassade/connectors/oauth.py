@@ -468,7 +468,16 @@ class XProvider(RefreshTokenProvider):
     key = "x"
     label = "X"
     networks = ("x",)
-    scopes = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
+    #: ``dm.read dm.write``: the inbox's direct messages (used where X's access level has them).
+    scopes = (
+        "tweet.read",
+        "tweet.write",
+        "users.read",
+        "media.write",
+        "offline.access",
+        "dm.read",
+        "dm.write",
+    )
     pkce = True
     refresh_margin = timedelta(minutes=30)
     default_endpoints = {"auth": "https://x.com", "api": "https://api.x.com"}
@@ -775,7 +784,8 @@ class RedditProvider(Provider):
     key = "reddit"
     label = "Reddit"
     networks = ("reddit",)
-    scopes = ("identity", "submit", "read", "history")
+    #: ``privatemessages``: the inbox's private messages.
+    scopes = ("identity", "submit", "read", "history", "privatemessages")
     refresh_margin = timedelta(minutes=30)
     default_endpoints = {"auth": "https://www.reddit.com", "api": "https://oauth.reddit.com"}
 
