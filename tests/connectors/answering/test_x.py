@@ -4,6 +4,7 @@ dm_conversations, dm_events) against a local server answering in X API v2's form
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -348,7 +349,7 @@ def test_it_reads_direct_messages_incrementally(server: ReplayServer, http: Http
 
 
 def test_a_dm_rate_limit_waits_for_the_reset(server: ReplayServer, http: HttpClient) -> None:
-    reset = int(NOW.timestamp()) + 900
+    reset = int(time.time()) + 900  # from now: NOW was taken when the module was imported
     server.route(
         "GET",
         "/2/dm_events",
