@@ -79,6 +79,14 @@ register_all(
         "source.needs_connection": _("This source needs a connection to an account."),
         "source.unexpected": _("Unexpected error: %(detail)s"),
         "import.upload_gone": _("The uploaded file is gone: import it again."),
+        # The replay of an export (ambassade demo --replay).
+        "replay.file_missing": _(
+            "The replayed file is missing: run ambassade demo --replay FILE again."
+        ),
+        "replay.unknown_settings": _("Unknown settings for a replay: %(names)s."),
+        "replay.bad_speed": _("The speed must be a positive number."),
+        "replay.unbound": _("The replay is not bound to its source."),
+        "replay.unreadable": _("The file %(file)s cannot be read."),
         # A refused file: its problems, each at its line and column.
         "import.failed": ngettext_lazy(
             "Nothing was imported, %(count)s problem in the file: %(problems)s.",

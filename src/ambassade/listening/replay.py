@@ -73,7 +73,9 @@ def _items(source_id: int, config: Mapping[str, Any]) -> list[RawItem]:
         mtime = os.stat(path).st_mtime
     except OSError:
         raise ConnectorError(
-            "The replayed file is missing: run ambassade demo --replay FILE again.", permanent=True
+            "The replayed file is missing: run ambassade demo --replay FILE again.",
+            permanent=True,
+            code="replay.file_missing",
         ) from None
     key = (source_id, mtime, repr(sorted(config.get("mapping", {}).items())))
     if key not in _cache:
@@ -144,19 +146,27 @@ class ReplayConnector(Connector):
     def check_config(self, config: Mapping[str, Any]) -> None:
         unknown = sorted(set(config) - _SETTINGS)
         if unknown:
-            raise InvalidConfig(f"Unknown settings for a replay: {', '.join(unknown)}.")
+            raise InvalidConfig(
+                f"Unknown settings for a replay: {', '.join(unknown)}.",
+                code="replay.unknown_settings",
+                params={"names": ", ".join(unknown)},
+            )
         try:
             if float(config.get("speed", 1)) <= 0:
                 raise ValueError
         except (TypeError, ValueError):
-            raise InvalidConfig("The speed must be a positive number.") from None
+            raise InvalidConfig(
+                "The speed must be a positive number.", code="replay.bad_speed"
+            ) from None
 
     def fetch(
         self, config: Mapping[str, Any], credentials: Any, cursor: Mapping[str, Any] | None
     ) -> FetchResult:
         self.check_config(config)
         if self.source_id is None:
-            raise ConnectorError("The replay is not bound to its source.", permanent=True)
+            raise ConnectorError(
+                "The replay is not bound to its source.", permanent=True, code="replay.unbound"
+            )
         items = _items(self.source_id, config)
         now = datetime.now(UTC)
         if not items:
@@ -201,7 +211,12 @@ def create_replay_source(
     from ambassade.listening.models import Source
 
     if not path.is_file():
-        raise ConnectorError(f"The file {path} cannot be read.", permanent=True)
+        raise ConnectorError(
+            f"The file {path} cannot be read.",
+            permanent=True,
+            code="replay.unreadable",
+            params={"file": path.name},
+        )
     existing = Source.objects.filter(
         workspace=workspace, kind="replay", name=f"Replay: {path.name}"
     ).first()
