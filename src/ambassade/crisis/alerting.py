@@ -301,6 +301,39 @@ def set_alert_status(alert: Alert, status: str, actor: Any) -> Alert:
     return alert
 
 
+def notify_people(
+    workspace: Workspace,
+    user_ids: Iterable[int],
+    title: Any,
+    *,
+    body: Any = "",
+    severity: str = Severity.MEDIUM,
+    link: str = "",
+) -> int:
+    """Put one line in the notification centre of each of ``user_ids`` who is an active member of
+    ``workspace`` (once each): what another app has to tell people, a failed post for one.
+    ``title`` and ``body`` are coded messages (or text); ``link`` is the path of the workspace page
+    opening it leads to. Returns how many were notified."""
+    members = set(
+        Membership.objects.filter(
+            workspace=workspace, user__in=list(user_ids), user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    prefix = f"/w/{workspace.slug}/"
+    Notification.objects.bulk_create(
+        Notification(
+            workspace=workspace,
+            user_id=user_id,
+            severity=severity,
+            title=title,
+            body=body,
+            link=link if link.startswith(prefix) else "",
+        )
+        for user_id in sorted(members)
+    )
+    return len(members)
+
+
 def mark_read(
     user: Any, workspace: Workspace, notification_ids: Iterable[int] | None = None
 ) -> int:

@@ -222,7 +222,8 @@ class Alert(models.Model):
 
 
 class Notification(models.Model):
-    """One line in a person's notification centre."""
+    """One line in a person's notification centre: an alert, a digest, a crisis, or what another
+    app tells people through ``alerting.notify_people`` (a post that failed)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
@@ -234,6 +235,9 @@ class Notification(models.Model):
     crisis = models.ForeignKey(
         "Crisis", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # Where opening it leads when it is about neither an alert nor a crisis (a failed post): a path
+    # of this workspace's pages, made by ``reverse`` when the notification is.
+    link = models.CharField(max_length=300, blank=True)
     severity = models.CharField(max_length=12, choices=Severity.choices, default=Severity.MEDIUM)
     # Coded messages, worded for whoever reads them (text for those stored before codes).
     title = MessageField()

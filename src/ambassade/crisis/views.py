@@ -260,7 +260,9 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
         return _to(request, "crisis", crisis_id=notification.crisis_id)
     if notification.alert_id:
         return _to(request, "alert", alert_id=notification.alert_id)
-    return _to(request, "alerts")
+    if notification.link.startswith(f"/w/{_slug(request)}/"):
+        return redirect(notification.link)
+    return _to(request, "alerts")  # a digest
 
 
 @workspace_view(NOTIFICATIONS_VIEW)

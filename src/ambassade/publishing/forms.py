@@ -18,7 +18,11 @@ from ambassade.workspaces.models import Connection
 
 class AccountChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Connection) -> str:  # type: ignore[override]
-        return f"{obj.account_name} · {obj.network_label}"
+        label = f"{obj.account_name} · {obj.network_label}"
+        if obj.status == Connection.Status.NEEDS_RECONNECTION:
+            # Said before choosing it: every post sent to it fails until it is reconnected.
+            label += " · " + str(_("needs reconnection"))
+        return label
 
 
 class ScheduleMixin(forms.Form):

@@ -96,6 +96,8 @@ register_all(
         ),
         "webhook.removed": _("The webhook was removed before this event could be sent."),
         "webhook.receiver_status": _("The receiver answered %(status)s."),
+        # The notification centre's line for a failed post (publishing/notices.py).
+        "publishing.failed": _("A post could not be published to %(account)s (%(network)s)"),
     }
 )
 

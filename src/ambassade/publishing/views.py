@@ -27,6 +27,7 @@ from ambassade.publishing import (
     authoring,
     links,
     metrics,
+    notices,
     scheduling,
     webhooks,
 )
@@ -170,6 +171,7 @@ def _compose(request: HttpRequest, post: Post | None) -> HttpResponse:
                     messages.success(request, _("The post is scheduled."))
             else:
                 messages.success(request, _("The draft is saved."))
+            _warn_at_risk(request, post)
             return redirect("publishing:post", workspace_slug=workspace.slug, post_id=post.id)
         except ServiceError as error:
             for line in str(error).splitlines():
@@ -217,9 +219,14 @@ def _check(
     limits = accounts.limits_for(connection)
     parts = authoring.split_parts(network, text, thread, limits)
     result: dict[str, Any] = {"connection": connection, "text": text, "parts": parts}
+    result["problems"] = (
+        [{"error": False, "message": notices.compose_warning(connection)}]
+        if notices.needs_reconnection(connection)
+        else []
+    )
     if network in set(rules.Network):
         result["measure"] = rules.measure(network, parts[0], limits)
-        result["problems"] = [
+        result["problems"] += [
             {"error": problem.severity == rules.Severity.ERROR, "message": problem_message(problem)}
             for problem in authoring.check_parts(network, parts, media, limits)
             # Nothing written yet is not a mistake yet: the submit check still refuses it.
@@ -311,8 +318,21 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
                 v.status in (Status.PUBLISHING, Status.UNKNOWN, Status.PUBLISHED) for v in variants
             ),
             "outbox": hold.outbox_settings(request.workspace),  # type: ignore[attr-defined]
+            "at_risk": _at_risk_warning(variants),
         },
     )
+
+
+def _at_risk_warning(variants: list[Variant]) -> str:
+    connections = notices.at_risk(variants)
+    return notices.warning(connections, this_post=True) if connections else ""
+
+
+def _warn_at_risk(request: HttpRequest, post: Post) -> None:
+    """Say which accounts of the post need reconnection: it will fail there otherwise."""
+    connections = notices.at_risk(post.variants.select_related("connection"))
+    if connections:
+        messages.warning(request, notices.warning(connections))
 
 
 def _back(post: Post) -> HttpResponse:
@@ -348,12 +368,14 @@ def post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_workspace_object_or_404(request, Post, id=post_id)
     form = ApproveForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _run(
+    response = _run(
         request,
         post,
         lambda: approvals.approve_post(post, request.user, comment),
         _("Your approval is recorded."),
     )
+    _warn_at_risk(request, post)
+    return response
 
 
 @workspace_view(POST_APPROVE)

@@ -29,7 +29,7 @@ from ambassade.connectors.base import (
     RawItem,
 )
 from ambassade.connectors.publishers import UnknownPublisher, get_publisher
-from ambassade.publishing import accounts, audit, public_media, webhooks
+from ambassade.publishing import accounts, audit, notices, public_media, webhooks
 from ambassade.publishing.approvals import expire_pending_approvals
 from ambassade.publishing.authoring import parts_for
 from ambassade.publishing.models import Status, Variant
@@ -389,6 +389,7 @@ class PostKind(engine.Kind):
                 "error": StoredMessage.of(message).to_json(),
             },
         )
+        notices.notify_failed(item, message)
 
     def settled(self, item_id: int) -> None:
         """A recurring post gets its next occurrence once all its variants are settled."""
