@@ -52,6 +52,7 @@ NAMESPACES = {
             "rss",
             "telegram",
             "threads",
+            "tracker",
             "x",
             "youtube",
         ]

@@ -364,6 +364,34 @@ register_all(
         "youtube.quota": _("The YouTube API quota of this key is spent for today: %(detail)s"),
         "youtube.mode_needs": _("The %(mode)s mode needs %(needed)s."),
         "youtube.needs_connection": _("A YouTube source needs a connection with an API key."),
+        # Issue trackers (bug reports): GitHub, GitLab, Jira, a signed webhook.
+        "tracker.no_credentials": _("The %(tracker)s connection has no %(field)s."),
+        "tracker.credentials_refused": _("%(tracker)s refused the credentials: %(detail)s"),
+        "tracker.forbidden": _(
+            "%(tracker)s refused: the credentials lack a permission (%(detail)s)."
+        ),
+        "tracker.rate_limited": _("%(tracker)s asks to wait before the next request: %(detail)s"),
+        "tracker.not_found": _(
+            "%(tracker)s cannot find it (check the project and that the credentials can see it): "
+            "%(detail)s"
+        ),
+        "tracker.invalid": _("%(tracker)s refused the issue: %(detail)s"),
+        "tracker.unexpected_answer": _("%(tracker)s answered without an issue."),
+        "tracker.bad_reference": _("%(ref)s is not an issue reference of %(tracker)s."),
+        "tracker.cannot_poll": _(
+            "A webhook receiver cannot be asked for a report's state; it sends it."
+        ),
+        "tracker.bad_address": _(
+            "The %(tracker)s address must be an https:// address, not %(value)s."
+        ),
+        "tracker.bad_repository": _("A GitHub repository is written owner/name, not %(value)s."),
+        "tracker.bad_project": _(
+            "A GitLab project is its path (group/project) or its number, not %(value)s."
+        ),
+        "tracker.bad_project_key": _(
+            "A Jira project key is a capital letter then up to 9 capitals, digits or _, not "
+            "%(value)s."
+        ),
     }
 )
 
