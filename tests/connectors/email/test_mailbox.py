@@ -317,3 +317,16 @@ def test_a_misnamed_sent_folder_falls_back_to_the_servers_own(
         assert set(result.next_cursor["folders"]) == {"INBOX", "Sent"}
         email.reply({**creds, "smtp_port": smtp.port}, Reply("m1@client.example", "Merci", "k9"))
     assert len(brand.messages("Sent")) == 1
+
+
+def test_an_administrator_may_allow_a_private_mail_server(
+    dovecot: Dovecot, mailbox: Mailbox
+) -> None:
+    from ambassade.connectors import http
+
+    http.allow_private_destinations(["127.0.0.0/8"])  # AMBASSADE_ALLOWED_PRIVATE_HOSTS
+    try:
+        result = EmailConnector(ssl_context=dovecot.trusting()).fetch({}, mailbox.credentials, None)
+    finally:
+        http.allow_private_destinations([])
+    assert result.items == [] and "INBOX" in result.next_cursor["folders"]
