@@ -24,12 +24,16 @@ def test_the_outbox_publishes_exactly_once_under_faults_and_kills(tmp_path: Path
             "50",
             "--minutes",
             "1",
-            # An extra clock (the workers' own run is every minute) and a short HTTP timeout, so
-            # that the smoke run ends in about a minute and a half; the waits are the product's.
+            # An extra clock (the workers' own run is every minute), a short HTTP timeout and a
+            # short back-off (the product's is 1, 2, 4, 8 minutes: a post due in the last second
+            # that met a 503 would come out after the drain), so that the smoke run ends in about
+            # a minute and a half; the claims' and the networks' waits are the product's.
             "--tick",
             "2",
             "--timeout",
             "2",
+            "--backoff",
+            "3",
             "--kill-every",
             "6",
             "--drain",

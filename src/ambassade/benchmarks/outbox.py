@@ -69,6 +69,7 @@ OPTIONS = {
     "timeout": "HTTP timeout of the workers' client, seconds (default 15, the product's)",
     "dead_after": "seconds without heartbeat before a claim is a dead worker's (default 15)",
     "reconcile_delay": "network lag allowed before reading it after an attempt (default 15)",
+    "backoff": "smoke runs only: first retry after a temporary failure, seconds (default 60)",
     "drain": "at most this many seconds after the last scheduled post (default 1200)",
 }
 
@@ -444,6 +445,7 @@ def _helper_worker() -> None:
     accounts.default_publisher = publisher
     outbox_engine.DEAD_AFTER = timedelta(seconds=config["dead_after"])
     outbox_engine.RECONCILE_DELAY = timedelta(seconds=config["reconcile_delay"])
+    outbox_engine.RETRY_AFTER = timedelta(seconds=config["backoff"])
     call_command("worker")
 
 
@@ -593,6 +595,7 @@ def run(options: BenchOptions) -> BenchResult:
         "timeout": _option(options, "timeout", 15),
         "dead_after": _option(options, "dead_after", 15),
         "reconcile_delay": _option(options, "reconcile_delay", 15),
+        "backoff": _option(options, "backoff", 60),
     }
     # Without a clock, the first post is due after a periodic run of the workers (every minute).
     config["lead"] = 3 if config["tick"] else 65
@@ -758,7 +761,8 @@ SQLite) SIGKILLed every {kill_every:g} s on average (exponential, seed {config["
 and enqueues what is due within 90 s with its time (`eta`); {clock}. HTTP timeout
 {config["timeout"]:g} s, each attempt bounded by a {result["deadline"]:g} s deadline, a claim
 without heartbeat for {config["dead_after"]:g} s is a dead worker's, a network without keys is read
-{config["reconcile_delay"]:g} s after the attempt's last possible request. Everything settled
+{config["reconcile_delay"]:g} s after the attempt's last possible request, a temporary failure is
+retried after {config["backoff"]:g} s then twice as long each time. Everything settled
 {drained} after the last scheduled time.
 
 | | result | target |

@@ -86,6 +86,9 @@ log = logging.getLogger(__name__)
 
 #: Temporary failures (5xx, dropped connections) are retried this many times in all, then fail.
 MAX_ATTEMPTS = 5
+#: The first retry of a temporary failure waits this long; each next one twice as long (1, 2, 4,
+#: 8 minutes).
+RETRY_AFTER = timedelta(minutes=1)
 #: Every request of one attempt (media uploads, the post, a thread's parts) starts before this
 #: deadline and gives up by it (``connectors.http.deadline``): two of the HTTP client's 15 s
 #: timeouts. After it, nothing of a dead worker's attempt can still be on its way to the network.
@@ -598,8 +601,7 @@ def _retry_later(
     if attempts >= MAX_ATTEMPTS:
         message = kind.gave_up_message(item, error)
         return _fail(kind, item, attempt, attempts, message, Status.PUBLISHING)
-    # Back-off: 1, 2, 4, 8 minutes.
-    until = now + timedelta(minutes=2 ** (attempts - 1))
+    until = now + RETRY_AFTER * 2 ** (attempts - 1)
     if objects.filter(id=item.id, status=Status.PUBLISHING, attempts=attempts).update(
         status=Status.SCHEDULED,
         due_at=until,
