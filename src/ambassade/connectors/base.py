@@ -12,7 +12,8 @@ logged. Every method either returns typed records or raises :class:`ConnectorErr
 ``permanent=True`` (retrying cannot help: show it to a person) or ``False`` (try again later, after
 ``retry_after`` seconds when the network said so); :class:`AuthExpired` means the token is expired,
 revoked or lacks a scope, and the app marks the connection "needs reconnection". Publishing
-connectors (issue 6) implement :class:`Publisher` on the same terms. All HTTP goes through
+connectors (issue 6) implement :class:`Publisher` on the same terms, and moderating ones (issue 13)
+:class:`Moderator`. All HTTP goes through
 :class:`ambassade.connectors.http.HttpClient`. Nothing under ``ambassade.connectors`` imports Django.
 """
 
@@ -52,6 +53,10 @@ __all__ = [
     "Listener",
     "MediaUpload",
     "Messenger",
+    "ModerationAction",
+    "ModerationRequest",
+    "ModerationResult",
+    "Moderator",
     "Published",
     "Publisher",
     "RawItem",
@@ -469,3 +474,103 @@ class ConversationReader(Protocol):
     the network shows), as a :class:`Thread`."""
 
     def conversation(self, credentials: Credentials, external_id: str) -> Thread: ...
+
+
+# --- moderation (issue 13): acting on people's messages and accounts on the network -----------------
+
+
+class ModerationAction(enum.StrEnum):
+    """What the product asks a network to do. Item actions name a message (``target`` is its
+    ``RawItem.external_id``); account actions name its author (``target`` is ``Author.id``, or the
+    handle where the network knows people by handle)."""
+
+    #: Hide a comment from everyone but its author and friends (Facebook, Instagram), hide a reply
+    #: (X, Bluesky's thread gate), or the nearest the network has.
+    HIDE = "hide"
+    UNHIDE = "unhide"
+    DELETE = "delete"
+    #: Hold for review, or reject (YouTube's ``heldForReview`` / ``rejected``).
+    HOLD = "hold"
+    #: Publish an item held for review.
+    APPROVE = "approve"
+    #: Silence an account for a while (Discord's time-out, Mastodon's mute) or for good.
+    MUTE = "mute"
+    UNMUTE = "unmute"
+    #: Ban (Reddit as moderator, Discord) or block (X, Bluesky, Mastodon).
+    BAN = "ban"
+    UNBAN = "unban"
+
+    @property
+    def on_account(self) -> bool:
+        return self in _ACCOUNT_ACTIONS
+
+
+_ACCOUNT_ACTIONS = frozenset(
+    {ModerationAction.MUTE, ModerationAction.UNMUTE, ModerationAction.BAN, ModerationAction.UNBAN}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationRequest:
+    """One moderation action. ``target``: the message's id for an item action, the author's id for
+    an account action. ``item_id``: for an account action, the message that caused it, where the
+    network needs it (a Reddit ban names the subreddit through the comment; a Discord time-out the
+    guild through the channel message). ``until``: when a temporary mute or ban ends (aware), None
+    for a permanent one. ``reason``: a sentence the network may show the person or keep in its own
+    log (Reddit's ban message, Discord's audit log); never required. ``idempotency_key``: the same
+    for every attempt of one action, for the networks that take one."""
+
+    action: ModerationAction
+    target: str
+    idempotency_key: str
+    item_id: str = ""
+    until: datetime | None = None
+    reason: str = ""
+    options: Mapping[str, JSON] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action", ModerationAction(self.action))
+        if not self.target:
+            raise ValueError("a moderation request needs a target")
+        if self.until is not None and self.until.utcoffset() is None:
+            raise ValueError(f"until must be timezone-aware, got {self.until!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationResult:
+    """What the network did. ``until``: when a temporary mute or ban ends as the network applied
+    it (it may round), None for a permanent one or an item action. ``lifts_itself``: the network
+    ends it by itself at ``until`` (Discord's time-out), so the product need not undo it.
+    ``already``: the item or account was already in the asked state (hidden, gone, banned): a
+    success, not an error."""
+
+    action: ModerationAction
+    target: str
+    done_at: datetime
+    until: datetime | None = None
+    lifts_itself: bool = False
+    already: bool = False
+
+
+@runtime_checkable
+class Moderator(Protocol):
+    """Capability ``moderate``. ``moderation_actions`` says which actions this account can take
+    on this network (it may depend on the credentials' scopes or the account's role: a Reddit
+    moderator, a Discord bot with ``MODERATE_MEMBERS``). ``moderate`` does one of them or raises:
+
+    - ``AuthExpired`` when the token is expired or lacks the permission (the connection needs a
+      person to reconnect it or grant more);
+    - ``ConnectorError(permanent=True)`` when the network refuses this action on this target (the
+      message is not the account's to moderate, the action is not supported: code
+      ``connector.moderation_unsupported`` with ``network`` and ``action``);
+    - ``ConnectorError(permanent=False, retry_after=…)`` when it may work later (rate limit,
+      outage, an unknown outcome: every action is safe to repeat, since an item or account already
+      in the asked state is a success with ``already=True``).
+
+    Every error carries a code and parameters, as all connector errors do."""
+
+    def moderation_actions(self, credentials: Credentials) -> frozenset[ModerationAction]: ...
+
+    def moderate(
+        self, credentials: Credentials, request: ModerationRequest
+    ) -> ModerationResult: ...

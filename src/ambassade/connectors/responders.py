@@ -7,7 +7,7 @@ capabilities ``reply`` (:class:`~ambassade.connectors.base.Replier`), ``direct_m
 publisher is its responder (one connection, one set of credentials); YouTube and e-mail have a
 class of their own. E-mail is not a listening source kind (``registry``): its messages are private
 and reach the inbox through ``fetch_messages``, never listening's stream. :func:`capabilities` gathers what each network declares across listening,
-publishing and answering: docs/connectors.md's table is checked against it.
+publishing, answering and moderation: docs/connectors.md's table is checked against it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 from ambassade.connectors.base import Capability, Connector
+from ambassade.connectors.moderators import MODERATORS
 from ambassade.connectors.publishers import PUBLISHERS
 from ambassade.connectors.registry import BUILTINS
 
@@ -54,10 +55,10 @@ def get_responder(network: str) -> type[Connector]:
 
 
 def capabilities() -> dict[str, frozenset[Capability]]:
-    """Every built-in network's capabilities: its listening connector's, its publisher's and its
-    responder's together."""
+    """Every built-in network's capabilities: its listening connector's, its publisher's, its
+    responder's and its moderator's together."""
     found: dict[str, set[Capability]] = {}
-    for table in (BUILTINS, PUBLISHERS, RESPONDERS):
+    for table in (BUILTINS, PUBLISHERS, RESPONDERS, MODERATORS):
         for network, path in table.items():
             found.setdefault(network, set()).update(_load(path).capabilities)
     return {network: frozenset(caps) for network, caps in found.items()}

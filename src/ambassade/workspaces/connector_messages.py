@@ -73,6 +73,22 @@ register_all(
         ),
         "connector.no_account_id": _("%(network)s did not say which account the token belongs to."),
         "connector.no_replies": _("Replying on %(network)s is not supported yet."),
+        "connector.moderation_unsupported": _(
+            "%(network)s does not let this account take this moderation action."
+        ),
+        "youtube.moderation_forbidden": _(
+            "YouTube does not let this channel moderate this comment: %(detail)s"
+        ),
+        "youtube.ban_needs_comment": _(
+            "YouTube bans an author through one of their comments, and none was given."
+        ),
+        "reddit.moderation_refused": _("Reddit refused the moderation action: %(detail)s"),
+        "discord.missing_permission": _(
+            "Discord refused: the bot lacks a permission in the server (manage messages, "
+            "time out or ban members): %(detail)s"
+        ),
+        "discord.member_unknown": _("Discord does not know this member: %(detail)s"),
+        "discord.no_guild": _("Discord did not say which server the channel belongs to."),
         "connector.no_threads": _(
             "Ambassade does not post a text in several parts to %(network)s."
         ),
