@@ -12,6 +12,9 @@ SOURCE_DELETED = register_audit_action("listening.source.deleted", _("removed th
 QUERY_CREATED = register_audit_action("listening.query.created", _("created the listening query"))
 QUERY_UPDATED = register_audit_action("listening.query.updated", _("changed the listening query"))
 QUERY_DELETED = register_audit_action("listening.query.deleted", _("deleted the listening query"))
+QUERY_BACKFILLED = register_audit_action(
+    "listening.query.backfilled", _("applied to stored mentions the listening query")
+)
 COMPETITOR_CREATED = register_audit_action(
     "listening.competitor.created", _("added the competitor")
 )

@@ -54,6 +54,16 @@ class StreamFilterForm(forms.Form):
 
 
 class QueryForm(forms.ModelForm):
+    backfill = forms.BooleanField(
+        label=_("Also apply it to the mentions already stored"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "In the background, with its progress on the queries page. Without it, the query "
+            "counts only the mentions that arrive from now on."
+        ),
+    )
+
     class Meta:
         model = ListeningQuery
         fields = ["name", "text", "kind", "competitor", "enabled"]

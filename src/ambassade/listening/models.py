@@ -136,6 +136,9 @@ class ListeningQuery(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: Every mention ingested since has been matched by this text (set when the text changes or the
+    #: query is resumed); mentions stored before are matched only by a backfill.
+    matched_since = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -212,6 +215,59 @@ class Mention(models.Model):
     @property
     def looks_spam(self) -> bool:
         return self.marked_spam or self.spam >= 0.5
+
+
+class QueryBackfill(models.Model):
+    """A listening query applied to the mentions stored before it (or before its text changed), in
+    batches by mention id (:mod:`ambassade.listening.backfill`). Its position and counts are saved with
+    each batch, so a killed worker's backfill continues where it stopped."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Replaced by a later one")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    query = models.ForeignKey(ListeningQuery, on_delete=models.CASCADE, related_name="backfills")
+    #: The query's text when the backfill started: the one it applies.
+    text = models.TextField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    #: Mentions up to this id are done.
+    last_id = models.BigIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["query", "-id"], name="backfill_by_query"),
+            models.Index(fields=["state"], name="backfill_by_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"backfill {self.pk} of query {self.query_id}: {self.state} {self.done}/{self.total}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(100, 100 * self.done // self.total) if self.total else 0
 
 
 class MentionMatch(models.Model):

@@ -27,15 +27,23 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from ambassade.connectors._text import sanitize_html
 from ambassade.connectors.base import RawItem
-from ambassade.engine.query import Document, Matcher, QuerySyntaxError, parse, prepare
+from ambassade.engine.query import (
+    Document,
+    Matcher,
+    PreparedDocument,
+    QuerySyntaxError,
+    parse,
+    prepare,
+)
 from ambassade.engine.text import Analysis, hamming_distance
 from ambassade.listening import analysis, routing
 from ambassade.listening.models import ListeningQuery, Mention, Source
 
-__all__ = ["IngestResult", "forget_caches", "ingest", "matcher_for"]
+__all__ = ["IngestResult", "document_for", "forget_caches", "ingest", "matcher_for"]
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +267,16 @@ def matcher_for(workspace: Any) -> tuple[Matcher, dict[str, int]]:
     return matcher, ids
 
 
+def document_for(text: str, lang: str, network: str, author: str, url: str) -> PreparedDocument:
+    """What a query reads of a mention. The pipeline, the query preview and a backfill all read
+    mentions through this, so that what the preview counts is what the query then holds."""
+    return prepare(
+        Document(
+            text=text, lang=lang or None, source=network, author=author or None, url=url or None
+        )
+    )
+
+
 # --- storing --------------------------------------------------------------------------------------
 
 
@@ -409,6 +427,8 @@ def ingest(
     analyses: list[Analysis] = []
     for start in range(0, len(fresh), ANALYSIS_BATCH):
         analyses.extend(analyse([item.text for item in fresh[start : start + ANALYSIS_BATCH]]))
+    # Stamped before the queries are read: a query saved later does not claim these mentions.
+    ingested_at = timezone.now()
     matcher, query_pks = matcher_for(workspace)
     zone = ZoneInfo(workspace.time_zone)
 
@@ -451,16 +471,11 @@ def ingest(
                 is_duplicate=duplicate,
                 metrics=dict(item.metrics),
                 created_at=item.created_at,
+                ingested_at=ingested_at,
             )
             result.near_duplicates += duplicate
-            document = prepare(
-                Document(
-                    text=item.text,
-                    lang=mention.lang or None,
-                    source=mention.network,
-                    author=mention.author_handle or None,
-                    url=mention.url or None,
-                )
+            document = document_for(
+                item.text, mention.lang, mention.network, mention.author_handle, mention.url
             )
             matched.append([query_pks[query_id] for query_id in matcher.match(document)])
             mentions.append(mention)

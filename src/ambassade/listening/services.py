@@ -361,23 +361,37 @@ def create_query(
         check_query(text)
     except QuerySyntaxError as exc:
         raise ActionError(words(exc)) from None
+    now = timezone.now()
     query = ListeningQuery.objects.create(
-        workspace=workspace, name=name, text=text, kind=kind, competitor=competitor
+        workspace=workspace,
+        name=name,
+        text=text,
+        kind=kind,
+        competitor=competitor,
+        created_at=now,
+        updated_at=now,
+        matched_since=now,
     )
     workspace_services.record_audit(workspace, actor, "listening.query.created", query)
     return query
 
 
 def update_query(query: ListeningQuery, actor: Any, **changes: Any) -> ListeningQuery:
-    """Change a query; it applies to mentions ingested from now on (stored matches stay)."""
+    """Change a query; it applies to mentions ingested from now on (stored matches stay, until it
+    is applied to the stored mentions: :mod:`ambassade.listening.backfill`)."""
     if "text" in changes:
         try:
             check_query(changes["text"])
         except QuerySyntaxError as exc:
             raise ActionError(words(exc)) from None
+    # Read from the database: a form may already have set the new values on ``query``.
+    stored = ListeningQuery.objects.filter(pk=query.pk).values("text", "enabled").first() or {}
     for name, value in changes.items():
         setattr(query, name, value)
     _touch(query)
+    if query.text != stored.get("text") or (query.enabled and not stored.get("enabled")):
+        # A new text, or matching again after a pause: what came before is not matched by it.
+        query.matched_since = query.updated_at
     query.save()
     workspace_services.record_audit(query.workspace, actor, "listening.query.updated", query)
     return query
@@ -538,7 +552,7 @@ def preview_query(
 ) -> Preview:
     """How many of the workspace's mentions of the last ``days`` days the query would have matched
     (of the latest ``limit`` when there are more: ``capped``), and the latest ``sample`` of them."""
-    from ambassade.engine.query import Document, Matcher, prepare
+    from ambassade.engine.query import Matcher
 
     matcher = Matcher({"q": text})
     since = timezone.now() - timedelta(days=days)
@@ -552,12 +566,8 @@ def preview_query(
         scanned += 1
         if scanned > limit:
             break
-        document = prepare(
-            Document(
-                text=body, lang=lang or None, source=network, author=author or None, url=url or None
-            )
-        )
-        if matcher.match(document):
+        # As the pipeline and a backfill read a mention: the preview counts what saving would match.
+        if matcher.match(pipeline.document_for(body, lang, network, author, url)):
             total += 1
             if len(latest) < sample:
                 latest.append(mention_id)

@@ -41,3 +41,23 @@ def recover_imports() -> int:
     from ambassade.listening import imports
 
     return len(imports.recover_imports())
+
+
+@db_task(name="listening.backfill_query")
+def backfill_query(backfill_id: int) -> int:
+    """Apply a query to the stored mentions (resumes where a stopped worker left it)."""
+    from ambassade.listening import backfill
+
+    result = backfill.run_backfill(backfill_id)
+    return result.matched if result is not None else 0
+
+
+@db_periodic_task(crontab(minute="*"), name="listening.resume_backfills")
+def resume_backfills() -> int:
+    """Every minute, enqueue again the backfills whose worker stopped or whose task was lost."""
+    from ambassade.listening import backfill
+
+    found = backfill.resumable()
+    for backfill_id in found:
+        backfill_query(backfill_id)
+    return len(found)

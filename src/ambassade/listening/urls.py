@@ -35,6 +35,16 @@ urlpatterns = [
         name="query_edit",
     ),
     path(
+        "w/<slug:workspace_slug>/listening/queries/<int:query_id>/backfill/",
+        views.query_backfill,
+        name="query_backfill",
+    ),
+    path(
+        "w/<slug:workspace_slug>/listening/queries/<int:query_id>/backfill/progress/",
+        views.query_backfill_progress,
+        name="query_backfill_progress",
+    ),
+    path(
         "w/<slug:workspace_slug>/listening/queries/<int:query_id>/delete/",
         views.query_delete,
         name="query_delete",

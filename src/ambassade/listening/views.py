@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.engine.query import QuerySyntaxError
-from ambassade.listening import insights, search, services
+from ambassade.listening import backfill, insights, search, services
 from ambassade.listening.feedback import training_lines
 from ambassade.listening.forms import (
     CompetitorForm,
@@ -285,7 +285,12 @@ def feedback_export(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(LISTENING_VIEW)
 def queries(request: HttpRequest) -> HttpResponse:
-    rows = workspace_queryset(request, ListeningQuery).select_related("competitor")
+    rows = list(workspace_queryset(request, ListeningQuery).select_related("competitor"))
+    latest = backfill.latest_backfills(rows)
+    first = backfill.first_ingested_at(request.workspace.pk)  # type: ignore[attr-defined]
+    for query in rows:
+        query.latest_backfill = latest.get(query.pk)  # type: ignore[attr-defined]
+        query.coverage = backfill.coverage(query, latest.get(query.pk), first)  # type: ignore[attr-defined]
     return render(request, "listening/queries.html", {"queries": rows})
 
 
@@ -308,7 +313,8 @@ def _query_form(request: HttpRequest, query: ListeningQuery | None) -> HttpRespo
         initial = {"kind": ListeningQuery.Kind.COMPETITOR}
     form = QueryForm(request.POST or None, instance=query, workspace=workspace, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        apply_to_stored = data.pop("backfill", False)
         try:
             if query is None:
                 query = services.create_query(
@@ -328,8 +334,46 @@ def _query_form(request: HttpRequest, query: ListeningQuery | None) -> HttpRespo
         except services.ActionError as exc:
             form.add_error("text", str(exc))
         else:
+            if apply_to_stored:
+                _apply_to_stored(request, query)
             return redirect("listening:queries", workspace.slug)
     return render(request, "listening/query_form.html", {"form": form, "query": query})
+
+
+def _apply_to_stored(request: HttpRequest, query: ListeningQuery) -> None:
+    """Start a backfill of the query unless it holds the stored mentions already (or soon)."""
+    latest = backfill.latest_backfills([query]).get(query.pk)
+    first = backfill.first_ingested_at(query.workspace_id)
+    if backfill.coverage(query, latest, first) in {"running", "applied", "all"}:
+        return
+    started = backfill.start_backfill(query, request.user)
+    messages.info(
+        request,
+        _("It is being applied to the %(count)s stored mentions; follow its progress below.")
+        % {"count": formats.number_format(started.total, force_grouping=True)},
+    )
+
+
+@workspace_view(LISTENING_MANAGE)
+@require_POST
+def query_backfill(request: HttpRequest, query_id: int) -> HttpResponse:
+    """Apply the query to the mentions stored before it (or before its text changed)."""
+    query = get_workspace_object_or_404(request, ListeningQuery, id=query_id)
+    _apply_to_stored(request, query)
+    return redirect("listening:queries", request.workspace.slug)  # type: ignore[attr-defined]
+
+
+@workspace_view(LISTENING_VIEW)
+def query_backfill_progress(request: HttpRequest, query_id: int) -> HttpResponse:
+    """The htmx fragment of a query's backfill (polled while it runs)."""
+    query = get_workspace_object_or_404(request, ListeningQuery, id=query_id)
+    latest = backfill.latest_backfills([query]).get(query.pk)
+    query.coverage = backfill.coverage(  # type: ignore[attr-defined]
+        query, latest, backfill.first_ingested_at(query.workspace_id)
+    )
+    return render(
+        request, "listening/includes/backfill_progress.html", {"query": query, "backfill": latest}
+    )
 
 
 @workspace_view(LISTENING_MANAGE)
