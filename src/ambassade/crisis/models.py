@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.workspaces import vault
 from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Workspace
+from ambassade.workspaces.text import shorten
 
 
 class Severity(models.TextChoices):
@@ -465,4 +466,4 @@ class CrisisEvent(models.Model):
         indexes = [models.Index(fields=["crisis", "kind", "at"], name="crisis_timeline")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {str(self.text)[:40]}"
+        return f"{self.kind} {shorten(str(self.text), 40)}"

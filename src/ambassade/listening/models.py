@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
+from ambassade.workspaces.text import shorten
 
 
 class Sentiment(models.TextChoices):
@@ -206,7 +207,7 @@ class Mention(models.Model):
         verbose_name_plural = _("mentions")
 
     def __str__(self) -> str:
-        return f"{self.author_handle or '?'}: {self.text[:60]}"
+        return f"{self.author_handle or '?'}: {shorten(self.text, 60)}"
 
     @property
     def flagged(self) -> bool:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
+from ambassade.workspaces.text import shorten
 
 
 class Status(models.TextChoices):
@@ -115,7 +116,7 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         first = (self.text or "").strip().splitlines()[0] if (self.text or "").strip() else ""
-        return first[:60] or f"#{self.pk}"
+        return shorten(first, 60) or f"#{self.pk}"
 
     @property
     def status(self) -> str:

@@ -36,6 +36,7 @@ from ambassade.workspaces.models import (
     Workspace,
 )
 from ambassade.workspaces.permissions import OWNERS_MANAGE, can
+from ambassade.workspaces.text import shorten
 
 __all__ = [
     "INVITATION_VALIDITY",
@@ -98,7 +99,9 @@ def record_audit(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=(object_repr if object_repr is not None else str(obj) if obj else "")[:200],
+        object_repr=shorten(
+            object_repr if object_repr is not None else str(obj) if obj else "", 200
+        ),
         details=details or {},
     )
 
