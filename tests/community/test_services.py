@@ -176,7 +176,7 @@ def test_it_merges_a_member_into_another(personas: Any, source: Any, ingest: Any
     assert merged.tags == ["fan", "app"]
     entry = AuditEntry.objects.filter(action="community.member.merged").get()
     assert (entry.actor, entry.object_id) == (personas.bob, str(target.pk))
-    assert entry.details["identities"] == ["@ana_bsky (bluesky)"]
+    assert [m["identities"] for m in entry.details["merged"]] == [["@ana_bsky (bluesky)"]]
     # Later mentions of the merged identity count for the merged member.
     ingest(source, [item("3", "c", handle="ana_bsky", source="bluesky")])
     merged.refresh_from_db()

@@ -252,3 +252,29 @@ def test_it_renders_untrusted_names_and_urls_inert(personas: Any, client: Any, c
     assert "Profile" not in page.find("ul", class_="plain-list identities").text
     links = [a.attrs.get("href", "") for a in page.find_all("a")]
     assert not [href for href in links if href.lower().startswith(("javascript", "data"))]
+
+
+def test_merging_the_suggestions_writes_one_audit_line(
+    personas: Any, client: Any, crowd: Any, ingest: Any
+) -> None:
+    from ambassade.workspaces.models import AuditEntry
+
+    networks = ("x", "reddit", "bluesky", "youtube", "rss")  # ana is on mastodon already
+    ingest(
+        crowd,
+        [item(str(i), "yo", handle="ana", source=net) for i, net in enumerate(networks, 20)],
+    )
+    target = Identity.objects.get(handle="ana", network="mastodon").member
+    others = list(
+        Identity.objects.filter(handle="ana")
+        .exclude(member=target)
+        .values_list("member", flat=True)
+    )
+    assert len(others) == 5
+    client.force_login(personas.alice)
+    client.post(url("member_merge", personas, target.pk), {"other": others})
+    lines = AuditEntry.objects.filter(action="community.member.merged")
+    assert lines.count() == 1
+    assert sorted(m["id"] for m in lines.get().details["merged"]) == sorted(others)
+    target.refresh_from_db()
+    assert target.identities.count() == 6

@@ -312,39 +312,44 @@ def update_member(member: Member, actor: Any, *, notes: str, tags: Iterable[str]
     return member
 
 
-def merge_members(target: Member, other: Member, actor: Any) -> Member:
-    """Join ``other`` into ``target``: its identities (and so its mentions) move, its notes and tags
-    are added to the target's, and ``other`` is deleted. Audited."""
+def merge_members(target: Member, others: Member | Sequence[Member], actor: Any) -> Member:
+    """Join ``others`` (one member or several) into ``target``, in one transaction: their identities
+    (and so their mentions) move, their notes and tags are added to the target's, and they are
+    deleted. One audit line for the whole merge, naming every member merged."""
     from django.utils.translation import gettext as _
 
-    if target.pk == other.pk:
+    others = [others] if isinstance(others, Member) else list(others)
+    if any(other.pk == target.pk for other in others):
         raise ActionError(_("A member cannot be merged with itself."))
-    if target.workspace_id != other.workspace_id:
+    if any(other.workspace_id != target.workspace_id for other in others):
         raise ActionError(_("These members belong to different workspaces."))
+    if not others:
+        return target
     with transaction.atomic():
-        # Lock both rows where the database can (PostgreSQL), so two merges do not cross.
+        # Lock the rows where the database can (PostgreSQL), so two merges do not cross.
+        wanted = [target.pk, *(other.pk for other in others)]
         locked = {
-            m.pk: m for m in Member.objects.select_for_update().filter(pk__in=[target.pk, other.pk])
+            m.pk: m for m in Member.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
         }
-        if other.pk not in locked or target.pk not in locked:
+        if any(pk not in locked for pk in wanted):
             raise ActionError(_("This member no longer exists."))
-        target, other = locked[target.pk], locked[other.pk]
-        moved = [str(identity) for identity in other.identities.all()]
-        other.identities.update(member=target)
-        notes = "\n\n".join(note for note in (target.notes, other.notes) if note.strip())
-        target.notes = notes
-        target.tags = list(dict.fromkeys([*target.tags, *other.tags]))[:MAX_TAGS]
+        target = locked[target.pk]
+        merged = []
+        notes, tags = [target.notes], list(target.tags)
+        for other in (locked[other.pk] for other in others):
+            moved = [str(identity) for identity in other.identities.all()]
+            other.identities.update(member=target)
+            notes.append(other.notes)
+            tags.extend(other.tags)
+            merged.append({"id": other.pk, "name": str(other), "identities": moved})
+            other.delete()
+        target.notes = "\n\n".join(note for note in notes if note.strip())
+        target.tags = list(dict.fromkeys(tags))[:MAX_TAGS]
         target.save(update_fields=["notes", "tags"])
-        other_repr, other_pk = str(other), other.pk
-        other.delete()
         refresh_members([target.pk])
         target.refresh_from_db()
         workspace_services.record_audit(
-            target.workspace,
-            actor,
-            "community.member.merged",
-            target,
-            details={"merged_member": other_pk, "merged_name": other_repr, "identities": moved},
+            target.workspace, actor, "community.member.merged", target, details={"merged": merged}
         )
     return target
 

@@ -205,8 +205,7 @@ def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.error(request, _("Choose the member to merge into this one."))
     else:
         try:
-            for other in others:
-                target = services.merge_members(target, other, request.user)
+            target = services.merge_members(target, others, request.user)
             messages.success(request, _("The members were merged."))
         except services.ActionError as exc:
             messages.error(request, str(exc))
