@@ -81,3 +81,12 @@ def test_each_author_writes_mostly_on_their_own_network() -> None:
     for handle, networks in regular.items():
         assert networks[demo.home_network(handle)] / sum(networks.values()) >= 0.6, handle
     assert len({demo.home_network(h) for h in by_author}) == len(demo.NETWORKS)
+
+
+def test_the_influencers_keep_to_their_own_network() -> None:
+    from ambassade.listening import demo
+
+    items = demo.generate(START, START + timedelta(days=16), seed=1)
+    influencers = {handle for handle, _name, _followers in demo.INFLUENCERS}
+    networks = {(i.author.handle, i.source) for i in items if i.author.handle in influencers}
+    assert networks == {(h, demo.home_network(h)) for h in influencers}

@@ -238,6 +238,7 @@ LAST = (
     "Martin", "Bernard", "Petit", "Robert", "Moreau", "Fournier", "Girard", "Lambert",
     "Brown", "Taylor", "Wilson", "Clarke", "Walker", "Hughes", "Mercier", "Blanc",
 )  # fmt: skip
+INFLUENCER_FOLLOWERS = 40_000
 INFLUENCERS = (
     ("latte.lucie", "Lucie — Latte Art", 184_000),
     ("foodie_paris", "Foodie Paris", 96_000),
@@ -330,9 +331,10 @@ def _item(
     rng: random.Random, at: datetime, text: str, author: Author, key: str, lang: str
 ) -> RawItem:
     # Five posts in six on the author's own network, the sixth anywhere (drawn in any case, so that
-    # the rest of the generated stream stays as it was).
+    # the rest of the generated stream stays as it was); the influencers keep to their own.
     drawn = rng.choices(NETWORKS, NETWORK_WEIGHTS)[0]
-    network = drawn if _stable(key) % 6 == 0 else home_network(author.handle or "")
+    elsewhere = _stable(key) % 6 == 0 and (author.followers or 0) < INFLUENCER_FOLLOWERS
+    network = drawn if elsewhere else home_network(author.handle or "")
     host = HOSTS[network]
     kind = ItemKind.ARTICLE if network == "rss" else ItemKind.POST
     if network == "youtube":
