@@ -30,6 +30,23 @@ def test_it_names_the_machine_for_a_wildcard_address_and_brackets_ipv6(unset: An
     assert serving.listening_url("::1", 8080) == "http://[::1]:8080"
 
 
+def test_it_answers_to_the_name_it_sends(unset: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`demo --host 0.0.0.0` is reached by the machine's name: refusing that Host would make every
+    link it sends a 400."""
+    import socket
+
+    monkeypatch.delenv("AMBASSADE_ALLOWED_HOSTS", raising=False)
+    unset.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    serving.use_listening_address("0.0.0.0", 8123)  # noqa: S104
+    hosts = unset.ALLOWED_HOSTS
+    assert hosts == ["127.0.0.1", "localhost", socket.gethostname()]
+    monkeypatch.setenv("AMBASSADE_ALLOWED_HOSTS", "social.example.com")
+    unset.ALLOWED_HOSTS = ["social.example.com"]
+    serving.use_listening_address("0.0.0.0", 8123)  # noqa: S104
+    hosts = unset.ALLOWED_HOSTS
+    assert hosts == ["social.example.com"]
+
+
 def test_it_keeps_the_configured_base_url(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     monkeypatch.setenv("AMBASSADE_BASE_URL", "https://social.example.com")
     settings.BASE_URL = "https://social.example.com"

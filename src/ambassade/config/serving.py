@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -27,9 +28,14 @@ def listening_url(host: str, port: int) -> str:
 
 def use_listening_address(host: str, port: int) -> str:
     """Without AMBASSADE_BASE_URL, the links Ambassade sends (e-mails, OAuth callbacks, short links)
-    point at the address it listens on, not at the default port. Returns the base URL in use."""
+    point at the address it listens on, not at the default port; without AMBASSADE_ALLOWED_HOSTS, the
+    server also answers to that address's host name. Returns the base URL in use."""
     if not env.is_set(env.BASE_URL):
         settings.BASE_URL = listening_url(host, port)
+    if not env.is_set(env.ALLOWED_HOSTS):
+        name = urlsplit(str(settings.BASE_URL)).hostname
+        if name and name not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, name]
     return str(settings.BASE_URL)
 
 
