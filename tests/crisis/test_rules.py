@@ -357,3 +357,33 @@ def test_it_raises_the_severity_of_an_alert_when_its_episode_grows(
     client.force_login(personas.alice)
     page = client.get(f"/w/{personas.workspace_a.slug}/alerts/{alert.id}/").content.decode()
     assert "Most serious hour" in page and "150 in an hour" in page
+
+
+def test_it_words_the_expected_count_in_the_readers_language(personas: Personas) -> None:
+    from django.utils import translation
+
+    _rule(personas, "negativity_spike", query_ids=[])
+    (alert,) = services.feed_series(personas.workspace_a, now=NOW, count=series({SPIKE_HOUR: 90}))
+    expected = round(alert.baseline)
+    with translation.override("fr"):
+        worded = str(alert.title)
+    assert f"(environ {expected} attendue{'s' if expected > 1 else ''})" in worded
+    assert "toutes les mentions, concurrents compris" in worded
+
+
+def test_it_words_a_large_expected_count_in_the_readers_language() -> None:
+    from ambassade.workspaces.messages import coded, words_in
+
+    title = coded(
+        "alert.volume_spike",
+        value=25_000,
+        expected=12_000,
+        about=coded("alert.scope_all"),
+    )
+    # Grouped as the reader writes numbers, and still choosing the plural by the number.
+    french = words_in("fr", title)
+    assert "25\u202f000 en une heure" in french or "25\xa0000 en une heure" in french
+    assert "attendues)" in french and "Unusual" not in french
+    assert "(about 12,000 expected)" in words_in("en", title)
+    one = coded("alert.volume_spike", value=9, expected=1, about=coded("alert.scope_all"))
+    assert "(environ 1 attendue)" in words_in("fr", one)

@@ -25,13 +25,20 @@ register_all(
             "New mentions match the queries %(queries)s",
             "count",
         ),
-        "alert.volume_spike": _(
+        # The plural follows the expected count (French: « environ 1 attendue », « 2 attendues »).
+        "alert.volume_spike": ngettext_lazy(
             "Unusual volume of mentions: %(value)s in an hour (about %(expected)s expected) — "
-            "%(about)s"
+            "%(about)s",
+            "Unusual volume of mentions: %(value)s in an hour (about %(expected)s expected) — "
+            "%(about)s",
+            "expected",
         ),
-        "alert.negativity_spike": _(
+        "alert.negativity_spike": ngettext_lazy(
             "Unusual number of negative mentions: %(value)s in an hour (about %(expected)s "
-            "expected) — %(about)s"
+            "expected) — %(about)s",
+            "Unusual number of negative mentions: %(value)s in an hour (about %(expected)s "
+            "expected) — %(about)s",
+            "expected",
         ),
         "alert.digest": ngettext_lazy(
             "Digest: %(count)s low-severity alert",

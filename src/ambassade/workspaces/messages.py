@@ -223,6 +223,17 @@ def _param_json(value: Any) -> Any:
     return value
 
 
+class _Grouped(int):
+    """A whole number that writes itself with the reader's grouping ("12 000") and is still a
+    number, so a wording made with ``ngettext_lazy`` chooses its plural form by it (gettext's
+    plural rules refuse text)."""
+
+    def __str__(self) -> str:
+        return formats.number_format(int(self), use_l10n=True, force_grouping=True)
+
+    __repr__ = int.__repr__
+
+
 def _worded(value: Any) -> str | int | float:
     if isinstance(value, datetime):
         if timezone.is_aware(value):
@@ -238,6 +249,8 @@ def _worded(value: Any) -> str | int | float:
         return str(value)
     if isinstance(value, int) and abs(value) < 10_000:
         return value  # a year, a column, a count: grouped digits only from five
+    if isinstance(value, int):
+        return _Grouped(value)
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
