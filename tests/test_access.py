@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
 from tests.crisis.samples import make_samples
+from tests.inbox.samples import samples as inbox_samples
 from tests.listening.samples import samples as listening_samples
 from tests.publishing import samples
 
@@ -48,6 +49,11 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "member_id": lambda p: community_samples(p).member.pk,
     "identity_id": lambda p: community_samples(p).identity.pk,
     "network": lambda p: "linkedin",
+    "conversation_id": lambda p: inbox_samples(p).conversation.pk,
+    "team_id": lambda p: inbox_samples(p).team.pk,
+    "label_id": lambda p: inbox_samples(p).label.pk,
+    "routing_rule_id": lambda p: inbox_samples(p).rule.pk,
+    "saved_view_id": lambda p: inbox_samples(p).view.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ambassade.publishing",
     "ambassade.crisis",
     "ambassade.community",
+    "ambassade.inbox",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("ambassade.listening.urls")),
     path("", include("ambassade.publishing.urls")),
     path("", include("ambassade.community.urls")),
+    path("", include("ambassade.inbox.urls")),
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]

@@ -85,6 +85,10 @@ class Capability(enum.StrEnum):
 
 
 class ItemKind(enum.StrEnum):
+    """What an item is. ``MESSAGE`` is a private message (a direct message, an e-mail): the ingest
+    pipeline never stores it as a mention (listening's stream, search and counts never show it) but
+    hands it to the inbox (docs/inbox.md, "Private messages")."""
+
     POST = "post"
     COMMENT = "comment"
     REPLY = "reply"
@@ -182,6 +186,13 @@ class RawItem:
     kind: ItemKind = ItemKind.POST
     metrics: Mapping[str, int] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: When the author last edited the message, as the network says (None: never edited). An item
+    #: already stored that comes again with a later ``edited_at`` replaces its text; the earlier
+    #: text is kept (listening's ``MentionRevision``, the inbox's message revisions).
+    edited_at: datetime | None = None
+    #: The network says the message was deleted: an item already stored is marked deleted (its
+    #: text kept, shown as deleted); an unknown one is ignored.
+    deleted: bool = False
 
     def __post_init__(self) -> None:
         if not self.source or not self.external_id:
@@ -190,6 +201,10 @@ class RawItem:
             raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
         if self.created_at.utcoffset() != UTC.utcoffset(None):
             object.__setattr__(self, "created_at", self.created_at.astimezone(UTC))
+        if self.edited_at is not None:
+            if self.edited_at.tzinfo is None or self.edited_at.utcoffset() is None:
+                raise ValueError(f"edited_at must be timezone-aware, got {self.edited_at!r}")
+            object.__setattr__(self, "edited_at", self.edited_at.astimezone(UTC))
         object.__setattr__(self, "kind", ItemKind(self.kind))
 
     def __hash__(self) -> int:
@@ -203,6 +218,8 @@ class RawItem:
         found: list[tuple[str, str]] = []
         if not EARLIEST <= self.created_at < LATEST:
             found.append(("created_at", f"{self.created_at.isoformat()} is out of range"))
+        if self.edited_at is not None and not EARLIEST <= self.edited_at < LATEST:
+            found.append(("edited_at", f"{self.edited_at.isoformat()} is out of range"))
         followers = self.author.followers
         if followers is not None and not 0 <= followers <= MAX_FOLLOWERS:
             found.append(("author_followers", f"{followers} is out of range"))

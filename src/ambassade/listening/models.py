@@ -167,6 +167,14 @@ class Mention(models.Model):
     author_name = models.CharField(max_length=200, blank=True)
     author_url = models.URLField(max_length=2000, blank=True)
     author_followers = models.PositiveIntegerField(null=True, blank=True)
+    #: The author's id on the network (stable where the handle is not): how the inbox recognises the
+    #: workspace's own accounts (docs/inbox.md).
+    author_external_id = models.CharField(max_length=255, blank=True)
+    #: The network's ids of the message this one answers and of its thread's root, when the network
+    #: gives them: the inbox rebuilds conversations from them. Not indexed here (ingest stays fast):
+    #: the inbox keeps its own index of the messages it holds.
+    parent_external_id = models.CharField(max_length=255, blank=True)
+    thread_external_id = models.CharField(max_length=255, blank=True)
     lang = models.CharField(max_length=12, blank=True)
     sentiment = models.CharField(max_length=12, choices=Sentiment.choices)
     sentiment_score = models.FloatField(default=0.0)
@@ -186,6 +194,11 @@ class Mention(models.Model):
     marked_irrelevant = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     ingested_at = models.DateTimeField(default=timezone.now)
+    #: Edited or deleted upstream, as the network said (``RawItem.edited_at``, ``deleted``). The
+    #: text is the latest; earlier ones are :class:`MentionRevision` rows. A deleted mention keeps
+    #: its last text and is shown as deleted.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
 
     class Meta:
@@ -269,6 +282,24 @@ class QueryBackfill(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(100, 100 * self.done // self.total) if self.total else 0
+
+
+class MentionRevision(models.Model):
+    """A mention's text before its author edited it upstream: nothing is silently lost."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    #: When the text was written (the mention's creation or its previous edit) and replaced.
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["mention", "written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class MentionMatch(models.Model):

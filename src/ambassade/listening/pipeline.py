@@ -8,7 +8,13 @@ triggers index them for full-text search (:mod:`ambassade.listening.search`) →
 term counts incremented → after commit, the routing hook (:mod:`ambassade.listening.routing`).
 
 Re-ingesting the same items changes nothing: they are filtered out by ``(source, external_id)``
-before anything else, and the unique constraint stops a concurrent ingest of the same item.
+before anything else, and the unique constraint stops a concurrent ingest of the same item. An item
+already stored that comes back edited (a later ``RawItem.edited_at``) or deleted updates its mention,
+the earlier text kept as a :class:`~ambassade.listening.models.MentionRevision`.
+
+Private messages (``ItemKind.MESSAGE``: direct messages, e-mails) are never mentions: they are handed,
+in the caller's transaction, to the private receivers of the routing hook (the inbox), so that the
+stream, search, share of voice and rollups cannot show them (docs/inbox.md).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ambassade.connectors._text import sanitize_html
-from ambassade.connectors.base import RawItem
+from ambassade.connectors.base import ItemKind, RawItem
 from ambassade.engine.query import (
     Document,
     Matcher,
@@ -40,10 +46,17 @@ from ambassade.engine.query import (
     prepare,
 )
 from ambassade.engine.text import Analysis, hamming_distance
-from ambassade.listening import analysis, routing
-from ambassade.listening.models import ListeningQuery, Mention, Source
+from ambassade.listening import analysis, routing, search
+from ambassade.listening.models import ListeningQuery, Mention, MentionRevision, Source
 
-__all__ = ["IngestResult", "document_for", "forget_caches", "ingest", "matcher_for"]
+__all__ = [
+    "IngestResult",
+    "apply_changes",
+    "document_for",
+    "forget_caches",
+    "ingest",
+    "matcher_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +83,10 @@ class IngestResult:
     already_known: int = 0
     near_duplicates: int = 0
     matches: int = 0
+    #: Known mentions an item edited or marked deleted.
+    updated: int = 0
+    #: Private messages handed to the inbox (never stored as mentions).
+    private: int = 0
     mentions: list[Mention] = field(default_factory=list, repr=False)
     #: Items not stored, as (external id, field, reason): a value out of range (RawItem.problems).
     rejected: list[tuple[str, str, str]] = field(default_factory=list)
@@ -142,7 +159,7 @@ def normalise(
                 rejected.extend((item.external_id[:255], *problem) for problem in problems[:1])
             log.warning("item %r skipped: %s %s", item.external_id[:255], *problems[0])
             continue
-        if item.text.strip() or item.html:
+        if item.text.strip() or item.html or item.deleted:
             if len(item.text) > MAX_TEXT or (item.html and len(item.html) > MAX_HTML):
                 item = replace(
                     item,
@@ -362,13 +379,14 @@ _MATCH_SQL = (
 # Django's per-field SQL compilation cost more than the database's work for large batches.
 _MENTION_COLUMNS = (
     "workspace_id", "source_id", "network", "external_id", "kind", "url", "text", "html",
-    "author_handle", "author_name", "author_url", "author_followers", "lang", "sentiment",
+    "author_handle", "author_name", "author_url", "author_followers", "author_external_id",
+    "parent_external_id", "thread_external_id", "lang", "sentiment",
     "sentiment_score", "offensive", "hateful", "spam", "keywords", "fingerprint", "cluster",
     "is_duplicate", "metrics", "tags", "sentiment_corrected", "marked_spam", "marked_irrelevant",
-    "created_at", "ingested_at",
+    "created_at", "ingested_at", "edited_at",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"keywords", "metrics", "tags"})
-_TIME_COLUMNS = frozenset({"created_at", "ingested_at"})
+_TIME_COLUMNS = frozenset({"created_at", "ingested_at", "edited_at"})
 _ROWS_PER_INSERT = 400
 
 
@@ -399,6 +417,48 @@ def _insert_mentions(mentions: list[Mention]) -> None:
                 by_external_id[external_id]._state.db = "default"
 
 
+def apply_changes(source: Source, items: Sequence[RawItem]) -> int:
+    """Apply what the network says of mentions already stored: a later edit replaces the text (the
+    earlier one kept as a revision), a deletion marks the mention deleted (its text kept). Returns how
+    many mentions changed. Rare, so done one by one; the analysis is the first text's."""
+    changed = 0
+    now = timezone.now()
+    for item in items:
+        mention = (
+            Mention.objects.filter(source=source, external_id=item.external_id[:255])
+            .only("id", "workspace_id", "text", "html", "created_at", "edited_at", "deleted_at")
+            .first()
+        )
+        if mention is None:
+            continue
+        fields: list[str] = []
+        text = item.text
+        html = sanitize_html(item.html) if item.html else ""
+        later = item.edited_at is not None and (
+            mention.edited_at is None or item.edited_at > mention.edited_at
+        )
+        if later and text.strip() and (text != mention.text or html != mention.html):
+            MentionRevision.objects.create(
+                workspace_id=mention.workspace_id,
+                mention=mention,
+                text=mention.text,
+                html=mention.html,
+                written_at=mention.edited_at or mention.created_at,
+                replaced_at=item.edited_at,
+            )
+            mention.text, mention.html, mention.edited_at = text, html, item.edited_at
+            fields += ["text", "html", "edited_at"]
+        if item.deleted and mention.deleted_at is None:
+            mention.deleted_at = now
+            fields.append("deleted_at")
+        if fields:
+            mention.save(update_fields=fields)
+            if "text" in fields:
+                search.reindex([mention.pk])
+            changed += 1
+    return changed
+
+
 def _known_ids(source: Source, external_ids: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(external_ids), LOOKUP_BATCH):
@@ -418,9 +478,21 @@ def ingest(
     rejected: list[tuple[str, str, str]] = []
     batch = normalise(items, rejected)
     result = IngestResult(received=len(batch), rejected=rejected)
+    private = [item for item in batch if item.kind == ItemKind.MESSAGE]
+    if private:
+        batch = [item for item in batch if item.kind != ItemKind.MESSAGE]
+        routing.route_private(source, private)
+        result.private = len(private)
     known = _known_ids(source, [item.external_id[:255] for item in batch])
-    fresh = [item for item in batch if item.external_id[:255] not in known]
+    fresh = [item for item in batch if item.external_id[:255] not in known and not item.deleted]
     result.already_known = len(batch) - len(fresh)
+    changed = [
+        item
+        for item in batch
+        if (item.edited_at is not None or item.deleted) and item.external_id[:255] in known
+    ]
+    if changed:
+        result.updated = apply_changes(source, changed)
     if not fresh:
         return result
     analyse = analyser or analysis.analyse
@@ -459,6 +531,9 @@ def ingest(
                 author_name=_clip(author.name, 200),
                 author_url=_url(author.url),
                 author_followers=max(author.followers, 0) if author.followers is not None else None,
+                author_external_id=_clip(author.id, 255),
+                parent_external_id=_clip(item.parent_id, 255),
+                thread_external_id=_clip(item.thread_id, 255),
                 lang=(lang or "")[:12].lower(),
                 sentiment=found.sentiment,
                 sentiment_score=found.sentiment_score,
@@ -472,6 +547,7 @@ def ingest(
                 metrics=dict(item.metrics),
                 created_at=item.created_at,
                 ingested_at=ingested_at,
+                edited_at=item.edited_at,
             )
             result.near_duplicates += duplicate
             document = document_for(

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-__all__ = ["fts_query", "search", "strip_accents"]
+__all__ = ["fts_query", "reindex", "search", "strip_accents"]
 
 _TOKEN = re.compile(r'"([^"]*)"?|([^\W_]+)(\*?)', re.UNICODE)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -123,6 +123,24 @@ POSTGRES_TEARDOWN = [
     "DROP FUNCTION IF EXISTS listening_mention_search_vector()",
     "DROP INDEX IF EXISTS listening_mention_search",
 ]
+
+
+def reindex(mention_ids: list[int]) -> None:
+    """Index again the text of mentions changed after their insert (an edit upstream). PostgreSQL's
+    trigger runs on ``UPDATE OF text`` by itself; SQLite's FTS5 table is refreshed here."""
+    if connection.vendor != "sqlite" or not mention_ids:
+        return
+    marks = ", ".join(["%s"] * len(mention_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM listening_mention_fts WHERE rowid IN ({marks})",  # noqa: S608 (placeholders)
+            mention_ids,
+        )
+        cursor.execute(
+            "INSERT INTO listening_mention_fts(rowid, body) SELECT id, text || ' ' || "  # noqa: S608
+            f"author_handle || ' ' || author_name FROM listening_mention WHERE id IN ({marks})",
+            mention_ids,
+        )
 
 
 def install(schema_editor: Any, *, remove: bool = False) -> None:

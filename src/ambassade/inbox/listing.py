@@ -1,0 +1,232 @@
+"""The conversation list: views, filters, order and keyset pagination (reads only).
+
+Every filter narrows the workspace's conversations on denormalised columns of the conversation
+table, and the list is read newest first (or by priority) through the indexes declared on
+:class:`~ambassade.inbox.models.Conversation`, one page at a time with a keyset cursor (the last
+row's sort values): the cost of a page does not grow with the number of conversations or messages,
+nor with how far the person has scrolled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.inbox.models import Conversation, Intent, Status
+
+__all__ = ["PAGE_SIZE", "VIEWS", "Listing", "list_conversations", "parse_filters"]
+
+PAGE_SIZE = 40
+
+#: Built-in views: key → (label, the filters they set).
+VIEWS: dict[str, tuple[Any, dict[str, str]]] = {
+    "open": (_("Open"), {}),
+    "mine": (_("Mine"), {"assignee": "me"}),
+    "unassigned": (_("Unassigned"), {"assignee": "none"}),
+    "breaching": (_("Breaching their target"), {"breaching": "1"}),
+    "snoozed": (_("Snoozed"), {"status": "snoozed"}),
+    "resolved": (_("Resolved"), {"status": "resolved"}),
+    "all": (_("All"), {"status": "all"}),
+}
+SORTS = {"recent": _("Newest activity"), "priority": _("Priority"), "oldest": _("Oldest activity")}
+FILTER_KEYS = (
+    "status", "assignee", "team", "network", "label", "intent", "lang", "channel", "breaching",
+    "q", "sort",
+)  # fmt: skip
+#: The statuses "open" means when no status is asked: what still needs someone.
+OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    assignee: str = ""
+    team: int | None = None
+    network: str = ""
+    label: int | None = None
+    intent: str = ""
+    lang: str = ""
+    channel: str = ""
+    breaching: bool = False
+    q: str = ""
+    sort: str = "recent"
+    view: str = "open"
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query parameters (defaults left out)."""
+        values = {
+            "status": self.status,
+            "assignee": self.assignee,
+            "team": str(self.team or ""),
+            "network": self.network,
+            "label": str(self.label or ""),
+            "intent": self.intent,
+            "lang": self.lang,
+            "channel": self.channel,
+            "breaching": "1" if self.breaching else "",
+            "q": self.q,
+            "sort": "" if self.sort == "recent" else self.sort,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def parse_filters(params: Mapping[str, str]) -> Filters:
+    """Filters from a query string; unknown or malformed values are ignored (a shared link with an
+    old value still opens the list)."""
+    view = params.get("view", "")
+    values = dict(VIEWS[view][1]) if view in VIEWS else {}
+    values.update({key: params[key] for key in FILTER_KEYS if params.get(key)})
+    status = values.get("status", "")
+    if status not in (*Status.values, "all"):
+        status = ""
+    assignee = values.get("assignee", "")
+    if assignee not in ("me", "none") and _int(assignee) is None:
+        assignee = ""
+    intent = values.get("intent", "")
+    sort = values.get("sort", "recent")
+    return Filters(
+        status=status,
+        assignee=assignee,
+        team=_int(values.get("team")),
+        network=values.get("network", "")[:40],
+        label=_int(values.get("label")),
+        intent=intent if intent in Intent.values else "",
+        lang=values.get("lang", "")[:12],
+        channel=values.get("channel", "")[:12],
+        breaching=values.get("breaching") == "1",
+        q=values.get("q", "").strip()[:200],
+        sort=sort if sort in SORTS else "recent",
+        view=view if view in VIEWS else ("" if any(values.values()) else "open"),
+    )
+
+
+def filtered(
+    queryset: QuerySet[Conversation], filters: Filters, user: Any
+) -> QuerySet[Conversation]:
+    qs = queryset
+    if filters.status == "all":
+        pass
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    else:
+        qs = qs.filter(status__in=OPEN)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.network:
+        qs = qs.filter(network=filters.network)
+    if filters.label:
+        qs = qs.filter(labels__id=filters.label)
+    if filters.intent:
+        qs = qs.filter(intent=filters.intent)
+    if filters.lang:
+        qs = qs.filter(lang=filters.lang)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.breaching:
+        qs = qs.filter(due_at__lt=timezone.now()).exclude(status=Status.RESOLVED)
+    if filters.q:
+        handle = filters.q.lstrip("@")
+        qs = qs.filter(
+            Q(contact_handle__iexact=handle)
+            | Q(contact_name__icontains=filters.q)
+            | Q(subject__icontains=filters.q)
+        )
+    return qs
+
+
+def _order(sort: str) -> tuple[str, ...]:
+    if sort == "priority":
+        return ("-priority", "-last_message_at", "-id")
+    if sort == "oldest":
+        return ("last_message_at", "id")
+    return ("-last_message_at", "-id")
+
+
+def cursor_of(conversation: Conversation, sort: str) -> str:
+    stamp = conversation.last_message_at.isoformat()
+    if sort == "priority":
+        return f"{conversation.priority}_{stamp}_{conversation.pk}"
+    return f"{stamp}_{conversation.pk}"
+
+
+def _after(qs: QuerySet[Conversation], sort: str, cursor: str) -> QuerySet[Conversation]:
+    parts = cursor.split("_")
+    try:
+        if sort == "priority":
+            priority, stamp, pk = int(parts[0]), parse_datetime(parts[1]), int(parts[2])
+        else:
+            priority, stamp, pk = 0, parse_datetime(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return qs
+    if stamp is None:
+        return qs
+    if sort == "oldest":
+        return qs.filter(Q(last_message_at__gt=stamp) | Q(last_message_at=stamp, id__gt=pk))
+    later = Q(last_message_at__lt=stamp) | Q(last_message_at=stamp, id__lt=pk)
+    if sort == "priority":
+        return qs.filter(Q(priority__lt=priority) | Q(priority=priority) & later)
+    return qs.filter(later)
+
+
+@dataclass
+class Listing:
+    filters: Filters
+    conversations: list[Conversation]
+    next_cursor: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def list_conversations(
+    base: QuerySet[Conversation],
+    filters: Filters,
+    user: Any,
+    *,
+    after: str = "",
+    size: int = PAGE_SIZE,
+) -> Listing:
+    """One page of the list: ``base`` is the workspace's conversations."""
+    qs = filtered(base, filters, user)
+    if after:
+        qs = _after(qs, filters.sort, after)
+    rows = list(
+        qs.order_by(*_order(filters.sort))
+        .select_related("assignee", "team", "last_message__mention")
+        .prefetch_related("labels")[: size + 1]
+    )
+    listing = Listing(filters, rows[:size])
+    if len(rows) > size:
+        listing.next_cursor = cursor_of(rows[size - 1], filters.sort)
+    return listing
+
+
+#: Counts shown beside the views stop here (a bounded count stays fast at any size).
+COUNT_LIMIT = 999
+
+
+def view_counts(base: QuerySet[Conversation], user: Any) -> dict[str, int]:
+    """How many conversations need someone in the main views ("999" means at least that)."""
+    counts = {}
+    for key in ("open", "mine", "unassigned", "breaching"):
+        qs = filtered(base, parse_filters({"view": key}), user)
+        counts[key] = qs.order_by()[:COUNT_LIMIT].count()
+    return counts
