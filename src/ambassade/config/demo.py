@@ -73,6 +73,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     they raise on those mentions, a playbook, and posts. Through each app's own services; running it
     again creates nothing."""
     from ambassade.crisis.demo import ensure_demo_alerts
+    from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.publishing.demo import ensure_demo_posts
 
     User = get_user_model()
@@ -80,6 +81,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     teammate = User.objects.filter(email__iexact=TEAMMATE[0]).first() or owner
     ensure_demo_alerts(workspace, owner, out, now=now)
     ensure_demo_posts(workspace, owner, teammate, out, now=now)
+    # After the posts: the inbox recognises the brand's accounts they connect.
+    ensure_demo_inbox(workspace, owner, teammate, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -1,10 +1,14 @@
-"""The inbox's words for what happened to a conversation (its events), in the reader's language."""
+"""The inbox's words for what happened to a conversation (its events), in the reader's language.
+
+Each event is one whole sentence, the person who did it included ("Camille resolved it"), or without
+anyone when the product did it ("Assigned automatically to Léa"), so that each language can order
+its words as it needs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -15,40 +19,52 @@ def _when(value: str) -> str:
     parsed = parse_datetime(value or "")
     if parsed is None:
         return value
-    from django.utils import timezone
-
     return formats.date_format(timezone.localtime(parsed), "SHORT_DATETIME_FORMAT")
 
 
+def _person(user: Any) -> str:
+    return ((user.get_full_name() or "").strip() or user.email) if user is not None else ""
+
+
 def event_words(event: Event) -> str:
-    """One sentence, without the actor (shown beside it)."""
-    p: dict[str, Any] = event.params or {}
+    p: dict[str, Any] = dict(event.params or {})
     code = event.code
+    who = _person(event.actor)
+    p["actor"] = who
     if code == "status":
-        label = Status(p["status"]).label if p.get("status") in Status.values else p.get("status")
-        return _("set the status to “%(status)s”") % {"status": label}
+        p["status"] = (
+            Status(p["status"]).label if p.get("status") in Status.values else p.get("status")
+        )
+        if p.get("status") == Status.RESOLVED.label:
+            return _("%(actor)s resolved it") % p if who else _("Resolved")
+        return _("%(actor)s set the status to “%(status)s”") % p
     if code == "snoozed":
-        return _("snoozed it until %(when)s") % {"when": _when(p.get("until", ""))}
+        p["when"] = _when(p.get("until", ""))
+        return _("%(actor)s snoozed it until %(when)s") % p
     if code == "woken":
-        return _("the snooze ended: open again")
+        return _("The snooze ended: open again")
     if code == "reopened":
-        return _("a new message opened it again")
+        return _("A new message opened it again")
     if code == "assigned":
+        if not who:
+            if p.get("user") and p.get("team"):
+                return _("Assigned automatically to %(user)s (team %(team)s)") % p
+            if p.get("user"):
+                return _("Assigned automatically to %(user)s") % p
+            return _("Assigned to the team %(team)s") % p
         if p.get("user") and p.get("team"):
-            text = _("assigned it to %(user)s (team %(team)s)") % p
-        elif p.get("user"):
-            text = _("assigned it to %(user)s") % p
-        elif p.get("team"):
-            text = _("assigned it to the team %(team)s") % p
-        else:
-            text = _("removed the assignment")
-        return text + (" " + _("(automatically)") if p.get("automatic") else "")
+            return _("%(actor)s assigned it to %(user)s (team %(team)s)") % p
+        if p.get("user"):
+            return _("%(actor)s assigned it to %(user)s") % p
+        if p.get("team"):
+            return _("%(actor)s assigned it to the team %(team)s") % p
+        return _("%(actor)s removed the assignment") % p
     if code == "labelled":
-        return _("added the label “%(label)s”") % p
+        return _("%(actor)s added the label “%(label)s”") % p
     if code == "unlabelled":
-        return _("removed the label “%(label)s”") % p
+        return _("%(actor)s removed the label “%(label)s”") % p
     if code == "routed":
-        return _("sent to the inbox by the rule “%(rule)s”") % p
+        return _("Sent to the inbox by the rule “%(rule)s”") % p
     if code == "sent_to_inbox":
-        return _("sent this mention to the inbox")
+        return _("%(actor)s sent this mention to the inbox") % p
     return code

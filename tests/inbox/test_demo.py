@@ -1,0 +1,47 @@
+"""The demo's inbox: conversations from the demo stream in French and English, the double-charge
+incident among them, answered natively and from Ambassade, private messages, statuses; made by the
+product's routing, and nothing more on a second run."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.db.models import Count
+
+from ambassade.config.demo import ensure_demo_content
+from ambassade.inbox.models import Conversation, Message
+from ambassade.listening.models import Mention
+from tests.test_demo_content import NOW, demo  # noqa: F401  (fixture)
+
+
+def test_the_demo_has_a_living_inbox(demo: Any) -> None:  # noqa: F811
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    conversations = Conversation.objects.filter(workspace=demo)
+    assert conversations.count() > 20
+    assert {"fr", "en"} <= set(conversations.values_list("lang", flat=True))
+    assert conversations.filter(labels__name="Refund").count() > 5  # the incident
+    assert {"mention", "routed", "message"} <= set(conversations.values_list("channel", flat=True))
+    native = Message.objects.filter(
+        direction="outbound", origin="network", conversation__workspace=demo
+    )
+    written = Message.objects.filter(
+        direction="outbound", origin="ambassade", conversation__workspace=demo
+    )
+    assert native.exists() and written.exists()
+    assert all(m.mention is not None for m in native)
+    assert conversations.filter(first_response_at__isnull=False).count() > 10
+    statuses = set(conversations.values_list("status", flat=True))
+    assert {"new", "waiting", "resolved", "snoozed"} <= statuses
+    # Auto-assigned in turn to the owner and the teammate.
+    loads = dict(conversations.values_list("assignee__email").annotate(n=Count("id")))
+    first, second = loads.values()
+    assert abs(first - second) <= 1
+    # The direct messages are the inbox's own, never mentions.
+    private = Message.objects.filter(conversation__channel="message", conversation__workspace=demo)
+    assert private.count() == 3 and all(m.mention is None and m.text for m in private)
+    assert not Mention.objects.filter(workspace=demo, external_id__startswith="demo-dm-").exists()
+    before = (conversations.count(), Message.objects.count())
+    out = io.StringIO()
+    ensure_demo_content(demo, out)
+    assert (conversations.count(), Message.objects.count()) == before
