@@ -3,7 +3,7 @@
 :func:`ensure_demo_inbox` gives the workspace a team, labels, routing rules and round-robin
 assignment, then, the first time only:
 
-1. replays the routing receiver over the last ``REPLAY`` of demo mentions, as if they had just been
+1. replays the routing receiver over the last day (``REPLAY``) of demo mentions, as if they had just been
    ingested: mentions of the brand's Mastodon account (``@cafelumiere``) and what the rules choose
    (the double-charge incident, questions, influencers) become conversations, auto-assigned;
 2. answers some of them the way a team does: natively on Mastodon (items from the brand's own
@@ -31,7 +31,7 @@ from ambassade.inbox.models import Conversation, InboxSettings, Label, RoutingRu
 
 __all__ = ["ensure_demo_inbox"]
 
-REPLAY = timedelta(hours=36)
+REPLAY = timedelta(hours=24)
 BRAND_MASTODON = "cafelumiere@mastodon.example"
 
 # Answers by intent and language; {name} is the person's first name.
@@ -171,7 +171,7 @@ def ensure_demo_inbox(
         return conversations.count()
     services.set_available(workspace, owner, True)
     services.set_available(workspace, teammate, True)
-    out.write("Routing the last day and a half of mentions to the inbox…\n")
+    out.write("Routing the last day of mentions to the inbox…\n")
     mentions = list(
         Mention.objects.filter(workspace=workspace, created_at__gte=now - REPLAY).order_by(
             "created_at", "id"

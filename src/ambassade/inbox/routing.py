@@ -301,8 +301,7 @@ def route_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
                 conversation, plan.mention, plan.direction, intents.get(plan.mention.pk, "")
             ):
                 added += 1
-    for conversation in created:
-        _after_creation(conversation)
+    _after_creation(created)
     return added
 
 
@@ -391,11 +390,13 @@ def _add_mention(conversation: Conversation, mention: Mention, direction: str, i
     return True
 
 
-def _after_creation(conversation: Conversation) -> None:
+def _after_creation(conversations: list[Conversation]) -> None:
+    if not conversations:
+        return
     try:
-        services.auto_assign(conversation)
-    except Exception:  # an assignment failure must not lose the conversation
-        log.exception("automatic assignment of conversation %s failed", conversation.pk)
+        services.auto_assign_many(conversations)
+    except Exception:  # an assignment failure must not lose the conversations
+        log.exception("automatic assignment of %d conversations failed", len(conversations))
 
 
 def send_to_inbox(mention: Mention, actor: Any) -> Conversation:
@@ -428,7 +429,7 @@ def send_to_inbox(mention: Mention, actor: Any) -> Conversation:
         _add_mention(conversation, mention, direction, intent if not author else "")
         services.record_event(conversation, actor, "sent_to_inbox")
     if fresh:
-        _after_creation(conversation)
+        _after_creation([conversation])
     conversation.refresh_from_db()
     return conversation
 
@@ -546,8 +547,7 @@ def route_private(source: Any, items: Sequence[Any]) -> int:
             )
         known[(network, message.external_id)] = message
         added += 1
-    for conversation in created:
-        _after_creation(conversation)
+    _after_creation(created)
     return added
 
 

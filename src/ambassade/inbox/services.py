@@ -16,7 +16,7 @@ Invariants kept here are listed in docs/inbox.md ("Invariants").
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +51,7 @@ __all__ = [
     "add_note",
     "assign",
     "auto_assign",
+    "auto_assign_many",
     "bulk",
     "present",
     "record_event",
@@ -292,12 +293,15 @@ def assign(
     team: Team | None = None,
     actor: Any = None,
     keep_team: bool = False,
+    checked: bool = False,
 ) -> Conversation:
     """Assign to ``user`` (a member who may reply) and/or ``team`` (of the workspace); None clears.
-    With ``keep_team`` only the person changes."""
+    With ``keep_team`` only the person changes. ``checked``: the caller chose ``user`` among those
+    who may reply (automatic assignment) and already moved their turn."""
     workspace = conversation.workspace
     if (
         user is not None
+        and not checked
         and not Membership.objects.filter(
             workspace=workspace, user=user, role__in=ACTIONS[INBOX_REPLY].roles
         ).exists()
@@ -316,7 +320,7 @@ def assign(
         return conversation
     conversation.updated_at = timezone.now()
     conversation.save(update_fields=fields)
-    if user is not None:
+    if user is not None and not checked:
         Agent.objects.filter(workspace=workspace, user=user).update(
             last_assigned_at=conversation.updated_at
         )
@@ -365,32 +369,57 @@ def _candidates(workspace: Workspace, team: Team | None) -> list[int]:
 
 
 def auto_assign(conversation: Conversation) -> Any:
-    """Give an unassigned conversation to someone, by the workspace's setting: round-robin (the
-    available member given a conversation longest ago) or least loaded (the fewest unresolved
-    conversations; ties: longest ago). Returns the person, or None (off, nobody available).
+    """Give an unassigned conversation to someone, by the workspace's setting (see
+    :func:`auto_assign_many`). Returns the person, or None (off, nobody available)."""
+    return auto_assign_many([conversation]).get(conversation.pk)
+
+
+def auto_assign_many(conversations: Sequence[Conversation]) -> dict[int, Any]:
+    """Give each unassigned conversation (of one workspace) to someone, by the workspace's setting:
+    round-robin (the available member given a conversation longest ago) or least loaded (the fewest
+    unresolved conversations; ties: longest ago). Returns {conversation id: person}.
 
     A turn is claimed with a conditional UPDATE of the member's ``last_assigned_at``: two processes
     assigning at once never both take the same turn."""
-    if conversation.assignee_id is not None:
-        return None
-    workspace = conversation.workspace
+    todo = [c for c in conversations if c.assignee_id is None]
+    if not todo:
+        return {}
+    workspace = todo[0].workspace
     config = settings_for(workspace)
     if config.auto_assign == InboxSettings.AutoAssign.OFF:
-        return None
-    team = conversation.team or config.default_team
-    candidates = _candidates(workspace, team)
-    if not candidates:
-        return None
-    Agent.objects.bulk_create(
-        [Agent(workspace=workspace, user_id=pk) for pk in candidates], ignore_conflicts=True
-    )
+        return {}
+    pools: dict[int | None, tuple[list[int], dict[int, Any]]] = {}
+    given: dict[int, Any] = {}
+    for conversation in todo:
+        team_id = conversation.team_id or config.default_team_id
+        if team_id not in pools:
+            team = Team.objects.filter(pk=team_id).first() if team_id else None
+            candidates = _candidates(workspace, team)
+            Agent.objects.bulk_create(
+                [Agent(workspace=workspace, user_id=pk) for pk in candidates], ignore_conflicts=True
+            )
+            users = get_user_model().objects.in_bulk(candidates)
+            pools[team_id] = (candidates, users)
+        candidates, users = pools[team_id]
+        if not candidates:
+            continue
+        person = _claim_turn(workspace, config, candidates)
+        if person is not None:
+            assign(
+                conversation, user=users[person], team=conversation.team, actor=None, checked=True
+            )
+            given[conversation.pk] = users[person]
+    return given
+
+
+def _claim_turn(workspace: Workspace, config: InboxSettings, candidates: list[int]) -> int | None:
+    epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
     for _attempt in range(5):
-        agents = {
-            agent.user_id: agent
-            for agent in Agent.objects.filter(workspace=workspace, user_id__in=candidates)
-        }
-        turn = {pk: agents[pk].last_assigned_at for pk in candidates if pk in agents}
-        epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+        turn = dict(
+            Agent.objects.filter(workspace=workspace, user_id__in=candidates).values_list(
+                "user_id", "last_assigned_at"
+            )
+        )
         if config.auto_assign == InboxSettings.AutoAssign.LEAST_LOADED:
             loads = dict(
                 Conversation.objects.filter(
@@ -410,9 +439,7 @@ def auto_assign(conversation: Conversation) -> Any:
                 workspace=workspace, user_id=pk, last_assigned_at=turn[pk]
             ).update(last_assigned_at=now)
             if claimed:
-                user = get_user_model().objects.get(pk=pk)
-                assign(conversation, user=user, team=conversation.team, actor=None)
-                return user
+                return pk
     return None
 
 
