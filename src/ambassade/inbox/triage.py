@@ -5,9 +5,10 @@ engine has its intent head (``ambassade.engine.text``, accurate tier), it is the
 small French and English lexicon over the engine's normalised text (lower case, accents removed), on
 the fast tier, in microseconds. Switching to the engine's head is the one line marked ``SWITCH``.
 The fallback's rules, in order (the first that fires wins): a bug report names the app, site or a
-crash with a failure word; a complaint has a failure or anger word, or is negative; a question ends
-with "?" or opens with a question word; purchase intent names buying, ordering or a price; praise
-has a thanks or admiration word, or is positive; otherwise "other". docs/inbox.md gives its limits.
+crash with a failure word; a complaint has a failure or grievance word; purchase intent names buying,
+ordering or a price; a question has "?" or opens with a question word; then a negative message is a
+complaint; praise has a thanks or admiration word, or is positive; otherwise "other". docs/inbox.md
+gives its limits.
 
 **Priority** (0–100) adds up, each part capped: intent (complaint 30, bug 25, question 20, purchase
 15, other 5, praise 0), sentiment (negative 20, neutral 5), the person's reach (≥ 100,000 followers
@@ -65,7 +66,7 @@ _COMPLAINT = _words(
     r"double (?:paiement|prelevement|charge)\w*", r"debite\w*", r"charged", r"jamais plus",
     r"never again", r"honte", r"shame\w*", r"attente", r"waited", r"aucune reponse",
     r"no answer", r"no reply", r"injoignable", r"unreachable", r"plainte", r"complain\w*",
-    r"lent\w*", r"slow", r"froid", r"cold", r"tiede", r"lukewarm", r"brule", r"burnt",
+    r"lent\w*", r"slow", r"tiede", r"lukewarm", r"brule", r"burnt", r"ou est ma", r"where is my",
     r"late", r"en retard", r"retard\w*", r"delay\w*", r"missing", r"manquant\w*", r"wrong",
     r"pas recu\w*", r"never (?:arrived|received)", r"not received", r"jamais recu\w*",
     r"casse\w*", r"abime\w*", r"damaged",
@@ -76,7 +77,7 @@ _QUESTION_START = re.compile(
 )
 _QUESTION = _words(r"est-ce que", r"savez-vous", r"quelqu'un sait", r"anyone know", r"does anyone")
 _PURCHASE = _words(
-    r"acheter", r"achete\w*", r"commander", r"commande\w*", r"buy\w*", r"order\w*", r"prix",
+    r"acheter", r"achete\w*", r"commander", r"buy\w*", r"to order", r"pre-?order\w*", r"prix",
     r"price\w*", r"tarif\w*", r"coffret", r"abonnement", r"subscri\w*", r"envie de tester",
     r"want to try", r"carte cadeau", r"gift card",
 )  # fmt: skip
@@ -94,12 +95,12 @@ def _fallback_intent(text: str, sentiment: str) -> str:
         return "bug"
     if failure or _COMPLAINT.search(folded):
         return "complaint"
+    if _PURCHASE.search(folded):
+        return "purchase"
     if "?" in folded or _QUESTION_START.search(folded.strip()) or _QUESTION.search(folded):
         return "question"
     if sentiment == "negative":
         return "complaint"
-    if _PURCHASE.search(folded):
-        return "purchase"
     if _PRAISE.search(folded) or sentiment == "positive":
         return "praise"
     return "other"
