@@ -7,7 +7,7 @@ class InboxConfig(AppConfig):
     verbose_name = _("Inbox")
 
     def ready(self) -> None:
-        from ambassade.inbox import audit, permissions, routing  # noqa: F401  (declarations)
+        from ambassade.inbox import audit, messages, permissions, routing  # noqa: F401  (declarations)
         from ambassade.listening import routing as listening_routing
         from ambassade.workspaces.nav import NavItem, register
 

@@ -12,6 +12,7 @@ from ambassade.inbox import services
 from ambassade.inbox.models import InboxSettings, Intent, Label, RoutingRule, Team
 from ambassade.listening.models import ListeningQuery
 from ambassade.workspaces import dates
+from ambassade.workspaces.formfields import ModelMultipleChoiceField
 from ambassade.workspaces.models import Workspace
 
 COLOR = forms.RegexField(
@@ -68,6 +69,7 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = ["name", "members"]
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.inbox.models import Conversation, Intent, Status
+from ambassade.workspaces.params import parse_id, parse_int
 
 __all__ = ["PAGE_SIZE", "VIEWS", "Listing", "list_conversations", "parse_filters"]
 
@@ -77,11 +78,7 @@ class Filters:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if number > 0 else None
+    return parse_id(value)
 
 
 def parse_filters(params: Mapping[str, str]) -> Filters:
@@ -171,14 +168,16 @@ def cursor_of(conversation: Conversation, sort: str) -> str:
 
 def _after(qs: QuerySet[Conversation], sort: str, cursor: str) -> QuerySet[Conversation]:
     parts = cursor.split("_")
-    try:
-        if sort == "priority":
-            priority, stamp, pk = int(parts[0]), parse_datetime(parts[1]), int(parts[2])
-        else:
-            priority, stamp, pk = 0, parse_datetime(parts[0]), int(parts[1])
-    except (ValueError, IndexError):
+    expected = 3 if sort == "priority" else 2
+    if len(parts) != expected:
         return qs
-    if stamp is None:
+    try:
+        stamp = parse_datetime(parts[-2])
+    except ValueError:
+        return qs
+    pk = parse_id(parts[-1])
+    priority = parse_int(parts[0], maximum=100) if sort == "priority" else 0
+    if stamp is None or pk is None or priority is None:
         return qs
     if sort == "oldest":
         return qs.filter(Q(last_message_at__gt=stamp) | Q(last_message_at=stamp, id__gt=pk))

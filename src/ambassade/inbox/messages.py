@@ -11,8 +11,19 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ambassade.inbox.models import Event, Status
+from ambassade.workspaces.messages import register_all
+
+register_all(
+    {
+        "inbox.feed_cannot_read": gettext_lazy("This network's private messages cannot be read."),
+        "inbox.feed_unexpected": gettext_lazy(
+            "Reading the private messages failed unexpectedly: %(detail)s"
+        ),
+    }
+)
 
 
 def _when(value: str) -> str:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.listening.models import ListeningQuery, Mention, Sentiment
+from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
 
 
@@ -542,3 +543,34 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} on {self.conversation_id}"
+
+
+class MessageFeed(models.Model):
+    """Where a connection's private messages are read from (capability ``direct_messages``: direct
+    messages, e-mail): its cursor and the last read's outcome. Made for each such connection by
+    :func:`ambassade.inbox.polling.ensure_feeds`; polled every minute by ``inbox.poll_messages``."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Not read yet")
+        OK = "ok", _("Working")
+        ERROR = "error", _("Error")
+        RETRYING = "retrying", _("Waiting to retry")
+        NEEDS_RECONNECTION = "needs_reconnection", _("Needs reconnection")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.OneToOneField(
+        Connection, on_delete=models.CASCADE, related_name="message_feed"
+    )
+    enabled = models.BooleanField(_("read its private messages"), default=True)
+    cursor = models.JSONField(default=dict, blank=True, editable=False)
+    interval = models.PositiveIntegerField(default=60)
+    #: Claimed by moving it forward with a conditional UPDATE (as listening's sources).
+    next_run_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    last_error = MessageField(blank=True)
+    messages_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"private messages of {self.connection_id}"

@@ -41,7 +41,7 @@ from ambassade.inbox.models import Channel, Conversation, Message, RoutingRule
 from ambassade.listening.models import Mention, MentionMatch
 from ambassade.workspaces.models import Connection, Workspace
 
-__all__ = ["OwnAccounts", "route_mentions", "route_private", "send_to_inbox"]
+__all__ = ["OwnAccounts", "receive_private", "route_mentions", "route_private", "send_to_inbox"]
 
 log = logging.getLogger(__name__)
 
@@ -463,12 +463,18 @@ def _apply_private_change(message: Message, item: Any) -> None:
 
 
 def route_private(source: Any, items: Sequence[Any]) -> int:
-    """The private receiver (see the module's documentation): ``items`` are ``RawItem`` values of
-    kind ``message`` from ``source``. Runs in the ingest's transaction. Returns how many were
-    added."""
+    """Listening's private receiver: ``items`` are ``RawItem`` values of kind ``message`` a
+    listening source gave. Runs in the ingest's transaction."""
+    return receive_private(source.workspace, source.connection, items)
+
+
+def receive_private(
+    workspace: Workspace, connection: Connection | None, items: Sequence[Any]
+) -> int:
+    """Keep private messages (see the module's documentation) that came through ``connection``
+    (a listening source's, or a message feed's: ``inbox.polling``). Returns how many were added."""
     from ambassade.listening import analysis
 
-    workspace = source.workspace
     own = OwnAccounts.of(workspace)
     ids = {item.external_id[:255] for item in items}
     parents = {item.parent_id[:255] for item in items if item.parent_id}
@@ -503,13 +509,13 @@ def route_private(source: Any, items: Sequence[Any]) -> int:
                 key = f"from:{(item.author.id or normalise_handle(item.author.handle))}"[:255]
             if not key:
                 log.warning(
-                    "private message %s of source %s answers nothing known: kept in no thread",
+                    "private message %s of connection %s answers nothing known: kept alone",
                     item.external_id[:255],
-                    source.pk,
+                    connection.pk if connection else None,
                 )
                 key = f"message:{item.external_id}"[:255]
             conversation, fresh_conversation = _private_conversation(
-                workspace, source, item, network, key, author is None
+                workspace, connection, item, network, key, author is None
             )
             if fresh_conversation:
                 created.append(conversation)
@@ -552,7 +558,12 @@ def route_private(source: Any, items: Sequence[Any]) -> int:
 
 
 def _private_conversation(
-    workspace: Workspace, source: Any, item: Any, network: str, key: str, inbound: bool
+    workspace: Workspace,
+    connection: Connection | None,
+    item: Any,
+    network: str,
+    key: str,
+    inbound: bool,
 ) -> tuple[Conversation, bool]:
     found = Conversation.objects.filter(
         workspace=workspace, network=network, thread_key=key
@@ -565,7 +576,7 @@ def _private_conversation(
         workspace=workspace,
         network=network,
         channel=Channel.EMAIL if network == "email" else Channel.MESSAGE,
-        connection=source.connection,
+        connection=connection,
         thread_key=key,
         subject=str((item.raw or {}).get("subject") or "")[:300],
         contact_handle=handle,

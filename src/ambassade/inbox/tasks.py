@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ambassade.inbox import services
+from ambassade.inbox import polling, services
 
 
 @db_periodic_task(crontab(minute="*"), name="inbox.wake_snoozed")
@@ -19,3 +19,18 @@ def refresh_priorities() -> int:
     """Every ten minutes, raise the priority of conversations people have waited on longer."""
     services.forget_presences()
     return services.refresh_priorities()
+
+
+@db_periodic_task(crontab(minute="*"), name="inbox.poll_messages")
+def poll_messages() -> int:
+    """Every minute, give new connections a message feed, claim the feeds due and read each."""
+    polling.ensure_feeds()
+    claimed = polling.claim_due_feeds()
+    for feed_id in claimed:
+        poll_feed(feed_id)
+    return len(claimed)
+
+
+@db_task(name="inbox.poll_feed")
+def poll_feed(feed_id: int) -> int:
+    return polling.poll_feed(feed_id)

@@ -33,6 +33,7 @@ from ambassade.inbox.models import (
     Conversation,
     Intent,
     Label,
+    MessageFeed,
     Presence,
     RoutingRule,
     SavedView,
@@ -48,6 +49,7 @@ from ambassade.inbox.permissions import (
 from ambassade.listening.models import Mention
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.networks import network_label
+from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
     can,
     get_workspace_object_or_404,
@@ -325,7 +327,7 @@ def conversation_presence(request: HttpRequest, conversation_id: int) -> HttpRes
 def conversation_bulk(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     action = request.POST.get("action", "")
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:500]
+    ids = parse_ids(request.POST.getlist("ids"), limit=500)
     back = reverse("inbox:list", args=[workspace.slug])
     query = request.POST.get("query", "")
     back = f"{back}?{query}" if query else back
@@ -349,7 +351,8 @@ def conversation_bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a person who may answer."))
             return redirect(back)
     if action == "label":
-        label = Label.objects.filter(workspace=workspace, pk=request.POST.get("label") or 0).first()
+        label_id = parse_id(request.POST.get("label"))
+        label = Label.objects.filter(workspace=workspace, pk=label_id).first() if label_id else None
         if label is None:
             messages.error(request, _("Choose one of the workspace's labels."))
             return redirect(back)
@@ -463,6 +466,7 @@ def inbox_settings(request: HttpRequest) -> HttpResponse:
                 "query", "team", "label"
             ),
             "assignable": services.assignable_users(workspace),
+            "feeds": MessageFeed.objects.filter(workspace=workspace).select_related("connection"),
         },
     )
 
