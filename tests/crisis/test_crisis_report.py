@@ -303,3 +303,37 @@ def test_it_explains_a_scope_without_query(personas: Personas, client: Any) -> N
     )
     assert "Tick at least one query" in response.content.decode()
     assert not Crisis.objects.exists()
+
+
+def test_the_crisis_chart_draws_its_hours_with_svg_geometry(
+    personas: Personas, incident: dict[str, Any], client: Any
+) -> None:
+    """No style attribute (the Content-Security-Policy allows none): each hour is a pair of SVG
+    bars whose heights are the hour's share of the busiest hour, the day before faded."""
+    import re
+
+    alert = _spike_alert(personas, incident["window"], [incident["brand"].id])
+    crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
+    client.force_login(personas.alice)
+    for language in ("en", "fr"):
+        page = client.get(
+            reverse("crisis:crisis", args=[personas.workspace_a.slug, crisis.pk]),
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).content.decode()
+        assert not re.search(r"\sstyle\s*=", page)
+        (chart,) = re.findall(r'<svg class="bars".*?</svg>', page, re.S)
+        volumes = [float(h) for h in re.findall(r'<rect class="vol"[^>]*height="([\d.]+)"', chart)]
+        negatives = [
+            float(h) for h in re.findall(r'<rect class="neg"[^>]*height="([\d.]+)"', chart)
+        ]
+        hours = services.crisis_figures(crisis)["hours"]
+        assert len(volumes) == len(negatives) == len(hours)
+        # The busiest hour (8 mentions, all negative) fills the height; 4 an hour later is half.
+        during = [i for i, hour in enumerate(hours) if hour["during"]]
+        assert volumes[during[0]] == 100 and negatives[during[0]] == 100
+        assert volumes[during[1]] == 50 and negatives[during[1]] == 0
+        assert chart.count('class="is-before"') == 24 and chart.count('class="start"') == 1
+    crisis.refresh_from_db()
+    services.close_crisis(crisis, personas.alice, undone_confirmed=True)
+    crisis.refresh_from_db()
+    assert not re.search(r"\sstyle\s*=", crisis.report_html)

@@ -23,13 +23,12 @@ __all__ = [
 #: server only, so that nothing an attacker slips into a page can run or call home, and no remote
 #: image (a tracking pixel in a mention's HTML) loads. Inline ``<script>`` and ``<style>`` elements
 #: need the request's nonce (``{{ csp_nonce }}``); there are none today, htmx's own injected style is
-#: turned off in base.html. Inline ``style`` attributes are allowed (``style-src-attr``): a few charts
-#: draw their bars with server-computed sizes, and the HTML of mentions is stripped of ``style``.
+#: turned off in base.html. No ``style`` attribute applies either: charts draw their bars with SVG
+#: geometry (``height``, ``fill``), and tests/test_csp.py refuses a template that writes one.
 POLICY = (
     "default-src 'self'; "
     "script-src 'self' 'nonce-{nonce}'; "
     "style-src 'self' 'nonce-{nonce}'; "
-    "style-src-attr 'unsafe-inline'; "
     "img-src 'self' data:; "
     "font-src 'self'; "
     "connect-src 'self'; "
