@@ -34,6 +34,7 @@ from ambassade.connectors.http import (
     Response,
     parse_retry_after,
 )
+from ambassade.engine import jsonlines
 from ambassade.engine.messages import Param
 
 __all__ = [
@@ -85,8 +86,8 @@ def error_details(response: Response) -> tuple[int | None, int | None, str]:
     """``(code, subcode, message)`` of a Graph error body; the message prefers the one written for
     people (``error_user_msg``)."""
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = jsonlines.loads(response.content)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
         body = None
     error = body.get("error") if isinstance(body, Mapping) else None
     if not isinstance(error, Mapping):
@@ -110,8 +111,8 @@ def usage_wait(headers: Mapping[str, str]) -> float | None:
         if not raw:
             continue
         try:
-            usage = json.loads(raw)
-        except ValueError:
+            usage = jsonlines.loads(raw)
+        except ValueError:  # JsonProblem: not JSON, or nested too deep
             continue
         # X-App-Usage is one object; X-Business-Use-Case-Usage maps ids to lists of objects.
         stack: list[Any] = [usage]
@@ -296,8 +297,8 @@ def media_handle(media: MediaUpload, label: str) -> str:
 
 def read_handle(value: str, label: str) -> dict[str, str]:
     try:
-        handle = json.loads(value)
-    except ValueError:
+        handle = jsonlines.loads(value)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
         handle = None
     if not isinstance(handle, dict) or not handle.get("url"):
         raise ConnectorError(

@@ -71,6 +71,9 @@ register_all(
             "%(network)s failed (%(status)s): %(detail)s. The post may have been published; "
             "Ambassade checks before any new attempt."
         ),
+        "connector.media_not_uploaded": _(
+            "A medium was not uploaded to %(network)s by this publisher."
+        ),
         "connector.no_account_id": _("%(network)s did not say which account the token belongs to."),
         "connector.no_replies": _("Replying on %(network)s is not supported yet."),
         "connector.moderation_unsupported": _(

@@ -60,6 +60,7 @@ from ambassade.connectors.bluesky.client import BlueskyConnector, _error_map, _x
 from ambassade.connectors.bluesky.parse import post_item
 from ambassade.connectors.http import Response
 from ambassade.connectors.publishers import part_key
+from ambassade.engine import jsonlines
 from ambassade.engine.publishing import EntityKind, bluesky_facets
 
 __all__ = ["BlueskyPublisher"]
@@ -89,6 +90,42 @@ def _publish_error_map(response: Response, message: str) -> ConnectorError | Non
             params={"detail": message},
         )
     return _error_map(response, message)
+
+
+def _blob(value: Any) -> dict[str, Any] | None:
+    """A blob reference as the record embeds it (``$type``, ``ref.$link``, ``mimeType``, ``size``),
+    rebuilt from the upload's answer so that nothing else the network sent is stored or sent back;
+    None when the answer has no such blob."""
+    if not isinstance(value, Mapping):
+        return None
+    ref = value.get("ref")
+    link = ref.get("$link") if isinstance(ref, Mapping) else None
+    mime, size = value.get("mimeType"), value.get("size")
+    if not isinstance(link, str) or not isinstance(mime, str):
+        return None
+    if not isinstance(size, int) or isinstance(size, bool):
+        return None
+    return {"$type": "blob", "ref": {"$link": link}, "mimeType": mime, "size": size}
+
+
+def _images(media_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The embed's images from the handles :meth:`BlueskyPublisher.upload_media` wrote."""
+    images = []
+    for media_id in media_ids:
+        try:
+            handle = jsonlines.loads(media_id)
+        except ValueError:  # JsonProblem: not JSON, or nested too deep
+            handle = None
+        blob = _blob(handle.get("blob")) if isinstance(handle, Mapping) else None
+        if blob is None:
+            raise ConnectorError(
+                "A medium was not uploaded to Bluesky by this publisher.",
+                permanent=True,
+                code="connector.media_not_uploaded",
+                params={"network": "Bluesky"},
+            )
+        images.append({"alt": str(handle.get("alt") or ""), "image": blob})
+    return images
 
 
 class BlueskyPublisher(Connector):
@@ -170,8 +207,8 @@ class BlueskyPublisher(Connector):
             content=media.data,
             retry=True,  # an unreferenced blob is garbage-collected by the server
         ).json()
-        blob = body.get("blob") if isinstance(body, Mapping) else None
-        if not isinstance(blob, Mapping):
+        blob = _blob(body.get("blob") if isinstance(body, Mapping) else None)
+        if blob is None:
             raise ConnectorError(
                 "Bluesky answered the upload without a blob.",
                 code="connector.bad_answer",
@@ -240,13 +277,14 @@ class BlueskyPublisher(Connector):
         first: Published | None = None
         root: dict[str, str] | None = None
         parent: dict[str, str] | None = None
+        images = _images(draft.media_ids)  # refused before anything is sent
         for index, text in enumerate([draft.text, *draft.thread]):
             reply = {"root": root, "parent": parent} if root and parent else None
             published, ref = self._post_one(
                 credentials,
                 part_key(draft.idempotency_key, index),
                 text,
-                draft.media_ids if index == 0 else (),
+                images if index == 0 else [],
                 reply or draft.options.get("reply"),
                 draft.options.get("langs"),
             )
@@ -261,7 +299,7 @@ class BlueskyPublisher(Connector):
         credentials: Credentials,
         rkey: str,
         text: str,
-        media_ids: Sequence[str],
+        images: list[dict[str, Any]],
         reply: Any,
         langs: Any,
     ) -> tuple[Published, dict[str, str]]:
@@ -280,14 +318,8 @@ class BlueskyPublisher(Connector):
             record["facets"] = facets
         if langs:
             record["langs"] = langs
-        if media_ids:
-            images = [json.loads(media_id) for media_id in media_ids]
-            record["embed"] = {
-                "$type": "app.bsky.embed.images",
-                "images": [
-                    {"alt": image.get("alt", ""), "image": image["blob"]} for image in images
-                ],
-            }
+        if images:
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
         if reply:
             record["reply"] = reply
         try:
@@ -356,7 +388,7 @@ class BlueskyPublisher(Connector):
             credentials,
             reply.idempotency_key,
             reply.text,
-            (),
+            [],
             thread,
             reply.options.get("langs"),
         )

@@ -40,6 +40,7 @@ from ambassade.connectors.base import (
     Reply,
 )
 from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.engine import jsonlines
 from ambassade.engine.publishing import escape_little_text, unescape_little_text
 
 __all__ = ["API_VERSION", "LinkedInPublisher"]
@@ -50,10 +51,26 @@ API_VERSION = "202509"
 
 def _body(response: Response) -> Mapping[str, Any]:
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = jsonlines.loads(response.content)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
         return {}
     return body if isinstance(body, Mapping) else {}
+
+
+def _media(media_id: str) -> dict[str, str]:
+    """The image and its alt text as :meth:`LinkedInPublisher.upload_media` wrote them."""
+    try:
+        handle = jsonlines.loads(media_id)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
+        handle = None
+    if not isinstance(handle, Mapping) or not isinstance(handle.get("id"), str):
+        raise ConnectorError(
+            "A medium was not uploaded to LinkedIn by this publisher.",
+            permanent=True,
+            code="connector.media_not_uploaded",
+            params={"network": "LinkedIn"},
+        )
+    return {key: str(value) for key, value in handle.items() if isinstance(value, str)}
 
 
 def _error_map(response: Response, message: str) -> ConnectorError | None:
@@ -189,7 +206,7 @@ class LinkedInPublisher(Connector):
             error_map=_error_map,
             retry=True,
         )
-        return json.dumps({"id": value["image"], "altText": media.alt_text[:4086]})
+        return json.dumps({"id": str(value["image"]), "altText": media.alt_text[:4086]})
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
         creds = self._creds(credentials)
@@ -212,7 +229,7 @@ class LinkedInPublisher(Connector):
                     permanent=True,
                     code="linkedin.one_image",
                 )
-            body["content"] = {"media": json.loads(draft.media_ids[0])}
+            body["content"] = {"media": _media(draft.media_ids[0])}
         response = self.http.post(
             f"{self.endpoints['api']}/rest/posts",
             headers=self._headers(creds),

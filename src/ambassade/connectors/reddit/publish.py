@@ -73,6 +73,7 @@ from ambassade.connectors.base import (
 from ambassade.connectors.http import OutcomeUnknown, Response
 from ambassade.connectors.reddit import answer
 from ambassade.connectors.reddit.parse import listing_items
+from ambassade.engine import jsonlines
 from ambassade.engine.publishing import split_title
 
 __all__ = ["RedditPublisher", "ratelimit_seconds"]
@@ -421,8 +422,8 @@ class RedditPublisher(Connector):
         found: list[dict[str, str]] = []
         for media_id in media_ids:
             try:
-                item = json.loads(media_id)
-            except ValueError:
+                item = jsonlines.loads(media_id)
+            except ValueError:  # JsonProblem: not JSON, or nested too deep
                 item = None
             if not isinstance(item, dict) or not item.get("asset_id") or not item.get("url"):
                 raise ConnectorError(

@@ -53,14 +53,15 @@ from ambassade.connectors.base import (
     Reply,
 )
 from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.engine import jsonlines
 
 __all__ = ["TelegramPublisher"]
 
 
 def _body(response: Response) -> Mapping[str, Any]:
     try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        body = jsonlines.loads(response.content)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
         return {}
     return body if isinstance(body, Mapping) else {}
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, Credentials, InvalidConfig
 from ambassade.connectors.http import ErrorMap, HttpClient, Response, parse_retry_after
+from ambassade.engine import jsonlines
 
 __all__ = [
     "IssueDraft",
@@ -314,8 +314,8 @@ def invalid(field: str, code: str, message: str, **params: str) -> InvalidConfig
 def json_object(body: bytes) -> dict[str, Any]:
     """A webhook body as a JSON object, or :class:`WebhookRefused` (400)."""
     try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        value = jsonlines.loads(body)
+    except ValueError:  # JsonProblem: not JSON, or nested too deep
         raise WebhookRefused("The delivery is not valid JSON.", 400) from None
     if not isinstance(value, dict):
         raise WebhookRefused("The delivery is not a JSON object.", 400)
