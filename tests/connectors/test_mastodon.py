@@ -9,10 +9,12 @@ from ambassade.connectors.base import AuthExpired, ConnectorError, InvalidConfig
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.mastodon import MastodonConnector
 
-from .conftest import Recorded, ReplayServer, Reply, fixture_bytes
+from .conftest import Recorded, ReplayServer, Reply, fixture_bytes, fixture_json
 
 TOKEN = {"access_token": "mastodon-user-token"}
 TAG = "/api/v1/timelines/tag/aerolux"
+PARENT = "113000000000000002"
+PARENT_URI = "https://mastodon.example/users/camille/statuses/1130000000000000029"
 
 
 def config(server: ReplayServer, **extra: object) -> dict[str, object]:
@@ -52,11 +54,15 @@ def test_it_pages_forwards_with_min_id(server: ReplayServer, http: HttpClient) -
         return Reply(200, fixture_bytes("mastodon", "tag_page1.json"))
 
     server.route("GET", TAG, timeline)
+    (parent,) = [s for s in fixture_json("mastodon", "tag_page1.json") if s["id"] == PARENT]
+    server.route("GET", f"/api/v1/statuses/{PARENT}", Reply(200, parent))
     connector = MastodonConnector(http)
     first = connector.fetch(config(server), TOKEN, None)
     second = connector.fetch(config(server), TOKEN, first.next_cursor)
     (reply,) = second.items
-    assert reply.kind is ItemKind.REPLY and reply.parent_id == "113000000000000002"
+    # The parent came in an earlier page: its identity (the URI) is asked of the server.
+    assert reply.kind is ItemKind.REPLY and reply.parent_id == first.items[0].external_id
+    assert reply.parent_id == PARENT_URI
     assert second.next_cursor == {"min_id": "113000000000000003"}
     third = connector.fetch(config(server), TOKEN, second.next_cursor)
     assert third.items == [] and third.next_cursor == second.next_cursor
@@ -80,9 +86,23 @@ def test_it_filters_search_results_by_the_cursor(server: ReplayServer, http: Htt
     connector = MastodonConnector(http)
     cfg = config(server, mode="search", query="aerolux")
     result = connector.fetch(cfg, TOKEN, {"min_id": "113000000000000002"})
-    assert [i.parent_id for i in result.items] == ["113000000000000002"]
+    # The parent is in the same answer (though older than the cursor): no lookup.
+    assert [i.parent_id for i in result.items] == [PARENT_URI]
+    assert not server.calls(f"/api/v1/statuses/{PARENT}")
     assert result.next_cursor == {"min_id": "113000000000000003"}
     assert server.requests[0].param("type") == "statuses"
+
+
+def test_it_leaves_a_reply_unlinked_when_its_parent_cannot_be_read(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    server.route("GET", TAG, Reply(200, fixture_bytes("mastodon", "tag_page2.json")))
+    server.route("GET", f"/api/v1/statuses/{PARENT}", Reply(404, {"error": "Record not found"}))
+    result = MastodonConnector(http).fetch(config(server), None, None)
+    (reply,) = result.items
+    # Deleted or private: the local id is no identity anywhere else, so it is not passed on.
+    assert reply.kind is ItemKind.REPLY and reply.parent_id is None
+    assert reply.raw["in_reply_to_id"] == PARENT
 
 
 def test_it_needs_a_token_to_search(server: ReplayServer, http: HttpClient) -> None:
@@ -170,6 +190,23 @@ def test_it_follows_a_live_hashtag_timeline(mock_instance: str, http: HttpClient
     second = connector.fetch(cfg, None, first.next_cursor)
     assert [i.text for i in second.items] == ["Second message #ambassadetest"]
     assert connector.fetch(cfg, None, second.next_cursor).items == []
+
+
+def test_a_live_reply_names_its_parent_as_listening_knows_it(
+    mock_instance: str, http: HttpClient
+) -> None:
+    connector = MastodonConnector(http)
+    cfg = {"instance": mock_instance, "mode": "hashtag", "tag": "fildiscussion"}
+    start = connector.fetch(cfg, None, None)
+    parent = post_status(mock_instance, "bob_token", "Une question #fildiscussion")
+    first = connector.fetch(cfg, None, start.next_cursor)
+    post_status(
+        mock_instance, "carol_token", "Une réponse #fildiscussion", in_reply_to_id=parent["id"]
+    )
+    second = connector.fetch(cfg, None, first.next_cursor)
+    (asked,), (answer,) = first.items, second.items
+    assert answer.kind is ItemKind.REPLY
+    assert answer.parent_id == asked.external_id != parent["id"]
 
 
 def test_it_reads_live_mentions(mock_instance: str, http: HttpClient) -> None:

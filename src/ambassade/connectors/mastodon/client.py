@@ -8,7 +8,8 @@ until caught up). Search has no forward paging; it is filtered by id against the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -30,6 +31,8 @@ __all__ = ["MastodonConnector"]
 
 MODES = ("hashtag", "search", "notifications")
 PAGE = 40
+#: The most parents asked of the server in one fetch; a reply beyond stays unlinked.
+MAX_PARENT_LOOKUPS = PAGE
 
 
 def _id_key(value: str) -> tuple[int, str]:
@@ -119,6 +122,7 @@ class MastodonConnector(Connector):
             )
         items: list[RawItem] = []
         ids: list[str] = []
+        statuses: list[Any] = []
         for entry in entries:
             if not isinstance(entry, Mapping) or "id" not in entry:
                 raise ConnectorError(
@@ -133,8 +137,10 @@ class MastodonConnector(Connector):
             item = notification_item(entry) if mode == "notifications" else status_item(entry)
             if item is not None:
                 items.append(item)
+                statuses.append(entry.get("status") if mode == "notifications" else entry)
         if not ids:
             return FetchResult([], dict(cursor or {}))
+        items = self._link_parents(base, headers, statuses, items)
         newest = max(ids, key=_id_key)
         prev = response.links.get("prev")
         if prev:
@@ -180,4 +186,45 @@ class MastodonConnector(Connector):
                 items.append(item)
             if newest is None or _id_key(local) > _id_key(newest):
                 newest = local
+        items = self._link_parents(base, headers, statuses, items)
         return FetchResult(items, {"min_id": newest} if newest else {})
+
+    def _link_parents(
+        self,
+        base: str,
+        headers: dict[str, str],
+        statuses: Sequence[Any],
+        items: list[RawItem],
+    ) -> list[RawItem]:
+        """Name each reply's parent by its ActivityPub URI, the identity every status has here
+        (``external_id``), not by the server's local ``in_reply_to_id``, so that a reply joins its
+        parent's thread or conversation. A parent in the same answer is read there; another is
+        asked of the server (``GET /api/v1/statuses/:id``), once each and at most
+        :data:`MAX_PARENT_LOOKUPS` a fetch. A parent the server does not show (deleted, private)
+        leaves the reply unlinked: a local id names nothing anywhere else."""
+        uris = {
+            str(status["id"]): str(status["uri"])
+            for status in statuses
+            if isinstance(status, Mapping) and status.get("id") and status.get("uri")
+        }
+        wanted = sorted(
+            {item.parent_id for item in items if item.parent_id and item.parent_id not in uris},
+            key=_id_key,
+        )
+        for local in wanted[-MAX_PARENT_LOOKUPS:]:  # the newest first kept
+            try:
+                parent = self.http.get(
+                    f"{base}/api/v1/statuses/{quote(local, safe='')}",
+                    headers=headers,
+                    error_map=_error_map,
+                ).json()
+            except ConnectorError as exc:
+                if not exc.permanent:
+                    raise  # the page is read again on the next poll
+                continue
+            if isinstance(parent, Mapping) and parent.get("uri"):
+                uris[local] = str(parent["uri"])
+        return [
+            replace(item, parent_id=uris.get(item.parent_id)) if item.parent_id else item
+            for item in items
+        ]
