@@ -75,6 +75,9 @@ def test_it_refuses_a_reference_that_is_not_a_number(
     with pytest.raises(ConnectorError) as caught:
         tracker(server, http).get_issue(CONFIG, CREDENTIALS, "../pulls")
     assert caught.value.code == "tracker.bad_reference" and not server.requests
+    with pytest.raises(ConnectorError) as caught:
+        tracker(server, http).get_issue(CONFIG, CREDENTIALS, "¹²")
+    assert caught.value.code == "tracker.bad_reference" and not server.requests
 
 
 def test_it_finds_the_issue_carrying_a_marker_among_the_recent_ones(

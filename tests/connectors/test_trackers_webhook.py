@@ -124,6 +124,18 @@ def test_it_refuses_a_status_without_timestamp() -> None:
         )
 
 
+@pytest.mark.parametrize("stamp", ["²", "１７７２", "٣", " 1772441600", "9" * 5000])
+def test_it_refuses_a_timestamp_that_is_not_plain_digits(stamp: str) -> None:
+    # str.isdigit() accepts '²' (int() refuses it) and other scripts' digits (issue #10, item 7).
+    with pytest.raises(WebhookRefused):
+        WebhookTracker().verify_webhook(
+            {"X-Ambassade-Timestamp": stamp, "X-Ambassade-Signature": "sha256=0"},
+            b"{}",
+            SECRET,
+            now=NOW,
+        )
+
+
 @pytest.mark.parametrize(
     "body", [b'{"state": "closed"}', b'{"id": "1", "state": "done"}', b"[1]", b"nope"]
 )

@@ -113,7 +113,7 @@ class GitHubTracker(Tracker):
     def get_issue(
         self, config: Mapping[str, Any], credentials: Credentials, ref: str
     ) -> TrackedIssue:
-        if not ref.isdigit():
+        if not (ref.isascii() and ref.isdigit()):
             raise ConnectorError(
                 f"A GitHub issue is a number, not {ref!r}.",
                 permanent=True,

@@ -105,7 +105,7 @@ class GitLabTracker(Tracker):
     def get_issue(
         self, config: Mapping[str, Any], credentials: Credentials, ref: str
     ) -> TrackedIssue:
-        if not ref.isdigit():
+        if not (ref.isascii() and ref.isdigit()):
             raise ConnectorError(
                 f"A GitLab issue is a number, not {ref!r}.",
                 permanent=True,

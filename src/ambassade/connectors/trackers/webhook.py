@@ -124,7 +124,8 @@ class WebhookTracker(Tracker):
         self, headers: Mapping[str, str], body: bytes, secret: str, *, now: datetime | None = None
     ) -> None:
         stamp = header(headers, TIMESTAMP_HEADER) or ""
-        if not stamp.isdigit():
+        # ASCII digits only ('²'.isdigit() is true and int() refuses it), and few of them.
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
             raise WebhookRefused(f"The {TIMESTAMP_HEADER} header is missing.")
         moment = (now or datetime.now(UTC)).timestamp()
         if abs(moment - int(stamp)) > MAX_AGE:
