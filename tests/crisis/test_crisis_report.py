@@ -337,3 +337,23 @@ def test_the_crisis_chart_draws_its_hours_with_svg_geometry(
     services.close_crisis(crisis, personas.alice, undone_confirmed=True)
     crisis.refresh_from_db()
     assert not re.search(r"\sstyle\s*=", crisis.report_html)
+
+
+def test_an_open_crisis_report_reads_in_the_readers_language_until_frozen(
+    personas: Personas, client: Any
+) -> None:
+    """While the crisis is open the report is drawn for whoever reads it (issue #10, item 14); at
+    closing it is frozen, as a document of record, in the workspace's language."""
+    _no_checklist(personas)
+    personas.workspace_a.language = "fr"
+    personas.workspace_a.save(update_fields=["language"])
+    crisis = services.open_crisis(personas.workspace_a, personas.alice, title="Panne")
+    client.force_login(personas.alice)
+    report = reverse("crisis:crisis_report", args=[personas.workspace_a.slug, crisis.pk])
+    english = client.get(report, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Post-mortem report" in english and "Rapport" not in english
+    french = client.get(report, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rapport de retour" in french
+    services.close_crisis(crisis, personas.alice)
+    frozen = client.get(report, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Rapport de retour" in frozen

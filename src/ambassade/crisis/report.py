@@ -113,18 +113,23 @@ def report_context(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) 
     }
 
 
-def build_report(crisis: Crisis) -> str:
-    """The post-mortem as a standalone HTML document, in the workspace's language and time zone."""
+def build_report(crisis: Crisis, language: str | None = None) -> str:
+    """The post-mortem as a standalone HTML document, in the workspace's time zone and in
+    ``language`` (the reader's, while the crisis is open), else the workspace's (the frozen one)."""
     workspace = crisis.workspace
-    with translation.override(workspace.language), timezone.override(workspace.time_zone):
+    with (
+        translation.override(language or workspace.language),
+        timezone.override(workspace.time_zone),
+    ):
         return render_to_string("crisis/report.html", report_context(crisis))
 
 
-def report_pdf(crisis: Crisis) -> bytes:
-    """The report as PDF (rendered once from the frozen HTML, then kept)."""
+def report_pdf(crisis: Crisis, language: str | None = None) -> bytes:
+    """The report as PDF (rendered once from the frozen HTML, then kept); an open crisis's in
+    ``language``, as :func:`build_report`."""
     if crisis.report_pdf:
         return bytes(crisis.report_pdf)
-    html = crisis.report_html or build_report(crisis)
+    html = crisis.report_html or build_report(crisis, language)
     from weasyprint import HTML
 
     pdf = HTML(string=html, base_url=None).write_pdf()

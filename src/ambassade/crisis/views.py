@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -487,7 +487,8 @@ def _report_name(crisis: Crisis, extension: str) -> str:
 @workspace_view(ALERTS_VIEW)
 def crisis_report(request: HttpRequest, crisis_id: int) -> HttpResponse:
     crisis = get_workspace_object_or_404(request, Crisis, id=crisis_id)
-    html = crisis.report_html or services.build_report(crisis)
+    # Frozen at closing in the workspace's language; until then drawn for the reader.
+    html = crisis.report_html or services.build_report(crisis, translation.get_language())
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = DOCUMENT_POLICY  # its own <style>, no script
     if request.GET.get("download"):
@@ -498,7 +499,9 @@ def crisis_report(request: HttpRequest, crisis_id: int) -> HttpResponse:
 @workspace_view(ALERTS_VIEW)
 def crisis_report_pdf(request: HttpRequest, crisis_id: int) -> HttpResponse:
     crisis = get_workspace_object_or_404(request, Crisis, id=crisis_id)
-    response = HttpResponse(services.report_pdf(crisis), content_type="application/pdf")
+    response = HttpResponse(
+        services.report_pdf(crisis, translation.get_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_report_name(crisis, "pdf")}"'
     return response
 
