@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ambassade.connectors.base import ConnectorError
 from ambassade.listening import services
 from ambassade.listening.models import Mention, Source
 from ambassade.listening.replay import create_replay_source, guess_mapping
@@ -45,3 +48,24 @@ def test_it_replays_the_posts_whose_time_has_come(personas: Any, tmp_path: Path)
     assert services.poll_source(source.id).created == 0  # type: ignore[union-attr]
     source.refresh_from_db()
     assert source.last_status == Source.Status.OK
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's recursion limit
+        b"not json at all",
+        b'"a string, not an object"',
+        b"\xff\xfe\x00 not utf-8",
+    ],
+)
+def test_it_names_a_jsonl_file_whose_first_line_it_cannot_read(
+    personas: Any, tmp_path: Path, first_line: bytes
+) -> None:
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(first_line + b'\n{"id": "1", "text": "ok"}\n')
+    with pytest.raises(ConnectorError) as caught:
+        create_replay_source(personas.workspace_a, path)
+    assert caught.value.code == "replay.bad_first_line"
+    assert caught.value.params["file"] == "posts.jsonl"
+    assert not Source.objects.filter(kind="replay").exists()

@@ -87,6 +87,9 @@ register_all(
         "replay.bad_speed": _("The speed must be a positive number."),
         "replay.unbound": _("The replay is not bound to its source."),
         "replay.unreadable": _("The file %(file)s cannot be read."),
+        "replay.bad_first_line": _(
+            "The first line of %(file)s is neither a JSON object nor a CSV header in UTF-8."
+        ),
         # A refused file: its problems, each at its line and column.
         "import.failed": ngettext_lazy(
             "Nothing was imported, %(count)s problem in the file: %(problems)s.",

@@ -205,8 +205,8 @@ def create_replay_source(
     """A replay source of ``path`` in ``workspace``, starting now (its mapping guessed from the
     header when not given)."""
     import csv
-    import json
 
+    from ambassade.engine import jsonlines
     from ambassade.listening import uploads
     from ambassade.listening.models import Source
 
@@ -226,11 +226,23 @@ def create_replay_source(
         return existing
     file_format = "jsonl" if path.suffix in {".jsonl", ".ndjson"} else "csv"
     if not mapping:
-        with path.open(encoding="utf-8-sig") as handle:
-            if file_format == "csv":
-                columns = next(csv.reader(handle), [])
-            else:
-                columns = list(json.loads(handle.readline() or "{}"))
+        try:
+            with path.open(encoding="utf-8-sig") as handle:
+                if file_format == "csv":
+                    columns = next(csv.reader(handle), [])
+                else:
+                    first = jsonlines.loads(handle.readline() or "{}")
+                    if not isinstance(first, dict):
+                        raise ValueError("not an object")
+                    columns = list(first)
+        except (ValueError, csv.Error):  # JsonProblem, UnicodeDecodeError (ValueErrors)
+            raise ConnectorError(
+                f"The first line of {path.name} is neither a JSON object nor a CSV header in "
+                "UTF-8.",
+                permanent=True,
+                code="replay.bad_first_line",
+                params={"file": path.name},
+            ) from None
         mapping = guess_mapping(columns)
     config = {
         "format": file_format,
