@@ -39,6 +39,7 @@ NAMESPACES = {
     "import",
     "json",
     "network",
+    "score",
     *(
         [
             "bluesky",

@@ -1,0 +1,178 @@
+"""`ambassade bench community`: the community scores' full recompute and incremental update.
+
+A synthetic community, made the same way each run (seeded): ``members`` people (100,000) and a tenth
+as many authors who are not members, with followers drawn from a heavy-tailed law, and ``activities``
+(1,000,000) spread over the last 400 days, a few people doing most of them (Zipf-like), of every kind
+of activity, three in four with a sentiment, one in three matching the queries. Measured on one core:
+
+- **full recompute**: a new :class:`~ambassade.engine.scoring.Scorer` folds every activity in,
+  learns every person and scores everyone (what a rebuild does), then the influencer discovery;
+- **new day**: everyone re-scored on the folded state (activities leave the look-back);
+- **incremental update per ingest batch**: ``batches`` batches of ``batch`` (1,000) new activities,
+  each folded in and its people re-scored (:meth:`Scorer.update`); median and 95th percentile.
+
+The goal set by issue 14 is a full recompute under a minute on one core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import resource
+import statistics
+import time
+
+from ambassade.benchmarks import BenchOptions, BenchResult, progress
+from ambassade.engine.scoring import DEFAULT_WEIGHTS, Activity, Person, Scorer, discover
+
+__all__ = ["TITLE", "make_community", "run"]
+
+TITLE = "Community scores (engagement, reach, influence)"
+OPTIONS = {
+    "activities": "activities in the full recompute (default 1000000)",
+    "members": "members (default 100000; a tenth more authors are not members)",
+    "batch": "activities per ingest batch (default 1000)",
+    "batches": "ingest batches measured (default 50)",
+}
+
+NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
+_KINDS = [kind for kind in DEFAULT_WEIGHTS if kind != "moderation"]
+
+
+def make_community(
+    members: int, activities: int, seed: int = 14
+) -> tuple[list[Person], list[Activity]]:
+    rng = random.Random(seed)
+    outsiders = max(1, members // 10)
+    people = [
+        Person(
+            f"m{n}" if n < members else f"a{n}",
+            followers=int(rng.paretovariate(1.1) * 40) - 40,
+            member=n < members,
+            staff=n < members and n % 997 == 0,
+        )
+        for n in range(members + outsiders)
+    ]
+    keys = [person.key for person in people]
+    # A few people do most of the activity: rank r gets weight 1/(r+10).
+    weights = [1.0 / (rank + 10) for rank in range(len(keys))]
+    who = rng.choices(keys, weights=weights, k=activities)
+    kinds = rng.choices(_KINDS, k=activities)
+    start = NOW - dt.timedelta(days=400)
+    made = []
+    for person, kind in zip(who, kinds, strict=True):
+        sentiment = None if rng.random() < 0.25 else round(rng.uniform(-0.6, 1.0), 2)
+        made.append(
+            Activity(
+                person,
+                kind,
+                start + dt.timedelta(seconds=rng.randrange(400 * 86_400)),
+                sentiment=sentiment,
+                relevant=rng.random() < 0.33,
+                amplified=int(rng.expovariate(0.5)) if kind == "mention" else 0,
+            )
+        )
+    return people, made
+
+
+def _peak_memory_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(options: BenchOptions) -> BenchResult:
+    extra = options.extra
+    members = int(extra.get("members", 10_000 if options.quick else 100_000))
+    total = int(extra.get("activities", 100_000 if options.quick else 1_000_000))
+    batch = int(extra.get("batch", 1_000))
+    batches = int(extra.get("batches", 10 if options.quick else 50))
+    report = progress("community: making the data")
+    people, activities = make_community(members, total + batch * batches)
+    report(1, 1)
+    history, fresh = activities[:total], activities[total:]
+    load = os.getloadavg()[0]
+
+    clock = _Clock()
+    scorer = Scorer()
+    scorer.set_people(people)
+    scorer.add(history)
+    fold = clock.lap()
+    scores = scorer.score_all(NOW)
+    score = clock.lap()
+    found = discover(scores.values())
+    search = clock.lap()
+    full = (fold[0] + score[0] + search[0], fold[1] + score[1] + search[1])
+
+    scorer.score_all(NOW + dt.timedelta(days=1))
+    new_day = clock.lap()
+
+    by_key = {person.key: person for person in people}
+    walls, cpus = [], []
+    tick = progress("community: ingest batches")
+    for number in range(batches):
+        chunk = fresh[number * batch : (number + 1) * batch]
+        touched = [by_key[key] for key in {activity.person for activity in chunk}]
+        clock.lap()
+        scorer.update(chunk, touched, NOW + dt.timedelta(days=1))
+        wall, cpu = clock.lap()
+        walls.append(wall)
+        cpus.append(cpu)
+        tick(number + 1, batches)
+    median = (statistics.median(walls), statistics.median(cpus))
+    p95 = (_percentile(walls, 0.95), _percentile(cpus, 0.95))
+
+    classes = {name: 0 for name in ("ambassador", "detractor", "rising", "dormant")}
+    for one in scores.values():
+        for name in one.classes:
+            classes[name] += 1
+    labels = {"ambassador": "ambassadors", "detractor": "detractors"}
+    counts = ", ".join(f"{count:,} {labels.get(name, name)}" for name, count in classes.items())
+    markdown = "\n".join(
+        [
+            f"A synthetic community (seeded, `benchmarks/community.py`): {members:,} members and "
+            f"{len(people) - members:,} authors who are not members, {total:,} activities over 400 "
+            f"days; one process, one core (load average {load:.1f} on the shared machine when it "
+            "started).",
+            "",
+            "| step | wall clock | CPU time |",
+            "|---|---|---|",
+            f"| **full recompute**, all of it | **{full[0]:.1f} s** | **{full[1]:.1f} s** |",
+            f"| — fold the activities and people into the state | {fold[0]:.1f} s | {fold[1]:.1f} s |",
+            f"| — score {len(scores):,} people | {score[0]:.1f} s | {score[1]:.1f} s |",
+            f"| — influencer discovery | {search[0]:.2f} s | {search[1]:.2f} s |",
+            f"| new day: re-score everyone on the state | {new_day[0]:.1f} s | {new_day[1]:.1f} s |",
+            f"| **incremental update**, batch of {batch:,} activities (median of {batches}) | "
+            f"**{median[0] * 1000:.0f} ms** | **{median[1] * 1000:.0f} ms** |",
+            f"| incremental update, 95th percentile | {p95[0] * 1000:.0f} ms | {p95[1] * 1000:.0f} ms |",
+            "",
+            f"Peak memory of the process, the generated activities included: "
+            f"{_peak_memory_mib():,.0f} MiB. Found: {counts}; "
+            f"{len(found)} influencers suggested among the non-members. Goal (issue 14): a full "
+            f"recompute under 60 s on one core — {'met' if full[0] < 60 else 'not met'} (wall clock). "
+            "The CPU time is the process's own: on the shared machine the wall clock includes "
+            "waiting for a core.",
+        ]
+    )
+    summary = (
+        f"full recompute {full[0]:.1f} s ({full[1]:.1f} s CPU) for {total:,} activities and "
+        f"{members:,} members; {median[0] * 1000:.0f} ms per batch of {batch:,}"
+    )
+    return BenchResult(markdown, summary)
+
+
+class _Clock:
+    """Wall-clock and CPU time since the previous lap."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        spent = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return spent
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

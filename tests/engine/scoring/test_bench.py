@@ -1,0 +1,26 @@
+"""`ambassade bench community` on a tiny community: it measures every step and says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ambassade.benchmarks import BenchOptions
+from ambassade.benchmarks import community as bench
+
+
+def test_it_measures_the_full_recompute_and_the_ingest_batches(tmp_path: Path) -> None:
+    extra = {"members": "200", "activities": "3000", "batch": "50", "batches": "3"}
+    result = bench.run(BenchOptions(data_dir=tmp_path, extra=extra))
+    assert "200 members and 20 authors who are not members, 3,000 activities" in result.markdown
+    assert "| **full recompute**, all of it |" in result.markdown
+    assert "batch of 50 activities (median of 3)" in result.markdown
+    assert "Goal (issue 14)" in result.markdown
+    assert result.summary.startswith("full recompute ")
+
+
+def test_the_synthetic_community_is_the_same_each_run() -> None:
+    first = bench.make_community(30, 200)
+    assert first == bench.make_community(30, 200)
+    people, activities = first
+    assert len(people) == 33 and len(activities) == 200
+    assert sum(not person.member for person in people) == 3
