@@ -40,6 +40,7 @@ NAMESPACES = {
     "json",
     "network",
     "score",
+    "identity",
     *(
         [
             "bluesky",

@@ -61,5 +61,26 @@ register_all(
         "score.bad_weight": _("The weight of “%(kind)s” must be a number of at least 0"),
         "score.bad_levels": _("Level thresholds must decrease and stay above 0"),
         "score.bad_period": _("Periods are at least one day"),
+        # Why two members are suggested as one person (merge suggestions).
+        "identity.same_email_verified": _("Same verified e-mail address: %(email)s"),
+        "identity.same_email_half_verified": _(
+            "Same e-mail address, verified for one of them: %(email)s"
+        ),
+        "identity.same_email": _("Same e-mail address: %(email)s"),
+        "identity.email_as_handle": _("The e-mail address %(email)s is a handle on %(network)s"),
+        "identity.email_user_as_handle": _(
+            "The handle %(handle)s on %(network)s is the start of an e-mail address"
+        ),
+        "identity.links_to_profile": _("One profile links to the other: %(link)s"),
+        "identity.same_handle": _("Same handle %(handle)s on %(count)s networks: %(networks)s"),
+        "identity.same_link": _("Same link in both profiles: %(link)s"),
+        "identity.same_name": _("Same name: %(name)s"),
+        "identity.similar_name": _(
+            "Similar names: %(first)s and %(second)s (similarity %(similarity)s)"
+        ),
+        "identity.handle_is_name": _("The handle %(handle)s is the name %(name)s"),
+        "identity.same_network": _(
+            "Each has an account of their own on %(network)s, which lowers the score"
+        ),
     }
 )
