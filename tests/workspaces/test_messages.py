@@ -41,6 +41,7 @@ NAMESPACES = {
     "network",
     "score",
     "identity",
+    "draw",
     *(
         [
             "bluesky",

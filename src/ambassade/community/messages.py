@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.cli.verify_draw import WORDINGS as DRAW_WORDINGS
 from ambassade.workspaces.messages import register_all
 
 register_all(
@@ -84,3 +85,7 @@ register_all(
         ),
     }
 )
+
+# The contest draw's verification: the same sentences as `ambassade verify-draw` says them, marked
+# for translation there (the command line reads the catalogue without Django).
+register_all({code: _(text) for code, text in DRAW_WORDINGS.items()})
