@@ -21,8 +21,6 @@ from ambassade.engine import jsonlines
 from ambassade.engine.draw import Draw, DrawError, verify
 from ambassade.engine.messages import Message
 
-HELP = "Check a published contest draw: the seed, the entry list and the winners (exit 0 or 1)."
-
 __all__ = ["HELP", "add_arguments", "run", "translator", "wording"]
 
 #: Draw files are small; a larger one is refused before it is read.
@@ -34,6 +32,8 @@ def _(text: str) -> str:
     """Marks a wording for `make messages`; translated when shown (:func:`wording`)."""
     return text
 
+
+HELP = _("Check a published contest draw: the seed, the entry list and the winners (exit 0 or 1).")
 
 # The same English sentences as community/messages.py, so that one French translation serves the
 # command line and the contest page.
@@ -92,11 +92,19 @@ def wording(message: Message, lang: str | None = None) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # The help reads in the environment's language too (argparse's own words stay English).
+    tr = translator(None)
+    parser.description = tr(HELP)
     parser.add_argument(
-        "draw", type=Path, metavar="DRAW.json", help="the published draw file ('-': standard input)"
+        "draw",
+        type=Path,
+        metavar="DRAW.json",
+        help=tr(_("the published draw file (“-”: standard input)")),
     )
     parser.add_argument(
-        "--lang", choices=LANGUAGES, help="language of the answer (default: the environment's)"
+        "--lang",
+        choices=LANGUAGES,
+        help=tr(_("language of the answer (default: the environment’s)")),
     )
 
 

@@ -105,3 +105,15 @@ def test_it_runs_without_django(published: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "verified" in done.stdout
+
+
+def test_its_help_reads_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    with pytest.raises(SystemExit) as done:
+        main(["verify-draw", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "Vérifie le tirage publié d’un jeu concours" in out
+    assert "langue de la réponse" in out
