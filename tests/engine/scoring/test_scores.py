@@ -82,9 +82,11 @@ def test_it_refuses_bad_settings_and_people() -> None:
         ScoringSettings(level_thresholds=(1.0, 5.0, 2.0))
     with pytest.raises(ScoringError):
         ScoringSettings(recent_days=0)
+    scorer = Scorer()
     with pytest.raises(ScoringError) as caught:
-        Scorer().set_people([Person("ana", followers=-3)])
+        scorer.set_people([Person("bob", followers=3), Person("ana", followers=-3)])
     assert caught.value.code == "score.bad_followers"
+    assert scorer.score_all(NOW) == {}  # bob was not recorded either
     with pytest.raises(ScoringError):
         Scorer().score_all(dt.datetime(2026, 1, 1))
 

@@ -400,18 +400,18 @@ class Scorer:
         return touched
 
     def set_people(self, people: Iterable[Person]) -> set[str]:
-        """Record what is known of people (followers, member, staff); return their keys."""
-        keys = set()
-        for person in people:
+        """Record what is known of people (followers, member, staff); return their keys. Nothing
+        is recorded when one of them is refused."""
+        given = list(people)
+        for person in given:
             if person.followers < 0:
                 raise ScoringError(
                     f"{person.key}: followers must be at least 0",
                     "score.bad_followers",
                     person=person.key,
                 )
-            self._people[person.key] = person
-            keys.add(person.key)
-        return keys
+        self._people.update((person.key, person) for person in given)
+        return {person.key for person in given}
 
     def forget(self, key: str) -> None:
         """Drop a person (erased, or merged into another: give the merged activities again)."""
