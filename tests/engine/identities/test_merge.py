@@ -86,7 +86,7 @@ def test_similar_names_and_links() -> None:
     assert found is not None and [e.message.code for e in found.evidence] == [
         "identity.similar_name"
     ]
-    assert 0.4 < found.score < 0.5
+    assert 0.2 < found.score < 0.25
     assert found.evidence[0].message.params["similarity"] == pytest.approx(0.97, abs=0.02)
     # The same website in both bios, and one profile linking to the other's.
     c = member("3", Identity("x", "c3", links=("https://x.com/c3", "https://www.anabelle.fr/")))
@@ -118,9 +118,9 @@ def test_two_accounts_on_one_network_lower_the_score() -> None:
         "identity.same_name",
         "identity.same_network",
     ]
-    # "anabel" is on three networks (0.85), the name is the same (0.5), but each has an account
+    # "anabel" is on three networks (0.85), the name is the same (0.25), but each has an account
     # of their own on X.
-    assert found.score == pytest.approx((1 - 0.15 * 0.5) * 0.5)
+    assert found.score == pytest.approx((1 - 0.15 * 0.75) * 0.5, abs=1e-4)
     assert found.evidence[-1].weight < 0
 
 
@@ -139,19 +139,25 @@ def test_it_ranks_suggestions_and_drops_the_weak_and_over_common_keys() -> None:
         member("d", Identity("reddit", "sam_b")),
         member("e", Identity("x", "e1", "Marie Martin")),
         member("f", Identity("reddit", "f1", "Marie Martin")),
+        member("g", Identity("x", "jo")),
+        member("h", Identity("reddit", "jo")),
     ]
     found = suggest_merges(profiles)
-    assert [(c.first, c.second) for c in found] == [("a", "b"), ("c", "d"), ("e", "f")]
+    assert [(c.first, c.second) for c in found] == [("a", "b"), ("c", "d"), ("g", "h")]
     assert [c.confidence for c in found] == ["high", "medium", "low"]
     assert found[0].score >= HIGH_CONFIDENCE
     assert [(c.first, c.second) for c in suggest_merges(profiles, min_score=0.6)] == [
         ("a", "b"),
         ("c", "d"),
     ]
-    # A name shared by many people finds no pair by itself.
+    # A name alone is a weak clue, below the default minimum: many people share one.
+    weak = suggest_merges(profiles, min_score=0.2)
+    assert [(c.first, c.second, c.score) for c in weak][-1] == ("e", "f", 0.25)
+    # A key shared by too many people finds no pair by itself.
     crowd = [member(str(n), Identity(f"net{n}", f"u{n}", "Marie Martin")) for n in range(5)]
-    assert suggest_merges(crowd, max_block=4) == []
-    assert len(suggest_merges(crowd, max_block=5)) == 10
+    assert suggest_merges(crowd, min_score=0.2, max_block=4) == []
+    assert len(suggest_merges(crowd, min_score=0.2, max_block=5)) == 10
+    assert suggest_merges(crowd) == []
     with pytest.raises(ValueError, match="twice"):
         suggest_merges([member("a", Identity("x", "a")), member("a", Identity("x", "b"))])
 

@@ -15,6 +15,7 @@ def test_it_measures_the_full_recompute_and_the_ingest_batches(tmp_path: Path) -
     assert "| **full recompute**, all of it |" in result.markdown
     assert "batch of 50 activities (median of 3)" in result.markdown
     assert "Goal (issue 14)" in result.markdown
+    assert "**Merge suggestions**" in result.markdown
     assert result.summary.startswith("full recompute ")
 
 
@@ -24,3 +25,11 @@ def test_the_synthetic_community_is_the_same_each_run() -> None:
     people, activities = first
     assert len(people) == 33 and len(activities) == 200
     assert sum(not person.member for person in people) == 3
+
+
+def test_the_merge_bench_finds_the_planted_pairs() -> None:
+    from ambassade.engine.identities import suggest_merges
+
+    profiles, planted = bench.make_profiles(300)
+    found = {(c.first, c.second) for c in suggest_merges(profiles) if c.confidence != "low"}
+    assert planted and planted <= found

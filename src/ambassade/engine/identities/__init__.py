@@ -4,7 +4,7 @@
 >>> ana = Profile("1", (Identity("mastodon", "ana_b@piaille.fr", "Ana Belle"),))
 >>> ana_x = Profile("2", (Identity("x", "Ana_B", "Ana Belle"),))
 >>> [(c.first, c.second, c.score) for c in suggest_merges([ana, ana_x])]
-[('1', '2', 0.875)]
+[('1', '2', 0.8125)]
 >>> [e.message.code for e in suggest_merges([ana, ana_x])[0].evidence]
 ['identity.same_handle', 'identity.same_name']
 """

@@ -7,8 +7,9 @@ where one person usually has one) halve the result. The weights follow crowd.dev
 shared verified e-mail is near-certain (0.99), a shared e-mail verified on one side 0.95, an e-mail
 used as the other's handle 0.9, a link from one profile to the other 0.9, an unverified shared
 e-mail 0.85, the same handle on several networks 0.75 (0.85 on three or more), the same link 0.8,
-the e-mail's local part as a handle 0.6, the same name 0.5, a similar name 0.5 × its similarity,
-a name written as the other's handle 0.45.
+the e-mail's local part as a handle 0.6, a name written as the other's handle 0.45, the same name
+0.25 and a similar name 0.25 × its similarity: like crowd.dev, a name alone stays below the default
+``min_score`` (many people share one), it only strengthens another clue.
 
 Pairs are found through blocking keys (e-mails, handles, names, links), never by comparing every
 member with every other; a key shared by more than ``max_block`` members (a common name, a shared
@@ -43,6 +44,8 @@ HIGH_CONFIDENCE: Final = 0.9
 MEDIUM_CONFIDENCE: Final = 0.6
 SAME_NETWORK_FACTOR: Final = 0.5
 SIMILAR_NAME: Final = 0.88
+#: A name is a weak clue: alone it stays below the default ``min_score``.
+NAME_WEIGHT: Final = 0.25
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -286,7 +289,7 @@ def _compare(a: _Facts, b: _Facts) -> Iterator[Evidence]:
         yield _evidence("identity.same_link", f"same link {link}", 0.8, link=link)
     if a.names & b.names:
         name = sorted(a.names & b.names)[0]
-        yield _evidence("identity.same_name", f"same name {name}", 0.5, name=name)
+        yield _evidence("identity.same_name", f"same name {name}", NAME_WEIGHT, name=name)
     elif a.names and b.names:
         best, first, second = max(
             (name_similarity(x, y), x, y) for x in sorted(a.names) for y in sorted(b.names)
@@ -295,7 +298,7 @@ def _compare(a: _Facts, b: _Facts) -> Iterator[Evidence]:
             yield _evidence(
                 "identity.similar_name",
                 f"similar names {first} and {second}",
-                round(0.5 * best, 2),
+                round(NAME_WEIGHT * best, 2),
                 first=first,
                 second=second,
                 similarity=round(best, 2),
@@ -341,7 +344,7 @@ def match(first: Profile, second: Profile) -> Candidate | None:
     return _score(_facts(first), _facts(second))
 
 
-def _blocking_keys(facts: _Facts) -> set[str]:
+def _blocking_keys(facts: _Facts, names: bool) -> set[str]:
     keys = {f"e:{email}" for email in facts.verified | facts.unverified}
     keys |= {f"e:{handle}" for handle in facts.raw_handles if "@" in handle}
     keys |= {f"u:{email.split('@', 1)[0]}" for email in facts.verified | facts.unverified}
@@ -350,9 +353,11 @@ def _blocking_keys(facts: _Facts) -> set[str]:
         keys.add(f"u:{handle}")
     keys |= {f"l:{link}" for link in facts.links}
     for name in facts.names:
+        keys.add(f"h:{name.replace(' ', '')}")
+        if not names:
+            continue
         words = sorted(name.split())
         keys.add(f"n:{' '.join(words)}")
-        keys.add(f"h:{name.replace(' ', '')}")
         if len(words) >= 2:
             # Finds a similar name unless a typo is in the first two letters of its first or
             # last word (in alphabetical order).
@@ -364,14 +369,16 @@ def suggest_merges(
     profiles: Iterable[Profile], *, min_score: float = 0.3, max_block: int = 100
 ) -> list[Candidate]:
     """Pairs of members that are probably one person, most likely first (then by keys), each
-    at least ``min_score``. Keys must be unique."""
+    at least ``min_score``. Keys must be unique. Pairs that share nothing but a name are looked
+    at only when ``min_score`` is low enough for a name alone (:data:`NAME_WEIGHT`)."""
     facts: dict[str, _Facts] = {}
+    names = min_score <= NAME_WEIGHT
     blocks: dict[str, list[str]] = defaultdict(list)
     for profile in profiles:
         if profile.key in facts:
             raise ValueError(f"member {profile.key!r} is given twice")
         facts[profile.key] = _facts(profile)
-        for key in _blocking_keys(facts[profile.key]):
+        for key in _blocking_keys(facts[profile.key], names):
             blocks[key].append(profile.key)
     pairs: set[tuple[str, str]] = set()
     for members in blocks.values():
