@@ -58,6 +58,7 @@ def test_an_email_used_as_a_handle_links_two_members() -> None:
     # The e-mail's user as a handle elsewhere is a weaker clue.
     c = member("3", Identity("x", "lea.dubois"))
     assert codes(a, c) == ["identity.email_user_as_handle"]
+    assert [(x.first, x.second) for x in suggest_merges([a, c])] == [("1", "3")]
 
 
 def test_the_same_handle_on_several_networks() -> None:
@@ -104,6 +105,11 @@ def test_similar_names_and_links() -> None:
     e = member("5", Identity("x", "x5", "Léa Dubois"))
     f = member("6", Identity("instagram", "leadubois"))
     assert codes(e, f) == ["identity.handle_is_name"]
+    # Found through one's name and the other's handle, though names are not compared alone.
+    assert [
+        (c.first, c.second)
+        for c in suggest_merges([e, f, member("7", Identity("x", "x7", "Léa Dubois"))])
+    ] == [("5", "6"), ("6", "7")]
 
 
 def test_two_accounts_on_one_network_lower_the_score() -> None:

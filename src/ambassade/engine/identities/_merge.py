@@ -344,25 +344,28 @@ def match(first: Profile, second: Profile) -> Candidate | None:
     return _score(_facts(first), _facts(second))
 
 
-def _blocking_keys(facts: _Facts, names: bool) -> set[str]:
-    keys = {f"e:{email}" for email in facts.verified | facts.unverified}
+def _blocking_keys(facts: _Facts, names: bool) -> tuple[set[str], set[str], set[str]]:
+    """Keys that pair members sharing them, then the keys of two sides that pair a member of one
+    with a member of the other only: what one shows (an e-mail's user, a name written without
+    spaces) and what the other has as a handle. Two people called Ana Martin share a written-out
+    name but are not compared for it."""
+    emails = facts.verified | facts.unverified
+    keys = {f"e:{email}" for email in emails}
     keys |= {f"e:{handle}" for handle in facts.raw_handles if "@" in handle}
-    keys |= {f"u:{email.split('@', 1)[0]}" for email in facts.verified | facts.unverified}
-    for handle in facts.handles:
-        keys.add(f"h:{handle}")
-        keys.add(f"u:{handle}")
+    keys |= {f"h:{handle}" for handle in facts.handles}
     keys |= {f"l:{link}" for link in facts.links}
-    for name in facts.names:
-        keys.add(f"h:{name.replace(' ', '')}")
-        if not names:
-            continue
-        words = sorted(name.split())
-        keys.add(f"n:{' '.join(words)}")
-        if len(words) >= 2:
-            # Finds a similar name unless a typo is in the first two letters of its first or
-            # last word (in alphabetical order).
-            keys.add(f"p:{words[0][:2]}|{words[-1][:2]}")
-    return keys
+    shown = {f"u:{email.split('@', 1)[0]}" for email in emails}
+    shown |= {f"c:{name.replace(' ', '')}" for name in facts.names}
+    held = {f"u:{handle}" for handle in facts.handles} | {f"c:{h}" for h in facts.handles}
+    if names:
+        for name in facts.names:
+            words = sorted(name.split())
+            keys.add(f"n:{' '.join(words)}")
+            if len(words) >= 2:
+                # Finds a similar name unless a typo is in the first two letters of its first or
+                # last word (in alphabetical order).
+                keys.add(f"p:{words[0][:2]}|{words[-1][:2]}")
+    return keys, shown, held
 
 
 def suggest_merges(
@@ -374,16 +377,27 @@ def suggest_merges(
     facts: dict[str, _Facts] = {}
     names = min_score <= NAME_WEIGHT
     blocks: dict[str, list[str]] = defaultdict(list)
+    shown: dict[str, list[str]] = defaultdict(list)
+    held: dict[str, list[str]] = defaultdict(list)
     for profile in profiles:
         if profile.key in facts:
             raise ValueError(f"member {profile.key!r} is given twice")
         facts[profile.key] = _facts(profile)
-        for key in _blocking_keys(facts[profile.key], names):
+        keys, shows, holds = _blocking_keys(facts[profile.key], names)
+        for key in keys:
             blocks[key].append(profile.key)
+        for key in shows:
+            shown[key].append(profile.key)
+        for key in holds:
+            held[key].append(profile.key)
     pairs: set[tuple[str, str]] = set()
     for members in blocks.values():
         if 1 < len(members) <= max_block:
             pairs.update((x, y) if x < y else (y, x) for x, y in combinations(members, 2))
+    for key, showing in shown.items():
+        holding = held.get(key, [])
+        if holding and len(showing) <= max_block and len(holding) <= max_block:
+            pairs.update((x, y) if x < y else (y, x) for x in showing for y in holding if x != y)
     found = []
     for x, y in pairs:
         candidate = _score(facts[x], facts[y])
