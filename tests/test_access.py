@@ -23,6 +23,7 @@ from tests.crisis.samples import make_samples
 from tests.inbox.samples import samples as inbox_samples
 from tests.listening.samples import samples as listening_samples
 from tests.publishing import samples
+from tests.replies.samples import samples as replies_samples
 
 # URL argument name -> a value pointing at workspace A's data. Add one when you add a URL argument.
 SAMPLES: dict[str, Callable[[Personas], Any]] = {
@@ -54,6 +55,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "label_id": lambda p: inbox_samples(p).label.pk,
     "routing_rule_id": lambda p: inbox_samples(p).rule.pk,
     "saved_view_id": lambda p: inbox_samples(p).view.pk,
+    "reply_id": lambda p: replies_samples(p).reply.pk,
+    "saved_reply_id": lambda p: replies_samples(p).saved.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ambassade.crisis",
     "ambassade.community",
     "ambassade.inbox",
+    "ambassade.replies",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ its words as it needs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import formats, timezone
@@ -37,11 +38,24 @@ def _person(user: Any) -> str:
     return ((user.get_full_name() or "").strip() or user.email) if user is not None else ""
 
 
+#: Events other apps record on conversations (replies, targets…): code → wording of the params
+#: (``actor`` included), registered with :func:`register_event`.
+EVENTS: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_event(code: str, words: Callable[[dict[str, Any]], str]) -> str:
+    """Word an event ``code`` another app records (from its ``AppConfig.ready``)."""
+    EVENTS[code] = words
+    return code
+
+
 def event_words(event: Event) -> str:
     p: dict[str, Any] = dict(event.params or {})
     code = event.code
     who = _person(event.actor)
     p["actor"] = who
+    if code in EVENTS:
+        return EVENTS[code](p)
     if code == "status":
         p["status"] = (
             Status(p["status"]).label if p.get("status") in Status.values else p.get("status")

@@ -9,6 +9,8 @@ claims, keys, deadlines, heartbeats, back-off, the hold, reconciliation's timing
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +20,16 @@ from django.db.models import Model, Q
 from ambassade.connectors.base import AuthExpired, ConnectorError, Published, RawItem
 from ambassade.publishing.models import PublishAttempt
 
-__all__ = ["Ask", "Call", "Finding", "Found", "Kind", "NotFound"]
+__all__ = ["Ask", "Call", "Finding", "Found", "Kind", "NotFound", "comparable"]
+
+_URL = re.compile(r"https?://\S+")
+
+
+def comparable(text: str) -> str:
+    """Text as networks give it back, to recognise an item sent among what the network lists: links
+    shortened or rewritten, spacing and case changed."""
+    text = unicodedata.normalize("NFKC", _URL.sub(" ", text)).casefold()
+    return " ".join(re.sub(r"[^\w#@]+", " ", text).split())
 
 
 class Call:

@@ -9,8 +9,6 @@ hold) is :mod:`.engine`; the names below keep the outbox's vocabulary for the ta
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +32,7 @@ from ambassade.publishing.approvals import expire_pending_approvals
 from ambassade.publishing.authoring import parts_for
 from ambassade.publishing.models import Status, Variant
 from ambassade.publishing.outbox import engine, hold
-from ambassade.publishing.outbox.kind import Ask, Call, Finding, Found, NotFound
+from ambassade.publishing.outbox.kind import Ask, Call, Finding, Found, NotFound, comparable
 from ambassade.publishing.scheduling import schedule_next_occurrence
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import StoredMessage, coded
@@ -83,13 +81,7 @@ def _class_deduplicates(network: str) -> bool:
 
 # --- recognising a post on the network -----------------------------------------------------------
 
-_URL = re.compile(r"https?://\S+")
-
-
-def _comparable(text: str) -> str:
-    """Text as networks give it back: links shortened or rewritten, spacing and case changed."""
-    text = unicodedata.normalize("NFKC", _URL.sub(" ", text)).casefold()
-    return " ".join(re.sub(r"[^\w#@]+", " ", text).split())
+_comparable = comparable
 
 
 def _same_post(sent: str, found: str) -> bool:

@@ -1,0 +1,39 @@
+"""The replies' stored messages (a reply's failure, an attempt's log, notifications), worded when
+shown in the reader's language (ambassade.workspaces.messages)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.workspaces.messages import register_all
+
+register_all(
+    {
+        "replies.no_words": _("the reply has no words to recognise it by"),
+        "replies.cannot_read": _("Ambassade cannot read the replies on %(network)s."),
+        "replies.reconnect": _(
+            "The account %(account)s must be reconnected: the network refused its access "
+            "(%(reason)s). Reconnect it in Connections, then retry."
+        ),
+        "replies.unsupported": _("Ambassade cannot answer on %(network)s."),
+        "replies.refused": _("%(network)s refused the reply: %(reason)s"),
+        "replies.gave_up": _(
+            "%(network)s could not be reached after %(count)s attempts (%(reason)s). "
+            "Retry when the network is back."
+        ),
+        "replies.check_refused": _(
+            "We could not check whether the reply went out on %(account)s: the network "
+            "refused its access (%(reason)s). Look at the conversation on the network, and retry "
+            "only if the reply is not there."
+        ),
+        "replies.ask": _(
+            "We do not know whether the reply went out on %(account)s, and %(network)s "
+            "cannot be checked (%(reason)s). Look at the conversation on the network, and retry "
+            "only if the reply is not there."
+        ),
+        "replies.failed": _("A reply to %(person)s could not be sent (%(network)s)"),
+        "replies.awaiting": _("%(author)s's reply to %(person)s awaits your approval"),
+        "replies.rejected": _("Your reply to %(person)s was not approved"),
+        "replies.mentioned": _("%(author)s mentioned you in a note about %(person)s"),
+    }
+)
