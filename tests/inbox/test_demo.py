@@ -45,3 +45,11 @@ def test_the_demo_has_a_living_inbox(demo: Any) -> None:  # noqa: F811
     out = io.StringIO()
     ensure_demo_content(demo, out)
     assert (conversations.count(), Message.objects.count()) == before
+    # Saved replies for the incident and the usual cases, in both languages, made once.
+    from ambassade.replies.models import SavedReply
+    from ambassade.replies.services import saved_replies_for
+
+    assert SavedReply.objects.filter(workspace=demo).count() == 5
+    incident = conversations.filter(labels__name="Refund", lang="fr").first()
+    filled = {f.saved.shortcut: f for f in saved_replies_for(incident, incident.assignee)}
+    assert filled["double"].text.startswith("Bonjour ") and "débit" in filled["double"].text

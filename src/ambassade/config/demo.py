@@ -75,6 +75,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.publishing.demo import ensure_demo_posts
+    from ambassade.replies.demo import ensure_demo_saved_replies
 
     User = get_user_model()
     owner = User.objects.get(email__iexact=DEMO_EMAIL)
@@ -83,6 +84,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_posts(workspace, owner, teammate, out, now=now)
     # After the posts: the inbox recognises the brand's accounts they connect.
     ensure_demo_inbox(workspace, owner, teammate, out, now=now)
+    ensure_demo_saved_replies(workspace, owner, out)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:
