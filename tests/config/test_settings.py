@@ -66,6 +66,7 @@ def _run_ambassade(tmp_path: Path, **overrides: str) -> subprocess.CompletedProc
         ("AMBASSADE_SECRET_KEY", "short", "at least 32 characters"),
         ("AMBASSADE_TEXT_MODEL", "/nonexistent/model", "no model.onnx in"),
         ("AMBASSADE_TEXT_LANGUAGES", "fr,klingon", "unknown ISO 639-1 language code 'klingon'"),
+        ("AMBASSADE_TEXT_PREFERRED", "fr,xx", "unknown ISO 639-1 language code 'xx'"),
     ],
 )
 def test_it_stops_on_a_bad_value_naming_the_variable(

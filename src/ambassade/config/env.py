@@ -330,6 +330,13 @@ TEXT_LANGUAGES = _declare(
     "Comma-separated ISO 639-1 codes that language identification chooses among (fr,en). Empty: "
     "fr, en, de, es, it, pt, nl and ar. Read by the text engine itself.",
 )
+TEXT_PREFERRED = _declare(
+    "AMBASSADE_TEXT_PREFERRED",
+    "",
+    "Comma-separated ISO 639-1 codes of the users' languages: language identification leans toward "
+    "them on short or ambiguous messages (the others' likelihood halved). Empty: fr,en; none: no "
+    "lean. Read by the text engine itself.",
+)
 
 
 def _declare_app(

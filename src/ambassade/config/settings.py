@@ -236,6 +236,14 @@ if env.env_str(env.TEXT_LANGUAGES):
         configured_languages()
     except ValueError as exc:
         raise env.ConfigError(env.TEXT_LANGUAGES, str(exc)) from None
+if env.env_str(env.TEXT_PREFERRED):
+    from ambassade.engine.text._language import preferred_languages
+
+    os.environ[env.TEXT_PREFERRED] = env.env_str(env.TEXT_PREFERRED)
+    try:
+        preferred_languages()
+    except ValueError as exc:
+        raise env.ConfigError(env.TEXT_PREFERRED, str(exc)) from None
 
 LOG_LEVEL = env.env_choice(env.LOG_LEVEL, {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {

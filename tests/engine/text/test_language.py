@@ -8,6 +8,11 @@ from ambassade.engine.text import (
     configured_languages,
     detect_languages,
 )
+from ambassade.engine.text._language import (
+    DEFAULT_PREFERRED,
+    preferred_languages,
+    without_names,
+)
 
 
 def test_it_tells_french_from_english() -> None:
@@ -98,9 +103,67 @@ def test_the_informal_vote_leaves_other_languages_alone() -> None:
     assert all(g.code not in ("fr", "en") for g in detect_languages(texts))
 
 
-def test_a_confident_guess_is_never_overruled() -> None:
+def test_a_confident_guess_is_overruled_only_by_many_function_words() -> None:
     text = "Je suis allé au restaurant hier soir avec mes amis, lol, so good"
     assert detect_languages([text])[0].code == "fr"
+
+
+# Brand and other proper names (issue #11): the demo brand "Café Lumière" made English messages French
+# or Dutch, and "charged me TWICE" was then read by the French heads.
+NAMED = {
+    "en": [
+        "Café Lumière your app charged me TWICE for my latte noisette! Refund me #doublecharge",
+        "CAFÉ LUMIÈRE your app charged me TWICE for my latte noisette! Refund me",
+        "Can't log in to the Café Lumière app since the last update",
+        "Can't log in to the café lumière app since the last update",
+        "Café Lumière staff are a bunch of useless idiots",
+        "FREE Café Lumière GIFT CARD 🎁🎁 just fill in this form https://example.com/x #giveaway",
+        "The Cafe Lumiere app crashes when I open the orders tab (iOS 18)",
+        "Friday ritual: latte noisette and a croissant at Café Lumière. Nothing better.",
+    ],
+    "fr": [
+        "Le bagel de chez Nova Coffee ce matin, un petit bonheur ☕",
+        "Impossible de me connecter à l'application Café Lumière depuis la mise à jour",
+        "Toujours pas de prise électrique qui marche chez Grain Noir République",
+        "Franchement Brûlerie Atlas a le meilleur cookie du quartier. Merci à l'équipe !",
+    ],
+}
+
+
+@pytest.mark.parametrize(("lang", "text"), [(lang, t) for lang, ts in NAMED.items() for t in ts])
+def test_brand_names_do_not_decide_the_language(lang: str, text: str) -> None:
+    assert detect_languages([text])[0].code == lang
+
+
+def test_names_are_the_capitalised_words_inside_sentences() -> None:
+    assert without_names("Can't log in to the Café Lumière app. Help!") == (
+        "Can't log in to the app Help"
+    )
+    assert without_names("@cafelumiere CAFÉ LUMIÈRE charged me TWICE, I want a refund") == (
+        "CAFÉ charged me I want a refund"
+    )
+    # A title in capitals, or a text made mostly of names, is read whole.
+    assert without_names("How To Make The Best Coffee") == "How To Make The Best Coffee"
+
+
+def test_short_messages_lean_to_french_and_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the prior, lingua finds this no clearer English than another language: undetermined.
+    monkeypatch.delenv("AMBASSADE_TEXT_PREFERRED", raising=False)
+    assert detect_languages(["@user went full retard"])[0].code == "en"
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", "none")
+    assert detect_languages(["@user went full retard"])[0].code == "und"
+
+
+def test_preferred_languages_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AMBASSADE_TEXT_PREFERRED", raising=False)
+    assert preferred_languages() == DEFAULT_PREFERRED == ("fr", "en")
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", " DE, en")
+    assert preferred_languages() == ("de", "en")
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", "None")
+    assert preferred_languages() == ()
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", "fr,xx")
+    with pytest.raises(ValueError, match="'xx' in AMBASSADE_TEXT_PREFERRED"):
+        preferred_languages()
 
 
 def test_the_vote_needs_french_and_english_among_the_languages() -> None:

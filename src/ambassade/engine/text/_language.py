@@ -16,13 +16,22 @@ from lingua import (
     LanguageDetectorBuilder,
 )
 
-from ambassade.engine.text._normalize import MAX_LANGUAGE_CHARS, bound, language_view
+from ambassade.engine.text._normalize import (
+    MAX_LANGUAGE_CHARS,
+    MAX_TEXT_CHARS,
+    bound,
+    language_view,
+    strip_links,
+)
 
 __all__ = [
     "DEFAULT_LANGUAGES",
+    "DEFAULT_PREFERRED",
     "LanguageGuess",
     "configured_languages",
     "detect_languages",
+    "preferred_languages",
+    "without_names",
 ]
 
 DEFAULT_LANGUAGES = ("fr", "en", "de", "es", "it", "pt", "nl", "ar")
@@ -118,10 +127,10 @@ _MARKERS: dict[str, tuple[str, int]] = {
 }
 
 
-def _vote(text: str, *, slang_needed: bool, shared: bool) -> str | None:
-    """ "fr" or "en" when the text's marker words score higher for one than for the other, else None.
-    SMS and slang words score 2, other words 1; ``shared`` counts the words Romance or Germanic
-    languages share too; with ``slang_needed`` the winner must have a slang word."""
+def _scores(text: str, *, shared: bool) -> tuple[dict[str, int], dict[str, bool]]:
+    """The French and English marker scores of a text, and whether each has a slang word. SMS and
+    slang words score 2, other words 1; ``shared`` counts the words Romance or Germanic languages share
+    too."""
     scores = {"fr": 0, "en": 0}
     slang = {"fr": False, "en": False}
     for word in _WORD.findall(_REPEATS.sub(r"\1\1", bound(text, MAX_LANGUAGE_CHARS).lower())):
@@ -134,6 +143,19 @@ def _vote(text: str, *, slang_needed: bool, shared: bool) -> str | None:
             slang[lang] = True
         elif kind == _WORD_OF or shared:
             scores[lang] += 1
+    return scores, slang
+
+
+def _has_markers(text: str) -> bool:
+    """Whether the text has a French or English marker word (shared words aside)."""
+    scores, _ = _scores(text, shared=False)
+    return scores["fr"] + scores["en"] > 0
+
+
+def _vote(text: str, *, slang_needed: bool, shared: bool) -> str | None:
+    """ "fr" or "en" when the text's marker words score higher for one than for the other, else None;
+    with ``slang_needed`` the winner must have a slang word."""
+    scores, slang = _scores(text, shared=shared)
     french, english = scores["fr"], scores["en"]
     if french > english and (slang["fr"] or not slang_needed):
         return "fr"
@@ -142,15 +164,110 @@ def _vote(text: str, *, slang_needed: bool, shared: bool) -> str | None:
     return None
 
 
-def _guess(values: list[ConfidenceValue], codes: tuple[str, ...]) -> LanguageGuess:
+STRONG_VOTE = 3
+"""Marker words of one of French and English scoring this much, with none of the other, overrule even
+a confident guess of the other (lingua read the letters of a French name in an English message:
+"Friday ritual: latte noisette and a croissant at café lumière", "Je kiffe le Black Friday")."""
+
+
+def _contradicted(text: str, code: str) -> str | None:
+    """French or English when the function words of ``text`` say so strongly (:data:`STRONG_VOTE`) and
+    ``code`` (French or English) has none of its own."""
+    scores, _ = _scores(text, shared=False)
+    for other in ("en", "fr"):
+        third = "en" if other == "fr" else "fr"
+        if (
+            other != code
+            and scores[other] >= STRONG_VOTE
+            and scores.get(code, 0) == 0
+            and (code in ("fr", "en") or scores[third] == 0)
+        ):
+            return other
+    return None
+
+
+# --- proper names ---------------------------------------------------------------------------------
+# A brand, a place or a person's name says nothing of the language it is written in, but lingua reads
+# its letters like any other: "Can't log in to the Café Lumière app" came out Dutch, "Café Lumière your
+# app charged me TWICE" French. Capitalised words inside a sentence are names far more often than not
+# in French and English, so they are left out of what lingua reads, unless they are most of the text
+# or the text has no French or English marker word (German capitalises its nouns; measured in
+# docs/benchmarks.md, "Language identification").
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?…:;\n\"«»“”()\[\]|•–—-]")
+MAX_NAME_SHARE = 0.4
+"""Capitalised words inside sentences are left out of language identification only when they are at
+most this share of the words (a title in capitals, or German with its capitalised nouns, keeps them)."""
+
+
+def without_names(text: str) -> str:
+    """``text`` without the capitalised words (``Café``, ``LUMIÈRE``) that do not start a sentence: the
+    names in it. URLs, @mentions and #hashtags are removed first; "I" stays."""
+    text = strip_links(bound(text, MAX_TEXT_CHARS))
+    kept: list[str] = []
+    names = 0
+    previous_end = 0
+    for match in _NAME_WORD.finditer(text):
+        word = match.group()
+        starts_sentence = (not kept and not names) or bool(
+            _SENTENCE_END.search(text, previous_end, match.start())
+        )
+        previous_end = match.end()
+        if word[0].isupper() and not starts_sentence and word != "I":
+            names += 1
+            continue
+        kept.append(word)
+    if not names or names > MAX_NAME_SHARE * (names + len(kept)):
+        return text
+    return " ".join(kept)
+
+
+# --- a prior toward the users' languages ---------------------------------------------------------
+DEFAULT_PREFERRED = ("fr", "en")
+"""The languages of this product's users when ``AMBASSADE_TEXT_PREFERRED`` is unset: lingua's
+likelihood of every other language is multiplied by :data:`OTHER_PRIOR` before the best is chosen, so
+that a short or ambiguous message leans French or English rather than Dutch or Italian."""
+OTHER_PRIOR = 0.5
+"""Measured (docs/benchmarks.md, "Language identification"): real French and English messages gain
+0.4 to 3 points, the other languages of UMSAB lose 1 to 2.5."""
+
+
+def preferred_languages() -> tuple[str, ...]:
+    """The codes favoured by the prior (``AMBASSADE_TEXT_PREFERRED``, comma-separated ISO 639-1 codes;
+    ``none`` for no prior; default fr, en)."""
+    raw = os.environ.get("AMBASSADE_TEXT_PREFERRED", "").strip().lower()
+    if not raw:
+        return DEFAULT_PREFERRED
+    if raw == "none":
+        return ()
+    codes = tuple(dict.fromkeys(code.strip() for code in raw.split(",") if code.strip()))
+    for code in codes:
+        _language(code, "AMBASSADE_TEXT_PREFERRED")
+    return codes
+
+
+def _guess(
+    values: list[ConfidenceValue], codes: tuple[str, ...], preferred: tuple[str, ...]
+) -> LanguageGuess:
     if not values:
         return LanguageGuess(UNDETERMINED, 0.0)
-    best = values[0].value
-    second = values[1].value if len(values) > 1 else 0.0
+    weighted = sorted(
+        (
+            (
+                value.value * (1.0 if not preferred or code in preferred else OTHER_PRIOR),
+                code,
+            )
+            for value in values
+            for code in (value.language.iso_code_639_1.name.lower(),)
+        ),
+        reverse=True,
+    )
+    total = sum(weight for weight, _ in weighted) or 1.0
+    best, code = weighted[0][0] / total, weighted[0][1]
+    second = weighted[1][0] / total if len(weighted) > 1 else 0.0
     if best < MIN_CONFIDENCE or best < MIN_MARGIN * second:
         return LanguageGuess(UNDETERMINED, float(best))
-    code = values[0].language.iso_code_639_1.name.lower()
-    return LanguageGuess(code if code in codes else UNDETERMINED, float(values[0].value))
+    return LanguageGuess(code if code in codes else UNDETERMINED, float(best))
 
 
 @dataclass(frozen=True)
@@ -172,13 +289,11 @@ def configured_languages() -> tuple[str, ...]:
     return codes
 
 
-def _language(code: str) -> Language:
+def _language(code: str, variable: str = "AMBASSADE_TEXT_LANGUAGES") -> Language:
     try:
         return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
     except ValueError:
-        raise ValueError(
-            f"unknown ISO 639-1 language code {code!r} in AMBASSADE_TEXT_LANGUAGES"
-        ) from None
+        raise ValueError(f"unknown ISO 639-1 language code {code!r} in {variable}") from None
 
 
 _lock = threading.Lock()
@@ -218,13 +333,34 @@ def detect_languages(
 ) -> list[LanguageGuess]:
     """The language of each text among ``languages`` (default: :func:`configured_languages`).
 
-    URLs, @mentions, #hashtags, emoji, digits and punctuation are removed first; a text with too few
-    letters left, or whose best language is not clearly ahead, is ``und``. Only the beginning of a long
-    text is read, its words cut to 64 letters (:func:`~ambassade.engine.text._normalize.language_view`).
+    URLs, @mentions, #hashtags, emoji, digits, punctuation and the capitalised words inside sentences
+    (names: :func:`without_names`) are removed first; lingua's likelihoods are weighted toward the
+    preferred languages (:func:`preferred_languages`); a text with too few letters left, or whose best
+    language is not clearly ahead, is ``und``. Between French and English, marker words decide when
+    lingua is unsure, and overrule it when they are many for one and none for the other. Only the
+    beginning of a long text is read, its words cut to 64 letters
+    (:func:`~ambassade.engine.text._normalize.language_view`).
     """
+    return _detect(texts, languages)
+
+
+def _detect(
+    texts: Sequence[str],
+    languages: Sequence[str] | None = None,
+    *,
+    names: bool = True,
+    prior: bool = True,
+    overrule: bool = True,
+) -> list[LanguageGuess]:
+    """:func:`detect_languages`, each of its three safeguards against names and ambiguity switchable so
+    that ``ambassade bench language`` measures what each brings."""
     codes = tuple(languages) if languages is not None else configured_languages()
     accurate, fast = _detectors_for(codes)
-    stripped = [language_view(text) for text in texts]
+    preferred = preferred_languages() if prior else ()
+    stripped = [
+        language_view(without_names(text) if names and _has_markers(text) else text)
+        for text in texts
+    ]
     guesses = [LanguageGuess(UNDETERMINED, 0.0)] * len(texts)
     candidates = [
         i for i, text in enumerate(stripped) if len(text) - text.count(" ") >= MIN_LETTERS
@@ -242,13 +378,13 @@ def detect_languages(
             if len(stripped[i]) < _SHORT_TEXT or not values or values[0].value < _SURE:
                 recheck.append(i)
             else:
-                guesses[i] = _guess(values, codes)
+                guesses[i] = _guess(values, codes, preferred)
     if recheck:
         results = accurate.compute_language_confidence_values_in_parallel(
             [stripped[i] for i in recheck]
         )
         for i, values in zip(recheck, results, strict=True):
-            guesses[i] = _guess(values, codes)
+            guesses[i] = _guess(values, codes, preferred)
             if values:
                 leaders[i] = values[0].language.iso_code_639_1.name.lower()
     if "fr" in codes and "en" in codes:
@@ -262,4 +398,8 @@ def detect_languages(
                 )
                 if voted is not None and voted != guess.code:
                     guesses[i] = LanguageGuess(voted, _VOTE_CONFIDENCE)
+            elif overrule and guess.code != UNDETERMINED:
+                overruled = _contradicted(texts[i], guess.code)
+                if overruled is not None:
+                    guesses[i] = LanguageGuess(overruled, _VOTE_CONFIDENCE)
     return guesses

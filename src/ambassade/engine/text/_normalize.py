@@ -18,6 +18,7 @@ __all__ = [
     "language_view",
     "normalize",
     "strip_for_language",
+    "strip_links",
     "tokenize",
 ]
 
@@ -107,6 +108,19 @@ def strip_for_language(text: str) -> str:
     text = _HASHTAG.sub(" ", text)
     text = _NON_LETTER.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def strip_links(text: str) -> str:
+    """``text`` without URLs, @mentions and #hashtags (invisible characters, HTML tags and entities
+    dropped first); punctuation stays."""
+    text = _INVISIBLE.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    return _HASHTAG.sub(" ", text)
 
 
 def tokenize(normalized: str) -> list[str]:
