@@ -1,4 +1,4 @@
-"""Text intelligence: language, sentiment, toxicity, spam, near-duplicates and keywords.
+"""Text intelligence: language, sentiment, toxicity, spam, intent, near-duplicates and keywords.
 
 Pure Python and numpy (plus lingua for languages): no Django, no scikit-learn, nothing downloaded. The
 models ship in ``models/text.npz`` and are retrained with ``ambassade train-text``
@@ -11,6 +11,7 @@ models ship in ``models/text.npz`` and are retrained with ``ambassade train-text
 
 from ambassade.engine.text._analysis import UNSUPPORTED, Analysis, analyze, keywords
 from ambassade.engine.text._fingerprint import fingerprint, hamming_distance, is_near_duplicate
+from ambassade.engine.text._intent import INTENTS, intents
 from ambassade.engine.text._language import (
     DEFAULT_LANGUAGES,
     LanguageGuess,
@@ -22,6 +23,7 @@ from ambassade.engine.text._normalize import normalize
 
 __all__ = [
     "DEFAULT_LANGUAGES",
+    "INTENTS",
     "SENTIMENT_CLASSES",
     "UNSUPPORTED",
     "Analysis",
@@ -31,6 +33,7 @@ __all__ = [
     "detect_languages",
     "fingerprint",
     "hamming_distance",
+    "intents",
     "is_near_duplicate",
     "keywords",
     "normalize",
