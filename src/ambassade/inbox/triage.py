@@ -1,14 +1,9 @@
 """Triage: a message's intent, a conversation's priority, and the one line that explains it.
 
-**Intent** comes from :func:`classify_intents`, the one function the inbox calls. Until the text
-engine has its intent head (``ambassade.engine.text``, accurate tier), it is the fallback below: a
-small French and English lexicon over the engine's normalised text (lower case, accents removed), on
-the fast tier, in microseconds. Switching to the engine's head is the one line marked ``SWITCH``.
-The fallback's rules, in order (the first that fires wins): a bug report names the app, site or a
-crash with a failure word; a complaint has a failure or grievance word; purchase intent names buying,
-ordering or a price; a question has "?" or opens with a question word; then a negative message is a
-complaint; praise has a thanks or admiration word, or is positive; otherwise "other". docs/inbox.md
-gives its limits.
+**Intent** comes from :func:`classify_intents`, the one function the inbox calls: the text engine's
+intent head (``ambassade.engine.text.intents``, accurate tier: the multilingual sentence encoder and a
+trained head, docs/text-analysis.md "Intent"), or, should its model be missing, the engine's French and
+English rules (fast tier), which this module held first.
 
 **Priority** (0–100) adds up, each part capped: intent (complaint 30, bug 25, question 20, purchase
 15, other 5, praise 0), sentiment (negative 20, neutral 5), the person's reach (≥ 100,000 followers
@@ -19,8 +14,7 @@ gives its limits.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +23,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from ambassade.engine import text as engine_text
 
 __all__ = [
     "LEVELS",
@@ -41,77 +37,24 @@ __all__ = [
 
 # --- intent ---------------------------------------------------------------------------------------
 
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
-
-
-_APP = _words(
-    r"app", r"appli", r"application", r"site", r"site web", r"website", r"qr code", r"login",
-    r"mise a jour", r"update", r"android", r"ios", r"iphone",
-)  # fmt: skip
-_FAILURE = _words(
-    r"bug\w*", r"plante\w*", r"crash\w*", r"erreur", r"error", r"impossible", r"can'?t", r"cannot",
-    r"won'?t", r"ne marche\w*", r"marche pas", r"fonctionne pas", r"doesn'?t work", r"not working",
-    r"broken", r"ne s'affiche\w*", r"bloque\w*", r"freez\w*", r"panne",
-)  # fmt: skip
-_COMPLAINT = _words(
-    r"decevant\w*", r"disappoint\w*", r"nul+e?", r"terrible", r"inadmissible", r"unacceptable",
-    r"scandal\w*", r"rembours\w*", r"refund\w*", r"arnaque\w*", r"scam\w*", r"deux fois", r"twice",
-    r"double (?:paiement|prelevement|charge)\w*", r"debite\w*", r"charged", r"jamais plus",
-    r"never again", r"honte", r"shame\w*", r"attente", r"waited", r"aucune reponse",
-    r"no answer", r"no reply", r"injoignable", r"unreachable", r"plainte", r"complain\w*",
-    r"lent\w*", r"slow", r"tiede", r"lukewarm", r"brule", r"burnt", r"ou est ma", r"where is my",
-    r"late", r"en retard", r"retard\w*", r"delay\w*", r"missing", r"manquant\w*", r"wrong",
-    r"pas recu\w*", r"never (?:arrived|received)", r"not received", r"jamais recu\w*",
-    r"casse\w*", r"abime\w*", r"damaged",
-)  # fmt: skip
-_QUESTION_START = re.compile(
-    r"^(?:@\w+\s+)*(?:est-ce|comment|pourquoi|quand|ou|quel\w*|combien|qui|vous|avez|peut-on|"
-    r"puis-je|how|why|when|where|what|which|who|do|does|did|can|could|is|are|will|would)\b"
-)
-_QUESTION = _words(r"est-ce que", r"savez-vous", r"quelqu'un sait", r"anyone know", r"does anyone")
-_PURCHASE = _words(
-    r"acheter", r"achete\w*", r"commander", r"buy\w*", r"to order", r"pre-?order\w*", r"prix",
-    r"price\w*", r"tarif\w*", r"coffret", r"abonnement", r"subscri\w*", r"envie de tester",
-    r"want to try", r"carte cadeau", r"gift card",
-)  # fmt: skip
-_PRAISE = _words(
-    r"merci\w*", r"thanks?", r"thank you", r"bravo", r"top", r"genial\w*", r"great", r"love\w*",
-    r"adore\w*", r"parfait\w*", r"perfect", r"amazing", r"meilleur\w*", r"best", r"super",
-    r"excellent\w*", r"delicieu\w*", r"delicious",
-)  # fmt: skip
-
-
-def _fallback_intent(text: str, sentiment: str) -> str:
-    folded = _fold(text)
-    failure = bool(_FAILURE.search(folded))
-    if failure and _APP.search(folded):
-        return "bug"
-    if failure or _COMPLAINT.search(folded):
-        return "complaint"
-    if _PURCHASE.search(folded):
-        return "purchase"
-    if "?" in folded or _QUESTION_START.search(folded.strip()) or _QUESTION.search(folded):
-        return "question"
-    if sentiment == "negative":
-        return "complaint"
-    if _PRAISE.search(folded) or sentiment == "positive":
-        return "praise"
-    return "other"
+log = logging.getLogger(__name__)
+_warned = False
 
 
 def classify_intents(texts: Sequence[str], sentiments: Sequence[str] | None = None) -> list[str]:
     """The intent of each message: question, complaint, bug, praise, purchase or other.
-    ``sentiments`` (the engine's, when known) settle what the words leave open."""
-    moods = list(sentiments) if sentiments is not None else [""] * len(texts)
-    # SWITCH: return engine_text.intents(texts) once the engine's intent head has landed.
-    return [_fallback_intent(text, mood) for text, mood in zip(texts, moods, strict=True)]
+
+    The text engine's intent head (accurate tier) decides. Should its model file be missing (a broken
+    install), the engine's rules decide instead, with ``sentiments`` (the engine's, when known)
+    settling what the words leave open; that is logged once."""
+    global _warned
+    try:
+        return engine_text.intents(texts)
+    except (OSError, RuntimeError) as exc:
+        if not _warned:
+            log.warning("intent model unavailable (%s): intents from the rules", exc)
+            _warned = True
+    return engine_text.intents(texts, sentiments, tier="fast")
 
 
 # --- priority -------------------------------------------------------------------------------------

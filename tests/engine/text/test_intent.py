@@ -37,6 +37,12 @@ def test_the_brand_misfire_is_a_complaint_in_both_tiers() -> None:
     assert intents([text], tier="fast") == ["complaint"]
 
 
+def test_html_in_a_message_is_not_read_as_a_bug_report() -> None:
+    assert intents(["@brand <script>alert(1)</script> my order is late &amp; cold"]) == [
+        "complaint"
+    ]
+
+
 def test_every_answer_is_one_of_the_six_intents() -> None:
     texts = ["", "😍", "ok", "a" * 20_000, "@user http://t.co/x", "Привет", "???"]
     found = intents(texts)

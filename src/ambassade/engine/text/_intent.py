@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ambassade.engine.text._encoder import DIMENSION, ENCODER_NAME, default_encoder
-from ambassade.engine.text._normalize import bound
+from ambassade.engine.text._normalize import bound, strip_markup
 
 __all__ = [
     "DEFAULT_INTENT_PATH",
@@ -205,7 +205,8 @@ def intents(
     if tier == _FAST:
         moods = list(sentiments) if sentiments is not None else [""] * len(texts)
         return [rule_intent(text, mood) for text, mood in zip(texts, moods, strict=True)]
+    # HTML is not what the person wrote: "<script>…</script> my order is late" read as a bug report.
     probabilities = default_intent_head().scores(
-        default_encoder().encode([bound(text) for text in texts])
+        default_encoder().encode([strip_markup(bound(text)) for text in texts])
     )
     return [INTENTS[int(i)] for i in probabilities.argmax(axis=1)]

@@ -19,6 +19,7 @@ __all__ = [
     "normalize",
     "strip_for_language",
     "strip_links",
+    "strip_markup",
     "tokenize",
 ]
 
@@ -40,6 +41,7 @@ _URL = re.compile(
 _MENTION = re.compile(r"@\w+")
 _HASHTAG = re.compile(r"#\w+")
 _TAG = re.compile(r"<[^>]{0,200}>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.I | re.S)
 # Control and format characters (zero-width joiners, bidi marks, variation selectors, BOM): invisible
 # characters that would otherwise split words or become tokens of their own.
 _INVISIBLE = re.compile(
@@ -108,6 +110,17 @@ def strip_for_language(text: str) -> str:
     text = _HASHTAG.sub(" ", text)
     text = _NON_LETTER.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML tags (and without what scripts and styles hold), its entities decoded
+    and invisible characters dropped: what a person reads of it."""
+    text = _INVISIBLE.sub(" ", text)
+    if "<" in text:
+        text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    if "&" in text:
+        text = html.unescape(text)
+    return text
 
 
 def strip_links(text: str) -> str:
