@@ -21,6 +21,7 @@ from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
 from tests.crisis.samples import make_samples
 from tests.inbox.samples import samples as inbox_samples
+from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
 from tests.publishing import samples
 from tests.replies.samples import samples as replies_samples
@@ -57,6 +58,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "saved_view_id": lambda p: inbox_samples(p).view.pk,
     "reply_id": lambda p: replies_samples(p).reply.pk,
     "saved_reply_id": lambda p: replies_samples(p).saved.pk,
+    "holiday_id": lambda p: target_samples(p).holiday.pk,
+    "target_id": lambda p: target_samples(p).target.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

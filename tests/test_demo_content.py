@@ -63,7 +63,14 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     ensure_demo_content(demo, out, now=NOW)
 
     kinds = set(AlertRule.objects.filter(workspace=demo).values_list("kind", flat=True))
-    assert kinds == {"volume_spike", "negativity_spike", "influencer", "query_match"}
+    # response_time: the inbox's late answers (inbox/targets/demo.py).
+    assert kinds == {
+        "volume_spike",
+        "negativity_spike",
+        "influencer",
+        "query_match",
+        "response_time",
+    }
     incident_query = ListeningQuery.objects.get(workspace=demo, name=INCIDENT_QUERY)
     assert AlertRule.objects.get(workspace=demo, kind="query_match").query_ids == [
         incident_query.pk

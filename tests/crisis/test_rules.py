@@ -135,9 +135,10 @@ def test_it_ignores_disabled_rules_and_other_workspaces(personas: Personas) -> N
     assert services.evaluate_mentions(personas.workspace_a, [star]) == []
 
 
-def test_it_keeps_response_time_rules_as_a_placeholder(personas: Personas) -> None:
-    # There is no inbox yet: the rule can be saved, and nothing evaluates it.
-    _rule(personas, "response_time", response_minutes=30)
+def test_it_leaves_response_time_rules_to_the_inbox(personas: Personas) -> None:
+    # Mentions and hourly series never raise them: the inbox's breach watch does
+    # (tests/inbox/targets/test_breaches.py).
+    _rule(personas, "response_time")
     star = MentionFacts(id=1, author_handle="@a", author_followers=50)
     assert services.evaluate_mentions(personas.workspace_a, [star]) == []
     assert services.feed_series(personas.workspace_a, now=NOW, count=series()) == []

@@ -74,6 +74,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     again creates nothing."""
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.inbox.demo import ensure_demo_inbox
+    from ambassade.inbox.targets.demo import ensure_demo_targets
     from ambassade.publishing.demo import ensure_demo_posts
     from ambassade.replies.demo import ensure_demo_saved_replies
 
@@ -85,6 +86,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     # After the posts: the inbox recognises the brand's accounts they connect.
     ensure_demo_inbox(workspace, owner, teammate, out, now=now)
     ensure_demo_saved_replies(workspace, owner, out)
+    # Then business hours and targets over its conversations, one of them late (inbox/targets).
+    ensure_demo_targets(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ambassade.community",
     "ambassade.inbox",
     "ambassade.replies",
+    "ambassade.inbox.targets",
 ]
 
 MIDDLEWARE = [

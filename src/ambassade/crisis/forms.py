@@ -194,7 +194,6 @@ class RuleForm(ScopeFields, forms.ModelForm):
             "severity",
             "sensitivity",
             "min_followers",
-            "response_minutes",
             "cooldown_minutes",
             "notify_in_app",
             "channels",
@@ -212,7 +211,6 @@ class RuleForm(ScopeFields, forms.ModelForm):
         "severity",
         "sensitivity",
         "min_followers",
-        "response_minutes",
         "cooldown_minutes",
         "notify_in_app",
         "channels",
@@ -235,7 +233,8 @@ class RuleForm(ScopeFields, forms.ModelForm):
         self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)
         self.fields["sensitivity"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
         self.fields["kind"].help_text = _(
-            "Response-time rules wait for the inbox: they can be prepared but do not alert yet."
+            "A response-time rule alerts when a conversation of the inbox passes one of its "
+            "response-time targets (set in the inbox's settings)."
         )
         self.fields["severity"].help_text = _(
             "Spike rules do not use it: each of their alerts is rated by how unusual it is."
@@ -258,8 +257,6 @@ class RuleForm(ScopeFields, forms.ModelForm):
             self.add_error(
                 "min_followers", _("Give the number of followers that makes an author influential.")
             )
-        if kind == AlertRule.Kind.RESPONSE_TIME and not data.get("response_minutes"):
-            self.add_error("response_minutes", _("Give the response-time target in minutes."))
         return data
 
     def save(self, commit: bool = True) -> AlertRule:

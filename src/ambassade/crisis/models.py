@@ -124,9 +124,6 @@ class AlertRule(models.Model):
     min_followers = models.PositiveIntegerField(
         _("minimum followers"), null=True, blank=True, default=10000
     )
-    response_minutes = models.PositiveIntegerField(
-        _("response-time target (minutes)"), null=True, blank=True
-    )
     cooldown_minutes = models.PositiveIntegerField(
         _("cool-down (minutes)"),
         default=60,

@@ -11,8 +11,7 @@
     queries: WATCHING,
     severity: ["influencer", "query_match", "response_time"],  // spike alerts are rated one by one
     sensitivity: SPIKES,
-    min_followers: ["influencer"],
-    response_minutes: ["response_time"]
+    min_followers: ["influencer"]
   };
 
   function fieldOf(form, name) {
