@@ -181,3 +181,24 @@ def test_it_shows_no_timer_without_a_target(personas: Personas, client: Any) -> 
     url = reverse("inbox:conversation", args=[personas.workspace_a.slug, c.pk])
     page = parse(client.get(url).content.decode())
     assert page.find("span", data_target_timer=True) is None
+
+
+def test_it_is_reached_from_the_inbox(personas: Personas, client: Any) -> None:
+    slug = personas.workspace_a.slug
+    client.force_login(personas.alice)
+    settings = parse(client.get(reverse("inbox:settings", args=[slug])).content.decode())
+    assert settings.find("a", href=settings_url(personas)) is not None
+    listing = parse(client.get(reverse("inbox:list", args=[slug])).content.decode())
+    report = reverse("inbox_targets:report", args=[slug])
+    assert listing.find("a", href=report) is not None
+
+
+def test_it_says_late_once_in_the_conversation_header(personas: Personas, client: Any) -> None:
+    target(personas.workspace_a, first_response_minutes=30)
+    c = conversation(personas.workspace_a, contact_name="Jeanne")
+    inbound(c, timezone.now() - timedelta(hours=2))
+    client.force_login(personas.bob)
+    url = reverse("inbox:conversation", args=[personas.workspace_a.slug, c.pk])
+    text = parse(client.get(url).content.decode()).text
+    assert "late by 1 h 30 min" in text
+    assert "Late on its target" not in text  # the core's badge gives way to the timer
