@@ -202,3 +202,41 @@ def test_it_says_late_once_in_the_conversation_header(personas: Personas, client
     text = parse(client.get(url).content.decode()).text
     assert "late by 1 h 30 min" in text
     assert "Late on its target" not in text  # the core's badge gives way to the timer
+
+
+def test_it_shows_each_rows_timer_in_the_list_in_a_fixed_number_of_queries(
+    personas: Personas, client: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    target(personas.workspace_a, first_response_minutes=60)
+    now = timezone.now()
+    late = conversation(personas.workspace_a, key="late", contact_name="Late One")
+    inbound(late, now - timedelta(hours=3))
+    soon = conversation(personas.workspace_a, key="soon", contact_name="Soon One")
+    inbound(soon, now - timedelta(minutes=45))
+    client.force_login(personas.bob)
+    url = reverse("inbox:list", args=[personas.workspace_a.slug])
+
+    def rows() -> dict[str, str]:
+        page = parse(client.get(url, {"view": "all"}).content.decode())
+        return {
+            row.find("span", class_="conv-name").text: row.find("span", class_="conv-meta").text
+            for row in page.find_all("li", data_inbox_row=True)
+        }
+
+    found = rows()
+    assert "late by 2 h" in found["Late One"]
+    assert "due in 1" in found["Soon One"]  # 14 or 15 min left: due soon
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"view": "all"}).status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(5):
+        more = conversation(personas.workspace_a, key=f"more-{n}")
+        inbound(more, now - timedelta(minutes=10 + n))
+    assert count() == few
