@@ -103,9 +103,7 @@ def _list_context(request: HttpRequest, current: Conversation | None = None) -> 
         "saved_views": SavedView.objects.filter(workspace=workspace)
         .filter(Q(owner__isnull=True) | Q(owner=request.user))
         .order_by("position", "name"),
-        "networks": sorted(
-            set(base.order_by().values_list("network", flat=True).distinct()[:50]),
-        ),
+        "networks": listing.networks_of(workspace.pk),
         "labels": Label.objects.filter(workspace=workspace),
         "teams": Team.objects.filter(workspace=workspace),
         "intents": Intent.choices,

@@ -12,7 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.inbox.models import Conversation, Label, Team
+from ambassade.inbox.listing import networks_of
+from ambassade.inbox.models import Label, Team
 from ambassade.inbox.targets.models import BusinessHours, Holiday, Level, Target
 from ambassade.workspaces import dates
 from ambassade.workspaces.models import Workspace
@@ -240,12 +241,7 @@ class TargetForm(forms.ModelForm):
         target: Target = self.instance
         for kind in ("first_response", "next_response", "resolution"):
             self.initial[kind] = _split(getattr(target, f"{kind}_minutes"))
-        known = set(
-            Conversation.objects.filter(workspace=workspace)
-            .order_by()
-            .values_list("network", flat=True)
-            .distinct()[:50]
-        )
+        known = set(networks_of(workspace.pk))
         known.update(
             workspace.connections.values_list("network", flat=True)
             if hasattr(workspace, "connections")
@@ -289,12 +285,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, today: date | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        networks = (
-            Conversation.objects.filter(workspace=workspace)
-            .order_by()
-            .values_list("network", flat=True)
-            .distinct()[:50]
-        )
+        networks = networks_of(workspace.pk)
         self.fields["network"].choices = [("", _("All networks"))] + [
             (code, network_label(code)) for code in sorted(networks)
         ]
