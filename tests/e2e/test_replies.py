@@ -30,8 +30,10 @@ def _shots(page: Any, url: str, name: str) -> None:
             page.set_viewport_size({"width": width, "height": height})
             page.goto(url)
             page.locator("[data-reply-text]").fill("Bonjour Ana, nous regardons votre commande.")
-            page.wait_for_timeout(400)
-            page.screenshot(path=f"{folder}/{name}-{language}-{size}.png", full_page=False)
+            page.locator("[data-reply-counter]").filter(has_text="43").wait_for()
+            page.screenshot(
+                path=f"{folder}/{name}-{language}-{size}.png", full_page=size == "phone"
+            )
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": url}])
     page.set_viewport_size({"width": 1280, "height": 860})
 

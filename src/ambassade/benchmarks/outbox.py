@@ -41,17 +41,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from ambassade.benchmarks import BenchOptions, BenchResult
+from ambassade.benchmarks._outbox_networks import FAULTS, NETWORKS, Servers
 
 __all__ = ["OPTIONS", "TITLE", "run"]
 
@@ -73,16 +70,6 @@ OPTIONS = {
     "drain": "at most this many seconds after the last scheduled post (default 1200)",
 }
 
-NETWORKS = ("mastodon", "bluesky", "x")
-#: Fault rates per publishing call (the rest succeed at once).
-FAULTS = {
-    "error_5xx": 0.03,  # 503 before the post is taken
-    "rate_limit": 0.01,  # 429 with a reset 2–15 s away
-    "timeout": 0.01,  # no answer, post not taken
-    "lost_answer": 0.01,  # post taken, no answer before the client's timeout
-    "error_after": 0.005,  # post taken, then a 502 (a proxy timing out)
-    "slow": 0.05,  # post taken after 0.5–4 s
-}
 TEXT_INDEX = re.compile(r"#(\d{5})\b")
 WORDS = [
     "automne",
@@ -107,240 +94,6 @@ WORDS = [
     "ouverture",
     "soirée",
 ]
-
-
-# --- the fake networks -----------------------------------------------------------------------------
-
-
-class FakeNetwork:
-    """State and faults of one network; its handler is built by :func:`_handler`."""
-
-    def __init__(self, name: str, seed: int, timeout: float) -> None:
-        self.name = name
-        self.rng = random.Random(f"{seed}-{name}")
-        self.timeout = timeout
-        self.lock = threading.Lock()
-        self.posts: list[dict[str, Any]] = []  # every post taken, in order
-        self.by_key: dict[str, dict[str, Any]] = {}
-        self.faults: Counter[str] = Counter()
-        self.calls = 0
-        self.limits: list[tuple[float, float]] = []  # (time of the 429, seconds to the reset)
-
-    def draw(self) -> tuple[str, float]:
-        with self.lock:
-            self.calls += 1
-            x, acc = self.rng.random(), 0.0
-            extra = self.rng.uniform(0.5, 4.0)
-            for name, rate in FAULTS.items():
-                acc += rate
-                if x < acc:
-                    self.faults[name] += 1
-                    if name == "rate_limit":
-                        extra = float(self.rng.randint(2, 15))
-                        self.limits.append((time.time(), extra))
-                    return name, extra
-            return "ok", extra
-
-    def take(self, text: str, key: str) -> tuple[dict[str, Any], bool]:
-        """Record a post (once per key when ``key``); returns it and whether it is new."""
-        with self.lock:
-            if key and key in self.by_key:
-                return self.by_key[key], False
-            now = datetime.now(UTC)
-            post = {
-                "id": str(100000 + len(self.posts)),
-                "key": key,
-                "text": text,
-                "t": time.time(),
-                "at": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
-            }
-            self.posts.append(post)
-            if key:
-                self.by_key[key] = post
-            return post, True
-
-    def newest(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return list(reversed(self.posts))
-
-
-def _send(h: BaseHTTPRequestHandler, code: int, body: Any, headers: dict[str, str] | None = None):
-    data = json.dumps(body).encode()
-    try:
-        h.send_response(code)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            h.send_header(name, value)
-        h.end_headers()
-        h.wfile.write(data)
-    except OSError:
-        pass  # the client gave up (a timeout we injected)
-
-
-def _write_call(
-    h: BaseHTTPRequestHandler, net: FakeNetwork, accept: Callable[[], tuple[int, Any]]
-) -> None:
-    """A publishing call with the fault drawn for it."""
-    fault, extra = net.draw()
-    if fault == "error_5xx":
-        return _send(h, 503, {"error": "Service Unavailable"})
-    if fault == "rate_limit":
-        reset = time.time() + extra
-        headers = {
-            "mastodon": {
-                "X-RateLimit-Reset": datetime.fromtimestamp(reset, UTC).isoformat(),
-                "X-RateLimit-Remaining": "0",
-            },
-            "bluesky": {"ratelimit-reset": str(int(reset) + 1), "ratelimit-remaining": "0"},
-            "x": {"x-rate-limit-reset": str(int(reset) + 1), "x-rate-limit-remaining": "0"},
-        }[net.name]
-        return _send(h, 429, {"error": "Too many requests"}, headers)
-    if fault == "timeout":
-        time.sleep(net.timeout + 1)
-        return _send(h, 504, {"error": "Gateway Timeout"})
-    if fault == "slow":
-        time.sleep(extra)
-    code, body = accept()
-    if fault == "lost_answer":
-        time.sleep(net.timeout + 1)
-    if fault == "error_after":
-        return _send(h, 502, {"error": "Bad Gateway"})
-    return _send(h, code, body)
-
-
-def _mastodon_status(post: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": post["id"],
-        "created_at": post["at"],
-        "uri": f"https://mastodon.bench/users/brand/statuses/{post['id']}",
-        "url": f"https://mastodon.bench/@brand/{post['id']}",
-        "content": f"<p>{post['text']}</p>",
-        "visibility": "public",
-        "in_reply_to_id": None,
-        "reblog": None,
-        "spoiler_text": "",
-        "account": {"id": "1", "username": "brand", "acct": "brand", "display_name": "Brand"},
-    }
-
-
-def _bluesky_record(post: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "uri": f"at://did:plc:bench/app.bsky.feed.post/{post['key']}",
-        "cid": f"bafy{post['id']}",
-        "value": {"$type": "app.bsky.feed.post", "text": post["text"], "createdAt": post["at"]},
-    }
-
-
-def _handler(net: FakeNetwork) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            return json.loads(raw) if raw else {}
-
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            path = url.path
-            if net.name == "mastodon":
-                if path == "/api/v1/accounts/verify_credentials":
-                    return _send(self, 200, {"id": "1", "username": "brand"})
-                if path.startswith("/api/v1/accounts/") and path.endswith("/statuses"):
-                    limit = min(int(query.get("limit", 20)), 40)
-                    return _send(self, 200, [_mastodon_status(p) for p in net.newest()[:limit]])
-            if net.name == "bluesky":
-                if path == "/xrpc/com.atproto.repo.getRecord":
-                    post = net.by_key.get(query.get("rkey", ""))
-                    if post is None:
-                        return _send(
-                            self,
-                            400,
-                            {"error": "RecordNotFound", "message": "Could not locate record"},
-                        )
-                    return _send(self, 200, _bluesky_record(post))
-                if path == "/xrpc/com.atproto.repo.listRecords":
-                    limit = min(int(query.get("limit", 50)), 100)
-                    records = [_bluesky_record(p) for p in net.newest()[:limit]]
-                    return _send(self, 200, {"records": records})
-            if net.name == "x" and path.startswith("/2/users/") and path.endswith("/tweets"):
-                limit = max(5, min(int(query.get("max_results", 10)), 100))
-                start = int(query.get("pagination_token") or 0)
-                since = query.get("start_time", "")
-                tweets = [
-                    {"id": p["id"], "text": p["text"], "created_at": p["at"]}
-                    for p in net.newest()
-                    if not since or p["at"][:19] >= since[:19]
-                ]
-                page = tweets[start : start + limit]
-                meta: dict[str, Any] = {"result_count": len(page)}
-                if start + limit < len(tweets):
-                    meta["next_token"] = str(start + limit)
-                return _send(self, 200, {"data": page, "meta": meta} if page else {"meta": meta})
-            return _send(self, 404, {"error": "Not Found"})
-
-        def do_POST(self) -> None:
-            path = urlsplit(self.path).path
-            body = self._body()
-            if net.name == "mastodon" and path == "/api/v1/statuses":
-                key = self.headers.get("Idempotency-Key", "")
-
-                def accept() -> tuple[int, Any]:
-                    post, _new = net.take(str(body.get("status", "")), key)
-                    return 200, _mastodon_status(post)
-
-                return _write_call(self, net, accept)
-            if net.name == "bluesky" and path == "/xrpc/com.atproto.repo.createRecord":
-                rkey = str(body.get("rkey") or "")
-
-                def accept() -> tuple[int, Any]:
-                    post, new = net.take(str(body["record"].get("text", "")), rkey)
-                    if not new:
-                        return 400, {"error": "InvalidRequest", "message": "Record already exists"}
-                    record = _bluesky_record(post)
-                    return 200, {"uri": record["uri"], "cid": record["cid"]}
-
-                return _write_call(self, net, accept)
-            if net.name == "bluesky" and path == "/xrpc/com.atproto.server.createSession":
-                return _send(
-                    self,
-                    200,
-                    {"accessJwt": "a", "refreshJwt": "r", "did": "did:plc:bench", "handle": "b"},
-                )
-            if net.name == "x" and path == "/2/tweets":
-
-                def accept() -> tuple[int, Any]:
-                    post, _new = net.take(str(body.get("text", "")), "")
-                    return 201, {"data": {"id": post["id"], "text": post["text"]}}
-
-                return _write_call(self, net, accept)
-            return _send(self, 404, {"error": "Not Found"})
-
-    return Handler
-
-
-class Servers:
-    def __init__(self, seed: int, timeout: float) -> None:
-        self.networks = {name: FakeNetwork(name, seed, timeout) for name in NETWORKS}
-        self.servers = {}
-        for name, net in self.networks.items():
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(net))
-            server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            self.servers[name] = server
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.servers[name].server_address[1]}"
-
-    def close(self) -> None:
-        for server in self.servers.values():
-            server.shutdown()
-            server.server_close()
 
 
 # --- the helper processes (run with AMBASSADE_DATA_DIR set) -------------------------------------------
@@ -400,6 +153,8 @@ def _helper_setup() -> None:
         )
         for name in NETWORKS
     ]
+    if config.get("kind") == "replies":
+        return _setup_replies(config, workspace, owner, connections)
     rng = random.Random(config["seed"])
     later = datetime.now(UTC) + timedelta(days=1)
     ids = []
@@ -425,6 +180,54 @@ def _helper_setup() -> None:
     print(json.dumps({"start": start.timestamp()}))
 
 
+def _setup_replies(
+    config: dict[str, Any], workspace: Any, owner: Any, connections: list[Any]
+) -> None:
+    """Replies mode: one conversation per reply with a person on X (a mention of the brand whose
+    tweet is ``900000 + index`` on the fake X), each answered by a reply submitted through the
+    composer's service and due at its time."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from ambassade.inbox import services as inbox
+    from ambassade.inbox.models import Conversation, Message
+    from ambassade.replies import services as replies
+    from ambassade.replies.models import Reply
+
+    x = next(c for c in connections if c.network == "x")
+    rng = random.Random(config["seed"])
+    ids = []
+    for index in range(config["posts"]):
+        conversation = Conversation.objects.create(
+            workspace=workspace,
+            network="x",
+            channel="mention",
+            connection=x,
+            thread_key=str(900000 + index),
+            contact_handle=f"person{index}",
+        )
+        inbox.add_message(
+            conversation,
+            Message(direction="inbound", external_id=str(900000 + index), text="@brand ?"),
+        )
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 12)))
+        reply = replies.submit(
+            conversation,
+            text=f"Ambassade replies bench #{index:05d}: {words}",
+            author=owner,
+            seen=0,
+        )
+        ids.append(reply.id)
+    start = datetime.now(UTC) + timedelta(seconds=config["lead"])
+    span = config["minutes"] * 60.0
+    with transaction.atomic():
+        for index, reply_id in enumerate(ids):
+            at = start + timedelta(seconds=span * index / max(1, len(ids)))
+            Reply.objects.filter(id=reply_id).update(due_at=at, created_at=at)
+    print(json.dumps({"start": start.timestamp()}))
+
+
 def _helper_worker() -> None:
     from datetime import timedelta
 
@@ -443,6 +246,9 @@ def _helper_worker() -> None:
         return get_publisher(connection.network)(http, endpoints=endpoints)
 
     accounts.default_publisher = publisher
+    from ambassade.replies import outbox as replies_outbox
+
+    replies_outbox.default_responder = publisher
     outbox_engine.DEAD_AFTER = timedelta(seconds=config["dead_after"])
     outbox_engine.RECONCILE_DELAY = timedelta(seconds=config["reconcile_delay"])
     outbox_engine.RETRY_AFTER = timedelta(seconds=config["backoff"])
@@ -451,14 +257,59 @@ def _helper_worker() -> None:
 
 def _helper_clock() -> None:
     from ambassade.publishing import tasks
+    from ambassade.replies import tasks as replies_tasks
 
-    tick = _config()["tick"]
+    config = _config()
+    run = replies_tasks.run_outbox if config.get("kind") == "replies" else tasks.run_outbox
     while True:
-        tasks.run_outbox()
-        time.sleep(tick)
+        run()
+        time.sleep(config["tick"])
+
+
+def _helper_report_replies() -> None:
+    from ambassade.publishing.outbox import engine as outbox_engine
+    from ambassade.replies.models import Reply, ReplyAttempt
+
+    history: dict[int, list[str]] = {}
+    for reply_id, outcome, is_check, started in ReplyAttempt.objects.order_by(
+        "started_at", "id"
+    ).values_list("reply_id", "outcome", "is_check", "started_at"):
+        history.setdefault(reply_id, []).append(
+            f"{'check ' if is_check else ''}{outcome}@{started.timestamp():.1f}"
+        )
+    rows = []
+    for reply in Reply.objects.select_related("connection").order_by("id"):
+        match = TEXT_INDEX.search(reply.text)
+        rows.append(
+            {
+                "index": int(match.group(1)) if match else -1,
+                "network": reply.connection.network,
+                "status": reply.status,
+                "error": reply.error.text,
+                "scheduled": reply.created_at.timestamp(),
+                "remote_id": reply.remote_id,
+                "attempts": reply.attempts,
+                "history": history.get(reply.id, []),
+                "in_thread": reply.message_id is not None,
+            }
+        )
+    outcomes = Counter(ReplyAttempt.objects.values_list("outcome", flat=True))
+    checks = ReplyAttempt.objects.filter(is_check=True).count()
+    print(
+        json.dumps(
+            {
+                "variants": rows,
+                "outcomes": dict(outcomes),
+                "checks": checks,
+                "deadline": outbox_engine.PUBLISH_DEADLINE.total_seconds(),
+            }
+        )
+    )
 
 
 def _helper_report() -> None:
+    if _config().get("kind") == "replies":
+        return _helper_report_replies()
     from ambassade.publishing.models import PublishAttempt, Variant
 
     history: dict[int, list[str]] = {}
@@ -554,11 +405,11 @@ class Fleet:
                 self.procs[slot] = None
 
 
-def _count_statuses(database: Path) -> Counter[str]:
+def _count_statuses(database: Path, table: str = "publishing_variant") -> Counter[str]:
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
             return Counter(
-                dict(db.execute("SELECT status, COUNT(*) FROM publishing_variant GROUP BY status"))
+                dict(db.execute(f"SELECT status, COUNT(*) FROM {table} GROUP BY status"))  # noqa: S608
             )
     except sqlite3.Error:
         return Counter()
@@ -584,7 +435,9 @@ def _option(options: BenchOptions, name: str, default: float) -> float:
     return float(options.extra.get(name, default))
 
 
-def run(options: BenchOptions) -> BenchResult:
+def run(options: BenchOptions, kind: str = "posts") -> BenchResult:
+    """``kind``: ``posts`` (each to three networks) or ``replies`` (each to a person on X, through
+    the inbox's replies: ``ambassade bench replies_outbox``)."""
     posts = int(_option(options, "posts", 20 if options.quick else 1000))
     minutes = _option(options, "minutes", 1 if options.quick else 10)
     config = {
@@ -596,6 +449,7 @@ def run(options: BenchOptions) -> BenchResult:
         "dead_after": _option(options, "dead_after", 15),
         "reconcile_delay": _option(options, "reconcile_delay", 15),
         "backoff": _option(options, "backoff", 60),
+        "kind": kind,
     }
     # Without a clock, the first post is due after a periodic run of the workers (every minute).
     config["lead"] = 3 if config["tick"] else 65
@@ -619,7 +473,11 @@ def run(options: BenchOptions) -> BenchResult:
         fleet = Fleet(workers, env, data)
         clock: subprocess.Popen[bytes] | None = None
         try:
-            _log(f"setting up {posts} posts × {len(NETWORKS)} networks in {data}")
+            _log(
+                f"setting up {posts} replies on X in {data}"
+                if kind == "replies"
+                else f"setting up {posts} posts × {len(NETWORKS)} networks in {data}"
+            )
             setup = subprocess.run(
                 [sys.executable, "-m", __name__, "setup"],
                 env=env,
@@ -640,7 +498,8 @@ def run(options: BenchOptions) -> BenchResult:
             next_kill = time.time() + rng.expovariate(1 / kill_every)
             restarts: dict[int, float] = {}
             next_report = 0.0
-            total = posts * len(NETWORKS)
+            total = posts if kind == "replies" else posts * len(NETWORKS)
+            table = "replies_reply" if kind == "replies" else "publishing_variant"
             database = data / "ambassade.sqlite3"
             settled_at = None
             while True:
@@ -656,7 +515,7 @@ def run(options: BenchOptions) -> BenchResult:
                         fleet.start(slot)
                         del restarts[slot]
                 if now >= next_report:
-                    statuses = _count_statuses(database)
+                    statuses = _count_statuses(database, table)
                     _log(
                         f"t={now - start:6.0f}s "
                         + " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
@@ -753,6 +612,45 @@ def _result(
         if config["tick"]
         else "no extra clock: the workers' own schedule, as in production"
     )
+    if config.get("kind") == "replies":
+        not_in_thread = sum(
+            1 for r in result["variants"] if r["status"] == "published" and not r["in_thread"]
+        )
+        markdown = f"""\
+{config["posts"]} replies from the inbox, each answering one person's tweet on X (the network
+without idempotency key: an unknown outcome is settled by reading the account's replies to that
+tweet, `find_reply`), due evenly over {config["minutes"]:g} minutes; {workers} `ambassade worker`
+processes (4 threads each, SQLite) SIGKILLed every {kill_every:g} s on average (exponential, seed
+{config["seed"]}) and restarted 0.5–3 s later, {fleet.kills} kills in all. The replies' outbox is the
+shared engine of posts (`replies.run_outbox` every minute in each worker, enqueuing with `eta`);
+{clock}. HTTP timeout {config["timeout"]:g} s, each attempt bounded by a {result["deadline"]:g} s
+deadline, dead claims after {config["dead_after"]:g} s without heartbeat, X read
+{config["reconcile_delay"]:g} s after the attempt's last possible request. Everything settled
+{drained} after the last due time.
+
+| | result | target |
+|---|---|---|
+| duplicates (a reply taken twice by the network) | **{duplicates}** | 0 |
+| lost (neither taken by the network nor `failed` with its message) | **{lost}** | 0 |
+| taken by the network but not `published` in the outbox | {misreported} | 0 |
+| sent but missing from its conversation's thread | {not_in_thread} | 0 |
+| published | {published} | |
+| `failed`, with the reason shown to a person | {failed_visible} | |
+| delay p50 / p99, replies not held by a rate limit ({len(delays)}) | {p50:.1f} s / {p99:.1f} s | |
+| delay p50 / p99, replies held by a 429 reset ({len(held_delays)}) | \
+{_percentile(held_delays, 0.5):.1f} s / {_percentile(held_delays, 0.99):.1f} s | |
+| calls to send / injected faults | {calls} / {sum(faults.values())} | |
+| attempts by outcome | {", ".join(f"{k} {v}" for k, v in sorted(result["outcomes"].items()))} | |
+
+Method: the fake X of `ambassade bench outbox` (same faults, same rates), where `POST /2/tweets`
+records the tweet answered (`reply.in_reply_to_tweet_id`) and `GET /2/users/:id/tweets` gives it
+back as `referenced_tweets`, which the X connector's `find_reply` reads. Duplicates are counted on
+the network's side by the reply's number. Only X: the fake Mastodon and Bluesky do not serve the
+parent status a reply there reads first. `ambassade bench replies_outbox --posts 20 --minutes 0.25`
+is the smoke run of tests/replies/test_bench_replies_outbox.py.
+"""
+        summary = f"replies {summary}"
+        return BenchResult(markdown=markdown, summary=summary)
     markdown = f"""\
 {config["posts"]} posts, each to three accounts (Mastodon, Bluesky, X: {total} variants), scheduled
 evenly over {config["minutes"]:g} minutes; {workers} `ambassade worker` processes (4 threads each,

@@ -18,7 +18,12 @@ ACCEPTS_EXTRA_OPTIONS = True
 
 
 def available() -> list[str]:
-    return sorted(info.name for info in pkgutil.iter_modules(benchmarks.__path__))
+    # Modules whose name starts with _ are a benchmark's parts, not benchmarks.
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(benchmarks.__path__)
+        if not info.name.startswith("_")
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
