@@ -57,3 +57,34 @@ def test_it_goes_from_an_author_to_their_member_page_and_merges_them(
     assert member.notes == "Regular at the Lyon shop."
     assert set(Identity.objects.values_list("network", flat=True)) == {"mastodon", "bluesky"}
     assert "2\nmentions" in page.locator(".stats").inner_text()
+
+
+def test_it_reviews_merge_suggestions_merges_the_ticked_ones_and_dismisses_one(
+    page: Any, live_server: Any, personas: Personas
+) -> None:
+    from ambassade.community.models import DismissedPair, Member
+    from tests.community.test_merge_review import person
+
+    ws = personas.workspace_a
+    person(ws, "mastodon", "leadubois", "Léa Dubois", reach=500)
+    person(ws, "x", "leadubois", "Léa Dubois")
+    person(ws, "mastodon", "marcvidal", "Marc Vidal")
+    person(ws, "bluesky", "marcvidal", "Marc Vidal")
+    person(ws, "mastodon", "zedzed", "Zed")
+    person(ws, "x", "zedzed", "Zorro")
+    _log_in(page, live_server.url, "bob@example.com")
+    page.goto(f"{live_server.url}/w/{ws.slug}/community/")
+    page.get_by_role("link", name="Merge suggestions").click()
+    page.get_by_role("heading", name="3 suggestions").wait_for()
+    boxes = page.get_by_role("checkbox", name="Merge in bulk")
+    assert boxes.count() == 2  # the two high-confidence ones, ticked
+    boxes.nth(1).uncheck()  # Marc is not sure
+    page.get_by_role("button", name="Merge the ticked suggestions").click()
+    page.get_by_text("1 member was merged into another.").wait_for()
+    assert Member.objects.filter(workspace=ws).count() == 5
+    page.get_by_role("heading", name="2 suggestions").wait_for()
+    zed = page.locator("li.merge-pair", has_text="Zorro")
+    zed.get_by_role("button", name="Not the same person").click()
+    page.get_by_text("will not be suggested again").wait_for()
+    assert DismissedPair.objects.count() == 1
+    assert page.locator("li.merge-pair").count() == 1

@@ -9,6 +9,8 @@
 - **Identity** — an account on one network: ``(workspace, network, handle)`` is unique, the handle
   normalised (``normalise_handle``: case-folded, without a leading ``@``). ``followers``, ``name``
   and ``profile_url`` are the latest the network gave; ``max_followers`` the most ever seen.
+- **DismissedPair** — someone said two members are not one person: the merge review list does not
+  suggest them again (gone with either member).
 - **Appearance** — this identity wrote this mention (unique per mention). Counts are read from these
   rows, so recording the same mentions again changes nothing, and the member page lists a member's
   mentions through them.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.listening.models import Mention
 from ambassade.workspaces.models import Workspace
 
-__all__ = ["Appearance", "Identity", "Member", "normalise_handle", "safe_url"]
+__all__ = ["Appearance", "DismissedPair", "Identity", "Member", "normalise_handle", "safe_url"]
 
 
 def normalise_handle(handle: str | None) -> str:
@@ -126,3 +129,26 @@ class Appearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identity_id} wrote {self.mention_id}"
+
+
+class DismissedPair(models.Model):
+    """Two members someone said are not one person; ``first`` has the lower id."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dismissed_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dismissed_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"

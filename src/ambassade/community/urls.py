@@ -7,6 +7,17 @@ app_name = "community"
 urlpatterns = [
     path("w/<slug:workspace_slug>/community/", views.members, name="members"),
     path("w/<slug:workspace_slug>/community/author/", views.author, name="author"),
+    path("w/<slug:workspace_slug>/community/merges/", views.merge_review, name="merge_review"),
+    path(
+        "w/<slug:workspace_slug>/community/merges/merge/",
+        views.merge_review_merge,
+        name="merge_review_merge",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/merges/dismiss/",
+        views.merge_review_dismiss,
+        name="merge_review_dismiss",
+    ),
     path(
         "w/<slug:workspace_slug>/community/members/<int:member_id>/",
         views.member_detail,

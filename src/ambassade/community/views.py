@@ -10,14 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambassade.community import services
+from ambassade.community import services, suggestions
 from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
 from ambassade.community.models import Identity, Member, normalise_handle
 from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
 from ambassade.listening.models import Mention
-from ambassade.workspaces.params import parse_ids
+from ambassade.workspaces.messages import words
+from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,
@@ -80,6 +82,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "filters": query.urlencode(),
             "searching": bool(data.get("q")),
+            "can_merge": can_role(request.membership.role, COMMUNITY_MERGE),  # type: ignore[attr-defined]
         },
     )
 
@@ -225,3 +228,129 @@ def identity_split(request: HttpRequest, identity_id: int) -> HttpResponse:
         return redirect("community:member", request.workspace.slug, identity.member_id)  # type: ignore[attr-defined]
     messages.success(request, _("The identity is now a member of its own."))
     return redirect("community:member", request.workspace.slug, member.id)  # type: ignore[attr-defined]
+
+
+REVIEW_PAGE_SIZE = 50
+
+
+@workspace_view(COMMUNITY_MERGE)
+def merge_review(request: HttpRequest) -> HttpResponse:
+    """Members that are probably one person, with the evidence, to merge or dismiss."""
+    found = list(suggestions.suggestions(request.workspace).items())  # type: ignore[attr-defined]
+    page = Paginator(found, REVIEW_PAGE_SIZE).get_page(_page(request))
+    ids = {x for pair, _candidate in page.object_list for x in pair}
+    people = (
+        workspace_queryset(request, Member)
+        .filter(id__in=ids)
+        .prefetch_related(
+            Prefetch(
+                "identities",
+                queryset=Identity.objects.only(*IDENTITY_FIELDS).order_by("-max_followers", "id"),
+            )
+        )
+        .in_bulk()
+    )
+    rows = [
+        {
+            "key": f"{pair[0]}-{pair[1]}",
+            "members": [people[pair[0]], people[pair[1]]],
+            "percent": round(candidate.score * 100),
+            "confidence": candidate.confidence,
+            # A clue found from both sides (each one's name as the other's handle) is said once.
+            "evidence": list(
+                dict.fromkeys((words(item.message), item.weight < 0) for item in candidate.evidence)
+            ),
+        }
+        for pair, candidate in page.object_list
+        if pair[0] in people and pair[1] in people
+    ]
+    high = sum(1 for _pair, candidate in found if candidate.confidence == "high")
+    return render(
+        request,
+        "community/merge_review.html",
+        {"page": page, "rows": rows, "high": high, "total": len(found)},
+    )
+
+
+def _review_url(request: HttpRequest) -> str:
+    url = reverse("community:merge_review", args=[request.workspace.slug])  # type: ignore[attr-defined]
+    page = parse_id(request.POST.get("page"))
+    return f"{url}?page={page}" if page and page > 1 else url
+
+
+def _tell_stale(request: HttpRequest, outcome: suggestions.MergeOutcome) -> None:
+    if outcome.stale:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s suggestion was left out: one of its members was already merged, "
+                "is unknown in this workspace, or the pair was dismissed. The list below is "
+                "up to date.",
+                "%(count)s suggestions were left out: one of their members was already merged, "
+                "is unknown in this workspace, or the pair was dismissed. The list below is "
+                "up to date.",
+                outcome.stale,
+            )
+            % {"count": outcome.stale},
+        )
+    if outcome.not_high:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s suggestion was left out of the bulk merge: only high-confidence "
+                "suggestions are merged in bulk. Merge it on its own if it is right.",
+                "%(count)s suggestions were left out of the bulk merge: only high-confidence "
+                "suggestions are merged in bulk. Merge them one by one if they are right.",
+                outcome.not_high,
+            )
+            % {"count": outcome.not_high},
+        )
+
+
+@workspace_view(COMMUNITY_MERGE)
+@require_POST
+def merge_review_merge(request: HttpRequest) -> HttpResponse:
+    """One suggestion (``pair``) or the high-confidence ones ticked (``selected``, repeatable)."""
+    single = request.POST.get("pair")
+    values = [single] if single is not None else request.POST.getlist("selected")[:200]
+    pairs = [pair for pair in map(suggestions.pair_of, values) if pair is not None]
+    invalid = len(values) - len(pairs)
+    if not values:
+        messages.error(request, _("Tick the suggestions to merge."))
+        return redirect(_review_url(request))
+    outcome = suggestions.merge_pairs(
+        request.workspace,  # type: ignore[attr-defined]
+        pairs,
+        request.user,
+        bulk=single is None,
+    )
+    outcome.stale += invalid
+    if outcome.merges:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s member was merged into another.",
+                "%(count)s members were merged into others.",
+                outcome.members,
+            )
+            % {"count": outcome.members},
+        )
+    _tell_stale(request, outcome)
+    return redirect(_review_url(request))
+
+
+@workspace_view(COMMUNITY_MERGE)
+@require_POST
+def merge_review_dismiss(request: HttpRequest) -> HttpResponse:
+    pair = suggestions.pair_of(request.POST.get("pair"))
+    if pair is None or not suggestions.dismiss(request.workspace, pair, request.user):  # type: ignore[attr-defined]
+        messages.error(
+            request,
+            _(
+                "This suggestion cannot be dismissed: one of its members was already merged or "
+                "is unknown in this workspace. The list below is up to date."
+            ),
+        )
+    else:
+        messages.success(request, _("Dismissed: these two members will not be suggested again."))
+    return redirect(_review_url(request))
