@@ -206,3 +206,39 @@ def test_it_counts_the_authors_of_a_raid_in_each_window() -> None:
         {5: 0, 15: 0},
         {5: 2, 15: 2},
     ]
+
+
+def test_a_network_condition_limits_a_rule_to_some_networks() -> None:
+    rules = compile_rules(
+        [
+            {
+                "id": "yt",
+                "conditions": [
+                    {"kind": "network", "networks": ["YouTube"]},
+                    {"kind": "score", "score": "spam", "above": 0.5},
+                ],
+                "actions": [{"kind": "hide"}],
+            },
+            {
+                "id": "any",
+                "conditions": [{"kind": "network", "networks": ["reddit", "x"]}],
+                "actions": [{"kind": "flag"}],
+            },
+        ]
+    )
+    assert [m.rule for m in rules.evaluate(Item("buy", network="youtube", spam=0.9)).matches] == [
+        "yt"
+    ]
+    assert rules.evaluate(Item("buy", network="youtube", spam=0.1)).matches == ()
+    assert [m.rule for m in rules.evaluate(Item("hi", network="x")).matches] == ["any"]
+    with pytest.raises(InvalidRule) as caught:
+        compile_rules(
+            [
+                {
+                    "id": "1",
+                    "conditions": [{"kind": "network", "networks": []}],
+                    "actions": [{"kind": "flag"}],
+                }
+            ]
+        )
+    assert caught.value.code == "moderation.no_networks"

@@ -59,6 +59,7 @@ class ConditionKind(enum.StrEnum):
     AUTHOR_DENIED = "author_denied"
     AUTHOR_ALLOWED = "author_allowed"
     LANGUAGE = "language"
+    NETWORK = "network"
     CAPS = "caps"
     MENTIONS = "mentions"
     RAID = "raid"
@@ -271,6 +272,13 @@ def _condition(rule: str, position: int, spec: Any, lists: dict[str, list[str]])
         if not languages:
             raise _fail(rule, "languages", "no language chosen", "moderation.no_languages")
         return _Condition(kind, values=languages)
+    if kind is ConditionKind.NETWORK:
+        networks = frozenset(
+            n.lower() for n in _strings(rule, spec.get("networks"), "networks", limit=100)
+        )
+        if not networks:
+            raise _fail(rule, "networks", "no network chosen", "moderation.no_networks")
+        return _Condition(kind, values=networks)
     if kind is ConditionKind.STRIKES:
         return _Condition(kind, _number(rule, spec.get("at_least"), "at_least", 1, 1000))
     if kind is ConditionKind.CAPS:
@@ -321,6 +329,7 @@ _COST: Final = {
             ConditionKind.AUTHOR_DENIED,
             ConditionKind.AUTHOR_ALLOWED,
             ConditionKind.LANGUAGE,
+            ConditionKind.NETWORK,
             ConditionKind.RAID,
             ConditionKind.MENTIONS,
             ConditionKind.CAPS,
@@ -559,6 +568,9 @@ def _check(condition: _Condition, facts: _Facts) -> Reason | None:
         return Reason(kind, detail=handle) if handle and handle in condition.values else None
     if kind is ConditionKind.LANGUAGE:
         return Reason(kind, detail=facts.lang) if facts.lang in condition.values else None
+    if kind is ConditionKind.NETWORK:
+        network = item.network.lower()
+        return Reason(kind, detail=network) if network in condition.values else None
     if kind is ConditionKind.CAPS:
         letters, upper = facts.caps
         if letters >= condition.threshold and upper >= 0.8 * letters:
@@ -580,6 +592,7 @@ _ANCHORS: Final = (
     ConditionKind.AUTHOR_DENIED,
     ConditionKind.AUTHOR_ALLOWED,
     ConditionKind.LANGUAGE,
+    ConditionKind.NETWORK,
     ConditionKind.SCORE,
 )
 
@@ -607,6 +620,7 @@ class RuleSet:
         self._by_name: dict[str, list[int]] = {}
         self._by_author: dict[str, list[int]] = {}
         self._by_lang: dict[str, list[int]] = {}
+        self._by_network: dict[str, list[int]] = {}
         self._by_score: dict[str, list[tuple[float, int]]] = {score: [] for score in SCORES}
         # The other conditions are gates: one value per message (its links, its upper-case letters…)
         # and, per rule, the least value that can let it through.
@@ -623,7 +637,12 @@ class RuleSet:
                 ]
             for condition in anchors:
                 self._anchor(number, condition)
-        for listed in (*self._by_name.values(), *self._by_author.values(), *self._by_lang.values()):
+        for listed in (
+            *self._by_name.values(),
+            *self._by_author.values(),
+            *self._by_lang.values(),
+            *self._by_network.values(),
+        ):
             listed[:] = sorted(set(listed))
         for scored in (*self._by_score.values(), *self._gates.values()):
             scored.sort()
@@ -638,6 +657,9 @@ class RuleSet:
         elif kind is ConditionKind.LANGUAGE:
             for lang in condition.values:
                 self._by_lang.setdefault(lang, []).append(number)
+        elif kind is ConditionKind.NETWORK:
+            for network in condition.values:
+                self._by_network.setdefault(network, []).append(number)
         elif kind is ConditionKind.SCORE:
             self._by_score[condition.name].append((condition.threshold, number))
         else:
@@ -669,6 +691,7 @@ class RuleSet:
         if facts.handle:
             found.update(self._by_author.get(facts.handle, ()))
         found.update(self._by_lang.get(facts.lang, ()))
+        found.update(self._by_network.get(facts.item.network.lower(), ()))
         item = facts.item
         for score, scored in self._by_score.items():
             if scored:
