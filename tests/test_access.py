@@ -23,6 +23,7 @@ from tests.crisis.samples import make_samples
 from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
+from tests.moderation.samples import samples as moderation_samples
 from tests.publishing import samples
 from tests.replies.samples import samples as replies_samples
 
@@ -60,6 +61,9 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "saved_reply_id": lambda p: replies_samples(p).saved.pk,
     "holiday_id": lambda p: target_samples(p).holiday.pk,
     "target_id": lambda p: target_samples(p).target.pk,
+    "moderation_rule_id": lambda p: moderation_samples(p).rule.pk,
+    "network_action_id": lambda p: moderation_samples(p).action.pk,
+    "charter_token": lambda p: moderation_samples(p).charter.token,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -81,6 +85,8 @@ GLOBAL: dict[str, str] = {
     "manage (tests/publishing/test_oauth.py)",
     "publishing:public_media": "a scheduled or published post's medium behind a signed token, "
     "for the networks that fetch media (tests/publishing/test_public_media.py)",
+    "moderation:public_charter": "a workspace's community charter, public by design once "
+    "published, behind its unguessable token (tests/moderation/test_views.py)",
 }
 
 # URLs an anonymous visitor may open without being sent to the log-in page.
@@ -95,6 +101,7 @@ PUBLIC = {
     "invitation_accept",
     "publishing:short_link",
     "publishing:public_media",
+    "moderation:public_charter",
 }
 
 

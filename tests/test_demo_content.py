@@ -25,6 +25,7 @@ from ambassade.crisis.models import (
 from ambassade.engine.signals import spike_severity
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
+from ambassade.moderation.models import Decision
 from ambassade.publishing import approvals
 from ambassade.publishing.models import Post, Review, Status, Variant
 from ambassade.publishing.outbox import hold
@@ -45,6 +46,7 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "posts": Post.objects.filter(workspace=workspace).count(),
         "reviews": Review.objects.filter(workspace=workspace).count(),
         "audit": AuditEntry.objects.filter(workspace=workspace).count(),
+        "moderation": Decision.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -139,8 +141,21 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     assert not outbox.due_variant_ids(NOW + timedelta(days=30))
 
 
+def _moderation(demo: Workspace) -> None:
+    """A published charter, rules whose actions on the networks stay in log mode, a queue."""
+    from ambassade.moderation.models import Charter, NetworkAction, Review, Rule
+
+    assert Charter.objects.get(workspace=demo).published
+    rules = list(Rule.objects.filter(workspace=demo))
+    acting = [r for r in rules if {"hide", "delete", "mute", "ban"} & set(r.actions)]
+    assert len(rules) == 5 and acting and all(rule.mode == "log" for rule in acting)
+    assert Review.objects.filter(workspace=demo).exists()
+    assert not NetworkAction.objects.filter(workspace=demo).exists()
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
+    _moderation(demo)
     before = _counts(demo)
     out = io.StringIO()
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))

@@ -30,6 +30,7 @@ PURE = [SRC / "engine", SRC / "connectors"]
 CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 NAMESPACES = {
     "query",
+    "moderation",
     "http",
     "connector",
     "connection",
@@ -61,8 +62,8 @@ NAMESPACES = {
         ]
     ),
 }
-# Wordings that read the same in French (none yet).
-SAME_IN_FRENCH: set[str] = set()
+# Wordings that read the same in French.
+SAME_IN_FRENCH: set[str] = {"moderation.score_spam"}
 
 
 class AnyParams(dict):  # type: ignore[type-arg]

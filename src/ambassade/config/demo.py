@@ -70,11 +70,12 @@ def _workspace(
 
 def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | None = None) -> None:
     """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
-    they raise on those mentions, a playbook, and posts. Through each app's own services; running it
+    they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
+    from ambassade.moderation.demo import ensure_demo_moderation
     from ambassade.publishing.demo import ensure_demo_posts
     from ambassade.replies.demo import ensure_demo_saved_replies
 
@@ -88,6 +89,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_saved_replies(workspace, owner, out)
     # Then business hours and targets over its conversations, one of them late (inbox/targets).
     ensure_demo_targets(workspace, owner, out, now=now)
+    ensure_demo_moderation(workspace, owner, out)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ambassade.inbox",
     "ambassade.replies",
     "ambassade.inbox.targets",
+    "ambassade.moderation",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("ambassade.inbox.urls")),
     path("", include("ambassade.replies.urls")),
     path("", include("ambassade.inbox.targets.urls")),
+    path("", include("ambassade.moderation.urls")),
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]
