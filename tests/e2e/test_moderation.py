@@ -63,21 +63,24 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
         [
             item("t1_bad", "Quel idiot ce barista <b>!</b>", source="reddit", handle="troll42"),
             item("t1_ok", "Merci pour le café", source="reddit", handle="fan"),
+            item(
+                "t1_joke", "Idiot que je suis, j'ai oublié mon café", source="reddit", handle="ana"
+            ),
         ],
     )
     network = MemoryModerator(network="reddit")
-    assert outbox.run(moderator_factory=lambda c: network)["due"] == 1
+    assert outbox.run(moderator_factory=lambda c: network)["due"] == 2
     assert network.holds(ModerationAction.HIDE, "t1_bad")
 
     page.goto(f"{live_server.url}/w/{slug}/moderation/")
-    entry = page.locator(".review-item")
-    assert entry.count() == 1
+    assert page.locator(".review-item").count() == 2
+    entry = page.locator(".review-item", has_text="barista")
     assert entry.locator("mark").inner_text() == "idiot"
     assert "<b>!</b>" in entry.locator(".review-text").inner_text()  # shown as text, not markup
     assert "Watched words found: idiot*" in entry.inner_text()
     assert "Reddit: hide — done" in entry.inner_text()
 
-    page.get_by_role("checkbox", name="Tick this message").check()
+    entry.get_by_role("checkbox", name="Tick this message").check()
     page.get_by_label("Decision", exact=True).select_option("ban")
     page.get_by_label(re.compile("^Reason")).fill("Insults, article 2")
     page.get_by_role("button", name="Apply to the ticked messages").click()
@@ -86,6 +89,16 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     assert ban.target == "troll42" and ban.reason == "Insults, article 2"
     outbox.run(moderator_factory=lambda c: network)
     assert network.holds(ModerationAction.BAN, "troll42")
+
+    # The other one is a joke about oneself: approved from the keyboard, its hide undone.
+    assert page.locator(".review-item").count() == 1
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.get_by_text("1 message decided.").wait_for()
+    unhide = NetworkAction.objects.get(action="unhide")
+    assert unhide.target == "t1_joke"
+    outbox.run(moderator_factory=lambda c: network)
+    assert not network.holds(ModerationAction.HIDE, "t1_joke")
 
     page.goto(f"{live_server.url}/w/{slug}/moderation/log/")
     assert "rule “Insults”" in page.locator("table").inner_text()

@@ -101,7 +101,7 @@ def test_a_refusal_leaves_the_item_in_the_queue_and_nothing_marked_done(
     make_rule(personas.workspace_a, words="idiot", actions=["hide"])
     ingest(reddit_source, [item("t1_1", "idiot", source="reddit", handle="x")])
     review = Review.objects.get()
-    services.decide(review, "approve", personas.alice)  # a person looked before the network did
+    services.decide(review, "reject", personas.alice)  # a person agrees before the network acts
     network.fail(
         A.HIDE,
         ConnectorError(
@@ -206,3 +206,16 @@ def test_a_network_that_cannot_is_said_in_plain_words(
     ingest(source, [item("m1", "idiot", handle="x@example.social")])
     review = Review.objects.get()
     assert words(review.explanation["notes"][0]) == "mastodon does not let Ambassade hide."
+
+
+def test_approving_before_the_network_acted_cancels_the_action(
+    personas: Any, reddit_source: Any, reddit_account: Any, ingest: Any, network: Any
+) -> None:
+    make_rule(personas.workspace_a, words="idiot", actions=["hide"])
+    ingest(reddit_source, [item("t1_1", "idiot", source="reddit", handle="x")])
+    services.decide(Review.objects.get(), "approve", personas.alice)
+    action = NetworkAction.objects.get()
+    assert action.status == Status.FAILED
+    assert words(action.error) == "Not sent: a person approved the message first."
+    assert outbox.carry_out(action.id, moderator_factory=lambda c: network) == "skipped"
+    assert network.calls == []

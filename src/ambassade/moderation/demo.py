@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from ambassade.listening.models import Mention
 from ambassade.moderation import services
+from ambassade.moderation.defaults import RULES
 from ambassade.moderation.models import Decision, Rule
 
 CHARTER_EN = """Be kind: speak to others as you would at our counter.
@@ -29,50 +30,6 @@ Pas de publicité, de spam ni de liens vers des arnaques.
 Restez dans le sujet : nos cafés, nos produits, votre expérience.
 
 Les modérateurs peuvent masquer un message qui enfreint cette charte, et rendre muet ou bannir son auteur s'il recommence."""
-
-INSULTS = "\n".join(
-    [
-        "idiot*",
-        "imbecile*",
-        "connard*",
-        "conne",
-        "crétin*",
-        "abruti*",
-        "nul à chier",
-        "stupid*",
-        "moron*",
-        "casse-toi",
-    ]
-)
-
-RULES: list[dict[str, Any]] = [
-    {"name": "Insults", "words": INSULTS, "actions": ["hide"], "mode": "log", "article": 2},
-    {
-        "name": "Offensive score",
-        "score": "offensive",
-        "threshold": 0.8,
-        "actions": ["hold"],
-        "mode": "on",
-        "article": 2,
-    },
-    {
-        "name": "Hateful score",
-        "score": "hateful",
-        "threshold": 0.7,
-        "actions": ["hold"],
-        "mode": "on",
-        "article": 2,
-    },
-    {
-        "name": "Spam",
-        "score": "spam",
-        "threshold": 0.9,
-        "actions": ["hold"],
-        "mode": "on",
-        "article": 3,
-    },
-    {"name": "Links (trial)", "links": True, "actions": ["flag"], "mode": "log", "article": 3},
-]
 
 
 def ensure_demo_moderation(workspace: Any, owner: Any, out: TextIO) -> None:

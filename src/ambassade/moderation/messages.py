@@ -42,6 +42,7 @@ register_all(
             "No connected %(network)s account can moderate: connect one in the workspace's "
             "settings, or act on the network itself."
         ),
+        "moderation.cancelled": _("Not sent: a person approved the message first."),
         "moderation.no_author": _("The message names no author to act on."),
         "moderation.cannot_undo": _("This action cannot be undone from Ambassade."),
         "moderation.already_undone": _("This action was already undone."),

@@ -37,6 +37,7 @@ from ambassade.moderation.models import (
     Review,
     Rule,
 )
+from ambassade.moderation.specs import rule_spec
 from ambassade.publishing.models import Status
 from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Connection, Workspace
@@ -64,42 +65,6 @@ ACCOUNT_ACTIONS = frozenset(
 
 
 # --- rules ----------------------------------------------------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
-
-
-def rule_spec(rule: Rule) -> dict[str, Any]:
-    """The rule as the engine reads it."""
-    conditions: list[dict[str, Any]] = []
-    words = [w.strip() for w in rule.words.splitlines() if w.strip()]
-    if words:
-        conditions.append({"kind": "words", "words": words})
-    if rule.score:
-        conditions.append({"kind": "score", "score": rule.score, "above": rule.threshold})
-    if rule.networks:
-        conditions.append({"kind": "network", "networks": list(rule.networks)})
-    if _lines(rule.authors_denied):
-        conditions.append({"kind": "author_denied", "authors": _lines(rule.authors_denied)})
-    if _lines(rule.authors_allowed):
-        conditions.append({"kind": "author_allowed", "authors": _lines(rule.authors_allowed)})
-    if rule.links:
-        conditions.append({"kind": "links"})
-    actions: list[dict[str, Any]] = []
-    for kind in rule.actions:
-        action: dict[str, Any] = {"kind": kind}
-        if kind in ("mute", "ban"):
-            action["minutes"] = rule.minutes
-        actions.append(action)
-    return {
-        "id": str(rule.id),
-        "mode": rule.mode,
-        "match": "any" if rule.match_any else "all",
-        "continue": rule.proceed,
-        "conditions": conditions,
-        "actions": actions,
-    }
 
 
 def check_rule(rule: Rule) -> None:
@@ -454,6 +419,11 @@ def decide(review: Review, decision: str, actor: Any, note: str = "") -> list[St
         )
         if decision in ("approve", "not_spam", "not_offensive"):
             state = Review.State.APPROVED
+            # What a rule scheduled and no worker has taken yet is not sent (a conditional
+            # UPDATE: an action already claimed goes out, and is undone below once done).
+            NetworkAction.objects.filter(
+                mention=mention, status=Status.SCHEDULED, undoes__isnull=True
+            ).update(status=Status.FAILED, due_at=None, error=coded("moderation.cancelled"))
             for done in NetworkAction.objects.filter(
                 mention=mention, status=Status.PUBLISHED, undoes__isnull=True
             ).exclude(action__in=[str(ModerationAction.DELETE)]):
@@ -600,3 +570,69 @@ def save_charter(
         )
         record_audit(workspace, actor, audit.CHARTER_SAVED, None, object_repr=f"v{version.number}")
     return version
+
+
+# --- dry run ------------------------------------------------------------------------------------
+
+DRY_RUN_DAYS = 30
+DRY_RUN_LIMIT = 20_000
+DRY_RUN_SAMPLES = 10
+
+
+def dry_run(workspace: Workspace, rule: Rule, *, now: Any = None) -> dict[str, Any]:
+    """What ``rule`` alone would have done to the workspace's messages of the last 30 days (the
+    latest :data:`DRY_RUN_LIMIT` of them): how many it matches, the count per action, and samples
+    with the words found. Nothing is recorded and nothing is sent."""
+    now = now or timezone.now()
+    spec = rule_spec(rule)
+    spec["mode"] = "on"
+    spec["continue"] = False
+    ruleset = compile_rules([spec])
+    mentions = (
+        Mention.objects.filter(
+            workspace=workspace, created_at__gte=now - timedelta(days=DRY_RUN_DAYS)
+        )
+        .exclude(kind="message")
+        .order_by("-created_at", "-id")
+        .only(
+            "id",
+            "workspace_id",
+            "network",
+            "external_id",
+            "kind",
+            "url",
+            "text",
+            "author_handle",
+            "lang",
+            "offensive",
+            "hateful",
+            "spam",
+            "created_at",
+        )[:DRY_RUN_LIMIT]
+    )
+    read = matched = 0
+    samples: list[dict[str, Any]] = []
+    for mention in mentions.iterator(chunk_size=2000):
+        read += 1
+        outcome = ruleset.evaluate(_item(mention))
+        if not outcome.matches:
+            continue
+        matched += 1
+        if len(samples) < DRY_RUN_SAMPLES:
+            explained = explanation(outcome.matches[0], rule)
+            samples.append(
+                {
+                    "mention": mention,
+                    "spans": explained["spans"],
+                    "reasons": reasons_of(explained),
+                }
+            )
+    counts = {kind: matched for kind in rule.actions}
+    return {
+        "read": read,
+        "matched": matched,
+        "counts": counts,
+        "samples": samples,
+        "days": DRY_RUN_DAYS,
+        "limit": DRY_RUN_LIMIT,
+    }

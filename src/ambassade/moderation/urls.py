@@ -15,6 +15,7 @@ urlpatterns = [
     path(W + "rules/<int:moderation_rule_id>/", views.rule_edit, name="rule_edit"),
     path(W + "rules/<int:moderation_rule_id>/delete/", views.rule_delete, name="rule_delete"),
     path(W + "rules/<int:moderation_rule_id>/move/", views.rule_move, name="rule_move"),
+    path(W + "rules/<int:moderation_rule_id>/dry-run/", views.rule_dry_run, name="rule_dry_run"),
     path(W + "charter/", views.charter, name="charter"),
     path(W + "log/", views.log, name="log"),
     path(W + "log.csv", views.log_csv, name="log_csv"),

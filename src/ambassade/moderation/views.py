@@ -14,6 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambassade.engine.moderation import InvalidRule
 from ambassade.moderation import audit, services
 from ambassade.moderation.forms import CharterForm, DecisionForm, RuleForm
 from ambassade.moderation.models import (
@@ -238,6 +239,22 @@ def rule_move(request: HttpRequest, moderation_rule_id: int) -> HttpResponse:
     rule = get_workspace_object_or_404(request, Rule, id=moderation_rule_id)
     services.move_rule(rule, -1 if request.POST.get("direction") == "up" else 1)
     return redirect("moderation:rules", _ws(request).slug)
+
+
+@workspace_view(MODERATION_VIEW)
+def rule_dry_run(request: HttpRequest, moderation_rule_id: int) -> HttpResponse:
+    """What the rule would have done to the last 30 days' messages; nothing is recorded or sent."""
+    rule = get_workspace_object_or_404(request, Rule, id=moderation_rule_id)
+    try:
+        result = services.dry_run(_ws(request), rule)
+    except InvalidRule as error:
+        messages.error(request, words(StoredMessage.of(error)))
+        return redirect("moderation:rules", _ws(request).slug)
+    return render(
+        request,
+        "moderation/dry_run.html",
+        {"rule": rule, "result": result, "acts": dict(Rule.Act.choices)},
+    )
 
 
 # --- charter --------------------------------------------------------------------------------------

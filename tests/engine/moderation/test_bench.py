@@ -36,3 +36,4 @@ def test_it_reports_throughput_and_the_worst_message(
     assert "messages per second (CPU time, one core)" in result.markdown
     assert "| one 10,000-letter word | 10,000 |" in result.markdown
     assert "messages/s on one core with 50 rules" in result.summary
+    assert "No labelled data set found" in result.markdown
