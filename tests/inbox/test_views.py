@@ -54,6 +54,11 @@ def test_it_words_the_list_in_french(
     html = response.content.decode()
     assert "Boîte de réception" in html
     assert "réclamation" in html and "12\xa0400 abonnés" in html
+    # The views are lists (plural); one conversation's status is singular.
+    assert "<span>Ouvertes</span>" in html and "<span>Résolues</span>" in html
+    services.set_status(conversation, Status.RESOLVED, personas.bob)
+    page = client.get(url(personas, "conversation", conversation.pk), HTTP_ACCEPT_LANGUAGE="fr")
+    assert '<span class="badge status-resolved">Résolue</span>' in page.content.decode()
 
 
 def test_it_shows_a_conversation_and_marks_it_open(

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ambassade.inbox.models import Conversation, Intent, Status
 from ambassade.workspaces.params import parse_id, parse_int
@@ -35,12 +36,13 @@ PAGE_SIZE = 40
 
 #: Built-in views: key → (label, the filters they set).
 VIEWS: dict[str, tuple[Any, dict[str, str]]] = {
-    "open": (_("Open"), {}),
+    # A view is a list: its name is plural where the status's is not ("Ouvertes", "Résolues").
+    "open": (pgettext_lazy("inbox view", "Open"), {}),
     "mine": (_("Mine"), {"assignee": "me"}),
     "unassigned": (_("Unassigned"), {"assignee": "none"}),
     "breaching": (_("Breaching their target"), {"breaching": "1"}),
     "snoozed": (_("Snoozed"), {"status": "snoozed"}),
-    "resolved": (_("Resolved"), {"status": "resolved"}),
+    "resolved": (pgettext_lazy("inbox view", "Resolved"), {"status": "resolved"}),
     "all": (_("All"), {"status": "all"}),
 }
 SORTS = {"recent": _("Newest activity"), "priority": _("Priority"), "oldest": _("Oldest activity")}

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.inbox.permissions import INBOX_MANAGE, INBOX_VIEW
@@ -198,7 +199,7 @@ def team_report_csv(request: HttpRequest) -> HttpResponse:
         _("First response, median (business minutes)"),
         _("First response, 90th percentile (business minutes)"),
         _("First response within target (%)"),
-        _("Resolved"),
+        pgettext("inbox view", "Resolved"),
         _("Resolution, median (business minutes)"),
         _("Resolution, 90th percentile (business minutes)"),
         _("Resolution within target (%)"),
