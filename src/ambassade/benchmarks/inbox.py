@@ -195,6 +195,29 @@ def _reset_sequences(*models: Any) -> None:
             cursor.execute(statement)
 
 
+def thread_sizes(conversations: int, messages: int) -> list[int]:
+    """How many messages each conversation gets: 1 to about twice the mean (a few long threads,
+    many short ones), ``messages`` in all exactly (at least one each)."""
+    per = messages // conversations
+    spread = max(per - 1, 0)
+    sizes = [
+        max(1, per + (((i * 7919) % (2 * spread + 1)) - spread if spread else 0))
+        for i in range(conversations)
+    ]
+    drift = messages - sum(sizes)
+    i = 0
+    while drift:
+        k = i % conversations
+        if drift > 0:
+            sizes[k] += 1
+            drift -= 1
+        elif sizes[k] > 1:
+            sizes[k] -= 1
+            drift += 1
+        i += 1
+    return sizes
+
+
 STATUSES = ["resolved"] * 70 + ["waiting"] * 12 + ["open"] * 8 + ["new"] * 6 + ["snoozed"] * 4
 
 
@@ -220,20 +243,7 @@ def _fill(conversations: int, messages: int, now: datetime) -> dict[str, Any]:
     source = Source.objects.create(workspace=workspace, name="Bench", kind="mastodon")
     year = timedelta(days=365)
     step = year / conversations
-    per = messages // conversations
-    extra = messages - per * conversations  # the first ``extra`` conversations get one more
-
-    def size(i: int) -> int:
-        # 1 to 2 × per - 1 messages, averaging ``per``: a few long threads, many short ones.
-        spread = max(per - 1, 0)
-        return per + (((i * 7919) % (2 * spread + 1)) - spread if spread else 0) + (i < extra)
-
-    # Sizes that average ``per`` exactly over the whole: pair each spread with its opposite.
-    sizes = [size(i) for i in range(conversations)]
-    drift = messages - sum(sizes)
-    for i in range(abs(drift)):
-        sizes[i % conversations] += 1 if drift > 0 else -1
-        sizes[i % conversations] = max(sizes[i % conversations], 1)
+    sizes = thread_sizes(conversations, messages)
 
     # Conversations (explicit ids: messages point at them), newest first by id.
     conv_columns = [

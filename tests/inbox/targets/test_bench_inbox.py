@@ -33,3 +33,9 @@ def test_it_fills_a_busy_inbox_the_list_can_read(client: Any) -> None:
     response = client.get(reverse("inbox:list", args=[workspace.slug]), {"view": "open"})
     assert response.status_code == 200
     assert response.content.decode().count("data-inbox-row") >= 1
+
+
+@pytest.mark.parametrize(("conversations", "messages"), [(20_000, 200_000), (40, 300), (7, 7)])
+def test_it_gives_the_threads_exactly_the_messages_asked(conversations: int, messages: int) -> None:
+    sizes = bench.thread_sizes(conversations, messages)
+    assert len(sizes) == conversations and sum(sizes) == messages and min(sizes) >= 1
