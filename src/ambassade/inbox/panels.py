@@ -9,6 +9,8 @@ from its ``AppConfig.ready()``::
 
 ``slot`` is where it goes: ``"composer"`` (under the thread), ``"side"`` (the side panel, under the
 conversation's details) or ``"header"`` (under the conversation's title, e.g. a timer).
+A composer panel that sends replies itself sets ``replies=True``; until one does, the page says
+how to answer on the network (the other composer panels, such as suggestions, show above it).
 ``context(request, conversation)`` returns a dict the template reads as ``panel`` (``panel.form``…),
 or None to hide the panel (a permission, a feature switched off). The template also sees the page's
 variables: ``conversation``, ``thread``, ``request``, ``workspace_actions``…
@@ -31,6 +33,7 @@ class Panel:
     slot: str
     template: str
     order: int = 100
+    replies: bool = False
     context: Callable[[Any, Any], dict[str, Any] | None] | None = None
 
 
@@ -44,14 +47,15 @@ def register(panel: Panel) -> Panel:
     return panel
 
 
-def for_conversation(
-    request: Any, conversation: Any
-) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """slot → [(template, context)] in order, the hidden ones left out."""
-    found: dict[str, list[tuple[str, dict[str, Any]]]] = {slot: [] for slot in SLOTS}
+def for_conversation(request: Any, conversation: Any) -> dict[str, Any]:
+    """slot → [(template, context)] in order, the hidden ones left out; and ``replies``: whether a
+    shown panel sends replies."""
+    found: dict[str, Any] = {slot: [] for slot in SLOTS}
+    found["replies"] = False
     for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.key)):
         extra = panel.context(request, conversation) if panel.context else {}
         if extra is None:
             continue
         found[panel.slot].append((panel.template, extra))
+        found["replies"] = found["replies"] or panel.replies
     return found
