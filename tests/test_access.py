@@ -17,6 +17,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from tests.bugreports.samples import samples as bug_samples
 from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
 from tests.crisis.samples import make_samples
@@ -64,6 +65,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "moderation_rule_id": lambda p: moderation_samples(p).rule.pk,
     "network_action_id": lambda p: moderation_samples(p).action.pk,
     "charter_token": lambda p: moderation_samples(p).charter.token,
+    "tracker_id": lambda p: bug_samples(p).tracker.pk,
+    "bug_report_id": lambda p: bug_samples(p).report.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -87,6 +90,12 @@ GLOBAL: dict[str, str] = {
     "for the networks that fetch media (tests/publishing/test_public_media.py)",
     "moderation:public_charter": "a workspace's community charter, public by design once "
     "published, behind its unguessable token (tests/moderation/test_views.py)",
+    "satisfaction:survey": "the public satisfaction page of one conversation, behind a signed "
+    "unguessable token; it shows the workspace's name and the person's own answer, nothing else "
+    "(tests/satisfaction/test_survey_page.py)",
+    "bugreports:webhook": "where a tracker's webhook posts, behind an unguessable address; a "
+    "delivery must be signed with that tracker's secret and the answer is a bare status "
+    "(tests/bugreports/test_following.py)",
 }
 
 # URLs an anonymous visitor may open without being sent to the log-in page.
@@ -102,6 +111,8 @@ PUBLIC = {
     "publishing:short_link",
     "publishing:public_media",
     "moderation:public_charter",
+    "satisfaction:survey",
+    "bugreports:webhook",
 }
 
 

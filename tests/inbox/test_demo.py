@@ -9,9 +9,12 @@ from typing import Any
 
 from django.db.models import Count
 
+from ambassade.bugreports.models import BugReport, Tracker
 from ambassade.config.demo import ensure_demo_content
 from ambassade.inbox.models import Conversation, Message
 from ambassade.listening.models import Mention
+from ambassade.satisfaction import services as satisfaction
+from ambassade.satisfaction.models import Survey
 from tests.test_demo_content import NOW, demo  # noqa: F401  (fixture)
 
 
@@ -41,10 +44,19 @@ def test_the_demo_has_a_living_inbox(demo: Any) -> None:  # noqa: F811
     private = Message.objects.filter(conversation__channel="message", conversation__workspace=demo)
     assert private.count() == 3 and all(m.mention is None and m.text for m in private)
     assert not Mention.objects.filter(workspace=demo, external_id__startswith="demo-dm-").exists()
-    before = (conversations.count(), Message.objects.count())
+    # Satisfaction results and a closed bug report (their apps' demos; nothing sent anywhere:
+    # the demo tracker has no real credentials).
+    (overall,) = satisfaction.summary(demo)
+    assert overall.asked > 3 and 0 < overall.answered < overall.asked
+    (report,) = BugReport.objects.filter(workspace=demo)
+    assert report.needs_telling and report.conversation.assignee is not None
+    assert report.next_check_at is None
+    assert Tracker.objects.get(workspace=demo).status == Tracker.Status.NEEDS_RECONNECTION
+    before = (conversations.count(), Message.objects.count(), Survey.objects.count())
     out = io.StringIO()
     ensure_demo_content(demo, out)
-    assert (conversations.count(), Message.objects.count()) == before
+    assert (conversations.count(), Message.objects.count(), Survey.objects.count()) == before
+    assert BugReport.objects.count() == 1
     # Saved replies for the incident and the usual cases, in both languages, made once.
     from ambassade.replies.models import SavedReply
     from ambassade.replies.services import saved_replies_for

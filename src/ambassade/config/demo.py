@@ -72,12 +72,14 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
     they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
+    from ambassade.bugreports.demo import ensure_demo_bugreports
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
     from ambassade.moderation.demo import ensure_demo_moderation
     from ambassade.publishing.demo import ensure_demo_posts
     from ambassade.replies.demo import ensure_demo_saved_replies
+    from ambassade.satisfaction.demo import ensure_demo_satisfaction
 
     User = get_user_model()
     owner = User.objects.get(email__iexact=DEMO_EMAIL)
@@ -90,6 +92,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     # Then business hours and targets over its conversations, one of them late (inbox/targets).
     ensure_demo_targets(workspace, owner, out, now=now)
     ensure_demo_moderation(workspace, owner, out)
+    ensure_demo_satisfaction(workspace, out, now=now)
+    ensure_demo_bugreports(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

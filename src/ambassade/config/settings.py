@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "ambassade.replies",
     "ambassade.inbox.targets",
     "ambassade.moderation",
+    "ambassade.suggestions",
+    "ambassade.satisfaction",
+    "ambassade.bugreports",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("ambassade.replies.urls")),
     path("", include("ambassade.inbox.targets.urls")),
     path("", include("ambassade.moderation.urls")),
+    path("", include("ambassade.suggestions.urls")),
+    path("", include("ambassade.satisfaction.urls")),
+    path("", include("ambassade.bugreports.urls")),
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]

@@ -65,6 +65,12 @@ def test_it_replaces_the_names_it_is_given_wherever_they_are() -> None:
     )
 
 
+def test_it_takes_the_signature_mark_with_a_known_agent_name() -> None:
+    context = Context.of(agent=["Bob Durand"])
+    assert neutralise("@1 Please DM us. ^Bob", context) == "Please DM us. {agent}"
+    assert neutralise("@1 Thanks - Bob Durand", context) == "Thanks {agent}"
+
+
 def test_it_keeps_every_address_for_the_index_to_decide() -> None:
     assert neutralise("@1 See https://help.example.com/a?b=1 ^Jo") == (
         "See https://help.example.com/a?b=1 {agent}"

@@ -113,6 +113,7 @@ _NOT_NAMES = frozenset(
     ]
 )
 _SPACES = re.compile(r"[ \t]+")
+_MARKED_AGENT = re.compile(r"(?:(?<=\s)|^)[\^*~/=–—-]\s?\{agent\}")
 _DIGIT = re.compile(r"\d")
 
 
@@ -157,6 +158,9 @@ def neutralise(text: str, context: Context | None = None) -> str:
         text = re.sub(rf"(?<![\w@]){re.escape(name)}(?!\w)", "{agent}", text, flags=re.I)
     for name in context.customer_names:
         text = re.sub(rf"(?<![\w@]){re.escape(name)}(?!\w)", "{first_name}", text, flags=re.I)
+    if context.agent_names:
+        # "^Bob" once Bob is known: the signature mark goes with the name.
+        text = _MARKED_AGENT.sub("{agent}", text)
     if "@" in text:
         text = _EMAIL.sub("{email}", text)
         text = _HANDLE.sub("{handle}", text)
