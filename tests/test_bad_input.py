@@ -269,7 +269,7 @@ class _Placeholders(dict):  # type: ignore[type-arg]
         )
 
 
-_PLACEHOLDER = _Placeholders(network="linkedin")
+_PLACEHOLDER = _Placeholders(network="linkedin", hook="00000000-0000-4000-8000-000000000000")
 
 
 def _form_fields(html: bytes) -> set[str]:
@@ -296,7 +296,14 @@ def test_no_parameter_of_any_page_answers_a_server_error(
     from tests.test_access import SAMPLES
 
     # Public URLs whose arguments are tokens: an odd token (the view must answer 404, not 500).
-    odd = {"uidb64": "²", "token": "a\x00b", "code": "²" * 3, "media_token": "1:²"}
+    odd = {
+        "uidb64": "²",
+        "token": "a\x00b",
+        "code": "²" * 3,
+        "media_token": "1:²",
+        "survey_token": "²." + "a" * 40,
+        "hook": "00000000-0000-4000-8000-000000000000",  # a UUID no tracker has
+    }
     client.raise_request_exception = False
     client.force_login(personas.alice)
     samples = {

@@ -204,9 +204,9 @@ def test_an_unknown_address_or_an_unreadable_delivery_is_refused(
     assert client.post(missing, b"{}", content_type="application/json").status_code == 404
     token = services.webhook_secret(found.tracker)
     assert deliver(client, found, b"[1", X_Gitlab_Event="Issue Hook", X_Gitlab_Token=token) == 400
-    assert (
-        client.get(reverse("bugreports:webhook", args=[found.tracker.hook_id])).status_code == 405
-    )
+    hook = reverse("bugreports:webhook", args=[found.tracker.hook_id])
+    assert client.get(hook).status_code == 405
+    assert client.post(hook, {"state": "closed"}).status_code == 400  # a form, not a delivery
 
 
 def test_the_closure_prompts_a_reply_in_the_conversations_language_until_done(

@@ -19,5 +19,5 @@ urlpatterns = [
     path(W + "<int:conversation_id>/bugs/new/", views.report_create, name="report"),
     path(W + "bugs/<int:bug_report_id>/told/", views.prompt_done, name="told"),
     # Each tracker's webhook, checked with its secret.
-    path("hooks/trackers/<uuid:hook_id>/", views.webhook, name="webhook"),
+    path("hooks/trackers/<uuid:hook>/", views.webhook, name="webhook"),
 ]

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -135,7 +136,7 @@ def _to_conversation(request: HttpRequest, conversation: Conversation) -> HttpRe
 
 
 def hook_url(tracker: Tracker) -> str:
-    return settings.BASE_URL + reverse("bugreports:webhook", kwargs={"hook_id": tracker.hook_id})
+    return settings.BASE_URL + reverse("bugreports:webhook", kwargs={"hook": tracker.hook_id})
 
 
 @workspace_view(INBOX_MANAGE)
@@ -249,12 +250,19 @@ def tracker_delete(request: HttpRequest, tracker_id: int) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def webhook(request: HttpRequest, hook_id: UUID) -> HttpResponse:
+def webhook(request: HttpRequest, hook: UUID) -> HttpResponse:
     """Where a tracker's webhook posts: the delivery must be signed with that tracker's secret
     (GitHub's X-Hub-Signature-256, GitLab's X-Gitlab-Token, Jira's X-Hub-Signature, Ambassade's
     own signature). Answers nothing but a status."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HttpResponse(status=400)
     if length > MAX_DELIVERY:
         return HttpResponse(status=413)
-    status = services.receive_webhook(hook_id, request.headers, request.body)
+    try:
+        body = request.body
+    except RawPostDataException:  # a form was posted (and read): no tracker sends one
+        return HttpResponse(status=400)
+    status = services.receive_webhook(hook, request.headers, body)
     return HttpResponse(status=status)

@@ -116,8 +116,11 @@ def ask_now(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 def prepare(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The question of a survey not sent yet, to insert into a reply by hand."""
+    # The conversation first: its id is checked against the database's range (a foreign key's
+    # lookup is not, and 30 digits would overflow it).
+    conversation = get_workspace_object_or_404(request, Conversation, pk=conversation_id)
     survey = get_workspace_object_or_404(
-        request, Survey.objects.select_related("conversation"), conversation_id=conversation_id
+        request, Survey.objects.select_related("conversation"), conversation=conversation
     )
     try:
         text = services.prepare_question(survey)
@@ -129,7 +132,8 @@ def prepare(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @workspace_view(INBOX_REPLY)
 @require_POST
 def mark_sent(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    survey = get_workspace_object_or_404(request, Survey, conversation_id=conversation_id)
+    conversation = get_workspace_object_or_404(request, Conversation, pk=conversation_id)
+    survey = get_workspace_object_or_404(request, Survey, conversation=conversation)
     services.mark_sent(survey, actor=request.user)
     return _to_conversation(request, survey.conversation)
 
