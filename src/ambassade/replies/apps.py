@@ -15,7 +15,12 @@ class RepliesConfig(AppConfig):
 
         panels.register(
             panels.Panel(
-                "replies", "composer", "replies/composer.html", order=10, context=views.composer
+                "replies",
+                "composer",
+                "replies/composer.html",
+                order=10,
+                replies=True,  # it sends: the inbox's answer-on-network note gives way
+                context=views.composer,
             )
         )
         register_event("reply_submitted", lambda p: gettext("%(actor)s sent a reply") % p)
