@@ -54,8 +54,9 @@ def test_the_conversation_page_loads_the_panel_for_who_may_reply(
     client.force_login(personas.bob)
     html = client.get(page).content.decode()
     assert f'hx-get="{endpoint}"' in html
-    # Suggestions do not send: the page still says how to answer meanwhile.
-    assert "Replying from Ambassade is not available for this conversation yet." in html
+    assert "data-reply-text" in html and "composer-missing" not in html  # the composer sends
     client.force_login(people["analyst"])
-    assert f'hx-get="{endpoint}"' not in client.get(page).content.decode()
+    html = client.get(page).content.decode()
+    # Neither suggestions nor a composer: the page says how to answer.
+    assert f'hx-get="{endpoint}"' not in html and "composer-missing" in html
     assert client.get(endpoint).status_code == 403
