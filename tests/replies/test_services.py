@@ -54,6 +54,11 @@ def test_two_people_answering_at_once_make_one_reply(conversation: Any, personas
     )
     assert second.sequence == 2 and second.status == ReplyStatus.SCHEDULED
     assert (first.in_reply_to, first.private) == ("toot-1", False)
+    # The thread says it was written, not that it went out (the outbox may still fail it).
+    from ambassade.inbox.messages import event_words
+
+    event = Event.objects.filter(code="reply_submitted").first()
+    assert event is not None and event_words(event) == "Bob Durand wrote a reply"
 
 
 def test_a_private_reply_goes_to_the_person(personas: Any) -> None:

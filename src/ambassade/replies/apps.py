@@ -23,7 +23,7 @@ class RepliesConfig(AppConfig):
                 context=views.composer,
             )
         )
-        register_event("reply_submitted", lambda p: gettext("%(actor)s sent a reply") % p)
+        register_event("reply_submitted", lambda p: gettext("%(actor)s wrote a reply") % p)
         register_event(
             "reply_pending", lambda p: gettext("%(actor)s wrote a reply that awaits approval") % p
         )
