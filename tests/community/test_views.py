@@ -278,3 +278,35 @@ def test_merging_the_suggestions_writes_one_audit_line(
     assert sorted(m["id"] for m in lines.get().details["merged"]) == sorted(others)
     target.refresh_from_db()
     assert target.identities.count() == 6
+
+
+def test_the_member_page_explains_their_scores_in_one_line_each(
+    personas: Any, client: Any, source: Any, ingest: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    recent = timezone.now() - timedelta(days=3)
+    ingest(
+        source,
+        [
+            item("s1", "Love it", handle="dora", followers=99, at=recent),
+            item("s2", "Great", handle="dora", followers=99, at=recent - timedelta(days=1)),
+        ],
+    )
+    member = Identity.objects.get(handle="dora").member
+    client.force_login(personas.alice)
+    english = parse(
+        client.get(url("member", personas, member.pk), HTTP_ACCEPT_LANGUAGE="en").content
+    )
+    lines = [li.text for li in english.find("ul", class_="plain-list member-scores").find_all("li")]
+    assert (
+        lines[0] == "Engagement 2.0: 2 activities in the past year, 2.0 of it in the last 30 days"
+    )
+    assert any(line.startswith("Reach 20.0: 99 followers") for line in lines)
+    french = parse(
+        client.get(url("member", personas, member.pk), HTTP_ACCEPT_LANGUAGE="fr").content
+    )
+    first = french.find("ul", class_="plain-list member-scores").find("li").text
+    assert first.startswith("Engagement 2,0 : 2 activités sur l’année écoulée")

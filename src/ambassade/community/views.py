@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +18,7 @@ from ambassade.community import services, suggestions
 from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
 from ambassade.community.models import Identity, Member, normalise_handle
 from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
+from ambassade.community.scores import member_scores
 from ambassade.listening.models import Mention
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.params import parse_id, parse_ids
@@ -131,9 +133,11 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         .annotate(count=Count("id"))
         .values_list("sentiment", "count")
     )
+    scores = member_scores(member, timezone.now())
     context = {
         "member": member,
         "identities": identities,
+        "scores": [words(message) for message in scores.explain()],
         "page": page,
         "sentiments": [
             (value, sentiments.get(value, 0)) for value in ("positive", "neutral", "negative")
