@@ -33,8 +33,9 @@ class Panel:
     slot: str
     template: str
     order: int = 100
-    replies: bool = False
     context: Callable[[Any, Any], dict[str, Any] | None] | None = None
+    #: Last, after the fields other apps pass by position.
+    replies: bool = False
 
 
 PANELS: dict[str, Panel] = {}
