@@ -461,7 +461,14 @@ def run(options: BenchOptions, kind: str = "posts") -> BenchResult:
     config["urls"] = {name: servers.url(name) for name in NETWORKS}
     with tempfile.TemporaryDirectory(prefix="ambassade-bench-outbox-") as tmp:
         data = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AMBASSADE_")}
+        # The bench's own SQLite database in its temporary directory, whatever the calling shell
+        # points at: it reads the outbox's progress from that file, and a shared database would
+        # keep one run's rows for the next (the PostgreSQL pass of the tests runs two benches).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("AMBASSADE_") and k not in {"DATABASE_URL", "REDIS_URL"}
+        }
         env |= {
             "AMBASSADE_DATA_DIR": str(data),
             "AMBASSADE_SECRET_KEY": "bench-outbox-" + "k" * 40,
