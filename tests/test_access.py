@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from tests.bugreports.samples import samples as bug_samples
 from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
+from tests.contests.samples import samples as contest_samples
 from tests.crisis.samples import make_samples
 from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
@@ -67,6 +68,9 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "charter_token": lambda p: moderation_samples(p).charter.token,
     "tracker_id": lambda p: bug_samples(p).tracker.pk,
     "bug_report_id": lambda p: bug_samples(p).report.pk,
+    "contest_id": lambda p: contest_samples(p).contest.pk,
+    "entry_id": lambda p: contest_samples(p).entry.pk,
+    "contest_token": lambda p: contest_samples(p).contest.token,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -93,6 +97,12 @@ GLOBAL: dict[str, str] = {
     "satisfaction:survey": "the public satisfaction page of one conversation, behind a signed "
     "unguessable token; it shows the workspace's name and the person's own answer, nothing else "
     "(tests/satisfaction/test_survey_page.py)",
+    "contests:verify": "checks a draw file anyone gives; reads no stored data "
+    "(tests/contests/test_views.py)",
+    "contests:public": "a contest's public page, public by design, behind its unguessable "
+    "token; it shows that contest and nothing else of the workspace (tests/contests/test_views.py)",
+    "contests:rules": "a contest's public rules, behind the same token",
+    "contests:draw_file": "a drawn contest's published draw file, behind the same token",
     "bugreports:webhook": "where a tracker's webhook posts, behind an unguessable address; a "
     "delivery must be signed with that tracker's secret and the answer is a bare status "
     "(tests/bugreports/test_following.py)",
@@ -113,6 +123,10 @@ PUBLIC = {
     "moderation:public_charter",
     "satisfaction:survey",
     "bugreports:webhook",
+    "contests:verify",
+    "contests:public",
+    "contests:rules",
+    "contests:draw_file",
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ambassade.suggestions",
     "ambassade.satisfaction",
     "ambassade.bugreports",
+    "ambassade.contests",
 ]
 
 MIDDLEWARE = [

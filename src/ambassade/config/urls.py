@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("ambassade.suggestions.urls")),
     path("", include("ambassade.satisfaction.urls")),
     path("", include("ambassade.bugreports.urls")),
+    path("", include("ambassade.contests.urls")),
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]
