@@ -13,7 +13,10 @@ import pytest
 from django.db.models import Q
 
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
+from ambassade.contests import services as contests
+from ambassade.contests.models import Contest, Entry
 from ambassade.crisis.demo import HISTORY_DAYS, INCIDENT_QUERY
+from ambassade.engine.draw import verify
 from ambassade.crisis.models import (
     Alert,
     AlertRule,
@@ -47,6 +50,8 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "reviews": Review.objects.filter(workspace=workspace).count(),
         "audit": AuditEntry.objects.filter(workspace=workspace).count(),
         "moderation": Decision.objects.filter(workspace=workspace).count(),
+        "contests": Contest.objects.filter(workspace=workspace).count(),
+        "entries": Entry.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -153,9 +158,21 @@ def _moderation(demo: Workspace) -> None:
     assert not NetworkAction.objects.filter(workspace=demo).exists()
 
 
+def _contests(demo: Workspace) -> None:
+    """A contest drawn from the stream's hashtag, whose draw file verifies, and an open one."""
+    drawn = Contest.objects.get(workspace=demo, drawn_at__isnull=False)
+    published = contests.published(drawn)
+    assert published is not None and verify(published).ok
+    assert drawn.entry_count >= 10 and len(drawn.results) == 5
+    assert Entry.objects.filter(contest=drawn).exclude(excluded="").exists()  # spam left out
+    opened = Contest.objects.get(workspace=demo, drawn_at__isnull=True)
+    assert opened.phase(NOW) == Contest.Phase.OPEN and opened.entries.count() >= 2
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
     _moderation(demo)
+    _contests(demo)
     before = _counts(demo)
     out = io.StringIO()
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))

@@ -73,6 +73,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
     from ambassade.bugreports.demo import ensure_demo_bugreports
+    from ambassade.contests.demo import ensure_demo_contests
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
@@ -94,6 +95,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_moderation(workspace, owner, out)
     ensure_demo_satisfaction(workspace, out, now=now)
     ensure_demo_bugreports(workspace, owner, out, now=now)
+    ensure_demo_contests(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

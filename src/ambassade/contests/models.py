@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ambassade.community.models import Identity, Member
 from ambassade.listening.models import Mention
@@ -37,11 +38,11 @@ MAX_WINNERS = 100
 
 class Contest(models.Model):
     class Phase(models.TextChoices):
-        UPCOMING = "upcoming", _("Not open yet")
-        OPEN = "open", _("Open")
-        CLOSING = "closing", _("Closed, entries being frozen")
-        FROZEN = "frozen", _("Entries frozen, not drawn yet")
-        DRAWN = "drawn", _("Drawn")
+        UPCOMING = "upcoming", pgettext_lazy("contest", "Not open yet")
+        OPEN = "open", pgettext_lazy("contest", "Open")
+        CLOSING = "closing", pgettext_lazy("contest", "Closed, entries being frozen")
+        FROZEN = "frozen", pgettext_lazy("contest", "Entries frozen, not drawn yet")
+        DRAWN = "drawn", pgettext_lazy("contest", "Drawn")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contests")
     name = models.CharField(_("name"), max_length=120)

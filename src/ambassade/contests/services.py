@@ -107,8 +107,11 @@ def _seed_of(contest: Contest) -> bytes:
     return bytes.fromhex(vault.decrypt(bytes(contest.seed_ciphertext)).reveal()["seed"])
 
 
-def create_contest(workspace: Workspace, actor: Any, **fields: Any) -> Contest:
-    """Make a contest; its seed is drawn now and only its commitment is ever shown before the draw."""
+def create_contest(
+    workspace: Workspace, actor: Any, *, now: datetime | None = None, **fields: Any
+) -> Contest:
+    """Make a contest; its seed is drawn now and only its commitment is ever shown before the draw
+    (``now``: when it was made, for the demo)."""
     _check(fields)
     seed = new_seed()
     contest = Contest(
@@ -117,6 +120,7 @@ def create_contest(workspace: Workspace, actor: Any, **fields: Any) -> Contest:
         seed_ciphertext=_seal(seed),
         commitment=commitment(seed),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now or timezone.now(),
         **{
             name: value
             for name, value in fields.items()

@@ -1,0 +1,69 @@
+"""The demo brand's contests: one drawn last week from the mentions holding the brand's hashtag
+(its entries collected from the stream, frozen at the close, then drawn: the public page shows the
+seed and the winners, and the draw file verifies), and one open now, by hashtag or the public
+form, with its commitment published. Running it again creates nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from django.utils import timezone
+
+from ambassade.contests import services
+from ambassade.contests.models import Contest
+
+DRAWN = "Calendrier de l'Avent Café Lumière"
+OPEN = "Barista d'un jour"
+
+
+def ensure_demo_contests(
+    workspace: Any, owner: Any, out: TextIO, *, now: datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    if not Contest.objects.filter(workspace=workspace, name=DRAWN).exists():
+        contest = services.create_contest(
+            workspace,
+            owner,
+            name=DRAWN,
+            organiser="Café Lumière SAS, 12 rue des Cafés, 75011 Paris",
+            prize="un coffret de cafés de spécialité",
+            description=(
+                "Publiez un message avec #cafelumiere pendant la semaine du jeu : trois coffrets "
+                "à gagner, tirés au sort parmi les participants."
+            ),
+            starts_at=now - timedelta(days=14),
+            closes_at=now - timedelta(days=7),
+            winners=3,
+            reserves=2,
+            hashtag="cafelumiere",
+            exclude_staff=True,
+            exclude_bots=True,
+            now=now - timedelta(days=15),
+        )
+        frozen = services.freeze(contest.pk, now=contest.closes_at + timedelta(minutes=5))
+        if frozen is not None:
+            services.draw(frozen, owner, now=contest.closes_at + timedelta(hours=1))
+            out.write(f"Drew the demo contest {DRAWN} ({frozen.entry_count} entries)\n")
+    if not Contest.objects.filter(workspace=workspace, name=OPEN).exists():
+        contest = services.create_contest(
+            workspace,
+            owner,
+            name=OPEN,
+            organiser="Café Lumière SAS, 12 rue des Cafés, 75011 Paris",
+            prize="une matinée derrière le comptoir avec nos baristas",
+            description="Écrivez #barista, ou remplissez le formulaire ci-dessous.",
+            starts_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=12),
+            winners=1,
+            reserves=1,
+            hashtag="barista",
+            form_entry=True,
+        )
+        services.collect(contest.pk)
+        for name, email, lang in (
+            ("Chloé Martin", "chloe.martin@example.com", "fr"),
+            ("Sam Carter", "sam.carter@example.com", "en"),
+        ):
+            services.enter_by_form(contest, name=name, email=email, lang=lang, now=now)
+        out.write(f"Opened the demo contest {OPEN}\n")
