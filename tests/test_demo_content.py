@@ -16,7 +16,6 @@ from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_dem
 from ambassade.contests import services as contests
 from ambassade.contests.models import Contest, Entry
 from ambassade.crisis.demo import HISTORY_DAYS, INCIDENT_QUERY
-from ambassade.engine.draw import verify
 from ambassade.crisis.models import (
     Alert,
     AlertRule,
@@ -25,6 +24,7 @@ from ambassade.crisis.models import (
     HoldingStatement,
     PlaybookTemplate,
 )
+from ambassade.engine.draw import verify
 from ambassade.engine.signals import spike_severity
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention

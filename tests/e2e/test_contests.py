@@ -36,7 +36,10 @@ def test_a_contest_is_drawn_and_its_draw_verified(
     )
     for n in range(6):
         services.enter_by_form(
-            contest, name=f"Person {n}", email=f"p{n}@example.com", lang="en",
+            contest,
+            name=f"Person {n}",
+            email=f"p{n}@example.com",
+            lang="en",
             now=now - timedelta(days=2),
         )
     _log_in(page, live_server.url, "alice@example.com")
