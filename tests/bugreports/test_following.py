@@ -22,11 +22,13 @@ from tests.bugreports.helpers import complaint, tracker
 from tests.connectors.conftest import ReplayServer, Reply, fixture_bytes, fixture_json
 
 
-def sent(personas: Any, kind: str, ref: str, *, key: str = "c1", lang: str = "en") -> BugReport:
-    """A report already sent to a tracker of ``kind``, open as ``ref``."""
+def sent(
+    personas: Any, kind: str, ref: str, *, key: str = "c1", lang: str = "en", to: Any = None
+) -> BugReport:
+    """A report already sent to a tracker of ``kind`` (or ``to``), open as ``ref``."""
     made = complaint(personas, key, lang=lang)
     found = services.report(
-        made, tracker(personas, kind), title="Double charge", actor=personas.bob
+        made, to or tracker(personas, kind), title="Double charge", actor=personas.bob
     )
     BugReport.objects.filter(pk=found.pk).update(
         state=BugReport.State.OPEN,
@@ -223,8 +225,53 @@ def test_the_closure_prompts_a_reply_in_the_conversations_language_until_done(
     assert (
         "Bonjour Ana, bonne nouvelle : le problème que vous nous avez signalé est corrigé." in html
     )
-    assert "Merci de nous l&#x27;avoir dit, et de votre patience ! Bob" in html
+    assert "Merci de nous l&#x27;avoir dit, et de votre patience ! Bob Durand" in html
+    assert "Saved reply “Issue fixed” (/issue-fixed)." in html
     client.post(reverse("bugreports:told", args=[personas.workspace_a.slug, found.pk]))
     found.refresh_from_db()
     assert not found.needs_telling
     assert "Issue BUG-7 is closed." not in client.get(page).content.decode()
+
+
+def test_the_prompt_offers_the_workspaces_saved_reply_made_once_when_the_issue_closes(
+    personas: Any, client: Any
+) -> None:
+    from ambassade.replies.models import SavedReply
+
+    english = sent(personas, "webhook", "BUG-7")
+    french = sent(personas, "webhook", "BUG-8", key="c2", lang="fr", to=english.tracker)
+    assert not SavedReply.objects.exists()
+    stamp = int(timezone.now().timestamp())
+    for found in (english, french):
+        body = json.dumps({"id": found.marker, "state": "closed"}).encode()
+        secret = "whsec_0123456789abcdef"
+        headers = {
+            "X_Ambassade_Timestamp": str(stamp),
+            "X_Ambassade_Signature": signature(secret, body, stamp),
+        }
+        assert deliver(client, found, body, **headers) == 204
+    # One default saved reply per workspace, in both languages, whatever the closures.
+    (saved,) = SavedReply.objects.filter(workspace=personas.workspace_a)
+    assert saved.shortcut == services.CLOSURE_SHORTCUT
+    assert saved.text_en.startswith("Hello {first_name}, good news")
+    assert saved.text_fr.startswith("Bonjour {first_name}, bonne nouvelle")
+
+    # A manager rewrites it: the prompts offer the workspace's words, in each conversation's
+    # language, with the variables filled.
+    saved.text_en = "Hi {first_name}, ticket {ticket} is fixed. {agent_first_name}"
+    saved.text_fr = "Bonjour {first_name}, le ticket {ticket} est réglé. {agent_first_name}"
+    saved.save()
+    client.force_login(personas.bob)
+
+    def prompt(found: BugReport) -> str:
+        page = reverse(
+            "inbox:conversation", args=[personas.workspace_a.slug, found.conversation_id]
+        )
+        return client.get(page).content.decode()
+
+    assert f"Hi Ana, ticket #{english.conversation_id} is fixed. Bob" in prompt(english)
+    assert f"Bonjour Ana, le ticket #{french.conversation_id} est réglé. Bob" in prompt(french)
+    # Deleted, it is made again with the default words at the next closure's prompt.
+    saved.delete()
+    assert "Hello Ana, good news" in prompt(english)
+    assert SavedReply.objects.filter(shortcut=services.CLOSURE_SHORTCUT).count() == 1

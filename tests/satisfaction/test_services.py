@@ -65,12 +65,13 @@ def test_it_hands_the_question_to_the_registered_sender(personas: Any) -> None:
         sent.append((conversation, text))
         return inbox.record_outbound(conversation, text=text, sender=None)
 
+    registered = services.current_sender()
     services.register_sender(sender)
     try:
         made = resolved(personas, "a")
         asked = services.ask(made)
     finally:
-        services.register_sender(None)
+        services.register_sender(registered)
     assert asked is not None and asked.survey.status == Survey.Status.SENT
     assert sent == [(made, asked.text)] and asked.survey.message is not None
     assert asked.survey.message.text == asked.text

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -422,6 +422,7 @@ def _apply(found: BugReport, state: IssueState, status: str, url: str, now: date
     conversation = found.conversation
     if closing:
         inbox.record_event(conversation, None, "bug_closed", title=found.title, ref=found.reference)
+        closure_saved_reply(conversation.workspace)  # the prompt's reply exists from now on
         _notify_closed(found)
     elif reopening:
         inbox.record_event(
@@ -505,14 +506,53 @@ def _same_project(tracker: Tracker, event: TrackerEvent) -> bool:
 # --- telling the customer ------------------------------------------------------------------------
 
 
-def closure_reply(report: BugReport) -> str:
-    """The reply proposed when the issue is closed, in the conversation's language."""
-    lang = "fr" if (report.conversation.lang or "").lower().startswith("fr") else "en"
+#: The shortcut of the workspace's saved reply the closure prompt offers (made when missing).
+CLOSURE_SHORTCUT = "issue-fixed"
+
+
+def _closure_text(lang: str) -> str:
     with translation.override(lang):
         return _(
             "Hello {first_name}, good news: the problem you told us about has been fixed. Thank "
             "you for letting us know, and for your patience! {agent}"
         )
+
+
+def closure_saved_reply(workspace: Any) -> Any:
+    """The saved reply that tells a customer their problem is fixed: the workspace's saved reply of
+    shortcut :data:`CLOSURE_SHORTCUT`, made with a default text in English and French when the
+    workspace has none (a manager rewrites it on the saved replies page)."""
+    from ambassade.replies.models import SavedReply
+
+    found = SavedReply.objects.filter(workspace=workspace, shortcut=CLOSURE_SHORTCUT).first()
+    if found is not None:
+        return found
+    with translation.override(workspace.language or "en"):
+        name = _("Issue fixed")
+    try:
+        with transaction.atomic():
+            return SavedReply.objects.create(
+                workspace=workspace,
+                name=name,
+                shortcut=CLOSURE_SHORTCUT,
+                text_en=_closure_text("en"),
+                text_fr=_closure_text("fr"),
+            )
+    except IntegrityError:  # made at the same moment elsewhere
+        return SavedReply.objects.get(workspace=workspace, shortcut=CLOSURE_SHORTCUT)
+
+
+def closure_reply(report: BugReport, agent: Any = None) -> tuple[Any, str, list[str]]:
+    """The reply proposed when the issue is closed: (the saved reply, its text in the
+    conversation's language with the variables filled for ``agent``, the variables left to fill)."""
+    from ambassade.replies import variables
+
+    conversation = report.conversation
+    saved = closure_saved_reply(conversation.workspace)
+    text, missing = variables.fill(
+        saved.text_for(conversation.lang), variables.values_for(conversation, agent)
+    )
+    return saved, text.strip(), missing
 
 
 def dismiss_prompt(report: BugReport, actor: Any) -> None:

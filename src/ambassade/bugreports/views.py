@@ -22,7 +22,7 @@ from ambassade.bugreports.models import BugReport, Tracker
 from ambassade.connectors.base import InvalidConfig
 from ambassade.inbox.models import Conversation
 from ambassade.inbox.permissions import INBOX_MANAGE, INBOX_REPLY, INBOX_VIEW
-from ambassade.suggestions.services import fill, first_name
+from ambassade.replies.permissions import REPLIES_SAVED
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
     can,
@@ -69,12 +69,14 @@ def prompt_context(request: HttpRequest, conversation: Conversation) -> dict[str
     closed = [r for r in _reports(conversation) if r.needs_telling]
     if not closed:
         return None
-    values = {
-        "first_name": first_name(conversation.contact_name),
-        "agent": first_name(request.user.first_name or ""),  # type: ignore[union-attr]
+    saved, reply, missing = services.closure_reply(closed[0], request.user)
+    return {
+        "closed": closed,
+        "reply": reply,
+        "missing": missing,
+        "saved": saved,
+        "may_edit": can(request.user, workspace, REPLIES_SAVED),
     }
-    reply, missing = fill(services.closure_reply(closed[0]), values)
-    return {"closed": closed, "reply": reply.strip(), "missing": missing}
 
 
 @workspace_view(INBOX_VIEW)

@@ -42,6 +42,7 @@ from ambassade.inbox.models import Message
 from ambassade.publishing import accounts
 from ambassade.publishing.outbox import engine
 from ambassade.publishing.outbox.kind import Ask, Call, Finding, Found, NotFound, comparable
+from ambassade.replies import signals
 from ambassade.replies.models import Reply, ReplyAttempt, ReplyStatus
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import StoredMessage, coded
@@ -279,6 +280,7 @@ class ReplyKind(engine.Kind):
 
     def failed(self, item: Reply, message: Any) -> None:
         _notify_failed(item, message)
+        signals.reply_failed.send(sender=Reply, reply=item, error=message)
 
 
 REPLIES = ReplyKind()
@@ -294,14 +296,16 @@ def _can(responder: Any, private: bool) -> bool:
 def _notify_failed(item: Reply, message: Any) -> None:
     from django.apps import apps
 
-    if not apps.is_installed("ambassade.crisis") or item.author_id is None:
+    conversation = item.conversation
+    # An automatic reply (no author) is the business of whoever has the conversation.
+    person = item.author_id or conversation.assignee_id
+    if not apps.is_installed("ambassade.crisis") or person is None:
         return
     from ambassade.crisis import services as crisis
 
-    conversation = item.conversation
     crisis.notify_people(
         item.workspace,
-        [item.author_id],
+        [person],
         coded(
             "replies.failed",
             person=conversation.contact_display or "?",
@@ -365,6 +369,8 @@ def record_message(reply_id: int, *, listening_id: str = "") -> Message | None:
                     external_id=external_id,
                 )
         Reply.objects.filter(id=reply.id).update(message=message)
+        reply.message = message
+        signals.reply_recorded.send(sender=Reply, reply=reply, message=message)
         return message
 
 

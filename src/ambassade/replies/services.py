@@ -56,6 +56,7 @@ __all__ = [
     "check",
     "mentionable",
     "needs_approval",
+    "queue_automatic",
     "reject",
     "reply_accounts",
     "retry",
@@ -207,19 +208,23 @@ def last_sequence(conversation: Conversation) -> int:
     return int(found or 0)
 
 
-def submit(
-    conversation: Conversation,
-    *,
-    text: str,
-    author: Any,
-    seen: int,
-    connection: Connection | None = None,
-) -> Reply:
-    """A reply written after the conversation's reply ``seen`` (:func:`last_sequence` when the
-    composer was shown). Raises :class:`ReplyError`, with nothing saved, when it cannot go."""
-    text = text.strip()
-    if not text:
-        raise ReplyError(_("The reply is empty."))
+@dataclass(frozen=True)
+class _Destination:
+    """Where a reply to a conversation goes, as the outbox needs it."""
+
+    connection: Connection
+    private: bool
+    in_reply_to: str
+    recipient: str
+    thread_ref: str
+    subject: str
+
+
+def _destination(
+    conversation: Conversation, text: str, connection: Connection | None
+) -> _Destination:
+    """Check that ``text`` can answer ``conversation`` from ``connection`` (the only account when
+    None); raises :class:`ReplyError` saying why not."""
     private = conversation.channel in Channel.private()
     network = conversation.network
     if not can_answer(network, private):
@@ -247,19 +252,43 @@ def submit(
     subject = conversation.subject
     if network == "email" and subject and not subject.lower().startswith("re:"):
         subject = f"Re: {subject}"
-    waits = needs_approval(conversation.workspace, author)
-    now = timezone.now()
-    reply = Reply(
-        workspace_id=conversation.workspace_id,
-        conversation=conversation,
+    return _Destination(
         connection=connection,
-        author=author,
-        text=text,
         private=private,
         in_reply_to=answered.external_id if answered is not None else "",
         recipient=recipient[:255],
         thread_ref=thread_ref[:255],
         subject=subject[:300],
+    )
+
+
+def submit(
+    conversation: Conversation,
+    *,
+    text: str,
+    author: Any,
+    seen: int,
+    connection: Connection | None = None,
+) -> Reply:
+    """A reply written after the conversation's reply ``seen`` (:func:`last_sequence` when the
+    composer was shown). Raises :class:`ReplyError`, with nothing saved, when it cannot go."""
+    text = text.strip()
+    if not text:
+        raise ReplyError(_("The reply is empty."))
+    where = _destination(conversation, text, connection)
+    waits = needs_approval(conversation.workspace, author)
+    now = timezone.now()
+    reply = Reply(
+        workspace_id=conversation.workspace_id,
+        conversation=conversation,
+        connection=where.connection,
+        author=author,
+        text=text,
+        private=where.private,
+        in_reply_to=where.in_reply_to,
+        recipient=where.recipient,
+        thread_ref=where.thread_ref,
+        subject=where.subject,
         sequence=max(0, seen) + 1,
         status=ReplyStatus.PENDING_APPROVAL if waits else ReplyStatus.SCHEDULED,
         due_at=None if waits else now,
@@ -290,6 +319,45 @@ def submit(
             _link(conversation),
         )
     return reply
+
+
+def queue_automatic(conversation: Conversation, text: str) -> Reply | None:
+    """A reply Ambassade sends on its own (the satisfaction question a manager turned on): no
+    author, no approval, handed to the outbox at once, which sends it exactly once like any reply.
+    None when it cannot go from Ambassade (the network cannot be answered from here, no single
+    account, the person's address unknown, the network's rules refuse the text): the caller then
+    leaves it to a person. Call it inside the transaction that records why it is sent, so that a
+    crash keeps both or neither."""
+    text = text.strip()
+    try:
+        where = _destination(conversation, text, None)
+    except ReplyError:
+        return None
+    now = timezone.now()
+    for _attempt in range(5):  # someone answering at the same moment takes the sequence: next one
+        reply = Reply(
+            workspace_id=conversation.workspace_id,
+            conversation=conversation,
+            connection=where.connection,
+            author=None,
+            text=text,
+            private=where.private,
+            in_reply_to=where.in_reply_to,
+            recipient=where.recipient,
+            thread_ref=where.thread_ref,
+            subject=where.subject,
+            sequence=last_sequence(conversation) + 1,
+            status=ReplyStatus.SCHEDULED,
+            due_at=now,
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                reply.save()
+        except IntegrityError:
+            continue
+        return reply
+    return None
 
 
 def person_name(user: Any) -> str:

@@ -41,7 +41,7 @@ def ensure_demo_satisfaction(workspace: Any, out: TextIO, *, now: datetime | Non
     made = 0
     for index, conversation in enumerate(resolved):
         at = min(conversation.resolved_at + timedelta(hours=1), now)  # type: ignore[operator]
-        asked = services.ask(conversation, now=at)
+        asked = services.ask(conversation, now=at, send=False)  # the past: nothing to send
         if asked is None:
             continue
         Survey.objects.filter(pk=asked.survey.pk).update(

@@ -57,6 +57,8 @@ class Survey(models.Model):
     class Status(models.TextChoices):
         #: Made, its message not handed to the network yet.
         PENDING = "pending", _("Waiting to be sent")
+        #: Handed to the replies' outbox, which sends it exactly once (``reply``).
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         ANSWERED = "answered", _("Answered")
         #: Could not be sent (no way to answer on this conversation's network, an error).
@@ -75,6 +77,10 @@ class Survey(models.Model):
     network = models.CharField(max_length=40)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: The reply that carries the question, when Ambassade sends it itself.
+    reply = models.OneToOneField(
+        "replies.Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="survey"
     )
     #: The outbound message that carries the question (once made).
     message = models.ForeignKey(

@@ -6,11 +6,15 @@
 - :func:`answer` — record the score and comment given on the public page.
 - :func:`summary` — results per person, network or period (the results page and the team report).
 
-**Sending.** The question goes out as a reply on the conversation's own channel, through the reply
-mechanism of the inbox (``register_sender``: the reply composer's exactly-once outbox registers a
-function that queues an outbound message and returns it). Until a sender is registered, the
-survey stays *waiting to be sent* and the conversation's side panel offers the question, with its
-link, to insert into a reply by hand.
+**Sending.** The question goes out as a reply on the conversation's own channel, through the
+replies' exactly-once outbox: the sender registered with ``register_sender`` (this app's
+``ready()`` registers :func:`send_through_replies`) queues it, in the transaction that makes the
+survey, so a crash leaves both or neither. The survey is *being sent* until the reply joins the
+thread (``replies.signals.reply_recorded``: *sent*, with its message) or the outbox gives up
+(``reply_failed``: *not sent*, until "Send again" on the reply succeeds). When Ambassade cannot
+answer on the conversation (a network it does not answer on, no single account, the person's
+address unknown), the survey stays *waiting to be sent* and the conversation's side panel offers
+the question, with its link, to insert into a reply by hand.
 """
 
 from __future__ import annotations
@@ -48,11 +52,15 @@ __all__ = [
     "answer",
     "ask",
     "ask_due",
+    "current_sender",
     "mark_sent",
     "prepare_question",
     "public_url",
     "question_text",
     "register_sender",
+    "reply_failed",
+    "reply_recorded",
+    "send_through_replies",
     "settings_for",
     "summary",
     "survey_for_token",
@@ -63,7 +71,10 @@ _SALT = "ambassade.satisfaction.survey"
 #: How many conversations one run of :func:`ask_due` handles (the next run takes the rest).
 BATCH = 200
 
-Sender = Callable[[Conversation, str], Message | None]
+#: ``sender(conversation, text)`` queues the question exactly once and returns what carries it: the
+#: reply queued (its survey is *being sent* until the reply joins the thread), an outbound message
+#: already in the thread (*sent*), or None when it cannot go (*waiting*, for a person).
+Sender = Callable[[Conversation, str], Any]
 _SENDER: list[Sender] = []
 
 
@@ -73,9 +84,19 @@ class SurveyError(Exception):
 
 def register_sender(sender: Sender | None) -> None:
     """Set (or, with None, remove) the function that sends a question as a reply on the
-    conversation's channel: ``sender(conversation, text)`` queues the outbound message exactly once
-    and returns it (or None when the channel cannot take it)."""
+    conversation's channel (:data:`Sender`)."""
     _SENDER[:] = [sender] if sender is not None else []
+
+
+def current_sender() -> Sender | None:
+    return _SENDER[0] if _SENDER else None
+
+
+def send_through_replies(conversation: Conversation, text: str) -> Any:
+    """The sender this app registers: the question as an automatic reply of the replies' outbox."""
+    from ambassade.replies import services as replies
+
+    return replies.queue_automatic(conversation, text)
 
 
 def settings_for(workspace: Workspace) -> SatisfactionSettings:
@@ -161,13 +182,19 @@ class Asked:
 
 
 def ask(
-    conversation: Conversation, *, base_url: str | None = None, now: datetime | None = None
+    conversation: Conversation,
+    *,
+    base_url: str | None = None,
+    now: datetime | None = None,
+    send: bool = True,
 ) -> Asked | None:
-    """Make the conversation's survey and hand its question to the sender. None when it was asked
-    before (one survey per conversation)."""
+    """Make the conversation's survey and hand its question to the sender (unless ``send`` is
+    False: the demo's past surveys). None when it was asked before (one survey per
+    conversation)."""
     now = now or timezone.now()
     token, token_hash = _new_token()
     lang = survey_language(conversation)
+    text = question_text(lang, public_url(token, base_url))
     try:
         with transaction.atomic():
             survey = Survey.objects.create(
@@ -179,18 +206,42 @@ def ask(
                 agent_id=conversation.assignee_id,
                 created_at=now,
             )
+            carrier = _SENDER[0](conversation, text) if _SENDER and send else None
+            if isinstance(carrier, Message):
+                survey.status, survey.message, survey.sent_at = Survey.Status.SENT, carrier, now
+            elif carrier is not None:
+                survey.status, survey.reply = Survey.Status.SENDING, carrier
+            if carrier is not None:
+                survey.save(update_fields=["status", "message", "sent_at", "reply"])
     except IntegrityError:
         return None
-    text = question_text(lang, public_url(token, base_url))
-    if _SENDER:
-        message = _SENDER[0](conversation, text)
-        if message is not None:
-            Survey.objects.filter(pk=survey.pk).update(
-                status=Survey.Status.SENT, message=message, sent_at=now
-            )
-            survey.refresh_from_db()
-            inbox.record_event(conversation, None, "satisfaction_asked")
+    if survey.status == Survey.Status.SENT:
+        inbox.record_event(conversation, None, "satisfaction_asked")
     return Asked(survey, text)
+
+
+def reply_recorded(reply: Any, message: Message, **_: Any) -> None:
+    """The reply carrying a question joined its thread: the survey is sent (once)."""
+    survey = Survey.objects.filter(reply_id=reply.pk).select_related("conversation").first()
+    if survey is None or survey.status not in (Survey.Status.SENDING, Survey.Status.FAILED):
+        return
+    changed = Survey.objects.filter(
+        pk=survey.pk, status__in=[Survey.Status.SENDING, Survey.Status.FAILED]
+    ).update(
+        status=Survey.Status.SENT,
+        message=message,
+        sent_at=reply.published_at or timezone.now(),
+        error="",
+    )
+    if changed:
+        inbox.record_event(survey.conversation, None, "satisfaction_asked")
+
+
+def reply_failed(reply: Any, error: Any, **_: Any) -> None:
+    """The outbox gave up on the reply carrying a question (a person may send it again)."""
+    Survey.objects.filter(reply_id=reply.pk, status=Survey.Status.SENDING).update(
+        status=Survey.Status.FAILED, error=error
+    )
 
 
 def due(now: datetime | None = None) -> QuerySet[Conversation]:
