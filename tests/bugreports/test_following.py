@@ -226,7 +226,8 @@ def test_the_closure_prompts_a_reply_in_the_conversations_language_until_done(
         "Bonjour Ana, bonne nouvelle : le problème que vous nous avez signalé est corrigé." in html
     )
     assert "Merci de nous l&#x27;avoir dit, et de votre patience ! Bob Durand" in html
-    assert "Saved reply “Issue fixed” (/issue-fixed)." in html
+    # Named in the workspace's language (workspace A's is French).
+    assert "Saved reply “Problème corrigé” (/issue-fixed)." in html
     client.post(reverse("bugreports:told", args=[personas.workspace_a.slug, found.pk]))
     found.refresh_from_db()
     assert not found.needs_telling
