@@ -32,3 +32,12 @@ def test_another_apps_event_is_worded_by_that_app(monkeypatch: Any) -> None:
     assert messages.event_words(event) == "tested"  # unknown: the code, never a failure
     messages.register_event("tested", lambda p: f"{p['n']} things by {p['actor'] or 'nobody'}")
     assert messages.event_words(event) == "3 things by nobody"
+
+
+def test_a_panels_optional_fields_are_named() -> None:
+    import pytest
+
+    with pytest.raises(TypeError):
+        panels.Panel("p", "side", "p.html", 10, None)  # type: ignore[misc]
+    named = panels.Panel("p", "side", "p.html", order=10)
+    assert (named.order, named.context, named.replies) == (10, None, False)

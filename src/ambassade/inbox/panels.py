@@ -19,7 +19,7 @@ variables: ``conversation``, ``thread``, ``request``, ``workspace_actions``…
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 __all__ = ["PANELS", "SLOTS", "Panel", "for_conversation", "register"]
@@ -32,9 +32,9 @@ class Panel:
     key: str
     slot: str
     template: str
+    _: KW_ONLY  # the optional fields are named: a field added later cannot shift another's value
     order: int = 100
     context: Callable[[Any, Any], dict[str, Any] | None] | None = None
-    #: Last, after the fields other apps pass by position.
     replies: bool = False
 
 

@@ -56,6 +56,10 @@ def timer_context(request: Any, conversation: Conversation) -> dict[str, Any] | 
 
 
 panels.register(
-    panels.Panel("targets_timer", "header", "inbox_targets/timer.html", 10, timer_context)
+    panels.Panel(
+        "targets_timer", "header", "inbox_targets/timer.html", order=10, context=timer_context
+    )
 )
-panels.register(panels.Panel("targets", "side", "inbox_targets/side.html", 20, timer_context))
+panels.register(
+    panels.Panel("targets", "side", "inbox_targets/side.html", order=20, context=timer_context)
+)
