@@ -8,9 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -34,10 +34,20 @@ def target_badge(context: Any, conversation: Any) -> SafeString | str:
     now = timezone.now()
     remaining = business_time_between(calendar, now, due_at)
     state = "late" if due_at <= now else "soon" if remaining <= soon else "running"
-    return render_to_string(
-        "inbox_targets/badge.html",
-        {"state": state, "words": timers.duration_words(remaining), "due_at": due_at},
+    # Built here rather than with a template: it is on every row of the list (a third of the
+    # rows' rendering time with render_to_string, measured by `ambassade bench inbox`).
+    words = timers.duration_words(remaining)
+    return format_html(
+        '<span class="target-badge {}" title="{} {}">{}</span>',
+        _BADGE_CLASS[state],
+        _("Due"),
+        date_format(timezone.localtime(due_at), "SHORT_DATETIME_FORMAT"),
+        (_("late by %(duration)s") if state == "late" else _("due in %(duration)s"))
+        % {"duration": words},
     )
+
+
+_BADGE_CLASS = {"late": "badge badge-danger", "soon": "badge badge-warning", "running": "subtle"}
 
 
 @register.filter
