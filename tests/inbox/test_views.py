@@ -193,3 +193,45 @@ def test_it_wakes_snoozed_conversations(personas: Any, conversation: Conversatio
     assert services.wake_snoozed(timezone.now() + timedelta(hours=2)) == 1
     conversation.refresh_from_db()
     assert conversation.status == Status.OPEN and conversation.snoozed_until is None
+
+
+def test_the_views_counts_are_read_in_one_statement_and_bounded(
+    personas: Any, monkeypatch: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ambassade.inbox import listing
+
+    now = timezone.now()
+    made = [
+        ("new", personas.bob, now - timedelta(hours=1)),  # breaching, mine
+        ("open", None, now + timedelta(hours=1)),
+        ("waiting", personas.bob, None),
+        ("snoozed", None, now - timedelta(hours=1)),  # not in the open views
+        ("resolved", personas.bob, None),
+        ("open", None, now - timedelta(minutes=5)),  # breaching, unassigned
+    ]
+    for number, (status, assignee, due_at) in enumerate(made):
+        conversation = Conversation.objects.create(
+            workspace=personas.workspace_a,
+            network="mastodon",
+            channel="mention",
+            thread_key=f"t{number}",
+            status=status,
+            assignee=assignee,
+            last_message_at=now - timedelta(minutes=number),
+        )
+        # As the response-time targets would have set it (no target here: they would clear it).
+        Conversation.objects.filter(pk=conversation.pk).update(due_at=due_at)
+    Conversation.objects.create(  # another workspace's
+        workspace=personas.workspace_b, network="mastodon", thread_key="b", status="open"
+    )
+    base = Conversation.objects.filter(workspace=personas.workspace_a)
+    with CaptureQueriesContext(connection) as queries:
+        counts = listing.view_counts(base, personas.bob)
+    assert counts == {"open": 4, "mine": 2, "unassigned": 2, "breaching": 2}
+    assert len(queries) == 1
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 3)
+    assert listing.view_counts(base, personas.bob)["open"] == 3

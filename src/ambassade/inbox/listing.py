@@ -254,10 +254,22 @@ def networks_of(workspace_id: int) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+#: The views whose counts the list shows beside their names.
+COUNTED = ("open", "mine", "unassigned", "breaching")
+
+
 def view_counts(base: QuerySet[Conversation], user: Any) -> dict[str, int]:
-    """How many conversations need someone in the main views ("999" means at least that)."""
-    counts = {}
-    for key in ("open", "mine", "unassigned", "breaching"):
-        qs = filtered(base, parse_filters({"view": key}), user)
-        counts[key] = qs.order_by()[:COUNT_LIMIT].count()
-    return counts
+    """How many conversations need someone in the main views ("999" means at least that): each
+    count bounded, all of them in one statement (one round trip to the database instead of four:
+    on a busy machine each costs a wait for a core, measured by ``ambassade bench inbox``)."""
+    parts, params = [], []
+    for number, key in enumerate(COUNTED):
+        qs = filtered(base, parse_filters({"view": key}), user).order_by().values("id")
+        sql, found = qs[:COUNT_LIMIT].query.sql_with_params()
+        # The ORM's own SQL with its parameters kept apart: nothing of the request is in the text.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{number})")  # noqa: S608
+        params.extend(found)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: int(value) for key, value in zip(COUNTED, row, strict=True)}

@@ -77,9 +77,17 @@ def _list_context(request: HttpRequest, current: Conversation | None = None) -> 
     ):
         viewing.setdefault(presence.conversation_id, []).append(presence)
     now = timezone.now()
+    query = filters.as_query()
+    if filters.view and filters.view != "open":
+        query["view"] = filters.view
+    # One reverse() for the page, not one per row (the rows are most of the page's rendering).
+    link = reverse("inbox:conversation", args=[workspace.slug, 0]).rsplit("0/", 1)[0]
+    tail = "/?" + urlencode(query) if query else "/"
     rows = [
         {
             "conversation": c,
+            "url": f"{link}{c.pk}{tail}",
+            "labels": list(c.labels.all()),
             "explain": triage.explain(c, now),
             "level": triage.level(c.priority),
             "viewing": viewing.get(c.pk, []),
@@ -87,9 +95,6 @@ def _list_context(request: HttpRequest, current: Conversation | None = None) -> 
         }
         for c in page.conversations
     ]
-    query = filters.as_query()
-    if filters.view and filters.view != "open":
-        query["view"] = filters.view
     more = ""
     if page.next_cursor:
         more = "?" + urlencode({**query, "after": page.next_cursor})

@@ -19,7 +19,8 @@ def clock(request: Any, workspace: Any) -> tuple[Any, Any]:
     cached = getattr(request, "_inbox_targets_clock", None)
     if cached is None or cached[0] != workspace.pk:
         hours = BusinessHours.objects.filter(workspace=workspace).first()
-        cached = (workspace.pk, services.calendar_for(workspace, hours), timers.soon_for(hours))
+        calendar = services.calendar_for(workspace, hours) if hours else services.ALWAYS
+        cached = (workspace.pk, calendar, timers.soon_for(hours))
         if request is not None:
             request._inbox_targets_clock = cached
     return cached[1], cached[2]
