@@ -5,6 +5,7 @@ cannot do, and the engine's refusals of a rule (``moderation.*`` codes of
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from ambassade.workspaces.messages import register_all
 
@@ -21,6 +22,21 @@ register_all(
         "moderation.why_denied": _("%(author)s is on the deny list"),
         "moderation.why_allowed": _("%(author)s is on the allow list"),
         "moderation.why_other": _("Condition met: %(condition)s"),
+        "moderation.why_query": _("Matches the rule's listening query"),
+        "moderation.why_language": _("Written in %(language)s"),
+        "moderation.why_caps": _("Written in capitals (%(share)s %% of its letters)"),
+        "moderation.why_mentions": ngettext_lazy(
+            "%(count)s @mention", "%(count)s @mentions", "count"
+        ),
+        "moderation.why_first": _("The first message of this member"),
+        "moderation.why_strikes": ngettext_lazy(
+            "The author has %(count)s strike", "The author has %(count)s strikes", "count"
+        ),
+        "moderation.why_raid": ngettext_lazy(
+            "%(count)s different author wrote the same message within %(minutes)s minutes",
+            "%(count)s different authors wrote the same message within %(minutes)s minutes",
+            "count",
+        ),
         # Actions on the networks.
         "moderation.act_hide": _("hide"),
         "moderation.act_unhide": _("show again"),
@@ -62,8 +78,9 @@ register_all(
         "moderation.no_actions": _("Choose at least one action."),
         "moderation.no_authors": _("The list of authors is empty."),
         "moderation.no_conditions": _(
-            "Give the rule at least one condition: watched words, a score, a network, authors "
-            "or links."
+            "Give the rule at least one condition: watched words, a listening query, a score, "
+            "links, a language, capitals, mentions, a network, authors, a first message, strikes "
+            "or a raid."
         ),
         "moderation.no_languages": _("Choose at least one language."),
         "moderation.no_networks": _("Choose at least one network."),

@@ -9,6 +9,9 @@ actions carried out on the networks (docs/moderation.md).
 - **Decision** — the decision log: who (a person, or a rule by name), what, when, the text as it was.
 - **NetworkAction** / **NetworkActionAttempt** — an action on the network, sent exactly once by the
   outbox engine (``publishing/outbox/engine.py``), with its attempts.
+- **Strike** — a member's breach of the charter that a rule or a person confirmed (a warning, a hide,
+  a ban…), by network and handle; revoked when an appeal is granted.
+- **Appeal** — what the member wrote through the strike's public link, and the outcome.
 
 Every model holds a ``workspace`` foreign key; views read them through ``workspace_queryset``.
 """
@@ -25,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassade.listening.models import Mention
 from ambassade.publishing.models import PublishAttempt, Status
+from ambassade.replies.models import Reply, SavedReply
 from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
 
@@ -37,6 +41,9 @@ class Charter(models.Model):
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     published = models.BooleanField(_("published at its public address"), default=False)
+    #: The warning sent to an author, in English and French; empty: the default wording.
+    warning_en = models.TextField(_("warning in English"), blank=True)
+    warning_fr = models.TextField(_("warning in French"), blank=True)
 
     def __str__(self) -> str:
         return f"charter of {self.workspace_id}"
@@ -91,6 +98,12 @@ class Rule(models.Model):
         DELETE = "delete", _("Delete on the network")
         MUTE = "mute", _("Mute the author")
         BAN = "ban", _("Ban the author")
+        TAG = "tag", _("Tag the message")
+        ASSIGN = "assign", _("Assign to a person")
+        REPLY = "reply", _("Reply with a saved reply")
+        WARN = "warn", _("Warn the author, quoting the charter")
+        ESCALATE = "escalate", _("Escalate: notify the managers")
+        CRISIS = "crisis", _("Suggest crisis mode (raids)")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField(default=0)
@@ -105,9 +118,40 @@ class Rule(models.Model):
     authors_denied = models.TextField(_("authors on the deny list"), blank=True)
     authors_allowed = models.TextField(_("authors on the allow list"), blank=True)
     links = models.BooleanField(_("contains a link"), default=False)
+    query = models.TextField(_("listening query"), blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    caps = models.BooleanField(_("written in capitals"), default=False)
+    mentions_over = models.PositiveIntegerField(_("more @mentions than"), null=True, blank=True)
+    first_message = models.BooleanField(_("first message of the member"), default=False)
+    strikes_at_least = models.PositiveIntegerField(
+        _("member's strikes, at least"), null=True, blank=True
+    )
+    raid_authors = models.PositiveIntegerField(_("raid: authors"), null=True, blank=True)
+    raid_minutes = models.PositiveIntegerField(_("raid: within (minutes)"), default=10)
     actions = models.JSONField(_("actions"), default=list)
     minutes = models.PositiveIntegerField(_("mute or ban for (minutes)"), default=0)
+    tag = models.CharField(_("tag"), max_length=40, blank=True)
+    assign_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assign to"),
+    )
+    saved_reply = models.ForeignKey(
+        SavedReply,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved reply"),
+    )
     article = models.PositiveIntegerField(_("charter article"), null=True, blank=True)
+    #: Who saved it last: the replies and warnings it sends go out in their name.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -133,6 +177,9 @@ class Review(models.Model):
     text = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     note = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -253,3 +300,75 @@ class NetworkActionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.network_action_id}"
+
+
+class Strike(models.Model):
+    """A breach of the charter by an author (network and handle), confirmed by a rule or a person.
+    Its ``token`` is the public appeal link's: unguessable, it opens this strike only."""
+
+    class Kind(models.TextChoices):
+        WARN = "warn", _("Warned")
+        HIDE = "hide", _("Hidden")
+        DELETE = "delete", _("Deleted")
+        MUTE = "mute", _("Muted")
+        BAN = "ban", _("Banned")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=40)
+    handle = models.CharField(max_length=200)
+    mention = models.ForeignKey(Mention, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    rule_name = models.CharField(max_length=120, blank=True)
+    article = models.PositiveIntegerField(null=True, blank=True)
+    #: The text as it was, and the warning the author was sent (in their language).
+    text = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    lang = models.CharField(max_length=12, blank=True)
+    minutes = models.PositiveIntegerField(default=0)
+    #: How the author was told: the reply on the network, or why it could not be sent.
+    reply = models.ForeignKey(Reply, on_delete=models.SET_NULL, null=True, related_name="+")
+    delivery_error = MessageField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "network", "handle"], name="strike_author")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.handle} on {self.network}"
+
+
+class Appeal(models.Model):
+    """What a member wrote against a strike through its public link, reviewed in the queue."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To review")
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    strike = models.OneToOneField(Strike, on_delete=models.CASCADE, related_name="appeal")
+    text = models.TextField()
+    lang = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    #: The answer shown to the member (on the appeal's page, and sent where the network allows).
+    answer = models.TextField(blank=True)
+    reply = models.ForeignKey(Reply, on_delete=models.SET_NULL, null=True, related_name="+")
+    delivery_error = MessageField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "state"], name="appeal_queue")]
+
+    def __str__(self) -> str:
+        return f"appeal of strike {self.strike_id}"

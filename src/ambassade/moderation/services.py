@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from ambassade.connectors.base import ModerationAction
@@ -26,6 +26,7 @@ from ambassade.engine.moderation import (
     RuleMatch,
     RuleSet,
     compile_rules,
+    raid_authors,
 )
 from ambassade.listening.models import Feedback, Mention
 from ambassade.moderation import audit
@@ -36,6 +37,7 @@ from ambassade.moderation.models import (
     NetworkAction,
     Review,
     Rule,
+    Strike,
 )
 from ambassade.moderation.specs import rule_spec
 from ambassade.publishing.models import Status
@@ -151,6 +153,27 @@ def explanation(match: RuleMatch, rule: Rule | None) -> dict[str, Any]:
             reasons.append(coded("moderation.why_denied", author=reason.detail).to_json())
         elif reason.kind is ConditionKind.AUTHOR_ALLOWED:
             reasons.append(coded("moderation.why_allowed", author=reason.detail).to_json())
+        elif reason.kind is ConditionKind.QUERY:
+            reasons.append(coded("moderation.why_query").to_json())
+        elif reason.kind is ConditionKind.LANGUAGE:
+            reasons.append(coded("moderation.why_language", language=reason.detail).to_json())
+        elif reason.kind is ConditionKind.CAPS:
+            share = round(100 * float(reason.value or 0))
+            reasons.append(coded("moderation.why_caps", share=share).to_json())
+        elif reason.kind is ConditionKind.MENTIONS:
+            reasons.append(coded("moderation.why_mentions", count=int(reason.value or 0)).to_json())
+        elif reason.kind is ConditionKind.FIRST_MESSAGE:
+            reasons.append(coded("moderation.why_first").to_json())
+        elif reason.kind is ConditionKind.STRIKES:
+            reasons.append(coded("moderation.why_strikes", count=int(reason.value or 0)).to_json())
+        elif reason.kind is ConditionKind.RAID:
+            reasons.append(
+                coded(
+                    "moderation.why_raid",
+                    count=int(reason.value or 0),
+                    minutes=rule.raid_minutes if rule else 0,
+                ).to_json()
+            )
         else:
             reasons.append(coded("moderation.why_other", condition=str(reason.kind)).to_json())
     return {
@@ -170,7 +193,13 @@ def reasons_of(explained: Any) -> list[StoredMessage]:
 # --- reading new mentions -------------------------------------------------------------------------
 
 
-def _item(mention: Mention) -> Item:
+def _item(
+    mention: Mention,
+    *,
+    first_message: bool = False,
+    strikes: int = 0,
+    raid: dict[int, int] | None = None,
+) -> Item:
     return Item(
         text=mention.text,
         lang=mention.lang,
@@ -180,7 +209,89 @@ def _item(mention: Mention) -> Item:
         offensive=mention.offensive,
         hateful=mention.hateful,
         spam=mention.spam,
+        first_message=first_message,
+        strikes=strikes,
+        raid_authors=raid or {},
     )
+
+
+def strikes_of(
+    workspace: Workspace, authors: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The strikes in force (not revoked by an appeal) of each (network, handle)."""
+    wanted = {(n, h) for n, h in authors if h}
+    if not wanted:
+        return {}
+    rows = (
+        Strike.objects.filter(
+            workspace=workspace,
+            handle__in={h for _n, h in wanted},
+            revoked_at__isnull=True,
+        )
+        .values_list("network", "handle")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(n, h): c for n, h, c in rows if (n, h) in wanted}
+
+
+def items_for(workspace: Workspace, mentions: Sequence[Mention], ruleset: RuleSet) -> list[Item]:
+    """What the rules read of each mention, with the facts that need the workspace's history
+    computed in a few queries, and only when a rule reads them: the author's first message, their
+    strikes, and the raid counts (how many different authors wrote a near-duplicate within each
+    rule's window, up to the mention's time)."""
+    reads = ruleset.reads
+    first: dict[tuple[str, str], Any] = {}
+    if ConditionKind.FIRST_MESSAGE in reads:
+        handles = {m.author_handle for m in mentions if m.author_handle}
+        for network, handle, earliest in (
+            Mention.objects.filter(workspace=workspace, author_handle__in=handles)
+            .exclude(kind="message")
+            .values_list("network", "author_handle")
+            .annotate(at=Min("created_at"))
+            .order_by()
+        ):
+            first[(network, handle)] = earliest
+    strikes: dict[tuple[str, str], int] = {}
+    if ConditionKind.STRIKES in reads:
+        strikes = strikes_of(workspace, ((m.network, m.author_handle) for m in mentions))
+    raids: list[dict[int, int]] = [{} for _m in mentions]
+    windows = ruleset.raid_windows
+    clustered = [m for m in mentions if m.cluster]
+    if windows and clustered:
+        widest = timedelta(minutes=max(windows))
+        earliest = min(m.created_at for m in clustered) - widest
+        latest = max(m.created_at for m in clustered)
+        history = [
+            (cluster, (network, handle), at.timestamp())
+            for cluster, network, handle, at in Mention.objects.filter(
+                workspace=workspace,
+                cluster__in={m.cluster for m in clustered},
+                created_at__gte=earliest,
+                created_at__lte=latest,
+            )
+            .exclude(author_handle="")
+            .values_list("cluster", "network", "author_handle", "created_at")
+        ]
+        counted = raid_authors(
+            [(c, f"{n}\x00{h}", at) for c, (n, h), at in history],
+            [(m.cluster, m.author_handle, m.created_at.timestamp()) for m in mentions],
+            windows,
+        )
+        raids = counted
+    return [
+        _item(
+            m,
+            first_message=bool(
+                m.author_handle
+                and first.get((m.network, m.author_handle)) is not None
+                and m.created_at <= first[(m.network, m.author_handle)]
+            ),
+            strikes=strikes.get((m.network, m.author_handle), 0),
+            raid=raids[i],
+        )
+        for i, m in enumerate(mentions)
+    ]
 
 
 def moderate_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
@@ -192,10 +303,9 @@ def moderate_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
     if not len(ruleset):
         return 0
     matched = 0
-    for mention in mentions:
-        if mention.kind == "message":
-            continue  # private messages are the inbox's, not public speech
-        outcome = ruleset.evaluate(_item(mention))
+    public = [m for m in mentions if m.kind != "message"]  # private ones are the inbox's
+    for mention, item in zip(public, items_for(workspace, public, ruleset), strict=True):
+        outcome = ruleset.evaluate(item)
         if not outcome.matches:
             continue
         matched += 1
@@ -607,14 +717,28 @@ def dry_run(workspace: Workspace, rule: Rule, *, now: Any = None) -> dict[str, A
             "offensive",
             "hateful",
             "spam",
+            "cluster",
             "created_at",
         )[:DRY_RUN_LIMIT]
     )
     read = matched = 0
     samples: list[dict[str, Any]] = []
+    batch: list[Mention] = []
+    evaluated: list[tuple[Mention, Any]] = []
+
+    def flush() -> None:
+        evaluated.extend(
+            zip(batch, map(ruleset.evaluate, items_for(workspace, batch, ruleset)), strict=True)
+        )
+        batch.clear()
+
     for mention in mentions.iterator(chunk_size=2000):
+        batch.append(mention)
+        if len(batch) >= 2000:
+            flush()
+    flush()
+    for mention, outcome in evaluated:
         read += 1
-        outcome = ruleset.evaluate(_item(mention))
         if not outcome.matches:
             continue
         matched += 1

@@ -195,11 +195,12 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 def _rule_form(request: HttpRequest, rule: Rule) -> HttpResponse:
-    form = RuleForm(request.POST or None, instance=rule)
+    form = RuleForm(request.POST or None, instance=rule, workspace=_ws(request))
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.workspace = _ws(request)
         saved.updated_at = timezone.now()
+        saved.updated_by = request.user
         if not saved.id:
             saved.position = services.next_position(_ws(request))
         saved.save()
