@@ -66,6 +66,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "moderation_rule_id": lambda p: moderation_samples(p).rule.pk,
     "network_action_id": lambda p: moderation_samples(p).action.pk,
     "charter_token": lambda p: moderation_samples(p).charter.token,
+    "appeal_token": lambda p: moderation_samples(p).strike.token,
+    "appeal_id": lambda p: moderation_samples(p).appeal.pk,
     "tracker_id": lambda p: bug_samples(p).tracker.pk,
     "bug_report_id": lambda p: bug_samples(p).report.pk,
     "contest_id": lambda p: contest_samples(p).contest.pk,
@@ -94,6 +96,9 @@ GLOBAL: dict[str, str] = {
     "for the networks that fetch media (tests/publishing/test_public_media.py)",
     "moderation:public_charter": "a workspace's community charter, public by design once "
     "published, behind its unguessable token (tests/moderation/test_views.py)",
+    "moderation:appeal": "the public appeal page of one strike, behind its unguessable token: the "
+    "decision, the member's own message and their appeal, nothing else of the workspace "
+    "(tests/moderation/test_people.py)",
     "satisfaction:survey": "the public satisfaction page of one conversation, behind a signed "
     "unguessable token; it shows the workspace's name and the person's own answer, nothing else "
     "(tests/satisfaction/test_survey_page.py)",
@@ -121,6 +126,7 @@ PUBLIC = {
     "publishing:short_link",
     "publishing:public_media",
     "moderation:public_charter",
+    "moderation:appeal",
     "satisfaction:survey",
     "bugreports:webhook",
     "contests:verify",

@@ -12,6 +12,8 @@ class ModerationSamples:
     rule: Any
     action: Any
     charter: Any
+    strike: Any
+    appeal: Any
 
 
 def samples(personas: Any) -> ModerationSamples:
@@ -19,7 +21,7 @@ def samples(personas: Any) -> ModerationSamples:
     if cached is not None:
         return cached
     from ambassade.moderation import services
-    from ambassade.moderation.models import NetworkAction, Rule
+    from ambassade.moderation.models import Appeal, NetworkAction, Rule, Strike
     from ambassade.publishing.models import Status
     from tests.listening.samples import samples as listening_samples
 
@@ -38,6 +40,15 @@ def samples(personas: Any) -> ModerationSamples:
         status=Status.PUBLISHED,
     )
     services.save_charter(workspace, "Be kind.", "Soyez aimables.", True, personas.alice)
-    result = ModerationSamples(rule, action, services.charter(workspace))
+    strike = Strike.objects.create(
+        workspace=workspace,
+        network=mention.network,
+        handle=mention.author_handle or "fan",
+        mention=mention,
+        kind="warn",
+        text=mention.text,
+    )
+    appeal = Appeal.objects.create(workspace=workspace, strike=strike, text="It was a joke.")
+    result = ModerationSamples(rule, action, services.charter(workspace), strike, appeal)
     personas._moderation = result
     return result

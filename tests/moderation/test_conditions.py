@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from ambassade.moderation import services
+from ambassade.moderation import history, services
 from ambassade.moderation.forms import LANGUAGE_CHOICES, RuleForm
 from ambassade.moderation.models import Review, Rule, Strike
 from ambassade.workspaces.messages import words
@@ -225,5 +225,5 @@ def test_the_dry_run_reads_the_history_conditions_too(
         ],
     )
     rule = make_rule(workspace, name="Raid", raid_authors=3, raid_minutes=10, mode="log")
-    result = services.dry_run(workspace, rule, now=NOW + timedelta(minutes=1))
+    result = history.dry_run(workspace, rule, now=NOW + timedelta(minutes=1))
     assert (result["read"], result["matched"]) == (4, 2)

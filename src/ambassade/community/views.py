@@ -20,6 +20,8 @@ from ambassade.community.models import Identity, Member, normalise_handle
 from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
 from ambassade.community.scores import member_scores
 from ambassade.listening.models import Mention
+from ambassade.moderation.people import strikes_for
+from ambassade.moderation.permissions import MODERATION_VIEW
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
@@ -150,6 +152,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         )
     if can_role(role, COMMUNITY_MERGE):
         context.update(_merge_candidates(request, member, identities))
+    if can_role(role, MODERATION_VIEW):
+        context["strikes"] = strikes_for(
+            member.workspace, [(i.network, i.handle) for i in identities]
+        )
     return render(request, "community/member.html", context)
 
 

@@ -177,7 +177,10 @@ class Alert(models.Model):
     rule = models.ForeignKey(
         AlertRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
     )
-    kind = models.CharField(max_length=24, choices=AlertRule.Kind.choices)
+    #: A rule's kind, or ``raid``: moderation's suggestion of crisis mode (docs/moderation.md).
+    kind = models.CharField(
+        max_length=24, choices=[*AlertRule.Kind.choices, ("raid", _("Raid (moderation)"))]
+    )
     severity = models.CharField(max_length=12, choices=Severity.choices)
     # A coded message (ambassade.workspaces.messages), worded for whoever reads it.
     title = MessageField()

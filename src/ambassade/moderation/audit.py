@@ -13,3 +13,5 @@ CHARTER_SAVED = register_audit_action(
 )
 DECIDED = register_audit_action("moderation.decided", _("took a moderation decision"))
 UNDONE = register_audit_action("moderation.undone", _("undid a moderation action on the network"))
+APPEAL_DECIDED = register_audit_action("moderation.appeal", _("decided a moderation appeal"))
+WARNED = register_audit_action("moderation.warned", _("warned a member"))

@@ -336,6 +336,43 @@ class CharterForm(forms.Form):
         help_text=_("The same articles in the same order. Empty: the English text is shown."),
     )
     published = forms.BooleanField(label=_("Published at its public address"), required=False)
+    warning_en = forms.CharField(
+        label=_("Warning sent to an author, in English"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Empty: the default wording. Variables: {author}, {article_number}, {article} (the "
+            "text of the rule's article), {charter_url}, {appeal_url}."
+        ),
+    )
+    warning_fr = forms.CharField(
+        label=_("Warning sent to an author, in French"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For authors who write in French. Empty: the English one, else the default."),
+    )
+
+    def _clean_warning(self, name: str) -> str:
+        import re
+
+        text = str(self.cleaned_data.get(name) or "").strip()
+        unknown = sorted(
+            set(re.findall(r"\{([a-z_]+)\}", text))
+            - {"author", "article_number", "article", "charter_url", "appeal_url"}
+        )
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown variable: %(names)s."), params={"names": ", ".join(unknown)}
+            )
+        return text
+
+    def clean_warning_en(self) -> str:
+        return self._clean_warning("warning_en")
+
+    def clean_warning_fr(self) -> str:
+        return self._clean_warning("warning_fr")
 
 
 DECISION_CHOICES = [
@@ -345,8 +382,10 @@ DECISION_CHOICES = [
     ("reject", _("Reject (hide where possible)")),
     ("hide", _("Hide on the network")),
     ("delete", _("Delete on the network")),
+    ("warn", _("Warn the author, quoting the charter")),
     ("mute", _("Mute the author")),
     ("ban", _("Ban the author")),
+    ("escalate", _("Escalate to the managers")),
 ]
 
 
@@ -354,4 +393,27 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISION_CHOICES)
     note = forms.CharField(
         label=_("Reason"), required=False, max_length=1000, help_text=_("Kept in the decision log.")
+    )
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why should this decision be lifted?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Grant: lift the decision")), ("0", _("Deny: the decision stands"))],
+        coerce=lambda value: value == "1",
+    )
+    answer = forms.CharField(
+        label=_("Answer to the member"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Sent with the outcome, and shown on the appeal's page."),
     )

@@ -67,6 +67,28 @@ register_all(
         "moderation.gave_up": _(
             "%(network)s could not %(action)s after %(count)s attempts: %(reason)s"
         ),
+        # What a rule did inside Ambassade, or why it could not.
+        "moderation.assigned": _("A message was assigned to you by the rule “%(rule)s”."),
+        "moderation.escalated": _("The rule “%(rule)s” escalates a message to you."),
+        "moderation.escalated_text": _("The message: %(text)s"),
+        "moderation.nobody_to_notify": _("No owner or manager to notify."),
+        "moderation.cannot_assign": _(
+            "Not assigned: the person chosen in the rule can no longer decide in the queue."
+        ),
+        "moderation.no_tag": _("Not tagged: the rule names no tag."),
+        "moderation.no_saved_reply": _("Not sent: the rule's saved reply was deleted."),
+        "moderation.no_sender": _(
+            "Not sent: the rule has no person to write in the name of. Save the rule again."
+        ),
+        "moderation.not_sent": _("Not sent to the author: %(reason)s"),
+        "moderation.appeal_decided": _("This appeal was already decided."),
+        "moderation.raid_alert": ngettext_lazy(
+            "Raid: %(count)s different author wrote the same message within %(minutes)s minutes "
+            "(rule “%(rule)s”)",
+            "Raid: %(count)s different authors wrote the same message within %(minutes)s "
+            "minutes (rule “%(rule)s”)",
+            "count",
+        ),
         # The engine's refusals of a rule.
         "moderation.action_needs": _("The action %(action)s needs its %(name)s."),
         "moderation.bad_list": _("%(name)s must be a list of texts."),

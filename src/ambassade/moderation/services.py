@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from ambassade.connectors.base import ModerationAction
@@ -22,14 +22,13 @@ from ambassade.engine.moderation import (
     ActionKind,
     ConditionKind,
     InvalidRule,
-    Item,
     RuleMatch,
     RuleSet,
     compile_rules,
-    raid_authors,
 )
 from ambassade.listening.models import Feedback, Mention
-from ambassade.moderation import audit
+from ambassade.moderation import acts, audit, people
+from ambassade.moderation.history import items_for
 from ambassade.moderation.models import (
     Charter,
     CharterVersion,
@@ -37,7 +36,6 @@ from ambassade.moderation.models import (
     NetworkAction,
     Review,
     Rule,
-    Strike,
 )
 from ambassade.moderation.specs import rule_spec
 from ambassade.publishing.models import Status
@@ -193,107 +191,6 @@ def reasons_of(explained: Any) -> list[StoredMessage]:
 # --- reading new mentions -------------------------------------------------------------------------
 
 
-def _item(
-    mention: Mention,
-    *,
-    first_message: bool = False,
-    strikes: int = 0,
-    raid: dict[int, int] | None = None,
-) -> Item:
-    return Item(
-        text=mention.text,
-        lang=mention.lang,
-        author=mention.author_handle,
-        network=mention.network,
-        url=mention.url,
-        offensive=mention.offensive,
-        hateful=mention.hateful,
-        spam=mention.spam,
-        first_message=first_message,
-        strikes=strikes,
-        raid_authors=raid or {},
-    )
-
-
-def strikes_of(
-    workspace: Workspace, authors: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    """The strikes in force (not revoked by an appeal) of each (network, handle)."""
-    wanted = {(n, h) for n, h in authors if h}
-    if not wanted:
-        return {}
-    rows = (
-        Strike.objects.filter(
-            workspace=workspace,
-            handle__in={h for _n, h in wanted},
-            revoked_at__isnull=True,
-        )
-        .values_list("network", "handle")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {(n, h): c for n, h, c in rows if (n, h) in wanted}
-
-
-def items_for(workspace: Workspace, mentions: Sequence[Mention], ruleset: RuleSet) -> list[Item]:
-    """What the rules read of each mention, with the facts that need the workspace's history
-    computed in a few queries, and only when a rule reads them: the author's first message, their
-    strikes, and the raid counts (how many different authors wrote a near-duplicate within each
-    rule's window, up to the mention's time)."""
-    reads = ruleset.reads
-    first: dict[tuple[str, str], Any] = {}
-    if ConditionKind.FIRST_MESSAGE in reads:
-        handles = {m.author_handle for m in mentions if m.author_handle}
-        for network, handle, earliest in (
-            Mention.objects.filter(workspace=workspace, author_handle__in=handles)
-            .exclude(kind="message")
-            .values_list("network", "author_handle")
-            .annotate(at=Min("created_at"))
-            .order_by()
-        ):
-            first[(network, handle)] = earliest
-    strikes: dict[tuple[str, str], int] = {}
-    if ConditionKind.STRIKES in reads:
-        strikes = strikes_of(workspace, ((m.network, m.author_handle) for m in mentions))
-    raids: list[dict[int, int]] = [{} for _m in mentions]
-    windows = ruleset.raid_windows
-    clustered = [m for m in mentions if m.cluster]
-    if windows and clustered:
-        widest = timedelta(minutes=max(windows))
-        earliest = min(m.created_at for m in clustered) - widest
-        latest = max(m.created_at for m in clustered)
-        history = [
-            (cluster, (network, handle), at.timestamp())
-            for cluster, network, handle, at in Mention.objects.filter(
-                workspace=workspace,
-                cluster__in={m.cluster for m in clustered},
-                created_at__gte=earliest,
-                created_at__lte=latest,
-            )
-            .exclude(author_handle="")
-            .values_list("cluster", "network", "author_handle", "created_at")
-        ]
-        counted = raid_authors(
-            [(c, f"{n}\x00{h}", at) for c, (n, h), at in history],
-            [(m.cluster, m.author_handle, m.created_at.timestamp()) for m in mentions],
-            windows,
-        )
-        raids = counted
-    return [
-        _item(
-            m,
-            first_message=bool(
-                m.author_handle
-                and first.get((m.network, m.author_handle)) is not None
-                and m.created_at <= first[(m.network, m.author_handle)]
-            ),
-            strikes=strikes.get((m.network, m.author_handle), 0),
-            raid=raids[i],
-        )
-        for i, m in enumerate(mentions)
-    ]
-
-
 def moderate_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
     """The routing receiver: read new mentions with the workspace's rules. Returns how many a rule
     matched. Rules in log mode are recorded ("would have") and do nothing else."""
@@ -337,10 +234,31 @@ def apply_outcome(
         }
         if match.log_only or kinds == ["allow"]:
             continue
+        review, _fresh = Review.objects.get_or_create(
+            workspace=workspace,
+            mention=mention,
+            defaults={
+                "rule": rule,
+                "rule_name": explained["rule"],
+                "explanation": explained,
+                "planned": kinds,
+                "text": mention.text,
+            },
+        )
+        values = {
+            str(reason.kind): float(reason.value or 0)
+            for reason in match.reasons
+            if reason.value is not None
+        }
         notes: list[dict[str, Any]] = []
         for action in match.actions:
             network_action = ON_NETWORK.get(action.kind)
             if network_action is None:
+                why = acts.carry_out(
+                    workspace, mention, review, rule, str(action.kind), dict(action.params), values
+                )
+                if why is not None:
+                    notes.append(why.to_json())
                 continue
             minutes = int(action.params.get("minutes", 0) or 0)
             scheduled, why = schedule(
@@ -353,19 +271,20 @@ def apply_outcome(
             )
             if scheduled is None and why is not None:
                 notes.append(why.to_json())
+            if scheduled is not None:
+                people.record_strike(
+                    workspace,
+                    mention,
+                    people.STRIKE_KINDS[str(action.kind)],
+                    rule_name=explained["rule"],
+                    article=rule.article if rule else None,
+                    minutes=minutes,
+                )
         if notes:
-            explained = {**explained, "notes": notes}
-        Review.objects.get_or_create(
-            workspace=workspace,
-            mention=mention,
-            defaults={
-                "rule": rule,
-                "rule_name": explained["rule"],
-                "explanation": explained,
-                "planned": kinds,
-                "text": mention.text,
-            },
-        )
+            current = review.explanation if isinstance(review.explanation, dict) else explained
+            merged = {**current, "notes": [*(current.get("notes") or []), *notes]}
+            Review.objects.filter(id=review.id).update(explanation=merged)
+            review.explanation = merged
 
 
 # --- actions on the network ----------------------------------------------------------------------
@@ -503,7 +422,18 @@ def lift_expired(now: Any = None) -> int:
 # --- people's decisions ---------------------------------------------------------------------------
 
 #: Decisions a person takes in the queue.
-DECISIONS = ("approve", "not_spam", "not_offensive", "reject", "hide", "delete", "mute", "ban")
+DECISIONS = (
+    "approve",
+    "not_spam",
+    "not_offensive",
+    "reject",
+    "hide",
+    "delete",
+    "warn",
+    "mute",
+    "ban",
+    "escalate",
+)
 
 
 def decide(review: Review, decision: str, actor: Any, note: str = "") -> list[StoredMessage]:
@@ -542,8 +472,39 @@ def decide(review: Review, decision: str, actor: Any, note: str = "") -> list[St
                     if why is not None:
                         problems.append(why)
             _feedback(workspace, mention, decision, actor)
+            people.revoke_strikes(mention, now)
+        elif decision == "escalate":
+            state = Review.State.PENDING
+            why = acts.escalate(workspace, review, review.rule_name)
+            if why is not None:
+                problems.append(why)
+        elif decision == "warn":
+            state = Review.State.REJECTED
+            _strike, why = people.warn(
+                workspace,
+                mention,
+                sender=actor,
+                actor=actor,
+                rule_name=review.rule_name,
+                article=(review.explanation or {}).get("article")
+                if isinstance(review.explanation, dict)
+                else None,
+            )
+            if why is not None:
+                problems.append(why)
+            _confirm_scores(workspace, mention, review, actor)
         else:
             state = Review.State.REJECTED
+            people.record_strike(
+                workspace,
+                mention,
+                people.STRIKE_KINDS[decision],
+                actor=actor,
+                rule_name=review.rule_name,
+                article=(review.explanation or {}).get("article")
+                if isinstance(review.explanation, dict)
+                else None,
+            )
             action = {
                 "reject": ModerationAction.HIDE,
                 "hide": ModerationAction.HIDE,
@@ -680,83 +641,3 @@ def save_charter(
         )
         record_audit(workspace, actor, audit.CHARTER_SAVED, None, object_repr=f"v{version.number}")
     return version
-
-
-# --- dry run ------------------------------------------------------------------------------------
-
-DRY_RUN_DAYS = 30
-DRY_RUN_LIMIT = 20_000
-DRY_RUN_SAMPLES = 10
-
-
-def dry_run(workspace: Workspace, rule: Rule, *, now: Any = None) -> dict[str, Any]:
-    """What ``rule`` alone would have done to the workspace's messages of the last 30 days (the
-    latest :data:`DRY_RUN_LIMIT` of them): how many it matches, the count per action, and samples
-    with the words found. Nothing is recorded and nothing is sent."""
-    now = now or timezone.now()
-    spec = rule_spec(rule)
-    spec["mode"] = "on"
-    spec["continue"] = False
-    ruleset = compile_rules([spec])
-    mentions = (
-        Mention.objects.filter(
-            workspace=workspace, created_at__gte=now - timedelta(days=DRY_RUN_DAYS)
-        )
-        .exclude(kind="message")
-        .order_by("-created_at", "-id")
-        .only(
-            "id",
-            "workspace_id",
-            "network",
-            "external_id",
-            "kind",
-            "url",
-            "text",
-            "author_handle",
-            "lang",
-            "offensive",
-            "hateful",
-            "spam",
-            "cluster",
-            "created_at",
-        )[:DRY_RUN_LIMIT]
-    )
-    read = matched = 0
-    samples: list[dict[str, Any]] = []
-    batch: list[Mention] = []
-    evaluated: list[tuple[Mention, Any]] = []
-
-    def flush() -> None:
-        evaluated.extend(
-            zip(batch, map(ruleset.evaluate, items_for(workspace, batch, ruleset)), strict=True)
-        )
-        batch.clear()
-
-    for mention in mentions.iterator(chunk_size=2000):
-        batch.append(mention)
-        if len(batch) >= 2000:
-            flush()
-    flush()
-    for mention, outcome in evaluated:
-        read += 1
-        if not outcome.matches:
-            continue
-        matched += 1
-        if len(samples) < DRY_RUN_SAMPLES:
-            explained = explanation(outcome.matches[0], rule)
-            samples.append(
-                {
-                    "mention": mention,
-                    "spans": explained["spans"],
-                    "reasons": reasons_of(explained),
-                }
-            )
-    counts = {kind: matched for kind in rule.actions}
-    return {
-        "read": read,
-        "matched": matched,
-        "counts": counts,
-        "samples": samples,
-        "days": DRY_RUN_DAYS,
-        "limit": DRY_RUN_LIMIT,
-    }

@@ -19,5 +19,7 @@ urlpatterns = [
     path(W + "charter/", views.charter, name="charter"),
     path(W + "log/", views.log, name="log"),
     path(W + "log.csv", views.log_csv, name="log_csv"),
+    path(W + "appeals/<int:appeal_id>/", views.appeal_decide, name="appeal_decide"),
     path("charter/<str:charter_token>/", views.public_charter, name="public_charter"),
+    path("appeal/<str:appeal_token>/", views.appeal, name="appeal"),
 ]

@@ -15,15 +15,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambassade.engine.moderation import InvalidRule
-from ambassade.moderation import audit, services
-from ambassade.moderation.forms import CharterForm, DecisionForm, RuleForm
+from ambassade.moderation import audit, history, people, services
+from ambassade.moderation.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    CharterForm,
+    DecisionForm,
+    RuleForm,
+)
 from ambassade.moderation.models import (
+    Appeal,
     Charter,
     CharterVersion,
     Decision,
     NetworkAction,
     Review,
     Rule,
+    Strike,
 )
 from ambassade.moderation.permissions import (
     MODERATION_DECIDE,
@@ -71,7 +79,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     if state not in {*Review.State.values, "all"}:
         state = Review.State.PENDING
     reviews = workspace_queryset(request, Review).select_related("mention", "decided_by")
-    if state != "all":
+    one = request.GET.get("review", "")
+    if one.isdigit():
+        reviews, state = reviews.filter(id=int(one)), "all"
+    elif state != "all":
         reviews = reviews.filter(state=state)
     page = Paginator(reviews.order_by("-created_at", "-id"), PAGE_SIZE).get_page(_page(request))
     items = list(page.object_list)
@@ -86,7 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
         actions.setdefault(action.mention_id or 0, []).append(action)
     handles = {(r.mention.network, r.mention.author_handle) for r in items}
-    history = {
+    in_queue = {
         (network, handle): n
         for network, handle, n in workspace_queryset(request, Review)
         .filter(mention__author_handle__in=[h for _n, h in handles if h])
@@ -96,6 +107,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     }
     version = services.current_version(_ws(request))
     language = get_language() or "en"
+    authors = {(r.mention.network, r.mention.author_handle) for r in items}
+    strikes = history.strikes_of(_ws(request), authors)
+    members = history.members_of(_ws(request), authors)
+    warnings: dict[int, list[Strike]] = {}
+    for strike in workspace_queryset(request, Strike).filter(
+        mention_id__in=mention_ids, kind=Strike.Kind.WARN
+    ):
+        warnings.setdefault(strike.mention_id or 0, []).append(strike)
     rows = []
     for review in items:
         explained = review.explanation if isinstance(review.explanation, dict) else {}
@@ -110,9 +129,19 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "article_number": explained.get("article"),
                 "article": version.article(explained.get("article"), language) if version else "",
                 "actions": actions.get(mention.id, []),
-                "earlier": history.get((mention.network, mention.author_handle), 1) - 1,
+                "earlier": in_queue.get((mention.network, mention.author_handle), 1) - 1,
+                "strikes": strikes.get((mention.network, mention.author_handle), 0),
+                "member": members.get((mention.network, mention.author_handle)),
+                "warnings": warnings.get(mention.id, []),
+                "conversation": history.conversation_around(mention),
             }
         )
+    appeals = list(
+        workspace_queryset(request, Appeal)
+        .filter(state=Appeal.State.PENDING)
+        .select_related("strike", "strike__mention")
+        .order_by("created_at", "id")[:50]
+    )
     counts = dict(workspace_queryset(request, Review).values_list("state").annotate(n=Count("id")))
     return render(
         request,
@@ -124,6 +153,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "states": [(v, label) for v, label in Review.State.choices],
             "form": DecisionForm(),
+            "appeals": appeals,
+            "appeal_form": AppealDecisionForm(),
             "can_decide": _can(request, MODERATION_DECIDE),
             "can_rules": _can(request, MODERATION_RULES),
             "can_log": _can(request, MODERATION_LOG),
@@ -247,7 +278,7 @@ def rule_dry_run(request: HttpRequest, moderation_rule_id: int) -> HttpResponse:
     """What the rule would have done to the last 30 days' messages; nothing is recorded or sent."""
     rule = get_workspace_object_or_404(request, Rule, id=moderation_rule_id)
     try:
-        result = services.dry_run(_ws(request), rule)
+        result = history.dry_run(_ws(request), rule)
     except InvalidRule as error:
         messages.error(request, words(StoredMessage.of(error)))
         return redirect("moderation:rules", _ws(request).slug)
@@ -271,6 +302,8 @@ def charter(request: HttpRequest) -> HttpResponse:
         "text_en": version.text_en if version else "",
         "text_fr": version.text_fr if version else "",
         "published": found.published,
+        "warning_en": found.warning_en,
+        "warning_fr": found.warning_fr,
     }
     form = CharterForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -280,6 +313,9 @@ def charter(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             services.save_charter(
                 workspace, data["text_en"], data["text_fr"], data["published"], request.user
+            )
+            Charter.objects.filter(id=found.id).update(
+                warning_en=data["warning_en"], warning_fr=data["warning_fr"]
             )
             messages.success(request, _("Charter saved."))
             return redirect("moderation:charter", workspace.slug)
@@ -319,6 +355,61 @@ def public_charter(request: HttpRequest, charter_token: str) -> HttpResponse:
             "articles": version.articles(get_language() or "en"),
         },
     )
+
+
+# --- appeals -------------------------------------------------------------------------------------
+
+
+def appeal(request: HttpRequest, appeal_token: str) -> HttpResponse:
+    """The public appeal page of one strike: what was decided on which message, and a form. It
+    shows nothing else of the workspace (not even its address)."""
+    strike = Strike.objects.filter(token=appeal_token[:40]).select_related("workspace").first()
+    if strike is None:
+        raise Http404("No such appeal.")
+    existing = Appeal.objects.filter(strike=strike).first()
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            people.file_appeal(strike, form.cleaned_data["text"], get_language() or "en")
+        except people.AppealError as error:
+            form.add_error("text", str(error))
+        else:
+            return redirect("moderation:appeal", strike.token)
+    language = get_language() or "en"
+    version = services.current_version(strike.workspace)
+    return render(
+        request,
+        "moderation/appeal.html",
+        {
+            "strike": strike,
+            "appeal": existing,
+            "form": form,
+            "workspace_name": strike.workspace.name,
+            "article": version.article(strike.article, language) if version else "",
+        },
+    )
+
+
+@workspace_view(MODERATION_DECIDE)
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    found = get_workspace_object_or_404(
+        request, Appeal.objects.select_related("strike", "workspace"), id=appeal_id
+    )
+    form = AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether the appeal is granted."))
+        return redirect("moderation:queue", _ws(request).slug)
+    problems = people.decide_appeal(
+        found, form.cleaned_data["grant"], request.user, form.cleaned_data["answer"]
+    )
+    if form.cleaned_data["grant"]:
+        messages.success(request, _("Appeal granted: the decision is lifted."))
+    else:
+        messages.success(request, _("Appeal denied: the decision stands."))
+    for problem in dict.fromkeys(words(p) for p in problems):
+        messages.warning(request, problem)
+    return redirect("moderation:queue", _ws(request).slug)
 
 
 # --- the decision log -----------------------------------------------------------------------------

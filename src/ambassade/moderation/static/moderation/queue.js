@@ -2,11 +2,11 @@
    [data-review]            an item of the queue; its [data-review-check] box ticks it
    [data-decision]          the decision select; [data-decide] the form that sends it
    Keys: j/↓ next item, k/↑ previous, x tick or untick it, then a approve, s not spam,
-   o not offensive, r reject, h hide, d delete, m mute, b ban: the decision is applied to the ticked
+   o not offensive, r reject, h hide, d delete, w warn, m mute, b ban, e escalate: the decision is applied to the ticked
    items (the one in focus when none is ticked). Keys are ignored while typing in a field. */
 (function () {
   "use strict";
-  var KEYS = { a: "approve", s: "not_spam", o: "not_offensive", r: "reject", h: "hide", d: "delete", m: "mute", b: "ban" };
+  var KEYS = { a: "approve", s: "not_spam", o: "not_offensive", r: "reject", h: "hide", d: "delete", w: "warn", m: "mute", b: "ban", e: "escalate" };
 
   function items() { return Array.prototype.slice.call(document.querySelectorAll("[data-review]")); }
   function focused() { return document.querySelector("[data-review].is-focused"); }
