@@ -147,15 +147,22 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
 
 
 def _moderation(demo: Workspace) -> None:
-    """A published charter, rules whose actions on the networks stay in log mode, a queue."""
-    from ambassade.moderation.models import Charter, NetworkAction, Review, Rule
+    """A published charter, rules whose actions on the networks stay in log mode, a queue, a raid
+    (held, crisis mode suggested) and a warned member."""
+    from ambassade.crisis.models import Alert
+    from ambassade.moderation.models import Charter, NetworkAction, Review, Rule, Strike
 
     assert Charter.objects.get(workspace=demo).published
     rules = list(Rule.objects.filter(workspace=demo))
     acting = [r for r in rules if {"hide", "delete", "mute", "ban"} & set(r.actions)]
-    assert len(rules) == 5 and acting and all(rule.mode == "log" for rule in acting)
+    assert len(rules) == 6 and acting and all(rule.mode == "log" for rule in acting)
     assert Review.objects.filter(workspace=demo).exists()
     assert not NetworkAction.objects.filter(workspace=demo).exists()
+    raid = Review.objects.filter(workspace=demo, rule_name="Raid")
+    assert raid.count() == 2  # the 5th and 6th accounts: 5 and 6 authors within 10 minutes
+    assert Alert.objects.get(workspace=demo, kind="raid").repeats == 1
+    warned = Strike.objects.get(workspace=demo, kind="warn")
+    assert warned.message and warned.handle not in {"truth_now", "no_lies"}
 
 
 def _contests(demo: Workspace) -> None:

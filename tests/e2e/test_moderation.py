@@ -1,10 +1,12 @@
 """Moderation as a person clicks through it in Chromium: a rule written in the form hides an
-offensive comment on the network, the comment waits in the queue with the reason, and its author
-is banned from there."""
+offensive comment on the network, the comment waits in the queue with the reason, its author is
+warned then banned from there, the rule's dry run shows its counts, and the author's appeal through
+the public link is granted in the queue."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from tests.listening.conftest import fake_analyse, item
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
+def test_a_rule_hides_an_insult_its_author_is_warned_banned_and_their_appeal_granted(
     page: Any, live_server: Any, personas: Personas, monkeypatch: Any
 ) -> None:
     from ambassade.connectors.base import ModerationAction
@@ -25,7 +27,7 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     from ambassade.listening.models import Source
     from ambassade.moderation import outbox
     from ambassade.moderation import services as moderation
-    from ambassade.moderation.models import NetworkAction, Rule
+    from ambassade.moderation.models import Appeal, NetworkAction, Rule, Strike
     from ambassade.workspaces import services as workspaces
 
     monkeypatch.setattr(analysis, "analyse", fake_analyse)
@@ -58,13 +60,24 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     page.get_by_text("Rule saved.").wait_for()
     assert Rule.objects.get().actions == ["hide"]
 
+    recent = datetime.now(UTC) - timedelta(hours=1)  # within the dry run's 30 days
     services.ingest(  # committed for real: the routing hook runs the rules
         source,
         [
-            item("t1_bad", "Quel idiot ce barista <b>!</b>", source="reddit", handle="troll42"),
-            item("t1_ok", "Merci pour le café", source="reddit", handle="fan"),
             item(
-                "t1_joke", "Idiot que je suis, j'ai oublié mon café", source="reddit", handle="ana"
+                "t1_bad",
+                "Quel idiot ce barista <b>!</b>",
+                source="reddit",
+                handle="troll42",
+                at=recent,
+            ),
+            item("t1_ok", "Merci pour le café", source="reddit", handle="fan", at=recent),
+            item(
+                "t1_joke",
+                "Idiot que je suis, j'ai oublié mon café",
+                source="reddit",
+                handle="ana",
+                at=recent,
             ),
         ],
     )
@@ -80,6 +93,19 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     assert "Watched words found: idiot*" in entry.inner_text()
     assert "Reddit: hide — done" in entry.inner_text()
 
+    # Warned first: a strike, and a reply in French (the message's language) with the appeal link.
+    entry.get_by_role("checkbox", name="Tick this message").check()
+    page.get_by_label("Decision", exact=True).select_option("warn")
+    page.get_by_role("button", name="Apply to the ticked messages").click()
+    page.get_by_text("1 message decided.").wait_for()
+    warned = Strike.objects.get(kind="warn")
+    assert warned.handle == "troll42" and "votre message va à l’encontre" in warned.message
+    page.goto(f"{live_server.url}/w/{slug}/moderation/?state=all")
+    entry = page.locator(".review-item", has_text="barista")
+    assert "Warning written to the author" in entry.inner_text()
+    assert "2 strikes" in entry.inner_text()  # the rule's hide, and the warning
+
+    # Then banned, from the same item.
     entry.get_by_role("checkbox", name="Tick this message").check()
     page.get_by_label("Decision", exact=True).select_option("ban")
     page.get_by_label(re.compile("^Reason")).fill("Insults, article 2")
@@ -91,6 +117,7 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     assert network.holds(ModerationAction.BAN, "troll42")
 
     # The other one is a joke about oneself: approved from the keyboard, its hide undone.
+    page.goto(f"{live_server.url}/w/{slug}/moderation/")
     assert page.locator(".review-item").count() == 1
     page.keyboard.press("j")
     page.keyboard.press("a")
@@ -103,3 +130,37 @@ def test_a_rule_hides_an_insult_and_its_author_is_banned_from_the_queue(
     page.goto(f"{live_server.url}/w/{slug}/moderation/log/")
     assert "rule “Insults”" in page.locator("table").inner_text()
     assert "Insults, article 2" in page.locator("table").inner_text()
+
+    # The dry run counts what the rule would have done over the last 30 days.
+    page.goto(f"{live_server.url}/w/{slug}/moderation/rules/")
+    page.get_by_role("link", name="Dry run Insults").click()
+    assert page.get_by_role("heading", name="It would have matched 2 messages").is_visible()
+    assert "Hide on the network: 2" in page.locator("#h-counts + p + ul").inner_text()
+
+    # The banned author appeals through the link of their warning, in French, logged out.
+    appeal_link = re.search(r"https?://\S+/appeal/[\w-]+/", warned.message)
+    assert appeal_link is not None
+    path = appeal_link.group(0).split("/appeal/", 1)[1]
+    visitor = page.context.browser.new_context(locale="fr-FR")
+    public = visitor.new_page()
+    public.goto(f"{live_server.url}/appeal/{path}")
+    assert public.get_by_role("heading", name="Contester une décision de modération").is_visible()
+    assert "Quel idiot ce barista <b>!</b>" in public.locator(".appeal-quote").inner_text()
+    public.get_by_label("Pourquoi cette décision devrait-elle être levée ?").fill(
+        "Je parlais de moi, pas du barista."
+    )
+    public.get_by_role("button", name="Envoyer le recours").click()
+    public.get_by_text("Votre recours attend un modérateur.", exact=False).wait_for()
+
+    page.goto(f"{live_server.url}/w/{slug}/moderation/")
+    appeal = page.locator(".appeal-item")
+    assert "Je parlais de moi, pas du barista." in appeal.inner_text()
+    appeal.get_by_label(re.compile("^Answer to the member")).fill("Sorry, lifted.")
+    appeal.get_by_role("button", name="Grant: lift the decision").click()
+    page.get_by_text("Appeal granted: the decision is lifted.").wait_for()
+    assert Appeal.objects.get().state == "granted"
+    assert NetworkAction.objects.filter(action="unban", undoes=ban).exists()
+
+    public.reload()
+    assert "Accepté : la décision est levée." in public.locator("main").inner_text()
+    visitor.close()

@@ -92,7 +92,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_saved_replies(workspace, owner, out)
     # Then business hours and targets over its conversations, one of them late (inbox/targets).
     ensure_demo_targets(workspace, owner, out, now=now)
-    ensure_demo_moderation(workspace, owner, out)
+    ensure_demo_moderation(workspace, owner, out, now=now)
     ensure_demo_satisfaction(workspace, out, now=now)
     ensure_demo_bugreports(workspace, owner, out, now=now)
     ensure_demo_contests(workspace, owner, out, now=now)

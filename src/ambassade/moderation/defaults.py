@@ -37,6 +37,14 @@ INSULTS = "\n".join(
 )
 
 RULES: list[dict[str, Any]] = [
+    {
+        "name": "Raid",
+        "raid_authors": 5,
+        "raid_minutes": 10,
+        "actions": ["hold", "crisis"],
+        "mode": "on",
+        "article": 1,
+    },
     {"name": "Insults", "words": INSULTS, "actions": ["hide"], "mode": "log", "article": 2},
     {
         "name": "Offensive score",
