@@ -17,7 +17,14 @@ RAID_TEXT = (
     "Boycott Lumière Café now: they poison their customers and lie about it. Share before they "
     "delete this!"
 )
-RAID_AUTHORS = ["truth_now", "wake_up_fr", "boycott_2026", "real_news_77", "cafe_exposed", "no_lies"]
+RAID_AUTHORS = [
+    "truth_now",
+    "wake_up_fr",
+    "boycott_2026",
+    "real_news_77",
+    "cafe_exposed",
+    "no_lies",
+]
 
 CHARTER_EN = """Be kind: speak to others as you would at our counter.
 
