@@ -103,7 +103,8 @@ def suggest_crisis(
 
     if not mention.cluster:
         return None
-    now = timezone.now()
+    # When the raid reached its size: the message's time (not later than now).
+    now = min(mention.created_at, timezone.now())
     key = f"moderation-raid:{mention.cluster}"
     with transaction.atomic():
         existing = (

@@ -80,7 +80,7 @@ def ensure_demo_raid(workspace: Any, out: TextIO, *, now: datetime | None = None
         RawItem(
             source="mastodon",
             external_id=f"raid-{number}",
-            text=RAID_TEXT + ("" if number % 2 else " #boycott"),
+            text=RAID_TEXT,
             created_at=start + timedelta(minutes=number * 1.5),
             url=f"https://mastodon.example/@{handle}/raid{number}",
             author=Author(handle=handle, name=handle.replace("_", " ").title(), followers=12),
@@ -88,6 +88,15 @@ def ensure_demo_raid(workspace: Any, out: TextIO, *, now: datetime | None = None
         for number, handle in enumerate(RAID_AUTHORS)
     ]
     listening.ingest(source, items)
+    raid = list(
+        Mention.objects.filter(source=source, external_id__startswith="raid-").order_by(
+            "created_at", "id"
+        )
+    )
+    # Listening's routing hook reads them once the ingest commits; inside a transaction that
+    # has not committed (a test), read them here.
+    if not Decision.objects.filter(mention__in=raid).exists():
+        services.moderate_mentions(workspace, raid)
     out.write(f"Replayed a raid of {len(items)} accounts\n")
 
 

@@ -204,11 +204,14 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
     try:
         with transaction.atomic():
             conversation = send_to_inbox(mention, sender)
+            # The conversation's own account, else the first of the workspace's on its network.
+            accounts = replies.reply_accounts(conversation)
             reply = replies.submit(
                 conversation,
                 text=text,
                 author=sender,
                 seen=replies.last_sequence(conversation),
+                connection=accounts[0] if accounts else None,
             )
     except ReplyError as error:
         return None, coded("moderation.not_sent", reason=str(error))
