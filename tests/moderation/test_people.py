@@ -288,3 +288,30 @@ def test_the_queue_shows_the_conversation_around_an_item(
     assert "The conversation (3 messages)" in html
     assert "Our new menu is out" in html and "&lt;b&gt;loved&lt;/b&gt; the soup" in html
     assert "unrelated" not in html
+
+
+def test_erasing_an_author_blanks_what_moderation_kept_of_them(
+    personas: Any, reddit_source: Any, ingest: Any
+) -> None:
+    from ambassade.moderation.models import Decision
+
+    workspace = personas.workspace_a
+    make_rule(workspace, name="Insults", words="idiot", actions=["hold", "warn"])
+    ingest(
+        reddit_source,
+        [
+            item("t1_a", "what an idiot", source="reddit", handle="Troll"),
+            item("t1_b", "idiot too", source="reddit", handle="other"),
+        ],
+    )
+    Appeal.objects.create(
+        workspace=workspace, strike=Strike.objects.get(handle="troll"), text="my words"
+    )
+    assert people.erase_author(workspace, [("reddit", "@TROLL")]) > 0
+    assert not Decision.objects.filter(text__contains="what an idiot").exists()
+    assert not Review.objects.filter(text__contains="what an idiot").exists()
+    assert not Strike.objects.filter(handle="troll").exists()
+    assert Appeal.objects.get().text == ""
+    # Others are untouched.
+    assert Decision.objects.filter(text="idiot too").exists()
+    assert Strike.objects.filter(handle="other").exists()

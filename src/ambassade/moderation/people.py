@@ -333,3 +333,37 @@ def decide_appeal(appeal: Appeal, grant: bool, actor: Any, answer: str = "") -> 
             if why is not None:
                 problems.append(why)
     return problems
+
+
+# --- erasure ----------------------------------------------------------------------------------------
+
+
+def erase_author(workspace: Workspace, authors: Iterable[tuple[str, str]]) -> int:
+    """The RGPD erasure of a member: the texts moderation kept of these (network, handle) pairs —
+    the decision log's "text as it was", the queue's copies, strikes, warnings and appeals — are
+    blanked, and the handles replaced, so nothing of what they wrote stays. The records themselves
+    (who decided what, when) stay for the audit. Returns how many rows were changed."""
+    from ambassade.moderation.models import Review
+
+    wanted = {(n, normalise_handle(h)) for n, h in authors if h}
+    if not wanted:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        for network, handle in wanted:
+            decisions = Decision.objects.filter(workspace=workspace, network=network).filter(
+                author_handle__iexact=handle
+            ) | Decision.objects.filter(
+                workspace=workspace, network=network, author_handle__iexact="@" + handle
+            )
+            changed += decisions.update(text="", author_handle="", explanation={}, note="")
+            reviews = Review.objects.filter(
+                workspace=workspace,
+                mention__network=network,
+                mention__author_handle__iexact=handle,
+            )
+            changed += reviews.update(text="", explanation={}, note="")
+            strikes = Strike.objects.filter(workspace=workspace, network=network, handle=handle)
+            changed += Appeal.objects.filter(strike__in=strikes).update(text="", answer="")
+            changed += strikes.update(text="", message="", handle="", delivery_error="")
+    return changed
