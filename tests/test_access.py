@@ -26,6 +26,7 @@ from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
 from tests.moderation.samples import samples as moderation_samples
+from tests.products.samples import product as product_sample
 from tests.publishing import samples
 from tests.replies.samples import samples as replies_samples
 
@@ -73,6 +74,7 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "contest_id": lambda p: contest_samples(p).contest.pk,
     "entry_id": lambda p: contest_samples(p).entry.pk,
     "contest_token": lambda p: contest_samples(p).contest.token,
+    "product_id": lambda p: product_sample(p).pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

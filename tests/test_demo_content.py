@@ -29,6 +29,7 @@ from ambassade.engine.signals import spike_severity
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.moderation.models import Decision
+from ambassade.products.models import Product, ProductMention
 from ambassade.publishing import approvals
 from ambassade.publishing.models import Post, Review, Status, Variant
 from ambassade.publishing.outbox import hold
@@ -52,6 +53,8 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "moderation": Decision.objects.filter(workspace=workspace).count(),
         "contests": Contest.objects.filter(workspace=workspace).count(),
         "entries": Entry.objects.filter(workspace=workspace).count(),
+        "products": Product.objects.filter(workspace=workspace).count(),
+        "product_links": ProductMention.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -176,10 +179,19 @@ def _contests(demo: Workspace) -> None:
     assert opened.phase(NOW) == Contest.Phase.OPEN and opened.entries.count() >= 2
 
 
+def _products(demo: Workspace) -> None:
+    """A catalogue whose products have their past mentions linked, each by its scan."""
+    products = list(Product.objects.filter(workspace=demo))
+    assert len(products) == 6 and all(p.scan_done_at is not None for p in products)
+    cold = next(p for p in products if p.name == "Cold brew")
+    assert ProductMention.objects.filter(product=cold).count() >= 10
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
     _moderation(demo)
     _contests(demo)
+    _products(demo)
     before = _counts(demo)
     out = io.StringIO()
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))

@@ -78,6 +78,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
     from ambassade.moderation.demo import ensure_demo_moderation
+    from ambassade.products.demo import ensure_demo_products
     from ambassade.publishing.demo import ensure_demo_posts
     from ambassade.replies.demo import ensure_demo_saved_replies
     from ambassade.satisfaction.demo import ensure_demo_satisfaction
@@ -96,6 +97,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_satisfaction(workspace, out, now=now)
     ensure_demo_bugreports(workspace, owner, out, now=now)
     ensure_demo_contests(workspace, owner, out, now=now)
+    ensure_demo_products(workspace, owner, out)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:
