@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -32,6 +33,7 @@ def test_it_searches_the_public_appview(server: ReplayServer, http: HttpClient) 
     assert reply.kind is ItemKind.REPLY and reply.lang == "en"
     assert reply.parent_id == "at://did:plc:aerolux/app.bsky.feed.post/3lrroot"
     assert post.author.handle == "camille.example.fr" and post.author.id.startswith("did:plc:")
+    assert reply.author.created_at == datetime(2023, 4, 1, tzinfo=UTC)
     assert post.text == "Très bon vol avec Aérolux, merci !"
     assert post.metrics == {"replies": 0, "reposts": 1, "likes": 5, "quotes": 0}
     request = server.requests[0]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -88,6 +89,8 @@ def test_it_filters_search_results_by_the_cursor(server: ReplayServer, http: Htt
     result = connector.fetch(cfg, TOKEN, {"min_id": "113000000000000002"})
     # The parent is in the same answer (though older than the cursor): no lookup.
     assert [i.parent_id for i in result.items] == [PARENT_URI]
+    # When the account was made, as the network says (contests leave out accounts made later).
+    assert result.items[0].author.created_at == datetime(2022, 11, 3, tzinfo=UTC)
     assert not server.calls(f"/api/v1/statuses/{PARENT}")
     assert result.next_cursor == {"min_id": "113000000000000003"}
     assert server.requests[0].param("type") == "statuses"

@@ -267,3 +267,33 @@ def test_it_fills_notifications_in_the_winners_language_without_format(make_cont
     lang, text = services.notification(contest, french)
     assert lang == "fr" and text.startswith("Félicitations Léa") and french.code in text
     assert "/rules/" in text
+
+
+def test_it_leaves_out_accounts_made_after_the_opening(
+    make_contest: Any, source: Any, ingest: Any
+) -> None:
+    from ambassade.connectors.base import Author, RawItem
+
+    def entry(key: str, handle: str, made: Any) -> RawItem:
+        return RawItem(
+            source="mastodon",
+            external_id=key,
+            text="#lumiere me",
+            created_at=NOW,
+            author=Author(handle=handle, created_at=made),
+        )
+
+    contest = make_contest()
+    ingest(
+        source,
+        [
+            entry("1", "old", OPENS - timedelta(days=300)),
+            entry("2", "fresh", OPENS + timedelta(hours=1)),
+            entry("3", "unknown", None),
+        ],
+    )
+    services.collect(contest.pk)
+    assert _reasons(contest) == {"old": "", "fresh": "new_account", "unknown": ""}
+    lenient = make_contest(exclude_new_accounts=False)
+    services.collect(lenient.pk)
+    assert set(_valid(lenient)) == {"old", "fresh", "unknown"}

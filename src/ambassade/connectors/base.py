@@ -166,6 +166,9 @@ class Author:
     id: str = ""
     url: str = ""
     followers: int | None = None
+    #: When the account was made, where the network says so (Mastodon, Bluesky); None elsewhere.
+    #: Contests can leave out accounts made after they opened.
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
             "friend_mention",
             "form_entry",
             "exclude_staff",
+            "exclude_new_accounts",
             "exclude_bots",
             "rules_text",
             "notify_en",

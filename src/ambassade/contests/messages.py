@@ -48,6 +48,7 @@ register_all(
         "contest.excluded.staff": _("Staff of the brand"),
         "contest.excluded.brand_account": _("One of the brand’s own accounts"),
         "contest.excluded.spam": _("Flagged as spam or a bot"),
+        "contest.excluded.new_account": _("Account made after the contest opened"),
         "contest.excluded.excluded_member": _("Left out of this contest by the organiser"),
         "contest.excluded.duplicate": _("Entered already (one entry per person)"),
     }

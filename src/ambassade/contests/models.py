@@ -75,6 +75,11 @@ class Contest(models.Model):
     form_entry = models.BooleanField(_("entry by the public form"), default=False)
     # Who is left out.
     exclude_staff = models.BooleanField(_("leave out the brand's staff and accounts"), default=True)
+    exclude_new_accounts = models.BooleanField(
+        _("leave out accounts made after the opening"),
+        default=True,
+        help_text=_("Where the network says when an account was made (Mastodon, Bluesky)."),
+    )
     exclude_bots = models.BooleanField(_("leave out messages the spam model flags"), default=True)
     # Winner notification, in French and English; {name}, {prize}, {contest}, {code}, {rules}.
     notify_en = models.TextField(_("winner notification (English)"), blank=True)

@@ -60,6 +60,13 @@ def articles(contest: Contest) -> list[Article]:
     )
     if contest.exclude_staff:
         who.append(_("The organiser's staff and the brand's own accounts may not enter."))
+    if contest.exclude_new_accounts:
+        who.append(
+            _(
+                "Accounts made after the opening may not enter, where the network says when an "
+                "account was made."
+            )
+        )
     if contest.exclude_bots:
         who.append(
             _("Messages that the spam filter flags (automated accounts, spam) are not entries.")

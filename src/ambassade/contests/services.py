@@ -61,7 +61,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 #: Why an entry does not count (worded in contests/messages.py as ``contest.excluded.<reason>``).
-REASONS = ("staff", "brand_account", "spam", "excluded_member", "duplicate")
+REASONS = ("staff", "brand_account", "new_account", "spam", "excluded_member", "duplicate")
 
 #: What a person may change once the contest is open: the entry rules and dates are then fixed.
 ALWAYS_EDITABLE = (
@@ -84,6 +84,7 @@ BEFORE_OPENING = (
     "friend_mention",
     "form_entry",
     "exclude_staff",
+    "exclude_new_accounts",
     "exclude_bots",
 )
 
@@ -378,6 +379,7 @@ _MENTION_FIELDS = (
     "deleted_at",
     "spam",
     "marked_spam",
+    "author_created_at",
 )
 
 
@@ -484,6 +486,10 @@ def _exclusion(
         return "excluded_member"
     if contest.exclude_bots and mention is not None and mention.looks_spam:
         return "spam"
+    if contest.exclude_new_accounts and mention is not None:
+        made = mention.author_created_at
+        if made is not None and made > contest.starts_at:
+            return "new_account"
     return ""
 
 

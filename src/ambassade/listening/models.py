@@ -170,6 +170,9 @@ class Mention(models.Model):
     #: The author's id on the network (stable where the handle is not): how the inbox recognises the
     #: workspace's own accounts (docs/inbox.md).
     author_external_id = models.CharField(max_length=255, blank=True)
+    #: When the author's account was made, where the network says so (``Author.created_at``):
+    #: contests leave out accounts made after they opened (docs/contests.md).
+    author_created_at = models.DateTimeField(null=True, blank=True)
     #: The network's ids of the message this one answers and of its thread's root, when the network
     #: gives them: the inbox rebuilds conversations from them. Not indexed here (ingest stays fast):
     #: the inbox keeps its own index of the messages it holds.

@@ -27,7 +27,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ambassade.connectors._text import sanitize_html
-from ambassade.connectors.base import ItemKind, RawItem
+from ambassade.connectors.base import EARLIEST, LATEST, ItemKind, RawItem
 from ambassade.engine.query import (
     Document,
     Matcher,
@@ -97,6 +97,13 @@ class IngestResult:
 
 def _clip(value: str | None, length: int) -> str:
     return (value or "").strip()[:length]
+
+
+def _account_made(value: datetime | None) -> datetime | None:
+    """The author's account creation time, when the network gave a plausible one."""
+    if value is None or not EARLIEST <= value < LATEST:
+        return None
+    return value
 
 
 def _url(value: str | None) -> str:
@@ -380,13 +387,13 @@ _MATCH_SQL = (
 _MENTION_COLUMNS = (
     "workspace_id", "source_id", "network", "external_id", "kind", "url", "text", "html",
     "author_handle", "author_name", "author_url", "author_followers", "author_external_id",
-    "parent_external_id", "thread_external_id", "lang", "sentiment",
+    "author_created_at", "parent_external_id", "thread_external_id", "lang", "sentiment",
     "sentiment_score", "offensive", "hateful", "spam", "keywords", "fingerprint", "cluster",
     "is_duplicate", "metrics", "tags", "sentiment_corrected", "marked_spam", "marked_irrelevant",
     "created_at", "ingested_at", "edited_at",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"keywords", "metrics", "tags"})
-_TIME_COLUMNS = frozenset({"created_at", "ingested_at", "edited_at"})
+_TIME_COLUMNS = frozenset({"created_at", "ingested_at", "edited_at", "author_created_at"})
 _ROWS_PER_INSERT = 400
 
 
@@ -532,6 +539,7 @@ def ingest(
                 author_url=_url(author.url),
                 author_followers=max(author.followers, 0) if author.followers is not None else None,
                 author_external_id=_clip(author.id, 255),
+                author_created_at=_account_made(author.created_at),
                 parent_external_id=_clip(item.parent_id, 255),
                 thread_external_id=_clip(item.thread_id, 255),
                 lang=(lang or "")[:12].lower(),

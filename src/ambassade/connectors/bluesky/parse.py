@@ -63,6 +63,7 @@ def post_item(post: Any, *, source: str = "bluesky") -> RawItem:
             id=str(author.get("did") or ""),
             url=f"https://bsky.app/profile/{handle}" if handle else "",
             followers=as_int(author.get("followersCount")),
+            created_at=parse_datetime(author.get("createdAt")),
         ),
         created_at=created_at,
         lang=str(langs[0]).split("-")[0].lower() if langs else None,

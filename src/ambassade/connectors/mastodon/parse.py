@@ -87,6 +87,7 @@ def status_item(
             id=str(account.get("uri") or account.get("url") or account.get("id") or ""),
             url=str(account.get("url") or ""),
             followers=as_int(account.get("followers_count")),
+            created_at=parse_datetime(account.get("created_at")),
         ),
         created_at=created_at,
         lang=str(status["language"]) if status.get("language") else None,
