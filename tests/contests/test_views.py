@@ -157,3 +157,18 @@ def test_it_emails_a_form_winner_once(
     assert loser is not None
     client.post(reverse("contests:entry_notify", args=[slug, contest.pk, loser.pk]))
     assert len(mailoutbox) == 1
+
+
+def test_it_shows_the_public_dates_in_the_organisers_time_zone(
+    client: Any, personas: Any, make_contest: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    personas.workspace_a.time_zone = "Pacific/Auckland"
+    personas.workspace_a.save(update_fields=["time_zone"])
+    contest = make_contest(
+        starts_at=datetime(2026, 12, 31, 12, 0, tzinfo=UTC),
+        closes_at=datetime(2027, 1, 5, 12, 0, tzinfo=UTC),
+    )
+    page = client.get(reverse("contests:public", args=[contest.token])).content.decode()
+    assert "1 January 2027" in page  # 13:00 in Auckland on New Year's Day, not 31 December

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -272,7 +273,7 @@ def _public(response: HttpResponse) -> HttpResponse:
 
 
 def _by_token(token: str) -> Contest:
-    contest = Contest.objects.filter(token=token[:43]).first()
+    contest = Contest.objects.select_related("workspace").filter(token=token[:43]).first()
     if contest is None:
         raise Http404("No such contest.")
     return contest
@@ -317,7 +318,9 @@ def public_contest(request: HttpRequest, contest_token: str) -> HttpResponse:
         else contest.entries.filter(excluded="").count(),
         "paragraphs": [p for p in contest.description.split("\n\n") if p.strip()],
     }
-    return _public(render(request, "contests/public.html", context))
+    # Dates read in the organiser's time zone, as the rules state them.
+    with timezone.override(contest.workspace.time_zone):
+        return _public(render(request, "contests/public.html", context))
 
 
 def public_rules(request: HttpRequest, contest_token: str) -> HttpResponse:
