@@ -94,7 +94,7 @@ def test_it_shows_a_member_with_their_accounts_and_mentions(
     page = parse(response.content)
     assert page.find("h1").text == "Ana"
     assert "@ana" in page.find("ul", class_="plain-list identities").text
-    mentions = page.find("ol", class_="plain-list member-mention-list").find_all("li")
+    mentions = page.find("ol", class_="plain-list member-mention-list timeline").find_all("li")
     assert [li.find("p", class_="mention-text").text for li in mentions] == [
         "Terrible service",
         "I love it",

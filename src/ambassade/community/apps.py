@@ -7,8 +7,12 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
-        from ambassade.community import audit, permissions, services  # noqa: F401  (declarations)
+        from django.db.models.signals import post_save
+
+        from ambassade.community import activities, audit, permissions, services  # noqa: F401
+        from ambassade.inbox.models import Message
         from ambassade.listening import routing
+        from ambassade.moderation.models import Decision
         from ambassade.workspaces.nav import NavItem, register
 
         register(
@@ -24,3 +28,12 @@ class CommunityConfig(AppConfig):
         )
         # Every author of a new mention becomes (or updates) a community member.
         routing.register("community", services.record_authors)
+        # Private messages, the brand's answers and moderation decisions land on members' timelines.
+        post_save.connect(
+            activities.on_message_saved, sender=Message, dispatch_uid="community.activity.message"
+        )
+        post_save.connect(
+            activities.on_decision_saved,
+            sender=Decision,
+            dispatch_uid="community.activity.decision",
+        )

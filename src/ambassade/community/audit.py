@@ -13,3 +13,9 @@ MEMBER_SPLIT = register_audit_action(
 MEMBER_UPDATED = register_audit_action(
     "community.member.updated", _("changed the notes of the member")
 )
+MEMBER_STAFF = register_audit_action(
+    "community.member.staff", _("marked the member as staff of the brand")
+)
+MEMBER_NOT_STAFF = register_audit_action(
+    "community.member.not_staff", _("marked the member as not staff of the brand")
+)

@@ -12,6 +12,15 @@ SORTS = {
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or handle"), required=False, max_length=200)
+    people = forms.ChoiceField(
+        label=_("Who"),
+        required=False,
+        choices=[
+            ("", _("The community (without staff)")),
+            ("staff", _("Staff of the brand")),
+            ("all", _("Everyone")),
+        ],
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

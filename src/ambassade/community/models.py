@@ -14,6 +14,10 @@
 - **Appearance** — this identity wrote this mention (unique per mention). Counts are read from these
   rows, so recording the same mentions again changes nothing, and the member page lists a member's
   mentions through them.
+- **Activity** — one thing a person did or that happened to them, on their timeline: a mention, a
+  private message, the brand's answer, a moderation decision… (``kind``, ``occurred_at``, the
+  source object as ``source`` + ``source_id``, and ``weight`` in engagement). Attached to the
+  identity, so it follows merges and separations; unique per source object.
 
 Every model holds a ``workspace`` foreign key; views read them through ``workspace_queryset``. Writes go
 through :mod:`ambassade.community.services`.
@@ -28,10 +32,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.inbox.models import Message
 from ambassade.listening.models import Mention
+from ambassade.moderation.models import Decision
 from ambassade.workspaces.models import Workspace
 
-__all__ = ["Appearance", "DismissedPair", "Identity", "Member", "normalise_handle", "safe_url"]
+__all__ = [
+    "Activity",
+    "Appearance",
+    "DismissedPair",
+    "Identity",
+    "Member",
+    "normalise_handle",
+    "safe_url",
+]
 
 
 def normalise_handle(handle: str | None) -> str:
@@ -62,6 +76,8 @@ class Member(models.Model):
     reach = models.PositiveBigIntegerField(_("reach"), default=0)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    #: One of the brand's own people: shown, but left out of the community's metrics and classes.
+    staff = models.BooleanField(_("staff of the brand"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -152,3 +168,54 @@ class DismissedPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} is not {self.second_id}"
+
+
+class Activity(models.Model):
+    """One entry of a member's timeline (docs/community.md, "Timeline").
+
+    ``source`` names the kind of object it comes from (``listening.mention``, ``inbox.message``,
+    ``moderation.decision``, or another app's label) and ``source_id`` its id: unique together, so
+    recording the same object again changes nothing. The sources the community app knows also have
+    a foreign key (``mention``, ``message``, ``decision``) that deletes the activity with its
+    object and lets the timeline read it in the same query. ``weight`` is what it counts for in
+    engagement (``engine.scoring.DEFAULT_WEIGHTS``; 0 for what the brand did)."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        MESSAGE = "message", _("Private message")
+        ANSWERED = "answered", _("Answer from the brand")
+        MODERATION = "moderation", _("Moderation decision")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=20)
+    occurred_at = models.DateTimeField(_("when"))
+    source = models.CharField(max_length=40)
+    source_id = models.PositiveBigIntegerField()
+    weight = models.FloatField(default=0.0)
+    mention = models.ForeignKey(
+        Mention, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source", "source_id"], name="activity_once_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["identity", "-occurred_at", "-id"], name="activity_timeline"),
+            models.Index(fields=["workspace", "kind", "-occurred_at"], name="activity_by_kind"),
+        ]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.identity_id} ({self.source}:{self.source_id})"

@@ -20,6 +20,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from ambassade.community import activities
+from ambassade.community.activities import SOURCE_MENTION, seen_range, weight_of
 from ambassade.community.models import Appearance, Identity, Member, normalise_handle, safe_url
 from ambassade.listening.models import Mention
 from ambassade.workspaces import services as workspace_services
@@ -31,6 +33,8 @@ __all__ = [
     "merge_members",
     "rebuild_members",
     "record_authors",
+    "recount_identities",
+    "set_staff",
     "split_identity",
     "update_member",
 ]
@@ -61,6 +65,12 @@ Key = tuple[str, str]  # (network, normalised handle)
 _APPEARANCE_SQL = (
     "INSERT INTO community_appearance (workspace_id, identity_id, mention_id, created_at) "
     "VALUES (%s, %s, %s, %s) ON CONFLICT (mention_id) DO NOTHING"
+)
+# The mention on its author's timeline (docs/community.md, "Timeline").
+_ACTIVITY_SQL = (
+    "INSERT INTO community_activity (workspace_id, identity_id, kind, occurred_at, source, "
+    "source_id, weight, mention_id) VALUES (%s, %s, 'mention', %s, %s, %s, %s, %s) "
+    "ON CONFLICT (workspace_id, source, source_id) DO NOTHING"
 )
 
 
@@ -125,13 +135,19 @@ def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
 
     # 3. Who wrote what; a mention already recorded keeps its row.
     adapt_time = connection.ops.adapt_datetimefield_value
+    rows = [
+        (workspace.pk, known[key].pk, mention.pk, adapt_time(mention.created_at))
+        for key, group in by_key.items()
+        for mention in group
+    ]
+    weight = weight_of("mention")
     with connection.cursor() as cursor:
+        cursor.executemany(_APPEARANCE_SQL, rows)
         cursor.executemany(
-            _APPEARANCE_SQL,
+            _ACTIVITY_SQL,
             [
-                (workspace.pk, known[key].pk, mention.pk, adapt_time(mention.created_at))
-                for key, group in by_key.items()
-                for mention in group
+                (ws, who, at, SOURCE_MENTION, mention, weight, mention)
+                for ws, who, mention, at in rows
             ],
         )
 
@@ -208,11 +224,28 @@ def _count(identities: list[Identity]) -> None:
             .order_by()
         ):
             figures[row["identity_id"]] = row
+    # Private messages make "seen" too (a person may only ever write to the brand privately).
+    seen: dict[int, tuple[Any, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        seen.update(seen_range(ids[start : start + BATCH]))
     for identity in identities:
         row = figures.get(identity.pk)
         identity.mention_count = row["count"] if row else 0
-        identity.first_seen_at = row["first"] if row else None
-        identity.last_seen_at = row["last"] if row else None
+        firsts = [
+            x for x in (row["first"] if row else None, seen.get(identity.pk, (None,))[0]) if x
+        ]
+        lasts = [
+            x for x in (row["last"] if row else None, seen.get(identity.pk, (None, None))[1]) if x
+        ]
+        identity.first_seen_at = min(firsts) if firsts else None
+        identity.last_seen_at = max(lasts) if lasts else None
+
+
+def recount_identities(identities: list[Identity]) -> None:
+    """Recount ``identities`` (mentions, first and last seen) and their members' figures."""
+    _count(identities)
+    _update(identities, ["mention_count", "first_seen_at", "last_seen_at"])
+    refresh_members({identity.member_id for identity in identities})
 
 
 def refresh_members(member_ids: Iterable[int]) -> None:
@@ -290,6 +323,8 @@ def rebuild_members(
         done += len(chunk)
         if progress is not None:
             progress(min(done, total), total)
+    # Private messages, answers and moderation decisions stored before timelines existed.
+    activities.backfill(workspace)
     # Mentions deleted since (a source removed) no longer count.
     stale = list(Identity.objects.filter(workspace=workspace))
     _count(stale)
@@ -309,6 +344,21 @@ def update_member(member: Member, actor: Any, *, notes: str, tags: Iterable[str]
     member.notes, member.tags, member.updated_at = notes, clean_tags, timezone.now()
     member.save(update_fields=["notes", "tags", "updated_at"])
     workspace_services.record_audit(member.workspace, actor, "community.member.updated", member)
+    return member
+
+
+def set_staff(member: Member, actor: Any, staff: bool) -> Member:
+    """Mark ``member`` as one of the brand's own people (or not). Audited."""
+    if member.staff == staff:
+        return member
+    member.staff, member.updated_at = staff, timezone.now()
+    member.save(update_fields=["staff", "updated_at"])
+    workspace_services.record_audit(
+        member.workspace,
+        actor,
+        "community.member.staff" if staff else "community.member.not_staff",
+        member,
+    )
     return member
 
 
@@ -345,7 +395,9 @@ def merge_members(target: Member, others: Member | Sequence[Member], actor: Any)
             other.delete()
         target.notes = "\n\n".join(note for note in notes if note.strip())
         target.tags = list(dict.fromkeys(tags))[:MAX_TAGS]
-        target.save(update_fields=["notes", "tags"])
+        # One of the brand's people stays so whichever member said it.
+        target.staff = target.staff or any(locked[other.pk].staff for other in others)
+        target.save(update_fields=["notes", "tags", "staff"])
         refresh_members([target.pk])
         target.refresh_from_db()
         workspace_services.record_audit(

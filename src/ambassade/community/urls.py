@@ -29,6 +29,11 @@ urlpatterns = [
         name="member_edit",
     ),
     path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/staff/",
+        views.member_staff,
+        name="member_staff",
+    ),
+    path(
         "w/<slug:workspace_slug>/community/members/<int:member_id>/merge/",
         views.member_merge,
         name="member_merge",

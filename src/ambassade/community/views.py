@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambassade.community import services, suggestions
+from ambassade.community import services, suggestions, timeline
 from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
-from ambassade.community.models import Identity, Member, normalise_handle
+from ambassade.community.models import Activity, Identity, Member, normalise_handle
 from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
 from ambassade.community.scores import member_scores
 from ambassade.listening.models import Mention
@@ -32,7 +32,7 @@ from ambassade.workspaces.permissions import (
 )
 
 PAGE_SIZE = 25
-MENTIONS_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 20
 IDENTITY_FIELDS = ("id", "member_id", "network", "handle", "max_followers")
 
 
@@ -62,10 +62,22 @@ def members(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     sort = data.get("sort") or "reach"
     rows = _search(request, workspace_queryset(request, Member), data.get("q", ""))
+    people = data.get("people") or ""
+    if people == "staff":
+        rows = rows.filter(staff=True)
+    elif people != "all":  # the brand's own people are not the community
+        rows = rows.filter(staff=False)
     rows = (
         rows.order_by(*SORTS[sort])
         .only(
-            "id", "workspace_id", "display_name", "mention_count", "reach", "last_seen_at", "tags"
+            "id",
+            "workspace_id",
+            "display_name",
+            "mention_count",
+            "reach",
+            "last_seen_at",
+            "tags",
+            "staff",
         )
         .prefetch_related(
             Prefetch(
@@ -85,7 +97,8 @@ def members(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "filters": query.urlencode(),
-            "searching": bool(data.get("q")),
+            "searching": bool(data.get("q")) or bool(people),
+            "people": people,
             "can_merge": can_role(request.membership.role, COMMUNITY_MERGE),  # type: ignore[attr-defined]
         },
     )
@@ -112,28 +125,26 @@ def author(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_workspace_object_or_404(request, Member, id=member_id)
     identities = list(member.identities.all())
-    mentions = (
-        workspace_queryset(request, Mention)
-        .filter(appearance__identity__member=member)
-        .order_by("-created_at", "-id")
-        .only(
-            "id",
-            "workspace_id",
-            "network",
-            "text",
-            "url",
-            "sentiment",
-            "sentiment_corrected",
-            "lang",
-            "created_at",
-        )
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in timeline.KINDS else ""
+    page = Paginator(timeline.activities_of(member, kind), TIMELINE_PAGE_SIZE).get_page(
+        _page(request)
     )
-    page = Paginator(mentions, MENTIONS_PAGE_SIZE).get_page(_page(request))
+    role = request.membership.role  # type: ignore[attr-defined]
+    slug = request.workspace.slug  # type: ignore[attr-defined]
+    mentions = workspace_queryset(request, Mention).filter(appearance__identity__member=member)
     sentiments = dict(
         mentions.order_by()
         .values_list("sentiment")
         .annotate(count=Count("id"))
         .values_list("sentiment", "count")
+    )
+    kinds = dict(
+        Activity.objects.filter(identity__member=member)
+        .order_by()
+        .values_list("kind")
+        .annotate(count=Count("id"))
+        .values_list("kind", "count")
     )
     scores = member_scores(member, timezone.now())
     context = {
@@ -141,15 +152,19 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "identities": identities,
         "scores": [words(message) for message in scores.explain()],
         "page": page,
+        "entries": timeline.entries(list(page.object_list), slug, role),
+        "kind": kind,
+        "kinds": [(value, label, kinds.get(value, 0)) for value, label in timeline.KINDS.items()],
+        "filters": urlencode({"kind": kind}) if kind else "",
         "sentiments": [
             (value, sentiments.get(value, 0)) for value in ("positive", "neutral", "negative")
         ],
     }
-    role = request.membership.role  # type: ignore[attr-defined]
     if can_role(role, COMMUNITY_EDIT):
         context["form"] = MemberForm(
             initial={"notes": member.notes, "tags": ", ".join(member.tags)}
         )
+        context["can_edit"] = True
     if can_role(role, COMMUNITY_MERGE):
         context.update(_merge_candidates(request, member, identities))
     if can_role(role, MODERATION_VIEW):
@@ -157,6 +172,27 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             member.workspace, [(i.network, i.handle) for i in identities]
         )
     return render(request, "community/member.html", context)
+
+
+@workspace_view(COMMUNITY_EDIT)
+@require_POST
+def member_staff(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Mark the member as one of the brand's own people (``staff=1``) or not (``staff=0``)."""
+    member = get_workspace_object_or_404(
+        request, Member.objects.select_related("workspace"), id=member_id
+    )
+    value = request.POST.get("staff")
+    if value not in ("0", "1"):
+        messages.error(request, _("Say whether the member is staff of the brand."))
+    else:
+        services.set_staff(member, request.user, value == "1")
+        messages.success(
+            request,
+            _("Marked as staff of the brand: left out of the community's figures.")
+            if value == "1"
+            else _("Marked as a member of the community."),
+        )
+    return redirect("community:member", request.workspace.slug, member.id)  # type: ignore[attr-defined]
 
 
 def _merge_candidates(
