@@ -315,3 +315,23 @@ def test_erasing_an_author_blanks_what_moderation_kept_of_them(
     # Others are untouched.
     assert Decision.objects.filter(text="idiot too").exists()
     assert Strike.objects.filter(handle="other").exists()
+
+
+def test_a_warning_without_an_account_to_answer_says_so(
+    personas: Any, reddit_source: Any, ingest: Any
+) -> None:
+    make_rule(
+        personas.workspace_a,
+        name="Insults",
+        words="idiot",
+        actions=["warn"],
+        updated_by=personas.alice,
+    )
+    ingest(reddit_source, [item("t1_a", "what an idiot", source="reddit", handle="troll")])
+    strike = Strike.objects.get()
+    assert strike.reply is None and strike.message
+    assert words(strike.delivery_error) == (
+        "Not sent to the author: no connected reddit account can answer. Connect one, or write "
+        "to them on the network."
+    )
+    assert not Reply.objects.exists()

@@ -104,7 +104,9 @@ def ensure_demo_warning(workspace: Any, owner: Any, out: TextIO) -> None:
     """The owner warns the author of the latest insult in the queue."""
     if Strike.objects.filter(workspace=workspace, kind=Strike.Kind.WARN).exists():
         return
-    review = (
+    from ambassade.workspaces.models import Connection
+
+    candidates = (
         Review.objects.filter(
             workspace=workspace, state=Review.State.PENDING, rule__article__isnull=False
         )
@@ -112,8 +114,10 @@ def ensure_demo_warning(workspace: Any, owner: Any, out: TextIO) -> None:
         .exclude(mention__author_handle__in=RAID_AUTHORS)
         .select_related("mention", "workspace")
         .order_by("-created_at", "-id")
-        .first()
     )
+    # On a network where the demo has an account, so the warning is written as a reply.
+    connected = Connection.objects.filter(workspace=workspace).values_list("network", flat=True)
+    review = candidates.filter(mention__network__in=list(connected)).first() or candidates.first()
     if review is None:
         return
     services.decide(review, "warn", owner, "Demo: a first warning.")

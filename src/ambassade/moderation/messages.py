@@ -81,6 +81,10 @@ register_all(
             "Not sent: the rule has no person to write in the name of. Save the rule again."
         ),
         "moderation.not_sent": _("Not sent to the author: %(reason)s"),
+        "moderation.no_reply_account": _(
+            "Not sent to the author: no connected %(network)s account can answer. Connect one, or "
+            "write to them on the network."
+        ),
         "moderation.appeal_decided": _("This appeal was already decided."),
         "moderation.raid_alert": ngettext_lazy(
             "Raid: %(count)s different author wrote the same message within %(minutes)s minutes "

@@ -201,11 +201,14 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
 
     if sender is None:
         return None, coded("moderation.no_sender")
+    accounts: list[Any] = []
     try:
         with transaction.atomic():
             conversation = send_to_inbox(mention, sender)
             # The conversation's own account, else the first of the workspace's on its network.
             accounts = replies.reply_accounts(conversation)
+            if not accounts and replies.can_answer(mention.network, False):
+                raise ReplyError(str(coded("moderation.no_reply_account", network=mention.network)))
             reply = replies.submit(
                 conversation,
                 text=text,
@@ -214,6 +217,8 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
                 connection=accounts[0] if accounts else None,
             )
     except ReplyError as error:
+        if not accounts and replies.can_answer(mention.network, False):
+            return None, coded("moderation.no_reply_account", network=mention.network)
         return None, coded("moderation.not_sent", reason=str(error))
     return reply, None
 
