@@ -17,7 +17,7 @@ from ambassade.connectors.base import (
     ModerationResult,
 )
 
-__all__ = ["bare_handle", "done", "unsupported"]
+__all__ = ["bad_target", "bare_handle", "done", "numeric_id", "unsupported"]
 
 
 def unsupported(network: str, action: ModerationAction) -> ConnectorError:
@@ -54,3 +54,20 @@ def bare_handle(target: str) -> str:
         if target.lower().startswith(prefix):
             return target[len(prefix) :]
     return target
+
+
+def numeric_id(value: str, limit: int = 20) -> bool:
+    """Whether ``value`` is a network's numeric id: ASCII digits only, at most ``limit`` of them.
+    ``str.isdigit`` is not enough: it is true of '²' or '٣', which no network uses in an id."""
+    return 0 < len(value) <= limit and value.isascii() and value.isdigit()
+
+
+def bad_target(network: str, target: str) -> ConnectorError:
+    """``target`` cannot name an item or account on the network (an id with other characters than
+    the network uses): permanent, and nothing is sent."""
+    return ConnectorError(
+        f"{network} has no item or account named {target[:80]!r}.",
+        permanent=True,
+        code="connector.moderation_bad_target",
+        params={"network": network, "target": target[:80]},
+    )

@@ -79,6 +79,9 @@ register_all(
         "connector.moderation_unsupported": _(
             "%(network)s does not let this account take this moderation action."
         ),
+        "connector.moderation_bad_target": _(
+            "%(network)s has no item or account named “%(target)s”: nothing was sent."
+        ),
         "youtube.moderation_forbidden": _(
             "YouTube does not let this channel moderate this comment: %(detail)s"
         ),

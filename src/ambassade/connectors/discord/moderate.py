@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ambassade.connectors._moderation import done, unsupported
+from ambassade.connectors._moderation import bad_target, done, numeric_id, unsupported
 from ambassade.connectors.base import (
     AuthExpired,
     Capability,
@@ -125,10 +125,14 @@ class DiscordModerator(DiscordPublisher):
         try:
             if action is A.DELETE:
                 channel, message = self._where(creds, request.target)
+                if not (numeric_id(channel) and numeric_id(message)):
+                    raise bad_target("Discord", request.target)
                 self._moderation_call(
                     creds, request, "DELETE", f"/channels/{channel}/messages/{message}"
                 )
                 return done(request)
+            if not numeric_id(request.target):
+                raise bad_target("Discord", request.target)
             guild = self._guild(creds, request)
             member = f"/guilds/{guild}/members/{request.target}"
             bans = f"/guilds/{guild}/bans/{request.target}"

@@ -14,11 +14,12 @@ admin API, which Ambassade does not use: hide and delete are not offered on Mast
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ambassade.connectors._moderation import done, unsupported
+from ambassade.connectors._moderation import bad_target, done, numeric_id, unsupported
 from ambassade.connectors.base import (
     Capability,
     ConnectorError,
@@ -32,6 +33,8 @@ from ambassade.connectors.mastodon.publish import MastodonPublisher, _error_map
 __all__ = ["MastodonModerator"]
 
 A = ModerationAction
+#: An account id as servers give it: digits on Mastodon, letters and digits on Pleroma or Akkoma.
+SERVER_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 PATHS = {A.MUTE: "mute", A.UNMUTE: "unmute", A.BAN: "block", A.UNBAN: "unblock"}
 STATE = {A.MUTE: "muting", A.UNMUTE: "muting", A.BAN: "blocking", A.UNBAN: "blocking"}
 
@@ -46,22 +49,27 @@ class MastodonModerator(MastodonPublisher):
         return self.moderates
 
     def _account(self, creds: Mapping[str, Any], target: str) -> str:
-        if target.isdigit():
+        if numeric_id(target):
             return target
+        if not target.strip().lstrip("@"):
+            raise bad_target("Mastodon", target)
         body = self.http.get(
             self._url(creds, "/api/v1/accounts/lookup"),
             params={"acct": target.lstrip("@")},
             headers=self._headers(creds),
             error_map=_error_map,
         ).json()
-        if not isinstance(body, Mapping) or not body.get("id"):
+        found = body.get("id") if isinstance(body, Mapping) else None
+        if isinstance(found, int) and not isinstance(found, bool):
+            found = str(found)
+        if not isinstance(found, str) or not SERVER_ID.fullmatch(found):
             raise ConnectorError(
                 f"Mastodon knows no account {target}.",
                 permanent=True,
                 code="mastodon.account_unknown",
                 params={"account": target},
             )
-        return str(body["id"])
+        return found
 
     def moderate(self, credentials: Credentials, request: ModerationRequest) -> ModerationResult:
         action = request.action

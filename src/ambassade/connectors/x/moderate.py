@@ -15,10 +15,11 @@ ban are not offered on X.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ambassade.connectors._moderation import bare_handle, done, unsupported
+from ambassade.connectors._moderation import bad_target, bare_handle, done, numeric_id, unsupported
 from ambassade.connectors.base import (
     Capability,
     ConnectorError,
@@ -32,6 +33,8 @@ from ambassade.connectors.x.publish import XPublisher, _error_map
 __all__ = ["XModerator"]
 
 A = ModerationAction
+#: X's user names: letters, digits and underscores, at most 15 of them.
+USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 
 
 def _data(body: Any, key: str) -> Any:
@@ -56,10 +59,13 @@ class XModerator(XPublisher):
         return self.moderates
 
     def _account(self, creds: Mapping[str, Any], target: str) -> str:
-        if target.isdigit():
+        if numeric_id(target):
             return target
+        handle = bare_handle(target)
+        if not USERNAME.fullmatch(handle):
+            raise bad_target("X", target)
         body = self.http.get(
-            f"{self.endpoints['api']}/2/users/by/username/{bare_handle(target)}",
+            f"{self.endpoints['api']}/2/users/by/username/{handle}",
             headers=self._headers(creds),
             error_map=_error_map,
         ).json()
@@ -72,6 +78,8 @@ class XModerator(XPublisher):
         creds = self._creds(credentials)
         api = self.endpoints["api"]
         if action in (A.HIDE, A.UNHIDE):
+            if not numeric_id(request.target):
+                raise bad_target("X", request.target)
             body = self.http.request(
                 "PUT",
                 f"{api}/2/tweets/{request.target}/hidden",
