@@ -56,6 +56,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="accurate tier's heads file to write (the packaged one)",
     )
     parser.add_argument(
+        "--feedback",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE.jsonl",
+        help="a workspace's feedback (ambassade export_feedback, or the moderation queue's "
+        "download): adapt the accurate tier's heads to it and write them to --heads, without "
+        "retraining anything else; repeatable",
+    )
+    parser.add_argument(
+        "--from-heads",
+        type=Path,
+        default=DEFAULT_HEADS_PATH,
+        help="with --feedback: the heads to adapt (the packaged ones)",
+    )
+    parser.add_argument(
         "--heads-only",
         action="store_true",
         help="keep the fast model at --output and retrain the heads only",
@@ -63,6 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.feedback:
+        return _adapt(args)
     try:
         from ambassade.engine.text._model import TextModel
         from ambassade.engine.text.training import load_file, train
@@ -99,4 +117,48 @@ def run(args: argparse.Namespace) -> int:
         more=MoreData(args.more_data),
         progress=progress,
     )
+    return 0
+
+
+def _adapt(args: argparse.Namespace) -> int:
+    """``--feedback``: the heads adapted to a workspace's decisions (engine/text/_adapt.py)."""
+    from ambassade.engine.text._adapt import (
+        FeedbackError,
+        adapt,
+        engine_scorer,
+        read_feedback,
+        save,
+    )
+    from ambassade.engine.text._heads import Heads
+
+    def progress(message: str) -> None:
+        print(f"train-text: {message}", file=sys.stderr, flush=True)
+
+    try:
+        examples = [example for path in args.feedback for example in read_feedback(path)]
+    except FeedbackError as exc:
+        print(f"ambassade train-text: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ambassade train-text: cannot read the feedback: {exc}", file=sys.stderr)
+        return 2
+    if not examples:
+        print("ambassade train-text: the feedback holds no example", file=sys.stderr)
+        return 2
+    try:
+        heads = Heads.load(args.from_heads)
+    except (OSError, ValueError, KeyError) as exc:
+        print(
+            f"ambassade train-text: cannot read the heads {args.from_heads}: {exc}", file=sys.stderr
+        )
+        return 2
+    if heads.meta.get("adapted"):
+        progress(f"{args.from_heads} was already adapted to feedback; this adds a correction")
+    progress(f"{len(examples)} feedback examples from {len(args.feedback)} file(s)")
+    adapted, corrections = adapt(heads, examples, engine_scorer(heads), progress=progress)
+    if not any(c.applied for c in corrections):
+        progress(f"nothing learnt: {args.heads} left as it was")
+        return 0
+    save(args.heads, adapted)
+    progress(f"adapted heads written to {args.heads}")
     return 0
