@@ -146,7 +146,7 @@ def test_a_rate_limit_retries_later_then_succeeds_once(
 def test_approving_undoes_the_hide_and_not_spam_feeds_the_training_export(
     personas: Any, reddit_source: Any, reddit_account: Any, ingest: Any, network: Any
 ) -> None:
-    from ambassade.listening.feedback import training_examples
+    from ambassade.listening.feedback import author_key, training_examples
 
     make_rule(personas.workspace_a, score="spam", threshold=0.5, actions=["hide"])
     ingest(reddit_source, [item("t1_1", "free refills on Sunday", source="reddit", handle="x")])
@@ -169,6 +169,7 @@ def test_approving_undoes_the_hide_and_not_spam_feeds_the_training_export(
             "lang": "en",
             "task": "spam",
             "corrected_at": feedback.created_at.isoformat(),
+            "group": author_key(personas.workspace_a.id, "reddit", "x"),
         }
     ]
     assert not Mention.objects.get(external_id="t1_1").marked_spam

@@ -318,13 +318,18 @@ def _throughput(ruleset: Any, messages: list[Item]) -> tuple[float, int]:
 
 # --- quality of the default rule set ---------------------------------------------------------------
 
-#: (folder, label of the messages a rule should catch, label of the ordinary ones)
-QUALITY_SETS = (
-    ("tweeteval-offensive", "offensive", "not_offensive"),
-    ("mlma-hate", "offensive", "not_offensive"),
-    ("ftr-racism-fr", "offensive", "not_offensive"),
-    ("youtube-spam", "spam", "ham"),
+#: (folder, label of the messages a rule should catch, labels of the ordinary ones). MLMA is held
+#: out (issue 13): not measured on. UMSAB's French and English neutral and positive tweets are
+#: ordinary traffic with nothing to catch ("" as the label to catch).
+QUALITY_SETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("tweeteval-offensive", "offensive", ("not_offensive",)),
+    ("tweeteval-hate", "hateful", ("not_hateful",)),
+    ("ftr-racism-fr", "offensive", ("not_offensive",)),
+    ("youtube-spam", "spam", ("ham",)),
+    ("umsab-sentiment", "", ("neutral", "positive")),
 )
+#: Languages measured (the issue asks for French and English).
+QUALITY_LANGUAGES = ("fr", "en")
 
 
 def _examples(path: Path, limit: int) -> list[dict[str, Any]]:
@@ -351,7 +356,11 @@ def quality(data_dir: Path, limit: int) -> list[dict[str, Any]]:
         path = data_dir / folder / "dev.jsonl"
         if not path.exists():
             continue
-        rows = [r for r in _examples(path, limit) if r.get("label") in (bad, ordinary)]
+        rows = [
+            r
+            for r in _examples(path, 10 * limit)
+            if r.get("label") in (bad, *ordinary) and r.get("lang") in QUALITY_LANGUAGES
+        ][:limit]
         analyses = analyze([r["text"] for r in rows], with_fingerprint=False)
         by_lang: dict[str, dict[str, list[int]]] = {}
         for row, analysis in zip(rows, analyses, strict=True):
@@ -365,9 +374,9 @@ def quality(data_dir: Path, limit: int) -> list[dict[str, Any]]:
                 )
             )
             counts = by_lang.setdefault(
-                row.get("lang") or analysis.lang, {bad: [0, 0, 0], ordinary: [0, 0, 0]}
+                row.get("lang") or analysis.lang, {"bad": [0, 0, 0], "ordinary": [0, 0, 0]}
             )
-            tally = counts[row["label"]]
+            tally = counts["bad" if row["label"] == bad else "ordinary"]
             tally[0] += 1
             tally[1] += bool(outcome.deciding)
             tally[2] += bool(outcome.matches)
@@ -376,9 +385,9 @@ def quality(data_dir: Path, limit: int) -> list[dict[str, Any]]:
                 {
                     "set": folder,
                     "lang": lang,
-                    "bad": bad,
-                    "caught": counts[bad],
-                    "ordinary": counts[ordinary],
+                    "bad": bad or "/".join(ordinary),
+                    "caught": counts["bad"],
+                    "ordinary": counts["ordinary"],
                 }
             )
     return found
@@ -443,7 +452,7 @@ Adversarial inputs, 10,000 characters each, slowest of 5 runs (CPU time):
     markdown += f"""
 ### Quality of the default rule set
 
-The default rule set (docs/moderation.md, "Demo": a list of insults in log-only mode, offensive score above 0.8, hateful above 0.7, spam above 0.9, links in log-only mode) on the dev split of each labelled public data set (at most {limit:,} messages of each), with the text engine's scores. "Queued": a rule that acts matched (the message goes to the review queue); "matched": any rule, log-only ones included. MLMA's tweets were all collected with hate-related keywords (its README), so its few "not offensive" ones are topical: the share of them touched says little about a brand's ordinary comments; those of tweeteval-offensive, ftr-racism-fr and youtube-spam are closer.
+The default rule set (docs/moderation.md, "Demo": a list of insults in log-only mode, offensive score above 0.8, hateful above 0.7, spam above 0.9, links in log-only mode) on the dev split of each labelled public data set (at most {limit:,} messages of each), with the text engine's scores. "Queued": a rule that acts matched (the message goes to the review queue); "matched": any rule, log-only ones included. French and English messages only. MLMA is held out (issue 13) and not used. FTR's "not offensive" tweets were collected on the same racism keywords as its racist ones, so they are topical; the neutral and positive UMSAB tweets (French and English; nothing in them to catch) are the closest to a brand's ordinary traffic.
 
 {quality_markdown(quality(options.data_dir, limit))}
 """

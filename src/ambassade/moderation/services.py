@@ -471,7 +471,7 @@ def decide(review: Review, decision: str, actor: Any, note: str = "") -> list[St
                     _created, why = undo(done, actor)
                     if why is not None:
                         problems.append(why)
-            _feedback(workspace, mention, decision, actor)
+            _feedback(workspace, mention, decision, actor, _scores_in(review))
             people.revoke_strikes(mention, now)
         elif decision == "escalate":
             state = Review.State.PENDING
@@ -553,7 +553,9 @@ def _scores_in(review: Review) -> set[str]:
     return found
 
 
-def _feedback(workspace: Workspace, mention: Mention, decision: str, actor: Any) -> None:
+def _feedback(
+    workspace: Workspace, mention: Mention, decision: str, actor: Any, scores: set[str]
+) -> None:
     """A person says the score was wrong: labelled feedback for ``train-text`` (listening's
     correction export, ``listening/feedback.py``)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -570,16 +572,21 @@ def _feedback(workspace: Workspace, mention: Mention, decision: str, actor: Any)
         )
         Mention.objects.filter(id=mention.id).update(marked_spam=False)
     elif decision == "not_offensive":
-        Feedback.objects.create(
-            workspace=workspace,
-            mention=mention,
-            kind=Feedback.Kind.OFFENSIVE,
-            previous="offensive",
-            value="not_offensive",
-            text=mention.text,
-            lang=mention.lang,
-            author=user,
-        )
+        # The message was flagged as offensive, or as hateful (its score says so): each score
+        # the person contradicts is a labelled example.
+        for kind in [Feedback.Kind.OFFENSIVE] + (
+            [Feedback.Kind.HATEFUL] if "hateful" in scores else []
+        ):
+            Feedback.objects.create(
+                workspace=workspace,
+                mention=mention,
+                kind=kind,
+                previous=str(kind),
+                value=f"not_{kind}",
+                text=mention.text,
+                lang=mention.lang,
+                author=user,
+            )
 
 
 def _confirm_scores(workspace: Workspace, mention: Mention, review: Review, actor: Any) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ambassade.moderation import views
+from ambassade.moderation import feedback, views
 
 app_name = "moderation"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path(W + "log/", views.log, name="log"),
     path(W + "log.csv", views.log_csv, name="log_csv"),
     path(W + "appeals/<int:appeal_id>/", views.appeal_decide, name="appeal_decide"),
+    path(W + "feedback.jsonl", feedback.download, name="feedback"),
     path("charter/<str:charter_token>/", views.public_charter, name="public_charter"),
     path("appeal/<str:appeal_token>/", views.appeal, name="appeal"),
 ]
