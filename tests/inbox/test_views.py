@@ -235,3 +235,19 @@ def test_the_views_counts_are_read_in_one_statement_and_bounded(
     assert len(queries) == 1
     monkeypatch.setattr(listing, "COUNT_LIMIT", 3)
     assert listing.view_counts(base, personas.bob)["open"] == 3
+
+
+def test_sqlite_gets_the_statistics_its_planner_needs(personas: Any) -> None:
+    from ambassade.inbox import listing
+
+    for number, status in enumerate(["open", "resolved", "resolved"]):
+        Conversation.objects.create(
+            workspace=personas.workspace_a, network="x", thread_key=f"s{number}", status=status
+        )
+    ran = listing.refresh_statistics()
+    assert ran == (connection.vendor == "sqlite")
+    if ran:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'inbox_conversation'")
+            found = {row[0] for row in cursor.fetchall()}
+        assert {"conv_open_recent", "conv_open_priority", "conv_open_assignee"} <= found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ambassade.inbox import polling, services
+from ambassade.inbox import listing, polling, services
 
 
 @db_periodic_task(crontab(minute="*"), name="inbox.wake_snoozed")
@@ -29,6 +29,12 @@ def poll_messages() -> int:
     for feed_id in claimed:
         poll_feed(feed_id)
     return len(claimed)
+
+
+@db_periodic_task(crontab(minute="23", hour="*/6"), name="inbox.refresh_statistics")
+def refresh_statistics() -> bool:
+    """Every six hours, SQLite's statistics of the list's tables (listing.refresh_statistics)."""
+    return listing.refresh_statistics()
 
 
 @db_task(name="inbox.poll_feed")
