@@ -297,3 +297,18 @@ def test_it_leaves_out_accounts_made_after_the_opening(
     lenient = make_contest(exclude_new_accounts=False)
     services.collect(lenient.pk)
     assert set(_valid(lenient)) == {"old", "fresh", "unknown"}
+
+
+def test_it_refuses_to_draw_when_the_seeds_key_is_gone(
+    make_contest: Any, personas: Any, settings: Any
+) -> None:
+    from cryptography.fernet import Fernet
+
+    contest = make_contest(hashtag="", form_entry=True)
+    services.enter_by_form(contest, name="A", email="a@example.com", lang="en", now=OPENS)
+    services.freeze(contest.pk, now=CLOSES)
+    settings.VAULT_KEYS = [Fernet.generate_key()]
+    with pytest.raises(services.ContestError) as refused:
+        services.draw(Contest.objects.get(pk=contest.pk), personas.alice)
+    assert refused.value.message.code == "contest.seed_unreadable"
+    assert Contest.objects.get(pk=contest.pk).drawn_at is None

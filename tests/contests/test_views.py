@@ -172,3 +172,36 @@ def test_it_shows_the_public_dates_in_the_organisers_time_zone(
     )
     page = client.get(reverse("contests:public", args=[contest.token])).content.decode()
     assert "1 January 2027" in page  # 13:00 in Auckland on New Year's Day, not 31 December
+
+
+def test_it_keeps_an_open_contests_rules_when_its_form_is_posted(
+    client: Any, personas: Any, make_contest: Any
+) -> None:
+    contest = make_contest(
+        starts_at=OPENS - timedelta(days=400), closes_at=CLOSES + timedelta(days=400)
+    )
+    client.force_login(personas.alice)
+    url = reverse("contests:contest_edit", args=[personas.workspace_a.slug, contest.pk])
+    assert b"can no longer change" in client.get(url).content
+    response = client.post(
+        url,
+        {
+            "name": contest.name,
+            "organiser": contest.organiser,
+            "prize": "two mugs",
+            "winners": "9",
+            "hashtag": "other",
+            "starts_at": "2020-01-01T00:00",
+            "closes_at": "2020-01-02T00:00",
+            "notify_en": "Hi {name}",
+            "notify_fr": "Salut {name}",
+        },
+    )
+    assert response.status_code == 302
+    contest.refresh_from_db()
+    assert contest.prize == "two mugs"
+    assert (contest.winners, contest.hashtag, contest.starts_at) == (
+        1,
+        "lumiere",
+        OPENS - timedelta(days=400),
+    )

@@ -30,6 +30,10 @@ register_all(
             "The stored seed does not match the published commitment (was the vault key changed?): "
             "the draw is refused."
         ),
+        "contest.seed_unreadable": _(
+            "The secret seed cannot be decrypted with the configured keys (AMBASSADE_VAULT_KEY): "
+            "put back the key it was encrypted with to draw."
+        ),
         "contest.entries_changed": _(
             "The entry list no longer matches the hash fixed at the close: the draw is refused."
         ),

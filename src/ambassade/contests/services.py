@@ -648,7 +648,10 @@ def draw(contest: Contest, actor: Any, *, now: datetime | None = None) -> Contes
         codes = list(
             Entry.objects.filter(contest=locked, excluded="").values_list("code", flat=True)
         )
-        seed = _seed_of(locked)
+        try:
+            seed = _seed_of(locked)
+        except vault.VaultError:  # the key that encrypted it was removed from the settings
+            raise ContestError(coded("contest.seed_unreadable")) from None
         if commitment(seed) != locked.commitment:  # the vault gave back another seed: refuse
             raise ContestError(coded("contest.seed_mismatch"))
         made = Draw.make(seed, codes, locked.winners, locked.reserves)
