@@ -312,3 +312,28 @@ def test_it_refuses_to_draw_when_the_seeds_key_is_gone(
         services.draw(Contest.objects.get(pk=contest.pk), personas.alice)
     assert refused.value.message.code == "contest.seed_unreadable"
     assert Contest.objects.get(pk=contest.pk).drawn_at is None
+
+
+def test_it_puts_entries_on_the_timeline_and_leaves_out_staff(
+    make_contest: Any, source: Any, ingest: Any, client: Any, personas: Any
+) -> None:
+    from django.urls import reverse
+
+    from ambassade.community.models import Activity, Identity
+
+    contest = make_contest()
+    ingest(source, [item("1", "#lumiere", handle="ana"), item("2", "#lumiere", handle="lea")])
+    Identity.objects.get(handle="lea").member.__class__.objects.filter(
+        identities__handle="lea"
+    ).update(staff=True)
+    services.collect(contest.pk)
+    assert _reasons(contest) == {"ana": "", "lea": "staff"}
+    entry = Entry.objects.get(contest=contest, handle="ana")
+    activity = Activity.objects.get(source="contests.entry", source_id=entry.pk)
+    assert activity.kind == "contest_entry" and activity.mention_id == entry.mention_id
+    assert activity.identity.handle == "ana" and activity.weight == 1.0
+    client.force_login(personas.alice)
+    page = client.get(
+        reverse("community:member", args=[personas.workspace_a.slug, activity.identity.member_id])
+    )
+    assert b"Contest entry" in page.content

@@ -7,9 +7,12 @@ class ContestsConfig(AppConfig):
     verbose_name = _("Contests")
 
     def ready(self) -> None:
+        from ambassade.community import timeline
         from ambassade.contests import audit, messages, permissions, tasks  # noqa: F401
         from ambassade.workspaces.nav import NavItem, register
 
+        # A contest entry on the member's timeline reads as such.
+        timeline.KINDS["contest_entry"] = _("Contest entry")
         register(
             NavItem(
                 "contests",

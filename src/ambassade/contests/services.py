@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ambassade.community import activities
 from ambassade.community.models import Appearance, Identity, Member, normalise_handle
 from ambassade.contests.models import Collection, Contest, Entry, Exclusion
 from ambassade.engine.draw import Draw, commitment, entries_sha256, new_seed
@@ -464,8 +465,18 @@ def _record_entries(contest: Contest, rules: Rules, mentions: list[Mention]) -> 
             entered_at=mention.created_at,
         )
         entry.excluded = _exclusion(contest, rules, entry, identity.member, mention, left_out)
-        Entry.objects.bulk_create([entry], ignore_conflicts=True)
+        entry.save()
         created += 1
+        if entry.excluded != "spam":
+            # On the person's timeline, with the message they entered with.
+            activities.record(
+                identity,
+                "contest_entry",
+                mention.created_at,
+                "contests.entry",
+                entry.pk,
+                mention=mention,
+            )
     return created
 
 
@@ -493,9 +504,9 @@ def _exclusion(
     return ""
 
 
-def _is_staff(member: Any) -> bool:
-    """A member marked as one of the brand's own people."""
-    return bool(getattr(member, "staff", False))
+def _is_staff(member: Member) -> bool:
+    """A member marked as one of the brand's own people (``Member.staff``)."""
+    return member.staff
 
 
 # --- the public form ------------------------------------------------------------------------------
