@@ -205,6 +205,16 @@ class FailEverywhere(dict):  # type: ignore[type-arg]
         return super().get(key) or [self.answer]
 
 
+def session_routes(spec: Network) -> dict[tuple[str, str], list[Answer]]:
+    """The calls that must succeed before the failure can show (Bluesky's session)."""
+    routes = {}
+    for method, path, answer in spec.ok_routes:
+        if answer.body == "session":
+            answer = Answer(200, fixture_json("bluesky", "create_session.json"))
+        routes[(method, path)] = [answer]
+    return routes
+
+
 def test_every_network_and_action_is_in_the_matrix() -> None:
     assert set(NETWORKS) == set(MODERATORS)
     for network, spec in NETWORKS.items():
@@ -219,10 +229,7 @@ def test_a_refusal_is_the_right_kind_of_error_in_plain_words(
 
     spec = NETWORKS[network]
     routes = FailEverywhere(spec.failures[failure])
-    for method, path, answer in spec.ok_routes:
-        if answer.body == "session":
-            answer = Answer(200, fixture_json("bluesky", "create_session.json"))
-        routes[(method, path)] = [answer]
+    routes.update(session_routes(spec))
     server.routes = routes
     moderator = spec.make(server, http)
     until = datetime.now(UTC) + timedelta(hours=1) if action in (A.MUTE, A.BAN) else None
