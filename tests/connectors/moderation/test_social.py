@@ -106,9 +106,11 @@ def test_discord_refusals(server: ReplayServer, http: HttpClient) -> None:
     )
     moderator = discord(server, http)
     assert moderator.moderate(BOT, ask(A.DELETE, "777")).already
-    with pytest.raises(AuthExpired) as permission:
+    with pytest.raises(ConnectorError) as permission:
         moderator.moderate(BOT, ask(A.DELETE, "777"))
     assert permission.value.code == "discord.missing_permission"
+    # A role to give the bot, not a login to renew: the connection must not ask for reconnection.
+    assert permission.value.permanent and not isinstance(permission.value, AuthExpired)
     with pytest.raises(ConnectorError) as limited:
         moderator.moderate(BOT, ask(A.DELETE, "777"))
     assert not limited.value.permanent and limited.value.retry_after == 3

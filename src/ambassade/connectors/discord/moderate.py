@@ -26,7 +26,6 @@ from urllib.parse import quote
 
 from ambassade.connectors._moderation import bad_target, done, numeric_id, unsupported
 from ambassade.connectors.base import (
-    AuthExpired,
     Capability,
     ConnectorError,
     Credentials,
@@ -57,8 +56,10 @@ def _moderation_error_map(response: Response, message: str) -> ConnectorError | 
             message, permanent=True, code="discord.message_gone", params={"detail": message}
         )
     if code == 50013 or (response.status_code == 403 and code is None):
-        return AuthExpired(
+        # A role to fix in the server, not a login to renew: the connection stays connected.
+        return ConnectorError(
             f"Discord refused, the bot lacks a permission: {message}",
+            permanent=True,
             code="discord.missing_permission",
             params={"detail": message},
         )
