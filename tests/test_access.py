@@ -17,6 +17,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from tests.analytics.samples import samples as analytics_samples
 from tests.bugreports.samples import samples as bug_samples
 from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
@@ -75,6 +76,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "entry_id": lambda p: contest_samples(p).entry.pk,
     "contest_token": lambda p: contest_samples(p).contest.token,
     "product_id": lambda p: product_sample(p).pk,
+    "objective_id": lambda p: analytics_samples(p).objective.pk,
+    "kpi_id": lambda p: analytics_samples(p).kpi.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

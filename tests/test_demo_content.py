@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.db.models import Q
 
+from ambassade.analytics import kpis
+from ambassade.analytics.models import Kpi
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.contests import services as contests
 from ambassade.contests.models import Contest, Entry
@@ -55,6 +57,7 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "entries": Entry.objects.filter(workspace=workspace).count(),
         "products": Product.objects.filter(workspace=workspace).count(),
         "product_links": ProductMention.objects.filter(workspace=workspace).count(),
+        "kpis": Kpi.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -197,6 +200,17 @@ def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))
     assert _counts(demo) == before
     assert out.getvalue() == ""
+
+
+def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None:
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    measured = {
+        kpi.metric: kpis.measure(kpi, now=NOW)
+        for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace")
+    }
+    assert len(measured) == 6
+    assert (measured["mention_volume"].value or 0) > 0
+    assert measured["net_sentiment"].value is not None
 
 
 def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace) -> None:

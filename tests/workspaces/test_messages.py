@@ -43,6 +43,7 @@ NAMESPACES = {
     "score",
     "identity",
     "draw",
+    "period",
     *(
         [
             "bluesky",

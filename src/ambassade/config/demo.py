@@ -72,6 +72,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
     they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
+    from ambassade.analytics.demo import ensure_demo_objectives
     from ambassade.bugreports.demo import ensure_demo_bugreports
     from ambassade.contests.demo import ensure_demo_contests
     from ambassade.crisis.demo import ensure_demo_alerts
@@ -98,6 +99,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_bugreports(workspace, owner, out, now=now)
     ensure_demo_contests(workspace, owner, out, now=now)
     ensure_demo_products(workspace, owner, out)
+    ensure_demo_objectives(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ambassade.bugreports",
     "ambassade.contests",
     "ambassade.products",
+    "ambassade.analytics",
 ]
 
 MIDDLEWARE = [

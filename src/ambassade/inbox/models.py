@@ -349,6 +349,8 @@ class Conversation(models.Model):
                 condition=Q(status="snoozed"),
             ),
             models.Index(fields=["workspace", "network", "contact_handle"], name="conv_contact"),
+            # Analytics' response rate and first-response time: the conversations of a period.
+            models.Index(fields=["workspace", "first_inbound_at"], name="conv_first_inbound"),
         ]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")

@@ -218,7 +218,11 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "connection"], name="variant_one_per_account")
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="variant_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="variant_due"),
+            # Analytics' posts published and link clicks: the variants published in a period.
+            models.Index(fields=["workspace", "published_at"], name="variant_published"),
+        ]
         verbose_name = _("variant")
         verbose_name_plural = _("variants")
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from ambassade.workspaces import home as home_page
 from ambassade.workspaces import services
 from ambassade.workspaces.forms import (
     ConnectionForm,
@@ -200,7 +201,7 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
     members = workspace_queryset(request, Membership).aggregate(
         total=Count("id"), owners=Count("id", filter=Q(role=Role.OWNER))
     )
-    context: dict[str, Any] = {"members": members}
+    context: dict[str, Any] = {"members": members, "home_sections": home_page.sections(request)}
     if can_role(role, CONNECTIONS_VIEW):
         context["connections"] = list(workspace_queryset(request, Connection))
     if can_role(role, MEMBERS_MANAGE):

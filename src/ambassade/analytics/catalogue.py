@@ -1,0 +1,153 @@
+"""The KPI catalogue: what each indicator measures, in one line shown beside it (and in
+docs/analytics.md), its unit, and whether more or less is better. Values are computed by
+``kpis.measure``, never typed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.analytics.models import ObjectiveType as T
+from ambassade.engine.measures import HIGHER, LOWER
+
+__all__ = ["CATALOGUE", "COUNT", "MINUTES", "PERCENT", "SCORE", "Metric", "choices"]
+
+COUNT = "count"
+PERCENT = "percent"
+SCORE = "score"  # from −100 to 100
+MINUTES = "minutes"
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    label: str | Promise
+    definition: str | Promise
+    unit: str
+    direction: str
+    types: tuple[str, ...]
+    source: str  # the app whose data it reads, and whose view permission shows it
+
+
+CATALOGUE: dict[str, Metric] = {
+    metric.code: metric
+    for metric in (
+        Metric(
+            "mention_volume",
+            _("Mention volume"),
+            _("Mentions matched by the brand's listening queries, posted in the period."),
+            COUNT,
+            HIGHER,
+            (T.VISIBILITY, T.NOTORIETY),
+            "listening",
+        ),
+        Metric(
+            "potential_reach",
+            _("Potential reach"),
+            _(
+                "Sum of the followers of the authors of those mentions, one count per mention: "
+                "how many timelines they could have reached."
+            ),
+            COUNT,
+            HIGHER,
+            (T.VISIBILITY, T.NOTORIETY),
+            "listening",
+        ),
+        Metric(
+            "share_of_voice",
+            _("Share of voice"),
+            _(
+                "The brand's matches as a share of the brand's and its competitors' matches in "
+                "the period, as on the share-of-voice page."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.NOTORIETY, T.VISIBILITY),
+            "listening",
+        ),
+        Metric(
+            "net_sentiment",
+            _("Net sentiment"),
+            _(
+                "(positive − negative) ÷ (positive + negative) × 100 over the brand's mentions "
+                "of the period, neutral ones left out: from −100 to +100."
+            ),
+            SCORE,
+            HIGHER,
+            (T.NOTORIETY, T.SATISFACTION),
+            "listening",
+        ),
+        Metric(
+            "response_rate",
+            _("Response rate"),
+            _(
+                "Share of the conversations whose first message arrived in the period that "
+                "received an answer."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.SATISFACTION, T.ENGAGEMENT),
+            "inbox",
+        ),
+        Metric(
+            "first_response_time",
+            _("First-response time"),
+            _(
+                "Median time from a conversation's first message to the brand's first answer, "
+                "in minutes of the clock, for the conversations of the period that were answered."
+            ),
+            MINUTES,
+            LOWER,
+            (T.SATISFACTION,),
+            "inbox",
+        ),
+        Metric(
+            "csat",
+            _("CSAT"),
+            _("Share of the satisfaction answers given in the period that score 4 or 5 out of 5."),
+            PERCENT,
+            HIGHER,
+            (T.SATISFACTION,),
+            "inbox",
+        ),
+        Metric(
+            "link_clicks",
+            _("Link clicks"),
+            _(
+                "Clicks on the short links of the posts published in the period, counted since "
+                "their publication."
+            ),
+            COUNT,
+            HIGHER,
+            (T.TRAFFIC, T.ENGAGEMENT),
+            "publishing",
+        ),
+        Metric(
+            "posts_published",
+            _("Posts published"),
+            _("Posts with at least one network version published in the period."),
+            COUNT,
+            HIGHER,
+            (T.VISIBILITY, T.ENGAGEMENT),
+            "publishing",
+        ),
+        Metric(
+            "active_members",
+            _("Active members"),
+            _(
+                "Community members who wrote at least one mention stored in the period, on any "
+                "of their identities."
+            ),
+            COUNT,
+            HIGHER,
+            (T.COMMUNITY, T.ENGAGEMENT),
+            "community",
+        ),
+    )
+}
+
+
+def choices() -> list[tuple[str, str | Promise]]:
+    return [(code, metric.label) for code, metric in CATALOGUE.items()]

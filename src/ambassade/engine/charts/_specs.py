@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: never fetched
+
+
+@dataclass(frozen=True)
+class ChartLocale:
+    """Number and date formats of one language, as d3 (and so Vega) reads them; ``day_format`` is
+    how an axis writes a day (day before month except in American English)."""
+
+    number: Mapping[str, Any]
+    time: Mapping[str, Any]
+    day_format: str
+
+
+_EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_EN_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+_EN_TIME = {
+    "periods": ["AM", "PM"],
+    "days": _EN_DAYS,
+    "shortDays": [day[:3] for day in _EN_DAYS],
+    "months": _EN_MONTHS,
+    "shortMonths": [month[:3] for month in _EN_MONTHS],
+}
+
+#: d3's own locale definitions (d3-format, d3-time-format) for the product's languages.
+LOCALES: dict[str, ChartLocale] = {
+    "fr": ChartLocale(
+        number={
+            "decimal": ",",
+            "thousands": "\u00a0",
+            "grouping": [3],
+            "currency": ["", "\u00a0€"],
+            "percent": "\u202f%",
+        },
+        time={
+            "dateTime": "%A %e %B %Y à %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+            "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+            "months": [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ],
+            "shortMonths": [
+                "janv.",
+                "févr.",
+                "mars",
+                "avr.",
+                "mai",
+                "juin",
+                "juil.",
+                "août",
+                "sept.",
+                "oct.",
+                "nov.",
+                "déc.",
+            ],
+        },
+        day_format="%-d %b",
+    ),
+    "en": ChartLocale(
+        number={"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]},
+        time={"dateTime": "%a %e %b %X %Y", "date": "%d/%m/%Y", "time": "%H:%M:%S", **_EN_TIME},
+        day_format="%-d %b",
+    ),
+    "en-us": ChartLocale(
+        number={"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+        time={"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p", **_EN_TIME},
+        day_format="%b %-d",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """One series of a chart: the key its rows carry, its label in the reader's language, its
+    colour."""
+
+    key: str
+    label: str
+    colour: str
+
+
+def stacked_daily(
+    rows: Sequence[tuple[date, str, int]],
+    series: Sequence[SeriesStyle],
+    *,
+    description: str,
+    y_title: str,
+    day_title: str,
+    series_title: str,
+    day_format: str,
+    width: int | None = None,
+    height: int = 220,
+) -> dict[str, Any]:
+    """Counts per day stacked by series (bars), e.g. mentions per day by sentiment.
+
+    ``rows`` are ``(day, series key, count)``; series absent from ``series`` are dropped, and the
+    stacking and the legend follow the order of ``series``. ``width`` None fills the container (in
+    the browser); the server needs a number. ``description`` becomes the chart's accessible name."""
+    order = {style.key: position for position, style in enumerate(series)}
+    labels = {style.key: style.label for style in series}
+    values = [
+        {
+            "day": day.isoformat(),
+            "series": labels[key],
+            "order": order[key],
+            "count": count,
+        }
+        for day, key, count in rows
+        if key in order
+    ]
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container" if width is None else width,
+        "height": height,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "background": None,
+        "config": {
+            "font": "system-ui, sans-serif",
+            "view": {"stroke": None},
+            "axis": {"labelColor": "#555", "titleColor": "#555", "gridColor": "#e6e2dc"},
+            "legend": {"labelColor": "#333", "orient": "bottom", "title": None},
+        },
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {
+                "field": "day",
+                "type": "temporal",
+                "timeUnit": "yearmonthdate",
+                "title": None,
+                "axis": {"format": day_format, "labelOverlap": True, "grid": False},
+            },
+            "y": {"field": "count", "type": "quantitative", "title": y_title, "stack": "zero"},
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {
+                    "domain": [style.label for style in series],
+                    "range": [style.colour for style in series],
+                },
+                "sort": [style.label for style in series],
+            },
+            "order": {"field": "order", "type": "ordinal"},
+            "tooltip": [
+                {
+                    "field": "day",
+                    "type": "temporal",
+                    "timeUnit": "yearmonthdate",
+                    "format": day_format,
+                    "title": day_title,
+                },
+                {"field": "series", "type": "nominal", "title": series_title},
+                {"field": "count", "type": "quantitative", "title": y_title},
+            ],
+        },
+    }

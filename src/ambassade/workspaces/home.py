@@ -1,0 +1,45 @@
+"""The workspace's home page, extensible by every app: a feature adds its section from its
+``AppConfig.ready()`` (the dashboard of ``analytics``), the foundation knowing none of them::
+
+    from ambassade.workspaces.home import HomeSection, register
+    register(HomeSection("dashboard", "analytics/includes/dashboard.html", dashboard_context, order=10))
+
+``context(request)`` returns the section's variables (given to its template as ``section``), or
+None when the section has nothing for this member (their role sees none of it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+__all__ = ["HOME_SECTIONS", "HomeSection", "register", "sections"]
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    key: str
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+HOME_SECTIONS: dict[str, HomeSection] = {}
+
+
+def register(section: HomeSection) -> HomeSection:
+    HOME_SECTIONS[section.key] = section
+    return section
+
+
+def sections(request: HttpRequest) -> list[dict[str, Any]]:
+    """The sections this member sees, in order: ``{"template": …, "section": {…}}`` each."""
+    shown = []
+    for section in sorted(HOME_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        context = section.context(request)
+        if context is not None:
+            shown.append({"template": section.template, "section": context})
+    return shown
