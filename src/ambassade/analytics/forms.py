@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ambassade.analytics.catalogue import CATALOGUE, MINUTES, PERCENT, SCORE, choices
 from ambassade.analytics.models import Objective
@@ -23,7 +24,9 @@ class ObjectiveForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class KpiForm(forms.Form):
     metric = forms.ChoiceField(label=_("Indicator"), choices=choices)
-    target = forms.FloatField(label=_("Target"), min_value=-MAX_TARGET, max_value=MAX_TARGET)
+    target = forms.FloatField(
+        label=pgettext_lazy("KPI", "Target"), min_value=-MAX_TARGET, max_value=MAX_TARGET
+    )
     period_start = DateField(label=_("From"))
     period_end = DateField(label=_("To"))
 

@@ -159,10 +159,10 @@ def stacked_daily(
         "encoding": {
             "x": {
                 "field": "day",
-                "type": "temporal",
+                "type": "ordinal",
                 "timeUnit": "yearmonthdate",
                 "title": None,
-                "axis": {"format": day_format, "labelOverlap": True, "grid": False},
+                "axis": {"format": day_format, "labelOverlap": True, "labelAngle": 0, "grid": False},
             },
             "y": {"field": "count", "type": "quantitative", "title": y_title, "stack": "zero"},
             "color": {
