@@ -1,0 +1,381 @@
+"""`ambassade bench analytics`: the home dashboard's and the objectives page's latency with a year of
+a busy workspace's data.
+
+A workspace is filled in bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL, the inbox bench's
+helpers) with a year of listening: 1,000 brand and competitor mentions a day (365,000;
+``--quick``: 100 a day), each matched by one of four queries (two of the brand, two of
+competitors) and counted in the daily rollups; 20,000 conversations (four in five answered), 5,000
+satisfaction answers, 2,000 published posts with short links, 5,000 community members; and ten
+KPIs, one per indicator of the catalogue, over the current month. Then the home page (the
+dashboard: its tiles, the 30-day chart and the six running KPIs) and the objectives page (all ten
+KPIs) are requested through Django's test client, signed in as the owner. p50 and p95 over the
+requests, and the SQL queries of one page.
+
+Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL
+when ``AMBASSADE_TEST_DATABASE_URL`` is set (the database is emptied: use a test database).
+``extra["analytics_per_day"]`` changes the mentions a day, ``extra["databases"]`` measures one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ambassade.benchmarks import BenchOptions, BenchResult
+
+__all__ = ["TITLE", "run"]
+
+TITLE = "Analytics: the dashboard and the objectives with a year of a busy workspace"
+OPTIONS = {
+    "analytics_per_day": "mentions a day over the year (1,000; --quick 100)",
+    "databases": "sqlite or postgresql: measure one database only",
+}
+REQUESTS = 30
+TARGET_MS = 300
+DAYS = 365
+
+
+def run(options: BenchOptions) -> BenchResult:
+    per_day = int(options.extra.get("analytics_per_day", 100 if options.quick else 1_000))
+    targets = [("SQLite", "")]
+    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
+    if pg:
+        targets.append(("PostgreSQL", pg))
+    wanted = options.extra.get("databases")
+    if wanted:
+        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    results = []
+    for label, url in targets:
+        print(f"{label}: {per_day} mentions a day for a year…", file=sys.stderr)
+        try:
+            results.append((label, _child(per_day, url)))
+        except subprocess.CalledProcessError as exc:
+            print(f"{label}: the measurement failed (exit code {exc.returncode})", file=sys.stderr)
+    lines = [
+        f"A workspace with a year of data filled in bulk: {per_day * DAYS:,} mentions "
+        f"({per_day:,} a day, each matched by one of two brand and two competitor queries, with "
+        "their daily rollups), 20,000 conversations, 5,000 satisfaction answers, 2,000 published "
+        "posts with short links, 5,000 community members, and ten KPIs (one per indicator) over "
+        f"the current month. Each page requested {REQUESTS} times through Django's test client, "
+        "signed in as the owner, after three warm-up requests.",
+        "",
+    ]
+    summary = []
+    for label, r in results:
+        lines += [
+            f"**{label}** — filled in {r['fill_seconds']:.0f} s; load average {r['load']:.1f} on "
+            "the machine while measuring.",
+            "",
+            "| Page | p50 | p95 | Queries |",
+            "|---|---:|---:|---:|",
+        ]
+        worst = 0.0
+        for page in r["pages"]:
+            lines.append(
+                f"| {page['name']} | {page['p50'] * 1000:.0f} ms | {page['p95'] * 1000:.0f} ms | "
+                f"{page['queries']} |"
+            )
+            worst = max(worst, page["p95"])
+        lines.append("")
+        verdict = "under" if worst * 1000 < TARGET_MS else "OVER"
+        summary.append(f"{label} worst page p95 {worst * 1000:.0f} ms ({verdict} {TARGET_MS} ms)")
+    lines.append(f"Target (issue 15): p95 under {TARGET_MS} ms per page on SQLite and PostgreSQL.")
+    return BenchResult("\n".join(lines), "; ".join(summary))
+
+
+def _child(per_day: int, database_url: str) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    with tempfile.TemporaryDirectory(prefix="ambassade-bench-analytics-") as data_dir:
+        env["AMBASSADE_DATA_DIR"] = data_dir
+        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
+        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        completed = subprocess.run(
+            [sys.executable, "-m", "ambassade.benchmarks.analytics", str(per_day)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def _fill(per_day: int, now: datetime) -> dict[str, Any]:
+    from django.db import connection
+
+    from ambassade.analytics import services as analytics_services
+    from ambassade.analytics.catalogue import CATALOGUE
+    from ambassade.analytics.dashboard import local_today
+    from ambassade.benchmarks.inbox import _bool, _insert, _reset_sequences, _stamp
+    from ambassade.community.models import Identity, Member
+    from ambassade.inbox.models import Conversation
+    from ambassade.listening.models import (
+        Competitor,
+        DailyRollup,
+        ListeningQuery,
+        Mention,
+        MentionMatch,
+        Source,
+    )
+    from ambassade.publishing.models import Post, ShortLink, Variant
+    from ambassade.satisfaction.models import Survey
+    from ambassade.workspaces import services as workspace_services
+
+    owner = workspace_services.create_user("bench@example.com", None, "Bench Owner")
+    _org, workspace = workspace_services.create_organisation(
+        name="Bench", kind="company", owner=owner, workspace_name="Bench"
+    )
+    workspace.time_zone = "Europe/Paris"
+    workspace.save(update_fields=["time_zone"])
+    connection_ = workspace_services.connect_account(
+        workspace,
+        network="mastodon",
+        account_name="@bench@mastodon.example",
+        secret={"access_token": "x"},
+        actor=owner,
+    )
+    source = Source.objects.create(workspace=workspace, name="Bench", kind="mastodon")
+    queries = [
+        ListeningQuery.objects.create(workspace=workspace, name="Brand", text="brand"),
+        ListeningQuery.objects.create(workspace=workspace, name="Products", text="products"),
+    ]
+    for n in range(2):
+        rival = Competitor.objects.create(workspace=workspace, name=f"Rival {n}")
+        queries.append(
+            ListeningQuery.objects.create(
+                workspace=workspace,
+                name=f"Rival {n}",
+                text=f"rival{n}",
+                kind=ListeningQuery.Kind.COMPETITOR,
+                competitor=rival,
+            )
+        )
+    started = time.perf_counter()
+    total = per_day * DAYS
+    step = timedelta(days=DAYS) / total
+    sentiments = ("positive", "neutral", "neutral", "negative")
+    columns = [
+        "id", "workspace_id", "source_id", "network", "external_id", "kind", "url", "text",
+        "html", "author_handle", "author_name", "author_url", "author_followers",
+        "author_external_id", "parent_external_id", "thread_external_id", "lang", "sentiment",
+        "sentiment_score", "offensive", "hateful", "spam", "keywords", "fingerprint", "cluster",
+        "is_duplicate", "metrics", "tags", "sentiment_corrected", "marked_spam",
+        "marked_irrelevant", "created_at", "ingested_at",
+    ]  # fmt: skip
+    present = {f.column for f in Mention._meta.concrete_fields}
+    columns = [c for c in columns if c in present]
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(workspace.time_zone)
+    rollups: dict[tuple[int, date, str], int] = {}
+
+    def mention_rows() -> Iterable[tuple[Any, ...]]:
+        for i in range(total):
+            at = now - step * i
+            sentiment = sentiments[(i * 7) % 4]
+            query = queries[i % 4]
+            key = (query.pk, at.astimezone(zone).date(), sentiment)
+            rollups[key] = rollups.get(key, 0) + 1
+            values = {
+                "id": i + 1, "workspace_id": workspace.pk, "source_id": source.pk,
+                "network": "mastodon", "external_id": f"m{i}", "kind": "post", "url": "",
+                "text": "Un avis sur la marque", "html": "", "author_handle": f"person{i % 50_000}",
+                "author_name": "", "author_url": "", "author_followers": (i * 97) % 20_000,
+                "author_external_id": "", "parent_external_id": "", "thread_external_id": "",
+                "lang": "fr", "sentiment": sentiment, "sentiment_score": 0.0, "offensive": 0.0,
+                "hateful": 0.0, "spam": 0.0, "keywords": "[]", "fingerprint": 0, "cluster": 0,
+                "is_duplicate": _bool(False), "metrics": "{}", "tags": "[]",
+                "sentiment_corrected": _bool(False), "marked_spam": _bool(False),
+                "marked_irrelevant": _bool(False), "created_at": _stamp(at),
+                "ingested_at": _stamp(at),
+            }  # fmt: skip
+            yield tuple(values[c] for c in columns)
+
+    _insert(Mention, columns, mention_rows())
+    _insert(
+        MentionMatch,
+        ["workspace_id", "mention_id", "query_id", "created_at"],
+        ((workspace.pk, i + 1, queries[i % 4].pk, _stamp(now - step * i)) for i in range(total)),
+    )
+    _insert(
+        DailyRollup,
+        ["workspace_id", "query_id", "day", "source_id", "sentiment", "lang", "count"],
+        (
+            (workspace.pk, query_id, day, source.pk, sentiment, "fr", count)
+            for (query_id, day, sentiment), count in rollups.items()
+        ),
+    )
+    print(f"  {total} mentions", file=sys.stderr)
+    conversations = 20_000
+    conversation_step = timedelta(days=DAYS) / conversations
+    Conversation.objects.bulk_create(
+        [
+            Conversation(
+                workspace=workspace,
+                network="mastodon",
+                channel="message",
+                thread_key=f"t{i}",
+                status="resolved" if i % 10 else "open",
+                first_inbound_at=now - conversation_step * i,
+                first_response_at=(now - conversation_step * i + timedelta(minutes=5 + i % 300))
+                if i % 5
+                else None,
+                waiting_since=None if i % 10 else now - conversation_step * i,
+                due_at=None if i % 10 else now - timedelta(minutes=i % 90 - 45),
+            )
+            for i in range(conversations)
+        ],
+        batch_size=2_000,
+    )
+    ids = list(
+        Conversation.objects.filter(workspace=workspace).values_list("id", flat=True)[:5_000]
+    )
+    Survey.objects.bulk_create(
+        [
+            Survey(
+                workspace=workspace,
+                conversation_id=cid,
+                token_hash=f"{cid:064d}",
+                network="mastodon",
+                status="answered",
+                score=1 + (cid * 7) % 5,
+                answered_at=now - timedelta(hours=cid % (24 * DAYS)),
+            )
+            for cid in ids
+        ],
+        batch_size=2_000,
+    )
+    posts = Post.objects.bulk_create(
+        [Post(workspace=workspace, text=f"Post {n}") for n in range(2_000)], batch_size=1_000
+    )
+    Variant.objects.bulk_create(
+        [
+            Variant(
+                workspace=workspace,
+                post=post,
+                connection=connection_,
+                status="published" if n % 20 else "pending_approval",
+                published_at=now - timedelta(hours=n * 4) if n % 20 else None,
+            )
+            for n, post in enumerate(posts)
+        ],
+        batch_size=1_000,
+    )
+    ShortLink.objects.bulk_create(
+        [
+            ShortLink(
+                workspace=workspace,
+                post=post,
+                network="mastodon",
+                target=f"https://brand.example/{n}",
+                code=f"b{n}",
+                clicks=n % 40,
+            )
+            for n, post in enumerate(posts)
+        ],
+        batch_size=1_000,
+    )
+    members = Member.objects.bulk_create(
+        [Member(workspace=workspace, display_name=f"Person {n}") for n in range(5_000)],
+        batch_size=1_000,
+    )
+    Identity.objects.bulk_create(
+        [
+            Identity(
+                workspace=workspace, member=member, network="mastodon", handle=f"person{n * 10}"
+            )
+            for n, member in enumerate(members)
+        ],
+        batch_size=1_000,
+    )
+    _reset_sequences(Mention)
+    today = local_today(workspace)
+    first = today.replace(day=1)
+    objective = analytics_services.create_objective(
+        workspace, owner, name="Everything", type="visibility"
+    )
+    for metric in CATALOGUE:
+        analytics_services.add_kpi(
+            objective,
+            owner,
+            metric=metric,
+            target=50,
+            period_start=first,
+            period_end=first + timedelta(days=30),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "workspace": workspace,
+        "user": owner,
+        "fill_seconds": time.perf_counter() - started,
+    }
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _measure(per_day: int) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from ambassade.benchmarks.inbox import _Counter
+
+    if connection.vendor == "postgresql":
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+    filled = _fill(per_day, datetime.now(UTC))
+    workspace, user = filled["workspace"], filled["user"]
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    client.force_login(user)
+    pages = []
+    for name, url in (
+        ("Home (dashboard)", reverse("workspace_home", args=[workspace.slug])),
+        ("Objectives (10 KPIs)", reverse("analytics:objectives", args=[workspace.slug])),
+    ):
+        for _warm in range(3):
+            assert client.get(url).status_code == 200
+        found: list[str] = []
+        with connection.execute_wrapper(_Counter(found)):
+            client.get(url)
+        timings = []
+        for _n in range(REQUESTS):
+            begin = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - begin)
+            assert response.status_code == 200
+        pages.append(
+            {
+                "name": name,
+                "p50": statistics.median(timings),
+                "p95": _p95(timings),
+                "queries": len(found),
+            }
+        )
+    return {
+        "pages": pages,
+        "fill_seconds": filled["fill_seconds"],
+        "load": os.getloadavg()[0],
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(_measure(int(sys.argv[1]))))
