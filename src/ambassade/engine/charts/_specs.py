@@ -162,7 +162,12 @@ def stacked_daily(
                 "type": "ordinal",
                 "timeUnit": "yearmonthdate",
                 "title": None,
-                "axis": {"format": day_format, "labelOverlap": True, "labelAngle": 0, "grid": False},
+                "axis": {
+                    "format": day_format,
+                    "labelOverlap": True,
+                    "labelAngle": 0,
+                    "grid": False,
+                },
             },
             "y": {"field": "count", "type": "quantitative", "title": y_title, "stack": "zero"},
             "color": {
