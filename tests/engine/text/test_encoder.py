@@ -97,13 +97,71 @@ def test_heads_round_trip_and_route_by_language(tmp_path: Path) -> None:
 def test_heads_refuse_a_mismatched_file(tmp_path: Path) -> None:
     weights = _tiny_heads(5)
     with pytest.raises(ValueError, match="encoder weights"):
-        Heads(weights[0][:10], weights[1], weights[2], weights[3], {"encoder": "x"})
+        Heads(weights[0][:10], weights[1], weights[2], weights[3], _meta())
+    with pytest.raises(ValueError, match="heads trained for encoder 'x'"):
+        Heads(*weights, {**_meta(), "encoder": "x"})
     meta = _meta()
     meta["heads"]["spam"] = {}  # type: ignore[index]
     path = tmp_path / "heads.npz"
     Heads.save(path, *weights, meta)
     with pytest.raises(ValueError, match="no default head for spam"):
         Heads.load(path)
+
+
+def test_a_head_reads_only_its_encoders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ambassade.engine.text import _e5, _heads
+
+    rng = np.random.default_rng(5)
+    width = DIMENSION + _e5.DIMENSION
+    encoder_weights = rng.normal(size=(width, 9))
+    encoder_weights[DIMENSION:, :6] = 0.0  # the default heads read USE v3 only...
+    encoder_weights[:DIMENSION, 6:] = 0.0  # ...the French sentiment head e5 only
+    meta = _meta()
+    for routes in meta["heads"].values():  # type: ignore[attr-defined]
+        routes["*"]["encoders"] = [_heads.ENCODER_NAME]
+    meta["encoders"] = [_heads.ENCODER_NAME, _e5.ENCODER_NAME]
+    meta["heads"]["sentiment"]["fr"] = {  # type: ignore[index]
+        "columns": [6, 7, 8],
+        "lexical_weight": 0.0,
+        "encoder_weight": 1.0,
+        "shift": [0.0, 0.0, 0.0],
+        "encoders": [_e5.ENCODER_NAME],
+    }
+    path = tmp_path / "heads.npz"
+    Heads.save(
+        path, encoder_weights, rng.normal(size=9), rng.normal(size=(5, 9)), rng.normal(size=9), meta
+    )
+    heads = Heads.load(path)
+    rows = heads.encoder_rows(["fr", "en", "fr"])
+    # Every text goes through USE (offensive, hateful and spam read it); only French through e5.
+    assert rows[_heads.ENCODER_NAME].tolist() == [True, True, True]
+    assert rows[_e5.ENCODER_NAME].tolist() == [True, False, True]
+    calls: list[tuple[str, list[str]]] = []
+
+    def fake(name: str, texts: list[str]) -> np.ndarray:
+        calls.append((name, list(texts)))
+        return np.ones((len(texts), _heads.ENCODERS[name]), dtype=np.float32)
+
+    monkeypatch.setattr(_heads, "encode", fake)
+    vectors = heads.vectors(["un", "two", "trois"], ["fr", "en", "fr"])
+    assert calls == [
+        (_heads.ENCODER_NAME, ["un", "two", "trois"]),
+        (_e5.ENCODER_NAME, ["un", "trois"]),
+    ]
+    assert vectors.shape == (3, width) and not vectors[1, DIMENSION:].any()
+    scores = heads.predict(vectors, _features(3, 5), ["fr", "en", "fr"], np.ones(3, dtype=bool))
+    # The French rows' sentiment is the e5 head's softmax alone.
+    logits = vectors[0] @ encoder_weights[:, 6:] + heads.encoder_biases[6:]
+    expected = np.exp(logits - logits.max())
+    assert np.allclose(scores.sentiment[0], expected / expected.sum(), atol=1e-4)
+    with pytest.raises(ValueError, match="reads an encoder"):
+        Heads(
+            encoder_weights[:DIMENSION],
+            heads.encoder_biases,
+            heads.lexical_weights,
+            heads.lexical_biases,
+            {**heads.meta, "encoders": [_heads.ENCODER_NAME]},
+        )
 
 
 def test_the_packaged_heads_fit_the_packaged_fast_model() -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ambassade.engine.text._accurate import accurate_backend
-from ambassade.engine.text._encoder import default_encoder
 from ambassade.engine.text._fingerprint import fingerprint
 from ambassade.engine.text._heads import default_heads
 from ambassade.engine.text._keywords import keywords_for
@@ -84,8 +83,8 @@ def analyze(
     features = model.featurizer.transform(normalized)
     scores = model.predict(normalized, codes, features)
     if tier == ACCURATE:
-        vectors = default_encoder().encode(texts)
         heads = default_heads()
+        vectors = heads.vectors(texts, codes)
         if heads.vocabulary_size != len(model.featurizer.vocabulary):
             raise RuntimeError(
                 "the accurate tier's heads were trained for another fast model: "

@@ -1,10 +1,12 @@
 """The accurate tier's heads: a linear model over the sentence vector stacked with one over TF-IDF.
 
 ``models/heads.npz`` (numpy only, no pickle) holds, for each class of each head, one weight column
-over the 512-dimension sentence vector of :mod:`._encoder` and one over the fast model's TF-IDF
-vocabulary (int8 with a scale per column, as in ``text.npz``, whose vocabulary it shares), and a JSON
-description: which head serves which task and language (``"*"`` for the others) and how its two
-parts are stacked. With ``e`` and ``t`` the log-probabilities of the two parts (log-softmax for
+over the sentence vectors — those of the encoders the file names (:data:`ENCODERS`: Google's
+multilingual USE v3, :mod:`._encoder`, and multilingual-e5-small, :mod:`._e5`), side by side — and
+one over the fast model's TF-IDF vocabulary (int8 with a scale per column, as in ``text.npz``, whose
+vocabulary it shares), and a JSON description: which head serves which task and language (``"*"``
+for the others), which encoders it reads (its weights over the others are zero, and a text is only
+encoded by the encoders its heads read) and how its two parts are stacked. With ``e`` and ``t`` the log-probabilities of the two parts (log-softmax for
 sentiment, the log-odds for a binary task)::
 
     score = lexical_weight * t + encoder_weight * e + shift
@@ -25,15 +27,28 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ambassade.engine.text._encoder import DIMENSION, ENCODER_NAME
+from ambassade.engine.text import _e5
+from ambassade.engine.text._encoder import DIMENSION, ENCODER_NAME, default_encoder
 from ambassade.engine.text._features import Features
 from ambassade.engine.text._model import Scores
 
-__all__ = ["DEFAULT_HEADS_PATH", "TASKS", "Head", "Heads", "default_heads"]
+__all__ = ["DEFAULT_HEADS_PATH", "ENCODERS", "TASKS", "Head", "Heads", "default_heads"]
 
 DEFAULT_HEADS_PATH = Path(__file__).with_name("models") / "heads.npz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TASKS = ("sentiment", "offensive", "hateful", "spam")
+ENCODERS = {ENCODER_NAME: DIMENSION, _e5.ENCODER_NAME: _e5.DIMENSION}
+"""The sentence encoders heads can read, with the width of their vectors."""
+
+
+def encode(name: str, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Vectors of ``texts`` by the encoder ``name`` (loaded once per process)."""
+    if name == ENCODER_NAME:
+        return default_encoder().encode(texts)
+    if name == _e5.ENCODER_NAME:
+        return _e5.default_e5().encode(texts)
+    raise ValueError(f"unknown encoder {name!r}")
+
 
 FloatArray = npt.NDArray[np.float32]
 DoubleArray = npt.NDArray[np.float64]
@@ -47,14 +62,17 @@ class Head:
     lexical_weight: float
     encoder_weight: float
     shift: tuple[float, ...]
+    encoders: tuple[str, ...] = (ENCODER_NAME,)
+    """The encoders whose vectors this head reads."""
 
     @staticmethod
-    def from_meta(raw: dict[str, Any]) -> Head:
+    def from_meta(raw: dict[str, Any], encoders: Sequence[str]) -> Head:
         return Head(
             tuple(int(c) for c in raw["columns"]),
             float(raw["lexical_weight"]),
             float(raw["encoder_weight"]),
             tuple(float(s) for s in raw["shift"]),
+            tuple(str(e) for e in raw.get("encoders", encoders)),
         )
 
     def to_meta(self) -> dict[str, Any]:
@@ -63,6 +81,7 @@ class Head:
             "lexical_weight": self.lexical_weight,
             "encoder_weight": self.encoder_weight,
             "shift": list(self.shift),
+            "encoders": list(self.encoders),
         }
 
 
@@ -84,21 +103,33 @@ class Heads:
         meta: dict[str, Any],
     ) -> None:
         n_columns = len(encoder_biases)
-        if encoder_weights.shape != (DIMENSION, n_columns):
+        # Format 1 files name one encoder ("encoder"); format 2 a list ("encoders").
+        self.encoders: tuple[str, ...] = tuple(
+            meta.get("encoders") or [meta.get("encoder", ENCODER_NAME)]
+        )
+        unknown = [name for name in self.encoders if name not in ENCODERS]
+        if unknown:
+            raise ValueError(
+                f"heads trained for encoder {unknown[0]!r}, not one of {list(ENCODERS)}"
+            )
+        offsets = np.cumsum([0, *(ENCODERS[name] for name in self.encoders)])
+        self.offsets = {
+            name: (int(offsets[i]), int(offsets[i + 1])) for i, name in enumerate(self.encoders)
+        }
+        if encoder_weights.shape != (int(offsets[-1]), n_columns):
             raise ValueError(f"encoder weights of shape {encoder_weights.shape} do not fit")
         if lexical_weights.shape[1] != n_columns or len(lexical_biases) != n_columns:
             raise ValueError(f"lexical weights of shape {lexical_weights.shape} do not fit")
-        if meta.get("encoder") != ENCODER_NAME:
-            raise ValueError(
-                f"heads trained for encoder {meta.get('encoder')!r}, not {ENCODER_NAME}"
-            )
         self.encoder_weights = encoder_weights
         self.encoder_biases = encoder_biases
         self.lexical_weights = lexical_weights
         self.lexical_biases = lexical_biases
         self.meta = meta
         self.routes: dict[str, dict[str, Head]] = {
-            task: {lang: Head.from_meta(raw) for lang, raw in meta["heads"][task].items()}
+            task: {
+                lang: Head.from_meta(raw, self.encoders)
+                for lang, raw in meta["heads"][task].items()
+            }
             for task in TASKS
         }
         for task, routes in self.routes.items():
@@ -108,6 +139,8 @@ class Heads:
             for head in routes.values():
                 if len(head.columns) != width or len(head.shift) != width:
                     raise ValueError(f"a {task} head needs {width} columns")
+                if not set(head.encoders) <= set(self.encoders):
+                    raise ValueError(f"a {task} head reads an encoder the file has no weights for")
 
     @property
     def vocabulary_size(self) -> int:
@@ -117,7 +150,7 @@ class Heads:
     def load(cls, path: Path) -> Heads:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            if meta.get("format") != FORMAT_VERSION:
+            if meta.get("format") not in (1, FORMAT_VERSION):
                 raise ValueError(f"{path}: unsupported heads format {meta.get('format')!r}")
             lexical = data["lexical_weights"].astype(np.float32) * data["lexical_scales"]
             return cls(
@@ -140,7 +173,7 @@ class Heads:
         matrix = np.asarray(lexical_weights, dtype=np.float64)
         scales = np.abs(matrix).max(axis=0) / 127.0
         scales[scales == 0] = 1.0
-        meta = {**meta, "format": FORMAT_VERSION, "encoder": ENCODER_NAME}
+        meta = {"encoders": [ENCODER_NAME], **meta, "format": FORMAT_VERSION}
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             path,
@@ -164,6 +197,29 @@ class Heads:
             out[nonempty] = sums[nonempty]
         result: DoubleArray = out + self.lexical_biases
         return result
+
+    def encoder_rows(self, languages: Sequence[str]) -> dict[str, npt.NDArray[np.bool_]]:
+        """For each encoder, the texts (by their language) that a head reading it will score."""
+        lang = np.asarray(languages, dtype=object)
+        needed = {name: np.zeros(len(languages), dtype=bool) for name in self.encoders}
+        for routes in self.routes.values():
+            specific = [code for code in routes if code != "*"]
+            for code, head in routes.items():
+                rows = ~np.isin(lang, specific) if code == "*" else lang == code
+                for name in head.encoders:
+                    needed[name] |= rows
+        return needed
+
+    def vectors(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:
+        """The sentence vectors :meth:`predict` needs, each text encoded only by the encoders its
+        heads read (zeros elsewhere: those heads' weights there are zero)."""
+        out = np.zeros((len(texts), int(self.encoder_weights.shape[0])), dtype=np.float32)
+        for name, rows in self.encoder_rows(languages).items():
+            if rows.any():
+                start, end = self.offsets[name]
+                picked = np.flatnonzero(rows)
+                out[picked, start:end] = encode(name, [texts[int(i)] for i in picked])
+        return out
 
     def predict(
         self,

@@ -25,7 +25,15 @@ from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyp
 from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
 from ambassade.engine.text.training._data import load
 from ambassade.engine.text.training._embeddings import EmbeddingCache
-from ambassade.engine.text.training._heads import HeadsConfig, MoreData, _fit, _terms
+from ambassade.engine.text.training._heads import (
+    HeadsConfig,
+    MoreData,
+    _fit,
+    _terms,
+    head_encoders,
+    route_rows,
+    setting,
+)
 from ambassade.engine.text.training._train import _ordinary_french
 
 __all__ = ["GROUPS", "Row", "cross_validate", "pooled_rows"]
@@ -151,10 +159,14 @@ def _logits(coef: Any, intercept: Any, x: Any, task: str) -> npt.NDArray[np.floa
     return _log_softmax(z) if task == "sentiment" else z.reshape(-1, 1)
 
 
+def _routes(task: str, cfg: HeadsConfig) -> tuple[str, ...]:
+    return ("*", *cfg.per_language.get(task, ()))
+
+
 def _encoder_logits(
     task: str,
     cfg: HeadsConfig,
-    vectors: npt.NDArray[np.float32],
+    vectors: dict[str, npt.NDArray[np.float32]],
     labels: npt.NDArray[Any],
     weights: npt.NDArray[np.float64],
     langs: npt.NDArray[Any],
@@ -162,7 +174,8 @@ def _encoder_logits(
     held_rows: npt.NDArray[np.int64],
     store: Path | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Held-out logits of the encoder part, per language where the task has per-language heads."""
+    """Held-out logits of the encoder part, per language where the task has per-language heads;
+    ``vectors`` holds each route's vectors (by route, one row per text)."""
     width = 3 if task == "sentiment" else 1
     out = np.zeros((len(held_rows), width), dtype=np.float64)
     own = cfg.per_language.get(task, ())
@@ -171,9 +184,48 @@ def _encoder_logits(
     for route, held_mask in routes:
         if not held_mask.any():
             continue
-        fit = fit_rows if route == "*" else fit_rows[langs[fit_rows] == route]
-        coef, intercept = _fit(vectors[fit], labels[fit], weights[fit], cfg.c[task], cfg, store)
-        out[held_mask] = _logits(coef, intercept, vectors[held_rows[held_mask]], task)
+        fit, factor = route_rows(cfg, task, route, langs, fit_rows)
+        x = vectors[route]
+        c = setting(cfg.c, task, route)
+        coef, intercept = _fit(x[fit], labels[fit], weights[fit] * factor, c, cfg, store)
+        out[held_mask] = _logits(coef, intercept, x[held_rows[held_mask]], task)
+    return out
+
+
+def _stacking(
+    task: str, cfg: HeadsConfig, langs: npt.NDArray[Any]
+) -> list[tuple[npt.NDArray[np.bool_], tuple[float, float]]]:
+    """Each route's rows among ``langs`` and its stacking weights (TF-IDF part, encoder part)."""
+    own = list(cfg.per_language.get(task, ()))
+    out = [(~np.isin(langs, own), setting(cfg.stacking, task, "*"))]
+    out += [(langs == lang, setting(cfg.stacking, task, lang)) for lang in own]
+    return out
+
+
+def _route_vectors(
+    task: str,
+    cfg: HeadsConfig,
+    cache: EmbeddingCache,
+    texts: Sequence[str],
+    langs: npt.NDArray[Any],
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Each route's sentence vectors, for the rows that route can learn from or score (zeros
+    elsewhere): a French head's encoder never encodes the English rows it does not learn from."""
+    out: dict[str, npt.NDArray[np.float32]] = {}
+    everything = np.arange(len(texts))
+    own = cfg.per_language.get(task, ())
+    for route in _routes(task, cfg):
+        encoders = head_encoders(cfg, task, route)
+        if route == "*":
+            rows = everything
+        else:
+            rows, _ = route_rows(cfg, task, route, langs, everything)
+        # The default head also scores the rows of languages without a head of their own.
+        if route == "*" and own:
+            rows = everything
+        matrix = np.zeros((len(texts), sum(cache.of(e).dimension for e in encoders)), np.float32)
+        matrix[rows] = cache.embed_with(encoders, [texts[int(i)] for i in rows])
+        out[route] = matrix
     return out
 
 
@@ -202,13 +254,12 @@ def cross_validate(
         groups = np.array([row.group for row in task_rows])
         langs = np.array([row.lang for row in task_rows])
         progress(f"cv {task}: {len(texts)} rows, encoding and TF-IDF")
-        vectors = cache.embed(texts)
+        vectors = _route_vectors(task, cfg, cache, texts, langs)
         terms = _terms(fast_model, texts)
         evaluated = np.flatnonzero(groups != "")
         always = np.flatnonzero(groups == "")
         strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
         scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-        lexical_weight, encoder_weight = cfg.stacking[task]
         for repeat in range(repeats):
             splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + repeat)
             for fold, (fit, held) in enumerate(splitter.split(evaluated, strata)):
@@ -226,7 +277,26 @@ def cross_validate(
                     cache.fits,
                 )
                 lexical = _logits(coef, intercept, terms[held_rows], task)
-                stacked = lexical_weight * lexical + encoder_weight * encoder
+                for route in _routes(task, cfg)[1:]:
+                    if f"{task}:{route}" not in cfg.own_lexical:
+                        continue
+                    # This head's TF-IDF part learns from its own language's rows.
+                    held_mask = langs[held_rows] == route
+                    fit, factor = route_rows(cfg, task, route, langs, fit_rows)
+                    coef, intercept = _fit(
+                        terms[fit],
+                        labels[fit],
+                        weights[fit] * factor,
+                        cfg.lexical_c[task],
+                        cfg,
+                        cache.fits,
+                    )
+                    lexical[held_mask] = _logits(coef, intercept, terms[held_rows[held_mask]], task)
+                stacked = np.zeros_like(encoder)
+                for mask, (lexical_weight, encoder_weight) in _stacking(
+                    task, cfg, langs[held_rows]
+                ):
+                    stacked[mask] = lexical_weight * lexical[mask] + encoder_weight * encoder[mask]
                 for approach, z in (
                     ("TF-IDF", lexical),
                     ("encoder", encoder),

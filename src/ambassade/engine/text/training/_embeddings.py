@@ -47,6 +47,7 @@ class EmbeddingCache:
     def __init__(self, folder: Path = DEFAULT_CACHE, encoder: str = ENCODER_NAME) -> None:
         if encoder not in ENCODERS:
             raise ValueError(f"unknown encoder {encoder!r}")
+        self.root = folder
         self.encoder = encoder
         self.dimension = ENCODERS[encoder][0]
         self.folder = folder / encoder
@@ -60,6 +61,25 @@ class EmbeddingCache:
                 for key, vector in zip(keys, vectors, strict=True):
                     # numpy's fixed-width bytes drop trailing NUL bytes: pad them back.
                     self._rows[bytes(key).ljust(_KEY_BYTES, b"\0")] = vector
+
+    def of(self, encoder: str) -> EmbeddingCache:
+        """The cache of another encoder in the same folder (loaded once)."""
+        if encoder == self.encoder:
+            return self
+        siblings = self.__dict__.setdefault("_siblings", {})
+        if encoder not in siblings:
+            siblings[encoder] = EmbeddingCache(self.root, encoder)
+        sibling: EmbeddingCache = siblings[encoder]
+        return sibling
+
+    def embed_with(
+        self,
+        encoders: Sequence[str],
+        texts: Sequence[str],
+        progress: Callable[[str], None] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """The vectors of ``texts`` by each of ``encoders``, side by side."""
+        return np.hstack([self.of(name).embed(texts, progress) for name in encoders])
 
     def __len__(self) -> int:
         return len(self._rows)

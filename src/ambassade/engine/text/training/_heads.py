@@ -22,7 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-from ambassade.engine.text._heads import TASKS, Head, Heads
+from ambassade.engine.text._e5 import ENCODER_NAME as E5_NAME
+from ambassade.engine.text._encoder import ENCODER_NAME
+from ambassade.engine.text._heads import ENCODERS, TASKS, Head, Heads
 from ambassade.engine.text._model import SENTIMENT_CLASSES, TextModel
 from ambassade.engine.text._normalize import normalize
 from ambassade.engine.text.training._data import Example, load
@@ -38,8 +40,15 @@ Progress = Callable[[str], None]
 class HeadsConfig:
     seed: int = 20240607
     # Inverse regularisation of each head's logistic regression (grid 0.01 … 100, CV).
+    # By "task", or "task:route" for one head.
     c: dict[str, float] = field(
-        default_factory=lambda: {"sentiment": 1.0, "offensive": 1.0, "hateful": 1.0, "spam": 10.0}
+        default_factory=lambda: {
+            "sentiment": 1.0,
+            "sentiment:fr": 10.0,
+            "offensive": 1.0,
+            "hateful": 1.0,
+            "spam": 10.0,
+        }
     )
     # The TF-IDF part of each head (the fast model's vocabulary), likewise.
     lexical_c: dict[str, float] = field(
@@ -51,6 +60,7 @@ class HeadsConfig:
     stacking: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
             "sentiment": (0.5, 0.5),
+            "sentiment:fr": (0.3, 0.7),
             "offensive": (0.4, 0.6),
             "hateful": (0.4, 0.6),
             "spam": (0.4, 0.6),
@@ -59,8 +69,25 @@ class HeadsConfig:
     # Tasks whose encoder part has one head per language (trained on that language's rows), the
     # other languages getting the head trained on every row; the TF-IDF part is one for all.
     per_language: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {"offensive": ("fr", "en"), "hateful": ("fr", "en")}
+        default_factory=lambda: {
+            "sentiment": ("fr",),
+            "offensive": ("fr", "en"),
+            "hateful": ("fr", "en"),
+        }
     )
+    # The encoders a head reads, by "task:route" or "task" (the default: USE v3 alone).
+    # French sentiment: multilingual-e5-small, stacked with a TF-IDF part of its own, learnt from
+    # the French tweets alone (CV, UMSAB French: 72.4 ± 1.2 against 68.3 ± 1.9 with USE v3 in the
+    # same set-up, and 64.4 ± 0.8 for the previous all-language head).
+    encoders: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"sentiment:fr": (E5_NAME,)}
+    )
+    # A per-language head also learns from the other languages' rows at this weight, by
+    # "task:route" (cross-lingual transfer through the encoder; none by default).
+    cross_lingual: dict[str, float] = field(default_factory=dict)
+    # Heads ("task:route") whose TF-IDF part also learns from the route's rows alone, instead of
+    # sharing the task's TF-IDF part trained on every language.
+    own_lexical: tuple[str, ...] = ("sentiment:fr",)
     # Ordinary French text (UMSAB French tweets without their placeholders, Allociné reviews, positive
     # XED lines) added as neither offensive nor hateful at this weight, as for the fast tier: the
     # French toxicity sets were collected on hate keywords and hold no ordinary message, so without it
@@ -91,6 +118,33 @@ class MoreData:
                 (row["tweet"], row["class"] in ("0", "1"), row["class"] == "0")
                 for row in csv.DictReader(handle)
             ]
+
+
+def setting(table: dict[str, Any], task: str, route: str, default: Any = None) -> Any:
+    """A per-head constant: the route's own ("offensive:fr"), else the task's ("offensive")."""
+    return table.get(f"{task}:{route}", table.get(task, default))
+
+
+def head_encoders(cfg: HeadsConfig, task: str, route: str) -> tuple[str, ...]:
+    encoders: tuple[str, ...] = setting(cfg.encoders, task, route, (ENCODER_NAME,))
+    return encoders
+
+
+def route_rows(
+    cfg: HeadsConfig,
+    task: str,
+    route: str,
+    langs: npt.NDArray[Any],
+    candidates: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The rows (among ``candidates``) a head learns from, and a factor on their weights."""
+    if route == "*":
+        return candidates, np.ones(len(candidates))
+    own = langs[candidates] == route
+    transfer = float(setting(cfg.cross_lingual, task, route, 0.0))
+    if not transfer:
+        return candidates[own], np.ones(int(own.sum()))
+    return candidates, np.where(own, 1.0, transfer)
 
 
 def sentiment_set(data: Path, split: str) -> list[Example]:
@@ -216,6 +270,20 @@ def train_heads(
             np.array([row[2] for row in rows]),
             [row[3] for row in rows],
         )
+    routes = {task: ("*", *cfg.per_language.get(task, ())) for task in TASKS}
+    used = sorted(
+        {
+            name
+            for task in TASKS
+            for route in routes[task]
+            for name in head_encoders(cfg, task, route)
+        },
+        key=list(ENCODERS).index,
+    )
+    offsets = dict(
+        zip(used, np.cumsum([0, *(ENCODERS[name] for name in used)]).tolist(), strict=False)
+    )
+    width = sum(ENCODERS[name] for name in used)
     encoder_columns: list[npt.NDArray[np.float64]] = []
     encoder_biases: list[float] = []
     lexical_columns: list[npt.NDArray[np.float64]] = []
@@ -223,35 +291,56 @@ def train_heads(
     heads: dict[str, dict[str, Any]] = {}
     for task in TASKS:
         texts, labels, weights, langs = sets[task]
-        say(f"{task}: encoding {len(texts)} texts")
-        vectors = cache.embed(texts, progress=say)
         say(f"{task}: fitting over TF-IDF (C={cfg.lexical_c[task]})")
         lex_coef, lex_intercept = _fit(
             _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg, cache.fits
         )
-        lexical_weight, encoder_weight = cfg.stacking[task]
         heads[task] = {}
         language = np.asarray(langs)
-        for route in ("*", *cfg.per_language.get(task, ())):
-            mask = np.ones(len(texts), dtype=bool) if route == "*" else language == route
-            say(f"{task} ({route}): fitting over the sentence vectors (C={cfg.c[task]})")
+        for route in routes[task]:
+            picked, factor = route_rows(cfg, task, route, language, np.arange(len(texts)))
+            encoders = head_encoders(cfg, task, route)
+            say(f"{task} ({route}): encoding {len(picked)} texts with {', '.join(encoders)}")
+            vectors = cache.embed_with(encoders, [texts[int(i)] for i in picked], progress=say)
+            c = setting(cfg.c, task, route)
+            say(f"{task} ({route}): fitting over the sentence vectors (C={c})")
             coef, intercept = _fit(
-                vectors[mask], labels[mask], weights[mask], cfg.c[task], cfg, cache.fits
+                vectors, labels[picked], weights[picked] * factor, c, cfg, cache.fits
             )
+            lexical_weight, encoder_weight = setting(cfg.stacking, task, route)
+            route_coef, route_intercept = lex_coef, lex_intercept
+            if f"{task}:{route}" in cfg.own_lexical:
+                say(f"{task} ({route}): fitting over TF-IDF, {len(picked)} rows")
+                route_coef, route_intercept = _fit(
+                    _terms(fast_model, [texts[int(i)] for i in picked]),
+                    labels[picked],
+                    weights[picked] * factor,
+                    cfg.lexical_c[task],
+                    cfg,
+                    cache.fits,
+                )
             first = len(encoder_columns)
             for k in range(len(coef)):
-                encoder_columns.append(coef[k])
+                column = np.zeros(width)
+                start = 0
+                for name in encoders:
+                    size = ENCODERS[name]
+                    column[offsets[name] : offsets[name] + size] = coef[k][start : start + size]
+                    start += size
+                encoder_columns.append(column)
                 encoder_biases.append(float(intercept[k]))
-                lexical_columns.append(lex_coef[k])
-                lexical_biases.append(float(lex_intercept[k]))
+                lexical_columns.append(route_coef[k])
+                lexical_biases.append(float(route_intercept[k]))
             head = Head(
                 tuple(range(first, len(encoder_columns))),
                 lexical_weight,
                 encoder_weight,
-                tuple(cfg.shift.get(task, (0.0,) * len(coef))),
+                tuple(setting(cfg.shift, task, route, (0.0,) * len(coef))),
+                encoders,
             )
             heads[task][route] = head.to_meta()
     meta: dict[str, Any] = {
+        "encoders": used,
         "heads": heads,
         "trained": {"config": {k: v for k, v in cfg.__dict__.items()}},
     }
