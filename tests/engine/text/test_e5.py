@@ -45,8 +45,27 @@ def test_vectors_match_the_reference_engine(encoder: _e5.E5Encoder) -> None:
     cosine = (vectors * reference).sum(axis=1) / np.linalg.norm(reference, axis=1)
     assert cosine.min() > 0.999, cosine
     # A batch gives each text the vector it gets alone (padding is masked out).
-    alone = np.vstack([encoder.encode([t]) for t in texts[:3]])
-    assert np.allclose(alone, vectors[:3], atol=2e-3)
+    alone = np.vstack([encoder._encode([t]) for t in texts[:3]])
+    assert np.allclose(alone, encoder._encode(texts)[:3], atol=2e-3)
+
+
+def test_a_text_seen_before_is_not_encoded_again(
+    encoder: _e5.E5Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = encoder.encode(["Livraison impeccable, merci !", "Colis perdu."])
+    calls: list[int] = []
+    run = encoder._encode
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return run(texts)
+
+    monkeypatch.setattr(encoder, "_encode", counting)
+    again = encoder.encode(["Colis perdu.", "Un autre texte", "Colis perdu.", "Un autre texte"])
+    assert (
+        calls == [1] and np.array_equal(again[0], first[1]) and np.array_equal(again[0], again[2])
+    )
+    assert np.array_equal(again[1], again[3])
 
 
 def test_translations_land_together(encoder: _e5.E5Encoder) -> None:

@@ -51,6 +51,8 @@ MAX_TOKENS = 128
 PREFIX = "query: "
 _QK = 32
 _BLOCK_BYTES = 2 + _QK // 2
+_MEMORY = 8192
+"""Distinct texts whose vectors an encoder keeps (3 MB)."""
 _TOKEN_BUDGET = 2048
 """Padded tokens per onnxruntime call: texts of similar length are batched together."""
 _META = "\u2581"
@@ -408,6 +410,8 @@ class E5Encoder:
         weights = E5Weights.read(path or _weights_path())
         self.weights = weights
         self.tokenizer = E5Tokenizer(weights)
+        self._memory: dict[str, FloatArray] = {}
+        self._memory_lock = threading.Lock()
         self._word = weights.blocks["emb.word"]
         h = weights.hidden
         self._positions = weights.floats["emb.pos"].reshape(weights.positions, h)
@@ -442,7 +446,31 @@ class E5Encoder:
         return x.astype(np.float32), mask
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
-        """One unit-length row per text; texts of similar length are batched together."""
+        """One unit-length row per text; texts of similar length are batched together.
+
+        The vectors of the last :data:`_MEMORY` distinct texts are kept: copies (retweets, spam
+        waves, a stream's repeated templates) are encoded once."""
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._memory_lock:
+            for i, text in enumerate(texts):
+                known = self._memory.get(text)
+                if known is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    out[i] = known
+        if missing:
+            fresh = list(missing)
+            vectors = self._encode(fresh)
+            with self._memory_lock:
+                if len(self._memory) + len(fresh) > _MEMORY:
+                    self._memory.clear()
+                for text, vector in zip(fresh, vectors, strict=True):
+                    out[missing[text]] = vector
+                    self._memory[text] = vector
+        return out
+
+    def _encode(self, texts: Sequence[str]) -> FloatArray:
         tokens = [self.tokenize(text) for text in texts]
         out = np.empty((len(texts), DIMENSION), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
