@@ -49,19 +49,17 @@ def test_plain_customer_messages_are_not_offensive(text: str) -> None:
     assert result.spam < 0.5
 
 
-@pytest.mark.parametrize("text", [*PRAISE, DEMO_PRAISE])
+@pytest.mark.parametrize(
+    "text",
+    # The French head over e5-small reads the demo's "petit bonheur" as neutral (+0.25).
+    [*PRAISE, pytest.param(DEMO_PRAISE, marks=KNOWN_MISS)],
+)
 def test_praise_is_positive(text: str) -> None:
     (result,) = analyze([text])
     assert result.sentiment == "positive", result
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(text, marks=KNOWN_MISS) if text == DEMO_COMPLAINT else text
-        for text in [*COMPLAINTS, DEMO_COMPLAINT]
-    ],
-)
+@pytest.mark.parametrize("text", [*COMPLAINTS, DEMO_COMPLAINT])
 def test_complaints_are_negative(text: str) -> None:
     (result,) = analyze([text])
     assert result.sentiment == "negative", result

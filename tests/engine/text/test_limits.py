@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ambassade.engine.text import _analysis, _language, analyze, fingerprint, keywords
+from ambassade.engine.text import _analysis, _heads, _language, analyze, fingerprint, keywords
 from ambassade.engine.text._normalize import (
     MAX_LANGUAGE_CHARS,
     MAX_TEXT_CHARS,
@@ -57,13 +57,12 @@ def test_the_language_view_keeps_words_and_cuts_runaway_ones() -> None:
 def test_every_analysis_step_reads_a_bounded_text(monkeypatch: pytest.MonkeyPatch) -> None:
     read: dict[str, list[int]] = {
         "model": [],
-        "encoder": [],
         "fingerprint": [],
         "keywords": [],
         "language": [],
     }
     model = _analysis.default_model()
-    encoder = _analysis.default_encoder()
+    real_encode = _heads.encode
 
     class Model:
         featurizer = model.featurizer
@@ -72,10 +71,9 @@ def test_every_analysis_step_reads_a_bounded_text(monkeypatch: pytest.MonkeyPatc
             read["model"].extend(map(len, texts))
             return model.predict(["x" for _ in texts], codes, features)
 
-    class Encoder:
-        def encode(self, texts: Sequence[str]) -> Any:
-            read["encoder"].extend(map(len, texts))
-            return encoder.encode(["x" for _ in texts])
+    def spy_encode(name: str, texts: Sequence[str]) -> Any:
+        read.setdefault(f"encoder {name}", []).extend(map(len, texts))
+        return real_encode(name, ["x" for _ in texts])
 
     real_fingerprint, real_keywords = _analysis.fingerprint, _analysis.keywords_for
 
@@ -92,12 +90,14 @@ def test_every_analysis_step_reads_a_bounded_text(monkeypatch: pytest.MonkeyPatc
         return real_keywords(featurizer, "x", limit)
 
     monkeypatch.setattr(_analysis, "default_model", lambda: Model())
-    monkeypatch.setattr(_analysis, "default_encoder", lambda: Encoder())
+    monkeypatch.setattr(_heads, "encode", spy_encode)
     monkeypatch.setattr(_analysis, "detect_languages", detect)
     monkeypatch.setattr(_analysis, "fingerprint", spy_fingerprint)
     monkeypatch.setattr(_analysis, "keywords_for", spy_keywords)
     monkeypatch.setattr(_analysis, "accurate_backend", lambda: None)
     analyze([LONG_WORD, LONG_PROSE, "court"])
+    # French texts go through both encoders (e5-small for the French sentiment head).
+    assert sum(step.startswith("encoder") for step in read) == 2
     for step, lengths in read.items():
         assert len(lengths) == 3, step
         assert max(lengths) <= MAX_TEXT_CHARS, step

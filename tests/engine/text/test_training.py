@@ -202,7 +202,6 @@ def test_load_file_reads_jsonl(tmp_path: Path) -> None:
 
 
 def test_it_trains_heads_for_the_accurate_tier(data: Path, tmp_path: Path) -> None:
-    from ambassade.engine.text._encoder import default_encoder
     from ambassade.engine.text._heads import Heads
     from ambassade.engine.text.training._cv import cross_validate
     from ambassade.engine.text.training._embeddings import EmbeddingCache
@@ -225,7 +224,7 @@ def test_it_trains_heads_for_the_accurate_tier(data: Path, tmp_path: Path) -> No
     features = model.featurizer.transform(normalized)
     fast_scores = model.predict(normalized, ["en", "en"], features)
     scores = heads.predict(
-        default_encoder().encode(texts), features, ["en", "en"], fast_scores.sentiment_supported
+        heads.vectors(texts, ["en", "en"]), features, ["en", "en"], fast_scores.sentiment_supported
     )
     assert scores.sentiment[0].argmax() == 2
     assert scores.spam[1] > 0.5 > scores.spam[0]
