@@ -55,6 +55,7 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "media_id": lambda p: samples.media_of_a(p).pk,
     "member_id": lambda p: community_samples(p).member.pk,
     "identity_id": lambda p: community_samples(p).identity.pk,
+    "consent_token": lambda p: community_samples(p).consent_token,
     "network": lambda p: "linkedin",
     "conversation_id": lambda p: inbox_samples(p).conversation.pk,
     "team_id": lambda p: inbox_samples(p).team.pk,
@@ -113,6 +114,9 @@ GLOBAL: dict[str, str] = {
     "token; it shows that contest and nothing else of the workspace (tests/contests/test_views.py)",
     "contests:rules": "a contest's public rules, behind the same token",
     "contests:draw_file": "a drawn contest's published draw file, behind the same token",
+    "community:optin": "the public double opt-in page of one consent request, behind a signed "
+    "unguessable token; it shows the brand's name and the person's own address, nothing else "
+    "(tests/community/test_consent.py)",
     "bugreports:webhook": "where a tracker's webhook posts, behind an unguessable address; a "
     "delivery must be signed with that tracker's secret and the answer is a bare status "
     "(tests/bugreports/test_following.py)",
@@ -138,6 +142,7 @@ PUBLIC = {
     "contests:public",
     "contests:rules",
     "contests:draw_file",
+    "community:optin",
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 class CommunitySamples:
     member: Any
     identity: Any
+    consent_token: str
 
 
 def samples(personas: Any) -> CommunitySamples:
@@ -24,6 +25,11 @@ def samples(personas: Any) -> CommunitySamples:
     mention = listening_samples(personas).mention
     services.record_authors(personas.workspace_a, [Mention.objects.get(pk=mention.pk)])
     identity = Identity.objects.get(workspace=personas.workspace_a, handle="fan")
-    result = CommunitySamples(identity.member, identity)
+    from ambassade.community import consent
+
+    _request, token = consent.request_optin(
+        identity.member, personas.alice, "fan@example.org", "en"
+    )
+    result = CommunitySamples(identity.member, identity, token)
     personas._community = result
     return result

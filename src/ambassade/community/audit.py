@@ -19,3 +19,18 @@ MEMBER_STAFF = register_audit_action(
 MEMBER_NOT_STAFF = register_audit_action(
     "community.member.not_staff", _("marked the member as not staff of the brand")
 )
+CONSENT_RECORDED = register_audit_action(
+    "community.consent.recorded", _("recorded a consent of the member")
+)
+CONSENT_REQUESTED = register_audit_action(
+    "community.consent.requested", _("asked the member to confirm their e-mail consent")
+)
+CONSENT_CONFIRMED = register_audit_action(
+    "community.consent.confirmed", _("the member confirmed their e-mail consent")
+)
+MEMBER_EXPORTED = register_audit_action(
+    "community.member.exported", _("exported the personal data of the member")
+)
+MEMBER_ERASED = register_audit_action(
+    "community.member.erased", _("erased the personal data of a member")
+)

@@ -19,6 +19,10 @@
   source object as ``source`` + ``source_id``, and ``weight`` in engagement). Attached to the
   identity, so it follows merges and separations; unique per source object.
 
+- **Consent** — one consent event of a member for a purpose (e-mailing, contests, events): given,
+  withdrawn, or waiting for the person's confirmation (double opt-in), with its date, source and
+  proof. Append-only: the member's consent for a purpose is the latest given or withdrawn.
+
 Every model holds a ``workspace`` foreign key; views read them through ``workspace_queryset``. Writes go
 through :mod:`ambassade.community.services`.
 """
@@ -40,6 +44,7 @@ from ambassade.workspaces.models import Workspace
 __all__ = [
     "Activity",
     "Appearance",
+    "Consent",
     "DismissedPair",
     "Identity",
     "Member",
@@ -78,6 +83,8 @@ class Member(models.Model):
     tags = models.JSONField(_("tags"), default=list, blank=True)
     #: One of the brand's own people: shown, but left out of the community's metrics and classes.
     staff = models.BooleanField(_("staff of the brand"), default=False)
+    #: The address to write to (given by the person, a customer file, or a double opt-in).
+    email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -219,3 +226,51 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.identity_id} ({self.source}:{self.source_id})"
+
+
+class Consent(models.Model):
+    """One consent event (docs/community.md, "Consent"). Never updated but to close a pending
+    request (``token_hash`` emptied once used)."""
+
+    class Purpose(models.TextChoices):
+        EMAILING = "emailing", _("E-mailing")
+        CONTESTS = "contests", _("Contests")
+        EVENTS = "events", _("Events")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for their confirmation")
+        GRANTED = "granted", _("Given")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", _("Recorded by the team")
+        DOUBLE_OPT_IN = "double_opt_in", _("Confirmed from the e-mail (double opt-in)")
+        PUBLIC_PAGE = "public_page", _("On the confirmation page")
+        IMPORT = "import", _("Customer file")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    #: What proves it: the team's words (a signed form, a call), or the confirmation's circumstances.
+    proof = models.TextField(_("proof"), blank=True)
+    #: The address a consent to e-mailing is about.
+    email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("date"), default=timezone.now)
+    #: A pending request: the SHA-256 of its link's secret, the link's language and end of validity.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    lang = models.CharField(max_length=8, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["member", "purpose", "-recorded_at"], name="consent_log")]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.state} for {self.member_id}"

@@ -28,3 +28,8 @@ COMMUNITY_MERGE = declare(
     _("Join a person's identities across networks into one member"),
     {OWNER, MANAGER, EDITOR, MODERATOR},
 )
+COMMUNITY_PRIVACY = declare(
+    "community.privacy",
+    _("Export and erase a member's personal data (RGPD)"),
+    {OWNER, MANAGER},
+)

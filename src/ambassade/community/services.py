@@ -389,6 +389,9 @@ def merge_members(target: Member, others: Member | Sequence[Member], actor: Any)
         for other in (locked[other.pk] for other in others):
             moved = [str(identity) for identity in other.identities.all()]
             other.identities.update(member=target)
+            other.consents.update(member=target)  # the consent log is the person's: it moves
+            if not target.email and other.email:
+                target.email = other.email
             notes.append(other.notes)
             tags.extend(other.tags)
             merged.append({"id": other.pk, "name": str(other), "identities": moved})
@@ -397,7 +400,7 @@ def merge_members(target: Member, others: Member | Sequence[Member], actor: Any)
         target.tags = list(dict.fromkeys(tags))[:MAX_TAGS]
         # One of the brand's people stays so whichever member said it.
         target.staff = target.staff or any(locked[other.pk].staff for other in others)
-        target.save(update_fields=["notes", "tags", "staff"])
+        target.save(update_fields=["notes", "tags", "staff", "email"])
         refresh_members([target.pk])
         target.refresh_from_db()
         workspace_services.record_audit(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ambassade.community import views
+from ambassade.community import privacy_views, views
 
 app_name = "community"
 
@@ -38,6 +38,27 @@ urlpatterns = [
         views.member_merge,
         name="member_merge",
     ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/consents/",
+        privacy_views.consent_record,
+        name="consent_record",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/consents/optin/",
+        privacy_views.consent_optin,
+        name="consent_optin",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/export.json",
+        privacy_views.member_export,
+        name="member_export",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/erase/",
+        privacy_views.member_erase,
+        name="member_erase",
+    ),
+    path("consent/<str:consent_token>/", privacy_views.optin_page, name="optin"),
     path(
         "w/<slug:workspace_slug>/community/identities/<int:identity_id>/split/",
         views.identity_split,

@@ -14,10 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambassade.community import services, suggestions, timeline
-from ambassade.community.forms import SORTS, MemberFilterForm, MemberForm
+from ambassade.community import consent, services, suggestions, timeline
+from ambassade.community.forms import SORTS, ConsentForm, MemberFilterForm, MemberForm, OptInForm
 from ambassade.community.models import Activity, Identity, Member, normalise_handle
-from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_MERGE, COMMUNITY_VIEW
+from ambassade.community.permissions import (
+    COMMUNITY_EDIT,
+    COMMUNITY_MERGE,
+    COMMUNITY_PRIVACY,
+    COMMUNITY_VIEW,
+)
 from ambassade.community.scores import member_scores
 from ambassade.listening.models import Mention
 from ambassade.moderation.people import strikes_for
@@ -123,7 +128,9 @@ def author(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(COMMUNITY_VIEW)
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_workspace_object_or_404(request, Member, id=member_id)
+    member = get_workspace_object_or_404(
+        request, Member.objects.select_related("workspace"), id=member_id
+    )
     identities = list(member.identities.all())
     kind = request.GET.get("kind", "")
     kind = kind if kind in timeline.KINDS else ""
@@ -160,11 +167,17 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             (value, sentiments.get(value, 0)) for value in ("positive", "neutral", "negative")
         ],
     }
+    context["consents"] = consent.statuses(member)
+    context["can_privacy"] = can_role(role, COMMUNITY_PRIVACY)
     if can_role(role, COMMUNITY_EDIT):
         context["form"] = MemberForm(
             initial={"notes": member.notes, "tags": ", ".join(member.tags)}
         )
         context["can_edit"] = True
+        context["consent_form"] = ConsentForm()
+        context["optin_form"] = OptInForm(
+            initial={"email": member.email, "lang": member.workspace.language[:2]}
+        )
     if can_role(role, COMMUNITY_MERGE):
         context.update(_merge_candidates(request, member, identities))
     if can_role(role, MODERATION_VIEW):

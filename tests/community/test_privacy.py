@@ -1,0 +1,255 @@
+"""RGPD: a member's data exported from every app, and erased from every app in one action: after it,
+no text, handle or e-mail of theirs is left in any column of any table of the database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from ambassade.bugreports.models import BugReport
+from ambassade.community import consent, privacy, services
+from ambassade.community.models import Consent, Identity, Member
+from ambassade.connectors.base import ItemKind
+from ambassade.crisis.models import Alert, Notification
+from ambassade.inbox import services as inbox_services
+from ambassade.inbox.models import Conversation, Message
+from ambassade.listening.models import Feedback, Mention, MentionRevision
+from ambassade.moderation.models import Appeal, Decision, NetworkAction, Review, Rule, Strike
+from ambassade.replies.models import Reply
+from ambassade.satisfaction.models import Survey
+from ambassade.workspaces.messages import coded
+from ambassade.workspaces.models import AuditEntry
+from tests.listening.conftest import days_ago, item
+
+#: What is theirs: their handle (also in their name and e-mail address) and words of their texts.
+SECRETS = ("zorglub", "xylophonique", "quasimodo", "vermicelle")
+
+
+def everywhere(*needles: str) -> dict[str, list[str]]:
+    """For each of ``needles``, every ``table.column`` of the database holding it (any case): every
+    column of every table with rows, whatever its type, read as text."""
+    found: dict[str, list[str]] = {needle: [] for needle in needles}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 (schema names)
+            if cursor.fetchone() is None:
+                continue
+            for column in connection.introspection.get_table_description(cursor, table):
+                value = f"LOWER(CAST({quote(column.name)} AS TEXT))"
+                cursor.execute(
+                    f"SELECT DISTINCT {value} FROM {quote(table)} "  # noqa: S608
+                    f"WHERE " + " OR ".join([f"{value} LIKE %s"] * len(needles)),
+                    [f"%{needle}%" for needle in needles],
+                )
+                for (text,) in cursor.fetchall():
+                    for needle in needles:
+                        if needle in text and f"{table}.{column.name}" not in found[needle]:
+                            found[needle].append(f"{table}.{column.name}")
+    return found
+
+
+@pytest.fixture
+def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member:
+    """Zorglub, with data in every app of workspace A; and Ana, whose data must stay."""
+    workspace = personas.workspace_a
+    ingest(
+        source,
+        [
+            item("1", "lumiere xylophonique #vermicelle", handle="Zorglub", at=days_ago(3)),
+            item("2", "lumiere second post", handle="zorglub", at=days_ago(2), source="bluesky"),
+            item("3", "lumiere from Ana", handle="ana", at=days_ago(2)),
+        ],
+    )
+    ingest(
+        source,
+        [
+            item(
+                "dm-1",
+                "Mon secret quasimodo",
+                handle="zorglub",
+                kind=ItemKind.MESSAGE,
+                thread_id="t-1",
+                at=days_ago(1),
+            )
+        ],
+    )
+    mention = Mention.objects.get(external_id="1")
+    MentionRevision.objects.create(
+        workspace=workspace,
+        mention=mention,
+        text="lumiere xylophonique before the edit",
+        written_at=days_ago(4),
+        replaced_at=days_ago(3),
+    )
+    Feedback.objects.create(workspace=workspace, mention=mention, kind="spam", text=mention.text)
+    # Community: merged across networks (an audit line listing both accounts), notes, consents.
+    one = Identity.objects.get(network="mastodon", handle="zorglub").member
+    other = Identity.objects.get(network="bluesky", handle="zorglub").member
+    member = services.merge_members(one, other, personas.alice)
+    services.update_member(member, personas.alice, notes="Zorglub likes vermicelle", tags=["vip"])
+    consent.record(member, personas.alice, "contests", "granted", proof="Form signed by Zorglub")
+    consent.request_optin(member, personas.alice, "zorglub@example.org", "fr")
+    # Inbox: the brand's answer and a note in the private conversation; a reply written here.
+    conversation = Conversation.objects.get(thread_key="t-1")
+    inbox_services.add_message(
+        conversation,
+        Message(direction=Message.Direction.OUTBOUND, text="Bonjour Zorglub, quasimodo noted"),
+    )
+    inbox_services.add_message(
+        conversation, Message(direction=Message.Direction.NOTE, text="Zorglub is a regular")
+    )
+    Reply.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        connection=personas.connection,
+        text="Dear Zorglub",
+        recipient="zorglub",
+        sequence=1,
+        status="published",
+    )
+    Survey.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        token_hash="0" * 64,
+        network="mastodon",
+        score=2,
+        comment="quasimodo was slow",
+    )
+    BugReport.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        marker="amb-zzzzzzzzzzzzzzzzzzzz",
+        title="Card charged twice",
+        description="Reported by @zorglub",
+        quote="Mon secret quasimodo",
+    )
+    # Moderation: a decision, a review, an action on the network, a rule naming them.
+    decision = Decision.objects.create(
+        workspace=workspace,
+        mention=mention,
+        action="hide",
+        text=mention.text,
+        author_handle="Zorglub",
+        network="mastodon",
+        note="zorglub again",
+        explanation={"words": ["xylophonique"]},
+    )
+    Review.objects.create(
+        workspace=workspace, mention=mention, text=mention.text, explanation={"w": "vermicelle"}
+    )
+    NetworkAction.objects.create(
+        workspace=workspace,
+        mention=mention,
+        decision=decision,
+        network="mastodon",
+        action="hide",
+        target="zorglub",
+        reason="xylophonique",
+    )
+    Rule.objects.create(workspace=workspace, name="Deny", authors_denied="@zorglub\nspammer")
+    strike = Strike.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        handle="zorglub",
+        mention=mention,
+        kind="warn",
+        text=mention.text,
+        message="Zorglub, mind the charter",
+    )
+    Appeal.objects.create(workspace=workspace, strike=strike, text="I am Zorglub, quasimodo")
+    # Crisis: an influencer alert and its notification.
+    title = coded("alert.influencer_any", author="Zorglub", followers=90000)
+    alert = Alert.objects.create(
+        workspace=workspace,
+        kind="influencer",
+        severity="high",
+        title=title,
+        mention_ids=[mention.pk],
+        details={"author": "Zorglub", "text": mention.text},
+        dedup_key="author:zorglub",
+    )
+    Notification.objects.create(workspace=workspace, user=personas.alice, alert=alert, title=title)
+    return member
+
+
+def test_the_export_holds_their_data_from_every_app(
+    personas: Any, zorglub: Member, client: Any
+) -> None:
+    client.force_login(personas.alice)
+    url = f"/w/{personas.workspace_a.slug}/community/members/{zorglub.pk}/export.json"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["format"] == privacy.FORMAT
+    assert {a["network"] for a in data["community"]["accounts"]} == {"mastodon", "bluesky"}
+    texts = [m["text"] for m in data["listening"]["mentions"]]
+    assert "lumiere xylophonique #vermicelle" in texts and "lumiere from Ana" not in texts
+    assert data["listening"]["mentions"][0]["earlier_texts"]
+    bodies = [m["text"] for c in data["inbox"]["conversations"] for m in c["messages"]]
+    assert "Mon secret quasimodo" in bodies
+    assert data["replies"][0]["text"] == "Dear Zorglub"
+    assert data["moderation"]["decisions"][0]["action"] == "hide"
+    assert data["moderation"]["strikes"][0]["appeal"]["text"] == "I am Zorglub, quasimodo"
+    assert data["satisfaction"][0]["comment"] == "quasimodo was slow"
+    assert data["bugreports"][0]["quote"] == "Mon secret quasimodo"
+    assert data["crisis"]["alerts"]
+    assert {c["purpose"] for c in data["community"]["consents"]} == {"contests", "emailing"}
+    assert {a["kind"] for a in data["community"]["timeline"]} >= {"mention", "message", "answered"}
+    # Audited without naming them.
+    entry = AuditEntry.objects.get(action="community.member.exported")
+    assert "zorglub" not in (entry.object_repr + json.dumps(entry.details)).lower()
+    # Only those who may: an editor may not export, an outsider sees nothing.
+    client.force_login(personas.bob)
+    assert client.get(url).status_code == 403
+
+
+def test_erasure_leaves_no_trace_of_them_anywhere(
+    personas: Any, zorglub: Member, client: Any
+) -> None:
+    assert all(everywhere(*SECRETS).values())  # the scan sees each of them before
+    client.force_login(personas.alice)
+    base = f"/w/{personas.workspace_a.slug}/community/members/{zorglub.pk}/"
+    assert client.post(base + "erase/").status_code == 302  # not confirmed: nothing happens
+    assert Member.objects.filter(pk=zorglub.pk).exists()
+    response = client.post(base + "erase/", {"confirm": "erase"})
+    assert response.status_code == 302
+    assert everywhere(*SECRETS) == {secret: [] for secret in SECRETS}
+    # The audit log keeps that an erasure happened, and nothing of who.
+    entry = AuditEntry.objects.get(action="community.member.erased")
+    assert entry.object_id == "" and entry.object_repr == ""
+    # What was not theirs stays: Ana, the brand's figures.
+    assert Mention.objects.filter(author_handle="ana").exists()
+    assert Identity.objects.filter(handle="ana").exists()
+    assert Mention.objects.filter(workspace=personas.workspace_a).count() == 3
+    survey = Survey.objects.get()
+    assert survey.score == 2
+    assert Decision.objects.get().action == "hide"
+    assert Rule.objects.get().authors_denied == "spammer"
+    assert Consent.objects.count() == 0
+    # The stream still searches Ana's mention; the erased one matches nothing.
+    from ambassade.listening import search
+
+    everything = Mention.objects.filter(workspace=personas.workspace_a)
+    assert search.search(everything, "Ana").exists()
+    assert not search.search(everything, "xylophonique").exists()
+
+
+def test_only_managers_erase(personas: Any, zorglub: Member, client: Any) -> None:
+    client.force_login(personas.bob)
+    url = f"/w/{personas.workspace_a.slug}/community/members/{zorglub.pk}/erase/"
+    assert client.post(url, {"confirm": "erase"}).status_code == 403
+    assert Member.objects.filter(pk=zorglub.pk).exists()
+
+
+def test_a_request_expires(personas: Any, zorglub: Member) -> None:
+    pending = Consent.objects.get(state="pending")
+    with pytest.raises(consent.ConsentError):
+        consent.confirm(
+            pending, address="", agent="", now=pending.expires_at + timedelta(seconds=1)
+        )
