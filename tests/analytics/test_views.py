@@ -247,3 +247,22 @@ def test_the_dashboard_reads_a_bounded_number_of_queries(
         html = client.get(reverse("workspace_home", args=[personas.workspace_a.slug])).content
     assert html.decode().count('class="kpi"') == 6
     assert "More indicators on the objectives page" in html.decode()
+
+
+def test_the_table_behind_the_chart_downloads_as_csv(personas: Personas, client: Any) -> None:
+    data = Data(personas.workspace_a, personas.connection)
+    today = local_today(personas.workspace_a)
+    data.rollup(data.brand, today, 5, "negative")
+    data.rollup(data.brand2, today, 2, "positive")
+    client.force_login(personas.alice)
+    slug = personas.workspace_a.slug
+    assert (
+        reverse("analytics:trend_csv", args=[slug])
+        in _page(client, reverse("workspace_home", args=[slug])).links
+    )
+    response = client.get(reverse("analytics:trend_csv", args=[slug]))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Day,Positive,Neutral,Negative,Total"
+    assert len(lines) == 31  # thirty days, the empty ones included
+    assert lines[-1] == f"{today.isoformat()},2,0,5,7"

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path(W + "kpis/<int:kpi_id>/delete/", views.kpi_delete, name="kpi_delete"),
     path(W + "charts/mentions.svg", views.trend_svg, name="trend_svg"),
+    path(W + "charts/mentions.csv", views.trend_csv, name="trend_csv"),
 ]

@@ -18,6 +18,7 @@ from ambassade.analytics.models import Kpi, Objective
 from ambassade.analytics.permissions import ANALYTICS_MANAGE, ANALYTICS_VIEW
 from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.listening.permissions import LISTENING_VIEW
+from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,
@@ -158,3 +159,26 @@ def trend_svg(request: HttpRequest) -> HttpResponse:
         f'inline; filename="mentions-{start.isoformat()}-{end.isoformat()}.svg"'
     )
     return response
+
+
+@workspace_view(LISTENING_VIEW)
+def trend_csv(request: HttpRequest) -> HttpResponse:
+    """The numbers of the dashboard's chart (the table behind it) as CSV: one row a day."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    end = dashboard.local_today(workspace)
+    start = end - timedelta(days=dashboard.TREND_DAYS - 1)
+    table: dict[Any, dict[str, int]] = {}
+    for day, sentiment, count in dashboard.sentiment_rows(workspace, start, end):
+        table.setdefault(day, {})[sentiment] = count
+    header = [_("Day"), _("Positive"), _("Neutral"), _("Negative"), _("Total")]
+    rows = [
+        [
+            day.isoformat(),
+            counts.get("positive", 0),
+            counts.get("neutral", 0),
+            counts.get("negative", 0),
+            sum(counts.values()),
+        ]
+        for day, counts in sorted(table.items())
+    ]
+    return csv_response(f"mentions-{start.isoformat()}-{end.isoformat()}.csv", header, rows)
