@@ -191,7 +191,19 @@ def test_a_stale_suggestion_says_so_and_merges_nothing(
 
 
 @pytest.mark.parametrize(
-    "value", ["", "abc", "12", "5-5", "-3-4", "1-99999999999999999999", "999998-999999"]
+    "value",
+    [
+        "",
+        "abc",
+        "12",
+        "5-5",
+        "-3-4",
+        "1-99999999999999999999",
+        "999998-999999",
+        "²-3",
+        "3-²",
+        "0-4",
+    ],
 )
 def test_bad_input_gets_a_message_never_a_500(
     personas: Any, client: Any, crowd: dict[str, Member], value: str

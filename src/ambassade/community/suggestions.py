@@ -20,6 +20,7 @@ from ambassade.community.models import DismissedPair, Identity, Member
 from ambassade.engine.identities import Candidate, Profile, suggest_merges
 from ambassade.engine.identities import Identity as EngineIdentity
 from ambassade.workspaces.models import Workspace
+from ambassade.workspaces.params import parse_id
 
 __all__ = ["MergeOutcome", "Pair", "dismiss", "merge_pairs", "pair_of", "suggestions"]
 
@@ -31,10 +32,8 @@ def pair_of(value: object) -> Pair | None:
     if not isinstance(value, str) or len(value) > 41:
         return None
     first, sep, second = value.partition("-")
-    if not sep or not first.isdigit() or not second.isdigit():
-        return None
-    a, b = int(first), int(second)
-    if a == b or not 0 < a < 2**63 or not 0 < b < 2**63:
+    a, b = parse_id(first), parse_id(second)
+    if not sep or a is None or b is None or a == b:
         return None
     return (a, b) if a < b else (b, a)
 

@@ -42,7 +42,7 @@ from ambassade.moderation.permissions import (
 from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.messages import StoredMessage, coded, words
 from ambassade.workspaces.networks import network_name
-from ambassade.workspaces.params import parse_ids
+from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,
@@ -79,9 +79,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if state not in {*Review.State.values, "all"}:
         state = Review.State.PENDING
     reviews = workspace_queryset(request, Review).select_related("mention", "decided_by")
-    one = request.GET.get("review", "")
-    if one.isdigit():
-        reviews, state = reviews.filter(id=int(one)), "all"
+    one = parse_id(request.GET.get("review", ""))
+    if one is not None:
+        reviews, state = reviews.filter(id=one), "all"
     elif state != "all":
         reviews = reviews.filter(state=state)
     page = Paginator(reviews.order_by("-created_at", "-id"), PAGE_SIZE).get_page(_page(request))
