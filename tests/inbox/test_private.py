@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.urls import reverse
+
 from ambassade.connectors.base import ItemKind
 from ambassade.inbox.models import Conversation, Message
 from ambassade.listening import search
@@ -126,3 +128,25 @@ def test_it_reads_mastodons_direct_visibility_as_private(
     ingest(source, [status_item(status)])
     assert not Mention.objects.exists()
     assert Conversation.objects.get().channel == "message"
+
+
+def test_the_conversation_shows_a_direct_message_edited_then_deleted_with_its_earlier_text(
+    personas: Any, source: Any, ingest: Any, client: Any
+) -> None:
+    ingest(source, [direct("dm-1", "first words", thread_id="t", at=days_ago(1))])
+    edited = days_ago(1) + timedelta(minutes=3)
+    ingest(
+        source, [direct("dm-1", "better words", thread_id="t", at=days_ago(1), edited_at=edited)]
+    )
+    url = reverse(
+        "inbox:conversation", args=[personas.workspace_a.slug, Conversation.objects.get().pk]
+    )
+    client.force_login(personas.alice)
+    page = client.get(url).content.decode()
+    assert "Edited" in page and "Earlier versions" in page
+    assert "first words" in page and "better words" in page
+    assert "Deleted by its author" not in page
+    ingest(source, [direct("dm-1", "", thread_id="t", at=days_ago(1), deleted=True)])
+    page = client.get(url).content.decode()
+    # Deleted upstream: shown as such, and nothing of it silently lost.
+    assert "Deleted by its author" in page and "better words" in page and "first words" in page
