@@ -174,6 +174,34 @@ def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member
         dedup_key="author:zorglub",
     )
     Notification.objects.create(workspace=workspace, user=personas.alice, alert=alert, title=title)
+    # Contests: an entry by their comment, one by the form with their address.
+    from ambassade.contests import services as contest_services
+    from ambassade.contests.models import Entry
+
+    contest = contest_services.create_contest(
+        workspace,
+        personas.alice,
+        name="Spring contest",
+        organiser="A",
+        prize="a mug",
+        starts_at=days_ago(5),
+        closes_at=days_ago(-5),
+        winners=1,
+        reserves=0,
+        form_entry=True,
+    )
+    for code, via, extra in (
+        ("ZZZZ-0001", Entry.Via.MESSAGE, {"network": "bluesky", "handle": "zorglub"}),
+        ("ZZZZ-0002", Entry.Via.FORM, {"name": "Zorglub Z.", "email": "zorglub@example.org"}),
+    ):
+        Entry.objects.create(
+            workspace=workspace,
+            contest=contest,
+            code=code,
+            via=via,
+            entered_at=days_ago(1),
+            **extra,
+        )
     return member
 
 
@@ -199,6 +227,7 @@ def test_the_export_holds_their_data_from_every_app(
     assert data["satisfaction"][0]["comment"] == "quasimodo was slow"
     assert data["bugreports"][0]["quote"] == "Mon secret quasimodo"
     assert data["crisis"]["alerts"]
+    assert {e["code"] for e in data["contests"]} == {"ZZZZ-0001", "ZZZZ-0002"}
     assert {c["purpose"] for c in data["community"]["consents"]} == {"contests", "emailing"}
     assert {a["kind"] for a in data["community"]["timeline"]} >= {"mention", "message", "answered"}
     # Audited without naming them.

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ambassade.bugreports import privacy as bugreports_privacy
 from ambassade.community.models import Activity, Appearance, Consent, Member
+from ambassade.contests import privacy as contests_privacy
 from ambassade.crisis import privacy as crisis_privacy
 from ambassade.inbox import privacy as inbox_privacy
 from ambassade.listening import privacy as listening_privacy
@@ -148,6 +149,7 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
         "crisis": {
             "alerts": crisis_privacy.export_person(workspace, person.handles, person.mention_ids)
         },
+        "contests": contests_privacy.export_person(workspace, person.accounts, person.emails),
     }
     workspace_services.record_audit(
         workspace, actor, "community.member.exported", member, object_repr=f"#{member.pk}"
@@ -206,6 +208,7 @@ def erase_member(member: Member, actor: Any) -> dict[str, int]:
             "satisfaction": satisfaction_privacy.erase_surveys(workspace, person.conversation_ids),
             "bugreports": bugreports_privacy.erase_reports(workspace, person.conversation_ids),
             "crisis": crisis_privacy.erase_person(workspace, person.handles, person.mention_ids),
+            "contests": contests_privacy.erase_person(workspace, person.accounts, person.emails),
         }
         counts["community"] = Consent.objects.filter(member=member).count() + 1
         member.delete()  # identities, appearances, timeline, consents, dismissed pairs
