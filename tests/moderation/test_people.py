@@ -335,3 +335,24 @@ def test_a_warning_without_an_account_to_answer_says_so(
         "to them on the network."
     )
     assert not Reply.objects.exists()
+
+
+def test_why_a_message_was_not_sent_reads_in_the_reader_s_language(
+    personas: Any, reddit_source: Any, reddit_account: Any, ingest: Any
+) -> None:
+    from django.utils import translation
+
+    from ambassade.workspaces.messages import StoredMessage
+
+    ingest(
+        reddit_source, [item("t1_b", "le serveur est un idiot", source="reddit", handle="troll")]
+    )
+    mention = Mention.objects.get()
+    reply, why = people.send_to_author(mention, "   ", personas.alice)
+    assert reply is None and why
+    stored = StoredMessage.from_db(why.to_db())  # as the strike keeps it, read another day
+    with translation.override("en"):
+        assert stored.words() == "Not sent to the author: The reply is empty."
+    with translation.override("fr"):
+        french = stored.words()
+    assert french.startswith("Non envoyé") and "vide" in french, french

@@ -208,7 +208,7 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
             # The conversation's own account, else the first of the workspace's on its network.
             accounts = replies.reply_accounts(conversation)
             if not accounts and replies.can_answer(mention.network, False):
-                raise ReplyError(str(coded("moderation.no_reply_account", network=mention.network)))
+                raise ReplyError(coded("moderation.no_reply_account", network=mention.network))
             reply = replies.submit(
                 conversation,
                 text=text,
@@ -219,7 +219,7 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
     except ReplyError as error:
         if not accounts and replies.can_answer(mention.network, False):
             return None, coded("moderation.no_reply_account", network=mention.network)
-        return None, coded("moderation.not_sent", reason=str(error))
+        return None, coded("moderation.not_sent", reason=error.message)
     return reply, None
 
 

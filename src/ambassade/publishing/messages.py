@@ -8,10 +8,14 @@ log…) are registered below and worded when shown (ambassade.workspaces.message
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.engine.publishing import Problem
-from ambassade.workspaces.messages import register_all
+from ambassade.workspaces.messages import StoredMessage, coded, register_all
 
 MESSAGES = {
     "empty": _("The post is empty: write a text or add a medium."),
@@ -102,11 +106,50 @@ register_all(
 )
 
 
+class _Units(Mapping[str, Any]):
+    """A problem's parameters, its ``unit`` worded in the active language."""
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.params = params
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.params[name]
+        return str(UNITS.get(str(value), value)) if name == "unit" else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.params)
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+
+class _Braced:
+    """A problem's wording (``{name}`` placeholders) as a catalogue wording, so that a problem can
+    be stored with its code and worded later in the reader's language."""
+
+    def __init__(self, template: Promise) -> None:
+        self.template = template
+
+    def __mod__(self, params: Mapping[str, Any]) -> str:
+        return str(self.template).format_map(_Units(params))
+
+
+#: Stored problems: ``publishing.problem.<code>``, worded like :func:`problem_message`.
+register_all(
+    {f"publishing.problem.{code}": _Braced(template) for code, template in MESSAGES.items()}  # type: ignore[misc]
+)
+
+
 def problem_message(problem: Problem) -> str:
+    """``problem`` in the active language."""
     template = MESSAGES.get(problem.code)
     if template is None:
         return problem.message()
-    params = dict(problem.params)
-    if "unit" in params:
-        params["unit"] = str(UNITS.get(str(params["unit"]), params["unit"]))
-    return str(template).format(**params)
+    return _Braced(template) % dict(problem.params)
+
+
+def problem_coded(problem: Problem) -> StoredMessage:
+    """``problem`` as a message to store, worded when read (its English text when unknown here)."""
+    if problem.code not in MESSAGES:
+        return StoredMessage(text=problem.message())
+    return coded(f"publishing.problem.{problem.code}", **dict(problem.params))

@@ -35,5 +35,28 @@ register_all(
         "replies.awaiting": _("%(author)s's reply to %(person)s awaits your approval"),
         "replies.rejected": _("Your reply to %(person)s was not approved"),
         "replies.mentioned": _("%(author)s mentioned you in a note about %(person)s"),
+        # Why a reply cannot be written, sent or reviewed (ReplyError).
+        "replies.cannot_answer": _(
+            "Ambassade cannot answer on %(network)s: answer on the network itself."
+        ),
+        "replies.choose_account": _("Choose the account the reply goes out from."),
+        "replies.too_long": _(
+            "The text is %(length)s characters long; %(network)s accepts %(limit)s."
+        ),
+        "replies.against_rules": _("The network's rules refuse this reply: %(problems)s"),
+        "replies.no_address": _("The person's address on the network is unknown: answer there."),
+        "replies.nothing_to_answer": _(
+            "No message of this conversation can be answered on the network."
+        ),
+        "replies.empty": _("The reply is empty."),
+        "replies.answered_meanwhile": _(
+            "Someone else answered this conversation while you were writing. Read their "
+            "reply first: your text is kept below, send it if it is still needed."
+        ),
+        "replies.own_approval": _("Someone else must approve your own reply."),
+        "replies.not_waiting": _("This reply no longer waits for approval."),
+        "replies.say_why": _("Say why, so the author can write it again."),
+        "replies.not_withdrawable": _("Only a reply awaiting approval can be withdrawn."),
+        "replies.not_failed": _("Only a failed reply can be sent again."),
     }
 )

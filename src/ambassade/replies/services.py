@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ambassade.connectors.responders import UnknownResponder, get_responder
 from ambassade.engine import publishing as rules
@@ -31,7 +30,7 @@ from ambassade.inbox import services as inbox_services
 from ambassade.inbox.models import Channel, Conversation, Message
 from ambassade.inbox.permissions import INBOX_REPLY
 from ambassade.publishing import accounts
-from ambassade.publishing.messages import problem_message
+from ambassade.publishing.messages import problem_coded
 from ambassade.publishing.outbox import engine
 from ambassade.replies import variables
 from ambassade.replies.models import (
@@ -43,7 +42,7 @@ from ambassade.replies.models import (
 )
 from ambassade.replies.outbox import REPLIES, capability_of
 from ambassade.replies.permissions import REPLIES_APPROVE
-from ambassade.workspaces.messages import coded
+from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Connection, Membership, Workspace
 from ambassade.workspaces.networks import network_label
 from ambassade.workspaces.permissions import ACTIONS, membership_for
@@ -71,7 +70,16 @@ OTHER_LIMITS = {"youtube": 10_000, "email": 100_000}
 
 
 class ReplyError(Exception):
-    """The reply cannot be done; ``str(error)`` is a translated sentence for the person."""
+    """The reply cannot be done. ``message`` says why with a code (replies/messages.py), so that
+    whoever stores it (moderation's "not sent") words it later in its reader's language;
+    ``str(error)`` words it in the active language."""
+
+    def __init__(self, message: StoredMessage) -> None:
+        super().__init__(message.text or message.code)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message.words()
 
 
 def settings_for(workspace: Workspace) -> ReplySettings:
@@ -123,8 +131,8 @@ class Check:
 
     length: int = 0
     limit: int | None = None
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[StoredMessage] = field(default_factory=list)
+    warnings: list[StoredMessage] = field(default_factory=list)
 
     @property
     def remaining(self) -> int | None:
@@ -148,18 +156,18 @@ def check(network: str, text: str, connection: Connection | None = None) -> Chec
             if problem.code in _NOT_FOR_REPLIES:
                 continue
             target = result.errors if problem.severity == rules.Severity.ERROR else result.warnings
-            target.append(problem_message(problem))
+            target.append(problem_coded(problem))
         return result
     result.length = len(text)
     result.limit = OTHER_LIMITS.get(network)
     if result.limit is not None and result.length > result.limit:
         result.errors.append(
-            _("The text is %(length)s characters long; %(network)s accepts %(limit)s.")
-            % {
-                "length": result.length,
-                "limit": result.limit,
-                "network": network_label(network),
-            }
+            coded(
+                "replies.too_long",
+                length=result.length,
+                limit=result.limit,
+                network=network_label(network),
+            )
         )
     return result
 
@@ -228,24 +236,23 @@ def _destination(
     private = conversation.channel in Channel.private()
     network = conversation.network
     if not can_answer(network, private):
-        raise ReplyError(
-            _("Ambassade cannot answer on %(network)s: answer on the network itself.")
-            % {"network": network_label(network)}
-        )
+        raise ReplyError(coded("replies.cannot_answer", network=network_label(network)))
     choices = reply_accounts(conversation)
     if connection is None:
         connection = choices[0] if len(choices) == 1 else None
     if connection is None or connection.pk not in {c.pk for c in choices}:
-        raise ReplyError(_("Choose the account the reply goes out from."))
+        raise ReplyError(coded("replies.choose_account"))
     checked = check(network, text, connection)
     if checked.errors:
-        raise ReplyError(" ".join(checked.errors))
+        if len(checked.errors) == 1:
+            raise ReplyError(checked.errors[0])
+        raise ReplyError(coded("replies.against_rules", problems=checked.errors))
     answered = _answered(conversation)
     recipient = conversation.contact_external_id or conversation.contact_handle
     if private and not recipient:
-        raise ReplyError(_("The person's address on the network is unknown: answer there."))
+        raise ReplyError(coded("replies.no_address"))
     if not private and answered is None:
-        raise ReplyError(_("No message of this conversation can be answered on the network."))
+        raise ReplyError(coded("replies.nothing_to_answer"))
     thread_ref = conversation.thread_key
     if thread_ref.startswith(("from:", "message:")) or network == "email":
         thread_ref = ""
@@ -274,7 +281,7 @@ def submit(
     composer was shown). Raises :class:`ReplyError`, with nothing saved, when it cannot go."""
     text = text.strip()
     if not text:
-        raise ReplyError(_("The reply is empty."))
+        raise ReplyError(coded("replies.empty"))
     where = _destination(conversation, text, connection)
     waits = needs_approval(conversation.workspace, author)
     now = timezone.now()
@@ -298,12 +305,7 @@ def submit(
         with transaction.atomic():
             reply.save()
     except IntegrityError:
-        raise ReplyError(
-            _(
-                "Someone else answered this conversation while you were writing. Read their "
-                "reply first: your text is kept below, send it if it is still needed."
-            )
-        ) from None
+        raise ReplyError(coded("replies.answered_meanwhile")) from None
     inbox_services.record_event(
         conversation, author, "reply_pending" if waits else "reply_submitted"
     )
@@ -369,13 +371,13 @@ def person_name(user: Any) -> str:
 def approve(reply: Reply, approver: Any) -> Reply:
     """An approver lets a waiting reply go: the outbox sends it now."""
     if reply.author_id == approver.pk:
-        raise ReplyError(_("Someone else must approve your own reply."))
+        raise ReplyError(coded("replies.own_approval"))
     now = timezone.now()
     changed = Reply.objects.filter(id=reply.id, status=ReplyStatus.PENDING_APPROVAL).update(
         status=ReplyStatus.SCHEDULED, due_at=now, reviewed_by=approver, reviewed_at=now
     )
     if not changed:
-        raise ReplyError(_("This reply no longer waits for approval."))
+        raise ReplyError(coded("replies.not_waiting"))
     inbox_services.record_event(reply.conversation, approver, "reply_approved")
     reply.refresh_from_db()
     return reply
@@ -384,13 +386,13 @@ def approve(reply: Reply, approver: Any) -> Reply:
 def reject(reply: Reply, approver: Any, note: str) -> Reply:
     note = note.strip()[:500]
     if not note:
-        raise ReplyError(_("Say why, so the author can write it again."))
+        raise ReplyError(coded("replies.say_why"))
     now = timezone.now()
     changed = Reply.objects.filter(id=reply.id, status=ReplyStatus.PENDING_APPROVAL).update(
         status=ReplyStatus.REJECTED, reviewed_by=approver, reviewed_at=now, review_note=note
     )
     if not changed:
-        raise ReplyError(_("This reply no longer waits for approval."))
+        raise ReplyError(coded("replies.not_waiting"))
     conversation = reply.conversation
     inbox_services.record_event(conversation, approver, "reply_rejected")
     if reply.author_id and reply.author_id != approver.pk:
@@ -410,7 +412,7 @@ def withdraw(reply: Reply, actor: Any) -> Reply:
     if not Reply.objects.filter(id=reply.id, status=ReplyStatus.PENDING_APPROVAL).update(
         status=ReplyStatus.CANCELLED
     ):
-        raise ReplyError(_("Only a reply awaiting approval can be withdrawn."))
+        raise ReplyError(coded("replies.not_withdrawable"))
     reply.refresh_from_db()
     return reply
 
@@ -418,7 +420,7 @@ def withdraw(reply: Reply, actor: Any) -> Reply:
 def retry(reply: Reply, actor: Any) -> Reply:
     """Send a failed reply again (a new attempt, with a new key)."""
     if not engine.retry(REPLIES, reply.id, timezone.now()):
-        raise ReplyError(_("Only a failed reply can be sent again."))
+        raise ReplyError(coded("replies.not_failed"))
     reply.refresh_from_db()
     return reply
 
@@ -482,7 +484,8 @@ def add_note(conversation: Conversation, *, text: str, author: Any) -> tuple[Mes
     try:
         note = inbox_services.add_note(conversation, text=text.strip(), sender=author)
     except inbox_services.ActionError as error:
-        raise ReplyError(str(error)) from None
+        # Shown at once to the person who wrote the note, never stored.
+        raise ReplyError(StoredMessage(text=str(error))) from None
     people = [u for u in mentioned(conversation.workspace, text) if u.pk != author.pk]
     if people:
         _notify(
