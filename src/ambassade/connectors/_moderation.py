@@ -17,7 +17,7 @@ from ambassade.connectors.base import (
     ModerationResult,
 )
 
-__all__ = ["bad_target", "bare_handle", "done", "numeric_id", "unsupported"]
+__all__ = ["bad_target", "bare_handle", "done", "graph_id", "numeric_id", "unsupported"]
 
 
 def unsupported(network: str, action: ModerationAction) -> ConnectorError:
@@ -60,6 +60,15 @@ def numeric_id(value: str, limit: int = 20) -> bool:
     """Whether ``value`` is a network's numeric id: ASCII digits only, at most ``limit`` of them.
     ``str.isdigit`` is not enough: it is true of '²' or '٣', which no network uses in an id."""
     return 0 < len(value) <= limit and value.isascii() and value.isdigit()
+
+
+def graph_id(value: str) -> bool:
+    """Whether ``value`` is a Graph API object id (Facebook, Instagram): ASCII digits, or groups
+    of them joined by ``_`` (a page post's comment, ``{post}_{comment}``). Such an id is put in the
+    request's path, so nothing else may pass: ``../me/accounts`` would call another endpoint with
+    the page's token."""
+    parts = value.split("_")
+    return 0 < len(parts) <= 3 and all(numeric_id(part, 32) for part in parts)
 
 
 def bad_target(network: str, target: str) -> ConnectorError:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ambassade.connectors._moderation import numeric_id
+from ambassade.connectors._moderation import graph_id, numeric_id
 from ambassade.connectors.base import ConnectorError, ModerationAction, ModerationRequest
 from ambassade.connectors.discord.moderate import DiscordModerator
 from ambassade.connectors.http import HttpClient
 from ambassade.connectors.mastodon.moderate import MastodonModerator
+from ambassade.connectors.moderators import get_moderator
 from ambassade.connectors.x.moderate import XModerator
 from tests.connectors.answering.test_mastodon import creds as mastodon_creds
 from tests.connectors.conftest import ReplayServer
@@ -101,4 +102,36 @@ def test_discord_refuses_a_member_or_message_that_is_no_snowflake(
         with pytest.raises(ConnectorError) as caught:
             moderator.moderate(BOT, ask(action, target))
         assert caught.value.code == "connector.moderation_bad_target"
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1088240173_99887766", True),
+        ("17895695668004550", True),
+        ("1_2_3", True),
+        ("", False),
+        ("_1", False),
+        ("1__2", False),
+        ("../me/accounts", False),
+        ("123/blocked", False),
+        ("12²", False),
+        ("123?fields=access_token", False),
+    ],
+)
+def test_graph_ids_are_digits_joined_by_underscores(value: str, expected: bool) -> None:
+    assert graph_id(value) is expected
+
+
+@pytest.mark.parametrize("network", ["facebook", "instagram"])
+def test_meta_refuses_a_target_that_would_leave_its_path_without_calling(
+    network: str, server: ReplayServer, http: HttpClient
+) -> None:
+    creds = {"access_token": "page-secret", "page_id": "1088240173", "ig_user_id": "17841400"}
+    moderator = get_moderator(network)(http, endpoints={"api": server.base_url})
+    for target in ("../me/accounts", "1088240173_1/../../me", "12²"):
+        with pytest.raises(ConnectorError) as caught:
+            moderator.moderate(creds, ask(A.HIDE, target))
+        assert caught.value.code == "connector.moderation_bad_target" and caught.value.permanent
     assert server.requests == []

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ambassade.connectors._graph import GraphNotFound
-from ambassade.connectors._moderation import done, unsupported
+from ambassade.connectors._moderation import bad_target, done, graph_id, unsupported
 from ambassade.connectors.base import (
     Capability,
     ConnectorError,
@@ -66,6 +66,8 @@ class FacebookModerator(FacebookPublisher):
         action = request.action
         if action not in self.moderates:
             raise unsupported("Facebook", action)
+        if not graph_id(request.target):
+            raise bad_target("Facebook", request.target)
         token = str(creds["access_token"])
         if action in (A.HIDE, A.UNHIDE):
             body = self.http.post(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ambassade.connectors._graph import GraphNotFound
-from ambassade.connectors._moderation import done, unsupported
+from ambassade.connectors._moderation import bad_target, done, graph_id, unsupported
 from ambassade.connectors.base import (
     Capability,
     Credentials,
@@ -45,6 +45,8 @@ class InstagramModerator(InstagramPublisher):
         action = request.action
         if action not in self.moderates:
             raise unsupported("Instagram", action)
+        if not graph_id(request.target):
+            raise bad_target("Instagram", request.target)
         token = str(creds["access_token"])
         url = f"{self._base(creds)}/{request.target}"
         if action is A.DELETE:
