@@ -149,3 +149,65 @@ def test_it_offers_to_reconnect_a_refused_account(personas: Personas, client: An
     connection = Connection.objects.get(id=personas.connection.id)
     assert connection.status == Connection.Status.CONNECTED and connection.last_error == ""
     assert connection.secret().reveal() == {"access_token": "new"}
+
+
+# Binary fields that hold no secret (a medium's bytes, a report's PDF); any other binary field is
+# vault output and must be named ``*_ciphertext``, or ``rotate_vault`` would miss it.
+NOT_SECRETS = {"publishing.Media.data", "crisis.Crisis.report_pdf"}
+
+
+def test_every_binary_field_is_a_ciphertext_the_rotation_finds_or_listed_as_no_secret() -> None:
+    from django.apps import apps
+    from django.db import models
+
+    binaries = {
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.BinaryField)
+    }
+    found = {f"{model._meta.label}.{name}" for model, name in vault.ciphertext_fields()}
+    assert "workspaces.Connection.token_ciphertext" in found
+    assert binaries - found == NOT_SECRETS & binaries, binaries - found - NOT_SECRETS
+
+
+def test_rotate_vault_re_encrypts_every_secret_with_the_new_key(
+    personas: Personas, settings: Any, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    from ambassade.crisis.models import Channel
+
+    hook = Channel(workspace=personas.workspace_a, name="ops", kind=Channel.Kind.WEBHOOK)
+    hook.set_webhook("https://hooks.example/ops", "s3cret-hook")
+    hook.save()
+    old = list(settings.VAULT_KEYS)
+    new = Fernet.generate_key()
+    settings.VAULT_KEYS = [new, *old]
+    call_command("rotate_vault")
+    assert "secrets re-encrypted" in capsys.readouterr().out
+    settings.VAULT_KEYS = [new]  # the old key is gone: everything still reads
+    assert Connection.objects.get(id=personas.connection.id).secret().reveal() == {
+        "access_token": CONNECTION_TOKEN
+    }
+    assert Channel.objects.get(id=hook.id).webhook().reveal()["secret"] == "s3cret-hook"
+
+
+def test_rotate_vault_changes_nothing_when_one_secret_cannot_be_read(
+    personas: Personas, settings: Any
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    old = list(settings.VAULT_KEYS)
+    stranger = Connection.objects.create(
+        workspace=personas.workspace_a,
+        network="bluesky",
+        account_name="other.bsky.social",
+        token_ciphertext=Fernet(Fernet.generate_key()).encrypt(b'{"access_token":"x"}'),
+    )
+    before = bytes(Connection.objects.get(id=personas.connection.id).token_ciphertext)
+    settings.VAULT_KEYS = [Fernet.generate_key(), *old]
+    with pytest.raises(CommandError) as caught:
+        call_command("rotate_vault")
+    assert f"workspaces.Connection.token_ciphertext of row {stranger.id}" in str(caught.value)
+    assert bytes(Connection.objects.get(id=personas.connection.id).token_ciphertext) == before
