@@ -2,12 +2,19 @@
 
 It holds the vocabulary, the IDF weights and one weight column per linear head (quantised to int8 with a
 scale per column), their biases, and a JSON description of which column serves which task and language.
+The archive's members are LZMA-compressed (a zip method ``np.load`` reads like any other): 4.7 MB instead
+of the 5.9 MB of ``np.savez_compressed``'s deflate, the same arrays bit for bit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import tempfile
 import threading
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,8 +129,7 @@ class TextModel:
         scales[scales == 0] = 1.0
         quantised = np.rint(matrix / scales).astype(np.int8)
         meta = {**meta, "format": FORMAT_VERSION}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
+        write_npz(
             path,
             meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8),
             vocabulary=np.frombuffer("\n".join(vocabulary).encode("utf-8"), dtype=np.uint8),
@@ -194,6 +200,29 @@ class TextModel:
             hateful=binary("hateful"),
             spam=_sigmoid(raw[:, self.binary_columns["spam"]]),
         )
+
+
+def write_npz(path: Path, **arrays: npt.NDArray[Any]) -> None:
+    """Write ``arrays`` as an ``.npz`` whose members are LZMA-compressed, atomically (a temporary file
+    in the same folder, renamed): ``np.load`` reads it as usual, and deflate left the vocabulary and
+    the int8 weights a quarter larger."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_LZMA) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+                # A fixed date, so that the same model is the same file, byte for byte.
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_LZMA
+                archive.writestr(info, buffer.getvalue())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 _lock = threading.Lock()
