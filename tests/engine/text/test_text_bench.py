@@ -67,3 +67,39 @@ def test_the_cv_table_shows_every_task_measured_or_not(tmp_path: Path) -> None:
     assert "not run this time (`--cv_repeats 0`)" in table
     assert "| spam (measured " in table and "| 5 × 1 |" in table and "**96.2 ± 1.2**" in table
     assert "| sentiment | not measured yet |" in table
+
+
+def test_two_runs_at_once_keep_each_other_s_rows(tmp_path: Path) -> None:
+    long_run = bench.Results(tmp_path, heads="x")  # e.g. the sentiment cross-validation
+    short_run = bench.Results(tmp_path, heads="x")
+    short_run.put("speed", ["fast"])
+    long_run.put("cv:sentiment", {"rows": []})
+    both = bench.Results(tmp_path, heads="x")
+    assert both.get("speed") == ["fast"] and both.get("cv:sentiment") == {"rows": []}
+
+
+def test_a_fit_started_from_another_fold_s_reaches_the_same_optimum() -> None:
+    import numpy as np
+
+    from ambassade.engine.text.training._heads import HeadsConfig, _fit
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((400, 30))
+    labels = np.array(["negative", "neutral", "positive"])[
+        np.digitize(x[:, 0] + 0.5 * rng.standard_normal(400), [-0.5, 0.5])
+    ]
+    weights = np.ones(400)
+    cfg = HeadsConfig()
+    other_fold = _fit(x[100:], labels[100:], weights[100:], 3.0, cfg)
+    cold = _fit(x[:300], labels[:300], weights[:300], 3.0, cfg)
+    warm = _fit(x[:300], labels[:300], weights[:300], 3.0, cfg, start=other_fold)
+    assert not np.allclose(other_fold[0], cold[0], atol=1e-2)  # a different fit to start from
+    assert np.allclose(warm[0], cold[0], atol=1e-3) and np.allclose(warm[1], cold[1], atol=1e-3)
+    binary = labels == "positive"
+    start = _fit(x[100:], binary[100:], weights[100:], 1.0, cfg)
+    assert start[0].shape == (1, 30)
+    assert np.allclose(
+        _fit(x[:300], binary[:300], weights[:300], 1.0, cfg, start=start)[0],
+        _fit(x[:300], binary[:300], weights[:300], 1.0, cfg)[0],
+        atol=1e-3,
+    )

@@ -174,11 +174,9 @@ def _encoder_logits(
     fit_rows: npt.NDArray[np.int64],
     held_rows: npt.NDArray[np.int64],
     store: Path | None = None,
-    starts: dict[str, Fit] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Held-out logits of the encoder part, per language where the task has per-language heads;
-    ``vectors`` holds each route's vectors (by route, one row per text). ``starts`` keeps each
-    route's last fit, where the next fold's solver starts (``_fit``)."""
+    ``vectors`` holds each route's vectors (by route, one row per text)."""
     width = 3 if task == "sentiment" else 1
     out = np.zeros((len(held_rows), width), dtype=np.float64)
     own = cfg.per_language.get(task, ())
@@ -190,11 +188,7 @@ def _encoder_logits(
         fit, factor = route_rows(cfg, task, route, langs, fit_rows)
         x = vectors[route]
         c = setting(cfg.c, task, route)
-        key = f"encoder:{route}"
-        start = None if starts is None else starts.get(key)
-        coef, intercept = _fit(x[fit], labels[fit], weights[fit] * factor, c, cfg, store, start)
-        if starts is not None:
-            starts[key] = (coef, intercept)
+        coef, intercept = _fit(x[fit], labels[fit], weights[fit] * factor, c, cfg, store)
         out[held_mask] = _logits(coef, intercept, x[held_rows[held_mask]], task)
     return out
 
@@ -267,8 +261,8 @@ def cross_validate(
         always = np.flatnonzero(groups == "")
         strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
         scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-        # Each fit starts where the same fit of the previous fold ended: folds share most of
-        # their rows, so the all-language TF-IDF sentiment fit takes a few of its 10-15 minutes.
+        # Each TF-IDF fit starts where the same fit of the previous fold ended: folds share most
+        # of their rows (the all-language sentiment fit took 10-15 minutes a fold from scratch).
         starts: dict[str, Fit] = {}
         for repeat in range(repeats):
             splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + repeat)
@@ -276,16 +270,7 @@ def cross_validate(
                 fit_rows = np.concatenate([evaluated[fit], always])
                 held_rows = evaluated[held]
                 encoder = _encoder_logits(
-                    task,
-                    cfg,
-                    vectors,
-                    labels,
-                    weights,
-                    langs,
-                    fit_rows,
-                    held_rows,
-                    cache.fits,
-                    starts,
+                    task, cfg, vectors, labels, weights, langs, fit_rows, held_rows, cache.fits
                 )
                 coef, intercept = _fit(
                     terms[fit_rows],
