@@ -72,3 +72,16 @@ def test_insults_still_count() -> None:
     assert insult_en.offensive > 0.5
     polite_fr, _ = analyze([PRAISE[0], PRAISE[3]])
     assert insult_fr.offensive > polite_fr.offensive
+
+
+def test_plain_french_hate_statements_are_flagged() -> None:
+    """Written for this test (not in the behaviour suites): the French hate head learnt this register
+    from English hate rows through e5-small (it scored them 0.17 and 0.32 before)."""
+    hateful = ["Les femmes sont inférieures aux hommes.", "Les Noirs sont des sous-hommes."]
+    harmless = [
+        "J'ai rencontré des musulmans très sympas à la boulangerie.",
+        "Les femmes de l'équipe ont fait un travail remarquable.",
+        "Merci au magasin de Lille pour l'accueil.",
+    ]
+    results = analyze([*hateful, *harmless])
+    assert [r.hateful > 0.5 for r in results] == [True, True, False, False, False], results

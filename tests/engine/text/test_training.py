@@ -247,3 +247,34 @@ def test_the_command_retrains_the_heads_only(data: Path, tmp_path: Path) -> None
     train(data, fast, TrainingConfig(cv_folds=2, spam_tweets=20, embedding_dim=8), lambda _: None)
     assert run("train-text", [*common, "--heads-only"]) == 0
     assert heads.is_file()
+
+
+def test_a_centred_head_folds_its_language_mean_into_the_intercept() -> None:
+    from dataclasses import replace
+
+    from ambassade.engine.text.training._heads import HeadsConfig, centre, fit_encoder_part
+
+    rng = np.random.default_rng(5)
+    direction = rng.normal(size=16)
+    langs = np.array(["en"] * 120 + ["fr"] * 60)
+    offset = {"en": rng.normal(size=16) * 3, "fr": rng.normal(size=16) * 3}
+    labels = np.array([i % 2 == 0 for i in range(180)])
+    vectors = np.array(
+        [
+            offset[lang] + (1.0 if y else -1.0) * direction + rng.normal(size=16)
+            for lang, y in zip(langs, labels, strict=True)
+        ],
+        dtype=np.float32,
+    )
+    cfg = replace(HeadsConfig(), c={"hateful": 1.0}, centred=("hateful:fr",))
+    coef, intercept = fit_encoder_part(cfg, "hateful", "fr", vectors, labels, np.ones(180), langs)
+    centred, mean = centre(vectors, langs, "fr")
+    assert np.allclose(mean, vectors[langs == "fr"].mean(axis=0), atol=1e-5)
+    assert np.allclose(centred[langs == "en"].mean(axis=0), 0, atol=1e-5)
+    # Scoring a raw French vector with the folded intercept is scoring its centred vector.
+    raw = vectors[langs == "fr"] @ coef.T + intercept
+    plain, plain_intercept = fit_encoder_part(
+        replace(cfg, centred=()), "hateful", "fr", centred, labels, np.ones(180), langs
+    )
+    assert np.allclose(raw, centred[langs == "fr"] @ plain.T + plain_intercept, atol=1e-6)
+    assert not np.allclose(intercept, plain_intercept)

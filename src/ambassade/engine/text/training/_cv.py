@@ -30,6 +30,7 @@ from ambassade.engine.text.training._heads import (
     MoreData,
     _fit,
     _terms,
+    fit_encoder_part,
     head_encoders,
     route_rows,
     setting,
@@ -187,8 +188,9 @@ def _encoder_logits(
             continue
         fit, factor = route_rows(cfg, task, route, langs, fit_rows)
         x = vectors[route]
-        c = setting(cfg.c, task, route)
-        coef, intercept = _fit(x[fit], labels[fit], weights[fit] * factor, c, cfg, store)
+        coef, intercept = fit_encoder_part(
+            cfg, task, route, x[fit], labels[fit], weights[fit] * factor, langs[fit], store
+        )
         out[held_mask] = _logits(coef, intercept, x[held_rows[held_mask]], task)
     return out
 
