@@ -23,6 +23,7 @@ from tests.community.samples import samples as community_samples
 from tests.conftest import Personas
 from tests.contests.samples import samples as contest_samples
 from tests.crisis.samples import make_samples
+from tests.events.samples import samples as event_samples
 from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
@@ -76,6 +77,10 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "contest_id": lambda p: contest_samples(p).contest.pk,
     "entry_id": lambda p: contest_samples(p).entry.pk,
     "contest_token": lambda p: contest_samples(p).contest.token,
+    "event_id": lambda p: event_samples(p).event.pk,
+    "rsvp_id": lambda p: event_samples(p).rsvp.pk,
+    "event_token": lambda p: event_samples(p).event.token,
+    "rsvp_token": lambda p: event_samples(p).rsvp_token,
     "product_id": lambda p: product_sample(p).pk,
     "objective_id": lambda p: analytics_samples(p).objective.pk,
     "kpi_id": lambda p: analytics_samples(p).kpi.pk,
@@ -114,6 +119,13 @@ GLOBAL: dict[str, str] = {
     "token; it shows that contest and nothing else of the workspace (tests/contests/test_views.py)",
     "contests:rules": "a contest's public rules, behind the same token",
     "contests:draw_file": "a drawn contest's published draw file, behind the same token",
+    "events:public": "an event's public page with its RSVP form, public by design, behind its "
+    "unguessable token; it shows that event and nothing else of the workspace "
+    "(tests/events/test_views.py)",
+    "events:ics": "an event's calendar file, behind the same token",
+    "events:ticket": "one person's ticket and cancellation, behind their signed private link; it "
+    "shows their own name and ticket, nothing else of the workspace (tests/events/test_views.py)",
+    "events:ticket_ics": "that person's calendar file, behind the same link",
     "community:optin": "the public double opt-in page of one consent request, behind a signed "
     "unguessable token; it shows the brand's name and the person's own address, nothing else "
     "(tests/community/test_consent.py)",
@@ -142,6 +154,10 @@ PUBLIC = {
     "contests:public",
     "contests:rules",
     "contests:draw_file",
+    "events:public",
+    "events:ics",
+    "events:ticket",
+    "events:ticket_ics",
     "community:optin",
 }
 

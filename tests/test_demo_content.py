@@ -28,6 +28,7 @@ from ambassade.crisis.models import (
 )
 from ambassade.engine.draw import verify
 from ambassade.engine.signals import spike_severity
+from ambassade.events.models import Event, Rsvp
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.moderation.models import Decision
@@ -55,6 +56,8 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "moderation": Decision.objects.filter(workspace=workspace).count(),
         "contests": Contest.objects.filter(workspace=workspace).count(),
         "entries": Entry.objects.filter(workspace=workspace).count(),
+        "events": Event.objects.filter(workspace=workspace).count(),
+        "rsvps": Rsvp.objects.filter(workspace=workspace).count(),
         "products": Product.objects.filter(workspace=workspace).count(),
         "product_links": ProductMention.objects.filter(workspace=workspace).count(),
         "kpis": Kpi.objects.filter(workspace=workspace).count(),
@@ -182,6 +185,20 @@ def _contests(demo: Workspace) -> None:
     assert opened.phase(NOW) == Contest.Phase.OPEN and opened.entries.count() >= 2
 
 
+def _events(demo: Workspace) -> None:
+    """A full workshop with a waiting list, an online Q&A, a past tasting with check-ins."""
+    workshop = Event.objects.get(workspace=demo, title_en="Latte art workshop")
+    assert workshop.phase(NOW) == "upcoming"
+    assert workshop.rsvps.filter(status="confirmed").count() == workshop.capacity == 12
+    assert workshop.rsvps.filter(status="waitlisted").count() == 3
+    tasting = Event.objects.get(workspace=demo, title_en="Ethiopian coffee tasting")
+    assert (
+        tasting.phase(NOW) == "past"
+        and tasting.rsvps.filter(checked_in_at__isnull=False).count() == 11
+    )
+    assert Event.objects.get(workspace=demo, title_en="Live Q&A with our roasters").online
+
+
 def _products(demo: Workspace) -> None:
     """A catalogue whose products have their past mentions linked, each by its scan."""
     products = list(Product.objects.filter(workspace=demo))
@@ -194,6 +211,7 @@ def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
     _moderation(demo)
     _contests(demo)
+    _events(demo)
     _products(demo)
     before = _counts(demo)
     out = io.StringIO()

@@ -202,6 +202,31 @@ def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member
             entered_at=days_ago(1),
             **extra,
         )
+    # Events: an RSVP with their address (matched to them by it), consent given, checked in.
+    from ambassade.events import services as event_services
+
+    event = event_services.create_event(
+        workspace,
+        personas.alice,
+        title_en="Tasting",
+        title_fr="Dégustation",
+        organiser="A",
+        format="physical",
+        venue="the shop",
+        starts_at=days_ago(2),
+        ends_at=days_ago(2) + timedelta(hours=2),
+    )
+    rsvp = event_services.register(
+        event,
+        name="Zorglub Z.",
+        email="Zorglub@example.org",
+        lang="fr",
+        consent=True,
+        address="203.0.113.77",
+        agent="Zorglub-Browser/1",
+        now=days_ago(3),
+    ).rsvp
+    event_services.check_in(event, personas.alice, rsvp_id=rsvp.pk, now=days_ago(2))
     return member
 
 
@@ -215,7 +240,8 @@ def test_the_export_holds_their_data_from_every_app(
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
     assert data["format"] == privacy.FORMAT
-    assert {a["network"] for a in data["community"]["accounts"]} == {"mastodon", "bluesky"}
+    networks = {a["network"] for a in data["community"]["accounts"]}
+    assert networks == {"mastodon", "bluesky", "email"}
     texts = [m["text"] for m in data["listening"]["mentions"]]
     assert "lumiere xylophonique #vermicelle" in texts and "lumiere from Ana" not in texts
     assert data["listening"]["mentions"][0]["earlier_texts"]
@@ -228,8 +254,12 @@ def test_the_export_holds_their_data_from_every_app(
     assert data["bugreports"][0]["quote"] == "Mon secret quasimodo"
     assert data["crisis"]["alerts"]
     assert {e["code"] for e in data["contests"]} == {"ZZZZ-0001", "ZZZZ-0002"}
-    assert {c["purpose"] for c in data["community"]["consents"]} == {"contests", "emailing"}
-    assert {a["kind"] for a in data["community"]["timeline"]} >= {"mention", "message", "answered"}
+    consents = {c["purpose"] for c in data["community"]["consents"]}
+    assert consents == {"contests", "emailing", "events"}
+    (rsvp,) = data["events"]["rsvps"]
+    assert rsvp["email"] == "zorglub@example.org" and rsvp["checked_in_at"]
+    kinds = {a["kind"] for a in data["community"]["timeline"]}
+    assert kinds >= {"mention", "message", "answered", "rsvp", "event"}
     # Audited without naming them.
     entry = AuditEntry.objects.get(action="community.member.exported")
     assert "zorglub" not in (entry.object_repr + json.dumps(entry.details)).lower()
@@ -261,6 +291,10 @@ def test_erasure_leaves_no_trace_of_them_anywhere(
     assert Decision.objects.get().action == "hide"
     assert Rule.objects.get().authors_denied == "spammer"
     assert Consent.objects.count() == 0
+    from ambassade.events.models import Rsvp
+
+    kept = Rsvp.objects.get()  # the event's figures stay: registered, checked in
+    assert kept.checked_in_at is not None and kept.name == "" and kept.identity_id is None
     # The stream still searches Ana's mention; the erased one matches nothing.
     from ambassade.listening import search
 

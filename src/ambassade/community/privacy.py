@@ -3,7 +3,8 @@
 :func:`person_of` gathers what identifies the member: their accounts ``(network, handle)``, their
 mentions, their conversations, their e-mail addresses and names. Each app exports and erases its
 own part through its ``privacy`` module (``listening``, ``inbox``, ``replies``, ``moderation``,
-``satisfaction``, ``bugreports``, ``crisis``); this module calls them in one transaction, then
+``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``); this module calls them in
+one transaction, then
 deletes the member (identities, timeline, appearances, consents) and scrubs the audit log, which
 keeps only one line saying that an erasure happened.
 """
@@ -22,6 +23,7 @@ from ambassade.bugreports import privacy as bugreports_privacy
 from ambassade.community.models import Activity, Appearance, Consent, Member
 from ambassade.contests import privacy as contests_privacy
 from ambassade.crisis import privacy as crisis_privacy
+from ambassade.events import privacy as events_privacy
 from ambassade.inbox import privacy as inbox_privacy
 from ambassade.listening import privacy as listening_privacy
 from ambassade.moderation import privacy as moderation_privacy
@@ -150,6 +152,9 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
             "alerts": crisis_privacy.export_person(workspace, person.handles, person.mention_ids)
         },
         "contests": contests_privacy.export_person(workspace, person.accounts, person.emails),
+        "events": {
+            "rsvps": events_privacy.export_person(workspace, person.accounts, person.emails)
+        },
     }
     workspace_services.record_audit(
         workspace, actor, "community.member.exported", member, object_repr=f"#{member.pk}"
@@ -209,6 +214,7 @@ def erase_member(member: Member, actor: Any) -> dict[str, int]:
             "bugreports": bugreports_privacy.erase_reports(workspace, person.conversation_ids),
             "crisis": crisis_privacy.erase_person(workspace, person.handles, person.mention_ids),
             "contests": contests_privacy.erase_person(workspace, person.accounts, person.emails),
+            "events": events_privacy.erase_person(workspace, person.accounts, person.emails),
         }
         counts["community"] = Consent.objects.filter(member=member).count() + 1
         member.delete()  # identities, appearances, timeline, consents, dismissed pairs

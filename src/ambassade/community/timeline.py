@@ -4,6 +4,7 @@ reader's language, showing only what the reader may see elsewhere (a private mes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.community.models import Activity, Member
 from ambassade.workspaces.permissions import can_role
 
-__all__ = ["KINDS", "Entry", "activities_of", "entries"]
+__all__ = ["DESCRIBERS", "KINDS", "Entry", "activities_of", "entries"]
 
 #: The kinds a reader can filter the timeline on, with their label. Other apps' kinds show with
 #: their own label when they register one here.
@@ -24,6 +25,10 @@ KINDS: dict[str, Any] = {
     "answered": _("Answer from the brand"),
     "moderation": _("Moderation decision"),
 }
+
+#: How another app's activities read: ``source`` → a function given the source ids of one page and
+#: the workspace's slug, returning ``{source_id: (text, link)}`` (one query for the page).
+DESCRIBERS: dict[str, Callable[[list[int], str], dict[int, tuple[str, str]]]] = {}
 
 DECISIONS: dict[str, Any] = {
     "approve": _("approved"),
@@ -66,6 +71,11 @@ def entries(activities: list[Activity], slug: str, role: str) -> list[Entry]:
     """The page's lines for ``activities`` (one page of them), for a reader of ``role``."""
     inbox = can_role(role, "inbox.view")
     log = can_role(role, "moderation.log")
+    described: dict[tuple[str, int], tuple[str, str]] = {}
+    for source, describe in DESCRIBERS.items():
+        ids = [a.source_id for a in activities if a.source == source]
+        if ids:
+            described |= {(source, pk): value for pk, value in describe(ids, slug).items()}
     found = []
     for activity in activities:
         entry = Entry(activity, KINDS.get(activity.kind, activity.kind))
@@ -85,5 +95,7 @@ def entries(activities: list[Activity], slug: str, role: str) -> list[Entry]:
                 entry.link = reverse("moderation:log", args=[slug])
             if decision.rule_name and decision.actor_id is None:
                 entry.text = str(_("Rule: %(name)s") % {"name": decision.rule_name})
+        elif (activity.source, activity.source_id) in described:
+            entry.text, entry.link = described[(activity.source, activity.source_id)]
         found.append(entry)
     return found

@@ -76,6 +76,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.bugreports.demo import ensure_demo_bugreports
     from ambassade.contests.demo import ensure_demo_contests
     from ambassade.crisis.demo import ensure_demo_alerts
+    from ambassade.events.demo import ensure_demo_events
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
     from ambassade.moderation.demo import ensure_demo_moderation
@@ -98,6 +99,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_satisfaction(workspace, out, now=now)
     ensure_demo_bugreports(workspace, owner, out, now=now)
     ensure_demo_contests(workspace, owner, out, now=now)
+    ensure_demo_events(workspace, owner, out, now=now)
     ensure_demo_products(workspace, owner, out)
     ensure_demo_objectives(workspace, owner, out, now=now)
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ambassade.satisfaction",
     "ambassade.bugreports",
     "ambassade.contests",
+    "ambassade.events",
     "ambassade.products",
     "ambassade.analytics",
 ]

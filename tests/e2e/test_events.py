@@ -1,0 +1,85 @@
+"""An event as a guest and the door staff click through it in Chromium at phone width: the RSVP in
+French on the public page, the ticket with its QR code, then the check-in by the code typed at the
+door, and a second scan that changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import Personas
+from tests.e2e.test_listening import _log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_a_guest_registers_on_a_phone_and_is_checked_in(
+    browser: Any, live_server: Any, personas: Personas, tmp_path: Any
+) -> None:
+    from ambassade.community.models import Activity, Consent
+    from ambassade.events import services
+    from ambassade.events.models import Rsvp
+
+    starts = timezone.now() + timedelta(days=2)
+    event = services.create_event(
+        personas.workspace_a,
+        personas.alice,
+        title_en="Latte art workshop",
+        title_fr="Atelier latte art",
+        description_fr="Apprenez à dessiner un cœur.",
+        organiser="Café Lumière",
+        format="physical",
+        venue="Café Lumière",
+        address="12 rue des Cafés, 75011 Paris",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        time_zone="Europe/Paris",
+        capacity=12,
+    )
+    guest = browser.new_context(locale="fr-FR", viewport=PHONE, is_mobile=True, has_touch=True)
+    guest.set_default_timeout(10_000)
+    phone = guest.new_page()
+    phone.goto(f"{live_server.url}/events/{event.token}/")
+    assert phone.get_by_role("heading", name="Atelier latte art").is_visible()
+    phone.screenshot(path=str(tmp_path / "public-fr.png"), full_page=True)
+    phone.get_by_label("Votre nom").fill("Zoé Leroy")
+    phone.get_by_label("Votre adresse e-mail").fill("zoe@example.com")
+    phone.get_by_label("M’envoyer des e-mails", exact=False).check()
+    phone.get_by_role("button", name="S’inscrire").click()
+    phone.get_by_role("heading", name="Votre billet").wait_for()
+    rsvp = Rsvp.objects.get()
+    assert phone.locator("[data-ticket-code]").inner_text() == rsvp.code
+    assert phone.locator(".qr svg").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=str(tmp_path / "ticket-fr.png"), full_page=True)
+    assert Consent.objects.get().purpose == "events"
+    guest.close()
+
+    door = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True)
+    door.set_default_timeout(10_000)
+    staff = door.new_page()
+    _log_in(staff, live_server.url, "bob@example.com")
+    staff.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/events/{event.pk}/check-in/")
+    staff.get_by_role("button", name="EN", exact=True).first.click()
+    staff.wait_for_load_state()
+    # Headless Chromium on Linux has no BarcodeDetector: the page says to type the code.
+    assert staff.locator("[data-no-camera]").is_visible()
+    assert not staff.locator("[data-scan]").is_visible()
+    staff.get_by_label("Ticket code").fill(rsvp.code.lower().replace("-", ""))
+    staff.get_by_role("button", name="Check in", exact=True).click()
+    banner = staff.locator("[data-outcome]")
+    assert banner.get_attribute("data-outcome") == "checked_in"
+    assert "Zoé Leroy is checked in" in banner.inner_text()
+    staff.screenshot(path=str(tmp_path / "checkin-en.png"), full_page=True)
+    staff.get_by_label("Ticket code").fill(services.ticket_token(rsvp))
+    staff.get_by_role("button", name="Check in", exact=True).click()
+    assert staff.locator("[data-outcome]").get_attribute("data-outcome") == "already"
+    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    door.close()
+    assert Activity.objects.filter(kind="event").count() == 1
+    assert Rsvp.objects.get().checked_in_at is not None
