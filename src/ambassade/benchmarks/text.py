@@ -33,7 +33,8 @@ OPTIONS = {
     "all four): the cross-validation, the dev rows and the calibration columns of the others are "
     "shown as last measured, with their date",
     "parts": "parts to run, comma-separated, among cv, dev, calibration, suites, demo, speed (default: "
-    "all); the others are shown as last measured, with their date",
+    "all; none writes the section again from the last figures); the others are shown as last "
+    "measured, with their date",
     "cv_repeats": "repetitions of the stratified 5-fold cross-validation (default 2; --quick 1; "
     "0 skips it); fitted folds are kept in the cache, so a second run costs minutes",
     "cache": "folder of the sentence vectors, fitted folds and last results (default "
@@ -298,6 +299,8 @@ class Results:
         if key not in self.stale or row is None:
             return ""
         changed = "" if row.get("heads") == self.heads else ", heads.npz changed since"
+        if not changed and row["date"] == self.today:
+            return ""  # measured today with these heads, by another run (--parts, --tasks)
         return f" (measured {row['date']}{changed})"
 
 
@@ -332,16 +335,20 @@ def _speed(texts: Sequence[str], repeat: int, tier: str) -> tuple[float, float]:
 
 
 def _encoder_speed(name: str, texts: Sequence[str]) -> tuple[float, float]:
-    """One encoder alone (its text memory bypassed): texts per second of CPU and wall-clock time."""
+    """One encoder alone, as the heads call it (e5-small's memory of recent texts bypassed): texts
+    per second of CPU and wall-clock time."""
     from ambassade.engine.text._e5 import default_e5
     from ambassade.engine.text._encoder import default_encoder
 
-    encoder: Any = default_e5() if name == "e5" else default_encoder()
-    encoder._encode(list(texts[:5]))  # loaded outside the timing
+    # USE v3's encode() keeps BLAS on one thread, as the heads call it (its bare _encode let the
+    # threads spin: 85 texts/s of CPU on 2026-12-07, below the whole tier's 296); e5-small's
+    # _encode skips its memory of recent texts.
+    run = default_e5()._encode if name == "e5" else default_encoder().encode
+    run(list(texts[:5]))  # loaded outside the timing
     print(f"speed, encoder {name}: {len(texts)} texts", file=sys.stderr, flush=True)
     with one_core():
         wall, cpu = time.perf_counter(), time.process_time()
-        encoder._encode(list(texts))
+        run(list(texts))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return len(texts) / cpu, len(texts) / wall
 
@@ -467,7 +474,8 @@ def _stage(started: float, message: str) -> None:
 def run(options: BenchOptions) -> BenchResult:
     data = options.data_dir
     tasks = _choice(options, "tasks", TASKS)
-    parts = _choice(options, "parts", PARTS)
+    # --parts none: no measurement, the section written again from the last figures.
+    parts = tuple(p for p in _choice(options, "parts", (*PARTS, "none")) if p != "none")
     store = Results(_cache(options), _heads_digest(), options.quick)
     started = time.monotonic()
     _stage(started, f"tasks {', '.join(tasks)}; parts {', '.join(parts)}")

@@ -34,6 +34,9 @@ def test_a_row_not_measured_in_a_run_keeps_its_value_and_says_when(tmp_path: Pat
     assert later.get("ours:TweetEval hate") == 69.7
     assert later.note("ours:TweetEval hate") == f" (measured {first.today})"
     assert later.get("ours:missing") is None
+    same_day = bench.Results(tmp_path, heads="aaaa")  # another run of the same day and heads
+    assert same_day.get("ours:TweetEval hate") == 69.7
+    assert same_day.note("ours:TweetEval hate") == ""
 
     changed = bench.Results(tmp_path, heads="bbbb")
     assert changed.get("ours:TweetEval hate") == 69.7
@@ -61,6 +64,7 @@ def test_the_cv_table_shows_every_task_measured_or_not(tmp_path: Path) -> None:
     }
     store.put("cv:spam", {"folds": 5, "repeats": 1, "rows": [row]})
     again = bench.Results(tmp_path, heads="x")
+    again.today = "2099-01-01"
     options = BenchOptions(tmp_path, extra={"cv_repeats": "0"})
     lines = bench._cross_validation(options, (), again)
     table = "\n".join(lines)
