@@ -293,12 +293,14 @@ class Results:
         self.stale.add(key)
         return row["value"]
 
-    def note(self, key: str) -> str:
-        """ " (measured DATE)" for a row not measured in this run, "" otherwise."""
+    def note(self, key: str, heads: bool = True) -> str:
+        """ " (measured DATE)" for a row not measured in this run, "" otherwise; ``heads`` says
+        whether the figure depends on the accurate tier's heads (not a peer's or the fast tier's)."""
         row = self.rows.get(key)
         if key not in self.stale or row is None:
             return ""
-        changed = "" if row.get("heads") == self.heads else ", heads.npz changed since"
+        same = row.get("heads") == self.heads or not heads
+        changed = "" if same else ", heads.npz changed since"
         if not changed and row["date"] == self.today:
             return ""  # measured today with these heads, by another run (--parts, --tasks)
         return f" (measured {row['date']}{changed})"
@@ -590,7 +592,7 @@ def _dev_table(
             if score is None:
                 cells.append("not installed" if predict is None else "not measured yet")
             else:
-                cells.append(f"{score:.1f}{store.note(key)}")
+                cells.append(f"{score:.1f}{store.note(key, heads=name == 'ours')}")
             if name not in ("ours", "fast tier") and predict is None and score is not None:
                 cells[-1] += ", not installed in this run"
         ours, fast, *peers = cells
@@ -771,6 +773,7 @@ def _flagged_on_ordinary(
                     share = 100 * sum(getattr(a, field[head]) >= 0.5 for a in results)
                     store.put(key, share / max(1, len(results)))
                 value = store.get(key) if head not in wanted else store.rows[key]["value"]
-                cells.append("—" if value is None else f"{value:.1f} %{store.note(key)}")
+                note = store.note(key, heads=tier == "accurate")
+                cells.append("—" if value is None else f"{value:.1f} %{note}")
             lines.append(f"| {name} | {len(texts)} | {tier} | {' | '.join(cells)} |")
     return lines

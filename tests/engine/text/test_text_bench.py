@@ -115,3 +115,11 @@ def test_a_fit_started_from_another_fold_s_reaches_the_same_optimum() -> None:
         np.abs(warm_binary[0] - cold_binary[0]).max()
         < 0.05 * np.abs(start[0] - cold_binary[0]).max()
     )
+
+
+def test_a_peer_s_figure_does_not_age_with_the_heads(tmp_path: Path) -> None:
+    bench.Results(tmp_path, heads="old").put("VADER:TweetEval sentiment", 59.8)
+    later = bench.Results(tmp_path, heads="new")
+    assert later.get("VADER:TweetEval sentiment") == 59.8
+    assert later.note("VADER:TweetEval sentiment", heads=False) == ""
+    assert "heads.npz changed since" in later.note("VADER:TweetEval sentiment")
