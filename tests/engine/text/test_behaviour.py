@@ -85,3 +85,12 @@ def test_plain_french_hate_statements_are_flagged() -> None:
     ]
     results = analyze([*hateful, *harmless])
     assert [r.hateful > 0.5 for r in results] == [True, True, False, False, False], results
+
+
+def test_plain_french_insults_are_offensive() -> None:
+    """Written for this test (not in the behaviour suites): the French offensive head learnt insults
+    from English rows through e5-small (it scored them 0.49 and 0.25 before)."""
+    insults = ["Ferme ta gueule, espèce de guignol.", "T'es vraiment un gros naze, toi."]
+    harmless = ["Le café était froid et le serveur peu aimable.", "Cette promo est une tuerie."]
+    results = analyze([*insults, *harmless])
+    assert [r.offensive > 0.5 for r in results] == [True, True, False, False], results
