@@ -84,6 +84,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "product_id": lambda p: product_sample(p).pk,
     "objective_id": lambda p: analytics_samples(p).objective.pk,
     "kpi_id": lambda p: analytics_samples(p).kpi.pk,
+    "report_id": lambda p: analytics_samples(p).report.pk,
+    "block": lambda p: "top_mentions",
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

@@ -256,3 +256,17 @@ def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace
     assert {v.status for v in variants} == {Status.FAILED}
     assert all("must be reconnected" in v.error and "Demo account" in v.error for v in variants)
     assert not Variant.objects.filter(Q(status=Status.PUBLISHED) | Q(status=Status.PUBLISHING))
+
+
+def test_the_demo_has_a_sample_monthly_report_with_figures(demo: Workspace) -> None:
+    from ambassade.analytics import reports
+    from ambassade.analytics.reports_models import Report
+
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    report = Report.objects.get(workspace=demo)
+    assert report.template == "monthly" and report.logo and report.commentary
+    assert report.schedule == "monthly" and report.recipient_list
+    end = NOW.date()
+    context = reports.build(report, end - timedelta(days=29), end, with_charts=False, now=NOW)
+    tiles = {tile["code"]: tile for tile in context["sections"][0].tiles}
+    assert tiles["mention_volume"]["value"] not in ("0", "—")

@@ -11,6 +11,7 @@ from typing import Any
 class AnalyticsSamples:
     objective: Any
     kpi: Any
+    report: Any
 
 
 def samples(personas: Any) -> AnalyticsSamples:
@@ -30,6 +31,17 @@ def samples(personas: Any) -> AnalyticsSamples:
         period_start=date(2026, 12, 1),
         period_end=date(2026, 12, 31),
     )
-    result = AnalyticsSamples(objective, kpi)
+    from ambassade.analytics import reports_services
+
+    report = reports_services.create_report(
+        personas.workspace_a,
+        personas.alice,
+        name="A's report",
+        template="monthly",
+        language="en",
+        blocks=["kpis", "top_mentions"],
+        recipients="a@example.com",
+    )
+    result = AnalyticsSamples(objective, kpi, report)
     personas._analytics = result
     return result

@@ -7,7 +7,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from ambassade.analytics import dashboard, permissions
+        from ambassade.analytics import dashboard, permissions, reports_services  # noqa: F401
         from ambassade.workspaces import home
         from ambassade.workspaces.nav import NavItem, register
 
@@ -19,7 +19,18 @@ class AnalyticsConfig(AppConfig):
                 permissions.ANALYTICS_VIEW,
                 order=15,
                 icon="chart",
-                active_prefixes=("analytics:",),
+                active_prefixes=("analytics:objective", "analytics:kpi"),
+            )
+        )
+        register(
+            NavItem(
+                "analytics_reports",
+                _("Reports"),
+                "analytics:reports",
+                permissions.ANALYTICS_VIEW,
+                order=16,
+                icon="chart",
+                active_prefixes=("analytics:report",),
             )
         )
         home.register(

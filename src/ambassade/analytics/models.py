@@ -61,3 +61,6 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} → {self.target}"
+
+
+from ambassade.analytics.reports_models import Delivery, Report  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ambassade.analytics import views
+from ambassade.analytics import reports_views, views
 
 app_name = "analytics"
 
@@ -18,4 +18,16 @@ urlpatterns = [
     path(W + "kpis/<int:kpi_id>/delete/", views.kpi_delete, name="kpi_delete"),
     path(W + "charts/mentions.svg", views.trend_svg, name="trend_svg"),
     path(W + "charts/mentions.csv", views.trend_csv, name="trend_csv"),
+    path(W + "reports/", reports_views.report_list, name="reports"),
+    path(W + "reports/new/", reports_views.report_create, name="report_create"),
+    path(W + "reports/<int:report_id>/", reports_views.report_detail, name="report"),
+    path(
+        W + "reports/<int:report_id>/report.html", reports_views.report_document, name="report_html"
+    ),
+    path(W + "reports/<int:report_id>/report.pdf", reports_views.report_pdf, name="report_pdf"),
+    path(
+        W + "reports/<int:report_id>/<slug:block>.csv", reports_views.report_csv, name="report_csv"
+    ),
+    path(W + "reports/<int:report_id>/send/", reports_views.report_send, name="report_send"),
+    path(W + "reports/<int:report_id>/delete/", reports_views.report_delete, name="report_delete"),
 ]

@@ -73,6 +73,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
     from ambassade.analytics.demo import ensure_demo_objectives
+    from ambassade.analytics.reports_demo import ensure_demo_report
     from ambassade.bugreports.demo import ensure_demo_bugreports
     from ambassade.contests.demo import ensure_demo_contests
     from ambassade.crisis.demo import ensure_demo_alerts
@@ -102,6 +103,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_events(workspace, owner, out, now=now)
     ensure_demo_products(workspace, owner, out)
     ensure_demo_objectives(workspace, owner, out, now=now)
+    ensure_demo_report(workspace, owner, out)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -1,0 +1,779 @@
+"""A report's blocks computed for a period, and the report rendered as a standalone HTML document,
+as PDF (WeasyPrint, the same document) and each of its tables as CSV.
+
+Every block reads the period's local days in the workspace's time zone (``engine.measures.Period``)
+and compares with the period of the same length just before it. Charts are the Vega-Lite specs of
+``charts`` rendered to SVG by the server (vl-convert): the same chart in the HTML and in the PDF,
+each with the table of its numbers beside it."""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ambassade.analytics import charts, dashboard, kpis
+from ambassade.analytics.catalogue import CATALOGUE, COUNT, MINUTES, PERCENT, SCORE, Metric
+from ambassade.analytics.models import Kpi
+from ambassade.analytics.reports_models import Report, ReportTemplate
+from ambassade.community.models import Identity, Member
+from ambassade.engine import measures
+from ambassade.engine.measures import HIGHER, Period
+from ambassade.inbox.models import Conversation
+from ambassade.listening.models import DailyRollup, ListeningQuery
+from ambassade.publishing.models import Status as PostStatus
+from ambassade.publishing.models import Variant
+
+__all__ = [
+    "BLOCKS",
+    "TEMPLATE_BLOCKS",
+    "Section",
+    "Table",
+    "build",
+    "default_period",
+    "last_month",
+    "last_week",
+    "previous_period",
+    "render_html",
+    "render_pdf",
+]
+
+#: Rows of the "top" tables.
+TOP = 10
+#: Width of the charts rendered for documents, in CSS pixels (A4 minus margins).
+CHART_WIDTH = 640
+
+
+@dataclass(frozen=True)
+class Block:
+    code: str
+    label: str | Promise
+    #: The app whose view permission shows it (as the catalogue's ``source``).
+    source: str
+
+
+BLOCKS: dict[str, Block] = {
+    block.code: block
+    for block in (
+        Block("kpis", gettext_lazy("Key figures"), "analytics"),
+        Block("mentions", gettext_lazy("Mentions and sentiment"), "listening"),
+        Block("top_mentions", gettext_lazy("Top mentions"), "listening"),
+        Block("share_of_voice", gettext_lazy("Share of voice"), "listening"),
+        Block("top_posts", gettext_lazy("Top posts"), "publishing"),
+        Block("inbox", gettext_lazy("Inbox performance"), "inbox"),
+        Block("community", gettext_lazy("Community growth"), "community"),
+        Block("objectives", gettext_lazy("Objectives' progress"), "analytics"),
+    )
+}
+
+TEMPLATE_BLOCKS: dict[str, list[str]] = {
+    ReportTemplate.WEEKLY: ["kpis", "mentions", "top_posts", "top_mentions", "inbox"],
+    ReportTemplate.MONTHLY: list(BLOCKS),
+    ReportTemplate.CAMPAIGN: ["kpis", "top_posts", "mentions", "share_of_voice"],
+    ReportTemplate.CLIENT: [
+        "kpis",
+        "objectives",
+        "mentions",
+        "share_of_voice",
+        "top_posts",
+        "top_mentions",
+        "inbox",
+        "community",
+    ],
+}
+
+#: The key figures, in order, and the app each reads.
+TILES = (
+    "mention_volume",
+    "potential_reach",
+    "net_sentiment",
+    "share_of_voice",
+    "posts_published",
+    "link_clicks",
+    "response_rate",
+    "first_response_time",
+    "csat",
+    "active_members",
+)
+
+#: Keys of a post's network metrics that are not engagements (views are not interactions).
+NOT_ENGAGEMENTS = frozenset({"impressions", "reach", "views", "video_views", "followers"})
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+def last_week(today: date) -> tuple[date, date]:
+    """The last complete week, Monday to Sunday, before ``today``."""
+    monday = today - timedelta(days=today.weekday())
+    return monday - timedelta(days=7), monday - timedelta(days=1)
+
+
+def last_month(today: date) -> tuple[date, date]:
+    """The last complete calendar month before ``today``."""
+    first = today.replace(day=1)
+    end = first - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def default_period(report: Report, today: date) -> tuple[date, date]:
+    """A fixed period when the report has one, else the last complete week (weekly template) or
+    month (the others)."""
+    if report.period_start and report.period_end:
+        return report.period_start, report.period_end
+    if report.template == ReportTemplate.WEEKLY:
+        return last_week(today)
+    return last_month(today)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same kind just before: the month before a whole month, else as many days
+    just before."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        return last_month(start)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+# --- tables and sections ------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A table as shown and as exported: a header and rows of plain values (text or numbers);
+    ``numeric`` tells which columns align right."""
+
+    header: list[str]
+    rows: list[list[Any]]
+    numeric: set[int] = field(default_factory=set)
+    caption: str = ""
+
+    @property
+    def cells(self) -> list[list[tuple[Any, bool]]]:
+        return [[(cell, i in self.numeric) for i, cell in enumerate(row)] for row in self.rows]
+
+    @property
+    def head(self) -> list[tuple[str, bool]]:
+        return [(cell, i in self.numeric) for i, cell in enumerate(self.header)]
+
+
+@dataclass
+class Section:
+    code: str
+    title: str
+    tiles: list[dict[str, Any]] = field(default_factory=list)
+    chart: str = ""  # a data: URI of the SVG
+    chart_alt: str = ""
+    tables: list[Table] = field(default_factory=list)
+    empty: str = ""
+
+
+def _svg_uri(spec: dict[str, Any], language: str) -> str:
+    svg = charts.render_svg(spec, language)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    return formats.number_format(
+        round(value, decimals), decimals, use_l10n=True, force_grouping=True
+    )
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A KPI's value in the reader's language: a dash when there is nothing to measure."""
+    if value is None:
+        return "—"
+    if unit == PERCENT:
+        return _("%(value)s %%") % {"value": _number(value, 1 if value % 1 else 0)}
+    if unit == SCORE:
+        return ("+" if value > 0 else "") + _number(value)
+    if unit == MINUTES:
+        if value >= 120:
+            return _("%(hours)s h") % {"hours": _number(value / 60, 1)}
+        return _("%(minutes)s min") % {"minutes": _number(value)}
+    return _number(value)
+
+
+def change(value: float | None, before: float | None, metric: Metric) -> dict[str, Any] | None:
+    """The change from the period before: in points for a rate or a score, in percent otherwise;
+    ``good`` when it goes the way the metric wants. None when either side has nothing to measure
+    or a count starts from 0 (no percentage of nothing)."""
+    if value is None or before is None:
+        return None
+    if metric.unit in (PERCENT, SCORE):
+        delta = value - before
+        shown = _number(delta, 0 if round(delta, 1).is_integer() else 1)
+        text = _("%(delta)s pts") % {"delta": ("+" if delta > 0 else "") + shown}
+    else:
+        if before == 0:
+            return None
+        delta = 100.0 * (value - before) / before
+        text = ("+" if delta > 0 else "") + _("%(delta)s %%") % {"delta": _number(delta)}
+    if abs(delta) < 0.05:
+        return {"text": text, "good": None}
+    better = delta > 0 if metric.direction == HIGHER else delta < 0
+    return {"text": text, "good": better}
+
+
+# --- blocks -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    report: Report
+    workspace: Any
+    period: Period
+    before: Period
+    language: str
+    now: datetime
+    allowed: Callable[[str], bool]
+    with_charts: bool = True
+
+
+def _kpis_block(ctx: Context) -> Section:
+    section = Section("kpis", _("Key figures"))
+    header = [_("Indicator"), _("This period"), _("Period before"), _("Change"), _("Definition")]
+    table = Table(header, [], numeric={1, 2})
+    for code in TILES:
+        metric = CATALOGUE[code]
+        if not ctx.allowed(metric.source):
+            continue
+        reader = kpis.READERS[code]
+        if code in ("posts_published", "link_clicks") and ctx.report.campaign:
+            value = _campaign_reader(code, ctx, ctx.period)
+            before = _campaign_reader(code, ctx, ctx.before)
+        else:
+            value, before = reader(ctx.workspace, ctx.period), reader(ctx.workspace, ctx.before)
+        moved = change(value, before, metric)
+        section.tiles.append(
+            {
+                "code": code,
+                "label": str(metric.label),
+                "value": format_value(value, metric.unit),
+                "before": format_value(before, metric.unit),
+                "change": moved,
+                "definition": str(metric.definition),
+            }
+        )
+        table.rows.append(
+            [
+                str(metric.label),
+                _raw(value),
+                _raw(before),
+                moved["text"] if moved else "",
+                str(metric.definition),
+            ]
+        )
+    section.tables.append(table)
+    return section
+
+
+def _raw(value: float | None) -> Any:
+    if value is None:
+        return ""
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def _campaign_variants(ctx: Context, period: Period) -> Any:
+    first, after = period.bounds()
+    variants = Variant.objects.filter(
+        workspace=ctx.workspace,
+        status=PostStatus.PUBLISHED,
+        published_at__gte=first,
+        published_at__lt=after,
+    )
+    if ctx.report.campaign:
+        variants = variants.filter(post__utm_campaign=ctx.report.campaign)
+    return variants
+
+
+def _campaign_reader(code: str, ctx: Context, period: Period) -> float:
+    from ambassade.publishing.models import ShortLink
+
+    post_ids = _campaign_variants(ctx, period).values("post_id").distinct()
+    if code == "posts_published":
+        return float(post_ids.count())
+    total = ShortLink.objects.filter(workspace=ctx.workspace, post_id__in=post_ids).aggregate(
+        n=Sum("clicks")
+    )["n"]
+    return float(total or 0)
+
+
+def _mentions_block(ctx: Context) -> Section:
+    section = Section("mentions", _("Mentions and sentiment"))
+    rows = dashboard.sentiment_rows(ctx.workspace, ctx.period.start, ctx.period.end)
+    per_day: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, sentiment, n in rows:
+        per_day[day][sentiment] = n
+    table = Table(
+        [_("Day"), _("Positive"), _("Neutral"), _("Negative"), _("Total")], [], numeric={1, 2, 3, 4}
+    )
+    for day, counts in sorted(per_day.items()):
+        positive, neutral, negative = (counts.get(s, 0) for s in dashboard.SENTIMENTS)
+        table.rows.append(
+            [day.isoformat(), positive, neutral, negative, positive + neutral + negative]
+        )
+    total = sum(row[4] for row in table.rows)
+    if not total:
+        section.empty = _("No mention of the brand in this period.")
+    elif ctx.with_charts:
+        spec = charts.sentiment_trend(rows, width=CHART_WIDTH, language=ctx.language)
+        section.chart = _svg_uri(spec, ctx.language)
+        section.chart_alt = _("Mentions of the brand per day, by sentiment")
+    section.tables.append(table)
+    return section
+
+
+def _top_mentions_block(ctx: Context) -> Section:
+    section = Section("top_mentions", _("Top mentions"))
+    mentions = (
+        kpis._brand_mentions(ctx.workspace, ctx.period)
+        .order_by("-author_followers", "-created_at", "-id")
+        .only(
+            "created_at",
+            "network",
+            "author_handle",
+            "author_name",
+            "author_followers",
+            "text",
+            "sentiment",
+            "url",
+        )[:TOP]
+    )
+    table = Table(
+        [
+            _("Date"),
+            _("Network"),
+            _("Author"),
+            _("Followers"),
+            _("Sentiment"),
+            _("Text"),
+            _("Link"),
+        ],
+        [],
+        numeric={3},
+    )
+    labels = {"positive": _("Positive"), "neutral": _("Neutral"), "negative": _("Negative")}
+    for mention in mentions:
+        table.rows.append(
+            [
+                formats.date_format(timezone.localtime(mention.created_at), "SHORT_DATE_FORMAT"),
+                mention.network,
+                mention.author_name or mention.author_handle,
+                mention.author_followers if mention.author_followers is not None else "",
+                labels.get(mention.sentiment, mention.sentiment),
+                _excerpt(mention.text),
+                mention.url,
+            ]
+        )
+    if not table.rows:
+        section.empty = _("No mention of the brand in this period.")
+    section.tables.append(table)
+    return section
+
+
+def _excerpt(text: str, length: int = 220) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+def _share_of_voice_block(ctx: Context) -> Section:
+    section = Section("share_of_voice", _("Share of voice"))
+
+    def counts(period: Period) -> dict[str, int]:
+        rows = (
+            DailyRollup.objects.filter(
+                workspace=ctx.workspace,
+                day__gte=period.start,
+                day__lte=period.end,
+                query__kind__in=(ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR),
+            )
+            .values_list("query__kind", "query__competitor__name", "query__name")
+            .annotate(n=Sum("count"))
+            .order_by()
+        )
+        result: dict[str, int] = defaultdict(int)
+        for kind, competitor, query, n in rows:
+            name = ctx.workspace.name if kind == ListeningQuery.Kind.BRAND else competitor or query
+            result[name] += n or 0
+        return result
+
+    now, before = counts(ctx.period), counts(ctx.before)
+    total, total_before = sum(now.values()), sum(before.values())
+    table = Table(
+        [_("Brand"), _("Mentions"), _("Share"), _("Share, period before")], [], numeric={1, 2, 3}
+    )
+    names = sorted(set(now) | set(before), key=lambda name: (-now.get(name, 0), name))
+    for name in names:
+        share = measures.share(now.get(name, 0), total)
+        share_before = measures.share(before.get(name, 0), total_before)
+        table.rows.append(
+            [
+                name,
+                now.get(name, 0),
+                _raw(share) if share is not None else "",
+                _raw(share_before) if share_before is not None else "",
+            ]
+        )
+    if not total:
+        section.empty = _("No mention of the brand or its competitors in this period.")
+    elif ctx.with_charts:
+        section.chart = _svg_uri(
+            _share_spec([(row[0], row[1]) for row in table.rows if row[1]]), ctx.language
+        )
+        section.chart_alt = _("Mentions of the brand and of each competitor in the period")
+    section.tables.append(table)
+    return section
+
+
+def _share_spec(rows: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    from ambassade.engine.charts import SCHEMA
+
+    return {
+        "$schema": SCHEMA,
+        "description": _("Mentions of the brand and of each competitor in the period"),
+        "width": CHART_WIDTH,
+        "height": {"step": 22},
+        "background": None,
+        "config": {
+            "font": "DejaVu Sans, sans-serif",
+            "view": {"stroke": None},
+            "axis": {"labelColor": "#555", "titleColor": "#555", "gridColor": "#e6e2dc"},
+        },
+        "data": {"values": [{"name": name, "count": count} for name, count in rows]},
+        "mark": {"type": "bar", "color": "#3a6ea5"},
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "count", "type": "quantitative", "title": _("Mentions")},
+        },
+    }
+
+
+def engagements(metrics: dict[str, Any]) -> int:
+    """A post's interactions as its network counts them: every numeric metric but views and
+    reach (likes, reposts, replies, comments, shares, saves, clicks)."""
+    return sum(
+        int(value)
+        for key, value in (metrics or {}).items()
+        if key not in NOT_ENGAGEMENTS and isinstance(value, int | float) and value > 0
+    )
+
+
+def _top_posts_block(ctx: Context) -> Section:
+    title = _("Top posts")
+    if ctx.report.campaign:
+        title = _("Top posts of the campaign “%(campaign)s”") % {"campaign": ctx.report.campaign}
+    section = Section("top_posts", title)
+    variants = list(
+        _campaign_variants(ctx, ctx.period)
+        .select_related("post", "connection")
+        .order_by("-published_at", "-id")[:2000]
+    )
+    variants.sort(key=lambda v: (-engagements(v.metrics), -v.published_at.timestamp(), -v.id))
+    table = Table(
+        [
+            _("Published"),
+            _("Account"),
+            _("Text"),
+            _("Likes"),
+            _("Reposts"),
+            _("Replies"),
+            _("Engagements"),
+            _("Link"),
+        ],
+        [],
+        numeric={3, 4, 5, 6},
+    )
+    for variant in variants[:TOP]:
+        metrics = variant.metrics or {}
+        table.rows.append(
+            [
+                formats.date_format(
+                    timezone.localtime(variant.published_at), "SHORT_DATETIME_FORMAT"
+                ),
+                f"{variant.connection.account_name} ({variant.connection.network})",
+                _excerpt(variant.effective_text, 160),
+                metrics.get("likes", ""),
+                metrics.get("reposts", metrics.get("shares", "")),
+                metrics.get("replies", metrics.get("comments", "")),
+                engagements(metrics),
+                variant.remote_url,
+            ]
+        )
+    if not table.rows:
+        section.empty = _("No post was published in this period.")
+    section.tables.append(table)
+    return section
+
+
+def _inbox_figures(ctx: Context, period: Period) -> dict[str, float | None]:
+    first, after = period.bounds()
+    rows = Conversation.objects.filter(
+        workspace=ctx.workspace, first_inbound_at__gte=first, first_inbound_at__lt=after
+    )
+    counts = rows.aggregate(total=Count("id"), answered=Count("first_response_at"))
+    return {
+        "received": float(counts["total"]),
+        "answered": float(counts["answered"]),
+        "response_rate": kpis.response_rate(ctx.workspace, period),
+        "first_response_time": kpis.first_response_time(ctx.workspace, period),
+        "csat": kpis.csat(ctx.workspace, period),
+    }
+
+
+def _inbox_block(ctx: Context) -> Section:
+    section = Section("inbox", _("Inbox performance"))
+    now, before = _inbox_figures(ctx, ctx.period), _inbox_figures(ctx, ctx.before)
+    count = CATALOGUE["posts_published"]  # a count, more is better
+    labels = {
+        "received": (_("Conversations received"), count),
+        "answered": (_("Conversations answered"), count),
+        "response_rate": (CATALOGUE["response_rate"].label, CATALOGUE["response_rate"]),
+        "first_response_time": (
+            _("Median first-response time"),
+            CATALOGUE["first_response_time"],
+        ),
+        "csat": (CATALOGUE["csat"].label, CATALOGUE["csat"]),
+    }
+    for key, (label, metric) in labels.items():
+        moved = change(now[key], before[key], metric)
+        section.tiles.append(
+            {
+                "code": key,
+                "label": str(label),
+                "value": format_value(now[key], metric.unit),
+                "before": format_value(before[key], metric.unit),
+                "change": moved,
+            }
+        )
+    first, after = ctx.period.bounds()
+    per_network = (
+        Conversation.objects.filter(
+            workspace=ctx.workspace, first_inbound_at__gte=first, first_inbound_at__lt=after
+        )
+        .values_list("network")
+        .annotate(total=Count("id"), answered=Count("first_response_at"))
+        .order_by("network")
+    )
+    table = Table(
+        [_("Network"), _("Received"), _("Answered"), _("Response rate")], [], numeric={1, 2, 3}
+    )
+    for network, total, answered in per_network:
+        rate = measures.rate(answered, total)
+        table.rows.append([network, total, answered, _raw(rate) if rate is not None else ""])
+    if not table.rows:
+        section.empty = _("No conversation started in this period.")
+    section.tables.append(table)
+    return section
+
+
+def _community_block(ctx: Context) -> Section:
+    section = Section("community", _("Community growth"))
+    first, after = ctx.period.bounds()
+    before_first, _after = ctx.before.bounds()
+    members = Member.objects.filter(workspace=ctx.workspace)
+    figures = members.aggregate(
+        at_start=Count("id", filter=Q(created_at__lt=first)),
+        at_end=Count("id", filter=Q(created_at__lt=after)),
+        new=Count("id", filter=Q(created_at__gte=first, created_at__lt=after)),
+        new_before=Count("id", filter=Q(created_at__gte=before_first, created_at__lt=first)),
+    )
+    active = kpis.active_members(ctx.workspace, ctx.period)
+    active_before = kpis.active_members(ctx.workspace, ctx.before)
+    count = CATALOGUE["active_members"]
+    for key, label, value, before in (
+        ("at_end", _("Members at the end"), figures["at_end"], figures["at_start"]),
+        ("new", _("New members"), figures["new"], figures["new_before"]),
+        ("active", count.label, active, active_before),
+    ):
+        section.tiles.append(
+            {
+                "code": key,
+                "label": str(label),
+                "value": format_value(float(value or 0), COUNT),
+                "before": format_value(float(before or 0), COUNT),
+                "change": change(float(value or 0), float(before or 0), count),
+            }
+        )
+    per_network = (
+        Identity.objects.filter(
+            workspace=ctx.workspace, created_at__gte=first, created_at__lt=after
+        )
+        .values_list("network")
+        .annotate(n=Count("id"))
+        .order_by("-n", "network")
+    )
+    table = Table([_("Network"), _("New identities")], [list(row) for row in per_network], {1})
+    if not table.rows and not figures["new"]:
+        section.empty = _("No new member in this period.")
+    section.tables.append(table)
+    return section
+
+
+def _objectives_block(ctx: Context) -> Section:
+    section = Section("objectives", _("Objectives' progress"))
+    rows = list(
+        Kpi.objects.filter(
+            workspace=ctx.workspace,
+            period_start__lte=ctx.period.end,
+            period_end__gte=ctx.period.start,
+        )
+        .select_related("objective", "workspace")
+        .order_by("objective__name", "position", "id")
+    )
+    table = Table(
+        [_("Objective"), _("Indicator"), _("Period"), _("Value"), _("Target"), _("Progress")],
+        [],
+        numeric={3, 4, 5},
+    )
+    for kpi in rows:
+        if not ctx.allowed(CATALOGUE[kpi.metric].source):
+            continue
+        measured = kpis.measure(kpi, ctx.now)
+        unit = measured.metric.unit
+        section.tiles.append(
+            {
+                "objective": kpi.objective.name,
+                "label": str(measured.metric.label),
+                "value": format_value(measured.value, unit),
+                "target": format_value(kpi.target, unit),
+                "progress": measured.progress_int if measured.progress is not None else None,
+                "on_track": measured.on_track,
+                "period": (kpi.period_start, kpi.period_end),
+            }
+        )
+        table.rows.append(
+            [
+                kpi.objective.name,
+                str(measured.metric.label),
+                f"{kpi.period_start.isoformat()} – {kpi.period_end.isoformat()}",
+                _raw(measured.value),
+                _raw(kpi.target),
+                measured.progress_int if measured.progress is not None else "",
+            ]
+        )
+    if not table.rows:
+        section.empty = _("No objective has an indicator over this period.")
+    section.tables.append(table)
+    return section
+
+
+BUILDERS: dict[str, Callable[[Context], Section]] = {
+    "kpis": _kpis_block,
+    "mentions": _mentions_block,
+    "top_mentions": _top_mentions_block,
+    "share_of_voice": _share_of_voice_block,
+    "top_posts": _top_posts_block,
+    "inbox": _inbox_block,
+    "community": _community_block,
+    "objectives": _objectives_block,
+}
+
+
+def build(
+    report: Report,
+    start: date,
+    end: date,
+    *,
+    allowed: Callable[[str], bool] | None = None,
+    only: str | None = None,
+    now: datetime | None = None,
+    with_charts: bool = True,
+) -> dict[str, Any]:
+    """The report's sections for the local days ``start``–``end`` (raises ``PeriodError``), in the
+    active language; ``allowed(source)`` leaves out what the reader may not see; ``only`` builds
+    one block (for its CSV)."""
+    workspace = report.workspace
+    period = Period(start, end, workspace.time_zone)
+    before = Period(*previous_period(start, end), workspace.time_zone)
+    language = translation.get_language() or report.language
+    ctx = Context(
+        report=report,
+        workspace=workspace,
+        period=period,
+        before=before,
+        language=language,
+        now=now or timezone.now(),
+        allowed=allowed or (lambda source: True),
+        with_charts=with_charts,
+    )
+    codes = [code for code in report.blocks if code in BUILDERS]
+    if only is not None:
+        codes = [only] if only in BUILDERS else []
+    sections = [
+        BUILDERS[code](ctx)
+        for code in codes
+        if code in ("kpis", "objectives") or ctx.allowed(BLOCKS[code].source)
+    ]
+    return {
+        "report": report,
+        "workspace": workspace,
+        "start": start,
+        "end": end,
+        "before_start": before.start,
+        "before_end": before.end,
+        "sections": sections,
+        "logo": _logo_uri(report),
+        "commentary": [p.strip() for p in report.commentary.split("\n\n") if p.strip()],
+        "generated_at": ctx.now,
+    }
+
+
+def _logo_uri(report: Report) -> str:
+    if not report.logo:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(bytes(report.logo)).decode()
+
+
+def render_html(
+    report: Report,
+    start: date,
+    end: date,
+    *,
+    language: str | None = None,
+    allowed: Callable[[str], bool] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The report as a standalone HTML document (no script, images inline), in ``language`` (the
+    report's own by default) and the workspace's time zone."""
+    with (
+        translation.override(language or report.language),
+        timezone.override(report.workspace.time_zone),
+    ):
+        context = build(report, start, end, allowed=allowed, now=now)
+        return render_to_string("analytics/report_document.html", context)
+
+
+def render_pdf(html: str) -> bytes:
+    """The same document as PDF, A4, by WeasyPrint (which draws the SVG charts as vectors)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html, base_url=None).write_pdf())
+
+
+def block_table(
+    report: Report,
+    code: str,
+    start: date,
+    end: date,
+    *,
+    allowed: Callable[[str], bool] | None = None,
+) -> Table | None:
+    """The table of one block (for its CSV), without rendering its chart."""
+    with timezone.override(report.workspace.time_zone):
+        context = build(report, start, end, allowed=allowed, only=code, with_charts=False)
+    sections = context["sections"]
+    return sections[0].tables[0] if sections and sections[0].tables else None

@@ -1,0 +1,177 @@
+"""Reports' blocks against figures counted by hand (November 2026 in Paris against October), the
+periods, the logo and the recipients' checks."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from ambassade.analytics import reports
+from ambassade.analytics.reports_forms import parse_recipients
+from ambassade.analytics.reports_logo import LogoError, normalise
+from tests.analytics.report_data import NOVEMBER, monthly, november
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def _sections(personas: Personas, language: str = "en", **fields: Any) -> dict[str, Any]:
+    report = monthly(personas, **fields)
+    with translation.override(language):
+        context = reports.build(report, *NOVEMBER, with_charts=False)
+    return {section.code: section for section in context["sections"]}
+
+
+def _tiles(section: Any) -> dict[str, Any]:
+    return {tile["code"]: tile for tile in section.tiles}
+
+
+def test_periods_are_the_last_complete_week_and_month() -> None:
+    # Wednesday 2 December 2026: the week before runs Monday 23 to Sunday 29 November.
+    assert reports.last_week(date(2026, 12, 2)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert reports.last_week(date(2026, 11, 30)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert reports.last_month(date(2027, 1, 1)) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert reports.last_month(date(2024, 3, 15)) == (date(2024, 2, 1), date(2024, 2, 29))
+    # The period before a whole month is the month before (not 30 days); else as many days.
+    assert reports.previous_period(date(2026, 3, 1), date(2026, 3, 31)) == (
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+    )
+    assert reports.previous_period(date(2026, 11, 23), date(2026, 11, 29)) == (
+        date(2026, 11, 16),
+        date(2026, 11, 22),
+    )
+
+
+def test_key_figures_against_hand_counts(personas: Personas) -> None:
+    november(personas)
+    tiles = _tiles(_sections(personas)["kpis"])
+    # November: 3 brand mentions (the one of 30 Nov 23:00 UTC is 1 December in Paris), the first
+    # matched by two brand queries and counted once; October: 1.
+    assert tiles["mention_volume"]["value"] == "3"
+    assert tiles["mention_volume"]["before"] == "1"
+    assert tiles["mention_volume"]["change"] == {"text": "+200 %", "good": True}
+    assert tiles["potential_reach"]["value"] == "150"
+    # 2 positive, 1 negative: +33; October +100: 67 points down.
+    assert tiles["net_sentiment"]["value"] == "+33"
+    assert tiles["net_sentiment"]["change"] == {"text": "-66.7 pts", "good": False}
+    assert tiles["share_of_voice"]["value"] == "75 %"
+    assert tiles["share_of_voice"]["change"] == {"text": "+25 pts", "good": True}
+    assert tiles["response_rate"]["value"] == "50 %"
+    assert tiles["first_response_time"]["value"] == "30 min"
+    # Less is better: 60 → 30 minutes is −50 % and good.
+    assert tiles["first_response_time"]["change"] == {"text": "-50 %", "good": True}
+    assert tiles["csat"]["value"] == "—" and tiles["csat"]["change"] is None
+    assert tiles["posts_published"]["value"] == "2"
+    assert tiles["link_clicks"]["value"] == "10"
+    assert tiles["active_members"]["value"] == "1"  # @lea wrote in November
+
+
+def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
+    november(personas)
+    sections = _sections(personas)
+    mentions = sections["mentions"].tables[0]
+    assert len(mentions.rows) == 30  # every day of November, empty ones at 0
+    assert sum(row[4] for row in mentions.rows) == 6  # the rollups: 4 + 2 brand matches
+    assert sections["mentions"].chart == ""  # built without charts here
+    top = sections["top_mentions"].tables[0].rows
+    assert [row[3] for row in top] == [100, 50, ""]  # by reach, unknown last
+    share = sections["share_of_voice"].tables[0].rows
+    assert share == [["Brand A", 6, 75, 50], ["Rival", 2, 25, 50]]
+    posts = sections["top_posts"].tables[0].rows
+    # Engagements: 20 + 4 (views are not engagements), then 5 + 2 + 1.
+    assert [row[6] for row in posts] == [24, 8]
+    inbox = _tiles(sections["inbox"])
+    assert (inbox["received"]["value"], inbox["answered"]["value"]) == ("2", "1")
+    assert sections["inbox"].tables[0].rows == [["mastodon", 2, 1, 50]]
+    community = _tiles(sections["community"])
+    assert community["at_end"]["value"] == "3" and community["at_end"]["before"] == "1"
+    assert community["new"]["value"] == "2" and community["new"]["before"] == "1"
+    assert sections["objectives"].empty  # no KPI over November
+
+
+def test_a_campaign_report_counts_the_campaign_s_posts_only(personas: Personas) -> None:
+    november(personas)
+    sections = _sections(personas, campaign="noel", template="campaign")
+    assert [row[6] for row in sections["top_posts"].tables[0].rows] == [8]
+    tiles = _tiles(sections["kpis"])
+    assert tiles["posts_published"]["value"] == "1"
+    assert tiles["link_clicks"]["value"] == "10"
+
+
+def test_an_empty_period_says_so_and_measures_no_ratio(personas: Personas) -> None:
+    report = monthly(personas)
+    with translation.override("en"):
+        context = reports.build(report, date(2025, 1, 1), date(2025, 1, 31), with_charts=False)
+    sections = {section.code: section for section in context["sections"]}
+    assert sections["mentions"].empty and sections["top_posts"].empty
+    tiles = _tiles(sections["kpis"])
+    assert tiles["net_sentiment"]["value"] == "—"
+    assert tiles["mention_volume"]["value"] == "0" and tiles["mention_volume"]["change"] is None
+
+
+def test_figures_follow_the_reader_s_language(personas: Personas) -> None:
+    november(personas)
+    tiles = _tiles(_sections(personas, "fr")["kpis"])
+    assert tiles["net_sentiment"]["change"]["text"] == "-66,7 pts"
+    assert tiles["mention_volume"]["label"] == "Volume de mentions"
+
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_logo_is_checked_and_re_encoded() -> None:
+    from PIL import Image
+
+    logo = normalise(_png(1200, 300))
+    assert (logo.width, logo.height) == (600, 150)  # within 600 × 200, proportions kept
+    assert Image.open(io.BytesIO(logo.png)).format == "PNG"
+    for data, code in (
+        (b"", "empty"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "unreadable"),
+        (b"GIF89a" + b"\0" * 40, "unreadable"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 30, "unreadable"),
+        (b"x" * (1024 * 1024 + 1), "too_large"),
+    ):
+        with pytest.raises(LogoError) as caught:
+            normalise(data)
+        assert caught.value.code == code
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, format="GIF")
+    with pytest.raises(LogoError) as caught:
+        normalise(gif.getvalue())
+    assert caught.value.code == "format"
+
+
+def test_a_decompression_bomb_is_refused_before_decoding() -> None:
+    from PIL import Image
+
+    # A 6000 × 6000 image compresses to a few KB: refused from its header.
+    out = io.BytesIO()
+    Image.new("1", (6000, 6000)).save(out, format="PNG")
+    assert len(out.getvalue()) < 1024 * 1024
+    with pytest.raises(LogoError) as caught:
+        normalise(out.getvalue())
+    assert caught.value.code == "dimensions"
+
+
+def test_recipients_are_checked_one_by_one() -> None:
+    assert parse_recipients("a@example.com, B@example.com;\nb@example.com\n") == [
+        "a@example.com",
+        "B@example.com",
+    ]
+    with pytest.raises(ValidationError) as caught:
+        parse_recipients("a@example.com\nnot-an-address\n")
+    assert caught.value.params == {"address": "not-an-address", "position": 2}
+    with pytest.raises(ValidationError):
+        parse_recipients(" ".join(f"p{n}@example.com" for n in range(21)))
