@@ -4,7 +4,7 @@ periods, the logo and the recipients' checks."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -175,3 +175,35 @@ def test_recipients_are_checked_one_by_one() -> None:
     assert caught.value.params == {"address": "not-an-address", "position": 2}
     with pytest.raises(ValidationError):
         parse_recipients(" ".join(f"p{n}@example.com" for n in range(21)))
+
+
+def test_objectives_show_their_progress_over_their_own_period(personas: Personas) -> None:
+    from django.template.loader import render_to_string
+
+    from ambassade.analytics import services
+
+    november(personas)
+    objective = services.create_objective(
+        personas.workspace_a, personas.alice, name="Be heard", type="visibility"
+    )
+    services.add_kpi(
+        objective,
+        personas.alice,
+        metric="mention_volume",
+        target=6,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+    )
+    report = monthly(personas, language="en", blocks=["objectives"])
+    after = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    with translation.override("en"):
+        context = reports.build(report, *NOVEMBER, with_charts=False, now=after)
+        (tile,) = context["sections"][0].tiles
+        html = render_to_string("analytics/report_document.html", context)
+    # 3 mentions of a target of 6: half-way, and behind once November is over.
+    assert (tile["value"], tile["target"], tile["progress"]) == ("3", "6", 50)
+    assert tile["on_track"] is False
+    assert '<rect width="50" height="6"' in html and "behind" in html
+    assert context["sections"][0].tables[0].rows == [
+        ["Be heard", "Mention volume", "2026-11-01 – 2026-11-30", 3, 6, 50]
+    ]
