@@ -27,6 +27,7 @@ from tests.events.samples import samples as event_samples
 from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
+from tests.mailing.samples import samples as mailing_samples
 from tests.moderation.samples import samples as moderation_samples
 from tests.products.samples import product as product_sample
 from tests.publishing import samples
@@ -86,6 +87,9 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "kpi_id": lambda p: analytics_samples(p).kpi.pk,
     "report_id": lambda p: analytics_samples(p).report.pk,
     "block": lambda p: "top_mentions",
+    "campaign_id": lambda p: mailing_samples(p).campaign.pk,
+    "lang": lambda p: "en",
+    "recipient_token": lambda p: mailing_samples(p).recipient.token,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.
@@ -131,6 +135,11 @@ GLOBAL: dict[str, str] = {
     "community:optin": "the public double opt-in page of one consent request, behind a signed "
     "unguessable token; it shows the brand's name and the person's own address, nothing else "
     "(tests/community/test_consent.py)",
+    "mailing:unsubscribe": "the public unsubscribe page of one campaign e-mail, behind its "
+    "recipient's unguessable token; it shows the brand's name and the person's own address, "
+    "nothing else (tests/mailing/test_tracking.py)",
+    "mailing:open": "a campaign's open pixel: the same image for any token, counts an open only "
+    "for a campaign that asks (tests/mailing/test_tracking.py)",
     "bugreports:webhook": "where a tracker's webhook posts, behind an unguessable address; a "
     "delivery must be signed with that tracker's secret and the answer is a bare status "
     "(tests/bugreports/test_following.py)",
@@ -161,6 +170,8 @@ PUBLIC = {
     "events:ticket",
     "events:ticket_ics",
     "community:optin",
+    "mailing:unsubscribe",
+    "mailing:open",
 }
 
 

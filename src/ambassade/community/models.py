@@ -247,6 +247,8 @@ class Consent(models.Model):
         DOUBLE_OPT_IN = "double_opt_in", _("Confirmed from the e-mail (double opt-in)")
         PUBLIC_PAGE = "public_page", _("On the confirmation page")
         IMPORT = "import", _("Customer file")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link in an e-mail")
+        BOUNCE = "bounce", _("The address bounced")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")

@@ -3,8 +3,8 @@
 :func:`person_of` gathers what identifies the member: their accounts ``(network, handle)``, their
 mentions, their conversations, their e-mail addresses and names. Each app exports and erases its
 own part through its ``privacy`` module (``listening``, ``inbox``, ``replies``, ``moderation``,
-``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``); this module calls them in
-one transaction, then
+``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``, ``mailing``); this module
+calls them in one transaction, then
 deletes the member (identities, timeline, appearances, consents) and scrubs the audit log, which
 keeps only one line saying that an erasure happened.
 """
@@ -26,6 +26,7 @@ from ambassade.crisis import privacy as crisis_privacy
 from ambassade.events import privacy as events_privacy
 from ambassade.inbox import privacy as inbox_privacy
 from ambassade.listening import privacy as listening_privacy
+from ambassade.mailing import privacy as mailing_privacy
 from ambassade.moderation import privacy as moderation_privacy
 from ambassade.replies import privacy as replies_privacy
 from ambassade.satisfaction import privacy as satisfaction_privacy
@@ -155,6 +156,7 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
         "events": {
             "rsvps": events_privacy.export_person(workspace, person.accounts, person.emails)
         },
+        "mailing": mailing_privacy.export_person(workspace, person.emails, [member.pk]),
     }
     workspace_services.record_audit(
         workspace, actor, "community.member.exported", member, object_repr=f"#{member.pk}"
@@ -215,6 +217,7 @@ def erase_member(member: Member, actor: Any) -> dict[str, int]:
             "crisis": crisis_privacy.erase_person(workspace, person.handles, person.mention_ids),
             "contests": contests_privacy.erase_person(workspace, person.accounts, person.emails),
             "events": events_privacy.erase_person(workspace, person.accounts, person.emails),
+            "mailing": mailing_privacy.erase_person(workspace, person.emails, [member.pk]),
         }
         counts["community"] = Consent.objects.filter(member=member).count() + 1
         member.delete()  # identities, appearances, timeline, consents, dismissed pairs

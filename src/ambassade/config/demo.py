@@ -80,6 +80,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.events.demo import ensure_demo_events
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
+    from ambassade.mailing.demo import ensure_demo_mailing
     from ambassade.moderation.demo import ensure_demo_moderation
     from ambassade.products.demo import ensure_demo_products
     from ambassade.publishing.demo import ensure_demo_posts
@@ -101,6 +102,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_bugreports(workspace, owner, out, now=now)
     ensure_demo_contests(workspace, owner, out, now=now)
     ensure_demo_events(workspace, owner, out, now=now)
+    ensure_demo_mailing(workspace, owner, out, now=now)
     ensure_demo_products(workspace, owner, out)
     ensure_demo_objectives(workspace, owner, out, now=now)
     ensure_demo_report(workspace, owner, out)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ambassade.bugreports",
     "ambassade.contests",
     "ambassade.events",
+    "ambassade.mailing",
     "ambassade.products",
     "ambassade.analytics",
 ]

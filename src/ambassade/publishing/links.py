@@ -9,7 +9,8 @@ length and write nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
@@ -18,7 +19,14 @@ from django.db.models import F
 from ambassade.engine import publishing as rules
 from ambassade.publishing.models import Post, ShortLink
 
-__all__ = ["SHORT_CODE_LENGTH", "count_click", "replace_links", "shape_text", "short_url"]
+__all__ = [
+    "SHORT_CODE_LENGTH",
+    "count_click",
+    "register_resolver",
+    "replace_links",
+    "shape_text",
+    "short_url",
+]
 
 SHORT_CODE_LENGTH = 8
 
@@ -90,11 +98,25 @@ def shape_text(
     return text
 
 
-def count_click(code: str) -> str | None:
+#: Other apps' links counted through ``/l/<code>`` (the campaigns' links, ``mailing``): each takes
+#: the code and the request's query parameters and returns the target, or None for another code.
+RESOLVERS: list[Callable[[str, Mapping[str, Any]], str | None]] = []
+
+
+def register_resolver(resolver: Callable[[str, Mapping[str, Any]], str | None]) -> None:
+    if resolver not in RESOLVERS:
+        RESOLVERS.append(resolver)
+
+
+def count_click(code: str, params: Mapping[str, Any] | None = None) -> str | None:
     """Count a click on a short link and return where it leads (None: no such link). Nothing about
-    the person is stored."""
+    the person is stored (another app's link may count it for its recipient: ``RESOLVERS``)."""
     link = ShortLink.objects.filter(code=code).values("id", "target").first()
     if link is None:
+        for resolver in RESOLVERS:
+            target = resolver(code, params or {})
+            if target is not None:
+                return target
         return None
     ShortLink.objects.filter(id=link["id"]).update(clicks=F("clicks") + 1)
     return str(link["target"])

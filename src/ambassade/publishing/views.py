@@ -689,7 +689,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
     """``/l/<code>``: public, counts the click (and nothing about the person), then redirects."""
-    target = links.count_click(code)
+    target = links.count_click(code, request.GET)
     if target is None:
         raise Http404("No such link.")
     response = HttpResponseRedirect(target)

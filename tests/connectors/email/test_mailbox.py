@@ -330,3 +330,17 @@ def test_an_administrator_may_allow_a_private_mail_server(
     finally:
         http.allow_private_destinations([])
     assert result.items == [] and "INBOX" in result.next_cursor["folders"]
+
+
+def test_a_long_message_goes_with_crlf_line_ends(dovecot: Dovecot, mailbox: Mailbox) -> None:
+    """smtplib sends bytes as they are: LF-only line ends made one line of the whole message,
+    which a server refuses past 1,000 characters (RFC 5321 4.5.3.1.6)."""
+    text = "\n".join(f"Ligne {n} d'une longue réponse, avec des accents : éàç." for n in range(60))
+    with smtp_server(dovecot, security="none") as server:
+        creds = mailbox.credentials | {"smtp_port": server.port, "sent_folder": ""}
+        connector(dovecot).send_message(creds, DirectMessage("x@client.example", text, "long-1"))
+        ((_envelope, data),) = server.handler.received
+    assert b"\r\n" in data and max(len(line) for line in data.split(b"\r\n")) <= 998
+    body = message_from_bytes(data, policy=policy.default).get_body(("plain",))
+    assert body is not None
+    assert body.get_content().replace("\r\n", "\n").rstrip("\n") == text

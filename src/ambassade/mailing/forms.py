@@ -1,0 +1,70 @@
+"""The campaign form and the test send form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.mailing.models import Campaign
+from ambassade.mailing.services import MAX_RATE
+from ambassade.workspaces.models import Connection
+
+DEFAULT_BODY_EN = 'Hello {{ first_name|"there" }},\n\n…\n\nSee you soon,\n{{ brand }}'
+DEFAULT_BODY_FR = 'Bonjour {{ first_name|"à vous" }},\n\n…\n\nÀ bientôt,\n{{ brand }}'
+
+
+class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
+    rate_per_hour = forms.IntegerField(
+        label=_("E-mails an hour at most"),
+        min_value=1,
+        max_value=MAX_RATE,
+        help_text=_("Your e-mail provider's limit; the sending keeps to this pace."),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "connection",
+            "subject_en",
+            "body_en",
+            "subject_fr",
+            "body_fr",
+            "rate_per_hour",
+            "track_clicks",
+            "track_opens",
+        ]
+        widgets = {
+            "body_en": forms.Textarea(attrs={"rows": 10}),
+            "body_fr": forms.Textarea(attrs={"rows": 10}),
+        }
+        help_texts = {
+            "track_opens": _(
+                "Adds an invisible image to each e-mail. Off by default: many people and mail "
+                "clients block it, and it tells the brand when someone reads."
+            ),
+            "track_clicks": _("Links go through this server's short links, counted per person."),
+        }
+
+    def __init__(self, *args: Any, workspace: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["connection"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Connection.objects.filter(workspace=workspace, network="email")
+        field.required = True
+        field.empty_label = None
+        field.help_text = _(
+            "The e-mail account (Settings → Connections) whose SMTP server sends the campaign; "
+            "bounces are read back from its mailbox."
+        )
+        for name in ("name", "subject_en", "subject_fr"):
+            self.fields[name].widget.attrs.setdefault("maxlength", 200 if name == "name" else 300)
+
+
+class TestSendForm(forms.Form):
+    email = forms.EmailField(label=_("Send a test to"), max_length=254)
+    lang = forms.ChoiceField(
+        label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))]
+    )

@@ -1,0 +1,284 @@
+"""Every write of the mailing app: campaigns written, tested, started, paused, resumed,
+cancelled (docs/mailing.md). Views and tasks call these."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambassade.connectors.base import ConnectorError
+from ambassade.connectors.email.smtp import SmtpSession
+from ambassade.mailing import audit, composing, sending, templating
+from ambassade.mailing.models import Campaign, Recipient
+from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import words
+from ambassade.workspaces.models import Connection, Workspace
+
+__all__ = [
+    "CampaignError",
+    "cancel",
+    "check_content",
+    "create_campaign",
+    "delete_campaign",
+    "pause",
+    "resume",
+    "start",
+    "test_send",
+    "update_campaign",
+]
+
+FIELDS = (
+    "name",
+    "connection",
+    "subject_en",
+    "body_en",
+    "subject_fr",
+    "body_fr",
+    "rate_per_hour",
+    "track_opens",
+    "track_clicks",
+)
+MAX_RATE = 3_600_000
+
+
+class CampaignError(Exception):
+    """The action cannot be done; ``str(error)`` is a sentence for the person, and ``field`` the
+    form field it is about (or "")."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "subject_en": _("Subject (English)"),
+        "body_en": _("Text (English)"),
+        "subject_fr": _("Subject (French)"),
+        "body_fr": _("Text (French)"),
+    }
+
+
+def check_content(values: dict[str, Any]) -> None:
+    """Both languages' templates can be rendered, and at least one language is complete."""
+    labels = _labels()
+    for field, label in labels.items():
+        try:
+            templating.check(str(values.get(field) or ""), label)
+        except templating.TemplateError as error:
+            raise CampaignError(str(error), field) from None
+    complete = [
+        lang
+        for lang in ("en", "fr")
+        if str(values.get(f"subject_{lang}") or "").strip()
+        and str(values.get(f"body_{lang}") or "").strip()
+    ]
+    if not complete:
+        raise CampaignError(
+            _("Write the subject and the text in at least one language."), "subject_en"
+        )
+    for lang in ("en", "fr"):
+        subject = str(values.get(f"subject_{lang}") or "").strip()
+        body = str(values.get(f"body_{lang}") or "").strip()
+        if bool(subject) != bool(body):
+            field = f"body_{lang}" if subject else f"subject_{lang}"
+            raise CampaignError(
+                _("Write both the subject and the text of this language, or neither."), field
+            )
+    rate = values.get("rate_per_hour")
+    if rate is not None and not 1 <= int(rate) <= MAX_RATE:
+        raise CampaignError(
+            _("The pace must be from 1 to %(max)s e-mails an hour.") % {"max": MAX_RATE},
+            "rate_per_hour",
+        )
+
+
+def _check_connection(workspace: Workspace, connection: Connection | None) -> None:
+    if connection is not None and (
+        connection.workspace_id != workspace.pk or connection.network != "email"
+    ):
+        raise CampaignError(_("Choose one of this workspace's e-mail connections."), "connection")
+
+
+def create_campaign(workspace: Workspace, actor: Any, **values: Any) -> Campaign:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    check_content(values)
+    _check_connection(workspace, values.get("connection"))
+    with transaction.atomic():
+        campaign = Campaign.objects.create(workspace=workspace, created_by=actor, **values)
+        workspace_services.record_audit(workspace, actor, audit.CREATED, campaign)
+    return campaign
+
+
+def update_campaign(campaign: Campaign, actor: Any, **values: Any) -> Campaign:
+    if not campaign.editable:
+        raise CampaignError(_("The campaign was sent: it can no longer change."))
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    merged = {field: getattr(campaign, field) for field in FIELDS} | values
+    check_content(merged)
+    _check_connection(campaign.workspace, merged.get("connection"))
+    with transaction.atomic():
+        changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+            updated_at=timezone.now(), **values
+        )
+        if not changed:
+            raise CampaignError(_("The campaign was sent: it can no longer change."))
+        workspace_services.record_audit(campaign.workspace, actor, audit.UPDATED, campaign)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def delete_campaign(campaign: Campaign, actor: Any) -> None:
+    if campaign.state in (Campaign.State.SENDING, Campaign.State.PAUSED):
+        raise CampaignError(_("Cancel the sending first."))
+    with transaction.atomic():
+        workspace_services.record_audit(campaign.workspace, actor, audit.DELETED, campaign)
+        campaign.delete()
+
+
+def test_send(
+    campaign: Campaign, actor: Any, address: str, lang: str, *, session: SmtpSession | None = None
+) -> str:
+    """Send the campaign in ``lang`` to ``address`` now (subject marked as a test; its unsubscribe
+    link does nothing). Returns the Message-ID; raises :class:`CampaignError` with the server's
+    reason."""
+    address = (address or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise CampaignError(_("Enter a valid e-mail address."), "email") from None
+    if lang not in campaign.languages:
+        raise CampaignError(_("The campaign is not written in this language."), "lang")
+    try:
+        account = sending.account_of(campaign)
+    except ConnectorError as error:
+        raise CampaignError(words(error), "connection") from None
+    ident = f"test-{campaign.pk}-{secrets.token_hex(6)}@{account.domain}"
+    person = composing.Person(
+        name=getattr(actor, "get_full_name", lambda: "")() or "",
+        email=address,
+        lang=lang,
+        token="test-" + secrets.token_urlsafe(12),
+    )
+    composed = composing.compose(
+        campaign_subject=campaign.subject(lang),
+        campaign_body=campaign.body(lang),
+        brand=campaign.workspace.name,
+        person=person,
+        sender=sending.sender_of(campaign, account),
+        message_id=ident,
+        links={},
+        track_clicks=False,
+        track_opens=False,
+        list_id=f"<campaigns.{campaign.workspace.slug}.{account.domain}>",
+        test=True,
+    )
+    own = session is None
+    smtp = session or SmtpSession(account, **sending.smtp_options())
+    try:
+        smtp.send(composed.message, address, sender=account.address)
+    except ConnectorError as error:
+        raise CampaignError(words(error)) from None
+    finally:
+        if own:
+            smtp.close()
+    workspace_services.record_audit(
+        campaign.workspace, actor, audit.TESTED, campaign, details={"lang": lang}
+    )
+    return ident
+
+
+def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
+    """Freeze the audience (the members with consent to e-mailing, of ``members`` when given: a
+    segment's) and start sending. Returns how many will receive it."""
+    if campaign.state != Campaign.State.DRAFT:
+        raise CampaignError(_("The campaign was already started."))
+    check_content({field: getattr(campaign, field) for field in FIELDS})
+    if campaign.connection is None:
+        raise CampaignError(_("Choose the e-mail connection to send from."), "connection")
+    try:
+        sending.account_of(campaign)
+    except ConnectorError as error:
+        raise CampaignError(words(error), "connection") from None
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+            state=Campaign.State.SENDING,
+            started_at=now,
+            updated_at=now,
+            next_send_at=None,
+            worker="",
+        )
+        if not changed:
+            raise CampaignError(_("The campaign was already started."))
+        campaign.refresh_from_db()
+        rows = sending.audience(campaign.workspace, members)
+        total = sending.freeze_audience(campaign, rows)
+        if not total:
+            raise CampaignError(_("Nobody of this audience has agreed to receive e-mails yet."))
+        Campaign.objects.filter(pk=campaign.pk).update(total=total)
+        campaign.total = total
+        workspace_services.record_audit(
+            campaign.workspace, actor, audit.STARTED, campaign, details={"recipients": total}
+        )
+        transaction.on_commit(lambda: _enqueue(campaign.pk))
+    return total
+
+
+def _enqueue(campaign_id: int) -> None:
+    from ambassade.mailing import tasks
+
+    tasks.send_campaign(campaign_id)
+
+
+def pause(campaign: Campaign, actor: Any) -> None:
+    # The worker sending it sees the change at its next heartbeat (5 s at most) and stops; the
+    # lease is freed so that a resume is taken up at once.
+    changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SENDING).update(
+        state=Campaign.State.PAUSED, updated_at=timezone.now(), worker=""
+    )
+    if not changed:
+        raise CampaignError(_("The campaign is not being sent."))
+    workspace_services.record_audit(campaign.workspace, actor, audit.PAUSED, campaign)
+
+
+def resume(campaign: Campaign, actor: Any) -> None:
+    changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.PAUSED).update(
+        state=Campaign.State.SENDING,
+        updated_at=timezone.now(),
+        next_send_at=None,
+        last_error="",
+    )
+    if not changed:
+        raise CampaignError(_("The campaign is not paused."))
+    workspace_services.record_audit(campaign.workspace, actor, audit.RESUMED, campaign)
+    transaction.on_commit(lambda: _enqueue(campaign.pk))
+
+
+def cancel(campaign: Campaign, actor: Any) -> int:
+    """Stop for good: the e-mails not sent yet are not sent. Returns how many."""
+    with transaction.atomic():
+        changed = Campaign.objects.filter(
+            pk=campaign.pk, state__in=[Campaign.State.SENDING, Campaign.State.PAUSED]
+        ).update(
+            state=Campaign.State.CANCELLED, updated_at=timezone.now(), finished_at=timezone.now()
+        )
+        if not changed:
+            raise CampaignError(_("The campaign is not being sent."))
+        dropped = Recipient.objects.filter(campaign=campaign, state=Recipient.State.QUEUED).update(
+            state=Recipient.State.SKIPPED
+        )
+        workspace_services.record_audit(
+            campaign.workspace, actor, audit.CANCELLED, campaign, details={"not_sent": dropped}
+        )
+    return dropped

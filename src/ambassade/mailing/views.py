@@ -1,0 +1,421 @@
+"""Campaign pages. Staff pages read through ``workspace_queryset`` and write through
+``services``; the public unsubscribe page and the open pixel are found by the recipient's
+unguessable token and show nothing else of the workspace."""
+
+from __future__ import annotations
+
+import base64
+from email.headerregistry import Address
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ambassade.mailing import bounces, composing, sending, services, templating, tracking
+from ambassade.mailing.forms import DEFAULT_BODY_EN, DEFAULT_BODY_FR, CampaignForm, TestSendForm
+from ambassade.mailing.models import Campaign, Recipient
+from ambassade.mailing.permissions import MAILING_EDIT, MAILING_SEND, MAILING_VIEW
+from ambassade.workspaces.models import Connection
+from ambassade.workspaces.params import parse_int
+from ambassade.workspaces.permissions import (
+    can_role,
+    get_workspace_object_or_404,
+    workspace_queryset,
+    workspace_view,
+)
+
+PAGE_SIZE = 50
+LANGUAGES = ("fr", "en")
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+
+def _ws(request: HttpRequest) -> Any:
+    return request.workspace  # type: ignore[attr-defined]
+
+
+def _can(request: HttpRequest, action: str) -> bool:
+    return can_role(request.membership.role, action)  # type: ignore[attr-defined]
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_workspace_object_or_404(
+        request, Campaign.objects.select_related("connection", "workspace"), pk=campaign_id
+    )
+
+
+def _back(campaign: Campaign) -> HttpResponse:
+    return redirect("mailing:campaign", campaign.workspace.slug, campaign.pk)
+
+
+# --- staff pages ----------------------------------------------------------------------------------
+
+
+@workspace_view(MAILING_VIEW)
+def campaigns(request: HttpRequest) -> HttpResponse:
+    rows = list(workspace_queryset(request, Campaign).select_related("connection"))
+    for row in rows:
+        row.figures = sending.progress(row)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "mailing/campaigns.html",
+        {
+            "campaigns": rows,
+            "can_edit": _can(request, MAILING_EDIT),
+            "audience": sending.audience(_ws(request)).count(),
+            "has_connection": Connection.objects.filter(
+                workspace=_ws(request), network="email"
+            ).exists(),
+        },
+    )
+
+
+def _save(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> Campaign | None:
+    values = {name: form.cleaned_data[name] for name in services.FIELDS}
+    try:
+        if campaign is None:
+            return services.create_campaign(_ws(request), request.user, **values)
+        return services.update_campaign(campaign, request.user, **values)
+    except services.CampaignError as error:
+        form.add_error(error.field or None, str(error))
+        return None
+
+
+def _form_page(request: HttpRequest, form: CampaignForm, campaign: Campaign | None) -> HttpResponse:
+    return render(
+        request,
+        "mailing/campaign_form.html",
+        {"form": form, "campaign": campaign, "variables": templating.variables_help()},
+    )
+
+
+@workspace_view(MAILING_EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = CampaignForm(request.POST, workspace=_ws(request))
+        if form.is_valid():
+            campaign = _save(request, form, None)
+            if campaign is not None:
+                messages.success(request, _("Campaign saved. Check the preview, then send a test."))
+                return _back(campaign)
+    else:
+        form = CampaignForm(
+            workspace=_ws(request),
+            initial={
+                "rate_per_hour": 3600,
+                "track_clicks": True,
+                "body_en": DEFAULT_BODY_EN,
+                "body_fr": DEFAULT_BODY_FR,
+            },
+        )
+    return _form_page(request, form, None)
+
+
+@workspace_view(MAILING_EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    if not campaign.editable:
+        messages.error(request, _("The campaign was sent: it can no longer change."))
+        return _back(campaign)
+    if request.method == "POST":
+        form = CampaignForm(request.POST, instance=campaign, workspace=_ws(request))
+        if form.is_valid():
+            # The form changed the instance in memory: the service reads the stored row.
+            saved = _save(request, form, Campaign.objects.get(pk=campaign.pk))
+            if saved is not None:
+                messages.success(request, _("Campaign saved."))
+                return _back(saved)
+    else:
+        form = CampaignForm(instance=campaign, workspace=_ws(request))
+    return _form_page(request, form, campaign)
+
+
+def _sample(campaign: Campaign, lang: str) -> composing.Person:
+    """Who the preview shows: the first person of the audience reading ``lang``, else an example."""
+    found = sending.audience(campaign.workspace).order_by("id")
+    for member in found[:200]:
+        if sending.language_for(campaign, (member.optin_lang or "")[:2]) == lang:
+            return composing.Person(member.display_name, member.email, lang, "preview")
+    with translation.override(lang):
+        return composing.Person(_("Camille Example"), "camille@example.org", lang, "preview")
+
+
+def _preview(campaign: Campaign, lang: str) -> composing.Composed | None:
+    if lang not in campaign.languages:
+        return None
+    try:
+        account_address = sending.account_of(campaign).address
+    except Exception:
+        account_address = "campaigns@example.org"
+    return composing.compose(
+        campaign_subject=campaign.subject(lang),
+        campaign_body=campaign.body(lang),
+        brand=campaign.workspace.name,
+        person=_sample(campaign, lang),
+        sender=Address(campaign.workspace.name, addr_spec=account_address),
+        message_id="preview@example.org",
+        links={},
+        track_clicks=False,
+        track_opens=False,
+        list_id="<preview>",
+    )
+
+
+@workspace_view(MAILING_VIEW)
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    previews = []
+    for lang in LANGUAGES:
+        composed = _preview(campaign, lang)
+        if composed is not None:
+            previews.append({"lang": lang, "subject": composed.subject, "text": composed.text})
+    figures = sending.progress(campaign)
+    links = list(campaign.links.order_by("-clicks", "id")[:20])
+    return render(
+        request,
+        "mailing/campaign.html",
+        {
+            "campaign": campaign,
+            "previews": previews,
+            "figures": figures,
+            "links": links,
+            "audience": sending.audience(campaign.workspace).count()
+            if campaign.editable
+            else campaign.total,
+            "test_form": TestSendForm(
+                initial={"email": request.user.email, "lang": translation.get_language()[:2]}
+            ),
+            "can_edit": _can(request, MAILING_EDIT),
+            "can_send": _can(request, MAILING_SEND),
+            "bounce_state": bounces.settings_of(campaign.workspace),
+        },
+    )
+
+
+@workspace_view(MAILING_VIEW)
+@xframe_options_sameorigin
+def campaign_preview(request: HttpRequest, campaign_id: int, lang: str) -> HttpResponse:
+    """The HTML e-mail as the recipient sees it, framed by the campaign page (no script runs)."""
+    campaign = _campaign(request, campaign_id)
+    composed = _preview(campaign, lang) if lang in LANGUAGES else None
+    if composed is None:
+        raise Http404("not written in this language")
+    response = HttpResponse(composed.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = PREVIEW_POLICY
+    return response
+
+
+@workspace_view(MAILING_VIEW)
+def campaign_progress(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    return render(
+        request,
+        "mailing/includes/progress.html",
+        {"campaign": campaign, "figures": sending.progress(campaign)},
+    )
+
+
+@workspace_view(MAILING_VIEW)
+def campaign_recipients(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    rows = Recipient.objects.filter(campaign=campaign).select_related("member").order_by("id")
+    state = request.GET.get("state", "")
+    if state in Recipient.State.values:
+        rows = rows.filter(state=state)
+    elif state == "bounced":
+        rows = rows.exclude(bounce="")
+    elif state == "unsubscribed":
+        rows = rows.filter(unsubscribed_at__isnull=False)
+    page = Paginator(rows, PAGE_SIZE).get_page(parse_int(request.GET.get("page")) or 1)
+    return render(
+        request,
+        "mailing/recipients.html",
+        {"campaign": campaign, "page": page, "state": state, "states": Recipient.State.choices},
+    )
+
+
+@workspace_view(MAILING_EDIT)
+@require_POST
+def campaign_test(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    form = TestSendForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(campaign)
+    try:
+        services.test_send(
+            campaign, request.user, form.cleaned_data["email"], form.cleaned_data["lang"]
+        )
+    except services.CampaignError as error:
+        messages.error(request, _("The test was not sent: %(reason)s") % {"reason": error})
+    else:
+        messages.success(
+            request, _("Test sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
+    return _back(campaign)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    if request.POST.get("confirm") != "send":
+        messages.error(request, _("Tick the box to confirm the sending."))
+        return _back(campaign)
+    try:
+        total = services.start(campaign, request.user)
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Sending to %(count)s people. You can leave this page: it goes on.")
+            % {"count": total},
+        )
+    return _back(campaign)
+
+
+def _state_change(request: HttpRequest, campaign_id: int, action: Any, done: str) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    try:
+        action(campaign, request.user)
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return _back(campaign)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_pause(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    return _state_change(request, campaign_id, services.pause, _("Sending paused."))
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_resume(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    return _state_change(request, campaign_id, services.resume, _("Sending resumed."))
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_cancel(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    return _state_change(
+        request, campaign_id, services.cancel, _("Sending cancelled: nothing more is sent.")
+    )
+
+
+@workspace_view(MAILING_EDIT)
+@require_POST
+def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    try:
+        services.delete_campaign(campaign, request.user)
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+        return _back(campaign)
+    messages.success(request, _("Campaign deleted."))
+    return redirect("mailing:campaigns", _ws(request).slug)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def read_bounces(request: HttpRequest) -> HttpResponse:
+    counts = bounces.read_bounces(_ws(request))
+    state = bounces.settings_of(_ws(request))
+    if state.bounce_error:
+        messages.error(
+            request, _("The mailbox could not be read: %(reason)s") % {"reason": state.bounce_error}
+        )
+    else:
+        messages.success(
+            request,
+            _("%(read)s messages read: %(hard)s hard bounces, %(soft)s soft bounces.") % counts,
+        )
+    back = parse_int(request.POST.get("campaign")) or 0
+    if back and workspace_queryset(request, Campaign).filter(pk=back).exists():
+        return redirect("mailing:campaign", _ws(request).slug, back)
+    return redirect("mailing:campaigns", _ws(request).slug)
+
+
+# --- public: unsubscribe and the open pixel ------------------------------------------------------------
+
+
+def _public(response: HttpResponse, lang: str) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Content-Language"] = lang
+    return response
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: the mail client POSTs with no cookie; the token is the authority.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, recipient_token: str) -> HttpResponse:
+    """GET: the page with its button (a link scanner opening it unsubscribes nobody). POST: the
+    one-click unsubscription of RFC 8058 (body ``List-Unsubscribe=One-Click``) or the button."""
+    token = recipient_token
+    if token.startswith("test-") and len(token) < 40:
+        lang = request.GET.get("lang", "")
+        lang = lang if lang in LANGUAGES else (translation.get_language() or "en")[:2]
+        return _public(
+            render(request, "mailing/unsubscribe.html", {"lang": lang, "test": True}), lang
+        )
+    recipient = tracking.recipient_for(token)
+    if recipient is None:
+        raise Http404("no such recipient")
+    lang = recipient.lang if recipient.lang in LANGUAGES else "en"
+    done = recipient.unsubscribed_at is not None
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        tracking.unsubscribe(
+            recipient,
+            address=str(request.META.get("REMOTE_ADDR", "")),
+            agent=request.META.get("HTTP_USER_AGENT", ""),
+            one_click=one_click,
+        )
+        if one_click:
+            return _public(HttpResponse(status=200, content_type="text/plain"), lang)
+        done = True
+    with translation.override(lang):
+        return _public(
+            render(
+                request,
+                "mailing/unsubscribe.html",
+                {
+                    "lang": lang,
+                    "brand": recipient.workspace.name,
+                    "email": recipient.email,
+                    "done": done,
+                },
+            ),
+            lang,
+        )
+
+
+@never_cache
+def open_pixel(request: HttpRequest, recipient_token: str) -> HttpResponse:
+    """The 1×1 image of a campaign that counts opens; the same image for any token."""
+    recipient = tracking.recipient_for(recipient_token)
+    if recipient is not None:
+        tracking.opened(recipient)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
