@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
@@ -341,7 +341,7 @@ def _top_mentions_block(ctx: Context) -> Section:
     section = Section("top_mentions", _("Top mentions"))
     mentions = (
         kpis._brand_mentions(ctx.workspace, ctx.period)
-        .order_by("-author_followers", "-created_at", "-id")
+        .order_by(F("author_followers").desc(nulls_last=True), "-created_at", "-id")
         .only(
             "created_at",
             "network",
