@@ -90,6 +90,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "campaign_id": lambda p: mailing_samples(p).campaign.pk,
     "lang": lambda p: "en",
     "recipient_token": lambda p: mailing_samples(p).recipient.token,
+    "account_id": lambda p: analytics_samples(p).competitor.pk,
+    "site_id": lambda p: analytics_samples(p).site.pk,
 }
 
 # URLs that hold no workspace's data, with the reason. Charlie may get 200 from them.

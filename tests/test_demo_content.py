@@ -226,9 +226,12 @@ def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None
         kpi.metric: kpis.measure(kpi, now=NOW)
         for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace")
     }
-    assert len(measured) == 6
+    assert len(measured) == 8
     assert (measured["mention_volume"].value or 0) > 0
     assert measured["net_sentiment"].value is not None
+    # The audience's objective, from 90 days of the accounts' numbers (analytics/audience_demo.py).
+    assert (measured["follower_growth"].value or 0) > 0
+    assert (measured["engagement_rate_per_follower"].value or 0) > 0
 
 
 def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace) -> None:

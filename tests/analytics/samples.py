@@ -1,4 +1,5 @@
-"""Objects of workspace A for tests/test_access.py's URL walk: an objective and one of its KPIs."""
+"""Objects of workspace A for tests/test_access.py's URL walk: an objective, one of its KPIs, a
+followed competitor's account and a connected analytics site."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ class AnalyticsSamples:
     objective: Any
     kpi: Any
     report: Any
+    competitor: Any
+    site: Any
 
 
 def samples(personas: Any) -> AnalyticsSamples:
@@ -42,6 +45,21 @@ def samples(personas: Any) -> AnalyticsSamples:
         blocks=["kpis", "top_mentions"],
         recipients="a@example.com",
     )
-    result = AnalyticsSamples(objective, kpi, report)
+    from ambassade.analytics import audience_services
+
+    competitor = audience_services.add_competitor(
+        personas.workspace_a, personas.alice, network="bluesky", handle="rival.bsky.social"
+    )
+    from ambassade.analytics.models import TrafficSite
+
+    site = TrafficSite(
+        workspace=personas.workspace_a,
+        tool="plausible",
+        base_url="https://plausible.example",
+        site_id="brand-a.example",
+    )
+    site.set_secret({"token": "plausible-key-of-A"})
+    site.save()
+    result = AnalyticsSamples(objective, kpi, report, competitor, site)
     personas._analytics = result
     return result

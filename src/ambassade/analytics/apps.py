@@ -7,7 +7,12 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from ambassade.analytics import dashboard, permissions, reports_services  # noqa: F401
+        from ambassade.analytics import (  # noqa: F401 (audit labels)
+            audience_services,
+            dashboard,
+            permissions,
+            reports_services,
+        )
         from ambassade.workspaces import home
         from ambassade.workspaces.nav import NavItem, register
 
@@ -19,7 +24,7 @@ class AnalyticsConfig(AppConfig):
                 permissions.ANALYTICS_VIEW,
                 order=15,
                 icon="chart",
-                active_prefixes=("analytics:objective", "analytics:kpi"),
+                active_prefixes=("analytics:objective", "analytics:kpi", "analytics:trend"),
             )
         )
         register(
@@ -31,6 +36,23 @@ class AnalyticsConfig(AppConfig):
                 order=16,
                 icon="chart",
                 active_prefixes=("analytics:report",),
+            )
+        )
+        register(
+            NavItem(
+                "analytics_audience",
+                _("Audience"),
+                "analytics:audience",
+                permissions.ANALYTICS_VIEW,
+                order=17,
+                icon="chart",
+                active_prefixes=(
+                    "analytics:audience",
+                    "analytics:competitor",
+                    "analytics:accounts_csv",
+                    "analytics:posts_csv",
+                    "analytics:traffic",
+                ),
             )
         )
         home.register(

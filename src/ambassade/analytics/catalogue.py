@@ -134,6 +134,55 @@ CATALOGUE: dict[str, Metric] = {
             "publishing",
         ),
         Metric(
+            "follower_growth",
+            _("Follower growth"),
+            _(
+                "Followers gained by the brand's own accounts: per account, the last count read "
+                "in the period minus the last one read before it, added up."
+            ),
+            COUNT,
+            HIGHER,
+            (T.COMMUNITY, T.VISIBILITY),
+            "analytics",
+        ),
+        Metric(
+            "engagement_rate",
+            _("Engagement rate"),
+            _(
+                "Buffer's definition: engagements (likes, reposts, replies, quotes, reactions, "
+                "shares, comments, saves, clicks) ÷ impressions × 100, over the own posts of the "
+                "period on networks that count impressions or views."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.ENGAGEMENT,),
+            "analytics",
+        ),
+        Metric(
+            "engagement_rate_per_follower",
+            _("Engagement rate per follower"),
+            _(
+                "Engagements ÷ the account's followers × 100, over the own posts of the period: "
+                "the rate for networks that count no impressions (Mastodon, Bluesky, Reddit)."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.ENGAGEMENT, T.COMMUNITY),
+            "analytics",
+        ),
+        Metric(
+            "site_visits_from_social",
+            _("Site visits from social"),
+            _(
+                "Visits of the brand's site that its web-analytics tool (Matomo, Plausible) "
+                "credits to a social network, on the tool's days of the period."
+            ),
+            COUNT,
+            HIGHER,
+            (T.TRAFFIC,),
+            "analytics",
+        ),
+        Metric(
             "active_members",
             _("Active members"),
             _(

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from ambassade.analytics import audience, traffic
 from ambassade.analytics.catalogue import CATALOGUE, COUNT, Metric
 from ambassade.community.models import Identity
 from ambassade.engine import measures
@@ -175,6 +176,10 @@ READERS: dict[str, Callable[[Any, Period], float | None]] = {
     "link_clicks": link_clicks,
     "posts_published": posts_published,
     "active_members": active_members,
+    "follower_growth": audience.follower_growth,
+    "engagement_rate": audience.engagement_rate,
+    "engagement_rate_per_follower": audience.engagement_rate_per_follower,
+    "site_visits_from_social": traffic.site_visits_from_social,
 }
 
 

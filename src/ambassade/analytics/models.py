@@ -63,4 +63,24 @@ class Kpi(models.Model):
         return f"{self.metric} → {self.target}"
 
 
-from ambassade.analytics.reports_models import Delivery, Report  # noqa: E402, F401
+from ambassade.analytics.audience_models import (  # noqa: E402  (models of the app, in their own module)
+    AccountSnapshot,
+    PostResult,
+    TrackedAccount,
+    TrafficDay,
+    TrafficSite,
+)
+from ambassade.analytics.reports_models import Delivery, Report  # noqa: E402
+
+__all__ = [
+    "AccountSnapshot",
+    "Delivery",
+    "Kpi",
+    "Objective",
+    "ObjectiveType",
+    "PostResult",
+    "Report",
+    "TrackedAccount",
+    "TrafficDay",
+    "TrafficSite",
+]

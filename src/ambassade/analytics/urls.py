@@ -31,3 +31,29 @@ urlpatterns = [
     path(W + "reports/<int:report_id>/send/", reports_views.report_send, name="report_send"),
     path(W + "reports/<int:report_id>/delete/", reports_views.report_delete, name="report_delete"),
 ]
+
+from ambassade.analytics import audience_views  # noqa: E402
+
+urlpatterns += [
+    path(W + "audience/", audience_views.overview, name="audience"),
+    path(W + "audience/accounts.csv", audience_views.accounts_csv, name="accounts_csv"),
+    path(W + "audience/posts.csv", audience_views.posts_csv, name="posts_csv"),
+    path(W + "competitors/", audience_views.competitors, name="competitors"),
+    path(
+        W + "competitors/<int:account_id>/delete/",
+        audience_views.competitor_delete,
+        name="competitor_delete",
+    ),
+]
+
+from ambassade.analytics import traffic_views  # noqa: E402
+
+urlpatterns += [
+    path(W + "traffic/", traffic_views.traffic_page, name="traffic"),
+    path(W + "traffic/visits.csv", traffic_views.traffic_csv, name="traffic_csv"),
+    path(
+        W + "traffic/sites/<int:site_id>/delete/",
+        traffic_views.site_delete,
+        name="traffic_site_delete",
+    ),
+]

@@ -5,11 +5,13 @@ A workspace is filled in bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL
 helpers) with a year of listening: 1,000 brand and competitor mentions a day (365,000;
 ``--quick``: 100 a day), each matched by one of four queries (two of the brand, two of
 competitors) and counted in the daily rollups; 20,000 conversations (four in five answered), 5,000
-satisfaction answers, 2,000 published posts with short links, 5,000 community members; and ten
-KPIs, one per indicator of the catalogue, over the current month. Then the home page (the
-dashboard: its tiles, the 30-day chart and the six running KPIs) and the objectives page (all ten
-KPIs) are requested through Django's test client, signed in as the owner. p50 and p95 over the
-requests, and the SQL queries of one page.
+satisfaction answers, 2,000 published posts with short links, 5,000 community members; one KPI
+per indicator of the catalogue over the current month; and the audience (``_fill_audience``: own
+and competitors' accounts read daily for the year, their posts' results, a site's traffic). Then
+the home page (the dashboard: its tiles, the 30-day chart and the six running KPIs), the objectives
+page (every KPI), the audience page (30 days and the whole year), the competitors page and the
+traffic page (the year) are requested through Django's test client, signed in as the owner. p50
+and p95 over the requests, and the SQL queries of one page.
 
 Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL
 when ``AMBASSADE_TEST_DATABASE_URL`` is set (the database is emptied: use a test database).
@@ -33,7 +35,7 @@ from ambassade.benchmarks import BenchOptions, BenchResult
 
 __all__ = ["TITLE", "run"]
 
-TITLE = "Analytics: the dashboard and the objectives with a year of a busy workspace"
+TITLE = "Analytics: the dashboard, objectives, audience, competitors and traffic with a year of a busy workspace"
 OPTIONS = {
     "analytics_per_day": "mentions a day over the year (1,000; --quick 100)",
     "databases": "sqlite or postgresql: measure one database only",
@@ -63,8 +65,12 @@ def run(options: BenchOptions) -> BenchResult:
         f"A workspace with a year of data filled in bulk: {per_day * DAYS:,} mentions "
         f"({per_day:,} a day, each matched by one of two brand and two competitor queries, with "
         "their daily rollups), 20,000 conversations, 5,000 satisfaction answers, 2,000 published "
-        "posts with short links, 5,000 community members, and ten KPIs (one per indicator) over "
-        f"the current month. Each page requested {REQUESTS} times through Django's test client, "
+        "posts with short links, 5,000 community members, one KPI per indicator of the catalogue "
+        f"over the current month; and the audience: {OWN_ACCOUNTS} own accounts posting "
+        f"{OWN_POSTS_A_DAY} times a day and {RIVALS} competitors {RIVAL_POSTS_A_DAY} times a day, "
+        "each read daily for the year (snapshots and posts' results), and a site's traffic (8 "
+        "channels, 10 social networks, 20 campaigns a day). "
+        f"Each page requested {REQUESTS} times through Django's test client, "
         "signed in as the owner, after three warm-up requests.",
         "",
     ]
@@ -312,6 +318,7 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
             period_start=first,
             period_end=first + timedelta(days=30),
         )
+    _fill_audience(workspace, connection_, now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
@@ -319,6 +326,131 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
         "user": owner,
         "fill_seconds": time.perf_counter() - started,
     }
+
+
+#: The audience of a busy brand: four own accounts posting five times a day, six competitors three
+#: times a day, each read daily for a year, and a site whose tool reports 8 channels, 10 social
+#: networks and 20 campaigns a day.
+OWN_ACCOUNTS, RIVALS, OWN_POSTS_A_DAY, RIVAL_POSTS_A_DAY = 4, 6, 5, 3
+
+
+def _fill_audience(workspace: Any, connection_: Any, now: datetime) -> None:
+    from ambassade.analytics.models import (
+        AccountSnapshot,
+        PostResult,
+        TrackedAccount,
+        TrafficDay,
+        TrafficSite,
+    )
+    from ambassade.workspaces import services as workspace_services
+
+    accounts = []
+    for n in range(OWN_ACCOUNTS):
+        own = connection_ if n == 0 else workspace_services.connect_account(
+            workspace, network=("bluesky", "youtube", "reddit")[n - 1],
+            account_name=f"bench{n}", secret={"access_token": "x"}, actor=None,
+        )  # fmt: skip
+        accounts.append(
+            TrackedAccount.objects.create(
+                workspace=workspace,
+                role="own",
+                network=own.network,
+                connection=own,
+                followers=10_000 * (n + 1),
+                status="ok",
+                hidden=["impressions"],
+            )
+        )
+    for n in range(RIVALS):
+        accounts.append(
+            TrackedAccount.objects.create(
+                workspace=workspace,
+                role="competitor",
+                network="mastodon",
+                handle=f"rival{n}@mastodon.example",
+                label=f"Rival {n}",
+                followers=5_000 * (n + 1),
+                status="ok",
+            )
+        )
+    snapshots, results = [], []
+    for index, account in enumerate(accounts):
+        per_day = OWN_POSTS_A_DAY if account.role == "own" else RIVAL_POSTS_A_DAY
+        for back in range(DAYS):
+            at = now - timedelta(days=back)
+            followers = int(account.followers or 0) - back * (index + 3)
+            snapshots.append(
+                AccountSnapshot(account=account, day=at.date(), taken_at=at, followers=followers)
+            )
+            for k in range(per_day):
+                engagements = (back * 7 + k * 13 + index) % 200
+                views = None if account.network in ("mastodon", "bluesky") else engagements * 30
+                results.append(
+                    PostResult(
+                        workspace=workspace,
+                        account=account,
+                        external_id=f"{index}:{back}:{k}",
+                        text="Un post",
+                        published_at=at - timedelta(hours=3 * k + index),
+                        metrics={"likes": engagements, "views": views}
+                        if views
+                        else {"likes": engagements},
+                        engagements=engagements,
+                        impressions=views,
+                        followers=followers,
+                        read_at=at,
+                    )
+                )
+    AccountSnapshot.objects.bulk_create(snapshots, batch_size=2_000)
+    PostResult.objects.bulk_create(results, batch_size=2_000)
+    site = TrafficSite(
+        workspace=workspace, tool="plausible", base_url="https://plausible.example", site_id="bench"
+    )
+    site.set_secret({"token": "x"})
+    site.save()
+    days = []
+    for back in range(DAYS):
+        day = (now - timedelta(days=back)).date()
+        for n, channel in enumerate(
+            ("direct", "search", "social", "website", "campaign", "email", "paid", "other")
+        ):
+            days.append(
+                TrafficDay(
+                    site=site,
+                    workspace=workspace,
+                    day=day,
+                    kind="channel",
+                    name=channel,
+                    visits=100 + n * 10 + back % 17,
+                )
+            )
+        for n in range(10):
+            days.append(
+                TrafficDay(
+                    site=site,
+                    workspace=workspace,
+                    day=day,
+                    kind="social",
+                    name=f"Network {n}",
+                    visits=5 + n + back % 7,
+                )
+            )
+        for n in range(20):
+            days.append(
+                TrafficDay(
+                    site=site,
+                    workspace=workspace,
+                    day=day,
+                    kind="campaign",
+                    name=f"campaign-{n}",
+                    visits=1 + n % 5,
+                )
+            )
+    TrafficDay.objects.bulk_create(days, batch_size=2_000)
+    print(
+        f"  {len(snapshots)} snapshots, {len(results)} posts' results, {len(days)} traffic rows",
+        file=sys.stderr,
+    )
 
 
 def _p95(values: list[float]) -> float:
@@ -347,9 +479,19 @@ def _measure(per_day: int) -> dict[str, Any]:
     client = Client()
     client.force_login(user)
     pages = []
+    from ambassade.analytics.catalogue import CATALOGUE
+
+    year = f"?start={(datetime.now(UTC) - timedelta(days=DAYS - 1)).date()}&end={datetime.now(UTC).date()}"
     for name, url in (
         ("Home (dashboard)", reverse("workspace_home", args=[workspace.slug])),
-        ("Objectives (10 KPIs)", reverse("analytics:objectives", args=[workspace.slug])),
+        (
+            f"Objectives ({len(CATALOGUE)} KPIs)",
+            reverse("analytics:objectives", args=[workspace.slug]),
+        ),
+        ("Audience (30 days)", reverse("analytics:audience", args=[workspace.slug])),
+        ("Audience (the year)", reverse("analytics:audience", args=[workspace.slug]) + year),
+        ("Competitors (30 days)", reverse("analytics:competitors", args=[workspace.slug])),
+        ("Traffic (the year)", reverse("analytics:traffic", args=[workspace.slug]) + year),
     ):
         for _warm in range(3):
             assert client.get(url).status_code == 200

@@ -72,6 +72,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     """What the demo brand's other pages show, once its mentions are in: alert rules and the alerts
     they raise on those mentions, a playbook, posts, and moderation. Through each app's own services; running it
     again creates nothing."""
+    from ambassade.analytics.audience_demo import ensure_demo_audience
     from ambassade.analytics.demo import ensure_demo_objectives
     from ambassade.analytics.reports_demo import ensure_demo_report
     from ambassade.bugreports.demo import ensure_demo_bugreports
@@ -106,6 +107,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_products(workspace, owner, out)
     ensure_demo_objectives(workspace, owner, out, now=now)
     ensure_demo_report(workspace, owner, out)
+    ensure_demo_audience(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

@@ -81,6 +81,7 @@ SENSITIVE_PARAMS = frozenset(
         "sig",
         "signature",
         "token",
+        "token_auth",  # Matomo's
     }
 )
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})

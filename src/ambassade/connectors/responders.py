@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 from ambassade.connectors.base import Capability, Connector
+from ambassade.connectors.metrics import METRICS_READERS
 from ambassade.connectors.moderators import MODERATORS
 from ambassade.connectors.publishers import PUBLISHERS
 from ambassade.connectors.registry import BUILTINS
@@ -56,9 +57,9 @@ def get_responder(network: str) -> type[Connector]:
 
 def capabilities() -> dict[str, frozenset[Capability]]:
     """Every built-in network's capabilities: its listening connector's, its publisher's, its
-    responder's and its moderator's together."""
+    responder's, its moderator's and its metrics reader's together."""
     found: dict[str, set[Capability]] = {}
-    for table in (BUILTINS, PUBLISHERS, RESPONDERS, MODERATORS):
+    for table in (BUILTINS, PUBLISHERS, RESPONDERS, MODERATORS, METRICS_READERS):
         for network, path in table.items():
             found.setdefault(network, set()).update(_load(path).capabilities)
     return {network: frozenset(caps) for network, caps in found.items()}

@@ -322,6 +322,21 @@ register_all(
         "reddit.access_refused": _("Reddit refused access (private or quarantined?): %(detail)s"),
         "reddit.no_subreddit": _("Reddit has no such subreddit (banned or misspelt?): %(detail)s"),
         "reddit.needs_subreddit": _("Reading comments needs a subreddit."),
+        "metrics.no_account": _("%(network)s has no such account, or does not show it: %(detail)s"),
+        "metrics.bad_handle": _("A %(network)s account is written %(example)s, not “%(handle)s”."),
+        "metrics.not_public": _(
+            "%(network)s shows the numbers of the accounts the connection manages only, not "
+            "other people's."
+        ),
+        "metrics.no_own_account": _("The %(network)s connection names no account."),
+        "metrics.needs_connection": _(
+            "Reading %(network)s accounts needs a connection to %(network)s in this workspace."
+        ),
+        "traffic.unknown_tool": _("Ambassade does not read the web-analytics tool %(tool)s."),
+        "traffic.bad_address": _("The address of the analytics server must start with https://."),
+        "traffic.no_site": _("The site is missing."),
+        "traffic.no_token": _("The %(tool)s site has no API token."),
+        "traffic.refused": _("%(tool)s refused the request: %(detail)s"),
         "reddit.needs_connection": _(
             "A Reddit source needs a connection with a client id and secret."
         ),

@@ -1,0 +1,251 @@
+"""What the snapshot tables say: followers over time and their growth, the engagement rate of the
+brand's own posts, the best time to post, and competitors side by side.
+
+Definitions (shown beside each number, and in docs/analytics.md):
+
+- **Follower growth** of an account over a period: its last follower count read in the period
+  minus its last one read before the period (or, for an account first read during the period,
+  its first one in it). The brand's growth is the sum over its own accounts.
+- **Engagement rate (Buffer's definition)**: engagements ÷ impressions × 100 over the posts
+  published in the period, where engagements are the interactions (likes, reposts, replies,
+  quotes, reactions, shares, comments, saves, clicks: ``collect.ENGAGEMENTS``) and impressions the
+  times the posts were shown (impressions, or views where the network calls them so: YouTube,
+  Instagram). Posts on networks that count no impressions (Mastodon, Bluesky, Reddit) are left out.
+- **Engagement rate per follower**: engagements ÷ the account's followers when the post was first
+  read × 100, over the same posts (each post counted with its own account's followers): the rate
+  for networks that count no impressions.
+- **Best time to post**: the hours of the week (in the workspace's time zone) whose own posts
+  received the most engagements on average, from at least :data:`BEST_TIME_MIN_POSTS` posts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+
+from ambassade.analytics.audience_models import AccountSnapshot, PostResult, TrackedAccount
+from ambassade.engine import measures
+from ambassade.engine.measures import Period
+
+__all__ = [
+    "BEST_TIME_MIN_POSTS",
+    "AccountLine",
+    "best_times",
+    "compare",
+    "engagement_rate",
+    "engagement_rate_per_follower",
+    "follower_growth",
+    "follower_series",
+    "posts_in",
+    "previous_period",
+]
+
+BEST_TIME_MIN_POSTS = 10
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before (period-over-period comparison)."""
+    days = period.days
+    end = period.start - timedelta(days=1)
+    return Period(end - timedelta(days=days - 1), end, period.zone)
+
+
+def _accounts(workspace: Any, role: str, network: str = "") -> Any:
+    rows = TrackedAccount.objects.filter(workspace=workspace, role=role)
+    if network:
+        rows = rows.filter(network=network)
+    return rows
+
+
+def _growths(account_ids: Iterable[int], period: Period) -> dict[int, tuple[int, int] | None]:
+    """Per account: (count at the start, count at the end) of the period, or None when the
+    account was not read during the period."""
+    first, after = period.bounds()
+    ids = list(account_ids)
+    before: dict[int, int] = {}
+    inside: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        AccountSnapshot.objects.filter(
+            account_id__in=ids, taken_at__lt=after, followers__isnull=False
+        )
+        .order_by("account_id", "taken_at")
+        .values_list("account_id", "taken_at", "followers")
+    )
+    for account_id, taken_at, followers in rows:
+        if taken_at < first:
+            before[account_id] = followers
+        else:
+            inside[account_id].append(followers)
+    found: dict[int, tuple[int, int] | None] = {}
+    for account_id in ids:
+        values = inside.get(account_id)
+        if not values:
+            found[account_id] = None
+            continue
+        found[account_id] = (before.get(account_id, values[0]), values[-1])
+    return found
+
+
+def follower_growth(workspace: Any, period: Period, network: str = "") -> float | None:
+    ids = _accounts(workspace, TrackedAccount.Role.OWN, network).values_list("id", flat=True)
+    pairs = [pair for pair in _growths(ids, period).values() if pair is not None]
+    if not pairs:
+        return None
+    return float(sum(end - start for start, end in pairs))
+
+
+def _own_posts(workspace: Any, period: Period, network: str = "") -> Any:
+    first, after = period.bounds()
+    rows = PostResult.objects.filter(
+        workspace=workspace,
+        published_at__gte=first,
+        published_at__lt=after,
+        account__role=TrackedAccount.Role.OWN,
+    )
+    if network:
+        rows = rows.filter(account__network=network)
+    return rows
+
+
+def posts_in(workspace: Any, period: Period, network: str = "") -> int:
+    return int(_own_posts(workspace, period, network).count())
+
+
+def engagement_rate(workspace: Any, period: Period, network: str = "") -> float | None:
+    sums = (
+        _own_posts(workspace, period, network)
+        .filter(impressions__isnull=False)
+        .aggregate(engagements=Sum("engagements"), impressions=Sum("impressions"))
+    )
+    return measures.rate(sums["engagements"] or 0, sums["impressions"] or 0)
+
+
+def engagement_rate_per_follower(workspace: Any, period: Period, network: str = "") -> float | None:
+    sums = (
+        _own_posts(workspace, period, network)
+        .filter(followers__gt=0)
+        .aggregate(engagements=Sum("engagements"), followers=Sum("followers"))
+    )
+    return measures.rate(sums["engagements"] or 0, sums["followers"] or 0)
+
+
+@dataclass
+class AccountLine:
+    """An account over a period, beside the previous period."""
+
+    account: TrackedAccount
+    followers: int | None
+    growth: int | None
+    growth_before: int | None
+    posts: int
+    posts_per_week: float
+    engagements: int
+    per_post: float | None
+    rate: float | None
+    rate_per_follower: float | None
+    hidden: list[str] = field(default_factory=list)
+
+
+def compare(workspace: Any, role: str, period: Period, network: str = "") -> list[AccountLine]:
+    """Each account of a role (own or competitors) over the period: followers now, growth (and
+    the previous period's), posts and their frequency, engagements per post and the rates."""
+    accounts = list(_accounts(workspace, role, network).select_related("connection"))
+    ids = [account.id for account in accounts]
+    now_growth = _growths(ids, period)
+    before_growth = _growths(ids, previous_period(period))
+    first, after = period.bounds()
+    sums = {
+        row["account_id"]: row
+        for row in PostResult.objects.filter(
+            account_id__in=ids, published_at__gte=first, published_at__lt=after
+        )
+        .values("account_id")
+        .annotate(
+            n_posts=Count("id"),
+            n_engagements=Sum("engagements"),
+            shown=Sum("impressions", filter=Q(impressions__isnull=False)),
+            shown_engagements=Sum("engagements", filter=Q(impressions__isnull=False)),
+            n_followers=Sum("followers", filter=Q(followers__gt=0)),
+            follower_engagements=Sum("engagements", filter=Q(followers__gt=0)),
+        )
+    }
+    weeks = period.days / 7.0
+    lines = []
+    for account in accounts:
+        row = sums.get(account.id, {})
+        posts = int(row.get("n_posts") or 0)
+        engagements = int(row.get("n_engagements") or 0)
+        pair = now_growth.get(account.id)
+        previous = before_growth.get(account.id)
+        lines.append(
+            AccountLine(
+                account=account,
+                followers=account.followers,
+                growth=None if pair is None else pair[1] - pair[0],
+                growth_before=None if previous is None else previous[1] - previous[0],
+                posts=posts,
+                posts_per_week=posts / weeks,
+                engagements=engagements,
+                per_post=engagements / posts if posts else None,
+                rate=measures.rate(
+                    int(row.get("shown_engagements") or 0), int(row.get("shown") or 0)
+                ),
+                rate_per_follower=measures.rate(
+                    int(row.get("follower_engagements") or 0), int(row.get("n_followers") or 0)
+                ),
+                hidden=list(account.hidden or []),
+            )
+        )
+    return lines
+
+
+def follower_series(
+    workspace: Any, role: str, start: date, end: date, network: str = ""
+) -> list[tuple[date, str, int]]:
+    """``(day, account, followers)`` for each day an account was read, within [start, end]."""
+    accounts = {
+        account.id: account.display
+        for account in _accounts(workspace, role, network).select_related("connection")
+    }
+    rows = (
+        AccountSnapshot.objects.filter(
+            account_id__in=list(accounts), day__gte=start, day__lte=end, followers__isnull=False
+        )
+        .order_by("day", "account_id")
+        .values_list("day", "account_id", "followers")
+    )
+    return [(day, accounts[account_id], followers) for day, account_id, followers in rows]
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int
+    hour: int
+    mean: float
+    posts: int
+
+
+def best_times(workspace: Any, period: Period, network: str = "") -> tuple[list[Slot], int]:
+    """Every hour of the week with own posts in the period, by mean engagements per post (best
+    first), and the number of posts measured. Empty below :data:`BEST_TIME_MIN_POSTS` posts: a
+    few posts would only show noise."""
+    zone = ZoneInfo(workspace.time_zone)
+    rows = list(_own_posts(workspace, period, network).values_list("published_at", "engagements"))
+    if len(rows) < BEST_TIME_MIN_POSTS:
+        return [], len(rows)
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for published_at, engagements in rows:
+        local: datetime = published_at.astimezone(zone)
+        buckets[(local.weekday(), local.hour)].append(engagements)
+    slots = [
+        Slot(weekday, hour, sum(values) / len(values), len(values))
+        for (weekday, hour), values in buckets.items()
+    ]
+    slots.sort(key=lambda slot: (-slot.mean, slot.weekday, slot.hour))
+    return slots, len(rows)
