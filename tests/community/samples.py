@@ -1,4 +1,5 @@
-"""Objects of workspace A for tests/test_access.py's URL walk: a community member and its identity."""
+"""Objects of workspace A for tests/test_access.py's URL walk: a community member and its identity,
+its note, a segment and a custom field."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ class CommunitySamples:
     member: Any
     identity: Any
     consent_token: str
+    note: Any
+    segment: Any
+    field: Any
+    customer_import: Any
 
 
 def samples(personas: Any) -> CommunitySamples:
@@ -30,6 +35,23 @@ def samples(personas: Any) -> CommunitySamples:
     _request, token = consent.request_optin(
         identity.member, personas.alice, "fan@example.org", "en"
     )
-    result = CommunitySamples(identity.member, identity, token)
+    from ambassade.community import crm
+
+    note = crm.add_note(identity.member, personas.alice, "A note")
+    segment = crm.save_segment(
+        personas.workspace_a, personas.alice, name="Fans", definition={"tags": {"any": ["fan"]}}
+    )
+    field = crm.save_field(
+        personas.workspace_a, personas.alice, key="city", label="City", type="text"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ambassade.community import imports
+
+    upload = SimpleUploadedFile("clients.csv", b"email,name\nfan@example.org,Fan\n")
+    customer_import = imports.start(personas.workspace_a, personas.alice, upload)
+    result = CommunitySamples(
+        identity.member, identity, token, note, segment, field, customer_import
+    )
     personas._community = result
     return result

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from ambassade.bugreports.models import BugReport
-from ambassade.community import consent, privacy, services
+from ambassade.community import consent, crm, privacy, services
 from ambassade.community.models import Consent, Identity, Member
 from ambassade.connectors.base import ItemKind
 from ambassade.crisis.models import Alert, Notification
@@ -91,7 +91,11 @@ def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member
     one = Identity.objects.get(network="mastodon", handle="zorglub").member
     other = Identity.objects.get(network="bluesky", handle="zorglub").member
     member = services.merge_members(one, other, personas.alice)
-    services.update_member(member, personas.alice, notes="Zorglub likes vermicelle", tags=["vip"])
+    crm.add_note(member, personas.alice, "Zorglub likes vermicelle")
+    crm.set_tags(member, personas.alice, ["vip", "zorglubfan"])
+    city = crm.save_field(workspace, personas.alice, key="city", label="City", type="text")
+    crm.set_values(member, personas.alice, {"city": "Zorglubville"})
+    del city
     consent.record(member, personas.alice, "contests", "granted", proof="Form signed by Zorglub")
     consent.request_optin(member, personas.alice, "zorglub@example.org", "fr")
     # Inbox: the brand's answer and a note in the private conversation; a reply written here.
@@ -259,7 +263,12 @@ def test_the_export_holds_their_data_from_every_app(
     (rsvp,) = data["events"]["rsvps"]
     assert rsvp["email"] == "zorglub@example.org" and rsvp["checked_in_at"]
     kinds = {a["kind"] for a in data["community"]["timeline"]}
-    assert kinds >= {"mention", "message", "answered", "rsvp", "event"}
+    assert kinds >= {"mention", "message", "answered", "rsvp", "event", "note"}
+    # What the team wrote about them: tags, notes with their author, custom fields.
+    assert data["community"]["member"]["tags"] == ["vip", "zorglubfan"]
+    assert [n["text"] for n in data["community"]["notes"]] == ["Zorglub likes vermicelle"]
+    assert data["community"]["notes"][0]["author"]
+    assert data["community"]["fields"] == {"city": "Zorglubville"}
     # Audited without naming them.
     entry = AuditEntry.objects.get(action="community.member.exported")
     assert "zorglub" not in (entry.object_repr + json.dumps(entry.details)).lower()

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from ambassade.community.models import Identity, Member
+from ambassade.community import crm
+from ambassade.community.models import Identity, Member, MemberTag
 from ambassade.listening.models import Mention
 from tests.listening.conftest import days_ago, item
 from tests.listening.test_views import scripts
@@ -71,7 +72,8 @@ def test_it_pages_the_list_in_a_constant_number_of_queries(
     client.force_login(personas.alice)
     ingest(source, [item(str(i), f"text {i}", handle=f"u{i}", followers=i) for i in range(3)])
     client.get(url("members", personas))  # warm the session and caches
-    with django_assert_num_queries(8) as few:
+    # Session, membership, segments and tags for the filters, count, page, accounts, tags.
+    with django_assert_num_queries(11) as few:
         client.get(url("members", personas), {"sort": "mentions"})
     ingest(source, [item(str(i), f"text {i}", handle=f"u{i}", followers=i) for i in range(60)])
     with django_assert_num_queries(len(few)):
@@ -111,13 +113,19 @@ def test_it_shows_a_member_with_their_accounts_and_mentions(
 def test_it_saves_notes_and_tags(personas: Any, client: Any, crowd: Any) -> None:
     member = Identity.objects.get(handle="ana").member
     client.force_login(personas.bob)
-    response = client.post(
-        url("member_edit", personas, member.pk), {"notes": "VIP, call back", "tags": "vip, fan,"}
-    )
+    response = client.post(url("note_add", personas, member.pk), {"text": "VIP, <b>call</b> back"})
     assert response.status_code == 302
-    member.refresh_from_db()
-    assert (member.notes, member.tags) == ("VIP, call back", ["vip", "fan"])
-    assert personas.workspace_a.audit_entries.filter(action="community.member.updated").exists()
+    response = client.post(url("member_tags", personas, member.pk), {"tags": "vip, fan,"})
+    assert response.status_code == 302
+    note = member.note_set.get()
+    assert (note.text, note.author) == ("VIP, <b>call</b> back", personas.bob)
+    assert sorted(member.tag_set.values_list("name", flat=True)) == ["fan", "vip"]
+    assert personas.workspace_a.audit_entries.filter(action="community.member.tagged").exists()
+    assert personas.workspace_a.audit_entries.filter(action="community.note.added").exists()
+    # The note is on the timeline with its author, escaped.
+    page = client.get(url("member", personas, member.pk)).content.decode()
+    assert "VIP, &lt;b&gt;call&lt;/b&gt; back" in page
+    assert "<b>call</b>" not in page
 
 
 def test_it_merges_and_separates_from_the_member_page(
@@ -215,14 +223,14 @@ def test_it_lets_each_role_do_what_the_table_says(
     assert client.get(url("author", personas), {"handle": "x"}).status_code in (
         {302} if role in VIEWERS else {403}
     )
-    edit = client.post(url("member_edit", personas, ana.pk), {"notes": "n"})
+    edit = client.post(url("member_tags", personas, ana.pk), {"tags": "n"})
     merge = client.post(url("member_merge", personas, ana.pk), {"other": bruno.pk})
     assert edit.status_code == (302 if role in EDITORS else 403)
     assert merge.status_code == (302 if role in EDITORS else 403)
     assert Member.objects.filter(pk=bruno.pk).exists() is (role not in EDITORS)
     if role in VIEWERS:
         page = parse(client.get(url("member", personas, ana.pk)).content)
-        assert (page.find("textarea", name="notes") is not None) is (role in EDITORS)
+        assert (page.find("textarea", name="text") is not None) is (role in EDITORS)
         assert (page.find("form", class_="merge-search") is not None) is (role in EDITORS)
     nav = parse(client.get(reverse("workspace_home", args=[personas.workspace_a.slug])).content)
     link = nav.find("nav", class_="sidebar").find("a", href=url("members", personas))
@@ -235,9 +243,12 @@ def test_it_renders_untrusted_names_and_urls_inert(personas: Any, client: Any, c
     Identity.objects.filter(pk=identity.pk).update(
         name=payload, profile_url="javascript:alert(1)", handle='ana"><script>'
     )
-    Member.objects.filter(pk=identity.member_id).update(
-        display_name=payload, notes=payload, tags=[payload]
-    )
+    Member.objects.filter(pk=identity.member_id).update(display_name=payload)
+    member = Member.objects.get(pk=identity.member_id)
+    crm.add_note(member, personas.alice, payload)
+    MemberTag.objects.create(workspace=member.workspace, member=member, name=payload[:40])
+    city = crm.save_field(member.workspace, personas.alice, key="city", label=payload, type="text")
+    crm.set_values(member, personas.alice, {city.key: payload})
     client.force_login(personas.alice)
     for response in (
         client.get(url("members", personas)),

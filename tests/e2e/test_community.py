@@ -4,6 +4,7 @@ page, a note, then the same person on another network merged in."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,16 +46,16 @@ def test_it_goes_from_an_author_to_their_member_page_and_merges_them(
     page.wait_for_url(re.compile(r"/community/members/\d+/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Ana"
 
-    page.get_by_role("textbox", name=re.compile("^Notes")).fill("Regular at the Lyon shop.")
-    page.get_by_role("button", name="Save").click()
-    page.get_by_text("The notes were saved.").wait_for()
+    page.get_by_role("textbox", name=re.compile("^New note")).fill("Regular at the Lyon shop.")
+    page.get_by_role("button", name="Add the note").click()
+    page.get_by_text("The note was added to their timeline.").wait_for()
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Merge here").click()
     page.get_by_text("The members were merged.").wait_for()
     assert Member.objects.count() == 1
     member = Member.objects.get()
-    assert member.notes == "Regular at the Lyon shop."
+    assert member.note_set.get().text == "Regular at the Lyon shop."
     assert set(Identity.objects.values_list("network", flat=True)) == {"mastodon", "bluesky"}
     assert "2\nmentions" in page.locator(".stats").inner_text()
 
@@ -88,3 +89,44 @@ def test_it_reviews_merge_suggestions_merges_the_ticked_ones_and_dismisses_one(
     page.get_by_text("will not be suggested again").wait_for()
     assert DismissedPair.objects.count() == 1
     assert page.locator("li.merge-pair").count() == 1
+
+
+def test_it_builds_a_segment_previews_saves_and_exports_it(
+    page: Any, live_server: Any, personas: Personas
+) -> None:
+    from ambassade.community import crm
+    from ambassade.community.models import Segment
+    from tests.community.test_merge_review import person
+
+    ws = personas.workspace_a
+    ana = person(ws, "mastodon", "ana", "Ana", reach=900)
+    leo = person(ws, "x", "leo", "Léo", reach=100)
+    person(ws, "bluesky", "zed", "Zed")
+    crm.set_tags(ana, personas.alice, ["vip"])
+    crm.set_tags(leo, personas.alice, ["vip"])
+    crm.save_field(ws, personas.alice, key="city", label="City", type="text")
+    crm.set_values(ana, personas.alice, {"city": "Lyon"})
+    _log_in(page, live_server.url, "alice@example.com")
+    page.goto(f"{live_server.url}/w/{ws.slug}/community/")
+    page.get_by_role("link", name="Segments").click()
+    page.get_by_role("link", name="New segment").click()
+    page.get_by_role("textbox", name=re.compile("^With any of these tags")).fill("vip")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="2 members").wait_for()
+    page.locator("#id_cond_field_1").select_option("city")
+    page.locator("#id_cond_op_1").select_option("eq")
+    page.locator("#id_cond_value_1").fill("lyon")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="1 member").wait_for()
+    assert page.locator(".segment-preview").inner_text().startswith("Ana")
+    page.get_by_role("textbox", name=re.compile("^Name")).fill("VIP de Lyon")
+    page.get_by_role("button", name="Save the segment").click()
+    page.get_by_text("The segment was saved.").wait_for()
+    assert Segment.objects.get(workspace=ws).name == "VIP de Lyon"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("id,name,email") and len(lines) == 2 and ",Ana," in lines[1]
+    page.get_by_role("link", name="See the members").click()
+    assert page.locator("a.member-link").all_inner_texts() == ["Ana"]

@@ -34,3 +34,23 @@ MEMBER_EXPORTED = register_audit_action(
 MEMBER_ERASED = register_audit_action(
     "community.member.erased", _("erased the personal data of a member")
 )
+MEMBER_TAGGED = register_audit_action(
+    "community.member.tagged", _("changed the tags of the member")
+)
+MEMBERS_TAGGED = register_audit_action("community.members.tagged", _("tagged members"))
+MEMBERS_UNTAGGED = register_audit_action(
+    "community.members.untagged", _("removed tags from members")
+)
+NOTE_ADDED = register_audit_action("community.note.added", _("wrote a note about the member"))
+NOTE_DELETED = register_audit_action("community.note.deleted", _("deleted a note about the member"))
+MEMBER_FIELDS = register_audit_action(
+    "community.member.fields", _("changed the custom fields of the member")
+)
+FIELD_SAVED = register_audit_action("community.field.saved", _("saved a custom field"))
+FIELD_DELETED = register_audit_action("community.field.deleted", _("deleted a custom field"))
+SEGMENT_SAVED = register_audit_action("community.segment.saved", _("saved a segment"))
+SEGMENT_DELETED = register_audit_action("community.segment.deleted", _("deleted a segment"))
+IMPORT_STARTED = register_audit_action(
+    "community.import.started", _("started importing a customer file")
+)
+IMPORT_DONE = register_audit_action("community.import.done", _("imported a customer file"))

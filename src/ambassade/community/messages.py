@@ -83,6 +83,43 @@ register_all(
         "identity.same_network": _(
             "Each has an account of their own on %(network)s, which lowers the score"
         ),
+        # Custom field values that cannot be stored (a member's form, a customer file).
+        "field.bad_text": _("%(where)s: not a text (“%(value)s”)"),
+        "field.too_long": _("%(where)s: at most %(limit)s characters"),
+        "field.bad_number": _("%(where)s: “%(value)s” is not a number"),
+        "field.bad_date": _("%(where)s: “%(value)s” is not a date written YYYY-MM-DD"),
+        "field.bad_yes_no": _("%(where)s: “%(value)s” is neither yes nor no"),
+        "field.bad_choice": _("%(where)s: “%(value)s” is not one of the choices (%(choices)s)"),
+        "field.bad_type": _("%(where)s: unknown field type “%(value)s”"),
+        # Segments that cannot be used as they are.
+        "segment.bad_definition": _("The segment cannot be read"),
+        "segment.unknown_criterion": _("Unknown criterion “%(where)s”"),
+        "segment.bad_version": _("This segment was saved by a newer version"),
+        "segment.bad_number": _("%(where)s: a number is needed"),
+        "segment.bad_range": _("%(where)s: give a minimum, a maximum or both"),
+        "segment.empty_range": _("%(where)s: the minimum is above the maximum"),
+        "segment.bad_list": _("%(where)s: a list is needed"),
+        "segment.too_many": _("%(where)s: at most %(limit)s"),
+        "segment.unknown_value": _("%(where)s: unknown value “%(value)s”"),
+        "segment.bad_days": _("%(where)s: a number of days between 1 and 3650"),
+        "segment.bad_condition": _("%(where)s: incomplete condition"),
+        "segment.unknown_field": _(
+            "The custom field “%(value)s” does not exist (any more): change the segment"
+        ),
+        "segment.bad_operator": _("%(where)s: this comparison does not apply to this field"),
+        "segment.missing_value": _("%(where)s: a value is needed"),
+        "segment.bad_levels": _("Levels are 1 to 4"),
+        "segment.bad_tags": _("Tags: any, all or none of them"),
+        # Lines of a customer file that cannot be imported (the line and column are said before).
+        "import.bad_email": _("“%(value)s” is not an e-mail address"),
+        "import.bad_language": _("“%(value)s” is not a language code (fr, en, pt-br…)"),
+        "import.too_long": _("at most %(limit)s characters"),
+        "import.too_many_tags": _("at most %(limit)s tags"),
+        "import.no_key": _("neither an e-mail address nor a handle: the line matches no one"),
+        "import.two_members": _(
+            "the e-mail address %(email)s and the handle are two different members: merge them "
+            "first, or correct the line"
+        ),
     }
 )
 

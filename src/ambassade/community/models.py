@@ -5,7 +5,12 @@
   identities: ``mention_count`` (sum), ``reach`` (the most followers seen on any of them: audiences
   of one person on several networks overlap, so they are not added),
   ``first_seen_at`` / ``last_seen_at`` (min / max), ``display_name`` (the name of its most followed
-  identity). ``notes`` and ``tags`` are a person's.
+  identity). Its stored scores (``love``, ``level``, ``sentiment``, ``influence`` and the classes)
+  are written by ``scores.store_scores``; segments filter on them.
+- **MemberTag**, **Note**, **CustomField** / **FieldValue** — what the team writes about a member:
+  tags, dated notes by their author (on the timeline), typed fields defined per workspace.
+- **Segment** — a saved filter over the members (``ambassade.engine.segments``; read with
+  ``segments.segment_members``).
 - **Identity** — an account on one network: ``(workspace, network, handle)`` is unique, the handle
   normalised (``normalise_handle``: case-folded, without a leading ``@``). ``followers``, ``name``
   and ``profile_url`` are the latest the network gave; ``max_followers`` the most ever seen.
@@ -29,6 +34,7 @@ through :mod:`ambassade.community.services`.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -45,9 +51,15 @@ __all__ = [
     "Activity",
     "Appearance",
     "Consent",
+    "CustomField",
+    "CustomerImport",
     "DismissedPair",
+    "FieldValue",
     "Identity",
     "Member",
+    "MemberTag",
+    "Note",
+    "Segment",
     "normalise_handle",
     "safe_url",
 ]
@@ -79,18 +91,31 @@ class Member(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     mention_count = models.PositiveIntegerField(_("mentions"), default=0)
     reach = models.PositiveBigIntegerField(_("reach"), default=0)
-    notes = models.TextField(_("notes"), blank=True)
-    tags = models.JSONField(_("tags"), default=list, blank=True)
     #: One of the brand's own people: shown, but left out of the community's metrics and classes.
     staff = models.BooleanField(_("staff of the brand"), default=False)
     #: The address to write to (given by the person, a customer file, or a double opt-in).
     email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
+    #: The language they speak to the brand in (their mentions' most frequent, or a customer file's).
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    # Their scores as ``community.score_members`` last stored them (docs/community.md, "Stored
+    # scores"): what segments filter on and lists sort by. The page computes them afresh.
+    love = models.FloatField(_("engagement"), default=0.0)
+    level = models.PositiveSmallIntegerField(_("level"), default=4)
+    level_month = models.IntegerField(default=0)
+    sentiment = models.FloatField(_("sentiment"), default=0.0)
+    influence = models.FloatField(_("influence"), default=0.0)
+    ambassador = models.BooleanField(default=False)
+    detractor = models.BooleanField(default=False)
+    rising = models.BooleanField(default=False)
+    dormant = models.BooleanField(default=False)
+    scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-reach", "-id"]
         indexes = [
+            models.Index(fields=["workspace", "-love", "-id"], name="member_by_love"),
             models.Index(fields=["workspace", "-reach", "-id"], name="member_by_reach"),
             models.Index(fields=["workspace", "-mention_count", "-id"], name="member_by_mentions"),
             models.Index(fields=["workspace", "-last_seen_at", "-id"], name="member_by_last_seen"),
@@ -209,6 +234,9 @@ class Activity(models.Model):
     decision = models.ForeignKey(
         Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    note = models.ForeignKey(
+        "Note", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -276,3 +304,178 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.state} for {self.member_id}"
+
+
+class MemberTag(models.Model):
+    """A tag on a member (``name`` as written: trimmed, spaces collapsed, at most 40 characters)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="tag_set")
+    name = models.CharField(_("tag"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["member", "name"], name="member_tag_unique")]
+        indexes = [models.Index(fields=["workspace", "name"], name="member_tag_by_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    """A note about a member, by someone of the team, on the member's timeline."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="note_set")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.member_id}"
+
+
+class CustomField(models.Model):
+    """A field the workspace defines on its members: typed and checked (``engine.segments``)."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        YES_NO = "yes_no", _("Yes/no")
+        CHOICE = "choice", _("Choice")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    #: Its name in segments, customer files and exports (letters, digits, ``_``).
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=80)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="custom_field_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def spec(self) -> tuple[str, list[str]]:
+        return (self.type, list(self.choices or []))
+
+
+class FieldValue(models.Model):
+    """A member's value of a custom field, in the column of its type (``text`` for text and
+    choices, with ``text_key`` its case-folded form for comparisons)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="field_values")
+    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
+    text = models.CharField(max_length=1000, blank=True)
+    text_key = models.CharField(max_length=1000, blank=True)
+    number = models.FloatField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    flag = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "field"], name="field_value_unique")
+        ]
+        indexes = [
+            models.Index(fields=["field", "number"], name="field_value_number"),
+            models.Index(fields=["field", "date"], name="field_value_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_id} of {self.member_id}"
+
+    @property
+    def value(self) -> str | float | dt.date | bool | None:
+        kind = self.field.type
+        if kind == CustomField.Type.NUMBER:
+            return self.number
+        if kind == CustomField.Type.DATE:
+            return self.date
+        if kind == CustomField.Type.YES_NO:
+            return self.flag
+        return self.text or None
+
+
+class Segment(models.Model):
+    """A saved filter over the workspace's members (``definition``: the canonical JSON of
+    ``engine.segments.Definition``)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    definition = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="segment_unique_name")
+        ]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerImport(models.Model):
+    """A customer file (CSV) being imported (docs/community.md, "Customer files"). The file is
+    kept under ``DATA_DIR/customer-files/`` named by this row's id (never by a person)."""
+
+    class State(models.TextChoices):
+        MAPPING = "mapping", _("Waiting for its columns to be mapped")
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking every line")
+        WRITING = "writing", _("Writing the members")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    #: The uploaded file's name, shown only (the file on disk is named by the id).
+    filename = models.CharField(max_length=200, blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    header = models.JSONField(default=list)
+    #: Column index (as text) → target (``email``, ``handle``, ``name``, ``field:<key>``…).
+    mapping = models.JSONField(default=dict, blank=True)
+    #: The network of the handles in the file (``mastodon``, ``instagram``…).
+    network = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.MAPPING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    #: Problems found: [{"line": n, "column": name, "code": …, "params": {…}}], at most 100.
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    claim = models.CharField(max_length=40, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"customer file {self.pk} ({self.state})"

@@ -33,3 +33,13 @@ COMMUNITY_PRIVACY = declare(
     _("Export and erase a member's personal data (RGPD)"),
     {OWNER, MANAGER},
 )
+COMMUNITY_FIELDS = declare(
+    "community.fields",
+    _("Define the custom fields of community members"),
+    {OWNER, MANAGER},
+)
+COMMUNITY_FILES = declare(
+    "community.files",
+    _("Import customer files and export members as CSV"),
+    {OWNER, MANAGER},
+)

@@ -85,6 +85,10 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _field_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def export_member(member: Member, actor: Any) -> dict[str, Any]:
     """Everything Ambassade holds about ``member``, app by app (audited, without their name)."""
     person = person_of(member)
@@ -99,12 +103,33 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
                 "id": member.pk,
                 "name": member.display_name,
                 "email": member.email,
-                "notes": member.notes,
-                "tags": member.tags,
+                "tags": sorted(member.tag_set.values_list("name", flat=True)),
+                "language": member.language,
                 "staff": member.staff,
                 "first_seen_at": _iso(member.first_seen_at),
                 "last_seen_at": _iso(member.last_seen_at),
                 "reach": member.reach,
+            },
+            "notes": [
+                {
+                    "at": note.created_at.isoformat(),
+                    "author": note.author.get_full_name() or note.author.email
+                    if note.author
+                    else "",
+                    "text": note.text,
+                }
+                for note in member.note_set.select_related("author").order_by("created_at", "id")
+            ],
+            "fields": {
+                value.field.key: _field_value(value.value)
+                for value in member.field_values.select_related("field").order_by("field__position")
+            },
+            "scores": {
+                "engagement": member.love,
+                "level": member.level,
+                "sentiment": member.sentiment,
+                "influence": member.influence,
+                "scored_at": _iso(member.scored_at),
             },
             "accounts": [
                 {
@@ -220,7 +245,8 @@ def erase_member(member: Member, actor: Any) -> dict[str, int]:
             "mailing": mailing_privacy.erase_person(workspace, person.emails, [member.pk]),
         }
         counts["community"] = Consent.objects.filter(member=member).count() + 1
-        member.delete()  # identities, appearances, timeline, consents, dismissed pairs
+        # Identities, appearances, timeline, consents, dismissed pairs, notes, tags, field values.
+        member.delete()
         counts["audit"] = _scrub_audit(person)
         workspace_services.record_audit(
             workspace, actor, "community.member.erased", None, details={"rows": counts}

@@ -3,7 +3,8 @@
 - :func:`record_authors` — the listening routing receiver: the authors of a batch of new mentions
   become identities and members, in bulk (a handful of queries per batch, whatever its size).
 - :func:`rebuild_members` — the same over a workspace's stored mentions (``ambassade rebuild_members``).
-- :func:`merge_members`, :func:`split_identity`, :func:`update_member` — a person's edits, audited.
+- :func:`merge_members`, :func:`split_identity`, :func:`set_staff` — a person's edits, audited
+  (tags, notes, custom fields: :mod:`ambassade.community.crm`).
 
 Counts are read back from :class:`~ambassade.community.models.Appearance` rows (one per mention,
 unique), never incremented: recording the same mentions twice changes nothing.
@@ -36,14 +37,12 @@ __all__ = [
     "recount_identities",
     "set_staff",
     "split_identity",
-    "update_member",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Mentions read per batch by :func:`rebuild_members`; also the lookup chunk of :func:`record_authors`.
 BATCH = 1000
-MAX_TAGS = 20
 
 
 class ActionError(Exception):
@@ -336,17 +335,6 @@ def rebuild_members(
 # --- a person's edits -----------------------------------------------------------------------------
 
 
-def update_member(member: Member, actor: Any, *, notes: str, tags: Iterable[str]) -> Member:
-    clean_tags = list(dict.fromkeys(tag.strip()[:40] for tag in tags if tag.strip()))[:MAX_TAGS]
-    notes = notes.strip()[:10_000]
-    if notes == member.notes and clean_tags == member.tags:
-        return member
-    member.notes, member.tags, member.updated_at = notes, clean_tags, timezone.now()
-    member.save(update_fields=["notes", "tags", "updated_at"])
-    workspace_services.record_audit(member.workspace, actor, "community.member.updated", member)
-    return member
-
-
 def set_staff(member: Member, actor: Any, staff: bool) -> Member:
     """Mark ``member`` as one of the brand's own people (or not). Audited."""
     if member.staff == staff:
@@ -385,28 +373,36 @@ def merge_members(target: Member, others: Member | Sequence[Member], actor: Any)
             raise ActionError(_("This member no longer exists."))
         target = locked[target.pk]
         merged = []
-        notes, tags = [target.notes], list(target.tags)
         for other in (locked[other.pk] for other in others):
             moved = [str(identity) for identity in other.identities.all()]
             other.identities.update(member=target)
             other.consents.update(member=target)  # the consent log is the person's: it moves
+            other.note_set.update(member=target)
+            _move_tags_and_values(other, target)
             if not target.email and other.email:
                 target.email = other.email
-            notes.append(other.notes)
-            tags.extend(other.tags)
+            if not target.language and other.language:
+                target.language = other.language
             merged.append({"id": other.pk, "name": str(other), "identities": moved})
             other.delete()
-        target.notes = "\n\n".join(note for note in notes if note.strip())
-        target.tags = list(dict.fromkeys(tags))[:MAX_TAGS]
         # One of the brand's people stays so whichever member said it.
         target.staff = target.staff or any(locked[other.pk].staff for other in others)
-        target.save(update_fields=["notes", "tags", "staff", "email"])
+        target.scored_at = None  # scored again with the merged activities (community.score_members)
+        target.save(update_fields=["staff", "email", "language", "scored_at"])
         refresh_members([target.pk])
         target.refresh_from_db()
         workspace_services.record_audit(
             target.workspace, actor, "community.member.merged", target, details={"merged": merged}
         )
     return target
+
+
+def _move_tags_and_values(other: Member, target: Member) -> None:
+    """``other``'s tags join the target's; its custom field values fill the target's blanks."""
+    have = set(target.tag_set.values_list("name", flat=True))
+    other.tag_set.exclude(name__in=have).update(member=target)
+    filled = set(target.field_values.values_list("field_id", flat=True))
+    other.field_values.exclude(field_id__in=filled).update(member=target)
 
 
 def split_identity(identity: Identity, actor: Any) -> Member:
@@ -420,6 +416,7 @@ def split_identity(identity: Identity, actor: Any) -> Member:
         member = Member.objects.create(workspace=identity.workspace)
         Identity.objects.filter(pk=identity.pk).update(member=member)
         refresh_members([previous.pk, member.pk])
+        Member.objects.filter(pk__in=[previous.pk, member.pk]).update(scored_at=None)
         workspace_services.record_audit(
             previous.workspace,
             actor,

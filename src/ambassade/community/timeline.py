@@ -24,6 +24,7 @@ KINDS: dict[str, Any] = {
     "message": _("Private message"),
     "answered": _("Answer from the brand"),
     "moderation": _("Moderation decision"),
+    "note": _("Note of the team"),
 }
 
 #: How another app's activities read: ``source`` → a function given the source ids of one page and
@@ -63,7 +64,7 @@ def activities_of(member: Member, kind: str = "") -> QuerySet[Activity]:
     if kind:
         rows = rows.filter(kind=kind)
     return rows.select_related(
-        "identity", "mention", "message", "message__mention", "decision"
+        "identity", "mention", "message", "message__mention", "decision", "note__author"
     ).order_by("-occurred_at", "-id")
 
 

@@ -14,11 +14,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambassade.community import consent, services, suggestions, timeline
-from ambassade.community.forms import SORTS, ConsentForm, MemberFilterForm, MemberForm, OptInForm
-from ambassade.community.models import Activity, Identity, Member, normalise_handle
+from ambassade.community import consent, segments, services, suggestions, timeline
+from ambassade.community.crm_context import crm_context
+from ambassade.community.forms import (
+    SORTS,
+    ConsentForm,
+    FieldValuesForm,
+    MemberFilterForm,
+    OptInForm,
+)
+from ambassade.community.models import (
+    Activity,
+    Identity,
+    Member,
+    MemberTag,
+    Segment,
+    normalise_handle,
+)
 from ambassade.community.permissions import (
     COMMUNITY_EDIT,
+    COMMUNITY_FIELDS,
+    COMMUNITY_FILES,
     COMMUNITY_MERGE,
     COMMUNITY_PRIVACY,
     COMMUNITY_VIEW,
@@ -63,14 +79,33 @@ def _page(request: HttpRequest, name: str = "page") -> int:
 
 @workspace_view(COMMUNITY_VIEW)
 def members(request: HttpRequest) -> HttpResponse:
-    form = MemberFilterForm(request.GET or None)
+    saved = list(workspace_queryset(request, Segment).only("id", "name"))
+    tags = (
+        workspace_queryset(request, MemberTag)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()[:500]
+    )
+    form = MemberFilterForm(request.GET or None, segments=saved, tags=list(tags))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     sort = data.get("sort") or "reach"
-    rows = _search(request, workspace_queryset(request, Member), data.get("q", ""))
+    segment = next((s for s in saved if s.pk == data.get("segment")), None)
+    segment_error = ""
+    base = workspace_queryset(request, Member)
+    if segment is not None:
+        try:
+            base = segments.segment_members(segment)
+        except segments.SegmentError as error:
+            segment_error, base = words(error), base.none()
+    rows = _search(request, base, data.get("q", ""))
+    if data.get("tag"):
+        rows = rows.filter(tag_set__name=data["tag"])
     people = data.get("people") or ""
     if people == "staff":
         rows = rows.filter(staff=True)
-    elif people != "all":  # the brand's own people are not the community
+    elif people == "all":
+        pass
+    elif segment is None:  # the brand's own people are not the community (a segment says itself)
         rows = rows.filter(staff=False)
     rows = (
         rows.order_by(*SORTS[sort])
@@ -81,14 +116,16 @@ def members(request: HttpRequest) -> HttpResponse:
             "mention_count",
             "reach",
             "last_seen_at",
-            "tags",
             "staff",
+            "level",
+            "love",
         )
         .prefetch_related(
             Prefetch(
                 "identities",
                 queryset=Identity.objects.only(*IDENTITY_FIELDS).order_by("-max_followers", "id"),
-            )
+            ),
+            Prefetch("tag_set", queryset=MemberTag.objects.only("id", "member_id", "name")),
         )
     )
     page = Paginator(rows, PAGE_SIZE).get_page(_page(request))
@@ -102,9 +139,14 @@ def members(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sort": sort,
             "filters": query.urlencode(),
-            "searching": bool(data.get("q")) or bool(people),
+            "searching": any(data.get(k) for k in ("q", "people", "segment", "tag")),
             "people": people,
+            "segment": segment,
+            "segment_error": segment_error,
             "can_merge": can_role(request.membership.role, COMMUNITY_MERGE),  # type: ignore[attr-defined]
+            "can_edit": can_role(request.membership.role, COMMUNITY_EDIT),  # type: ignore[attr-defined]
+            "can_fields": can_role(request.membership.role, COMMUNITY_FIELDS),  # type: ignore[attr-defined]
+            "can_files": can_role(request.membership.role, COMMUNITY_FILES),  # type: ignore[attr-defined]
         },
     )
 
@@ -131,6 +173,13 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_workspace_object_or_404(
         request, Member.objects.select_related("workspace"), id=member_id
     )
+    return member_page(request, member)
+
+
+def member_page(
+    request: HttpRequest, member: Member, fields_form: FieldValuesForm | None = None
+) -> HttpResponse:
+    """The member's page; ``fields_form`` a refused custom fields form, shown with its errors."""
     identities = list(member.identities.all())
     kind = request.GET.get("kind", "")
     kind = kind if kind in timeline.KINDS else ""
@@ -169,10 +218,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     }
     context["consents"] = consent.statuses(member)
     context["can_privacy"] = can_role(role, COMMUNITY_PRIVACY)
+    context.update(crm_context(member, can_role(role, COMMUNITY_EDIT), fields_form))
     if can_role(role, COMMUNITY_EDIT):
-        context["form"] = MemberForm(
-            initial={"notes": member.notes, "tags": ", ".join(member.tags)}
-        )
         context["can_edit"] = True
         context["consent_form"] = ConsentForm()
         context["optin_form"] = OptInForm(
@@ -232,26 +279,6 @@ def _merge_candidates(
             .order_by("-reach", "-id")[:10]
         )
     return {"suggestions": list(same_handle), "merge_q": merge_q, "merge_found": found}
-
-
-@workspace_view(COMMUNITY_EDIT)
-@require_POST
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_workspace_object_or_404(
-        request, Member.objects.select_related("workspace"), id=member_id
-    )
-    form = MemberForm(request.POST)
-    if form.is_valid():
-        services.update_member(
-            member,
-            request.user,
-            notes=form.cleaned_data["notes"],
-            tags=form.cleaned_data["tags"].split(","),
-        )
-        messages.success(request, _("The notes were saved."))
-    else:
-        messages.error(request, _("The notes are too long."))
-    return redirect("community:member", request.workspace.slug, member.id)  # type: ignore[attr-defined]
 
 
 @workspace_view(COMMUNITY_MERGE)

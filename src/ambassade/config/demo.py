@@ -76,6 +76,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.analytics.demo import ensure_demo_objectives
     from ambassade.analytics.reports_demo import ensure_demo_report
     from ambassade.bugreports.demo import ensure_demo_bugreports
+    from ambassade.community.demo import ensure_demo_community
     from ambassade.contests.demo import ensure_demo_contests
     from ambassade.crisis.demo import ensure_demo_alerts
     from ambassade.events.demo import ensure_demo_events
@@ -108,6 +109,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_objectives(workspace, owner, out, now=now)
     ensure_demo_report(workspace, owner, out)
     ensure_demo_audience(workspace, owner, out, now=now)
+    # Last: the scores gather every app's activities on the members' timelines.
+    ensure_demo_community(workspace, owner, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:
