@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from django.db import transaction
 from django.utils import timezone
 
 from ambassade.community.models import Activity, Consent, Identity, Member
 from ambassade.mailing import sending, services
 from ambassade.mailing.models import Campaign, CampaignLink, Recipient
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Connection
 
 SENT = "Calendrier de l'Avent"
@@ -43,22 +45,28 @@ def _connection(workspace: Any, owner: Any) -> Connection:
     found = Connection.objects.filter(workspace=workspace, network="email", account_name=ADDRESS)
     if found.exists():
         return found.get()
-    return workspace_services.connect_account(
-        workspace,
-        network="email",
-        account_name=ADDRESS,
-        secret={
-            "address": ADDRESS,
-            "display_name": workspace.name,
-            "username": ADDRESS,
-            "password": "demo-password-not-a-real-account",
-            "imap_host": "imap.cafe-lumiere.example",
-            "imap_security": "ssl",
-            "smtp_host": "smtp.cafe-lumiere.example",
-            "smtp_security": "ssl",
-        },
-        actor=owner,
-    )
+    with transaction.atomic():
+        connection = workspace_services.connect_account(
+            workspace,
+            network="email",
+            account_name=ADDRESS,
+            secret={
+                "address": ADDRESS,
+                "display_name": workspace.name,
+                "username": ADDRESS,
+                "password": "demo-password-not-a-real-account",
+                "imap_host": "imap.cafe-lumiere.example",
+                "imap_security": "ssl",
+                "smtp_host": "smtp.cafe-lumiere.example",
+                "smtp_security": "ssl",
+            },
+            actor=owner,
+        )
+        # Like the publishing demo's accounts: no real server behind it, so the worker neither
+        # sends from it nor polls it until someone connects a real mailbox.
+        workspace_services.mark_needs_reconnection(connection.pk, coded("mailing.demo_account"))
+    connection.refresh_from_db()
+    return connection
 
 
 def _consents(workspace: Any, now: datetime) -> None:

@@ -8,6 +8,10 @@ from ambassade.workspaces.messages import register_all
 
 register_all(
     {
+        "mailing.demo_account": _(
+            "Demo mailbox: it has no real server behind it, so no e-mail is sent or read. "
+            "Connect a real mailbox to send campaigns."
+        ),
         "mailing.no_connection": _(
             "The campaign has no e-mail connection to send from: choose one."
         ),
