@@ -14,6 +14,9 @@ CATALOGUE = Path(ambassade.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / 
 # Capitalised in French though not in the English text, with the reason.
 PROPER = {
     "Mo": "mégaoctet, the unit",
+    "Ko": "kilooctet, the unit",
+    "Buffer": "the company whose engagement rate is quoted",
+    "Exemple": "the demo's made-up surname (Camille Exemple)",
     "Internet": "a proper noun in French typography",
 }
 # A capital after a letter, digit or comma and a space, or after an elided article (l', d').
@@ -51,7 +54,9 @@ def _section_names() -> set[str]:
 def _proper_nouns(entries: list[dict[str, str]]) -> set[str]:
     """The words the English texts capitalise inside a sentence (Mastodon, Café…), the sections'
     names, and PROPER."""
-    english = " ".join(e["msgid"] + " " + e.get("msgid_plural", "") for e in entries)
+    # One line per text: joined by spaces, the last word of one would precede the first of the
+    # next ("… line Import") and look like a capital inside a sentence.
+    english = "\n".join(e["msgid"] + "\n" + e.get("msgid_plural", "") for e in entries)
     return set(_INSIDE.findall(english)) | _section_names() | set(PROPER)
 
 

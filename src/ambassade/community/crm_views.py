@@ -109,7 +109,10 @@ def members_tags(request: HttpRequest) -> HttpResponse:
     members (``member``, repeatable; the workspace's only)."""
     slug = request.workspace.slug  # type: ignore[attr-defined]
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path of this site only: redirect() reads anything else (e.g. "1e9") as a view's name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = ""
     back = back or reverse("community:members", args=[slug])
     ids = parse_ids(request.POST.getlist("member"), limit=1000)
