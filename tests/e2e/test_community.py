@@ -129,4 +129,8 @@ def test_it_builds_a_segment_previews_saves_and_exports_it(
     lines = text.strip().splitlines()
     assert lines[0].startswith("id,name,email") and len(lines) == 2 and ",Ana," in lines[1]
     page.get_by_role("link", name="See the members").click()
+    # The click starts a navigation; reading the list before it lands saw
+    # the segments page (no member links) once in CI.
+    page.wait_for_url(re.compile(r"/community/\?segment=\d+$"))
+    page.locator("a.member-link").first.wait_for()
     assert page.locator("a.member-link").all_inner_texts() == ["Ana"]
