@@ -5,13 +5,14 @@ reader's language, showing only what the reader may see elsewhere (a private mes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.community import panels
 from ambassade.community.models import Activity, Member
 from ambassade.workspaces.permissions import can_role
 
@@ -57,6 +58,8 @@ class Entry:
     link: str = ""
     detail: Any = ""
     private: bool = False
+    #: Badges other apps put on a mention (``panels.register_mention_tags``): ``[(text, link)]``.
+    tags: list[tuple[str, str]] = field(default_factory=list)
 
 
 def activities_of(member: Member, kind: str = "") -> QuerySet[Activity]:
@@ -77,12 +80,16 @@ def entries(activities: list[Activity], slug: str, role: str) -> list[Entry]:
         ids = [a.source_id for a in activities if a.source == source]
         if ids:
             described |= {(source, pk): value for pk, value in describe(ids, slug).items()}
+    tags = panels.mention_tags(
+        [a.mention_id for a in activities if a.mention_id is not None], slug, role
+    )
     found = []
     for activity in activities:
         entry = Entry(activity, KINDS.get(activity.kind, activity.kind))
         if activity.mention is not None:
             entry.text = activity.mention.text
             entry.link = reverse("listening:mention", args=[slug, activity.mention_id])
+            entry.tags = tags.get(activity.mention_id, [])
         elif activity.message is not None:
             message = activity.message
             entry.private = message.mention_id is None and message.conversation_id is not None

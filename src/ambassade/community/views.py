@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ambassade.community import consent, segments, services, suggestions, timeline
+from ambassade.community import consent, panels, segments, services, suggestions, timeline
 from ambassade.community.crm_context import crm_context
 from ambassade.community.forms import (
     SORTS,
@@ -231,6 +231,7 @@ def member_page(
         context["strikes"] = strikes_for(
             member.workspace, [(i.network, i.handle) for i in identities]
         )
+    context["panels"] = panels.for_member(request, member)
     return render(request, "community/member.html", context)
 
 

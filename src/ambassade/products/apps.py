@@ -22,5 +22,18 @@ class ProductsConfig(AppConfig):
                 active_prefixes=("products:",),
             )
         )
+        from ambassade.community import panels
+        from ambassade.products import member
+
+        # On members' pages: the products they talk about, and on their timeline's mentions.
+        panels.register(
+            panels.Panel(
+                "products",
+                "products/includes/member_products.html",
+                order=20,
+                context=member.member_products,
+            )
+        )
+        panels.register_mention_tags("products", member.product_tags)
         # New mentions are linked to the products they speak of.
         routing.register("products", services.link_mentions)
