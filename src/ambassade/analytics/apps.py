@@ -18,6 +18,17 @@ class AnalyticsConfig(AppConfig):
 
         register(
             NavItem(
+                "analytics_areas",
+                _("Analytics"),
+                "analytics:areas",
+                permissions.ANALYTICS_VIEW,
+                order=14,
+                icon="chart",
+                active_prefixes=("analytics:area",),
+            )
+        )
+        register(
+            NavItem(
                 "analytics_objectives",
                 _("Objectives"),
                 "analytics:objectives",

@@ -100,7 +100,9 @@ def follower_growth(workspace: Any, period: Period, network: str = "") -> float 
     return float(sum(end - start for start, end in pairs))
 
 
-def _own_posts(workspace: Any, period: Period, network: str = "") -> Any:
+def _own_posts(workspace: Any, period: Period, network: str = "", only: Any = None) -> Any:
+    """The own posts' results of the period; ``only``: the network ids to keep (the posts of a
+    campaign, docs/analytics.md)."""
     first, after = period.bounds()
     rows = PostResult.objects.filter(
         workspace=workspace,
@@ -110,6 +112,8 @@ def _own_posts(workspace: Any, period: Period, network: str = "") -> Any:
     )
     if network:
         rows = rows.filter(account__network=network)
+    if only is not None:
+        rows = rows.filter(external_id__in=only)
     return rows
 
 
@@ -117,18 +121,22 @@ def posts_in(workspace: Any, period: Period, network: str = "") -> int:
     return int(_own_posts(workspace, period, network).count())
 
 
-def engagement_rate(workspace: Any, period: Period, network: str = "") -> float | None:
+def engagement_rate(
+    workspace: Any, period: Period, network: str = "", only: Any = None
+) -> float | None:
     sums = (
-        _own_posts(workspace, period, network)
+        _own_posts(workspace, period, network, only)
         .filter(impressions__isnull=False)
         .aggregate(engagements=Sum("engagements"), impressions=Sum("impressions"))
     )
     return measures.rate(sums["engagements"] or 0, sums["impressions"] or 0)
 
 
-def engagement_rate_per_follower(workspace: Any, period: Period, network: str = "") -> float | None:
+def engagement_rate_per_follower(
+    workspace: Any, period: Period, network: str = "", only: Any = None
+) -> float | None:
     sums = (
-        _own_posts(workspace, period, network)
+        _own_posts(workspace, period, network, only)
         .filter(followers__gt=0)
         .aggregate(engagements=Sum("engagements"), followers=Sum("followers"))
     )

@@ -187,7 +187,7 @@ CATALOGUE: dict[str, Metric] = {
             _("Active members"),
             _(
                 "Community members who wrote at least one mention stored in the period, on any "
-                "of their identities."
+                "of their identities; the brand's staff left out."
             ),
             COUNT,
             HIGHER,

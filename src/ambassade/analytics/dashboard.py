@@ -128,6 +128,9 @@ def context(request: HttpRequest) -> dict[str, Any] | None:
             .count(),
         }
     if can_role(role, ANALYTICS_VIEW):
+        from ambassade.analytics.areas_views import visible_areas
+
+        section["areas"] = visible_areas(role)
         today = local_today(workspace)
         current = list(
             Kpi.objects.filter(

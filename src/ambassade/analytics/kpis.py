@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from ambassade.analytics import audience, traffic
 from ambassade.analytics.catalogue import CATALOGUE, COUNT, Metric
-from ambassade.community.models import Identity
+from ambassade.community.models import Identity, Member
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.inbox.models import Conversation
@@ -26,42 +27,101 @@ from ambassade.publishing.models import ShortLink, Variant
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.satisfaction.models import Survey
 
-__all__ = ["Measured", "measure", "period_of"]
+__all__ = ["ALL", "Measured", "Scope", "measure", "period_of"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an area page narrows an indicator to (docs/analytics.md, "Area pages"); the empty scope
+    is the KPI itself. Listening: ``network``, ``query`` (a query's id), ``tag`` (a mention's
+    label), ``language``. Publishing: ``network``, ``campaign`` (a post's UTM campaign). Inbox:
+    ``network``, ``label`` (an inbox label's id), ``assignee`` (a user's id). Community:
+    ``network`` (the identities'). A reader ignores what does not apply to its data."""
+
+    network: str = ""
+    query: int | None = None
+    tag: str = ""
+    language: str = ""
+    campaign: str = ""
+    label: int | None = None
+    assignee: int | None = None
+
+
+ALL = Scope()
 
 
 def period_of(workspace: Any, start: date, end: date) -> Period:
     return Period(start, end, workspace.time_zone)
 
 
-def _brand_matches(workspace: Any, period: Period) -> Any:
-    """The brand queries' matches of the period, read per query on its (query, created_at) index."""
+def tag_filter(tag: str, prefix: str = "") -> Q:
+    """Mentions labelled ``tag`` (their ``tags`` list holds it exactly). PostgreSQL asks the
+    JSON document; SQLite, which has no JSON containment in Django, looks for the quoted label in
+    the stored text, as Django writes it there (ASCII escapes; letter case ignored)."""
+    import json
+
+    if connection.vendor == "postgresql":
+        return Q(**{f"{prefix}tags__contains": [tag]})
+    return Q(**{f"{prefix}tags__icontains": json.dumps(tag)})
+
+
+def mention_filter(scope: Scope, prefix: str = "") -> Q:
+    """The listening filters of ``scope`` on mentions (``prefix`` reaches them from a match)."""
+    q = Q()
+    if scope.network:
+        q &= Q(**{f"{prefix}network": scope.network})
+    if scope.language:
+        q &= Q(**{f"{prefix}lang": scope.language})
+    if scope.tag:
+        q &= tag_filter(scope.tag, prefix)
+    return q
+
+
+def query_ids(workspace: Any, scope: Scope, kinds: tuple[str, ...] = ("brand",)) -> list[int]:
+    """The queries an indicator counts: the brand's, or the one query the scope names."""
+    rows = ListeningQuery.objects.filter(workspace=workspace)
+    rows = rows.filter(pk=scope.query) if scope.query else rows.filter(kind__in=kinds)
+    return list(rows.values_list("id", flat=True))
+
+
+def _brand_matches(
+    workspace: Any, period: Period, scope: Scope = ALL, kinds: tuple[str, ...] = ("brand",)
+) -> Any:
+    """The brand queries' (or ``kinds``') matches of the period, read per query on its (query,
+    created_at) index."""
     first, after = period.bounds()
-    brand = ListeningQuery.objects.filter(
-        workspace=workspace, kind=ListeningQuery.Kind.BRAND
-    ).values_list("id", flat=True)
-    return MentionMatch.objects.filter(
-        query_id__in=list(brand), created_at__gte=first, created_at__lt=after
+    rows = MentionMatch.objects.filter(
+        query_id__in=query_ids(workspace, scope, kinds),
+        created_at__gte=first,
+        created_at__lt=after,
     )
+    if scope.network or scope.language or scope.tag:
+        rows = rows.filter(mention_filter(scope, "mention__"))
+    return rows
 
 
-def _brand_mentions(workspace: Any, period: Period) -> Any:
+def brand_mentions(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
+    """The period's mentions matched by the brand's queries (each once), within ``scope``."""
     return Mention.objects.filter(
-        workspace=workspace, pk__in=_brand_matches(workspace, period).values("mention_id")
+        workspace=workspace, pk__in=_brand_matches(workspace, period, scope).values("mention_id")
     )
 
 
-def mention_volume(workspace: Any, period: Period) -> float | None:
-    return float(_brand_matches(workspace, period).values("mention_id").distinct().count())
+_brand_mentions = brand_mentions
 
 
-def potential_reach(workspace: Any, period: Period) -> float | None:
-    total = _brand_mentions(workspace, period).aggregate(n=Sum("author_followers"))["n"]
+def mention_volume(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    return float(_brand_matches(workspace, period, scope).values("mention_id").distinct().count())
+
+
+def potential_reach(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    total = _brand_mentions(workspace, period, scope).aggregate(n=Sum("author_followers"))["n"]
     return float(total or 0)
 
 
-def net_sentiment(workspace: Any, period: Period) -> float | None:
+def net_sentiment(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
     counts = dict(
-        _brand_mentions(workspace, period)
+        _brand_mentions(workspace, period, scope)
         .order_by()
         .values_list("sentiment")
         .annotate(n=Count("id"))
@@ -70,97 +130,201 @@ def net_sentiment(workspace: Any, period: Period) -> float | None:
     return measures.net_sentiment(counts.get("positive", 0), counts.get("negative", 0))
 
 
-def share_of_voice(workspace: Any, period: Period) -> float | None:
-    rows = (
-        DailyRollup.objects.filter(
-            workspace=workspace,
-            day__gte=period.start,
-            day__lte=period.end,
-            query__kind__in=(ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR),
+def listening_counts(
+    workspace: Any, period: Period, scope: Scope, by: tuple[str, ...], kinds: tuple[str, ...]
+) -> dict[tuple[Any, ...], int]:
+    """Matches of the period's queries of ``kinds`` (or the scope's query), counted by ``by`` (any
+    of ``day``, ``sentiment``, ``query``, ``kind``, ``network``). Read from the daily rollups (one row
+    per query, local day, source, sentiment and language); from the matches themselves, by local
+    day, when the scope names a label, which the rollups do not keep."""
+    ids = query_ids(workspace, scope, kinds)
+    if scope.tag:
+        from django.db.models.functions import TruncDate
+
+        fields = {
+            "day": "local_day",
+            "sentiment": "mention__sentiment",
+            "query": "query_id",
+            "kind": "query__kind",
+            "network": "mention__network",
+        }
+        rows: Any = _brand_matches(workspace, period, scope, kinds)
+        if "day" in by:
+            rows = rows.annotate(
+                local_day=TruncDate("created_at", tzinfo=ZoneInfo(workspace.time_zone))
+            )
+    else:
+        fields = {
+            "day": "day",
+            "sentiment": "sentiment",
+            "query": "query_id",
+            "kind": "query__kind",
+            "network": "source__kind",
+        }
+        rows = DailyRollup.objects.filter(
+            workspace=workspace, day__gte=period.start, day__lte=period.end, query_id__in=ids
         )
-        .values_list("query__kind")
-        .annotate(n=Sum("count"))
-        .values_list("query__kind", "n")
+        if scope.network:
+            rows = rows.filter(source__kind=scope.network)
+        if scope.language:
+            rows = rows.filter(lang=scope.language)
+    names = [fields[name] for name in by]
+    total = "count" if not scope.tag else "id"
+    counted = (
+        rows.order_by()
+        .values_list(*names)
+        .annotate(n=Sum(total) if not scope.tag else Count(total))
     )
-    counts = dict(rows)
+    found: dict[tuple[Any, ...], int] = {}
+    for row in counted:
+        key = tuple(row[:-1])
+        found[key] = found.get(key, 0) + int(row[-1] or 0)
+    return found
+
+
+def share_of_voice(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    """Brand matches ÷ brand and competitor matches; a scope's query does not apply (the share
+    compares all the brand's queries with all the competitors')."""
+    scope = Scope(network=scope.network, tag=scope.tag, language=scope.language)
+    counts = {
+        key[0]: n
+        for key, n in listening_counts(
+            workspace,
+            period,
+            scope,
+            ("kind",),
+            (ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR),
+        ).items()
+    }
     brand = counts.get(ListeningQuery.Kind.BRAND, 0) or 0
     return measures.share(brand, brand + (counts.get(ListeningQuery.Kind.COMPETITOR, 0) or 0))
 
 
-def _conversations(workspace: Any, period: Period) -> Any:
+def conversations(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
+    """The conversations whose first message arrived in the period (the period's cohort), within
+    the scope's network, label and assignee."""
     first, after = period.bounds()
-    return Conversation.objects.filter(
+    rows = Conversation.objects.filter(
         workspace=workspace, first_inbound_at__gte=first, first_inbound_at__lt=after
     )
+    if scope.network:
+        rows = rows.filter(network=scope.network)
+    if scope.label:
+        rows = rows.filter(labels=scope.label)
+    if scope.assignee:
+        rows = rows.filter(assignee_id=scope.assignee)
+    return rows
 
 
-def response_rate(workspace: Any, period: Period) -> float | None:
-    counts = _conversations(workspace, period).aggregate(
+_conversations = conversations
+
+
+def response_rate(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    counts = _conversations(workspace, period, scope).aggregate(
         total=Count("id"), answered=Count("first_response_at")
     )
     return measures.rate(counts["answered"], counts["total"])
 
 
-def first_response_time(workspace: Any, period: Period) -> float | None:
-    pairs = _conversations(workspace, period).filter(first_response_at__isnull=False)
+def response_minutes(arrived: datetime, answered: datetime) -> float:
+    """Clock minutes from a conversation's first message to the brand's first answer."""
+    return max(0.0, (answered - arrived).total_seconds() / 60.0)
+
+
+def first_response_time(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    pairs = _conversations(workspace, period, scope).filter(first_response_at__isnull=False)
     minutes = [
-        max(0.0, (answered - arrived).total_seconds() / 60.0)
+        response_minutes(arrived, answered)
         for arrived, answered in pairs.values_list("first_inbound_at", "first_response_at")
     ]
     return measures.median(minutes)
 
 
-def csat(workspace: Any, period: Period) -> float | None:
+def surveys(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
+    """The satisfaction answers given in the period, about conversations within the scope."""
     first, after = period.bounds()
-    counts = Survey.objects.filter(
+    rows = Survey.objects.filter(
         workspace=workspace,
         score__isnull=False,
         answered_at__gte=first,
         answered_at__lt=after,
-    ).aggregate(total=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
+    )
+    if scope.network:
+        rows = rows.filter(conversation__network=scope.network)
+    if scope.label:
+        rows = rows.filter(conversation__labels=scope.label)
+    if scope.assignee:
+        rows = rows.filter(conversation__assignee_id=scope.assignee)
+    return rows
+
+
+#: A satisfaction answer counts as satisfied from this score (out of 5).
+SATISFIED = 4
+
+
+def csat(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    counts = surveys(workspace, period, scope).aggregate(
+        total=Count("id"), satisfied=Count("id", filter=Q(score__gte=SATISFIED))
+    )
     return measures.rate(counts["satisfied"], counts["total"])
 
 
-def _published_post_ids(workspace: Any, period: Period) -> Any:
+def published_variants(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
+    """The network versions published in the period, within the scope's network and campaign."""
     first, after = period.bounds()
-    return (
-        Variant.objects.filter(
-            workspace=workspace,
-            status=PostStatus.PUBLISHED,
-            published_at__gte=first,
-            published_at__lt=after,
-        )
-        .values("post_id")
-        .distinct()
+    rows = Variant.objects.filter(
+        workspace=workspace,
+        status=PostStatus.PUBLISHED,
+        published_at__gte=first,
+        published_at__lt=after,
     )
+    if scope.network:
+        rows = rows.filter(connection__network=scope.network)
+    if scope.campaign:
+        rows = rows.filter(post__utm_campaign=scope.campaign)
+    return rows
 
 
-def posts_published(workspace: Any, period: Period) -> float | None:
-    return float(_published_post_ids(workspace, period).count())
+def _published_post_ids(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
+    return published_variants(workspace, period, scope).values("post_id").distinct()
 
 
-def link_clicks(workspace: Any, period: Period) -> float | None:
-    total = ShortLink.objects.filter(
-        workspace=workspace, post_id__in=_published_post_ids(workspace, period)
-    ).aggregate(n=Sum("clicks"))["n"]
+def posts_published(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    return float(_published_post_ids(workspace, period, scope).count())
+
+
+def link_clicks(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    rows = ShortLink.objects.filter(
+        workspace=workspace, post_id__in=_published_post_ids(workspace, period, scope)
+    )
+    if scope.network:
+        rows = rows.filter(network=scope.network)
+    total = rows.aggregate(n=Sum("clicks"))["n"]
     return float(total or 0)
 
 
-def active_members(workspace: Any, period: Period) -> float | None:
+def active_members(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
     """The period's authors (one range read of the mentions' (workspace, created_at) index),
-    joined to the members' identities on network and handle."""
+    joined to the members' identities on network and handle; the brand's staff left out."""
     first, after = period.bounds()
     mention = Mention._meta.db_table
     identity = Identity._meta.db_table
+    member = Member._meta.db_table
+    network = "AND network = %s " if scope.network else ""
     sql = (
         f"SELECT COUNT(DISTINCT i.member_id) FROM {identity} i "  # noqa: S608 (table names)
+        f"INNER JOIN {member} m ON m.id = i.member_id "
         "INNER JOIN (SELECT DISTINCT network, author_handle FROM "
-        f"{mention} WHERE workspace_id = %s AND created_at >= %s AND created_at < %s "
+        f"{mention} WHERE workspace_id = %s AND created_at >= %s AND created_at < %s {network}"
         "AND author_handle <> '') a ON a.network = i.network AND a.author_handle = i.handle "
-        "WHERE i.workspace_id = %s"
+        "WHERE i.workspace_id = %s AND m.staff = %s"
     )
+    params: list[Any] = [workspace.pk, first, after]
+    if scope.network:
+        params.append(scope.network)
+    params += [workspace.pk, False]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, first, after, workspace.pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return float(row[0] if row else 0)
 

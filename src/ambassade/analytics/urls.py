@@ -57,3 +57,11 @@ urlpatterns += [
         name="traffic_site_delete",
     ),
 ]
+
+from ambassade.analytics import areas_views  # noqa: E402
+
+urlpatterns += [
+    path(W + "areas/", areas_views.areas_index, name="areas"),
+    path(W + "areas/<slug:area>/", areas_views.area_page, name="area"),
+    path(W + "areas/<slug:area>/<slug:table>.csv", areas_views.area_csv, name="area_csv"),
+]

@@ -1,0 +1,366 @@
+"""The community area page: the members (the brand's staff left out) and how many joined, how many
+were active (the KPI), the classes of their stored scores, the top members, event attendance and
+e-mailing results. Filter: network (members with an identity on it).
+
+A member *joins* when first seen (their first mention; for one added by hand or from a customer
+file, when added). Ambassadors, detractors, rising and dormant members are counted from the scores
+as ``community.score_members`` last stored them: Ambassade keeps no history of scores, so these are
+today's counts, not the period's, and have no comparison."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ambassade.analytics import area_charts, kpis
+from ambassade.analytics.areas import (
+    COUNT,
+    DAY,
+    DECIMAL,
+    PERCENT,
+    TEXT,
+    Area,
+    Figure,
+    Section,
+    Table,
+)
+from ambassade.analytics.catalogue import CATALOGUE
+from ambassade.analytics.kpis import Scope
+from ambassade.community.models import Identity, Member
+from ambassade.engine import measures
+from ambassade.engine.measures import Period
+from ambassade.events.models import Event, Rsvp
+from ambassade.mailing.models import Campaign, Recipient
+from ambassade.workspaces.networks import network_label
+
+__all__ = ["build", "fields", "scope"]
+
+TOP = 10
+CLASSES = ("ambassador", "detractor", "rising", "dormant")
+
+
+def fields(workspace: Any) -> dict[str, forms.Field]:
+    networks = sorted(
+        set(
+            Identity.objects.filter(workspace=workspace)
+            .values_list("network", flat=True)
+            .distinct()
+        )
+    )
+    return {
+        "network": forms.ChoiceField(
+            label=gettext_lazy("Network"),
+            required=False,
+            choices=[("", gettext_lazy("All networks"))]
+            + [(n, network_label(n)) for n in networks],
+        )
+    }
+
+
+def scope(chosen: dict[str, Any]) -> Scope:
+    return Scope(network=chosen.get("network") or "")
+
+
+def members(workspace: Any, scope: Scope) -> Any:
+    """The community's members, the brand's staff left out, with ``joined``: first seen, else
+    added."""
+    rows = Member.objects.filter(workspace=workspace, staff=False)
+    if scope.network:
+        rows = rows.filter(
+            pk__in=Identity.objects.filter(workspace=workspace, network=scope.network).values(
+                "member_id"
+            )
+        )
+    return rows.annotate(joined=Coalesce("first_seen_at", "created_at"))
+
+
+def _count_at(workspace: Any, scope: Scope, period: Period) -> float:
+    _first, after = period.bounds()
+    return float(members(workspace, scope).filter(joined__lt=after).count())
+
+
+def _joined(workspace: Any, scope: Scope, period: Period) -> float:
+    first, after = period.bounds()
+    return float(members(workspace, scope).filter(joined__gte=first, joined__lt=after).count())
+
+
+def _growth(workspace: Any, period: Period, scope: Scope) -> Section:
+    first, after = period.bounds()
+    zone = ZoneInfo(workspace.time_zone)
+    base = members(workspace, scope).filter(joined__lt=first).count()
+    per_day: dict[date, int] = defaultdict(int)
+    for joined in (
+        members(workspace, scope)
+        .filter(joined__gte=first, joined__lt=after)
+        .values_list("joined", flat=True)
+    ):
+        per_day[joined.astimezone(zone).date()] += 1
+    total = base
+    series: list[tuple[date, str, float]] = []
+    running: dict[date, int] = {}
+    label = _("Members")
+    for day in period.each_day():
+        total += per_day.get(day, 0)
+        running[day] = total
+        series.append((day, label, float(total)))
+    table = Table([(_("Day"), DAY), (_("New members"), COUNT), (_("Members"), COUNT)])
+    for day in reversed(period.each_day()):
+        table.rows.append([day, per_day.get(day, 0), running[day]])
+    description = _("Members of the community at the end of each day")
+    return Section(
+        "growth",
+        _("Members"),
+        table,
+        spec=area_charts.lines(
+            series, description=description, y_title=_("Members"), series_title=_("Members")
+        ),
+        chart_label=description,
+    )
+
+
+def _classes(workspace: Any, scope: Scope) -> tuple[Section, dict[str, int], Any]:
+    counts = members(workspace, scope).aggregate(
+        ambassador=Count("id", filter=Q(ambassador=True)),
+        detractor=Count("id", filter=Q(detractor=True)),
+        rising=Count("id", filter=Q(rising=True)),
+        dormant=Count("id", filter=Q(dormant=True)),
+        scored=Max("scored_at"),
+    )
+    names = {
+        "ambassador": _("Ambassadors"),
+        "detractor": _("Detractors"),
+        "rising": _("Rising"),
+        "dormant": _("Dormant"),
+    }
+    table = Table([(_("Class"), TEXT), (_("Members"), COUNT)])
+    for key in CLASSES:
+        table.rows.append([names[key], counts[key]])
+    description = _("Members in each class of the stored scores")
+    scored = counts["scored"]
+    note = (
+        _(
+            "Today's counts, from the scores stored on %(date)s: Ambassade keeps no history of "
+            "scores, so no earlier count is shown."
+        )
+        % {"date": date_filter(scored, "DATE_FORMAT")}
+        if scored
+        else _("The members have not been scored yet: these classes are empty until they are.")
+    )
+    section = Section(
+        "classes",
+        _("Ambassadors, detractors, rising and dormant members"),
+        table,
+        spec=area_charts.bars(
+            [(str(names[key]), float(counts[key])) for key in CLASSES],
+            description=description,
+            x_title=_("Members"),
+            name_title=_("Class"),
+        ),
+        chart_label=description,
+        note=note,
+    )
+    return section, {key: counts[key] for key in CLASSES}, scored
+
+
+def _top(workspace: Any, scope: Scope) -> Section:
+    table = Table(
+        [
+            (_("Member"), TEXT),
+            (_("Engagement"), DECIMAL),
+            (_("Level"), COUNT),
+            (_("Mentions"), COUNT),
+            (_("Reach"), COUNT),
+            (_("Classes"), TEXT),
+            (_("Last seen"), DAY),
+        ],
+        empty=_("No member yet."),
+    )
+    zone = ZoneInfo(workspace.time_zone)
+    names = {
+        "ambassador": _("ambassador"),
+        "detractor": _("detractor"),
+        "rising": _("rising"),
+        "dormant": _("dormant"),
+    }
+    for member in members(workspace, scope).order_by("-love", "-id")[:TOP]:
+        table.rows.append(
+            [
+                str(member),
+                member.love,
+                member.level,
+                member.mention_count,
+                member.reach,
+                ", ".join(str(names[key]) for key in CLASSES if getattr(member, key)),
+                member.last_seen_at.astimezone(zone).date() if member.last_seen_at else None,
+            ]
+        )
+    return Section(
+        "top_members",
+        _("Top members"),
+        table,
+        note=_("By their stored engagement score; the brand's staff left out."),
+    )
+
+
+def _events(workspace: Any, period: Period) -> Section:
+    first, after = period.bounds()
+    table = Table(
+        [
+            (_("Event"), TEXT),
+            (_("Starts"), DAY),
+            (_("Confirmed"), COUNT),
+            (_("Waiting list"), COUNT),
+            (_("Cancelled"), COUNT),
+            (_("Checked in"), COUNT),
+            (_("Attendance"), PERCENT),
+        ],
+        empty=_("No event in this period."),
+    )
+    zone = ZoneInfo(workspace.time_zone)
+    events = (
+        Event.objects.filter(workspace=workspace, starts_at__gte=first, starts_at__lt=after)
+        .annotate(
+            confirmed=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.CONFIRMED)),
+            waiting=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.WAITLISTED)),
+            cancelled=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.CANCELLED)),
+            checked=Count("rsvps", filter=Q(rsvps__checked_in_at__isnull=False)),
+        )
+        .order_by("starts_at")
+    )
+    for event in events:
+        title = getattr(event, "title", None) or event.title_en or event.title_fr
+        table.rows.append(
+            [
+                str(title),
+                event.starts_at.astimezone(zone).date(),
+                event.confirmed,
+                event.waiting,
+                event.cancelled,
+                event.checked,
+                measures.rate(event.checked, event.confirmed),
+            ]
+        )
+    return Section(
+        "events",
+        _("Events"),
+        table,
+        note=_("Events starting in the period; attendance: people checked in ÷ confirmed places."),
+    )
+
+
+def _mailings(workspace: Any, period: Period) -> Section:
+    first, after = period.bounds()
+    table = Table(
+        [
+            (_("E-mailing"), TEXT),
+            (_("Sent on"), DAY),
+            (_("Sent"), COUNT),
+            (_("Bounced"), COUNT),
+            (_("Opened"), PERCENT),
+            (_("Clicked"), PERCENT),
+            (_("Unsubscribed"), COUNT),
+        ],
+        empty=_("No e-mailing sent in this period."),
+    )
+    zone = ZoneInfo(workspace.time_zone)
+    campaigns = (
+        Campaign.objects.filter(workspace=workspace, started_at__gte=first, started_at__lt=after)
+        .annotate(
+            sent=Count("recipients", filter=Q(recipients__state=Recipient.State.SENT)),
+            bounced=Count("recipients", filter=Q(recipients__bounced_at__isnull=False)),
+            opened=Count("recipients", filter=Q(recipients__opened_at__isnull=False)),
+            clicked=Count("recipients", filter=Q(recipients__clicked_at__isnull=False)),
+            unsubscribed=Count("recipients", filter=Q(recipients__unsubscribed_at__isnull=False)),
+        )
+        .order_by("started_at")
+    )
+    for campaign in campaigns:
+        table.rows.append(
+            [
+                campaign.name,
+                campaign.started_at.astimezone(zone).date(),
+                campaign.sent,
+                campaign.bounced,
+                measures.rate(campaign.opened, campaign.sent) if campaign.track_opens else None,
+                measures.rate(campaign.clicked, campaign.sent) if campaign.track_clicks else None,
+                campaign.unsubscribed,
+            ]
+        )
+    return Section(
+        "mailings",
+        _("E-mailings"),
+        table,
+        note=_(
+            "E-mailings started in the period: opened and clicked as a share of the e-mails sent "
+            "(a dash where the e-mailing did not count them; opens counted by a pixel are a floor)."
+        ),
+    )
+
+
+def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
+    classes, counts, _scored = _classes(workspace, scope)
+    active = CATALOGUE["active_members"]
+    figures = [
+        Figure(
+            "members",
+            _("Members"),
+            COUNT,
+            _count_at(workspace, scope, period),
+            None if before is None else _count_at(workspace, scope, before),
+            _("Members of the community at the end of the period (the brand's staff left out)."),
+        ),
+        Figure(
+            "new_members",
+            _("New members"),
+            COUNT,
+            _joined(workspace, scope, period),
+            None if before is None else _joined(workspace, scope, before),
+            _("Members first seen in the period (or added then, for those never seen)."),
+        ),
+        Figure(
+            "active_members",
+            str(active.label),
+            active.unit,
+            kpis.active_members(workspace, period, scope),
+            None if before is None else kpis.active_members(workspace, before, scope),
+            str(active.definition),
+        ),
+    ]
+    labels = {
+        "ambassador": _("Ambassadors"),
+        "detractor": _("Detractors"),
+        "rising": _("Rising"),
+        "dormant": _("Dormant"),
+    }
+    for key in CLASSES:
+        figures.append(
+            Figure(
+                key,
+                str(labels[key]),
+                COUNT,
+                float(counts[key]),
+                None,
+                classes.note,
+                direction="lower" if key in ("detractor", "dormant") else "higher",
+                note=_("today"),
+            )
+        )
+    return Area(
+        figures=figures,
+        sections=[
+            _growth(workspace, period, scope),
+            classes,
+            _top(workspace, scope),
+            _events(workspace, period),
+            _mailings(workspace, period),
+        ],
+    )

@@ -1,0 +1,412 @@
+"""The inbox area page: the conversations whose first message arrived in the period (the period's
+cohort), how many were answered, how fast (median and 90th percentile of the first-response time,
+in minutes of the clock), against their response targets, and the satisfaction answers of the
+period; by network, label and assignee. Filters: network, label, assignee (``kpis.Scope``).
+
+Response rate, first-response time and CSAT are the KPI catalogue's readers with the page's scope;
+the tables use the same selection (``kpis.conversations``, ``kpis.surveys``) and the engine's
+arithmetic. A conversation's first-response target is *met* when the first answer came by its due
+time, *missed* (a breach) when it came later or has not come with the due time past; a
+conversation without a due time has no target. The team report (inbox) gives the same times in
+business hours."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ambassade.analytics import area_charts, kpis
+from ambassade.analytics.areas import (
+    COUNT,
+    DAY,
+    MINUTES,
+    PERCENT,
+    TEXT,
+    Area,
+    Figure,
+    Section,
+    Table,
+)
+from ambassade.analytics.catalogue import CATALOGUE
+from ambassade.analytics.kpis import Scope
+from ambassade.engine import measures
+from ambassade.engine.measures import Period
+from ambassade.inbox.models import Conversation, Label
+from ambassade.inbox.targets.models import Target
+from ambassade.inbox.targets.report import percentile
+from ambassade.workspaces.models import Membership
+from ambassade.workspaces.networks import network_label
+
+__all__ = ["build", "fields", "scope"]
+
+
+def fields(workspace: Any) -> dict[str, forms.Field]:
+    networks = sorted(set(workspace.connections.values_list("network", flat=True)))
+    users = get_user_model().objects.filter(
+        pk__in=Membership.objects.filter(workspace=workspace).values("user_id")
+    )
+    return {
+        "network": forms.ChoiceField(
+            label=gettext_lazy("Network"),
+            required=False,
+            choices=[("", gettext_lazy("All networks"))]
+            + [(n, network_label(n)) for n in networks],
+        ),
+        "label": forms.ModelChoiceField(
+            label=gettext_lazy("Label"),
+            required=False,
+            queryset=Label.objects.filter(workspace=workspace).order_by("name"),
+            empty_label=gettext_lazy("All labels"),
+        ),
+        "assignee": forms.ModelChoiceField(
+            label=gettext_lazy("Assignee"),
+            required=False,
+            queryset=users.order_by("pk"),
+            empty_label=gettext_lazy("Everyone"),
+        ),
+    }
+
+
+def scope(chosen: dict[str, Any]) -> Scope:
+    label, assignee = chosen.get("label"), chosen.get("assignee")
+    return Scope(
+        network=chosen.get("network") or "",
+        label=label.pk if label is not None else None,
+        assignee=assignee.pk if assignee is not None else None,
+    )
+
+
+@dataclass
+class Group:
+    """The figures of a set of conversations and satisfaction answers."""
+
+    received: int = 0
+    answered: int = 0
+    minutes: list[float] = field(default_factory=list)
+    met: int = 0
+    missed: int = 0
+    scores: list[int] = field(default_factory=list)
+
+    def add(self, row: tuple[Any, ...], now: datetime) -> None:
+        _id, _network, _assignee, arrived, answered, due = row
+        self.received += 1
+        if answered is not None:
+            self.answered += 1
+            self.minutes.append(kpis.response_minutes(arrived, answered))
+        if due is not None:
+            if answered is not None:
+                if answered <= due:
+                    self.met += 1
+                else:
+                    self.missed += 1
+            elif due < now:
+                self.missed += 1
+
+    @property
+    def rate(self) -> float | None:
+        return measures.rate(self.answered, self.received)
+
+    @property
+    def median(self) -> float | None:
+        return measures.median(self.minutes)
+
+    @property
+    def p90(self) -> float | None:
+        return percentile(self.minutes, 0.9)
+
+    @property
+    def within(self) -> float | None:
+        return measures.rate(self.met, self.met + self.missed)
+
+    @property
+    def csat(self) -> float | None:
+        return measures.rate(sum(1 for s in self.scores if s >= kpis.SATISFIED), len(self.scores))
+
+    def cells(self) -> list[Any]:
+        return [
+            self.received,
+            self.answered,
+            self.rate,
+            self.median,
+            self.p90,
+            self.within,
+            self.missed,
+            self.csat,
+            len(self.scores),
+        ]
+
+
+def _columns(first: str) -> list[tuple[str, str]]:
+    return [
+        (first, TEXT),
+        (_("Received"), COUNT),
+        (_("Answered"), COUNT),
+        (_("Response rate"), PERCENT),
+        (_("First response, median"), MINUTES),
+        (_("First response, 90th percentile"), MINUTES),
+        (_("Within target"), PERCENT),
+        (_("Breaches"), COUNT),
+        (_("CSAT"), PERCENT),
+        (_("Satisfaction answers"), COUNT),
+    ]
+
+
+@dataclass
+class Cohort:
+    total: Group
+    days: dict[date, Group]
+    networks: dict[str, Group]
+    labels: dict[int | None, Group]
+    assignees: dict[int | None, Group]
+
+
+def _cohort(workspace: Any, period: Period, scope: Scope) -> Cohort:
+    now = timezone.now()
+    zone = ZoneInfo(workspace.time_zone)
+    selected = kpis.conversations(workspace, period, scope)
+    rows = list(
+        selected.values_list(
+            "id",
+            "network",
+            "assignee_id",
+            "first_inbound_at",
+            "first_response_at",
+            "first_response_due_at",
+        )
+    )
+    answers = list(
+        kpis.surveys(workspace, period, scope).values_list(
+            "conversation_id", "score", "conversation__network", "conversation__assignee_id"
+        )
+    )
+    through = Conversation.labels.through
+    labels_of: dict[int, list[int]] = defaultdict(list)
+    wanted = {row[0] for row in rows} | {answer[0] for answer in answers}
+    if wanted:
+        for conversation_id, label_id in through.objects.filter(
+            conversation_id__in=selected.values("id")
+        ).values_list("conversation_id", "label_id"):
+            labels_of[conversation_id].append(label_id)
+        missing = [cid for cid, *_rest in answers if cid not in labels_of]
+        if missing:
+            for conversation_id, label_id in through.objects.filter(
+                conversation_id__in=missing
+            ).values_list("conversation_id", "label_id"):
+                labels_of[conversation_id].append(label_id)
+    cohort = Cohort(
+        Group(), defaultdict(Group), defaultdict(Group), defaultdict(Group), defaultdict(Group)
+    )
+    for row in rows:
+        cohort.total.add(row, now)
+        cohort.days[row[3].astimezone(zone).date()].add(row, now)
+        cohort.networks[row[1]].add(row, now)
+        cohort.assignees[row[2]].add(row, now)
+        for label_id in labels_of.get(row[0]) or [None]:
+            cohort.labels[label_id].add(row, now)
+    for conversation_id, score, network, assignee in answers:
+        cohort.total.scores.append(score)
+        cohort.networks[network].scores.append(score)
+        cohort.assignees[assignee].scores.append(score)
+        for label_id in labels_of.get(conversation_id) or [None]:
+            cohort.labels[label_id].scores.append(score)
+    return cohort
+
+
+def _figure(
+    code: str, workspace: Any, period: Period, before: Period | None, scope: Scope
+) -> Figure:
+    metric = CATALOGUE[code]
+    reader = getattr(kpis, code)
+    return Figure(
+        code=code,
+        label=str(metric.label),
+        unit=metric.unit,
+        now=reader(workspace, period, scope),
+        before=None if before is None else reader(workspace, before, scope),
+        definition=str(metric.definition),
+        direction=metric.direction,
+    )
+
+
+def _table(first: str, groups: dict[Any, Group], name: Any, empty: str) -> Table:
+    table = Table(_columns(first), empty=empty)
+    ordered = sorted(groups.items(), key=lambda pair: (-pair[1].received, str(name(pair[0]))))
+    for key, group in ordered:
+        table.rows.append([name(key), *group.cells()])
+    return table
+
+
+def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
+    cohort = _cohort(workspace, period, scope)
+    previous = _cohort(workspace, before, scope) if before is not None else None
+    figures = [
+        Figure(
+            "received",
+            _("Conversations received"),
+            COUNT,
+            float(cohort.total.received),
+            None if previous is None else float(previous.total.received),
+            _("Conversations whose first message arrived in the period."),
+            direction="",
+        ),
+        Figure(
+            "answered",
+            _("Answered"),
+            COUNT,
+            float(cohort.total.answered),
+            None if previous is None else float(previous.total.answered),
+            _("Those of them that received an answer from the brand."),
+        ),
+        _figure("response_rate", workspace, period, before, scope),
+        _figure("first_response_time", workspace, period, before, scope),
+        Figure(
+            "first_response_p90",
+            _("First-response time, 90th percentile"),
+            MINUTES,
+            cohort.total.p90,
+            None if previous is None else previous.total.p90,
+            _(
+                "Nine answered conversations in ten had their first answer within this time "
+                "(clock minutes, interpolated as a spreadsheet's PERCENTILE.INC)."
+            ),
+            direction="lower",
+        ),
+        Figure(
+            "within_target",
+            _("Within target"),
+            PERCENT,
+            cohort.total.within,
+            None if previous is None else previous.total.within,
+            _(
+                "Conversations answered by their first-response due time, out of those whose "
+                "target is decided (answered, or past due)."
+            ),
+        ),
+        Figure(
+            "breaches",
+            _("Breaches"),
+            COUNT,
+            float(cohort.total.missed),
+            None if previous is None else float(previous.total.missed),
+            _("Conversations answered after their due time, or still unanswered past it."),
+            direction="lower",
+        ),
+        _figure("csat", workspace, period, before, scope),
+    ]
+    day_table = Table(
+        [
+            (_("Day"), DAY),
+            (_("Received"), COUNT),
+            (_("Answered"), COUNT),
+            (_("Response rate"), PERCENT),
+            (_("First response, median"), MINUTES),
+            (_("Breaches"), COUNT),
+        ]
+    )
+    series: list[tuple[date, str, float]] = []
+    received_label, answered_label = _("Received"), _("Answered")
+    for day in period.each_day():
+        group = cohort.days.get(day, Group())
+        series.append((day, received_label, float(group.received)))
+        series.append((day, answered_label, float(group.answered)))
+    for day in reversed(period.each_day()):
+        group = cohort.days.get(day, Group())
+        day_table.rows.append(
+            [day, group.received, group.answered, group.rate, group.median, group.missed]
+        )
+    description = _("Conversations received and answered per day")
+    labels = dict(Label.objects.filter(workspace=workspace).values_list("id", "name"))
+    users = {
+        user.pk: (user.get_full_name() or user.get_username())
+        for user in get_user_model().objects.filter(
+            pk__in=[k for k in cohort.assignees if k is not None]
+        )
+    }
+    targets = Table(
+        [
+            (_("Target"), TEXT),
+            (_("Network"), TEXT),
+            (_("Label"), TEXT),
+            (_("Priority"), TEXT),
+            (_("First response within"), MINUTES),
+        ],
+        empty=_("No response target is set: conversations have no due time."),
+    )
+    for target in (
+        Target.objects.filter(workspace=workspace, enabled=True)
+        .select_related("label")
+        .order_by("position", "pk")
+    ):
+        targets.rows.append(
+            [
+                target.name,
+                network_label(target.network) if target.network else _("All networks"),
+                target.label.name if target.label else _("All labels"),
+                target.get_level_display() if target.level else _("Any"),
+                target.first_response_minutes,
+            ]
+        )
+    empty = _("No conversation started in this period.")
+    return Area(
+        figures=figures,
+        sections=[
+            Section(
+                "days",
+                _("Conversations per day"),
+                day_table,
+                spec=area_charts.lines(
+                    series,
+                    description=description,
+                    y_title=_("Conversations"),
+                    series_title=_("Conversations"),
+                ),
+                chart_label=description,
+            ),
+            Section(
+                "networks",
+                _("By network"),
+                _table(_("Network"), cohort.networks, network_label, empty),
+            ),
+            Section(
+                "labels",
+                _("By label"),
+                _table(
+                    _("Label"),
+                    cohort.labels,
+                    lambda key: labels.get(key, "") if key is not None else _("No label"),
+                    empty,
+                ),
+                note=_("A conversation with several labels counts under each."),
+            ),
+            Section(
+                "assignees",
+                _("By assignee"),
+                _table(
+                    _("Assignee"),
+                    cohort.assignees,
+                    lambda key: users.get(key, "") if key is not None else _("Unassigned"),
+                    empty,
+                ),
+                note=_("The person the conversation is assigned to now."),
+            ),
+            Section(
+                "targets",
+                _("Response targets"),
+                targets,
+                link=(_("Team report"), reverse("inbox_targets:report", args=[workspace.slug])),
+                note=_(
+                    "The first-response targets set for the inbox (the first that applies to a conversation gives its due time); the team report counts business hours."
+                ),
+            ),
+        ],
+    )
