@@ -185,7 +185,8 @@ class AreaForm(forms.Form):
         return data
 
     def chosen(self) -> dict[str, Any]:
-        """The valid choices, or the defaults (the last 30 days, no filter) when the form is not."""
+        """The valid choices; where a field is not valid, its default (the last 30 days when
+        the period is wrong, no filter when a filter is): the page still shows, with the error."""
         if self.is_valid():
             return dict(self.cleaned_data)
         default: dict[str, Any] = {name: None for name in self.fields}
@@ -194,6 +195,14 @@ class AreaForm(forms.Form):
             end=self.today,
             compare=COMPARE_PREVIOUS,
         )
+        cleaned = getattr(self, "cleaned_data", {})
+        period_wrong = any(name in self.errors for name in ("start", "end"))
+        for name in self.fields:
+            if name in self.errors or name not in cleaned:
+                continue
+            if period_wrong and name in ("start", "end"):
+                continue
+            default[name] = cleaned[name]
         return default
 
 

@@ -90,7 +90,8 @@ def _read(request: HttpRequest, kind: AreaKind) -> dict[str, Any]:
         "end": period.end.isoformat(),
         "compare": chosen["compare"],
     }
-    for name in kind.fields(workspace):
+    period_query = urlencode(query)
+    for name in [n for n in form.fields if n not in ("start", "end", "compare")]:
         value = chosen.get(name)
         if value not in (None, ""):
             query[name] = str(getattr(value, "pk", value))
@@ -100,6 +101,7 @@ def _read(request: HttpRequest, kind: AreaKind) -> dict[str, Any]:
         "before": before,
         "scope": scope,
         "query": urlencode(query),
+        "period_query": period_query,
         "invalid": form.is_bound and not form.is_valid(),
     }
 
