@@ -20,14 +20,14 @@ Definitions (shown beside each number, and in docs/analytics.md):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from ambassade.analytics.audience_models import AccountSnapshot, PostResult, TrackedAccount
 from ambassade.engine import measures
@@ -65,30 +65,46 @@ def _accounts(workspace: Any, role: str, network: str = "") -> Any:
 
 def _growths(account_ids: Iterable[int], period: Period) -> dict[int, tuple[int, int] | None]:
     """Per account: (count at the start, count at the end) of the period, or None when the
-    account was not read during the period."""
+    account was not read during the period. Three small reads: the first and last reading in the
+    period and the last one before it, per account (aggregates on the (account, day) index), then
+    their counts."""
     first, after = period.bounds()
     ids = list(account_ids)
-    before: dict[int, int] = {}
-    inside: dict[int, list[int]] = defaultdict(list)
-    rows = (
-        AccountSnapshot.objects.filter(
-            account_id__in=ids, taken_at__lt=after, followers__isnull=False
-        )
-        .order_by("account_id", "taken_at")
-        .values_list("account_id", "taken_at", "followers")
-    )
-    for account_id, taken_at, followers in rows:
-        if taken_at < first:
-            before[account_id] = followers
-        else:
-            inside[account_id].append(followers)
+    readings = AccountSnapshot.objects.filter(account_id__in=ids, followers__isnull=False)
+    inside = {
+        row["account_id"]: (row["low"], row["high"])
+        for row in readings.filter(taken_at__gte=first, taken_at__lt=after)
+        .order_by()
+        .values("account_id")
+        .annotate(low=Min("taken_at"), high=Max("taken_at"))
+    }
+    before = {
+        row["account_id"]: row["last"]
+        for row in readings.filter(account_id__in=list(inside), taken_at__lt=first)
+        .order_by()
+        .values("account_id")
+        .annotate(last=Max("taken_at"))
+    }
+    wanted = Q(pk__in=[])
+    for account_id, (low, high) in inside.items():
+        moments = {low, high}
+        if account_id in before:
+            moments.add(before[account_id])
+        wanted |= Q(account_id=account_id, taken_at__in=list(moments))
+    counts: dict[tuple[int, Any], int] = {}
+    if inside:
+        for account_id, taken_at, followers in readings.filter(wanted).values_list(
+            "account_id", "taken_at", "followers"
+        ):
+            counts[(account_id, taken_at)] = followers
     found: dict[int, tuple[int, int] | None] = {}
     for account_id in ids:
-        values = inside.get(account_id)
-        if not values:
+        if account_id not in inside:
             found[account_id] = None
             continue
-        found[account_id] = (before.get(account_id, values[0]), values[-1])
+        low, high = inside[account_id]
+        start_at = before.get(account_id, low)
+        found[account_id] = (counts[(account_id, start_at)], counts[(account_id, high)])
     return found
 
 
@@ -244,16 +260,23 @@ def best_times(workspace: Any, period: Period, network: str = "") -> tuple[list[
     first), and the number of posts measured. Empty below :data:`BEST_TIME_MIN_POSTS` posts: a
     few posts would only show noise."""
     zone = ZoneInfo(workspace.time_zone)
-    rows = list(_own_posts(workspace, period, network).values_list("published_at", "engagements"))
-    if len(rows) < BEST_TIME_MIN_POSTS:
-        return [], len(rows)
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for published_at, engagements in rows:
-        local: datetime = published_at.astimezone(zone)
-        buckets[(local.weekday(), local.hour)].append(engagements)
+    # Grouped by the database on the local hour of the week: one row per hour, not per post.
+    rows = list(
+        _own_posts(workspace, period, network)
+        .annotate(
+            local_day=ExtractIsoWeekDay("published_at", tzinfo=zone),
+            local_hour=ExtractHour("published_at", tzinfo=zone),
+        )
+        .order_by()
+        .values_list("local_day", "local_hour")
+        .annotate(posts=Count("id"), total=Sum("engagements"))
+    )
+    measured = sum(int(posts) for _day, _hour, posts, _total in rows)
+    if measured < BEST_TIME_MIN_POSTS:
+        return [], measured
     slots = [
-        Slot(weekday, hour, sum(values) / len(values), len(values))
-        for (weekday, hour), values in buckets.items()
+        Slot(int(day) - 1, int(hour), float(total or 0) / int(posts), int(posts))
+        for day, hour, posts, total in rows
     ]
     slots.sort(key=lambda slot: (-slot.mean, slot.weekday, slot.hour))
-    return slots, len(rows)
+    return slots, measured

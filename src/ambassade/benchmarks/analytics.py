@@ -10,7 +10,8 @@ per indicator of the catalogue over the current month; and the audience (``_fill
 and competitors' accounts read daily for the year, their posts' results, a site's traffic). Then
 the home page (the dashboard: its tiles, the 30-day chart and the six running KPIs), the objectives
 page (every KPI), the audience page (30 days and the whole year), the competitors page and the
-traffic page (the year) are requested through Django's test client, signed in as the owner. p50
+traffic page (the year), and the area pages (listening, publishing, inbox and community over 30
+days; listening and inbox over the year) are requested through Django's test client, signed in as the owner. p50
 and p95 over the requests, and the SQL queries of one page.
 
 Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL
@@ -35,7 +36,10 @@ from ambassade.benchmarks import BenchOptions, BenchResult
 
 __all__ = ["TITLE", "run"]
 
-TITLE = "Analytics: the dashboard, objectives, audience, competitors and traffic with a year of a busy workspace"
+TITLE = (
+    "Analytics: the dashboard, objectives, audience, competitors, traffic and the area pages "
+    "with a year of a busy workspace"
+)
 OPTIONS = {
     "analytics_per_day": "mentions a day over the year (1,000; --quick 100)",
     "databases": "sqlite or postgresql: measure one database only",
@@ -236,6 +240,7 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
                 if i % 5
                 else None,
                 waiting_since=None if i % 10 else now - conversation_step * i,
+                first_response_due_at=now - conversation_step * i + timedelta(minutes=60),
                 due_at=None if i % 10 else now - timedelta(minutes=i % 90 - 45),
             )
             for i in range(conversations)
@@ -261,7 +266,11 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
         batch_size=2_000,
     )
     posts = Post.objects.bulk_create(
-        [Post(workspace=workspace, text=f"Post {n}") for n in range(2_000)], batch_size=1_000
+        [
+            Post(workspace=workspace, text=f"Post {n}", utm_campaign=f"campaign-{n % 8}")
+            for n in range(2_000)
+        ],
+        batch_size=1_000,
     )
     Variant.objects.bulk_create(
         [
@@ -291,7 +300,20 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
         batch_size=1_000,
     )
     members = Member.objects.bulk_create(
-        [Member(workspace=workspace, display_name=f"Person {n}") for n in range(5_000)],
+        [
+            Member(
+                workspace=workspace,
+                display_name=f"Person {n}",
+                first_seen_at=now - timedelta(hours=n),
+                love=float(n % 100),
+                ambassador=n % 50 == 0,
+                detractor=n % 70 == 0,
+                dormant=n % 3 == 0,
+                staff=n % 500 == 0,
+                scored_at=now,
+            )
+            for n in range(5_000)
+        ],
         batch_size=1_000,
     )
     Identity.objects.bulk_create(
@@ -492,6 +514,18 @@ def _measure(per_day: int) -> dict[str, Any]:
         ("Audience (the year)", reverse("analytics:audience", args=[workspace.slug]) + year),
         ("Competitors (30 days)", reverse("analytics:competitors", args=[workspace.slug])),
         ("Traffic (the year)", reverse("analytics:traffic", args=[workspace.slug]) + year),
+        *(
+            (
+                f"{area.title()} area (30 days)",
+                reverse("analytics:area", args=[workspace.slug, area]),
+            )
+            for area in ("listening", "publishing", "inbox", "community")
+        ),
+        (
+            "Listening area (the year)",
+            reverse("analytics:area", args=[workspace.slug, "listening"]) + year,
+        ),
+        ("Inbox area (the year)", reverse("analytics:area", args=[workspace.slug, "inbox"]) + year),
     ):
         for _warm in range(3):
             assert client.get(url).status_code == 200

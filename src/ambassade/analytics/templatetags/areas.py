@@ -62,11 +62,6 @@ def percent_change(value: float | None) -> str:
     return _("%(value)s %%") % {"value": f"{sign}{floatformat(abs(value), '1g')}"}
 
 
-@register.filter
-def table_pairs(row: list[Any], kinds: list[str]) -> list[tuple[Any, str]]:
-    return list(zip(row, kinds, strict=False))
-
-
 @register.inclusion_tag("analytics/includes/area_nav.html", takes_context=True)
 def analytics_tabs(context: Any, current: str, query: str = "") -> dict[str, Any]:
     """The analytics pages as tabs: the areas the reader's role may open, then the others."""
