@@ -352,6 +352,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
                 classes.note,
                 direction="lower" if key in ("detractor", "dormant") else "higher",
                 note=_("today"),
+                compared=False,
             )
         )
     return Area(

@@ -141,11 +141,15 @@ def _days(workspace: Any, period: Period, scope: Scope) -> Section:
         counted[(published_at.astimezone(zone).date(), network)] += 1
     networks = sorted({network for _day, network in counted})
     rows = [(day, network, n) for (day, network), n in sorted(counted.items())]
+    table_rows = list(rows)
+    if networks:  # every day of the period on the chart's axis, 0 where nothing went out
+        seen = {day for day, _network in counted}
+        rows += [(day, networks[0], 0) for day in period.each_day() if day not in seen]
     table = Table(
         [(_("Day"), DAY), (_("Network"), TEXT), (_("Versions published"), COUNT)],
         empty=_("Nothing was published in this period."),
     )
-    for day, network, n in sorted(rows, key=lambda row: (row[0], row[1]), reverse=True):
+    for day, network, n in sorted(table_rows, key=lambda row: (row[0], row[1]), reverse=True):
         table.rows.append([day, network_label(network), n])
     description = _("Versions published per day, by network")
     return Section(

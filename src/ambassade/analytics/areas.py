@@ -90,6 +90,8 @@ class Figure:
     definition: str = ""
     direction: str = "higher"
     note: str = ""
+    #: False for a count of today with no history (the community's classes): no comparison line.
+    compared: bool = True
 
     @property
     def delta(self) -> float | None:
