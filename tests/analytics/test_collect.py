@@ -19,6 +19,18 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def due_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts added by the tests are due at NOW, not at the hour the suite happens to run."""
+    from types import SimpleNamespace
+
+    field = TrackedAccount._meta.get_field("next_poll_at")
+    monkeypatch.setattr(field, "_get_default", lambda: NOW)
+    monkeypatch.setattr(
+        "ambassade.analytics.audience_services.timezone", SimpleNamespace(now=lambda: NOW)
+    )
+
+
 class FakeReader:
     def __init__(self, *outcomes: Any) -> None:
         self.outcomes = list(outcomes)

@@ -19,6 +19,15 @@ from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def due_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sites connected by the tests are due at NOW, not at the hour the suite happens to run."""
+    field = TrafficSite._meta.get_field("next_read_at")
+    monkeypatch.setattr(field, "_get_default", lambda: NOW)
+
+
 DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31), "Europe/Paris")
 TOKEN = "plausible-key-7d2c4b"
 
