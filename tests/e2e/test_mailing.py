@@ -1,6 +1,7 @@
-"""A campaign as its author clicks through it in Chromium: composed in French and English with a
-variable, previewed, test-sent, sent, and received by a real SMTP server (aiosmtpd on loopback)
-once per person with consent; the recipient then unsubscribes in one click."""
+"""A campaign as its author clicks through it in Chromium: started from a segment's "Write an
+e-mail to this segment", composed in French and English with a variable, previewed, test-sent,
+sent, and received by a real SMTP server (aiosmtpd on loopback) once per person of the segment
+with consent (and by nobody outside it); the recipient then unsubscribes in one click."""
 
 from __future__ import annotations
 
@@ -45,12 +46,22 @@ def test_a_campaign_is_composed_tested_sent_and_received(
     smtp: Any,  # noqa: F811
     immediate: None,
 ) -> None:
+    from ambassade.community import crm
+    from ambassade.community.models import MemberTag
     from ambassade.mailing.models import Campaign, Recipient
 
+    workspace = personas.workspace_a
+    for member in (audience.ana, audience.bruno, audience.denis):
+        MemberTag.objects.create(workspace=workspace, member=member, name="vip")
+    crm.save_segment(workspace, personas.alice, name="VIP", definition={"tags": {"any": ["vip"]}})
+
     _log_in(page, live_server.url, "alice@example.com")
-    page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/mailing/")
+    page.goto(f"{live_server.url}/w/{workspace.slug}/mailing/")
     page.get_by_text("3 members have agreed to receive e-mails").wait_for()
-    page.get_by_role("link", name="New campaign").click()
+    page.goto(f"{live_server.url}/w/{workspace.slug}/community/segments/")
+    page.get_by_role("link", name="Write an e-mail to this segment").click()
+    page.wait_for_url("**/mailing/new/?segment=*")
+    assert page.locator("#id_segment option:checked").inner_text() == "VIP"
     page.get_by_label("Name", exact=True).fill("Winter news")
     page.get_by_label("Subject (French)").fill("Du nouveau, {{ first_name }}")
     page.get_by_label("Text (French)").fill("Bonjour {{ prenom }},\n\nhttps://cafe.example/hiver")
@@ -64,6 +75,12 @@ def test_a_campaign_is_composed_tested_sent_and_received(
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Campaign saved.").wait_for()
     assert page.locator("[data-subject]").first.inner_text() == "Du nouveau, Ana"
+    assert (
+        "2 people will receive this campaign" in page.locator("[data-audience-count]").inner_text()
+    )
+    assert page.locator("[data-left-out] li").all_inner_texts() == [
+        "1 never agreed to receive e-mails"
+    ]
 
     page.get_by_label("Send a test to").fill("camille@brand.example")
     page.locator("#id_lang").select_option("fr")
@@ -73,16 +90,13 @@ def test_a_campaign_is_composed_tested_sent_and_received(
 
     page.get_by_label("I have checked the preview and a test").check()
     page.get_by_role("button", name="Send the campaign").click()
-    page.get_by_text("Sending to 3 people.").wait_for()
-    page.get_by_text("3 of 3 done (100 %).").wait_for()
+    page.get_by_text("Sending to 2 people.").wait_for()
+    page.get_by_text("2 of 2 done (100 %).").wait_for()
     campaign = Campaign.objects.get(name="Winter news")
     assert campaign.state == Campaign.State.SENT
     people = [rcpt for envelope, _data in smtp.handler.received[1:] for rcpt in envelope.rcpt_tos]
-    assert sorted(people) == [
-        "ana@reader.example",
-        "bruno@reader.example",
-        "chloe@reader.example",
-    ]
+    # Chloé gave consent but is not in the segment; Denis is in it without consent.
+    assert sorted(people) == ["ana@reader.example", "bruno@reader.example"]
 
     # Ana unsubscribes from the page of her e-mail's link.
     token = Recipient.objects.get(campaign=campaign, email="ana@reader.example").token

@@ -29,6 +29,7 @@ from ambassade.community.permissions import COMMUNITY_EDIT, COMMUNITY_FILES, COM
 from ambassade.community.segment_forms import SegmentForm, form_data
 from ambassade.community.services import ActionError
 from ambassade.engine.segments import SegmentError
+from ambassade.mailing.permissions import MAILING_EDIT
 from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
@@ -60,6 +61,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "can_edit": can_role(role, COMMUNITY_EDIT),
             "can_export": can_role(role, COMMUNITY_FILES),
+            "can_mail": can_role(role, MAILING_EDIT),
         },
     )
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ambassade.community.models import Activity, Consent, Identity, Member
-from ambassade.mailing import sending, services
+from ambassade.mailing import audiences, sending, services
 from ambassade.mailing.models import Campaign, CampaignLink, Recipient
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import coded
@@ -115,7 +115,7 @@ def ensure_demo_mailing(
             rate_per_hour=3600,
         )
         started = now - timedelta(days=6)
-        total = sending.freeze_audience(campaign, sending.audience(workspace))
+        total = sending.freeze_audience(campaign, audiences.recipients(workspace))
         links = sending.make_links(campaign)
         rows = list(Recipient.objects.filter(campaign=campaign).order_by("id"))
         identities: dict[int, int] = {}

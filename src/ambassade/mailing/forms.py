@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ambassade.community.models import Segment
 from ambassade.mailing.models import Campaign
 from ambassade.mailing.services import MAX_RATE
 from ambassade.workspaces.models import Connection
@@ -28,6 +29,7 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = [
             "name",
             "connection",
+            "segment",
             "subject_en",
             "body_en",
             "subject_fr",
@@ -58,6 +60,15 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         field.help_text = _(
             "The e-mail account (Settings → Connections) whose SMTP server sends the campaign; "
             "bounces are read back from its mailbox."
+        )
+        segment = self.fields["segment"]
+        assert isinstance(segment, forms.ModelChoiceField)
+        segment.queryset = Segment.objects.filter(workspace=workspace).order_by("name", "id")
+        segment.required = False
+        segment.empty_label = _("Every member who agreed to receive e-mails")
+        segment.help_text = _(
+            "A saved segment of the community. Of its members, only those who confirmed they want "
+            "e-mails receive it; the list is frozen when the sending starts."
         )
         for name in ("name", "subject_en", "subject_fr"):
             self.fields[name].widget.attrs.setdefault("maxlength", 200 if name == "name" else 300)

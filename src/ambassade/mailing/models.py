@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.community.models import Member
+from ambassade.community.models import Member, Segment
 from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Connection, Workspace
 
@@ -63,6 +63,20 @@ class Campaign(models.Model):
         related_name="+",
         verbose_name=_("sent from"),
     )
+    #: The audience: a saved segment of the community, or (None) every member of the workspace.
+    #: A deleted segment leaves ``segment_name`` set and ``segment`` None: a draft then refuses to
+    #: start (it must not widen to everyone), a started campaign keeps its frozen recipients.
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience"),
+    )
+    segment_name = models.CharField(max_length=120, blank=True)
+    #: Who was left out and why when the audience was frozen (``audiences.Breakdown.to_json``).
+    audience_summary = models.JSONField(default=dict, blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=300, blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     subject_fr = models.CharField(_("subject (French)"), max_length=300, blank=True)
@@ -108,6 +122,10 @@ class Campaign(models.Model):
         return [
             lang for lang in ("en", "fr") if self.subject(lang).strip() and self.body(lang).strip()
         ]
+
+    @property
+    def segment_deleted(self) -> bool:
+        return self.segment_id is None and bool(self.segment_name)
 
     @property
     def editable(self) -> bool:

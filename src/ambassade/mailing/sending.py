@@ -132,12 +132,13 @@ def language_for(campaign: Campaign, wanted: str) -> str:
     return languages[0] if languages else "en"
 
 
-def freeze_audience(campaign: Campaign, members: Any) -> int:
-    """Make the recipients' rows (inside the caller's transaction). One per address."""
+def freeze_audience(campaign: Campaign, readers: Iterable[Any]) -> int:
+    """Make the recipients' rows (inside the caller's transaction), from
+    ``audiences.recipients``: one per address, each in the language of their consent."""
     seen: set[str] = set()
     rows = []
-    for member in members.only("id", "email", "display_name").iterator(chunk_size=2000):
-        address = member.email.strip()
+    for reader in readers:
+        address = reader.email.strip()
         key = address.casefold()
         if not address or key in seen:
             continue
@@ -146,9 +147,9 @@ def freeze_audience(campaign: Campaign, members: Any) -> int:
             Recipient(
                 workspace_id=campaign.workspace_id,
                 campaign=campaign,
-                member_id=member.pk,
+                member_id=reader.member_id,
                 email=address,
-                lang=language_for(campaign, (member.optin_lang or "")[:2]),
+                lang=language_for(campaign, (reader.optin_lang or "")[:2]),
                 token=secrets.token_urlsafe(32),
             )
         )

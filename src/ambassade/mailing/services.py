@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ambassade.community.models import Segment
 from ambassade.connectors.base import ConnectorError
 from ambassade.connectors.email.smtp import SmtpSession
-from ambassade.mailing import audit, composing, sending, templating
+from ambassade.mailing import audiences, audit, composing, sending, templating
 from ambassade.mailing.models import Campaign, Recipient
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import words
@@ -22,6 +23,8 @@ from ambassade.workspaces.models import Connection, Workspace
 
 __all__ = [
     "CampaignError",
+    "audience_error",
+    "breakdown",
     "cancel",
     "check_content",
     "create_campaign",
@@ -36,6 +39,7 @@ __all__ = [
 FIELDS = (
     "name",
     "connection",
+    "segment",
     "subject_en",
     "body_en",
     "subject_fr",
@@ -106,12 +110,26 @@ def _check_connection(workspace: Workspace, connection: Connection | None) -> No
         raise CampaignError(_("Choose one of this workspace's e-mail connections."), "connection")
 
 
+def _check_segment(workspace: Workspace, values: dict[str, Any]) -> None:
+    """The segment is the workspace's; its name is remembered (a draft whose segment is deleted
+    says so instead of widening to everyone)."""
+    if "segment" not in values:
+        return
+    segment = values["segment"]
+    if segment is not None and (
+        not isinstance(segment, Segment) or segment.workspace_id != workspace.pk
+    ):
+        raise CampaignError(_("Choose one of this workspace's segments."), "segment")
+    values["segment_name"] = segment.name if segment is not None else ""
+
+
 def create_campaign(workspace: Workspace, actor: Any, **values: Any) -> Campaign:
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     check_content(values)
     _check_connection(workspace, values.get("connection"))
+    _check_segment(workspace, values)
     with transaction.atomic():
         campaign = Campaign.objects.create(workspace=workspace, created_by=actor, **values)
         workspace_services.record_audit(workspace, actor, audit.CREATED, campaign)
@@ -127,6 +145,7 @@ def update_campaign(campaign: Campaign, actor: Any, **values: Any) -> Campaign:
     merged = {field: getattr(campaign, field) for field in FIELDS} | values
     check_content(merged)
     _check_connection(campaign.workspace, merged.get("connection"))
+    _check_segment(campaign.workspace, values)
     with transaction.atomic():
         changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
             updated_at=timezone.now(), **values
@@ -198,9 +217,26 @@ def test_send(
     return ident
 
 
+def audience_error(error: audiences.AudienceError) -> str:
+    """An audience that cannot be read, as a sentence for the person."""
+    if error.code == "segment_deleted":
+        return _(
+            "The segment this campaign was written for was deleted: choose its audience again."
+        )
+    return _("The segment cannot be used: %(reason)s") % {"reason": words(error.error)}
+
+
+def breakdown(campaign: Campaign) -> audiences.Breakdown:
+    """Who the campaign would reach now, and who is left out and why (raises AudienceError)."""
+    return audiences.breakdown(
+        campaign.workspace_id, campaign.segment, deleted=campaign.segment_deleted
+    )
+
+
 def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
-    """Freeze the audience (the members with consent to e-mailing, of ``members`` when given: a
-    segment's) and start sending. Returns how many will receive it."""
+    """Freeze the audience (the campaign's segment, or every member; of those, the ones with
+    consent to e-mailing for their address, one per address, staff only if the segment asks for
+    them; among ``members`` when given) and start sending. Returns how many will receive it."""
     if campaign.state != Campaign.State.DRAFT:
         raise CampaignError(_("The campaign was already started."))
     check_content({field: getattr(campaign, field) for field in FIELDS})
@@ -212,6 +248,8 @@ def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
         raise CampaignError(words(error), "connection") from None
     now = timezone.now()
     with transaction.atomic():
+        # The row is locked until the commit: a scheduler and a person starting it at the same
+        # moment cannot both freeze an audience (the second finds it no longer a draft).
         changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
             state=Campaign.State.SENDING,
             started_at=now,
@@ -222,12 +260,31 @@ def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
         if not changed:
             raise CampaignError(_("The campaign was already started."))
         campaign.refresh_from_db()
-        rows = sending.audience(campaign.workspace, members)
-        total = sending.freeze_audience(campaign, rows)
+        only = list(members) if members is not None else None
+        try:
+            summary = audiences.breakdown(
+                campaign.workspace_id,
+                campaign.segment,
+                deleted=campaign.segment_deleted,
+                only=only,
+            )
+            readers = audiences.recipients(
+                campaign.workspace_id,
+                campaign.segment,
+                deleted=campaign.segment_deleted,
+                only=only,
+            )
+            total = sending.freeze_audience(campaign, readers)
+        except audiences.AudienceError as error:
+            raise CampaignError(audience_error(error), "segment") from None
         if not total:
             raise CampaignError(_("Nobody of this audience has agreed to receive e-mails yet."))
-        Campaign.objects.filter(pk=campaign.pk).update(total=total)
+        summary.recipients = total
+        Campaign.objects.filter(pk=campaign.pk).update(
+            total=total, audience_summary=summary.to_json()
+        )
         campaign.total = total
+        campaign.audience_summary = summary.to_json()
         workspace_services.record_audit(
             campaign.workspace, actor, audit.STARTED, campaign, details={"recipients": total}
         )

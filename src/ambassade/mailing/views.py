@@ -14,12 +14,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ambassade.mailing import bounces, composing, sending, services, templating, tracking
+from ambassade.community.models import Segment
+from ambassade.mailing import (
+    audiences,
+    bounces,
+    composing,
+    sending,
+    services,
+    templating,
+    tracking,
+)
 from ambassade.mailing.forms import DEFAULT_BODY_EN, DEFAULT_BODY_FR, CampaignForm, TestSendForm
 from ambassade.mailing.models import Campaign, Recipient
 from ambassade.mailing.permissions import MAILING_EDIT, MAILING_SEND, MAILING_VIEW
@@ -41,6 +51,26 @@ PREVIEW_POLICY = (
 )
 
 
+#: Why a member of the audience is left out, as the campaign page says it.
+REASON_LABELS = {
+    "staff": gettext_lazy("staff of the brand (the segment does not ask for them)"),
+    "no_address": gettext_lazy("no e-mail address"),
+    "no_consent": gettext_lazy("never agreed to receive e-mails"),
+    "pending": gettext_lazy("asked, have not confirmed yet (double opt-in)"),
+    "unsubscribed": gettext_lazy("unsubscribed"),
+    "bounced": gettext_lazy("their address bounced (hard bounce)"),
+    "withdrawn": gettext_lazy("withdrew their consent"),
+    "address_changed": gettext_lazy("their address changed since they agreed"),
+    "duplicate": gettext_lazy("same address as another member (one e-mail per address)"),
+}
+
+
+def _left_out(found: audiences.Breakdown | None) -> list[tuple[Any, int]]:
+    if found is None:
+        return []
+    return [(REASON_LABELS[reason], count) for reason, count in found.left_out.items()]
+
+
 def _ws(request: HttpRequest) -> Any:
     return request.workspace  # type: ignore[attr-defined]
 
@@ -51,7 +81,9 @@ def _can(request: HttpRequest, action: str) -> bool:
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return get_workspace_object_or_404(
-        request, Campaign.objects.select_related("connection", "workspace"), pk=campaign_id
+        request,
+        Campaign.objects.select_related("connection", "workspace", "segment"),
+        pk=campaign_id,
     )
 
 
@@ -64,7 +96,7 @@ def _back(campaign: Campaign) -> HttpResponse:
 
 @workspace_view(MAILING_VIEW)
 def campaigns(request: HttpRequest) -> HttpResponse:
-    rows = list(workspace_queryset(request, Campaign).select_related("connection"))
+    rows = list(workspace_queryset(request, Campaign).select_related("connection", "segment"))
     for row in rows:
         row.figures = sending.progress(row)  # type: ignore[attr-defined]
     return render(
@@ -111,9 +143,17 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Campaign saved. Check the preview, then send a test."))
                 return _back(campaign)
     else:
+        # "Write an e-mail to this segment" (the segments page) opens the form with it chosen.
+        segment_id = parse_int(request.GET.get("segment"))
+        segment = (
+            Segment.objects.filter(workspace=_ws(request), pk=segment_id).first()
+            if segment_id
+            else None
+        )
         form = CampaignForm(
             workspace=_ws(request),
             initial={
+                "segment": segment,
                 "rate_per_hour": 3600,
                 "track_clicks": True,
                 "body_en": DEFAULT_BODY_EN,
@@ -145,10 +185,17 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def _sample(campaign: Campaign, lang: str) -> composing.Person:
     """Who the preview shows: the first person of the audience reading ``lang``, else an example."""
-    found = sending.audience(campaign.workspace).order_by("id")
-    for member in found[:200]:
-        if sending.language_for(campaign, (member.optin_lang or "")[:2]) == lang:
-            return composing.Person(member.display_name, member.email, lang, "preview")
+    try:
+        readers = audiences.recipients(
+            campaign.workspace_id, campaign.segment, deleted=campaign.segment_deleted
+        )
+        for n, reader in enumerate(readers):
+            if n >= 200:
+                break
+            if sending.language_for(campaign, reader.optin_lang) == lang:
+                return composing.Person(reader.name, reader.email, lang, "preview")
+    except audiences.AudienceError:
+        pass
     with translation.override(lang):
         return composing.Person(_("Camille Example"), "camille@example.org", lang, "preview")
 
@@ -184,6 +231,15 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             previews.append({"lang": lang, "subject": composed.subject, "text": composed.text})
     figures = sending.progress(campaign)
     links = list(campaign.links.order_by("-clicks", "id")[:20])
+    found: audiences.Breakdown | None = None
+    audience_error = ""
+    if campaign.editable:
+        try:
+            found = services.breakdown(campaign)
+        except audiences.AudienceError as error:
+            audience_error = services.audience_error(error)
+    else:
+        found = audiences.Breakdown.from_json(campaign.audience_summary)
     return render(
         request,
         "mailing/campaign.html",
@@ -192,9 +248,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "previews": previews,
             "figures": figures,
             "links": links,
-            "audience": sending.audience(campaign.workspace).count()
-            if campaign.editable
-            else campaign.total,
+            "audience": found.recipients if found is not None else 0,
+            "breakdown": found,
+            "left_out": _left_out(found),
+            "audience_error": audience_error,
             "test_form": TestSendForm(
                 initial={"email": request.user.email, "lang": translation.get_language()[:2]}
             ),
