@@ -16,3 +16,10 @@ PAUSED = register_audit_action("mailing.campaign.paused", _("paused the e-mail c
 RESUMED = register_audit_action("mailing.campaign.resumed", _("resumed the e-mail campaign"))
 CANCELLED = register_audit_action("mailing.campaign.cancelled", _("cancelled the e-mail campaign"))
 DELETED = register_audit_action("mailing.campaign.deleted", _("deleted the e-mail campaign"))
+SCHEDULED = register_audit_action("mailing.campaign.scheduled", _("scheduled the e-mail campaign"))
+UNSCHEDULED = register_audit_action(
+    "mailing.campaign.unscheduled", _("cancelled the scheduling of the e-mail campaign")
+)
+SCHEDULE_FAILED = register_audit_action(
+    "mailing.campaign.schedule_failed", _("could not start the scheduled e-mail campaign")
+)

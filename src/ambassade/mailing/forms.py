@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.community.models import Segment
 from ambassade.mailing.models import Campaign
 from ambassade.mailing.services import MAX_RATE
+from ambassade.workspaces import dates
 from ambassade.workspaces.models import Connection
 
 DEFAULT_BODY_EN = 'Hello {{ first_name|"there" }},\n\n…\n\nSee you soon,\n{{ brand }}'
@@ -79,3 +80,9 @@ class TestSendForm(forms.Form):
     lang = forms.ChoiceField(
         label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))]
     )
+
+
+class ScheduleForm(forms.Form):
+    """When to send: a date and time in the workspace's time zone (the request's active one)."""
+
+    send_at = dates.DateTimeField(label=_("Send at"))

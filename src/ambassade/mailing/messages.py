@@ -20,5 +20,8 @@ register_all(
             "not sent again."
         ),
         "mailing.cannot_write": _("The e-mail cannot be written: %(detail)s"),
+        "mailing.scheduled_not_started": _(
+            "The scheduled sending did not start: %(reason)s It is a draft again."
+        ),
     }
 )

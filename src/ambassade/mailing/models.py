@@ -48,6 +48,7 @@ class MailingSettings(models.Model):
 class Campaign(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
@@ -93,6 +94,8 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: When a scheduled campaign starts (``mailing.start_scheduled``, every minute).
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     #: The worker sending it (a random id), and its heartbeat: a campaign "sending" without one for
@@ -105,6 +108,7 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "send_at"], name="campaign_due")]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
 
@@ -130,6 +134,11 @@ class Campaign(models.Model):
     @property
     def editable(self) -> bool:
         return self.state == self.State.DRAFT
+
+    @property
+    def not_started(self) -> bool:
+        """A draft or a scheduled campaign: its audience is not frozen yet."""
+        return self.state in (self.State.DRAFT, self.State.SCHEDULED)
 
 
 class Recipient(models.Model):

@@ -3,13 +3,16 @@ cancelled (docs/mailing.md). Views and tasks call these."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambassade.community.models import Segment
@@ -18,7 +21,7 @@ from ambassade.connectors.email.smtp import SmtpSession
 from ambassade.mailing import audiences, audit, composing, sending, templating
 from ambassade.mailing.models import Campaign, Recipient
 from ambassade.workspaces import services as workspace_services
-from ambassade.workspaces.messages import words
+from ambassade.workspaces.messages import coded, words
 from ambassade.workspaces.models import Connection, Workspace
 
 __all__ = [
@@ -31,8 +34,11 @@ __all__ = [
     "delete_campaign",
     "pause",
     "resume",
+    "schedule",
     "start",
+    "start_due",
     "test_send",
+    "unschedule",
     "update_campaign",
 ]
 
@@ -49,6 +55,7 @@ FIELDS = (
     "track_clicks",
 )
 MAX_RATE = 3_600_000
+log = logging.getLogger(__name__)
 
 
 class CampaignError(Exception):
@@ -136,9 +143,15 @@ def create_campaign(workspace: Workspace, actor: Any, **values: Any) -> Campaign
     return campaign
 
 
+def _not_editable() -> CampaignError:
+    return CampaignError(_("The campaign was sent: it can no longer change."))
+
+
 def update_campaign(campaign: Campaign, actor: Any, **values: Any) -> Campaign:
+    if campaign.state == Campaign.State.SCHEDULED:
+        raise CampaignError(_("Cancel the scheduling to change the campaign."))
     if not campaign.editable:
-        raise CampaignError(_("The campaign was sent: it can no longer change."))
+        raise _not_editable()
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -148,10 +161,10 @@ def update_campaign(campaign: Campaign, actor: Any, **values: Any) -> Campaign:
     _check_segment(campaign.workspace, values)
     with transaction.atomic():
         changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
-            updated_at=timezone.now(), **values
+            updated_at=timezone.now(), last_error="", **values
         )
         if not changed:
-            raise CampaignError(_("The campaign was sent: it can no longer change."))
+            raise _not_editable()
         workspace_services.record_audit(campaign.workspace, actor, audit.UPDATED, campaign)
     campaign.refresh_from_db()
     return campaign
@@ -160,6 +173,8 @@ def update_campaign(campaign: Campaign, actor: Any, **values: Any) -> Campaign:
 def delete_campaign(campaign: Campaign, actor: Any) -> None:
     if campaign.state in (Campaign.State.SENDING, Campaign.State.PAUSED):
         raise CampaignError(_("Cancel the sending first."))
+    if campaign.state == Campaign.State.SCHEDULED:
+        raise CampaignError(_("Cancel the scheduling first."))
     with transaction.atomic():
         workspace_services.record_audit(campaign.workspace, actor, audit.DELETED, campaign)
         campaign.delete()
@@ -233,12 +248,7 @@ def breakdown(campaign: Campaign) -> audiences.Breakdown:
     )
 
 
-def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
-    """Freeze the audience (the campaign's segment, or every member; of those, the ones with
-    consent to e-mailing for their address, one per address, staff only if the segment asks for
-    them; among ``members`` when given) and start sending. Returns how many will receive it."""
-    if campaign.state != Campaign.State.DRAFT:
-        raise CampaignError(_("The campaign was already started."))
+def _check_ready(campaign: Campaign) -> None:
     check_content({field: getattr(campaign, field) for field in FIELDS})
     if campaign.connection is None:
         raise CampaignError(_("Choose the e-mail connection to send from."), "connection")
@@ -246,19 +256,44 @@ def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
         sending.account_of(campaign)
     except ConnectorError as error:
         raise CampaignError(words(error), "connection") from None
+
+
+def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
+    """Freeze the audience (the campaign's segment, or every member; of those, the ones with
+    consent to e-mailing for their address, one per address, staff only if the segment asks for
+    them; among ``members`` when given) and start sending. Returns how many will receive it."""
+    if campaign.state != Campaign.State.DRAFT:
+        raise CampaignError(_("The campaign was already started."))
+    return _start(campaign, actor, members, Campaign.State.DRAFT)
+
+
+class _Taken(CampaignError):
+    """The campaign was no longer in the state to start from (started, moved, cancelled)."""
+
+
+def _start(
+    campaign: Campaign, actor: Any, members: Any, from_state: str, due_by: dt.datetime | None = None
+) -> int:
+    _check_ready(campaign)
     now = timezone.now()
     with transaction.atomic():
-        # The row is locked until the commit: a scheduler and a person starting it at the same
-        # moment cannot both freeze an audience (the second finds it no longer a draft).
-        changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.DRAFT).update(
+        # One conditional UPDATE moves it out of ``from_state``: a scheduler and a person (or two
+        # schedulers) starting it at the same moment cannot both freeze an audience; on
+        # PostgreSQL the second waits for the first's row lock, then finds no row to change.
+        ready = Campaign.objects.filter(pk=campaign.pk, state=from_state)
+        if from_state == Campaign.State.SCHEDULED:
+            # Moved later meanwhile: not yet.
+            ready = ready.filter(send_at__lte=due_by or now)
+        changed = ready.update(
             state=Campaign.State.SENDING,
             started_at=now,
             updated_at=now,
             next_send_at=None,
             worker="",
+            last_error="",
         )
         if not changed:
-            raise CampaignError(_("The campaign was already started."))
+            raise _Taken(_("The campaign was already started."))
         campaign.refresh_from_db()
         only = list(members) if members is not None else None
         try:
@@ -290,6 +325,94 @@ def start(campaign: Campaign, actor: Any, members: Any = None) -> int:
         )
         transaction.on_commit(lambda: _enqueue(campaign.pk))
     return total
+
+
+# --- scheduling -------------------------------------------------------------------------------
+
+#: How far ahead a campaign can be scheduled.
+MAX_AHEAD = timedelta(days=366)
+
+
+def schedule(campaign: Campaign, actor: Any, when: dt.datetime) -> None:
+    """Send the campaign at ``when`` (aware): a draft becomes scheduled, a scheduled one moves.
+    Checked now as a sending would be (content, connection, an audience that can be read and is
+    not empty); the audience itself is frozen when it starts."""
+    if campaign.state not in (Campaign.State.DRAFT, Campaign.State.SCHEDULED):
+        raise CampaignError(_("The campaign was already started."))
+    now = timezone.now()
+    if when is None or timezone.is_naive(when):
+        raise CampaignError(_("Enter the date and time to send it at."), "send_at")
+    if when <= now:
+        raise CampaignError(_("Choose a time in the future."), "send_at")
+    if when > now + MAX_AHEAD:
+        raise CampaignError(_("Choose a time within a year."), "send_at")
+    _check_ready(campaign)
+    try:
+        found = breakdown(campaign)
+    except audiences.AudienceError as error:
+        raise CampaignError(audience_error(error), "segment") from None
+    if not found.recipients:
+        raise CampaignError(_("Nobody of this audience has agreed to receive e-mails yet."))
+    with transaction.atomic():
+        changed = Campaign.objects.filter(
+            pk=campaign.pk, state__in=[Campaign.State.DRAFT, Campaign.State.SCHEDULED]
+        ).update(state=Campaign.State.SCHEDULED, send_at=when, last_error="", updated_at=now)
+        if not changed:
+            raise CampaignError(_("The campaign was already started."))
+        workspace_services.record_audit(
+            campaign.workspace,
+            actor,
+            audit.SCHEDULED,
+            campaign,
+            details={"send_at": when.isoformat(timespec="minutes")},
+        )
+    campaign.refresh_from_db()
+
+
+def unschedule(campaign: Campaign, actor: Any) -> None:
+    """Back to a draft (nothing was sent)."""
+    with transaction.atomic():
+        changed = Campaign.objects.filter(pk=campaign.pk, state=Campaign.State.SCHEDULED).update(
+            state=Campaign.State.DRAFT, send_at=None, updated_at=timezone.now()
+        )
+        if not changed:
+            raise CampaignError(_("The campaign is not scheduled (it may have started)."))
+        workspace_services.record_audit(campaign.workspace, actor, audit.UNSCHEDULED, campaign)
+    campaign.refresh_from_db()
+
+
+def start_due(now: dt.datetime | None = None) -> list[int]:
+    """Start every scheduled campaign whose time has come, each exactly once (see :func:`_start`).
+    One that cannot start (its connection, its segment deleted, nobody left with consent) goes
+    back to being a draft, with the reason on its page. Returns the ids started here."""
+    now = now or timezone.now()
+    started: list[int] = []
+    due = Campaign.objects.filter(state=Campaign.State.SCHEDULED, send_at__lte=now)
+    for campaign in due.select_related("workspace", "connection", "segment").order_by("send_at"):
+        try:
+            _start(campaign, None, None, Campaign.State.SCHEDULED, due_by=now)
+        except _Taken:
+            continue  # another worker started it, or it was moved or cancelled meanwhile
+        except CampaignError as error:
+            with translation.override((campaign.workspace.language or "en")[:2]):
+                reason = str(error)
+            with transaction.atomic():
+                failed = Campaign.objects.filter(
+                    pk=campaign.pk, state=Campaign.State.SCHEDULED, send_at__lte=now
+                ).update(
+                    state=Campaign.State.DRAFT,
+                    last_error=coded("mailing.scheduled_not_started", reason=reason),
+                    updated_at=timezone.now(),
+                )
+                if failed:
+                    workspace_services.record_audit(
+                        campaign.workspace, None, audit.SCHEDULE_FAILED, campaign
+                    )
+            if failed:
+                log.warning("scheduled campaign %s did not start: %s", campaign.pk, error)
+            continue
+        started.append(campaign.pk)
+    return started
 
 
 def _enqueue(campaign_id: int) -> None:

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ambassade.mailing import bounces, sending
+from ambassade.mailing import bounces, sending, services
 from ambassade.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,13 @@ def resume() -> int:
     for campaign_id in found:
         send_campaign(campaign_id)
     return len(found)
+
+
+@db_periodic_task(crontab(minute="*"), name="mailing.start_scheduled")
+def start_scheduled() -> int:
+    """Every minute: the scheduled campaigns whose time has come are started, each once (a
+    conditional UPDATE; several workers may run this at the same minute)."""
+    return len(services.start_due())
 
 
 @db_periodic_task(crontab(minute="*/10"), name="mailing.read_bounces")

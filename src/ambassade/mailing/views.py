@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,7 +30,13 @@ from ambassade.mailing import (
     templating,
     tracking,
 )
-from ambassade.mailing.forms import DEFAULT_BODY_EN, DEFAULT_BODY_FR, CampaignForm, TestSendForm
+from ambassade.mailing.forms import (
+    DEFAULT_BODY_EN,
+    DEFAULT_BODY_FR,
+    CampaignForm,
+    ScheduleForm,
+    TestSendForm,
+)
 from ambassade.mailing.models import Campaign, Recipient
 from ambassade.mailing.permissions import MAILING_EDIT, MAILING_SEND, MAILING_VIEW
 from ambassade.workspaces.models import Connection
@@ -97,6 +103,12 @@ def _back(campaign: Campaign) -> HttpResponse:
 @workspace_view(MAILING_VIEW)
 def campaigns(request: HttpRequest) -> HttpResponse:
     rows = list(workspace_queryset(request, Campaign).select_related("connection", "segment"))
+    # The scheduled ones first, soonest first; then the others, newest first.
+    scheduled = sorted(
+        (row for row in rows if row.state == Campaign.State.SCHEDULED),
+        key=lambda row: (row.send_at, row.pk),
+    )
+    rows = scheduled + [row for row in rows if row.state != Campaign.State.SCHEDULED]
     for row in rows:
         row.figures = sending.progress(row)  # type: ignore[attr-defined]
     return render(
@@ -167,6 +179,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
+    if campaign.state == Campaign.State.SCHEDULED:
+        messages.error(request, _("Cancel the scheduling to change the campaign."))
+        return _back(campaign)
     if not campaign.editable:
         messages.error(request, _("The campaign was sent: it can no longer change."))
         return _back(campaign)
@@ -233,7 +248,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     links = list(campaign.links.order_by("-clicks", "id")[:20])
     found: audiences.Breakdown | None = None
     audience_error = ""
-    if campaign.editable:
+    if campaign.not_started:
         try:
             found = services.breakdown(campaign)
         except audiences.AudienceError as error:
@@ -252,6 +267,12 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "breakdown": found,
             "left_out": _left_out(found),
             "audience_error": audience_error,
+            "schedule_form": ScheduleForm(
+                initial={"send_at": timezone.localtime(campaign.send_at)}
+                if campaign.send_at
+                else None
+            ),
+            "time_zone": _ws(request).time_zone,
             "test_form": TestSendForm(
                 initial={"email": request.user.email, "lang": translation.get_language()[:2]}
             ),
@@ -345,6 +366,43 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
             % {"count": total},
         )
     return _back(campaign)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Schedule a draft, or move a scheduled campaign (the time in the workspace's time zone)."""
+    campaign = _campaign(request, campaign_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(campaign)
+    try:
+        services.schedule(campaign, request.user, form.cleaned_data["send_at"])
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Scheduled: it will be sent on %(when)s.")
+            % {
+                "when": formats.date_format(timezone.localtime(campaign.send_at), "DATETIME_FORMAT")
+            },
+        )
+    return _back(campaign)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def campaign_unschedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    return _state_change(
+        request,
+        campaign_id,
+        services.unschedule,
+        _("The scheduling is cancelled: the campaign is a draft again."),
+    )
 
 
 def _state_change(request: HttpRequest, campaign_id: int, action: Any, done: str) -> HttpResponse:
