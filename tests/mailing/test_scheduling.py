@@ -85,6 +85,8 @@ def test_a_campaign_that_cannot_start_becomes_a_draft_with_the_reason(
 ) -> None:
     from ambassade.community.models import Consent
 
+    personas.workspace_a.language = "fr"
+    personas.workspace_a.save(update_fields=["language"])
     services.schedule(campaign, personas.alice, _later(5))
     # Everyone withdraws before the time comes.
     Consent.objects.filter(state=Consent.State.GRANTED).update(state=Consent.State.WITHDRAWN)
