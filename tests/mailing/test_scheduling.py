@@ -93,9 +93,14 @@ def test_a_campaign_that_cannot_start_becomes_a_draft_with_the_reason(
     assert services.start_due(timezone.now() + timedelta(minutes=6)) == []
     campaign.refresh_from_db()
     assert campaign.state == Campaign.State.DRAFT
+    # The reason is in the workspace's language (French here), the sentence around it in the
+    # reader's.
+    with translation.override("fr"):
+        reason = translation.gettext("Nobody of this audience has agreed to receive e-mails yet.")
+    assert campaign.last_error.code == "mailing.scheduled_not_started"
+    assert campaign.last_error.params == {"reason": reason}
     with translation.override("en"):
-        # The reason is in the workspace's language (French here), the sentence around it in the reader's.
-        assert "did not start: Personne de cette audience" in str(campaign.last_error)
+        assert str(campaign.last_error).startswith("The scheduled sending did not start: ")
     assert AuditEntry.objects.filter(action="mailing.campaign.schedule_failed").count() == 1
 
 
