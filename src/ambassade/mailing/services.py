@@ -390,12 +390,13 @@ def start_due(now: dt.datetime | None = None) -> list[int]:
     due = Campaign.objects.filter(state=Campaign.State.SCHEDULED, send_at__lte=now)
     for campaign in due.select_related("workspace", "connection", "segment").order_by("send_at"):
         try:
-            _start(campaign, None, None, Campaign.State.SCHEDULED, due_by=now)
+            # A reason it cannot start is worded as it is raised: in the workspace's language.
+            with translation.override((campaign.workspace.language or "en")[:2]):
+                _start(campaign, None, None, Campaign.State.SCHEDULED, due_by=now)
         except _Taken:
             continue  # another worker started it, or it was moved or cancelled meanwhile
         except CampaignError as error:
-            with translation.override((campaign.workspace.language or "en")[:2]):
-                reason = str(error)
+            reason = str(error)
             with transaction.atomic():
                 failed = Campaign.objects.filter(
                     pk=campaign.pk, state=Campaign.State.SCHEDULED, send_at__lte=now
