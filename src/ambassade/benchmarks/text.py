@@ -740,8 +740,14 @@ def _flagged_on_ordinary(
             [e.text for e in umsab if e.lang == "en"],
         ),
         (
-            "UMSAB dev neutral and positive tweets, 6 other languages",
-            [e.text for e in umsab if e.lang not in ("fr", "en")],
+            "UMSAB dev neutral and positive tweets, German, Spanish, Italian, Portuguese, Arabic",
+            [e.text for e in umsab if e.lang in ("de", "es", "it", "pt", "ar")],
+        ),
+        # Romanised, code-mixed Hindi: no head learns from it (training leaves it out) and
+        # language identification cannot name it; kept apart so that it does not hide the others.
+        (
+            "UMSAB dev neutral and positive tweets, Hindi (romanised)",
+            [e.text for e in umsab if e.lang == "hi"],
         ),
     ]
     airline = _airline(data)

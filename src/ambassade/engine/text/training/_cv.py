@@ -32,6 +32,7 @@ from ambassade.engine.text.training._heads import (
     _terms,
     fit_encoder_part,
     head_encoders,
+    ordinary_texts,
     route_rows,
     setting,
 )
@@ -41,6 +42,7 @@ __all__ = ["GROUPS", "Row", "cross_validate", "pooled_rows"]
 
 Progress = Callable[[str], None]
 Fit = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+Extra = tuple[npt.NDArray[np.float32], npt.NDArray[Any], float]
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,11 @@ def _encoder_logits(
     fit_rows: npt.NDArray[np.int64],
     held_rows: npt.NDArray[np.int64],
     store: Path | None = None,
+    extra: dict[str, Extra] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Held-out logits of the encoder part, per language where the task has per-language heads;
-    ``vectors`` holds each route's vectors (by route, one row per text)."""
+    ``vectors`` holds each route's vectors (by route, one row per text); ``extra`` the ordinary
+    messages a route also learns from as negatives (never scored)."""
     width = 3 if task == "sentiment" else 1
     out = np.zeros((len(held_rows), width), dtype=np.float64)
     own = cfg.per_language.get(task, ())
@@ -188,9 +192,14 @@ def _encoder_logits(
             continue
         fit, factor = route_rows(cfg, task, route, langs, fit_rows)
         x = vectors[route]
-        coef, intercept = fit_encoder_part(
-            cfg, task, route, x[fit], labels[fit], weights[fit] * factor, langs[fit], store
-        )
+        fit_x, fit_y, fit_w, fit_l = x[fit], labels[fit], weights[fit] * factor, langs[fit]
+        if extra and route in extra:
+            more_x, more_l, more_w = extra[route]
+            fit_x = np.vstack([fit_x, more_x])
+            fit_y = np.concatenate([fit_y, np.zeros(len(more_x), dtype=fit_y.dtype)])
+            fit_w = np.concatenate([fit_w, np.full(len(more_x), more_w)])
+            fit_l = np.concatenate([fit_l, more_l])
+        coef, intercept = fit_encoder_part(cfg, task, route, fit_x, fit_y, fit_w, fit_l, store)
         out[held_mask] = _logits(coef, intercept, x[held_rows[held_mask]], task)
     return out
 
@@ -203,6 +212,12 @@ def _stacking(
     out = [(~np.isin(langs, own), setting(cfg.stacking, task, "*"))]
     out += [(langs == lang, setting(cfg.stacking, task, lang)) for lang in own]
     return out
+
+
+def _shift(task: str, cfg: HeadsConfig, route: str) -> npt.NDArray[np.float64]:
+    """The calibration shift of a head's stacked score (``HeadsConfig.shift``), as the head file has it."""
+    width = 3 if task == "sentiment" else 1
+    return np.asarray(cfg.shift.get(f"{task}:{route}", (0.0,) * width), dtype=np.float64)
 
 
 def _route_vectors(
@@ -258,6 +273,15 @@ def cross_validate(
         langs = np.array([row.lang for row in task_rows])
         progress(f"cv {task}: {len(texts)} rows, encoding and TF-IDF")
         vectors = _route_vectors(task, cfg, cache, texts, langs)
+        extra: dict[str, Extra] = {}
+        for route in _routes(task, cfg):
+            ordinary, weight = ordinary_texts(data, task, route, cfg)
+            if ordinary:
+                extra[route] = (
+                    cache.embed_with(head_encoders(cfg, task, route), [t for t, _ in ordinary]),
+                    np.array([lang for _, lang in ordinary]),
+                    weight,
+                )
         terms = _terms(fast_model, texts)
         evaluated = np.flatnonzero(groups != "")
         always = np.flatnonzero(groups == "")
@@ -272,7 +296,16 @@ def cross_validate(
                 fit_rows = np.concatenate([evaluated[fit], always])
                 held_rows = evaluated[held]
                 encoder = _encoder_logits(
-                    task, cfg, vectors, labels, weights, langs, fit_rows, held_rows, cache.fits
+                    task,
+                    cfg,
+                    vectors,
+                    labels,
+                    weights,
+                    langs,
+                    fit_rows,
+                    held_rows,
+                    cache.fits,
+                    extra,
                 )
                 coef, intercept = _fit(
                     terms[fit_rows],
@@ -303,10 +336,14 @@ def cross_validate(
                     starts[f"lexical:{route}"] = (coef, intercept)
                     lexical[held_mask] = _logits(coef, intercept, terms[held_rows[held_mask]], task)
                 stacked = np.zeros_like(encoder)
-                for mask, (lexical_weight, encoder_weight) in _stacking(
-                    task, cfg, langs[held_rows]
+                for route, (mask, (lexical_weight, encoder_weight)) in zip(
+                    _routes(task, cfg), _stacking(task, cfg, langs[held_rows]), strict=True
                 ):
-                    stacked[mask] = lexical_weight * lexical[mask] + encoder_weight * encoder[mask]
+                    stacked[mask] = (
+                        lexical_weight * lexical[mask]
+                        + encoder_weight * encoder[mask]
+                        + _shift(task, cfg, route)
+                    )
                 for approach, z in (
                     ("TF-IDF", lexical),
                     ("encoder", encoder),

@@ -37,7 +37,10 @@ __all__ = [
     "binary_sets",
     "centre",
     "fit_encoder_part",
+    "ordinary_rows",
+    "ordinary_texts",
     "sentiment_set",
+    "served_languages",
     "train_heads",
 ]
 
@@ -64,8 +67,35 @@ class HeadsConfig:
     lexical_c: dict[str, float] = field(
         default_factory=lambda: {"sentiment": 3.0, "offensive": 1.0, "hateful": 0.3, "spam": 10.0}
     )
-    # Added to a head's stacked score (log-odds): the calibration to ordinary traffic.
-    shift: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # Added to a head's stacked score (log-odds), by "task:route": the calibration to ordinary
+    # traffic, chosen with ``ordinary`` below by training/_calibration.py (docs/text-analysis.md,
+    # "Calibration on ordinary messages").
+    shift: dict[str, tuple[float, ...]] = field(
+        default_factory=lambda: {
+            "offensive:*": (-0.25,),
+            "hateful:*": (-0.25,),
+            "hateful:en": (-0.75,),
+            "spam:*": (-0.5,),
+        }
+    )
+    # Ordinary messages (the UMSAB train tweets labelled neutral or positive, in the languages the
+    # head serves: :func:`ordinary_texts`) added as negatives of a head's encoder part at this
+    # weight, by "task:route"; its TF-IDF part, shared by every route, is unchanged.
+    # Chosen together with ``shift`` (2026-12-07, 2 × 5 folds): the lowest share of ordinary UMSAB
+    # train tweets flagged, out of fold, among the settings that cost each served CV group less
+    # than one standard deviation; settings within one standard deviation of that share are
+    # level, and the simplest wins. Flagged before → after: offensive in other languages 1.7 →
+    # 0.3 %, English offensive 2.9 → 1.2 %, hateful in other languages 0.3 → 0.03 %, English
+    # hateful 3.5 → 0.3 %, spam 3.5 → 0.2 %. The French heads already learn from ordinary French.
+    ordinary: dict[str, float] = field(
+        default_factory=lambda: {
+            "offensive:*": 1.0,
+            "offensive:en": 1.0,
+            "hateful:*": 0.3,
+            "hateful:en": 0.3,
+            "spam:*": 1.0,
+        }
+    )
     # Stacking weights (TF-IDF part, encoder part) per task, chosen by CV on out-of-fold scores.
     stacking: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
@@ -149,6 +179,44 @@ class MoreData:
                 (row["tweet"], row["class"] in ("0", "1"), row["class"] == "0")
                 for row in csv.DictReader(handle)
             ]
+
+
+OTHER_LANGUAGES = ("de", "es", "it", "pt", "ar")
+"""UMSAB's languages besides French and English (Hindi, romanised, is left out everywhere)."""
+
+
+def served_languages(task: str, route: str, cfg: HeadsConfig) -> tuple[str, ...]:
+    """The languages (among UMSAB's) whose messages a head scores in the product."""
+    if route != "*":
+        return (route,)
+    own = cfg.per_language.get(task, ())
+    return tuple(code for code in ("fr", "en", *OTHER_LANGUAGES) if code not in own)
+
+
+def ordinary_rows(data: Path, task: str, cfg: HeadsConfig) -> list[tuple[str, str]]:
+    """(text, language) of the UMSAB *train* tweets labelled neutral or positive: ordinary messages
+    (the dev tweets are kept for ``ambassade bench text``'s calibration rows).
+
+    For offensive and hateful the French ones are left out: the French heads already learn from
+    them as harmless (``ordinary_fr_weight``)."""
+    skip = {"hi"} | ({"fr"} if task != "spam" and cfg.ordinary_fr_weight else set())
+    return [
+        (e.text, e.lang)
+        for e in load(data, "umsab-sentiment", "train")
+        if e.label != "negative" and e.lang not in skip
+    ]
+
+
+def ordinary_texts(
+    data: Path, task: str, route: str, cfg: HeadsConfig
+) -> tuple[list[tuple[str, str]], float]:
+    """The ordinary messages (text, language) a head's encoder part learns from as negatives, and
+    their weight (``HeadsConfig.ordinary``; none when the head has no weight there)."""
+    weight = float(cfg.ordinary.get(f"{task}:{route}", 0.0))
+    if not weight:
+        return [], 0.0
+    served = served_languages(task, route, cfg)
+    return [row for row in ordinary_rows(data, task, cfg) if row[1] in served], weight
 
 
 def setting(table: dict[str, Any], task: str, route: str, default: Any = None) -> Any:
@@ -381,17 +449,20 @@ def train_heads(
             encoders = head_encoders(cfg, task, route)
             say(f"{task} ({route}): encoding {len(picked)} texts with {', '.join(encoders)}")
             vectors = cache.embed_with(encoders, [texts[int(i)] for i in picked], progress=say)
+            fit_labels, fit_weights = labels[picked], weights[picked] * factor
+            fit_langs = language[picked]
+            extra, extra_weight = ordinary_texts(data, task, route, cfg)
+            if extra:
+                say(f"{task} ({route}): {len(extra)} ordinary messages as negatives")
+                extra_vectors = cache.embed_with(encoders, [t for t, _ in extra], progress=say)
+                vectors = np.vstack([vectors, extra_vectors])
+                fit_labels = np.concatenate([fit_labels, np.zeros(len(extra), dtype=bool)])
+                fit_weights = np.concatenate([fit_weights, np.full(len(extra), extra_weight)])
+                fit_langs = np.concatenate([fit_langs, [lang for _, lang in extra]])
             c = setting(cfg.c, task, route)
             say(f"{task} ({route}): fitting over the sentence vectors (C={c})")
             coef, intercept = fit_encoder_part(
-                cfg,
-                task,
-                route,
-                vectors,
-                labels[picked],
-                weights[picked] * factor,
-                language[picked],
-                cache.fits,
+                cfg, task, route, vectors, fit_labels, fit_weights, fit_langs, cache.fits
             )
             lexical_weight, encoder_weight = setting(cfg.stacking, task, route)
             route_coef, route_intercept = lex_coef, lex_intercept
@@ -421,7 +492,7 @@ def train_heads(
                 tuple(range(first, len(encoder_columns))),
                 lexical_weight,
                 encoder_weight,
-                tuple(setting(cfg.shift, task, route, (0.0,) * len(coef))),
+                tuple(cfg.shift.get(f"{task}:{route}", (0.0,) * len(coef))),
                 encoders,
             )
             heads[task][route] = head.to_meta()
