@@ -90,8 +90,10 @@ def test_a_killed_worker_sends_no_e_mail_twice(
     class Dying(real):  # type: ignore[misc, valid-type]
         count = 0
 
-        def send(self, message: Any, recipient: str, *, sender: str = "") -> None:
-            super().send(message, recipient, sender=sender)
+        def send(
+            self, message: Any, recipient: str, *, sender: str = "", signer: Any = None
+        ) -> None:
+            super().send(message, recipient, sender=sender, signer=signer)
             Dying.count += 1
             if Dying.count == 2:
                 raise KeyboardInterrupt  # the process is killed here

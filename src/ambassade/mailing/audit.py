@@ -23,3 +23,9 @@ UNSCHEDULED = register_audit_action(
 SCHEDULE_FAILED = register_audit_action(
     "mailing.campaign.schedule_failed", _("could not start the scheduled e-mail campaign")
 )
+DKIM_KEY_SET = register_audit_action(
+    "mailing.dkim.key_set", _("set the DKIM key of the e-mail campaigns")
+)
+DKIM_KEY_REMOVED = register_audit_action(
+    "mailing.dkim.key_removed", _("removed the DKIM key of the e-mail campaigns")
+)

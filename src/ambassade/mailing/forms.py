@@ -86,3 +86,27 @@ class ScheduleForm(forms.Form):
     """When to send: a date and time in the workspace's time zone (the request's active one)."""
 
     send_at = dates.DateTimeField(label=_("Send at"))
+
+
+class DkimForm(forms.Form):
+    """The DKIM key: generated here, or pasted (a key the brand already publishes)."""
+
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=253,
+        help_text=_("The domain of the address the campaigns are sent from (brand.example)."),
+    )
+    selector = forms.CharField(
+        label=_("Selector"),
+        max_length=63,
+        initial="ambassade",
+        help_text=_(
+            "Any name; a new one for each new key lets the old record stay while mail is in transit."
+        ),
+    )
+    private_key = forms.CharField(
+        label=_("Private key (PEM), to use a key you already have"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Leave empty and choose “Generate a key” to make a new 2,048-bit key here."),
+    )

@@ -40,6 +40,14 @@ class MailingSettings(models.Model):
     bounce_cursor = models.JSONField(default=dict, blank=True)
     bounces_read_at = models.DateTimeField(null=True, blank=True)
     bounce_error = MessageField(blank=True)
+    #: DKIM (docs/mailing.md, "DKIM"): the private key encrypted by the vault (``*_ciphertext``:
+    #: ``rotate_vault`` re-encrypts it), never shown nor logged; the public key, domain and
+    #: selector are what the DNS publishes.
+    dkim_domain = models.CharField(max_length=253, blank=True)
+    dkim_selector = models.CharField(max_length=63, blank=True)
+    dkim_key_ciphertext = models.BinaryField(null=True, blank=True, editable=False)
+    dkim_public_key = models.TextField(blank=True)
+    dkim_updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"mailing settings of {self.workspace_id}"

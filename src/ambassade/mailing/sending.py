@@ -39,7 +39,7 @@ from ambassade.connectors.base import AuthExpired, ConnectorError
 from ambassade.connectors.email.account import EmailAccount
 from ambassade.connectors.email.smtp import SmtpSession
 from ambassade.connectors.http import OutcomeUnknown
-from ambassade.mailing import composing
+from ambassade.mailing import composing, dkim
 from ambassade.mailing.models import Campaign, CampaignLink, Recipient
 from ambassade.workspaces import vault
 from ambassade.workspaces.messages import coded
@@ -375,6 +375,7 @@ def run(
         result.stopped = "config"
         return result
     sender = sender_of(campaign, account)
+    sign = dkim.signer(campaign.workspace_id)
     links = make_links(campaign) if campaign.track_clicks else {}
     list_id = f"<campaigns.{campaign.workspace.slug}.{account.domain}>"
     interval = 3600.0 / max(1, campaign.rate_per_hour)
@@ -460,7 +461,7 @@ def run(
                     continue
                 next_at = max(next_at + interval, time.monotonic())
                 try:
-                    session.send(composed.message, address, sender=account.address)
+                    session.send(composed.message, address, sender=account.address, signer=sign)
                 except OutcomeUnknown as error:
                     _mark(recipient_id, worker, state=Recipient.State.UNKNOWN, error=error)
                     result.unknown += 1

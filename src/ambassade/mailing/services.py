@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ambassade.community.models import Segment
 from ambassade.connectors.base import ConnectorError
 from ambassade.connectors.email.smtp import SmtpSession
-from ambassade.mailing import audiences, audit, composing, sending, templating
+from ambassade.mailing import audiences, audit, composing, dkim, sending, templating
 from ambassade.mailing.models import Campaign, Recipient
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import coded, words
@@ -220,7 +220,12 @@ def test_send(
     own = session is None
     smtp = session or SmtpSession(account, **sending.smtp_options())
     try:
-        smtp.send(composed.message, address, sender=account.address)
+        smtp.send(
+            composed.message,
+            address,
+            sender=account.address,
+            signer=dkim.signer(campaign.workspace_id),
+        )
     except ConnectorError as error:
         raise CampaignError(words(error)) from None
     finally:

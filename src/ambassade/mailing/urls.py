@@ -11,6 +11,7 @@ urlpatterns = [
     path(W, views.campaigns, name="campaigns"),
     path(W + "new/", views.campaign_new, name="campaign_new"),
     path(W + "bounces/", views.read_bounces, name="read_bounces"),
+    path(W + "settings/", views.mailing_settings, name="settings"),
     path(C, views.campaign_detail, name="campaign"),
     path(C + "edit/", views.campaign_edit, name="campaign_edit"),
     path(C + "preview/<str:lang>/", views.campaign_preview, name="campaign_preview"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.community.models import Segment
@@ -25,6 +26,7 @@ from ambassade.mailing import (
     audiences,
     bounces,
     composing,
+    dkim,
     sending,
     services,
     templating,
@@ -34,6 +36,7 @@ from ambassade.mailing.forms import (
     DEFAULT_BODY_EN,
     DEFAULT_BODY_FR,
     CampaignForm,
+    DkimForm,
     ScheduleForm,
     TestSendForm,
 )
@@ -117,6 +120,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": rows,
             "can_edit": _can(request, MAILING_EDIT),
+            "can_send": _can(request, MAILING_SEND),
             "audience": sending.audience(_ws(request)).count(),
             "has_connection": Connection.objects.filter(
                 workspace=_ws(request), network="email"
@@ -467,6 +471,75 @@ def read_bounces(request: HttpRequest) -> HttpResponse:
     if back and workspace_queryset(request, Campaign).filter(pk=back).exists():
         return redirect("mailing:campaign", _ws(request).slug, back)
     return redirect("mailing:campaigns", _ws(request).slug)
+
+
+@sensitive_post_parameters("private_key")
+@sensitive_variables("form")
+@workspace_view(MAILING_SEND)
+@require_http_methods(["GET", "POST"])
+def mailing_settings(request: HttpRequest) -> HttpResponse:
+    """DKIM: generate or paste the key, see the DNS record to publish, remove it."""
+    workspace = _ws(request)
+    found = dkim.settings_of(workspace)
+    addresses = sorted(
+        {
+            address.rsplit("@", 1)[-1].casefold()
+            for address in Connection.objects.filter(
+                workspace=workspace, network="email"
+            ).values_list("account_name", flat=True)
+            if "@" in address
+        }
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "remove":
+            dkim.remove(workspace, request.user)
+            messages.success(request, _("The DKIM key was removed: campaigns go out unsigned."))
+            return redirect("mailing:settings", workspace.slug)
+        form = DkimForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "generate":
+                    dkim.generate(workspace, request.user, data["domain"], data["selector"])
+                elif data["private_key"].strip():
+                    dkim.set_key(
+                        workspace,
+                        request.user,
+                        data["domain"],
+                        data["selector"],
+                        data["private_key"],
+                    )
+                else:
+                    raise dkim.DkimError(
+                        _("Paste the private key, or choose “Generate a key”."), "private_key"
+                    )
+            except dkim.DkimError as error:
+                form.add_error(error.field or None, str(error))
+            else:
+                messages.success(request, _("The DKIM key is saved. Publish the DNS record below."))
+                return redirect("mailing:settings", workspace.slug)
+        # The pasted key is never written back into the page.
+        form.data = form.data.copy()
+        form.data["private_key"] = ""
+    else:
+        form = DkimForm(
+            initial={
+                "domain": found.dkim_domain or (addresses[0] if addresses else ""),
+                "selector": found.dkim_selector or "ambassade",
+            }
+        )
+    return render(
+        request,
+        "mailing/settings.html",
+        {
+            "form": form,
+            "settings": found,
+            "record": dkim.record_of(found),
+            "domains": addresses,
+            "aligned": not found.dkim_domain or found.dkim_domain in addresses,
+        },
+    )
 
 
 # --- public: unsubscribe and the open pixel ------------------------------------------------------------

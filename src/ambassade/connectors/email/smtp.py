@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
@@ -269,11 +269,23 @@ class SmtpSession:
             raise
         return server
 
-    def send(self, message: EmailMessage, recipient: str, *, sender: str = "") -> None:
+    def send(
+        self,
+        message: EmailMessage,
+        recipient: str,
+        *,
+        sender: str = "",
+        signer: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         """Send ``message`` to ``recipient``. Raises :class:`ConnectorError` (nothing sent; its
         ``permanent`` says whether trying again may help), :class:`AuthExpired`, or
-        :class:`OutcomeUnknown` (DATA was sent and no answer came: it may have gone)."""
+        :class:`OutcomeUnknown` (DATA was sent and no answer came: it may have gone).
+        ``signer`` gets the message's bytes as sent and returns header lines to put before them
+        (a DKIM signature), so what is signed is exactly what goes out."""
         account = self.account
+        data = wire(message)
+        if signer is not None:
+            data = signer(data) + data
         data_sent = False
         try:
             if self.server is None:
@@ -296,7 +308,7 @@ class SmtpSession:
                     params={"detail": detail},
                 )
             data_sent = True
-            code, reply = server.data(wire(message))
+            code, reply = server.data(data)
             if code != 250:
                 data_sent = False
                 raise smtplib.SMTPDataError(code, reply)
