@@ -243,3 +243,31 @@ def test_a_segment_that_no_longer_fits_is_said_on_the_draft(
     shown = page(client.get(f"/w/{personas.workspace_a.slug}/mailing/{campaign.pk}/")).text
     assert "The segment cannot be used" in shown
     assert "Choose an audience that can be read before sending." in shown
+
+
+def test_saving_a_draft_whose_segment_was_deleted_asks_before_everyone(
+    personas: Any, vips: dict[str, Any], campaign: Any, client: Client
+) -> None:
+    from ambassade.community import crm
+
+    segment = _segment(personas.workspace_a, personas.alice)
+    services.update_campaign(campaign, personas.alice, segment=segment)
+    crm.delete_segment(segment, personas.alice)
+    client.force_login(personas.alice)
+    client.cookies["django_language"] = "en"
+    url = f"/w/{personas.workspace_a.slug}/mailing/{campaign.pk}/edit/"
+    form = {
+        "name": "Fixed a typo",
+        "connection": campaign.connection_id,
+        "segment": "",
+        "subject_fr": campaign.subject_fr,
+        "body_fr": campaign.body_fr,
+        "rate_per_hour": "3600",
+    }
+    refused = page(client.post(url, form)).text
+    assert "Its segment was deleted: choose another segment, or confirm" in refused
+    campaign.refresh_from_db()
+    assert campaign.name == "Nouveau café" and campaign.segment_deleted
+    assert client.post(url, form | {"everyone_instead": "on"}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.name == "Fixed a typo" and not campaign.segment_deleted

@@ -73,6 +73,29 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         )
         for name in ("name", "subject_en", "subject_fr"):
             self.fields[name].widget.attrs.setdefault("maxlength", 200 if name == "name" else 300)
+        if self.instance.pk and self.instance.segment_deleted:
+            # Its segment was deleted: the select shows "every member", which must be a choice
+            # made, never what saving the draft for another reason does by itself.
+            self.fields["everyone_instead"] = forms.BooleanField(
+                label=_("Yes, send it to every member who agreed to receive e-mails"),
+                required=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            "everyone_instead" in self.fields
+            and cleaned.get("segment") is None
+            and not cleaned.get("everyone_instead")
+        ):
+            self.add_error(
+                "segment",
+                _(
+                    "Its segment was deleted: choose another segment, or confirm that every "
+                    "member who agreed to receive e-mails should receive it."
+                ),
+            )
+        return cleaned
 
 
 class TestSendForm(forms.Form):
