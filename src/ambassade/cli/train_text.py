@@ -72,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --feedback: the heads to adapt (the packaged ones)",
     )
     parser.add_argument(
+        "--e5-ranges",
+        action="store_true",
+        help="only measure the calibration of multilingual-e5-small's int8 graph (600 training "
+        "tweets of --data) and write it to the packaged models/e5-ranges.npz",
+    )
+    parser.add_argument(
         "--heads-only",
         action="store_true",
         help="keep the fast model at --output and retrain the heads only",
@@ -81,6 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.feedback:
         return _adapt(args)
+    if args.e5_ranges:
+        return _e5_ranges(args)
     try:
         from ambassade.engine.text._model import TextModel
         from ambassade.engine.text.training import load_file, train
@@ -161,4 +169,33 @@ def _adapt(args: argparse.Namespace) -> int:
         return 0
     save(args.heads, adapted)
     progress(f"adapted heads written to {args.heads}")
+    return 0
+
+
+def _e5_ranges(args: argparse.Namespace) -> int:
+    """``--e5-ranges``: the int8 graph's calibration, measured through the exact graph on the first
+    400 TweetEval sentiment and the first 200 French UMSAB training tweets (engine/text/_e5.py)."""
+    import numpy as np
+
+    from ambassade.engine.text import _e5
+    from ambassade.engine.text.training._data import load
+
+    try:
+        texts = [e.text for e in load(args.data, "tweeteval-sentiment", "train")][:400]
+        french = [e.text for e in load(args.data, "umsab-sentiment", "train") if e.lang == "fr"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(
+            f"ambassade train-text: cannot read the training tweets in {args.data}: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    texts += french[:200]
+    print(
+        f"train-text: e5-small ranges over {len(texts)} training tweets",
+        file=sys.stderr,
+        flush=True,
+    )
+    ranges = _e5.measure_ranges(_e5.E5Encoder(exact=True), texts)
+    np.savez_compressed(_e5.RANGES_PATH, **{name: ranges[name] for name in sorted(ranges)})
+    print(f"train-text: written to {_e5.RANGES_PATH}", file=sys.stderr, flush=True)
     return 0

@@ -52,12 +52,54 @@ def test_vectors_match_the_reference_engine(encoder: _e5.E5Encoder) -> None:
     assert np.allclose(alone, encoder._encode(texts)[:3], atol=2e-3)
 
 
-def test_the_fused_graph_gives_the_vectors_of_the_spelled_out_one(encoder: _e5.E5Encoder) -> None:
+@pytest.fixture(scope="module")
+def exact() -> _e5.E5Encoder:
+    return _e5.E5Encoder(exact=True)
+
+
+def test_the_fused_graph_gives_the_vectors_of_the_spelled_out_one(exact: _e5.E5Encoder) -> None:
     with np.load(GRAPH_REFERENCE, allow_pickle=False) as data:
         texts = [str(t) for t in data["texts"]]
         reference = data["vectors"]
     # Float noise only: the same products, in the same order (measured bit-identical here).
-    assert np.abs(encoder._encode(texts) - reference).max() < 1e-5
+    assert exact.graph == "exact"
+    assert np.abs(exact._encode(texts) - reference).max() < 1e-5
+
+
+def test_the_int8_graph_stays_within_float_noise_of_the_exact_one(encoder: _e5.E5Encoder) -> None:
+    if not _e5.integer_products_are_exact():  # pragma: no cover - a processor without VNNI
+        assert encoder.graph == "exact"
+        pytest.skip("this processor's integer products saturate: the exact graph runs")
+    assert encoder.graph == "int8"
+    with np.load(GRAPH_REFERENCE, allow_pickle=False) as data:
+        texts = [str(t) for t in data["texts"]]
+        reference = data["vectors"]
+    vectors = encoder._encode(texts)
+    cosine = (vectors * reference).sum(axis=1)
+    # 4,000 tweets measured at cosine >= 0.9994 (docs/text-analysis.md, "Speed of e5-small").
+    assert cosine.min() > 0.999, cosine
+    assert not np.array_equal(vectors, reference)  # the int8 graph, not the exact one
+
+
+def test_the_exact_graph_runs_where_int8_cannot(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _e5.int8_ranges() is not None  # shipped: models/e5-ranges.npz
+    monkeypatch.setattr(_e5, "integer_products_are_exact", lambda: False)
+    assert _e5.int8_ranges() is None
+    monkeypatch.undo()
+    monkeypatch.setattr(_e5, "RANGES_PATH", _e5.RANGES_PATH.with_name("missing.npz"))
+    assert _e5.int8_ranges() is None
+
+
+def test_ranges_are_each_products_largest_input(exact: _e5.E5Encoder) -> None:
+    ranges = _e5.measure_ranges(exact, ["Hello World!", "Colis perdu, merci pour rien 😡"])
+    weights = exact.weights
+    assert len(ranges) == 4 * weights.layers
+    assert ranges["l0.qkv"].shape == ranges["l3.fi"].shape == (weights.hidden,)
+    assert ranges["l11.fo"].shape == (weights.feed_forward,)
+    assert all((r > 0).all() for r in ranges.values())
+    # Layer 0's query, key and value read the embeddings (after their layer norm) of each text.
+    x, _ = exact._embed([exact.tokenize("Hello World!")])
+    assert np.all(ranges["l0.qkv"] >= np.abs(x[0]).max(axis=0) - 1e-6)
 
 
 def test_a_text_seen_before_is_not_encoded_again(
