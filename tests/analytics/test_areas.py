@@ -76,6 +76,11 @@ def test_listening_readers_follow_network_language_label_and_query(data: Data) -
     assert kpis.net_sentiment(ws, DECEMBER, Scope(network="mastodon")) == 0.0
     assert kpis.net_sentiment(ws, DECEMBER, Scope(tag="prix")) == 0.0
     assert kpis.mention_volume(ws, EMPTY, Scope(network="mastodon")) == 0.0
+    # The area page reads the three in one query: the same numbers as the catalogue's readers.
+    for scope in (Scope(), Scope(network="mastodon"), Scope(tag="prix"), Scope(language="en")):
+        counts = kpis.brand_mention_counts(ws, DECEMBER, scope)
+        assert counts.count == kpis.mention_volume(ws, DECEMBER, scope)
+        assert counts.reach == kpis.potential_reach(ws, DECEMBER, scope)
     assert kpis.net_sentiment(ws, EMPTY, Scope(tag="prix")) is None
 
 

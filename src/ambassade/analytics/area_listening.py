@@ -351,10 +351,39 @@ def _topics(workspace: Any, period: Period, before: Period | None) -> Section:
     )
 
 
+def _mention_figures(
+    workspace: Any, period: Period, before: Period | None, scope: Scope
+) -> list[Figure]:
+    """Mention volume, potential reach and net sentiment from one read per period
+    (``kpis.brand_mention_counts``, which the catalogue's readers also use)."""
+    now = kpis.brand_mention_counts(workspace, period, scope)
+    then = kpis.brand_mention_counts(workspace, before, scope) if before is not None else None
+    values = {
+        "mention_volume": lambda c: float(c.count),
+        "potential_reach": lambda c: float(c.reach),
+        "net_sentiment": lambda c: measures.net_sentiment(c.positive, c.negative),
+    }
+    figures = []
+    for code, read in values.items():
+        metric = CATALOGUE[code]
+        figures.append(
+            Figure(
+                code=code,
+                label=str(metric.label),
+                unit=metric.unit,
+                now=read(now),
+                before=None if then is None else read(then),
+                definition=str(metric.definition),
+                direction=metric.direction,
+            )
+        )
+    return figures
+
+
 def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
     figures = [
-        _figure(code, workspace, period, before, scope)
-        for code in ("mention_volume", "potential_reach", "net_sentiment", "share_of_voice")
+        *_mention_figures(workspace, period, before, scope),
+        _figure("share_of_voice", workspace, period, before, scope),
     ]
     return Area(
         figures=figures,

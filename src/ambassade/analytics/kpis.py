@@ -110,24 +110,43 @@ def brand_mentions(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
 _brand_mentions = brand_mentions
 
 
+@dataclass(frozen=True)
+class BrandMentions:
+    """The brand's mentions of a period in one read: how many, their authors' followers, and
+    how many are positive and negative (mention volume, potential reach, net sentiment)."""
+
+    count: int
+    reach: int
+    positive: int
+    negative: int
+
+
+def brand_mention_counts(workspace: Any, period: Period, scope: Scope = ALL) -> BrandMentions:
+    counts = _brand_mentions(workspace, period, scope).aggregate(
+        n=Count("id"),
+        reach=Sum("author_followers"),
+        positive=Count("id", filter=Q(sentiment="positive")),
+        negative=Count("id", filter=Q(sentiment="negative")),
+    )
+    return BrandMentions(
+        int(counts["n"] or 0),
+        int(counts["reach"] or 0),
+        int(counts["positive"] or 0),
+        int(counts["negative"] or 0),
+    )
+
+
 def mention_volume(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
     return float(_brand_matches(workspace, period, scope).values("mention_id").distinct().count())
 
 
 def potential_reach(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
-    total = _brand_mentions(workspace, period, scope).aggregate(n=Sum("author_followers"))["n"]
-    return float(total or 0)
+    return float(brand_mention_counts(workspace, period, scope).reach)
 
 
 def net_sentiment(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
-    counts = dict(
-        _brand_mentions(workspace, period, scope)
-        .order_by()
-        .values_list("sentiment")
-        .annotate(n=Count("id"))
-        .values_list("sentiment", "n")
-    )
-    return measures.net_sentiment(counts.get("positive", 0), counts.get("negative", 0))
+    counts = brand_mention_counts(workspace, period, scope)
+    return measures.net_sentiment(counts.positive, counts.negative)
 
 
 def listening_counts(
