@@ -130,6 +130,13 @@ def test_inbox_readers_and_table_follow_network_label_and_assignee(
     assert figures["within_target"].now == pytest.approx(100 / 3)
     assert figures["first_response_time"].now == 35.0  # median of 10 and 60
     assert figures["first_response_p90"].now == pytest.approx(55.0)  # 10 + 0.9 × 50
+    # The page's indicators are the catalogue's readers' numbers, whatever the filter.
+    data.survey(5, at(2026, 12, 10))
+    data.survey(2, at(2026, 12, 11))
+    for scope in (Scope(), Scope(network="mastodon"), Scope(label=urgent.pk)):
+        shown = {f.code: f.now for f in area_inbox.build(ws, DECEMBER, None, scope).figures}
+        for code in ("response_rate", "first_response_time", "csat"):
+            assert shown[code] == getattr(kpis, code)(ws, DECEMBER, scope), (code, scope)
     networks = {row[0]: row for row in built.section("networks").table.rows}
     assert networks["Bluesky"][1:4] == [1, 1, 100.0]
     labels = {row[0]: row for row in built.section("labels").table.rows}

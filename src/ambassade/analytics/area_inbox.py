@@ -222,17 +222,17 @@ def _cohort(workspace: Any, period: Period, scope: Scope) -> Cohort:
     return cohort
 
 
-def _figure(
-    code: str, workspace: Any, period: Period, before: Period | None, scope: Scope
-) -> Figure:
+def _from_cohort(code: str, now: float | None, before: float | None) -> Figure:
+    """A catalogue indicator from the cohort already read: the same selection
+    (``kpis.conversations``, ``kpis.surveys``) and arithmetic as its reader, without reading
+    the conversations again (tests/analytics/test_areas.py compares the two)."""
     metric = CATALOGUE[code]
-    reader = getattr(kpis, code)
     return Figure(
         code=code,
         label=str(metric.label),
         unit=metric.unit,
-        now=reader(workspace, period, scope),
-        before=None if before is None else reader(workspace, before, scope),
+        now=now,
+        before=before,
         definition=str(metric.definition),
         direction=metric.direction,
     )
@@ -267,8 +267,10 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
             None if previous is None else float(previous.total.answered),
             _("Those of them that received an answer from the brand."),
         ),
-        _figure("response_rate", workspace, period, before, scope),
-        _figure("first_response_time", workspace, period, before, scope),
+        _from_cohort("response_rate", cohort.total.rate, previous and previous.total.rate),
+        _from_cohort(
+            "first_response_time", cohort.total.median, previous and previous.total.median
+        ),
         Figure(
             "first_response_p90",
             _("First-response time, 90th percentile"),
@@ -301,7 +303,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
             _("Conversations answered after their due time, or still unanswered past it."),
             direction="lower",
         ),
-        _figure("csat", workspace, period, before, scope),
+        _from_cohort("csat", cohort.total.csat, previous and previous.total.csat),
     ]
     day_table = Table(
         [
