@@ -16,8 +16,7 @@ from ambassade.workspaces.models import Connection
 from tests.conftest import CONNECTION_TOKEN, Personas
 
 pytestmark = pytest.mark.django_db
-# After any real "now" the tests run at: accounts are due from their creation (the real time).
-NOW = datetime(2036, 12, 7, 10, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
