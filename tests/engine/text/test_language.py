@@ -168,3 +168,50 @@ def test_preferred_languages_read_the_environment(monkeypatch: pytest.MonkeyPatc
 
 def test_the_vote_needs_french_and_english_among_the_languages() -> None:
     assert detect_languages(["ftg"], ["fr", "de"])[0].code == "und"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "sale con"),
+        ("fr", "gros naze"),
+        ("fr", "j'arrive"),
+        ("fr", "bon courage"),
+        ("fr", "elle abuse grave"),
+        ("en", "piss off"),
+        ("en", "mid at best"),
+    ],
+)
+def test_short_messages_without_marker_words_are_read_by_their_letters(
+    lang: str, text: str
+) -> None:
+    """lingua gives up on these (``und``) and no marker word decides: the letter model does."""
+    from ambassade.engine.text._language import _detect
+
+    assert _detect([text], letters=False)[0].code == "und"
+    assert detect_languages([text])[0].code == lang
+
+
+def test_the_letter_model_leaves_a_named_language_and_two_letters_alone() -> None:
+    from ambassade.engine.text._language import _detect
+
+    texts = ["nonsense", "ok", "Hallo, wie geht es dir heute?", "bon appétit everyone"]
+    assert [g.code for g in detect_languages(texts)] == [
+        g.code for g in _detect(texts, letters=False)
+    ]
+
+
+def test_the_letter_model_serves_only_users_of_french_and_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", "de,en")
+    assert detect_languages(["sale con"])[0].code == "und"
+
+
+def test_letter_grams_are_those_of_each_padded_word() -> None:
+    from ambassade.engine.text._language import french_odds, letter_grams
+
+    grams = letter_grams("@user Ouiii http://x.co ça")
+    assert {" oui", "uii ", " ça ", "ç", " "} <= grams
+    assert "iii" not in grams and not any("user" in g or "http" in g for g in grams)
+    assert french_odds("bonjour à tous, merci") > 3 > -3 > french_odds("thanks a lot, guys")
