@@ -28,6 +28,7 @@ from tests.inbox.samples import samples as inbox_samples
 from tests.inbox.targets.samples import samples as target_samples
 from tests.listening.samples import samples as listening_samples
 from tests.mailing.samples import samples as mailing_samples
+from tests.missions.samples import samples as mission_samples
 from tests.moderation.samples import samples as moderation_samples
 from tests.products.samples import product as product_sample
 from tests.publishing import samples
@@ -87,6 +88,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "event_token": lambda p: event_samples(p).event.token,
     "rsvp_token": lambda p: event_samples(p).rsvp_token,
     "product_id": lambda p: product_sample(p).pk,
+    "mission_id": lambda p: mission_samples(p).mission.pk,
+    "completion_id": lambda p: mission_samples(p).completion.pk,
     "objective_id": lambda p: analytics_samples(p).objective.pk,
     "kpi_id": lambda p: analytics_samples(p).kpi.pk,
     "report_id": lambda p: analytics_samples(p).report.pk,

@@ -31,6 +31,7 @@ from ambassade.engine.signals import spike_severity
 from ambassade.events.models import Event, Rsvp
 from ambassade.listening.demo import ensure_demo_stream
 from ambassade.listening.models import ListeningQuery, Mention
+from ambassade.missions.models import Completion, Mission
 from ambassade.moderation.models import Decision
 from ambassade.products.models import Product, ProductMention
 from ambassade.publishing import approvals
@@ -61,6 +62,8 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "products": Product.objects.filter(workspace=workspace).count(),
         "product_links": ProductMention.objects.filter(workspace=workspace).count(),
         "kpis": Kpi.objects.filter(workspace=workspace).count(),
+        "missions": Mission.objects.filter(workspace=workspace).count(),
+        "completions": Completion.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -218,6 +221,17 @@ def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))
     assert _counts(demo) == before
     assert out.getvalue() == ""
+
+
+def test_the_demo_has_missions_one_completed_by_a_message(demo: Workspace) -> None:
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    kinds = set(Mission.objects.filter(workspace=demo).values_list("kind", flat=True))
+    assert kinds == {"share", "hashtag", "review", "answer"}
+    evidence = dict(
+        Completion.objects.filter(workspace=demo).values_list("evidence", "mention__text")
+    )
+    assert "mission.linked" in evidence and "mission.manual" in evidence
+    assert "nouvelle-torrefaction" in evidence["mission.linked"]
 
 
 def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None:

@@ -44,6 +44,7 @@ NAMESPACES = {
     "identity",
     "draw",
     "period",
+    "mission",
     *(
         [
             "bluesky",

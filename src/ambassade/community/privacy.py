@@ -3,7 +3,8 @@
 :func:`person_of` gathers what identifies the member: their accounts ``(network, handle)``, their
 mentions, their conversations, their e-mail addresses and names. Each app exports and erases its
 own part through its ``privacy`` module (``listening``, ``inbox``, ``replies``, ``moderation``,
-``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``, ``mailing``); this module
+``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``, ``mailing``,
+``missions``); this module
 calls them in one transaction, then
 deletes the member (identities, timeline, appearances, consents) and scrubs the audit log, which
 keeps only one line saying that an erasure happened.
@@ -27,6 +28,7 @@ from ambassade.events import privacy as events_privacy
 from ambassade.inbox import privacy as inbox_privacy
 from ambassade.listening import privacy as listening_privacy
 from ambassade.mailing import privacy as mailing_privacy
+from ambassade.missions import privacy as missions_privacy
 from ambassade.moderation import privacy as moderation_privacy
 from ambassade.replies import privacy as replies_privacy
 from ambassade.satisfaction import privacy as satisfaction_privacy
@@ -182,6 +184,7 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
             "rsvps": events_privacy.export_person(workspace, person.accounts, person.emails)
         },
         "mailing": mailing_privacy.export_person(workspace, person.emails, [member.pk]),
+        "missions": missions_privacy.export_member(member.pk),
     }
     workspace_services.record_audit(
         workspace, actor, "community.member.exported", member, object_repr=f"#{member.pk}"

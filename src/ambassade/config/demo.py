@@ -83,6 +83,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.inbox.demo import ensure_demo_inbox
     from ambassade.inbox.targets.demo import ensure_demo_targets
     from ambassade.mailing.demo import ensure_demo_mailing
+    from ambassade.missions.demo import ensure_demo_missions
     from ambassade.moderation.demo import ensure_demo_moderation
     from ambassade.products.demo import ensure_demo_products
     from ambassade.publishing.demo import ensure_demo_posts
@@ -111,6 +112,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_audience(workspace, owner, out, now=now)
     # Last: the scores gather every app's activities on the members' timelines.
     ensure_demo_community(workspace, owner, out, now=now)
+    # After the scores: missions go to the members classed ambassador.
+    ensure_demo_missions(workspace, owner, teammate, out, now=now)
 
 
 def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredentials, Workspace]:

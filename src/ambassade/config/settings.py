@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ambassade.events",
     "ambassade.mailing",
     "ambassade.products",
+    # After community and products: its routing receiver runs after theirs.
+    "ambassade.missions",
     "ambassade.analytics",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("ambassade.events.urls")),
     path("", include("ambassade.mailing.urls")),
     path("", include("ambassade.products.urls")),
+    path("", include("ambassade.missions.urls")),
     path("", include("ambassade.analytics.urls")),
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),

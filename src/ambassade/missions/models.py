@@ -1,0 +1,151 @@
+"""Ambassador missions (docs/community.md, "Ambassador missions").
+
+- :class:`Mission` — one thing asked of ambassadors that the listening stream can see: share a
+  post, answer a question, review a product, mention the brand with a hashtag. Its target (an
+  address and, when the workspace knows it, the post's id on the network; a product; a hashtag),
+  its points, its period, and who it is for: the members classed ambassador, a segment's members,
+  or chosen members (:class:`Assignee`). Staff of the brand never complete missions.
+- :class:`Completion` — a member did it, once per mission: with the evidence (the mention that
+  completed it and why it counts: ``evidence`` is a code worded in ``missions/messages.py``), or
+  marked done by someone of the team with a note. Attached to the identity that did it, so it
+  follows merges and separations (the leaderboard counts a person once per mission).
+- :class:`Cursor` — how far the workspace's stored mentions were read for missions: the matching
+  task reads the mentions after it, in batches that move it forward in the same transaction.
+
+Every model holds a ``workspace`` foreign key; pages read through ``workspace_queryset``. Writes go
+through :mod:`ambassade.missions.services`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassade.community.models import Identity, Member, Segment
+from ambassade.listening.models import Mention
+from ambassade.products.models import Product
+from ambassade.workspaces.models import Workspace
+
+__all__ = ["Assignee", "Completion", "Cursor", "Mission"]
+
+
+class Mission(models.Model):
+    class Kind(models.TextChoices):
+        SHARE = "share", _("Share this post")
+        ANSWER = "answer", _("Answer this question")
+        REVIEW = "review", _("Review this product")
+        HASHTAG = "hashtag", _("Mention us with this hashtag")
+
+    class Audience(models.TextChoices):
+        AMBASSADORS = "ambassadors", _("The members classed ambassador")
+        SEGMENT = "segment", _("The members of a segment")
+        CHOSEN = "chosen", _("Chosen members")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="missions")
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True, max_length=4000)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    #: The post or question's address (share, answer).
+    target_url = models.URLField(_("address"), max_length=2000, blank=True)
+    #: Its id on the network, when the workspace published or heard it (replies and quotes name it).
+    target_external_id = models.CharField(max_length=255, blank=True, editable=False)
+    target_network = models.CharField(max_length=40, blank=True, editable=False)
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="missions",
+        verbose_name=_("product"),
+    )
+    hashtag = models.CharField(_("hashtag"), max_length=100, blank=True)
+    points = models.PositiveIntegerField(_("points"), default=10)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    audience = models.CharField(
+        _("for"), max_length=12, choices=Audience.choices, default=Audience.AMBASSADORS
+    )
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("segment"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "ends_at"], name="mission_by_end")]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Assignee(models.Model):
+    """A member a mission for chosen members is given to."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="assignees")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "member"], name="mission_assignee_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} asked {self.mission_id}"
+
+
+class Completion(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="completions")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
+    #: The message that completed it (None when marked done by hand, or the message is gone).
+    mention = models.ForeignKey(
+        Mention, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: Why it counts: ``mission.linked``, ``.quoted``, ``.replied``, ``.reviewed``, ``.hashtag``,
+    #: ``.manual``; ``detail`` what matched (the link, the tag).
+    evidence = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    #: The mission's points when it was done (changing them later changes no one's past score).
+    points = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "identity"], name="mission_completion_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-completed_at"], name="completion_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identity_id} did {self.mission_id}"
+
+
+class Cursor(models.Model):
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    last_mention_id = models.BigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"missions of {self.workspace_id} read to {self.last_mention_id}"
