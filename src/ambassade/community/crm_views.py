@@ -8,7 +8,6 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -26,6 +25,7 @@ from ambassade.workspaces.permissions import (
     workspace_queryset,
     workspace_view,
 )
+from ambassade.workspaces.redirects import safe_next
 
 
 def _member(request: HttpRequest, member_id: int) -> Member:
@@ -108,13 +108,7 @@ def members_tags(request: HttpRequest) -> HttpResponse:
     """From the members list: add (``action=add``) or remove (``remove``) tags on the ticked
     members (``member``, repeatable; the workspace's only)."""
     slug = request.workspace.slug  # type: ignore[attr-defined]
-    back = request.POST.get("next", "")
-    # A path of this site only: redirect() reads anything else (e.g. "1e9") as a view's name.
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}
-    ):
-        back = ""
-    back = back or reverse("community:members", args=[slug])
+    back = safe_next(request, reverse("community:members", args=[slug]))
     ids = parse_ids(request.POST.getlist("member"), limit=1000)
     tags = request.POST.get("tags", "")[:1000].split(",")
     action = request.POST.get("action")

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -59,6 +58,7 @@ from ambassade.workspaces.permissions import (
     workspace_queryset,
     workspace_view,
 )
+from ambassade.workspaces.redirects import safe_next
 
 PAGE_SIZE = 50
 
@@ -269,13 +269,8 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.mark_read(request.user, request.workspace)  # type: ignore[attr-defined]
-    back = request.POST.get("next", "")
-    # A path of this site only (redirect() would take any other word for a view name).
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, {request.get_host()}, request.is_secure()
-    ):
-        return HttpResponseRedirect(back)
-    return _to(request, "notifications")
+    back = safe_next(request, "")
+    return HttpResponseRedirect(back) if back else _to(request, "notifications")
 
 
 # --- crisis mode -------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,6 +55,7 @@ from ambassade.workspaces.permissions import (
     workspace_queryset,
     workspace_view,
 )
+from ambassade.workspaces.redirects import safe_next
 
 # --- the list -------------------------------------------------------------------------------------
 
@@ -226,13 +226,9 @@ def _conversation(request: HttpRequest, conversation_id: int) -> Conversation:
 
 def _to_conversation(request: HttpRequest, conversation: Conversation) -> HttpResponse:
     url = reverse("inbox:conversation", args=[request.workspace.slug, conversation.pk])  # type: ignore[attr-defined]
-    target = request.POST.get("next", "")
-    if (
-        target
-        and url_has_allowed_host_and_scheme(target, {request.get_host()})
-        and target.startswith("/")
-    ):
-        return redirect(target)
+    target = safe_next(request, "")
+    if target:
+        return HttpResponseRedirect(target)
     query = request.POST.get("query", "")
     return redirect(f"{url}?{query}" if query else url)
 
@@ -393,10 +389,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return reverse("inbox:list", args=[request.workspace.slug])  # type: ignore[attr-defined]
+    return safe_next(request, reverse("inbox:list", args=[request.workspace.slug]))  # type: ignore[attr-defined]
 
 
 @workspace_view(INBOX_TRIAGE)

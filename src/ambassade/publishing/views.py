@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
@@ -73,6 +72,7 @@ from ambassade.workspaces.permissions import (
     workspace_queryset,
     workspace_view,
 )
+from ambassade.workspaces.redirects import safe_next
 from ambassade.workspaces.services import ServiceError
 
 PAGE_SIZE = 30
@@ -417,11 +417,7 @@ def post_reschedule(request: HttpRequest, post_id: int) -> HttpResponse:
     person back to the calendar page they were on."""
     post = get_workspace_object_or_404(request, Post, id=post_id)
     form = RescheduleForm(request.POST, zone=_zone(request))
-    back = request.POST.get("next", "")
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}
-    ):
-        back = ""
+    back = safe_next(request, "")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
