@@ -61,7 +61,7 @@ def test_it_stops_retrying_a_get_at_the_deadline(server: ReplayServer, sleeps: l
         sleeps.append(seconds)
         clock[0] += 5.0  # the backoff outlives the attempt
 
-    from ambassade.connectors import http as seam
+    from ambassade.connectors.http import deadlines as seam
 
     token = seam._DEADLINE.set(bound)
     try:

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from ambassade.connectors.base import ConnectorError
-from ambassade.connectors.http import HttpClient, _is_public, allow_private_destinations
+from ambassade.connectors.http import HttpClient, allow_private_destinations
+from ambassade.connectors.http.addresses import is_public
 
 from .conftest import ReplayServer, Reply
 
@@ -44,12 +45,12 @@ PUBLIC = ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "64:ff9b::5db8:
 
 @pytest.mark.parametrize("address", NOT_PUBLIC)
 def test_it_counts_embedded_and_special_addresses_as_private(address: str) -> None:
-    assert not _is_public(address), address
+    assert not is_public(address), address
 
 
 @pytest.mark.parametrize("address", PUBLIC)
 def test_it_still_reaches_public_addresses(address: str) -> None:
-    assert _is_public(address), address
+    assert is_public(address), address
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::7f00:1", "::127.0.0.1", "192.0.0.170"])
@@ -81,7 +82,7 @@ def test_every_address_embedding_a_private_ipv4_is_private() -> None:
         ]
         for value in forms:
             address = str(ipaddress.IPv6Address(value))
-            assert not _is_public(address), (network, address)
+            assert not is_public(address), (network, address)
 
 
 @pytest.fixture

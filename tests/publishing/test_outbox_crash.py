@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 
 from ambassade.connectors.base import Published, RawItem
-from ambassade.connectors.http import _DEADLINE, DeadlinePassed, HttpClient
+from ambassade.connectors.http import DeadlinePassed, HttpClient
+from ambassade.connectors.http.deadlines import current_deadline
 from ambassade.publishing import approvals, authoring
 from ambassade.publishing.models import PublishAttempt, Status, Variant
 from ambassade.publishing.outbox import engine as outbox_engine
@@ -271,7 +272,7 @@ def test_it_beats_while_the_call_lasts_and_stops_requests_once_the_claim_is_lost
             Variant.objects.filter(id=variant.id).update(status=Status.UNKNOWN)
             time.sleep(0.4)
             # …so the heartbeat cancelled the attempt's deadline: no request may start now.
-            bound = _DEADLINE.get()
+            bound = current_deadline()
             seen["cancelled"] = bound is not None and bound.cancelled
             with HttpClient(allow_private=True) as http:
                 http.post("http://127.0.0.1:9/never", json={})

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ambassade.connectors.base import ConnectorError
-from ambassade.connectors.http import _allowed_private, _is_public
+from ambassade.connectors.http.addresses import allowed_private, is_public
 
 __all__ = ["PinnedIMAP", "PinnedIMAPSSL", "PinnedSMTP", "PinnedSMTPSSL", "checked_address"]
 
@@ -47,7 +47,7 @@ def checked_address(
         )
     if not allow_private:
         for address in addresses:
-            if not _is_public(address) and not _allowed_private(name, address):
+            if not is_public(address) and not allowed_private(name, address):
                 raise ConnectorError(
                     f"{name} resolves to a private, loopback or link-local address ({address}); "
                     "connectors only reach public addresses, and the hosts and networks an "

@@ -1,93 +1,42 @@
-"""The one HTTP seam of every connector (httpx underneath).
-
-What every call gets, so that no connector has to think about it:
-
-- timeouts, a User-Agent, a cap on the response size;
-- idempotent requests (GET, HEAD, or ``retry=True``) retried with exponential backoff and jitter on
-  5xx, timeouts and dropped connections; a non-idempotent request that was sent but got no answer raises
-  :class:`OutcomeUnknown`, never a blind retry;
-- 429 (and 503 with a long ``Retry-After``) raises ``ConnectorError(retry_after=…)`` read from
-  ``Retry-After`` (seconds or HTTP date) or ``X-RateLimit-Reset``-style headers (epoch, seconds or
-  ISO 8601); 401 raises :class:`AuthExpired`; 403 and other 4xx raise a permanent error carrying the
-  network's own message; a connector may pass ``error_map`` to classify its network's errors first;
-- private, loopback, link-local and other non-global addresses are refused: the host is resolved, every
-  address checked with :mod:`ipaddress` (an IPv6 address that carries an IPv4 one, NAT64 and
-  IPv4-compatible included, is judged by that IPv4), and the connection pinned to a checked address
-  (no DNS rebinding); redirects are followed by hand and checked at every hop, and credentials
-  (Authorization, Cookie…) are sent only to the origin (scheme, host and port) they were given for.
-  Only ``allow_private=True`` (tests, a self-hosted Mastodon on the LAN chosen by an administrator)
-  lifts this;
-- tokens never reach an exception, a log line or a repr: Authorization headers are never printed, token
-  query parameters are shown as ``[redacted]`` and every secret sent is scrubbed from messages;
-- inside ``with deadline(seconds):`` (the outbox bounds each publishing attempt so), every request's
-  timeout is cut to the time left and no request starts once it has passed: :class:`DeadlinePassed`
-  is raised *before* sending, a temporary error that is safe to retry.
-"""
+"""The client of the seam (see the package's docstring): timeouts, retries with backoff, redirects
+followed by hand and checked hop by hop, credentials kept to their origin, errors classified into
+``ConnectorError``, ``AuthExpired`` and :class:`OutcomeUnknown`."""
 
 from __future__ import annotations
 
 import base64
-import email.utils
 import ipaddress
-import json
 import logging
 import random
-import re
-import socket
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from ambassade.connectors.base import AuthExpired, ConnectorError
+from ambassade.connectors.http.addresses import allowed_private, default_resolver, is_ip, is_public
+from ambassade.connectors.http.deadlines import Deadline, DeadlinePassed, current_deadline
+from ambassade.connectors.http.responses import (
+    REDACTED,
+    SENSITIVE_PARAMS,
+    ErrorMap,
+    Response,
+    message_from,
+    parse_retry_after,
+    redact_url,
+)
 from ambassade.engine.messages import Param
 
-__all__ = [
-    "DEFAULT_USER_AGENT",
-    "Deadline",
-    "DeadlinePassed",
-    "ErrorMap",
-    "HttpClient",
-    "OutcomeUnknown",
-    "Response",
-    "allow_private_destinations",
-    "deadline",
-    "parse_retry_after",
-    "redact_url",
-]
+__all__ = ["DEFAULT_USER_AGENT", "HttpClient", "OutcomeUnknown"]
 
-logger = logging.getLogger(__name__)
+# The seam's log keeps the name it had as one module.
+logger = logging.getLogger("ambassade.connectors.http")
 
 DEFAULT_USER_AGENT = "Ambassade/0.1 (+https://github.com/ambassade; community listening)"
-SENSITIVE_PARAMS = frozenset(
-    {
-        "access_token",
-        "api_key",
-        "apikey",
-        "auth",
-        "client_secret",
-        "code",
-        "code_verifier",
-        "fb_exchange_token",
-        "key",
-        "password",
-        "refresh_token",
-        "secret",
-        "sig",
-        "signature",
-        "token",
-        "token_auth",  # Matomo's
-    }
-)
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REDACTED = "[redacted]"
 
 Resolver = Callable[[str, int], Iterable[str]]
 #: The message code of a request sent without an answer, by the code of what happened.
@@ -101,304 +50,6 @@ MAYBE_RECEIVED = {
 class OutcomeUnknown(ConnectorError):
     """A non-idempotent request was sent and no answer came back: it may or may not have taken
     effect. The caller reconciles (reads the network) before trying again."""
-
-
-class DeadlinePassed(ConnectorError):
-    """The attempt's deadline has passed (or its claim was lost): the request was **not** sent, so it
-    is safe to try again later."""
-
-
-class Deadline:
-    """A point in time (monotonic clock) after which no request of an attempt may start, and by which
-    every request of it has given up. :meth:`cancel` ends it at once (the claim was lost)."""
-
-    #: A request is not started with less than this left: it could not get an answer anyway.
-    MIN_LEFT = 0.2
-
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self.at = clock() + seconds
-        self.cancelled = False
-
-    def left(self) -> float:
-        return 0.0 if self.cancelled else max(0.0, self.at - self._clock())
-
-    def passed(self) -> bool:
-        """Whether the time is over (a cancelled deadline still lets an answer be read)."""
-        return self._clock() >= self.at
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-_DEADLINE: ContextVar[Deadline | None] = ContextVar("ambassade_http_deadline", default=None)
-
-
-@contextmanager
-def deadline(seconds: float) -> Iterator[Deadline]:
-    """Bound every request made in this block (this thread) by ``seconds`` from now."""
-    bound = Deadline(seconds)
-    token = _DEADLINE.set(bound)
-    try:
-        yield bound
-    finally:
-        _DEADLINE.reset(token)
-
-
-class Response:
-    """A fully read response. ``json()`` raises a temporary :class:`ConnectorError` on a malformed
-    body instead of a parsing exception."""
-
-    __slots__ = ("content", "headers", "status_code", "url")
-
-    def __init__(self, status_code: int, headers: httpx.Headers, content: bytes, url: str) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-        self.url = url
-
-    @property
-    def text(self) -> str:
-        charset = "utf-8"
-        ctype = self.headers.get("content-type", "")
-        for part in ctype.split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                charset = value.strip('"')
-        try:
-            return self.content.decode(charset, errors="replace")
-        except LookupError:
-            return self.content.decode("utf-8", errors="replace")
-
-    @property
-    def links(self) -> dict[str, str]:
-        """The ``Link`` header by relation (``next``, ``prev``…), addresses resolved against the URL."""
-        found: dict[str, str] = {}
-        for part in self.headers.get_list("link", split_commas=True):
-            target, _, params = part.partition(";")
-            target = target.strip().strip("<>")
-            for param in params.split(";"):
-                name, _, value = param.strip().partition("=")
-                if name.lower() == "rel" and target:
-                    for rel in value.strip('"').split():
-                        found[rel.lower()] = str(httpx.URL(self.url).join(target))
-        return found
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
-            raise ConnectorError(
-                f"The network answered {redact_url(self.url)} with a body that is not valid JSON.",
-                permanent=False,
-                code="http.not_json",
-                params={"url": redact_url(self.url)},
-            ) from None
-
-    def __repr__(self) -> str:
-        return f"<Response {self.status_code} {redact_url(self.url)}>"
-
-
-#: A connector's classification of its network's errors: return an exception or None for the default.
-ErrorMap = Callable[[Response, str], ConnectorError | None]
-
-
-def redact_url(url: str) -> str:
-    """The URL with the values of token-like query parameters (and any user:password) hidden."""
-    parts = urlsplit(str(url))
-    netloc = parts.netloc.rpartition("@")[2]
-    query = urlencode(
-        [
-            (k, REDACTED if k.lower() in SENSITIVE_PARAMS else v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        ],
-        safe="[]",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-
-
-def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait, from ``Retry-After`` (seconds or HTTP date) or the ``X-RateLimit-Reset``
-    family (epoch seconds, seconds from now, or an ISO 8601 time as Mastodon sends), or None."""
-    now = time.time() if now is None else now
-    lower = {k.lower(): v for k, v in headers.items()}
-    value = lower.get("retry-after")
-    if value is not None:
-        value = value.strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)
-                return max(0.0, when.timestamp() - now)
-    for name in ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"):
-        value = lower.get(name)
-        if value is None:
-            continue
-        value = value.strip()
-        try:
-            number = float(value)
-        except ValueError:
-            try:
-                when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return max(0.0, when.timestamp() - now)
-        # Epoch seconds (X, GitHub) or a delay (Reddit, IETF RateLimit): epochs are large.
-        return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
-    return None
-
-
-class _RedactHttpxLog(logging.Filter):
-    """httpx logs every request URL at INFO level; token query parameters must not reach the logs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_url(str(arg)) if isinstance(arg, httpx.URL) else arg for arg in record.args
-            )
-        return True
-
-
-logging.getLogger("httpx").addFilter(_RedactHttpxLog())
-
-
-def _default_resolver(host: str, port: int) -> list[str]:
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-#: Ranges :mod:`ipaddress` counts as global in some Python versions but that no connector may reach:
-#: the IETF protocol assignments (all of 192.0.0.0/24), the deprecated 6to4 relay anycast, the
-#: local-use NAT64 prefix (RFC 8215), discard-only, documentation and deprecated site-local IPv6.
-_NOT_PUBLIC = tuple(
-    ipaddress.ip_network(network)
-    for network in (
-        "192.0.0.0/24",
-        "192.88.99.0/24",
-        "64:ff9b:1::/48",
-        "100::/64",
-        "2001:db8::/32",
-        "fec0::/10",
-    )
-)
-#: IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at: NAT64's well-known
-#: prefix, IPv4-compatible (::a.b.c.d, deprecated), IPv4-mapped and IPv4-translated addresses.
-_EMBEDDING_IPV4 = tuple(
-    ipaddress.IPv6Network(network)
-    for network in ("64:ff9b::/96", "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96")
-)
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (NAT64, IPv4-compatible, -mapped, -translated,
-    6to4), or None."""
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if any(ip in network for network in _EMBEDDING_IPV4):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
-    return None
-
-
-_ALLOWED_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-_ALLOWED_HOSTS: frozenset[str] = frozenset()
-
-
-def allow_private_destinations(entries: Iterable[str]) -> None:
-    """Let every client of this process reach the given private hosts or networks: host names
-    (``intranet.example.lan``: whatever private address that name resolves to) and networks or
-    addresses (``10.1.2.0/24``, ``192.168.1.20``: any name resolving inside them). The product
-    calls this once at start with ``AMBASSADE_ALLOWED_PRIVATE_HOSTS``; ValueError names a bad entry.
-    Redirects are checked hop by hop as ever: an allowed host cannot send a request elsewhere."""
-    global _ALLOWED_NETWORKS, _ALLOWED_HOSTS
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    hosts: set[str] = set()
-    for entry in (e.strip() for e in entries):
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-            continue
-        except ValueError:
-            pass
-        try:
-            host = entry.lower().rstrip(".").encode("idna").decode("ascii")
-        except UnicodeError:
-            host = ""
-        if not _HOST_NAME.fullmatch(host):
-            raise ValueError(f"{entry!r} is neither a host name nor an IP address or network")
-        hosts.add(host)
-    _ALLOWED_NETWORKS, _ALLOWED_HOSTS = tuple(networks), frozenset(hosts)
-
-
-_HOST_NAME = re.compile(
-    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
-)
-
-
-def _allowed_private(host: str, address: str) -> bool:
-    """Whether an administrator allowed ``host`` (as written in the URL, IDNA-encoded) or
-    ``address`` although it is not public."""
-    if host.lower().rstrip(".") in _ALLOWED_HOSTS:
-        return True
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return any(ip in network for network in _ALLOWED_NETWORKS)
-
-
-def _is_public(address: str) -> bool:
-    """Whether a connector may reach ``address``: globally routable, not multicast, judged by the
-    IPv4 address it carries when it carries one (so ``64:ff9b::7f00:1`` is loopback)."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-        address.split("%", 1)[0]
-    )
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            ip = embedded
-    if any(ip in network for network in _NOT_PUBLIC):
-        return False
-    return ip.is_global and not ip.is_multicast
-
-
-def _message_from(response: Response) -> str:
-    """The network's own explanation, from the usual JSON error shapes or the body's start."""
-    try:
-        body: Any = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        body = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            for key in ("message", "description"):
-                if isinstance(error.get(key), str):
-                    return str(error[key])
-        for key in ("error_description", "message", "detail", "error", "title"):
-            if isinstance(body.get(key), str) and body[key]:
-                return str(body[key])
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            for key in ("message", "detail"):
-                if isinstance(errors[0].get(key), str):
-                    return str(errors[0][key])
-    ctype = response.headers.get("content-type", "")
-    if body is None and response.content and "html" not in ctype:
-        return response.text.strip()[:200]
-    return httpx.codes.get_reason_phrase(response.status_code) or "error"
 
 
 class HttpClient:
@@ -429,7 +80,7 @@ class HttpClient:
         self.user_agent = user_agent
         self._timeout = timeout
         self._sleep = sleep
-        self._resolver = resolver or _default_resolver
+        self._resolver = resolver or default_resolver
         # trust_env=False: no proxy or netrc picked up behind the administrator's back.
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
@@ -493,7 +144,7 @@ class HttpClient:
         redirects = 0
         while True:
             started = time.monotonic()
-            bound = _DEADLINE.get()
+            bound = current_deadline()
             timeout = None
             if bound is not None:
                 left = bound.left()
@@ -596,7 +247,7 @@ class HttpClient:
             if ":" in host:
                 host = f"[{host}]"
             send_headers["Host"] = host if url.port is None else f"{host}:{url.port}"
-            if url.scheme == "https" and not _is_ip(url.host):
+            if url.scheme == "https" and not is_ip(url.host):
                 extensions["sni_hostname"] = url.raw_host.decode("ascii")
         request = self._client.build_request(
             method,
@@ -671,7 +322,7 @@ class HttpClient:
                 params={"host": host},
             )
         for address in addresses:
-            if not _is_public(address) and not _allowed_private(host, address):
+            if not is_public(address) and not allowed_private(host, address):
                 raise ConnectorError(
                     f"{host} is a private address ({address}): connectors reach it only if an "
                     "administrator allows it with AMBASSADE_ALLOWED_PRIVATE_HOSTS.",
@@ -687,7 +338,7 @@ class HttpClient:
         else:
             delay = min(self.max_backoff, self.backoff * (2**attempt))
             delay *= 0.5 + random.random() / 2  # jitter, so that workers do not retry in step
-        bound = _DEADLINE.get()
+        bound = current_deadline()
         if bound is not None:
             delay = min(delay, bound.left())
         self._sleep(delay)
@@ -700,7 +351,7 @@ class HttpClient:
         secrets: list[str],
         retry_after: float | None,
     ) -> ConnectorError:
-        message = _scrub(_message_from(response), secrets)
+        message = _scrub(message_from(response), secrets)
         if error_map is not None:
             mapped = error_map(response, message)
             if mapped is not None:
