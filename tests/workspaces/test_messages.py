@@ -65,7 +65,12 @@ NAMESPACES = {
     ),
 }
 # Wordings that read the same in French.
-SAME_IN_FRENCH: set[str] = {"moderation.score_spam"}
+SAME_IN_FRENCH: set[str] = {
+    "moderation.score_spam",
+    "publishing.media.image",
+    "publishing.media.gif",
+    "publishing.media.document",
+}
 
 
 class AnyParams(dict):  # type: ignore[type-arg]

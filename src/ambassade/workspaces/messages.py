@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "coded",
     "register",
     "register_all",
+    "register_upgrade",
     "words",
     "words_in",
 ]
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: code → wording (a lazy translation, ``gettext_lazy`` or ``ngettext_lazy`` with a named number).
 CATALOGUE: dict[str, str | Promise] = {}
+#: code → how to read the parameters an older version stored (see :func:`register_upgrade`).
+UPGRADES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 _discovered = False
 
 
@@ -63,6 +66,14 @@ def register(code: str, wording: str | Promise) -> str:
 def register_all(wordings: Mapping[str, str | Promise]) -> None:
     for code, wording in wordings.items():
         register(code, wording)
+
+
+def register_upgrade(code: str, upgrade: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Read the stored parameters of ``code`` through ``upgrade`` before wording them: when an app
+    changes what it stores for a code, what an older version stored still reads right, without
+    rewriting the rows."""
+    check_code(code)
+    UPGRADES[code] = upgrade
 
 
 def catalogue() -> dict[str, str | Promise]:
@@ -151,7 +162,11 @@ class StoredMessage:
             log.warning("message code %r has no wording", self.code)
             return self.text or self.code
         try:
-            return str(wording % {name: _worded(value) for name, value in self.params.items()})
+            params = self.params
+            upgrade = UPGRADES.get(self.code)
+            if upgrade is not None:
+                params = upgrade(dict(params))
+            return str(wording % {name: _worded(value) for name, value in params.items()})
         except (KeyError, TypeError, ValueError):
             log.warning("message %r does not fit its wording", self.code, exc_info=True)
             return self.text or self.code
