@@ -15,7 +15,7 @@ from django.db.models import Q
 from ambassade.analytics import kpis
 from ambassade.analytics.models import Kpi
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
-from ambassade.contests import services as contests
+from ambassade.contests import drawing as contest_drawing
 from ambassade.contests.models import Contest, Entry
 from ambassade.crisis.demo import HISTORY_DAYS, INCIDENT_QUERY
 from ambassade.crisis.models import (
@@ -180,7 +180,7 @@ def _moderation(demo: Workspace) -> None:
 def _contests(demo: Workspace) -> None:
     """A contest drawn from the stream's hashtag, whose draw file verifies, and an open one."""
     drawn = Contest.objects.get(workspace=demo, drawn_at__isnull=False)
-    published = contests.published(drawn)
+    published = contest_drawing.published(drawn)
     assert published is not None and verify(published).ok
     assert drawn.entry_count >= 10 and len(drawn.results) == 5
     assert Entry.objects.filter(contest=drawn).exclude(excluded="").exists()  # spam left out

@@ -17,7 +17,7 @@ def samples(personas: Any) -> ContestSamples:
     cached = getattr(personas, "_contests", None)
     if cached is not None:
         return cached
-    from ambassade.contests import services
+    from ambassade.contests import drawing, services
 
     contest = services.create_contest(
         personas.workspace_a,
@@ -42,9 +42,9 @@ def samples(personas: Any) -> ContestSamples:
         email="ann@example.com",
         entered_at=datetime(2026, 11, 1, 12, tzinfo=UTC),
     )
-    services.freeze(contest.pk)
+    drawing.freeze(contest.pk)
     contest.refresh_from_db()
-    services.draw(contest, personas.alice)
+    drawing.draw(contest, personas.alice)
     contest.refresh_from_db()
     result = ContestSamples(contest, entry)
     personas._contests = result

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ambassade.contests import services
+from ambassade.contests import drawing, services
+from ambassade.contests import entries as contest_entries
 from ambassade.contests.models import Collection, Contest, Entry
 from ambassade.engine.draw import Draw, verify
 from tests.contests.conftest import CLOSES, OPENS
@@ -40,12 +41,12 @@ def test_it_collects_one_entry_per_person_from_the_hashtag(
             item("6", "too late #lumiere", handle="eve", at=CLOSES),
         ],
     )
-    state = services.collect(contest.pk)
+    state = contest_entries.collect(contest.pk)
     assert state is not None and state.scanned == 6 and state.total == 6 and state.found == 2
     assert set(_valid(contest)) == {"ana", "ben"}
     # Ana's first message is her entry; a second run reads nothing new and adds nothing.
     assert Entry.objects.get(contest=contest, handle="ana").mention.external_id == "1"
-    again = services.collect(contest.pk)
+    again = contest_entries.collect(contest.pk)
     assert (
         again is not None
         and again.scanned == 6
@@ -70,11 +71,11 @@ def test_it_leaves_out_spam_and_the_brands_own_accounts(
             item("3", "#lumiere count me in", handle="ana"),
         ],
     )
-    services.collect(contest.pk)
+    contest_entries.collect(contest.pk)
     assert _reasons(contest) == {"bot": "spam", "cafe": "brand_account", "ana": ""}
     # Turned off, the spam model leaves entries alone (checked again at the close).
     off = make_contest(exclude_bots=False, exclude_staff=False)
-    services.collect(off.pk)
+    contest_entries.collect(off.pk)
     assert set(_valid(off)) == {"bot", "cafe", "ana"}
 
 
@@ -94,7 +95,7 @@ def test_it_takes_comments_on_the_post_that_mention_a_friend(
             item("5", "elsewhere @zoe", handle="fay", parent_id="post-1"),
         ],
     )
-    services.collect(contest.pk)
+    contest_entries.collect(contest.pk)
     assert set(_valid(contest)) == {"ana", "eve"}
 
 
@@ -108,15 +109,15 @@ def test_it_resumes_a_collection_whose_worker_stopped(
         raise KeyboardInterrupt  # the worker dies after its first batch
 
     with pytest.raises(KeyboardInterrupt):
-        services.collect(contest.pk, batch=3, progress=killed)
+        contest_entries.collect(contest.pk, batch=3, progress=killed)
     state = Collection.objects.get(contest=contest)
     assert (
         state.running and state.scanned == 3 and Entry.objects.filter(contest=contest).count() == 3
     )
     # Its claim holds until the heartbeat is old; then any worker goes on from where it stopped.
-    assert services.collect(contest.pk, batch=3) is None
+    assert contest_entries.collect(contest.pk, batch=3) is None
     Collection.objects.filter(pk=state.pk).update(heartbeat_at=NOW - timedelta(hours=1))
-    done = services.collect(contest.pk, batch=3)
+    done = contest_entries.collect(contest.pk, batch=3)
     assert done is not None and not done.running and done.scanned == 7 and done.found == 7
     assert Entry.objects.filter(contest=contest).count() == 7
 
@@ -134,15 +135,15 @@ def test_it_counts_merged_identities_once_and_rechecks_at_the_close(
         bluesky,
         [item("3", "#lumiere", handle="ana", source="bluesky", at=NOW + timedelta(hours=1))],
     )
-    services.collect(contest.pk)
+    contest_entries.collect(contest.pk)
     assert Entry.objects.filter(contest=contest, excluded="").count() == 3
     # Ana's two accounts are found to be one person, and Ben is left out by the organiser.
     first, second = Identity.objects.filter(handle="ana").order_by("network")
     merge_members(second.member, [first.member], personas.alice)
     services.set_exclusions(contest, personas.alice, [Identity.objects.get(handle="ben").pk])
     with pytest.raises(services.ContestError):
-        services.freeze(contest.pk, now=CLOSES - timedelta(seconds=1))
-    frozen = services.freeze(contest.pk, now=CLOSES)
+        drawing.freeze(contest.pk, now=CLOSES - timedelta(seconds=1))
+    frozen = drawing.freeze(contest.pk, now=CLOSES)
     assert frozen is not None and frozen.entry_count == 1
     entries = {(e.network, e.handle): e for e in Entry.objects.filter(contest=contest)}
     kept = entries[("bluesky", "ana")]  # the earliest of Ana's entries stays
@@ -150,7 +151,7 @@ def test_it_counts_merged_identities_once_and_rechecks_at_the_close(
     assert entries[("mastodon", "ana")].excluded == ""
     assert entries[("mastodon", "ben")].excluded == "excluded_member"
     # Frozen: nothing enters or changes any more.
-    assert services.collect(contest.pk) is None
+    assert contest_entries.collect(contest.pk) is None
     with pytest.raises(services.ContestError):
         services.set_exclusions(contest, personas.alice, [])
     assert (
@@ -163,13 +164,13 @@ def test_it_keeps_the_seed_encrypted_and_publishes_it_only_with_the_draw(
     make_contest: Any, personas: Any
 ) -> None:
     contest = make_contest(hashtag="", form_entry=True, winners=2, reserves=1)
-    seed = services._seed_of(contest)
+    seed = services.seed_of(contest)
     assert hashlib.sha256(seed).hexdigest() == contest.commitment
     stored = bytes(Contest.objects.values_list("seed_ciphertext", flat=True).get(pk=contest.pk))
     assert seed not in stored and seed.hex().encode() not in stored
-    assert contest.seed_hex == "" and services.published(contest) is None
+    assert contest.seed_hex == "" and drawing.published(contest) is None
     for n in range(5):
-        services.enter_by_form(
+        contest_entries.enter_by_form(
             contest,
             name=f"P{n}",
             email=f"p{n}@example.com",
@@ -177,14 +178,14 @@ def test_it_keeps_the_seed_encrypted_and_publishes_it_only_with_the_draw(
             now=OPENS + timedelta(hours=n),
         )
     with pytest.raises(services.ContestError):
-        services.draw(contest, personas.alice)  # not frozen
-    services.freeze(contest.pk, now=CLOSES)
+        drawing.draw(contest, personas.alice)  # not frozen
+    drawing.freeze(contest.pk, now=CLOSES)
     contest.refresh_from_db()
-    drawn = services.draw(contest, personas.alice, now=CLOSES + timedelta(hours=1))
+    drawn = drawing.draw(contest, personas.alice, now=CLOSES + timedelta(hours=1))
     assert drawn.seed_hex == seed.hex() and len(drawn.results) == 3
     with pytest.raises(services.ContestError):
-        services.draw(drawn, personas.alice)  # once only
-    published = services.published(drawn)
+        drawing.draw(drawn, personas.alice)  # once only
+    published = drawing.published(drawn)
     assert published is not None and verify(published).ok
 
 
@@ -195,11 +196,13 @@ def test_it_reproduces_the_draw_with_the_standalone_verifier(
 
     contest = make_contest(hashtag="", form_entry=True, winners=1, reserves=1)
     for n in range(4):
-        services.enter_by_form(contest, name="x", email=f"{n}@example.com", lang="fr", now=OPENS)
-    services.freeze(contest.pk, now=CLOSES)
+        contest_entries.enter_by_form(
+            contest, name="x", email=f"{n}@example.com", lang="fr", now=OPENS
+        )
+    drawing.freeze(contest.pk, now=CLOSES)
     contest.refresh_from_db()
-    services.draw(contest, personas.alice)
-    published = services.published(Contest.objects.get(pk=contest.pk))
+    drawing.draw(contest, personas.alice)
+    published = drawing.published(Contest.objects.get(pk=contest.pk))
     assert published is not None
     path = tmp_path / "draw.json"
     path.write_text(published.to_json(), encoding="utf-8")
@@ -218,21 +221,23 @@ def test_it_reproduces_the_draw_with_the_standalone_verifier(
 
 def test_it_takes_one_form_entry_per_address_while_open(make_contest: Any) -> None:
     contest = make_contest(hashtag="", form_entry=True)
-    first, created = services.enter_by_form(
+    first, created = contest_entries.enter_by_form(
         contest, name="Ann", email="Ann@Example.com ", lang="fr", now=OPENS
     )
-    again, created_again = services.enter_by_form(
+    again, created_again = contest_entries.enter_by_form(
         contest, name="Ann B", email="ann@example.com", lang="en", now=OPENS
     )
     assert created and not created_again and again.pk == first.pk
     assert first.email == "ann@example.com" and len(first.code) == 9
     for when in (OPENS - timedelta(seconds=1), CLOSES):
         with pytest.raises(services.ContestError) as refused:
-            services.enter_by_form(contest, name="Late", email="l@example.com", lang="en", now=when)
+            contest_entries.enter_by_form(
+                contest, name="Late", email="l@example.com", lang="en", now=when
+            )
         assert refused.value.message.code == "contest.not_open"
     social = make_contest()
     with pytest.raises(services.ContestError):
-        services.enter_by_form(social, name="A", email="a@example.com", lang="en", now=OPENS)
+        contest_entries.enter_by_form(social, name="A", email="a@example.com", lang="en", now=OPENS)
 
 
 def test_it_fixes_the_rules_once_the_contest_is_open(make_contest: Any, personas: Any) -> None:
@@ -255,16 +260,16 @@ def test_it_fills_notifications_in_the_winners_language_without_format(make_cont
         form_entry=True,
         notify_en="Hi {name}, {code}: {prize} {name.__class__} {unknown}",
     )
-    french, _ = services.enter_by_form(
+    french, _ = contest_entries.enter_by_form(
         contest, name="Léa", email="l@example.com", lang="fr", now=OPENS
     )
-    english, _ = services.enter_by_form(
+    english, _ = contest_entries.enter_by_form(
         contest, name="Bo", email="b@example.com", lang="en", now=OPENS
     )
-    lang, text = services.notification(contest, english)
+    lang, text = drawing.notification(contest, english)
     assert lang == "en"
     assert text == f"Hi Bo, {english.code}: a coffee machine {{name.__class__}} {{unknown}}"
-    lang, text = services.notification(contest, french)
+    lang, text = drawing.notification(contest, french)
     assert lang == "fr" and text.startswith("Félicitations Léa") and french.code in text
     assert "/rules/" in text
 
@@ -292,10 +297,10 @@ def test_it_leaves_out_accounts_made_after_the_opening(
             entry("3", "unknown", None),
         ],
     )
-    services.collect(contest.pk)
+    contest_entries.collect(contest.pk)
     assert _reasons(contest) == {"old": "", "fresh": "new_account", "unknown": ""}
     lenient = make_contest(exclude_new_accounts=False)
-    services.collect(lenient.pk)
+    contest_entries.collect(lenient.pk)
     assert set(_valid(lenient)) == {"old", "fresh", "unknown"}
 
 
@@ -305,11 +310,11 @@ def test_it_refuses_to_draw_when_the_seeds_key_is_gone(
     from cryptography.fernet import Fernet
 
     contest = make_contest(hashtag="", form_entry=True)
-    services.enter_by_form(contest, name="A", email="a@example.com", lang="en", now=OPENS)
-    services.freeze(contest.pk, now=CLOSES)
+    contest_entries.enter_by_form(contest, name="A", email="a@example.com", lang="en", now=OPENS)
+    drawing.freeze(contest.pk, now=CLOSES)
     settings.VAULT_KEYS = [Fernet.generate_key()]
     with pytest.raises(services.ContestError) as refused:
-        services.draw(Contest.objects.get(pk=contest.pk), personas.alice)
+        drawing.draw(Contest.objects.get(pk=contest.pk), personas.alice)
     assert refused.value.message.code == "contest.seed_unreadable"
     assert Contest.objects.get(pk=contest.pk).drawn_at is None
 
@@ -326,7 +331,7 @@ def test_it_puts_entries_on_the_timeline_and_leaves_out_staff(
     Identity.objects.get(handle="lea").member.__class__.objects.filter(
         identities__handle="lea"
     ).update(staff=True)
-    services.collect(contest.pk)
+    contest_entries.collect(contest.pk)
     assert _reasons(contest) == {"ana": "", "lea": "staff"}
     entry = Entry.objects.get(contest=contest, handle="ana")
     activity = Activity.objects.get(source="contests.entry", source_id=entry.pk)

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from ambassade.contests import services
+from ambassade.contests import drawing, entries
 from ambassade.contests.models import Contest, Entry
 from tests.contests.conftest import CLOSES, OPENS
 
@@ -19,11 +20,9 @@ HOSTILE = '<script>alert("x")</script>'
 def _drawn(make_contest: Any, personas: Any, **fields: Any) -> Contest:
     contest = make_contest(hashtag="", form_entry=True, **fields)
     for n in range(3):
-        services.enter_by_form(
-            contest, name=HOSTILE, email=f"{n}@example.com", lang="en", now=OPENS
-        )
-    services.freeze(contest.pk, now=CLOSES)
-    return services.draw(Contest.objects.get(pk=contest.pk), personas.alice)
+        entries.enter_by_form(contest, name=HOSTILE, email=f"{n}@example.com", lang="en", now=OPENS)
+    drawing.freeze(contest.pk, now=CLOSES)
+    return drawing.draw(Contest.objects.get(pk=contest.pk), personas.alice)
 
 
 def test_it_creates_a_contest_from_the_form(client: Any, personas: Any) -> None:
@@ -112,6 +111,56 @@ def test_it_takes_an_entry_from_the_public_form(client: Any, make_contest: Any) 
         HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert Entry.objects.count() == 1
+
+
+def test_it_limits_entries_per_address_and_tells_robots_why(client: Any, make_contest: Any) -> None:
+    """The public form: at most ENTRIES_PER_HOUR sends per address per contest per hour, counted in
+    the database; the field people never see gives a clear error, in French and English."""
+    from ambassade.contests.models import EntryThrottle
+
+    contest = make_contest(
+        hashtag="",
+        form_entry=True,
+        starts_at=OPENS - timedelta(days=400),
+        closes_at=CLOSES + timedelta(days=400),
+    )
+    other = make_contest(
+        hashtag="",
+        form_entry=True,
+        starts_at=OPENS - timedelta(days=400),
+        closes_at=CLOSES + timedelta(days=400),
+    )
+    url = reverse("contests:public", args=[contest.token])
+    robot = {"name": "Bot", "email": "bot@example.com", "accept": "on", "website": "x"}
+    page = client.post(url, robot, HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.1")
+    assert page.status_code == 200 and b"a field meant to stay empty was filled" in page.content
+    page = client.post(url, robot, HTTP_ACCEPT_LANGUAGE="fr", REMOTE_ADDR="198.51.100.1")
+    assert "un champ qui doit rester vide" in page.content.decode()
+    assert b"Leave this field empty" not in page.content  # its label is in French too
+    assert (
+        'name="website" id="id_website" tabindex="-1" autocomplete="off">' in page.content.decode()
+    )
+    assert not Entry.objects.exists()
+    for n in range(entries.ENTRIES_PER_HOUR - 2):
+        data = {"name": f"P{n}", "email": f"p{n}@example.com", "accept": "on"}
+        assert client.post(url, data, REMOTE_ADDR="198.51.100.1").status_code == 200
+    assert Entry.objects.count() == entries.ENTRIES_PER_HOUR - 2
+    data = {"name": "One more", "email": "more@example.com", "accept": "on"}
+    refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE="fr", REMOTE_ADDR="198.51.100.1")
+    assert refused.status_code == 429 and "Trop de participations" in refused.content.decode()
+    refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.1")
+    assert refused.status_code == 429 and b"Too many entries" in refused.content
+    assert not Entry.objects.filter(email="more@example.com").exists()
+    # Another address, or another contest, counts apart.
+    assert client.post(url, data, REMOTE_ADDR="198.51.100.2").status_code == 200
+    other_url = reverse("contests:public", args=[other.token])
+    assert client.post(other_url, data, REMOTE_ADDR="198.51.100.1").status_code == 200
+    assert Entry.objects.filter(email="more@example.com").count() == 2
+    # An hour later the window starts again; the periodic task purges the old rows.
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    assert not entries.throttled(contest, "198.51.100.1", now=later)
+    assert entries.purge_throttles(later + timedelta(hours=1, seconds=1)) == 3
+    assert not EntryThrottle.objects.exists()
 
 
 def test_it_publishes_the_draw_and_verifies_it_on_the_public_page(

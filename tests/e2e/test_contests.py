@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_contest_is_drawn_and_its_draw_verified(
     page: Any, live_server: Any, personas: Personas, tmp_path: Any
 ) -> None:
-    from ambassade.contests import services
+    from ambassade.contests import entries, services
     from ambassade.contests.models import Contest
 
     now = timezone.now()
@@ -35,7 +35,7 @@ def test_a_contest_is_drawn_and_its_draw_verified(
         form_entry=True,
     )
     for n in range(6):
-        services.enter_by_form(
+        entries.enter_by_form(
             contest,
             name=f"Person {n}",
             email=f"p{n}@example.com",

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from django.utils import timezone
 
-from ambassade.contests import services
+from ambassade.contests import drawing, entries, services
 from ambassade.contests.models import Contest
 
 DRAWN = "Calendrier de l'Avent Café Lumière"
@@ -41,9 +41,9 @@ def ensure_demo_contests(
             exclude_bots=True,
             now=now - timedelta(days=15),
         )
-        frozen = services.freeze(contest.pk, now=contest.closes_at + timedelta(minutes=5))
+        frozen = drawing.freeze(contest.pk, now=contest.closes_at + timedelta(minutes=5))
         if frozen is not None:
-            services.draw(frozen, owner, now=contest.closes_at + timedelta(hours=1))
+            drawing.draw(frozen, owner, now=contest.closes_at + timedelta(hours=1))
             out.write(f"Drew the demo contest {DRAWN} ({frozen.entry_count} entries)\n")
     if not Contest.objects.filter(workspace=workspace, name=OPEN).exists():
         contest = services.create_contest(
@@ -60,10 +60,10 @@ def ensure_demo_contests(
             hashtag="barista",
             form_entry=True,
         )
-        services.collect(contest.pk)
+        entries.collect(contest.pk)
         for name, email, lang in (
             ("Chloé Martin", "chloe.martin@example.com", "fr"),
             ("Sam Carter", "sam.carter@example.com", "en"),
         ):
-            services.enter_by_form(contest, name=name, email=email, lang=lang, now=now)
+            entries.enter_by_form(contest, name=name, email=email, lang=lang, now=now)
         out.write(f"Opened the demo contest {OPEN}\n")

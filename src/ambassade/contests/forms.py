@@ -103,7 +103,7 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
         return tag
 
     def _clean_template(self, name: str) -> str:
-        from ambassade.contests.services import unknown_variables
+        from ambassade.contests.drawing import unknown_variables
 
         text = str(self.cleaned_data.get(name) or "")
         if unknown_variables(text, VARIABLES):
@@ -137,6 +137,25 @@ class EntryForm(forms.Form):
         label=_("I have read and accept the contest rules"),
         error_messages={"required": _("Accept the contest rules to enter.")},
     )
+    #: A field people never see (hidden by the page's style and from screen readers): robots fill
+    #: it. A browser's autofill may too, so the error says what to do rather than failing silently.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(
+                _(
+                    "The entry was not sent: a field meant to stay empty was filled (robots do, "
+                    "and sometimes a browser's autofill). Send the form again."
+                ),
+                code="robot",
+            )
+        return ""
 
 
 class VerifyForm(forms.Form):

@@ -38,6 +38,9 @@ register_all(
             "The entry list no longer matches the hash fixed at the close: the draw is refused."
         ),
         "contest.no_form": _("This contest is not entered through a form."),
+        "contest.throttled": _(
+            "Too many entries sent from your connection to this contest: try again in an hour."
+        ),
         "contest.not_open": _("This contest is not open for entries."),
         "contest.busy": _("Too many entries at once: please try again."),
         "contest.no_email": _("This entry has no e-mail address to write to."),

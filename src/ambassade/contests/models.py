@@ -234,3 +234,15 @@ class Collection(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.scanned * 100 // self.total)
+
+
+class EntryThrottle(models.Model):
+    """Entries sent through the public form from one address (hashed with the contest) in the hour
+    starting ``window_start`` (``workspaces/formthrottle.py``)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.count}"

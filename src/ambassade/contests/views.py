@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.community.models import Identity, normalise_handle, safe_url
-from ambassade.contests import services
+from ambassade.contests import drawing, entries, services
 from ambassade.contests.forms import ContestForm, EntryForm, ExclusionForm, VerifyForm
 from ambassade.contests.models import Contest, Entry
 from ambassade.contests.permissions import CONTESTS_MANAGE, CONTESTS_VIEW
@@ -149,8 +149,8 @@ def contest_detail(request: HttpRequest, contest_id: int) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(parse_int(request.GET.get("page"), minimum=1))
     counts = contest.entries.aggregate(total=Count("id"), valid=Count("id", filter=Q(excluded="")))
     winners = []
-    for rank, entry in services.winners(contest):
-        lang, text = services.notification(contest, entry)
+    for rank, entry in drawing.winners(contest):
+        lang, text = drawing.notification(contest, entry)
         winners.append(
             {
                 "rank": rank,
@@ -175,8 +175,8 @@ def contest_detail(request: HttpRequest, contest_id: int) -> HttpResponse:
             "collection": collection,
             "exclusions": contest.exclusions.select_related("identity__member"),
             "exclusion_form": ExclusionForm(),
-            "public_url": services.public_url(contest),
-            "rules_url": services.public_url(contest, "contests:rules"),
+            "public_url": drawing.public_url(contest),
+            "rules_url": drawing.public_url(contest, "contests:rules"),
             "can_manage": _can(request, CONTESTS_MANAGE),
             "reasons": {r: coded(f"contest.excluded.{r}") for r in services.REASONS},
         },
@@ -221,7 +221,7 @@ def contest_exclude(request: HttpRequest, contest_id: int) -> HttpResponse:
 def contest_freeze(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = get_workspace_object_or_404(request, Contest, pk=contest_id)
     try:
-        frozen = services.freeze(contest.pk)
+        frozen = drawing.freeze(contest.pk)
     except services.ContestError as error:
         messages.error(request, words(error.message))
     else:
@@ -237,7 +237,7 @@ def contest_freeze(request: HttpRequest, contest_id: int) -> HttpResponse:
 def contest_draw(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = get_workspace_object_or_404(request, Contest, pk=contest_id)
     try:
-        services.draw(contest, request.user)
+        drawing.draw(contest, request.user)
     except services.ContestError as error:
         messages.error(request, words(error.message))
     else:
@@ -251,7 +251,7 @@ def entry_notify(request: HttpRequest, contest_id: int, entry_id: int) -> HttpRe
     contest = get_workspace_object_or_404(request, Contest, pk=contest_id)
     entry = get_workspace_object_or_404(request, Entry.objects.filter(contest=contest), pk=entry_id)
     try:
-        sent = services.notify_by_email(contest, entry, request.user)
+        sent = drawing.notify_by_email(contest, entry, request.user)
     except services.ContestError as error:
         messages.error(request, words(error.message))
     else:
@@ -292,12 +292,14 @@ def public_contest(request: HttpRequest, contest_token: str) -> HttpResponse:
     form = EntryForm(request.POST or None)
     entered: Entry | None = None
     error = ""
+    status = 200
     if request.method == "POST":
-        if request.POST.get("website"):  # a field people never see: a robot filled it
-            raise Http404("No such contest.")
-        if form.is_valid():
+        address = str(request.META.get("REMOTE_ADDR", ""))
+        if contest.form_entry and entries.throttled(contest, address):
+            error, status = words(coded("contest.throttled")), 429
+        elif form.is_valid():
             try:
-                entered, _created = services.enter_by_form(
+                entered, _created = entries.enter_by_form(
                     contest,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
@@ -305,6 +307,8 @@ def public_contest(request: HttpRequest, contest_token: str) -> HttpResponse:
                 )
             except services.ContestError as failure:
                 error = words(failure.message)
+        elif form.has_error("website"):
+            error = " ".join(form.errors["website"])
     phase = contest.phase()
     context = {
         "contest": contest,
@@ -320,7 +324,7 @@ def public_contest(request: HttpRequest, contest_token: str) -> HttpResponse:
     }
     # Dates read in the organiser's time zone, as the rules state them.
     with timezone.override(contest.workspace.time_zone):
-        return _public(render(request, "contests/public.html", context))
+        return _public(render(request, "contests/public.html", context, status=status))
 
 
 def public_rules(request: HttpRequest, contest_token: str) -> HttpResponse:
@@ -341,7 +345,7 @@ def public_rules(request: HttpRequest, contest_token: str) -> HttpResponse:
 def public_draw(request: HttpRequest, contest_token: str) -> HttpResponse:
     """The published draw, the file ``ambassade verify-draw`` reads."""
     contest = _by_token(contest_token)
-    made = services.published(contest)
+    made = drawing.published(contest)
     if made is None:
         raise Http404("Not drawn yet.")
     response = HttpResponse(made.to_json(), content_type="application/json; charset=utf-8")

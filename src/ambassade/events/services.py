@@ -8,7 +8,6 @@ Errors are :class:`EventError` with a coded message, worded in ``events/messages
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from ambassade.community import activities
 from ambassade.community import consent as community_consent
 from ambassade.community.models import Consent, Identity, Member
 from ambassade.events.models import Event, FormThrottle, Rsvp
+from ambassade.workspaces import formthrottle
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import StoredMessage, coded
 from ambassade.workspaces.models import Workspace
@@ -139,29 +139,14 @@ def update_event(event: Event, actor: Any, **fields: Any) -> list[Rsvp]:
 
 def throttled(event: Event, address: str, *, now: dt.datetime | None = None) -> bool:
     """Count one RSVP from ``address`` to ``event``; True when past :data:`RSVPS_PER_HOUR` this
-    hour (the form is refused). One conditional UPDATE, so concurrent requests count right."""
-    now = now or timezone.now()
-    key = hashlib.sha256(f"{event.pk}|{address}".encode()).hexdigest()
-    window = now - dt.timedelta(hours=1)
-    with transaction.atomic():
-        row, created = FormThrottle.objects.get_or_create(
-            key=key, defaults={"window_start": now, "count": 1}
-        )
-        if created:
-            return False
-        if row.window_start <= window:
-            FormThrottle.objects.filter(pk=row.pk).update(window_start=now, count=1)
-            return False
-        FormThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
-        return row.count + 1 > RSVPS_PER_HOUR
+    hour (the form is refused). Counted in the database (``workspaces/formthrottle.py``)."""
+    return formthrottle.hit(
+        FormThrottle, formthrottle.key(event.pk, address), RSVPS_PER_HOUR, now=now
+    )
 
 
 def purge_throttles(now: dt.datetime | None = None) -> int:
-    now = now or timezone.now()
-    deleted, _rows = FormThrottle.objects.filter(
-        window_start__lte=now - dt.timedelta(hours=1)
-    ).delete()
-    return deleted
+    return formthrottle.purge(FormThrottle, now)
 
 
 def _new_code(taken: set[str]) -> str:
