@@ -87,6 +87,7 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "rsvp_id": lambda p: event_samples(p).rsvp.pk,
     "event_token": lambda p: event_samples(p).event.token,
     "rsvp_token": lambda p: event_samples(p).rsvp_token,
+    "withdraw_token": lambda p: event_samples(p).withdraw_token,
     "product_id": lambda p: product_sample(p).pk,
     "mission_id": lambda p: mission_samples(p).mission.pk,
     "completion_id": lambda p: mission_samples(p).completion.pk,
@@ -147,6 +148,9 @@ GLOBAL: dict[str, str] = {
     "events:ticket": "one person's ticket and cancellation, behind their signed private link; it "
     "shows their own name and ticket, nothing else of the workspace (tests/events/test_views.py)",
     "events:ticket_ics": "that person's calendar file, behind the same link",
+    "events:withdraw": "the link in one person's event e-mails that withdraws their consent to "
+    "them, behind its own signed token; it shows the event and the organiser, nothing else of the "
+    "workspace (tests/events/test_withdrawal.py)",
     "community:optin": "the public double opt-in page of one consent request, behind a signed "
     "unguessable token; it shows the brand's name and the person's own address, nothing else "
     "(tests/community/test_consent.py)",
@@ -184,6 +188,7 @@ PUBLIC = {
     "events:ics",
     "events:ticket",
     "events:ticket_ics",
+    "events:withdraw",
     "community:optin",
     "mailing:unsubscribe",
     "mailing:open",

@@ -12,13 +12,14 @@ class EventSamples:
     event: Any
     rsvp: Any
     rsvp_token: str
+    withdraw_token: str
 
 
 def samples(personas: Any) -> EventSamples:
     cached = getattr(personas, "_events", None)
     if cached is not None:
         return cached
-    from ambassade.events import services
+    from ambassade.events import services, withdrawal
 
     starts = datetime(2031, 1, 10, 18, tzinfo=UTC)
     event = services.create_event(
@@ -41,6 +42,6 @@ def samples(personas: Any) -> EventSamples:
         consent=False,
         now=starts - timedelta(days=3),
     ).rsvp
-    result = EventSamples(event, rsvp, services.private_token(rsvp))
+    result = EventSamples(event, rsvp, services.private_token(rsvp), withdrawal.token(rsvp))
     personas._events = result
     return result

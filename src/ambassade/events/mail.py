@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ambassade.events import services
+from ambassade.events import services, withdrawal
 from ambassade.events.calendar import ics
 from ambassade.events.models import Rsvp
 
@@ -56,6 +56,7 @@ def _message(rsvp: Rsvp, kind: str) -> EmailMultiAlternatives:
             "kind": kind,
             "ticket_url": services.ticket_url(rsvp),
             "public_url": services.public_url(event),
+            "withdraw_url": withdrawal.url(rsvp),
             "confirmed": rsvp.status == Rsvp.Status.CONFIRMED,
         }
         if kind == "followup":

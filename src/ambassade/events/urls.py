@@ -20,6 +20,7 @@ urlpatterns = [
     # Public: anyone with the event's address; a ticket with the person's private link.
     path("events/ticket/<str:rsvp_token>/", views.ticket, name="ticket"),
     path("events/ticket/<str:rsvp_token>/event.ics", views.ticket_ics, name="ticket_ics"),
+    path("events/consent/<str:withdraw_token>/", views.withdraw, name="withdraw"),
     path(P, views.public_event, name="public"),
     path(P + "event.ics", views.public_ics, name="ics"),
 ]

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ambassade.events import services
+from ambassade.events import services, withdrawal
 from ambassade.events.calendar import ics
 from ambassade.events.forms import CheckInForm, EventForm, RsvpForm
 from ambassade.events.models import Event, Rsvp
@@ -428,3 +429,37 @@ def ticket_ics(request: HttpRequest, rsvp_token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return _public(response)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, withdraw_token: str) -> HttpResponse:
+    """The link in the events' e-mails: stop e-mails about the organiser's events (and cancel the
+    registration if the person ticks it). Nothing of the workspace shown but the event and the
+    organiser."""
+    rsvp = withdrawal.rsvp_for_token(withdraw_token)
+    if rsvp is None:
+        raise Http404("No such link.")
+    event = rsvp.event
+    # The language of the registration, until the person switches with the page's switcher.
+    chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    lang = _lang() if chosen else ("fr" if rsvp.lang == "fr" else "en")
+    done = None
+    if request.method == "POST":
+        done = withdrawal.withdraw(
+            rsvp,
+            cancel=request.POST.get("cancel") == "yes",
+            address=str(request.META.get("REMOTE_ADDR", "")),
+            agent=str(request.META.get("HTTP_USER_AGENT", "")),
+        )
+        rsvp.refresh_from_db()
+    context = {
+        "event": event,
+        "rsvp": rsvp,
+        "done": done,
+        "may_cancel": rsvp.active and event.phase() != "past",
+    }
+    with translation.override(lang), timezone.override(event.time_zone):
+        response = _public(render(request, "events/withdraw.html", context))
+    response["Content-Language"] = lang
+    return response
