@@ -32,6 +32,7 @@ from tests.missions.samples import samples as mission_samples
 from tests.moderation.samples import samples as moderation_samples
 from tests.products.samples import product as product_sample
 from tests.publishing import samples
+from tests.referrals.samples import samples as referral_samples
 from tests.replies.samples import samples as replies_samples
 
 # URL argument name -> a value pointing at workspace A's data. Add one when you add a URL argument.
@@ -102,6 +103,8 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "site_id": lambda p: analytics_samples(p).site.pk,
     "area": lambda p: "inbox",
     "table": lambda p: "networks",
+    "referral_id": lambda p: referral_samples(p).referral.pk,
+    "code_id": lambda p: referral_samples(p).code.pk,
 }
 
 # Arguments that name a part of a page (an analytics area, a table), not an object of workspace A:
@@ -159,6 +162,9 @@ GLOBAL: dict[str, str] = {
     "nothing else (tests/mailing/test_tracking.py)",
     "mailing:open": "a campaign's open pixel: the same image for any token, counts an open only "
     "for a campaign that asks (tests/mailing/test_tracking.py)",
+    "referrals:hook": "where the brand's site posts referral sign-ups and conversions, behind an "
+    "unguessable address; a call must be signed with the programme's secret and the answer names "
+    "only the referral it recorded (tests/referrals/test_api.py)",
     "bugreports:webhook": "where a tracker's webhook posts, behind an unguessable address; a "
     "delivery must be signed with that tracker's secret and the answer is a bare status "
     "(tests/bugreports/test_following.py)",
@@ -180,6 +186,7 @@ PUBLIC = {
     "moderation:appeal",
     "satisfaction:survey",
     "bugreports:webhook",
+    "referrals:hook",
     "contests:verify",
     "contests:public",
     "contests:rules",

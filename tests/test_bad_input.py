@@ -303,6 +303,7 @@ def test_no_parameter_of_any_page_answers_a_server_error(
         "media_token": "1:²",
         "survey_token": "²." + "a" * 40,
         "hook": "00000000-0000-4000-8000-000000000000",  # a UUID no tracker has
+        "hook_id": "²",  # no referral programme has it
     }
     client.raise_request_exception = False
     client.force_login(personas.alice)

@@ -38,6 +38,7 @@ from ambassade.publishing import approvals
 from ambassade.publishing.models import Post, Review, Status, Variant
 from ambassade.publishing.outbox import hold
 from ambassade.publishing.outbox import posts as outbox
+from ambassade.referrals.models import Referral, Reward
 from ambassade.workspaces.models import AuditEntry, Connection, Workspace
 
 NOW = datetime(2026, 3, 12, 10, 25, tzinfo=UTC)
@@ -64,6 +65,7 @@ def _counts(workspace: Workspace) -> dict[str, int]:
         "kpis": Kpi.objects.filter(workspace=workspace).count(),
         "missions": Mission.objects.filter(workspace=workspace).count(),
         "completions": Completion.objects.filter(workspace=workspace).count(),
+        "referrals": Referral.objects.filter(workspace=workspace).count(),
     }
 
 
@@ -210,12 +212,24 @@ def _products(demo: Workspace) -> None:
     assert ProductMention.objects.filter(product=cold).count() >= 10
 
 
+def _referrals(demo: Workspace) -> None:
+    """An open programme with codes, converted sign-ups, granted rewards and one held."""
+    referrals = Referral.objects.filter(workspace=demo)
+    assert referrals.count() == 12 and referrals.filter(status="converted").count() == 4
+    assert list(referrals.filter(review="held").values_list("flags", flat=True)) == [
+        ["already_referred"]
+    ]
+    assert Reward.objects.filter(workspace=demo, status="granted").exists()
+    assert demo.referral_programme.enabled and demo.referral_programme.secret()
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
     _moderation(demo)
     _contests(demo)
     _events(demo)
     _products(demo)
+    _referrals(demo)
     before = _counts(demo)
     out = io.StringIO()
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))

@@ -231,6 +231,36 @@ def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member
         now=days_ago(3),
     ).rsvp
     event_services.check_in(event, personas.alice, rsvp_id=rsvp.pk, now=days_ago(2))
+    # Referrals: they were referred by Ana's code, and referred a friend with their own.
+    from ambassade.referrals import recording
+    from ambassade.referrals import services as referral_services
+
+    programme = referral_services.programme_of(workspace)
+    referral_services.save_programme(
+        programme, personas.alice, enabled=True, landing_url="https://a.example/"
+    )
+    ana_code = referral_services.give_code(
+        Identity.objects.get(handle="ana").member, personas.alice
+    )
+    recording.record_signup(
+        programme,
+        code=ana_code.code,
+        email="zorglub@example.org",
+        name="Zorglub Z.",
+        customer="zorglub-77",
+        address="203.0.113.77",
+        at=days_ago(4),
+    )
+    own_code = referral_services.give_code(member, personas.alice)
+    recording.record_signup(
+        programme,
+        code=own_code.code,
+        email="friend@example.org",
+        name="Friend",
+        customer="",
+        address="",
+        at=days_ago(3),
+    )
     return member
 
 
@@ -264,6 +294,11 @@ def test_the_export_holds_their_data_from_every_app(
     assert rsvp["email"] == "zorglub@example.org" and rsvp["checked_in_at"]
     kinds = {a["kind"] for a in data["community"]["timeline"]}
     assert kinds >= {"mention", "message", "answered", "rsvp", "event", "note"}
+    assert kinds >= {"referral", "referred"}
+    referrals = data["referrals"]
+    assert [r["customer"] for r in referrals["referred_by"]] == ["zorglub-77"]
+    assert len(referrals["codes"]) == 1 and len(referrals["referred_others"]) == 1
+    assert "friend@example.org" not in json.dumps(referrals)  # the friend's data is theirs
     # What the team wrote about them: tags, notes with their author, custom fields.
     assert data["community"]["member"]["tags"] == ["vip", "zorglubfan"]
     assert [n["text"] for n in data["community"]["notes"]] == ["Zorglub likes vermicelle"]
@@ -304,6 +339,15 @@ def test_erasure_leaves_no_trace_of_them_anywhere(
 
     kept = Rsvp.objects.get()  # the event's figures stay: registered, checked in
     assert kept.checked_in_at is not None and kept.name == "" and kept.identity_id is None
+    from ambassade.referrals.models import Referral, ReferralCode, Reward
+
+    # Ana's referral of them stays (her reward too), anonymised; their friend's stays, detached.
+    theirs = Referral.objects.get(referrer__handle="ana")
+    assert (theirs.email, theirs.name, theirs.customer, theirs.referred_id) == ("", "", "", None)
+    assert Reward.objects.filter(referral=theirs).exists()
+    friend = Referral.objects.get(email="friend@example.org")
+    assert friend.referrer_id is None and friend.code_id is None
+    assert list(ReferralCode.objects.values_list("identity__handle", flat=True)) == ["ana"]
     # The stream still searches Ana's mention; the erased one matches nothing.
     from ambassade.listening import search
 

@@ -4,7 +4,7 @@
 mentions, their conversations, their e-mail addresses and names. Each app exports and erases its
 own part through its ``privacy`` module (``listening``, ``inbox``, ``replies``, ``moderation``,
 ``satisfaction``, ``bugreports``, ``crisis``, ``contests``, ``events``, ``mailing``,
-``missions``); this module
+``missions``, ``referrals``); this module
 calls them in one transaction, then
 deletes the member (identities, timeline, appearances, consents) and scrubs the audit log, which
 keeps only one line saying that an erasure happened.
@@ -30,6 +30,7 @@ from ambassade.listening import privacy as listening_privacy
 from ambassade.mailing import privacy as mailing_privacy
 from ambassade.missions import privacy as missions_privacy
 from ambassade.moderation import privacy as moderation_privacy
+from ambassade.referrals import privacy as referrals_privacy
 from ambassade.replies import privacy as replies_privacy
 from ambassade.satisfaction import privacy as satisfaction_privacy
 from ambassade.workspaces import services as workspace_services
@@ -185,6 +186,9 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
         },
         "mailing": mailing_privacy.export_person(workspace, person.emails, [member.pk]),
         "missions": missions_privacy.export_member(member.pk),
+        "referrals": referrals_privacy.export_person(
+            workspace, list(member.identities.values_list("id", flat=True)), person.emails
+        ),
     }
     workspace_services.record_audit(
         workspace, actor, "community.member.exported", member, object_repr=f"#{member.pk}"
@@ -246,6 +250,9 @@ def erase_member(member: Member, actor: Any) -> dict[str, int]:
             "contests": contests_privacy.erase_person(workspace, person.accounts, person.emails),
             "events": events_privacy.erase_person(workspace, person.accounts, person.emails),
             "mailing": mailing_privacy.erase_person(workspace, person.emails, [member.pk]),
+            "referrals": referrals_privacy.erase_person(
+                workspace, list(member.identities.values_list("id", flat=True)), person.emails
+            ),
         }
         counts["community"] = Consent.objects.filter(member=member).count() + 1
         # Identities, appearances, timeline, consents, dismissed pairs, notes, tags, field values.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ambassade.bugreports",
     "ambassade.contests",
     "ambassade.events",
+    "ambassade.referrals",
     "ambassade.mailing",
     "ambassade.products",
     # After community and products: its routing receiver runs after theirs.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("ambassade.bugreports.urls")),
     path("", include("ambassade.contests.urls")),
     path("", include("ambassade.events.urls")),
+    path("", include("ambassade.referrals.urls")),
     path("", include("ambassade.mailing.urls")),
     path("", include("ambassade.products.urls")),
     path("", include("ambassade.missions.urls")),
