@@ -123,6 +123,9 @@ GLOBAL: dict[str, str] = {
     "password_change": "the person's own password",
     "password_change_done": "static confirmation",
     "home": "lists the person's own workspaces",
+    "analytics:agency": "the person's own workspaces side by side, read from their memberships "
+    "only (tests/analytics/test_agency.py: another agency's workspace never shows)",
+    "analytics:agency_csv": "the same table as CSV, from the same memberships",
     "organisation_create": "creates a new organisation of one's own",
     "workspace_create": "offers only organisations the person owns a workspace of",
     "publishing:short_link": "public short link of a published post: counts a click, redirects",

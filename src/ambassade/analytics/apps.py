@@ -66,6 +66,7 @@ class AnalyticsConfig(AppConfig):
                 ),
             )
         )
+        home.register_list_link(home.ListLink("analytics:agency", _("Agency view")))
         home.register(
             home.HomeSection(
                 "dashboard", "analytics/includes/dashboard.html", dashboard.context, order=10

@@ -65,3 +65,10 @@ urlpatterns += [
     path(W + "areas/<slug:area>/", areas_views.area_page, name="area"),
     path(W + "areas/<slug:area>/<slug:table>.csv", areas_views.area_csv, name="area_csv"),
 ]
+
+from ambassade.analytics import agency_views  # noqa: E402
+
+urlpatterns += [
+    path("analytics/agency/", agency_views.agency_page, name="agency"),
+    path("analytics/agency/workspaces.csv", agency_views.agency_csv, name="agency_csv"),
+]

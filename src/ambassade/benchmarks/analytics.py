@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
+from ambassade.benchmarks._analytics_agency import describe as describe_agency
 
 __all__ = ["TITLE", "run"]
 
@@ -74,6 +75,7 @@ def run(options: BenchOptions) -> BenchResult:
         f"{OWN_POSTS_A_DAY} times a day and {RIVALS} competitors {RIVAL_POSTS_A_DAY} times a day, "
         "each read daily for the year (snapshots and posts' results), and a site's traffic (8 "
         "channels, 10 social networks, 20 campaigns a day). "
+        f"{describe_agency()} "
         f"Each page requested {REQUESTS} times through Django's test client, "
         "signed in as the owner, after three warm-up requests.",
         "",
@@ -475,6 +477,24 @@ def _fill_audience(workspace: Any, connection_: Any, now: datetime) -> None:
     )
 
 
+def _agency_pages(user: Any) -> list[tuple[str, str]]:
+    """The agency view, with the busy workspace and an agency's clients (``_analytics_agency``)."""
+    from django.urls import reverse
+
+    from ambassade.benchmarks._analytics_agency import fill_agency
+
+    started = time.perf_counter()
+    clients = fill_agency(user, datetime.now(UTC))
+    print(
+        f"  the agency: {clients} clients in {time.perf_counter() - started:.0f} s", file=sys.stderr
+    )
+    url = reverse("analytics:agency")
+    return [
+        (f"Agency view ({clients + 1} workspaces, 30 days, figures kept)", url),
+        (f"Agency view ({clients + 1} workspaces, 30 days, computed again)", url + "?fresh=1"),
+    ]
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * 0.95) - 1)]
@@ -497,6 +517,7 @@ def _measure(per_day: int) -> dict[str, Any]:
     call_command("migrate", interactive=False, verbosity=0)
     filled = _fill(per_day, datetime.now(UTC))
     workspace, user = filled["workspace"], filled["user"]
+    pages_of_the_agency = _agency_pages(user)
     settings.ALLOWED_HOSTS = ["testserver"]
     client = Client()
     client.force_login(user)
@@ -526,6 +547,7 @@ def _measure(per_day: int) -> dict[str, Any]:
             reverse("analytics:area", args=[workspace.slug, "listening"]) + year,
         ),
         ("Inbox area (the year)", reverse("analytics:area", args=[workspace.slug, "inbox"]) + year),
+        *pages_of_the_agency,
     ):
         for _warm in range(3):
             assert client.get(url).status_code == 200

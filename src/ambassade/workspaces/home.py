@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import Promise
 
-__all__ = ["HOME_SECTIONS", "HomeSection", "register", "sections"]
+__all__ = [
+    "HOME_SECTIONS",
+    "LIST_LINKS",
+    "HomeSection",
+    "ListLink",
+    "register",
+    "register_list_link",
+    "sections",
+]
 
 
 @dataclass(frozen=True)
@@ -43,3 +52,20 @@ def sections(request: HttpRequest) -> list[dict[str, Any]]:
         if context is not None:
             shown.append({"template": section.template, "section": context})
     return shown
+
+
+@dataclass(frozen=True)
+class ListLink:
+    """A page about all of a person's workspaces (the agency view of ``analytics``), linked from
+    the list of their workspaces; ``url_name`` takes no argument."""
+
+    url_name: str
+    label: str | Promise
+
+
+LIST_LINKS: dict[str, ListLink] = {}
+
+
+def register_list_link(link: ListLink) -> ListLink:
+    LIST_LINKS[link.url_name] = link
+    return link

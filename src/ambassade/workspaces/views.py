@@ -76,7 +76,11 @@ def home(request: HttpRequest) -> HttpResponse:
         (organisation, list(items))
         for organisation, items in groupby(memberships, key=lambda m: m.workspace.organisation)
     ]
-    return render(request, "workspaces/home.html", {"groups": groups})
+    return render(
+        request,
+        "workspaces/home.html",
+        {"groups": groups, "list_links": list(home_page.LIST_LINKS.values())},
+    )
 
 
 @login_required

@@ -1,0 +1,330 @@
+"""The agency view: every workspace a person belongs to, grouped by organisation, side by side over
+a period of local days compared with the period before.
+
+Each figure is read by the function that defines it elsewhere: the KPIs by ``kpis.READERS`` (the
+catalogue's definitions, no second one here), the states (open alerts, the open crisis, waiting and
+breaching conversations, failed posts) as the home dashboard reads them, the objectives by
+``kpis.measure``. A cell the person's role in that workspace may not open is left out (``None``),
+as on the dashboard; a cell with nothing to measure is a dash, never 0.
+
+Measuring twenty workspaces over two periods takes a second or two (docs/benchmarks.md): each
+workspace's figures are kept in the cache for ``CACHE_SECONDS`` (per workspace, role and period), so
+that sorting, the CSV and coming back are immediate; the page says when they were computed and
+offers to compute them again (``fresh``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ambassade.analytics import kpis, reports
+from ambassade.analytics.catalogue import CATALOGUE, COUNT, Metric
+from ambassade.analytics.models import Kpi
+from ambassade.analytics.permissions import ANALYTICS_MANAGE, ANALYTICS_VIEW
+from ambassade.analytics.reports_models import Report, ReportTemplate
+from ambassade.crisis.models import Alert, Crisis
+from ambassade.crisis.permissions import ALERTS_VIEW
+from ambassade.engine.measures import Period
+from ambassade.inbox.models import Conversation
+from ambassade.inbox.models import Status as ConversationStatus
+from ambassade.inbox.permissions import INBOX_VIEW
+from ambassade.listening.permissions import LISTENING_VIEW
+from ambassade.publishing.models import Status as PostStatus
+from ambassade.publishing.models import Variant
+from ambassade.publishing.permissions import PUBLISHING_VIEW
+from ambassade.workspaces.models import Membership
+from ambassade.workspaces.permissions import can_role
+
+__all__ = ["CACHE_SECONDS", "COLUMNS", "Column", "Group", "Row", "build", "sort_groups"]
+
+#: How long a workspace's figures are kept before they are computed again.
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the view: a KPI of the catalogue (``metric``: a value and its change) or a
+    state read now (``metric`` empty: open alerts, waiting conversations…)."""
+
+    code: str
+    label: str | Promise
+    permission: str
+    metric: str = ""
+    #: where its cell links: a URL name under the workspace, and a query string
+    link: str = ""
+    query: str = ""
+    #: for a state: more is better (True), less is better (False)
+    more_is_better: bool = False
+    help: str | Promise = ""
+
+    @property
+    def catalogue(self) -> Metric | None:
+        return CATALOGUE.get(self.metric) if self.metric else None
+
+    @property
+    def unit(self) -> str:
+        metric = self.catalogue
+        return metric.unit if metric else COUNT
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mentions", _("Mentions"), LISTENING_VIEW, "mention_volume", "listening:stream"),
+    Column("net_sentiment", _("Net sentiment"), LISTENING_VIEW, "net_sentiment", "listening:insights"),
+    Column("share_of_voice", _("Share of voice"), LISTENING_VIEW, "share_of_voice", "listening:insights"),
+    Column(
+        "alerts",
+        _("Open alerts"),
+        ALERTS_VIEW,
+        link="crisis:alerts",
+        help=_("Alerts new or acknowledged now."),
+    ),
+    Column(
+        "crisis",
+        _("Crisis"),
+        ALERTS_VIEW,
+        link="crisis:crises",
+        help=_("A crisis open now."),
+    ),
+    Column(
+        "waiting",
+        _("Waiting"),
+        INBOX_VIEW,
+        link="inbox:list",
+        help=_("Unresolved conversations waiting for an answer now."),
+    ),
+    Column(
+        "breaching",
+        _("Past target"),
+        INBOX_VIEW,
+        link="inbox:list",
+        query="view=breaching",
+        help=_("Unresolved conversations past their due time now."),
+    ),
+    Column(
+        "first_response_time",
+        _("First response"),
+        INBOX_VIEW,
+        "first_response_time",
+        "inbox:list",
+    ),
+    Column("posts_published", _("Posts published"), PUBLISHING_VIEW, "posts_published", "publishing:posts", "status=published"),
+    Column(
+        "posts_failed",
+        _("Posts failed"),
+        PUBLISHING_VIEW,
+        link="publishing:posts",
+        query="status=failed",
+        help=_("Posts with a network version that failed, now."),
+    ),
+    Column("engagement_rate", _("Engagement rate"), ANALYTICS_VIEW, "engagement_rate", "analytics:audience"),
+    Column("follower_growth", _("Follower growth"), ANALYTICS_VIEW, "follower_growth", "analytics:audience"),
+    Column(
+        "on_track",
+        _("Objectives on track"),
+        ANALYTICS_VIEW,
+        link="analytics:objectives",
+        more_is_better=True,
+        help=_("KPIs whose period includes today that meet or keep pace with their target."),
+    ),
+    Column(
+        "behind",
+        _("Objectives behind"),
+        ANALYTICS_VIEW,
+        link="analytics:objectives",
+        help=_("KPIs whose period includes today that are behind their target."),
+    ),
+)  # fmt: skip
+
+BY_CODE = {column.code: column for column in COLUMNS}
+
+
+@dataclass
+class Cell:
+    column: Column
+    value: float | None = None
+    before: float | None = None
+    change: dict[str, Any] | None = None
+    shown: str = "—"
+    allowed: bool = True
+    #: the open crisis, when the cell is the crisis column
+    target: Any = None
+
+
+@dataclass
+class Row:
+    workspace: Any
+    role: str
+    period: Period
+    previous: Period
+    cells: dict[str, Cell] = field(default_factory=dict)
+    computed_at: Any = None
+    client_report: Any = None
+    can_manage_reports: bool = False
+
+    @property
+    def ordered(self) -> list[Cell]:
+        return [self.cells[column.code] for column in COLUMNS]
+
+
+@dataclass
+class Group:
+    organisation: Any
+    rows: list[Row]
+
+
+def _states(workspace: Any, role: str, now: Any) -> dict[str, tuple[float | None, Any]]:
+    """The figures read now, as the home dashboard reads them."""
+    found: dict[str, tuple[float | None, Any]] = {}
+    if can_role(role, ALERTS_VIEW):
+        alerts = Alert.objects.filter(
+            workspace=workspace, status__in=(Alert.Status.NEW, Alert.Status.ACKNOWLEDGED)
+        ).count()
+        crisis = (
+            Crisis.objects.filter(workspace=workspace, status=Crisis.Status.OPEN)
+            .order_by("-opened_at")
+            .first()
+        )
+        found["alerts"] = (float(alerts), None)
+        found["crisis"] = (1.0 if crisis else 0.0, {"pk": crisis.pk} if crisis else None)
+    if can_role(role, INBOX_VIEW):
+        inbox = Conversation.objects.filter(
+            workspace=workspace, status__in=ConversationStatus.unresolved()
+        ).aggregate(
+            waiting=Count("id", filter=Q(waiting_since__isnull=False)),
+            breaching=Count("id", filter=Q(due_at__lt=now)),
+        )
+        found["waiting"] = (float(inbox["waiting"]), None)
+        found["breaching"] = (float(inbox["breaching"]), None)
+    if can_role(role, PUBLISHING_VIEW):
+        failed = (
+            Variant.objects.filter(workspace=workspace, status=PostStatus.FAILED)
+            .values("post_id")
+            .distinct()
+            .count()
+        )
+        found["posts_failed"] = (float(failed), None)
+    if can_role(role, ANALYTICS_VIEW):
+        today = timezone.localdate(now, timezone=_zone(workspace))
+        current = Kpi.objects.filter(
+            workspace=workspace, period_start__lte=today, period_end__gte=today
+        ).select_related("workspace")
+        measured = [kpis.measure(kpi, now) for kpi in current]
+        found["on_track"] = (float(sum(1 for m in measured if m.on_track)), None)
+        found["behind"] = (float(sum(1 for m in measured if m.on_track is False)), None)
+    return found
+
+
+def _zone(workspace: Any) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(workspace.time_zone)
+
+
+def _state_text(column: Column, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if column.code == "crisis":
+        return str(pgettext_lazy("a crisis", "open")) if value else "—"
+    return reports.format_value(value, COUNT)
+
+
+def _figures(
+    workspace: Any, role: str, period: Period, previous: Period, now: Any
+) -> dict[str, Any]:
+    """Every figure of a workspace's row the role may see: plain numbers, for the cache."""
+    metrics: dict[str, tuple[float | None, float | None]] = {}
+    for column in COLUMNS:
+        if column.metric and can_role(role, column.permission):
+            reader: Callable[[Any, Period], float | None] = kpis.READERS[column.metric]
+            metrics[column.code] = (reader(workspace, period), reader(workspace, previous))
+    return {"metrics": metrics, "states": _states(workspace, role, now), "at": now}
+
+
+def _row(membership: Membership, start: date, end: date, now: Any, fresh: bool) -> Row:
+    workspace = membership.workspace
+    role = membership.role
+    period = kpis.period_of(workspace, start, end)
+    before_start, before_end = reports.previous_period(start, end)
+    previous = kpis.period_of(workspace, before_start, before_end)
+    row = Row(workspace=workspace, role=role, period=period, previous=previous)
+    key = (
+        f"analytics:agency:{workspace.pk}:{workspace.created_at.timestamp()}:{role}:"
+        f"{start.isoformat()}:{end.isoformat()}"
+    )
+    figures = None if fresh else cache.get(key)
+    if figures is None:
+        figures = _figures(workspace, role, period, previous, now)
+        cache.set(key, figures, CACHE_SECONDS)
+    row.computed_at = figures["at"]
+    for column in COLUMNS:
+        cell = Cell(column=column, allowed=can_role(role, column.permission))
+        row.cells[column.code] = cell
+        if not cell.allowed:
+            continue
+        metric = column.catalogue
+        if metric is not None:
+            cell.value, cell.before = figures["metrics"][column.code]
+            cell.change = reports.change(cell.value, cell.before, metric)
+            cell.shown = reports.format_value(cell.value, metric.unit)
+        else:
+            cell.value, cell.target = figures["states"].get(column.code, (None, None))
+            cell.shown = _state_text(column, cell.value)
+    if can_role(role, ANALYTICS_VIEW):
+        row.client_report = (
+            Report.objects.filter(workspace=workspace, template=ReportTemplate.CLIENT)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        row.can_manage_reports = can_role(role, ANALYTICS_MANAGE)
+    return row
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The person's own memberships: the only workspaces the view ever reads."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("workspace__organisation")
+        .order_by("workspace__organisation__name", "workspace__organisation_id", "workspace__name")
+    )
+
+
+def build(
+    user: Any, start: date, end: date, now: Any = None, *, fresh: bool = False
+) -> list[Group]:
+    """The person's workspaces measured over ``start``–``end`` (each in its own time zone),
+    grouped by organisation; ``fresh`` computes every figure again instead of the cache's."""
+    now = now or timezone.now()
+    rows = [_row(membership, start, end, now, fresh) for membership in memberships(user)]
+    return [
+        Group(organisation=organisation, rows=list(items))
+        for organisation, items in groupby(rows, key=lambda row: row.workspace.organisation)
+    ]
+
+
+def sort_groups(groups: list[Group], code: str, descending: bool) -> list[Group]:
+    """Each organisation's workspaces sorted by a column (``name`` by the workspace's name); the
+    cells with no value (nothing to measure, or not open to the person) always last."""
+    if code == "name" or code not in BY_CODE:
+        for group in groups:
+            group.rows.sort(key=lambda row: row.workspace.name.lower(), reverse=descending)
+        return groups
+    for group in groups:
+        present = [row for row in group.rows if row.cells[code].value is not None]
+        absent = [row for row in group.rows if row.cells[code].value is None]
+        present.sort(
+            key=lambda row: (row.cells[code].value, row.workspace.name.lower()),
+            reverse=descending,
+        )
+        absent.sort(key=lambda row: row.workspace.name.lower())
+        group.rows = present + absent
+    return groups

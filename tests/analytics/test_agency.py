@@ -1,0 +1,268 @@
+"""The agency view: the person's own workspaces side by side, never another agency's; the KPIs as
+the catalogue measures them, with the period before; sorting, CSV, roles, bad dates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from ambassade.analytics import kpis
+from ambassade.analytics.reports_models import Report, ReportTemplate
+from ambassade.crisis.models import Alert
+from ambassade.workspaces import services
+from ambassade.workspaces.models import Membership, Role
+from tests.analytics.fixtures import Data, at
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+NOVEMBER = "?start=2026-11-01&end=2026-11-30"
+
+
+@pytest.fixture(autouse=True)
+def english(client: Any) -> None:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+class Rows(HTMLParser):
+    """The workspaces' names in the order of the table's rows, and every link."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+        self.links: list[str] = []
+        self._in_row_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "th" and values.get("scope") == "row":
+            self._in_row_head = True
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "th":
+            self._in_row_head = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_row_head and data.strip():
+            self.names.append(data.strip())
+
+
+def _rows(client: Any, query: str = NOVEMBER) -> Rows:
+    response = client.get(reverse("analytics:agency") + query)
+    assert response.status_code == 200
+    parser = Rows()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def _csv(client: Any, query: str = NOVEMBER) -> list[dict[str, str]]:
+    response = client.get(reverse("analytics:agency_csv") + query)
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def agency(personas: Personas) -> dict[str, Any]:
+    """Agence A with two client workspaces for Alice (Brand A, Brand A2); Company B's Brand B,
+    Charlie's only, has more mentions than both."""
+    alice = personas.alice
+    second = services.create_workspace(
+        organisation=personas.workspace_a.organisation, name="Brand A2", owner=alice
+    )
+    a = Data(personas.workspace_a, personas.connection)
+    # Brand A, November in Paris: three mentions (one at 23:30 UTC on 31 October), October: one.
+    a.mention(at(2026, 10, 31, 23, 30), "positive", [a.brand])
+    a.mention(at(2026, 11, 10, 12), "positive", [a.brand, a.brand2])
+    a.mention(at(2026, 11, 20, 12), "negative", [a.brand])
+    a.mention(at(2026, 10, 5, 12), "negative", [a.brand])
+    a.mention(at(2026, 11, 30, 23, 0), "negative", [a.brand])  # 1 December in Paris
+    a2 = Data(second, None)
+    a2.mention(at(2026, 11, 3, 12), "neutral", [a2.brand])
+    b = Data(personas.workspace_b, None)
+    for day in range(1, 10):
+        b.mention(at(2026, 11, day, 12), "positive", [b.brand])
+    return {"second": second, "a": a, "a2": a2, "b": b}
+
+
+def test_it_shows_only_the_persons_own_workspaces(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    client.force_login(personas.alice)
+    page = _rows(client)
+    assert page.names == ["Brand A", "Brand A2"]
+    assert not any(personas.workspace_b.slug in link for link in page.links)
+    assert {row["Workspace"] for row in _csv(client)} == {"Brand A", "Brand A2"}
+    client.force_login(personas.charlie)
+    page = _rows(client)
+    assert page.names == ["Brand B"]
+    assert not any(personas.workspace_a.slug in link for link in page.links)
+    assert [row["Workspace"] for row in _csv(client)] == ["Brand B"]
+
+
+def test_it_measures_each_workspace_with_the_catalogues_readers(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    client.force_login(personas.alice)
+    rows = {row["Workspace"]: row for row in _csv(client)}
+    a = rows["Brand A"]
+    assert a["Organisation"] == "Agence A"
+    assert (a["From"], a["To"]) == ("2026-11-01", "2026-11-30")
+    # three brand mentions in November in Paris (the one matched twice counts once); one in October
+    assert a["Mentions"] == "3"
+    assert a["Mentions, period before"] == "1"
+    # two positive, one negative: (2 − 1) ÷ 3 × 100
+    assert float(a["Net sentiment"]) == pytest.approx(33.33, abs=0.01)
+    assert a["Net sentiment, period before"] == "-100"
+    # the same function the objectives use
+    period = kpis.period_of(personas.workspace_a, date(2026, 11, 1), date(2026, 11, 30))
+    assert float(a["Mentions"]) == kpis.mention_volume(personas.workspace_a, period)
+    # nothing to measure is empty, never 0: no conversation, no first-response time
+    assert a["First response"] == ""
+    assert rows["Brand A2"]["Mentions"] == "1"
+    assert rows["Brand A2"]["Mentions, period before"] == "0"
+    html = client.get(reverse("analytics:agency") + NOVEMBER).content.decode()
+    assert "+200 %" in html  # 3 against 1
+
+
+def test_each_cell_links_to_its_page_in_that_workspace(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    Alert.objects.create(
+        workspace=personas.workspace_a, title="Spike", severity="high", dedup_key="spike"
+    )
+    client.force_login(personas.alice)
+    page = _rows(client)
+    slug = personas.workspace_a.slug
+    for url in (
+        reverse("listening:stream", args=[slug]),
+        reverse("listening:insights", args=[slug]),
+        reverse("crisis:alerts", args=[slug]),
+        reverse("inbox:list", args=[slug]) + "?view=breaching",
+        reverse("publishing:posts", args=[slug]) + "?status=failed",
+        reverse("analytics:audience", args=[slug]),
+        reverse("analytics:objectives", args=[slug]),
+        reverse("workspace_home", args=[slug]),
+    ):
+        assert url in page.links, url
+    rows = {row["Workspace"]: row for row in _csv(client)}
+    assert rows["Brand A"]["Open alerts"] == "1"
+    assert rows["Brand A2"]["Open alerts"] == "0"
+
+
+def test_it_sorts_by_a_column_with_nothing_to_measure_last(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    third = services.create_workspace(
+        organisation=personas.workspace_a.organisation, name="Aardvark", owner=personas.alice
+    )
+    Data(third, None)  # a brand query, no mention: 0 mentions
+    client.force_login(personas.alice)
+    assert _rows(client).names == ["Aardvark", "Brand A", "Brand A2"]
+    assert _rows(client, NOVEMBER + "&sort=mentions&order=desc").names == [
+        "Brand A",
+        "Brand A2",
+        "Aardvark",
+    ]
+    assert _rows(client, NOVEMBER + "&sort=mentions&order=asc").names == [
+        "Aardvark",
+        "Brand A2",
+        "Brand A",
+    ]
+    # net sentiment: Aardvark and Brand A2 have none (no positive or negative): last either way
+    assert _rows(client, NOVEMBER + "&sort=net_sentiment&order=asc").names[0] == "Brand A"
+    assert _rows(client, NOVEMBER + "&sort=name&order=desc").names == [
+        "Brand A2",
+        "Brand A",
+        "Aardvark",
+    ]
+    # the CSV follows the same order
+    assert [r["Workspace"] for r in _csv(client, NOVEMBER + "&sort=mentions&order=desc")] == [
+        "Brand A",
+        "Brand A2",
+        "Aardvark",
+    ]
+
+
+def test_a_role_sees_only_the_cells_it_may_open(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    Membership.objects.filter(workspace=personas.workspace_a, user=personas.alice).update(
+        role=Role.APPROVER
+    )
+    Alert.objects.create(
+        workspace=personas.workspace_a, title="Spike", severity="high", dedup_key="spike"
+    )
+    client.force_login(personas.alice)
+    page = _rows(client)
+    assert reverse("crisis:alerts", args=[personas.workspace_a.slug]) not in page.links
+    rows = {row["Workspace"]: row for row in _csv(client)}
+    assert rows["Brand A"]["Open alerts"] == ""
+    assert rows["Brand A2"]["Open alerts"] == "0"
+
+
+def test_it_links_each_workspace_to_its_client_report(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    report = Report.objects.create(
+        workspace=personas.workspace_a,
+        name="Monthly for the client",
+        template=ReportTemplate.CLIENT,
+    )
+    client.force_login(personas.alice)
+    page = _rows(client)
+    assert reverse("analytics:report", args=[personas.workspace_a.slug, report.pk]) in page.links
+    second = agency["second"].slug
+    assert reverse("analytics:report_create", args=[second]) + "?template=client" in page.links
+
+
+def test_bad_dates_say_which_and_nothing_breaks(personas: Personas, client: Any) -> None:
+    client.force_login(personas.alice)
+    response = client.get(reverse("analytics:agency") + "?start=2026-11-30&end=2026-11-01")
+    assert response.status_code == 200
+    assert "The period ends before it starts." in response.content.decode()
+    response = client.get(reverse("analytics:agency") + "?start=yesterday")
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode() or "error" in response.content.decode()
+    response = client.get(reverse("analytics:agency_csv") + "?sort=nonsense&start=x")
+    assert response.status_code == 200
+
+
+def test_the_list_of_workspaces_links_to_the_agency_view(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    client.force_login(personas.alice)
+    response = client.get(reverse("home"))
+    assert reverse("analytics:agency") in response.content.decode()
+
+
+def test_it_is_in_french(personas: Personas, client: Any, agency: dict[str, Any]) -> None:
+    client.force_login(personas.alice)
+    response = client.get(reverse("analytics:agency") + NOVEMBER, HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert "Vue agence" in html
+    assert "Sentiment net" in html
+
+
+def test_it_keeps_the_figures_a_while_and_computes_them_again_on_demand(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    client.force_login(personas.alice)
+    assert {r["Workspace"]: r["Mentions"] for r in _csv(client)}["Brand A2"] == "1"
+    data = agency["a2"]
+    data.mention(at(2026, 11, 4, 12), "neutral", [data.brand])
+    # sorting and the CSV read the figures just computed…
+    assert {r["Workspace"]: r["Mentions"] for r in _csv(client)}["Brand A2"] == "1"
+    page = client.get(reverse("analytics:agency") + NOVEMBER).content.decode()
+    assert "Figures computed at" in page and "fresh=1" in page
+    # …until asked to compute them again
+    client.get(reverse("analytics:agency") + NOVEMBER + "&fresh=1")
+    assert {r["Workspace"]: r["Mentions"] for r in _csv(client)}["Brand A2"] == "2"
