@@ -29,10 +29,7 @@ def test_the_browser_gets_the_vega_the_server_renders_with() -> None:
     lite = _vendored("vega-lite")
     assert lite.rsplit(".", 1)[0] in vl_convert.get_vegalite_versions()
     _vendored("vega-interpreter")
-    html = (
-        Path(ambassade.__file__).parent
-        / "analytics/templates/analytics/includes/chart_scripts.html"
-    ).read_text()
+    html = (Path(ambassade.__file__).parent / "templates/includes/chart_scripts.html").read_text()
     for name in ("vega", "vega-lite", "vega-embed", "vega-interpreter"):
         assert f"vendor/{name}-{_vendored(name)}." in html
 

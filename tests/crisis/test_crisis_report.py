@@ -305,38 +305,57 @@ def test_it_explains_a_scope_without_query(personas: Personas, client: Any) -> N
     assert not Crisis.objects.exists()
 
 
-def test_the_crisis_chart_draws_its_hours_with_svg_geometry(
+def test_the_crisis_chart_is_a_vega_lite_spec_with_its_table_and_the_report_renders_it(
     personas: Personas, incident: dict[str, Any], client: Any
 ) -> None:
-    """No style attribute (the Content-Security-Policy allows none): each hour is a pair of SVG
-    bars whose heights are the hour's share of the busiest hour, the day before faded."""
+    """No style attribute (the Content-Security-Policy allows none): the page ships the hourly
+    chart's Vega-Lite spec (two counts an hour, the day before faded, a rule at the start) with the
+    table of its numbers; the post-mortem has the same chart rendered by the server as an image."""
+    import base64
+    import html as html_module
+    import json
     import re
 
     alert = _spike_alert(personas, incident["window"], [incident["brand"].id])
     crisis = services.open_crisis(personas.workspace_a, personas.alice, alert=alert)
     client.force_login(personas.alice)
-    for language in ("en", "fr"):
+    hours = services.crisis_figures(crisis)["hours"]
+    for language, negative in (("en", "Negative"), ("fr", "Négatif")):
         page = client.get(
             reverse("crisis:crisis", args=[personas.workspace_a.slug, crisis.pk]),
             HTTP_ACCEPT_LANGUAGE=language,
         ).content.decode()
         assert not re.search(r"\sstyle\s*=", page)
-        (chart,) = re.findall(r'<svg class="bars".*?</svg>', page, re.S)
-        volumes = [float(h) for h in re.findall(r'<rect class="vol"[^>]*height="([\d.]+)"', chart)]
-        negatives = [
-            float(h) for h in re.findall(r'<rect class="neg"[^>]*height="([\d.]+)"', chart)
-        ]
-        hours = services.crisis_figures(crisis)["hours"]
-        assert len(volumes) == len(negatives) == len(hours)
-        # The busiest hour (8 mentions, all negative) fills the height; 4 an hour later is half.
+        (raw,) = re.findall(r'data-chart="([^"]*)"', page)
+        spec = json.loads(html_module.unescape(raw))
+        values = spec["data"]["values"]
+        assert len(values) == 2 * len(hours)
+        assert negative in {v["series"] for v in values}
         during = [i for i, hour in enumerate(hours) if hour["during"]]
-        assert volumes[during[0]] == 100 and negatives[during[0]] == 100
-        assert volumes[during[1]] == 50 and negatives[during[1]] == 0
-        assert chart.count('class="is-before"') == 24 and chart.count('class="start"') == 1
+        # The busiest hour (8 mentions, all negative), then 4 an hour later.
+        first = [v for v in values if v["position"] == during[0]]
+        assert sorted(v["count"] for v in first) == [8, 8]
+        assert sorted(v["count"] for v in values if v["position"] == during[1]) == [0, 4]
+        assert sum(1 for v in values if not v["after"]) == 2 * 24
+        bars, rule = spec["layer"]
+        assert bars["encoding"]["y"]["axis"]["tickMinStep"] == 1  # no half mention
+        assert rule["mark"]["type"] == "rule"
+        assert page.count("<tr><td>") >= len(hours)  # the table behind it, one row an hour
     crisis.refresh_from_db()
     services.close_crisis(crisis, personas.alice, undone_confirmed=True)
     crisis.refresh_from_db()
     assert not re.search(r"\sstyle\s*=", crisis.report_html)
+    (uri,) = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', crisis.report_html)
+    svg = base64.b64decode(uri).decode()
+    assert "<svg" in svg and "#d92d20" in svg.lower()
+    assert not re.search(r"\sstyle\s*=", svg)
+    # the PDF (WeasyPrint) keeps the chart: its negative bars' red drawn by PDFium
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(services.report_pdf(crisis))
+    pages = [pdf[i].render(scale=1).to_pil().convert("RGB") for i in range(len(pdf))]
+    drawn = {colour for page in pages for _n, colour in page.getcolors(1 << 24)}
+    assert (0xD9, 0x2D, 0x20) in drawn
 
 
 def test_an_open_crisis_report_reads_in_the_readers_language_until_frozen(

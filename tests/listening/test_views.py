@@ -343,7 +343,9 @@ def test_it_shows_share_of_voice_trends_and_authors(
     ensure_demo_stream(personas.workspace_a, io.StringIO(), now=NOW, days=3)
     client.force_login(personas.alice)
     page = client.get(url("insights", personas)).content.decode()
-    assert "<svg" in page and "<rect" in page
+    # the share-of-voice chart: a Vega-Lite spec stacked to 100 %, its table behind it
+    assert 'data-chart="' in page and "&quot;normalize&quot;" in page
+    assert "Share of the period" in page
     assert "Grain Noir" in page and "Brand A" in page
     # The page lists the top 15 trending terms, the incident's hashtags among them.
     from django.utils.html import escape

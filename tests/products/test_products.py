@@ -103,7 +103,7 @@ def test_it_counts_volume_sentiment_and_who_speaks_of_it(
     assert (figures.total, figures.positive, figures.negative, figures.net) == (3, 2, 1, 33)
     assert figures.share_positive + figures.share_neutral + figures.share_negative == 100
     chart = stats.daily(product, 7, now=NOW)
-    assert [bar.count for bar in chart.bars][-3:] == [1, 1, 1] and chart.peak == 1
+    assert [day.count for day in chart.days][-3:] == [1, 1, 1] and chart.peak == 1
     members = stats.top_members(product, since)
     assert [(row["total"], row["positive"], row["negative"]) for row in members] == [
         (2, 2, 0),

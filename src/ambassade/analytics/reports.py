@@ -440,26 +440,17 @@ def _share_of_voice_block(ctx: Context) -> Section:
 
 
 def _share_spec(rows: Sequence[tuple[str, int]]) -> dict[str, Any]:
-    from ambassade.engine.charts import SCHEMA
+    from ambassade.engine.charts import bars
 
-    return {
-        "$schema": SCHEMA,
-        "description": _("Mentions of the brand and of each competitor in the period"),
-        "width": CHART_WIDTH,
-        "height": {"step": 22},
-        "background": None,
-        "config": {
-            "font": "DejaVu Sans, sans-serif",
-            "view": {"stroke": None},
-            "axis": {"labelColor": "#555", "titleColor": "#555", "gridColor": "#e6e2dc"},
-        },
-        "data": {"values": [{"name": name, "count": count} for name, count in rows]},
-        "mark": {"type": "bar", "color": "#3a6ea5"},
-        "encoding": {
-            "y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "count", "type": "quantitative", "title": _("Mentions")},
-        },
-    }
+    ordered = sorted(rows, key=lambda row: -row[1])
+    return bars(
+        ordered,
+        description=_("Mentions of the brand and of each competitor in the period"),
+        x_title=_("Mentions"),
+        name_title=_("Brand"),
+        colour="#3a6ea5",
+        width=CHART_WIDTH,
+    )
 
 
 def engagements(metrics: dict[str, Any]) -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from ambassade.crisis import signals_feed
+from ambassade.crisis import charts, signals_feed
 from ambassade.crisis.models import Alert, Crisis, CrisisEvent
 from ambassade.crisis.signals_feed import CountFn, floor_hour
 
@@ -61,10 +61,6 @@ def crisis_figures(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) 
         }
         for hour in signals_feed.hours(first, end)
     ]
-    top = max((row["volume"] for row in rows), default=0)
-    for row in rows:
-        row["volume_pct"] = round(100 * row["volume"] / top) if top else 0
-        row["negative_pct"] = round(100 * row["negative"] / top) if top else 0
     during = [row for row in rows if row["during"]]
     before = [row for row in rows if not row["during"]]
     peak = max(during, key=lambda row: (row["volume"], row["at"]), default=None)
@@ -86,6 +82,8 @@ def report_context(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) 
     events = list(crisis.events.select_related("actor").order_by("at", "id"))
     checklist = list(crisis.checklist.select_related("done_by"))
     end = crisis.ended_at
+    figures = crisis_figures(crisis, count)
+    drawn = figures["total_volume"] or figures["usual_per_hour"]
     return {
         "crisis": crisis,
         "workspace": crisis.workspace,
@@ -95,7 +93,11 @@ def report_context(crisis: Crisis, count: CountFn = signals_feed.hourly_counts) 
             for e in events
             if e.kind not in (CrisisEvent.Kind.VOLUME, CrisisEvent.Kind.NEGATIVITY)
         ],
-        **crisis_figures(crisis, count),
+        **figures,
+        # The same Vega-Lite chart as the page's, rendered by the server (vl-convert) in the
+        # document's language: the HTML and its PDF need no script.
+        "chart_uri": charts.hourly_svg_uri(figures) if drawn else "",
+        "chart_alt": charts.hourly_spec(figures)["description"] if drawn else "",
         "scope": scope_text(crisis),
         "checklist": checklist,
         "done_count": sum(1 for item in checklist if item.done_at),

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ambassade.config.middleware import DOCUMENT_POLICY
+from ambassade.crisis import charts as crisis_charts
 from ambassade.crisis import delivery, outbox, services, signals_feed
 from ambassade.crisis.forms import (
     ActionForm,
@@ -51,6 +52,7 @@ from ambassade.crisis.permissions import (
     CRISIS_WORK,
     NOTIFICATIONS_VIEW,
 )
+from ambassade.workspaces.charts import locale_json
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.params import parse_id
 from ambassade.workspaces.permissions import (
@@ -342,12 +344,15 @@ def _crisis_context(request: HttpRequest, crisis: Crisis) -> dict[str, Any]:
     ]
     statements = list(workspace_queryset(request, HoldingStatement))
     done = sum(1 for item in items if item.done_at)
+    figures = services.crisis_figures(crisis)
     return {
         "crisis": crisis,
         "sections": sections,
         "done_count": done,
         "item_count": len(items),
-        "figures": services.crisis_figures(crisis),
+        "figures": figures,
+        "spec": crisis_charts.hourly_spec_json(figures),
+        "chart_locale": locale_json(),
         "duration": services.duration_text(crisis.started_at, crisis.ended_at),
         "scope": services.scope_text(crisis),
         "statements_fr": [s for s in statements if s.language == "fr"],

@@ -1,16 +1,18 @@
 """Reads for the insights page: share of voice (from rollups), trending terms (from term counts),
-top authors; and the share-of-voice chart as plain SVG geometry for the template."""
+top authors; and the share-of-voice chart's Vega-Lite spec (``engine.charts``) with its table."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ambassade.engine import charts as specs
 from ambassade.listening.models import (
     Competitor,
     DailyRollup,
@@ -21,7 +23,7 @@ from ambassade.listening.models import (
 )
 from ambassade.workspaces.networks import network_label
 
-__all__ = ["Chart", "share_of_voice", "top_authors", "trending_terms"]
+__all__ = ["Chart", "share_of_voice", "share_spec", "top_authors", "trending_terms"]
 
 BRAND_COLOUR = "#b4541a"
 
@@ -36,24 +38,57 @@ class Series:
 
 
 @dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    colour: str
-    label: str
-
-
-@dataclass
 class Chart:
     days: list[date]
     series: list[Series]
-    bars: list[Bar] = field(default_factory=list)
-    ticks: list[tuple[float, str]] = field(default_factory=list)
-    width: int = 720
-    height: int = 240
     total: int = 0
+
+    def rows(self) -> list[tuple[date, str, int]]:
+        """``(day, series key, count)`` for the spec: the key is the series' position."""
+        return [
+            (day, str(position), series.counts[index])
+            for position, series in enumerate(self.series)
+            for index, day in enumerate(self.days)
+        ]
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row a day, the latest first: each series' count and the day's total."""
+        return [
+            {
+                "day": day,
+                "counts": [series.counts[index] for series in self.series],
+                "total": sum(series.counts[index] for series in self.series),
+            }
+            for index, day in reversed(list(enumerate(self.days)))
+        ]
+
+
+def share_spec(chart: Chart) -> dict[str, Any]:
+    """The chart's Vega-Lite spec in the active language: each day's mentions stacked to 100 %,
+    one colour per brand (names made unique: two series never share a colour)."""
+    from ambassade.workspaces.charts import chart_locale
+
+    _code, locale = chart_locale()
+    seen: set[str] = set()
+    styles = []
+    for position, series in enumerate(chart.series):
+        label = series.name
+        while label in seen:
+            label += " ·"
+        seen.add(label)
+        styles.append(specs.SeriesStyle(str(position), label, series.colour))
+    return specs.stacked_daily(
+        chart.rows(),
+        styles,
+        description=_("Mentions of the brand and its competitors per day, as a share of the day"),
+        y_title=_("Share of the day's mentions"),
+        day_title=_("Day"),
+        series_title=_("Brand"),
+        day_format=locale.day_format,
+        normalize=True,
+        share_title=_("Share"),
+        legend=False,
+    )
 
 
 def today(workspace: Any) -> date:
@@ -101,41 +136,7 @@ def share_of_voice(workspace: Any, days: int = 30) -> Chart:
     for s in listed:
         s.total = sum(s.counts)
         s.share = (100.0 * s.total / grand) if grand else 0.0
-    chart = Chart(day_list, listed, total=grand)
-    _layout(chart)
-    return chart
-
-
-def _layout(chart: Chart) -> None:
-    left, top, bottom = 48.0, 8.0, 24.0
-    plot_w = chart.width - left - 4
-    plot_h = chart.height - top - bottom
-    n = max(len(chart.days), 1)
-    slot = plot_w / n
-    gap = min(2.0, slot * 0.2)
-    for i, day in enumerate(chart.days):
-        total = sum(s.counts[i] for s in chart.series)
-        y = top + plot_h
-        if total:
-            for s in chart.series:
-                count = s.counts[i]
-                if not count:
-                    continue
-                h = plot_h * count / total
-                y -= h
-                chart.bars.append(
-                    Bar(
-                        round(left + i * slot + gap / 2, 2),
-                        round(y, 2),
-                        round(slot - gap, 2),
-                        round(h, 2),
-                        s.colour,
-                        f"{s.name} · {day:%Y-%m-%d} · {count} ({100 * count / total:.0f} %)",
-                    )
-                )
-        step = max(1, n // 6)
-        if i % step == 0:
-            chart.ticks.append((round(left + i * slot + slot / 2, 2), f"{day:%d/%m}"))
+    return Chart(day_list, listed, total=grand)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from ambassade.listening.permissions import (
     LISTENING_MANAGE,
     LISTENING_VIEW,
 )
+from ambassade.workspaces.charts import locale_json
 from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.permissions import (
@@ -570,6 +572,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         days = int(form.cleaned_data["days"])
     workspace = request.workspace  # type: ignore[attr-defined]
     trend_days = min(days, 7)
+    chart = insights.share_of_voice(workspace, days)
     return render(
         request,
         "listening/insights.html",
@@ -577,7 +580,9 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "days": days,
             "trend_days": trend_days,
-            "chart": insights.share_of_voice(workspace, days),
+            "chart": chart,
+            "spec": json.dumps(insights.share_spec(chart)) if chart.total else "",
+            "chart_locale": locale_json(),
             "sentiment": insights.volume_by_sentiment(workspace, days),
             "trends": insights.trending_terms(workspace, trend_days),
             "authors": insights.top_authors(workspace, days),

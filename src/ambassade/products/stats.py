@@ -1,5 +1,6 @@
 """What the product pages show: each product's volume and sentiment over a period, its volume by
-day as an inline SVG (no script, no style attribute), and the members who speak of it most."""
+day and sentiment (drawn by ``products.charts`` as Vega-Lite), and the members who speak of it
+most."""
 
 from __future__ import annotations
 
@@ -77,54 +78,53 @@ def figures(products: list[Product], since: datetime) -> dict[int, Figures]:
 
 
 @dataclass
-class Bar:
-    x: float
-    y: float
-    height: float
+class Day:
     day: date
-    count: int
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.positive + self.neutral + self.negative
 
 
 @dataclass
 class Chart:
-    width: int = 600
-    height: int = 120
-    bars: list[Bar] = field(default_factory=list)
+    """Each day of the period (local days of the workspace) with its mentions by sentiment."""
+
+    days: list[Day] = field(default_factory=list)
     peak: int = 0
     first: date | None = None
     last: date | None = None
+
+    def rows(self) -> list[tuple[date, str, int]]:
+        return [
+            (d.day, sentiment, getattr(d, sentiment)) for sentiment in SENTIMENTS for d in self.days
+        ]
 
 
 def daily(product: Product, days: int, now: datetime | None = None) -> Chart:
     zone = ZoneInfo(product.workspace.time_zone)
     since = start_of(product.workspace, days, now)
     with timezone.override(zone):
-        counts = dict(
+        rows = (
             ProductMention.objects.filter(product=product, created_at__gte=since)
             .annotate(day=TruncDate("created_at", tzinfo=zone))
-            .values_list("day")
+            .values_list("day", "sentiment")
             .annotate(n=Count("id"))
             .order_by()
         )
-    chart = Chart()
     first = since.date()
-    chart.first, chart.last = first, first + timedelta(days=days - 1)
-    chart.peak = max(counts.values(), default=0)
-    step = chart.width / days
-    for index in range(days):
-        day = first + timedelta(days=index)
-        count = counts.get(day, 0)
-        height = (count / chart.peak) * (chart.height - 4) if chart.peak else 0
-        chart.bars.append(
-            Bar(
-                x=round(index * step + 1, 2),
-                y=round(chart.height - height, 2),
-                height=round(height, 2),
-                day=day,
-                count=count,
-            )
-        )
-    chart.step = round(max(step - 2, 1), 2)  # type: ignore[attr-defined]
+    chart = Chart(first=first, last=first + timedelta(days=days - 1))
+    by_day = {
+        first + timedelta(days=index): Day(first + timedelta(days=index)) for index in range(days)
+    }
+    for day, sentiment, n in rows:
+        if day in by_day and sentiment in SENTIMENTS:
+            setattr(by_day[day], sentiment, getattr(by_day[day], sentiment) + n)
+    chart.days = list(by_day.values())
+    chart.peak = max((d.count for d in chart.days), default=0)
     return chart
 
 

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.listening.models import Mention
-from ambassade.products import services, stats
+from ambassade.products import charts, services, stats
 from ambassade.products.forms import PERIODS, ProductForm
 from ambassade.products.models import Product, ProductMention
 from ambassade.products.permissions import PRODUCTS_MANAGE, PRODUCTS_VIEW
+from ambassade.workspaces.charts import locale_json
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.params import parse_int
 from ambassade.workspaces.permissions import (
@@ -47,7 +48,14 @@ def products(request: HttpRequest) -> HttpResponse:
     if category:
         items = [p for p in items if p.category == category]
     found = stats.figures(items, stats.start_of(_ws(request), days))
-    rows = [{"product": p, "figures": found[p.pk]} for p in items]
+    rows = [
+        {
+            "product": p,
+            "figures": found[p.pk],
+            "bar": charts.sentiment_bar_spec(found[p.pk]) if found[p.pk].total else "",
+        }
+        for p in items
+    ]
     rows.sort(key=lambda row: (-row["figures"].total, row["product"].name.casefold()))
     return render(
         request,
@@ -58,6 +66,7 @@ def products(request: HttpRequest) -> HttpResponse:
             "periods": PERIODS,
             "category": category,
             "categories": categories,
+            "chart_locale": locale_json(),
             "can_manage": can_role(request.membership.role, PRODUCTS_MANAGE),  # type: ignore[attr-defined]
         },
     )
@@ -142,6 +151,8 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     )
     ids = list(page.object_list)
     found = {m.pk: m for m in Mention.objects.filter(pk__in=ids)}
+    figures = stats.figures([product], since)[product.pk]
+    chart = stats.daily(product, days)
     return render(
         request,
         "products/product.html",
@@ -149,8 +160,11 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": product,
             "days": days,
             "periods": PERIODS,
-            "figures": stats.figures([product], since)[product.pk],
-            "chart": stats.daily(product, days),
+            "figures": figures,
+            "bar": charts.sentiment_bar_spec(figures) if figures.total else "",
+            "chart": chart,
+            "spec": charts.daily_spec(chart),
+            "chart_locale": locale_json(),
             "members": stats.top_members(product, since),
             "page": page,
             "mentions": [found[pk] for pk in ids if pk in found],

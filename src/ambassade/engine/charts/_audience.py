@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ambassade.engine.charts._specs import SCHEMA
+from ambassade.engine.charts._specs import COUNT_AXIS, SCHEMA
 
 __all__ = ["bars", "daily_lines", "week_heatmap"]
 
@@ -39,9 +39,11 @@ def daily_lines(
     day_format: str,
     width: int | None = None,
     height: int = 220,
+    counts: bool = True,
 ) -> dict[str, Any]:
     """A line per series through its value on each day (``(day, series label, value)``), e.g.
-    each account's followers. The y axis does not start at zero: a growth of 1 % must show."""
+    each account's followers. The y axis does not start at zero: a growth of 1 % must show.
+    ``counts``: the values are whole numbers (no fractional tick)."""
     values = [
         {"day": day.isoformat(), "series": label, "value": value} for day, label, value in rows
     ]
@@ -62,6 +64,7 @@ def daily_lines(
                 "type": "quantitative",
                 "title": y_title,
                 "scale": {"zero": False},
+                "axis": dict(COUNT_AXIS) if counts else {},
             },
             "color": {"field": "series", "type": "nominal", "title": series_title},
             "tooltip": [
@@ -142,8 +145,10 @@ def bars(
     colour: str = "#8a5a2b",
     width: int | None = None,
     height: int | None = None,
+    counts: bool = True,
 ) -> dict[str, Any]:
-    """One horizontal bar a name, in the given order (``(name, value)``)."""
+    """One horizontal bar a name, in the given order (``(name, value)``); ``counts``: whole
+    numbers (no fractional tick)."""
     values = [
         {"name": name, "value": value, "order": index} for index, (name, value) in enumerate(rows)
     ]
@@ -158,7 +163,12 @@ def bars(
                 "title": None,
                 "sort": [name for name, _value in rows],
             },
-            "x": {"field": "value", "type": "quantitative", "title": x_title},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": x_title,
+                "axis": dict(COUNT_AXIS) if counts else {},
+            },
             "tooltip": [
                 {"field": "name", "type": "nominal", "title": name_title},
                 {"field": "value", "type": "quantitative", "title": x_title, "format": ","},

@@ -7,6 +7,11 @@ from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: never fetched
 
+#: The axis of a count: whole numbers only (no tick at 0.5 mention), grouped as the locale does.
+COUNT_AXIS: dict[str, Any] = {"tickMinStep": 1, "format": ",d"}
+#: The axis of a share of a whole (a normalised stack): 0 % to 100 %.
+SHARE_AXIS: dict[str, Any] = {"format": ".0%"}
+
 
 @dataclass(frozen=True)
 class ChartLocale:
@@ -123,12 +128,18 @@ def stacked_daily(
     day_format: str,
     width: int | None = None,
     height: int = 220,
+    normalize: bool = False,
+    share_title: str = "",
+    legend: bool = True,
 ) -> dict[str, Any]:
     """Counts per day stacked by series (bars), e.g. mentions per day by sentiment.
 
     ``rows`` are ``(day, series key, count)``; series absent from ``series`` are dropped, and the
     stacking and the legend follow the order of ``series``. ``width`` None fills the container (in
-    the browser); the server needs a number. ``description`` becomes the chart's accessible name."""
+    the browser); the server needs a number. ``description`` becomes the chart's accessible name.
+    ``normalize`` stacks each day to 100 % (each series' share of the day, ``share_title`` in the
+    tooltip), e.g. share of voice. ``legend`` False leaves the legend to the page (which says
+    more: each series' share of the period)."""
     order = {style.key: position for position, style in enumerate(series)}
     labels = {style.key: style.label for style in series}
     values = [
@@ -169,7 +180,13 @@ def stacked_daily(
                     "grid": False,
                 },
             },
-            "y": {"field": "count", "type": "quantitative", "title": y_title, "stack": "zero"},
+            "y": {
+                "field": "count",
+                "type": "quantitative",
+                "title": y_title,
+                "stack": "normalize" if normalize else "zero",
+                "axis": dict(SHARE_AXIS if normalize else COUNT_AXIS),
+            },
             "color": {
                 "field": "series",
                 "type": "nominal",
@@ -178,6 +195,7 @@ def stacked_daily(
                     "range": [style.colour for style in series],
                 },
                 "sort": [style.label for style in series],
+                **({} if legend else {"legend": None}),
             },
             "order": {"field": "order", "type": "ordinal"},
             "tooltip": [
@@ -189,7 +207,35 @@ def stacked_daily(
                     "title": day_title,
                 },
                 {"field": "series", "type": "nominal", "title": series_title},
-                {"field": "count", "type": "quantitative", "title": y_title},
+                {"field": "count", "type": "quantitative", "title": y_title, "format": ",d"},
+                *(
+                    [
+                        {
+                            "field": "share",
+                            "type": "quantitative",
+                            "title": share_title,
+                            "format": ".0%",
+                        }
+                    ]
+                    if normalize
+                    else []
+                ),
             ],
         },
+        **(
+            {
+                "transform": [
+                    {
+                        "joinaggregate": [{"op": "sum", "field": "count", "as": "day_total"}],
+                        "groupby": ["day"],
+                    },
+                    {
+                        "calculate": "datum.day_total ? datum.count / datum.day_total : 0",
+                        "as": "share",
+                    },
+                ]
+            }
+            if normalize
+            else {}
+        ),
     }
