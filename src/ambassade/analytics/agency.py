@@ -250,7 +250,14 @@ def _figures(
     return {"metrics": metrics, "states": _states(workspace, role, now), "at": now}
 
 
-def _row(membership: Membership, start: date, end: date, now: Any, fresh: bool) -> Row:
+def _row(
+    membership: Membership,
+    start: date,
+    end: date,
+    now: Any,
+    fresh: bool,
+    client_reports: dict[int, Any],
+) -> Row:
     workspace = membership.workspace
     role = membership.role
     period = kpis.period_of(workspace, start, end)
@@ -280,11 +287,7 @@ def _row(membership: Membership, start: date, end: date, now: Any, fresh: bool) 
             cell.value, cell.target = figures["states"].get(column.code, (None, None))
             cell.shown = _state_text(column, cell.value)
     if can_role(role, ANALYTICS_VIEW):
-        row.client_report = (
-            Report.objects.filter(workspace=workspace, template=ReportTemplate.CLIENT)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
+        row.client_report = client_reports.get(workspace.pk)
         row.can_manage_reports = can_role(role, ANALYTICS_MANAGE)
     return row
 
@@ -304,7 +307,14 @@ def build(
     """The person's workspaces measured over ``start``–``end`` (each in its own time zone),
     grouped by organisation; ``fresh`` computes every figure again instead of the cache's."""
     now = now or timezone.now()
-    rows = [_row(membership, start, end, now, fresh) for membership in memberships(user)]
+    mine = memberships(user)
+    # Each workspace's latest client report, in one query.
+    client_reports: dict[int, Any] = {}
+    for report in Report.objects.filter(
+        workspace_id__in=[m.workspace_id for m in mine], template=ReportTemplate.CLIENT
+    ).order_by("workspace_id", "-created_at", "-pk"):
+        client_reports.setdefault(report.workspace_id, report)
+    rows = [_row(membership, start, end, now, fresh, client_reports) for membership in mine]
     return [
         Group(organisation=organisation, rows=list(items))
         for organisation, items in groupby(rows, key=lambda row: row.workspace.organisation)
