@@ -59,7 +59,7 @@ def test_audience_competitors_and_traffic_draw_their_charts_with_their_tables(
     _drawn(page, 2)
 
     # Competitors, keeping the period: the demo's two rivals beside the brand's accounts.
-    page.get_by_role("link", name="Competitors").first.click()
+    page.locator(".page-actions").get_by_role("link", name="Competitors").click()
     page.wait_for_url(re.compile(rf"/analytics/competitors/\?start={start.isoformat()}"))
     _drawn(page, 2)
     assert page.get_by_text("Brûlerie Martin").first.is_visible()
