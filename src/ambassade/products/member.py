@@ -68,4 +68,9 @@ def member_products(request: Any, member: Member) -> dict[str, Any] | None:
         }
         for product_id, name, total, positive, neutral, negative, last in rows
     ]
-    return {"products": products}
+    from ambassade.products.charts import sentiment_bar_spec
+    from ambassade.workspaces.charts import locale_json
+
+    for product in products:
+        product["bar"] = sentiment_bar_spec(product["figures"])
+    return {"products": products, "chart_locale": locale_json()}
