@@ -100,7 +100,9 @@ def test_a_campaign_that_cannot_start_becomes_a_draft_with_the_reason(
     assert campaign.last_error.code == "mailing.scheduled_not_started"
     assert campaign.last_error.params == {"reason": reason}
     with translation.override("en"):
-        assert str(campaign.last_error).startswith("The scheduled sending did not start: ")
+        assert str(campaign.last_error).startswith(
+            "The scheduled sending did not start and the campaign is a draft again: "
+        )
     assert AuditEntry.objects.filter(action="mailing.campaign.schedule_failed").count() == 1
 
 

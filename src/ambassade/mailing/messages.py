@@ -21,7 +21,7 @@ register_all(
         ),
         "mailing.cannot_write": _("The e-mail cannot be written: %(detail)s"),
         "mailing.scheduled_not_started": _(
-            "The scheduled sending did not start: %(reason)s It is a draft again."
+            "The scheduled sending did not start and the campaign is a draft again: %(reason)s"
         ),
     }
 )
