@@ -251,6 +251,12 @@ def test_it_reads_a_network_without_keys_soon_after_a_live_timeout(
 def test_it_beats_while_the_call_lasts_and_stops_requests_once_the_claim_is_lost(
     personas: Personas, monkeypatch: Any
 ) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # CI's SQLite pass once saw the heartbeat thread's UPDATE refused ("database table is
+        # locked") while the call's thread wrote: the in-memory test database serves one thread.
+        pytest.skip("threads writing at once need a server database: the PostgreSQL run has it")
     monkeypatch.setattr(outbox_engine, "HEARTBEAT_EVERY", timedelta(seconds=0.1))
     post = authoring.create_post(
         personas.workspace_a,
