@@ -123,3 +123,36 @@ def test_a_peer_s_figure_does_not_age_with_the_heads(tmp_path: Path) -> None:
     assert later.get("VADER:TweetEval sentiment") == 59.8
     assert later.note("VADER:TweetEval sentiment", heads=False) == ""
     assert "heads.npz changed since" in later.note("VADER:TweetEval sentiment")
+
+
+def test_speed_encodes_every_text_it_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """e5-small's memory of recent texts, filled by the dev rows and the warm-up that read the same
+    texts, must not serve the timed passes (it made French read 579 msg/s instead of ~84)."""
+    import threading
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from ambassade.engine.text import _e5
+
+    encoded: list[str] = []
+
+    def count(texts: list[str]) -> np.ndarray:
+        encoded.extend(texts)
+        return np.zeros((len(texts), _e5.DIMENSION), dtype=np.float32)
+
+    # The real memory (E5Encoder.encode) over a stand-in for the ONNX forward pass.
+    encoder = _e5.E5Encoder.__new__(_e5.E5Encoder)
+    encoder._memory = {}
+    encoder._memory_lock = threading.Lock()
+    encoder.tokenizer = SimpleNamespace(_cache={"seen": [0, 1]})  # type: ignore[assignment]
+    encoder._encode = count  # type: ignore[method-assign]
+    monkeypatch.setattr(_e5, "_default", encoder)
+    monkeypatch.setattr(bench, "_analyze", lambda texts, tier: _e5.default_e5().encode(texts))
+
+    texts = [f"message numéro {i}" for i in range(30)]
+    bench._analyze(texts, "accurate")  # the dev rows, measured first, read the same texts
+    encoded.clear()
+    bench._speed(texts, 2, "accurate")
+    assert encoded[-60:] == texts + texts  # both timed passes computed every text
+    assert encoder.tokenizer._cache == {}

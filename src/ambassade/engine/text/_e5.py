@@ -43,6 +43,7 @@ __all__ = [
     "batches",
     "build_graph",
     "default_e5",
+    "forget_recent",
     "int8_ranges",
     "integer_products_are_exact",
     "measure_ranges",
@@ -548,6 +549,14 @@ class E5Encoder:
                     self._memory[text] = vector
         return out
 
+    def forget(self) -> None:
+        """Drop the vectors and pieces of recently seen texts: the next :meth:`encode` computes
+        every text (a speed measurement must not read what an earlier pass over the same texts
+        left behind)."""
+        with self._memory_lock:
+            self._memory.clear()
+        self.tokenizer._cache.clear()
+
     def _encode(self, texts: Sequence[str]) -> FloatArray:
         tokens = [self.tokenize(text) for text in texts]
         out = np.empty((len(texts), DIMENSION), dtype=np.float32)
@@ -661,6 +670,12 @@ def batches(lengths: Sequence[int], budget: int = _TOKEN_BUDGET) -> list[list[in
 
 _lock = threading.Lock()
 _default: E5Encoder | None = None
+
+
+def forget_recent() -> None:
+    """:meth:`E5Encoder.forget` on the process's encoder, if it is loaded (never loads it)."""
+    if _default is not None:
+        _default.forget()
 
 
 def default_e5() -> E5Encoder:
