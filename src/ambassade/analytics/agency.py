@@ -314,7 +314,8 @@ def build(
         workspace_id__in=[m.workspace_id for m in mine], template=ReportTemplate.CLIENT
     ).order_by("workspace_id", "-created_at", "-pk"):
         client_reports.setdefault(report.workspace_id, report)
-    rows = [_row(membership, start, end, now, fresh, client_reports) for membership in mine]
+    with kpis.reading():
+        rows = [_row(membership, start, end, now, fresh, client_reports) for membership in mine]
     return [
         Group(organisation=organisation, rows=list(items))
         for organisation, items in groupby(rows, key=lambda row: row.workspace.organisation)

@@ -306,12 +306,17 @@ def _authors(workspace: Any, period: Period, scope: Scope) -> Section:
 
 
 def _labels(workspace: Any, period: Period, scope: Scope) -> Section:
-    counted: Counter[str] = Counter()
-    for tags in (
+    """The labels of the period's brand mentions: only the labelled ones are read, on the
+    mentions' partial index of labelled mentions by (workspace, created_at), rather than every
+    mention of the period."""
+    labelled = (
         kpis.brand_mentions(workspace, period, scope)
         .exclude(tags=[])
+        .order_by()
         .values_list("tags", flat=True)
-    ):
+    )
+    counted: Counter[str] = Counter()
+    for tags in labelled:
         counted.update(str(tag) for tag in (tags or []))
     table = Table(
         [(_("Label"), TEXT), (_("Mentions"), COUNT)],
@@ -381,18 +386,19 @@ def _mention_figures(
 
 
 def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
-    figures = [
-        *_mention_figures(workspace, period, before, scope),
-        _figure("share_of_voice", workspace, period, before, scope),
-    ]
-    return Area(
-        figures=figures,
-        sections=[
-            _trend(workspace, period, scope),
-            _share_of_voice(workspace, period, before, scope),
-            _networks(workspace, period, before, scope),
-            _authors(workspace, period, scope),
-            _labels(workspace, period, scope),
-            _topics(workspace, period, before),
-        ],
-    )
+    with kpis.reading():
+        figures = [
+            *_mention_figures(workspace, period, before, scope),
+            _figure("share_of_voice", workspace, period, before, scope),
+        ]
+        return Area(
+            figures=figures,
+            sections=[
+                _trend(workspace, period, scope),
+                _share_of_voice(workspace, period, before, scope),
+                _networks(workspace, period, before, scope),
+                _authors(workspace, period, scope),
+                _labels(workspace, period, scope),
+                _topics(workspace, period, before),
+            ],
+        )

@@ -137,6 +137,7 @@ def context(request: HttpRequest) -> dict[str, Any] | None:
                 workspace=workspace, period_start__lte=today, period_end__gte=today
             ).select_related("objective", "workspace")[: HOME_KPIS + 1]
         )
-        section["kpis"] = [kpis.measure(kpi) for kpi in current[:HOME_KPIS]]
+        with kpis.reading():
+            section["kpis"] = [kpis.measure(kpi) for kpi in current[:HOME_KPIS]]
         section["more_kpis"] = len(current) > HOME_KPIS
     return section or None

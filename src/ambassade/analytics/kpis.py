@@ -6,7 +6,9 @@ no response rate: that is not 0 %). The sums and ratios themselves are the engin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +29,7 @@ from ambassade.publishing.models import ShortLink, Variant
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.satisfaction.models import Survey
 
-__all__ = ["ALL", "Measured", "Scope", "measure", "period_of"]
+__all__ = ["ALL", "Measured", "Scope", "measure", "period_of", "reading"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,32 @@ ALL = Scope()
 
 def period_of(workspace: Any, start: date, end: date) -> Period:
     return Period(start, end, workspace.time_zone)
+
+
+#: The reads already made within :func:`reading`, by (what, workspace, period, scope…).
+_READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("kpis_read", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within this block (one page being built), the same read of the same workspace, period and
+    scope is made once: the mention volume, potential reach and net sentiment of a period share
+    one aggregate (``brand_mention_counts``), and the brand's query ids one query. Outside it
+    every reader reads afresh."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def _remembered(key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    memory = _READ.get()
+    if memory is None:
+        return read()
+    if key not in memory:
+        memory[key] = read()
+    return memory[key]
 
 
 def tag_filter(tag: str, prefix: str = "") -> Q:
@@ -79,9 +107,13 @@ def mention_filter(scope: Scope, prefix: str = "") -> Q:
 
 def query_ids(workspace: Any, scope: Scope, kinds: tuple[str, ...] = ("brand",)) -> list[int]:
     """The queries an indicator counts: the brand's, or the one query the scope names."""
-    rows = ListeningQuery.objects.filter(workspace=workspace)
-    rows = rows.filter(pk=scope.query) if scope.query else rows.filter(kind__in=kinds)
-    return list(rows.values_list("id", flat=True))
+
+    def read() -> list[int]:
+        rows = ListeningQuery.objects.filter(workspace=workspace)
+        rows = rows.filter(pk=scope.query) if scope.query else rows.filter(kind__in=kinds)
+        return list(rows.values_list("id", flat=True))
+
+    return list(_remembered(("query_ids", workspace.pk, scope.query, tuple(sorted(kinds))), read))
 
 
 def _brand_matches(
@@ -101,9 +133,18 @@ def _brand_matches(
 
 
 def brand_mentions(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
-    """The period's mentions matched by the brand's queries (each once), within ``scope``."""
+    """The period's mentions matched by the brand's queries (each once), within ``scope``.
+
+    A match repeats its mention's ``created_at``: the period is asked of the mentions too, so
+    that PostgreSQL reads the period's mentions on their (workspace, created_at) index instead of
+    scanning every mention of the workspace to join them with the matches (docs/analytics.md,
+    "Speed")."""
+    first, after = period.bounds()
     return Mention.objects.filter(
-        workspace=workspace, pk__in=_brand_matches(workspace, period, scope).values("mention_id")
+        workspace=workspace,
+        created_at__gte=first,
+        created_at__lt=after,
+        pk__in=_brand_matches(workspace, period, scope).values("mention_id"),
     )
 
 
@@ -122,6 +163,13 @@ class BrandMentions:
 
 
 def brand_mention_counts(workspace: Any, period: Period, scope: Scope = ALL) -> BrandMentions:
+    return _remembered(
+        ("brand_mention_counts", workspace.pk, period, scope),
+        lambda: _brand_mention_counts(workspace, period, scope),
+    )
+
+
+def _brand_mention_counts(workspace: Any, period: Period, scope: Scope) -> BrandMentions:
     counts = _brand_mentions(workspace, period, scope).aggregate(
         n=Count("id"),
         reach=Sum("author_followers"),
@@ -137,7 +185,8 @@ def brand_mention_counts(workspace: Any, period: Period, scope: Scope = ALL) -> 
 
 
 def mention_volume(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
-    return float(_brand_matches(workspace, period, scope).values("mention_id").distinct().count())
+    """The brand's distinct mentions of the period: the count of ``brand_mention_counts``."""
+    return float(brand_mention_counts(workspace, period, scope).count)
 
 
 def potential_reach(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:

@@ -43,13 +43,14 @@ def objectives(request: HttpRequest) -> HttpResponse:
     rows = list(
         workspace_queryset(request, Objective).prefetch_related("kpis").order_by("name", "id")
     )
-    listed = [
-        {
-            "objective": objective,
-            "measured": [kpis.measure(kpi) for kpi in _with_workspace(objective)],
-        }
-        for objective in rows
-    ]
+    with kpis.reading():
+        listed = [
+            {
+                "objective": objective,
+                "measured": [kpis.measure(kpi) for kpi in _with_workspace(objective)],
+            }
+            for objective in rows
+        ]
     return render(
         request,
         "analytics/objectives.html",

@@ -218,6 +218,12 @@ class Mention(models.Model):
             models.Index(fields=["source", "-created_at"], name="mention_source"),
             models.Index(fields=["workspace", "author_handle"], name="mention_author"),
             models.Index(fields=["workspace", "cluster"], name="mention_cluster"),
+            # The labelled mentions only (most have none): the analytics' top labels of a period.
+            models.Index(
+                fields=["workspace", "created_at"],
+                condition=~models.Q(tags=[]),
+                name="mention_labelled",
+            ),
         ]
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")

@@ -1,0 +1,176 @@
+"""The listening area page's figures, read the fast way (one aggregate per period shared by the
+readers, the daily rollups, the partial index of labelled mentions), against a straightforward
+count in Python of the same small set of mentions: a mention matched by two brand queries, a
+competitor's, every filter of the page, and the edges of December in Europe/Paris."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from ambassade.analytics import area_listening, kpis
+from ambassade.analytics.areas import comparison_period
+from ambassade.analytics.kpis import Scope
+from ambassade.engine import measures
+from ambassade.engine.measures import Period
+from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, Source
+from tests.analytics.fixtures import Data, at
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31), "Europe/Paris")
+
+
+@pytest.fixture
+def data(personas: Personas) -> Data:
+    data = Data(personas.workspace_a, personas.connection)
+    other = Source.objects.create(workspace=data.workspace, name="toots", kind="mastodon")
+    both = [data.brand, data.brand2]
+    rows: list[tuple[Any, str, list[Any], int | None, str, str, list[str], Source]] = [
+        # 00:30 on 1 December in Paris, matched by both brand queries: one mention, two matches.
+        (at(2026, 11, 30, 23, 30), "positive", both, 10, "ana", "fr", ["Bug", "prix"], other),
+        # 23:59 on 30 November in Paris: the period before.
+        (at(2026, 11, 30, 22, 59), "negative", [data.brand], 7, "ana", "fr", ["prix"], other),
+        (at(2026, 12, 10), "negative", [data.brand2], 20, "bob", "en", ["prix"], data.source),
+        (at(2026, 12, 12), "negative", [data.brand], None, "ana", "fr", [], other),
+        (at(2026, 12, 15), "neutral", [data.brand], 5, "", "fr", [], other),
+        (at(2026, 12, 20), "positive", [data.rival], 1000, "cid", "fr", ["prix"], other),
+        (at(2026, 12, 21), "positive", [data.rival, data.brand], 3, "bob", "en", [], data.source),
+        # 00:00 on 1 January in Paris: after the period.
+        (at(2026, 12, 31, 23, 0), "positive", [data.brand], 99, "ana", "fr", [], other),
+    ]
+    for created, sentiment, queries, followers, handle, lang, tags, source in rows:
+        mention = data.mention(created, sentiment, queries, followers=followers, handle=handle)
+        Mention.objects.filter(pk=mention.pk).update(
+            lang=lang, tags=tags, source=source, network=source.kind
+        )
+    # The rollups as ingest keeps them: one count per match, by query, local day, source,
+    # sentiment and language.
+    counted: Counter[tuple[int, date, int, str, str]] = Counter()
+    for mention in Mention.objects.filter(workspace=data.workspace).prefetch_related("matches"):
+        day = mention.created_at.astimezone(PARIS).date()
+        for match in mention.matches.all():
+            counted[(match.query_id, day, mention.source_id, mention.sentiment, mention.lang)] += 1
+    DailyRollup.objects.bulk_create(
+        DailyRollup(
+            workspace=data.workspace,
+            query_id=query_id,
+            day=day,
+            source_id=source_id,
+            sentiment=sentiment,
+            lang=lang,
+            count=n,
+        )
+        for (query_id, day, source_id, sentiment, lang), n in counted.items()
+    )
+    return data
+
+
+def straight(data: Data, period: Period, scope: Scope, kinds: tuple[str, ...] = ("brand",)) -> Any:
+    """The period's mentions of the scope, counted one by one in Python."""
+    kept = []
+    for mention in Mention.objects.filter(workspace=data.workspace).prefetch_related(
+        "matches__query"
+    ):
+        day = mention.created_at.astimezone(PARIS).date()
+        queries = [match.query for match in mention.matches.all()]
+        if scope.query:
+            queries = [q for q in queries if q.pk == scope.query]
+        else:
+            queries = [q for q in queries if q.kind in kinds]
+        if not (period.start <= day <= period.end) or not queries:
+            continue
+        if scope.network and mention.network != scope.network:
+            continue
+        if scope.language and mention.lang != scope.language:
+            continue
+        if scope.tag and scope.tag not in mention.tags:
+            continue
+        kept.append((mention, queries))
+    return kept
+
+
+SCOPES = [
+    Scope(),
+    Scope(network="mastodon"),
+    Scope(language="en"),
+    Scope(tag="prix"),
+    Scope(query=0),  # replaced by the second brand query's id
+]
+
+
+def figures_of(data: Data, period: Period, before: Period | None, scope: Scope) -> Any:
+    with translation.override("en"):
+        return area_listening.build(data.workspace, period, before, scope)
+
+
+@pytest.mark.parametrize("index", range(len(SCOPES)))
+def test_the_listening_page_counts_what_a_straight_count_counts(data: Data, index: int) -> None:
+    scope = SCOPES[index]
+    if scope.query == 0:
+        scope = Scope(query=data.brand2.pk)
+    before = comparison_period(DECEMBER, "previous")
+    built = figures_of(data, DECEMBER, before, scope)
+    shown = {figure.code: figure for figure in built.figures}
+    for period, side in ((DECEMBER, "now"), (before, "before")):
+        kept = straight(data, period, scope)
+        mentions = [mention for mention, _queries in kept]
+        positive = sum(1 for m in mentions if m.sentiment == "positive")
+        negative = sum(1 for m in mentions if m.sentiment == "negative")
+        assert getattr(shown["mention_volume"], side) == len(mentions), (scope, side)
+        reach = sum(m.author_followers or 0 for m in mentions)
+        assert getattr(shown["potential_reach"], side) == reach, (scope, side)
+        assert getattr(shown["net_sentiment"], side) == measures.net_sentiment(positive, negative)
+    kept = straight(data, DECEMBER, scope)
+    # The authors: mentions per (network, handle), the empty handle left out.
+    authors = Counter((m.network, m.author_handle) for m, _q in kept if m.author_handle)
+    table = built.section("authors").table.rows
+    assert {(row[0], row[2]) for row in table} == {
+        (handle, n) for (_network, handle), n in authors.items()
+    }
+    # The labels: each label of the period's brand mentions, once per mention.
+    labels = Counter(tag for m, _q in kept for tag in m.tags)
+    assert {row[0]: row[1] for row in built.section("labels").table.rows} == dict(labels)
+    # The trend counts matches (a mention matched by two brand queries counts twice).
+    matches = sum(len(queries) for _m, queries in kept)
+    assert sum(row[4] for row in built.section("trend").table.rows) == matches
+    networks = Counter(m.network for m, queries in kept for _q in queries)
+    assert {row[1] for row in built.section("networks").table.rows} == set(networks.values())
+    # Share of voice: every brand query against every competitor's, the query filter aside.
+    wide = Scope(network=scope.network, tag=scope.tag, language=scope.language)
+    both = (ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR)
+    every = straight(data, DECEMBER, wide, both)
+    brand = sum(1 for _m, queries in every for q in queries if q.kind == "brand")
+    assert shown["share_of_voice"].now == measures.share(
+        brand, sum(len(queries) for _m, queries in every)
+    )
+
+
+def test_the_figures_by_hand_and_their_reads(data: Data) -> None:
+    """The fixture worked out on paper, and the page's reads: one aggregate per period for the
+    three mention figures, however many readers ask for them."""
+    built = figures_of(data, DECEMBER, None, Scope())
+    shown = {figure.code: figure.now for figure in built.figures}
+    # 1 Dec (both brand queries, once), 10 Dec, 12 Dec, 15 Dec, 21 Dec; not 30 Nov, 20 Dec
+    # (a competitor's only) nor 1 January in Paris.
+    assert shown["mention_volume"] == 5.0
+    assert shown["potential_reach"] == 10 + 20 + 5 + 3
+    assert shown["net_sentiment"] == measures.net_sentiment(2, 2)
+    labels = {row[0]: row[1] for row in built.section("labels").table.rows}
+    assert labels == {"Bug": 1, "prix": 2}
+    with CaptureQueriesContext(connection) as read, kpis.reading():
+        for reader in (kpis.mention_volume, kpis.potential_reach, kpis.net_sentiment):
+            reader(data.workspace, DECEMBER)
+    mention_reads = [q for q in read.captured_queries if "listening_mention" in q["sql"]]
+    assert len(mention_reads) == 1, mention_reads
+    # Outside a page's build every reader reads afresh: a mention added is counted.
+    data.mention(at(2026, 12, 5), "positive", [data.brand], followers=1)
+    assert kpis.mention_volume(data.workspace, DECEMBER) == 6.0
