@@ -266,3 +266,75 @@ def test_it_keeps_the_figures_a_while_and_computes_them_again_on_demand(
     # …until asked to compute them again
     client.get(reverse("analytics:agency") + NOVEMBER + "&fresh=1")
     assert {r["Workspace"]: r["Mentions"] for r in _csv(client)}["Brand A2"] == "2"
+
+
+def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
+    personas: Personas, client: Any, agency: dict[str, Any]
+) -> None:
+    """The agency view reads its workspaces' figures together (a grouped query per time zone):
+    each equals the catalogue's reader asked for that workspace alone, workspaces in two time
+    zones, with running KPIs, an alert, a failed post and a waiting conversation; and the number
+    of queries does not grow with the number of workspaces for what is read together."""
+    from ambassade.analytics import agency as agency_module
+    from ambassade.analytics import services as analytics_services
+    from ambassade.analytics.agency import COLUMNS
+
+    second = agency["second"]
+    second.time_zone = "America/New_York"
+    second.save(update_fields=["time_zone"])
+    # 03:30 UTC on 1 November: 23:30 on 31 October in New York (summer time until 06:00 UTC).
+    agency["a2"].mention(at(2026, 11, 1, 3, 30), "positive", [agency["a2"].brand])
+    Alert.objects.create(workspace=second, title="Spike", severity="high", dedup_key="s")
+    objective = analytics_services.create_objective(
+        second, personas.alice, name="Visibility", type="visibility"
+    )
+    for metric in ("mention_volume", "share_of_voice"):
+        analytics_services.add_kpi(
+            objective,
+            personas.alice,
+            metric=metric,
+            target=1,
+            period_start=date(2026, 1, 1),
+            period_end=date(2027, 12, 31),
+        )
+    now = at(2026, 12, 7, 12)
+    groups = agency_module.build(
+        personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
+    )
+    rows = {row.workspace.name: row for group in groups for row in group.rows}
+    assert set(rows) == {"Brand A", "Brand A2"}
+    for row in rows.values():
+        for column in COLUMNS:
+            if not column.metric:
+                continue
+            reader = kpis.READERS[column.metric]
+            cell = row.cells[column.code]
+            assert cell.value == reader(row.workspace, row.period), (row.workspace, column)
+            assert cell.before == reader(row.workspace, row.previous), (row.workspace, column)
+    assert (
+        rows["Brand A2"].cells["mentions"].value == 1.0
+    )  # the one of 1 November (UTC) is October's
+    assert rows["Brand A2"].cells["mentions"].before == 1.0
+    assert rows["Brand A2"].cells["alerts"].value == 1.0
+    assert rows["Brand A"].cells["alerts"].value == 0.0
+    # The running KPIs as the objectives page measures them: the mention volume meets its target;
+    # the share of voice has no rollup to count here, so it is neither on track nor behind.
+    running = [kpis.measure(kpi, now) for kpi in objective.kpis.all()]
+    assert [m.on_track for m in running] == [True, None]
+    assert rows["Brand A2"].cells["on_track"].value == 1.0
+    assert rows["Brand A2"].cells["behind"].value == 0.0
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def mention_reads() -> int:
+        with CaptureQueriesContext(connection) as read:
+            agency_module.build(
+                personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
+            )
+        return sum(1 for q in read.captured_queries if 'FROM "listening_mention"' in q["sql"])
+
+    two = mention_reads()
+    services.create_workspace(
+        organisation=personas.workspace_a.organisation, name="Brand A3", owner=personas.alice
+    )
+    assert mention_reads() == two

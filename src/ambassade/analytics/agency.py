@@ -182,43 +182,86 @@ class Group:
     rows: list[Row]
 
 
-def _states(workspace: Any, role: str, now: Any) -> dict[str, tuple[float | None, Any]]:
-    """The figures read now, as the home dashboard reads them."""
-    found: dict[str, tuple[float | None, Any]] = {}
-    if can_role(role, ALERTS_VIEW):
-        alerts = Alert.objects.filter(
-            workspace=workspace, status__in=(Alert.Status.NEW, Alert.Status.ACKNOWLEDGED)
-        ).count()
-        crisis = (
-            Crisis.objects.filter(workspace=workspace, status=Crisis.Status.OPEN)
-            .order_by("-opened_at")
-            .first()
+@dataclass
+class _Now:
+    """The states of the workspaces to compute, read for all of them at once: open alerts, the
+    open crisis, waiting and breaching conversations, failed posts, the KPIs running today."""
+
+    alerts: dict[int, int] = field(default_factory=dict)
+    crisis: dict[int, Any] = field(default_factory=dict)
+    inbox: dict[int, dict[str, int]] = field(default_factory=dict)
+    failed: dict[int, int] = field(default_factory=dict)
+    kpis: dict[int, list[Any]] = field(default_factory=dict)
+
+
+def _read_now(workspaces: list[Any], now: Any) -> _Now:
+    """What ``_states`` shows, as the home dashboard reads it, in one grouped query each."""
+    pks = [workspace.pk for workspace in workspaces]
+    read = _Now()
+    if not pks:
+        return read
+    read.alerts = dict(
+        Alert.objects.filter(
+            workspace_id__in=pks, status__in=(Alert.Status.NEW, Alert.Status.ACKNOWLEDGED)
         )
-        found["alerts"] = (float(alerts), None)
-        found["crisis"] = (1.0 if crisis else 0.0, {"pk": crisis.pk} if crisis else None)
-    if can_role(role, INBOX_VIEW):
-        inbox = Conversation.objects.filter(
-            workspace=workspace, status__in=ConversationStatus.unresolved()
-        ).aggregate(
+        .order_by()
+        .values_list("workspace_id")
+        .annotate(n=Count("id"))
+    )
+    for crisis in Crisis.objects.filter(workspace_id__in=pks, status=Crisis.Status.OPEN).order_by(
+        "workspace_id", "-opened_at", "-pk"
+    ):
+        read.crisis.setdefault(crisis.workspace_id, crisis)
+    read.inbox = {
+        row.pop("workspace_id"): row
+        for row in Conversation.objects.filter(
+            workspace_id__in=pks, status__in=ConversationStatus.unresolved()
+        )
+        .order_by()
+        .values("workspace_id")
+        .annotate(
             waiting=Count("id", filter=Q(waiting_since__isnull=False)),
             breaching=Count("id", filter=Q(due_at__lt=now)),
         )
-        found["waiting"] = (float(inbox["waiting"]), None)
-        found["breaching"] = (float(inbox["breaching"]), None)
+    }
+    read.failed = dict(
+        Variant.objects.filter(workspace_id__in=pks, status=PostStatus.FAILED)
+        .order_by()
+        .values_list("workspace_id")
+        .annotate(n=Count("post_id", distinct=True))
+    )
+    todays = {
+        workspace.pk: timezone.localdate(now, timezone=_zone(workspace)) for workspace in workspaces
+    }
+    by_pk = {workspace.pk: workspace for workspace in workspaces}
+    for kpi in Kpi.objects.filter(
+        workspace_id__in=pks,
+        period_start__lte=max(todays.values()),
+        period_end__gte=min(todays.values()),
+    ).order_by("workspace_id", "pk"):
+        today = todays[kpi.workspace_id]
+        if kpi.period_start <= today <= kpi.period_end:
+            kpi.workspace = by_pk[kpi.workspace_id]
+            read.kpis.setdefault(kpi.workspace_id, []).append(kpi)
+    return read
+
+
+def _states(workspace: Any, role: str, now: Any, read: _Now) -> dict[str, tuple[float | None, Any]]:
+    """The figures read now (``read``), as the home dashboard reads them."""
+    found: dict[str, tuple[float | None, Any]] = {}
+    pk = workspace.pk
+    if can_role(role, ALERTS_VIEW):
+        crisis = read.crisis.get(pk)
+        found["alerts"] = (float(read.alerts.get(pk, 0)), None)
+        found["crisis"] = (1.0 if crisis else 0.0, {"pk": crisis.pk} if crisis else None)
+    if can_role(role, INBOX_VIEW):
+        inbox = read.inbox.get(pk, {})
+        found["waiting"] = (float(inbox.get("waiting", 0)), None)
+        found["breaching"] = (float(inbox.get("breaching", 0)), None)
     if can_role(role, PUBLISHING_VIEW):
-        failed = (
-            Variant.objects.filter(workspace=workspace, status=PostStatus.FAILED)
-            .values("post_id")
-            .distinct()
-            .count()
-        )
-        found["posts_failed"] = (float(failed), None)
+        found["posts_failed"] = (float(read.failed.get(pk, 0)), None)
     if can_role(role, ANALYTICS_VIEW):
-        today = timezone.localdate(now, timezone=_zone(workspace))
-        current = Kpi.objects.filter(
-            workspace=workspace, period_start__lte=today, period_end__gte=today
-        ).select_related("workspace")
-        measured = [kpis.measure(kpi, now) for kpi in current]
+        measured = [kpis.measure(kpi, now) for kpi in read.kpis.get(pk, [])]
         found["on_track"] = (float(sum(1 for m in measured if m.on_track)), None)
         found["behind"] = (float(sum(1 for m in measured if m.on_track is False)), None)
     return found
@@ -239,7 +282,7 @@ def _state_text(column: Column, value: float | None) -> str:
 
 
 def _figures(
-    workspace: Any, role: str, period: Period, previous: Period, now: Any
+    workspace: Any, role: str, period: Period, previous: Period, now: Any, read: _Now
 ) -> dict[str, Any]:
     """Every figure of a workspace's row the role may see: plain numbers, for the cache."""
     metrics: dict[str, tuple[float | None, float | None]] = {}
@@ -247,7 +290,7 @@ def _figures(
         if column.metric and can_role(role, column.permission):
             reader: Callable[[Any, Period], float | None] = kpis.READERS[column.metric]
             metrics[column.code] = (reader(workspace, period), reader(workspace, previous))
-    return {"metrics": metrics, "states": _states(workspace, role, now), "at": now}
+    return {"metrics": metrics, "states": _states(workspace, role, now, read), "at": now}
 
 
 def _row(
@@ -257,20 +300,16 @@ def _row(
     now: Any,
     fresh: bool,
     client_reports: dict[int, Any],
+    read: _Now,
 ) -> Row:
     workspace = membership.workspace
     role = membership.role
-    period = kpis.period_of(workspace, start, end)
-    before_start, before_end = reports.previous_period(start, end)
-    previous = kpis.period_of(workspace, before_start, before_end)
+    period, previous = _periods(workspace, start, end)
     row = Row(workspace=workspace, role=role, period=period, previous=previous)
-    key = (
-        f"analytics:agency:{workspace.pk}:{workspace.created_at.timestamp()}:{role}:"
-        f"{start.isoformat()}:{end.isoformat()}"
-    )
+    key = _key(membership, start, end)
     figures = None if fresh else cache.get(key)
     if figures is None:
-        figures = _figures(workspace, role, period, previous, now)
+        figures = _figures(workspace, role, period, previous, now, read)
         cache.set(key, figures, CACHE_SECONDS)
     row.computed_at = figures["at"]
     for column in COLUMNS:
@@ -290,6 +329,51 @@ def _row(
         row.client_report = client_reports.get(workspace.pk)
         row.can_manage_reports = can_role(role, ANALYTICS_MANAGE)
     return row
+
+
+def _key(membership: Membership, start: date, end: date) -> str:
+    workspace = membership.workspace
+    return (
+        f"analytics:agency:{workspace.pk}:{workspace.created_at.timestamp()}:{membership.role}:"
+        f"{start.isoformat()}:{end.isoformat()}"
+    )
+
+
+def _periods(workspace: Any, start: date, end: date) -> tuple[Period, Period]:
+    before_start, before_end = reports.previous_period(start, end)
+    return kpis.period_of(workspace, start, end), kpis.period_of(
+        workspace, before_start, before_end
+    )
+
+
+def _read_ahead(mine: list[Membership], start: date, end: date, now: Any, fresh: bool) -> _Now:
+    """The figures of the workspaces to compute (all when ``fresh``, else those not in the
+    cache) read for all of them at once: the states (``_read_now``), and the KPIs' readings per
+    time zone (``kpis.read_ahead``: the columns' periods, and those of the KPIs running today)."""
+    keys = {_key(membership, start, end): membership for membership in mine}
+    kept = {} if fresh else cache.get_many(list(keys))
+    to_compute = [membership for key, membership in keys.items() if key not in kept]
+    read = _read_now([membership.workspace for membership in to_compute], now)
+    for permission, what in ((LISTENING_VIEW, "listening"), (PUBLISHING_VIEW, "publishing")):
+        metrics = {
+            "listening": {"mention_volume", "potential_reach", "net_sentiment", "share_of_voice"},
+            "publishing": {"posts_published"},
+        }[what]
+        periods: dict[Any, list[Period]] = {}
+        for membership in to_compute:
+            workspace = membership.workspace
+            if not can_role(membership.role, permission):
+                continue
+            wanted = set(_periods(workspace, start, end))
+            if can_role(membership.role, ANALYTICS_VIEW):
+                wanted |= {
+                    kpis.period_of(workspace, kpi.period_start, kpi.period_end)
+                    for kpi in read.kpis.get(workspace.pk, [])
+                    if kpi.metric in metrics
+                }
+            periods[workspace] = sorted(wanted, key=lambda p: (p.start, p.end))
+        kpis.read_ahead(periods, listening=what == "listening", publishing=what == "publishing")
+    return read
 
 
 def memberships(user: Any) -> list[Membership]:
@@ -315,7 +399,10 @@ def build(
     ).order_by("workspace_id", "-created_at", "-pk"):
         client_reports.setdefault(report.workspace_id, report)
     with kpis.reading():
-        rows = [_row(membership, start, end, now, fresh, client_reports) for membership in mine]
+        read = _read_ahead(mine, start, end, now, fresh)
+        rows = [
+            _row(membership, start, end, now, fresh, client_reports, read) for membership in mine
+        ]
     return [
         Group(organisation=organisation, rows=list(items))
         for organisation, items in groupby(rows, key=lambda row: row.workspace.organisation)

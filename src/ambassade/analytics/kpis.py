@@ -205,6 +205,17 @@ def listening_counts(
     of ``day``, ``sentiment``, ``query``, ``kind``, ``network``). Read from the daily rollups (one row
     per query, local day, source, sentiment and language); from the matches themselves, by local
     day, when the scope names a label, which the rollups do not keep."""
+    return dict(
+        _remembered(
+            ("listening_counts", workspace.pk, period, scope, by, tuple(sorted(kinds))),
+            lambda: _listening_counts(workspace, period, scope, by, kinds),
+        )
+    )
+
+
+def _listening_counts(
+    workspace: Any, period: Period, scope: Scope, by: tuple[str, ...], kinds: tuple[str, ...]
+) -> dict[tuple[Any, ...], int]:
     ids = query_ids(workspace, scope, kinds)
     if scope.tag:
         from django.db.models.functions import TruncDate
@@ -358,7 +369,12 @@ def _published_post_ids(workspace: Any, period: Period, scope: Scope = ALL) -> A
 
 
 def posts_published(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
-    return float(_published_post_ids(workspace, period, scope).count())
+    return float(
+        _remembered(
+            ("posts_published", workspace.pk, period, scope),
+            lambda: _published_post_ids(workspace, period, scope).count(),
+        )
+    )
 
 
 def link_clicks(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
@@ -395,6 +411,96 @@ def active_members(workspace: Any, period: Period, scope: Scope = ALL) -> float 
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return float(row[0] if row else 0)
+
+
+def read_ahead(periods: dict[Any, list[Period]], *, listening: bool, publishing: bool) -> None:
+    """Within :func:`reading`, read for many workspaces at once what their readers would read one
+    workspace at a time, with no filter: the brand's query ids, the brand's mention counts, the
+    brand and competitor matches by kind (share of voice), the posts published. ``periods`` maps
+    each workspace to its periods; the workspaces of one period (one time zone) are read in one
+    grouped query each. The readers then find their answer already read, and compute their
+    figures as always (the agency view: 20 workspaces in some 15 queries instead of 200)."""
+    memory = _READ.get()
+    if memory is None or not periods:
+        return
+    by_pk = {workspace.pk: workspace for workspace in periods}
+    brand_kinds = ("brand",)
+    both = tuple(sorted((ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR)))
+    grouped: dict[Period, list[int]] = {}
+    for workspace, wanted in periods.items():
+        for period in wanted:
+            grouped.setdefault(period, []).append(workspace.pk)
+    if listening:
+        kinds: dict[int, dict[int, str]] = {pk: {} for pk in by_pk}
+        for workspace_id, query_id, kind in ListeningQuery.objects.filter(
+            workspace_id__in=list(by_pk)
+        ).values_list("workspace_id", "id", "kind"):
+            kinds[workspace_id][query_id] = kind
+        for pk, queries in kinds.items():
+            brand = [q for q, kind in queries.items() if kind == ListeningQuery.Kind.BRAND]
+            counted = [q for q, kind in queries.items() if kind in both]
+            memory[("query_ids", pk, None, brand_kinds)] = brand
+            memory[("query_ids", pk, None, both)] = counted
+        for period, pks in grouped.items():
+            first, after = period.bounds()
+            brand_ids = [q for pk in pks for q in memory[("query_ids", pk, None, brand_kinds)]]
+            found = {
+                row["workspace_id"]: row
+                for row in Mention.objects.filter(
+                    workspace_id__in=pks,
+                    created_at__gte=first,
+                    created_at__lt=after,
+                    pk__in=MentionMatch.objects.filter(
+                        query_id__in=brand_ids, created_at__gte=first, created_at__lt=after
+                    ).values("mention_id"),
+                )
+                .order_by()
+                .values("workspace_id")
+                .annotate(
+                    n=Count("id"),
+                    reach=Sum("author_followers"),
+                    positive=Count("id", filter=Q(sentiment="positive")),
+                    negative=Count("id", filter=Q(sentiment="negative")),
+                )
+            }
+            by_kind: dict[int, dict[tuple[Any, ...], int]] = {pk: {} for pk in pks}
+            for workspace_id, kind, n in (
+                DailyRollup.objects.filter(
+                    workspace_id__in=pks,
+                    day__gte=period.start,
+                    day__lte=period.end,
+                    query_id__in=[q for pk in pks for q in memory[("query_ids", pk, None, both)]],
+                )
+                .order_by()
+                .values_list("workspace_id", "query__kind")
+                .annotate(n=Sum("count"))
+            ):
+                by_kind[workspace_id][(kind,)] = int(n or 0)
+            for pk in pks:
+                row = found.get(pk, {})
+                memory[("brand_mention_counts", pk, period, ALL)] = BrandMentions(
+                    int(row.get("n") or 0),
+                    int(row.get("reach") or 0),
+                    int(row.get("positive") or 0),
+                    int(row.get("negative") or 0),
+                )
+                memory[("listening_counts", pk, period, ALL, ("kind",), both)] = by_kind[pk]
+    if publishing:
+        for period, pks in grouped.items():
+            first, after = period.bounds()
+            published = dict(
+                Variant.objects.filter(
+                    workspace_id__in=pks,
+                    status=PostStatus.PUBLISHED,
+                    published_at__gte=first,
+                    published_at__lt=after,
+                )
+                .order_by()
+                .values_list("workspace_id")
+                .annotate(n=Count("post_id", distinct=True))
+            )
+            for pk in pks:
+                memory[("posts_published", pk, period, ALL)] = published.get(pk, 0)
 
 
 READERS: dict[str, Callable[[Any, Period], float | None]] = {
