@@ -181,6 +181,25 @@ def test_community_counts_leave_staff_out(data: Data) -> None:
     assert figures["members"].now == 2.0 and figures["members"].before == 1.0
 
 
+def test_an_event_is_named_in_the_reader_s_language(data: Data) -> None:
+    from ambassade.events.models import Event
+
+    Event.objects.create(
+        workspace=data.workspace,
+        token="e" * 43,
+        title_en="Meetup",
+        title_fr="Rencontre",
+        organiser="Brand",
+        starts_at=at(2026, 12, 5, 18),
+        ends_at=at(2026, 12, 5, 20),
+        time_zone="Europe/Paris",
+    )
+    for language, title in (("fr", "Rencontre"), ("en", "Meetup")):
+        with translation.override(language):
+            built = area_community.build(data.workspace, DECEMBER, None, Scope())
+        assert built.section("events").table.rows[0][0] == title
+
+
 def area_url(personas: Personas, area: str, table: str = "") -> str:
     slug = personas.workspace_a.slug
     if table:

@@ -52,6 +52,7 @@ def fields(workspace: Any) -> dict[str, forms.Field]:
     networks = sorted(
         set(
             Identity.objects.filter(workspace=workspace)
+            .order_by()  # the model's ordering would make DISTINCT per identity
             .values_list("network", flat=True)
             .distinct()
         )
@@ -237,7 +238,8 @@ def _events(workspace: Any, period: Period) -> Section:
         .order_by("starts_at")
     )
     for event in events:
-        title = getattr(event, "title", None) or event.title_en or event.title_fr
+        # In the reader's language; the other one where the team left it empty.
+        title = event.title or event.title_en or event.title_fr
         table.rows.append(
             [
                 str(title),

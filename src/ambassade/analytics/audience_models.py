@@ -98,6 +98,9 @@ class AccountSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "day"], name="snapshot_one_a_day")
         ]
+        # Follower growth seeks an account's first and last readings of a period and the last
+        # one before it (audience._growths): docs/analytics.md, "Performance".
+        indexes = [models.Index(fields=["account", "taken_at"], name="snapshot_by_time")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}: {self.followers}"
@@ -129,6 +132,8 @@ class PostResult(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "published_at"], name="result_by_time"),
+            # Each account's posts of a period, side by side (audience.compare).
+            models.Index(fields=["account", "published_at"], name="result_by_account"),
         ]
 
     def __str__(self) -> str:

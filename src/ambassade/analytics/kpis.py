@@ -311,12 +311,17 @@ def response_minutes(arrived: datetime, answered: datetime) -> float:
 
 
 def first_response_time(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    from ambassade.analytics.localtime import Micros, minutes
+
     pairs = _conversations(workspace, period, scope).filter(first_response_at__isnull=False)
-    minutes = [
-        response_minutes(arrived, answered)
-        for arrived, answered in pairs.values_list("first_inbound_at", "first_response_at")
-    ]
-    return measures.median(minutes)
+    return measures.median(
+        [
+            minutes(micros)
+            for micros in pairs.values_list(
+                Micros("first_response_at", "first_inbound_at"), flat=True
+            )
+        ]
+    )
 
 
 def surveys(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
@@ -388,25 +393,26 @@ def link_clicks(workspace: Any, period: Period, scope: Scope = ALL) -> float | N
 
 
 def active_members(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
-    """The period's authors (one range read of the mentions' (workspace, created_at) index),
-    joined to the members' identities on network and handle; the brand's staff left out."""
+    """The members (the brand's staff left out) with an identity that wrote a mention in the
+    period: one probe per identity of the mentions' (workspace, author_handle, network,
+    created_at) index, whatever the period's volume (docs/analytics.md, "Performance")."""
     first, after = period.bounds()
     mention = Mention._meta.db_table
     identity = Identity._meta.db_table
     member = Member._meta.db_table
-    network = "AND network = %s " if scope.network else ""
+    network = "AND i.network = %s " if scope.network else ""
     sql = (
         f"SELECT COUNT(DISTINCT i.member_id) FROM {identity} i "  # noqa: S608 (table names)
         f"INNER JOIN {member} m ON m.id = i.member_id "
-        "INNER JOIN (SELECT DISTINCT network, author_handle FROM "
-        f"{mention} WHERE workspace_id = %s AND created_at >= %s AND created_at < %s {network}"
-        "AND author_handle <> '') a ON a.network = i.network AND a.author_handle = i.handle "
-        "WHERE i.workspace_id = %s AND m.staff = %s"
+        f"WHERE i.workspace_id = %s AND m.staff = %s AND i.handle <> '' {network}"
+        f"AND EXISTS (SELECT 1 FROM {mention} a WHERE a.workspace_id = %s "
+        "AND a.author_handle = i.handle AND a.network = i.network "
+        "AND a.created_at >= %s AND a.created_at < %s)"
     )
-    params: list[Any] = [workspace.pk, first, after]
+    params: list[Any] = [workspace.pk, False]
     if scope.network:
         params.append(scope.network)
-    params += [workspace.pk, False]
+    params += [workspace.pk, first, after]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

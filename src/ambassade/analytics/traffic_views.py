@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.analytics import charts, traffic
+from ambassade.analytics.areas import COUNT, DAY, TEXT, rows_html
 from ambassade.analytics.audience_models import TrafficSite
 from ambassade.analytics.audience_views import _change, _filters
 from ambassade.analytics.catalogue import CATALOGUE
@@ -167,7 +168,15 @@ def traffic_page(request: HttpRequest) -> HttpResponse:
             "channels": channels,
             "networks": traffic.by_kind(workspace, period, "social"),
             "campaigns": traffic.by_kind(workspace, period, "campaign"),
-            "daily": {"spec": json.dumps(spec), "rows": sorted(daily, reverse=True)},
+            "daily": {
+                "spec": json.dumps(spec),
+                "rows": bool(daily),
+                "html": rows_html(
+                    sorted(daily, reverse=True),
+                    [(_("Day"), DAY), (_("Network"), TEXT), (_("Visits"), COUNT)],
+                    labels=False,
+                ),
+            },
             "chart_locale": charts.locale_json(),
         },
         status=status,

@@ -216,7 +216,12 @@ class Mention(models.Model):
             models.Index(fields=["workspace", "sentiment", "-created_at"], name="mention_sent"),
             models.Index(fields=["workspace", "lang", "-created_at"], name="mention_lang"),
             models.Index(fields=["source", "-created_at"], name="mention_source"),
-            models.Index(fields=["workspace", "author_handle"], name="mention_author"),
+            # An author's mentions, and whether they wrote in a period on a network (the
+            # community's active members probe it once per identity: docs/analytics.md).
+            models.Index(
+                fields=["workspace", "author_handle", "network", "created_at"],
+                name="mention_author_seen",
+            ),
             models.Index(fields=["workspace", "cluster"], name="mention_cluster"),
             # The labelled mentions only (most have none): the analytics' top labels of a period.
             models.Index(
