@@ -159,6 +159,12 @@ class Cohort:
     assignees: dict[int | None, Group]
 
 
+class _State(Case):
+    """A conversation's target state (an int from both drivers: no converter per row)."""
+
+    convert_value = staticmethod(Case._convert_value_noop)  # type: ignore[assignment]
+
+
 def _cohort(workspace: Any, period: Period, scope: Scope) -> Cohort:
     """The period's conversations grouped in one pass. The database gives each conversation's
     local day, first-response time (microseconds) and target state (met, missed, none), so that
@@ -173,7 +179,7 @@ def _cohort(workspace: Any, period: Period, scope: Scope) -> Cohort:
         "assignee_id",
         LocalDay("first_inbound_at", workspace.time_zone, first, after),
         Micros("first_response_at", "first_inbound_at"),
-        Case(
+        _State(
             When(first_response_due_at__isnull=True, then=Value(NO_TARGET)),
             When(
                 first_response_at__isnull=False,

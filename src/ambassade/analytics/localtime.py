@@ -79,6 +79,7 @@ class LocalDay(Func):
     a date on PostgreSQL, ``YYYY-MM-DD`` text on SQLite (:func:`day_of` takes either)."""
 
     output_field = CharField()
+    convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[assignment]
 
     def __init__(self, expression: Any, zone: str, first: datetime, after: datetime) -> None:
         super().__init__(expression)
@@ -100,6 +101,7 @@ class LocalWeekHour(Func):
     Monday 00:00–01:00 to 167 for Sunday 23:00–24:00."""
 
     output_field = IntegerField()
+    convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[assignment]
 
     def __init__(self, expression: Any, zone: str, first: datetime, after: datetime) -> None:
         super().__init__(expression)
@@ -130,6 +132,8 @@ class Micros(Func):
     number as Python's ``end - start``; None when either is."""
 
     output_field = IntegerField()
+    # Both drivers give an int already: no converter per row.
+    convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[assignment]
 
     def __init__(self, end: Any, start: Any) -> None:
         super().__init__(end, start)

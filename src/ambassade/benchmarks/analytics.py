@@ -9,9 +9,9 @@ satisfaction answers, 2,000 published posts with short links, 5,000 community me
 per indicator of the catalogue over the current month; and the audience (``_fill_audience``: own
 and competitors' accounts read daily for the year, their posts' results, a site's traffic). Then
 the home page (the dashboard: its tiles, the 30-day chart and the six running KPIs), the objectives
-page (every KPI), the audience page (30 days and the whole year), the competitors page and the
-traffic page (the year), and the area pages (listening, publishing, inbox and community over 30
-days; listening and inbox over the year) are requested through Django's test client, signed in as the owner. p50
+page (every KPI), the audience, competitors and traffic pages (30 days and the whole year), and the
+area pages (listening, publishing, inbox and community over 30 days and over the year) are
+requested through Django's test client, signed in as the owner. p50
 and p95 over the requests, and the SQL queries of one page.
 
 Each database runs in a child process with a throw-away data directory: SQLite always, PostgreSQL
@@ -536,6 +536,11 @@ def _measure(per_day: int) -> dict[str, Any]:
         ("Audience (30 days)", reverse("analytics:audience", args=[workspace.slug])),
         ("Audience (the year)", reverse("analytics:audience", args=[workspace.slug]) + year),
         ("Competitors (30 days)", reverse("analytics:competitors", args=[workspace.slug])),
+        (
+            "Competitors (the year)",
+            reverse("analytics:competitors", args=[workspace.slug]) + year,
+        ),
+        ("Traffic (30 days)", reverse("analytics:traffic", args=[workspace.slug])),
         ("Traffic (the year)", reverse("analytics:traffic", args=[workspace.slug]) + year),
         *(
             (
@@ -548,7 +553,13 @@ def _measure(per_day: int) -> dict[str, Any]:
             "Listening area (the year)",
             reverse("analytics:area", args=[workspace.slug, "listening"]) + year,
         ),
-        ("Inbox area (the year)", reverse("analytics:area", args=[workspace.slug, "inbox"]) + year),
+        *(
+            (
+                f"{area.title()} area (the year)",
+                reverse("analytics:area", args=[workspace.slug, area]) + year,
+            )
+            for area in ("publishing", "inbox", "community")
+        ),
         *pages_of_the_agency,
     ):
         for _warm in range(3):

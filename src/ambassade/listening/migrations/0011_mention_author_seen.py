@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listening", "0009_mention_author_created_at"),
+        ("listening", "0010_mention_labelled"),
         ("workspaces", "0003_preferences"),
     ]
 
