@@ -333,3 +333,54 @@ def test_the_publishing_page_reads_the_rates_of_the_catalogue_in_one_grouped_rea
     assert figures["engagement_rate_per_follower"].now == pytest.approx(100 * 37 / 1200)
     spring_only = area_publishing.build(ws, november, None, Scope(campaign="spring"))
     assert {f.code: f.now for f in spring_only.figures}["engagements"] == 7.0
+
+
+def test_the_audience_page_s_totals_are_the_catalogue_s_readers(personas: Personas) -> None:
+    from ambassade.analytics import audience
+    from ambassade.analytics.models import TrackedAccount
+    from tests.analytics.test_audience import Audience
+
+    data = Audience(personas)
+    ws = data.workspace
+    for day, followers in ((1, 100), (15, 130), (30, 90)):
+        data.snapshot(data.masto, at(2026, 10, day, 12), followers)
+        data.snapshot(data.tube, at(2026, 11, day, 12), followers * 10)
+        data.snapshot(data.rival, at(2026, 11, day, 12), followers * 3)
+    data.post(data.masto, at(2026, 10, 31, 22, 59), 5, followers=100)  # 31 October in Paris
+    data.post(data.masto, at(2026, 10, 31, 23, 0), 7, followers=200)  # 1 November
+    data.post(data.tube, at(2026, 11, 11), 30, impressions=600, followers=1000)
+    data.post(data.tube, at(2026, 10, 20), 4, impressions=40, followers=500)
+    data.post(data.rival, at(2026, 11, 12), 99, impressions=99, followers=99)  # not own
+    november = Period(date(2026, 11, 1), date(2026, 11, 30), "Europe/Paris")
+    empty = Period(date(2025, 1, 1), date(2025, 1, 31), "Europe/Paris")
+    for period in (november, empty):
+        previous = audience.previous_period(period)
+        for network in ("", "youtube", "bluesky"):
+            lines = audience.compare(ws, TrackedAccount.Role.OWN, period, network)
+            found = audience.totals(lines, previous)
+            expected = audience.Totals(
+                growth=audience.follower_growth(ws, period, network),
+                growth_before=audience.follower_growth(ws, previous, network),
+                rate=audience.engagement_rate(ws, period, network),
+                rate_before=audience.engagement_rate(ws, previous, network),
+                rate_per_follower=audience.engagement_rate_per_follower(ws, period, network),
+                rate_per_follower_before=audience.engagement_rate_per_follower(
+                    ws, previous, network
+                ),
+                posts=audience.posts_in(ws, period, network),
+                posts_before=audience.posts_in(ws, previous, network),
+            )
+            assert found == expected, (period, network)
+    found = audience.totals(
+        audience.compare(ws, "own", november), audience.previous_period(november)
+    )
+    assert (found.posts, found.posts_before, found.rate) == (2, 2, 5.0)
+    # Both roles at once: the same lines as asked role by role.
+    both = audience.compare(ws, None, november)
+    by_role = [
+        *audience.compare(ws, TrackedAccount.Role.OWN, november),
+        *audience.compare(ws, TrackedAccount.Role.COMPETITOR, november),
+    ]
+    assert sorted((line.account.pk, line.growth, line.posts, line.rate) for line in both) == sorted(
+        (line.account.pk, line.growth, line.posts, line.rate) for line in by_role
+    )

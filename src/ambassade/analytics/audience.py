@@ -41,8 +41,10 @@ __all__ = [
     "engagement_rate_per_follower",
     "follower_growth",
     "follower_series",
+    "post_sums",
     "posts_in",
     "previous_period",
+    "totals",
 ]
 
 BEST_TIME_MIN_POSTS = 10
@@ -173,31 +175,50 @@ class AccountLine:
     rate: float | None
     rate_per_follower: float | None
     hidden: list[str] = field(default_factory=list)
+    #: The period's sums behind the rates (``post_sums``).
+    sums: dict[str, Any] = field(default_factory=dict)
 
 
-def compare(workspace: Any, role: str, period: Period, network: str = "") -> list[AccountLine]:
-    """Each account of a role (own or competitors) over the period: followers now, growth (and
-    the previous period's), posts and their frequency, engagements per post and the rates."""
-    accounts = list(_accounts(workspace, role, network).select_related("connection"))
-    ids = [account.id for account in accounts]
-    now_growth = _growths(ids, period)
-    before_growth = _growths(ids, previous_period(period))
+def post_sums(ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
+    """Per account: its posts of the period, their engagements, and the two rates' terms (the
+    same filters as :func:`engagement_rate` and :func:`engagement_rate_per_follower`), in one
+    grouped read."""
     first, after = period.bounds()
-    sums = {
+    shown, counted = Q(impressions__isnull=False), Q(followers__gt=0)
+    return {
         row["account_id"]: row
         for row in PostResult.objects.filter(
             account_id__in=ids, published_at__gte=first, published_at__lt=after
         )
+        .order_by()
         .values("account_id")
         .annotate(
             n_posts=Count("id"),
             n_engagements=Sum("engagements"),
-            shown=Sum("impressions", filter=Q(impressions__isnull=False)),
-            shown_engagements=Sum("engagements", filter=Q(impressions__isnull=False)),
-            n_followers=Sum("followers", filter=Q(followers__gt=0)),
-            follower_engagements=Sum("engagements", filter=Q(followers__gt=0)),
+            shown=Sum("impressions", filter=shown),
+            shown_engagements=Sum("engagements", filter=shown),
+            n_followers=Sum("followers", filter=counted),
+            follower_engagements=Sum("engagements", filter=counted),
         )
     }
+
+
+def compare(
+    workspace: Any, role: str | None, period: Period, network: str = ""
+) -> list[AccountLine]:
+    """Each account of a role (own or competitors; both with None) over the period: followers
+    now, growth (and the previous period's), posts and their frequency, engagements per post
+    and the rates."""
+    rows = TrackedAccount.objects.filter(workspace=workspace)
+    if role is not None:
+        rows = rows.filter(role=role)
+    if network:
+        rows = rows.filter(network=network)
+    accounts = list(rows.select_related("connection"))
+    ids = [account.id for account in accounts]
+    now_growth = _growths(ids, period)
+    before_growth = _growths(ids, previous_period(period))
+    sums = post_sums(ids, period)
     weeks = period.days / 7.0
     lines = []
     for account in accounts:
@@ -223,9 +244,53 @@ def compare(workspace: Any, role: str, period: Period, network: str = "") -> lis
                     int(row.get("follower_engagements") or 0), int(row.get("n_followers") or 0)
                 ),
                 hidden=list(account.hidden or []),
+                sums=row,
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The brand's own accounts together over a period and the one before (the audience page's
+    figures): the same numbers as :func:`follower_growth`, :func:`engagement_rate`,
+    :func:`engagement_rate_per_follower` and :func:`posts_in`, summed from the accounts' lines
+    and one grouped read of the period before instead of eleven reads."""
+
+    growth: float | None
+    growth_before: float | None
+    rate: float | None
+    rate_before: float | None
+    rate_per_follower: float | None
+    rate_per_follower_before: float | None
+    posts: int
+    posts_before: int
+
+
+def totals(lines: list[AccountLine], previous: Period) -> Totals:
+    def summed(rows: Iterable[dict[str, Any]], name: str) -> int:
+        return sum(int(row.get(name) or 0) for row in rows)
+
+    def growth(values: list[int | None]) -> float | None:
+        known = [value for value in values if value is not None]
+        return float(sum(known)) if known else None
+
+    now = [line.sums for line in lines]
+    before = list(post_sums([line.account.id for line in lines], previous).values())
+    return Totals(
+        growth=growth([line.growth for line in lines]),
+        growth_before=growth([line.growth_before for line in lines]),
+        rate=measures.rate(summed(now, "shown_engagements"), summed(now, "shown")),
+        rate_before=measures.rate(summed(before, "shown_engagements"), summed(before, "shown")),
+        rate_per_follower=measures.rate(
+            summed(now, "follower_engagements"), summed(now, "n_followers")
+        ),
+        rate_per_follower_before=measures.rate(
+            summed(before, "follower_engagements"), summed(before, "n_followers")
+        ),
+        posts=summed(now, "n_posts"),
+        posts_before=summed(before, "n_posts"),
+    )
 
 
 def follower_series(

@@ -187,23 +187,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     period, previous, network = filters["period"], filters["previous"], filters["network"]
     lines = audience.compare(workspace, TrackedAccount.Role.OWN, period, network)
+    summed = audience.totals(lines, previous)
     totals = {
-        "growth": _change(
-            audience.follower_growth(workspace, period, network),
-            audience.follower_growth(workspace, previous, network),
-        ),
-        "rate": _change(
-            audience.engagement_rate(workspace, period, network),
-            audience.engagement_rate(workspace, previous, network),
-        ),
-        "rate_per_follower": _change(
-            audience.engagement_rate_per_follower(workspace, period, network),
-            audience.engagement_rate_per_follower(workspace, previous, network),
-        ),
-        "posts": _change(
-            float(sum(line.posts for line in lines)),
-            float(audience.posts_in(workspace, previous, network)),
-        ),
+        "growth": _change(summed.growth, summed.growth_before),
+        "rate": _change(summed.rate, summed.rate_before),
+        "rate_per_follower": _change(summed.rate_per_follower, summed.rate_per_follower_before),
+        "posts": _change(float(summed.posts), float(summed.posts_before)),
     }
     return render(
         request,
@@ -253,8 +242,9 @@ def competitors(request: HttpRequest) -> HttpResponse:
     collect.sync_own_accounts(workspace)
     filters = _filters(request)
     period, network = filters["period"], filters["network"]
-    own = audience.compare(workspace, TrackedAccount.Role.OWN, period, network)
-    rivals = audience.compare(workspace, TrackedAccount.Role.COMPETITOR, period, network)
+    everyone = audience.compare(workspace, None, period, network)
+    own = [line for line in everyone if line.account.role == TrackedAccount.Role.OWN]
+    rivals = [line for line in everyone if line.account.role == TrackedAccount.Role.COMPETITOR]
     lines = [*own, *rivals]
     ranked = sorted(
         (
