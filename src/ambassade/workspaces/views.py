@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -156,7 +157,7 @@ def invitation_accept(request: HttpRequest, invitation_token: str) -> HttpRespon
             return _accept(request, invitation, user)
         return render(request, "workspaces/invitation_accept.html", context)
     if services.User.objects.filter(email__iexact=invitation.email).exists():
-        context["login_url"] = f"{reverse('login')}?next={request.path}"
+        context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(request, "workspaces/invitation_login.html", context)
     form = SignupForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
