@@ -98,8 +98,17 @@ def test_it_takes_an_rsvp_on_the_public_page_in_french(
 def test_it_refuses_robots_and_floods(client: Any, make_event: Any) -> None:
     event = make_event(capacity=None)
     url = reverse("events:public", args=[event.token])
-    robot = client.post(url, {"name": "Bot", "email": "bot@example.com", "website": "x"})
-    assert robot.status_code == 404 and not Rsvp.objects.exists()
+    robot = {"name": "Bot", "email": "bot@example.com", "website": "x"}
+    page = client.post(url, robot, HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.9")
+    # A clear error (a browser's autofill may fill it too), not a 404 that says nothing.
+    assert page.status_code == 200 and b"a field meant to stay empty was filled" in page.content
+    page = client.post(url, robot, HTTP_ACCEPT_LANGUAGE="fr", REMOTE_ADDR="198.51.100.9")
+    assert "un champ qui doit rester vide" in page.content.decode()
+    assert b"Leave this field empty" not in page.content  # its label is in French too
+    assert 'name="website" id="id_website" tabindex="-1" autocomplete="off">' in (
+        page.content.decode()
+    )  # never given back its value: sent again, the form goes through
+    assert not Rsvp.objects.exists()
     for n in range(services.RSVPS_PER_HOUR):
         client.post(url, {"name": f"P{n}", "email": f"p{n}@example.com"})
     refused = client.post(url, {"name": "One more", "email": "more@example.com"})

@@ -142,12 +142,31 @@ class RsvpForm(forms.Form):
         label=_("Send me e-mails about the brand's events (this event's follow-up, invitations)"),
         required=False,
     )
+    #: A field people never see (hidden by the page's style and from screen readers): robots fill
+    #: it. A browser's autofill may too, so the error says what to do, as contests' form does.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data.get("name") or "").split())
         if not name:
             raise forms.ValidationError(_("Give your name."))
         return name
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(
+                _(
+                    "The registration was not sent: a field meant to stay empty was filled "
+                    "(robots do, and sometimes a browser's autofill). Send the form again."
+                ),
+                code="robot",
+            )
+        return ""
 
 
 class CheckInForm(forms.Form):

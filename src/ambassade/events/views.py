@@ -313,8 +313,6 @@ def public_event(request: HttpRequest, event_token: str) -> HttpResponse:
     form = RsvpForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        if request.POST.get("website"):  # a field people never see: a robot filled it
-            raise Http404("No such event.")
         address = str(request.META.get("REMOTE_ADDR", ""))
         if services.throttled(event, address):
             error = words(coded("event.throttled"))
@@ -336,6 +334,8 @@ def public_event(request: HttpRequest, event_token: str) -> HttpResponse:
                     # Said as it is, without the ticket: only the person's own e-mail gives that.
                     return _public(_render_public(request, event, RsvpForm(), "", already=True))
                 return redirect("events:ticket", services.private_token(done.rsvp))
+        elif form.has_error("website"):
+            error = " ".join(form.errors["website"])
     return _public(_render_public(request, event, form, error))
 
 
