@@ -206,6 +206,25 @@ def test_it_limits_the_calls_of_one_address(
     assert post(signup(code=setup.code.code), address="198.51.100.8").status_code == 200
 
 
+def test_the_rate_limit_rows_of_past_minutes_are_purged(setup: Any, post: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ambassade.referrals import tasks
+    from ambassade.referrals.models import HookThrottle
+
+    post(b"x")
+    post(b"x", address="198.51.100.8")
+    assert HookThrottle.objects.count() == 2
+    assert tasks.purge_throttles.call_local() == 0  # this minute's rows stay
+    HookThrottle.objects.filter(pk=HookThrottle.objects.order_by("id")[0].pk).update(
+        window_start=timezone.now() - timedelta(minutes=1, seconds=1)
+    )
+    assert tasks.purge_throttles.call_local() == 1
+    assert HookThrottle.objects.count() == 1
+
+
 def test_it_refuses_a_large_body(setup: Any, post: Any) -> None:
     response = post(signup(code=setup.code.code, name="x" * 20_000))
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"

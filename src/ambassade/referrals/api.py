@@ -50,6 +50,7 @@ __all__ = [
     "TOLERANCE",
     "Answer",
     "error_answer",
+    "purge_throttles",
     "receive",
     "signature",
 ]
@@ -234,6 +235,16 @@ def _throttled(programme: Programme, address: str, now: dt.datetime) -> bool:
             return False
         HookThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
         return row.count + 1 > CALLS_PER_MINUTE
+
+
+def purge_throttles(now: dt.datetime | None = None) -> int:
+    """Remove the rate-limit rows whose minute has passed (``referrals.purge_throttles``): an
+    address that called once is not kept for ever, even hashed."""
+    now = now or timezone.now()
+    deleted, _rows = HookThrottle.objects.filter(
+        window_start__lte=now - dt.timedelta(minutes=1)
+    ).delete()
+    return int(deleted)
 
 
 def _verify(programme: Programme, headers: Mapping[str, str], body: bytes, now: dt.datetime) -> str:
