@@ -57,7 +57,7 @@ def test_a_campaign_is_composed_tested_sent_and_received(
 
     _log_in(page, live_server.url, "alice@example.com")
     page.goto(f"{live_server.url}/w/{workspace.slug}/mailing/")
-    page.get_by_text("3 members have agreed to receive e-mails").wait_for()
+    page.get_by_text("3 people receive a campaign sent to every member").wait_for()
     page.goto(f"{live_server.url}/w/{workspace.slug}/community/segments/")
     page.get_by_role("link", name="Write an e-mail to this segment").click()
     page.wait_for_url("**/mailing/new/?segment=*")

@@ -124,6 +124,18 @@ def test_every_member_leaves_the_staff_out(personas: Any, vips: dict[str, Any]) 
     assert found.left_out["staff"] == 1
 
 
+def test_the_campaigns_list_counts_who_a_campaign_to_everyone_reaches(
+    personas: Any, vips: dict[str, Any], client: Client
+) -> None:
+    """The list's lead counts as the campaign page does: no staff, no changed address, one per
+    address (the older count took every member whose latest consent was given: 6 here)."""
+    client.force_login(personas.alice)
+    client.cookies["django_language"] = "en"
+    shown = page(client.get(f"/w/{personas.workspace_a.slug}/mailing/")).text
+    assert "3 people receive a campaign sent to every member" in shown
+    assert audiences.breakdown(personas.workspace_a).recipients == 3
+
+
 def test_the_list_is_frozen_when_the_sending_starts(
     personas: Any, vips: dict[str, Any], campaign: Any, no_enqueue: None
 ) -> None:

@@ -39,7 +39,7 @@ def test_a_campaign_is_written_previewed_tested_and_sent(
     client.cookies["django_language"] = "en"
     base = f"/w/{personas.workspace_a.slug}/mailing/"
     listing = page(client.get(base)).text
-    assert "3 members have agreed to receive e-mails" in listing
+    assert "3 people receive a campaign sent to every member" in listing
     form = {
         "name": "Nouveau café",
         "connection": connection.pk,

@@ -30,11 +30,11 @@ from email.headerregistry import Address
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ambassade.community import activities
-from ambassade.community.models import Activity, Consent, Identity, Member
+from ambassade.community.models import Activity, Consent, Identity
 from ambassade.connectors.base import AuthExpired, ConnectorError
 from ambassade.connectors.email.account import EmailAccount
 from ambassade.connectors.email.smtp import SmtpSession
@@ -47,7 +47,6 @@ from ambassade.workspaces.messages import coded
 __all__ = [
     "STALE",
     "Progress",
-    "audience",
     "progress",
     "recover",
     "run",
@@ -99,28 +98,6 @@ def sender_of(campaign: Campaign, account: EmailAccount) -> Address:
 
 
 # --- the audience -----------------------------------------------------------------------------
-
-
-def audience(workspace: Any, members: Iterable[int] | None = None) -> Any:
-    """The members of ``workspace`` (among ``members`` when given) whose latest e-mailing consent is
-    given and who have an address, with ``optin_lang``: the language of that consent."""
-    latest = (
-        Consent.objects.filter(member=OuterRef("pk"), purpose=Consent.Purpose.EMAILING)
-        .exclude(state=Consent.State.PENDING)
-        .order_by("-recorded_at", "-id")
-    )
-    rows = (
-        Member.objects.filter(workspace=workspace)
-        .exclude(email="")
-        .annotate(
-            consent_state=Subquery(latest.values("state")[:1]),
-            optin_lang=Subquery(latest.values("lang")[:1]),
-        )
-        .filter(consent_state=Consent.State.GRANTED)
-    )
-    if members is not None:
-        rows = rows.filter(pk__in=list(members))
-    return rows
 
 
 def language_for(campaign: Campaign, wanted: str) -> str:

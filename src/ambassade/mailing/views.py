@@ -121,7 +121,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
             "campaigns": rows,
             "can_edit": _can(request, MAILING_EDIT),
             "can_send": _can(request, MAILING_SEND),
-            "audience": sending.audience(_ws(request)).count(),
+            # Counted as the campaign page counts (no staff, one per address…), not every consent.
+            "audience": audiences.breakdown(_ws(request)).recipients,
             "has_connection": Connection.objects.filter(
                 workspace=_ws(request), network="email"
             ).exists(),
