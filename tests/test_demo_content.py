@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from ambassade.analytics import kpis
 from ambassade.analytics.models import Kpi
+from ambassade.community.models import Member
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.contests import drawing as contest_drawing
 from ambassade.contests.models import Contest, Entry
@@ -223,6 +224,24 @@ def _referrals(demo: Workspace) -> None:
     assert demo.referral_programme.enabled and demo.referral_programme.secret()
 
 
+def _mailing(demo: Workspace) -> None:
+    """The campaigns target a saved segment, and the sent one reached exactly its recipients."""
+    from ambassade.mailing import audiences
+    from ambassade.mailing.models import Campaign, Recipient
+
+    campaigns = Campaign.objects.filter(workspace=demo)
+    assert campaigns.count() == 2
+    assert all(c.segment is not None and c.segment.name == c.segment_name for c in campaigns)
+    sent = campaigns.get(state="sent")
+    assert sent.segment is not None
+    emailed = Member.objects.filter(pk__in=Recipient.objects.filter(campaign=sent).values("member"))
+    consenting = Member.objects.filter(workspace=demo, consents__purpose="emailing").distinct()
+    # The segment's own criterion holds for each, and it left some consenting members out.
+    assert 0 < sent.total == emailed.count() < consenting.count()
+    assert not emailed.filter(reach__lt=500).exists()
+    assert audiences.breakdown(demo, campaigns.get(state="draft").segment).recipients > 0
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
     _moderation(demo)
@@ -230,6 +249,7 @@ def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     _events(demo)
     _products(demo)
     _referrals(demo)
+    _mailing(demo)
     before = _counts(demo)
     out = io.StringIO()
     ensure_demo_content(demo, out, now=NOW + timedelta(minutes=5))

@@ -12,7 +12,8 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from ambassade.community.models import Activity, Consent, Identity, Member
+from ambassade.community import crm
+from ambassade.community.models import Activity, Consent, Identity, Member, Segment
 from ambassade.mailing import audiences, sending, services
 from ambassade.mailing.models import Campaign, CampaignLink, Recipient
 from ambassade.workspaces import services as workspace_services
@@ -24,6 +25,13 @@ DRAFT = "Nouveautés de décembre"
 ADDRESS = "newsletter@cafe-lumiere.example"
 #: Members given an address and consent (the most followed ones).
 PEOPLE = 40
+#: The campaigns' audience: a saved segment, as a team would target one (not every member).
+SEGMENT = "Relais de la marque"
+SEGMENT_DESCRIPTION = (
+    "Abonnés à nos e-mails suivis par au moins 500 personnes : ceux qui font circuler nos "
+    "nouvelles."
+)
+SEGMENT_DEFINITION = {"consents": ["emailing"], "followers": {"min": 500}}
 
 BODY_FR = (
     'Bonjour {{ first_name|"à vous" }},\n\n'
@@ -96,18 +104,33 @@ def _consents(workspace: Any, now: datetime) -> None:
         )
 
 
+def _segment(workspace: Any, owner: Any) -> Segment:
+    found = Segment.objects.filter(workspace=workspace, name=SEGMENT).first()
+    if found is not None:
+        return found
+    return crm.save_segment(
+        workspace,
+        owner,
+        name=SEGMENT,
+        description=SEGMENT_DESCRIPTION,
+        definition=SEGMENT_DEFINITION,
+    )
+
+
 def ensure_demo_mailing(
     workspace: Any, owner: Any, out: TextIO, *, now: datetime | None = None
 ) -> None:
     now = now or timezone.now()
     connection = _connection(workspace, owner)
     _consents(workspace, now)
+    segment = _segment(workspace, owner)
     if not Campaign.objects.filter(workspace=workspace, name=SENT).exists():
         campaign = services.create_campaign(
             workspace,
             owner,
             name=SENT,
             connection=connection,
+            segment=segment,
             subject_fr="Le calendrier de l'Avent ouvre demain, {{ first_name }}",
             body_fr=BODY_FR,
             subject_en="Our Advent calendar opens tomorrow",
@@ -115,7 +138,7 @@ def ensure_demo_mailing(
             rate_per_hour=3600,
         )
         started = now - timedelta(days=6)
-        total = sending.freeze_audience(campaign, audiences.recipients(workspace))
+        total = sending.freeze_audience(campaign, audiences.recipients(workspace, segment))
         links = sending.make_links(campaign)
         rows = list(Recipient.objects.filter(campaign=campaign).order_by("id"))
         identities: dict[int, int] = {}
@@ -189,6 +212,7 @@ def ensure_demo_mailing(
             owner,
             name=DRAFT,
             connection=connection,
+            segment=segment,
             subject_fr="Trois nouveautés pour l'hiver",
             body_fr='Bonjour {{ first_name|"à vous" }},\n\nLe chocolat chaud aux épices est de '
             "retour, avec deux nouveaux cafés de Colombie.\n\nhttps://cafe-lumiere.example/hiver"
