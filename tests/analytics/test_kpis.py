@@ -108,6 +108,35 @@ def test_it_counts_members_active_on_any_of_their_identities(data: Data) -> None
     assert value(data, "active_members") == 2.0
 
 
+def test_it_counts_referral_sign_ups_of_the_period_once_each(
+    data: Data, personas: Personas
+) -> None:
+    from ambassade.community import activities
+    from ambassade.referrals import recording, review, services
+
+    programme = services.programme_of(data.workspace)
+    services.save_programme(
+        programme, personas.alice, enabled=True, landing_url="https://x.example/"
+    )
+    identity = activities.identity_for(data.workspace, "mastodon", "ambre", name="Ambre")
+    assert identity is not None
+    code = services.give_code(identity.member, personas.alice).code
+
+    def signup(email: str, when: Any) -> Any:
+        return recording.record_signup(
+            programme, code=code, email=email, name="", customer="", address="", at=when
+        ).referral
+
+    signup("a@example.org", at(2026, 11, 30, 23, 30))  # 1 December in Paris: in
+    signup("a@example.org", at(2026, 12, 3))  # the same person again: the same referral
+    signup("b@example.org", at(2026, 12, 10))
+    rejected = signup("c@example.org", at(2026, 12, 11))
+    signup("d@example.org", at(2026, 12, 31, 23))  # 1 January in Paris: out
+    review.decide_referral(rejected, personas.alice, approve=False)
+    assert value(data, "referral_signups") == 2.0
+    assert value(data, "referral_signups", EMPTY) == 0.0
+
+
 def test_measure_gives_progress_and_pace(data: Data, personas: Personas) -> None:
     from ambassade.analytics import services
 

@@ -194,6 +194,19 @@ CATALOGUE: dict[str, Metric] = {
             (T.COMMUNITY, T.ENGAGEMENT),
             "community",
         ),
+        Metric(
+            "referral_signups",
+            _("Referral sign-ups"),
+            _(
+                "People who signed up on the brand's site with a member's referral code in the "
+                "period, as the site reported them; the same person twice counts once, referrals "
+                "rejected at review are left out."
+            ),
+            COUNT,
+            HIGHER,
+            (T.COMMUNITY, T.TRAFFIC),
+            "referrals",
+        ),
     )
 }
 

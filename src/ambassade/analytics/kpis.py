@@ -27,6 +27,7 @@ from ambassade.inbox.models import Conversation
 from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, MentionMatch
 from ambassade.publishing.models import ShortLink, Variant
 from ambassade.publishing.models import Status as PostStatus
+from ambassade.referrals.models import Referral
 from ambassade.satisfaction.models import Survey
 
 __all__ = ["ALL", "Measured", "Scope", "measure", "period_of", "reading"]
@@ -509,6 +510,20 @@ def read_ahead(periods: dict[Any, list[Period]], *, listening: bool, publishing:
                 memory[("posts_published", pk, period, ALL)] = published.get(pk, 0)
 
 
+def referral_signups(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
+    """Referrals signed up in the period (one row per referred person and code: the site's
+    duplicates are not rows), those rejected at review left out. A sign-up has no network: the
+    scope's network filter does not apply."""
+    first, after = period.bounds()
+    return float(
+        Referral.objects.filter(
+            workspace=workspace, signed_up_at__gte=first, signed_up_at__lt=after
+        )
+        .exclude(review=Referral.Review.REJECTED)
+        .count()
+    )
+
+
 READERS: dict[str, Callable[[Any, Period], float | None]] = {
     "mention_volume": mention_volume,
     "potential_reach": potential_reach,
@@ -520,6 +535,7 @@ READERS: dict[str, Callable[[Any, Period], float | None]] = {
     "link_clicks": link_clicks,
     "posts_published": posts_published,
     "active_members": active_members,
+    "referral_signups": referral_signups,
     "follower_growth": audience.follower_growth,
     "engagement_rate": audience.engagement_rate,
     "engagement_rate_per_follower": audience.engagement_rate_per_follower,

@@ -22,6 +22,7 @@ from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.inbox.permissions import INBOX_VIEW
 from ambassade.listening.permissions import LISTENING_VIEW
 from ambassade.publishing.permissions import PUBLISHING_VIEW
+from ambassade.referrals.permissions import REFERRALS_VIEW
 from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.permissions import (
     can_role,
@@ -35,6 +36,7 @@ SOURCES = {
     "inbox": INBOX_VIEW,
     "publishing": PUBLISHING_VIEW,
     "community": COMMUNITY_VIEW,
+    "referrals": REFERRALS_VIEW,
     "analytics": ANALYTICS_VIEW,
 }
 
