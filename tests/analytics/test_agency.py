@@ -273,8 +273,9 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
 ) -> None:
     """The agency view reads its workspaces' figures together (a grouped query per time zone):
     each equals the catalogue's reader asked for that workspace alone, workspaces in two time
-    zones, with running KPIs, an alert, a failed post and a waiting conversation; and the number
-    of queries does not grow with the number of workspaces for what is read together."""
+    zones, with running KPIs, an alert and answered conversations; and the number
+    of queries does not grow with the number of workspaces for what is read together (mentions,
+    conversations)."""
     from ambassade.analytics import agency as agency_module
     from ambassade.analytics import services as analytics_services
     from ambassade.analytics.agency import COLUMNS
@@ -284,6 +285,9 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     second.save(update_fields=["time_zone"])
     # 03:30 UTC on 1 November: 23:30 on 31 October in New York (summer time until 06:00 UTC).
     agency["a2"].mention(at(2026, 11, 1, 3, 30), "positive", [agency["a2"].brand])
+    agency["a2"].conversation(at(2026, 11, 1, 3, 30), at(2026, 11, 1, 3, 45))  # October there
+    agency["a"].conversation(at(2026, 11, 5, 9), at(2026, 11, 5, 9, 20))
+    agency["a"].conversation(at(2026, 11, 6, 9), at(2026, 11, 6, 9, 40))
     Alert.objects.create(workspace=second, title="Spike", severity="high", dedup_key="s")
     objective = analytics_services.create_objective(
         second, personas.alice, name="Visibility", type="visibility"
@@ -316,6 +320,9 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     )  # the one of 1 November (UTC) is October's
     assert rows["Brand A2"].cells["mentions"].before == 1.0
     assert rows["Brand A2"].cells["alerts"].value == 1.0
+    assert rows["Brand A"].cells["first_response_time"].value == 30.0  # median of 20 and 40
+    assert rows["Brand A2"].cells["first_response_time"].value is None
+    assert rows["Brand A2"].cells["first_response_time"].before == 15.0
     assert rows["Brand A"].cells["alerts"].value == 0.0
     # The running KPIs as the objectives page measures them: the mention volume meets its target;
     # the share of voice has no rollup to count here, so it is neither on track nor behind.
@@ -331,7 +338,11 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
             agency_module.build(
                 personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
             )
-        return sum(1 for q in read.captured_queries if 'FROM "listening_mention"' in q["sql"])
+        return sum(
+            1
+            for q in read.captured_queries
+            if 'FROM "listening_mention"' in q["sql"] or 'FROM "inbox_conversation"' in q["sql"]
+        )
 
     two = mention_reads()
     services.create_workspace(

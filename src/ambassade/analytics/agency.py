@@ -354,10 +354,15 @@ def _read_ahead(mine: list[Membership], start: date, end: date, now: Any, fresh:
     kept = {} if fresh else cache.get_many(list(keys))
     to_compute = [membership for key, membership in keys.items() if key not in kept]
     read = _read_now([membership.workspace for membership in to_compute], now)
-    for permission, what in ((LISTENING_VIEW, "listening"), (PUBLISHING_VIEW, "publishing")):
+    for permission, what in (
+        (LISTENING_VIEW, "listening"),
+        (PUBLISHING_VIEW, "publishing"),
+        (INBOX_VIEW, "inbox"),
+    ):
         metrics = {
             "listening": {"mention_volume", "potential_reach", "net_sentiment", "share_of_voice"},
             "publishing": {"posts_published"},
+            "inbox": {"first_response_time"},
         }[what]
         periods: dict[Any, list[Period]] = {}
         for membership in to_compute:
@@ -372,7 +377,12 @@ def _read_ahead(mine: list[Membership], start: date, end: date, now: Any, fresh:
                     if kpi.metric in metrics
                 }
             periods[workspace] = sorted(wanted, key=lambda p: (p.start, p.end))
-        kpis.read_ahead(periods, listening=what == "listening", publishing=what == "publishing")
+        kpis.read_ahead(
+            periods,
+            listening=what == "listening",
+            publishing=what == "publishing",
+            inbox=what == "inbox",
+        )
     return read
 
 
