@@ -78,3 +78,43 @@ def test_the_engine_loads_neither_django_nor_scikit_learn() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_text_undetermined_between_french_and_english_mixes_both_heads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each score is P(fr) · the French heads' + P(en) · the English heads'; ``lang`` stays ``und``
+    and ``analysed_as`` says both languages' heads analysed it. In both tiers."""
+    from ambassade.engine.text import _analysis
+    from ambassade.engine.text._language import LanguageGuess
+
+    text = "sale bouffon t'es trop nul, you suck"
+    real = _analysis.detect_languages
+
+    def as_(guess: LanguageGuess) -> None:
+        monkeypatch.setattr(_analysis, "detect_languages", lambda texts, _: [guess] * len(texts))
+
+    for tier in ("accurate", "fast"):
+        as_(LanguageGuess("fr", 0.5))
+        (french,) = analyze([text], tier=tier)
+        as_(LanguageGuess("en", 0.5))
+        (english,) = analyze([text], tier=tier)
+        as_(LanguageGuess("und", 0.2, (("fr", 0.25), ("en", 0.75))))
+        (mixed,) = analyze([text], tier=tier)
+        assert mixed.lang == "und" and mixed.analysed_as == ("fr", "en")
+        assert french.analysed_as == english.analysed_as == ()
+        for field in ("offensive", "hateful", "spam", "sentiment_score"):
+            expected = 0.25 * getattr(french, field) + 0.75 * getattr(english, field)
+            assert getattr(mixed, field) == pytest.approx(expected, abs=1e-5), (tier, field)
+        assert french.hateful != pytest.approx(english.hateful, abs=1e-3)
+    monkeypatch.setattr(_analysis, "detect_languages", real)
+    # In a batch, the copy scored as English goes back to its own row.
+    texts = ["ah bon ?", "Merci beaucoup, le service client est génial !", "touch grass"]
+    batch = analyze(texts)
+    assert [r.analysed_as for r in batch] == [("fr", "en"), (), ("fr", "en")]
+    assert [r.lang for r in batch] == ["und", "fr", "und"]
+    for i in (1, 2):
+        (alone,) = analyze([texts[i]])
+        assert batch[i].analysed_as == alone.analysed_as and batch[i].sentiment == alone.sentiment
+        for field in ("offensive", "hateful", "spam", "sentiment_score"):
+            assert getattr(batch[i], field) == pytest.approx(getattr(alone, field), abs=1e-4)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from ambassade.engine.text import (
@@ -215,3 +217,30 @@ def test_letter_grams_are_those_of_each_padded_word() -> None:
     assert {" oui", "uii ", " ça ", "ç", " "} <= grams
     assert "iii" not in grams and not any("user" in g or "http" in g for g in grams)
     assert french_odds("bonjour à tous, merci") > 3 > -3 > french_odds("thanks a lot, guys")
+
+
+def test_a_short_text_undetermined_between_french_and_english_gets_both() -> None:
+    """lingua's three likeliest for "ah bon ?" are German, French and English, and the letter model
+    is not allowed to decide against a German favourite: both French and English, with the letter
+    model's probabilities. Not when French or English is not among lingua's three likeliest."""
+    from ambassade.engine.text._language import french_odds
+
+    ah_bon, on_verra, ciao, french, emoji = detect_languages(
+        ["ah bon ?", "on verra", "ok ciao", "Merci pour votre réponse rapide", "😂😂"]
+    )
+    assert ah_bon.code == "und" and [code for code, _ in ah_bon.alternatives] == ["fr", "en"]
+    p_french = dict(ah_bon.alternatives)["fr"]
+    assert p_french == pytest.approx(1 / (1 + math.exp(-french_odds("ah bon"))))
+    assert sum(p for _, p in ah_bon.alternatives) == pytest.approx(1.0)
+    # Italian, French, Dutch; Italian, Dutch, German; a named language; no letters.
+    assert on_verra.code == "und" and on_verra.alternatives == ()
+    assert ciao.code == "und" and ciao.alternatives == ()
+    assert french.code == "fr" and french.alternatives == ()
+    assert emoji.code == "und" and emoji.alternatives == ()
+
+
+def test_both_languages_only_for_users_of_french_and_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AMBASSADE_TEXT_PREFERRED", "de,en")
+    assert detect_languages(["ah bon ?"])[0].alternatives == ()

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from ambassade.engine.text._accurate import accurate_backend
 from ambassade.engine.text._fingerprint import fingerprint
 from ambassade.engine.text._heads import default_heads
 from ambassade.engine.text._keywords import keywords_for
 from ambassade.engine.text._language import detect_languages
-from ambassade.engine.text._model import SENTIMENT_CLASSES, default_model
+from ambassade.engine.text._model import SENTIMENT_CLASSES, Scores, default_model
 from ambassade.engine.text._normalize import bound, normalize
 
 __all__ = ["ACCURATE", "FAST", "TIERS", "UNSUPPORTED", "Analysis", "analyze", "keywords"]
@@ -33,6 +34,9 @@ class Analysis:
     - ``offensive``, ``hateful``, ``spam``: probabilities in [0, 1], 0.5 being the decision threshold.
     - ``fingerprint``: 64-bit SimHash for near-duplicate grouping (0 without words).
     - ``keywords``: the message's rarest words, rarest first.
+    - ``analysed_as``: for a message whose language is undetermined between French and English
+      (``lang`` stays ``und``): ``("fr", "en")``, its scores being both languages' heads' weighted by
+      how likely each language is (:func:`analyze`); empty when the heads of ``lang`` analysed it.
     """
 
     lang: str
@@ -44,6 +48,7 @@ class Analysis:
     spam: float
     fingerprint: int = 0
     keywords: tuple[str, ...] = ()
+    analysed_as: tuple[str, ...] = ()
 
 
 def analyze(
@@ -68,6 +73,13 @@ def analyze(
 
     Every step reads at most the first 10,000 characters of a message (``MAX_TEXT_CHARS``), language
     identification at most 1,000 of them: a message's cost is bounded whatever its length.
+
+    A message whose language stays undetermined between French and English (short, informal,
+    code-switched: :func:`~ambassade.engine.text.detect_languages` gives both as alternatives) is
+    analysed by the French heads and by the English heads; each score is the mixture
+    ``P(fr) · score_fr + P(en) · score_en`` (the law of total probability over the two languages,
+    ``P`` from the French-or-English letter model), and ``analysed_as`` says so while ``lang`` stays
+    ``und``.
     """
     if isinstance(texts, str):
         raise TypeError("analyze() takes a sequence of texts, not one string")
@@ -78,19 +90,28 @@ def analyze(
     texts = [bound(text) for text in texts]
     model = default_model()
     guesses = detect_languages(texts, languages)
-    codes = [guess.code for guess in guesses]
-    normalized = [normalize(text) for text in texts]
+    # Texts undetermined between French and English are scored twice: once as French (in place),
+    # once as English (a copy at the end of the batch); the two are mixed below.
+    both = [i for i, guess in enumerate(guesses) if guess.alternatives]
+    codes = ["fr" if guess.alternatives else guess.code for guess in guesses]
+    batch = [*texts, *(texts[i] for i in both)]
+    codes += ["en"] * len(both)
+    normalized = [normalize(text) for text in batch]
     features = model.featurizer.transform(normalized)
     scores = model.predict(normalized, codes, features)
     if tier == ACCURATE:
         heads = default_heads()
-        vectors = heads.vectors(texts, codes)
+        vectors = heads.vectors(batch, codes)
         if heads.vocabulary_size != len(model.featurizer.vocabulary):
             raise RuntimeError(
                 "the accurate tier's heads were trained for another fast model: "
                 "run `ambassade train-text` to rebuild both"
             )
         scores = heads.predict(vectors, features, codes, scores.sentiment_supported)
+    if both:
+        scores = _mixed(
+            scores, [dict(guesses[i].alternatives)["fr"] for i in both], both, len(texts)
+        )
     sentiment, supported = scores.sentiment, scores.sentiment_supported
     accurate = accurate_backend()
     if accurate is not None:
@@ -106,7 +127,7 @@ def analyze(
             label, score = UNSUPPORTED, 0.0
         results.append(
             Analysis(
-                lang=codes[i],
+                lang=guesses[i].code,
                 lang_confidence=guesses[i].confidence,
                 sentiment=label,
                 sentiment_score=min(1.0, max(-1.0, score)),
@@ -115,9 +136,32 @@ def analyze(
                 spam=float(scores.spam[i]),
                 fingerprint=fingerprint(text) if with_fingerprint else 0,
                 keywords=tuple(keywords_for(model.featurizer, text, keyword_limit)),
+                analysed_as=tuple(code for code, _ in guesses[i].alternatives),
             )
         )
     return results
+
+
+def _mixed(scores: Scores, french: Sequence[float], rows: Sequence[int], n: int) -> Scores:
+    """The first ``n`` rows of ``scores``, where each of ``rows`` (scored as French) is mixed with
+    its copy scored as English (rows ``n``, ``n + 1``…): ``P(fr) · French + (1 - P(fr)) · English``
+    for every probability, ``french`` giving each one's P(fr)."""
+    where = np.asarray(rows, dtype=np.int64)
+    p = np.asarray(french, dtype=np.float32)
+
+    def mix(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        out = values[:n].copy()
+        weight = p.reshape((-1,) + (1,) * (values.ndim - 1))
+        out[where] = weight * values[where] + (1 - weight) * values[n:]
+        return out
+
+    return Scores(
+        sentiment=mix(scores.sentiment),
+        sentiment_supported=scores.sentiment_supported[:n].copy(),
+        offensive=mix(scores.offensive),
+        hateful=mix(scores.hateful),
+        spam=mix(scores.spam),
+    )
 
 
 def keywords(text: str, limit: int = 5) -> list[str]:

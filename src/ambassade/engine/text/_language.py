@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -333,6 +334,20 @@ def preferred_languages() -> tuple[str, ...]:
     return codes
 
 
+def _between_french_and_english(text: str, leader: str | None, contenders: set[str]) -> bool:
+    """Whether an undetermined ``text`` (as lingua reads it) is French or English for all we know:
+    French and English are preferred languages, it has :data:`MIN_LETTERS` letters or more, and
+    lingua's likeliest language is French or English, or, for a short text (under 30 letters,
+    where lingua's ranking is noise: "on verra" is Italian, "me too" Dutch), one of its three
+    likeliest is."""
+    letters = len(text) - text.count(" ")
+    if letters < MIN_LETTERS or not {"fr", "en"} <= set(preferred_languages()):
+        return False
+    if leader is None or leader in ("fr", "en"):
+        return True
+    return letters < _SHORT_TEXT and {"fr", "en"} <= contenders
+
+
 def _guess(
     values: list[ConfidenceValue], codes: tuple[str, ...], preferred: tuple[str, ...]
 ) -> LanguageGuess:
@@ -359,10 +374,15 @@ def _guess(
 
 @dataclass(frozen=True)
 class LanguageGuess:
-    """An ISO 639-1 code (or ``und``) and the detector's confidence in it, in [0, 1]."""
+    """An ISO 639-1 code (or ``und``) and the detector's confidence in it, in [0, 1].
+
+    ``alternatives``: for a text left ``und`` between French and English (:func:`detect_languages`),
+    French and English with the probability of each (the letter model's, summing to 1); the
+    accurate and fast tiers then analyse it with both languages' heads. Empty otherwise."""
 
     code: str
     confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 def configured_languages() -> tuple[str, ...]:
@@ -424,7 +444,9 @@ def detect_languages(
     (names: :func:`without_names`) are removed first; lingua's likelihoods are weighted toward the
     preferred languages (:func:`preferred_languages`); a text with too few letters left, or whose best
     language is not clearly ahead, is ``und``. Between French and English, marker words decide when
-    lingua is unsure, and overrule it when they are many for one and none for the other. Only the
+    lingua is unsure, and overrule it when they are many for one and none for the other; a text they
+    and the letter model leave ``und``, whose likeliest language for lingua is French or English,
+    gets both as ``alternatives`` with their probabilities (:class:`LanguageGuess`). Only the
     beginning of a long text is read, its words cut to 64 letters
     (:func:`~ambassade.engine.text._normalize.language_view`).
     """
@@ -458,6 +480,7 @@ def _detect(
     # 99.6 % of the accurate mode's accuracy at about three times its speed.
     recheck = []
     leaders: dict[int, str] = {}  # lingua's favourite for the rechecked texts, even when unsure
+    contenders: dict[int, set[str]] = {}  # and its three likeliest languages
     if candidates:
         results = fast.compute_language_confidence_values_in_parallel(
             [stripped[i] for i in candidates]
@@ -475,6 +498,7 @@ def _detect(
             guesses[i] = _guess(values, codes, preferred)
             if values:
                 leaders[i] = values[0].language.iso_code_639_1.name.lower()
+                contenders[i] = {v.language.iso_code_639_1.name.lower() for v in values[:3]}
     if "fr" in codes and "en" in codes:
         for i, guess in enumerate(guesses):
             if guess.code == UNDETERMINED or guess.confidence < INFORMAL_CONFIDENCE:
@@ -499,6 +523,19 @@ def _detect(
                     )
                 if voted is not None and voted != guess.code:
                     guesses[i] = LanguageGuess(voted, _VOTE_CONFIDENCE)
+                elif (
+                    voted is None
+                    and letters
+                    and guess.code == UNDETERMINED
+                    and _between_french_and_english(
+                        stripped[i], leaders.get(i), contenders.get(i, set())
+                    )
+                ):
+                    # Undetermined between French and English: both, with the letter model's odds.
+                    french = 1.0 / (1.0 + math.exp(-french_odds(stripped[i])))
+                    guesses[i] = LanguageGuess(
+                        UNDETERMINED, guess.confidence, (("fr", french), ("en", 1.0 - french))
+                    )
             elif overrule and guess.code != UNDETERMINED:
                 overruled = _contradicted(texts[i], guess.code)
                 if overruled is not None:
