@@ -72,6 +72,7 @@ def suite_rows(results: Sequence[CategoryResult]) -> list[dict[str, Any]]:
                 "passed": result.passed,
                 "total": result.total,
                 "failure": failure,
+                "expected": list(result.expected),
             }
         )
     return rows
@@ -160,6 +161,7 @@ def suite_lines(task: str, suites: Sequence[dict[str, Any]] | None) -> list[str]
         "",
         f"Behaviour suites, {task} (cases written for the project, never trained or tuned on): "
         f"{', '.join(totals)}.",
+        *caught_lines(task, mine),
         "",
         "| language | category | passed | a failure (expected → got) |",
         "|---|---|---:|---|",
@@ -171,3 +173,31 @@ def suite_lines(task: str, suites: Sequence[dict[str, Any]] | None) -> list[str]
             f"{r['failure']} |"
         )
     return lines
+
+
+POSITIVE = {"hate": "hateful", "offensive": "offensive", "spam": "spam"}
+"""The label a binary suite's flag stands for."""
+
+
+def caught_lines(task: str, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """For a binary task, per language: the share of the cases expecting the flag that got it
+    (caught) and of the others that got it too (false alarms). Rows kept before the categories
+    carried their expected label give nothing."""
+    positive = POSITIVE.get(task)
+    if positive is None or any("expected" not in r for r in rows):
+        return []
+    parts = []
+    for lang, name in _LANGUAGE.items():
+        flagged = [r for r in rows if r["lang"] == lang and r["expected"] == [positive]]
+        harmless = [r for r in rows if r["lang"] == lang and positive not in r["expected"]]
+        n_flagged = sum(r["total"] for r in flagged)
+        n_harmless = sum(r["total"] for r in harmless)
+        if not n_flagged or not n_harmless:
+            continue
+        caught = sum(r["passed"] for r in flagged)
+        alarms = sum(r["total"] - r["passed"] for r in harmless)
+        parts.append(
+            f"{name}: **{100 * caught / n_flagged:.1f} %** of {n_flagged} caught, "
+            f"**{100 * alarms / n_harmless:.1f} %** of {n_harmless} false alarms"
+        )
+    return ["", f"Flagged as {positive} (threshold 0.5): {'; '.join(parts)}."] if parts else []

@@ -212,3 +212,32 @@ def test_the_report_gives_each_task_cv_then_dev_then_peers_then_its_suites(
     sentiment = text[: text.index("#### offensive")]
     assert "German 70.4; Spanish not measured yet" in sentiment and "Arabic 61.9" in sentiment
     assert "Behaviour suites, sentiment: not measured yet." in sentiment
+
+
+def test_a_binary_suite_says_how_much_it_caught_and_how_many_false_alarms() -> None:
+    from ambassade.benchmarks._text_summary import suite_lines, suite_rows
+    from ambassade.engine.text.suites import CategoryResult, run_suites
+
+    class Scored:
+        def __init__(self, text: str) -> None:
+            self.lang, self.sentiment, self.offensive, self.spam = "fr", "neutral", 0.0, 0.0
+            # Flags every hate statement and the counter-speech quoting one, nothing else.
+            self.hateful = 0.9 if "déteste les" in text or "Je déteste" in text else 0.1
+
+    results = run_suites(lambda texts: [Scored(t) for t in texts], ("hate",), ("fr",))
+    assert {r.expected for r in results} >= {("hateful",), ("not_hateful",)}
+    rows = suite_rows(results)
+    flagged = [r for r in rows if r["expected"] == ["hateful"]]
+    harmless = [r for r in rows if r["expected"] == ["not_hateful"]]
+    caught = sum(r["passed"] for r in flagged)
+    alarms = sum(r["total"] - r["passed"] for r in harmless)
+    assert 0 < caught < sum(r["total"] for r in flagged) and alarms > 0
+    line = next(x for x in suite_lines("hate", rows) if x.startswith("Flagged as hateful"))
+    n, m = sum(r["total"] for r in flagged), sum(r["total"] for r in harmless)
+    assert f"French: **{100 * caught / n:.1f} %** of {n} caught" in line
+    assert f"**{100 * alarms / m:.1f} %** of {m} false alarms" in line
+    # Sentiment has no flag; rows kept from before the labels were recorded give no line.
+    assert not [x for x in suite_lines("sentiment", rows) if x.startswith("Flagged")]
+    old = [{k: v for k, v in r.items() if k != "expected"} for r in rows]
+    assert not [x for x in suite_lines("hate", old) if x.startswith("Flagged")]
+    assert CategoryResult("hate", "fr", "slur", 1, 2).expected == ()

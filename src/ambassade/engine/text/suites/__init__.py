@@ -83,6 +83,8 @@ class CategoryResult:
     passed: int
     total: int
     failures: tuple[tuple[str, str, str], ...] = ()
+    expected: tuple[str, ...] = ()
+    """The labels this category's cases expect (one, in the suites as written)."""
 
     @property
     def rate(self) -> float:
@@ -159,6 +161,7 @@ def run_suites(
                     len(outcomes) - len(failed),
                     len(outcomes),
                     tuple(failed[:3]),
+                    tuple(sorted({c.expected for c, _ in outcomes})),
                 )
             )
     return results
