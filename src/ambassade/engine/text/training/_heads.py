@@ -277,15 +277,17 @@ def fit_encoder_part(
     weights: npt.NDArray[np.float64],
     langs: npt.NDArray[Any],
     store: Path | None = None,
+    *,
+    balanced: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """One head's logistic regression over the sentence vectors of the rows it learns from, centred
     per language when the configuration says so (the route's mean then folded into the intercept:
     ``w · (x - mean) + b = w · x + (b - w · mean)``)."""
     c = setting(cfg.c, task, route)
     if f"{task}:{route}" not in cfg.centred:
-        return _fit(vectors, labels, weights, c, cfg, store)
+        return _fit(vectors, labels, weights, c, cfg, store, balanced=balanced)
     centred, route_mean = centre(vectors, langs, route)
-    coef, intercept = _fit(centred, labels, weights, c, cfg, store)
+    coef, intercept = _fit(centred, labels, weights, c, cfg, store, balanced=balanced)
     return coef, intercept - coef @ route_mean
 
 
@@ -352,6 +354,8 @@ def _fit(
     cfg: HeadsConfig,
     store: Path | None = None,
     start: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None,
+    *,
+    balanced: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Coefficients (one row per class, one row for a binary task) and intercepts.
 
@@ -367,12 +371,17 @@ def _fit(
         for part in [*parts, np.asarray(labels).astype(str), weights]:
             digest.update(np.ascontiguousarray(part).tobytes())
         digest.update(f"{c}:{cfg.max_iter}:{x.shape}".encode())
+        if not balanced:
+            digest.update(b"unweighted")
         path = store / f"fit-{digest.hexdigest()[:20]}.npz"
         if path.is_file():
             with np.load(path, allow_pickle=False) as data:
                 return data["coef"].astype(np.float64), data["intercept"].astype(np.float64)
     clf = LogisticRegression(
-        C=c, class_weight="balanced", max_iter=cfg.max_iter, warm_start=start is not None
+        C=c,
+        class_weight="balanced" if balanced else None,
+        max_iter=cfg.max_iter,
+        warm_start=start is not None,
     )
     if start is not None and start[0].shape == (
         3 if len(set(np.asarray(labels).tolist())) == 3 else 1,
