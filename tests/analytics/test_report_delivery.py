@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from ambassade.analytics import reports_services
 from ambassade.analytics.reports_models import Delivery
@@ -76,7 +77,7 @@ def test_a_dead_worker_s_claim_is_taken_again_once_stale(
     (delivery_id,) = reports_services.schedule_due(SEVEN)
     # A worker claimed it and died before sending.
     Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENDING, claimed_at=SEVEN, attempts=1
+        status=Delivery.Status.CLAIMED, claimed_at=SEVEN, claimed_by="dead"
     )
     assert reports_services.due_deliveries(SEVEN + timedelta(minutes=14)) == []
     assert reports_services.send_delivery(delivery_id, SEVEN + timedelta(minutes=14)) is False
@@ -84,6 +85,26 @@ def test_a_dead_worker_s_claim_is_taken_again_once_stale(
     assert reports_services.due_deliveries(later) == [delivery_id]
     assert reports_services.send_delivery(delivery_id, later) is True
     assert len(mailoutbox) == 1
+
+
+def test_a_worker_killed_while_sending_never_sends_it_twice(
+    report: Any, mailoutbox: list[Any]
+) -> None:
+    """Killed between the server's "accepted" and the mark, the report may have gone: it is
+    "perhaps sent", not sent again (the old loop sent it a second time once stale)."""
+    (delivery_id,) = reports_services.schedule_due(SEVEN)
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.SENDING, claimed_at=SEVEN, claimed_by="dead", attempts=1
+    )
+    later = SEVEN + timedelta(minutes=16)
+    assert reports_services.due_deliveries(later) == []
+    assert reports_services.send_delivery(delivery_id, later) is False
+    assert reports_services.send_delivery(delivery_id, later + timedelta(days=1)) is False
+    assert not mailoutbox
+    delivery = Delivery.objects.get(pk=delivery_id)
+    assert delivery.status == Delivery.Status.UNKNOWN
+    with translation.override("en"):
+        assert delivery.get_status_display() == "Perhaps sent (the worker stopped)"
 
 
 def test_a_failure_is_retried_then_marked_failed(report: Any, monkeypatch: Any) -> None:

@@ -78,14 +78,18 @@ class Report(models.Model):
 
 class Delivery(models.Model):
     """One e-mail of a report for one period: unique per (report, period), so that a period is
-    sent once whatever the number of workers or restarts. ``sending`` is a claim (conditional
-    UPDATE); a claim older than ``reports_delivery.STALE`` is taken again (the worker died)."""
+    sent once whatever the number of workers or restarts. It goes through the shared
+    claim-send-mark queue (``workspaces/mailqueue.py``, ``reports_services.QUEUE``): a claim of a
+    worker that died before sending is taken again once stale; one that died while sending leaves
+    it ``unknown`` (perhaps sent), never sent twice."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("To send")
+        CLAIMED = "claimed", _("Claimed by a worker")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Perhaps sent (the worker stopped)")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
@@ -97,6 +101,7 @@ class Delivery(models.Model):
     manual = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

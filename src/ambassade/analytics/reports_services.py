@@ -3,9 +3,12 @@
 Delivery: every ten minutes the worker (``tasks.deliver_reports``) creates, for each report sent
 weekly or monthly, the delivery of the last complete week or month once it is past ``SEND_HOUR``
 in the workspace's time zone. The delivery is unique per (report, period): two workers, or a
-worker restarted, create it once. Sending claims it with a conditional UPDATE; a claim left by a
-worker that died is taken again after ``STALE``, up to ``MAX_ATTEMPTS`` in all, with the same
-Message-ID each time, then marked failed with its reason."""
+worker restarted, create it once. It is sent through the shared claim-send-mark queue
+(``workspaces/mailqueue.py``, :data:`QUEUE`): a claim left by a worker that died before sending is
+taken again after ``STALE``; a delivery left "sending" by a worker that died may have been
+accepted by the server, so it becomes "perhaps sent" and is never sent twice. A refusal is tried
+again, up to ``MAX_ATTEMPTS`` in all, with the same Message-ID each time, then marked failed
+with its reason."""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from ambassade.analytics import reports
 from ambassade.analytics.reports_models import Delivery, Report, Schedule
+from ambassade.workspaces import mailqueue
 from ambassade.workspaces.audit import register_audit_action
 from ambassade.workspaces.services import record_audit
 
@@ -45,6 +48,7 @@ SEND_HOUR = 7
 #: A claim older than this is a worker that died while sending: taken again.
 STALE = timedelta(minutes=15)
 MAX_ATTEMPTS = 3
+QUEUE = mailqueue.Queue(Delivery, state="status", stale=STALE, max_attempts=MAX_ATTEMPTS)
 
 REPORT_CREATED = register_audit_action(
     "analytics.report.created", gettext_lazy("created the report")
@@ -180,25 +184,14 @@ def schedule_due(now: datetime | None = None) -> list[int]:
 
 
 def due_deliveries(now: datetime | None = None) -> list[int]:
-    """Deliveries to send: never claimed, or claimed by a worker that died."""
+    """Deliveries to send: the pending ones, and those whose worker died after claiming them
+    (those it died sending become "perhaps sent")."""
     now = now or timezone.now()
+    mailqueue.recover(QUEUE, now=now)
     return list(
-        Delivery.objects.filter(
-            Q(status=Delivery.Status.PENDING)
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE)
-        )
+        Delivery.objects.filter(status=Delivery.Status.PENDING)
         .order_by("id")
         .values_list("id", flat=True)
-    )
-
-
-def _claim(delivery_id: int, now: datetime) -> bool:
-    return bool(
-        Delivery.objects.filter(
-            Q(status=Delivery.Status.PENDING)
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE),
-            id=delivery_id,
-        ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -238,26 +231,17 @@ def build_message(delivery: Delivery) -> EmailMessage:
     return message
 
 
+def _send(delivery_id: int) -> dict[str, Any]:
+    delivery = Delivery.objects.select_related("report__workspace").get(id=delivery_id)
+    if not delivery.recipients:
+        raise ValueError("no recipient")
+    build_message(delivery).send()
+    return {"sent_at": timezone.now(), "error": ""}
+
+
 def send_delivery(delivery_id: int, now: datetime | None = None) -> bool:
     """Send one delivery if it can be claimed; True when this call sent it."""
-    now = now or timezone.now()
-    if not _claim(delivery_id, now):
-        return False
-    delivery = Delivery.objects.select_related("report__workspace").get(id=delivery_id)
-    try:
-        if not delivery.recipients:
-            raise ValueError("no recipient")
-        build_message(delivery).send()
-    except Exception as error:  # any failure: retried, then failed with its reason
-        reason = f"{type(error).__name__}: {error}"[:500]
-        log.warning("report delivery %s not sent: %s", delivery_id, type(error).__name__)
-        failed = delivery.attempts >= MAX_ATTEMPTS
-        Delivery.objects.filter(id=delivery_id, claimed_at=now).update(
-            status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
-            error=reason,
-        )
-        return False
-    Delivery.objects.filter(id=delivery_id, claimed_at=now).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-    )
-    return True
+    worker = mailqueue.worker_id()
+    claimed = mailqueue.claim(QUEUE, Delivery.objects.filter(id=delivery_id), worker, now=now)
+    clock = (lambda: now) if now is not None else None
+    return mailqueue.send_claimed(QUEUE, claimed, worker, _send, now=clock).sent == 1
