@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from ambassade.community.models import Activity, Consent, Identity, Member
 from ambassade.events import mail as event_mail
 from ambassade.events import services
-from ambassade.events.models import Rsvp
+from ambassade.events.models import Email, Rsvp
 from tests.events.conftest import STARTS
 
 BEFORE = STARTS - timedelta(days=5)
@@ -196,7 +197,7 @@ def test_it_emails_each_status_once(
     assert services.unnotified() == []
 
 
-def test_it_releases_the_claim_when_the_smtp_server_refuses(
+def test_a_refused_e_mail_is_tried_again_by_the_next_run(
     make_event: Any,
     monkeypatch: Any,
 ) -> None:
@@ -207,13 +208,59 @@ def test_it_releases_the_claim_when_the_smtp_server_refuses(
         raise OSError("connection refused")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    with pytest.raises(OSError):
-        event_mail.send(rsvp.pk, "status")
-    assert Rsvp.objects.get(pk=rsvp.pk).notified_status == ""
-    monkeypatch.undo()
-    assert event_mail.send(rsvp.pk, "status") is True
     assert event_mail.send(rsvp.pk, "status") is False
+    (queued,) = Email.objects.all()
+    assert (queued.state, queued.attempts, queued.claimed_by) == ("pending", 1, "")
+    monkeypatch.undo()
+    assert event_mail.send(rsvp.pk, "status") is False  # queued once: not a second e-mail
+    assert event_mail.send_pending().sent == 1
+    assert event_mail.send_pending().sent == 0
     assert len(mail.outbox) == 1
+    assert Email.objects.get().state == "sent"
+
+
+def test_a_killed_worker_sends_no_e__mail_twice_and_its_claims_are_resumed(
+    make_event: Any, monkeypatch: Any
+) -> None:
+    from ambassade.workspaces import mailqueue
+
+    event = make_event(capacity=None)
+    first, second = _register(event, 0), _register(event, 1)
+    one, two = (services.enqueue(r.pk, "status") for r in (first, second))
+    assert one and two
+    # A worker claimed both, began sending the first, and was killed.
+    dead = "dead-worker"
+    assert mailqueue.claim(event_mail.QUEUE, Email.objects.all(), dead) == [one, two]
+    assert mailqueue.begin(event_mail.QUEUE, one, dead)
+    # While its claims are fresh, nobody else sends them.
+    assert event_mail.send_pending().sent == 0 and not mail.outbox
+    later = timezone.now() + event_mail.QUEUE.stale + timedelta(seconds=1)
+    monkeypatch.setattr(mailqueue.timezone, "now", lambda: later)
+    result = event_mail.send_pending()
+    # The one it had only claimed is resumed; the one it was sending is perhaps sent: never again.
+    assert (result.resumed, result.sent) == (1, 1)
+    assert [m.to for m in mail.outbox] == [["guest1@example.com"]]
+    assert dict(Email.objects.values_list("id", "state")) == {one: "unknown", two: "sent"}
+    assert event_mail.send_pending().sent == 0 and len(mail.outbox) == 1
+    # The dead worker, were it to wake up, can mark nothing.
+    assert not mailqueue.mark(event_mail.QUEUE, one, dead, "sent")
+
+
+def test_a_status_e_mail_not_sent_before_the_status_changed_is_skipped(
+    make_event: Any, monkeypatch: Any
+) -> None:
+    event = make_event(capacity=None)
+    rsvp = _register(event, 0)
+    monkeypatch.setattr(
+        "django.core.mail.EmailMessage.send", lambda self, fail_silently=False: 1 / 0
+    )
+    assert event_mail.send(rsvp.pk, "status") is False  # the ticket: refused for now
+    monkeypatch.undo()
+    services.cancel(rsvp)
+    assert event_mail.send(rsvp.pk, "status") is True  # the cancellation
+    assert event_mail.send_pending().skipped == 1  # the ticket is no longer due
+    (cancelled,) = mail.outbox
+    assert "cancelled" in cancelled.subject
 
 
 def test_it_sends_each_reminder_once_when_due(make_event: Any) -> None:
@@ -284,6 +331,10 @@ def test_the_periodic_run_sends_what_is_due_and_what_a_stopped_worker_left(
     assert sorted(m.subject.split(":")[0] for m in mail.outbox) == ["Reminder", "Your ticket"]
     assert tasks.send_due.call_local() == 0
     assert Rsvp.objects.get(pk=rsvp.pk).reminded_at is not None
+    assert list(Email.objects.values_list("what", "state")) == [
+        ("reminder", "sent"),
+        ("status", "sent"),
+    ]
 
 
 def test_the_member_page_shows_the_event_on_the_timeline(

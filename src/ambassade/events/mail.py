@@ -1,11 +1,17 @@
 """The events' e-mails, in the person's language (the one they registered in): their ticket or
 place in line (and the seat when it comes), the cancellation, the reminder and the follow-up.
-Each is claimed on its RSVP before it is sent (``services.claim``), so a worker started again
-never sends one twice; an SMTP refusal releases the claim for the next run."""
+
+Each becomes due once on its RSVP (``services.enqueue``: one conditional UPDATE of the RSVP's
+marker, and an :class:`~ambassade.events.models.Email` row), then goes through the shared
+claim-send-mark queue (``workspaces/mailqueue.py``): a worker killed before sending leaves it
+claimed, resumed by the next run after :data:`QUEUE`'s ``stale``; one killed while sending leaves
+it "perhaps sent", never sent again. An SMTP refusal puts it back for the next run (every five
+minutes), failed after ``max_attempts``."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,13 +22,15 @@ from django.utils.translation import gettext as _
 
 from ambassade.events import services, withdrawal
 from ambassade.events.calendar import ics
-from ambassade.events.models import Rsvp
+from ambassade.events.models import Email, Rsvp
+from ambassade.workspaces import mailqueue
 
-__all__ = ["send"]
+__all__ = ["QUEUE", "send", "send_pending"]
 
 log = logging.getLogger(__name__)
 
 WHAT = ("status", "reminder", "followup")
+QUEUE = mailqueue.Queue(Email, stale=timedelta(minutes=10), max_attempts=5)
 
 
 def _subject(rsvp: Rsvp, kind: str) -> str:
@@ -75,18 +83,29 @@ def _message(rsvp: Rsvp, kind: str) -> EmailMultiAlternatives:
     return message
 
 
+def _send_email(email_id: int) -> dict[str, Any]:
+    """Write and send one queued e-mail from its RSVP as it is now."""
+    email = Email.objects.select_related("rsvp__event__workspace").get(pk=email_id)
+    rsvp = email.rsvp
+    if not rsvp.email:
+        raise mailqueue.Skip  # erased since
+    if email.what == "status" and rsvp.status != email.status:
+        raise mailqueue.Skip  # the status changed since: its own e-mail tells the new one
+    kind = rsvp.status if email.what == "status" else email.what
+    _message(rsvp, kind).send()
+    return {"sent_at": timezone.now()}
+
+
 def send(rsvp_id: int, what: str) -> bool:
     """Send the e-mail ``what`` of an RSVP if it is due and not sent yet. True when sent."""
-    claimed = services.claim(rsvp_id, what)
-    if claimed is None:
+    email_id = services.enqueue(rsvp_id, what)
+    if email_id is None:
         return False
-    rsvp, previous = claimed
-    kind = rsvp.status if what == "status" else what
-    try:
-        _message(rsvp, kind).send()
-    except Exception:
-        # Not sent (the SMTP server refused or is down): released, tried again at the next run.
-        log.warning("event e-mail %s of RSVP %s not sent", what, rsvp_id, exc_info=True)
-        services.release(rsvp_id, what, previous)
-        raise
-    return True
+    worker = mailqueue.worker_id()
+    claimed = mailqueue.claim(QUEUE, Email.objects.filter(pk=email_id), worker)
+    return mailqueue.send_claimed(QUEUE, claimed, worker, _send_email).sent == 1
+
+
+def send_pending() -> mailqueue.Result:
+    """Every queued e-mail: those a stopped worker left claimed, and those to try again."""
+    return mailqueue.run(QUEUE, Email.objects.all(), _send_email, limit=500)

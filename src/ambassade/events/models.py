@@ -10,9 +10,13 @@ check-in (docs/events.md).
   ``cancelled``. ``code`` is the ticket's short code (typed at the door); the QR code carries it
   signed. ``nonce`` is the secret of the person's private link (their ticket, and cancellation);
   the link is signed with the product's secret key, so the database alone cannot make one.
-  ``notified_status`` is the status the person was last told about by e-mail (claimed before the
-  e-mail goes, so a restarted worker does not send it twice); ``reminded_at`` and
-  ``followed_up_at`` are claimed the same way.
+  ``notified_status`` is the last status whose e-mail was queued (one conditional UPDATE, so it
+  is queued once); ``reminded_at`` and ``followed_up_at`` mark the reminder and the follow-up the
+  same way. The e-mails themselves are :class:`Email` rows.
+- :class:`Email` — one e-mail of an RSVP (its ticket or place in line, a cancellation, the
+  reminder, the follow-up) on its way through ``workspaces/mailqueue.py``: claimed, sent, marked,
+  so that a killed worker sends none twice and resumes those it had only claimed. It holds no
+  address nor text: the e-mail is written from the RSVP when it is sent.
 - :class:`FormThrottle` — how many RSVPs an address sent in the current hour (the public form's
   rate limit), kept in the database so that every web process sees the same count.
 
@@ -182,6 +186,39 @@ class Rsvp(models.Model):
     @property
     def active(self) -> bool:
         return self.status != self.Status.CANCELLED
+
+
+class Email(models.Model):
+    """One e-mail of an RSVP through the shared claim-send-mark queue (``mail.QUEUE``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To send")
+        CLAIMED = "claimed", _("Claimed by a worker")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Perhaps sent (the worker stopped)")
+        SKIPPED = "skipped", _("No longer due")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    rsvp = models.ForeignKey(Rsvp, on_delete=models.CASCADE, related_name="emails")
+    #: ``status``, ``reminder`` or ``followup``.
+    what = models.CharField(max_length=12)
+    #: For a status e-mail, the status it tells (superseded when the RSVP's status changed).
+    status = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="event_email_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.status} of RSVP {self.rsvp_id}: {self.state}"
 
 
 class FormThrottle(models.Model):

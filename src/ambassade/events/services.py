@@ -1,6 +1,6 @@
 """Every write of the events app (docs/events.md): events, RSVPs with the capacity and the waiting
-list, cancellation and promotion, check-in, and the e-mails (each claimed before it is sent, so a
-restarted worker never sends one twice).
+list, cancellation and promotion, check-in, and the e-mails (each queued once, then sent through the
+shared claim-send-mark queue, so a restarted worker never sends one twice).
 
 Errors are :class:`EventError` with a coded message, worded in ``events/messages.py``.
 """
@@ -23,7 +23,7 @@ from django.utils import timezone
 from ambassade.community import activities
 from ambassade.community import consent as community_consent
 from ambassade.community.models import Consent, Identity, Member
-from ambassade.events.models import Event, FormThrottle, Rsvp
+from ambassade.events.models import Email, Event, FormThrottle, Rsvp
 from ambassade.workspaces import formthrottle
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import StoredMessage, coded
@@ -545,41 +545,35 @@ def request_followup(event: Event, actor: Any, *, now: dt.datetime | None = None
     return len(pending)
 
 
-def claim(rsvp_id: int, what: str, *, now: dt.datetime | None = None) -> tuple[Rsvp, str] | None:
-    """Claim the e-mail ``what`` (``status``, ``reminder``, ``followup``) of an RSVP before it is
-    sent: one conditional UPDATE, so two workers, or a worker started again, never both send it.
-    Returns the RSVP and what to give :func:`release` if the sending fails; None when there is
-    nothing to send (sent already, or no longer due)."""
+def enqueue(rsvp_id: int, what: str, *, now: dt.datetime | None = None) -> int | None:
+    """Make the e-mail ``what`` (``status``, ``reminder``, ``followup``) of an RSVP due, once: one
+    conditional UPDATE of the RSVP's marker and its :class:`Email` row in one transaction, so two
+    workers, or a worker started again, never queue it twice. Returns the e-mail's id; None when
+    there is nothing to send (queued already, or no longer due). ``mail.QUEUE`` sends it."""
     now = now or timezone.now()
     rows = Rsvp.objects.filter(pk=rsvp_id).exclude(email="")
-    previous = ""
-    if what == "status":
-        found = rows.values_list("status", "notified_status").first()
-        if found is None or found[0] == found[1]:
+    told = ""
+    with transaction.atomic():
+        if what == "status":
+            found = rows.values_list("status", "notified_status").first()
+            if found is None or found[0] == found[1]:
+                return None
+            told, previous = found
+            won = rows.filter(status=told, notified_status=previous).update(notified_status=told)
+        elif what == "reminder":
+            won = rows.filter(status=Rsvp.Status.CONFIRMED, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+        elif what == "followup":
+            won = rows.filter(
+                checked_in_at__isnull=False, consent=True, followed_up_at__isnull=True
+            ).update(followed_up_at=now)
+        else:
+            raise ValueError(what)
+        if not won:
             return None
-        current, previous = found
-        won = rows.filter(status=current, notified_status=previous).update(notified_status=current)
-    elif what == "reminder":
-        won = rows.filter(status=Rsvp.Status.CONFIRMED, reminded_at__isnull=True).update(
-            reminded_at=now
+        workspace_id = Rsvp.objects.filter(pk=rsvp_id).values_list("workspace_id", flat=True)[0]
+        email = Email.objects.create(
+            workspace_id=workspace_id, rsvp_id=rsvp_id, what=what, status=told, created_at=now
         )
-    elif what == "followup":
-        won = rows.filter(
-            checked_in_at__isnull=False, consent=True, followed_up_at__isnull=True
-        ).update(followed_up_at=now)
-    else:
-        raise ValueError(what)
-    if not won:
-        return None
-    return Rsvp.objects.select_related("event", "event__workspace").get(pk=rsvp_id), previous
-
-
-def release(rsvp_id: int, what: str, previous: str = "") -> None:
-    """The e-mail could not be sent (the SMTP server refused it): the next run tries again."""
-    rows = Rsvp.objects.filter(pk=rsvp_id)
-    if what == "status":
-        rows.update(notified_status=previous)
-    elif what == "reminder":
-        rows.update(reminded_at=None)
-    elif what == "followup":
-        rows.update(followed_up_at=None)
+    return email.pk

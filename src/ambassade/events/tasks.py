@@ -1,5 +1,6 @@
-"""Background tasks of events (Huey). Tasks take ids and are idempotent: each e-mail is claimed on
-its RSVP before it goes (``services.claim``)."""
+"""Background tasks of events (Huey). Tasks take ids and are idempotent: each e-mail is queued
+once on its RSVP (``services.enqueue``) and sent through the shared claim-send-mark queue
+(``mail.QUEUE``)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,12 @@ def _each(rsvp_ids: list[int], what: str) -> int:
 
 @db_periodic_task(crontab(minute="*/5"), name="events.send_due")
 def send_due() -> int:
-    """Every five minutes: the reminders that are due, the status e-mails and follow-ups a
-    stopped worker left, and the public form's old rate-limit rows."""
+    """Every five minutes: the reminders that are due, the status e-mails and follow-ups not
+    queued yet, the queued ones a stopped worker left claimed or the SMTP server refused, and the
+    public form's old rate-limit rows."""
     sent = _each(services.due_reminders(), "reminder")
     sent += _each(services.due_followups(), "followup")
     sent += _each(services.unnotified(), "status")
+    sent += mail.send_pending().sent
     services.purge_throttles()
     return sent
