@@ -1,8 +1,10 @@
 """The sending queue: one :class:`Recipient` row per person, each e-mail sent at most once.
 
 A campaign is sent by one worker at a time, which holds its lease (``Campaign.worker`` and
-``heartbeat_at``, renewed every few seconds by a conditional UPDATE). For each recipient, in id
-order, the worker:
+``heartbeat_at``, renewed every few seconds by a conditional UPDATE). Each row goes through the
+shared claim-send-mark queue (``workspaces/mailqueue.py``, :data:`QUEUE`, as the events' and
+reports' e-mails do); this module adds the campaign's lease, pace and retries. For each recipient,
+in id order, the worker:
 
 1. **claims** the row: ``queued → sending`` with its id and the time (a conditional UPDATE,
    committed before anything is sent);
@@ -30,7 +32,7 @@ from email.headerregistry import Address
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ambassade.community import activities
@@ -41,7 +43,7 @@ from ambassade.connectors.email.smtp import SmtpSession
 from ambassade.connectors.http import OutcomeUnknown
 from ambassade.mailing import composing, dkim
 from ambassade.mailing.models import Campaign, CampaignLink, Recipient
-from ambassade.workspaces import vault
+from ambassade.workspaces import mailqueue, vault
 from ambassade.workspaces.messages import coded
 
 __all__ = [
@@ -63,6 +65,8 @@ RETRIES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 #: A connection refused or dropped: the whole campaign waits this long.
 CONNECTION_WAIT = timedelta(minutes=2)
 SOURCE_SENT = "mailing.sent"
+#: Rows go from queued straight to sending, one at a time, under the campaign's lease.
+QUEUE = mailqueue.Queue(Recipient, pending=Recipient.State.QUEUED, claimed=None, stale=STALE)
 
 
 def smtp_options() -> dict[str, Any]:
@@ -238,36 +242,25 @@ def _release(campaign_id: int, worker: str, **changes: Any) -> None:
 def recover(campaign_id: int, worker: str) -> int:
     """Rows another worker claimed and never marked: perhaps sent, never sent again. Only called
     with the lease held, so their worker is gone (or lost its lease and stops)."""
-    return (
-        Recipient.objects.filter(campaign_id=campaign_id, state=Recipient.State.SENDING)
-        .exclude(claimed_by=worker)
-        .update(
-            state=Recipient.State.UNKNOWN,
-            error=coded("mailing.worker_died"),
-        )
+    _resumed, unknown = mailqueue.recover(
+        QUEUE,
+        Recipient.objects.filter(campaign_id=campaign_id),
+        stale=timedelta(0),
+        except_worker=worker,
+        unknown_changes={"error": coded("mailing.worker_died")},
     )
+    return unknown
 
 
 # --- sending ----------------------------------------------------------------------------------
 
 
 def _claim(recipient_id: int, worker: str) -> bool:
-    return bool(
-        Recipient.objects.filter(pk=recipient_id, state=Recipient.State.QUEUED).update(
-            state=Recipient.State.SENDING,
-            claimed_by=worker,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
-    )
+    return mailqueue.begin(QUEUE, recipient_id, worker)
 
 
-def _mark(recipient_id: int, worker: str, **changes: Any) -> bool:
-    return bool(
-        Recipient.objects.filter(
-            pk=recipient_id, state=Recipient.State.SENDING, claimed_by=worker
-        ).update(**changes)
-    )
+def _mark(recipient_id: int, worker: str, *, state: str, **changes: Any) -> bool:
+    return mailqueue.mark(QUEUE, recipient_id, worker, state, **changes)
 
 
 def _record_sent(workspace_id: int, sent: list[tuple[int, int, Any]]) -> None:
