@@ -43,6 +43,32 @@ def crowd(personas: Any) -> dict[str, Member]:
     }
 
 
+def test_the_members_e_mail_addresses_are_clues_verified_by_the_double_opt_in(
+    personas: Any,
+) -> None:
+    """A member who confirmed lea@example.org, and another known only from that address (an
+    RSVP, a contest form): the same e-mail, verified for one, high confidence."""
+    from ambassade.community import suggestions
+    from ambassade.community.models import Consent
+
+    ws = personas.workspace_a
+    lea = person(ws, "mastodon", "ldubois", "Léa D.", reach=300)
+    Member.objects.filter(pk=lea.pk).update(email="Lea@Example.org")
+    Consent.objects.create(
+        workspace=ws,
+        member=lea,
+        purpose=Consent.Purpose.EMAILING,
+        state=Consent.State.GRANTED,
+        source=Consent.Source.DOUBLE_OPT_IN,
+        email="Lea@Example.org",
+    )
+    guest = person(ws, "email", "lea@example.org", "Lea")
+    found = suggestions.suggestions(ws)
+    pair = found[(min(lea.pk, guest.pk), max(lea.pk, guest.pk))]
+    assert pair.confidence == "high"
+    assert "identity.same_email_half_verified" in {clue.message.code for clue in pair.evidence}
+
+
 def key(a: Member, b: Member) -> str:
     return f"{min(a.pk, b.pk)}-{max(a.pk, b.pk)}"
 

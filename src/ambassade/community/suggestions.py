@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from ambassade.community import services
-from ambassade.community.models import DismissedPair, Identity, Member
+from ambassade.community.models import Consent, DismissedPair, Identity, Member
 from ambassade.engine.identities import Candidate, Profile, suggest_merges
 from ambassade.engine.identities import Identity as EngineIdentity
 from ambassade.workspaces.models import Workspace
@@ -39,6 +39,25 @@ def pair_of(value: object) -> Pair | None:
 
 
 def _profiles(workspace: Workspace) -> list[Profile]:
+    """Every member as the engine sees them: each account's network, handle, name and profile
+    link, and the e-mail addresses known of them (an ``email`` account's address; the member's own
+    address, verified when they confirmed it by double opt-in), so that the e-mail clues can fire."""
+    verified = {
+        (member_id, address.strip().casefold())
+        for member_id, address in Consent.objects.filter(
+            workspace=workspace,
+            purpose=Consent.Purpose.EMAILING,
+            state=Consent.State.GRANTED,
+            source=Consent.Source.DOUBLE_OPT_IN,
+        ).values_list("member_id", "email")
+        if address
+    }
+    addresses = dict(
+        Member.objects.filter(workspace=workspace)
+        .exclude(email="")
+        .values_list("id", "email")
+        .iterator(chunk_size=5000)
+    )
     by_member: dict[int, list[EngineIdentity]] = defaultdict(list)
     rows = (
         Identity.objects.filter(workspace=workspace)
@@ -47,7 +66,18 @@ def _profiles(workspace: Workspace) -> list[Profile]:
     )
     for member_id, network, handle, name, profile_url in rows.iterator(chunk_size=5000):
         links = (profile_url,) if profile_url else ()
-        by_member[member_id].append(EngineIdentity(network, handle, name, links))
+        emails: tuple[str, ...] = ()
+        confirmed: tuple[str, ...] = ()
+        if network == "email" and "@" in handle:
+            emails = (handle,)
+        own = (addresses.pop(member_id, "") or "").strip().casefold()
+        if own:  # the member's own address, on their first account
+            emails = tuple(dict.fromkeys((*emails, own)))
+            if (member_id, own) in verified:
+                confirmed = (own,)
+        if emails and (member_id, emails[0]) in verified and emails[0] not in confirmed:
+            confirmed = (*confirmed, emails[0])
+        by_member[member_id].append(EngineIdentity(network, handle, name, links, emails, confirmed))
     return [Profile(str(key), tuple(found)) for key, found in by_member.items()]
 
 
