@@ -384,3 +384,61 @@ def test_the_audience_page_s_totals_are_the_catalogue_s_readers(personas: Person
     assert sorted((line.account.pk, line.growth, line.posts, line.rate) for line in both) == sorted(
         (line.account.pk, line.growth, line.posts, line.rate) for line in by_role
     )
+
+
+def test_the_community_page_s_counts_as_counted_one_member_at_a_time(data: Data) -> None:
+    from ambassade.analytics import area_community
+    from ambassade.analytics.areas import comparison_period
+    from ambassade.community.models import Member
+
+    ws = data.workspace  # Europe/Paris
+    chosen = random.Random(3)
+    for n in range(40):
+        member = data.member(f"m{n}", network=("rss", "mastodon")[n % 2])
+        seen = at(2026, 10, 1) + timedelta(hours=chosen.randrange(24 * 60))
+        Member.objects.filter(pk=member.pk).update(
+            first_seen_at=None if n % 9 == 0 else seen,
+            created_at=at(2026, 10, 20) + timedelta(hours=n),
+            staff=n % 13 == 0,
+            ambassador=n % 4 == 0,
+            dormant=n % 5 == 0,
+        )
+    # Around the change of 25 October (Paris).
+    period = Period(date(2026, 10, 21), date(2026, 11, 3), "Europe/Paris")
+    empty = Period(date(2025, 1, 1), date(2025, 1, 31), "Europe/Paris")
+    zone = ZoneInfo("Europe/Paris")
+    for chosen_period in (period, empty):
+        for scope in (Scope(), Scope(network="mastodon")):
+            before = comparison_period(chosen_period, "previous")
+            kept = [
+                member
+                for member in Member.objects.filter(workspace=ws, staff=False)
+                if not scope.network or member.identities.filter(network=scope.network).exists()
+            ]
+            joined = {member.pk: member.first_seen_at or member.created_at for member in kept}
+
+            def at_end(p: Period, joined: dict[int, Any] = joined) -> float:
+                return float(sum(1 for when in joined.values() if when < p.bounds()[1]))
+
+            def new(p: Period, joined: dict[int, Any] = joined) -> float:
+                first, after = p.bounds()
+                return float(sum(1 for when in joined.values() if first <= when < after))
+
+            built = area_community.build(ws, chosen_period, before, scope)
+            figures = {figure.code: figure for figure in built.figures}
+            assert (figures["members"].now, figures["members"].before) == (
+                at_end(chosen_period),
+                at_end(before),
+            )
+            assert (figures["new_members"].now, figures["new_members"].before) == (
+                new(chosen_period),
+                new(before),
+            )
+            assert figures["ambassador"].now == float(sum(1 for m in kept if m.ambassador))
+            first, _after = chosen_period.bounds()
+            running = sum(1 for when in joined.values() if when < first)
+            rows = {row[0]: row for row in built.section("growth").table.rows}
+            for day in chosen_period.each_day():
+                that_day = sum(1 for when in joined.values() if when.astimezone(zone).date() == day)
+                running += that_day
+                assert rows[day][1:] == [that_day, running], (day, scope)

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ambassade.analytics import area_charts, kpis
+from ambassade.analytics import area_charts, kpis, localtime
 from ambassade.analytics.areas import (
     COUNT,
     DAY,
@@ -35,6 +36,7 @@ from ambassade.analytics.areas import (
 )
 from ambassade.analytics.catalogue import CATALOGUE
 from ambassade.analytics.kpis import Scope
+from ambassade.analytics.localtime import LocalDay
 from ambassade.community.models import Identity, Member
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
@@ -84,27 +86,46 @@ def members(workspace: Any, scope: Scope) -> Any:
     return rows.annotate(joined=Coalesce("first_seen_at", "created_at"))
 
 
-def _count_at(workspace: Any, scope: Scope, period: Period) -> float:
-    _first, after = period.bounds()
-    return float(members(workspace, scope).filter(joined__lt=after).count())
-
-
-def _joined(workspace: Any, scope: Scope, period: Period) -> float:
+def _counts(workspace: Any, scope: Scope, period: Period, before: Period | None) -> dict[str, Any]:
+    """The members at the end of the period and of the one before, those who joined in each,
+    those there before the period (the growth chart's start), and the classes of the stored
+    scores: one aggregate of conditional counts instead of seven reads."""
     first, after = period.bounds()
-    return float(members(workspace, scope).filter(joined__gte=first, joined__lt=after).count())
+    joined = Coalesce("first_seen_at", "created_at")
+
+    def between(start: Any, end: Any) -> Any:
+        return Count("id", filter=Q(GreaterThanOrEqual(joined, start), LessThan(joined, end)))
+
+    wanted: dict[str, Any] = {
+        "members": Count("id", filter=Q(LessThan(joined, after))),
+        "joined": between(first, after),
+        "base": Count("id", filter=Q(LessThan(joined, first))),
+        "scored": Max("scored_at"),
+        **{key: Count("id", filter=Q(**{key: True})) for key in CLASSES},
+    }
+    if before is not None:
+        earlier, earlier_after = before.bounds()
+        wanted["members_before"] = Count("id", filter=Q(LessThan(joined, earlier_after)))
+        wanted["joined_before"] = between(earlier, earlier_after)
+    return dict(members(workspace, scope).aggregate(**wanted))
 
 
-def _growth(workspace: Any, period: Period, scope: Scope) -> Section:
+def _growth(workspace: Any, period: Period, scope: Scope, base: int) -> Section:
+    """Members per local day: those who joined each day, counted by the database by local day
+    (``localtime.LocalDay``), added to those there before the period."""
     first, after = period.bounds()
-    zone = ZoneInfo(workspace.time_zone)
-    base = members(workspace, scope).filter(joined__lt=first).count()
     per_day: dict[date, int] = defaultdict(int)
-    for joined in (
+    for day, joined in (
         members(workspace, scope)
         .filter(joined__gte=first, joined__lt=after)
-        .values_list("joined", flat=True)
+        .annotate(
+            day=LocalDay(Coalesce("first_seen_at", "created_at"), workspace.time_zone, first, after)
+        )
+        .order_by()
+        .values_list("day")
+        .annotate(n=Count("id"))
     ):
-        per_day[joined.astimezone(zone).date()] += 1
+        per_day[localtime.day_of(day)] += joined
     total = base
     series: list[tuple[date, str, float]] = []
     running: dict[date, int] = {}
@@ -128,14 +149,7 @@ def _growth(workspace: Any, period: Period, scope: Scope) -> Section:
     )
 
 
-def _classes(workspace: Any, scope: Scope) -> tuple[Section, dict[str, int], Any]:
-    counts = members(workspace, scope).aggregate(
-        ambassador=Count("id", filter=Q(ambassador=True)),
-        detractor=Count("id", filter=Q(detractor=True)),
-        rising=Count("id", filter=Q(rising=True)),
-        dormant=Count("id", filter=Q(dormant=True)),
-        scored=Max("scored_at"),
-    )
+def _classes(counts: dict[str, Any]) -> tuple[Section, dict[str, int], Any]:
     names = {
         "ambassador": _("Ambassadors"),
         "detractor": _("Detractors"),
@@ -309,23 +323,24 @@ def _mailings(workspace: Any, period: Period) -> Section:
 
 
 def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
-    classes, counts, _scored = _classes(workspace, scope)
+    counts = _counts(workspace, scope, period, before)
+    classes, classes_counts, _scored = _classes(counts)
     active = CATALOGUE["active_members"]
     figures = [
         Figure(
             "members",
             _("Members"),
             COUNT,
-            _count_at(workspace, scope, period),
-            None if before is None else _count_at(workspace, scope, before),
+            float(counts["members"]),
+            None if before is None else float(counts["members_before"]),
             _("Members of the community at the end of the period (the brand's staff left out)."),
         ),
         Figure(
             "new_members",
             _("New members"),
             COUNT,
-            _joined(workspace, scope, period),
-            None if before is None else _joined(workspace, scope, before),
+            float(counts["joined"]),
+            None if before is None else float(counts["joined_before"]),
             _("Members first seen in the period (or added then, for those never seen)."),
         ),
         Figure(
@@ -349,7 +364,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
                 key,
                 str(labels[key]),
                 COUNT,
-                float(counts[key]),
+                float(classes_counts[key]),
                 None,
                 classes.note,
                 direction="lower" if key in ("detractor", "dormant") else "higher",
@@ -360,7 +375,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
     return Area(
         figures=figures,
         sections=[
-            _growth(workspace, period, scope),
+            _growth(workspace, period, scope, int(counts["base"])),
             classes,
             _top(workspace, scope),
             _events(workspace, period),
