@@ -142,6 +142,32 @@ def test_site_visits_from_social_over_the_tool_s_days(personas: Personas) -> Non
     assert traffic.totals(personas.workspace_a, DECEMBER) == {"social": 15, "direct": 70, "all": 85}
 
 
+def test_the_traffic_page_shows_the_kpi_s_reader_for_the_period_and_the_one_before(
+    client: Any, personas: Personas
+) -> None:
+    ws = personas.workspace_a
+    url = reverse("analytics:traffic", kwargs={"workspace_slug": ws.slug})
+    personas.client_for(client, personas.alice)
+    query = "?start=2026-12-01&end=2026-12-31"
+    assert client.get(url + query).context["social"]["now"] is None  # no site: no number
+    made = site(personas)
+    for day, kind, name, visits in (
+        (date(2026, 11, 30), "channel", "social", 100),
+        (date(2026, 12, 1), "channel", "social", 10),
+        (date(2026, 12, 15), "channel", "direct", 70),
+        (date(2026, 12, 15), "social", "Mastodon", 15),
+    ):
+        TrafficDay.objects.create(
+            site=made, workspace=ws, day=day, kind=kind, name=name, visits=visits
+        )
+    shown = client.get(url + query).context["social"]
+    november = Period(date(2026, 10, 31), date(2026, 11, 30), "Europe/Paris")
+    assert shown["now"] == kpis.READERS["site_visits_from_social"](ws, DECEMBER) == 10.0
+    assert shown["before"] == kpis.READERS["site_visits_from_social"](ws, november) == 100.0
+    empty = client.get(url + "?start=2025-01-01&end=2025-01-31").context["social"]
+    assert empty["now"] == 0.0 and empty["before"] == 0.0
+
+
 def test_the_traffic_page_connects_a_site_without_showing_its_token(
     client: Any, personas: Personas
 ) -> None:
