@@ -186,6 +186,10 @@ class RawItem:
     lang: str | None = None
     parent_id: str | None = None
     thread_id: str | None = None
+    #: The id (as its ``external_id`` would be) of the post this one quotes or reposts, where the
+    #: network says so: Bluesky's record embed, Mastodon's accepted quote, X's ``referenced_tweets``
+    #: of type ``quoted`` or ``retweeted``.
+    quoted_id: str | None = None
     kind: ItemKind = ItemKind.POST
     metrics: Mapping[str, int] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -178,6 +178,9 @@ class Mention(models.Model):
     #: the inbox keeps its own index of the messages it holds.
     parent_external_id = models.CharField(max_length=255, blank=True)
     thread_external_id = models.CharField(max_length=255, blank=True)
+    #: The network's id of the post this one quotes or reposts, where the network gives it
+    #: (``RawItem.quoted_id``): a mission to share a post counts it (docs/community.md).
+    quoted_external_id = models.CharField(max_length=255, blank=True, default="")
     lang = models.CharField(max_length=12, blank=True)
     sentiment = models.CharField(max_length=12, choices=Sentiment.choices)
     sentiment_score = models.FloatField(default=0.0)

@@ -387,7 +387,8 @@ _MATCH_SQL = (
 _MENTION_COLUMNS = (
     "workspace_id", "source_id", "network", "external_id", "kind", "url", "text", "html",
     "author_handle", "author_name", "author_url", "author_followers", "author_external_id",
-    "author_created_at", "parent_external_id", "thread_external_id", "lang", "sentiment",
+    "author_created_at", "parent_external_id", "thread_external_id", "quoted_external_id",
+    "lang", "sentiment",
     "sentiment_score", "offensive", "hateful", "spam", "keywords", "fingerprint", "cluster",
     "is_duplicate", "metrics", "tags", "sentiment_corrected", "marked_spam", "marked_irrelevant",
     "created_at", "ingested_at", "edited_at",
@@ -542,6 +543,7 @@ def ingest(
                 author_created_at=_account_made(author.created_at),
                 parent_external_id=_clip(item.parent_id, 255),
                 thread_external_id=_clip(item.thread_id, 255),
+                quoted_external_id=_clip(item.quoted_id, 255),
                 lang=(lang or "")[:12].lower(),
                 sentiment=found.sentiment,
                 sentiment_score=found.sentiment_score,

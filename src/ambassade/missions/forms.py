@@ -68,7 +68,7 @@ class MissionForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["segment"].queryset = Segment.objects.filter(workspace=workspace)
         if self.instance.pk and not self.is_bound:
             handles = Member.objects.filter(
-                pk__in=self.instance.assignees.values_list("member_id", flat=True)
+                pk__in=self.instance.assignees.values_list("identity__member_id", flat=True)
             ).values_list("identities__handle", flat=True)
             self.initial["chosen"] = ", ".join(sorted({h for h in handles if h}))
 

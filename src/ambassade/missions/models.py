@@ -11,6 +11,9 @@
   follows merges and separations (the leaderboard counts a person once per mission).
 - :class:`Cursor` — how far the workspace's stored mentions were read for missions: the matching
   task reads the mentions after it, in batches that move it forward in the same transaction.
+- A mission's own **scan** (``scan_*`` fields): when it is made, or its target, period or audience
+  change, the mentions stored before (from its start to the newest when the scan began) are read
+  through the same matcher, resumably; the cursor takes the ones stored after.
 
 Every model holds a ``workspace`` foreign key; pages read through ``workspace_queryset``. Writes go
 through :mod:`ambassade.missions.services`.
@@ -23,7 +26,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.community.models import Identity, Member, Segment
+from ambassade.community.models import Identity, Segment
 from ambassade.listening.models import Mention
 from ambassade.products.models import Product
 from ambassade.workspaces.models import Workspace
@@ -80,6 +83,16 @@ class Mission(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: The scan of the mentions stored before: 0 never scanned; each (re)start adds one, and a
+    #: worker holding an older version stops.
+    scan_version = models.PositiveIntegerField(default=0, editable=False)
+    #: The newest mention when the scan began (None until it begins): newer ones are the cursor's.
+    scan_until_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    scan_last_id = models.BigIntegerField(default=0, editable=False)
+    scanned = models.PositiveIntegerField(default=0, editable=False)
+    scan_total = models.PositiveIntegerField(default=0, editable=False)
+    scan_heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scan_done_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -90,21 +103,33 @@ class Mission(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def scanning(self) -> bool:
+        return self.scan_version > 0 and self.scan_done_at is None
+
+    @property
+    def scan_percent(self) -> int:
+        if not self.scan_total:
+            return 0
+        return min(100, self.scanned * 100 // self.scan_total)
+
 
 class Assignee(models.Model):
-    """A member a mission for chosen members is given to."""
+    """A member a mission for chosen members is given to, through one of their accounts (their
+    most followed when chosen): like completions and the timeline, it follows merges (the
+    surviving member is asked, once) and separations (the account's own member is asked again)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="assignees")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["mission", "member"], name="mission_assignee_unique")
+            models.UniqueConstraint(fields=["mission", "identity"], name="mission_assignee_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id} asked {self.mission_id}"
+        return f"{self.identity_id} asked {self.mission_id}"
 
 
 class Completion(models.Model):

@@ -48,6 +48,8 @@ __all__ = [
     "on_ingest",
     "resolve_target",
     "save_mission",
+    "scan",
+    "scannable",
     "undo",
     "workspaces_to_match",
 ]
@@ -114,18 +116,58 @@ def _check(mission: Mission, chosen: Sequence[int]) -> None:
         raise MissionError("chosen", coded("mission.too_many_members", limit=MAX_CHOSEN))
 
 
+#: What a mission's matching depends on: a change of one of them scans the stored mentions again.
+_SCANNED_BY = (
+    "kind",
+    "target_url",
+    "target_external_id",
+    "product_id",
+    "hashtag",
+    "starts_at",
+    "ends_at",
+    "audience",
+    "segment_id",
+)
+
+
+_SCAN_FIELDS = (
+    "scan_version",
+    "scan_until_id",
+    "scan_last_id",
+    "scanned",
+    "scan_total",
+    "scan_heartbeat_at",
+    "scan_done_at",
+)
+_EDITED = [
+    field.name
+    for field in Mission._meta.concrete_fields
+    if not field.primary_key and field.name not in {*_SCAN_FIELDS, "workspace", "created_at"}
+]
+
+
+def _matching(mission: Mission) -> tuple[Any, ...]:
+    return tuple(getattr(mission, name) for name in _SCANNED_BY)
+
+
 def save_mission(
     workspace: Workspace,
     actor: Any,
     mission: Mission | None = None,
     *,
-    chosen: Iterable[int] = (),
+    chosen: Iterable[int] | None = None,
     **fields: Any,
 ) -> Mission:
     """Make or change a mission; ``chosen`` are the member ids it is for (audience "chosen"),
-    members of other workspaces left out. Raises :class:`MissionError` naming the field."""
+    members of other workspaces left out (None: keep those it has). When the mission is new, or
+    what it matches or whom it is for changed, a scan of the mentions stored before starts once
+    the transaction commits. Raises :class:`MissionError` naming the field."""
     creating = mission is None
     mission = mission or Mission(workspace=workspace, created_by=actor if creating else None)
+    before = None if creating else _matching(Mission.objects.get(pk=mission.pk))
+    chosen_before = (
+        set() if creating else set(_assignee_members(mission).values_list("pk", flat=True))
+    )
     for name, value in fields.items():
         setattr(mission, name, value)
     mission.hashtag = mission.hashtag.strip().lstrip("#")
@@ -137,27 +179,35 @@ def save_mission(
         mission.hashtag = ""
     if mission.audience != Mission.Audience.SEGMENT:
         mission.segment = None
-    members = (
-        list(
+    if mission.audience != Mission.Audience.CHOSEN:
+        members: list[int] = []
+    elif chosen is None:
+        members = sorted(chosen_before)
+    else:
+        members = list(
             Member.objects.filter(workspace=workspace, pk__in=list(chosen)).values_list(
                 "pk", flat=True
             )
         )
-        if mission.audience == Mission.Audience.CHOSEN
-        else []
-    )
     _check(mission, members)
     mission.target_external_id, mission.target_network = resolve_target(
         workspace, mission.target_url
     )
     mission.updated_at = timezone.now()
+    rescan = creating or before != _matching(mission) or bool(set(members) - chosen_before)
     with transaction.atomic():
-        mission.save()
-        Assignee.objects.filter(mission=mission).exclude(member_id__in=members).delete()
-        Assignee.objects.bulk_create(
-            [Assignee(workspace=workspace, mission=mission, member_id=pk) for pk in members],
-            ignore_conflicts=True,
-        )
+        if rescan:
+            mission.scan_version += 1
+            mission.scan_until_id = None
+            mission.scan_last_id = 0
+            mission.scanned = mission.scan_total = 0
+            mission.scan_heartbeat_at = mission.scan_done_at = None
+        if rescan or creating:
+            mission.save()
+        else:  # a scan running now keeps its progress
+            mission.save(update_fields=_EDITED)
+            mission.refresh_from_db(fields=_SCAN_FIELDS)
+        _assign(mission, members)
         if creating:
             Cursor.objects.get_or_create(
                 workspace=workspace,
@@ -169,7 +219,38 @@ def save_mission(
             "missions.mission.created" if creating else "missions.mission.updated",
             mission,
         )
+    if rescan:
+        transaction.on_commit(lambda: _enqueue_scan(mission.pk))
     return mission
+
+
+def _assign(mission: Mission, members: Sequence[int]) -> None:
+    """The chosen members are asked through their most followed account; a member asked already
+    (through any account: two members merged) keeps the accounts they were asked through."""
+    Assignee.objects.filter(mission=mission).exclude(identity__member_id__in=members).delete()
+    have = set(
+        Assignee.objects.filter(mission=mission).values_list("identity__member_id", flat=True)
+    )
+    accounts: dict[int, int] = {}
+    for pk, member_id in (
+        Identity.objects.filter(member_id__in=[m for m in members if m not in have])
+        .order_by("max_followers", "-id")
+        .values_list("pk", "member_id")
+    ):
+        accounts[member_id] = pk  # the last one kept: the most followed, then the oldest
+    Assignee.objects.bulk_create(
+        [
+            Assignee(workspace_id=mission.workspace_id, mission=mission, identity_id=pk)
+            for pk in accounts.values()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _enqueue_scan(mission_id: int) -> None:
+    from ambassade.missions import tasks
+
+    tasks.scan_mission(mission_id)
 
 
 def _latest_mention_id(workspace: Workspace | int) -> int:
@@ -207,8 +288,14 @@ def assigned_members(mission: Mission) -> QuerySet[Member]:
             return segment_members(mission.segment).filter(staff=False)
         except SegmentError:
             return members.none()
-    return members.filter(
-        pk__in=Assignee.objects.filter(mission=mission).values_list("member_id", flat=True)
+    return _assignee_members(mission).filter(staff=False)
+
+
+def _assignee_members(mission: Mission) -> QuerySet[Member]:
+    return Member.objects.filter(
+        pk__in=Assignee.objects.filter(mission=mission).values_list(
+            "identity__member_id", flat=True
+        )
     )
 
 
@@ -329,6 +416,7 @@ _FIELDS = (
     "author_handle",
     "parent_external_id",
     "thread_external_id",
+    "quoted_external_id",
     "created_at",
     "deleted_at",
 )
@@ -367,6 +455,108 @@ def match_new(
     finally:
         Cursor.objects.filter(workspace_id=workspace_id).update(heartbeat_at=None)
     return made
+
+
+# --- a mission's scan of the mentions stored before ---------------------------------------------
+
+
+def scannable(now: datetime | None = None) -> list[int]:
+    """Missions whose scan is not over and not held by a live worker."""
+    now = now or timezone.now()
+    free = Q(scan_heartbeat_at__isnull=True) | Q(scan_heartbeat_at__lt=now - STALE_AFTER)
+    return list(
+        Mission.objects.filter(free, scan_version__gt=0, scan_done_at__isnull=True).values_list(
+            "id", flat=True
+        )[:100]
+    )
+
+
+def _scan_range(mission: Mission) -> QuerySet[Mention]:
+    assert mission.scan_until_id is not None
+    return Mention.objects.filter(
+        workspace_id=mission.workspace_id,
+        id__lte=mission.scan_until_id,
+        created_at__gte=mission.starts_at,
+        created_at__lt=mission.ends_at,
+    )
+
+
+def _claim_scan(mission_id: int, now: datetime) -> int | None:
+    """Take the mission's scan (a conditional UPDATE: of two workers, one wins); its version. The
+    first worker fixes where it ends: the newest mention now, so that the mentions the cursor
+    read before the mission existed are the scan's (the task runs after the mission's commit)."""
+    free = Q(scan_heartbeat_at__isnull=True) | Q(scan_heartbeat_at__lt=now - STALE_AFTER)
+    if not Mission.objects.filter(
+        free, pk=mission_id, scan_version__gt=0, scan_done_at__isnull=True
+    ).update(scan_heartbeat_at=now):
+        return None
+    with transaction.atomic():
+        mission = Mission.objects.select_for_update().filter(pk=mission_id).first()
+        if mission is None:
+            return None
+        if mission.scan_until_id is None:
+            mission.scan_until_id = _latest_mention_id(mission.workspace_id)
+            mission.scan_total = _scan_range(mission).count()
+            mission.save(update_fields=["scan_until_id", "scan_total"])
+        return mission.scan_version
+
+
+def scan(
+    mission_id: int,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[Mission], None] | None = None,
+    now: Callable[[], datetime] = timezone.now,
+) -> Mission | None:
+    """Complete the mission from the mentions stored before it (from its start to the newest when
+    the scan began), in batches through the same matching as the stream's, each batch in one
+    transaction that moves the scan forward: a killed worker loses one batch at most, and
+    :func:`scannable` finds the scan again. Returns the mission as it ended, or None when another
+    worker holds the scan, it is over, or the mission changed meanwhile (the new scan takes over)."""
+    version = _claim_scan(mission_id, now())
+    if version is None:
+        return None
+    while True:
+        with transaction.atomic():
+            current = _scan_batch(mission_id, version, batch, now())
+        if current is None:
+            return None
+        if progress is not None:
+            progress(current)
+        if current.scan_done_at is not None:
+            return current
+
+
+def _scan_batch(mission_id: int, version: int, batch: int, now: datetime) -> Mission | None:
+    mission = (
+        Mission.objects.select_for_update().select_related("segment").filter(pk=mission_id).first()
+    )
+    if mission is None or mission.scan_version != version:
+        return None
+    mentions = list(
+        _scan_range(mission)
+        .filter(id__gt=mission.scan_last_id)
+        .order_by("id")
+        .only(*_FIELDS)[:batch]
+    )
+    if mentions:
+        _complete_from([mission], mentions)
+        mission.scan_last_id = mentions[-1].pk
+        mission.scanned += len(mentions)
+    if len(mentions) < batch:
+        mission.scan_done_at = now
+    mission.scan_heartbeat_at = now
+    mission.scan_total = max(mission.scan_total, mission.scanned)
+    mission.save(
+        update_fields=[
+            "scan_last_id",
+            "scanned",
+            "scan_total",
+            "scan_heartbeat_at",
+            "scan_done_at",
+        ]
+    )
+    return mission
 
 
 def _match_batch(workspace_id: int, batch: int) -> tuple[Cursor, int, bool]:
@@ -461,6 +651,7 @@ def _complete_from(missions: list[Mission], mentions: list[Mention]) -> int:
             kind=mention.kind,
             parent_id=mention.parent_external_id,
             thread_id=mention.thread_external_id,
+            quoted_id=mention.quoted_external_id,
             products=products.get(mention.pk, ()),
         )
         for match in matcher.match(post):
@@ -468,7 +659,7 @@ def _complete_from(missions: list[Mission], mentions: list[Mention]) -> int:
             if not mission.starts_at <= mention.created_at < mission.ends_at:
                 continue
             if (
-                match.evidence == "mission.replied"
+                match.evidence in {"mission.replied", "mission.quoted"}
                 and mission.target_network
                 and mention.network != mission.target_network
             ):

@@ -22,3 +22,19 @@ def match_behind() -> int:
     for workspace_id in found:
         match_workspace(workspace_id)
     return len(found)
+
+
+@db_task(name="missions.scan_mission")
+def scan_mission(mission_id: int) -> int:
+    """Complete a new or changed mission from the mentions stored before it (resumable)."""
+    mission = services.scan(mission_id)
+    return mission.scanned if mission is not None else 0
+
+
+@db_periodic_task(crontab(minute="*"), name="missions.resume_scans")
+def resume_scans() -> int:
+    """Every minute, take up the scans whose worker stopped or whose task was lost."""
+    found = services.scannable()
+    for mission_id in found:
+        scan_mission(mission_id)
+    return len(found)

@@ -42,6 +42,7 @@ def post_item(post: Any, *, source: str = "bluesky") -> RawItem:
     parent = str((reply.get("parent") or {}).get("uri") or "") if reply else ""
     root = str((reply.get("root") or {}).get("uri") or "") if reply else ""
     langs = record.get("langs") or []
+    quoted = _quoted_uri(record.get("embed"))
     metrics = {
         name: value
         for name, key in (
@@ -69,10 +70,27 @@ def post_item(post: Any, *, source: str = "bluesky") -> RawItem:
         lang=str(langs[0]).split("-")[0].lower() if langs else None,
         parent_id=parent or None,
         thread_id=root or None,
+        quoted_id=quoted or None,
         kind=ItemKind.REPLY if parent else ItemKind.POST,
         metrics=metrics,
         raw=dict(post),
     )
+
+
+def _quoted_uri(embed: Any) -> str:
+    """The post a record quotes: ``app.bsky.embed.record`` (a strong reference) or
+    ``app.bsky.embed.recordWithMedia`` (the same, with pictures), when it names a post (a record
+    embed may also show a feed, a list or a starter pack)."""
+    if not isinstance(embed, Mapping):
+        return ""
+    kind = embed.get("$type")
+    ref = embed.get("record")
+    if kind == "app.bsky.embed.recordWithMedia" and isinstance(ref, Mapping):
+        ref = ref.get("record")
+    elif kind != "app.bsky.embed.record":
+        return ""
+    uri = str(ref.get("uri") or "") if isinstance(ref, Mapping) else ""
+    return uri if uri.startswith("at://") and "/app.bsky.feed.post/" in uri else ""
 
 
 def sort_at(item: RawItem) -> float:

@@ -60,6 +60,14 @@ def status_item(
     if not isinstance(account, Mapping):
         account = {}
     reply_to = status.get("in_reply_to_id")
+    # Mastodon 4.4's quote posts: a Quote whose quoted status is there only once its author
+    # accepted it (the state); its URI is the identity every status has here.
+    quote = status.get("quote")
+    quoted_uri = ""
+    if isinstance(quote, Mapping) and quote.get("state", "accepted") == "accepted":
+        quoted = quote.get("quoted_status")
+        if isinstance(quoted, Mapping):
+            quoted_uri = str(quoted.get("uri") or "")
     if kind is None:
         if status.get("visibility") == "direct":
             kind = ItemKind.MESSAGE
@@ -92,6 +100,7 @@ def status_item(
         created_at=created_at,
         lang=str(status["language"]) if status.get("language") else None,
         parent_id=str(reply_to) if reply_to else None,
+        quoted_id=quoted_uri or None,
         kind=kind,
         metrics=metrics,
         raw=dict(status),

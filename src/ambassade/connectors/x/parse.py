@@ -69,6 +69,16 @@ def search_items(body: Any, *, source: str = "x") -> list[RawItem]:
             ),
             None,
         )
+        quoted = next(
+            (
+                str(ref.get("id"))
+                for ref in tweet.get("referenced_tweets") or []
+                if isinstance(ref, Mapping)
+                and ref.get("type") in {"quoted", "retweeted"}
+                and ref.get("id")
+            ),
+            None,
+        )
         metrics = {
             name: value
             for key, name in METRICS.items()
@@ -91,6 +101,7 @@ def search_items(body: Any, *, source: str = "x") -> list[RawItem]:
                 lang=str(tweet["lang"]) if tweet.get("lang") not in (None, "und", "zxx") else None,
                 parent_id=parent,
                 thread_id=str(tweet["conversation_id"]) if tweet.get("conversation_id") else None,
+                quoted_id=quoted,
                 kind=ItemKind.REPLY if parent else ItemKind.POST,
                 metrics=metrics,
                 raw={"tweet": dict(tweet), "author": dict(user)},
