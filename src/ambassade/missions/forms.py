@@ -11,6 +11,7 @@ from ambassade.community.models import Member, Segment
 from ambassade.missions.models import Mission
 from ambassade.products.models import Product
 from ambassade.workspaces.dates import DateTimeField
+from ambassade.workspaces.models import Connection
 
 
 class MissionForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -92,6 +93,30 @@ class MissionForm(forms.ModelForm):  # type: ignore[type-arg]
                 % {"handles": ", ".join("@" + h for h in unknown[:5])},
             )
         return list(dict.fromkeys(found.values()))
+
+
+class AnnounceForm(forms.Form):
+    """E-mail the mission to the members it is for (those not told yet), from one of the
+    workspace's e-mail accounts. In the mission form, empty means "not now"."""
+
+    announce_from = forms.ModelChoiceField(
+        label=_("E-mail it to them from"),
+        queryset=Connection.objects.none(),
+        help_text=_(
+            "The members it is for who agreed to receive e-mails are told once, each in their "
+            "language, with a link to unsubscribe (an e-mail campaign of its own)."
+        ),
+    )
+
+    def __init__(self, workspace: Any, *args: Any, optional: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from ambassade.missions.announcements import connections
+
+        field = self.fields["announce_from"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = connections(workspace)
+        field.required = not optional
+        field.empty_label = _("Not now") if optional else None
 
 
 class MarkDoneForm(forms.Form):

@@ -27,5 +27,17 @@ register_all(
         "mission.reviewed": _("Reviews the product"),
         "mission.hashtag": _("Uses %(detail)s"),
         "mission.manual": _("Marked done by the team"),
+        # The notification centre, and telling members by e-mail.
+        "mission.completed": _("%(member)s completed the mission “%(mission)s”"),
+        # (Two or more: no singular needed.)
+        "mission.completed_many": _(
+            "%(count)s members completed the mission “%(mission)s”, %(member)s among them"
+        ),
+        "mission.no_mail_account": _("Choose one of this workspace's e-mail accounts."),
+        "mission.nobody_to_tell": _(
+            "Nobody is left to tell: every member it is for who agreed to receive e-mails was "
+            "told already."
+        ),
+        "mission.not_announced": _("The e-mail was not sent: %(detail)s"),
     }
 )

@@ -31,7 +31,7 @@ from ambassade.listening.models import Mention
 from ambassade.products.models import Product
 from ambassade.workspaces.models import Workspace
 
-__all__ = ["Assignee", "Completion", "Cursor", "Mission"]
+__all__ = ["Announcement", "Assignee", "Completion", "Cursor", "Mission"]
 
 
 class Mission(models.Model):
@@ -174,3 +174,22 @@ class Cursor(models.Model):
 
     def __str__(self) -> str:
         return f"missions of {self.workspace_id} read to {self.last_mention_id}"
+
+
+class Announcement(models.Model):
+    """The members a mission is for were told of it by e-mail: one campaign of the ``mailing`` app
+    (its consent, language, unsubscribe, pace and at-most-once sending), for those not told yet."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="announcements")
+    campaign = models.OneToOneField("mailing.Campaign", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"mission {self.mission_id} told by campaign {self.campaign_id}"

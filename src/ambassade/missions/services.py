@@ -45,6 +45,7 @@ __all__ = [
     "delete_mission",
     "mark_done",
     "match_new",
+    "notify_completed",
     "on_ingest",
     "resolve_target",
     "save_mission",
@@ -672,6 +673,7 @@ def _complete_from(missions: list[Mission], mentions: list[Mention]) -> int:
     allowed = {mission.pk: assigned(mission, member_ids) for mission in {c[0] for c in candidates}}
     done = done_by(allowed, member_ids)
     made = 0
+    by_mission: dict[Mission, list[Identity]] = {}
     for mission, mention, evidence, detail in candidates:
         identity = authors.get(mention.pk)
         if identity is None or identity.member_id not in allowed[mission.pk]:
@@ -688,7 +690,53 @@ def _complete_from(missions: list[Mission], mentions: list[Mention]) -> int:
             mention=mention,
         ):
             made += 1
+            by_mission.setdefault(mission, []).append(identity)
+    for mission, identities in by_mission.items():
+        notify_completed(mission, identities)
     return made
+
+
+def notify_completed(mission: Mission, identities: Sequence[Identity]) -> int:
+    """Tell the mission's author (else the workspace's owners and managers) in their notification
+    centre that members completed it from the stream: one line per mission and batch, a coded
+    message worded in the reader's language. Returns how many people were told."""
+    from django.apps import apps
+
+    if not identities or not apps.is_installed("ambassade.crisis"):
+        return 0
+    from django.urls import reverse
+
+    from ambassade.crisis import services as crisis
+    from ambassade.workspaces.models import Membership
+
+    workspace = mission.workspace
+    people = [mission.created_by_id] if mission.created_by_id else []
+    if not Membership.objects.filter(
+        workspace=workspace, user_id__in=people, user__is_active=True
+    ).exists():
+        people = list(
+            Membership.objects.filter(
+                workspace=workspace, role__in=("owner", "manager")
+            ).values_list("user_id", flat=True)
+        )
+    first = identities[0]
+    name = first.member.display_name or f"@{first.handle}"
+    if len(identities) == 1:
+        title = coded("mission.completed", member=name, mission=mission.title)
+    else:
+        title = coded(
+            "mission.completed_many",
+            member=name,
+            count=len(identities),
+            mission=mission.title,
+        )
+    return crisis.notify_people(
+        workspace,
+        people,
+        title,
+        severity="low",
+        link=reverse("missions:mission", args=[workspace.slug, mission.pk]),
+    )
 
 
 def on_ingest(workspace: Workspace, mentions: Sequence[Mention]) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path(W + "<int:mission_id>/edit/", views.mission_edit, name="mission_edit"),
     path(W + "<int:mission_id>/delete/", views.mission_delete, name="mission_delete"),
     path(W + "<int:mission_id>/done/", views.mission_mark_done, name="mission_mark_done"),
+    path(W + "<int:mission_id>/announce/", views.mission_announce, name="mission_announce"),
     path(
         W + "<int:mission_id>/completions/<int:completion_id>/undo/",
         views.completion_undo,

@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.community.models import Member
+from ambassade.mailing.permissions import MAILING_SEND
+from ambassade.missions import announcements, services
 from ambassade.missions import leaderboard as board
-from ambassade.missions import services
-from ambassade.missions.forms import MarkDoneForm, MissionForm
+from ambassade.missions.forms import AnnounceForm, MarkDoneForm, MissionForm
 from ambassade.missions.models import Completion, Mission
 from ambassade.missions.permissions import MISSIONS_MANAGE, MISSIONS_VIEW
 from ambassade.workspaces.messages import coded, words
@@ -80,6 +81,31 @@ def _save(request: HttpRequest, form: MissionForm, mission: Mission | None) -> M
         return None
 
 
+def _announce_form(request: HttpRequest, data: Any = None) -> AnnounceForm | None:
+    """The mission form's "E-mail it to them from" (for those who may send to the community, when
+    the workspace has an e-mail account)."""
+    if not _can(request, MAILING_SEND) or not announcements.connections(_ws(request)).exists():
+        return None
+    return AnnounceForm(_ws(request), data, optional=True, prefix="tell")
+
+
+def _announce(request: HttpRequest, mission: Mission, connection: Any) -> None:
+    try:
+        announcement = announcements.announce(mission, request.user, connection)
+    except services.MissionError as error:
+        messages.warning(request, words(error.message))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s member will be told by e-mail.",
+                "%(count)s members will be told by e-mail.",
+                announcement.campaign.total,
+            )
+            % {"count": announcement.campaign.total},
+        )
+
+
 @workspace_view(MISSIONS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def mission_new(request: HttpRequest) -> HttpResponse:
@@ -89,13 +115,18 @@ def mission_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"starts_at": now, "ends_at": now + timedelta(days=14), "points": 10},
     )
-    if request.method == "POST" and form.is_valid():
+    tell = _announce_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid() and (tell is None or tell.is_valid()):
         mission = _save(request, form, None)
         if mission is not None:
             messages.success(request, _("Mission created."))
+            if tell is not None and tell.cleaned_data["announce_from"] is not None:
+                _announce(request, mission, tell.cleaned_data["announce_from"])
             return redirect("missions:mission", _ws(request).slug, mission.pk)
     return render(
-        request, "missions/mission_form.html", {"form": form, "heading": _("New mission")}
+        request,
+        "missions/mission_form.html",
+        {"form": form, "tell": tell, "heading": _("New mission")},
     )
 
 
@@ -104,17 +135,21 @@ def mission_new(request: HttpRequest) -> HttpResponse:
 def mission_edit(request: HttpRequest, mission_id: int) -> HttpResponse:
     mission = get_workspace_object_or_404(request, Mission, pk=mission_id)
     form = MissionForm(_ws(request), request.POST or None, instance=mission)
+    tell = _announce_form(request, request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
+        and (tell is None or tell.is_valid())
         and _save(request, form, form.instance) is not None
     ):
         messages.success(request, _("Mission saved."))
+        if tell is not None and tell.cleaned_data["announce_from"] is not None:
+            _announce(request, mission, tell.cleaned_data["announce_from"])
         return redirect("missions:mission", _ws(request).slug, mission.pk)
     return render(
         request,
         "missions/mission_form.html",
-        {"form": form, "mission": mission, "heading": mission.title},
+        {"form": form, "tell": tell, "mission": mission, "heading": mission.title},
     )
 
 
@@ -144,7 +179,10 @@ def mission_detail(request: HttpRequest, mission_id: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, mission: Mission, form: MarkDoneForm | None = None
+    request: HttpRequest,
+    mission: Mission,
+    form: MarkDoneForm | None = None,
+    tell: AnnounceForm | None = None,
 ) -> HttpResponse:
     completions = mission.completions.select_related(
         "identity__member", "mention", "marked_by"
@@ -161,6 +199,14 @@ def _detail(
     }
     if can_manage:
         context["mark_form"] = form or MarkDoneForm(_markable(mission))
+    if _can(request, MAILING_SEND):
+        context["tell"] = {
+            "form": tell or AnnounceForm(_ws(request)),
+            "told": announcements.told(mission),
+            "untold": announcements.untold(mission).count(),
+            "announcements": list(mission.announcements.select_related("campaign")[:10]),
+            "accounts": announcements.connections(_ws(request)).exists(),
+        }
     return render(request, "missions/mission.html", context)
 
 
@@ -185,6 +231,18 @@ def mission_mark_done(request: HttpRequest, mission_id: int) -> HttpResponse:
             messages.success(request, _("Marked done."))
             return redirect("missions:mission", _ws(request).slug, mission.pk)
     return _detail(request, mission, form)
+
+
+@workspace_view(MAILING_SEND)
+@require_POST
+def mission_announce(request: HttpRequest, mission_id: int) -> HttpResponse:
+    """E-mail the mission to the members it is for who were not told yet."""
+    mission = get_workspace_object_or_404(request, Mission, pk=mission_id)
+    form = AnnounceForm(_ws(request), request.POST)
+    if not form.is_valid():
+        return _detail(request, mission, tell=form)
+    _announce(request, mission, form.cleaned_data["announce_from"])
+    return redirect("missions:mission", _ws(request).slug, mission.pk)
 
 
 @workspace_view(MISSIONS_MANAGE)
