@@ -39,7 +39,11 @@ def send_all(announcement: Announcement) -> None:
 
 
 def test_ambassadors_with_consent_are_told_once_in_their_language(
-    personas: Any, audience: Audience, connection: Any, smtp: Any, no_enqueue: None
+    personas: Any,
+    audience: Audience,  # noqa: F811
+    connection: Any,  # noqa: F811
+    smtp: Any,  # noqa: F811
+    no_enqueue: None,  # noqa: F811
 ) -> None:
     # Ana (French), Chloé (English), Denis (no consent) and Eve (withdrawn) are ambassadors.
     Member.objects.exclude(pk=audience.bruno.pk).update(ambassador=True)
@@ -80,7 +84,10 @@ def test_ambassadors_with_consent_are_told_once_in_their_language(
 
 
 def test_the_team_is_told_when_members_complete_a_mission(
-    personas: Any, source: Any, ingest: Any, crowd: None
+    personas: Any,
+    source: Any,
+    ingest: Any,
+    crowd: None,  # noqa: F811
 ) -> None:
     from ambassade.crisis.models import Notification
 
@@ -120,7 +127,11 @@ def tell_card(html: str) -> Any:
 
 
 def test_the_mission_page_tells_them_for_those_who_may_send(
-    client: Any, personas: Any, audience: Audience, connection: Any, no_enqueue: None
+    client: Any,
+    personas: Any,
+    audience: Audience,  # noqa: F811
+    connection: Any,  # noqa: F811
+    no_enqueue: None,  # noqa: F811
 ) -> None:
     from django.urls import reverse
 

@@ -88,6 +88,12 @@ def _what(mission: Mission) -> str:
     return _("Post with the hashtag #%(hashtag)s.") % {"hashtag": mission.hashtag}
 
 
+def _greeting_name() -> str:
+    """The person's first name in the template, or a word for someone unnamed."""
+    unnamed = pgettext("greeting to someone unnamed", "there")
+    return '{{ first_name|"' + unnamed + '" }}'
+
+
 def _texts(mission: Mission, lang: str) -> tuple[str, str]:
     """The campaign's subject and text in ``lang``."""
     with translation.override(lang), timezone.override(mission.workspace.time_zone):
@@ -95,8 +101,7 @@ def _texts(mission: Mission, lang: str) -> tuple[str, str]:
         ends = formats.date_format(timezone.localtime(mission.ends_at), "DATETIME_FORMAT")
         subject = _("A mission for you: %(title)s") % {"title": _safe(mission.title)}
         parts = [
-            _("Hello %(name)s,")
-            % {"name": '{{ first_name|"%s" }}' % pgettext("greeting to someone unnamed", "there")},
+            _("Hello %(name)s,") % {"name": _greeting_name()},
             _("{{ brand }} asks its ambassadors: %(title)s") % {"title": _safe(mission.title)},
             _safe(_what(mission)),
         ]
