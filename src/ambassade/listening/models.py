@@ -180,7 +180,7 @@ class Mention(models.Model):
     thread_external_id = models.CharField(max_length=255, blank=True)
     #: The network's id of the post this one quotes or reposts, where the network gives it
     #: (``RawItem.quoted_id``): a mission to share a post counts it (docs/community.md).
-    quoted_external_id = models.CharField(max_length=255, blank=True, default="")
+    quoted_external_id = models.CharField(max_length=255, blank=True, default="", db_default="")
     lang = models.CharField(max_length=12, blank=True)
     sentiment = models.CharField(max_length=12, choices=Sentiment.choices)
     sentiment_score = models.FloatField(default=0.0)
