@@ -118,3 +118,35 @@ def test_the_packaged_heads_carry_the_configured_calibration() -> None:
     trained = heads.meta["trained"]["config"]
     assert trained["ordinary"] == cfg.ordinary
     assert np.all([w > 0 for w in cfg.ordinary.values()])
+
+
+def test_ordinary_tweets_and_ordinary_text_in_the_tf_idf_part_come_with_their_own_weights(
+    data: Path,  # noqa: F811
+) -> None:
+    from ambassade.engine.text.training._data import load
+    from ambassade.engine.text.training._heads import (
+        HeadsConfig,
+        lexical_rows,
+        ordinary_rows,
+        ordinary_texts,
+    )
+
+    cfg = HeadsConfig(ordinary={"spam:*": 1.0}, ordinary_tweets={"spam:*": (5, 0.3)})
+    umsab = ordinary_rows(data, "spam", cfg)
+    rows, weights = ordinary_texts(data, "spam", "*", cfg)
+    assert rows[: len(umsab)] == umsab and len(rows) == len(umsab) + 5
+    assert weights.tolist() == [1.0] * len(umsab) + [0.3] * 5
+    tweets = {e.text for e in load(data, "tweeteval-sentiment", "train")}
+    assert all(text in tweets and lang == "en" for text, lang in rows[len(umsab) :])
+    every = replace(cfg, ordinary_tweets={"spam:*": (-1, 0.3)})
+    assert len(ordinary_texts(data, "spam", "*", every)[0]) == len(umsab) + len(tweets)
+    assert ordinary_texts(data, "spam", "*", replace(cfg, ordinary={}, ordinary_tweets={}))[0] == []
+
+    labels = np.array([True, False])
+    texts, lexical_labels, lexical_weights = lexical_rows(
+        data, "spam", replace(cfg, ordinary_lexical={"spam": 0.3}), ["a", "b"], labels, np.ones(2)
+    )
+    assert texts == ["a", "b", *(text for text, _ in umsab)]
+    assert lexical_labels.tolist() == [True, False] + [False] * len(umsab)
+    assert lexical_weights.tolist() == [1.0, 1.0] + [0.3] * len(umsab)
+    assert lexical_rows(data, "spam", cfg, ["a", "b"], labels, np.ones(2))[0] == ["a", "b"]

@@ -32,6 +32,7 @@ from ambassade.engine.text.training._heads import (
     _terms,
     fit_encoder_part,
     head_encoders,
+    lexical_rows,
     ordinary_texts,
     route_rows,
     setting,
@@ -42,7 +43,7 @@ __all__ = ["GROUPS", "Row", "cross_validate", "pooled_rows"]
 
 Progress = Callable[[str], None]
 Fit = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
-Extra = tuple[npt.NDArray[np.float32], npt.NDArray[Any], float]
+Extra = tuple[npt.NDArray[np.float32], npt.NDArray[Any], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def _encoder_logits(
             more_x, more_l, more_w = extra[route]
             fit_x = np.vstack([fit_x, more_x])
             fit_y = np.concatenate([fit_y, np.zeros(len(more_x), dtype=fit_y.dtype)])
-            fit_w = np.concatenate([fit_w, np.full(len(more_x), more_w)])
+            fit_w = np.concatenate([fit_w, more_w])
             fit_l = np.concatenate([fit_l, more_l])
         coef, intercept = fit_encoder_part(cfg, task, route, fit_x, fit_y, fit_w, fit_l, store)
         out[held_mask] = _logits(coef, intercept, x[held_rows[held_mask]], task)
@@ -275,14 +276,23 @@ def cross_validate(
         vectors = _route_vectors(task, cfg, cache, texts, langs)
         extra: dict[str, Extra] = {}
         for route in _routes(task, cfg):
-            ordinary, weight = ordinary_texts(data, task, route, cfg)
+            ordinary, ordinary_weights = ordinary_texts(data, task, route, cfg)
             if ordinary:
                 extra[route] = (
                     cache.embed_with(head_encoders(cfg, task, route), [t for t, _ in ordinary]),
                     np.array([lang for _, lang in ordinary]),
-                    weight,
+                    ordinary_weights,
                 )
         terms = _terms(fast_model, texts)
+        # Ordinary messages the TF-IDF part also learns from (never scored), after the task's rows.
+        lexical_texts, lexical_labels, lexical_weights = lexical_rows(
+            data, task, cfg, texts, labels, weights
+        )
+        ordinary_terms = np.arange(len(texts), len(lexical_texts))
+        if len(ordinary_terms):
+            import scipy.sparse as sp  # type: ignore[import-untyped]
+
+            terms = sp.vstack([terms, _terms(fast_model, lexical_texts[len(texts) :])]).tocsr()
         evaluated = np.flatnonzero(groups != "")
         always = np.flatnonzero(groups == "")
         strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
@@ -307,10 +317,11 @@ def cross_validate(
                     cache.fits,
                     extra,
                 )
+                lexical_fit = np.concatenate([fit_rows, ordinary_terms])
                 coef, intercept = _fit(
-                    terms[fit_rows],
-                    labels[fit_rows],
-                    weights[fit_rows],
+                    terms[lexical_fit],
+                    lexical_labels[lexical_fit],
+                    lexical_weights[lexical_fit],
                     cfg.lexical_c[task],
                     cfg,
                     cache.fits,

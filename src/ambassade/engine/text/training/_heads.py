@@ -37,6 +37,7 @@ __all__ = [
     "binary_sets",
     "centre",
     "fit_encoder_part",
+    "lexical_rows",
     "ordinary_rows",
     "ordinary_texts",
     "sentiment_set",
@@ -97,6 +98,12 @@ class HeadsConfig:
             "spam:*": 1.0,
         }
     )
+    # More ordinary English tweets (TweetEval sentiment *train* tweets, a seeded sample of this
+    # many; -1 for all) as negatives of a head's encoder part, at this weight, by "task:route".
+    ordinary_tweets: dict[str, tuple[int, float]] = field(default_factory=dict)
+    # The ordinary messages of ``ordinary`` also in a task's TF-IDF part, at this weight, by task
+    # (only for a task whose TF-IDF part serves one route).
+    ordinary_lexical: dict[str, float] = field(default_factory=dict)
     # Stacking weights (TF-IDF part, encoder part) per task, chosen by CV on out-of-fold scores.
     stacking: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {
@@ -215,14 +222,47 @@ def ordinary_rows(data: Path, task: str, cfg: HeadsConfig) -> list[tuple[str, st
 
 def ordinary_texts(
     data: Path, task: str, route: str, cfg: HeadsConfig
-) -> tuple[list[tuple[str, str]], float]:
+) -> tuple[list[tuple[str, str]], npt.NDArray[np.float64]]:
     """The ordinary messages (text, language) a head's encoder part learns from as negatives, and
-    their weight (``HeadsConfig.ordinary``; none when the head has no weight there)."""
+    their weights: the UMSAB tweets at ``HeadsConfig.ordinary``, then the TweetEval tweets of
+    ``HeadsConfig.ordinary_tweets`` (none when the head has no weight there)."""
+    rows: list[tuple[str, str]] = []
+    weights: list[float] = []
     weight = float(cfg.ordinary.get(f"{task}:{route}", 0.0))
+    if weight:
+        served = served_languages(task, route, cfg)
+        rows = [row for row in ordinary_rows(data, task, cfg) if row[1] in served]
+        weights = [weight] * len(rows)
+    count, tweet_weight = cfg.ordinary_tweets.get(f"{task}:{route}", (0, 0.0))
+    if count and tweet_weight:
+        tweets = list(dict.fromkeys(e.text for e in load(data, "tweeteval-sentiment", "train")))
+        if 0 < count < len(tweets):
+            rng = np.random.default_rng(cfg.seed + 1)
+            tweets = [tweets[int(i)] for i in sorted(rng.choice(len(tweets), count, replace=False))]
+        rows += [(text, "en") for text in tweets]
+        weights += [tweet_weight] * len(tweets)
+    return rows, np.asarray(weights, dtype=np.float64)
+
+
+def lexical_rows(
+    data: Path,
+    task: str,
+    cfg: HeadsConfig,
+    texts: Sequence[str],
+    labels: npt.NDArray[Any],
+    weights: npt.NDArray[np.float64],
+) -> tuple[list[str], npt.NDArray[Any], npt.NDArray[np.float64]]:
+    """The rows a task's shared TF-IDF part learns from: the task's, then the ordinary messages
+    of ``HeadsConfig.ordinary_lexical`` as negatives (binary tasks only)."""
+    weight = float(cfg.ordinary_lexical.get(task, 0.0))
     if not weight:
-        return [], 0.0
-    served = served_languages(task, route, cfg)
-    return [row for row in ordinary_rows(data, task, cfg) if row[1] in served], weight
+        return list(texts), labels, weights
+    ordinary = [text for text, _ in ordinary_rows(data, task, cfg)]
+    return (
+        [*texts, *ordinary],
+        np.concatenate([labels, np.zeros(len(ordinary), dtype=bool)]),
+        np.concatenate([weights, np.full(len(ordinary), weight)]),
+    )
 
 
 def setting(table: dict[str, Any], task: str, route: str, default: Any = None) -> Any:
@@ -454,8 +494,16 @@ def train_heads(
     for task in TASKS:
         texts, labels, weights, langs = sets[task]
         say(f"{task}: fitting over TF-IDF (C={cfg.lexical_c[task]})")
+        lexical_texts, lexical_labels, lexical_weights = lexical_rows(
+            data, task, cfg, texts, labels, weights
+        )
         lex_coef, lex_intercept = _fit(
-            _terms(fast_model, texts), labels, weights, cfg.lexical_c[task], cfg, cache.fits
+            _terms(fast_model, lexical_texts),
+            lexical_labels,
+            lexical_weights,
+            cfg.lexical_c[task],
+            cfg,
+            cache.fits,
         )
         heads[task] = {}
         language = np.asarray(langs)
@@ -466,13 +514,13 @@ def train_heads(
             vectors = cache.embed_with(encoders, [texts[int(i)] for i in picked], progress=say)
             fit_labels, fit_weights = labels[picked], weights[picked] * factor
             fit_langs = language[picked]
-            extra, extra_weight = ordinary_texts(data, task, route, cfg)
+            extra, extra_weights = ordinary_texts(data, task, route, cfg)
             if extra:
                 say(f"{task} ({route}): {len(extra)} ordinary messages as negatives")
                 extra_vectors = cache.embed_with(encoders, [t for t, _ in extra], progress=say)
                 vectors = np.vstack([vectors, extra_vectors])
                 fit_labels = np.concatenate([fit_labels, np.zeros(len(extra), dtype=bool)])
-                fit_weights = np.concatenate([fit_weights, np.full(len(extra), extra_weight)])
+                fit_weights = np.concatenate([fit_weights, extra_weights])
                 fit_langs = np.concatenate([fit_langs, [lang for _, lang in extra]])
             c = setting(cfg.c, task, route)
             say(f"{task} ({route}): fitting over the sentence vectors (C={c})")
