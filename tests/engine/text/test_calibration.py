@@ -149,4 +149,5 @@ def test_ordinary_tweets_and_ordinary_text_in_the_tf_idf_part_come_with_their_ow
     assert texts == ["a", "b", *(text for text, _ in umsab)]
     assert lexical_labels.tolist() == [True, False] + [False] * len(umsab)
     assert lexical_weights.tolist() == [1.0, 1.0] + [0.3] * len(umsab)
-    assert lexical_rows(data, "spam", cfg, ["a", "b"], labels, np.ones(2))[0] == ["a", "b"]
+    off = replace(cfg, ordinary_lexical={})
+    assert lexical_rows(data, "spam", off, ["a", "b"], labels, np.ones(2))[0] == ["a", "b"]
