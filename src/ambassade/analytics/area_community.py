@@ -3,9 +3,11 @@ were active (the KPI), the classes of their stored scores, the top members, even
 e-mailing results. Filter: network (members with an identity on it).
 
 A member *joins* when first seen (their first mention; for one added by hand or from a customer
-file, when added). Ambassadors, detractors, rising and dormant members are counted from the scores
-as ``community.score_members`` last stored them: Ambassade keeps no history of scores, so these are
-today's counts, not the period's, and have no comparison."""
+file, when added). Ambassadors, detractors, rising and dormant members are counted each day the
+scores are stored (``community/history.py``, :class:`~ambassade.community.models.ClassCount`): the
+figures are the counts of the period's last counted day, compared with the comparison period's,
+and "Classes over time" draws them day by day. The counts are the whole community's: with a
+network chosen, the figures are today's counts of its members, without comparison."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ from ambassade.analytics.areas import (
 from ambassade.analytics.catalogue import CATALOGUE
 from ambassade.analytics.kpis import Scope
 from ambassade.analytics.localtime import LocalDay
-from ambassade.community.models import Identity, Member
+from ambassade.community import history
+from ambassade.community.models import ClassCount, Identity, Member
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.events.models import Event, Rsvp
@@ -163,8 +166,8 @@ def _classes(counts: dict[str, Any]) -> tuple[Section, dict[str, int], Any]:
     scored = counts["scored"]
     note = (
         _(
-            "Today's counts, from the scores stored on %(date)s: Ambassade keeps no history of "
-            "scores, so no earlier count is shown."
+            "Today's counts, from the scores stored on %(date)s (the counts of earlier days are "
+            "under “Classes over time”)."
         )
         % {"date": date_filter(scored, "DATE_FORMAT")}
         if scored
@@ -184,6 +187,60 @@ def _classes(counts: dict[str, Any]) -> tuple[Section, dict[str, int], Any]:
         note=note,
     )
     return section, {key: counts[key] for key in CLASSES}, scored
+
+
+#: A class count's fields, in the order of ``CLASSES``, then the active members.
+COUNTED = {
+    "ambassador": "ambassadors",
+    "detractor": "detractors",
+    "rising": "rising",
+    "dormant": "dormant",
+}
+
+
+def _counted(workspace: Any, period: Period) -> list[ClassCount]:
+    return history.class_counts(workspace.pk, period.start, period.end)
+
+
+def _over_time(workspace: Any, period: Period, scope: Scope, counted: list[ClassCount]) -> Section:
+    labels = {
+        "ambassadors": _("Ambassadors"),
+        "detractors": _("Detractors"),
+        "rising": _("Rising"),
+        "dormant": _("Dormant"),
+        "active": _("Active (seen in the last 30 days)"),
+    }
+    table = Table(
+        [(_("Day"), DAY)]
+        + [(str(label), COUNT) for label in labels.values()]
+        + [(_("Members"), COUNT)],
+        empty=_("No count was stored in this period."),
+    )
+    series: list[tuple[date, str, float]] = []
+    for row in counted:
+        for field, label in labels.items():
+            series.append((row.day, str(label), float(getattr(row, field))))
+    for row in reversed(counted):
+        table.rows.append([row.day, *(getattr(row, f) for f in labels), row.members])
+    description = _("Members in each class at the end of each day the scores were stored")
+    note = _(
+        "Counted each time the scores are stored (every 15 minutes for active members, every "
+        "night for everyone), the day's last count kept; the brand's staff left out."
+    )
+    if scope.network:
+        note += " " + _("These are the whole community's counts: none is kept per network.")
+    return Section(
+        "classes_history",
+        _("Classes over time"),
+        table,
+        spec=area_charts.lines(
+            series, description=description, y_title=_("Members"), series_title=_("Class")
+        )
+        if counted
+        else "",
+        chart_label=description,
+        note=note,
+    )
 
 
 def _top(workspace: Any, scope: Scope) -> Section:
@@ -325,6 +382,8 @@ def _mailings(workspace: Any, period: Period) -> Section:
 def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -> Area:
     counts = _counts(workspace, scope, period, before)
     classes, classes_counts, _scored = _classes(counts)
+    counted = _counted(workspace, period)
+    earlier = _counted(workspace, before) if before is not None else []
     active = CATALOGUE["active_members"]
     figures = [
         Figure(
@@ -358,7 +417,23 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
         "rising": _("Rising"),
         "dormant": _("Dormant"),
     }
+    last = counted[-1] if counted and not scope.network else None
     for key in CLASSES:
+        if last is not None:
+            field = COUNTED[key]
+            figures.append(
+                Figure(
+                    key,
+                    str(labels[key]),
+                    COUNT,
+                    float(getattr(last, field)),
+                    float(getattr(earlier[-1], field)) if earlier else None,
+                    _("Members in this class on the period's last counted day."),
+                    direction="lower" if key in ("detractor", "dormant") else "higher",
+                    note=_("on %(date)s") % {"date": date_filter(last.day, "SHORT_DATE_FORMAT")},
+                )
+            )
+            continue
         figures.append(
             Figure(
                 key,
@@ -377,6 +452,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
         sections=[
             _growth(workspace, period, scope, int(counts["base"])),
             classes,
+            _over_time(workspace, period, scope, counted),
             _top(workspace, scope),
             _events(workspace, period),
             _mailings(workspace, period),

@@ -50,6 +50,7 @@ from ambassade.workspaces.models import Workspace
 __all__ = [
     "Activity",
     "Appearance",
+    "ClassCount",
     "Consent",
     "CustomField",
     "CustomerImport",
@@ -59,6 +60,7 @@ __all__ = [
     "Member",
     "MemberTag",
     "Note",
+    "ScoreHistory",
     "Segment",
     "normalise_handle",
     "safe_url",
@@ -479,3 +481,48 @@ class CustomerImport(models.Model):
 
     def __str__(self) -> str:
         return f"customer file {self.pk} ({self.state})"
+
+
+class ScoreHistory(models.Model):
+    """A member's stored scores over one calendar year, compactly (``community/history.py``):
+    ``points`` is a run of 9-byte records, one per day the scores changed (day of the year,
+    engagement in tenths, sentiment in hundredths, influence, level and classes), so a member whose
+    scores did not move costs one record a year and 100,000 members a year fit in megabytes."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    points = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="score_history_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"scores of {self.member_id} in {self.year}"
+
+
+class ClassCount(models.Model):
+    """How many members of the community (the brand's staff left out) were in each class on a day
+    (in the workspace's time zone), as the scores were last stored that day."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    members = models.PositiveIntegerField(default=0)
+    ambassadors = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    rising = models.PositiveIntegerField(default=0)
+    dormant = models.PositiveIntegerField(default=0)
+    #: Seen (a mention, a message…) in the 30 days before the count.
+    active = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="class_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"classes of {self.workspace_id} on {self.day}"

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from ambassade.community.models import Activity, Member
+from ambassade.community.models import Activity, ClassCount, Member
 from ambassade.community.services import _update
 from ambassade.engine.scoring import CLASSES, DEFAULT_WEIGHTS, Person, Scorer, Scores
 from ambassade.engine.scoring import Activity as Scored
@@ -122,8 +122,14 @@ def store_scores(
     now: dt.datetime | None = None,
 ) -> int:
     """Score the workspace's members (``member_ids``, or everyone) and store the scores, levels
-    and languages on them, :data:`CHUNK` members a transaction. Returns how many were stored."""
+    and languages on them, :data:`CHUNK` members a transaction, with their history
+    (``community/history.py``: a record for each whose scores changed, and the day's class
+    counts). Returns how many were stored."""
+    from ambassade.community import history
+
     now = now or timezone.now()
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    day = history.day_of(workspace_id, now)
     members = Member.objects.filter(workspace=workspace).order_by("id")
     if member_ids is not None:
         wanted = sorted(set(member_ids))
@@ -162,5 +168,8 @@ def store_scores(
                     member.language = sorted(spoken.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
                 member.scored_at = now
             _update(chunk, list(_STORED))
+            history.record_members(workspace_id, day, chunk)
         stored += len(chunk)
+    if stored or not ClassCount.objects.filter(workspace_id=workspace_id, day=day).exists():
+        history.record_classes(workspace_id, day, now)
     return stored

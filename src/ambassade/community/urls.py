@@ -2,6 +2,7 @@ from django.urls import path
 
 from ambassade.community import (
     crm_views,
+    history_views,
     import_views,
     privacy_views,
     segment_views,
@@ -28,6 +29,11 @@ urlpatterns = [
         "w/<slug:workspace_slug>/community/members/<int:member_id>/",
         views.member_detail,
         name="member",
+    ),
+    path(
+        "w/<slug:workspace_slug>/community/members/<int:member_id>/scores.csv",
+        history_views.member_scores_csv,
+        name="member_scores_csv",
     ),
     path(
         "w/<slug:workspace_slug>/community/members/<int:member_id>/staff/",

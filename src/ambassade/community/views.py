@@ -23,6 +23,7 @@ from ambassade.community.forms import (
     MemberFilterForm,
     OptInForm,
 )
+from ambassade.community.history_views import history_context
 from ambassade.community.models import (
     Activity,
     Identity,
@@ -232,6 +233,7 @@ def member_page(
             member.workspace, [(i.network, i.handle) for i in identities]
         )
     context["panels"] = panels.for_member(request, member)
+    context["history"] = history_context(member)
     return render(request, "community/member.html", context)
 
 
