@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from ambassade.analytics import kpis
 from ambassade.analytics.models import Kpi
+from ambassade.community import discovery
 from ambassade.community.models import Member
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.contests import drawing as contest_drawing
@@ -266,6 +267,9 @@ def test_the_demo_has_missions_one_completed_by_a_message(demo: Workspace) -> No
     )
     assert "mission.linked" in evidence and "mission.manual" in evidence
     assert "nouvelle-torrefaction" in evidence["mission.linked"]
+    # Influencers to discover: a few authors outside the community (community/discovery.py).
+    found = discovery.candidates(demo.pk, NOW)
+    assert len(found) >= 3, [member.display_name for member, _found in found]
 
 
 def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from ambassade.community import (
     crm_views,
+    discovery_views,
     history_views,
     import_views,
     privacy_views,
@@ -15,6 +16,12 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/community/", views.members, name="members"),
     path("w/<slug:workspace_slug>/community/author/", views.author, name="author"),
     path("w/<slug:workspace_slug>/community/merges/", views.merge_review, name="merge_review"),
+    path("w/<slug:workspace_slug>/community/discover/", discovery_views.discover, name="discover"),
+    path(
+        "w/<slug:workspace_slug>/community/discover/add/",
+        discovery_views.discover_add,
+        name="discover_add",
+    ),
     path(
         "w/<slug:workspace_slug>/community/merges/merge/",
         views.merge_review_merge,
