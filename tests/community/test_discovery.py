@@ -75,9 +75,7 @@ def test_the_page_words_the_reasons_and_tagging_brings_them_in(
     assert "No influencer to discover" in empty.text
 
 
-def test_a_bad_member_id_tags_nobody(
-    personas: Any, client: Any, authors: Any
-) -> None:
+def test_a_bad_member_id_tags_nobody(personas: Any, client: Any, authors: Any) -> None:
     client.force_login(personas.alice)
     other = reverse("community:discover_add", args=[personas.workspace_a.slug])
     response = client.post(other, {"member": "not a number"})

@@ -72,7 +72,9 @@ def discover_add(request: HttpRequest) -> HttpResponse:
         return back
     tag = (request.POST.get("tag") or "").strip() or _("community")
     if len(tag) > crm.MAX_TAG:
-        messages.error(request, _("A tag has at most %(count)d characters.") % {"count": crm.MAX_TAG})
+        messages.error(
+            request, _("A tag has at most %(count)d characters.") % {"count": crm.MAX_TAG}
+        )
         return back
     try:
         crm.add_tags(workspace, [member.pk], request.user, [tag])
