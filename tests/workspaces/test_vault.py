@@ -151,9 +151,15 @@ def test_it_offers_to_reconnect_a_refused_account(personas: Personas, client: An
     assert connection.secret().reveal() == {"access_token": "new"}
 
 
-# Binary fields that hold no secret (a medium's bytes, a report's PDF, a report's logo); any other binary field is
-# vault output and must be named ``*_ciphertext``, or ``rotate_vault`` would miss it.
-NOT_SECRETS = {"publishing.Media.data", "crisis.Crisis.report_pdf", "analytics.Report.logo"}
+# Binary fields that hold no secret (a medium's bytes, a report's PDF, a report's logo, a member's packed score
+# history); any other binary field is vault output and must be named ``*_ciphertext``, or ``rotate_vault`` would
+# miss it.
+NOT_SECRETS = {
+    "publishing.Media.data",
+    "crisis.Crisis.report_pdf",
+    "analytics.Report.logo",
+    "community.ScoreHistory.points",
+}
 
 
 def test_every_binary_field_is_a_ciphertext_the_rotation_finds_or_listed_as_no_secret() -> None:

@@ -492,7 +492,7 @@ def _claim_scan(mission_id: int, now: datetime) -> int | None:
     ).update(scan_heartbeat_at=now):
         return None
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().filter(pk=mission_id).first()
+        mission = Mission.objects.select_for_update(of=("self",)).filter(pk=mission_id).first()
         if mission is None:
             return None
         if mission.scan_until_id is None:
@@ -530,7 +530,10 @@ def scan(
 
 def _scan_batch(mission_id: int, version: int, batch: int, now: datetime) -> Mission | None:
     mission = (
-        Mission.objects.select_for_update().select_related("segment").filter(pk=mission_id).first()
+        Mission.objects.select_for_update(of=("self",))
+        .select_related("segment")
+        .filter(pk=mission_id)
+        .first()
     )
     if mission is None or mission.scan_version != version:
         return None
