@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassade.community import consent, discovery
+from ambassade.community import activities, consent, discovery
 from ambassade.community.models import Identity, Member, MemberTag
 from ambassade.community.scores import store_scores
 from tests.listening.conftest import days_ago, item
@@ -81,3 +81,49 @@ def test_a_bad_member_id_tags_nobody(personas: Any, client: Any, authors: Any) -
     response = client.post(other, {"member": "not a number"})
     assert response.status_code == 302
     assert not MemberTag.objects.exists()
+
+
+#: Each relationship kind with the source its app records it under.
+RELATIONSHIPS = [
+    ("rsvp", "events.rsvp"),
+    ("event", "events.attended"),
+    ("contest_entry", "contests.entry"),
+    ("referral", "referrals.referral"),
+    ("referred", "referrals.referred"),
+    ("referral_converted", "referrals.conversion"),
+    ("mission", "missions.completion"),
+    ("answered", "inbox.message"),
+]
+
+
+def test_a_relationship_on_the_timeline_brings_them_into_the_community(personas: Any) -> None:
+    workspace, now = personas.workspace_a, timezone.now()
+    assert {kind for kind, _origin in RELATIONSHIPS} == discovery.RELATIONSHIP_KINDS
+    people = {}
+    for number, (kind, origin) in enumerate(RELATIONSHIPS):
+        identity = activities.identity_for(workspace, "mastodon", f"someone{number}")
+        assert identity is not None
+        activities.record(identity, "mention", now, "listening.mention", 900 + number)
+        activities.record(identity, kind, now, origin, 900 + number)
+        people[kind] = identity.member_id
+    observed = activities.identity_for(workspace, "mastodon", "observed")
+    assert observed is not None
+    for number, kind in enumerate(["mention", "message", "moderation", "email_open"]):
+        activities.record(observed, kind, now, f"test.{kind}", number)
+    outside = set(discovery.outsiders(workspace.pk).values_list("id", flat=True))
+    assert outside == {observed.member_id}, [k for k, m in people.items() if m in outside]
+
+
+def test_an_activity_of_another_member_does_not_count(personas: Any, authors: Any) -> None:
+    activities.record(
+        authors["quiet"].identities.get(), "contest_entry", timezone.now(), "contests.entry", 7
+    )
+    outside = set(discovery.outsiders(personas.workspace_a.pk).values_list("id", flat=True))
+    assert outside == {authors["star"].pk}
+
+
+def test_who_is_outside_is_one_query(
+    personas: Any, authors: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):
+        assert len(list(discovery.outsiders(personas.workspace_a.pk))) == 2

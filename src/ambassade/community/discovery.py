@@ -6,7 +6,10 @@ the community* when they have a relationship with the brand beyond being observe
 
 - any consent record (asked, given or withdrawn: the brand talked with them about it);
 - a tag, a custom field value or a note the team set;
-- an e-mail address (it comes from a customer file, a consent or the team, never from listening).
+- an e-mail address (it comes from a customer file, a consent or the team, never from listening);
+- an activity on their timeline that is a relationship, not an observation (:data:`RELATIONSHIP_KINDS`):
+  an RSVP to an event or being checked in at one, a contest entry, a referral (made, received or
+  converted), a mission completed, or an answer of the brand in one of their conversations.
 
 Staff are never candidates. Every other member is an *author not yet in the community*: the
 stored scores (``Member.influence`` and ``sentiment``, written by ``community.score_members``)
@@ -22,14 +25,33 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ambassade.community.models import Consent, FieldValue, Member, MemberTag, Note
+from ambassade.community.models import Activity, Consent, FieldValue, Member, MemberTag, Note
 from ambassade.community.scores import _rows, _scored
 from ambassade.engine.scoring import Discovery, Person, Scorer, ScoringSettings, discover
 
-__all__ = ["LIMIT", "candidates", "in_community"]
+__all__ = ["LIMIT", "RELATIONSHIP_KINDS", "candidates", "in_community"]
 
 #: Candidates shown at most.
 LIMIT = 50
+
+#: Timeline kinds (``Activity.kind``, recorded by each app through ``community.activities``) that
+#: bring a person into the community: each is something they did *with* the brand (an RSVP,
+#: attending, entering a contest, referring or being referred, a mission) or the brand did with them
+#: (``answered``: a reply in their conversation). Mentions, private messages not answered, moderation
+#: decisions, e-mail opens and clicks are not: they are observed, or (e-mail) need a consent that
+#: counts already.
+RELATIONSHIP_KINDS = frozenset(
+    {
+        "rsvp",
+        "event",
+        "contest_entry",
+        "referral",
+        "referred",
+        "referral_converted",
+        "mission",
+        "answered",
+    }
+)
 
 
 def in_community() -> Q:
@@ -38,6 +60,13 @@ def in_community() -> Q:
         Exists(model.objects.filter(member_id=OuterRef("pk")))
         for model in (Consent, MemberTag, FieldValue, Note)
     ]
+    related.append(
+        Exists(
+            Activity.objects.filter(
+                identity__member_id=OuterRef("pk"), kind__in=sorted(RELATIONSHIP_KINDS)
+            )
+        )
+    )
     found = ~Q(email="")
     for one in related:
         found |= Q(one)
