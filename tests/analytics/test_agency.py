@@ -268,14 +268,44 @@ def test_it_keeps_the_figures_a_while_and_computes_them_again_on_demand(
     assert {r["Workspace"]: r["Mentions"] for r in _csv(client)}["Brand A2"] == "2"
 
 
+def _own_account(
+    workspace: Any, snapshots: list[tuple[Any, int]], posts: list[tuple[Any, ...]]
+) -> Any:
+    """An own account of ``workspace`` read at ``snapshots`` (moment, followers), with ``posts``
+    (moment, engagements, impressions, followers), and a competitor's post that never counts."""
+    from ambassade.analytics.models import AccountSnapshot, PostResult, TrackedAccount
+
+    own = TrackedAccount.objects.create(workspace=workspace, role="own", network="youtube")
+    rival = TrackedAccount.objects.create(
+        workspace=workspace, role="competitor", network="youtube", handle="rival"
+    )
+    for taken_at, followers in snapshots:
+        AccountSnapshot.objects.create(
+            account=own, day=taken_at.date(), taken_at=taken_at, followers=followers
+        )
+    for n, (published_at, engagements, impressions, followers) in enumerate(posts):
+        for account in (own, rival):
+            PostResult.objects.create(
+                workspace=workspace,
+                account=account,
+                external_id=f"p{n}",
+                published_at=published_at,
+                engagements=engagements,
+                impressions=impressions,
+                followers=followers,
+                read_at=published_at,
+            )
+    return own
+
+
 def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     personas: Personas, client: Any, agency: dict[str, Any]
 ) -> None:
     """The agency view reads its workspaces' figures together (a grouped query per time zone):
     each equals the catalogue's reader asked for that workspace alone, workspaces in two time
-    zones, with running KPIs, an alert and answered conversations; and the number
-    of queries does not grow with the number of workspaces for what is read together (mentions,
-    conversations)."""
+    zones, with running KPIs, an alert, answered conversations and own accounts read on the edges
+    of the periods; and the number of queries does not grow with the number of workspaces for
+    what is read together (mentions, conversations, the audience's snapshots and posts)."""
     from ambassade.analytics import agency as agency_module
     from ambassade.analytics import services as analytics_services
     from ambassade.analytics.agency import COLUMNS
@@ -289,10 +319,45 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     agency["a"].conversation(at(2026, 11, 5, 9), at(2026, 11, 5, 9, 20))
     agency["a"].conversation(at(2026, 11, 6, 9), at(2026, 11, 6, 9, 40))
     Alert.objects.create(workspace=second, title="Spike", severity="high", dedup_key="s")
+    # Brand A (Paris): read on 15 October, first in November at 00:30 on the 1st (23:30 UTC on
+    # 31 October), last on the 20th; the reading of 1 December (Paris) is not November's. Posts:
+    # one on 1 November in Paris, one with no impressions, one of December in Paris.
+    _own_account(
+        personas.workspace_a,
+        [
+            (at(2026, 10, 15, 12), 1_000),
+            (at(2026, 10, 31, 23, 30), 1_050),
+            (at(2026, 11, 20, 12), 1_200),
+            (at(2026, 11, 30, 23, 30), 5_000),
+        ],
+        [
+            (at(2026, 10, 31, 23, 30), 10, 100, 1_000),
+            (at(2026, 11, 15, 12), 5, None, 1_100),
+            (at(2026, 11, 30, 23, 30), 99, 100, 1_200),
+            (at(2026, 10, 10, 12), 3, 200, None),
+        ],
+    )
+    # Brand A2 (New York): its reading of 03:30 UTC on 1 November is October's there, that of
+    # 03:00 UTC on 1 December still November's; so is the post.
+    _own_account(
+        second,
+        [
+            (at(2026, 11, 1, 3, 30), 300),
+            (at(2026, 11, 10, 12), 320),
+            (at(2026, 12, 1, 3, 0), 360),
+        ],
+        [(at(2026, 11, 1, 3, 30), 7, 70, 300), (at(2026, 12, 1, 3, 0), 6, 40, None)],
+    )
     objective = analytics_services.create_objective(
         second, personas.alice, name="Visibility", type="visibility"
     )
-    for metric in ("mention_volume", "share_of_voice"):
+    for metric in (
+        "mention_volume",
+        "share_of_voice",
+        "follower_growth",
+        "engagement_rate",
+        "engagement_rate_per_follower",
+    ):
         analytics_services.add_kpi(
             objective,
             personas.alice,
@@ -324,14 +389,32 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     assert rows["Brand A2"].cells["first_response_time"].value is None
     assert rows["Brand A2"].cells["first_response_time"].before == 15.0
     assert rows["Brand A"].cells["alerts"].value == 0.0
+    # By hand: in November Brand A grew from its last reading before (15 October: 1,000) to its
+    # last in November (1,200); in October from its first reading there (1,000) to its last.
+    assert rows["Brand A"].cells["follower_growth"].value == 200.0
+    assert rows["Brand A"].cells["follower_growth"].before == 0.0
+    assert rows["Brand A"].cells["engagement_rate"].value == 10.0  # 10 / 100
+    assert rows["Brand A"].cells["engagement_rate"].before == 1.5  # 3 / 200
+    assert rows["Brand A2"].cells["follower_growth"].value == 60.0  # 300 → 360
+    assert rows["Brand A2"].cells["follower_growth"].before == 0.0  # one reading in October
+    assert rows["Brand A2"].cells["engagement_rate"].value == 15.0  # 6 / 40
+    assert rows["Brand A2"].cells["engagement_rate"].before == 10.0  # 7 / 70
     # The running KPIs as the objectives page measures them: the mention volume meets its target;
     # the share of voice has no rollup to count here, so it is neither on track nor behind.
-    running = [kpis.measure(kpi, now) for kpi in objective.kpis.all()]
-    assert [m.on_track for m in running] == [True, None]
-    assert rows["Brand A2"].cells["on_track"].value == 1.0
-    assert rows["Brand A2"].cells["behind"].value == 0.0
+    running = [kpis.measure(kpi, now) for kpi in objective.kpis.order_by("pk")]
+    assert [m.on_track for m in running][:2] == [True, None]
+    assert rows["Brand A2"].cells["on_track"].value == sum(m.on_track is True for m in running)
+    assert rows["Brand A2"].cells["behind"].value == sum(m.on_track is False for m in running)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    tables = (
+        "listening_mention",
+        "inbox_conversation",
+        "analytics_trackedaccount",
+        "analytics_accountsnapshot",
+        "analytics_postresult",
+    )
 
     def mention_reads() -> int:
         with CaptureQueriesContext(connection) as read:
@@ -339,13 +422,14 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
                 personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
             )
         return sum(
-            1
-            for q in read.captured_queries
-            if 'FROM "listening_mention"' in q["sql"] or 'FROM "inbox_conversation"' in q["sql"]
+            1 for q in read.captured_queries if any(f'FROM "{t}"' in q["sql"] for t in tables)
         )
 
     two = mention_reads()
-    services.create_workspace(
+    third = services.create_workspace(
         organisation=personas.workspace_a.organisation, name="Brand A3", owner=personas.alice
     )
+    third.time_zone = "Europe/Paris"
+    third.save(update_fields=["time_zone"])
+    _own_account(third, [(at(2026, 11, 2, 12), 10), (at(2026, 11, 3, 12), 12)], [])
     assert mention_reads() == two

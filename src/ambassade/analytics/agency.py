@@ -358,11 +358,13 @@ def _read_ahead(mine: list[Membership], start: date, end: date, now: Any, fresh:
         (LISTENING_VIEW, "listening"),
         (PUBLISHING_VIEW, "publishing"),
         (INBOX_VIEW, "inbox"),
+        (ANALYTICS_VIEW, "audience"),
     ):
         metrics = {
             "listening": {"mention_volume", "potential_reach", "net_sentiment", "share_of_voice"},
             "publishing": {"posts_published"},
             "inbox": {"first_response_time"},
+            "audience": {"follower_growth", "engagement_rate", "engagement_rate_per_follower"},
         }[what]
         periods: dict[Any, list[Period]] = {}
         for membership in to_compute:
@@ -382,6 +384,7 @@ def _read_ahead(mine: list[Membership], start: date, end: date, now: Any, fresh:
             listening=what == "listening",
             publishing=what == "publishing",
             inbox=what == "inbox",
+            audience_figures=what == "audience",
         )
     return read
 

@@ -34,13 +34,18 @@ from ambassade.engine.measures import Period
 
 __all__ = [
     "BEST_TIME_MIN_POSTS",
+    "RATE_TERMS",
     "AccountLine",
+    "Rates",
     "best_times",
     "compare",
     "engagement_rate",
     "engagement_rate_per_follower",
+    "engagement_rates",
     "follower_growth",
     "follower_series",
+    "growths_of",
+    "own_accounts",
     "post_sums",
     "posts_in",
     "previous_period",
@@ -64,11 +69,23 @@ def _accounts(workspace: Any, role: str, network: str = "") -> Any:
     return rows
 
 
+def own_accounts(workspace_ids: Iterable[int], network: str = "") -> dict[int, list[int]]:
+    """The own accounts of each workspace (its id: the accounts' ids, every workspace present),
+    in one read."""
+    found: dict[int, list[int]] = {pk: [] for pk in workspace_ids}
+    rows = TrackedAccount.objects.filter(workspace_id__in=list(found), role=TrackedAccount.Role.OWN)
+    if network:
+        rows = rows.filter(network=network)
+    for workspace_id, account_id in rows.order_by("pk").values_list("workspace_id", "id"):
+        found[workspace_id].append(account_id)
+    return found
+
+
 def _growths(account_ids: Iterable[int], period: Period) -> dict[int, tuple[int, int] | None]:
     """Per account: (count at the start, count at the end) of the period, or None when the
-    account was not read during the period. Three small reads: the first and last reading in the
-    period and the last one before it, per account (aggregates on the (account, day) index), then
-    their counts."""
+    account was not read during the period. Three small reads whatever the number of accounts:
+    the first and last reading in the period and the last one before it, per account
+    (aggregates on the (account, day) index), then their counts."""
     first, after = period.bounds()
     ids = list(account_ids)
     readings = AccountSnapshot.objects.filter(account_id__in=ids, followers__isnull=False)
@@ -109,20 +126,33 @@ def _growths(account_ids: Iterable[int], period: Period) -> dict[int, tuple[int,
     return found
 
 
+def growths_of(accounts: dict[int, list[int]], period: Period) -> dict[int, float | None]:
+    """The follower growth of each workspace of ``accounts`` (:func:`own_accounts`) over one
+    period, read for all of them together (:func:`_growths`)."""
+    pairs = _growths([pk for ids in accounts.values() for pk in ids], period)
+    found: dict[int, float | None] = {}
+    for workspace_id, ids in accounts.items():
+        known = [pair for pair in (pairs[pk] for pk in ids) if pair is not None]
+        found[workspace_id] = float(sum(end - start for start, end in known)) if known else None
+    return found
+
+
 def follower_growth(workspace: Any, period: Period, network: str = "") -> float | None:
-    ids = _accounts(workspace, TrackedAccount.Role.OWN, network).values_list("id", flat=True)
-    pairs = [pair for pair in _growths(ids, period).values() if pair is not None]
-    if not pairs:
-        return None
-    return float(sum(end - start for start, end in pairs))
+    return growths_of(own_accounts([workspace.pk], network), period)[workspace.pk]
 
 
 def _own_posts(workspace: Any, period: Period, network: str = "", only: Any = None) -> Any:
     """The own posts' results of the period; ``only``: the network ids to keep (the posts of a
     campaign, docs/analytics.md)."""
+    return _own_posts_of([workspace.pk], period, network, only)
+
+
+def _own_posts_of(
+    workspace_ids: list[int], period: Period, network: str = "", only: Any = None
+) -> Any:
     first, after = period.bounds()
     rows = PostResult.objects.filter(
-        workspace=workspace,
+        workspace_id__in=workspace_ids,
         published_at__gte=first,
         published_at__lt=after,
         account__role=TrackedAccount.Role.OWN,
@@ -138,26 +168,60 @@ def posts_in(workspace: Any, period: Period, network: str = "") -> int:
     return int(_own_posts(workspace, period, network).count())
 
 
+#: The terms of the two engagement rates, summed over posts' results: Buffer's (the posts with
+#: impressions) and per follower (the posts with their account's followers known).
+_SHOWN, _COUNTED = Q(impressions__isnull=False), Q(followers__gt=0)
+RATE_TERMS = {
+    "shown": Sum("impressions", filter=_SHOWN),
+    "shown_engagements": Sum("engagements", filter=_SHOWN),
+    "n_followers": Sum("followers", filter=_COUNTED),
+    "follower_engagements": Sum("engagements", filter=_COUNTED),
+}
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A workspace's two engagement rates over a period (None: nothing to divide by)."""
+
+    rate: float | None
+    per_follower: float | None
+
+
+def _rates(row: dict[str, Any]) -> Rates:
+    def term(name: str) -> int:
+        return int(row.get(name) or 0)
+
+    return Rates(
+        measures.rate(term("shown_engagements"), term("shown")),
+        measures.rate(term("follower_engagements"), term("n_followers")),
+    )
+
+
+def engagement_rates(
+    workspace_ids: Iterable[int], period: Period, network: str = "", only: Any = None
+) -> dict[int, Rates]:
+    """Both engagement rates of each workspace over one period, in one grouped read."""
+    pks = list(workspace_ids)
+    sums = {
+        row["workspace_id"]: row
+        for row in _own_posts_of(pks, period, network, only)
+        .order_by()
+        .values("workspace_id")
+        .annotate(**RATE_TERMS)
+    }
+    return {pk: _rates(sums.get(pk, {})) for pk in pks}
+
+
 def engagement_rate(
     workspace: Any, period: Period, network: str = "", only: Any = None
 ) -> float | None:
-    sums = (
-        _own_posts(workspace, period, network, only)
-        .filter(impressions__isnull=False)
-        .aggregate(engagements=Sum("engagements"), impressions=Sum("impressions"))
-    )
-    return measures.rate(sums["engagements"] or 0, sums["impressions"] or 0)
+    return engagement_rates([workspace.pk], period, network, only)[workspace.pk].rate
 
 
 def engagement_rate_per_follower(
     workspace: Any, period: Period, network: str = "", only: Any = None
 ) -> float | None:
-    sums = (
-        _own_posts(workspace, period, network, only)
-        .filter(followers__gt=0)
-        .aggregate(engagements=Sum("engagements"), followers=Sum("followers"))
-    )
-    return measures.rate(sums["engagements"] or 0, sums["followers"] or 0)
+    return engagement_rates([workspace.pk], period, network, only)[workspace.pk].per_follower
 
 
 @dataclass
@@ -180,11 +244,9 @@ class AccountLine:
 
 
 def post_sums(ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
-    """Per account: its posts of the period, their engagements, and the two rates' terms (the
-    same filters as :func:`engagement_rate` and :func:`engagement_rate_per_follower`), in one
-    grouped read."""
+    """Per account: its posts of the period, their engagements, and the two rates' terms (those
+    of :func:`engagement_rates`), in one grouped read."""
     first, after = period.bounds()
-    shown, counted = Q(impressions__isnull=False), Q(followers__gt=0)
     return {
         row["account_id"]: row
         for row in PostResult.objects.filter(
@@ -192,14 +254,7 @@ def post_sums(ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
         )
         .order_by()
         .values("account_id")
-        .annotate(
-            n_posts=Count("id"),
-            n_engagements=Sum("engagements"),
-            shown=Sum("impressions", filter=shown),
-            shown_engagements=Sum("engagements", filter=shown),
-            n_followers=Sum("followers", filter=counted),
-            follower_engagements=Sum("engagements", filter=counted),
-        )
+        .annotate(n_posts=Count("id"), n_engagements=Sum("engagements"), **RATE_TERMS)
     }
 
 

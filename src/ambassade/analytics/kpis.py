@@ -426,12 +426,18 @@ def active_members(workspace: Any, period: Period, scope: Scope = ALL) -> float 
 
 
 def read_ahead(
-    periods: dict[Any, list[Period]], *, listening: bool, publishing: bool, inbox: bool = False
+    periods: dict[Any, list[Period]],
+    *,
+    listening: bool,
+    publishing: bool,
+    inbox: bool = False,
+    audience_figures: bool = False,
 ) -> None:
     """Within :func:`reading`, read for many workspaces at once what their readers would read one
     workspace at a time, with no filter: the brand's query ids, the brand's mention counts, the
     brand and competitor matches by kind (share of voice), the posts published, the first-response
-    times of the period's conversations. ``periods`` maps
+    times of the period's conversations, the follower growth and the engagement rates of the own
+    accounts (``audience_figures``). ``periods`` maps
     each workspace to its periods; the workspaces of one period (one time zone) are read in one
     grouped query each. The readers then find their answer already read, and compute their
     figures as always (the agency view: 20 workspaces in some 15 queries instead of 200)."""
@@ -531,6 +537,40 @@ def read_ahead(
                 micros[workspace_id].append(value)
             for pk in pks:
                 memory[("first_response_micros", pk, period, ALL)] = micros[pk]
+    if audience_figures:
+        accounts = audience.own_accounts(by_pk)
+        for period, pks in grouped.items():
+            growths = audience.growths_of({pk: accounts[pk] for pk in pks}, period)
+            rates = audience.engagement_rates(pks, period)
+            for pk in pks:
+                memory[("follower_growth", pk, period)] = growths[pk]
+                memory[("engagement_rates", pk, period)] = rates[pk]
+
+
+def follower_growth(workspace: Any, period: Period) -> float | None:
+    """``audience.follower_growth``, read once per page (:func:`reading`, :func:`read_ahead`)."""
+    growth: float | None = _remembered(
+        ("follower_growth", workspace.pk, period),
+        lambda: audience.follower_growth(workspace, period),
+    )
+    return growth
+
+
+def _rates(workspace: Any, period: Period) -> audience.Rates:
+    rates: audience.Rates = _remembered(
+        ("engagement_rates", workspace.pk, period),
+        lambda: audience.engagement_rates([workspace.pk], period)[workspace.pk],
+    )
+    return rates
+
+
+def engagement_rate(workspace: Any, period: Period) -> float | None:
+    """``audience.engagement_rate`` (Buffer's definition), read with the rate per follower."""
+    return _rates(workspace, period).rate
+
+
+def engagement_rate_per_follower(workspace: Any, period: Period) -> float | None:
+    return _rates(workspace, period).per_follower
 
 
 def referral_signups(workspace: Any, period: Period, scope: Scope = ALL) -> float | None:
@@ -559,9 +599,9 @@ READERS: dict[str, Callable[[Any, Period], float | None]] = {
     "posts_published": posts_published,
     "active_members": active_members,
     "referral_signups": referral_signups,
-    "follower_growth": audience.follower_growth,
-    "engagement_rate": audience.engagement_rate,
-    "engagement_rate_per_follower": audience.engagement_rate_per_follower,
+    "follower_growth": follower_growth,
+    "engagement_rate": engagement_rate,
+    "engagement_rate_per_follower": engagement_rate_per_follower,
     "site_visits_from_social": traffic.site_visits_from_social,
 }
 
