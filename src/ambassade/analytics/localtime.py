@@ -74,33 +74,14 @@ def _sqlite_modifier(
     )
 
 
-class LocalDay(Func):
-    """The local day of a UTC datetime in ``zone``, for rows between ``first`` and ``after``:
-    a date on PostgreSQL, ``YYYY-MM-DD`` text on SQLite (:func:`day_of` takes either)."""
+class _Local(Func):
+    """A local reading of a UTC datetime column in ``zone``, for rows between ``first`` and
+    ``after``: the set-up both databases share. A subclass writes the SQL of each from the
+    column's SQL: :meth:`postgresql` given the zone's name as a parameter, :meth:`sqlite` given
+    the ``date()``/``strftime()`` modifier of the row's span (:func:`_sqlite_modifier`)."""
 
-    output_field = CharField()
-    convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[assignment]
-
-    def __init__(self, expression: Any, zone: str, first: datetime, after: datetime) -> None:
-        super().__init__(expression)
-        self.zone, self.first, self.after = zone, first, after
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            # A date (psycopg makes it one quickly; to_char was 20 times slower).
-            return f"CAST(({sql}) AT TIME ZONE %s AS date)", [*params, self.zone]
-        modifier, modifier_params = _sqlite_modifier(
-            sql, list(params), connection, self.zone, self.first, self.after
-        )
-        return f"date({sql}, {modifier})", [*params, *modifier_params]
-
-
-class LocalWeekHour(Func):
-    """The local hour of the week of a UTC datetime: ``(ISO weekday − 1) × 24 + hour``, 0 for
-    Monday 00:00–01:00 to 167 for Sunday 23:00–24:00."""
-
-    output_field = IntegerField()
+    # Both drivers give the value as it is needed (psycopg a date or an int, SQLite a text or
+    # an int): no converter per row.
     convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[assignment]
 
     def __init__(self, expression: Any, zone: str, first: datetime, after: datetime) -> None:
@@ -111,19 +92,58 @@ class LocalWeekHour(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
             local = f"(({sql}) AT TIME ZONE %s)"
-            return (
-                f"CAST((EXTRACT(ISODOW FROM {local}) - 1) * 24 + EXTRACT(HOUR FROM {local}) "
-                "AS integer)",
-                [*params, self.zone, *params, self.zone],
-            )
+            template, uses = self.postgresql(local)
+            return template, [*params, self.zone] * uses
         modifier, modifier_params = _sqlite_modifier(
             sql, list(params), connection, self.zone, self.first, self.after
         )
+        template, uses = self.sqlite(sql, modifier)
+        return template, [*params, *modifier_params] * uses
+
+    def postgresql(self, local: str) -> tuple[str, int]:
+        """The SQL from ``local`` (the local timestamp; its parameters are the column's and the
+        zone), and how many times it uses ``local``."""
+        raise NotImplementedError
+
+    def sqlite(self, sql: str, modifier: str) -> tuple[str, int]:
+        """The SQL from the column's ``sql`` shifted by ``modifier`` (each use of the pair
+        ``sql, modifier`` takes their parameters once more), and how many such uses."""
+        raise NotImplementedError
+
+
+class LocalDay(_Local):
+    """The local day of a UTC datetime in ``zone``, for rows between ``first`` and ``after``:
+    a date on PostgreSQL, ``YYYY-MM-DD`` text on SQLite (:func:`day_of` takes either)."""
+
+    output_field = CharField()
+
+    def postgresql(self, local: str) -> tuple[str, int]:
+        # A date (psycopg makes it one quickly; to_char was 20 times slower).
+        return f"CAST({local} AS date)", 1
+
+    def sqlite(self, sql: str, modifier: str) -> tuple[str, int]:
+        return f"date({sql}, {modifier})", 1
+
+
+class LocalWeekHour(_Local):
+    """The local hour of the week of a UTC datetime: ``(ISO weekday − 1) × 24 + hour``, 0 for
+    Monday 00:00–01:00 to 167 for Sunday 23:00–24:00."""
+
+    output_field = IntegerField()
+
+    def postgresql(self, local: str) -> tuple[str, int]:
+        return (
+            f"CAST((EXTRACT(ISODOW FROM {local}) - 1) * 24 + EXTRACT(HOUR FROM {local}) "
+            "AS integer)",
+            2,
+        )
+
+    def sqlite(self, sql: str, modifier: str) -> tuple[str, int]:
         # %w: 0 for Sunday … 6 for Saturday; Monday first.
         return (
             f"((CAST(strftime('%%w', {sql}, {modifier}) AS INTEGER) + 6) %% 7) * 24 "
             f"+ CAST(strftime('%%H', {sql}, {modifier}) AS INTEGER)",
-            [*params, *modifier_params, *params, *modifier_params],
+            2,
         )
 
 
