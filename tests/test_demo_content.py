@@ -284,6 +284,15 @@ def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None
     # The audience's objective, from 90 days of the accounts' numbers (analytics/audience_demo.py).
     assert (measured["follower_growth"].value or 0) > 0
     assert (measured["engagement_rate_per_follower"].value or 0) > 0
+    # The same numbers read through the rollup of distinct mentions, once built (as `make demo`
+    # builds it: listening.rollup).
+    from ambassade.listening import rollup
+
+    assert not rollup.usable(demo)
+    assert rollup.rebuild(demo).state == "ready"
+    assert rollup.usable(demo)
+    for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace"):
+        assert kpis.measure(kpi, now=NOW).value == measured[kpi.metric].value, kpi.metric
 
 
 def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace) -> None:

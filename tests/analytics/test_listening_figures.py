@@ -1,7 +1,8 @@
 """The listening area page's figures, read the fast way (one aggregate per period shared by the
-readers, the daily rollups, the partial index of labelled mentions), against a straightforward
-count in Python of the same small set of mentions: a mention matched by two brand queries, a
-competitor's, every filter of the page, and the edges of December in Europe/Paris."""
+readers, the daily rollups, the partial index of labelled mentions) and through the rollup of
+distinct mentions (``listening.rollup``, once it is built), against a straightforward count in
+Python of the same small set of mentions: a mention matched by two brand queries, a competitor's,
+every filter of the page, and the edges of December in Europe/Paris."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ambassade.analytics.areas import comparison_period
 from ambassade.analytics.kpis import Scope
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
+from ambassade.listening import rollup
 from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, Source
 from tests.analytics.fixtures import Data, at
 from tests.conftest import Personas
@@ -29,8 +31,18 @@ PARIS = ZoneInfo("Europe/Paris")
 DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31), "Europe/Paris")
 
 
-@pytest.fixture
-def data(personas: Personas) -> Data:
+@pytest.fixture(params=["mentions", "rollup"])
+def data(request: pytest.FixtureRequest, personas: Personas) -> Data:
+    """The fixture's mentions, read from the mentions themselves or, once built, from the rollup
+    of distinct mentions."""
+    data = _data(personas)
+    if request.param == "rollup":
+        assert rollup.rebuild(data.workspace).state == "ready"
+        assert rollup.usable(data.workspace)
+    return data
+
+
+def _data(personas: Personas) -> Data:
     data = Data(personas.workspace_a, personas.connection)
     other = Source.objects.create(workspace=data.workspace, name="toots", kind="mastodon")
     both = [data.brand, data.brand2]
@@ -169,8 +181,37 @@ def test_the_figures_by_hand_and_their_reads(data: Data) -> None:
     with CaptureQueriesContext(connection) as read, kpis.reading():
         for reader in (kpis.mention_volume, kpis.potential_reach, kpis.net_sentiment):
             reader(data.workspace, DECEMBER)
-    mention_reads = [q for q in read.captured_queries if "listening_mention" in q["sql"]]
+    mention_reads = [q for q in read.captured_queries if '"listening_mention"' in q["sql"]]
+    if rollup.usable(data.workspace):
+        # The rollup answers, in one read of its rows: no mention is read.
+        assert mention_reads == []
+        rows = [q for q in read.captured_queries if '"listening_mentionrollup"' in q["sql"]]
+        assert len(rows) == 1, rows
+        return
     assert len(mention_reads) == 1, mention_reads
     # Outside a page's build every reader reads afresh: a mention added is counted.
     data.mention(at(2026, 12, 5), "positive", [data.brand], followers=1)
     assert kpis.mention_volume(data.workspace, DECEMBER) == 6.0
+
+
+def test_the_rollup_is_read_only_ready_and_in_the_workspaces_zone(personas: Personas) -> None:
+    """Not built (mentions stored before it existed) or built in another zone: the figures are
+    the mentions' own count, never the rollup's stale rows."""
+    data = _data(personas)
+    assert not rollup.usable(data.workspace)
+    shown = {f.code: f.now for f in figures_of(data, DECEMBER, None, Scope()).figures}
+    assert shown["mention_volume"] == 5.0
+    rollup.rebuild(data.workspace)
+    data.workspace.time_zone = "America/New_York"
+    data.workspace.save(update_fields=["time_zone"])
+    assert not rollup.usable(data.workspace)
+    new_york = Period(date(2026, 12, 1), date(2026, 12, 31), "America/New_York")
+    # In New York 31 December 23:00 UTC is still 2026 (99 followers), 30 November 23:30 UTC is
+    # still November (10 followers): 20 + 5 + 3 + 99, where Paris counts 10 + 20 + 5 + 3.
+    with kpis.reading():
+        assert kpis.potential_reach(data.workspace, new_york) == 127.0
+    assert rollup.rebuild(data.workspace).zone == "America/New_York"
+    assert rollup.usable(data.workspace)
+    with kpis.reading():
+        assert kpis.potential_reach(data.workspace, new_york) == 127.0
+        assert kpis.mention_volume(data.workspace, new_york) == 5.0

@@ -24,6 +24,7 @@ from ambassade.community.models import Identity, Member
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.inbox.models import Conversation
+from ambassade.listening import rollup
 from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, MentionMatch
 from ambassade.publishing.models import ShortLink, Variant
 from ambassade.publishing.models import Status as PostStatus
@@ -141,15 +142,25 @@ def brand_mentions(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
     scanning every mention of the workspace to join them with the matches (docs/analytics.md,
     "Speed")."""
     first, after = period.bounds()
-    return Mention.objects.filter(
+    rows = Mention.objects.filter(
         workspace=workspace,
         created_at__gte=first,
         created_at__lt=after,
         pk__in=_brand_matches(workspace, period, scope).values("mention_id"),
     )
+    # A labelled mention is never tags = []: said, it reads the partial index of labelled ones.
+    return rows.exclude(tags=[]) if scope.tag else rows
 
 
 _brand_mentions = brand_mentions
+
+
+def _rollup_usable(workspace: Any, zone: str) -> bool:
+    """Whether the listening rollup of distinct mentions can be read for periods of ``zone``
+    (ready, in that zone: the workspace's)."""
+    return zone == workspace.time_zone and bool(
+        _remembered(("rollup_usable", workspace.pk, zone), lambda: rollup.usable(workspace))
+    )
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,17 @@ def brand_mention_counts(workspace: Any, period: Period, scope: Scope = ALL) -> 
 
 
 def _brand_mention_counts(workspace: Any, period: Period, scope: Scope) -> BrandMentions:
+    if not scope.tag and _rollup_usable(workspace, period.zone):
+        # The rollup of distinct mentions (listening.rollup): no label in it.
+        found = rollup.counts(
+            workspace,
+            period.start,
+            period.end,
+            query_ids(workspace, scope),
+            network=scope.network,
+            language=scope.language,
+        )
+        return BrandMentions(found.count, found.reach, found.positive, found.negative)
     counts = _brand_mentions(workspace, period, scope).aggregate(
         n=Count("id"),
         reach=Sum("author_followers"),

@@ -227,6 +227,14 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
         ),
     )
     print(f"  {total} mentions", file=sys.stderr)
+    from ambassade.listening import rollup
+
+    counted = time.perf_counter()
+    rollup.rebuild(workspace)
+    print(
+        f"  the rollup of distinct mentions rebuilt in {time.perf_counter() - counted:.1f} s",
+        file=sys.stderr,
+    )
     conversations = 20_000
     conversation_step = timedelta(days=DAYS) / conversations
     Conversation.objects.bulk_create(

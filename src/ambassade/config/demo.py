@@ -129,6 +129,11 @@ def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredent
     # Enough history for the alert detectors' warm-up before the replayed days (crisis.demo).
     ensure_demo_stream(workspace, out, now=now, days=HISTORY_DAYS)
     ensure_demo_content(workspace, out, now=now)
+    # The rollup of distinct mentions, counted once the demo's mentions are in (listening.rollup).
+    from ambassade.listening import rollup
+
+    for demo_workspace in Workspace.objects.filter(organisation__slug=ORGANISATION[1]):
+        rollup.rebuild(demo_workspace)
     return credentials, workspace
 
 

@@ -31,7 +31,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from ambassade.engine.query import Matcher, QuerySyntaxError
-from ambassade.listening import pipeline
+from ambassade.listening import pipeline, rollup
 from ambassade.listening.models import (
     DailyRollup,
     ListeningQuery,
@@ -189,7 +189,8 @@ def _step(
     )
     added, removed = sorted(matched - existing), sorted(existing - matched)
     if added or removed:
-        _apply(query, added, removed, zone)
+        with rollup.changing(query.workspace_id, added + removed):
+            _apply(query, added, removed, zone)
     backfill.last_id = ids[-1]
     backfill.done += len(rows)
     backfill.matched += len(matched)

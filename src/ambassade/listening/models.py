@@ -360,6 +360,65 @@ class DailyRollup(models.Model):
         return f"{self.query_id} {self.day} {self.sentiment} {self.lang}: {self.count}"
 
 
+class MentionRollup(models.Model):
+    """Distinct mentions per workspace × local day (in the zone of :class:`MentionRollupState`) ×
+    source × network × language × sentiment × the set of queries that match them, with the sum of
+    their authors' followers (docs/analytics.md, "Speed"). ``queries`` is that set as ``,3,7,``:
+    the readers keep the rows whose set meets the queries they count (the brand's, or one), so a
+    query's kind changed or a query deleted needs no rewrite, and a mention matched by two brand
+    queries counts once. Mentions no query matches are not counted."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=40)
+    lang = models.CharField(max_length=12)
+    sentiment = models.CharField(max_length=12)
+    queries = models.CharField(max_length=2000)
+    count = models.IntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "source", "network", "lang", "sentiment", "queries"],
+                name="mention_rollup_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.queries} {self.sentiment}: {self.count}"
+
+
+class MentionRollupState(models.Model):
+    """Whether a workspace's :class:`MentionRollup` can be read, and its rebuild's progress
+    (:mod:`ambassade.listening.rollup`). The rollup is read only when ``state`` is ready and
+    ``zone`` is the workspace's time zone; otherwise the readers count the mentions themselves and
+    the worker rebuilds it. A rebuild counts the mentions up to ``upto_id`` in batches by id; those
+    stored after it started are counted as they arrive."""
+
+    class State(models.TextChoices):
+        STALE = "stale", _("To rebuild")
+        RUNNING = "running", _("Rebuilding")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.STALE)
+    zone = models.CharField(max_length=64, blank=True)
+    upto_id = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollup of workspace {self.workspace_id}: {self.state} {self.done}/{self.total}"
+
+
 class TermRollup(models.Model):
     """How many mentions of a day held a term (their keywords and hashtags): trending terms."""
 

@@ -46,7 +46,7 @@ from ambassade.engine.query import (
     prepare,
 )
 from ambassade.engine.text import Analysis, hamming_distance
-from ambassade.listening import analysis, routing, search
+from ambassade.listening import analysis, rollup, routing, search
 from ambassade.listening.models import ListeningQuery, Mention, MentionRevision, Source
 
 __all__ = [
@@ -600,6 +600,8 @@ def _store(
     adapt = connection.ops.adapt_datefield_value
     adapt_time = connection.ops.adapt_datetimefield_value
     workspace_id = source.workspace_id
+    # Before the mentions get their ids: a rollup rebuild starting now counts up to an id below.
+    counting = rollup.ingest_lock(workspace_id, source.workspace.time_zone)
     _insert_mentions(mentions)
     links: list[tuple[Any, ...]] = []
     rollups: Counter[tuple[int, date, str, str]] = Counter()
@@ -625,6 +627,8 @@ def _store(
             for (query_id, day, sentiment, lang), count in rollups.items()
         ],
     )
+    if counting:
+        rollup.add_new(workspace_id, mentions, matched, zone)
     _upsert(
         _TERM_SQL,
         [(workspace_id, adapt(day), term, count) for (day, term), count in terms.items()],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ambassade.connectors.base import AuthExpired, ConnectorError, RawItem
 from ambassade.engine.query import QuerySyntaxError, parse
-from ambassade.listening import pipeline
+from ambassade.listening import pipeline, rollup
 from ambassade.listening.models import (
     Competitor,
     Feedback,
@@ -439,7 +439,8 @@ def correct_sentiment(mention: Mention, actor: Any, sentiment: str) -> Feedback 
         return None
     feedback = _feedback(mention, actor, Feedback.Kind.SENTIMENT, previous, sentiment)
     _move_rollups(mention, previous, sentiment)
-    Mention.objects.filter(id=mention.id).update(sentiment=sentiment, sentiment_corrected=True)
+    with rollup.changing(mention.workspace_id, [mention.id]):
+        Mention.objects.filter(id=mention.id).update(sentiment=sentiment, sentiment_corrected=True)
     mention.sentiment = sentiment
     mention.sentiment_corrected = True
     return feedback

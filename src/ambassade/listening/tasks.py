@@ -61,3 +61,19 @@ def resume_backfills() -> int:
     for backfill_id in found:
         backfill_query(backfill_id)
     return len(found)
+
+
+@db_periodic_task(crontab(minute="*"), name="listening.keep_rollups")
+def keep_rollups() -> int:
+    """Every minute, rebuild the rollups of distinct mentions that need it (never built, built in
+    another time zone, or a rebuild whose worker stopped: it resumes from its position)."""
+    from ambassade.listening import rollup
+    from ambassade.workspaces.models import Workspace
+
+    found = rollup.resumable()
+    for workspace in Workspace.objects.filter(pk__in=found):
+        try:
+            rollup.rebuild(workspace)
+        except Exception:  # marked failed with its reason; the readers count the mentions
+            log.exception("the rollup of workspace %s could not be rebuilt", workspace.pk)
+    return len(found)
