@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from ambassade.listening import backfill, pipeline, privacy, rollup, services, tasks
 from ambassade.listening.models import (
+    AuthorRollup,
     ListeningQuery,
     Mention,
     MentionRollup,
@@ -41,7 +42,10 @@ ITEMS = [
     ("6", "lumiere et grain noir", utc(2026, 10, 25, 23, 0), "mastodon", 3),  # 00:00 on the 26th
     ("7", "nothing here", utc(2026, 10, 26, 9, 0), "mastodon", 1000),
     ("8", "lumiere parfait chez grain noir", utc(2026, 10, 31, 23, 0), "x", 40),  # 1 November
+    # The author of 2 again the same day, with more followers, then less: the largest is taken back.
+    ("10", "lumiere terrible again", utc(2026, 10, 25, 8, 0), "mastodon", 900),
 ]
+HANDLES = {"10": "h2"}
 PERIODS = [
     (date(2026, 10, 25), date(2026, 10, 25)),
     (date(2026, 10, 1), date(2026, 10, 31)),
@@ -71,7 +75,14 @@ def _ingest(world: dict[str, Any], rows: list[tuple[Any, ...]]) -> None:
     services.ingest(
         world["source"],
         [
-            item(pk, text, at=at, source=network, handle=f"h{pk}", followers=followers)
+            item(
+                pk,
+                text,
+                at=at,
+                source=network,
+                handle=HANDLES.get(pk, f"h{pk}"),
+                followers=followers,
+            )
             for pk, text, at, network, followers in rows
         ],
     )
@@ -106,6 +117,36 @@ def _straight(
     return rollup.Counts(n, reach, positive, negative)
 
 
+def _authors(
+    mentions: list[tuple[Mention, set[int], date]],
+    first: date,
+    last: date,
+    ids: set[int],
+    network: str,
+    lang: str,
+) -> set[rollup.Author]:
+    by: dict[tuple[str, str], list[Mention]] = {}
+    for mention, matched, day in mentions:
+        if not ids & matched or not first <= day <= last or not mention.author_handle:
+            continue
+        if (network and mention.network != network) or (lang and mention.lang != lang):
+            continue
+        by.setdefault((mention.network, mention.author_handle), []).append(mention)
+    return {
+        rollup.Author(
+            network,
+            handle,
+            len(found),
+            max(
+                (m.author_followers for m in found if m.author_followers is not None), default=None
+            ),
+            sum(m.sentiment == "positive" for m in found),
+            sum(m.sentiment == "negative" for m in found),
+        )
+        for (network, handle), found in by.items()
+    }
+
+
 def check(world: dict[str, Any]) -> None:
     """Every period, the brand's queries and each query alone, with and without each filter."""
     workspace = world["workspace"]
@@ -121,7 +162,12 @@ def check(world: dict[str, Any]) -> None:
                 expected = _straight(mentions, first, last, ids, network, lang)
                 found = rollup.counts(workspace, first, last, ids, network=network, language=lang)
                 assert found == expected, (first, last, ids, network, lang)
+                authors = rollup.top_authors(
+                    workspace, first, last, ids, network=network, language=lang, limit=100
+                )
+                assert set(authors) == _authors(mentions, first, last, ids, network, lang)
     assert not MentionRollup.objects.filter(workspace=workspace, count__lte=0).exists()
+    assert not AuthorRollup.objects.filter(workspace=workspace, count__lte=0).exists()
 
 
 def test_every_write_path_keeps_the_rollup_exact(world: dict[str, Any]) -> None:
@@ -154,7 +200,9 @@ def test_every_write_path_keeps_the_rollup_exact(world: dict[str, Any]) -> None:
     services.delete_query(queries["brand"], world["actor"])
     check(world)
     # An erasure keeps what is counted; a deletion upstream too.
-    privacy.erase_mentions(workspace, [Mention.objects.get(external_id="8").pk])
+    privacy.erase_mentions(
+        workspace, [Mention.objects.get(external_id=pk).pk for pk in ("8", "10")]
+    )
     pipeline.apply_changes(world["source"], [item("6", "", at=ITEMS[5][2], deleted=True)])
     check(world)
     # A source deleted takes its mentions and their rows.
@@ -177,7 +225,7 @@ def test_a_time_zone_change_is_rebuilt_across_dst(world: dict[str, Any]) -> None
     services.correct_sentiment(Mention.objects.get(external_id="1"), world["actor"], "negative")
     tasks.keep_rollups.call_local()
     state = MentionRollupState.objects.get(workspace=workspace)
-    assert (state.state, state.zone, state.done) == ("ready", "Asia/Tokyo", 8)
+    assert (state.state, state.zone, state.done) == ("ready", "Asia/Tokyo", 9)
     check(world)
 
 
@@ -218,13 +266,13 @@ def test_a_killed_rebuild_resumes_and_a_failed_one_says_why(
     with pytest.raises(Killed):
         rollup.rebuild(workspace, batch=3, progress=kill)
     state = MentionRollupState.objects.get(workspace=workspace)
-    assert (state.state, state.done, state.total) == ("running", 3, 8)
+    assert (state.state, state.done, state.total) == ("running", 3, 9)
     assert not rollup.usable(workspace)
     assert workspace.pk not in rollup.resumable(state.heartbeat_at + timedelta(minutes=1))
     assert workspace.pk in rollup.resumable(state.heartbeat_at + timedelta(minutes=3))
     seen: list[int] = []
     state = rollup.rebuild(workspace, batch=3, progress=lambda s: seen.append(s.done))
-    assert seen == [3, 6, 8, 8] and state.state == "ready"  # resumed at 3, not started again
+    assert seen == [3, 6, 9, 9] and state.state == "ready"  # resumed at 3, not started again
     check(world)
 
     def broken(*args: Any) -> Any:
@@ -246,10 +294,10 @@ def test_the_command_shows_progress_and_resumes(
     _ingest(world, ITEMS)
     call_command("rollups", "--workspace", workspace.slug, "--batch", "5")
     out = capsys.readouterr()
-    assert "5/8 (62%)" in out.err and "8/8 (100%)" in out.err
-    assert f"{workspace.slug}: Ready, 8 mentions counted (Europe/Paris)." in out.out
+    assert "5/9 (55%)" in out.err and "9/9 (100%)" in out.err
+    assert f"{workspace.slug}: Ready, 9 mentions counted (Europe/Paris)." in out.out
     check(world)
     call_command("rollups")  # ready: left as is
-    assert "8 mentions counted" in capsys.readouterr().out
+    assert "9 mentions counted" in capsys.readouterr().out
     with pytest.raises(Exception, match="No workspace"):
         call_command("rollups", "--workspace", "nowhere")

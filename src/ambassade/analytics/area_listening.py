@@ -35,6 +35,7 @@ from ambassade.analytics.catalogue import CATALOGUE
 from ambassade.analytics.kpis import Scope
 from ambassade.engine import measures
 from ambassade.engine.measures import Period, daily_series
+from ambassade.listening import rollup
 from ambassade.listening.models import DailyRollup, ListeningQuery, Source, TermRollup
 from ambassade.workspaces.networks import network_label
 
@@ -261,8 +262,37 @@ def _networks(workspace: Any, period: Period, before: Period | None, scope: Scop
     )
 
 
-def _authors(workspace: Any, period: Period, scope: Scope) -> Section:
-    rows = (
+def _top_authors(workspace: Any, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    """The ten authors of the most brand mentions: from the rollup of distinct mentions per
+    author when it can be read (no label filter), their profiles then read for those ten only;
+    otherwise from the mentions."""
+    if not scope.tag and kpis.rollup_usable(workspace, period.zone):
+        ids = kpis.query_ids(workspace, scope)
+        found = rollup.top_authors(
+            workspace,
+            period.start,
+            period.end,
+            ids,
+            network=scope.network,
+            language=scope.language,
+            limit=TOP,
+        )
+        urls = rollup.author_urls(
+            workspace, period.bounds(), ids, [(a.network, a.handle) for a in found]
+        )
+        return [
+            {
+                "network": author.network,
+                "author_handle": author.handle,
+                "n": author.count,
+                "followers": author.followers,
+                "positive": author.positive,
+                "negative": author.negative,
+                "url": urls.get((author.network, author.handle), ""),
+            }
+            for author in found
+        ]
+    return list(
         kpis.brand_mentions(workspace, period, scope)
         .exclude(author_handle="")
         .values("network", "author_handle")
@@ -275,6 +305,10 @@ def _authors(workspace: Any, period: Period, scope: Scope) -> Section:
         )
         .order_by("-n", "-followers", "author_handle")[:TOP]
     )
+
+
+def _authors(workspace: Any, period: Period, scope: Scope) -> Section:
+    rows = _top_authors(workspace, period, scope)
     table = Table(
         [
             (_("Author"), TEXT),

@@ -155,7 +155,7 @@ def brand_mentions(workspace: Any, period: Period, scope: Scope = ALL) -> Any:
 _brand_mentions = brand_mentions
 
 
-def _rollup_usable(workspace: Any, zone: str) -> bool:
+def rollup_usable(workspace: Any, zone: str) -> bool:
     """Whether the listening rollup of distinct mentions can be read for periods of ``zone``
     (ready, in that zone: the workspace's)."""
     return zone == workspace.time_zone and bool(
@@ -182,7 +182,7 @@ def brand_mention_counts(workspace: Any, period: Period, scope: Scope = ALL) -> 
 
 
 def _brand_mention_counts(workspace: Any, period: Period, scope: Scope) -> BrandMentions:
-    if not scope.tag and _rollup_usable(workspace, period.zone):
+    if not scope.tag and rollup_usable(workspace, period.zone):
         # The rollup of distinct mentions (listening.rollup): no label in it.
         found = rollup.counts(
             workspace,

@@ -390,6 +390,63 @@ class MentionRollup(models.Model):
         return f"{self.day} {self.queries} {self.sentiment}: {self.count}"
 
 
+class AuthorRollup(models.Model):
+    """The same distinct mentions as :class:`MentionRollup`, per author: workspace × local day ×
+    source × network × language × set of queries × author's handle, with how many are positive and
+    negative and the author's largest follower count among them: the analytics' top authors read
+    it (mentions with no handle are not kept)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=40)
+    lang = models.CharField(max_length=12)
+    queries = models.CharField(max_length=2000)
+    author_handle = models.CharField(max_length=200)
+    count = models.IntegerField(default=0)
+    positive = models.IntegerField(default=0)
+    negative = models.IntegerField(default=0)
+    followers = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "workspace",
+                    "day",
+                    "source",
+                    "network",
+                    "lang",
+                    "queries",
+                    "author_handle",
+                ],
+                name="author_rollup_unique",
+            )
+        ]
+        indexes = [
+            # Covering: the top authors of a period read the index alone (docs/analytics.md,
+            # "Speed"); an author's rows of a day, counted again, are found by its prefix.
+            models.Index(
+                fields=[
+                    "workspace",
+                    "day",
+                    "network",
+                    "author_handle",
+                    "queries",
+                    "lang",
+                    "count",
+                    "positive",
+                    "negative",
+                    "followers",
+                ],
+                name="author_rollup_read",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.author_handle} {self.queries}: {self.count}"
+
+
 class MentionRollupState(models.Model):
     """Whether a workspace's :class:`MentionRollup` can be read, and its rebuild's progress
     (:mod:`ambassade.listening.rollup`). The rollup is read only when ``state`` is ready and

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F
 
-from ambassade.listening import search
+from ambassade.listening import rollup, search
 from ambassade.listening.models import Feedback, Mention, MentionRevision, TermRollup, TermSpelling
 from ambassade.listening.pipeline import _terms
 from ambassade.workspaces.models import Workspace
@@ -92,18 +92,20 @@ def erase_mentions(workspace: Workspace, mention_ids: list[int]) -> int:
         TermSpelling.objects.filter(workspace=workspace, count__lte=0).delete()
         MentionRevision.objects.filter(mention_id__in=ids).delete()
         Feedback.objects.filter(mention_id__in=ids).update(text="")
-        for mention in mentions:
-            Mention.objects.filter(pk=mention.pk).update(
-                text="",
-                html="",
-                url="",
-                external_id=f"erased-{mention.pk}",
-                author_handle="",
-                author_name="",
-                author_url="",
-                author_external_id="",
-                keywords=[],
-                fingerprint=0,
-            )
+        # The author goes from the rollup's authors (listening.rollup); the counts stay.
+        with rollup.changing(workspace.pk, ids):
+            for mention in mentions:
+                Mention.objects.filter(pk=mention.pk).update(
+                    text="",
+                    html="",
+                    url="",
+                    external_id=f"erased-{mention.pk}",
+                    author_handle="",
+                    author_name="",
+                    author_url="",
+                    author_external_id="",
+                    keywords=[],
+                    fingerprint=0,
+                )
         search.reindex(ids)
     return len(ids)

@@ -44,10 +44,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 
 from ambassade.listening.models import (
+    AuthorRollup,
     Mention,
     MentionMatch,
     MentionRollup,
@@ -59,12 +60,14 @@ __all__ = [
     "BATCH",
     "Counts",
     "add_new",
+    "author_urls",
     "changing",
     "counts",
     "ingest_lock",
     "rebuild",
     "resumable",
     "start",
+    "top_authors",
     "usable",
 ]
 
@@ -86,7 +89,35 @@ _ADD_SQL = (
     "count = listening_mentionrollup.count + excluded.count, "
     "reach = listening_mentionrollup.reach + excluded.reach"
 )
-_FIELDS = ("id", "created_at", "source_id", "network", "lang", "sentiment", "author_followers")
+_FIELDS = (
+    "id",
+    "created_at",
+    "source_id",
+    "network",
+    "lang",
+    "sentiment",
+    "author_followers",
+    "author_handle",
+)
+#: (day, source id, network, language, queries, handle) → [mentions, positive, negative,
+#: largest followers or None].
+AuthorKey = tuple[date, int, str, str, str, str]
+_AUTHOR_COLUMNS = (
+    "workspace_id, day, source_id, network, lang, queries, author_handle, count, positive, "
+    "negative, followers"
+)
+_AUTHOR_SQL = (
+    f"INSERT INTO listening_authorrollup ({_AUTHOR_COLUMNS}) "  # noqa: S608 (constant columns)
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (workspace_id, day, source_id, network, lang, queries, author_handle) DO UPDATE "
+    "SET count = listening_authorrollup.count + excluded.count, "
+    "positive = listening_authorrollup.positive + excluded.positive, "
+    "negative = listening_authorrollup.negative + excluded.negative, "
+    "followers = CASE WHEN excluded.followers IS NULL THEN listening_authorrollup.followers "
+    "WHEN listening_authorrollup.followers IS NULL THEN excluded.followers "
+    "WHEN excluded.followers > listening_authorrollup.followers THEN excluded.followers "
+    "ELSE listening_authorrollup.followers END"
+)
 
 
 def query_set(query_ids: Iterable[int]) -> str:
@@ -102,54 +133,124 @@ def _ids_of(stored: str) -> set[int]:
 # --- counting -------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Counted:
+    """What some mentions add to the two rollups."""
+
+    mentions: dict[Key, list[int]]
+    authors: dict[AuthorKey, list[Any]]
+
+    def merge(self, other: _Counted) -> None:
+        for key, (n, reach) in other.mentions.items():
+            counted = self.mentions.setdefault(key, [0, 0])
+            counted[0] += n
+            counted[1] += reach
+        for key, (n, positive, negative, followers) in other.authors.items():
+            _author_add(self.authors, key, n, positive, negative, followers)
+
+
+def _author_add(
+    found: dict[AuthorKey, list[Any]],
+    key: AuthorKey,
+    n: int,
+    positive: int,
+    negative: int,
+    followers: int | None,
+) -> None:
+    counted = found.setdefault(key, [0, 0, 0, None])
+    counted[0] += n
+    counted[1] += positive
+    counted[2] += negative
+    if followers is not None and (counted[3] is None or followers > counted[3]):
+        counted[3] = followers
+
+
 def _count(
     rows: Iterable[tuple[Any, ...]], matched: dict[int, list[int]], zone: ZoneInfo
-) -> dict[Key, list[int]]:
-    """What mentions (rows of ``_FIELDS``) add to the rollup, given their queries."""
-    found: dict[Key, list[int]] = {}
-    for pk, created_at, source_id, network, lang, sentiment, followers in rows:
+) -> _Counted:
+    """What mentions (rows of ``_FIELDS``) add to the rollups, given their queries."""
+    found = _Counted({}, {})
+    for pk, created_at, source_id, network, lang, sentiment, followers, handle in rows:
         queries = query_set(matched.get(pk, ()))
         if not queries:
             continue
-        key = (created_at.astimezone(zone).date(), source_id, network, lang, sentiment, queries)
-        counted = found.setdefault(key, [0, 0])
+        day = created_at.astimezone(zone).date()
+        counted = found.mentions.setdefault(
+            (day, source_id, network, lang, sentiment, queries), [0, 0]
+        )
         counted[0] += 1
         counted[1] += followers or 0
+        if handle:
+            _author_add(
+                found.authors,
+                (day, source_id, network, lang, queries, handle),
+                1,
+                int(sentiment == "positive"),
+                int(sentiment == "negative"),
+                followers,
+            )
     return found
 
 
-def _read(mention_ids: list[int], zone: ZoneInfo) -> dict[Key, list[int]]:
-    """What the stored mentions ``mention_ids`` add to the rollup now."""
-    found: dict[Key, list[int]] = {}
+def _matches(mention_ids: list[int]) -> dict[int, list[int]]:
+    matched: dict[int, list[int]] = {}
+    for mention_id, query_id in MentionMatch.objects.filter(mention_id__in=mention_ids).values_list(
+        "mention_id", "query_id"
+    ):
+        matched.setdefault(mention_id, []).append(query_id)
+    return matched
+
+
+def _read(mention_ids: list[int], zone: ZoneInfo) -> _Counted:
+    """What the stored mentions ``mention_ids`` add to the rollups now."""
+    found = _Counted({}, {})
     for start in range(0, len(mention_ids), 500):
         chunk = mention_ids[start : start + 500]
-        matched: dict[int, list[int]] = {}
-        for mention_id, query_id in MentionMatch.objects.filter(mention_id__in=chunk).values_list(
-            "mention_id", "query_id"
-        ):
-            matched.setdefault(mention_id, []).append(query_id)
         rows = Mention.objects.filter(id__in=chunk).order_by().values_list(*_FIELDS)
-        for key, (n, reach) in _count(rows, matched, zone).items():
-            counted = found.setdefault(key, [0, 0])
-            counted[0] += n
-            counted[1] += reach
+        found.merge(_count(rows, _matches(chunk), zone))
     return found
 
 
-def _add(workspace_id: int, counted: dict[Key, list[int]], sign: int = 1) -> None:
+def _add(workspace_id: int, counted: _Counted) -> None:
     adapt = connection.ops.adapt_datefield_value
     rows = [
-        (workspace_id, adapt(key[0]), *key[1:], sign * n, sign * reach)
-        for key, (n, reach) in counted.items()
+        (workspace_id, adapt(key[0]), *key[1:], n, reach)
+        for key, (n, reach) in counted.mentions.items()
         if n
     ]
-    if not rows:
-        return
+    authors = [
+        (workspace_id, adapt(key[0]), *key[1:], *values)
+        for key, values in counted.authors.items()
+        if values[0]
+    ]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(_ADD_SQL, rows[start : start + 1000])
-    if sign < 0:
-        MentionRollup.objects.filter(workspace_id=workspace_id, count__lte=0).delete()
+        for sql, values in ((_ADD_SQL, rows), (_AUTHOR_SQL, authors)):
+            for start in range(0, len(values), 1000):
+                cursor.executemany(sql, values[start : start + 1000])
+
+
+def _recount_authors(workspace_id: int, groups: set[tuple[str, str, date]], zone: ZoneInfo) -> None:
+    """Count again, from the mentions, the authors' rows of these (handle, network, local day):
+    a largest follower count cannot be taken back, it is read again."""
+    for handle, network, day in groups:
+        first = datetime.combine(day, datetime.min.time(), zone)
+        after = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+        AuthorRollup.objects.filter(
+            workspace_id=workspace_id, author_handle=handle, network=network, day=day
+        ).delete()
+        rows = list(
+            Mention.objects.filter(
+                workspace_id=workspace_id,
+                author_handle=handle,
+                network=network,
+                created_at__gte=first,
+                created_at__lt=after,
+            )
+            .order_by()
+            .values_list(*_FIELDS)
+        )
+        counted = _count(rows, _matches([row[0] for row in rows]), zone)
+        _add(workspace_id, _Counted({}, counted.authors))
 
 
 # --- locks ----------------------------------------------------------------------------------------
@@ -218,42 +319,35 @@ def add_new(
     rows = []
     queries: dict[int, list[int]] = {}
     for mention, query_ids in zip(mentions, matched, strict=True):
-        rows.append(
-            (
-                mention.pk,
-                mention.created_at,
-                getattr(mention, "source_id"),  # noqa: B009 (a column Django adds)
-                mention.network,
-                mention.lang,
-                mention.sentiment,
-                mention.author_followers,
-            )
-        )
+        rows.append(tuple(getattr(mention, name) for name in _FIELDS))
         queries[mention.pk] = query_ids
     _add(workspace_id, _count(rows, queries, zone))
 
 
 @contextmanager
 def changing(workspace_id: int, mention_ids: Iterable[int]) -> Iterator[None]:
-    """Around a change of stored mentions' sentiment or matches, in the caller's transaction: their
-    counts are taken out before and put back after, as the database then says."""
+    """Around a change of stored mentions' sentiment, matches or author, in the caller's
+    transaction: their counts are taken out before and put back after, as the database then says
+    (the authors' rows they were and are in are counted again)."""
     snapshot = _lock(workspace_id, shared=False)
     zone_name = Workspace.objects.filter(pk=workspace_id).values_list("time_zone", flat=True)[0]
     ids = [pk for pk in set(mention_ids) if snapshot.counts(pk, zone_name)]
     zone = ZoneInfo(zone_name)
-    before = _read(ids, zone) if ids else {}
+    before = _read(ids, zone) if ids else _Counted({}, {})
     yield
     if not ids:
         return
     after = _read(ids, zone)
     delta: dict[Key, list[int]] = {}
-    for key in set(before) | set(after):
-        old, new = before.get(key, [0, 0]), after.get(key, [0, 0])
+    for key in set(before.mentions) | set(after.mentions):
+        old, new = before.mentions.get(key, [0, 0]), after.mentions.get(key, [0, 0])
         if old != new:
             delta[key] = [new[0] - old[0], new[1] - old[1]]
     if delta:
-        _add(workspace_id, delta)
+        _add(workspace_id, _Counted(delta, {}))
         MentionRollup.objects.filter(workspace_id=workspace_id, count__lte=0).delete()
+    groups = {(key[5], key[2], key[0]) for counted in (before, after) for key in counted.authors}
+    _recount_authors(workspace_id, groups, zone)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -310,6 +404,90 @@ def counts(
     return Counts(n, reach, positive, negative)
 
 
+@dataclass(frozen=True)
+class Author:
+    network: str
+    handle: str
+    count: int
+    followers: int | None
+    positive: int
+    negative: int
+
+
+def top_authors(
+    workspace: Any,
+    first_day: date,
+    last_day: date,
+    query_ids: Iterable[int],
+    *,
+    network: str = "",
+    language: str = "",
+    limit: int = 10,
+) -> list[Author]:
+    """The authors of the most distinct mentions of the local days ``first_day``–``last_day``
+    matched by any of ``query_ids``, within the network and language, then by their largest
+    follower count and handle (the caller checks :func:`usable`)."""
+    wanted = sorted(set(query_ids))
+    if not wanted:
+        return []
+    rows = AuthorRollup.objects.filter(
+        workspace_id=workspace.pk, day__gte=first_day, day__lte=last_day
+    )
+    if network:
+        rows = rows.filter(network=network)
+    if language:
+        rows = rows.filter(lang=language)
+    meets = Q()
+    for query_id in wanted:
+        meets |= Q(queries__contains=f",{query_id},")
+    return [
+        Author(*row)
+        for row in rows.filter(meets)
+        .order_by()
+        .values_list("network", "author_handle")
+        .annotate(
+            n=Sum("count"),
+            most=Max("followers"),
+            positive=Sum("positive"),
+            negative=Sum("negative"),
+        )
+        .order_by("-n", "-most", "author_handle")[:limit]
+    ]
+
+
+def author_urls(
+    workspace: Any,
+    bounds: tuple[datetime, datetime],
+    query_ids: Iterable[int],
+    authors: list[tuple[str, str]],
+    language: str = "",
+) -> dict[tuple[str, str], str]:
+    """The profile of each of a few (network, handle): the largest ``author_url`` of their
+    mentions of the period matched by any of ``query_ids`` (as the mentions' own count says)."""
+    if not authors:
+        return {}
+    wanted = set(query_ids)
+    first, after = bounds
+    rows = list(
+        Mention.objects.filter(
+            workspace_id=workspace.pk,
+            author_handle__in=sorted({handle for _network, handle in authors}),
+            created_at__gte=first,
+            created_at__lt=after,
+            **({"lang": language} if language else {}),
+        )
+        .order_by()
+        .values_list("id", "network", "author_handle", "author_url")
+    )
+    matched = _matches([row[0] for row in rows])
+    urls: dict[tuple[str, str], str] = {}
+    for pk, network, handle, url in rows:
+        key = (network, handle)
+        if key in authors and wanted & set(matched.get(pk, ())) and url > urls.get(key, ""):
+            urls[key] = url
+    return urls
+
+
 # --- rebuilding -----------------------------------------------------------------------------------
 
 
@@ -319,6 +497,7 @@ def start(workspace: Any, now: datetime | None = None) -> MentionRollupState:
     with transaction.atomic():
         _lock(workspace.pk, shared=False)
         MentionRollup.objects.filter(workspace_id=workspace.pk).delete()
+        AuthorRollup.objects.filter(workspace_id=workspace.pk).delete()
         mentions = Mention.objects.filter(workspace_id=workspace.pk)
         upto = mentions.aggregate(last=Max("id"))["last"] or 0
         MentionRollupState.objects.filter(workspace_id=workspace.pk).update(
