@@ -534,7 +534,7 @@ def _step(workspace_id: int, batch: int, now: datetime) -> MentionRollupState | 
         return MentionRollupState.objects.get(workspace_id=workspace_id)
     matched: dict[int, list[int]] = {}
     for mention_id, query_id in MentionMatch.objects.filter(
-        mention_id__gt=snapshot.last_id, mention_id__lte=rows[-1][0]
+        workspace_id=workspace_id, mention_id__gt=snapshot.last_id, mention_id__lte=rows[-1][0]
     ).values_list("mention_id", "query_id"):
         matched.setdefault(mention_id, []).append(query_id)
     _add(workspace_id, _count(rows, matched, ZoneInfo(snapshot.zone)))
