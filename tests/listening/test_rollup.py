@@ -1,7 +1,7 @@
-"""The rollup of distinct mentions (``listening.rollup``) against a count of the mentions one by
-one, after every write path that changes what it counts: ingest, a sentiment corrected, a query
-applied to stored mentions (matches added and removed), a query's kind changed, a query deleted, an
-RGPD erasure, a deletion upstream, a source deleted, the workspace's time zone changed (across the
+"""The rollups of distinct mentions (``listening.rollup``: the figures' and the authors') against
+a count of the mentions one by one, after every write path: ingest, a sentiment corrected, labels
+and marks, a query applied to stored mentions (matches added and removed), a query's kind changed,
+a query deleted, an RGPD erasure, a deletion upstream, a source deleted, the workspace's time zone changed (across the
 October DST change in Paris); and its rebuild: with mentions arriving and corrected while it runs,
 killed and resumed, failed, from the command line and the worker."""
 
@@ -187,6 +187,12 @@ def test_every_write_path_keeps_the_rollup_exact(world: dict[str, Any]) -> None:
     # A sentiment corrected.
     mention = Mention.objects.get(external_id="3")
     services.correct_sentiment(mention, world["actor"], "positive")
+    check(world)
+    # Labels, spam and relevance are not counted by the rollups (a label filter reads the
+    # mentions): nothing moves.
+    services.set_tags(mention, world["actor"], ["prix"])
+    services.mark_spam(mention, world["actor"])
+    services.mark_irrelevant(mention, world["actor"])
     check(world)
     # A query's text changed and applied to the stored mentions: matches added and removed.
     services.update_query(queries["brand2"], world["actor"], text="terrible OR love")
