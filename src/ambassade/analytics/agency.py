@@ -180,6 +180,8 @@ class Row:
 class Group:
     organisation: Any
     rows: list[Row]
+    #: the rows as HTML, written by the page (``agency_views.rows_html``)
+    body: Any = ""
 
 
 @dataclass
