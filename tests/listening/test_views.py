@@ -375,3 +375,63 @@ def test_it_caps_the_preview_on_a_large_workspace(
     assert [m.external_id for m in preview.latest[:2]] == ["0", "1"]
     preview = services.preview_query(personas.workspace_a, "lumiere")
     assert (preview.total, preview.capped) == (12, False)
+
+
+def test_the_mention_page_says_how_each_mention_was_analysed(
+    personas: Any, client: Any, source: Any
+) -> None:
+    """Which language's heads scored it (both for a text undetermined between French and English,
+    the shared heads for another language), the tier; in English and French; nothing for a mention
+    stored before it was kept."""
+    from ambassade.engine.text import Analysis
+
+    how = {
+        "mixed": Analysis(
+            "und", 0.2, "neutral", 0.0, 0.1, 0.0, 0.0, 1, (), ("fr", "en"), "accurate"
+        ),
+        "french": Analysis("fr", 0.9, "positive", 0.7, 0.0, 0.0, 0.0, 2, (), (), "accurate"),
+        "german": Analysis("de", 0.9, "neutral", 0.0, 0.0, 0.0, 0.0, 3, (), (), "accurate"),
+        "fast": Analysis("en", 0.9, "neutral", 0.0, 0.0, 0.0, 0.0, 4, (), (), "fast"),
+        "none": Analysis("en", 0.9, "unsupported", 0.0, 0.0, 0.0, 0.0, 5, ()),
+    }
+    services.ingest(
+        source,
+        [item(name, name, lang="en" if name == "french" else "") for name in how],
+        analyser=lambda texts: [how[text] for text in texts],
+    )
+    stored = {m.external_id: m for m in Mention.objects.filter(source=source)}
+    assert stored["mixed"].analysed_as == "fr+en" and stored["mixed"].lang == ""
+    # The network said English; the engine heard French and used the French heads: both are kept.
+    assert stored["french"].analysed_as == "fr" and stored["french"].lang == "en"
+    assert [stored[name].analysis_tier for name in how] == [
+        "accurate", "accurate", "accurate", "fast", "none"
+    ]  # fmt: skip
+    client.force_login(personas.bob)
+
+    def analysis(name: str, lang: str = "en") -> str:
+        page = client.get(
+            url("mention", personas, stored[name].pk), HTTP_ACCEPT_LANGUAGE=lang
+        ).content.decode()
+        found = re.search(r'<dl class="scores">(.*?)</dl>', page, re.S)
+        assert found, name
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1)))
+
+    mixed = analysis("mixed")
+    assert (
+        "Analysed as French or English, undetermined: both the French and the English models"
+        in mixed
+    )
+    assert "Analysis tier Accurate (sentence encoders stacked with the lexical models)" in mixed
+    assert "Analysed as French: the French models" in analysis("french")
+    assert "German: the models shared by every language" in analysis("german")
+    assert "Fast (the lexical models alone)" in analysis("fast")
+    assert "Not analysed: the text model was not installed" in analysis("none")
+    french = analysis("mixed", "fr")
+    assert (
+        "Analysé comme" in french
+        and "à la fois les modèles français et les modèles anglais" in french
+    )
+    assert "Précis" in french
+    assert "Allemand : les modèles communs" in analysis("german", "fr")
+    Mention.objects.filter(external_id="french").update(analysed_as="", analysis_tier="")
+    assert "Analysed as" not in analysis("french") and "tier" not in analysis("french")

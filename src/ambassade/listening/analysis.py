@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
+
 from ambassade.engine import text as engine_text
 from ambassade.engine.text import Analysis
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "described"]
 
 log = logging.getLogger(__name__)
 _warned = False
@@ -42,3 +45,44 @@ def analyse(texts: Sequence[str]) -> list[Analysis]:
         )
         for text, guess in zip(texts, guesses, strict=True)
     ]
+
+
+def described(analysed_as: str, tier: str) -> tuple[str, str]:
+    """How a stored mention was analysed, in words for the mention page: (which heads, which tier).
+
+    ``analysed_as`` and ``tier`` are the mention's fields of those names; empty strings (a mention
+    stored before they were kept) give empty descriptions."""
+    if tier == "none":
+        return "", _("Not analysed: the text model was not installed when it was heard.")
+    tiers = {
+        "accurate": _("Accurate (sentence encoders stacked with the lexical models)"),
+        "fast": _("Fast (the lexical models alone)"),
+    }
+    tier_text = tiers.get(tier, "")
+    if analysed_as == "fr+en":
+        heads = _(
+            "French or English, undetermined: both the French and the English models, "
+            "each weighted by how likely its language is"
+        )
+    elif analysed_as == "fr":
+        heads = _("French: the French models")
+    elif analysed_as == "en":
+        heads = _("English: the English models")
+    elif analysed_as == "und":
+        heads = _("Language undetermined: the models shared by every language")
+    elif analysed_as and tier == "fast":
+        heads = _language_name(analysed_as)
+    elif analysed_as:
+        heads = _("%(language)s: the models shared by every language") % {
+            "language": _language_name(analysed_as)
+        }
+    else:
+        heads = ""
+    return heads, tier_text
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code.upper()

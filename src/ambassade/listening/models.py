@@ -188,6 +188,13 @@ class Mention(models.Model):
     hateful = models.FloatField(default=0.0)
     spam = models.FloatField(default=0.0)
     keywords = models.JSONField(default=list, blank=True)
+    #: How the text engine analysed it: the language whose heads scored it (the engine's own ``lang``,
+    #: which ``lang`` above may not be when the network named one), ``fr+en`` when undetermined
+    #: between French and English (both languages' heads, mixed), ``und`` for the all-language
+    #: heads; and the tier (``accurate``, ``fast``, or ``none`` when no model was installed).
+    #: Empty for mentions stored before it was kept (docs/text-analysis.md).
+    analysed_as = models.CharField(max_length=12, blank=True, default="", db_default="")
+    analysis_tier = models.CharField(max_length=12, blank=True, default="", db_default="")
     # SimHash (signed 64 bits); near-duplicates share ``cluster``, the fingerprint of the first one seen.
     fingerprint = models.BigIntegerField(default=0)
     cluster = models.BigIntegerField(default=0)

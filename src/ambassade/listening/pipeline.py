@@ -389,7 +389,8 @@ _MENTION_COLUMNS = (
     "author_handle", "author_name", "author_url", "author_followers", "author_external_id",
     "author_created_at", "parent_external_id", "thread_external_id", "quoted_external_id",
     "lang", "sentiment",
-    "sentiment_score", "offensive", "hateful", "spam", "keywords", "fingerprint", "cluster",
+    "sentiment_score", "offensive", "hateful", "spam", "keywords", "analysed_as", "analysis_tier",
+    "fingerprint", "cluster",
     "is_duplicate", "metrics", "tags", "sentiment_corrected", "marked_spam", "marked_irrelevant",
     "created_at", "ingested_at", "edited_at",
 )  # fmt: skip
@@ -551,6 +552,8 @@ def ingest(
                 hateful=found.hateful,
                 spam=found.spam,
                 keywords=list(found.keywords),
+                analysed_as="+".join(found.analysed_as) or found.lang[:12],
+                analysis_tier=found.tier or "none",
                 fingerprint=_signed(fingerprint),
                 cluster=cluster,
                 is_duplicate=duplicate,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.engine.query import QuerySyntaxError
 from ambassade.listening import backfill, insights, search, services
+from ambassade.listening.analysis import described
 from ambassade.listening.feedback import training_lines
 from ambassade.listening.forms import (
     CompetitorForm,
@@ -211,6 +212,7 @@ def mention_detail(request: HttpRequest, mention_id: int) -> HttpResponse:
             "queries": [match.query for match in mention.matches.select_related("query")],
             "others": others,
             "duplicates": duplicates,
+            "analysed": described(mention.analysed_as, mention.analysis_tier),
             "sentiments": [
                 (value, label) for value, label in Sentiment.choices if value != "unsupported"
             ],

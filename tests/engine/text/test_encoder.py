@@ -175,6 +175,7 @@ def test_tiers_differ_and_an_unknown_tier_is_refused() -> None:
     (fast,) = analyze(text, tier="fast")
     (accurate,) = analyze(text)
     assert fast.lang == accurate.lang == "en"
+    assert (fast.tier, accurate.tier) == ("fast", "accurate")
     assert (fast.sentiment_score, fast.offensive) != (accurate.sentiment_score, accurate.offensive)
     with pytest.raises(ValueError, match="unknown analysis tier"):
         analyze(text, tier="slow")

@@ -37,6 +37,8 @@ class Analysis:
     - ``analysed_as``: for a message whose language is undetermined between French and English
       (``lang`` stays ``und``): ``("fr", "en")``, its scores being both languages' heads' weighted by
       how likely each language is (:func:`analyze`); empty when the heads of ``lang`` analysed it.
+    - ``tier``: ``accurate`` or ``fast``, the tier that scored it (empty when nothing did: an
+      analysis built without the models).
     """
 
     lang: str
@@ -49,6 +51,7 @@ class Analysis:
     fingerprint: int = 0
     keywords: tuple[str, ...] = ()
     analysed_as: tuple[str, ...] = ()
+    tier: str = ""
 
 
 def analyze(
@@ -137,6 +140,7 @@ def analyze(
                 fingerprint=fingerprint(text) if with_fingerprint else 0,
                 keywords=tuple(keywords_for(model.featurizer, text, keyword_limit)),
                 analysed_as=tuple(code for code, _ in guesses[i].alternatives),
+                tier=tier,
             )
         )
     return results
