@@ -57,25 +57,18 @@ _OURS = ("ours", "fast tier")
 
 def suite_rows(results: Sequence[CategoryResult]) -> list[dict[str, Any]]:
     """The behaviour suites' results as plain values (kept in the bench's results file)."""
-    rows = []
-    for result in results:
-        failure = ""
-        if result.failures:
-            text, expected, got = result.failures[0]
-            shown = text if len(text) <= 70 else text[:69] + "…"
-            failure = f"{shown.replace('|', '/')} ({expected} → {got})"
-        rows.append(
-            {
-                "task": result.task,
-                "lang": result.lang,
-                "category": result.category,
-                "passed": result.passed,
-                "total": result.total,
-                "failure": failure,
-                "expected": list(result.expected),
-            }
-        )
-    return rows
+    return [
+        {
+            "task": result.task,
+            "lang": result.lang,
+            "category": result.category,
+            "passed": result.passed,
+            "total": result.total,
+            "failure": result.first_failure,
+            "expected": list(result.expected),
+        }
+        for result in results
+    ]
 
 
 def _value(store: Store, key: str, heads: bool = True) -> str | None:

@@ -109,3 +109,21 @@ def test_run_suites_counts_passes_per_task_language_and_category() -> None:
 def test_run_suites_refuses_an_analyser_that_drops_texts() -> None:
     with pytest.raises(ValueError, match="results for"):
         run_suites(lambda texts: [_Always()], tasks=("spam",))
+
+
+def test_the_report_and_the_bench_show_a_category_s_first_failure_the_same_way() -> None:
+    """One formatting (``CategoryResult.first_failure``) for the Markdown report and the bench's
+    kept rows: the text cut to 70 characters, ``|`` made harmless for a table cell."""
+    from ambassade.benchmarks._text_summary import suite_rows
+    from ambassade.engine.text.suites import CategoryResult
+
+    long = "a | b " + "x" * 80
+    result = CategoryResult(
+        "spam", "fr", "scam", 1, 3, ((long, "spam", "ham"), ("c", "spam", "ham"))
+    )
+    assert result.first_failure == "a / b " + "x" * 63 + "… (spam → ham)"
+    assert CategoryResult("spam", "fr", "scam", 3, 3).first_failure == ""
+    assert suite_rows([result])[0]["failure"] == result.first_failure
+    assert suites.markdown([result])[-1] == (
+        f"| spam | fr | scam | 1/3 (33 %) | {result.first_failure} |"
+    )

@@ -91,6 +91,16 @@ class CategoryResult:
         """Share of cases passed, in [0, 1]."""
         return self.passed / self.total if self.total else 0.0
 
+    @property
+    def first_failure(self) -> str:
+        """The first failure as a Markdown table cell: "text (expected → got)", the text cut to
+        70 characters and without ``|``; empty when every case passed."""
+        if not self.failures:
+            return ""
+        text, expected, got = self.failures[0]
+        shown = text if len(text) <= 70 else text[:69] + "…"
+        return f"{shown.replace('|', '/')} ({expected} → {got})"
+
 
 def suite_path(task: str, lang: str) -> Path:
     return _HERE / f"{task}.{lang}.jsonl"
@@ -199,13 +209,8 @@ def markdown(results: Sequence[CategoryResult]) -> list[str]:
         "|---|---|---|---:|---|",
     ]
     for result in results:
-        failure = ""
-        if result.failures:
-            text, expected, got = result.failures[0]
-            shown = text if len(text) <= 70 else text[:69] + "…"
-            failure = f"{shown.replace('|', '/')} ({expected} → {got})"
         lines.append(
             f"| {result.task} | {result.lang} | {result.category} | "
-            f"{result.passed}/{result.total} ({100 * result.rate:.0f} %) | {failure} |"
+            f"{result.passed}/{result.total} ({100 * result.rate:.0f} %) | {result.first_failure} |"
         )
     return lines
