@@ -22,6 +22,7 @@ scaled to unit length. Texts are cut to :data:`MAX_TOKENS` pieces (a tweet has a
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import struct
 import threading
 from collections.abc import Sequence
@@ -140,9 +141,8 @@ class E5Weights:
         offset += 4 * n_pieces
         blob = raw[offset : offset + blob_length]
         offset += blob_length
-        pieces = [
-            blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)
-        ]
+        bounds = offsets.tolist()
+        pieces = [blob[a:b].decode("utf-8", "replace") for a, b in itertools.pairwise(bounds)]
         n_norm, norm_bytes = struct.unpack_from("<iI", raw, offset)
         offset += 8
         normalisation: dict[int, str] = {}
@@ -241,15 +241,22 @@ class E5Tokenizer:
         self._table = {
             ord(k): v for k, v in ((chr(c), s) for c, s in weights.normalisation.items())
         }
-        self._pieces: dict[str, tuple[int, float]] = {}
-        prefixes: set[str] = set()
-        for index, piece in enumerate(weights.pieces):
-            if index in controls or not piece or (piece.startswith("<") and piece.endswith(">")):
-                continue
-            self._pieces[piece] = (index, float(weights.scores[index]))
-            for end in range(1, len(piece)):
-                prefixes.add(piece[:end])
-        self._prefixes = frozenset(prefixes)
+        kept = [
+            (index, piece)
+            for index, piece in enumerate(weights.pieces)
+            if index not in controls
+            and piece
+            and not (piece.startswith("<") and piece.endswith(">"))
+        ]
+        scores = weights.scores.tolist()
+        # Built with comprehensions: every process that analyses French or English builds these
+        # tables over 250,000 pieces (half the time of the loop they replace).
+        self._pieces: dict[str, tuple[int, float]] = {
+            piece: (index, float(scores[index])) for index, piece in kept
+        }
+        self._prefixes = frozenset(
+            {piece[:end] for _, piece in kept for end in range(1, len(piece))}
+        )
         self._unk_score = float(weights.scores.min()) - 10.0
         self._cache: dict[str, list[int]] = {}
 
@@ -474,15 +481,27 @@ class E5Encoder:
     name = ENCODER_NAME
     dimension = DIMENSION
 
-    def __init__(self, path: Path | None = None, threads: int = 1, exact: bool = False) -> None:
-        """``exact``: the exact graph even where the int8 one could run (see :func:`build_graph`)."""
+    def __init__(
+        self,
+        path: Path | None = None,
+        threads: int = 1,
+        exact: bool = False,
+        share: E5Encoder | None = None,
+    ) -> None:
+        """``exact``: the exact graph even where the int8 one could run (see :func:`build_graph`).
+        ``share``: an encoder whose weights and tokenizer this one reuses (both read-only once
+        built) instead of reading the file again: a second graph over the same weights costs a
+        fraction of a first encoder."""
         try:
             import onnxruntime  # type: ignore[import-untyped,unused-ignore]
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise RuntimeError(f"the accurate text tier needs onnxruntime: {exc}") from None
-        weights = E5Weights.read(path or _weights_path())
+        if share is not None:
+            weights, self.tokenizer = share.weights, share.tokenizer
+        else:
+            weights = E5Weights.read(path or _weights_path())
+            self.tokenizer = E5Tokenizer(weights)
         self.weights = weights
-        self.tokenizer = E5Tokenizer(weights)
         self._memory: dict[str, FloatArray] = {}
         self._memory_lock = threading.Lock()
         self._word = weights.blocks["emb.word"]
