@@ -4,7 +4,7 @@ empty periods."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -171,3 +171,80 @@ def test_measure_gives_progress_and_pace(data: Data, personas: Personas) -> None
     data.conversation(at(2026, 12, 2, 9), at(2026, 12, 2, 10))  # 60 minutes against 30
     answered = kpis.measure(fast, now=at(2026, 12, 2, 12))
     assert answered.progress == 50.0 and answered.on_track is False
+
+
+def test_it_computes_retention_from_the_members_active_in_the_period_before(
+    data: Data,
+) -> None:
+    # December in Paris; the period before is the 31 days just before: 31 October – 30 November.
+    data.member("ana", "ana_alt")
+    data.member("ben")
+    data.member("cleo")
+    data.member("dan")
+    staff = data.member("eve")
+    staff.staff = True
+    staff.save(update_fields=["staff"])
+    data.mention(at(2026, 11, 2), "neutral", [], handle="ana")
+    data.mention(at(2026, 12, 2), "neutral", [], handle="ana_alt")  # back, on another identity
+    data.mention(at(2026, 11, 30, 22, 30), "neutral", [], handle="ben")  # 23:30 Paris: before
+    data.mention(at(2026, 11, 30, 23, 30), "neutral", [], handle="ben")  # 00:30 Paris: December
+    data.mention(at(2026, 10, 30, 22, 59), "neutral", [], handle="cleo")  # 30 Oct in Paris: out
+    data.mention(at(2026, 12, 3), "neutral", [], handle="cleo")  # new in December: not counted
+    data.mention(at(2026, 11, 10), "neutral", [], handle="dan")  # gone
+    data.mention(at(2026, 11, 10), "neutral", [], handle="eve")  # staff
+    data.mention(at(2026, 12, 10), "neutral", [], handle="eve")
+    # Active before: ana, ben, dan; again in December: ana, ben.
+    assert value(data, "retention") == pytest.approx(200 / 3)
+    assert kpis.loyalty.retention(data.workspace, DECEMBER, kpis.Scope(network="mastodon")) is None
+    assert value(data, "retention", EMPTY) is None
+
+
+def test_it_reads_the_ambassadors_of_the_last_day_counted(data: Data) -> None:
+    from ambassade.community.models import ClassCount
+
+    for day, count in ((date(2026, 11, 30), 50), (date(2026, 12, 5), 7), (date(2026, 12, 20), 9)):
+        ClassCount.objects.create(workspace=data.workspace, day=day, members=100, ambassadors=count)
+    ClassCount.objects.create(workspace=data.workspace, day=date(2027, 1, 1), ambassadors=70)
+    assert value(data, "ambassadors") == 9.0
+    assert value(data, "ambassadors", EMPTY) is None  # never counted: nothing to measure
+
+
+def test_it_computes_event_attendance_over_the_events_already_started(data: Data) -> None:
+    from ambassade.events.models import Event, Rsvp
+
+    def event(starts: Any, confirmed: int, checked: int, **others: int) -> None:
+        made = Event.objects.create(
+            workspace=data.workspace,
+            token=f"t{starts.isoformat()}",
+            title_en="Tasting",
+            title_fr="Dégustation",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            time_zone="Europe/Paris",
+        )
+        statuses = [Rsvp.Status.CONFIRMED] * confirmed + [
+            Rsvp.Status(status) for status, n in others.items() for _ in range(n)
+        ]
+        for n, status in enumerate(statuses):
+            Rsvp.objects.create(
+                workspace=data.workspace,
+                event=made,
+                name=f"p{n}",
+                email=f"p{n}@example.org",
+                status=status,
+                code=f"c{n}",
+                registered_at=at(2026, 11, 1),
+                checked_in_at=at(2026, 12, 1) if n < checked else None,
+            )
+
+    event(at(2026, 11, 30, 23, 30), 4, 3, waitlisted=5)  # 00:30 Paris on 1 December: in
+    event(at(2026, 12, 10, 18), 6, 3, cancelled=2)
+    event(at(2026, 12, 31, 23, 0), 10, 0)  # 1 January in Paris: out
+    event(at(2026, 12, 20, 18), 8, 0)  # still to come on 15 December
+    # On 15 December: (3 + 3) of (4 + 6) confirmed places.
+    reader = kpis.loyalty.event_attendance
+    assert reader(data.workspace, DECEMBER, now=at(2026, 12, 15)) == 60.0
+    # Once the whole month is past, the event of the 20th counts, nobody checked in: 6 of 18.
+    assert reader(data.workspace, DECEMBER, now=at(2027, 2, 1)) == pytest.approx(100 * 6 / 18)
+    assert reader(data.workspace, DECEMBER, now=at(2026, 11, 1)) is None  # none started yet
+    assert value(data, "event_attendance", EMPTY) is None

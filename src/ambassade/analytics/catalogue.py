@@ -195,6 +195,43 @@ CATALOGUE: dict[str, Metric] = {
             "community",
         ),
         Metric(
+            "retention",
+            _("Retention"),
+            _(
+                "Share of the members active in the period of the same length just before (a "
+                "mention on any of their identities) who were active again in this one; the "
+                "brand's staff left out."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.ENGAGEMENT, T.COMMUNITY),
+            "community",
+        ),
+        Metric(
+            "ambassadors",
+            _("Ambassadors"),
+            _(
+                "Members classed as ambassadors by their stored scores on the last day of the "
+                "period counted (the community's daily class counts); the brand's staff left out."
+            ),
+            COUNT,
+            HIGHER,
+            (T.ENGAGEMENT, T.COMMUNITY, T.NOTORIETY),
+            "community",
+        ),
+        Metric(
+            "event_attendance",
+            _("Event attendance"),
+            _(
+                "People checked in ÷ confirmed places × 100, over the events of the period that "
+                "have started; events still to come are left out."
+            ),
+            PERCENT,
+            HIGHER,
+            (T.ENGAGEMENT, T.COMMUNITY),
+            "events",
+        ),
+        Metric(
             "referral_signups",
             _("Referral sign-ups"),
             _(

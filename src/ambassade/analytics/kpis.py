@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ambassade.analytics import audience, traffic
+from ambassade.analytics import audience, loyalty, traffic
 from ambassade.analytics.catalogue import CATALOGUE, COUNT, Metric
 from ambassade.community.models import Identity, Member
 from ambassade.engine import measures
@@ -621,6 +621,9 @@ READERS: dict[str, Callable[[Any, Period], float | None]] = {
     "posts_published": posts_published,
     "active_members": active_members,
     "referral_signups": referral_signups,
+    "retention": loyalty.retention,
+    "ambassadors": loyalty.ambassadors,
+    "event_attendance": loyalty.event_attendance,
     "follower_growth": follower_growth,
     "engagement_rate": engagement_rate,
     "engagement_rate_per_follower": engagement_rate_per_follower,

@@ -19,6 +19,7 @@ from ambassade.analytics.reports_forms import PeriodForm, ReportForm
 from ambassade.analytics.reports_models import Report, ReportTemplate
 from ambassade.community.permissions import COMMUNITY_VIEW
 from ambassade.config.middleware import DOCUMENT_POLICY
+from ambassade.events.permissions import EVENTS_VIEW
 from ambassade.inbox.permissions import INBOX_VIEW
 from ambassade.listening.permissions import LISTENING_VIEW
 from ambassade.publishing.permissions import PUBLISHING_VIEW
@@ -37,6 +38,7 @@ SOURCES = {
     "publishing": PUBLISHING_VIEW,
     "community": COMMUNITY_VIEW,
     "referrals": REFERRALS_VIEW,
+    "events": EVENTS_VIEW,
     "analytics": ANALYTICS_VIEW,
 }
 
