@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from ambassade.analytics import reports_services
-from ambassade.community.models import Member
+from ambassade.community.models import ClassCount, Member
 from ambassade.publishing.models import Post, Variant
 from tests.analytics.fixtures import Data, at
 
@@ -45,6 +45,18 @@ def november(personas: Any) -> Data:
     Member.objects.filter(pk=data.member("@old").pk).update(created_at=at(2026, 10, 2))
     for member in (data.member("@lea"), data.member("@new")):
         Member.objects.filter(pk=member.pk).update(created_at=at(2026, 11, 3))
+    # Joined when first seen: imported in November, but seen in October. Staff never count.
+    imported = data.member("@seen")
+    Member.objects.filter(pk=imported.pk).update(
+        created_at=at(2026, 11, 20), first_seen_at=at(2026, 10, 5)
+    )
+    staff = data.member("@staff")
+    Member.objects.filter(pk=staff.pk).update(created_at=at(2026, 11, 3), staff=True)
+    # Retention: @old and @lea wrote in October (no brand query), @lea again in November.
+    data.mention(at(2026, 10, 12, 9), "neutral", [], handle="@old")
+    data.mention(at(2026, 10, 13, 9), "neutral", [], handle="@lea")
+    ClassCount.objects.create(workspace=data.workspace, day=date(2026, 10, 31), ambassadors=1)
+    ClassCount.objects.create(workspace=data.workspace, day=date(2026, 11, 29), ambassadors=2)
     return data
 
 

@@ -70,6 +70,14 @@ def test_key_figures_against_hand_counts(personas: Personas) -> None:
     assert tiles["posts_published"]["value"] == "2"
     assert tiles["link_clicks"]["value"] == "10"
     assert tiles["active_members"]["value"] == "1"  # @lea wrote in November
+    # The audience's and the site's figures: nothing read, nothing to measure (never 0).
+    for code in (
+        "follower_growth",
+        "engagement_rate",
+        "engagement_rate_per_follower",
+        "site_visits_from_social",
+    ):
+        assert tiles[code]["value"] == "—", code
 
 
 def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
@@ -90,8 +98,15 @@ def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
     assert (inbox["received"]["value"], inbox["answered"]["value"]) == ("2", "1")
     assert sections["inbox"].tables[0].rows == [["mastodon", 2, 1, 50]]
     community = _tiles(sections["community"])
-    assert community["at_end"]["value"] == "3" and community["at_end"]["before"] == "1"
-    assert community["new"]["value"] == "2" and community["new"]["before"] == "1"
+    # Joined when first seen (@seen, imported in November, was seen in October); staff left out.
+    assert community["at_end"]["value"] == "4" and community["at_end"]["before"] == "2"
+    assert community["new"]["value"] == "2" and community["new"]["before"] == "2"
+    assert community["active_members"]["value"] == "1"
+    # @old and @lea active in October (2–31, the 30 days before), @lea again in November.
+    assert community["retention"]["value"] == "50 %"
+    assert community["retention"]["before"] == "—" and community["retention"]["change"] is None
+    assert community["ambassadors"]["value"] == "2" and community["ambassadors"]["before"] == "1"
+    assert community["ambassadors"]["change"] == {"text": "+100 %", "good": True}
     assert sections["objectives"].empty  # no KPI over November
 
 

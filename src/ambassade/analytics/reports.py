@@ -16,17 +16,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ambassade.analytics import charts, dashboard, kpis
-from ambassade.analytics.catalogue import CATALOGUE, COUNT, MINUTES, PERCENT, SCORE, Metric
+from ambassade.analytics import area_community, charts, dashboard, kpis
+from ambassade.analytics.catalogue import CATALOGUE, MINUTES, PERCENT, SCORE, Metric
 from ambassade.analytics.models import Kpi
 from ambassade.analytics.reports_models import Report, ReportTemplate
-from ambassade.community.models import Identity, Member
+from ambassade.community.models import Identity
 from ambassade.engine import measures
 from ambassade.engine.measures import HIGHER, Period
 from ambassade.inbox.models import Conversation
@@ -104,6 +106,10 @@ TILES = (
     "first_response_time",
     "csat",
     "active_members",
+    "follower_growth",
+    "engagement_rate",
+    "engagement_rate_per_follower",
+    "site_visits_from_social",
 )
 
 #: Keys of a post's network metrics that are not engagements (views are not interactions).
@@ -575,28 +581,43 @@ def _community_block(ctx: Context) -> Section:
     section = Section("community", _("Community growth"))
     first, after = ctx.period.bounds()
     before_first, _after = ctx.before.bounds()
-    members = Member.objects.filter(workspace=ctx.workspace)
-    figures = members.aggregate(
-        at_start=Count("id", filter=Q(created_at__lt=first)),
-        at_end=Count("id", filter=Q(created_at__lt=after)),
-        new=Count("id", filter=Q(created_at__gte=first, created_at__lt=after)),
-        new_before=Count("id", filter=Q(created_at__gte=before_first, created_at__lt=first)),
+    # As on the community area page: the brand's staff left out, a member joins when first seen
+    # (added, for one never seen), not when their row was made (an import, a merge).
+    joined = Coalesce("first_seen_at", "created_at")
+    figures = area_community.members(ctx.workspace, kpis.ALL).aggregate(
+        at_start=Count("id", filter=Q(LessThan(joined, first))),
+        at_end=Count("id", filter=Q(LessThan(joined, after))),
+        new=Count("id", filter=Q(GreaterThanOrEqual(joined, first), LessThan(joined, after))),
+        new_before=Count(
+            "id", filter=Q(GreaterThanOrEqual(joined, before_first), LessThan(joined, first))
+        ),
     )
-    active = kpis.active_members(ctx.workspace, ctx.period)
-    active_before = kpis.active_members(ctx.workspace, ctx.before)
     count = CATALOGUE["active_members"]
-    for key, label, value, before in (
-        ("at_end", _("Members at the end"), figures["at_end"], figures["at_start"]),
-        ("new", _("New members"), figures["new"], figures["new_before"]),
-        ("active", count.label, active, active_before),
-    ):
+    figures_of: list[tuple[str, Any, float | None, float | None, Metric]] = [
+        ("at_end", _("Members at the end"), figures["at_end"], figures["at_start"], count),
+        ("new", _("New members"), figures["new"], figures["new_before"], count),
+    ]
+    for code in ("active_members", "retention", "ambassadors"):
+        reader = kpis.READERS[code]
+        figures_of.append(
+            (
+                code,
+                CATALOGUE[code].label,
+                reader(ctx.workspace, ctx.period),
+                reader(ctx.workspace, ctx.before),
+                CATALOGUE[code],
+            )
+        )
+    for key, label, value, before, metric in figures_of:
+        value = None if value is None else float(value)
+        before = None if before is None else float(before)
         section.tiles.append(
             {
                 "code": key,
                 "label": str(label),
-                "value": format_value(float(value or 0), COUNT),
-                "before": format_value(float(before or 0), COUNT),
-                "change": change(float(value or 0), float(before or 0), count),
+                "value": format_value(value, metric.unit),
+                "before": format_value(before, metric.unit),
+                "change": change(value, before, metric),
             }
         )
     per_network = (
