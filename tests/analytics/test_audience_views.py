@@ -178,3 +178,34 @@ def test_the_tables_download_as_csv(
         )
     )
     assert len(posts) == 13 and posts[0][0] == "Published"
+
+
+def test_the_tables_behind_the_followers_and_best_time_charts_download_as_csv(
+    client: Any, personas: Personas, filled: TrackedAccount
+) -> None:
+    personas.client_for(client, personas.alice)
+
+    def rows(name: str, query: str = "") -> list[list[str]]:
+        response = client.get(url(personas, name) + query)
+        assert response.status_code == 200, name
+        return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+
+    followers = rows("followers_csv")
+    snapshots = AccountSnapshot.objects.filter(account=filled).order_by("-day")
+    # The last 30 days: the readings of 10 days and 1 day ago, newest first (not the 40th).
+    assert followers == [
+        ["Day", "Account", "Followers"],
+        [snapshots[0].day.isoformat(), "'@brand_a@mastodon.social", "1200"],
+        [snapshots[1].day.isoformat(), "'@brand_a@mastodon.social", "1100"],
+    ]
+    assert rows("followers_csv", "?role=competitor") == [["Day", "Account", "Followers"]]
+    assert client.get(url(personas, "followers_csv") + "?role=boss").status_code == 400
+    best = rows("best_time_csv")
+    # Twelve posts, each in its own hour: twelve hours of the week, the best first (12 engagements).
+    assert best[0] == ["Day", "Hour", "Engagements per post", "Posts"]
+    assert len(best) == 13 and best[1][2:] == ["12.0", "1"]
+    page = client.get(url(personas, "audience")).content.decode()
+    assert url(personas, "followers_csv") + "?start=" in page
+    assert url(personas, "best_time_csv") + "?start=" in page
+    rivals = client.get(url(personas, "competitors")).content.decode()
+    assert url(personas, "followers_csv") + "?role=competitor&amp;start=" in rivals

@@ -62,6 +62,17 @@ def test_audience_competitors_and_traffic_draw_their_charts_with_their_tables(
     page.locator(".page-actions").get_by_role("link", name="Competitors").click()
     page.wait_for_url(re.compile(rf"/analytics/competitors/\?start={start.isoformat()}"))
     _drawn(page, 2)
+    # On paper: the forms and download links go, the tables behind the charts are printed open.
+    page.emulate_media(media="print")
+    rival_followers = page.locator("figure.chart").nth(1)
+    assert rival_followers.locator("table tbody tr").first.is_visible()
+    assert not page.locator(".chart-download").first.is_visible()
+    page.emulate_media(media="screen")
+    assert not rival_followers.locator("table tbody tr").first.is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert rival_followers.locator("details.chart-table").get_attribute("open") is not None
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert rival_followers.locator("details.chart-table").get_attribute("open") is None
     assert page.get_by_text("Brûlerie Martin").first.is_visible()
     assert page.get_by_text("Grains d'Or").first.is_visible()
 

@@ -1,6 +1,7 @@
-"""A report as an agency builds it in Chromium: from the monthly template, with its logo and a
-commentary, shown for November, then sent by e-mail and received by a real SMTP server (aiosmtpd),
-the PDF attached."""
+"""Issue 15's flow in Chromium: an objective set with a KPI and its progress seen, then a report
+as an agency builds it, from the monthly template, with its logo and a commentary, shown for
+November, sent by e-mail and received by a real SMTP server (aiosmtpd), the PDF attached with the
+objective's progress in it."""
 
 from __future__ import annotations
 
@@ -57,6 +58,25 @@ def test_it_builds_a_report_and_receives_it_by_e_mail(
     # "Send now" renders the charts and the PDF within the request (tasks run at once here).
     page.set_default_timeout(120_000)
     _log_in(page, base, "alice@example.com")
+    # An objective and its KPI: November's 3 brand mentions against a target of 6.
+    page.goto(f"{base}/w/{slug}/analytics/objectives/")
+    page.get_by_role("link", name="Set an objective").first.click()
+    page.wait_for_url(re.compile(r"/objectives/new/$"))
+    page.get_by_label("Name").fill("Être entendu en novembre")
+    page.get_by_label("Type").select_option("visibility")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/objectives/\d+/$"))
+    page.get_by_label("Indicator", exact=True).select_option("mention_volume")
+    page.get_by_label("Target", exact=True).fill("6")
+    page.locator("#add-kpi").get_by_label("From", exact=True).fill("2026-11-01")
+    page.locator("#add-kpi").get_by_label("To", exact=True).fill("2026-11-30")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_text("The indicator was added.").wait_for()
+    kpi = page.locator("li.kpi")
+    assert kpi.locator(".kpi-value").inner_text().split() == ["3", "/", "6"]
+    assert kpi.get_by_role("progressbar").get_attribute("value") == "50"
+    assert "50 % of the target" in kpi.locator(".kpi-meta").inner_text()
+
     page.goto(f"{base}/w/{slug}/analytics/reports/")
     page.get_by_role("link", name="Monthly report").click()
     page.get_by_label("Name").fill("Rapport client — novembre")
@@ -89,7 +109,14 @@ def test_it_builds_a_report_and_receives_it_by_e_mail(
     document = pdfium.PdfDocument(pdf)
     text = document[0].get_textpage().get_text_range()
     assert "Un bon mois." in text and "Chiffres clés" in text
+    every_page = "\n".join(
+        document[n].get_textpage().get_text_range() for n in range(len(document))
+    )
     document.close()
+    # The objectives' block: the objective, its indicator and its progress, in French.
+    assert "Être entendu en novembre" in every_page
+    assert "Volume de mentions" in every_page
+    assert re.search(r"cible\s+6\s+·\s+50\s+%", every_page), every_page
     # The delivery is listed on the report's page.
     page.reload()
     assert page.get_by_role("cell", name="Sent").is_visible()

@@ -27,7 +27,15 @@ from ambassade.publishing.metrics import metric_phrase
 from ambassade.workspaces.csvexport import csv_response
 from ambassade.workspaces.permissions import can_role, get_workspace_object_or_404, workspace_view
 
-__all__ = ["accounts_csv", "competitor_delete", "competitors", "overview", "posts_csv"]
+__all__ = [
+    "accounts_csv",
+    "best_time_csv",
+    "competitor_delete",
+    "competitors",
+    "followers_csv",
+    "overview",
+    "posts_csv",
+]
 
 TOP_POSTS = 10
 BEST_SLOTS = 5
@@ -395,4 +403,53 @@ def posts_csv(request: HttpRequest) -> HttpResponse:
     ]
     return csv_response(
         f"posts-{period.start.isoformat()}-{period.end.isoformat()}.csv", header, body
+    )
+
+
+@workspace_view(ANALYTICS_VIEW)
+def followers_csv(request: HttpRequest) -> HttpResponse:
+    """The table behind a "followers per day" chart: the own accounts' (the audience page), or
+    with ``?role=competitor`` the competitors' (the competitors page), for the filtered period."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    filters = _filters(request)
+    period, network = filters["period"], filters["network"]
+    role = request.GET.get("role", TrackedAccount.Role.OWN)
+    if role not in TrackedAccount.Role.values:
+        return HttpResponse(
+            _("Unknown role: %(role)s.") % {"role": role[:40]},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = sorted(
+        audience.follower_series(workspace, role, period.start, period.end, network),
+        key=lambda row: (row[0], row[1]),
+        reverse=True,
+    )
+    return csv_response(
+        f"followers-{role}-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+        [_("Day"), _("Account"), _("Followers")],
+        [[day.isoformat(), account, followers] for day, account, followers in rows],
+    )
+
+
+@workspace_view(ANALYTICS_VIEW)
+def best_time_csv(request: HttpRequest) -> HttpResponse:
+    """The table behind the best time to post: each hour of the week with own posts, in the
+    workspace's time zone, with its mean engagements per post and its number of posts."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    filters = _filters(request)
+    period, network = filters["period"], filters["network"]
+    slots, _measured = audience.best_times(workspace, period, network)
+    return csv_response(
+        f"best-time-{period.start.isoformat()}-{period.end.isoformat()}.csv",
+        [_("Day"), _("Hour"), _("Engagements per post"), _("Posts")],
+        [
+            [
+                str(WEEKDAYS[slot.weekday]),
+                f"{slot.hour:02d}:00–{(slot.hour + 1) % 24:02d}:00",
+                _number(slot.mean),
+                slot.posts,
+            ]
+            for slot in slots
+        ],
     )

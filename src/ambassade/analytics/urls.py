@@ -38,6 +38,8 @@ urlpatterns += [
     path(W + "audience/", audience_views.overview, name="audience"),
     path(W + "audience/accounts.csv", audience_views.accounts_csv, name="accounts_csv"),
     path(W + "audience/posts.csv", audience_views.posts_csv, name="posts_csv"),
+    path(W + "audience/followers.csv", audience_views.followers_csv, name="followers_csv"),
+    path(W + "audience/best-time.csv", audience_views.best_time_csv, name="best_time_csv"),
     path(W + "competitors/", audience_views.competitors, name="competitors"),
     path(
         W + "competitors/<int:account_id>/delete/",

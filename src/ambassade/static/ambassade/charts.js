@@ -37,6 +37,21 @@
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
+  /* On paper the table behind each chart is printed open (ambassade.css opens it too where the
+     browser knows ::details-content); the reader's own choice is put back after printing. */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.chart-table:not([open])").forEach(function (details) {
+      details.setAttribute("data-opened-for-print", "1");
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-opened-for-print]").forEach(function (details) {
+      details.removeAttribute("data-opened-for-print");
+      details.open = false;
+    });
+  });
+
   drawAll(document);
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
 })();
