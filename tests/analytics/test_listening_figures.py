@@ -62,7 +62,12 @@ def _data(personas: Personas) -> Data:
     for created, sentiment, queries, followers, handle, lang, tags, source in rows:
         mention = data.mention(created, sentiment, queries, followers=followers, handle=handle)
         Mention.objects.filter(pk=mention.pk).update(
-            lang=lang, tags=tags, source=source, network=source.kind
+            lang=lang,
+            tags=tags,
+            source=source,
+            network=source.kind,
+            # An author's profile as each mention gave it: the table shows the largest.
+            author_url=f"https://social.example/@{handle}/{created.day}" if handle else "",
         )
     # The rollups as ingest keeps them: one count per match, by query, local day, source,
     # sentiment and language.
@@ -148,6 +153,11 @@ def test_the_listening_page_counts_what_a_straight_count_counts(data: Data, inde
     assert {(row[0], row[2]) for row in table} == {
         (handle, n) for (_network, handle), n in authors.items()
     }
+    profiles: dict[str, str] = {}
+    for m, _q in kept:
+        if m.author_handle:
+            profiles[m.author_handle] = max(profiles.get(m.author_handle, ""), m.author_url)
+    assert {row[0]: row[5] for row in table} == profiles
     # The labels: each label of the period's brand mentions, once per mention.
     labels = Counter(tag for m, _q in kept for tag in m.tags)
     assert {row[0]: row[1] for row in built.section("labels").table.rows} == dict(labels)
