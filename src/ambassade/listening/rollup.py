@@ -440,9 +440,8 @@ def top_authors(
     meets = Q()
     for query_id in wanted:
         meets |= Q(queries__contains=f",{query_id},")
-    return [
-        Author(*row)
-        for row in rows.filter(meets)
+    grouped = (
+        rows.filter(meets)
         .order_by()
         .values_list("network", "author_handle")
         .annotate(
@@ -452,7 +451,32 @@ def top_authors(
             negative=Sum("negative"),
         )
         .order_by("-n", "-most", "author_handle")[:limit]
-    ]
+    )
+    if connection.vendor == "sqlite" and _most_of_history(workspace.pk, first_day, last_day):
+        # SQLite reads the period's rows by day, then sorts them by author to group them; when
+        # the period holds most of the rows, reading every row in author order (no sort) is
+        # faster: a year of the benchmark, 270 ms against 420 under the same load.
+        sql, params = grouped.query.sql_with_params()
+        table = AuthorRollup._meta.db_table
+        sql = sql.replace(f'FROM "{table}"', f'FROM "{table}" INDEXED BY "author_rollup_author"', 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [Author(*row) for row in cursor.fetchall()]
+    return [Author(*row) for row in grouped]
+
+
+#: From this share of a workspace's days of authors, SQLite reads them in author order.
+MOST_OF_HISTORY = 0.6
+
+
+def _most_of_history(workspace_id: int, first_day: date, last_day: date) -> bool:
+    days = AuthorRollup.objects.filter(workspace_id=workspace_id).order_by("day")
+    first = days.values_list("day", flat=True).first()
+    last = days.reverse().values_list("day", flat=True).first()
+    if first is None or last is None:
+        return False
+    covered = (min(last, last_day) - max(first, first_day)).days + 1
+    return bool(covered >= MOST_OF_HISTORY * ((last - first).days + 1))
 
 
 def author_urls(
