@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listening", "0014_author_rollup"),
+        ("listening", "0015_mention_analysed_as"),
         ("workspaces", "0003_preferences"),
     ]
 
