@@ -480,6 +480,8 @@ class E5Encoder:
 
     name = ENCODER_NAME
     dimension = DIMENSION
+    weights: E5Weights
+    tokenizer: E5Tokenizer
 
     def __init__(
         self,
