@@ -366,10 +366,21 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
             period_start=date(2026, 1, 1),
             period_end=date(2027, 12, 31),
         )
+    # Brand A's listening figures from its rollup of distinct mentions (built, in Paris), Brand
+    # A2's from its mentions (no rollup): both as the readers read them.
+    from ambassade.listening import rollup
+
+    assert rollup.rebuild(personas.workspace_a).state == "ready"
+    assert not rollup.usable(second)
     now = at(2026, 12, 7, 12)
-    groups = agency_module.build(
-        personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
-    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as built:
+        groups = agency_module.build(
+            personas.alice, date(2026, 11, 1), date(2026, 11, 30), now, fresh=True
+        )
+    assert any('"listening_mentionrollup"' in q["sql"] for q in built.captured_queries)
     rows = {row.workspace.name: row for group in groups for row in group.rows}
     assert set(rows) == {"Brand A", "Brand A2"}
     for row in rows.values():
@@ -405,8 +416,10 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     assert [m.on_track for m in running][:2] == [True, None]
     assert rows["Brand A2"].cells["on_track"].value == sum(m.on_track is True for m in running)
     assert rows["Brand A2"].cells["behind"].value == sum(m.on_track is False for m in running)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    # By hand: Brand A's November in Paris, from its rollup: three brand mentions (the one of
+    # 23:30 UTC on 31 October is November's, that of 23:00 UTC on 30 November December's).
+    assert rows["Brand A"].cells["mentions"].value == 3.0
+    assert rows["Brand A"].cells["mentions"].before == 1.0
 
     tables = (
         "listening_mention",

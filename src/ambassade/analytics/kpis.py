@@ -484,13 +484,27 @@ def read_ahead(
             counted = [q for q, kind in queries.items() if kind in both]
             memory[("query_ids", pk, None, brand_kinds)] = brand
             memory[("query_ids", pk, None, both)] = counted
+        # The workspaces whose rollup of distinct mentions is ready in their zone read it
+        # (``brand_mention_counts`` would); the others count their mentions.
+        rolled = rollup.usable_of(by_pk.values())
+        for pk, workspace in by_pk.items():
+            memory[("rollup_usable", pk, workspace.time_zone)] = pk in rolled
         for period, pks in grouped.items():
             first, after = period.bounds()
-            brand_ids = [q for pk in pks for q in memory[("query_ids", pk, None, brand_kinds)]]
+            from_rollup = {
+                pk: memory[("query_ids", pk, None, brand_kinds)]
+                for pk in pks
+                if pk in rolled and by_pk[pk].time_zone == period.zone
+            }
+            rolled_up = (
+                rollup.counts_of(from_rollup, period.start, period.end) if from_rollup else {}
+            )
+            rest = [pk for pk in pks if pk not in from_rollup]
+            brand_ids = [q for pk in rest for q in memory[("query_ids", pk, None, brand_kinds)]]
             found = {
                 row["workspace_id"]: row
                 for row in Mention.objects.filter(
-                    workspace_id__in=pks,
+                    workspace_id__in=rest,
                     created_at__gte=first,
                     created_at__lt=after,
                     pk__in=MentionMatch.objects.filter(
@@ -520,6 +534,12 @@ def read_ahead(
             ):
                 by_kind[workspace_id][(kind,)] = int(n or 0)
             for pk in pks:
+                if pk in rolled_up:
+                    c = rolled_up[pk]
+                    memory[("brand_mention_counts", pk, period, ALL)] = BrandMentions(
+                        c.count, c.reach, c.positive, c.negative
+                    )
+                    continue
                 row = found.get(pk, {})
                 memory[("brand_mention_counts", pk, period, ALL)] = BrandMentions(
                     int(row.get("n") or 0),

@@ -63,12 +63,14 @@ __all__ = [
     "author_urls",
     "changing",
     "counts",
+    "counts_of",
     "ingest_lock",
     "rebuild",
     "resumable",
     "start",
     "top_authors",
     "usable",
+    "usable_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -392,7 +394,6 @@ def counts(
 ) -> Counts:
     """The distinct mentions of the local days ``first_day``–``last_day`` matched by any of
     ``query_ids``, within the network and language (the caller checks :func:`usable`)."""
-    wanted = set(query_ids)
     rows = MentionRollup.objects.filter(
         workspace_id=workspace.pk, day__gte=first_day, day__lte=last_day
     )
@@ -400,12 +401,18 @@ def counts(
         rows = rows.filter(network=network)
     if language:
         rows = rows.filter(lang=language)
-    n = reach = positive = negative = 0
-    for queries, sentiment, count, followers in (
+    return _summed(
         rows.order_by()
         .values_list("queries", "sentiment")
-        .annotate(n=Sum("count"), reach=Sum("reach"))
-    ):
+        .annotate(n=Sum("count"), reach=Sum("reach")),
+        set(query_ids),
+    )
+
+
+def _summed(rows: Iterable[tuple[str, str, int | None, int | None]], wanted: set[int]) -> Counts:
+    """The rows (query set, sentiment, count, followers) whose set meets ``wanted``, added up."""
+    n = reach = positive = negative = 0
+    for queries, sentiment, count, followers in rows:
         if not wanted & _ids_of(queries):
             continue
         n += count or 0
@@ -415,6 +422,38 @@ def counts(
         elif sentiment == "negative":
             negative += count or 0
     return Counts(n, reach, positive, negative)
+
+
+def usable_of(workspaces: Iterable[Any]) -> set[int]:
+    """The ids of the workspaces whose rollup is ready in their present time zone (:func:`usable`
+    for many, in one read)."""
+    zones = {workspace.pk: workspace.time_zone for workspace in workspaces}
+    return {
+        workspace_id
+        for workspace_id, zone in MentionRollupState.objects.filter(
+            workspace_id__in=list(zones), state=State.READY
+        ).values_list("workspace_id", "zone")
+        if zones[workspace_id] == zone
+    }
+
+
+def counts_of(
+    query_ids: dict[int, Iterable[int]], first_day: date, last_day: date
+) -> dict[int, Counts]:
+    """:func:`counts` of many workspaces (their ids: the queries counted) over the same local
+    days, with no network or language filter, in one grouped read (the caller checks
+    :func:`usable_of`)."""
+    rows: dict[int, list[tuple[str, str, int | None, int | None]]] = {pk: [] for pk in query_ids}
+    for workspace_id, queries, sentiment, count, followers in (
+        MentionRollup.objects.filter(
+            workspace_id__in=list(query_ids), day__gte=first_day, day__lte=last_day
+        )
+        .order_by()
+        .values_list("workspace_id", "queries", "sentiment")
+        .annotate(n=Sum("count"), reach=Sum("reach"))
+    ):
+        rows[workspace_id].append((queries, sentiment, count, followers))
+    return {pk: _summed(rows[pk], set(ids)) for pk, ids in query_ids.items()}
 
 
 @dataclass(frozen=True)
