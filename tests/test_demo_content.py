@@ -278,12 +278,15 @@ def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None
         kpi.metric: kpis.measure(kpi, now=NOW)
         for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace")
     }
-    assert len(measured) == 8
+    assert len(measured) == 10
     assert (measured["mention_volume"].value or 0) > 0
     assert measured["net_sentiment"].value is not None
     # The audience's objective, from 90 days of the accounts' numbers (analytics/audience_demo.py).
     assert (measured["follower_growth"].value or 0) > 0
     assert (measured["engagement_rate_per_follower"].value or 0) > 0
+    # Members who wrote in the days before the month and again in it (analytics/loyalty.py).
+    assert (measured["retention"].value or 0) > 0
+    assert "ambassadors" in measured
     # The same numbers read through the rollup of distinct mentions, once built (as `make demo`
     # builds it: listening.rollup).
     from ambassade.listening import rollup

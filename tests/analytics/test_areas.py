@@ -179,6 +179,14 @@ def test_community_counts_leave_staff_out(data: Data) -> None:
     assert figures["ambassador"].now == 1.0 and figures["ambassador"].before is None
     assert figures["new_members"].now == 1.0 and figures["new_members"].before == 1.0
     assert figures["members"].now == 2.0 and figures["members"].before == 1.0
+    # Ana wrote in November and again in December: every member active before came back.
+    assert figures["retention"].now is None  # nobody was active in November yet
+    data.mention(at(2026, 11, 20), "neutral", [], handle="ana")
+    data.mention(at(2026, 11, 20), "neutral", [], handle="boss")  # staff: not counted
+    built = area_community.build(ws, DECEMBER, comparison_period(DECEMBER, "previous"), Scope())
+    figures = {figure.code: figure for figure in built.figures}
+    assert figures["retention"].now == 100.0 and figures["retention"].before is None
+    assert figures["event_attendance"].now is None  # no event
 
 
 def test_an_event_is_named_in_the_reader_s_language(data: Data) -> None:

@@ -12,6 +12,7 @@ network chosen, the figures are today's counts of its members, without compariso
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ambassade.analytics import area_charts, kpis, localtime
+from ambassade.analytics import area_charts, kpis, localtime, loyalty
 from ambassade.analytics.areas import (
     COUNT,
     DAY,
@@ -411,6 +412,22 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
             str(active.definition),
         ),
     ]
+    readers: dict[str, Callable[[Period], float | None]] = {
+        "retention": lambda when: loyalty.retention(workspace, when, scope),
+        "event_attendance": lambda when: loyalty.event_attendance(workspace, when),
+    }
+    for code, read in readers.items():
+        metric = CATALOGUE[code]
+        figures.append(
+            Figure(
+                code,
+                str(metric.label),
+                metric.unit,
+                read(period),
+                None if before is None else read(before),
+                str(metric.definition),
+            )
+        )
     labels = {
         "ambassador": _("Ambassadors"),
         "detractor": _("Detractors"),

@@ -186,7 +186,12 @@ def ensure_demo_audience(
         objective = services.create_objective(
             workspace, owner, name=name, type="community", description=description
         )
-        for metric, target in (("follower_growth", 250), ("engagement_rate_per_follower", 2)):
+        for metric, target in (
+            ("follower_growth", 250),
+            ("engagement_rate_per_follower", 2),
+            ("retention", 40),
+            ("ambassadors", 5),
+        ):
             services.add_kpi(
                 objective, owner, metric=metric, target=target, period_start=first, period_end=last
             )
