@@ -110,6 +110,54 @@ def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
     assert sections["objectives"].empty  # no KPI over November
 
 
+def test_top_posts_read_the_networks_results_with_the_versions_read_back(
+    personas: Personas,
+) -> None:
+    from ambassade.analytics.audience_models import PostResult, TrackedAccount
+    from ambassade.publishing.models import Variant
+    from tests.analytics.fixtures import at
+
+    data = november(personas)
+    own = TrackedAccount.objects.create(
+        workspace=data.workspace,
+        role="own",
+        network=personas.connection.network,
+        connection=personas.connection,
+        status="ok",
+    )
+
+    def result(external_id: str, when: Any, engaged: int, **metrics: int) -> None:
+        PostResult.objects.create(
+            workspace=data.workspace,
+            account=own,
+            external_id=external_id,
+            url=f"https://example.social/{external_id}",
+            text=f"post {external_id}",
+            published_at=when,
+            metrics=metrics,
+            engagements=engaged,
+            read_at=at(2026, 12, 1),
+        )
+
+    # Posted on the network itself (not through Ambassade): 30 engagements, first.
+    result("elsewhere", at(2026, 11, 15, 9), 30, likes=25, reposts=5)
+    # The version of 25 November (24 engagements read back) as the poller read it since: 26.
+    Variant.objects.filter(published_at=at(2026, 11, 25, 8)).update(remote_id="ours")
+    result("ours", at(2026, 11, 25, 8), 26, likes=22, reposts=0, replies=4)
+    result("october", at(2026, 10, 30, 9), 99, likes=99)  # the month before
+    posts = _sections(personas)["top_posts"].tables[0].rows
+    assert [row[6] for row in posts] == [30, 26, 8]  # 8: read back by its publisher only
+    assert [row[2] for row in posts[:2]] == ["post elsewhere", "post ours"]
+    assert posts[0][7] == "https://example.social/elsewhere"
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats
+
+    paris = datetime(2026, 11, 15, 10, tzinfo=ZoneInfo("Europe/Paris"))  # 9:00 UTC
+    with translation.override("en"):
+        assert posts[0][0] == formats.date_format(paris, "SHORT_DATETIME_FORMAT")
+
+
 def test_a_campaign_report_counts_the_campaign_s_posts_only(personas: Personas) -> None:
     november(personas)
     sections = _sections(personas, campaign="noel", template="campaign")

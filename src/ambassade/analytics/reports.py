@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -470,16 +471,76 @@ def engagements(metrics: dict[str, Any]) -> int:
 
 
 def _top_posts_block(ctx: Context) -> Section:
+    """The own posts of the period with the most engagements: the networks' results read by the
+    poller (``PostResult``, posts published elsewhere than through Ambassade included, as on the
+    publishing area and the audience page), and the versions published through Ambassade whose
+    numbers only their publisher read back (a network without a metrics reader)."""
+    from ambassade.analytics import audience
+
     title = _("Top posts")
     if ctx.report.campaign:
         title = _("Top posts of the campaign “%(campaign)s”") % {"campaign": ctx.report.campaign}
     section = Section("top_posts", title)
+    zone = ZoneInfo(ctx.workspace.time_zone)
+    only = (
+        Variant.objects.filter(workspace=ctx.workspace, post__utm_campaign=ctx.report.campaign)
+        .exclude(remote_id="")
+        .values("remote_id")
+        if ctx.report.campaign
+        else None
+    )
+    rows: list[tuple[int, datetime, list[Any]]] = []
+    read: set[tuple[str, str]] = set()
+    results = (
+        audience._own_posts(ctx.workspace, ctx.period, only=only)
+        .select_related("account", "account__connection")
+        .order_by("-engagements", "-published_at")[:TOP]
+    )
+    for result in results:
+        metrics = result.metrics or {}
+        read.add((result.account.network, result.external_id))
+        rows.append(
+            (
+                result.engagements,
+                result.published_at,
+                [
+                    result.published_at,
+                    f"{result.account.display} ({result.account.network})",
+                    _excerpt(result.text or "", 160),
+                    metrics.get("likes", ""),
+                    metrics.get("reposts", metrics.get("shares", "")),
+                    metrics.get("replies", metrics.get("comments", "")),
+                    result.engagements,
+                    result.url,
+                ],
+            )
+        )
     variants = list(
         _campaign_variants(ctx, ctx.period)
         .select_related("post", "connection")
         .order_by("-published_at", "-id")[:2000]
     )
-    variants.sort(key=lambda v: (-engagements(v.metrics), -v.published_at.timestamp(), -v.id))
+    for variant in variants:
+        if (variant.connection.network, variant.remote_id) in read:
+            continue  # the poller's numbers of the same post, already listed
+        metrics = variant.metrics or {}
+        rows.append(
+            (
+                engagements(metrics),
+                variant.published_at,
+                [
+                    variant.published_at,
+                    f"{variant.connection.account_name} ({variant.connection.network})",
+                    _excerpt(variant.effective_text, 160),
+                    metrics.get("likes", ""),
+                    metrics.get("reposts", metrics.get("shares", "")),
+                    metrics.get("replies", metrics.get("comments", "")),
+                    engagements(metrics),
+                    variant.remote_url,
+                ],
+            )
+        )
+    rows.sort(key=lambda row: (-row[0], -row[1].timestamp()))
     table = Table(
         [
             _("Published"),
@@ -494,22 +555,9 @@ def _top_posts_block(ctx: Context) -> Section:
         [],
         numeric={3, 4, 5, 6},
     )
-    for variant in variants[:TOP]:
-        metrics = variant.metrics or {}
-        table.rows.append(
-            [
-                formats.date_format(
-                    timezone.localtime(variant.published_at), "SHORT_DATETIME_FORMAT"
-                ),
-                f"{variant.connection.account_name} ({variant.connection.network})",
-                _excerpt(variant.effective_text, 160),
-                metrics.get("likes", ""),
-                metrics.get("reposts", metrics.get("shares", "")),
-                metrics.get("replies", metrics.get("comments", "")),
-                engagements(metrics),
-                variant.remote_url,
-            ]
-        )
+    for _engaged, published, cells in rows[:TOP]:
+        cells[0] = formats.date_format(published.astimezone(zone), "SHORT_DATETIME_FORMAT")
+        table.rows.append(cells)
     if not table.rows:
         section.empty = _("No post was published in this period.")
     section.tables.append(table)
