@@ -58,6 +58,11 @@ WORDINGS: Mapping[str, str] = {
         "The draw does not check out: the number of results differs (file: %(published)s, "
         "draw: %(expected)s)."
     ),
+    "draw.left_out_listed": _(
+        "The draw does not check out: the entry “%(entry)s” is in the list, yet the segment "
+        "“%(segment)s” left it out."
+    ),
+    "draw.bad_eligibility": _("The field “%(field)s” is not valid."),
     "draw.bad_entry": _("Entry %(position)s must be one line of 1 to 200 characters."),
     "draw.repeated_entry": _("Entry %(position)s is in the list twice."),
     "draw.not_an_object": _("A draw file is a JSON object."),

@@ -13,12 +13,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from ambassade.community.models import Identity, Member
+from ambassade.community.segments import SegmentError, definition_of, members_matching
 from ambassade.contests.entries import Rules, collect, exclusion
-from ambassade.contests.models import Contest, Entry
+from ambassade.contests.models import Contest, Entry, SegmentRule
 from ambassade.contests.services import ContestError, excluded_members, seed_of
-from ambassade.engine.draw import Draw, commitment, entries_sha256
+from ambassade.engine.draw import Draw, Eligibility, commitment, entries_sha256
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces import vault
 from ambassade.workspaces.messages import coded
@@ -33,6 +36,7 @@ __all__ = [
     "notify_by_email",
     "public_url",
     "published",
+    "segment_problem",
     "unknown_variables",
     "winners",
 ]
@@ -81,7 +85,10 @@ def freeze(contest_id: int, *, now: datetime | None = None) -> Contest | None:
         contest = Contest.objects.select_for_update().get(pk=contest_id)
         if contest.frozen_at is not None:
             return contest
-        _recheck(contest)
+        resolved = _resolve_segments(contest, now)
+        _recheck(contest, resolved)
+        for rule, _members in resolved:
+            rule.save(update_fields=["name", "definition", "member_ids", "left_out", "resolved_at"])
         codes = list(
             Entry.objects.filter(contest=contest, excluded="").values_list("code", flat=True)
         )
@@ -94,13 +101,95 @@ def freeze(contest_id: int, *, now: datetime | None = None) -> Contest | None:
             None,
             "contests.contest.frozen",
             contest,
-            details={"entries": len(codes), "entries_sha256": contest.entries_sha256},
+            details={
+                "entries": len(codes),
+                "entries_sha256": contest.entries_sha256,
+                "segments": [
+                    [rule.rule, rule.name, len(rule.member_ids), len(rule.left_out)]
+                    for rule, _members in resolved
+                ],
+            },
         )
     return contest
 
 
-def _recheck(contest: Contest) -> None:
-    """Check every entry again at the close: members merged, marked staff or left out since."""
+Resolved = list[tuple[SegmentRule, set[int]]]
+
+
+def segment_problem(contest: Contest) -> Any:
+    """Why the contest's segment rules cannot be resolved now (a coded message), or None: a
+    segment deleted, or naming a custom field deleted since. The contest page says it while the
+    contest waits to be frozen."""
+    for rule in contest.segment_rules.select_related("segment"):
+        try:
+            _definition(rule)
+        except ContestError as error:
+            return error.message
+    return None
+
+
+def _definition(rule: SegmentRule) -> Any:
+    if rule.segment is None:
+        raise ContestError(coded("contest.segment_deleted", segment=rule.name))
+    try:
+        return definition_of(rule.segment)
+    except SegmentError:
+        raise ContestError(coded("contest.segment_broken", segment=rule.segment.name)) from None
+
+
+def _resolve_segments(contest: Contest, now: datetime) -> Resolved:
+    """Each segment rule with the members its segment holds now, copied onto the rule (name,
+    definition, members) so that a later edit of the segment changes nothing. ContestError, and
+    nothing frozen, when one cannot be resolved."""
+    resolved: Resolved = []
+    for rule in contest.segment_rules.select_related("segment").order_by("rule", "id"):
+        definition = _definition(rule)
+        assert rule.segment is not None
+        members = set(
+            members_matching(contest.workspace_id, definition, now).values_list("id", flat=True)
+        )
+        rule.name = rule.segment.name
+        rule.definition = rule.segment.definition
+        rule.member_ids = sorted(members)
+        rule.left_out = []
+        rule.resolved_at = now
+        resolved.append((rule, members))
+    return resolved
+
+
+def _members_by_email(contest: Contest, entries: list[Entry]) -> dict[str, int]:
+    """The member behind each form entry's address (their ``email`` account, else the address
+    on their record): segments speak of members, a form entrant is matched by e-mail."""
+    emails = {e.email for e in entries if e.identity_id is None and e.email}
+    if not emails:
+        return {}
+    found = dict(
+        Member.objects.filter(workspace_id=contest.workspace_id)
+        .annotate(address=Lower("email"))
+        .filter(address__in=emails)
+        .order_by("-id")
+        .values_list("address", "id")
+    )
+    found.update(
+        Identity.objects.filter(
+            workspace_id=contest.workspace_id, network="email", handle__in=emails
+        ).values_list("handle", "member_id")
+    )
+    return found
+
+
+def _segment_reason(person: int | None, resolved: Resolved) -> tuple[str, SegmentRule | None]:
+    for rule, members in resolved:
+        if rule.rule == SegmentRule.Rule.ONLY and person not in members:
+            return "not_in_segment", rule
+        if rule.rule == SegmentRule.Rule.EXCLUDE and person in members:
+            return "in_segment", rule
+    return "", None
+
+
+def _recheck(contest: Contest, resolved: Resolved) -> None:
+    """Check every entry again at the close: members merged, marked staff or left out since, and
+    the segment rules (``resolved``: each rule's ``left_out`` gets the codes it kept out)."""
     rules = Rules.of(contest)
     left_out = excluded_members(contest)
     entries = list(
@@ -108,12 +197,18 @@ def _recheck(contest: Contest) -> None:
         .select_related("identity__member", "mention")
         .order_by("entered_at", "id")
     )
+    by_email = _members_by_email(contest, entries) if resolved else {}
     seen_members: dict[int, int] = {}
     changed: list[Entry] = []
     for entry in entries:
         if entry.excluded and entry.excluded != "duplicate":
             continue
         reason = exclusion(contest, rules, entry, entry.member, entry.mention, left_out)
+        if not reason and resolved:
+            who = entry.member_id if entry.identity_id else by_email.get(entry.email)
+            reason, by_rule = _segment_reason(who, resolved)
+            if by_rule is not None:
+                by_rule.left_out.append(entry.code)
         duplicate = None
         person = entry.member_id
         if not reason and person is not None:
@@ -125,6 +220,8 @@ def _recheck(contest: Contest) -> None:
             entry.excluded, entry.duplicate_of_id = reason, duplicate
             changed.append(entry)
     Entry.objects.bulk_update(changed, ["excluded", "duplicate_of"], batch_size=500)
+    for rule, _members in resolved:
+        rule.left_out = sorted(rule.left_out, key=lambda code: code.encode("utf-8"))
 
 
 # --- the draw -------------------------------------------------------------------------------------
@@ -178,9 +275,26 @@ def published(contest: Contest) -> Draw | None:
         winners=contest.winners,
         reserves=contest.reserves,
         results=tuple(contest.results),
+        eligibility=eligibility(contest),
         contest=contest.name,
         committed_at=contest.created_at.isoformat(timespec="seconds"),
         closed_at=contest.closes_at.isoformat(timespec="seconds"),
+    )
+
+
+def eligibility(contest: Contest) -> tuple[Eligibility, ...]:
+    """The segment rules as they were fixed at the freeze, as the draw file publishes them: the
+    segment's name and definition, how many members it held, the codes it left out (never who
+    they are: the list is public)."""
+    return tuple(
+        Eligibility(
+            rule=rule.rule,
+            segment=rule.name,
+            definition=dict(rule.definition),
+            members=len(rule.member_ids),
+            left_out=tuple(rule.left_out),
+        )
+        for rule in contest.segment_rules.filter(resolved_at__isnull=False).order_by("rule", "id")
     )
 
 

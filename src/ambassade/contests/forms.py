@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.contests.models import MAX_WINNERS, Contest
+from ambassade.community.models import Segment
+from ambassade.contests.models import MAX_WINNERS, Contest, SegmentRule
 from ambassade.workspaces.dates import DateTimeField
 
 DEFAULT_NOTIFY_EN = (
@@ -42,6 +43,23 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
         min_value=0,
         max_value=MAX_WINNERS,
         help_text=_("Drawn after the winners, in order, to replace a winner who does not answer."),
+    )
+    only_segment = forms.ModelChoiceField(
+        label=_("Only members of this segment may win"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("Anyone (no segment)"),
+        help_text=_(
+            "Resolved when the entries are frozen; the segment and whom it held then are "
+            "published with the draw."
+        ),
+    )
+    exclude_segments = forms.ModelMultipleChoiceField(
+        label=_("Leave out the members of these segments"),
+        queryset=Segment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For example the brand's staff, or the winners of the last contest."),
     )
 
     class Meta:
@@ -83,8 +101,19 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
             "notify_fr": _("The same variables, for winners who write in French."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        segments = Segment.objects.filter(workspace=workspace).order_by("name", "id")
+        for name in ("only_segment", "exclude_segments"):
+            self.fields[name].queryset = segments  # type: ignore[attr-defined]
+        if self.instance.pk:
+            rules = list(self.instance.segment_rules.exclude(segment=None))
+            only = [r.segment_id for r in rules if r.rule == SegmentRule.Rule.ONLY]
+            self.initial.setdefault("only_segment", only[0] if only else None)
+            self.initial.setdefault(
+                "exclude_segments",
+                [r.segment_id for r in rules if r.rule == SegmentRule.Rule.EXCLUDE],
+            )
         for name in ("description", "rules_text"):
             self.fields[name].max_length = 20_000
             self.fields[name].widget.attrs["maxlength"] = 20_000
@@ -123,6 +152,12 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
         starts, closes = data.get("starts_at"), data.get("closes_at")
         if starts and closes and closes <= starts:
             self.add_error("closes_at", _("The contest must close after it opens."))
+        only, excluded = data.get("only_segment"), data.get("exclude_segments") or []
+        if only is not None and only in excluded:
+            self.add_error(
+                "exclude_segments",
+                _("A segment cannot be both the only one allowed to win and left out."),
+            )
         return data
 
 

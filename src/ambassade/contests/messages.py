@@ -45,6 +45,18 @@ register_all(
         "contest.busy": _("Too many entries at once: please try again."),
         "contest.no_email": _("This entry has no e-mail address to write to."),
         "contest.not_a_winner": _("This entry is not among the winners and reserves."),
+        "contest.segment_both": _(
+            "The segment “%(segment)s” cannot be both the only one allowed to win and left out."
+        ),
+        "contest.segment_unknown": _("Choose segments of this workspace."),
+        "contest.segment_deleted": _(
+            "The segment “%(segment)s” chosen for this contest was deleted: choose another one, or "
+            "none, before the entries can be frozen."
+        ),
+        "contest.segment_broken": _(
+            "The segment “%(segment)s” names a custom field deleted since: fix the segment on the "
+            "Segments page before the entries can be frozen."
+        ),
         # The public verification page.
         "contest.verify.empty": _("Choose a draw file or paste its content."),
         "contest.verify.too_large": _(
@@ -57,6 +69,8 @@ register_all(
         "contest.excluded.spam": _("Flagged as spam or a bot"),
         "contest.excluded.new_account": _("Account made after the contest opened"),
         "contest.excluded.excluded_member": _("Left out of this contest by the organiser"),
+        "contest.excluded.not_in_segment": _("Not in the segment allowed to win"),
+        "contest.excluded.in_segment": _("In a segment left out of this contest"),
         "contest.excluded.duplicate": _("Entered already (one entry per person)"),
     }
 )

@@ -11,6 +11,10 @@
   the account (identity, whose member is the person) and mention it came from, or the name and e-mail typed in the public form. An entry
   that breaks a rule is kept with its ``excluded`` reason (code), so that the organiser sees why;
   only valid entries are in the frozen list.
+- :class:`SegmentRule` — a saved segment that says who may win (``only`` its members, or
+  ``exclude`` them), resolved once at the freeze: the segment's name, definition, the members it
+  held and the entry codes it left out are then copied onto the rule, so that a later edit or
+  deletion of the segment changes nothing of a frozen or drawn contest.
 - :class:`Collection` — the periodic collection of a contest's entries from the listening stream:
   how far it read (``last_mention_id``), how much, and its heartbeat; a killed worker's
   collection is taken up again from there.
@@ -27,11 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ambassade.community.models import Identity, Member
+from ambassade.community.models import Identity, Member, Segment
 from ambassade.listening.models import Mention
 from ambassade.workspaces.models import Workspace
 
-__all__ = ["Collection", "Contest", "Entry", "Exclusion"]
+__all__ = ["Collection", "Contest", "Entry", "Exclusion", "SegmentRule"]
 
 MAX_WINNERS = 100
 
@@ -212,6 +216,49 @@ class Exclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identity_id} out of {self.contest_id}"
+
+
+class SegmentRule(models.Model):
+    """A saved segment deciding who may win one contest (docs/contests.md, "Segments")."""
+
+    class Rule(models.TextChoices):
+        ONLY = "only", _("Only its members may win")
+        EXCLUDE = "exclude", _("Its members are left out")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="segment_rules")
+    #: The segment chosen; None once deleted (a frozen rule keeps its copy below).
+    segment = models.ForeignKey(
+        Segment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rule = models.CharField(max_length=10, choices=Rule.choices)
+    #: The segment's name when chosen, then as it was at the freeze.
+    name = models.CharField(max_length=120)
+    # Fixed at the freeze (``resolved_at``): what the segment said and whom it held then.
+    definition = models.JSONField(default=dict, blank=True)
+    member_ids = models.JSONField(default=list, blank=True)
+    left_out = models.JSONField(default=list, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "segment"],
+                condition=models.Q(segment__isnull=False),
+                name="contest_segment_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.name} in {self.contest_id}"
+
+    @property
+    def definition_json(self) -> str:
+        """The definition fixed at the freeze, as the draw file publishes it."""
+        import json
+
+        return json.dumps(self.definition, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 class Collection(models.Model):

@@ -50,7 +50,37 @@ def articles(contest: Contest) -> list[Article]:
         )
     if contest.form_entry:
         ways.append(_("Enter with your name and e-mail address on the contest's public page."))
-    who = [_("The contest is open to anyone, free of charge and without any purchase.")]
+    segment_rules = list(contest.segment_rules.all()) if contest.pk else []
+    only = [rule.name for rule in segment_rules if rule.rule == "only"]
+    left_out = [rule.name for rule in segment_rules if rule.rule == "exclude"]
+    who = [
+        _("The contest is free of charge and without any purchase.")
+        if only
+        else _("The contest is open to anyone, free of charge and without any purchase.")
+    ]
+    for name in only:
+        who.append(
+            _(
+                "Only the members of the organiser's community list “%(segment)s”, as it stands "
+                "when the entries are frozen at the close, may win."
+            )
+            % {"segment": name}
+        )
+    for name in left_out:
+        who.append(
+            _(
+                "The members of the organiser's community list “%(segment)s”, as it stands when "
+                "the entries are frozen at the close, may not win."
+            )
+            % {"segment": name}
+        )
+    if segment_rules:
+        who.append(
+            _(
+                "These lists' definitions, how many members they held and the entry codes they "
+                "left out are published with the draw."
+            )
+        )
     who.append(
         _(
             "One entry per person: further entries of the same person are not counted, and a "

@@ -18,8 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ambassade.community.models import Identity
-from ambassade.contests.models import Collection, Contest, Exclusion
+from ambassade.community.models import Identity, Segment
+from ambassade.contests.models import Collection, Contest, Exclusion, SegmentRule
 from ambassade.engine.draw import commitment, new_seed
 from ambassade.listening.models import Mention
 from ambassade.workspaces import services as workspace_services
@@ -37,7 +37,9 @@ __all__ = [
     "new_code",
     "resolve_post",
     "seed_of",
+    "segments_repairable",
     "set_exclusions",
+    "set_segment_rules",
     "update_contest",
 ]
 
@@ -46,7 +48,16 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 #: Why an entry does not count (worded in contests/messages.py as ``contest.excluded.<reason>``).
-REASONS = ("staff", "brand_account", "new_account", "spam", "excluded_member", "duplicate")
+REASONS = (
+    "staff",
+    "brand_account",
+    "new_account",
+    "spam",
+    "excluded_member",
+    "not_in_segment",
+    "in_segment",
+    "duplicate",
+)
 
 #: What a person may change once the contest is open: the entry rules and dates are then fixed.
 ALWAYS_EDITABLE = (
@@ -97,8 +108,12 @@ def create_contest(
     workspace: Workspace, actor: Any, *, now: datetime | None = None, **fields: Any
 ) -> Contest:
     """Make a contest; its seed is drawn now and only its commitment is ever shown before the draw
-    (``now``: when it was made, for the demo)."""
+    (``now``: when it was made, for the demo). ``only_segment`` and ``exclude_segments`` (saved
+    segments of the workspace) say who may win (:func:`set_segment_rules`)."""
+    only = fields.pop("only_segment", None)
+    exclude = list(fields.pop("exclude_segments", None) or [])
     _check(fields)
+    wanted = _wanted_rules(workspace.pk, only, exclude)
     seed = new_seed()
     contest = Contest(
         workspace=workspace,
@@ -116,12 +131,13 @@ def create_contest(
     with transaction.atomic():
         contest.save()
         Collection.objects.create(workspace=workspace, contest=contest)
+        _save_rules(contest, wanted)
         workspace_services.record_audit(
             workspace,
             actor,
             "contests.contest.created",
             contest,
-            details={"commitment": contest.commitment},
+            details={"commitment": contest.commitment, "segments": _audit_rules(wanted)},
         )
     return contest
 
@@ -138,10 +154,20 @@ def _check(fields: dict[str, Any]) -> None:
 def update_contest(contest: Contest, actor: Any, **fields: Any) -> list[str]:
     """Change what may still change; returns the names of the fields changed. The entry rules, the
     dates and the number of winners are fixed once the contest opens; nothing changes after the
-    draw."""
+    draw. ``only_segment`` / ``exclude_segments``, when given, are the segment rules (fixed once
+    open, like the other rules)."""
     phase = contest.phase()
     if phase == Contest.Phase.DRAWN:
         raise ContestError(coded("contest.already_drawn"))
+    wanted: set[tuple[str, int]] | None = None
+    if "only_segment" in fields or "exclude_segments" in fields:
+        only = fields.pop("only_segment", None)
+        exclude = list(fields.pop("exclude_segments", None) or [])
+        wanted = _wanted_rules(contest.workspace_id, only, exclude)
+        if wanted == _current_rules(contest):
+            wanted = None
+        elif phase != Contest.Phase.UPCOMING and not segments_repairable(contest):
+            raise ContestError(coded("contest.rules_fixed"))
     editable = ALWAYS_EDITABLE + (BEFORE_OPENING if phase == Contest.Phase.UPCOMING else ())
     changed = [
         name for name in editable if name in fields and getattr(contest, name) != fields[name]
@@ -155,13 +181,16 @@ def update_contest(contest: Contest, actor: Any, **fields: Any) -> list[str]:
     ]
     if refused:
         raise ContestError(coded("contest.rules_fixed"))
-    if not changed:
+    if not changed and wanted is None:
         return []
     for name in changed:
         setattr(contest, name, fields[name])
     contest.updated_at = timezone.now()
     with transaction.atomic():
         contest.save(update_fields=[*changed, "updated_at"])
+        if wanted is not None:
+            set_segment_rules(contest, actor, wanted)
+            changed.append("segments")
         workspace_services.record_audit(
             contest.workspace,
             actor,
@@ -198,6 +227,87 @@ def set_exclusions(contest: Contest, actor: Any, identity_ids: Iterable[int]) ->
             "contests.contest.exclusions",
             contest,
             details={"identities": sorted(wanted)},
+        )
+
+
+# --- segments: who may win -----------------------------------------------------------------------
+
+
+def _wanted_rules(
+    workspace_id: int, only: Segment | None, exclude: Iterable[Segment]
+) -> set[tuple[str, int]]:
+    """``{(rule, segment id)}`` from the form's choices, checked: segments of this workspace, none
+    both the only one and excluded."""
+    wanted = {(SegmentRule.Rule.EXCLUDE.value, segment.pk) for segment in exclude}
+    if only is not None:
+        if (SegmentRule.Rule.EXCLUDE.value, only.pk) in wanted:
+            raise ContestError(coded("contest.segment_both", segment=only.name))
+        wanted.add((SegmentRule.Rule.ONLY.value, only.pk))
+    chosen = {pk for _rule, pk in wanted}
+    known = set(
+        Segment.objects.filter(workspace_id=workspace_id, pk__in=chosen).values_list(
+            "pk", flat=True
+        )
+    )
+    if chosen - known:
+        raise ContestError(coded("contest.segment_unknown"))
+    return wanted
+
+
+def _current_rules(contest: Contest) -> set[tuple[str, int]]:
+    return {
+        (rule, pk)
+        for rule, pk in contest.segment_rules.values_list("rule", "segment_id")
+        if pk is not None
+    } | {
+        (rule, -pk)  # a rule whose segment was deleted: never equal to a choice
+        for rule, pk in contest.segment_rules.filter(segment__isnull=True).values_list("rule", "pk")
+    }
+
+
+def _save_rules(contest: Contest, wanted: set[tuple[str, int]]) -> None:
+    contest.segment_rules.all().delete()
+    names = dict(
+        Segment.objects.filter(pk__in=[pk for _rule, pk in wanted]).values_list("pk", "name")
+    )
+    SegmentRule.objects.bulk_create(
+        [
+            SegmentRule(
+                workspace_id=contest.workspace_id,
+                contest=contest,
+                segment_id=pk,
+                rule=rule,
+                name=names[pk],
+            )
+            for rule, pk in sorted(wanted)
+        ]
+    )
+
+
+def segments_repairable(contest: Contest) -> bool:
+    """Whether the segment rules may change although the contest is open: a segment it names was
+    deleted, so it could never be frozen otherwise (until the freeze only)."""
+    return contest.frozen_at is None and contest.segment_rules.filter(segment__isnull=True).exists()
+
+
+def _audit_rules(wanted: set[tuple[str, int]]) -> list[list[Any]]:
+    return [[rule, pk] for rule, pk in sorted(wanted)]
+
+
+def set_segment_rules(contest: Contest, actor: Any, wanted: set[tuple[str, int]]) -> None:
+    """Make ``wanted`` (``{(rule, segment id)}``, checked by :func:`_wanted_rules`) the contest's
+    segment rules, before it opens."""
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().get(pk=contest.pk)
+        if locked.phase() != Contest.Phase.UPCOMING and not segments_repairable(locked):
+            raise ContestError(coded("contest.rules_fixed"))
+        _save_rules(locked, wanted)
+        workspace_services.record_audit(
+            contest.workspace,
+            actor,
+            "contests.contest.segments",
+            contest,
+            details={"segments": _audit_rules(wanted)},
         )
 
 

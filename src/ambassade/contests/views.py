@@ -34,6 +34,7 @@ from ambassade.workspaces.permissions import (
 )
 
 PAGE_SIZE = 50
+SEGMENT_FIELDS = ("only_segment", "exclude_segments")
 #: A draw file larger than this is refused by the verification page (a million entries is ~12 MB).
 MAX_DRAW_BYTES = 16 << 20
 
@@ -87,7 +88,7 @@ def _post_fields(request: HttpRequest, form: ContestForm) -> dict[str, Any] | No
 @workspace_view(CONTESTS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def contest_new(request: HttpRequest) -> HttpResponse:
-    form = ContestForm(request.POST or None)
+    form = ContestForm(request.POST or None, workspace=_ws(request))
     if request.method == "POST" and form.is_valid():
         fields = _post_fields(request, form)
         if fields is not None:
@@ -107,10 +108,14 @@ def contest_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contest_edit(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = get_workspace_object_or_404(request, Contest, pk=contest_id)
-    form = ContestForm(request.POST or None, instance=Contest.objects.get(pk=contest.pk))
+    form = ContestForm(
+        request.POST or None, instance=Contest.objects.get(pk=contest.pk), workspace=_ws(request)
+    )
     fixed = contest.phase() != Contest.Phase.UPCOMING
+    repair = fixed and services.segments_repairable(contest)
     if fixed:
-        for name in (*services.BEFORE_OPENING, "post"):
+        segments = () if repair else ("only_segment", "exclude_segments")
+        for name in (*services.BEFORE_OPENING, "post", *segments):
             if name in form.fields:
                 form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -118,7 +123,8 @@ def contest_edit(request: HttpRequest, contest_id: int) -> HttpResponse:
         if fields is not None:
             fields.pop("post", None)
             if fixed:
-                fields = {k: v for k, v in fields.items() if k in services.ALWAYS_EDITABLE}
+                kept = (*services.ALWAYS_EDITABLE, *(SEGMENT_FIELDS if repair else ()))
+                fields = {k: v for k, v in fields.items() if k in kept}
             try:
                 services.update_contest(contest, request.user, **fields)
             except services.ContestError as error:
@@ -174,6 +180,10 @@ def contest_detail(request: HttpRequest, contest_id: int) -> HttpResponse:
             "winners": winners,
             "collection": collection,
             "exclusions": contest.exclusions.select_related("identity__member"),
+            "segment_rules": list(contest.segment_rules.all()),
+            "segment_problem": (
+                drawing.segment_problem(contest) if not contest.frozen_at else None
+            ),
             "exclusion_form": ExclusionForm(),
             "public_url": drawing.public_url(contest),
             "rules_url": drawing.public_url(contest, "contests:rules"),

@@ -16,6 +16,10 @@
 
 Anyone can then check that the seed matches the commitment made before the close, that the list
 matches its hash, and recompute the winners (:func:`verify`, ``ambassade verify-draw``).
+
+A draw may also publish its **eligibility** (:class:`Eligibility`): the saved segments that said
+who could win, each with its definition, how many members it held at the freeze and the entry
+codes it left out; :func:`verify` checks that none of those codes is in the list.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "FORMAT",
     "Draw",
     "DrawError",
+    "Eligibility",
     "Verification",
     "canonical_entries",
     "commitment",
@@ -135,6 +140,57 @@ def draw_winners(seed: bytes, entries: Iterable[str], count: int) -> list[str]:
     return winners
 
 
+#: The rules an :class:`Eligibility` may have.
+ELIGIBILITY_RULES: Final = ("only", "exclude")
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Who could win, fixed at the freeze: ``rule`` is ``only`` (only the members of the segment
+    could win) or ``exclude`` (its members could not); ``segment`` is its name, ``definition``
+    its filter as it was at the freeze (a JSON object), ``members`` how many members it held
+    then, ``left_out`` the entry codes it kept out of the list (in canonical order)."""
+
+    rule: str
+    segment: str
+    definition: Mapping[str, object]
+    members: int
+    left_out: tuple[str, ...]
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "segment": self.segment,
+            "definition": dict(self.definition),
+            "members": self.members,
+            "left_out": list(self.left_out),
+        }
+
+    @classmethod
+    def from_data(cls, data: object, position: int) -> Eligibility:
+        """One item of a file's ``eligibility`` (``position`` from 1, for the error)."""
+
+        def bad(name: str) -> DrawError:
+            where = f"eligibility.{position}.{name}"
+            return DrawError(f"{where} is not valid", "draw.bad_eligibility", field=where)
+
+        if not isinstance(data, Mapping):
+            raise bad("rule")
+        rule, segment, definition = data.get("rule"), data.get("segment"), data.get("definition")
+        members, left_out = data.get("members"), data.get("left_out")
+        if rule not in ELIGIBILITY_RULES:
+            raise bad("rule")
+        if not isinstance(segment, str):
+            raise bad("segment")
+        if not isinstance(definition, Mapping):
+            raise bad("definition")
+        if isinstance(members, bool) or not isinstance(members, int) or members < 0:
+            raise bad("members")
+        if not isinstance(left_out, list) or not all(isinstance(c, str) for c in left_out):
+            raise bad("left_out")
+        return cls(str(rule), segment[:200], dict(definition), members, tuple(left_out))
+
+
 @dataclass(frozen=True, slots=True)
 class Draw:
     """A published draw: what ``ambassade verify-draw`` reads (docs/contests.md)."""
@@ -149,6 +205,7 @@ class Draw:
     contest: str = ""
     committed_at: str = ""
     closed_at: str = ""
+    eligibility: tuple[Eligibility, ...] = ()
 
     @classmethod
     def make(
@@ -157,6 +214,7 @@ class Draw:
         entries: Sequence[str],
         winners: int,
         reserves: int = 0,
+        eligibility: Sequence[Eligibility] = (),
         **about: str,
     ) -> Draw:
         """The draw to publish after the close, for ``seed`` committed before it."""
@@ -176,6 +234,7 @@ class Draw:
             contest=about.get("contest", ""),
             committed_at=about.get("committed_at", ""),
             closed_at=about.get("closed_at", ""),
+            eligibility=tuple(eligibility),
         )
 
     def to_json(self) -> str:
@@ -192,6 +251,8 @@ class Draw:
             "results": list(self.results),
             "entries": list(self.entries),
         }
+        if self.eligibility:
+            data["eligibility"] = [item.to_data() for item in self.eligibility]
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
@@ -225,6 +286,12 @@ class Draw:
             name: str(data.get(name) or "")[:200]
             for name in ("contest", "committed_at", "closed_at")
         }
+        rules = data.get("eligibility", [])
+        if not isinstance(rules, list):
+            raise DrawError(
+                "eligibility must be a list", "draw.bad_eligibility", field="eligibility"
+            )
+        eligibility = tuple(Eligibility.from_data(item, n) for n, item in enumerate(rules, 1))
         return cls(
             commitment=data["commitment"],
             seed=data["seed"],
@@ -233,6 +300,7 @@ class Draw:
             winners=data["winners"],
             reserves=data["reserves"],
             results=tuple(data["results"]),
+            eligibility=eligibility,
             **about,
         )
 
@@ -264,6 +332,17 @@ def verify(draw: Draw) -> Verification:
         return Verification(False, Message(error.code, error.message, error.params))
     if digest != draw.entries_sha256:
         return _failed("draw.entries_mismatch", "the entry list does not match its published hash")
+    listed = {unicodedata.normalize("NFC", entry) for entry in draw.entries}
+    for rule in draw.eligibility:
+        for code in rule.left_out:
+            if unicodedata.normalize("NFC", code) in listed:
+                return _failed(
+                    "draw.left_out_listed",
+                    f"the entry {code!r} is in the list, yet the segment {rule.segment!r} left "
+                    "it out",
+                    entry=code[:200],
+                    segment=rule.segment,
+                )
     expected = draw_winners(seed, draw.entries, draw.winners + draw.reserves)
     published = [unicodedata.normalize("NFC", result) for result in draw.results]
     for position, (want, got) in enumerate(zip(expected, published, strict=False), 1):
