@@ -231,6 +231,18 @@ def zorglub(personas: Any, source: Any, ingest: Any, brand_query: Any) -> Member
         now=days_ago(3),
     ).rsvp
     event_services.check_in(event, personas.alice, rsvp_id=rsvp.pk, now=days_ago(2))
+    # And an invitation to it, sent to their address from a segment.
+    from ambassade.events.models import Invitation
+
+    Invitation.objects.create(
+        workspace=workspace,
+        event=event,
+        member=member,
+        name="Zorglub Z.",
+        email="zorglub@example.org",
+        segment_name="Regulars",
+        state="sent",
+    )
     # Referrals: they were referred by Ana's code, and referred a friend with their own.
     from ambassade.referrals import recording
     from ambassade.referrals import services as referral_services
@@ -291,6 +303,8 @@ def test_the_export_holds_their_data_from_every_app(
     consents = {c["purpose"] for c in data["community"]["consents"]}
     assert consents == {"contests", "emailing", "events"}
     (rsvp,) = data["events"]["rsvps"]
+    (invitation,) = data["events"]["invitations"]
+    assert invitation["email"] == "zorglub@example.org" and invitation["segment"] == "Regulars"
     assert rsvp["email"] == "zorglub@example.org" and rsvp["checked_in_at"]
     kinds = {a["kind"] for a in data["community"]["timeline"]}
     assert kinds >= {"mention", "message", "answered", "rsvp", "event", "note"}

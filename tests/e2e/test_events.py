@@ -1,6 +1,7 @@
 """An event as a guest and the door staff click through it in Chromium at phone width: the RSVP in
 French on the public page, the ticket with its QR code, then the check-in by the code typed at the
-door, and a second scan that changes nothing."""
+door, and a second scan that changes nothing; then the staff invite a saved segment and read the
+invitations' states on the event's e-mails page."""
 
 from __future__ import annotations
 
@@ -80,6 +81,26 @@ def test_a_guest_registers_on_a_phone_and_is_checked_in(
     staff.get_by_role("button", name="Check in", exact=True).click()
     assert staff.locator("[data-outcome]").get_attribute("data-outcome") == "already"
     assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Invite the regulars (Zoé registered already: only Jules is invited), then read the states.
+    from ambassade.community import consent
+    from ambassade.community.models import Member, Segment
+
+    jules = Member.objects.create(
+        workspace=personas.workspace_a, display_name="Jules", email="jules@example.com"
+    )
+    consent.record(jules, personas.alice, "events", "granted", proof="At the counter")
+    Segment.objects.create(
+        workspace=personas.workspace_a, name="Regulars", definition={"consents": ["events"]}
+    )
+    staff.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/events/{event.pk}/")
+    staff.get_by_label("Segment").select_option(label="Regulars")
+    staff.get_by_role("button", name="Invite", exact=True).click()
+    staff.wait_for_url("**/emails/")
+    rows = staff.locator("tr[data-kind='invitation']")
+    assert rows.count() == 1 and "jules@example.com" in rows.inner_text()
+    assert "Not invited: registered already: 1" in staff.locator("main").inner_text()
+    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    staff.screenshot(path=str(tmp_path / "emails-en.png"), full_page=True)
     door.close()
     assert Activity.objects.filter(kind="event").count() == 1
     assert Rsvp.objects.get().checked_in_at is not None

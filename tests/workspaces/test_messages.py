@@ -70,6 +70,7 @@ SAME_IN_FRENCH: set[str] = {
     "publishing.media.image",
     "publishing.media.gif",
     "publishing.media.document",
+    "event.mail.kind.invitation",  # "Invitation" in both
 }
 
 

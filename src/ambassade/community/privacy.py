@@ -182,7 +182,10 @@ def export_member(member: Member, actor: Any) -> dict[str, Any]:
         },
         "contests": contests_privacy.export_person(workspace, person.accounts, person.emails),
         "events": {
-            "rsvps": events_privacy.export_person(workspace, person.accounts, person.emails)
+            "rsvps": events_privacy.export_person(workspace, person.accounts, person.emails),
+            "invitations": events_privacy.export_invitations(
+                workspace, person.accounts, person.emails
+            ),
         },
         "mailing": mailing_privacy.export_person(workspace, person.emails, [member.pk]),
         "missions": missions_privacy.export_member(member.pk),

@@ -20,17 +20,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ambassade.community.models import Consent
 from ambassade.events import services, withdrawal
 from ambassade.events.calendar import ics
-from ambassade.events.models import Email, Rsvp
+from ambassade.events.models import Email, Invitation, Rsvp
 from ambassade.workspaces import mailqueue
 
-__all__ = ["QUEUE", "send", "send_pending"]
+__all__ = ["INVITATIONS", "QUEUE", "send", "send_invitations", "send_pending"]
 
 log = logging.getLogger(__name__)
 
 WHAT = ("status", "reminder", "followup")
 QUEUE = mailqueue.Queue(Email, stale=timedelta(minutes=10), max_attempts=5)
+#: The invitations (``invitations.invite_segment``): each row is one e-mail.
+INVITATIONS = mailqueue.Queue(Invitation, stale=timedelta(minutes=10), max_attempts=5)
 
 
 def _subject(rsvp: Rsvp, kind: str) -> str:
@@ -109,3 +112,51 @@ def send(rsvp_id: int, what: str) -> bool:
 def send_pending() -> mailqueue.Result:
     """Every queued e-mail: those a stopped worker left claimed, and those to try again."""
     return mailqueue.run(QUEUE, Email.objects.all(), _send_email, limit=500)
+
+
+def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
+    event, lang = invitation.event, invitation.lang
+    with translation.override(lang), timezone.override(event.time_zone):
+        context: dict[str, Any] = {
+            "invitation": invitation,
+            "event": event,
+            "title": event.title_in(lang),
+            "public_url": services.public_url(event),
+            "withdraw_url": withdrawal.invitation_url(invitation),
+        }
+        body = render_to_string("events/email/invitation.txt", context)
+        subject = _("Invitation: %(event)s") % {"event": context["title"]}
+        return EmailMultiAlternatives(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]
+        )
+
+
+def _send_invitation(invitation_id: int) -> dict[str, Any]:
+    """Write and send one invitation, unless the person withdrew their consent to event e-mails
+    since they were invited, or was erased (then it is skipped)."""
+    invitation = Invitation.objects.select_related("event__workspace", "member").get(
+        pk=invitation_id
+    )
+    member = invitation.member
+    if not invitation.email or member is None:
+        raise mailqueue.Skip
+    latest = (
+        member.consents.filter(purpose=Consent.Purpose.EVENTS)
+        .exclude(state=Consent.State.PENDING)
+        .order_by("-recorded_at", "-id")
+        .values_list("state", flat=True)
+        .first()
+    )
+    if latest != Consent.State.GRANTED:
+        raise mailqueue.Skip
+    _invitation_message(invitation).send()
+    return {"sent_at": timezone.now()}
+
+
+def send_invitations(event_id: int | None = None) -> mailqueue.Result:
+    """The invitations waiting to be sent (of one event, or every one), and those a stopped
+    worker left claimed or the SMTP server refused."""
+    rows = Invitation.objects.all()
+    if event_id is not None:
+        rows = rows.filter(event_id=event_id)
+    return mailqueue.run(INVITATIONS, rows, _send_invitation, limit=500)

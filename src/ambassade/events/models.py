@@ -17,6 +17,9 @@ check-in (docs/events.md).
   reminder, the follow-up) on its way through ``workspaces/mailqueue.py``: claimed, sent, marked,
   so that a killed worker sends none twice and resumes those it had only claimed. It holds no
   address nor text: the e-mail is written from the RSVP when it is sent.
+- :class:`Invitation` — one member invited to the event from a saved segment (with consent to
+  event e-mails, one per member and per address), and their invitation e-mail: the row itself goes
+  through the same claim-send-mark queue as :class:`Email`.
 - :class:`FormThrottle` — how many RSVPs an address sent in the current hour (the public form's
   rate limit), kept in the database so that every web process sees the same count.
 
@@ -32,10 +35,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ambassade.community.models import Identity
+from ambassade.community.models import Identity, Member
 from ambassade.workspaces.models import Workspace
 
-__all__ = ["Event", "FormThrottle", "Rsvp"]
+__all__ = ["Email", "Event", "FormThrottle", "Invitation", "Rsvp"]
 
 MAX_CAPACITY = 100_000
 
@@ -211,6 +214,9 @@ class Email(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: Why the last try failed (the exception's class and text, written by ``mailqueue``; worded
+    #: for people by ``deliveries.reason``).
+    error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -219,6 +225,52 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} {self.status} of RSVP {self.rsvp_id}: {self.state}"
+
+
+class Invitation(models.Model):
+    """A member invited to an event (from a saved segment), and their invitation e-mail on its way
+    through ``workspaces/mailqueue.py`` (``mail.INVITATIONS``). The address and language are the
+    ones chosen when inviting; the e-mail is written from the event as it is when sent."""
+
+    State = Email.State
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    lang = models.CharField(max_length=8, default="en")
+    #: The segment they were invited from, as it was named then.
+    segment_name = models.CharField(max_length=120, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=8, choices=Email.State.choices, default="pending")
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "email"], name="invitation_once_per_email"),
+            models.UniqueConstraint(
+                fields=["event", "member"],
+                condition=models.Q(member__isnull=False),
+                name="invitation_once_per_member",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="invitation_queue")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.event_id}: {self.state}"
 
 
 class FormThrottle(models.Model):

@@ -25,6 +25,12 @@ def send_followup(rsvp_id: int) -> bool:
     return mail.send(rsvp_id, "followup")
 
 
+@db_task(name="events.send_invitations")
+def send_invitations(event_id: int) -> int:
+    """The invitations of an event just invited (``invitations.invite_segment``)."""
+    return mail.send_invitations(event_id).sent
+
+
 def _each(rsvp_ids: list[int], what: str) -> int:
     sent = 0
     for rsvp_id in rsvp_ids:
@@ -44,5 +50,6 @@ def send_due() -> int:
     sent += _each(services.due_followups(), "followup")
     sent += _each(services.unnotified(), "status")
     sent += mail.send_pending().sent
+    sent += mail.send_invitations().sent
     services.purge_throttles()
     return sent

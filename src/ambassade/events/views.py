@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ambassade.events import services, withdrawal
+from ambassade.community.models import Segment
+from ambassade.events import deliveries, invitations, services, withdrawal
 from ambassade.events.calendar import ics
 from ambassade.events.forms import CheckInForm, EventForm, RsvpForm
 from ambassade.events.models import Event, Rsvp
 from ambassade.events.permissions import EVENTS_CHECK_IN, EVENTS_MANAGE, EVENTS_VIEW
 from ambassade.events.tickets import qr_svg
 from ambassade.workspaces.csvexport import csv_response
-from ambassade.workspaces.messages import coded, words
+from ambassade.workspaces.messages import StoredMessage, coded, words
 from ambassade.workspaces.params import parse_int
 from ambassade.workspaces.permissions import (
     can_role,
@@ -168,8 +169,131 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
                 "can_manage": _can(request, EVENTS_MANAGE),
                 "can_check_in": _can(request, EVENTS_CHECK_IN),
                 "statuses": Rsvp.Status.choices,
+                "segments": Segment.objects.filter(workspace=event.workspace_id).order_by(
+                    "name", "id"
+                )
+                if _can(request, EVENTS_MANAGE)
+                else [],
+                "invited": event.invitations.count(),
             },
         )
+
+
+@workspace_view(EVENTS_MANAGE)
+@require_POST
+def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Invite the members of a saved segment (with consent to event e-mails) by e-mail."""
+    event = get_workspace_object_or_404(request, Event, pk=event_id)
+    back = redirect("events:event", _ws(request).slug, event.pk)
+    segment_id = parse_int(request.POST.get("segment"))
+    segment = (
+        Segment.objects.filter(workspace=_ws(request), pk=segment_id).first()
+        if segment_id is not None
+        else None
+    )
+    if segment is None:
+        messages.error(request, words(coded("event.segment_unknown")))
+        return back
+    try:
+        outcome = invitations.invite_segment(event, request.user, segment)
+    except services.EventError as error:
+        messages.error(request, words(error.message))
+        return back
+    left_out = ", ".join(
+        f"{words(coded(f'event.invite.{reason}'))}: {count}"
+        for reason, count in outcome.left_out.items()
+    )
+    text = _("%(count)s members of “%(segment)s” invited; their e-mails are on their way.") % {
+        "count": outcome.invited,
+        "segment": segment.name,
+    }
+    if left_out:
+        text += " " + _("Not invited: %(reasons)s.") % {"reasons": left_out}
+    messages.success(request, text)
+    return redirect("events:emails", _ws(request).slug, event.pk)
+
+
+def _deliveries(request: HttpRequest, event: Event) -> tuple[list[Any], list[Any], str, str]:
+    everything = deliveries.of_event(event)
+    kind = str(request.GET.get("kind", ""))
+    state = str(request.GET.get("state", ""))
+    kind = kind if kind in deliveries.KINDS else ""
+    state = state if state in deliveries.STATES else ""
+    rows = [
+        row
+        for row in everything
+        if (not kind or row.kind == kind) and (not state or row.state == state)
+    ]
+    return everything, rows, kind, state
+
+
+def _label(prefix: str, value: str) -> StoredMessage:
+    return coded(f"event.mail.{prefix}.{value}")
+
+
+@workspace_view(EVENTS_VIEW)
+def event_emails(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Every e-mail of the event with its state, counts at the top, filtered by kind and state."""
+    event = get_workspace_object_or_404(request, Event, pk=event_id)
+    everything, rows, kind, state = _deliveries(request, event)
+    page = Paginator(rows, PAGE_SIZE).get_page(parse_int(request.GET.get("page"), minimum=1))
+    counts = deliveries.counts(everything)
+    filters = "&".join(
+        part for part in (f"kind={kind}" if kind else "", f"state={state}" if state else "") if part
+    )
+    with timezone.override(event.time_zone):
+        return render(
+            request,
+            "events/emails.html",
+            {
+                "event": event,
+                "page": page,
+                "kind": kind,
+                "state": state,
+                "filters": filters,
+                "total": len(everything),
+                "counts": [(s, _label("state", s), counts[s]) for s in deliveries.STATES],
+                "kinds": [(k, _label("kind", k)) for k in deliveries.KINDS],
+                "kind_labels": {k: _label("kind", k) for k in deliveries.KINDS},
+                "state_labels": {s: _label("state", s) for s in deliveries.STATES},
+            },
+        )
+
+
+@workspace_view(EVENTS_VIEW)
+def event_emails_csv(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_workspace_object_or_404(request, Event, pk=event_id)
+    _everything, rows, _kind, _state = _deliveries(request, event)
+    header = [
+        _("E-mail"),
+        _("Name"),
+        _("E-mail address"),
+        _("State"),
+        _("Reason"),
+        _("Attempts"),
+        _("Queued"),
+        _("Sent"),
+        _("Bounced"),
+    ]
+
+    def iso(value: Any) -> str:
+        return value.isoformat(timespec="seconds") if value else ""
+
+    lines = (
+        [
+            words(_label("kind", row.kind)),
+            row.name,
+            row.email,
+            words(_label("state", row.state)),
+            words(row.reason) if row.reason else "",
+            row.attempts,
+            iso(row.queued_at),
+            iso(row.sent_at),
+            iso(row.bounced_at),
+        ]
+        for row in rows
+    )
+    return csv_response(f"event-{event.pk}-emails.csv", header, lines)
 
 
 @workspace_view(EVENTS_VIEW)
@@ -439,7 +563,10 @@ def withdraw(request: HttpRequest, withdraw_token: str) -> HttpResponse:
     organiser."""
     rsvp = withdrawal.rsvp_for_token(withdraw_token)
     if rsvp is None:
-        raise Http404("No such link.")
+        invitation = withdrawal.invitation_for_token(withdraw_token)
+        if invitation is None:
+            raise Http404("No such link.")
+        return _withdraw_invitation(request, invitation)
     event = rsvp.event
     # The language of the registration, until the person switches with the page's switcher.
     chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
@@ -458,6 +585,31 @@ def withdraw(request: HttpRequest, withdraw_token: str) -> HttpResponse:
         "rsvp": rsvp,
         "done": done,
         "may_cancel": rsvp.active and event.phase() != "past",
+    }
+    with translation.override(lang), timezone.override(event.time_zone):
+        response = _public(render(request, "events/withdraw.html", context))
+    response["Content-Language"] = lang
+    return response
+
+
+def _withdraw_invitation(request: HttpRequest, invitation: Any) -> HttpResponse:
+    """The link in an invitation: the same page, without a registration to cancel."""
+    event = invitation.event
+    chosen = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    lang = _lang() if chosen else ("fr" if invitation.lang == "fr" else "en")
+    done = None
+    if request.method == "POST":
+        done = withdrawal.withdraw_invitation(
+            invitation,
+            address=str(request.META.get("REMOTE_ADDR", "")),
+            agent=str(request.META.get("HTTP_USER_AGENT", "")),
+        )
+    context = {
+        "event": event,
+        "rsvp": None,
+        "invitation": invitation,
+        "done": done,
+        "may_cancel": False,
     }
     with translation.override(lang), timezone.override(event.time_zone):
         response = _public(render(request, "events/withdraw.html", context))

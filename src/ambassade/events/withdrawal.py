@@ -23,9 +23,18 @@ from django.utils import timezone
 from ambassade.community import consent as community_consent
 from ambassade.community.models import Consent
 from ambassade.events import services
-from ambassade.events.models import Rsvp
+from ambassade.events.models import Invitation, Rsvp
 
-__all__ = ["Withdrawn", "rsvp_for_token", "token", "url", "withdraw"]
+__all__ = [
+    "Withdrawn",
+    "invitation_for_token",
+    "invitation_url",
+    "rsvp_for_token",
+    "token",
+    "url",
+    "withdraw",
+    "withdraw_invitation",
+]
 
 _SALT = "ambassade.events.consent"
 
@@ -46,6 +55,69 @@ def rsvp_for_token(value: str) -> Rsvp | None:
 
 def url(rsvp: Rsvp) -> str:
     return settings.BASE_URL + reverse("events:withdraw", kwargs={"withdraw_token": token(rsvp)})
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The same link for an invitation (``I`` and its id, under the same salt)."""
+    return signing.Signer(salt=_SALT, sep=".").sign(f"I{invitation.pk}")
+
+
+def invitation_for_token(value: str) -> Invitation | None:
+    try:
+        raw = signing.Signer(salt=_SALT, sep=".").unsign(value[:100])
+    except signing.BadSignature:
+        return None
+    if not raw.startswith("I") or not raw[1:].isascii() or not raw[1:].isdigit():
+        return None
+    return Invitation.objects.select_related("event", "member").filter(pk=int(raw[1:])).first()
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.BASE_URL + reverse(
+        "events:withdraw", kwargs={"withdraw_token": invitation_token(invitation)}
+    )
+
+
+def withdraw_invitation(
+    invitation: Invitation, *, address: str = "", agent: str = "", now: dt.datetime | None = None
+) -> Withdrawn:
+    """The person invited withdraws their consent to the organiser's event e-mails (idempotent)."""
+    now = now or timezone.now()
+    member = invitation.member
+    with transaction.atomic():
+        Rsvp.objects.filter(
+            workspace_id=invitation.workspace_id, email=invitation.email, consent=True
+        ).update(consent=False)
+        if member is None:
+            return Withdrawn(False, False)
+        latest = (
+            member.consents.filter(purpose=Consent.Purpose.EVENTS)
+            .exclude(state=Consent.State.PENDING)
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+        if latest is not None and latest.state == Consent.State.WITHDRAWN:
+            return Withdrawn(False, False)
+        proof = " · ".join(
+            [
+                f"withdrawn from the link in the invitation #{invitation.pk} "
+                f"(event #{invitation.event_id}, {invitation.event.title_en})"[:300],
+                f"at {now.isoformat(timespec='seconds')}",
+                f"for {invitation.email}",
+                f"IP {address or '?'}",
+                f"user agent {(agent or '?')[:300]}",
+            ]
+        )
+        community_consent.record(
+            member,
+            None,
+            Consent.Purpose.EVENTS,
+            Consent.State.WITHDRAWN,
+            proof=proof,
+            source=Consent.Source.UNSUBSCRIBE,
+            at=now,
+        )
+    return Withdrawn(True, False)
 
 
 @dataclass
