@@ -275,3 +275,40 @@ def test_members_of_another_workspace_are_never_merged_nor_dismissed(
     # And B's member is never suggested to A.
     shown = client.get(url("merge_review", personas)).content.decode()
     assert f"members/{theirs.pk}/" not in shown
+
+
+def test_the_member_page_shows_their_suggestions_from_the_same_engine(
+    personas: Any, client: Any, crowd: dict[str, Member]
+) -> None:
+    from ambassade.community import suggestions
+    from ambassade.community.models import Consent
+
+    ws = personas.workspace_a
+    lea = person(ws, "mastodon", "ldubois", "Léa D.", reach=300)
+    Member.objects.filter(pk=lea.pk).update(email="Lea@Example.org")
+    Consent.objects.create(
+        workspace=ws,
+        member=lea,
+        purpose=Consent.Purpose.EMAILING,
+        state=Consent.State.GRANTED,
+        source=Consent.Source.DOUBLE_OPT_IN,
+        email="Lea@Example.org",
+    )
+    guest = person(ws, "email", "lea@example.org", "Lea")
+    # Each member's own suggestions are exactly the review list's pairs that hold them.
+    everything = suggestions.suggestions(ws)
+    for member in Member.objects.filter(workspace=ws):
+        mine = {suggestions._key(c) for c in suggestions.for_member(member)}
+        assert mine == {pair for pair in everything if member.pk in pair}, member.display_name
+    client.force_login(personas.bob)
+    member_url = reverse("community:member", args=[ws.slug, lea.pk])
+    page = parse(client.get(member_url, HTTP_ACCEPT_LANGUAGE="en").content)
+    shown = page.find("ul", class_="plain-list merge-list")
+    assert shown is not None and len(shown.find_all("p", data_merge_score=True)) == 1
+    assert "lea@example.org" in shown.text and "High confidence" in shown.text
+    evidence = shown.find("ul", class_="merge-evidence")
+    assert evidence is not None and "lea@example.org" in evidence.text
+    # A dismissed pair leaves the page too.
+    suggestions.dismiss(ws, (min(lea.pk, guest.pk), max(lea.pk, guest.pk)), personas.bob)
+    page = parse(client.get(member_url, HTTP_ACCEPT_LANGUAGE="en").content)
+    assert page.find("ul", class_="plain-list merge-list") is None

@@ -9,11 +9,13 @@ line per merge). A pair is given as ``(low id, high id)``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 
 from ambassade.community import services
 from ambassade.community.models import Consent, DismissedPair, Identity, Member
@@ -22,7 +24,18 @@ from ambassade.engine.identities import Identity as EngineIdentity
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.params import parse_id
 
-__all__ = ["MergeOutcome", "Pair", "dismiss", "merge_pairs", "pair_of", "suggestions"]
+__all__ = [
+    "MergeOutcome",
+    "Pair",
+    "dismiss",
+    "for_member",
+    "merge_pairs",
+    "pair_of",
+    "suggestions",
+]
+
+#: The members that share a clue with one member looked at, at most (the member page).
+MAX_NEIGHBOURS = 200
 
 Pair = tuple[int, int]
 
@@ -38,13 +51,16 @@ def pair_of(value: object) -> Pair | None:
     return (a, b) if a < b else (b, a)
 
 
-def _profiles(workspace: Workspace) -> list[Profile]:
-    """Every member as the engine sees them: each account's network, handle, name and profile
-    link, and the e-mail addresses known of them (an ``email`` account's address; the member's own
-    address, verified when they confirmed it by double opt-in), so that the e-mail clues can fire."""
+def _profiles(workspace: Workspace, only: Collection[int] | None = None) -> list[Profile]:
+    """Every member (or those of ``only``) as the engine sees them: each account's network,
+    handle, name and profile link, and the e-mail addresses known of them (an ``email`` account's
+    address; the member's own address, verified when they confirmed it by double opt-in), so that
+    the e-mail clues can fire."""
+    within = Q() if only is None else Q(member_id__in=sorted(only))
     verified = {
         (member_id, address.strip().casefold())
         for member_id, address in Consent.objects.filter(
+            within,
             workspace=workspace,
             purpose=Consent.Purpose.EMAILING,
             state=Consent.State.GRANTED,
@@ -54,13 +70,14 @@ def _profiles(workspace: Workspace) -> list[Profile]:
     }
     addresses = dict(
         Member.objects.filter(workspace=workspace)
+        .filter(Q() if only is None else Q(pk__in=sorted(only)))
         .exclude(email="")
         .values_list("id", "email")
         .iterator(chunk_size=5000)
     )
     by_member: dict[int, list[EngineIdentity]] = defaultdict(list)
     rows = (
-        Identity.objects.filter(workspace=workspace)
+        Identity.objects.filter(within, workspace=workspace)
         .order_by("member_id", "id")
         .values_list("member_id", "network", "handle", "name", "profile_url")
     )
@@ -93,6 +110,74 @@ def suggestions(workspace: Workspace) -> dict[Pair, Candidate]:
     )
     found = suggest_merges(_profiles(workspace))
     return {_key(c): c for c in found if _key(c) not in dismissed}
+
+
+def _neighbours(member: Member) -> set[int]:
+    """The members sharing a clue with ``member`` that the engine's blocking would pair: a handle
+    (on any network), an e-mail address (an ``email`` account, the member's own), an address's
+    user part as a handle and the reverse, a profile link, a name written the same (case aside),
+    a name written without spaces as a handle. A few indexed queries."""
+    own = list(
+        Identity.objects.filter(member=member).values_list(
+            "network", "handle", "name", "profile_url"
+        )
+    )
+    handles = {handle for _network, handle, _name, _url in own if handle}
+    emails = {
+        handle for network, handle, _name, _url in own if network == "email" and "@" in handle
+    }
+    if member.email.strip():
+        emails.add(member.email.strip().casefold())
+    users = {email.split("@", 1)[0] for email in emails}
+    links = {url for _network, _handle, _name, url in own if url}
+    names = {name.strip() for _network, _handle, name, _url in own if name.strip()}
+    squeezed = {"".join(name.casefold().split()) for name in names}
+    accounts = Q(handle__in=sorted(handles | emails | users | squeezed))
+    if links:
+        accounts |= Q(profile_url__in=sorted(links))
+    for name in sorted(names)[:10]:
+        accounts |= Q(name__iexact=name)
+    for handle in sorted(handles)[:10]:
+        accounts |= Q(network="email", handle__startswith=f"{handle}@")
+    found = set(
+        Identity.objects.filter(accounts, workspace_id=member.workspace_id)
+        .exclude(member=member)
+        .values_list("member_id", flat=True)[:MAX_NEIGHBOURS]
+    )
+    people = Q(address__in=sorted(emails)) if emails else Q(pk__in=[])
+    for handle in sorted(handles)[:10]:
+        people |= Q(email__istartswith=f"{handle}@")
+    for name in sorted(names | {member.display_name.strip()} - {""})[:10]:
+        people |= Q(display_name__iexact=name)
+    found |= set(
+        Member.objects.annotate(address=Lower(Trim("email")))
+        .filter(people, workspace_id=member.workspace_id)
+        .exclude(pk=member.pk)
+        .values_list("id", flat=True)[:MAX_NEIGHBOURS]
+    )
+    return found
+
+
+def for_member(member: Member) -> list[Candidate]:
+    """``member``'s merge suggestions from the same engine and the same facts as the review list
+    (:func:`suggestions`), dismissed pairs aside, most likely first. The engine is given this
+    member and the members sharing a clue with them (:func:`_neighbours`), not the whole
+    workspace: a name that differs by a typo is found by the review list only."""
+    neighbours = _neighbours(member)
+    if not neighbours:
+        return []
+    workspace = member.workspace
+    dismissed = set(
+        DismissedPair.objects.filter(workspace=workspace)
+        .filter(Q(first_id=member.pk) | Q(second_id=member.pk))
+        .values_list("first_id", "second_id")
+    )
+    key = str(member.pk)
+    return [
+        candidate
+        for candidate in suggest_merges(_profiles(workspace, neighbours | {member.pk}))
+        if key in (candidate.first, candidate.second) and _key(candidate) not in dismissed
+    ]
 
 
 def dismiss(workspace: Workspace, pair: Pair, actor: Any) -> bool:

@@ -261,17 +261,31 @@ def member_staff(request: HttpRequest, member_id: int) -> HttpResponse:
 def _merge_candidates(
     request: HttpRequest, member: Member, identities: list[Identity]
 ) -> dict[str, object]:
-    """Members who may be the same person: the same handle on another network, or a search."""
-    same_handle = (
-        workspace_queryset(request, Member)
+    """Members who may be the same person: this member's suggestions from the merge engine (the
+    review list's, with the evidence), or a search."""
+    found_pairs = suggestions.for_member(member)[:10]
+    others = {
+        m.pk: m
+        for m in workspace_queryset(request, Member)
         .filter(
-            id__in=workspace_queryset(request, Identity)
-            .filter(handle__in=[identity.handle for identity in identities])
-            .exclude(member=member)
-            .values("member_id")
+            pk__in=[int(c.second if c.first == str(member.pk) else c.first) for c in found_pairs]
         )
-        .prefetch_related("identities")[:10]
-    )
+        .prefetch_related("identities")
+    }
+    suggested = []
+    for candidate in found_pairs:
+        other = others.get(
+            int(candidate.second if candidate.first == str(member.pk) else candidate.first)
+        )
+        if other is None:
+            continue
+        other.merge_percent = round(candidate.score * 100)  # type: ignore[attr-defined]
+        other.merge_confidence = candidate.confidence  # type: ignore[attr-defined]
+        other.merge_evidence = list(  # type: ignore[attr-defined]
+            dict.fromkeys((words(item.message), item.weight < 0) for item in candidate.evidence)
+        )
+        suggested.append(other)
+    same_handle = suggested
     merge_q = request.GET.get("merge_q", "").strip()[:200]
     found: list[Member] = []
     if merge_q:
