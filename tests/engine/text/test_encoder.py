@@ -179,3 +179,15 @@ def test_tiers_differ_and_an_unknown_tier_is_refused() -> None:
     assert (fast.sentiment_score, fast.offensive) != (accurate.sentiment_score, accurate.offensive)
     with pytest.raises(ValueError, match="unknown analysis tier"):
         analyze(text, tier="slow")
+
+
+def test_the_packaged_spam_head_is_the_configured_one() -> None:
+    """The packaged spam head reads the encoders, and has the calibration shift and stacking, that
+    HeadsConfig (which retrains it) says: the file and the configuration agree."""
+    from ambassade.engine.text.training._heads import HeadsConfig, head_encoders
+
+    cfg = HeadsConfig()
+    spam = default_heads().routes["spam"]["*"]
+    assert spam.encoders == head_encoders(cfg, "spam", "*")
+    assert spam.shift == pytest.approx(cfg.shift["spam:*"])
+    assert (spam.lexical_weight, spam.encoder_weight) == pytest.approx(cfg.stacking["spam"])

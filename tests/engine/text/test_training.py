@@ -278,3 +278,26 @@ def test_a_centred_head_folds_its_language_mean_into_the_intercept() -> None:
     )
     assert np.allclose(raw, centred[langs == "fr"] @ plain.T + plain_intercept, atol=1e-6)
     assert not np.allclose(intercept, plain_intercept)
+
+
+def test_xed_negative_lines_teach_only_the_heads_configured_for_them(data: Path) -> None:
+    """``HeadsConfig.ordinary_negative``: XED's negative French lines (train split) as negatives of
+    a head's encoder part, at their weight; no other head gets them (none by default: the sweep of
+    2026-12-07 is in docs/text-analysis.md)."""
+    from ambassade.engine.text.training._heads import HeadsConfig, ordinary_texts
+
+    assert HeadsConfig().ordinary_negative == {}
+    cfg = HeadsConfig(ordinary_negative={"hateful:fr": 1.0})
+    negative = {
+        json.loads(line)["text"]
+        for line in (data / "xed-fr-sentiment" / "train.jsonl").read_text("utf-8").splitlines()
+        if json.loads(line)["label"] == "negative"
+    }
+    rows, weights = ordinary_texts(data, "hateful", "fr", cfg)
+    got = {text: w for (text, lang), w in zip(rows, weights, strict=True) if text in negative}
+    assert set(got) == negative and set(got.values()) == {cfg.ordinary_negative["hateful:fr"]}
+    assert all(lang == "fr" for text, lang in rows if text in negative)
+    for task, route in (("offensive", "fr"), ("hateful", "en"), ("spam", "*")):
+        texts = {text for text, _ in ordinary_texts(data, task, route, cfg)[0]}
+        assert not texts & negative, (task, route)
+    assert not {t for t, _ in ordinary_texts(data, "hateful", "fr", HeadsConfig())[0]} & negative

@@ -111,6 +111,16 @@ class HeadsConfig:
     ordinary_tweets: dict[str, tuple[int, float]] = field(
         default_factory=lambda: {"spam:*": (10000, 0.3)}
     )
+    # Ordinary *negative* French text (XED's negative subtitle lines, train split: anger, disgust,
+    # sadness, fear, in everyday words; CC BY 4.0) as negatives of a French head's encoder part, at
+    # this weight, by "task:route": the ordinary French above holds complaints only as UMSAB's few
+    # negative tweets, and "… m'a débité DEUX FOIS … Remboursez-moi" scored hateful 0.50.
+    # Not used (2026-12-07, sixth session): CV on MLMA French and the flag rates chose weight 1
+    # with the French hate head stacked 0.5 / 0.5 (MLMA French 57.7 +- 2.1 -> 57.0 +- 1.3; XED's
+    # negative lines flagged out of fold 9.4 -> 0.3 %), but that head caught 6 % of our French hate
+    # suite's hateful statements instead of 65 %: MLMA's keyword-collected tweets do not hold plain
+    # statements, so the CV could not see it (docs/text-analysis.md).
+    ordinary_negative: dict[str, float] = field(default_factory=dict)
     # The ordinary messages of ``ordinary`` also in a task's TF-IDF part, at this weight, by task
     # (only for a task whose TF-IDF part serves one route).
     ordinary_lexical: dict[str, float] = field(default_factory=lambda: {"spam": 0.3})
@@ -244,7 +254,8 @@ def ordinary_texts(
     data: Path, task: str, route: str, cfg: HeadsConfig
 ) -> tuple[list[tuple[str, str]], npt.NDArray[np.float64]]:
     """The ordinary messages (text, language) a head's encoder part learns from as negatives, and
-    their weights: the UMSAB tweets at ``HeadsConfig.ordinary``, then the TweetEval tweets of
+    their weights: the UMSAB tweets at ``HeadsConfig.ordinary``, XED's negative French lines at
+    ``HeadsConfig.ordinary_negative``, then the TweetEval tweets of
     ``HeadsConfig.ordinary_tweets`` (none when the head has no weight there)."""
     rows: list[tuple[str, str]] = []
     weights: list[float] = []
@@ -253,6 +264,13 @@ def ordinary_texts(
         served = served_languages(task, route, cfg)
         rows = [row for row in ordinary_rows(data, task, cfg) if row[1] in served]
         weights = [weight] * len(rows)
+    negative = float(cfg.ordinary_negative.get(f"{task}:{route}", 0.0))
+    if negative:
+        lines = dict.fromkeys(
+            e.text for e in load(data, "xed-fr-sentiment", "train") if e.label == "negative"
+        )
+        rows += [(text, "fr") for text in lines]
+        weights += [negative] * len(lines)
     count, tweet_weight = cfg.ordinary_tweets.get(f"{task}:{route}", (0, 0.0))
     if count and tweet_weight:
         tweets = list(dict.fromkeys(e.text for e in load(data, "tweeteval-sentiment", "train")))
