@@ -71,3 +71,36 @@ def test_the_member_page_shows_the_products_they_talk_about(
         .find_all("li")
     )
     assert len(rows) == 1
+
+
+def test_the_member_page_loads_the_chart_library_once(
+    client: Any, personas: Any, source: Any, ingest: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Their score history and the products' sentiment bars both draw charts: one library."""
+    from ambassade.community import scores
+
+    workspace = personas.workspace_a
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_product(workspace, personas.alice, name="Cold brew")
+    ingest(source, [item("1", "I love the cold brew", handle="ana", at=days_ago(1))])
+    ingest(source, [item("2", "nothing to say", handle="ben", at=days_ago(1))])
+    ana = Identity.objects.get(handle="ana").member
+    ben = Identity.objects.get(handle="ben").member
+    client.force_login(personas.bob)
+
+    def libraries(member: Any) -> list[int]:
+        html = client.get(reverse("community:member", args=[workspace.slug, member.pk]))
+        text = html.content.decode()
+        sources = [script.attrs.get("src", "") for script in parse(text).find_all("script")]
+        charts = text.count(" data-chart=")
+        return [
+            sum("vega-lite" in s for s in sources),
+            sum("charts.js" in s for s in sources),
+            charts,
+        ]
+
+    assert libraries(ana) == [1, 1, 1]  # the products' bar only
+    assert libraries(ben) == [0, 0, 0]  # nothing drawn: nothing loaded
+    scores.store_scores(workspace)
+    assert libraries(ana) == [1, 1, 2]  # the history and the bar: still one library
+    assert libraries(ben) == [1, 1, 1]

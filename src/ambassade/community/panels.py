@@ -9,7 +9,9 @@ From an app's ``AppConfig.ready()``::
     panels.register_mention_tags("products", product_tags)
 
 ``context(request, member)`` returns a dict the template reads as ``panel``, or None to hide the
-panel (a permission the reader lacks, nothing to show). ``tags(mention_ids, slug, role)`` returns
+panel (a permission the reader lacks, nothing to show); ``"charts": True`` in it when the panel
+draws charts (``includes/chart.html``, ``data-chart``): the member page then loads the chart
+library, once for the whole page (a panel never includes ``includes/chart_scripts.html`` itself). ``tags(mention_ids, slug, role)`` returns
 ``{mention_id: [(text, link)]}`` for the mentions of one timeline page (one query): each is shown
 as a badge on that mention's line, linked when ``link`` is not empty.
 """
@@ -20,7 +22,15 @@ from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-__all__ = ["MENTION_TAGS", "PANELS", "Panel", "for_member", "register", "register_mention_tags"]
+__all__ = [
+    "MENTION_TAGS",
+    "PANELS",
+    "Panel",
+    "for_member",
+    "need_charts",
+    "register",
+    "register_mention_tags",
+]
 
 MentionTags = Callable[[list[int], str, str], dict[int, list[tuple[str, str]]]]
 
@@ -56,6 +66,11 @@ def for_member(request: Any, member: Any) -> list[tuple[str, dict[str, Any]]]:
         if extra is not None:
             found.append((panel.template, extra))
     return found
+
+
+def need_charts(shown: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Whether one of the shown panels (:func:`for_member`) draws charts."""
+    return any(context.get("charts") for _template, context in shown)
 
 
 def mention_tags(mention_ids: list[int], slug: str, role: str) -> dict[int, list[tuple[str, str]]]:

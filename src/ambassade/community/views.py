@@ -234,6 +234,8 @@ def member_page(
         )
     context["panels"] = panels.for_member(request, member)
     context["history"] = history_context(member)
+    # The chart library once for the page, whoever draws a chart on it.
+    context["chart_scripts"] = bool(context["history"]) or panels.need_charts(context["panels"])
     return render(request, "community/member.html", context)
 
 

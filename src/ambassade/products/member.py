@@ -73,4 +73,4 @@ def member_products(request: Any, member: Member) -> dict[str, Any] | None:
 
     for product in products:
         product["bar"] = sentiment_bar_spec(product["figures"])
-    return {"products": products, "chart_locale": locale_json()}
+    return {"products": products, "chart_locale": locale_json(), "charts": bool(products)}
