@@ -4,7 +4,6 @@ Merges, notes and tags are kept; running it again changes nothing."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from ambassade.community import services
         from ambassade.workspaces.models import Workspace
+        from ambassade.workspaces.progress import ProgressLine
 
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
@@ -27,13 +27,8 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1.")
 
-        def progress(done: int, total: int) -> None:
-            sys.stderr.write(f"\r  {done}/{total} mentions")
-            sys.stderr.flush()
-
-        result = services.rebuild_members(workspace, batch=options["batch"], progress=progress)
-        if result.mentions:
-            sys.stderr.write("\n")
+        with ProgressLine("mentions") as line:
+            result = services.rebuild_members(workspace, batch=options["batch"], progress=line)
         self.stdout.write(
             f"{result.mentions} mentions read; {result.members_created} new members, "
             f"{result.identities_created} new identities."

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         from ambassade.listening import backfill
         from ambassade.listening.models import ListeningQuery, QueryBackfill
         from ambassade.workspaces.models import Workspace
+        from ambassade.workspaces.progress import ProgressLine
 
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
@@ -46,16 +47,15 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1.")
 
-        def progress(current: QueryBackfill) -> None:
-            print(
-                f"\r  {current.done}/{current.total} ({current.percent}%)", end="", file=sys.stderr
-            )
-
         for query in chosen:
             print(f"{query.name}:", file=sys.stderr)
             started = backfill.start_backfill(query, None, enqueue=False)
-            result = backfill.run_backfill(started.pk, batch=options["batch"], progress=progress)
-            print(file=sys.stderr)
+            with ProgressLine() as line:
+                result = backfill.run_backfill(
+                    started.pk,
+                    batch=options["batch"],
+                    progress=lambda current: line(current.done, current.total),
+                )
             if result is None or result.state != QueryBackfill.State.DONE:
                 error = result.error if result is not None else "taken by another worker"
                 raise CommandError(f"{query.name}: stopped ({error}).")

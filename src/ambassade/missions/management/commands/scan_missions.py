@@ -31,6 +31,7 @@ class Command(BaseCommand):
         from ambassade.missions import services
         from ambassade.missions.models import Completion, Mission
         from ambassade.workspaces.models import Workspace
+        from ambassade.workspaces.progress import ProgressLine
 
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
@@ -43,13 +44,6 @@ class Command(BaseCommand):
             unknown = set(options["mission"]) - set(missions.values_list("pk", flat=True))
             if unknown:
                 raise CommandError(f"No mission {sorted(unknown)} in {workspace.name}.")
-
-        def progress(current: Mission) -> None:
-            print(
-                f"\r  {current.scanned}/{current.scan_total} ({current.scan_percent}%)",
-                end="",
-                file=sys.stderr,
-            )
 
         for mission in missions:
             print(f"{mission.title}:", file=sys.stderr)
@@ -64,8 +58,12 @@ class Command(BaseCommand):
                 scan_heartbeat_at=None,
                 scan_done_at=None,
             )
-            result = services.scan(mission.pk, batch=options["batch"], progress=progress)
-            print(file=sys.stderr)
+            with ProgressLine() as line:
+                result = services.scan(
+                    mission.pk,
+                    batch=options["batch"],
+                    progress=lambda current: line(current.scanned, current.scan_total),
+                )
             if result is None:
                 raise CommandError(f"{mission.title}: taken by another worker.")
             made = Completion.objects.filter(mission=mission).count() - before
