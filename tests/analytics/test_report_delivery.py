@@ -119,5 +119,44 @@ def test_a_failure_is_retried_then_marked_failed(report: Any, monkeypatch: Any) 
         assert reports_services.send_delivery(delivery_id, now) is False
     delivery = Delivery.objects.get(pk=delivery_id)
     assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
-    assert delivery.error == "ConnectionRefusedError: no SMTP server"
+    assert delivery.error.code == "mail.server_unreachable"
+    with translation.override("fr"):
+        assert "n’a pas pu être joint (no SMTP server)" in str(delivery.error)
     assert reports_services.due_deliveries(SEVEN + timedelta(days=1)) == []
+
+
+def test_errors_stored_before_codes_read_in_the_reader_s_language(report: Any) -> None:
+    """Migration 0006: an old row's English ``Name: detail`` becomes ``mail.not_sent``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("ambassade.analytics.migrations.0006_delivery_error_coded")
+    old = Delivery.objects.create(
+        workspace=report.workspace,
+        report=report,
+        period_start=SEVEN.date(),
+        period_end=SEVEN.date(),
+        status=Delivery.Status.FAILED,
+        error="ConnectionRefusedError: no SMTP server",
+    )
+    plain = Delivery.objects.create(
+        workspace=report.workspace,
+        report=report,
+        period_start=SEVEN.date(),
+        period_end=SEVEN.date(),
+        manual=True,
+        error="something odd",
+    )
+    migration.code_old_errors(apps, None)
+    old.refresh_from_db()
+    plain.refresh_from_db()
+    assert old.error.code == "mail.not_sent"
+    assert old.error.text == "ConnectionRefusedError: no SMTP server"
+    with translation.override("fr"):
+        assert str(old.error) == (
+            "L’e-mail n’a pas pu être envoyé (ConnectionRefusedError : no SMTP server)."
+        )
+        assert "(Error : something odd)" in str(plain.error)
+    migration.code_old_errors(apps, None)  # again: nothing changes
+    assert Delivery.objects.get(pk=old.pk).error == old.error

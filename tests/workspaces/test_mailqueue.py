@@ -3,10 +3,12 @@ each e-mail sent once, a dead worker's claims resumed, its e-mail in flight neve
 
 from __future__ import annotations
 
+import smtplib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from ambassade.analytics.reports_models import Delivery
 from ambassade.connectors.http import OutcomeUnknown
@@ -112,8 +114,54 @@ def test_refusals_are_tried_again_then_failed_skips_and_unknown_outcomes_are_kep
     assert second.failed == 1 and second.retried == 0  # the second attempt was the last
     failed = Delivery.objects.get(pk=refused)
     assert (failed.status, failed.attempts) == ("failed", 2)
-    assert failed.error == "ConnectionRefusedError: no SMTP server"
+    # Why, coded, in the reader's language (not the exception's English).
+    assert failed.error.code == "mail.server_unreachable"
+    assert failed.error.params == {"detail": "no SMTP server"}
+    with translation.override("fr"):
+        assert (
+            str(failed.error) == "Le serveur de messagerie n’a pas pu être joint (no SMTP server)."
+        )
     assert outbox.sent == []
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "detail"),
+    [
+        (
+            smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"5.1.1 no such user")}),
+            "mail.recipients_refused",
+            "a@example.org: 550 5.1.1 no such user",
+        ),
+        (
+            smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"),
+            "mail.login_refused",
+            "535 5.7.8 bad credentials",
+        ),
+        (
+            smtplib.SMTPSenderRefused(553, b"not yours", "x@example.org"),
+            "mail.sender_refused",
+            "553 not yours",
+        ),
+        (smtplib.SMTPDataError(554, "rejected"), "mail.server_refused", "554 rejected"),
+        (
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            "mail.server_unreachable",
+            "Connection unexpectedly closed",
+        ),
+        (TimeoutError(), "mail.server_unreachable", "TimeoutError"),
+        (mailqueue.NotSent("mail.no_recipient"), "mail.no_recipient", None),
+        (KeyError("x"), "mail.not_sent", "'x'"),
+    ],
+)
+def test_each_reason_is_coded_and_worded_in_french(
+    error: Exception, code: str, detail: str | None
+) -> None:
+    found = mailqueue.reason(error)
+    assert found.code == code
+    assert found.params.get("detail") == detail
+    with translation.override("fr"):
+        worded = str(found)
+    assert worded and worded != found.text  # a French wording, not the English text
 
 
 def test_a_queue_without_a_claimed_state_begins_from_pending(rows: list[int]) -> None:

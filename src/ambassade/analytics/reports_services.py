@@ -234,7 +234,7 @@ def build_message(delivery: Delivery) -> EmailMessage:
 def _send(delivery_id: int) -> dict[str, Any]:
     delivery = Delivery.objects.select_related("report__workspace").get(id=delivery_id)
     if not delivery.recipients:
-        raise ValueError("no recipient")
+        raise mailqueue.NotSent("mail.no_recipient")
     build_message(delivery).send()
     return {"sent_at": timezone.now(), "error": ""}
 

@@ -14,6 +14,10 @@ committed before the next step:
    accepting anything (tried again, ``failed`` after ``max_attempts``); ``→ unknown`` when the
    outcome cannot be known; ``→ skipped`` when the caller found it no longer due.
 
+Why a row was not sent is stored in its ``error`` field (a ``MessageField``) with a code and its
+parameters (:func:`reason`: ``mail.server_unreachable``, ``mail.recipients_refused``…, or the
+code of a connector error), worded in the reader's language where a page shows it.
+
 A worker killed at any point leaves its rows ``claimed`` or ``sending``. :func:`recover` (each run
 calls it first) gives ``claimed`` rows older than ``stale`` back to ``pending``: nothing of them
 went out, they are **resumed**. A row left ``sending`` may have been accepted by the server just
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,14 +39,17 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from ambassade.connectors.http import OutcomeUnknown
+from ambassade.workspaces.messages import MessageField, StoredMessage, coded
 
 __all__ = [
+    "NotSent",
     "Queue",
     "Result",
     "Skip",
     "begin",
     "claim",
     "mark",
+    "reason",
     "recover",
     "run",
     "send_claimed",
@@ -49,6 +57,17 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+class NotSent(Exception):
+    """Raised by a send function when nothing was sent, with the code and parameters of why
+    (tried again, ``failed`` after ``max_attempts``)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        self.message = coded(code, **params).text
+        super().__init__(self.message)
 
 
 class Skip(Exception):
@@ -252,13 +271,49 @@ def send_claimed(
     return result
 
 
+#: What the network said, kept in a reason (the server's words, never the e-mail's content).
+_DETAIL = 200
+
+
+def _said(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        said = error.smtp_error
+        text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+        return f"{error.smtp_code} {text}".strip()[:_DETAIL]
+    return str(error)[:_DETAIL]
+
+
+def reason(error: BaseException) -> StoredMessage:
+    """Why an e-mail was not sent, as a coded message (worded where it is shown)."""
+    if isinstance(getattr(error, "code", None), str):  # NotSent, connector errors
+        return StoredMessage.of(error)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        said = "; ".join(
+            f"{address}: {code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+            for address, (code, text) in error.recipients.items()
+        )
+        return coded("mail.recipients_refused", detail=said[:_DETAIL])
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return coded("mail.login_refused", detail=_said(error))
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return coded("mail.sender_refused", detail=_said(error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        return coded("mail.server_refused", detail=_said(error))
+    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+        return coded("mail.server_unreachable", detail=_said(error) or type(error).__name__)
+    return coded("mail.not_sent", kind=type(error).__name__, detail=_said(error))
+
+
 def _error(queue: Queue, error: Exception) -> dict[str, Any]:
     """The reason, in the row's ``error`` field when it has one (never the message's content)."""
-    names = {f.name for f in queue.model._meta.get_fields()}
-    if "error" not in names:
+    field = next((f for f in queue.model._meta.get_fields() if f.name == "error"), None)
+    if field is None:
         return {}
-    limit = getattr(queue.model._meta.get_field("error"), "max_length", None) or 500
-    return {"error": f"{type(error).__name__}: {error}"[:limit]}
+    found = reason(error)
+    if isinstance(field, MessageField):
+        return {"error": found}
+    limit = getattr(field, "max_length", None) or 500
+    return {"error": found.text[:limit]}
 
 
 def run(

@@ -341,3 +341,18 @@ register_all(
         ),
     }
 )
+
+# Why an e-mail of the claim-send-mark queue was not sent (workspaces/mailqueue.reason).
+register_all(
+    {
+        "mail.server_unreachable": _("The mail server could not be reached (%(detail)s)."),
+        "mail.login_refused": _(
+            "The mail server refused the login (%(detail)s): check the account's settings."
+        ),
+        "mail.sender_refused": _("The mail server refused the sender's address (%(detail)s)."),
+        "mail.recipients_refused": _("The mail server refused the recipients (%(detail)s)."),
+        "mail.server_refused": _("The mail server refused the e-mail (%(detail)s)."),
+        "mail.no_recipient": _("There is nobody to send it to."),
+        "mail.not_sent": _("The e-mail could not be sent (%(kind)s: %(detail)s)."),
+    }
+)
