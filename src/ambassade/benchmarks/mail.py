@@ -55,11 +55,12 @@ def run(options: BenchOptions) -> BenchResult:
         f"Each campaign goes to {recipients:,} members with consent (French and English, a "
         "tracked link, the unsubscribe headers), through one SMTP connection to an aiosmtpd "
         "server on 127.0.0.1 that accepts everything and counts per address. Throughput is "
-        "wall-clock, from the first claim to the last mark, on a shared machine.",
+        "wall-clock, from the first claim to the last mark, on a shared machine: the last "
+        "column is its load average (one minute) at the start and at the end of the run.",
         "",
         "| Database | Run | Sent | Time | E-mails/s | Received once | Twice or more | Not "
-        "received | Perhaps sent (unknown) | Kills |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "received | Perhaps sent (unknown) | Kills | Load average |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     cpu_lines: list[str] = []
     summary = []
@@ -74,7 +75,8 @@ def run(options: BenchOptions) -> BenchResult:
             lines.append(
                 f"| {label} | {name} | {row['sent']:,} | {row['seconds']:.1f} s | "
                 f"{row['sent'] / row['seconds']:.0f} | {row['once']:,} | {row['twice']:,} | "
-                f"{row['missing']:,} | {row['unknown']:,} | {row.get('kills', 0)} |"
+                f"{row['missing']:,} | {row['unknown']:,} | {row.get('kills', 0)} | "
+                f"{row['load_start']:.1f} → {row['load']:.1f} |"
             )
         summary.append(
             f"{label} {r['clean']['sent'] / r['clean']['seconds']:.0f} e-mails/s, "
@@ -255,6 +257,7 @@ def _measure(recipients: int, seed: int) -> dict[str, Any]:
 
         campaign, user, _ids = _fill(recipients, port, "clean")
         services.start(campaign, user)
+        load_start = os.getloadavg()[0]
         started, cpu = time.perf_counter(), time.process_time()
         while not sending.run(campaign.pk, budget=3600.0).finished:
             pass
@@ -263,12 +266,14 @@ def _measure(recipients: int, seed: int) -> dict[str, Any]:
         # what one e-mail costs, whatever else the machine is doing.
         results["clean"]["cpu"] = time.process_time() - cpu
         results["clean"]["load"] = os.getloadavg()[0]
+        results["clean"]["load_start"] = load_start
         print(f"clean: {results['clean']}", file=sys.stderr)
 
         campaign, user, ids = _fill(recipients, port, "killed")
         services.start(campaign, user, members=ids)  # the new members only
         rng = random.Random(seed)
         kills = 0
+        load_start = os.getloadavg()[0]
         started = time.perf_counter()
         env = dict(os.environ)
         while True:
@@ -304,6 +309,8 @@ def _measure(recipients: int, seed: int) -> dict[str, Any]:
                 time.sleep(0.05)
         results["killed"] = _tally(handler, campaign, "killed", time.perf_counter() - started)
         results["killed"]["kills"] = kills
+        results["killed"]["load_start"] = load_start
+        results["killed"]["load"] = os.getloadavg()[0]
         print(f"killed: {results['killed']}", file=sys.stderr)
         return results
     finally:
