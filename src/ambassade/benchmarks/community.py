@@ -9,7 +9,11 @@ of activity, three in four with a sentiment, one in three matching the queries. 
   learns every person and scores everyone (what a rebuild does), then the influencer discovery;
 - **new day**: everyone re-scored on the folded state (activities leave the look-back);
 - **incremental update per ingest batch**: ``batches`` batches of ``batch`` (1,000) new activities,
-  each folded in and its people re-scored (:meth:`Scorer.update`); median and 95th percentile.
+  each folded in and its people re-scored (:meth:`Scorer.update`); median and 95th percentile;
+- **score history** (``benchmarks/_community_history.py``): what keeping the history of the stored
+  scores costs on the product's tables, SQLite and (with ``AMBASSADE_TEST_DATABASE_URL``)
+  PostgreSQL, for ``members`` members over ``history_days`` nightly storings, with the share of
+  members whose record changes from one day to the next measured on the synthetic community.
 
 The goal set by issue 14 is a full recompute under a minute on one core.
 """
@@ -21,7 +25,9 @@ import os
 import random
 import resource
 import statistics
+import sys
 import time
+from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult, progress
 from ambassade.engine.identities import Identity, Profile, suggest_merges
@@ -35,6 +41,8 @@ OPTIONS = {
     "members": "members (default 100000; a tenth more authors are not members)",
     "batch": "activities per ingest batch (default 1000)",
     "batches": "ingest batches measured (default 50)",
+    "history_days": "nightly storings of the score-history part (default 5; 0 leaves it out)",
+    "databases": "sqlite or postgresql: the score-history part on one database only",
 }
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
@@ -138,8 +146,13 @@ def run(options: BenchOptions) -> BenchResult:
     search = clock.lap()
     full = (fold[0] + score[0] + search[0], fold[1] + score[1] + search[1])
 
-    scorer.score_all(NOW + dt.timedelta(days=1))
+    tomorrow = scorer.score_all(NOW + dt.timedelta(days=1))
     new_day = clock.lap()
+    # The share of members whose history record (community/history.py) changes overnight.
+    member_keys = [key for key, one in scores.items() if one.member]
+    moved = sum(1 for key in member_keys if _record(scores[key]) != _record(tomorrow[key]))
+    changed_share = moved / max(1, len(member_keys))
+    del tomorrow
 
     by_key = {person.key: person for person in people}
     walls, cpus = [], []
@@ -211,12 +224,83 @@ def run(options: BenchOptions) -> BenchResult:
             "that planted pairs are found, not precision on real communities.",
         ]
     )
+    history_days = int(extra.get("history_days", 2 if options.quick else 5))
+    if history_days > 0:
+        markdown += "\n\n" + _history_part(members, history_days, changed_share, extra)
     summary = (
         f"full recompute {full[0]:.1f} s ({full[1]:.1f} s CPU) for {total:,} activities and "
         f"{members:,} members; {median[0] * 1000:.0f} ms per batch of {batch:,}; merge "
         f"suggestions {merge[0]:.1f} s"
     )
     return BenchResult(markdown, summary)
+
+
+def _record(one: Any) -> tuple[Any, ...]:
+    """What a member's 9-byte history record holds (``community.history._payload``)."""
+    return (
+        min(2**32 - 1, max(0, round(one.love * 10))),
+        max(-100, min(100, round(one.sentiment * 100))),
+        max(0, min(255, round(one.influence))),
+        one.level,
+        one.classes,
+    )
+
+
+def _history_part(members: int, days: int, changed: float, extra: dict[str, str]) -> str:
+    from ambassade.benchmarks._community_history import measure_in_child
+
+    targets = [("SQLite", "")]
+    url = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
+    if url:
+        targets.append(("PostgreSQL", url))
+    wanted = extra.get("databases")
+    if wanted:
+        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    lines = [
+        f"**Score history** (`community/history.py`, `benchmarks/_community_history.py`): "
+        f"{members:,} members on the product's tables, {days} nightly storings as "
+        "`community.score_everyone` does them (every member through `history.record_members`, "
+        "500 a transaction, then the day's `history.record_classes`; only those two timed). "
+        f"After the first day, {changed:.1%} of the members get new scores each day: the share "
+        "whose record changed overnight in the synthetic community above (scores of the "
+        "full recompute against the new day's).",
+        "",
+        "| database | first storing of a year (a record each) | a following day, median | "
+        "class counts of a day | bytes per member and day | a year, projected | on disk | "
+        "load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, database_url in targets:
+        print(f"community: score history on {label}…", file=sys.stderr)
+        found = measure_in_child(members, days, changed, database_url)
+        first, rest = found["days"][0], found["days"][1:]
+        following = statistics.median(d["members_wall"] for d in rest) if rest else float("nan")
+        following_cpu = statistics.median(d["members_cpu"] for d in rest) if rest else 0.0
+        added = statistics.mean(d["added_bytes"] for d in rest) if rest else 0.0
+        per_member_day = added / members
+        year = first["added_bytes"] + 364 * added
+        classes = statistics.median(d["classes_wall"] for d in found["days"])
+        disk = (
+            f"{found['disk'] / 2**20:,.1f} MiB for {found['rows']:,} rows and {found['bytes'] / 2**20:,.1f} MiB "
+            f"of records after {days} days; class counts {found['class_disk'] / 1024:,.0f} KiB"
+            if found["disk"]
+            else "—"
+        )
+        loads = [d["load"] for d in found["days"]]
+        lines.append(
+            f"| {label} | {first['members_wall']:.1f} s ({first['members_cpu']:.1f} s CPU) | "
+            f"{following:.1f} s ({following_cpu:.1f} s CPU) | {classes * 1000:.0f} ms | "
+            f"{per_member_day:.2f} | {year / 2**20:,.1f} MiB | {disk} | "
+            f"{min(loads):.1f}–{max(loads):.1f} |"
+        )
+    lines += [
+        "",
+        "Bytes are the records' own (`points`), measured day by day; the year is projected "
+        "from them: the first day's records plus 364 days at the measured daily growth "
+        "(not stored for 365 days). The database's own overhead per row shows in the on-disk "
+        "column (PostgreSQL's `pg_total_relation_size`, indexes and TOAST included).",
+    ]
+    return "\n".join(lines)
 
 
 class _Clock:

@@ -9,7 +9,13 @@ from ambassade.benchmarks import community as bench
 
 
 def test_it_measures_the_full_recompute_and_the_ingest_batches(tmp_path: Path) -> None:
-    extra = {"members": "200", "activities": "3000", "batch": "50", "batches": "3"}
+    extra = {
+        "members": "200",
+        "activities": "3000",
+        "batch": "50",
+        "batches": "3",
+        "history_days": "0",  # the score-history part migrates a database: not in unit tests
+    }
     result = bench.run(BenchOptions(data_dir=tmp_path, extra=extra))
     assert "200 members and 20 authors who are not members, 3,000 activities" in result.markdown
     assert "| **full recompute**, all of it |" in result.markdown
@@ -33,3 +39,18 @@ def test_the_merge_bench_finds_the_planted_pairs() -> None:
     profiles, planted = bench.make_profiles(300)
     found = {(c.first, c.second) for c in suggest_merges(profiles) if c.confidence != "low"}
     assert planted and planted <= found
+
+
+def test_the_history_record_is_what_community_history_stores() -> None:
+    """The bench's change share compares what a 9-byte record holds, nothing finer."""
+    people, activities = bench.make_community(30, 400)
+    from ambassade.engine.scoring import Scorer
+
+    scorer = Scorer()
+    scorer.set_people(people)
+    scorer.add(activities)
+    today = scorer.score_all(bench.NOW)
+    for one in today.values():
+        love, sentiment, influence, level, classes = bench._record(one)
+        assert 0 <= love < 2**32 and -100 <= sentiment <= 100 and 0 <= influence <= 255
+        assert level in (1, 2, 3, 4) and classes == one.classes
