@@ -194,6 +194,8 @@ def test_the_pages_offer_the_workspaces_segments_and_show_the_rules(
     contest, slug = entered["contest"], personas.workspace_a.slug
     client.force_login(personas.alice)
     form = parse(client.get(reverse("contests:contest_new", args=[slug])).content)
+    names = [f.attrs.get("name") for f in form.find_all() if f.tag in ("input", "select")]
+    assert names.index("only_segment") == names.index("exclude_bots") + 1
     offered = [o.text for o in form.find("select", id="id_only_segment").find_all("option")]
     assert offered[1:] == ["Fans", "Jury"]
     page = client.get(

@@ -103,6 +103,12 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, workspace: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The segments with the other rules on who may win, not after the texts.
+        order = list(self.fields)
+        for name in ("only_segment", "exclude_segments"):
+            order.remove(name)
+        at = order.index("exclude_bots") + 1
+        self.order_fields([*order[:at], "only_segment", "exclude_segments", *order[at:]])
         segments = Segment.objects.filter(workspace=workspace).order_by("name", "id")
         for name in ("only_segment", "exclude_segments"):
             self.fields[name].queryset = segments  # type: ignore[attr-defined]

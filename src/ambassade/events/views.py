@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -203,10 +203,11 @@ def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
         f"{words(coded(f'event.invite.{reason}'))}: {count}"
         for reason, count in outcome.left_out.items()
     )
-    text = _("%(count)s members of “%(segment)s” invited; their e-mails are on their way.") % {
-        "count": outcome.invited,
-        "segment": segment.name,
-    }
+    text = ngettext(
+        "%(count)s member of “%(segment)s” invited; the e-mail is on its way.",
+        "%(count)s members of “%(segment)s” invited; their e-mails are on their way.",
+        outcome.invited,
+    ) % {"count": outcome.invited, "segment": segment.name}
     if left_out:
         text += " " + _("Not invited: %(reasons)s.") % {"reasons": left_out}
     messages.success(request, text)
