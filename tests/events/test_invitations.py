@@ -198,3 +198,27 @@ def test_the_emails_page_shows_each_state_with_counts_reasons_and_csv(
         "Guests"
     ]
     assert "2 people invited so far." in event_page.text
+
+
+def test_a_failure_stored_coded_by_the_queue_reads_in_the_readers_language(
+    guests: dict[str, Any], personas: Any
+) -> None:
+    import smtplib
+
+    from django.utils import translation
+
+    from ambassade.events import deliveries
+    from ambassade.workspaces import mailqueue
+
+    invitations.invite_segment(guests["event"], personas.alice, guests["segment"], now=NOW)
+    refused = smtplib.SMTPRecipientsRefused({"ana@x.org": (550, b"no such user")})
+    Invitation.objects.filter(email="ana@x.org").update(
+        state="failed", error=mailqueue.reason(refused)
+    )
+    (row,) = [r for r in deliveries.of_event(guests["event"]) if r.email == "ana@x.org"]
+    assert row.reason is not None and row.reason.code == "mail.recipients_refused"
+    with translation.override("en"):
+        english = str(row.reason)
+    with translation.override("fr"):
+        french = str(row.reason)
+    assert "550 no such user" in english and english != french

@@ -10,8 +10,8 @@ also ``bounced`` when a hard bounce of the person's address was read back (by th
 IMAP reader, which withdraws their e-mailing consent with the source ``bounce``) after it was
 sent. Events' e-mails carry no tracking: opens and clicks are not known.
 
-The reason of a failure is stored as the exception's class and text (``mailqueue``), never
-translated there; :func:`reason` turns it into a coded message worded in the reader's language.
+The reason of a failure is stored coded by the queue (``mailqueue.reason``), worded where shown
+in the reader's language; :func:`reason` also reads a reason stored as text before.
 """
 
 from __future__ import annotations
@@ -60,11 +60,16 @@ _CAUSES = {
 }
 
 
-def reason(error: str) -> StoredMessage | None:
-    """The stored failure ``error`` (``"SMTPRecipientsRefused: {…}"``) as a coded message, or
-    None when there is none."""
+def reason(error: StoredMessage | str) -> StoredMessage | None:
+    """The stored failure ``error`` as a message to word, or None when there is none: the coded
+    message ``mailqueue.reason`` stores as it is; a text without a code (``"SMTPRecipientsRefused:
+    {…}"``, as stored before) read by the exception's class."""
     if not error:
         return None
+    if isinstance(error, StoredMessage):
+        if error.code:
+            return error
+        error = error.text
     name, _sep, detail = error.partition(": ")
     code = _CAUSES.get(name.rsplit(".", 1)[-1])
     if code is not None:
@@ -81,7 +86,7 @@ class Delivery:
     attempts: int
     queued_at: dt.datetime
     sent_at: dt.datetime | None
-    error: str
+    error: StoredMessage | str
     member_id: int | None
     bounced_at: dt.datetime | None = None
 

@@ -36,6 +36,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.community.models import Identity, Member
+from ambassade.workspaces.messages import MessageField
 from ambassade.workspaces.models import Workspace
 
 __all__ = ["Email", "Event", "FormThrottle", "Invitation", "Rsvp"]
@@ -214,9 +215,9 @@ class Email(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    #: Why the last try failed (the exception's class and text, written by ``mailqueue``; worded
-    #: for people by ``deliveries.reason``).
-    error = models.CharField(max_length=500, blank=True)
+    #: Why the last try failed: a coded message written by ``mailqueue.reason``, worded where
+    #: shown (``deliveries.reason``).
+    error = MessageField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -253,7 +254,7 @@ class Invitation(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    error = MessageField(blank=True)
 
     class Meta:
         ordering = ["id"]
