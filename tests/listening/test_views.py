@@ -347,6 +347,10 @@ def test_it_shows_share_of_voice_trends_and_authors(
     assert 'data-chart="' in page and "&quot;normalize&quot;" in page
     assert "Share of the period" in page
     assert "Grain Noir" in page and "Brand A" in page
+    # The chart library is loaded once, in the body, never inside the page's <title>.
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<script" not in title
+    assert page.count("vendor/vega-lite-") == 1, "the chart library is loaded more than once"
     # The page lists the top 15 trending terms, the incident's hashtags among them.
     from django.utils.html import escape
 
