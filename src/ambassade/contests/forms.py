@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassade.community.models import Segment
 from ambassade.contests.models import MAX_WINNERS, Contest, SegmentRule
 from ambassade.workspaces.dates import DateTimeField
+from ambassade.workspaces.formfields import ModelMultipleChoiceField
 
 DEFAULT_NOTIFY_EN = (
     "Congratulations {name}! You won {prize} in the contest “{contest}” (entry {code}). "
@@ -54,7 +55,7 @@ class ContestForm(forms.ModelForm):  # type: ignore[type-arg]
             "published with the draw."
         ),
     )
-    exclude_segments = forms.ModelMultipleChoiceField(
+    exclude_segments = ModelMultipleChoiceField(
         label=_("Leave out the members of these segments"),
         queryset=Segment.objects.none(),
         required=False,
