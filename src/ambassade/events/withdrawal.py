@@ -39,18 +39,31 @@ __all__ = [
 _SALT = "ambassade.events.consent"
 
 
-def token(rsvp: Rsvp) -> str:
-    return signing.Signer(salt=_SALT, sep=".").sign(f"C{rsvp.pk}")
+def _sign(kind: str, pk: int) -> str:
+    return signing.Signer(salt=_SALT, sep=".").sign(f"{kind}{pk}")
 
 
-def rsvp_for_token(value: str) -> Rsvp | None:
+def _unsign(kind: str, value: str) -> int | None:
+    """The id signed for ``kind`` (``C`` a registration, ``I`` an invitation), or None."""
     try:
         raw = signing.Signer(salt=_SALT, sep=".").unsign(value[:100])
     except signing.BadSignature:
         return None
-    if not raw.startswith("C") or not raw[1:].isascii() or not raw[1:].isdigit():
+    digits = raw[len(kind) :]
+    if not raw.startswith(kind) or not digits.isascii() or not digits.isdigit():
         return None
-    return Rsvp.objects.select_related("event", "identity__member").filter(pk=int(raw[1:])).first()
+    return int(digits)
+
+
+def token(rsvp: Rsvp) -> str:
+    return _sign("C", rsvp.pk)
+
+
+def rsvp_for_token(value: str) -> Rsvp | None:
+    pk = _unsign("C", value)
+    if pk is None:
+        return None
+    return Rsvp.objects.select_related("event", "identity__member").filter(pk=pk).first()
 
 
 def url(rsvp: Rsvp) -> str:
@@ -59,17 +72,14 @@ def url(rsvp: Rsvp) -> str:
 
 def invitation_token(invitation: Invitation) -> str:
     """The same link for an invitation (``I`` and its id, under the same salt)."""
-    return signing.Signer(salt=_SALT, sep=".").sign(f"I{invitation.pk}")
+    return _sign("I", invitation.pk)
 
 
 def invitation_for_token(value: str) -> Invitation | None:
-    try:
-        raw = signing.Signer(salt=_SALT, sep=".").unsign(value[:100])
-    except signing.BadSignature:
+    pk = _unsign("I", value)
+    if pk is None:
         return None
-    if not raw.startswith("I") or not raw[1:].isascii() or not raw[1:].isdigit():
-        return None
-    return Invitation.objects.select_related("event", "member").filter(pk=int(raw[1:])).first()
+    return Invitation.objects.select_related("event", "member").filter(pk=pk).first()
 
 
 def invitation_url(invitation: Invitation) -> str:
