@@ -383,6 +383,19 @@ def usable(workspace: Any) -> bool:
     ).exists()
 
 
+def _period(
+    model: Any, workspace: Any, first_day: date, last_day: date, network: str, language: str
+) -> Any:
+    """A rollup's rows of the local days ``first_day``–``last_day``, within the network and
+    language when given."""
+    rows = model.objects.filter(workspace_id=workspace.pk, day__gte=first_day, day__lte=last_day)
+    if network:
+        rows = rows.filter(network=network)
+    if language:
+        rows = rows.filter(lang=language)
+    return rows
+
+
 def counts(
     workspace: Any,
     first_day: date,
@@ -394,13 +407,7 @@ def counts(
 ) -> Counts:
     """The distinct mentions of the local days ``first_day``–``last_day`` matched by any of
     ``query_ids``, within the network and language (the caller checks :func:`usable`)."""
-    rows = MentionRollup.objects.filter(
-        workspace_id=workspace.pk, day__gte=first_day, day__lte=last_day
-    )
-    if network:
-        rows = rows.filter(network=network)
-    if language:
-        rows = rows.filter(lang=language)
+    rows = _period(MentionRollup, workspace, first_day, last_day, network, language)
     return _summed(
         rows.order_by()
         .values_list("queries", "sentiment")
@@ -482,13 +489,7 @@ def top_authors(
     wanted = sorted(set(query_ids))
     if not wanted:
         return []
-    rows = AuthorRollup.objects.filter(
-        workspace_id=workspace.pk, day__gte=first_day, day__lte=last_day
-    )
-    if network:
-        rows = rows.filter(network=network)
-    if language:
-        rows = rows.filter(lang=language)
+    rows = _period(AuthorRollup, workspace, first_day, last_day, network, language)
     meets = Q()
     for query_id in wanted:
         meets |= Q(queries__contains=f",{query_id},")
