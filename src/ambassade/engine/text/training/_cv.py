@@ -123,6 +123,12 @@ def pooled_rows(data: Path, cfg: HeadsConfig, more: MoreData | None) -> dict[str
         for text, is_offensive, is_hateful in more.davidson():
             offensive.append(Row(text, is_offensive, "", cfg.davidson_weight))
             hateful.append(Row(text, is_hateful, "", cfg.davidson_weight))
+    if more is not None and cfg.hatexplain:
+        for text, is_offensive, is_hateful in more.hatexplain():
+            if cfg.hatexplain.get("offensive"):
+                offensive.append(Row(text, is_offensive, "", cfg.hatexplain["offensive"]))
+            if cfg.hatexplain.get("hateful"):
+                hateful.append(Row(text, is_hateful, "", cfg.hatexplain["hateful"]))
     if cfg.ordinary_fr_weight:
         for text in _ordinary_french(data, "train") + _ordinary_french(data, "dev"):
             offensive.append(Row(text, False, "", cfg.ordinary_fr_weight, "fr"))

@@ -199,6 +199,11 @@ class HeadsConfig:
     ordinary_fr_weight: float = 0.3
     # Weight of the Davidson et al. (2017) tweets, when their file is in the extra data folder.
     davidson_weight: float = 0.0
+    # Weight of HateXplain's posts (Mathew et al., 2021; Twitter and Gab, English), by task, when
+    # they are in the extra data folder: hateful = its "hatespeech" majority label, offensive =
+    # "hatespeech" or "offensive". Each head learns from them as English rows (the French heads
+    # through ``cross_lingual``). Not used: docs/text-analysis.md, seventh session.
+    hatexplain: dict[str, float] = field(default_factory=dict)
     # Ordinary tweets added as ham to the spam head (as for the fast model), at this weight.
     spam_tweets: int = 6000
     spam_tweet_weight: float = 0.2
@@ -222,6 +227,30 @@ class MoreData:
                 (row["tweet"], row["class"] in ("0", "1"), row["class"] == "0")
                 for row in csv.DictReader(handle)
             ]
+
+    def hatexplain(self) -> list[tuple[str, bool, bool]]:
+        """(text, offensive?, hateful?) of HateXplain, or nothing when absent: its three files of
+        majority labels (``hatespeech``, ``offensive``, ``normal``), tab-separated, lower-cased, with
+        ``<user>`` and ``<number>`` placeholders (written as TweetEval writes a user: ``@user``).
+        A text met twice keeps its first label."""
+        rows: dict[str, tuple[str, bool, bool]] = {}
+        for split in ("train", "valid", "test"):
+            path = self.folder / "hatexplain" / f"{split}.csv"
+            if not path.is_file():
+                continue
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle, delimiter="\t"):
+                    text = " ".join(
+                        row["text"].replace("<user>", "@user").replace("<number>", "0").split()
+                    )
+                    label = row["label"]
+                    if text and text not in rows:
+                        rows[text] = (
+                            text,
+                            label in ("hatespeech", "offensive"),
+                            label == "hatespeech",
+                        )
+        return list(rows.values())
 
 
 OTHER_LANGUAGES = ("de", "es", "it", "pt", "ar")
@@ -394,6 +423,12 @@ def binary_sets(
         for text, is_offensive, is_hateful in more.davidson():
             offensive.append((text, is_offensive, cfg.davidson_weight, "en"))
             hateful.append((text, is_hateful, cfg.davidson_weight, "en"))
+    if more is not None and cfg.hatexplain:
+        for text, is_offensive, is_hateful in more.hatexplain():
+            if cfg.hatexplain.get("offensive"):
+                offensive.append((text, is_offensive, cfg.hatexplain["offensive"], "en"))
+            if cfg.hatexplain.get("hateful"):
+                hateful.append((text, is_hateful, cfg.hatexplain["hateful"], "en"))
     if cfg.ordinary_fr_weight:
         for text in _ordinary_french(data, split):
             offensive.append((text, False, cfg.ordinary_fr_weight, "fr"))
