@@ -70,6 +70,7 @@ METRICS_READERS: dict[str, str] = {
     "reddit": "ambassade.connectors.reddit.metrics:RedditMetrics",
     "facebook": "ambassade.connectors.facebook.metrics:FacebookMetrics",
     "instagram": "ambassade.connectors.instagram.metrics:InstagramMetrics",
+    "threads": "ambassade.connectors.threads.metrics:ThreadsMetrics",
 }
 #: Networks whose API shows other people's accounts and posts (competitors).
 PUBLIC = frozenset({"mastodon", "bluesky", "youtube", "reddit"})
