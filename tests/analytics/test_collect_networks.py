@@ -20,7 +20,7 @@ from ambassade.connectors.metrics import get_metrics_reader
 from ambassade.workspaces import services
 from tests.conftest import Personas
 from tests.connectors.conftest import ReplayServer, Reply
-from tests.connectors.metrics import test_threads
+from tests.connectors.metrics import test_linkedin, test_threads, test_x
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -64,7 +64,63 @@ def threads_network(server: ReplayServer) -> dict[str, Any]:
     }
 
 
-NETWORKS: dict[str, Callable[[ReplayServer], dict[str, Any]]] = {"threads": threads_network}
+def x_network(server: ReplayServer) -> dict[str, Any]:
+    server.route("GET", "/2/users/me", Reply(200, test_x.me(followers_count=777)))
+    server.route(
+        "GET",
+        test_x.TWEETS,
+        Reply(200, test_x.timeline([test_x.tweet("186", "2026-12-01T10:00:00.000Z")])),
+    )
+    return {
+        "secret": {"access_token": "x-user-token-secret"},
+        "account_name": "@cafelumiere",
+        "endpoints": {"api": server.base_url},
+        "handle": "@cafelumiere",
+        "followers": 777,
+        "external_id": "186",
+        # likes 50 + reposts 3 + replies 4 + quotes 1 + saves 6 + clicks 12
+        "engagements": 76,
+        "impressions": 2150,
+        "not_given": "Not given by X: reach, shares.",
+    }
+
+
+def linkedin_network(server: ReplayServer) -> dict[str, Any]:
+    server.route("GET", test_linkedin.SIZE, Reply(200, {"firstDegreeSize": 2612}))
+    server.route(
+        "GET",
+        "/rest/posts",
+        Reply(
+            200,
+            test_linkedin.posts_page(
+                [test_linkedin.post("urn:li:share:7001", "2026-12-01T10:00:00+00:00")]
+            ),
+        ),
+    )
+    server.route(
+        "GET",
+        test_linkedin.STATS,
+        Reply(200, {"elements": [test_linkedin.statistics("urn:li:share:7001")]}),
+    )
+    return {
+        "secret": {"access_token": "AQX-secret", "organization": "2414183"},
+        "account_name": "Café Lumière",
+        "endpoints": {"api": server.base_url},
+        "handle": "Café Lumière",
+        "followers": 2612,
+        "external_id": "urn:li:share:7001",
+        # likes 12 + comments 3 + shares 2 + clicks 20
+        "engagements": 37,
+        "impressions": 560,
+        "not_given": "Not given by LinkedIn: reposts, saves, views.",
+    }
+
+
+NETWORKS: dict[str, Callable[[ReplayServer], dict[str, Any]]] = {
+    "linkedin": linkedin_network,
+    "threads": threads_network,
+    "x": x_network,
+}
 
 
 @pytest.mark.parametrize("network", sorted(NETWORKS))

@@ -71,6 +71,8 @@ METRICS_READERS: dict[str, str] = {
     "facebook": "ambassade.connectors.facebook.metrics:FacebookMetrics",
     "instagram": "ambassade.connectors.instagram.metrics:InstagramMetrics",
     "threads": "ambassade.connectors.threads.metrics:ThreadsMetrics",
+    "linkedin": "ambassade.connectors.linkedin.metrics:LinkedInMetrics",
+    "x": "ambassade.connectors.x.metrics:XMetrics",
 }
 #: Networks whose API shows other people's accounts and posts (competitors).
 PUBLIC = frozenset({"mastodon", "bluesky", "youtube", "reddit"})

@@ -303,6 +303,11 @@ register_all(
             "LinkedIn no longer supports the API version Ambassade uses (%(detail)s). Update "
             "Ambassade."
         ),
+        "linkedin.statistics_refused": _(
+            "LinkedIn refuses the page's statistics to this connection: the person who connected "
+            "it must administer the page, and the application needs the Community Management "
+            "API's approval (%(detail)s)."
+        ),
         "linkedin.images_only": _("Ambassade sends only images to LinkedIn."),
         "linkedin.one_image": _("Ambassade sends one image per LinkedIn post."),
         # Mastodon.
@@ -326,6 +331,10 @@ register_all(
         "metrics.bad_handle": _("A %(network)s account is written %(example)s, not “%(handle)s”."),
         "metrics.not_public": _(
             "%(network)s shows the numbers of the accounts the connection manages only, not "
+            "other people's."
+        ),
+        "metrics.own_only": _(
+            "Ambassade reads the numbers of the connection's own %(network)s account only, not "
             "other people's."
         ),
         "metrics.no_own_account": _("The %(network)s connection names no account."),
@@ -449,6 +458,10 @@ register_all(
         ),
         "x.access_level": _(
             "The access level of this X app does not include this feature: %(detail)s"
+        ),
+        "x.metrics_not_in_plan": _(
+            "The access level of this X app does not include reading the account's posts and "
+            "their numbers (X sells this access): %(detail)s"
         ),
         "x.reply_refused": _("X refuses this reply: %(detail)s"),
         "x.message_refused": _("X refuses the direct message: %(detail)s"),
