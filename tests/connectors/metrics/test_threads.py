@@ -331,3 +331,22 @@ def test_another_profile_cannot_be_read(server: ReplayServer, http: HttpClient) 
     server.route("GET", "/v1.0/1789/threads", Reply(200, {"data": [], "paging": {}}))
     named = {**CREDS, "account_name": "cafelumiere"}
     assert own.read_account(named, "@cafelumiere", since=SINCE).account.handle == "@cafelumiere"
+
+
+def test_a_long_list_of_reposts_is_cut_not_refused(server: ReplayServer, http: HttpClient) -> None:
+    profile_routes(server)
+    reposts = [thread(f"r{i}", "2026-11-20T10:00:00+0000", "REPOST_FACADE") for i in range(50)]
+    server.route(
+        "GET",
+        "/v1.0/1789/threads",
+        Reply(
+            200,
+            {
+                "data": reposts,
+                "paging": {"next": "https://graph.threads.net/v1.0/1789/threads?after=n"},
+            },
+        ),
+    )
+    report = reader(server, http).read_account(CREDS, "", since=SINCE, max_posts=100)
+    assert report.posts == [] and report.account.followers == 321
+    assert len(server.calls("/v1.0/1789/threads")) == 4  # 100 // 50 + 2 pages, then it stops

@@ -91,18 +91,23 @@ class ThreadsMetrics(ThreadsPublisher):
             followers=followers,
         )
         posts: list[PostStats] = []
-        for data in _graph.pages(
-            self.http,
-            f"{self._user(creds)}/threads",
-            {
-                "fields": POST_FIELDS,
-                "since": int(since.timestamp()),
-                "limit": PAGE_SIZE,
-                "access_token": token,
-            },
-            _errors,
-            max_pages=max_posts // PAGE_SIZE + 2,
-            label="Threads",
+        # Pages read at most: reposts of others' posts fill pages without giving results, and
+        # metrics are read again at the next poll, so a long list is cut rather than refused.
+        last_page = max_posts // PAGE_SIZE + 2
+        for index, data in enumerate(
+            _graph.pages(
+                self.http,
+                f"{self._user(creds)}/threads",
+                {
+                    "fields": POST_FIELDS,
+                    "since": int(since.timestamp()),
+                    "limit": PAGE_SIZE,
+                    "access_token": token,
+                },
+                _errors,
+                max_pages=last_page + 1,
+                label="Threads",
+            )
         ):
             older = False
             for raw in data:
@@ -126,7 +131,7 @@ class ThreadsMetrics(ThreadsPublisher):
                         metrics=clean_counts({name: values.get(name) for name in MEDIA_INSIGHTS}),
                     )
                 )
-            if older or len(posts) >= max_posts:
+            if older or len(posts) >= max_posts or index + 1 >= last_page:
                 break
         return AccountReport(stats, posts, hidden=HIDDEN, credentials=self.refreshed)
 
