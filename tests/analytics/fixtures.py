@@ -3,14 +3,14 @@ chosen so that the expected values can be worked out on paper (see test_kpis.py)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ambassade.community.models import Identity, Member
 from ambassade.inbox.models import Conversation
 from ambassade.listening.models import (
     Competitor,
-    DailyRollup,
     ListeningQuery,
     Mention,
     MentionMatch,
@@ -74,14 +74,26 @@ class Data:
         return mention
 
     def rollup(self, query: Any, day: date, count: int, sentiment: str = "neutral") -> None:
-        DailyRollup.objects.create(
-            workspace=self.workspace,
-            query=query,
-            day=day,
-            source=self.source,
-            sentiment=sentiment,
-            lang="fr",
-            count=count,
+        """``count`` mentions at noon of the local ``day``, each matched by ``query`` alone (what
+        the trend, the networks and the share of voice count)."""
+        noon = datetime.combine(day, time(12), ZoneInfo(self.workspace.time_zone))
+        mentions = Mention.objects.bulk_create(
+            Mention(
+                workspace=self.workspace,
+                source=self.source,
+                network="rss",
+                external_id=f"r{self._n}-{n}",
+                text="text",
+                sentiment=sentiment,
+                lang="fr",
+                created_at=noon,
+            )
+            for n in range(count)
+        )
+        self._n += 1
+        MentionMatch.objects.bulk_create(
+            MentionMatch(workspace=self.workspace, mention=mention, query=query, created_at=noon)
+            for mention in mentions
         )
 
     def conversation(self, first_inbound: datetime, first_response: datetime | None) -> Any:

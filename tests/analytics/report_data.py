@@ -16,18 +16,17 @@ NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 def november(personas: Any) -> Data:
     data = Data(personas.workspace_a, personas.connection)
     # Mentions: 31 Oct 23:30 UTC is 1 Nov 00:30 in Paris (November); 30 Nov 23:00 UTC is December.
-    data.mention(at(2026, 10, 31, 23, 30), "positive", [data.brand, data.brand2], followers=100)
-    data.mention(at(2026, 11, 12, 9), "negative", [data.brand], followers=50, handle="@lea")
-    data.mention(at(2026, 11, 20, 9), "positive", [data.brand])
+    # Each November brand mention is matched by both brand queries: 3 mentions, 6 matches.
+    both = [data.brand, data.brand2]
+    data.mention(at(2026, 10, 31, 23, 30), "positive", both, followers=100)
+    data.mention(at(2026, 11, 12, 9), "negative", both, followers=50, handle="@lea")
+    data.mention(at(2026, 11, 20, 9), "positive", both)
     data.mention(at(2026, 11, 30, 23, 0), "negative", [data.brand], followers=9000)
     data.mention(at(2026, 10, 10, 9), "positive", [data.brand], followers=10)  # October
     data.mention(at(2026, 11, 15, 9), "negative", [data.rival], followers=7)  # a competitor's
-    # Share of voice from the rollups: November 6 brand, 2 rival (75 %); October 1 and 1 (50 %).
-    data.rollup(data.brand, date(2026, 11, 3), 4, "positive")
-    data.rollup(data.brand2, date(2026, 11, 4), 2, "negative")
-    data.rollup(data.rival, date(2026, 11, 5), 2)
-    data.rollup(data.brand, date(2026, 10, 3), 1)
-    data.rollup(data.rival, date(2026, 10, 3), 1)
+    data.mention(at(2026, 11, 5, 9), "neutral", [data.rival])
+    data.mention(at(2026, 10, 3, 9), "neutral", [data.rival])
+    # Share of voice, in matches: November 6 brand, 2 rival (75 %); October 1 and 1 (50 %).
     # Inbox: November 2 conversations, 1 answered in 30 min; October 1, answered in 60 min.
     data.conversation(at(2026, 11, 5, 10), at(2026, 11, 5, 10, 30))
     data.conversation(at(2026, 11, 6, 10), None)

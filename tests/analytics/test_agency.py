@@ -410,10 +410,12 @@ def test_computed_for_all_workspaces_at_once_the_figures_are_the_readers_own(
     assert rows["Brand A2"].cells["follower_growth"].before == 0.0  # one reading in October
     assert rows["Brand A2"].cells["engagement_rate"].value == 15.0  # 6 / 40
     assert rows["Brand A2"].cells["engagement_rate"].before == 10.0  # 7 / 70
-    # The running KPIs as the objectives page measures them: the mention volume meets its target;
-    # the share of voice has no rollup to count here, so it is neither on track nor behind.
+    # The running KPIs as the objectives page measures them: the mention volume meets its target,
+    # and so does the share of voice (counted from the matches, Brand A2 having no rollup: all
+    # its brand's, no competitor's).
     running = [kpis.measure(kpi, now) for kpi in objective.kpis.order_by("pk")]
-    assert [m.on_track for m in running][:2] == [True, None]
+    assert [m.on_track for m in running][:2] == [True, True]
+    assert running[1].value == 100.0
     assert rows["Brand A2"].cells["on_track"].value == sum(m.on_track is True for m in running)
     assert rows["Brand A2"].cells["behind"].value == sum(m.on_track is False for m in running)
     # By hand: Brand A's November in Paris, from its rollup: three brand mentions (the one of

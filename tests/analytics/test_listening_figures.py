@@ -1,5 +1,5 @@
-"""The listening area page's figures, read the fast way (one aggregate per period shared by the
-readers, the daily rollups, the partial index of labelled mentions) and through the rollup of
+"""The listening area page's figures, read from the mentions and their matches (one aggregate per
+period shared by the readers, the partial index of labelled mentions) and through the rollup of
 distinct mentions (``listening.rollup``, once it is built), against a straightforward count in
 Python of the same small set of mentions: a mention matched by two brand queries, a competitor's,
 every filter of the page, and the edges of December in Europe/Paris."""
@@ -22,7 +22,7 @@ from ambassade.analytics.kpis import Scope
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.listening import rollup
-from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, Source
+from ambassade.listening.models import ListeningQuery, Mention, Source
 from tests.analytics.fixtures import Data, at
 from tests.conftest import Personas
 
@@ -69,25 +69,6 @@ def _data(personas: Personas) -> Data:
             # An author's profile as each mention gave it: the table shows the largest.
             author_url=f"https://social.example/@{handle}/{created.day}" if handle else "",
         )
-    # The rollups as ingest keeps them: one count per match, by query, local day, source,
-    # sentiment and language.
-    counted: Counter[tuple[int, date, int, str, str]] = Counter()
-    for mention in Mention.objects.filter(workspace=data.workspace).prefetch_related("matches"):
-        day = mention.created_at.astimezone(PARIS).date()
-        for match in mention.matches.all():
-            counted[(match.query_id, day, mention.source_id, mention.sentiment, mention.lang)] += 1
-    DailyRollup.objects.bulk_create(
-        DailyRollup(
-            workspace=data.workspace,
-            query_id=query_id,
-            day=day,
-            source_id=source_id,
-            sentiment=sentiment,
-            lang=lang,
-            count=n,
-        )
-        for (query_id, day, source_id, sentiment, lang), n in counted.items()
-    )
     return data
 
 
@@ -225,3 +206,52 @@ def test_the_rollup_is_read_only_ready_and_in_the_workspaces_zone(personas: Pers
     with kpis.reading():
         assert kpis.potential_reach(data.workspace, new_york) == 127.0
         assert kpis.mention_volume(data.workspace, new_york) == 5.0
+
+
+def test_the_trend_and_share_of_voice_follow_a_change_of_time_zone(personas: Personas) -> None:
+    """Built in Paris, then the workspace moves to New York: the daily trend, the networks and the
+    share of voice count New York's days at once (from the matches while the rollup is rebuilt),
+    and the same after the rebuild, never the days of the zone the rollup was built in."""
+    from ambassade.analytics import dashboard
+
+    data = _data(personas)
+    rollup.rebuild(data.workspace)
+    data.workspace.time_zone = "America/New_York"
+    data.workspace.save(update_fields=["time_zone"])
+    zone = ZoneInfo("America/New_York")
+    new_york = Period(date(2026, 12, 1), date(2026, 12, 31), "America/New_York")
+
+    def expected(kinds: tuple[str, ...]) -> Counter[tuple[date, str]]:
+        found: Counter[tuple[date, str]] = Counter()
+        for mention in Mention.objects.filter(workspace=data.workspace).prefetch_related(
+            "matches__query"
+        ):
+            day = mention.created_at.astimezone(zone).date()
+            for match in mention.matches.all():
+                if new_york.start <= day <= new_york.end and match.query.kind in kinds:
+                    found[(day, match.query.kind)] += 1
+        return found
+
+    brand = expected(("brand",))
+    both = expected(("brand", "competitor"))
+    # New York's days differ from Paris's: 1 December 00:30 in Paris is 30 November there; the
+    # mention of 10 December 00:00 UTC is the 9th; 31 December 23:00 UTC is still December.
+    assert (date(2026, 12, 9), "brand") in brand and (date(2026, 12, 31), "brand") in brand
+    assert (date(2026, 12, 1), "brand") not in brand
+    for state in ("rebuilding", "rebuilt"):
+        if state == "rebuilt":
+            assert rollup.rebuild(data.workspace).zone == "America/New_York"
+        assert rollup.usable(data.workspace) is (state == "rebuilt")
+        built = figures_of(data, new_york, None, Scope())
+        trend = {row[0]: row[4] for row in built.section("trend").table.rows if row[4]}
+        assert trend == {day: n for (day, _kind), n in brand.items()}, state
+        rows = dashboard.sentiment_rows(data.workspace, new_york.start, new_york.end)
+        per_day: Counter[date] = Counter()
+        for day, _sentiment, n in rows:
+            per_day[day] += n
+        assert +per_day == Counter({day: n for (day, _kind), n in brand.items()}), state
+        shown = {figure.code: figure.now for figure in built.figures}
+        brand_total = sum(n for (_day, kind), n in both.items() if kind == "brand")
+        assert shown["share_of_voice"] == measures.share(brand_total, sum(both.values())), state
+        networks = {row[0]: row[1] for row in built.section("networks").table.rows}
+        assert sum(networks.values()) == sum(brand.values()), state

@@ -85,7 +85,7 @@ def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
     sections = _sections(personas)
     mentions = sections["mentions"].tables[0]
     assert len(mentions.rows) == 30  # every day of November, empty ones at 0
-    assert sum(row[4] for row in mentions.rows) == 6  # the rollups: 4 + 2 brand matches
+    assert sum(row[4] for row in mentions.rows) == 6  # matches: 3 mentions × 2 brand queries
     assert sections["mentions"].chart == ""  # built without charts here
     top = sections["top_mentions"].tables[0].rows
     assert [row[3] for row in top] == [100, 50, ""]  # by reach, unknown last

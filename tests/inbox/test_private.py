@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from ambassade.connectors.base import ItemKind
 from ambassade.inbox.models import Conversation, Message
-from ambassade.listening import search
-from ambassade.listening.models import DailyRollup, Mention, MentionMatch, TermRollup
+from ambassade.listening import rollup, search
+from ambassade.listening.models import Mention, MentionMatch, MentionRollup, TermRollup
 from tests.inbox.conftest import BRAND, days_ago, item
 
 SECRET = "lumiere my card number ends 4242 and my address is 3 rue Secrète"
@@ -25,12 +25,13 @@ def direct(external_id: str, text: str = SECRET, **extra: Any) -> Any:
 def test_it_keeps_direct_messages_out_of_listening(
     personas: Any, source: Any, ingest: Any, brand_query: Any, client: Any
 ) -> None:
+    rollup.rebuild(personas.workspace_a)
     result = ingest(source, [direct("dm-1", thread_id="t-1"), item("p-1", "lumiere is public")])
     assert result.private == 1 and result.created == 1
     # Listening: only the public mention, in every read.
     assert list(Mention.objects.values_list("external_id", flat=True)) == ["p-1"]
     assert MentionMatch.objects.count() == 1
-    assert sum(DailyRollup.objects.values_list("count", flat=True)) == 1
+    assert sum(MentionRollup.objects.values_list("count", flat=True)) == 1
     assert not TermRollup.objects.filter(term__in=["secrete", "address", "card"]).exists()
     everything = Mention.objects.filter(workspace=personas.workspace_a)
     assert not search.search(everything, "4242").exists()

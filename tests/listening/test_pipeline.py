@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from ambassade.listening import pipeline, routing, search, services
+from ambassade.listening import pipeline, rollup, routing, search, services
 from ambassade.listening.models import (
-    DailyRollup,
     ListeningQuery,
     Mention,
     MentionMatch,
+    MentionRollup,
     Source,
     TermRollup,
 )
@@ -42,11 +42,12 @@ def test_it_changes_nothing_when_the_same_items_come_again(
     personas: Any, source: Any, brand_query: Any
 ) -> None:
     items = [item(str(i), f"Lumière message number {i} with words {i * 7}") for i in range(30)]
+    rollup.rebuild(personas.workspace_a)
     services.ingest(source, items)
     before = (
         Mention.objects.count(),
         MentionMatch.objects.count(),
-        list(DailyRollup.objects.values_list("count", flat=True)),
+        sorted(MentionRollup.objects.values_list("day", "queries", "count")),
         sorted(TermRollup.objects.values_list("term", "count")),
     )
     again = services.ingest(source, items)
@@ -54,7 +55,7 @@ def test_it_changes_nothing_when_the_same_items_come_again(
     after = (
         Mention.objects.count(),
         MentionMatch.objects.count(),
-        list(DailyRollup.objects.values_list("count", flat=True)),
+        sorted(MentionRollup.objects.values_list("day", "queries", "count")),
         sorted(TermRollup.objects.values_list("term", "count")),
     )
     assert after == before
@@ -147,6 +148,7 @@ def test_it_does_not_match_another_workspace_queries(personas: Any, source: Any)
 def test_it_counts_rollups_per_day_sentiment_and_language(
     personas: Any, source: Any, brand_query: Any
 ) -> None:
+    rollup.rebuild(personas.workspace_a)
     services.ingest(
         source,
         [
@@ -159,7 +161,7 @@ def test_it_counts_rollups_per_day_sentiment_and_language(
     services.ingest(source, [item("5", "lumiere twice broken", at=days_ago(1))])
     rows = {
         (str(r.day), r.sentiment, r.lang): r.count
-        for r in DailyRollup.objects.filter(query=brand_query)
+        for r in MentionRollup.objects.filter(queries=rollup.query_set([brand_query.pk]))
     }
     assert rows == {
         ("2026-11-19", "positive", "en"): 2,
@@ -175,8 +177,9 @@ def test_it_counts_rollups_in_the_workspace_time_zone(
     workspace.time_zone = "America/New_York"
     workspace.save()
     source.workspace.refresh_from_db()
+    rollup.rebuild(workspace)
     services.ingest(source, [item("1", "lumiere", at=NOW.replace(hour=2))])
-    assert str(DailyRollup.objects.get().day) == "2026-11-19"
+    assert str(MentionRollup.objects.get().day) == "2026-11-19"
 
 
 def test_it_counts_terms_without_spam_or_duplicates(source: Any) -> None:

@@ -134,8 +134,11 @@ def test_it_shows_a_mention_with_its_author_and_scores(
 def test_it_corrects_the_sentiment_and_keeps_feedback(
     personas: Any, client: Any, stream: Any, brand_query: Any
 ) -> None:
-    from ambassade.listening.models import DailyRollup
+    from zoneinfo import ZoneInfo
 
+    from ambassade.listening import match_counts, rollup
+
+    rollup.rebuild(personas.workspace_a)
     mention = Mention.objects.get(external_id="2")
     client.force_login(personas.bob)
     response = client.post(
@@ -151,12 +154,11 @@ def test_it_corrects_the_sentiment_and_keeps_feedback(
         "neutral",
         personas.bob,
     )
-    counts = dict(
-        DailyRollup.objects.filter(query=brand_query, day=mention.created_at.date()).values_list(
-            "sentiment", "count"
-        )
+    day = mention.created_at.astimezone(ZoneInfo(personas.workspace_a.time_zone)).date()
+    counts = match_counts.count(
+        personas.workspace_a, day, day, [brand_query.pk], ("sentiment",), rolled=True
     )
-    assert counts == {"negative": 0, "neutral": 1}
+    assert counts == {("neutral",): 1}
     client.post(url("mention_feedback", personas, mention.pk), {"action": "spam"})
     client.post(url("mention_feedback", personas, mention.pk), {"action": "irrelevant"})
     client.post(url("mention_feedback", personas, mention.pk), {"action": "tags", "tags": "a, b"})

@@ -3,9 +3,10 @@ comparison period; share of voice against the competitors, the networks, authors
 topics. Filters: network, query, label, language (``kpis.Scope``).
 
 The headline figures are the KPI catalogue's readers (mention volume, potential reach, net
-sentiment, share of voice) with the page's scope. The daily trend, the networks and the share of
-voice count the queries' matches from the daily rollups, as the dashboard and the share-of-voice
-page do: a mention matched by two brand queries counts twice there, once in "Mentions"."""
+sentiment, share of voice) with the page's scope. The daily trend, the networks (each mention's
+own network) and the share of voice count the queries' matches (``listening.match_counts``), as
+the dashboard and the share-of-voice page do: a mention matched by two brand queries counts twice
+there, once in "Mentions"."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ from ambassade.analytics.catalogue import CATALOGUE
 from ambassade.analytics.kpis import Scope
 from ambassade.engine import measures
 from ambassade.engine.measures import Period, daily_series
-from ambassade.listening import rollup
-from ambassade.listening.models import DailyRollup, ListeningQuery, Source, TermRollup
+from ambassade.listening import match_counts, rollup
+from ambassade.listening.models import ListeningQuery, TermRollup
 from ambassade.workspaces.networks import network_label
 
 __all__ = ["build", "fields", "scope"]
@@ -48,17 +49,7 @@ BOTH = (ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR)
 
 
 def fields(workspace: Any) -> dict[str, forms.Field]:
-    networks = sorted(
-        set(Source.objects.filter(workspace=workspace).values_list("kind", flat=True))
-    )
-    languages = sorted(
-        set(
-            DailyRollup.objects.filter(workspace=workspace)
-            .exclude(lang="")
-            .values_list("lang", flat=True)
-            .distinct()
-        )
-    )
+    networks, languages = match_counts.networks_and_languages(workspace)
     return {
         "network": forms.ChoiceField(
             label=gettext_lazy("Network"),

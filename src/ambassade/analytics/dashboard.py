@@ -1,6 +1,6 @@
 """The workspace's home dashboard (registered with ``workspaces.home``): one read per tile, each
 tile shown only to the roles allowed to open the page it links to. Counts come from indexed
-columns and the listening rollups, never from a scan of the mentions."""
+columns and the listening rollup, never from a scan of the mentions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,7 +22,8 @@ from ambassade.engine.measures import daily_series
 from ambassade.inbox.models import Conversation
 from ambassade.inbox.models import Status as ConversationStatus
 from ambassade.inbox.permissions import INBOX_VIEW
-from ambassade.listening.models import DailyRollup, ListeningQuery
+from ambassade.listening import match_counts
+from ambassade.listening.models import ListeningQuery
 from ambassade.listening.permissions import LISTENING_VIEW
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.publishing.models import Variant
@@ -45,18 +46,17 @@ def local_today(workspace: Any) -> date:
 
 def sentiment_rows(workspace: Any, start: date, end: date) -> list[tuple[date, str, int]]:
     """Matches of the brand's queries per local day and sentiment, every day of the range present
-    (0 on empty days), from the rollups."""
-    rows = (
-        DailyRollup.objects.filter(
-            workspace=workspace,
-            day__gte=start,
-            day__lte=end,
-            query__kind=ListeningQuery.Kind.BRAND,
-        )
-        .values_list("day", "sentiment")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+    (0 on empty days), from the rollup of distinct mentions (or the matches while it cannot be
+    read: ``listening.match_counts``)."""
+    brand = ListeningQuery.objects.filter(
+        workspace=workspace, kind=ListeningQuery.Kind.BRAND
+    ).values_list("id", flat=True)
+    rows = [
+        (day, sentiment, n)
+        for (day, sentiment), n in match_counts.count(
+            workspace, start, end, list(brand), ("day", "sentiment")
+        ).items()
+    ]
     counts: dict[str, dict[date, int]] = defaultdict(dict)
     for day, sentiment, n in rows:
         counts[sentiment][day] = counts[sentiment].get(day, 0) + n

@@ -24,8 +24,8 @@ from ambassade.community.models import Identity, Member
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.inbox.models import Conversation
-from ambassade.listening import rollup
-from ambassade.listening.models import DailyRollup, ListeningQuery, Mention, MentionMatch
+from ambassade.listening import match_counts, rollup
+from ambassade.listening.models import ListeningQuery, Mention, MentionMatch
 from ambassade.publishing.models import ShortLink, Variant
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.referrals.models import Referral
@@ -225,9 +225,10 @@ def listening_counts(
     workspace: Any, period: Period, scope: Scope, by: tuple[str, ...], kinds: tuple[str, ...]
 ) -> dict[tuple[Any, ...], int]:
     """Matches of the period's queries of ``kinds`` (or the scope's query), counted by ``by`` (any
-    of ``day``, ``sentiment``, ``query``, ``kind``, ``network``). Read from the daily rollups (one row
-    per query, local day, source, sentiment and language); from the matches themselves, by local
-    day, when the scope names a label, which the rollups do not keep."""
+    of ``day``, ``sentiment``, ``query``, ``kind``, ``network``; the network is the mention's own).
+    Read from the rollup of distinct mentions when it is ready in the workspace's zone
+    (``listening.match_counts``); from the matches themselves, by local day, when the scope names
+    a label, which the rollup does not keep, or while the rollup cannot be read."""
     return dict(
         _remembered(
             ("listening_counts", workspace.pk, period, scope, by, tuple(sorted(kinds))),
@@ -236,51 +237,61 @@ def listening_counts(
     )
 
 
+def query_kinds(workspace: Any) -> dict[int, str]:
+    """Each of the workspace's queries' kind, by id."""
+    return dict(
+        _remembered(
+            ("query_kinds", workspace.pk),
+            lambda: dict(
+                ListeningQuery.objects.filter(workspace=workspace).values_list("id", "kind")
+            ),
+        )
+    )
+
+
 def _listening_counts(
     workspace: Any, period: Period, scope: Scope, by: tuple[str, ...], kinds: tuple[str, ...]
 ) -> dict[tuple[Any, ...], int]:
     ids = query_ids(workspace, scope, kinds)
-    if scope.tag:
-        from django.db.models.functions import TruncDate
-
-        fields = {
-            "day": "local_day",
-            "sentiment": "mention__sentiment",
-            "query": "query_id",
-            "kind": "query__kind",
-            "network": "mention__network",
-        }
-        rows: Any = _brand_matches(workspace, period, scope, kinds)
-        if "day" in by:
-            rows = rows.annotate(
-                local_day=TruncDate("created_at", tzinfo=ZoneInfo(workspace.time_zone))
-            )
-    else:
-        fields = {
-            "day": "day",
-            "sentiment": "sentiment",
-            "query": "query_id",
-            "kind": "query__kind",
-            "network": "source__kind",
-        }
-        rows = DailyRollup.objects.filter(
-            workspace=workspace, day__gte=period.start, day__lte=period.end, query_id__in=ids
-        )
-        if scope.network:
-            rows = rows.filter(source__kind=scope.network)
-        if scope.language:
-            rows = rows.filter(lang=scope.language)
-    names = [fields[name] for name in by]
-    total = "count" if not scope.tag else "id"
-    counted = (
-        rows.order_by()
-        .values_list(*names)
-        .annotate(n=Sum(total) if not scope.tag else Count(total))
-    )
     found: dict[tuple[Any, ...], int] = {}
-    for row in counted:
-        key = tuple(row[:-1])
-        found[key] = found.get(key, 0) + int(row[-1] or 0)
+    if not scope.tag and rollup_usable(workspace, period.zone):
+        wanted = tuple(dict.fromkeys("query" if name == "kind" else name for name in by))
+        kind_of = query_kinds(workspace) if "kind" in by else {}
+        counted = match_counts.count(
+            workspace,
+            period.start,
+            period.end,
+            ids,
+            wanted,
+            network=scope.network,
+            language=scope.language,
+            rolled=True,
+        )
+        for key, n in counted.items():
+            values = dict(zip(wanted, key, strict=True))
+            row = tuple(
+                kind_of.get(values["query"], "") if name == "kind" else values[name] for name in by
+            )
+            found[row] = found.get(row, 0) + n
+        return found
+    from django.db.models.functions import TruncDate
+
+    fields = {
+        "day": "local_day",
+        "sentiment": "mention__sentiment",
+        "query": "query_id",
+        "kind": "query__kind",
+        "network": "mention__network",
+    }
+    rows: Any = _brand_matches(workspace, period, scope, kinds)
+    if "day" in by:
+        rows = rows.annotate(
+            local_day=TruncDate("created_at", tzinfo=ZoneInfo(workspace.time_zone))
+        )
+    for *key, n in (
+        rows.order_by().values_list(*[fields[name] for name in by]).annotate(n=Count("id"))
+    ):
+        found[tuple(key)] = found.get(tuple(key), 0) + int(n or 0)
     return found
 
 
@@ -520,19 +531,38 @@ def read_ahead(
                     negative=Count("id", filter=Q(sentiment="negative")),
                 )
             }
-            by_kind: dict[int, dict[tuple[Any, ...], int]] = {pk: {} for pk in pks}
-            for workspace_id, kind, n in (
-                DailyRollup.objects.filter(
-                    workspace_id__in=pks,
-                    day__gte=period.start,
-                    day__lte=period.end,
-                    query_id__in=[q for pk in pks for q in memory[("query_ids", pk, None, both)]],
+            # Share of voice: the matches by kind of the brand's and competitors' queries, from
+            # the rollups that are ready, from the matches themselves for the others.
+            matched = (
+                match_counts.count_of(
+                    {pk: memory[("query_ids", pk, None, both)] for pk in from_rollup},
+                    period.start,
+                    period.end,
                 )
-                .order_by()
-                .values_list("workspace_id", "query__kind")
-                .annotate(n=Sum("count"))
-            ):
-                by_kind[workspace_id][(kind,)] = int(n or 0)
+                if from_rollup
+                else {}
+            )
+            by_kind: dict[int, dict[tuple[Any, ...], int]] = {pk: {} for pk in pks}
+            for pk, per_query in matched.items():
+                for query_id, n in per_query.items():
+                    key = (kinds[pk][query_id],)
+                    by_kind[pk][key] = by_kind[pk].get(key, 0) + n
+            if rest:
+                for workspace_id, kind, n in (
+                    MentionMatch.objects.filter(
+                        query_id__in=[
+                            q for pk in rest for q in memory[("query_ids", pk, None, both)]
+                        ],
+                        created_at__gte=first,
+                        created_at__lt=after,
+                    )
+                    .order_by()
+                    .values_list("workspace_id", "query__kind")
+                    .annotate(n=Count("id"))
+                ):
+                    by_kind[workspace_id][(kind,)] = int(n or 0)
+            for pk in pks:
+                memory[("listening_counts", pk, period, ALL, ("kind",), both)] = by_kind[pk]
             for pk in pks:
                 if pk in rolled_up:
                     c = rolled_up[pk]
@@ -547,7 +577,6 @@ def read_ahead(
                     int(row.get("positive") or 0),
                     int(row.get("negative") or 0),
                 )
-                memory[("listening_counts", pk, period, ALL, ("kind",), both)] = by_kind[pk]
     if publishing:
         for period, pks in grouped.items():
             first, after = period.bounds()

@@ -44,7 +44,8 @@ from ambassade.community.models import Identity
 from ambassade.engine import measures
 from ambassade.engine.measures import Period
 from ambassade.inbox.models import Conversation
-from ambassade.listening.models import DailyRollup, ListeningQuery
+from ambassade.listening import match_counts
+from ambassade.listening.models import ListeningQuery
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.publishing.models import Variant
 
@@ -293,18 +294,19 @@ def _excerpt(text: str, length: int = 220) -> str:
 def _share_of_voice_block(ctx: Context) -> Section:
     section = Section("share_of_voice", _("Share of voice"))
 
+    queries = {
+        pk: (kind, competitor, name)
+        for pk, kind, competitor, name in ListeningQuery.objects.filter(
+            workspace=ctx.workspace,
+            kind__in=(ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR),
+        ).values_list("id", "kind", "competitor__name", "name")
+    }
+
     def counts(period: Period) -> dict[str, int]:
-        rows = (
-            DailyRollup.objects.filter(
-                workspace=ctx.workspace,
-                day__gte=period.start,
-                day__lte=period.end,
-                query__kind__in=(ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR),
-            )
-            .values_list("query__kind", "query__competitor__name", "query__name")
-            .annotate(n=Sum("count"))
-            .order_by()
+        counted = match_counts.count(
+            ctx.workspace, period.start, period.end, list(queries), ("query",)
         )
+        rows = [(*queries[query_id], n) for (query_id,), n in counted.items()]
         result: dict[str, int] = defaultdict(int)
         for kind, competitor, query, n in rows:
             name = ctx.workspace.name if kind == ListeningQuery.Kind.BRAND else competitor or query

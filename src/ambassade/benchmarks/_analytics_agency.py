@@ -3,7 +3,7 @@ one, so that the agency view (``/analytics/agency/``) is measured with every wor
 side by side.
 
 Each client workspace gets 90 days of listening (``MENTIONS_A_DAY`` brand and competitor mentions a
-day, matched and counted in the daily rollups), ``CONVERSATIONS`` conversations (four in five
+day, matched and counted in the rollups of distinct mentions), ``CONVERSATIONS`` conversations (four in five
 answered, one in ten still waiting), ``POSTS`` published posts and one failed, two open alerts and
 three running KPIs (mention volume, net sentiment, first-response time)."""
 
@@ -38,9 +38,9 @@ def fill_agency(owner: Any, now: datetime) -> int:
     from ambassade.analytics import services as analytics_services
     from ambassade.crisis.models import Alert
     from ambassade.inbox.models import Conversation
+    from ambassade.listening import rollup
     from ambassade.listening.models import (
         Competitor,
-        DailyRollup,
         ListeningQuery,
         Mention,
         MentionMatch,
@@ -95,7 +95,6 @@ def fill_agency(owner: Any, now: datetime) -> int:
             ],
             batch_size=2_000,
         )
-        rollups: dict[tuple[int, Any, str], int] = {}
         matches = []
         for i, mention in enumerate(mentions):
             query = brand if i % 3 else rival
@@ -107,24 +106,8 @@ def fill_agency(owner: Any, now: datetime) -> int:
                     created_at=mention.created_at,
                 )
             )
-            key = (query.pk, mention.created_at.astimezone(zone).date(), mention.sentiment)
-            rollups[key] = rollups.get(key, 0) + 1
         MentionMatch.objects.bulk_create(matches, batch_size=2_000)
-        DailyRollup.objects.bulk_create(
-            [
-                DailyRollup(
-                    workspace=workspace,
-                    query_id=query_id,
-                    day=day,
-                    source=source,
-                    sentiment=sentiment,
-                    lang="fr",
-                    count=count,
-                )
-                for (query_id, day, sentiment), count in rollups.items()
-            ],
-            batch_size=2_000,
-        )
+        rollup.rebuild(workspace)
         conversation_step = timedelta(days=DAYS) / CONVERSATIONS
         Conversation.objects.bulk_create(
             [

@@ -4,7 +4,7 @@ a busy workspace's data.
 A workspace is filled in bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL, the inbox bench's
 helpers) with a year of listening: 1,000 brand and competitor mentions a day (365,000;
 ``--quick``: 100 a day), each matched by one of four queries (two of the brand, two of
-competitors) and counted in the daily rollups; 20,000 conversations (four in five answered), 5,000
+competitors) and counted in the rollups of distinct mentions; 20,000 conversations (four in five answered), 5,000
 satisfaction answers, 2,000 published posts with short links, 5,000 community members; one KPI
 per indicator of the catalogue over the current month; and the audience (``_fill_audience``: own
 and competitors' accounts read daily for the year, their posts' results, a site's traffic). Then
@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
@@ -69,8 +69,7 @@ def run(options: BenchOptions) -> BenchResult:
     lines = [
         f"A workspace with a year of data filled in bulk: {per_day * DAYS:,} mentions "
         f"({per_day:,} a day, each matched by one of two brand and two competitor queries, with "
-        "their daily rollups and the rollups of distinct mentions, rebuilt by `ambassade rollups`' "
-        "code), 20,000 conversations, 5,000 satisfaction answers, 2,000 published "
+        "the rollups of distinct mentions, rebuilt by `ambassade rollups`' code), 20,000 conversations, 5,000 satisfaction answers, 2,000 published "
         "posts with short links, 5,000 community members, one KPI per indicator of the catalogue "
         f"over the current month; and the audience: {OWN_ACCOUNTS} own accounts posting "
         f"{OWN_POSTS_A_DAY} times a day and {RIVALS} competitors {RIVAL_POSTS_A_DAY} times a day, "
@@ -134,7 +133,6 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
     from ambassade.inbox.models import Conversation
     from ambassade.listening.models import (
         Competitor,
-        DailyRollup,
         ListeningQuery,
         Mention,
         MentionMatch,
@@ -187,18 +185,11 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
     ]  # fmt: skip
     present = {f.column for f in Mention._meta.concrete_fields}
     columns = [c for c in columns if c in present]
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(workspace.time_zone)
-    rollups: dict[tuple[int, date, str], int] = {}
 
     def mention_rows() -> Iterable[tuple[Any, ...]]:
         for i in range(total):
             at = now - step * i
             sentiment = sentiments[(i * 7) % 4]
-            query = queries[i % 4]
-            key = (query.pk, at.astimezone(zone).date(), sentiment)
-            rollups[key] = rollups.get(key, 0) + 1
             values = {
                 "id": i + 1, "workspace_id": workspace.pk, "source_id": source.pk,
                 "network": "mastodon", "external_id": f"m{i}", "kind": "post", "url": "",
@@ -219,14 +210,6 @@ def _fill(per_day: int, now: datetime) -> dict[str, Any]:
         MentionMatch,
         ["workspace_id", "mention_id", "query_id", "created_at"],
         ((workspace.pk, i + 1, queries[i % 4].pk, _stamp(now - step * i)) for i in range(total)),
-    )
-    _insert(
-        DailyRollup,
-        ["workspace_id", "query_id", "day", "source_id", "sentiment", "lang", "count"],
-        (
-            (workspace.pk, query_id, day, source.pk, sentiment, "fr", count)
-            for (query_id, day, sentiment), count in rollups.items()
-        ),
     )
     print(f"  {total} mentions", file=sys.stderr)
     from ambassade.listening import rollup

@@ -19,21 +19,17 @@ Backfilled matches raise no alert: alert rules watch what arrives (the routing h
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.utils import timezone
 
 from ambassade.engine.query import Matcher, QuerySyntaxError
 from ambassade.listening import pipeline, rollup
 from ambassade.listening.models import (
-    DailyRollup,
     ListeningQuery,
     Mention,
     MentionMatch,
@@ -136,11 +132,10 @@ def run_backfill(
         matcher = Matcher({"q": backfill.text})
     except QuerySyntaxError as exc:
         return _fail(backfill, exc.message)
-    zone = ZoneInfo(backfill.workspace.time_zone)
     while True:
         try:
             with transaction.atomic():
-                current = _step(backfill_id, matcher, zone, batch, now())
+                current = _step(backfill_id, matcher, batch, now())
         except Exception as exc:
             log.exception("backfill %s failed", backfill_id)
             return _fail(backfill, str(exc))
@@ -152,9 +147,7 @@ def run_backfill(
             return current
 
 
-def _step(
-    backfill_id: int, matcher: Matcher, zone: ZoneInfo, batch: int, now: datetime
-) -> QueryBackfill | None:
+def _step(backfill_id: int, matcher: Matcher, batch: int, now: datetime) -> QueryBackfill | None:
     """One batch, in the caller's transaction: match, add and remove matches, move the rollups,
     store the position. Stops (returns the backfill not running) when superseded or at the end."""
     # Locks in the order start_backfill takes them (the query, then its backfills): no deadlock.
@@ -190,7 +183,7 @@ def _step(
     added, removed = sorted(matched - existing), sorted(existing - matched)
     if added or removed:
         with rollup.changing(query.workspace_id, added + removed):
-            _apply(query, added, removed, zone)
+            _apply(query, added, removed)
     backfill.last_id = ids[-1]
     backfill.done += len(rows)
     backfill.matched += len(matched)
@@ -204,35 +197,15 @@ def _step(
     return backfill
 
 
-def _apply(query: ListeningQuery, added: list[int], removed: list[int], zone: ZoneInfo) -> None:
-    """Add and remove the query's matches, and move its rollups by as much."""
-    fields = ("id", "created_at", "source_id", "sentiment", "lang")
-    mentions = {
-        row[0]: row for row in Mention.objects.filter(id__in=added + removed).values_list(*fields)
-    }
+def _apply(query: ListeningQuery, added: list[int], removed: list[int]) -> None:
+    """Add and remove the query's matches (the caller's ``rollup.changing`` moves the rollups)."""
+    created = dict(Mention.objects.filter(id__in=added).values_list("id", "created_at"))
     adapt_time = connection.ops.adapt_datetimefield_value
-    adapt_day = connection.ops.adapt_datefield_value
-    workspace_id = query.workspace_id
     pipeline._upsert(
         pipeline._MATCH_SQL,
-        [(workspace_id, pk, query.pk, adapt_time(mentions[pk][1])) for pk in added],
+        [(query.workspace_id, pk, query.pk, adapt_time(created[pk])) for pk in added],
     )
     MentionMatch.objects.filter(query_id=query.pk, mention_id__in=removed).delete()
-
-    def counts(ids: list[int]) -> Counter[tuple[date, int, str, str]]:
-        return Counter((mentions[pk][1].astimezone(zone).date(), *mentions[pk][2:]) for pk in ids)
-
-    pipeline._upsert(
-        pipeline._ROLLUP_SQL,
-        [
-            (workspace_id, query.pk, adapt_day(day), source_id, sentiment, lang, n)
-            for (day, source_id, sentiment, lang), n in counts(added).items()
-        ],
-    )
-    for (day, source_id, sentiment, lang), n in counts(removed).items():
-        DailyRollup.objects.filter(
-            query_id=query.pk, day=day, source_id=source_id, sentiment=sentiment, lang=lang
-        ).update(count=Greatest(F("count") - n, 0))
 
 
 def _fail(backfill: QueryBackfill, message: str) -> QueryBackfill | None:

@@ -1,5 +1,5 @@
-"""Reads for the insights page: share of voice (from rollups), trending terms (from term counts),
-top authors; and the share-of-voice chart's Vega-Lite spec (``engine.charts``) with its table."""
+"""Reads for the insights page: share of voice (matches counted by ``match_counts``), trending
+terms (from term counts), top authors; and the share-of-voice chart's Vega-Lite spec (``engine.charts``) with its table."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ambassade.engine import charts as specs
+from ambassade.listening import match_counts
 from ambassade.listening.models import (
     Competitor,
-    DailyRollup,
     ListeningQuery,
     Mention,
     TermRollup,
@@ -120,17 +120,12 @@ def share_of_voice(workspace: Any, days: int = 30) -> Chart:
     series: dict[Any, Series] = {"brand": Series(workspace.name, BRAND_COLOUR, [0] * days)}
     for competitor in competitors:
         series[competitor.pk] = Series(competitor.name, competitor.color, [0] * days)
-    rows = (
-        DailyRollup.objects.filter(workspace=workspace, day__gte=start, day__lte=end)
-        .values("query_id", "day")
-        .annotate(n=Sum("count"))
-    )
-    for row in rows:
-        query_id = row["query_id"]
+    counted = match_counts.count(workspace, start, end, list(kinds), ("query", "day"))
+    for (query_id, day), n in counted.items():
         key: Any = "brand" if query_id in brand_ids else kinds.get(query_id)
-        if key is None or key not in series or row["day"] not in index:
+        if key is None or key not in series or day not in index:
             continue
-        series[key].counts[index[row["day"]]] += row["n"]
+        series[key].counts[index[day]] += n
     listed = list(series.values())
     grand = sum(sum(s.counts) for s in listed)
     for s in listed:
@@ -240,16 +235,12 @@ def top_authors(workspace: Any, days: int = 30, limit: int = 10) -> dict[str, li
 
 
 def volume_by_sentiment(workspace: Any, days: int = 30) -> dict[str, int]:
-    """Matches of the brand's queries in the last ``days`` days, by sentiment (from the rollups)."""
-    start = today(workspace) - timedelta(days=days - 1)
-    rows = (
-        DailyRollup.objects.filter(
-            workspace=workspace, day__gte=start, query__kind=ListeningQuery.Kind.BRAND
-        )
-        .values("sentiment")
-        .annotate(n=Sum("count"))
+    """Matches of the brand's queries in the last ``days`` days, by sentiment."""
+    end = today(workspace)
+    brand = ListeningQuery.objects.filter(
+        workspace=workspace, kind=ListeningQuery.Kind.BRAND
+    ).values_list("id", flat=True)
+    counted = match_counts.count(
+        workspace, end - timedelta(days=days - 1), end, list(brand), ("sentiment",)
     )
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[row["sentiment"]] += row["n"]
-    return dict(counts)
+    return {sentiment: n for (sentiment,), n in counted.items()}

@@ -343,30 +343,6 @@ class MentionMatch(models.Model):
         return f"{self.mention_id} ~ {self.query_id}"
 
 
-class DailyRollup(models.Model):
-    """Mentions per workspace × query × day (in the workspace's time zone) × source × sentiment ×
-    language, maintained at ingest so that charts never scan mentions."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    query = models.ForeignKey(ListeningQuery, on_delete=models.CASCADE, related_name="rollups")
-    day = models.DateField()
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
-    sentiment = models.CharField(max_length=12)
-    lang = models.CharField(max_length=12)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["query", "day", "source", "sentiment", "lang"], name="rollup_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["workspace", "day"], name="rollup_by_day")]
-
-    def __str__(self) -> str:
-        return f"{self.query_id} {self.day} {self.sentiment} {self.lang}: {self.count}"
-
-
 class MentionRollup(models.Model):
     """Distinct mentions per workspace × local day (in the zone of :class:`MentionRollupState`) ×
     source × network × language × sentiment × the set of queries that match them, with the sum of

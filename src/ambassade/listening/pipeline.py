@@ -4,8 +4,8 @@
 analyse in batches (``engine.text``) → group near-duplicates (SimHash within 3 bits) → match every
 enabled listening query of the workspace (one compiled ``engine.query.Matcher``, cached per workspace
 and rebuilt when its queries change) → store the mentions and their matches in bulk → the database's
-triggers index them for full-text search (:mod:`ambassade.listening.search`) → daily rollups and
-term counts incremented → after commit, the routing hook (:mod:`ambassade.listening.routing`).
+triggers index them for full-text search (:mod:`ambassade.listening.search`) → the rollup of distinct
+mentions (:mod:`ambassade.listening.rollup`) and term counts incremented → after commit, the routing hook (:mod:`ambassade.listening.routing`).
 
 Re-ingesting the same items changes nothing: they are filtered out by ``(source, external_id)``
 before anything else, and the unique constraint stops a concurrent ingest of the same item. An item
@@ -360,11 +360,6 @@ def _upsert(sql: str, rows: list[tuple[Any, ...]]) -> None:
                 cursor.executemany(sql, rows[start : start + 1000])
 
 
-_ROLLUP_SQL = (
-    "INSERT INTO listening_dailyrollup (workspace_id, query_id, day, source_id, sentiment, lang, "
-    "count) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (query_id, day, source_id, sentiment, "
-    "lang) DO UPDATE SET count = listening_dailyrollup.count + excluded.count"
-)
 _TERM_SQL = (
     "INSERT INTO listening_termrollup (workspace_id, day, term, count) VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (workspace_id, day, term) DO UPDATE SET count = listening_termrollup.count + "
@@ -607,7 +602,6 @@ def _store(
     counting = rollup.ingest_lock(workspace_id, source.workspace.time_zone)
     _insert_mentions(mentions)
     links: list[tuple[Any, ...]] = []
-    rollups: Counter[tuple[int, date, str, str]] = Counter()
     terms: Counter[tuple[date, str]] = Counter()
     spellings: Counter[tuple[date, str, str]] = Counter()
     for mention, query_ids in zip(mentions, matched, strict=True):
@@ -615,7 +609,6 @@ def _store(
         created = adapt_time(mention.created_at)
         for query_id in query_ids:
             links.append((workspace_id, mention.pk, query_id, created))
-            rollups[(query_id, day, mention.sentiment, mention.lang)] += 1
         if not mention.is_duplicate and mention.spam < 0.5:
             for term, spelling in _terms(mention.text, mention.keywords):
                 terms[(day, term)] += 1
@@ -623,13 +616,6 @@ def _store(
                     spellings[(day, term, spelling)] += 1
     _upsert(_MATCH_SQL, links)
     result.matches += len(links)
-    _upsert(
-        _ROLLUP_SQL,
-        [
-            (workspace_id, query_id, adapt(day), source.pk, sentiment, lang, count)
-            for (query_id, day, sentiment, lang), count in rollups.items()
-        ],
-    )
     if counting:
         rollup.add_new(workspace_id, mentions, matched, zone)
     _upsert(

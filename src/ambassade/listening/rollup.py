@@ -65,6 +65,8 @@ __all__ = [
     "counts",
     "counts_of",
     "ingest_lock",
+    "query_ids_of",
+    "query_set",
     "rebuild",
     "resumable",
     "start",
@@ -128,7 +130,8 @@ def query_set(query_ids: Iterable[int]) -> str:
     return "," + ",".join(str(i) for i in ids) + "," if ids else ""
 
 
-def _ids_of(stored: str) -> set[int]:
+def query_ids_of(stored: str) -> set[int]:
+    """The query ids of a stored set (:func:`query_set`)."""
     return {int(part) for part in stored.split(",") if part}
 
 
@@ -420,7 +423,7 @@ def _summed(rows: Iterable[tuple[str, str, int | None, int | None]], wanted: set
     """The rows (query set, sentiment, count, followers) whose set meets ``wanted``, added up."""
     n = reach = positive = negative = 0
     for queries, sentiment, count, followers in rows:
-        if not wanted & _ids_of(queries):
+        if not wanted & query_ids_of(queries):
             continue
         n += count or 0
         reach += followers or 0

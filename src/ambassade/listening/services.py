@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -438,7 +437,6 @@ def correct_sentiment(mention: Mention, actor: Any, sentiment: str) -> Feedback 
     if previous == sentiment:
         return None
     feedback = _feedback(mention, actor, Feedback.Kind.SENTIMENT, previous, sentiment)
-    _move_rollups(mention, previous, sentiment)
     with rollup.changing(mention.workspace_id, [mention.id]):
         Mention.objects.filter(id=mention.id).update(sentiment=sentiment, sentiment_corrected=True)
     mention.sentiment = sentiment
@@ -468,43 +466,6 @@ def correct_label(mention: Mention, actor: Any, label: str, present: bool) -> Fe
     Mention.objects.filter(id=mention.id).update(**{label: new_score})
     setattr(mention, label, new_score)
     return feedback
-
-
-def _move_rollups(mention: Mention, previous: str, sentiment: str) -> None:
-    from zoneinfo import ZoneInfo
-
-    from django.db import connection
-
-    day = mention.created_at.astimezone(ZoneInfo(mention.workspace.time_zone)).date()
-    query_ids = list(mention.matches.values_list("query_id", flat=True))
-    if not query_ids:
-        return
-    from ambassade.listening.models import DailyRollup
-
-    DailyRollup.objects.filter(
-        query_id__in=query_ids,
-        day=day,
-        source_id=mention.source_id,
-        sentiment=previous,
-        lang=mention.lang,
-        count__gt=0,
-    ).update(count=F("count") - 1)
-    adapt = connection.ops.adapt_datefield_value
-    pipeline._upsert(
-        pipeline._ROLLUP_SQL,
-        [
-            (
-                mention.workspace_id,
-                query_id,
-                adapt(day),
-                mention.source_id,
-                sentiment,
-                mention.lang,
-                1,
-            )
-            for query_id in query_ids
-        ],
-    )
 
 
 def mark_spam(mention: Mention, actor: Any, spam: bool = True) -> Feedback:
