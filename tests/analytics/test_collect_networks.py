@@ -20,7 +20,7 @@ from ambassade.connectors.metrics import get_metrics_reader
 from ambassade.workspaces import services
 from tests.conftest import Personas
 from tests.connectors.conftest import ReplayServer, Reply
-from tests.connectors.metrics import test_linkedin, test_threads, test_x
+from tests.connectors.metrics import test_linkedin, test_threads, test_tiktok, test_x
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -116,9 +116,31 @@ def linkedin_network(server: ReplayServer) -> dict[str, Any]:
     }
 
 
+def tiktok_network(server: ReplayServer) -> dict[str, Any]:
+    server.route("GET", "/v2/user/info/", Reply(200, test_tiktok.user_info(follower_count=8800)))
+    server.route(
+        "POST",
+        "/v2/video/list/",
+        Reply(200, test_tiktok.videos([test_tiktok.video("7301", "2026-12-01T10:00:00+00:00")])),
+    )
+    return {
+        "secret": {"access_token": "act.tiktok-secret", "open_id": "723f24d7-e717-40f8"},
+        "account_name": "@cafe",
+        "endpoints": {"api": server.base_url},
+        "handle": "@cafe",
+        "followers": 8800,
+        "external_id": "7301",
+        # likes 900 + comments 40 + shares 25
+        "engagements": 965,
+        "impressions": 12000,  # the views
+        "not_given": "Not given by TikTok: link clicks, impressions, reach, reposts, saves.",
+    }
+
+
 NETWORKS: dict[str, Callable[[ReplayServer], dict[str, Any]]] = {
     "linkedin": linkedin_network,
     "threads": threads_network,
+    "tiktok": tiktok_network,
     "x": x_network,
 }
 

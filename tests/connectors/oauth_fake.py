@@ -3,10 +3,10 @@
 Each route answers in the network's documented format (LinkedIn's ``/oauth/v2/accessToken`` and
 ``organizationAcls``, X's ``/2/oauth2/token`` and ``/2/users/me``, the Graph API's
 ``oauth/access_token`` and ``me/accounts``, Threads' ``th_exchange_token`` and
-``th_refresh_token``, Reddit's ``/api/v1/access_token`` and ``/api/v1/me``) and checks what a real
-server checks: the app's client id and secret, the code it issued, the redirect URI, X's PKCE
-verifier against the challenge, the refresh token it gave last. Paths of the five networks do not
-overlap, so one server plays them all.
+``th_refresh_token``, Reddit's ``/api/v1/access_token`` and ``/api/v1/me``, TikTok's
+``/v2/oauth/token/`` and ``/v2/user/info/``) and checks what a real server checks: the app's client
+id and secret, the code it issued, the redirect URI, X's PKCE verifier against the challenge, the
+refresh token it gave last. Paths of the six networks do not overlap, so one server plays them all.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ APPS = {
     "facebook": ("fb-app-id", "fb-app-secret"),
     "threads": ("th-app-id", "th-app-secret"),
     "reddit": ("rd-client-id", "rd-client-secret"),
+    "tiktok": ("tt-client-key", "tt-client-secret"),
 }
 V = "/v23.0"
 
@@ -99,6 +100,8 @@ class FakeNetworks:
         s.route("GET", "/v1.0/me", self._threads_me)
         s.route("POST", "/api/v1/access_token", self._reddit_token)
         s.route("GET", "/api/v1/me", self._reddit_me)
+        s.route("POST", "/v2/oauth/token/", self._tiktok_token)
+        s.route("GET", "/v2/user/info/", self._tiktok_me)
 
     # --- what tests use ---------------------------------------------------------------------------
 
@@ -437,5 +440,61 @@ class FakeNetworks:
                 "id": "1w72",
                 "created_utc": 1420070400.0,
                 "has_verified_email": True,
+            },
+        )
+
+    # TikTok (https://developers.tiktok.com/doc/oauth-user-access-token-management)
+    def _tiktok_token(self, request: Recorded) -> Reply:
+        fault = self._fault("tiktok")
+        if fault is not None:
+            return fault
+        form = _form(request)
+        if (form.get("client_key"), form.get("client_secret")) != APPS["tiktok"]:
+            return _oauth_error(401, "invalid_client", "Client key or secret is incorrect.")
+        if form.get("grant_type") == "authorization_code":
+            if not self._take_code("tiktok", form.get("code", ""), form.get("redirect_uri", "")):
+                return _oauth_error(400, "invalid_grant", "Authorization code is expired.")
+        elif form.get("grant_type") == "refresh_token":
+            if form.get("refresh_token") != self.refresh_tokens.get("tiktok"):
+                return _oauth_error(400, "invalid_grant", "Refresh token is invalid or expired.")
+        else:
+            return _oauth_error(400, "invalid_request", "The request parameters are malformed.")
+        refresh = self.refresh_tokens["tiktok"] = self.token("tiktok", "refresh")
+        return Reply(
+            200,
+            {
+                "access_token": self.token("tiktok"),
+                "expires_in": 86400,
+                "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+                "refresh_expires_in": 31536000,
+                "refresh_token": refresh,
+                "scope": "user.info.basic,user.info.stats,video.list",
+                "token_type": "Bearer",
+            },
+        )
+
+    def _tiktok_me(self, request: Recorded) -> Reply:
+        if not self._bearer(request, "tiktok-access-token"):
+            return Reply(
+                401,
+                {
+                    "error": {
+                        "code": "access_token_invalid",
+                        "message": "The access token is invalid or not found in the request.",
+                        "log_id": "20261126120000A1B2C3",
+                    }
+                },
+            )
+        return Reply(
+            200,
+            {
+                "data": {
+                    "user": {
+                        "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+                        "display_name": "Café Lumière",
+                        "username": "cafelumiere",
+                    }
+                },
+                "error": {"code": "ok", "message": "", "log_id": "20261126120000A1B2C4"},
             },
         )

@@ -384,4 +384,11 @@ OAUTH_APPS: dict[str, tuple[str, str]] = {
     "reddit": _declare_app(
         "REDDIT", "Reddit", "CLIENT_ID", "CLIENT_SECRET", "reddit.com/prefs/apps, a web app"
     ),
+    "tiktok": _declare_app(
+        "TIKTOK",
+        "TikTok",
+        "CLIENT_KEY",
+        "CLIENT_SECRET",
+        "TikTok for Developers → Manage apps, with Login Kit and the Display API's scopes",
+    ),
 }

@@ -73,6 +73,7 @@ METRICS_READERS: dict[str, str] = {
     "threads": "ambassade.connectors.threads.metrics:ThreadsMetrics",
     "linkedin": "ambassade.connectors.linkedin.metrics:LinkedInMetrics",
     "x": "ambassade.connectors.x.metrics:XMetrics",
+    "tiktok": "ambassade.connectors.tiktok.metrics:TikTokMetrics",
 }
 #: Networks whose API shows other people's accounts and posts (competitors).
 PUBLIC = frozenset({"mastodon", "bluesky", "youtube", "reddit"})

@@ -20,6 +20,7 @@ NETWORKS: dict[str, object] = {
     "instagram": "Instagram",
     "threads": "Threads",
     "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
     "discord": "Discord",
     "telegram": "Telegram",
     "rss": _("RSS feed"),

@@ -14,7 +14,9 @@ The credential keys are the ones the publishers read:
 - instagram: ``ig_user_id``, ``access_token`` (the linked page's token);
 - threads: ``threads_user_id``, ``access_token`` (long-lived, 60 days);
 - reddit: ``client_id``, ``client_secret``, ``refresh_token``, ``username``, ``access_token``,
-  ``access_token_expires_at`` (ISO 8601); the app adds ``subreddit``.
+  ``access_token_expires_at`` (ISO 8601); the app adds ``subreddit``;
+- tiktok: ``access_token`` (24 hours), ``refresh_token`` (a year), ``open_id``, ``username`` (read
+  by the metrics reader only: Ambassade does not publish to TikTok).
 
 Errors: a refused code, refresh token or revoked authorisation raises :class:`GrantRevoked` (an
 :class:`~ambassade.connectors.base.AuthExpired`: the connection needs reconnecting); a wrong client id
@@ -39,6 +41,7 @@ from ambassade.connectors.oauth._base import (
 from ambassade.connectors.oauth.linkedin import LinkedInProvider
 from ambassade.connectors.oauth.meta import FacebookProvider, ThreadsProvider
 from ambassade.connectors.oauth.reddit import RedditProvider
+from ambassade.connectors.oauth.tiktok import TikTokProvider
 from ambassade.connectors.oauth.x import XProvider
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "RedditProvider",
     "Refreshed",
     "ThreadsProvider",
+    "TikTokProvider",
     "XProvider",
     "code_challenge",
     "new_code_verifier",
@@ -64,5 +68,12 @@ __all__ = [
 #: Provider classes by key (the callback's path); ``instagram`` connects through Facebook Login.
 PROVIDERS: dict[str, type[Provider]] = {
     cls.key: cls
-    for cls in (LinkedInProvider, XProvider, FacebookProvider, ThreadsProvider, RedditProvider)
+    for cls in (
+        LinkedInProvider,
+        XProvider,
+        FacebookProvider,
+        ThreadsProvider,
+        RedditProvider,
+        TikTokProvider,
+    )
 }
