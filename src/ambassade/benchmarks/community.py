@@ -10,6 +10,9 @@ of activity, three in four with a sentiment, one in three matching the queries. 
 - **new day**: everyone re-scored on the folded state (activities leave the look-back);
 - **incremental update per ingest batch**: ``batches`` batches of ``batch`` (1,000) new activities,
   each folded in and its people re-scored (:meth:`Scorer.update`); median and 95th percentile;
+- **scores stored after each ingest batch** (``benchmarks/_community_batches.py``): the ingest's
+  receiver and the ``community.score_due`` task on the product's tables, SQLite and PostgreSQL,
+  for batches of 200 mentions by 150 members with a year of timeline each;
 - **score history** (``benchmarks/_community_history.py``): what keeping the history of the stored
   scores costs on the product's tables, SQLite and (with ``AMBASSADE_TEST_DATABASE_URL``)
   PostgreSQL, for ``members`` members over ``history_days`` nightly storings, with the share of
@@ -42,7 +45,11 @@ OPTIONS = {
     "batch": "activities per ingest batch (default 1000)",
     "batches": "ingest batches measured (default 50)",
     "history_days": "nightly storings of the score-history part (default 5; 0 leaves it out)",
-    "databases": "sqlite or postgresql: the score-history part on one database only",
+    "databases": "sqlite or postgresql: the score-history and stored-batch parts on one database only",
+    "stored_batches": "ingest batches stored on the product's tables (default 20; 0 leaves it out)",
+    "stored_members": "members with a year of timeline for the stored batches (default 2000)",
+    "stored_mentions": "mentions per stored batch (default 200)",
+    "stored_touched": "members a stored batch touches (default 150)",
 }
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
@@ -227,6 +234,9 @@ def run(options: BenchOptions) -> BenchResult:
     history_days = int(extra.get("history_days", 2 if options.quick else 5))
     if history_days > 0:
         markdown += "\n\n" + _history_part(members, history_days, changed_share, extra)
+    stored_batches = int(extra.get("stored_batches", 3 if options.quick else 20))
+    if stored_batches > 0:
+        markdown += "\n\n" + _batches_part(stored_batches, options.quick, extra)
     summary = (
         f"full recompute {full[0]:.1f} s ({full[1]:.1f} s CPU) for {total:,} activities and "
         f"{members:,} members; {median[0] * 1000:.0f} ms per batch of {batch:,}; merge "
@@ -249,13 +259,7 @@ def _record(one: Any) -> tuple[Any, ...]:
 def _history_part(members: int, days: int, changed: float, extra: dict[str, str]) -> str:
     from ambassade.benchmarks._community_history import measure_in_child
 
-    targets = [("SQLite", "")]
-    url = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if url:
-        targets.append(("PostgreSQL", url))
-    wanted = extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    targets = _targets(extra)
     lines = [
         f"**Score history** (`community/history.py`, `benchmarks/_community_history.py`): "
         f"{members:,} members on the product's tables, {days} nightly storings as "
@@ -299,6 +303,67 @@ def _history_part(members: int, days: int, changed: float, extra: dict[str, str]
         "from them: the first day's records plus 364 days at the measured daily growth "
         "(not stored for 365 days). The database's own overhead per row shows in the on-disk "
         "column (PostgreSQL's `pg_total_relation_size`, indexes and TOAST included).",
+    ]
+    return "\n".join(lines)
+
+
+def _targets(extra: dict[str, str]) -> list[tuple[str, str]]:
+    targets = [("SQLite", "")]
+    url = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
+    if url:
+        targets.append(("PostgreSQL", url))
+    wanted = extra.get("databases")
+    if wanted:
+        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    return targets
+
+
+def _batches_part(batches: int, quick: bool, extra: dict[str, str]) -> str:
+    from ambassade.benchmarks._community_batches import measure_in_child
+
+    members = int(extra.get("stored_members", 300 if quick else 2_000))
+    mentions = int(extra.get("stored_mentions", 200))
+    touched = min(mentions, int(extra.get("stored_touched", 150)))
+    lines = [
+        f"**Scores stored after each ingest batch** (`community/rescoring.py`, "
+        f"`benchmarks/_community_batches.py`): {members:,} members on the product's tables, "
+        "each with a year of timeline (a mention each, drawn from a heavy-tailed law), their "
+        f"scores stored; then {batches} ingest batches of {mentions} mentions by {touched} "
+        "members (the more active the more likely), each recorded by the ingest's receiver "
+        "(`services.record_authors`: appearances, timeline, figures, the members' marks, the "
+        "task scheduled) and then scored by the `community.score_due` task as a worker runs it "
+        "(the marked members' year of timeline read, `Scorer.update`, stored with their "
+        "history). Medians over the batches, 95th percentile in brackets.",
+        "",
+        "| database | mentions in the year | members scored a batch | their activities read | "
+        "recording a batch | **scoring a batch** | scoring, CPU | load average |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, database_url in _targets(extra):
+        print(f"community: stored batches on {label}…", file=sys.stderr)
+        found = measure_in_child(members, batches, mentions, touched, database_url)
+        rows = found["batches"]
+
+        def ms(key: str, rows: list[dict[str, Any]] = rows) -> str:
+            values = [row[key] for row in rows]
+            return (
+                f"{statistics.median(values) * 1000:,.0f} ms "
+                f"({_percentile(values, 0.95) * 1000:,.0f})"
+            )
+
+        loads = [row["load"] for row in rows]
+        lines.append(
+            f"| {label} | {found['year_mentions']:,} | "
+            f"{statistics.median(row['scored'] for row in rows):,.0f} | "
+            f"{found['median_activities']:,.0f} | {ms('record_wall')} | "
+            f"**{ms('score_wall')}** | {ms('score_cpu')} | "
+            f"{min(loads):.1f}–{max(loads):.1f} |"
+        )
+    lines += [
+        "",
+        "A burst of batches makes one task (`DEBOUNCE`, 30 s after the first), which scores "
+        "every member marked meanwhile: its cost grows with the members touched, not with the "
+        "batches.",
     ]
     return "\n".join(lines)
 

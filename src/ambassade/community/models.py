@@ -111,6 +111,9 @@ class Member(models.Model):
     rising = models.BooleanField(default=False)
     dormant = models.BooleanField(default=False)
     scored_at = models.DateTimeField(null=True, blank=True)
+    #: When an ingest batch last put activities on their timeline that their stored scores do not
+    #: hold yet (``community/rescoring.py``); cleared when they are stored again.
+    score_due = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -108,12 +108,33 @@ def member_scores(member: Member, now: dt.datetime) -> Scores:
 
 
 def stale_members(workspace: Workspace | int) -> QuerySet[Member, int]:
-    """Members whose stored scores are older than their last activity (or never stored)."""
+    """Members whose stored scores are older than their last activity (or never stored), and
+    those an ingest batch marked (``community/rescoring.py``)."""
     return (
         Member.objects.filter(workspace=workspace)
-        .filter(Q(scored_at__isnull=True) | Q(last_seen_at__gt=F("scored_at")))
+        .filter(
+            Q(scored_at__isnull=True)
+            | Q(last_seen_at__gt=F("scored_at"))
+            | Q(score_due__isnull=False)
+        )
         .values_list("id", flat=True)
     )
+
+
+_CLEAR_DUE_SQL = "UPDATE community_member SET score_due = NULL WHERE id = %s AND score_due = %s"
+
+
+def _clear_due(members: list[Member]) -> None:
+    """Clear the ingest batches' marks read with ``members`` (before their timelines were): a
+    batch that marked one again meanwhile keeps its mark, and its scoring to come."""
+    if not members:
+        return
+    field = Member._meta.get_field("score_due")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _CLEAR_DUE_SQL,
+            [(m.pk, field.get_db_prep_value(m.score_due, connection)) for m in members],
+        )
 
 
 def store_scores(
@@ -139,7 +160,7 @@ def store_scores(
     for start in range(0, len(wanted), CHUNK):
         chunk = list(
             members.filter(id__in=wanted[start : start + CHUNK]).only(
-                "id", "reach", "staff", "level", "level_month", "language"
+                "id", "reach", "staff", "level", "level_month", "language", "score_due"
             )
         )
         if not chunk:
@@ -168,6 +189,7 @@ def store_scores(
                     member.language = sorted(spoken.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
                 member.scored_at = now
             _update(chunk, list(_STORED))
+            _clear_due([m for m in chunk if m.score_due is not None])
             history.record_members(workspace_id, day, chunk)
         stored += len(chunk)
     if stored or not ClassCount.objects.filter(workspace_id=workspace_id, day=day).exists():

@@ -12,6 +12,7 @@ unique), never incremented: recording the same mentions twice changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from ambassade.community import activities
+from ambassade.community import activities, rescoring
 from ambassade.community.activities import SOURCE_MENTION, seen_range, weight_of
 from ambassade.community.models import Appearance, Identity, Member, normalise_handle, safe_url
 from ambassade.listening.models import Mention
@@ -168,8 +169,11 @@ def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
         ],
     )
 
-    # 5. Their members' figures, from their identities.
-    refresh_members({identity.member_id for identity in identities})
+    # 5. Their members' figures, from their identities; their scores due, stored after the commit
+    # by one task for a burst of batches (community/rescoring.py).
+    refresh_members({identity.member_id for identity in identities}, due=now)
+    workspace_id = workspace.pk
+    transaction.on_commit(lambda: rescoring.schedule(workspace_id), robust=True)
     return result
 
 
@@ -247,8 +251,9 @@ def recount_identities(identities: list[Identity]) -> None:
     refresh_members({identity.member_id for identity in identities})
 
 
-def refresh_members(member_ids: Iterable[int]) -> None:
-    """Recompute the members' figures and display name from their identities (one read, one write)."""
+def refresh_members(member_ids: Iterable[int], due: dt.datetime | None = None) -> None:
+    """Recompute the members' figures and display name from their identities (one read, one write);
+    with ``due``, mark their scores due since then (``community/rescoring.py``) in the same write."""
     ids = sorted(member_ids)
     if not ids:
         return
@@ -279,11 +284,13 @@ def refresh_members(member_ids: Iterable[int]) -> None:
                 first_seen_at=min(firsts) if firsts else None,
                 last_seen_at=max(lasts) if lasts else None,
                 updated_at=now,
+                score_due=due,
             )
         )
     _update(
         members,
-        ["display_name", "mention_count", "reach", "first_seen_at", "last_seen_at", "updated_at"],
+        ["display_name", "mention_count", "reach", "first_seen_at", "last_seen_at", "updated_at"]
+        + (["score_due"] if due is not None else []),
     )
 
 

@@ -19,9 +19,23 @@ def score_members(workspace_id: int, everyone: bool = False) -> int:
     return scores.store_scores(workspace_id, ids)
 
 
+@db_task(name="community.score_due")
+def score_due(workspace_id: int) -> int:
+    """The members ingest batches touched since their scores were last stored
+    (``community/rescoring.py``: scheduled a little after a batch, one for a burst)."""
+    from ambassade.community import rescoring
+
+    rescoring.clear_flag(workspace_id)  # a batch from now on schedules the next one
+    ids = rescoring.due_members(workspace_id)
+    if not ids:
+        return 0
+    return scores.store_scores(workspace_id, ids)
+
+
 @db_periodic_task(crontab(minute="*/15"), name="community.score_active")
 def score_active() -> int:
-    """Every 15 minutes, the members active since they were last scored, in every workspace."""
+    """Every 15 minutes, the members active since they were last scored, in every workspace
+    (those an ingest batch marked included: their own task may have been lost)."""
     return sum(
         scores.store_scores(workspace_id, list(scores.stale_members(workspace_id)))
         for workspace_id in Workspace.objects.values_list("id", flat=True)

@@ -15,6 +15,7 @@ def test_it_measures_the_full_recompute_and_the_ingest_batches(tmp_path: Path) -
         "batch": "50",
         "batches": "3",
         "history_days": "0",  # the score-history part migrates a database: not in unit tests
+        "stored_batches": "0",  # nor the stored batches
     }
     result = bench.run(BenchOptions(data_dir=tmp_path, extra=extra))
     assert "200 members and 20 authors who are not members, 3,000 activities" in result.markdown
