@@ -312,3 +312,55 @@ def test_the_member_page_shows_their_suggestions_from_the_same_engine(
     suggestions.dismiss(ws, (min(lea.pk, guest.pk), max(lea.pk, guest.pk)), personas.bob)
     page = parse(client.get(member_url, HTTP_ACCEPT_LANGUAGE="en").content)
     assert page.find("ul", class_="plain-list merge-list") is None
+
+
+def test_the_member_page_shows_the_pairs_found_by_a_name_as_the_review_list_does(
+    personas: Any, client: Any
+) -> None:
+    """A handle that is someone else's name written out, with a typo in one of the names; a
+    Mastodon handle with its instance and a Bluesky one with its domain; a profile link written
+    another way: each member's page shows exactly the review list's pairs that hold them."""
+    import random
+
+    from ambassade.community import suggestions
+
+    ws = personas.workspace_a
+    writer = person(ws, "x", "leadubois", "Lea Duboise", reach=200)
+    named = person(ws, "mastodon", "lea_d", "Léa Dubois", reach=50)
+    person(ws, "mastodon", "marc@piaille.fr", "Marc Vidal")
+    person(ws, "bluesky", "marc.bsky.social", "Marc V")
+    linked = person(ws, "x", "hugo_r", "Hugo R")
+    Identity.objects.filter(member=linked).update(profile_url="https://www.example.org/hugo/")
+    other = person(ws, "youtube", "hugochannel", "Hugo")
+    Identity.objects.filter(member=other).update(profile_url="http://example.org/hugo")
+    rng = random.Random(14)
+    first = ["lea", "léa", "marc", "hugo", "inès", "ines", "noah"]
+    last = ["dubois", "vidal", "martin", "petit"]
+    for n in range(60):
+        name = f"{rng.choice(first).title()} {rng.choice(last).title()}"
+        handle = rng.choice(
+            ["".join(name.casefold().split()), f"{name.split()[0].casefold()}{n % 7}", f"u{n}"]
+        )
+        network = rng.choice(["x", "mastodon", "bluesky", "youtube"])
+        if network == "mastodon" and rng.random() < 0.5:
+            handle += "@piaille.fr"
+        if not Identity.objects.filter(network=network, handle=handle).exists():
+            person(ws, network, handle, name)
+    everything = suggestions.suggestions(ws)
+    assert (min(writer.pk, named.pk), max(writer.pk, named.pk)) in everything
+    for member in Member.objects.filter(workspace=ws):
+        mine = {suggestions._key(c): c for c in suggestions.for_member(member)}
+        theirs = {pair: c for pair, c in everything.items() if member.pk in pair}
+        assert mine == theirs, member.display_name
+    # On the page: the pair found by the name written as a handle, with the similar name.
+    client.force_login(personas.bob)
+    page = parse(
+        client.get(
+            reverse("community:member", args=[ws.slug, writer.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content
+    )
+    shown = page.find("ul", class_="plain-list merge-list")
+    assert shown is not None and "Léa Dubois" in shown.text
+    evidence = shown.find("ul", class_="merge-evidence")
+    assert evidence is not None
+    assert "leadubois" in evidence.text and "Similar names" in evidence.text, evidence.text

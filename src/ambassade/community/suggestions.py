@@ -19,7 +19,7 @@ from django.db.models.functions import Lower, Trim
 
 from ambassade.community import services
 from ambassade.community.models import Consent, DismissedPair, Identity, Member
-from ambassade.engine.identities import Candidate, Profile, suggest_merges
+from ambassade.engine.identities import Candidate, Profile, blocking, suggest_merges
 from ambassade.engine.identities import Identity as EngineIdentity
 from ambassade.workspaces.models import Workspace
 from ambassade.workspaces.params import parse_id
@@ -34,8 +34,9 @@ __all__ = [
     "suggestions",
 ]
 
-#: The members that share a clue with one member looked at, at most (the member page).
-MAX_NEIGHBOURS = 200
+#: The members looked at for one member's suggestions (the member page), at most: those found by
+#: each kind of query, before the engine's keys keep the ones it would compare.
+MAX_CANDIDATES = 2000
 
 Pair = tuple[int, int]
 
@@ -113,56 +114,66 @@ def suggestions(workspace: Workspace) -> dict[Pair, Candidate]:
 
 
 def _neighbours(member: Member) -> set[int]:
-    """The members sharing a clue with ``member`` that the engine's blocking would pair: a handle
-    (on any network), an e-mail address (an ``email`` account, the member's own), an address's
-    user part as a handle and the reverse, a profile link, a name written the same (case aside),
-    a name written without spaces as a handle. A few indexed queries."""
-    own = list(
-        Identity.objects.filter(member=member).values_list(
-            "network", "handle", "name", "profile_url"
-        )
-    )
-    handles = {handle for _network, handle, _name, _url in own if handle}
-    emails = {
-        handle for network, handle, _name, _url in own if network == "email" and "@" in handle
-    }
-    if member.email.strip():
-        emails.add(member.email.strip().casefold())
-    users = {email.split("@", 1)[0] for email in emails}
-    links = {url for _network, _handle, _name, url in own if url}
-    names = {name.strip() for _network, _handle, name, _url in own if name.strip()}
-    squeezed = {"".join(name.casefold().split()) for name in names}
-    accounts = Q(handle__in=sorted(handles | emails | users | squeezed))
-    if links:
-        accounts |= Q(profile_url__in=sorted(links))
-    for name in sorted(names)[:10]:
-        accounts |= Q(name__iexact=name)
-    for handle in sorted(handles)[:10]:
-        accounts |= Q(network="email", handle__startswith=f"{handle}@")
+    """The members the engine would compare with ``member`` in the whole workspace: those whose
+    blocking keys (``engine.identities.blocking``, the review list's own) meet the member's. A few
+    narrow queries find a superset for each of the member's keys (a handle as typed on any network,
+    on Mastodon with its instance and on Bluesky with its domain; an e-mail address; a link; an
+    e-mail's user part; a name written as the member's handle, by its three-letter pieces), then
+    the engine's keys of each keep the right ones."""
+    workspace = member.workspace
+    profiles = _profiles(workspace, {member.pk})
+    if not profiles:
+        return set()
+    own = blocking(profiles[0])
+    typed, emails, links = set(), set(), set()
+    for key in own.keys | own.shown:
+        kind, value = key[:1], key[2:]
+        if kind in ("h", "u", "c"):
+            typed.add(value)  # others' handles: the same, or an e-mail's user, or a name
+        elif kind == "e":
+            emails.add(value)
+        elif kind == "l":
+            links.add(value)
+    users = sorted(key[2:] for key in own.held if key.startswith("u:"))
+    names = sorted(key[2:] for key in own.held if key.startswith("c:") and len(key) >= 7)
+    typed_keys = sorted(typed)[:50]
+    accounts = Q(handle__in=typed_keys + [f"{t}.bsky.social" for t in typed_keys] + sorted(emails))
+    for value in dict.fromkeys([*typed_keys[:20], *users[:20]]):
+        accounts |= Q(handle__startswith=f"{value}@")
+    for link in sorted(links)[:10]:
+        accounts |= Q(profile_url__icontains=link)
+    for name in names[:5]:
+        pieces = Q(pk__in=[])
+        for start in range(len(name) - 2):
+            pieces |= Q(name__icontains=name[start : start + 3])
+        accounts |= Q(name__contains=" ") & pieces
     found = set(
         Identity.objects.filter(accounts, workspace_id=member.workspace_id)
         .exclude(member=member)
-        .values_list("member_id", flat=True)[:MAX_NEIGHBOURS]
+        .values_list("member_id", flat=True)[:MAX_CANDIDATES]
     )
     people = Q(address__in=sorted(emails)) if emails else Q(pk__in=[])
-    for handle in sorted(handles)[:10]:
-        people |= Q(email__istartswith=f"{handle}@")
-    for name in sorted(names | {member.display_name.strip()} - {""})[:10]:
-        people |= Q(display_name__iexact=name)
+    for user in users[:20]:
+        people |= Q(email__istartswith=f"{user}@")
     found |= set(
         Member.objects.annotate(address=Lower(Trim("email")))
         .filter(people, workspace_id=member.workspace_id)
         .exclude(pk=member.pk)
-        .values_list("id", flat=True)[:MAX_NEIGHBOURS]
+        .values_list("id", flat=True)[:MAX_CANDIDATES]
     )
-    return found
+    if not found:
+        return set()
+    return {
+        int(profile.key) for profile in _profiles(workspace, found) if blocking(profile).meets(own)
+    }
 
 
 def for_member(member: Member) -> list[Candidate]:
     """``member``'s merge suggestions from the same engine and the same facts as the review list
-    (:func:`suggestions`), dismissed pairs aside, most likely first. The engine is given this
-    member and the members sharing a clue with them (:func:`_neighbours`), not the whole
-    workspace: a name that differs by a typo is found by the review list only."""
+    (:func:`suggestions`), dismissed pairs aside, most likely first: the engine is given this
+    member and the members it would compare them with in the whole workspace
+    (:func:`_neighbours`), so the pairs and their evidence (a similar name included) are the
+    review list's."""
     neighbours = _neighbours(member)
     if not neighbours:
         return []

@@ -10,6 +10,7 @@ from ambassade.engine.identities import (
     HIGH_CONFIDENCE,
     Identity,
     Profile,
+    blocking,
     match,
     name_similarity,
     suggest_merges,
@@ -201,3 +202,8 @@ def test_scores_are_symmetric_bounded_and_found_by_blocking(
             assert (one.first, one.second) == (x.key, y.key)
             # Blocking misses no pair that has evidence.
             assert (x.key, y.key) in suggested
+            # The blocking keys a caller reads (the member page finds neighbours by them): two
+            # members are a suggestion of the default threshold when their keys meet and the
+            # score is high enough.
+            kept = {(c.first, c.second) for c in suggest_merges([x, y])}
+            assert ((x.key, y.key) in kept) == (blocking(x).meets(blocking(y)) and one.score >= 0.3)

@@ -11,10 +11,12 @@
 
 from ambassade.engine.identities._merge import (
     HIGH_CONFIDENCE,
+    Blocking,
     Candidate,
     Evidence,
     Identity,
     Profile,
+    blocking,
     match,
     name_similarity,
     suggest_merges,
@@ -22,10 +24,12 @@ from ambassade.engine.identities._merge import (
 
 __all__ = [
     "HIGH_CONFIDENCE",
+    "Blocking",
     "Candidate",
     "Evidence",
     "Identity",
     "Profile",
+    "blocking",
     "match",
     "name_similarity",
     "suggest_merges",

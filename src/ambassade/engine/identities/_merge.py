@@ -30,10 +30,12 @@ from ambassade.engine.messages import Message
 
 __all__ = [
     "HIGH_CONFIDENCE",
+    "Blocking",
     "Candidate",
     "Evidence",
     "Identity",
     "Profile",
+    "blocking",
     "match",
     "name_similarity",
     "suggest_merges",
@@ -366,6 +368,28 @@ def _blocking_keys(facts: _Facts, names: bool) -> tuple[set[str], set[str], set[
                 # last word (in alphabetical order).
                 keys.add(f"p:{words[0][:2]}|{words[-1][:2]}")
     return keys, shown, held
+
+
+@dataclass(frozen=True, slots=True)
+class Blocking:
+    """A member's blocking keys as :func:`suggest_merges` uses them (without names): two members
+    are compared when they share a key of ``keys``, or when one shows a key the other holds."""
+
+    keys: frozenset[str]
+    shown: frozenset[str]
+    held: frozenset[str]
+
+    def meets(self, other: Blocking) -> bool:
+        return bool(self.keys & other.keys or self.shown & other.held or self.held & other.shown)
+
+
+def blocking(profile: Profile) -> Blocking:
+    """The keys that make :func:`suggest_merges` compare ``profile`` with another (``e:`` an
+    e-mail, ``h:`` a handle as typed on any network, ``l:`` a link; shown ``u:`` an e-mail's user
+    and ``c:`` a name without spaces, held ``u:``/``c:`` a handle): what a caller needs to find,
+    among many members, those a member would be compared with."""
+    keys, shown, held = _blocking_keys(_facts(profile), names=False)
+    return Blocking(frozenset(keys), frozenset(shown), frozenset(held))
 
 
 def suggest_merges(
