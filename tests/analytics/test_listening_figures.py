@@ -255,3 +255,37 @@ def test_the_trend_and_share_of_voice_follow_a_change_of_time_zone(personas: Per
         assert shown["share_of_voice"] == measures.share(brand_total, sum(both.values())), state
         networks = {row[0]: row[1] for row in built.section("networks").table.rows}
         assert sum(networks.values()) == sum(brand.values()), state
+
+
+@pytest.mark.parametrize("read", ["mentions", "rollup"])
+def test_a_source_carrying_two_networks_shows_both(personas: Personas, read: str) -> None:
+    """One source (an RSS feed, a webhook, the demo's) whose mentions carry two networks: the
+    networks table and the network filter read each mention's own network, not the source's
+    kind, from the mentions and from the rollup alike."""
+    from ambassade.workspaces.networks import network_label
+
+    data = Data(personas.workspace_a, personas.connection)
+    for day, network, queries in (
+        (2, "x", [data.brand]),
+        (3, "x", [data.brand, data.brand2]),
+        (4, "bluesky", [data.brand]),
+        (5, "bluesky", [data.rival]),
+    ):
+        data.mention(at(2026, 12, day, 12), "positive", queries, network=network)
+    assert data.source.kind == "rss"
+    if read == "rollup":
+        rollup.rebuild(data.workspace)
+    assert rollup.usable(data.workspace) is (read == "rollup")
+    built = figures_of(data, DECEMBER, None, Scope())
+    networks = {row[0]: row[1] for row in built.section("networks").table.rows}
+    # Matches: the mention matched by both brand queries counts twice, the rival's not at all.
+    assert networks == {network_label("x"): 3, network_label("bluesky"): 1}
+    choices = [code for code, _label in area_listening.fields(data.workspace)["network"].choices]
+    if read == "rollup":
+        assert choices == ["", "bluesky", "x"]
+    only_x = figures_of(data, DECEMBER, None, Scope(network="x"))
+    assert {row[0]: row[1] for row in only_x.section("networks").table.rows} == {
+        network_label("x"): 3
+    }
+    assert sum(row[4] for row in only_x.section("trend").table.rows) == 3
+    assert {f.code: f.now for f in only_x.figures}["mention_volume"] == 2.0

@@ -20,7 +20,8 @@ def test_it_accepts_a_signed_delivery() -> None:
     review, question = parse_webhook(
         body, {"X-Ambassade-Signature": sign(body, SECRET)}, SECRET, received_at=NOW
     )
-    assert review.source == "webhook" and review.external_id == "tp-5f1e2d"
+    # The item's own network when the sender names it, else the webhook's.
+    assert review.source == "trustpilot" and review.external_id == "tp-5f1e2d"
     assert review.kind is ItemKind.REVIEW and review.lang == "fr"
     assert review.created_at == datetime(2025, 6, 11, 6, 0, tzinfo=UTC)
     assert review.author.handle == "marie_l" and review.author.followers == 12
@@ -28,12 +29,30 @@ def test_it_accepts_a_signed_delivery() -> None:
     assert review.raw["network"] == "trustpilot"
     # Defaults: the time of receipt, and an id derived from the content (stable across repeats).
     assert question.created_at == NOW and question.external_id.startswith("sha1:")
-    assert question.author.handle == "jdoe"
+    assert question.author.handle == "jdoe" and question.source == "webhook"
     assert question.html is not None and "<script" not in question.html
     again = parse_webhook(
         body, {"x-ambassade-signature": sign(body, SECRET)}, SECRET, received_at=NOW
     )
     assert again[1].external_id == question.external_id
+
+
+@pytest.mark.parametrize(
+    ("network", "found"),
+    [("X", "x"), (" bluesky ", "bluesky"), ("", "webhook"), (None, "webhook")],
+)
+def test_it_reads_each_item_s_network(network: str | None, found: str) -> None:
+    body = json.dumps({"items": [{"text": "Hello", "network": network}]}).encode()
+    (item,) = parse_webhook(body, {"Authorization": f"Bearer {SECRET}"}, SECRET, received_at=NOW)
+    assert item.source == found
+
+
+@pytest.mark.parametrize("network", ["a b", "x" * 41, 3, ["x"], "<script>"])
+def test_it_refuses_a_network_that_is_not_a_name(network: object) -> None:
+    body = json.dumps({"items": [{"text": "Hello"}, {"text": "Hi", "network": network}]}).encode()
+    with pytest.raises(WebhookError) as caught:
+        parse_webhook(body, {"Authorization": f"Bearer {SECRET}"}, SECRET)
+    assert caught.value.status == 400 and "items[1].network" in str(caught.value)
 
 
 def test_it_accepts_a_bearer_secret_and_a_single_item() -> None:

@@ -5,13 +5,17 @@
      "lang": "fr", "kind": "review", "parent_id": null, "thread_id": null, "html": null,
      "metrics": {"likes": 3}, "network": "trustpilot"}
 
-Only ``text`` is required; ``created_at`` defaults to the time of receipt and ``id`` to a hash of the
+Only ``text`` is required; ``network`` names the network the item comes from (a webhook fed by
+Zapier or Make often carries several: a review site, X, a forum), stored as the mention's network
+(lower-cased, letters, digits, ``.``, ``_`` and ``-``, up to 40), else ``webhook``; ``created_at`` defaults to the time of receipt and ``id`` to a hash of the
 content, so a sender that repeats a delivery does not create a second item.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +27,7 @@ __all__ = ["MAX_ITEMS", "PayloadProblem", "items_from_payload"]
 MAX_ITEMS = 1000
 AUTHOR_FIELDS = ("handle", "name", "id", "url", "followers")
 TOP_FIELDS = ("id", "text", "created_at", "url", "html", "lang", "kind", "parent_id", "thread_id")
+_NETWORK = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 
 class PayloadProblem(ValueError):
@@ -70,15 +75,26 @@ def items_from_payload(payload: Any, *, source: str, received_at: datetime) -> l
         if not isinstance(entry, Mapping):
             raise PayloadProblem(f"{where} must be an object")
         try:
-            items.append(
-                build_item(
-                    _flatten(entry, where),
-                    source=source,
-                    default_created_at=received_at,
-                    raw=entry,
-                )
+            built = build_item(
+                _flatten(entry, where),
+                source=source,
+                default_created_at=received_at,
+                raw=entry,
             )
         except FieldProblem as problem:
             field = problem.field.replace("author_", "author.", 1)
             raise PayloadProblem(f"{where}.{field} {problem.message}") from None
+        network = _network(entry.get("network"), where)
+        items.append(replace(built, source=network) if network else built)
     return items
+
+
+def _network(value: Any, where: str) -> str:
+    """The item's own network, as the sender names it (empty: none named)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _NETWORK.fullmatch(value.strip().lower()):
+        raise PayloadProblem(
+            f"{where}.network must be a network's name (letters, digits, '.', '_' or '-', up to 40)"
+        )
+    return value.strip().lower()
