@@ -232,3 +232,32 @@ def test_a_connector_error_reads_in_the_language_of_whoever_opens_the_page(
     assert "The host name feeds.example could not be resolved." in english.content.decode()
     page = client.get(reverse("workspace_connections", args=[slug]), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Mastodon a refusé le jeton d’accès : gone" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poll_analyses_without_holding_the_write_lock(
+    fake_source: Source, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first poll of a process loads the text models (tens of seconds on a loaded machine):
+    it analyses outside any transaction, so SQLite's write lock stays free for the web requests
+    (a login's throttle) and is taken only to store each page with its cursor."""
+    from django.db import connection
+
+    from ambassade.listening import analysis
+    from tests import sqlite_lock
+
+    seen: list[tuple[bool, bool]] = []
+    real = analysis.analyse
+
+    def analyse(texts: list[str]) -> Any:
+        seen.append((connection.in_atomic_block, sqlite_lock.write_lock_free(path)))
+        return real(texts)
+
+    monkeypatch.setattr(analysis, "analyse", analyse)
+    with sqlite_lock.file_database(tmp_path) as path:
+        result = services.poll_source(fake_source.id)
+        assert result is not None and result.created == 4
+        assert Source.objects.get(pk=fake_source.pk).cursor == {"page": 2}
+        assert Mention.objects.filter(source=fake_source).count() == 4
+    # Two pages, each analysed with no transaction open and the lock free.
+    assert seen == [(False, True), (False, True)]

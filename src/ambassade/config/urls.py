@@ -28,3 +28,4 @@ urlpatterns = [
     # The one redirect URI each network's app registers ("Connect with …", docs/publishing.md).
     path("oauth/<slug:network>/callback/", oauth_views.callback, name="oauth_callback"),
 ]
+handler500 = "ambassade.config.errors.server_error"

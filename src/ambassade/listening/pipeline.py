@@ -475,9 +475,20 @@ def _known_ids(source: Source, external_ids: list[str]) -> set[str]:
 
 
 def ingest(
-    source: Source, items: Iterable[RawItem], *, analyser: Analyser | None = None
+    source: Source,
+    items: Iterable[RawItem],
+    *,
+    analyser: Analyser | None = None,
+    then: Callable[[], Any] | None = None,
 ) -> IngestResult:
-    """Store the new items of ``source`` as analysed, matched, indexed and counted mentions."""
+    """Store the new items of ``source`` as analysed, matched, indexed and counted mentions.
+
+    The text analysis (the models loaded by the first one in a process: tens of seconds on a
+    loaded machine) runs before any transaction, when the caller holds none: on SQLite a
+    transaction holds the database's write lock from its start, and a web request waiting for
+    it longer than its 20 s ``timeout`` fails. The writes are short transactions: the private
+    messages and changes of known items, then the new mentions with ``then`` (the caller's
+    write that goes with them, such as a source's cursor)."""
     workspace = source.workspace
     rejected: list[tuple[str, str, str]] = []
     batch = normalise(items, rejected)
@@ -485,7 +496,8 @@ def ingest(
     private = [item for item in batch if item.kind == ItemKind.MESSAGE]
     if private:
         batch = [item for item in batch if item.kind != ItemKind.MESSAGE]
-        routing.route_private(source, private)
+        with transaction.atomic():
+            routing.route_private(source, private)
         result.private = len(private)
     known = _known_ids(source, [item.external_id[:255] for item in batch])
     fresh = [item for item in batch if item.external_id[:255] not in known and not item.deleted]
@@ -496,8 +508,11 @@ def ingest(
         if (item.edited_at is not None or item.deleted) and item.external_id[:255] in known
     ]
     if changed:
-        result.updated = apply_changes(source, changed)
+        with transaction.atomic():
+            result.updated = apply_changes(source, changed)
     if not fresh:
+        if then is not None:
+            then()
         return result
     analyse = analyser or analysis.analyse
     analyses: list[Analysis] = []
@@ -567,6 +582,8 @@ def ingest(
     try:
         with transaction.atomic():
             _store(source, mentions, matched, zone, result)
+            if then is not None:
+                then()
     except IntegrityError:
         # Another ingest of the same source stored some of these items meanwhile: keep the rest.
         known = _known_ids(source, [mention.external_id for mention in mentions])
@@ -579,6 +596,8 @@ def ingest(
             mention.pk = None
         with transaction.atomic():
             _store(source, mentions, matched, zone, result)
+            if then is not None:
+                then()
     result.created = len(mentions)
     result.mentions = mentions
     if mentions:

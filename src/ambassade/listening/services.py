@@ -259,9 +259,13 @@ def poll_source(source_id: int, now: datetime | None = None) -> IngestResult | N
     try:
         for _page in range(MAX_PAGES_PER_POLL):
             fetched = connector.fetch(source.config, credentials, cursor)  # type: ignore[attr-defined]
-            with transaction.atomic():
-                part = pipeline.ingest(source, fetched.items)
-                Source.objects.filter(id=source.id).update(cursor=fetched.next_cursor)
+
+            def move_cursor(cursor: Any = fetched.next_cursor) -> None:
+                Source.objects.filter(id=source.id).update(cursor=cursor)
+
+            # No transaction around it: the pipeline analyses first, then writes the mentions
+            # and the cursor in one short transaction (a web request never waits long for it).
+            part = pipeline.ingest(source, fetched.items, then=move_cursor)
             if fetched.credentials and source.connection is not None:
                 connection = source.connection
                 connection.set_secret(dict(fetched.credentials))
