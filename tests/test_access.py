@@ -99,6 +99,7 @@ SAMPLES: dict[str, Callable[[Personas], Any]] = {
     "campaign_id": lambda p: mailing_samples(p).campaign.pk,
     "lang": lambda p: "en",
     "recipient_token": lambda p: mailing_samples(p).recipient.token,
+    "email_token": lambda p: "e" + "x" * 32,
     "account_id": lambda p: analytics_samples(p).competitor.pk,
     "site_id": lambda p: analytics_samples(p).site.pk,
     "area": lambda p: "inbox",
@@ -165,6 +166,8 @@ GLOBAL: dict[str, str] = {
     "nothing else (tests/mailing/test_tracking.py)",
     "mailing:open": "a campaign's open pixel: the same image for any token, counts an open only "
     "for a campaign that asks (tests/mailing/test_tracking.py)",
+    "events:open": "an event e-mail's open pixel: the same image for any token, counts an open "
+    "only for an event that asks (tests/events/test_tracking.py)",
     "referrals:hook": "where the brand's site posts referral sign-ups and conversions, behind an "
     "unguessable address; a call must be signed with the programme's secret and the answer names "
     "only the referral it recorded (tests/referrals/test_api.py)",
@@ -202,6 +205,7 @@ PUBLIC = {
     "community:optin",
     "mailing:unsubscribe",
     "mailing:open",
+    "events:open",
 }
 
 

@@ -19,6 +19,7 @@ from ambassade.community.models import Consent, Member, MemberTag, Segment
 from ambassade.events import invitations, services, withdrawal
 from ambassade.events import mail as event_mail
 from ambassade.events.models import Email, Invitation
+from ambassade.publishing import links
 from tests.events.conftest import STARTS
 from tests.workspaces.html import parse
 
@@ -79,7 +80,11 @@ def test_it_invites_the_segment_with_consent_each_member_and_address_once(
     by_address = {m.to[0]: m for m in mail.outbox}
     french = by_address["ana@x.org"]
     assert french.subject == "Invitation : Soirée latte art"
-    assert services.public_url(event) in french.body and "Café Lumière SAS" in french.body
+    assert "Café Lumière SAS" in french.body
+    # Its link to the event's page is counted (events/tracking.py) and leads there.
+    (link,) = [word for word in french.body.split() if "/l/" in word]
+    code, _sep, query = link.split("/l/")[1].partition("?r=")
+    assert links.count_click(code, {"r": query}) == services.public_url(event)
     # Its link withdraws the consent: a later invitation to her is not sent.
     link = french.body.split("/events/consent/")[1].split()[0].rstrip("/")
     invitation = withdrawal.invitation_for_token(link)

@@ -14,6 +14,7 @@ from ambassade.community.models import Activity, Consent, Identity, Member
 from ambassade.events import mail as event_mail
 from ambassade.events import services
 from ambassade.events.models import Email, Rsvp
+from ambassade.publishing import links
 from tests.events.conftest import STARTS
 
 BEFORE = STARTS - timedelta(days=5)
@@ -182,7 +183,10 @@ def test_it_emails_each_status_once(
     assert [m.to for m in mail.outbox] == [["guest0@example.com"], ["guest1@example.com"]]
     ticket, waiting = mail.outbox
     assert "Your ticket" in ticket.subject and first.code in ticket.body
-    assert services.ticket_url(first) in ticket.body
+    # The ticket's link is counted (events/tracking.py) and leads to the ticket.
+    (link,) = [word for word in ticket.body.split() if "/l/" in word]
+    code, _sep, token = link.split("/l/")[1].partition("?r=")
+    assert links.count_click(code, {"r": token}) == services.ticket_url(first)
     assert ticket.attachments[0][0] == "event.ics"
     assert "liste d’attente" in waiting.subject or "liste d'attente" in waiting.subject
     mail.outbox.clear()

@@ -8,14 +8,23 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from ambassade.community import timeline
-        from ambassade.events import audit, messages, permissions, services, tasks  # noqa: F401
+        from ambassade.events import audit, messages, permissions, services, tasks, tracking  # noqa: F401
+        from ambassade.publishing import links
         from ambassade.workspaces.nav import NavItem, register
+
+        # Clicks in events' e-mails go through the short links, as the campaigns' do.
+        links.register_resolver(tracking.click)
 
         # An RSVP and an attendance on the member's timeline read as such.
         timeline.KINDS["rsvp"] = _("Registered for an event")
         timeline.KINDS["event"] = _("Attended an event")
         timeline.DESCRIBERS["events.rsvp"] = services.describe
         timeline.DESCRIBERS["events.attended"] = services.describe
+        # Opens and clicks of its e-mails (the kinds' labels are the campaigns' own).
+        for (model, _what), source in tracking.SOURCES.items():
+            timeline.DESCRIBERS[source] = (
+                tracking.describe if model.__name__ == "Email" else tracking.describe_invitations
+            )
         register(
             NavItem(
                 "events",

@@ -8,7 +8,8 @@ A row's state is the queue's (``workspaces/mailqueue.py``), grouped for people: 
 longer due: the status changed, the person withdrew their consent or was erased). A sent e-mail is
 also ``bounced`` when a hard bounce of the person's address was read back (by the campaigns'
 IMAP reader, which withdraws their e-mailing consent with the source ``bounce``) after it was
-sent. Events' e-mails carry no tracking: opens and clicks are not known.
+sent. Opens and clicks are counted as the campaigns' are, when the event counts them
+(``events/tracking.py``): the first of each, and the clicks.
 
 The reason of a failure is stored coded by the queue (``mailqueue.reason``), worded where shown
 in the reader's language; :func:`reason` also reads a reason stored as text before.
@@ -89,6 +90,9 @@ class Delivery:
     error: StoredMessage | str
     member_id: int | None
     bounced_at: dt.datetime | None = None
+    opened_at: dt.datetime | None = None
+    clicked_at: dt.datetime | None = None
+    clicks: int = 0
 
     @property
     def reason(self) -> StoredMessage | None:
@@ -112,6 +116,9 @@ def _rows(event: Event) -> Iterator[Delivery]:
             inv.sent_at,
             inv.error,
             inv.member_id,
+            opened_at=inv.opened_at,
+            clicked_at=inv.clicked_at,
+            clicks=inv.clicks,
         )
     emails = (
         Email.objects.filter(rsvp__event=event)
@@ -131,6 +138,9 @@ def _rows(event: Event) -> Iterator[Delivery]:
             email.sent_at,
             email.error,
             rsvp.identity.member_id if rsvp.identity is not None else None,
+            opened_at=email.opened_at,
+            clicked_at=email.clicked_at,
+            clicks=email.clicks,
         )
 
 

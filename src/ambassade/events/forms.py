@@ -67,6 +67,8 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
             "reminder_hours",
             "followup_en",
             "followup_fr",
+            "track_clicks",
+            "track_opens",
         ]
         widgets = {
             "description_en": forms.Textarea(attrs={"rows": 3}),
@@ -81,6 +83,14 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
                 "{name}, {event}."
             ),
             "followup_fr": _("The same, for attendees who registered in French."),
+            "track_clicks": _(
+                "The links of its e-mails go through the product's short links: who clicked "
+                "shows on the E-mails page and on their timeline."
+            ),
+            "track_opens": _(
+                "Its e-mails carry a 1×1 image: who opened them shows on the E-mails page. Mail "
+                "clients that block images count no open."
+            ),
         }
 
     def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:

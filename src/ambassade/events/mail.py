@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambassade.community.models import Consent
-from ambassade.events import services, withdrawal
+from ambassade.events import services, tracking, withdrawal
 from ambassade.events.calendar import ics
 from ambassade.events.models import Email, Invitation, Rsvp
 from ambassade.workspaces import mailqueue
@@ -56,31 +56,35 @@ def fill(template: str, rsvp: Rsvp) -> str:
     return template
 
 
-def _message(rsvp: Rsvp, kind: str) -> EmailMultiAlternatives:
+def _message(rsvp: Rsvp, kind: str, email: Email) -> EmailMultiAlternatives:
     event = rsvp.event
     lang = rsvp.lang
+    track = tracking.Tracker(event, email)
     with translation.override(lang), timezone.override(event.time_zone):
         context: dict[str, Any] = {
             "rsvp": rsvp,
             "event": event,
             "title": event.title_in(lang),
             "kind": kind,
-            "ticket_url": services.ticket_url(rsvp),
-            "public_url": services.public_url(event),
+            "ticket_url": track.ticket(services.ticket_url(rsvp)),
+            "public_url": track.url(services.public_url(event)),
+            "online_url": track.url(event.online_url),
             "withdraw_url": withdrawal.url(rsvp),
             "confirmed": rsvp.status == Rsvp.Status.CONFIRMED,
         }
         if kind == "followup":
             text = event.followup_fr if lang == "fr" else event.followup_en
-            context["text"] = fill(text or event.followup_en or event.followup_fr, rsvp)
+            context["text"] = track.text(fill(text or event.followup_en or event.followup_fr, rsvp))
         body = render_to_string("events/email/notice.txt", context)
         message = EmailMultiAlternatives(
             _subject(rsvp, kind), body, settings.DEFAULT_FROM_EMAIL, [rsvp.email]
         )
+        if event.track_opens:
+            message.attach_alternative(tracking.html_body(body, lang, track.pixel()), "text/html")
         if kind in (Rsvp.Status.CONFIRMED, "reminder"):
             message.attach(
                 "event.ics",
-                ics(event, lang, url=context["public_url"], with_link=True),
+                ics(event, lang, url=services.public_url(event), with_link=True),
                 "text/calendar; method=PUBLISH; charset=utf-8",
             )
     return message
@@ -95,7 +99,7 @@ def _send_email(email_id: int) -> dict[str, Any]:
     if email.what == "status" and rsvp.status != email.status:
         raise mailqueue.Skip  # the status changed since: its own e-mail tells the new one
     kind = rsvp.status if email.what == "status" else email.what
-    _message(rsvp, kind).send()
+    _message(rsvp, kind, email).send()
     return {"sent_at": timezone.now()}
 
 
@@ -116,19 +120,23 @@ def send_pending() -> mailqueue.Result:
 
 def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     event, lang = invitation.event, invitation.lang
+    track = tracking.Tracker(event, invitation)
     with translation.override(lang), timezone.override(event.time_zone):
         context: dict[str, Any] = {
             "invitation": invitation,
             "event": event,
             "title": event.title_in(lang),
-            "public_url": services.public_url(event),
+            "public_url": track.url(services.public_url(event)),
             "withdraw_url": withdrawal.invitation_url(invitation),
         }
         body = render_to_string("events/email/invitation.txt", context)
         subject = _("Invitation: %(event)s") % {"event": context["title"]}
-        return EmailMultiAlternatives(
+        message = EmailMultiAlternatives(
             subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]
         )
+        if event.track_opens:
+            message.attach_alternative(tracking.html_body(body, lang, track.pixel()), "text/html")
+        return message
 
 
 def _send_invitation(invitation_id: int) -> dict[str, Any]:

@@ -88,6 +88,13 @@ class Event(models.Model):
     )
     followup_en = models.TextField(_("follow-up e-mail (English)"), blank=True)
     followup_fr = models.TextField(_("follow-up e-mail (French)"), blank=True)
+    #: As the campaigns: clicks through tracked links, opens through a pixel (``events/tracking.py``).
+    track_clicks = models.BooleanField(
+        _("count clicks in its e-mails (tracked links)"), default=True
+    )
+    track_opens = models.BooleanField(
+        _("count opens of its e-mails (tracking pixel)"), default=False
+    )
     #: When the team asked for the follow-up to be sent (each attendee's own ``followed_up_at``
     #: says whether theirs went).
     followup_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -192,7 +199,21 @@ class Rsvp(models.Model):
         return self.status != self.Status.CANCELLED
 
 
-class Email(models.Model):
+class Tracked(models.Model):
+    """What the recipient did with an e-mail (``events/tracking.py``): the token its tracked
+    links and open pixel carry (made when it is sent), when it was first opened (when the event
+    counts opens) and clicked, and its clicks."""
+
+    token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Email(Tracked):
     """One e-mail of an RSVP through the shared claim-send-mark queue (``mail.QUEUE``)."""
 
     class State(models.TextChoices):
@@ -228,7 +249,7 @@ class Email(models.Model):
         return f"{self.what} {self.status} of RSVP {self.rsvp_id}: {self.state}"
 
 
-class Invitation(models.Model):
+class Invitation(Tracked):
     """A member invited to an event (from a saved segment), and their invitation e-mail on its way
     through ``workspaces/mailqueue.py`` (``mail.INVITATIONS``). The address and language are the
     ones chosen when inviting; the e-mail is written from the event as it is when sent."""
@@ -272,6 +293,34 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.event_id}: {self.state}"
+
+
+class EventLink(models.Model):
+    """A link of an event's e-mails counted through ``/l/<code>`` (the product's short links, as
+    the campaigns' links): ``kind`` ``url`` leads to ``target`` (the event's page, its online
+    link, a link of the follow-up); ``ticket`` to the ticket of the recipient whose token the
+    click carries (a private address, never stored)."""
+
+    class Kind(models.TextChoices):
+        URL = "url", _("link")
+        TICKET = "ticket", _("ticket")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.URL)
+    target = models.URLField(max_length=2000, blank=True)
+    code = models.CharField(max_length=16, unique=True)
+    clicks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind", "target"], name="event_link_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"/l/{self.code}"
 
 
 class FormThrottle(models.Model):

@@ -62,6 +62,8 @@ EDITABLE = (
     "reminder_hours",
     "followup_en",
     "followup_fr",
+    "track_clicks",
+    "track_opens",
 )
 #: RSVPs one address may send to one event in an hour (the public form's rate limit).
 RSVPS_PER_HOUR = 10

@@ -24,6 +24,7 @@ urlpatterns = [
     path("events/ticket/<str:rsvp_token>/", views.ticket, name="ticket"),
     path("events/ticket/<str:rsvp_token>/event.ics", views.ticket_ics, name="ticket_ics"),
     path("events/consent/<str:withdraw_token>/", views.withdraw, name="withdraw"),
+    path("events/mail/<str:email_token>/open.gif", views.open_pixel, name="open"),
     path(P, views.public_event, name="public"),
     path(P + "event.ics", views.public_ics, name="ics"),
 ]

@@ -4,6 +4,7 @@ link, and neither shows anything else of the workspace."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ambassade.community.models import Segment
-from ambassade.events import deliveries, invitations, services, withdrawal
+from ambassade.events import deliveries, invitations, services, tracking, withdrawal
 from ambassade.events.calendar import ics
 from ambassade.events.forms import CheckInForm, EventForm, RsvpForm
 from ambassade.events.models import Event, Rsvp
@@ -253,6 +254,8 @@ def event_emails(request: HttpRequest, event_id: int) -> HttpResponse:
                 "state": state,
                 "filters": filters,
                 "total": len(everything),
+                "opened": sum(1 for row in everything if row.opened_at),
+                "clicked": sum(1 for row in everything if row.clicked_at),
                 "counts": [(s, _label("state", s), counts[s]) for s in deliveries.STATES],
                 "kinds": [(k, _label("kind", k)) for k in deliveries.KINDS],
                 "kind_labels": {k: _label("kind", k) for k in deliveries.KINDS},
@@ -275,6 +278,9 @@ def event_emails_csv(request: HttpRequest, event_id: int) -> HttpResponse:
         _("Queued"),
         _("Sent"),
         _("Bounced"),
+        _("Opened"),
+        _("Clicked"),
+        _("Clicks"),
     ]
 
     def iso(value: Any) -> str:
@@ -291,6 +297,9 @@ def event_emails_csv(request: HttpRequest, event_id: int) -> HttpResponse:
             iso(row.queued_at),
             iso(row.sent_at),
             iso(row.bounced_at),
+            iso(row.opened_at),
+            iso(row.clicked_at),
+            row.clicks,
         ]
         for row in rows
     )
@@ -615,4 +624,20 @@ def _withdraw_invitation(request: HttpRequest, invitation: Any) -> HttpResponse:
     with translation.override(lang), timezone.override(event.time_zone):
         response = _public(render(request, "events/withdraw.html", context))
     response["Content-Language"] = lang
+    return response
+
+
+#: A transparent 1×1 GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@never_cache
+def open_pixel(request: HttpRequest, email_token: str) -> HttpResponse:
+    """The 1×1 image of an event's e-mail that counts opens (``events/tracking.py``); the same
+    image for any token."""
+    row = tracking.row_for(email_token)
+    if row is not None:
+        tracking.opened(row)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
     return response
