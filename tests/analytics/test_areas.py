@@ -290,3 +290,18 @@ def test_the_comparison_is_shown_with_sign_and_percent(
     ).content.decode()
     assert "compared with nothing" in page and "+1 (+50.0 %)" not in page
     assert timedelta(days=1)
+
+
+def test_the_language_filter_names_languages_in_the_reader_s_language(
+    client: Any, personas: Personas, data: Data
+) -> None:
+    from ambassade.listening import rollup
+
+    data.rollup(data.brand, date(2026, 12, 1), 2)  # mentions in French ("fr")
+    rollup.rebuild(data.workspace)  # the filter's languages are the rollup's
+    personas.client_for(client, personas.alice)
+    url = area_url(personas, "listening") + "?start=2026-12-01&end=2026-12-31"
+    page = client.get(url).content.decode()
+    assert re.search(r'<option value="fr">\s*French\s*</option>', page)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r'<option value="fr">\s*Français\s*</option>', page)

@@ -16,8 +16,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Max, Q, Sum
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ambassade.analytics import area_charts, kpis
 from ambassade.analytics.areas import (
@@ -48,6 +48,15 @@ BRAND = (ListeningQuery.Kind.BRAND,)
 BOTH = (ListeningQuery.Kind.BRAND, ListeningQuery.Kind.COMPETITOR)
 
 
+def language_name(code: str) -> Any:
+    """The language's name in the reader's language (``fr`` → "French" or "Français"), the code in
+    capitals for one Django does not know."""
+    try:
+        return get_language_info(code)["name_translated"]  # lazy: worded when shown
+    except KeyError:
+        return code.upper()
+
+
 def fields(workspace: Any) -> dict[str, forms.Field]:
     networks, languages = match_counts.networks_and_languages(workspace)
     return {
@@ -67,7 +76,8 @@ def fields(workspace: Any) -> dict[str, forms.Field]:
         "language": forms.ChoiceField(
             label=gettext_lazy("Language"),
             required=False,
-            choices=[("", gettext_lazy("All languages"))] + [(code, code) for code in languages],
+            choices=[("", gettext_lazy("All languages"))]
+            + [(code, language_name(code)) for code in languages],
         ),
     }
 
