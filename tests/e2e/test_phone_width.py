@@ -120,3 +120,28 @@ def test_every_page_fits_a_phone_in_english_and_french(
         context.close()
     assert seen > 80
     assert not too_wide, "wider than a 390 px phone:\n" + "\n".join(too_wide)
+
+
+def test_every_analytics_area_fits_a_phone_in_french(
+    browser: Any, live_server: Any, personas: Personas
+) -> None:
+    # The walk above opens one area (its sample); the others have their own long French words
+    # ("Audience : abonnés et meilleur moment pour publier" beside a card's title).
+    _content(personas)
+    context = browser.new_context(locale="fr-FR", viewport=PHONE)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    _log_in(tab, live_server.url)
+    tab.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/")
+    tab.get_by_role("button", name="FR", exact=True).first.click()
+    tab.wait_for_load_state()
+    too_wide = []
+    for area in ("listening", "publishing", "inbox", "community"):
+        tab.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/analytics/areas/{area}/")
+        tab.wait_for_load_state()
+        assert tab.locator("html").get_attribute("lang") == "fr"
+        measured = tab.evaluate(CULPRITS)
+        if measured["width"] > PHONE["width"]:
+            too_wide.append(f"{area}: {measured['width']} px; " + "; ".join(measured["culprits"]))
+    context.close()
+    assert not too_wide, "wider than a 390 px phone:\n" + "\n".join(too_wide)
