@@ -31,7 +31,7 @@ from ambassade.crisis.models import (
 from ambassade.engine.draw import verify
 from ambassade.engine.signals import spike_severity
 from ambassade.events.models import Event, Rsvp
-from ambassade.listening.demo import ensure_demo_stream
+from ambassade.listening.demo import ensure_demo_stream, last_month_start
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.missions.models import Completion, Mission
 from ambassade.moderation.models import Decision
@@ -77,7 +77,9 @@ def demo(db: Any, settings: Any, tmp_path: Path, fast_hasher: None) -> Workspace
     settings.LANGUAGE_CODE = "en"
     ensure_demo(io.StringIO())
     workspace = Workspace.objects.get(slug=WORKSPACE[1])
-    ensure_demo_stream(workspace, io.StringIO(), now=NOW, days=HISTORY_DAYS)
+    # As build_demo does: full history for the detectors, lighter back to the last whole month.
+    since = last_month_start(NOW, workspace.time_zone)
+    ensure_demo_stream(workspace, io.StringIO(), now=NOW, days=HISTORY_DAYS, since=since)
     return workspace
 
 
@@ -277,9 +279,16 @@ def test_the_demo_has_missions_one_completed_by_a_message(demo: Workspace) -> No
 
 def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
+    rows = list(Kpi.objects.filter(workspace=demo).select_related("workspace"))
+    # The last complete month's (the sample report's) and this month's, for the two first
+    # objectives; this month's for the audience's.
+    assert {(kpi.period_start.isoformat(), kpi.period_end.isoformat()) for kpi in rows} == {
+        ("2026-02-01", "2026-02-28"),
+        ("2026-03-01", "2026-03-31"),
+    }
+    by_kpi = {kpi.pk: kpis.measure(kpi, now=NOW) for kpi in rows}
     measured = {
-        kpi.metric: kpis.measure(kpi, now=NOW)
-        for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace")
+        kpi.metric: by_kpi[kpi.pk] for kpi in rows if kpi.period_start.isoformat() == "2026-03-01"
     }
     assert len(measured) == 10
     assert (measured["mention_volume"].value or 0) > 0
@@ -297,8 +306,8 @@ def test_the_demo_has_objectives_measured_from_its_data(demo: Workspace) -> None
     assert not rollup.usable(demo)
     assert rollup.rebuild(demo).state == "ready"
     assert rollup.usable(demo)
-    for kpi in Kpi.objects.filter(workspace=demo).select_related("workspace"):
-        assert kpis.measure(kpi, now=NOW).value == measured[kpi.metric].value, kpi.metric
+    for kpi in rows:
+        assert kpis.measure(kpi, now=NOW).value == by_kpi[kpi.pk].value, kpi.metric
 
 
 def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace) -> None:
@@ -340,3 +349,29 @@ def test_the_demo_has_a_sample_monthly_report_with_figures(demo: Workspace) -> N
     context = reports.build(report, end - timedelta(days=29), end, with_charts=False, now=NOW)
     tiles = {tile["code"]: tile for tile in context["sections"][0].tiles}
     assert tiles["mention_volume"]["value"] not in ("0", "—")
+
+
+def test_the_sample_report_covers_the_last_whole_month_in_every_block(demo: Workspace) -> None:
+    """The report's default period, the last complete month (February here), has mentions every
+    day, conversations answered (so response rate and first-response time have values), the
+    objectives of that month and no empty block."""
+    from ambassade.analytics import reports
+    from ambassade.analytics.reports_models import Report
+    from ambassade.analytics.reports_parts import default_period
+
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    report = Report.objects.get(workspace=demo)
+    start, end = default_period(report, NOW.date())
+    assert (start.isoformat(), end.isoformat()) == ("2026-02-01", "2026-02-28")
+    context = reports.build(report, start, end, with_charts=False, now=NOW)
+    sections = {section.code: section for section in context["sections"]}
+    assert set(sections) == set(reports.TEMPLATE_BLOCKS["monthly"])
+    assert not {code: s.empty for code, s in sections.items() if s.empty}
+    days = sections["mentions"].tables[0].rows
+    assert len(days) == 28 and all(row[-1] > 0 for row in days), days
+    inbox = {tile["code"]: tile["value"] for tile in sections["inbox"].tiles}
+    for code in ("received", "answered", "response_rate", "first_response_time", "csat"):
+        assert inbox[code] not in ("0", "—"), (code, inbox)
+    objectives = sections["objectives"].tables[0].rows
+    assert len(objectives) == 6 and all(row[2] == "2026-02-01 – 2026-02-28" for row in objectives)
+    assert all(row[3] not in ("", None) for row in objectives), objectives

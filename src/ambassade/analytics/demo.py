@@ -1,4 +1,5 @@
-"""The demo's objectives: two, with KPIs over the current month in the workspace's time zone,
+"""The demo's objectives: two, with KPIs over the last complete month and the current one in the
+workspace's time zone (the sample monthly report shows the first, the dashboard the second),
 measured from the demo's own mentions, conversations and surveys (nothing typed in). Their names
 are in the workspace's language. Running it again makes nothing."""
 
@@ -15,11 +16,11 @@ from ambassade.analytics.models import Objective
 
 OBJECTIVES = {
     "fr": (
-        ("Faire parler de Café Lumière", "visibility", "Les mentions de la marque, ce mois-ci."),
+        ("Faire parler de Café Lumière", "visibility", "Les mentions de la marque, mois par mois."),
         ("Répondre vite et bien", "satisfaction", "Le service client sur les réseaux."),
     ),
     "en": (
-        ("Get Café Lumière talked about", "visibility", "Mentions of the brand, this month."),
+        ("Get Café Lumière talked about", "visibility", "Mentions of the brand, month by month."),
         ("Answer fast and well", "satisfaction", "Customer care on the networks."),
     ),
 }
@@ -37,20 +38,25 @@ def ensure_demo_objectives(
     now = now or timezone.now()
     today = now.astimezone(ZoneInfo(workspace.time_zone)).date()
     first = today.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    months = (
+        (previous, first - timedelta(days=1)),
+        (first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)),
+    )
     language = "fr" if getattr(workspace, "language", "fr").startswith("fr") else "en"
     for (name, kind, description), kpis in zip(OBJECTIVES[language], KPIS, strict=True):
         objective = services.create_objective(
             workspace, owner, name=name, type=kind, description=description
         )
-        for metric, target in kpis:
-            services.add_kpi(
-                objective,
-                owner,
-                metric=metric,
-                target=target,
-                period_start=first,
-                period_end=last,
-            )
-    out.write("Objectives: 2, with 6 KPIs over the month.\n")
+        for start, end in months:
+            for metric, target in kpis:
+                services.add_kpi(
+                    objective,
+                    owner,
+                    metric=metric,
+                    target=target,
+                    period_start=start,
+                    period_end=end,
+                )
+    out.write("Objectives: 2, with 6 KPIs over the last month and 6 over this one.\n")
     return 2

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from ambassade.workspaces import services
 from ambassade.workspaces.models import Membership, Organisation, Role, Workspace
@@ -122,12 +123,15 @@ def build_demo(out: TextIO, *, now: datetime | None = None) -> tuple[DemoCredent
     """The whole demo: people and workspaces, the brand's mentions, then what the other apps make of
     them. Returns the owner's credentials and the brand's workspace."""
     from ambassade.crisis.demo import HISTORY_DAYS
-    from ambassade.listening.demo import ensure_demo_stream
+    from ambassade.listening.demo import ensure_demo_stream, last_month_start
 
     credentials = ensure_demo(out)
     workspace = Workspace.objects.get(slug=WORKSPACE[1])
-    # Enough history for the alert detectors' warm-up before the replayed days (crisis.demo).
-    ensure_demo_stream(workspace, out, now=now, days=HISTORY_DAYS)
+    # Enough history for the alert detectors' warm-up before the replayed days (crisis.demo), and,
+    # lighter, back to the start of the last complete month: the sample monthly report's.
+    now = now or timezone.now()
+    since = last_month_start(now, workspace.time_zone)
+    ensure_demo_stream(workspace, out, now=now, days=HISTORY_DAYS, since=since)
     ensure_demo_content(workspace, out, now=now)
     # The rollup of distinct mentions, counted once the demo's mentions are in (listening.rollup).
     from ambassade.listening import rollup

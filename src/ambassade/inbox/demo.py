@@ -5,8 +5,11 @@ assignment, then, the first time only:
 
 1. replays the routing receiver over the last day (``REPLAY``) of demo mentions, as if they had just been
    ingested: mentions of the brand's Mastodon account (``@cafelumiere``) and what the rules choose
-   (the double-charge incident, questions, influencers) become conversations, auto-assigned;
-2. answers some of them the way a team does: natively on Mastodon (items from the brand's own
+   (the double-charge incident, questions, influencers) become conversations, auto-assigned; and
+   before that over a sample of the older mentions (``OLDER_AUTHORS``, ``OLDER_SHARE``), back to the
+   start of the last complete month, nearly all answered within hours and most resolved back then,
+   so that the sample monthly report's inbox block has a response rate and a first-response time;
+2. answers some of the last day's the way a team does: natively on Mastodon (items from the brand's own
    account, ingested through listening's pipeline: routing threads them as outbound replies), or
    from Ambassade (``services.record_outbound``), in the conversation's language; some customers
    write back, some conversations are resolved, one is snoozed;
@@ -32,6 +35,12 @@ from ambassade.inbox.models import Conversation, InboxSettings, Label, RoutingRu
 __all__ = ["ensure_demo_inbox"]
 
 REPLAY = timedelta(hours=24)
+#: Before the last day, the mentions routed to the inbox are a sample: those of a third of the
+#: authors (in percent; the others stay authors the brand never answered, whom influencer discovery
+#: can still suggest), and a third of their mentions: a team's pace of conversations over the rest of
+#: the demo's history, without the demo taking long to build.
+OLDER_AUTHORS = 35
+OLDER_SHARE = 35
 BRAND_MASTODON = "cafelumiere@mastodon.example"
 
 # Answers by intent and language; {name} is the person's first name.
@@ -171,7 +180,8 @@ def ensure_demo_inbox(
         return conversations.count()
     services.set_available(workspace, owner, True)
     services.set_available(workspace, teammate, True)
-    out.write("Routing the last day of mentions to the inbox…\n")
+    out.write("Routing the demo's mentions to the inbox…\n")
+    older = _older(workspace, owner, now)
     mentions = list(
         Mention.objects.filter(workspace=workspace, created_at__gte=now - REPLAY).order_by(
             "created_at", "id"
@@ -182,7 +192,11 @@ def ensure_demo_inbox(
     source = Source.objects.filter(workspace=workspace, kind="demo").first()
     # Answer, in order: every third conversation natively when it is on Mastodon, else from
     # Ambassade; leave the newest ones waiting, and some older ones too.
-    ordered = list(conversations.order_by("first_inbound_at", "id").prefetch_related("labels"))
+    ordered = list(
+        conversations.filter(first_inbound_at__gte=now - REPLAY)
+        .order_by("first_inbound_at", "id")
+        .prefetch_related("labels")
+    )
     native: list[RawItem] = []
     answered = 0
     for index, conversation in enumerate(ordered):
@@ -223,8 +237,51 @@ def ensure_demo_inbox(
     if source is not None:
         _direct_messages(source, now)
     count = conversations.count()
-    out.write(f"  {count} conversations, {answered} answered\n")
+    out.write(
+        f"  {count} conversations, {answered} answered in the last day, {older} answered before\n"
+    )
     return count
+
+
+def _older(workspace: Any, owner: Any, now: datetime) -> int:
+    """The conversations before the last day, from a sample (``OLDER_AUTHORS``, ``OLDER_SHARE``)
+    of the older mentions routed as they came: the team answered nearly all of them within hours, and resolved
+    most (the satisfaction demo then asks those). Returns how many were answered."""
+    from ambassade.listening.demo import sampled
+    from ambassade.listening.models import Mention
+
+    mentions = [
+        mention
+        for mention in Mention.objects.filter(
+            workspace=workspace, created_at__lt=now - REPLAY
+        ).order_by("created_at", "id")
+        if sampled(f"inbox:{mention.author_handle}", OLDER_AUTHORS)
+        and sampled(mention.external_id, OLDER_SHARE)
+    ]
+    for start in range(0, len(mentions), 500):
+        routing.route_mentions(workspace, mentions[start : start + 500])
+    ordered = (
+        Conversation.objects.filter(workspace=workspace, first_inbound_at__lt=now - REPLAY)
+        .order_by("first_inbound_at", "id")
+        .prefetch_related("labels")
+    )
+    answered = 0
+    for index, conversation in enumerate(ordered):
+        if index % 9 == 4 or conversation.first_inbound_at is None:
+            continue  # never answered
+        at = conversation.first_inbound_at + timedelta(minutes=6 + (index * 53) % 300)
+        agent = conversation.assignee or owner
+        services.record_outbound(
+            conversation, text=_answer(conversation, index), sender=agent, created_at=at
+        )
+        answered += 1
+        if index % 5 != 2:
+            services.set_status(conversation, Status.RESOLVED, agent)
+            # Resolved a few hours after the answer, back then (set_status says "now").
+            Conversation.objects.filter(pk=conversation.pk).update(
+                resolved_at=at + timedelta(hours=1 + index % 20)
+            )
+    return answered
 
 
 def _after(

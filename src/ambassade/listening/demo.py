@@ -34,10 +34,14 @@ from ambassade.connectors.base import (
     RawItem,
 )
 
-__all__ = ["DemoConnector", "ensure_demo_stream", "generate"]
+__all__ = ["DemoConnector", "ensure_demo_stream", "generate", "last_month_start", "sampled"]
 
 PARIS = ZoneInfo("Europe/Paris")
 BACKFILL_DAYS = 10
+#: Before the last ``days`` of a backfill (what the alert detectors and the inbox read closely), the
+#: older days are kept at this share of the stream, in percent: enough for the last complete month's
+#: report and the analytics areas, light enough for the demo to build quickly.
+OLDER_SHARE = 20
 # Messages per hour at the busiest hour, all brands together.
 PEAK_RATE = 16.0
 # Relative volume by local hour (0–23): quiet nights, morning coffee, lunch, evening.
@@ -317,6 +321,12 @@ def _stable(value: str) -> int:
     return int.from_bytes(hashlib.blake2s(value.encode(), digest_size=4).digest(), "big")
 
 
+def sampled(key: str, percent: int) -> bool:
+    """Whether ``key`` (an external id) is among the ``percent`` in a hundred kept of a sample: the
+    same ones every time."""
+    return _stable(key) % 100 < percent
+
+
 def home_network(handle: str) -> str:
     """The network an author mostly writes on (fixed by the handle, weighted as the networks are)."""
     roll = _stable(handle) % sum(NETWORK_WEIGHTS)
@@ -455,11 +465,34 @@ QUERIES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+def last_month_start(now: datetime, time_zone: str) -> datetime:
+    """The first instant of the month before ``now``'s, in ``time_zone``: where the demo's history
+    starts so that the last complete month (the sample monthly report's) is whole."""
+    zone = ZoneInfo(time_zone)
+    first = now.astimezone(zone).date().replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return datetime.combine(previous, datetime.min.time(), zone).astimezone(UTC)
+
+
+def older_items(start: datetime, end: datetime, *, seed: int = 1) -> list[RawItem]:
+    """The demo items of ``[start, end)`` thinned to ``OLDER_SHARE`` percent (the same ones every
+    time: chosen by their external id)."""
+    return [
+        item for item in generate(start, end, seed=seed) if sampled(item.external_id, OLDER_SHARE)
+    ]
+
+
 def ensure_demo_stream(
-    workspace: Any, out: TextIO, *, now: datetime | None = None, days: int = BACKFILL_DAYS
+    workspace: Any,
+    out: TextIO,
+    *,
+    now: datetime | None = None,
+    days: int = BACKFILL_DAYS,
+    since: datetime | None = None,
 ) -> Any:
     """Give the demo workspace its competitors, queries and live demo source, and backfill the last
-    ``days`` days on the first run. Running it again reuses what exists."""
+    ``days`` days on the first run, and the days from ``since`` before them at a lighter density
+    (``OLDER_SHARE``). Running it again reuses what exists."""
     from ambassade.listening import services
     from ambassade.listening.models import Competitor, ListeningQuery, Source
 
@@ -488,7 +521,11 @@ def ensure_demo_stream(
         interval=60,
         next_run_at=now + timedelta(seconds=60),
     )
-    items = generate(now - timedelta(days=days), now, seed=1, incident_at=incident_at)
+    full = now - timedelta(days=days)
+    items = generate(full, now, seed=1, incident_at=incident_at)
+    if since is not None and since < full:
+        items = older_items(since, full, seed=1) + items
+        days = (now - since).days
     out.write(f"Backfilling {len(items)} demo mentions over {days} days…\n")
 
     def progress(done: int, total: int) -> None:
