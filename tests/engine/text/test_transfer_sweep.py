@@ -104,3 +104,23 @@ def test_a_candidate_is_adopted_only_for_a_gain_of_one_sd_without_more_flags() -
     table = markdown(results)
     assert len(table) == 2 + 4  # each candidate at its shipped shift, and the chosen other shift
     assert table[2].startswith("| shipped | -0.75 | 76.0 ± 1.4 | 57.0 ± 1.4 |")
+
+
+def test_angry_tweets_join_a_head_only_at_their_weight(tmp_path: Path) -> None:
+    import json
+
+    from ambassade.engine.text.training._heads import ordinary_texts
+
+    folder = tmp_path / "tweeteval-sentiment"
+    folder.mkdir()
+    rows = [("late again, thanks for nothing", "negative"), ("nice day", "positive")]
+    folder.joinpath("train.jsonl").write_text(
+        "".join(json.dumps({"text": t, "label": lab, "lang": "en"}) + "\n" for t, lab in rows),
+        "utf-8",
+    )
+    cfg = HeadsConfig(ordinary={}, ordinary_tweets={})
+    assert ordinary_texts(tmp_path, "offensive", "en", cfg)[0] == []
+    angry = HeadsConfig(ordinary={}, ordinary_tweets={}, negative_tweets={"offensive:en": 1.0})
+    texts, weights = ordinary_texts(tmp_path, "offensive", "en", angry)
+    assert texts == [("late again, thanks for nothing", "en")] and weights.tolist() == [1.0]
+    assert ordinary_texts(tmp_path, "hateful", "en", angry)[0] == []
