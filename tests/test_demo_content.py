@@ -149,11 +149,13 @@ def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) ->
     assert set(Connection.objects.filter(workspace=demo).values_list("status", flat=True)) == {
         Connection.Status.NEEDS_RECONNECTION
     }
-    statuses = [post.status for post in Post.objects.filter(workspace=demo)]
+    # (Besides the past posts recorded as published: test_the_publishing_area_shows_…)
+    coming = Post.objects.filter(workspace=demo).exclude(variants__status=Status.PUBLISHED)
+    statuses = [post.status for post in coming]
     assert statuses.count(Status.PENDING_APPROVAL) == 3
     assert statuses.count(Status.DRAFT) == 3
     assert not Variant.objects.filter(workspace=demo).exclude(
-        status__in=[Status.DRAFT, Status.PENDING_APPROVAL]
+        status__in=[Status.DRAFT, Status.PENDING_APPROVAL, Status.PUBLISHED]
     )
     assert Post.objects.filter(workspace=demo).exclude(rejection_reason="").count() == 1
     assert Review.objects.filter(workspace=demo, kind=Review.Kind.COMMENT).count() == 2
@@ -334,7 +336,7 @@ def test_an_approved_demo_post_fails_without_calling_any_network(demo: Workspace
     variants = Variant.objects.filter(post=post)
     assert {v.status for v in variants} == {Status.FAILED}
     assert all("must be reconnected" in v.error and "Demo account" in v.error for v in variants)
-    assert not Variant.objects.filter(Q(status=Status.PUBLISHED) | Q(status=Status.PUBLISHING))
+    assert not variants.filter(Q(status=Status.PUBLISHED) | Q(status=Status.PUBLISHING))
 
 
 def test_the_demo_has_a_sample_monthly_report_with_figures(demo: Workspace) -> None:
@@ -375,3 +377,46 @@ def test_the_sample_report_covers_the_last_whole_month_in_every_block(demo: Work
     objectives = sections["objectives"].tables[0].rows
     assert len(objectives) == 6 and all(row[2] == "2026-02-01 – 2026-02-28" for row in objectives)
     assert all(row[3] not in ("", None) for row in objectives), objectives
+
+
+def test_the_publishing_area_shows_the_posts_published_through_ambassade(demo: Workspace) -> None:
+    """The brand's past posts are recorded as the outbox leaves them once published, one for each
+    result the audience demo read on the brand's own accounts (same network id), each attempt
+    labelled as demo data; the publishing area counts them per day, network and campaign, and the
+    outbox has nothing to send."""
+    from ambassade.analytics import area_publishing, reports
+    from ambassade.analytics.audience_models import PostResult
+    from ambassade.analytics.kpis import Scope
+    from ambassade.analytics.reports_models import Report
+    from ambassade.engine.measures import Period
+    from ambassade.publishing.models import PublishAttempt
+
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    published = Variant.objects.filter(workspace=demo, status=Status.PUBLISHED)
+    results = PostResult.objects.filter(workspace=demo, account__role="own")
+    assert published.count() == results.count() > 50
+    assert set(published.values_list("connection__network", "remote_id")) == set(
+        results.values_list("account__network", "external_id")
+    )
+    assert all(v.published_at <= NOW and v.metrics for v in published)
+    attempts = list(PublishAttempt.objects.filter(variant__in=published))
+    assert len(attempts) == published.count()
+    assert all(a.outcome == "published" and "Demo data" in str(a.message) for a in attempts)
+    assert not outbox.due_variant_ids(NOW + timedelta(days=30))
+
+    end = NOW.date()
+    area = area_publishing.build(
+        demo, Period(end - timedelta(days=29), end, demo.time_zone), None, Scope()
+    )
+    figures = {figure.code: figure.now for figure in area.figures}
+    assert (figures["posts_published"] or 0) > 10
+    sections = {section.key: section.table.rows for section in area.sections}
+    assert sections["days"]
+    assert {row[0] for row in sections["networks"]} == {"Bluesky", "Mastodon"}
+    assert all(row[1] > 0 for row in sections["networks"])
+    assert "carte-hiver" in {row[0] for row in sections["campaigns"]}
+    # The report's top posts list each post once: the network's numbers and the version are one.
+    report = Report.objects.get(workspace=demo)
+    context = reports.build(report, end - timedelta(days=29), end, with_charts=False, now=NOW)
+    top = next(s for s in context["sections"] if s.code == "top_posts").tables[0].rows
+    assert len(top) == 10 and len({(row[0], row[1]) for row in top}) == 10

@@ -87,7 +87,7 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     from ambassade.missions.demo import ensure_demo_missions
     from ambassade.moderation.demo import ensure_demo_moderation
     from ambassade.products.demo import ensure_demo_products
-    from ambassade.publishing.demo import ensure_demo_posts
+    from ambassade.publishing.demo import ensure_demo_posts, ensure_demo_published
     from ambassade.referrals.demo import ensure_demo_referrals
     from ambassade.replies.demo import ensure_demo_saved_replies
     from ambassade.satisfaction.demo import ensure_demo_satisfaction
@@ -112,6 +112,8 @@ def ensure_demo_content(workspace: Workspace, out: TextIO, *, now: datetime | No
     ensure_demo_objectives(workspace, owner, out, now=now)
     ensure_demo_report(workspace, owner, out)
     ensure_demo_audience(workspace, owner, out, now=now)
+    # After the audience: its results of the brand's own posts are those of the posts published.
+    ensure_demo_published(workspace, owner, out, now=now)
     ensure_demo_referrals(workspace, owner, out, now=now)
     # Last: the scores gather every app's activities on the members' timelines.
     ensure_demo_community(workspace, owner, out, now=now)

@@ -1,5 +1,6 @@
 """The demo workspace's posts: drafts, posts awaiting approval with the team's comments, and one sent
-back with a reason, in French and English, over the next two weeks.
+back with a reason, in French and English, over the next two weeks; and the brand's past posts as
+they are once the outbox has published them (:func:`ensure_demo_published`).
 
 The demo has no real network account, and no publisher that publishes nowhere, so nothing is
 scheduled: a scheduled post would be tried by the outbox and fail. The two demo accounts (Mastodon
@@ -23,11 +24,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambassade.publishing import approvals, authoring, scheduling
-from ambassade.publishing.models import Post
+from ambassade.publishing.models import Post, PublishAttempt, Status, Variant
 from ambassade.workspaces import services as workspace_services
+from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Connection
+from ambassade.workspaces.networks import network_name
 
-__all__ = ["ensure_demo_posts"]
+__all__ = ["ensure_demo_posts", "ensure_demo_published"]
+
+#: The UTM campaign of the past posts about the winter menu (the site's visits of the audience demo
+#: carry the same campaign), so that the publishing area's campaign filter has one to show.
+WINTER_CAMPAIGN = "carte-hiver"
 
 ACCOUNTS = (
     # network, account name, placeholder secret
@@ -185,3 +192,76 @@ def ensure_demo_posts(
             created.append(post)
     out.write(f"Created {len(created)} demo posts (drafts and posts awaiting approval)\n")
     return created
+
+
+def ensure_demo_published(
+    workspace: Any, owner: Any, out: TextIO, *, now: datetime | None = None
+) -> int:
+    """The brand's past posts as the outbox leaves them once published, for the results the audience
+    demo stored for the brand's own accounts (``analytics/audience_demo.py``, run before): for each,
+    a post whose version on that account is published, with the network's id and publication time
+    the result carries and its numbers read back. Nothing is sent and no publisher runs: the
+    demo's accounts have no real token. Each version's attempt says so ("Demo data: …") on the
+    post's page. Returns how many versions it recorded; running it again records nothing."""
+    from ambassade.analytics.audience_models import PostResult, TrackedAccount
+
+    if Variant.objects.filter(workspace=workspace, status=Status.PUBLISHED).exists():
+        return 0
+    now = now or timezone.now()
+    results = list(
+        PostResult.objects.filter(
+            workspace=workspace,
+            account__role=TrackedAccount.Role.OWN,
+            account__connection__isnull=False,
+            published_at__lte=now,
+        )
+        .select_related("account__connection")
+        .order_by("published_at", "id")
+    )
+    posts = Post.objects.bulk_create(
+        Post(
+            workspace=workspace,
+            author=owner,
+            text=result.text,
+            scheduled_at=result.published_at,
+            utm_campaign=WINTER_CAMPAIGN if "hiver" in result.text else "",
+            created_at=result.published_at - timedelta(days=2),
+            updated_at=result.published_at,
+        )
+        for result in results
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(
+            workspace=workspace,
+            post=post,
+            connection=result.account.connection,
+            status=Status.PUBLISHED,
+            scheduled_at=result.published_at,
+            attempts=1,
+            idempotency_key=f"demo-{post.pk}",
+            remote_id=result.external_id,
+            remote_url=result.url,
+            published_at=result.published_at,
+            metrics=result.metrics,
+            metrics_read_at=result.read_at,
+        )
+        for post, result in zip(posts, results, strict=True)
+    )
+    PublishAttempt.objects.bulk_create(
+        PublishAttempt(
+            workspace=workspace,
+            variant=variant,
+            number=1,
+            idempotency_key=variant.idempotency_key,
+            started_at=variant.published_at,
+            finished_at=variant.published_at,
+            outcome=PublishAttempt.Outcome.PUBLISHED,
+            message=coded(
+                "outbox.demo_recorded",
+                network=network_name(variant.connection.network),
+            ),
+        )
+        for variant in variants
+    )
+    out.write(f"Recorded {len(variants)} past demo posts as published, with their results\n")
+    return len(variants)

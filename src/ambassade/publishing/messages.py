@@ -97,6 +97,9 @@ register_all(
             "(%(reason)s). Reconnect it in Connections, then retry."
         ),
         "outbox.unsupported": _("Ambassade cannot publish to %(network)s yet."),
+        "outbox.demo_recorded": _(
+            "Demo data: recorded as published by the demo, nothing was sent to %(network)s."
+        ),
         "outbox.refused": _("%(network)s refused the post: %(reason)s"),
         "outbox.gave_up": _(
             "%(network)s could not be reached after %(count)s attempts (%(reason)s). "
