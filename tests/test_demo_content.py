@@ -420,3 +420,36 @@ def test_the_publishing_area_shows_the_posts_published_through_ambassade(demo: W
     context = reports.build(report, end - timedelta(days=29), end, with_charts=False, now=NOW)
     top = next(s for s in context["sections"] if s.code == "top_posts").tables[0].rows
     assert len(top) == 10 and len({(row[0], row[1]) for row in top}) == 10
+
+
+def test_the_listening_area_names_each_mention_s_network(demo: Workspace) -> None:
+    """The demo's mentions come through one source of kind ``demo`` but each carries the network
+    it was "posted" on: the listening area's networks table names them (read from the rollup, as
+    `make demo` builds it, and without it), never "demo"."""
+    from ambassade.analytics import area_listening
+    from ambassade.analytics.kpis import Scope
+    from ambassade.engine.measures import Period
+    from ambassade.listening import rollup
+
+    assert set(Mention.objects.filter(workspace=demo).values_list("network", flat=True)) == {
+        "x",
+        "mastodon",
+        "bluesky",
+        "reddit",
+        "youtube",
+        "rss",
+    }
+    end = NOW.date()
+    period = Period(end - timedelta(days=29), end, demo.time_zone)
+    tables = []
+    for build_rollup in (False, True):
+        if build_rollup:
+            assert rollup.rebuild(demo).state == "ready"
+        area = area_listening.build(demo, period, None, Scope())
+        section = area.section("networks")
+        assert section is not None
+        tables.append(section.table.rows)
+    assert tables[0] == tables[1]
+    names = [row[0] for row in tables[1]]
+    assert {"X", "Mastodon", "Bluesky"} <= set(names) and "demo" not in {n.lower() for n in names}
+    assert all(row[1] > 0 for row in tables[1])
