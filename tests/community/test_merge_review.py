@@ -92,7 +92,7 @@ def test_it_lists_suggestions_with_their_evidence_in_the_readers_language(
     client.force_login(personas.bob)  # an editor
     found = pairs(client.get(url("merge_review", personas), HTTP_ACCEPT_LANGUAGE="en"))
     lea = found[key(crowd["lea_m"], crowd["lea_x"])]
-    assert "Same handle leadubois on 2 networks: mastodon, x" in lea.text
+    assert "Same handle leadubois on 2 networks: Mastodon, X" in lea.text
     assert "High confidence" in lea.text
     assert "checked" in lea.find("input", name="selected").attrs  # type: ignore[union-attr]
     assert lea.text.count("The handle leadubois is the name") == 1  # said once, not per side
@@ -101,7 +101,7 @@ def test_it_lists_suggestions_with_their_evidence_in_the_readers_language(
     assert len(found) == 3  # Han has no one like him
     french = pairs(client.get(url("merge_review", personas), HTTP_ACCEPT_LANGUAGE="fr"))
     text = french[key(crowd["lea_m"], crowd["lea_x"])].text
-    assert "Même identifiant leadubois sur 2 réseaux : mastodon, x" in text
+    assert "Même identifiant leadubois sur 2 réseaux : Mastodon, X" in text
     assert "Confiance élevée" in text
 
 

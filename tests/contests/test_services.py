@@ -342,3 +342,19 @@ def test_it_puts_entries_on_the_timeline_and_leaves_out_staff(
         reverse("community:member", args=[personas.workspace_a.slug, activity.identity.member_id])
     )
     assert b"Contest entry" in page.content
+
+
+def test_the_contest_page_names_each_entry_s_network(
+    make_contest: Any, source: Any, ingest: Any, personas: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    contest = make_contest()
+    ingest(source, [item("1", "I want it #Lumiere", handle="ana")])
+    contest_entries.collect(contest.pk)
+    client.force_login(personas.alice)
+    page = client.get(
+        reverse("contests:contest", args=[personas.workspace_a.slug, contest.pk]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert ">Mastodon</a>" in page and ">mastodon</a>" not in page  # a word, not its code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -44,7 +46,8 @@ from ambassade.community.scores import member_scores
 from ambassade.listening.models import Mention
 from ambassade.moderation.people import strikes_for
 from ambassade.moderation.permissions import MODERATION_VIEW
-from ambassade.workspaces.messages import words
+from ambassade.workspaces.messages import StoredMessage, words
+from ambassade.workspaces.networks import network_label
 from ambassade.workspaces.params import parse_id, parse_ids
 from ambassade.workspaces.permissions import (
     can_role,
@@ -56,6 +59,17 @@ from ambassade.workspaces.permissions import (
 PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 20
 IDENTITY_FIELDS = ("id", "member_id", "network", "handle", "max_followers")
+
+
+def evidence_words(message: Any) -> str:
+    """A merge clue in the reader's language, its networks named ("Bluesky, Page Facebook") where the
+    engine gives their codes ("bluesky, facebook")."""
+    stored = StoredMessage.of(message)
+    codes = stored.params.get("networks")
+    if stored.code == "identity.same_handle" and isinstance(codes, str):
+        named = ", ".join(network_label(code.strip()) for code in codes.split(","))
+        stored = StoredMessage(stored.code, {**stored.params, "networks": named}, stored.text)
+    return stored.words()
 
 
 def _search(request: HttpRequest, members: QuerySet[Member], text: str) -> QuerySet[Member]:
@@ -284,7 +298,9 @@ def _merge_candidates(
         other.merge_percent = round(candidate.score * 100)  # type: ignore[attr-defined]
         other.merge_confidence = candidate.confidence  # type: ignore[attr-defined]
         other.merge_evidence = list(  # type: ignore[attr-defined]
-            dict.fromkeys((words(item.message), item.weight < 0) for item in candidate.evidence)
+            dict.fromkeys(
+                (evidence_words(item.message), item.weight < 0) for item in candidate.evidence
+            )
         )
         suggested.append(other)
     same_handle = suggested
@@ -363,7 +379,9 @@ def merge_review(request: HttpRequest) -> HttpResponse:
             "confidence": candidate.confidence,
             # A clue found from both sides (each one's name as the other's handle) is said once.
             "evidence": list(
-                dict.fromkeys((words(item.message), item.weight < 0) for item in candidate.evidence)
+                dict.fromkeys(
+                    (evidence_words(item.message), item.weight < 0) for item in candidate.evidence
+                )
             ),
         }
         for pair, candidate in page.object_list
