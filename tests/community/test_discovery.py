@@ -127,3 +127,27 @@ def test_who_is_outside_is_one_query(
 ) -> None:
     with django_assert_num_queries(1):
         assert len(list(discovery.outsiders(personas.workspace_a.pk))) == 2
+
+
+def test_the_influence_reason_agrees_with_its_number_of_posts() -> None:
+    from django.utils import translation
+
+    from ambassade.workspaces.messages import coded, words
+
+    def reason(relevant: int, count: int) -> str:
+        return words(
+            coded(
+                "score.discover.influence",
+                influence="9.9",
+                reach="9.9",
+                relevant=relevant,
+                count=count,
+            )
+        )
+
+    with translation.override("fr"):
+        assert "1 publication sur 1 correspond aux requêtes" in reason(1, 1)
+        assert "3 publications sur 5 correspondent aux requêtes" in reason(3, 5)
+    with translation.override("en"):
+        assert "1 post of 1 matches the workspace’s queries" in reason(1, 1)
+        assert "3 posts of 5 match the workspace’s queries" in reason(3, 5)

@@ -4,6 +4,7 @@ gives (``ambassade.engine.scoring``), each a code and numbers, worded here when 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from ambassade.cli.verify_draw import WORDINGS as DRAW_WORDINGS
 from ambassade.workspaces.messages import register_all
@@ -46,9 +47,12 @@ register_all(
             "Worth re-engaging: nothing for %(days)s days after an engagement of %(love)s this year"
         ),
         # Why an author who is not a member is suggested.
-        "score.discover.influence": _(
-            "Influence %(influence)s: reach %(reach)s, %(relevant)s of %(count)s posts match the "
-            "workspace’s queries"
+        "score.discover.influence": ngettext_lazy(
+            "Influence %(influence)s: reach %(reach)s, %(relevant)s post of %(count)s matches "
+            "the workspace’s queries",
+            "Influence %(influence)s: reach %(reach)s, %(relevant)s posts of %(count)s match the "
+            "workspace’s queries",
+            "relevant",
         ),
         "score.discover.followers": _("%(followers)s followers"),
         "score.discover.amplified": _("Reposted %(amplified)s times by others"),
