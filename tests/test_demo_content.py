@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db.models import Q
 from ambassade.analytics import kpis
 from ambassade.analytics.models import Kpi
 from ambassade.community import discovery
-from ambassade.community.models import Member
+from ambassade.community.models import Activity, Member
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
 from ambassade.contests import drawing as contest_drawing
 from ambassade.contests.models import Contest, Entry
@@ -30,7 +31,7 @@ from ambassade.crisis.models import (
 )
 from ambassade.engine.draw import verify
 from ambassade.engine.signals import spike_severity
-from ambassade.events.models import Event, Rsvp
+from ambassade.events.models import Event, Invitation, Rsvp
 from ambassade.listening.demo import ensure_demo_stream, last_month_start
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.missions.models import Completion, Mission
@@ -192,6 +193,11 @@ def _contests(demo: Workspace) -> None:
     assert published is not None and verify(published).ok
     assert drawn.entry_count >= 10 and len(drawn.results) == 5
     assert Entry.objects.filter(contest=drawn).exclude(excluded="").exists()  # spam left out
+    # Who may win: not the recent winners of a saved segment, one entrant left out at the freeze.
+    (rule,) = drawn.segment_rules.all()
+    assert (rule.rule, rule.name) == ("exclude", "Gagnants récents") and len(rule.left_out) == 1
+    left = Entry.objects.get(contest=drawn, code=rule.left_out[0])
+    assert left.excluded and left.code not in drawn.results
     opened = Contest.objects.get(workspace=demo, drawn_at__isnull=True)
     assert opened.phase(NOW) == Contest.Phase.OPEN and opened.entries.count() >= 2
 
@@ -207,7 +213,23 @@ def _events(demo: Workspace) -> None:
         tasting.phase(NOW) == "past"
         and tasting.rsvps.filter(checked_in_at__isnull=False).count() == 11
     )
-    assert Event.objects.get(workspace=demo, title_en="Live Q&A with our roasters").online
+    qa = Event.objects.get(workspace=demo, title_en="Live Q&A with our roasters")
+    assert qa.online
+    # Invitations sent to a saved segment, some opened and clicked, on the members' timelines.
+    invited = Invitation.objects.filter(event=qa)
+    assert invited.count() >= 3 and {i.segment_name for i in invited} == {
+        "Inscrits aux e-mails d’événements"
+    }
+    assert not invited.exclude(state="sent").exists()
+    assert invited.filter(opened_at__isnull=False).exists()
+    assert invited.filter(clicked_at__isnull=False).exists()
+    clicked = invited.filter(clicked_at__isnull=False).first()
+    assert (
+        clicked is not None
+        and Activity.objects.filter(
+            source="events.invitation_click", source_id=clicked.pk, kind="email_click"
+        ).exists()
+    )
 
 
 def _products(demo: Workspace) -> None:
@@ -233,8 +255,12 @@ def _mailing(demo: Workspace) -> None:
     """The campaigns target a saved segment, and the sent one reached exactly its recipients."""
     from ambassade.mailing import audiences
     from ambassade.mailing.models import Campaign, Recipient
+    from ambassade.missions.models import Announcement
 
-    campaigns = Campaign.objects.filter(workspace=demo)
+    # (A mission's announcement is a campaign of its own, to the mission's ambassadors.)
+    campaigns = Campaign.objects.filter(workspace=demo).exclude(
+        pk__in=Announcement.objects.values("campaign_id")
+    )
     assert campaigns.count() == 2
     assert all(c.segment is not None and c.segment.name == c.segment_name for c in campaigns)
     sent = campaigns.get(state="sent")
@@ -247,8 +273,27 @@ def _mailing(demo: Workspace) -> None:
     assert audiences.breakdown(demo, campaigns.get(state="draft").segment).recipients > 0
 
 
+def _score_history(demo: Workspace) -> None:
+    """Months of stored scores for the most active members; regulars of more than a year ago
+    drop a level at a new month (their old activities left the year's look-back)."""
+    from ambassade.community import history
+    from ambassade.community.models import ClassCount, ScoreHistory
+
+    months, drops = 0, 0
+    for member_id in ScoreHistory.objects.filter(workspace=demo).values_list(
+        "member_id", flat=True
+    ):
+        points = history.member_history(member_id)
+        months = max(months, len({(p.day.year, p.day.month) for p in points}))
+        levels = [p.level for p in points]
+        drops += any(later > earlier for earlier, later in pairwise(levels))
+    assert months >= 5 and drops >= 1
+    assert ClassCount.objects.filter(workspace=demo).count() >= 6
+
+
 def test_a_second_run_creates_nothing(demo: Workspace) -> None:
     ensure_demo_content(demo, io.StringIO(), now=NOW)
+    _score_history(demo)
     _moderation(demo)
     _contests(demo)
     _events(demo)
@@ -271,6 +316,13 @@ def test_the_demo_has_missions_one_completed_by_a_message(demo: Workspace) -> No
     )
     assert "mission.linked" in evidence and "mission.manual" in evidence
     assert "nouvelle-torrefaction" in evidence["mission.linked"]
+    # A mission announced by e-mail to its ambassadors (missions/announcements.py).
+    from ambassade.mailing.models import Recipient
+    from ambassade.missions.models import Announcement
+
+    (announcement,) = Announcement.objects.filter(workspace=demo)
+    told = Recipient.objects.filter(campaign=announcement.campaign, state="sent")
+    assert told.exists() and announcement.campaign.state == "sent"
     # Influencers to discover: a few authors outside the community (community/discovery.py). The
     # demo's named influencers used #cafelumiere during last week's contest and so entered it (or
     # were answered by the brand): since 187dc62 that puts them in the community, which leaves two.

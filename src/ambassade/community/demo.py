@@ -1,13 +1,22 @@
-"""The demo brand's community CRM: stored scores, custom fields filled for its best-known members,
-tags, a note, and three segments. Running it again creates nothing."""
+"""The demo brand's community CRM: stored scores with months of history, custom fields filled for
+its best-known members, tags, a note, and three segments. Running it again creates nothing.
+
+The history: the most active members' scores stored once a month over the past half year, as the
+nightly task would have (``scores.store_scores`` at each date), so the member page's chart and
+the community area's class counts have months to show: each of them was around once a month
+(a synthetic past mention, ``SOURCE_PAST``), and three were regulars more than a year ago (35
+synthetic mentions then): their engagement counts in the early months then leaves the year's
+look-back, and their level drops at a new month (Orbit's rule)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, TextIO
 
+from django.utils import timezone
+
 from ambassade.community import crm, scores
-from ambassade.community.models import CustomField, Member, Segment
+from ambassade.community.models import Activity, CustomField, Member, ScoreHistory, Segment
 
 FIELDS = (
     ("customer_number", "N° client", "text", ()),
@@ -41,9 +50,64 @@ SEGMENTS = (
 )
 
 
+#: The timeline source of the synthetic past activities (regulars of more than a year ago).
+SOURCE_PAST = "community.demo_past"
+#: Members whose scores get a history, and the months of it.
+HISTORY_MEMBERS = 40
+HISTORY_MONTHS = 6
+
+
+def _history(workspace: Any, now: dt.datetime) -> None:
+    """Months of stored scores for the most active members (module docstring)."""
+    if ScoreHistory.objects.filter(workspace=workspace).exists():
+        return
+    people = list(
+        Member.objects.filter(workspace=workspace, staff=False, identities__isnull=False)
+        .order_by("-mention_count", "id")
+        .distinct()[:HISTORY_MEMBERS]
+    )
+    past = []
+    for number, member in enumerate(people[-3:]):  # the least active of them: no level 1 now
+        identity = member.identities.order_by("id").first()
+        assert identity is not None
+        for n in range(35):
+            past.append(
+                Activity(
+                    workspace_id=workspace.pk,
+                    identity=identity,
+                    kind="mention",
+                    occurred_at=now - dt.timedelta(days=400 + number * 3 + n % 20, hours=n),
+                    source=SOURCE_PAST,
+                    source_id=member.pk * 100 + n,
+                    weight=1.0,
+                )
+            )
+    # And each of them was around once a month (their scores move from month to month).
+    for member in people:
+        identity = member.identities.order_by("id").first()
+        assert identity is not None
+        for month in range(HISTORY_MONTHS, 0, -1):
+            past.append(
+                Activity(
+                    workspace_id=workspace.pk,
+                    identity=identity,
+                    kind="mention",
+                    occurred_at=now - dt.timedelta(days=30 * month + 5 + member.pk % 9),
+                    source=SOURCE_PAST,
+                    source_id=member.pk * 100 + 50 + month,
+                    weight=1.0,
+                )
+            )
+    Activity.objects.bulk_create(past, ignore_conflicts=True)
+    ids = [member.pk for member in people]
+    for months in range(HISTORY_MONTHS, 0, -1):
+        scores.store_scores(workspace, ids, now=now - dt.timedelta(days=30 * months + 1))
+
+
 def ensure_demo_community(
     workspace: Any, owner: Any, out: TextIO, *, now: dt.datetime | None = None
 ) -> None:
+    _history(workspace, now or timezone.now())
     stored = scores.store_scores(workspace, now=now)
     if CustomField.objects.filter(workspace=workspace).exists():
         return

@@ -1,8 +1,10 @@
 """The demo brand's events: a latte art workshop next week, full, with a waiting list; an online
 roasters' Q&A the week after; and a tasting held ten days ago, its attendees checked in and on
 their members' timelines. RSVPs are made through the services as guests would (matched to
-members by e-mail, consents recorded with their proof); their e-mails count as sent then. Running
-it again creates nothing."""
+members by e-mail, consents recorded with their proof); their e-mails count as sent then. The
+roasters' Q&A invites a saved segment (the members who agreed to event e-mails): its invitations
+count as sent yesterday, some opened and clicked (events/tracking.py), on the E-mails page and the
+members' timelines. Running it again creates nothing."""
 
 from __future__ import annotations
 
@@ -13,9 +15,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import F
 from django.utils import timezone
 
-from ambassade.events import services
-from ambassade.events.models import Event, Rsvp
+from ambassade.community import crm
+from ambassade.community.activities import weight_of
+from ambassade.community.models import Activity, Identity, Segment
+from ambassade.events import invitations, services, tracking
+from ambassade.events.models import Event, EventLink, Invitation, Rsvp
 
+#: The segment the Q&A invites.
+INVITED = "Inscrits aux e-mails d’événements"
 WORKSHOP = "Latte art workshop"
 QA = "Live Q&A with our roasters"
 TASTING = "Ethiopian coffee tasting"
@@ -142,8 +149,71 @@ def ensure_demo_events(
             starts_at=starts,
             ends_at=starts + timedelta(minutes=40),
             capacity=None,
+            track_opens=True,
             **common,
         )
         _register(event, GUESTS[2:6], now - timedelta(days=2))
         Rsvp.objects.filter(event=event).update(notified_status=F("status"))
-        out.write(f"Opened the demo event {QA} (online)\n")
+        invited = _invite(event, owner, now)
+        out.write(f"Opened the demo event {QA} (online, {invited} invited from a segment)\n")
+
+
+def _invite(event: Event, owner: Any, now: datetime) -> int:
+    """Invite the segment of the members who agreed to event e-mails (those registered already
+    are left out); the invitations count as sent yesterday, every other one opened, every third
+    one's link clicked, as the tracker would have recorded them."""
+    workspace = event.workspace
+    segment = Segment.objects.filter(workspace=workspace, name=INVITED).first()
+    if segment is None:
+        segment = crm.save_segment(
+            workspace,
+            owner,
+            name=INVITED,
+            description="Les membres d’accord pour recevoir les e-mails de nos événements.",
+            definition={"consents": ["events"]},
+        )
+    sent = now - timedelta(days=1)
+    invitations.invite_segment(event, owner, segment, now=sent - timedelta(minutes=5))
+    rows = list(Invitation.objects.filter(event=event).order_by("id"))
+    if not rows:
+        return 0
+    page = tracking.Tracker(event, rows[0]).url(services.public_url(event))
+    code = page.split("/l/", 1)[1].split("?", 1)[0]
+    identities: dict[int, int] = {}
+    for identity_id, member_id in (
+        Identity.objects.filter(member_id__in=[r.member_id for r in rows])
+        .order_by("id")
+        .values_list("id", "member_id")
+    ):
+        identities.setdefault(member_id, identity_id)
+    made, clicks = [], 0
+    for n, row in enumerate(rows):
+        tracking.ensure_token(row)
+        at = sent + timedelta(seconds=2 * n)
+        fields: dict[str, Any] = {"state": "sent", "sent_at": at, "attempts": 1}
+        done = []
+        if n % 2 == 0:
+            fields["opened_at"] = at + timedelta(minutes=40 + 7 * n)
+            done.append(("email_open", "open", fields["opened_at"]))
+        if n % 3 == 0:
+            fields["clicked_at"] = at + timedelta(hours=1, minutes=3 * n)
+            fields["clicks"] = 1 + n % 2
+            clicks += fields["clicks"]
+            done.append(("email_click", "click", fields["clicked_at"]))
+        Invitation.objects.filter(pk=row.pk).update(**fields)
+        identity = identities.get(row.member_id or 0)
+        for kind, what, when in done if identity is not None else []:
+            made.append(
+                Activity(
+                    workspace_id=workspace.pk,
+                    identity_id=identity,
+                    kind=kind,
+                    occurred_at=when,
+                    source=tracking.SOURCES[(Invitation, what)],
+                    source_id=row.pk,
+                    weight=weight_of(kind),
+                )
+            )
+    Activity.objects.bulk_create(made, ignore_conflicts=True)
+    EventLink.objects.filter(code=code).update(clicks=clicks)
+    return len(rows)

@@ -1,6 +1,8 @@
 """The demo brand's ambassador missions: a hashtag, a post to share, a product to review and a
 question to answer, one of them completed by a message of an ambassador heard on the stream and
-one marked done by hand. Running it again creates nothing."""
+one marked done by hand; the first whose ambassadors may be e-mailed is announced to them
+(``missions/announcements.py``: a campaign through the demo's e-mail account, counted as sent two
+days ago, since no real server is behind it). Running it again creates nothing."""
 
 from __future__ import annotations
 
@@ -122,6 +124,32 @@ def ensure_demo_missions(
             share, people[1], teammate, "A mis l’article en vitrine de la boutique de Lyon."
         )
     done = share.completions.count()
+    told = _announce(workspace, owner, now)
     out.write(
-        f"Added {Mission.objects.filter(workspace=workspace).count()} missions ({done} done)\n"
+        f"Added {Mission.objects.filter(workspace=workspace).count()} missions ({done} done, "
+        f"{told} ambassadors told by e-mail)\n"
     )
+
+
+def _announce(workspace: Any, owner: Any, now: datetime) -> int:
+    """Announce the first mission that has ambassadors who may be e-mailed; its campaign counts
+    as sent two days ago (the demo's account has no server: the worker never sends from it)."""
+    from ambassade.mailing.models import Campaign, Recipient
+    from ambassade.missions import announcements
+
+    connection = announcements.connections(workspace).first()
+    if connection is None:
+        return 0
+    for mission in Mission.objects.filter(workspace=workspace).order_by("id"):
+        try:
+            announcement = announcements.announce(mission, owner, connection)
+        except services.MissionError:
+            continue
+        at = now - timedelta(days=2)
+        rows = Recipient.objects.filter(campaign=announcement.campaign)
+        told = rows.update(state=Recipient.State.SENT, sent_at=at)
+        Campaign.objects.filter(pk=announcement.campaign_id).update(
+            state=Campaign.State.SENT, total=told, started_at=at, finished_at=at
+        )
+        return told
+    return 0
