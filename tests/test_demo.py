@@ -47,8 +47,10 @@ class Demo:
         self.output: list[str] = []
 
     # Building the demo (16 days of mentions, alerts, posts, an inbox) took 95 s before serving on
-    # 2 CPU cores shared with a load of 17 (2026-12-07): a waiting limit, not a speed check.
-    def read_until(self, marker: str, timeout: float = 300) -> str:
+    # 2 CPU cores shared with a load of 17 (2026-12-07); with a whole last month of mentions and
+    # inbox, 598 s at load 9-10 (`ambassade demo --no-serve`, 105 s of CPU): a waiting limit, not
+    # a speed check.
+    def read_until(self, marker: str, timeout: float = 900) -> str:
         deadline = time.monotonic() + timeout
         assert self.process.stdout is not None
         while time.monotonic() < deadline:
