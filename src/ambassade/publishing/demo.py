@@ -130,9 +130,8 @@ def _comments() -> dict[str, str]:
 
 def _accounts(workspace: Any, owner: Any) -> dict[str, Connection]:
     found = {}
-    reason = _(
-        "Demo account: it has no real token, so nothing is sent. Connect a real account to publish."
-    )
+    # Coded, so that the connections page words it in each reader's language (publishing/messages.py).
+    reason = coded("publishing.demo_account")
     for network, name, secret in ACCOUNTS:
         connection = Connection.objects.filter(
             workspace=workspace, network=network, account_name=name

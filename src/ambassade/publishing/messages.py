@@ -97,6 +97,11 @@ register_all(
             "(%(reason)s). Reconnect it in Connections, then retry."
         ),
         "outbox.unsupported": _("Ambassade cannot publish to %(network)s yet."),
+        # The demo's accounts, marked as needing reconnection (publishing/demo.py).
+        "publishing.demo_account": _(
+            "Demo account: it has no real token, so nothing is sent. Connect a real account to "
+            "publish."
+        ),
         "outbox.demo_recorded": _(
             "Demo data: recorded as published by the demo, nothing was sent to %(network)s."
         ),
