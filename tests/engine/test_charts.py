@@ -3,6 +3,7 @@ to 100 %, a whole split into parts, hours before and during an event."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,7 +34,7 @@ def _daily(**options: Any) -> dict[str, Any]:
 
 
 def test_every_count_axis_has_whole_ticks() -> None:
-    assert _daily()["encoding"]["y"]["axis"] == {"tickMinStep": 1, "format": ",d"}
+    assert _daily()["encoding"]["y"]["axis"] == charts.COUNT_AXIS
     lines = charts.daily_lines(
         [(date(2026, 11, 1), "a", 10.0)],
         description="d",
@@ -114,3 +115,54 @@ def test_hours_before_an_event_are_faded_and_its_start_is_marked() -> None:
         after_phase="during",
     )
     assert len(only_during["layer"]) == 1
+
+
+def _tick_labels(spec: dict[str, Any], axis_title: str) -> list[str]:
+    """The labels of the axis titled ``axis_title``, as vl-convert draws them (the Vega the
+    browser draws with: tests/analytics/test_charts.py pins both)."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    for match in re.finditer(r'role-axis" [^>]*aria-label="[XY]-axis titled \'([^\']*)\'', svg):
+        if match.group(1) == axis_title:
+            rest = svg[match.end() :]
+            labels = rest[rest.index("role-axis-label") :]
+            labels = labels[: labels.index("</g>")]
+            return re.findall(r"<text[^>]*>([^<]*)</text>", labels)
+    raise AssertionError(f"no axis titled {axis_title!r}")
+
+
+def test_small_counts_are_drawn_on_whole_ticks_each_written_once() -> None:
+    """Vega's tickMinStep alone drew 0, 0.5, 1, 1.5, 2 written "0, 1, 1, 2, 2" (seen on the
+    publishing area: two posts a day at most)."""
+    for top in (1, 2, 3, 7):
+        rows = [(date(2026, 11, 1) + timedelta(days=d), "brand", top if d else 0) for d in range(5)]
+        spec = charts.stacked_daily(
+            rows,
+            SERIES,
+            description="d",
+            y_title="Mentions",
+            day_title="Day",
+            series_title="Brand",
+            day_format="%-d %b",
+            width=400,
+        )
+        assert _tick_labels(spec, "Mentions") == [str(n) for n in range(top + 1)]
+        bars = charts.bars(
+            [("a", float(top)), ("b", 0.0)], description="d", x_title="Posts", name_title="Account"
+        )
+        bars["width"] = 400
+        assert _tick_labels(bars, "Posts") == [str(n) for n in range(top + 1)]
+    big = [(date(2026, 11, 1) + timedelta(days=d), "brand", 1234 * d) for d in range(3)]
+    spec = charts.stacked_daily(
+        big,
+        SERIES,
+        description="d",
+        y_title="Mentions",
+        day_title="Day",
+        series_title="Brand",
+        day_format="%-d %b",
+        width=400,
+    )
+    labels = _tick_labels(spec, "Mentions")
+    assert len(labels) == len(set(labels)) >= 3

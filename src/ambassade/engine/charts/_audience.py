@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ambassade.engine.charts._specs import COUNT_AXIS, SCHEMA
+from ambassade.engine.charts._specs import COUNT_AXIS, SCHEMA, count_axis
 
 __all__ = ["bars", "daily_lines", "week_heatmap"]
 
@@ -167,7 +167,7 @@ def bars(
                 "field": "value",
                 "type": "quantitative",
                 "title": x_title,
-                "axis": dict(COUNT_AXIS) if counts else {},
+                "axis": count_axis("x") if counts else {},
             },
             "tooltip": [
                 {"field": "name", "type": "nominal", "title": name_title},

@@ -7,8 +7,23 @@ from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: never fetched
 
-#: The axis of a count: whole numbers only (no tick at 0.5 mention), grouped as the locale does.
-COUNT_AXIS: dict[str, Any] = {"tickMinStep": 1, "format": ",d"}
+
+def count_axis(channel: str = "y") -> dict[str, Any]:
+    """The axis of a count on ``channel`` (``x`` or ``y``): whole numbers only, grouped as the
+    locale does. Vega's ``tickMinStep`` alone leaves ticks at 0.5 (written 0, 1, 1, 2, 2 by the
+    ``,d`` format) when the counts are small, so the number of ticks asked for is also capped
+    at the span of the domain: d3 then steps by whole units. Above that span the default
+    (one tick per 40 pixels) applies."""
+    size = "height" if channel == "y" else "width"
+    return {
+        "tickMinStep": 1,
+        "tickCount": {"expr": f"max(1, min(ceil({size} / 40), span(domain('{channel}'))))"},
+        "format": ",d",
+    }
+
+
+#: The axis of a count on y (see :func:`count_axis`).
+COUNT_AXIS: dict[str, Any] = count_axis("y")
 #: The axis of a share of a whole (a normalised stack): 0 % to 100 %.
 SHARE_AXIS: dict[str, Any] = {"format": ".0%"}
 
