@@ -27,7 +27,7 @@ from django.db.models.functions import TruncDate
 
 from ambassade.engine.measures import Period
 from ambassade.listening import rollup
-from ambassade.listening.models import MentionMatch, MentionRollup
+from ambassade.listening.models import Mention, MentionMatch, MentionRollup
 
 __all__ = ["BY", "count", "count_of", "networks_and_languages"]
 
@@ -145,8 +145,12 @@ def count_of(
 
 def networks_and_languages(workspace: Any) -> tuple[list[str], list[str]]:
     """The networks and languages of the workspace's counted mentions (the listening filters'
-    choices), from its rollup."""
-    rows = MentionRollup.objects.filter(workspace_id=workspace.pk).order_by()
+    choices), from its rollup; from the mentions themselves while the rollup is not ready (being
+    built or rebuilt after a change of time zone), so that the filters never come up empty."""
+    if rollup.usable(workspace):
+        rows: Any = MentionRollup.objects.filter(workspace_id=workspace.pk).order_by()
+    else:
+        rows = Mention.objects.filter(workspace_id=workspace.pk).order_by()
     networks = sorted(set(rows.values_list("network", flat=True).distinct()) - {""})
     languages = sorted(set(rows.values_list("lang", flat=True).distinct()) - {""})
     return networks, languages
