@@ -26,10 +26,10 @@ test: install
 	@if [ -n "$$AMBASSADE_TEST_DATABASE_URL" ]; then \
 		log=$$(mktemp); \
 		echo "== SQLite pass (all tests) in the background, its output below when done =="; \
-		$(BIN)/python -m pytest >"$$log" 2>&1 & lite=$$!; \
+		$(BIN)/python -m pytest --durations=40 >"$$log" 2>&1 & lite=$$!; \
 		echo "== PostgreSQL pass with the Redis-backed task queue (all but browser tests) =="; \
 		DATABASE_URL="$$AMBASSADE_TEST_DATABASE_URL" REDIS_URL="$$AMBASSADE_TEST_REDIS_URL" \
-			$(BIN)/python -m pytest -m "not e2e"; pg=$$?; \
+			$(BIN)/python -m pytest -m "not e2e" --durations=40; pg=$$?; \
 		wait $$lite; sq=$$?; \
 		echo "== SQLite pass =="; cat "$$log"; rm -f "$$log"; \
 		echo "== SQLite pass exit $$sq, PostgreSQL pass exit $$pg =="; \
@@ -37,7 +37,7 @@ test: install
 	elif [ -n "$$CI" ]; then \
 		echo "CI=true but AMBASSADE_TEST_DATABASE_URL is not set: PostgreSQL run missing" >&2; exit 1; \
 	else \
-		$(BIN)/python -m pytest && \
+		$(BIN)/python -m pytest --durations=40 && \
 		echo "PostgreSQL run skipped: set AMBASSADE_TEST_DATABASE_URL and AMBASSADE_TEST_REDIS_URL (see docs/development.md)"; \
 	fi
 
