@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.analytics.fixtures import Data, at
 from tests.conftest import PASSWORD, Personas
@@ -70,7 +71,7 @@ def test_it_opens_each_area_with_a_period_a_comparison_and_a_filter(
     page.goto(f"{base}/w/{slug}/")
     page.locator("nav.sidebar").get_by_role("link", name="Analytics", exact=True).click()
     page.wait_for_url(re.compile(r"/analytics/areas/listening/"))
-    assert page.get_by_role("heading", name="Listening", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Listening", level=1)).to_be_visible()
 
     page.locator("#id_start").fill("2026-12-01")
     page.locator("#id_end").fill("2026-12-31")
@@ -78,14 +79,14 @@ def test_it_opens_each_area_with_a_period_a_comparison_and_a_filter(
     page.locator("#id_network").select_option("rss")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"start=2026-12-01.*compare=year.*network=rss"))
-    assert page.get_by_text("compared with 1 December 2025 – 31 December 2025").is_visible()
+    expect(page.get_by_text("compared with 1 December 2025 – 31 December 2025")).to_be_visible()
     mentions = page.locator('[data-figure="mention_volume"]')
     # The four mentions above and the 3 + 6 + 9 + 12 that the brand's rollup rows stand for
     # (tests/analytics/fixtures.py makes them as mentions since DailyRollup went).
     assert mentions.locator(".stat-value").inner_text() == "34"
     _charts_drawn(page)
     page.locator("#trend summary").click()
-    assert page.locator("#trend table").is_visible()
+    expect(page.locator("#trend table")).to_be_visible()
     _shoot(page, "listening-en")
 
     for area, heading, figure in (
@@ -96,8 +97,8 @@ def test_it_opens_each_area_with_a_period_a_comparison_and_a_filter(
         page.locator("nav.analytics-tabs").get_by_role("link", name=heading, exact=True).click()
         page.wait_for_url(re.compile(rf"/analytics/areas/{area}/\?start=2026-12-01"))
         page.get_by_role("heading", name=heading, level=1).wait_for()
-        assert page.locator(f'[data-figure="{figure}"]').is_visible()
-        assert page.get_by_text("compared with 1 December 2025").is_visible()
+        expect(page.locator(f'[data-figure="{figure}"]')).to_be_visible()
+        expect(page.get_by_text("compared with 1 December 2025")).to_be_visible()
         _charts_drawn(page)
         _shoot(page, f"{area}-en")
     page.goto(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, Personas
 
@@ -48,7 +49,7 @@ def test_audience_competitors_and_traffic_draw_their_charts_with_their_tables(
     _drawn(page, 2)
     followers = page.locator("figure.chart").first
     followers.get_by_text("Show the numbers as a table").click()
-    assert followers.locator("table tbody tr").first.is_visible()
+    expect(followers.locator("table tbody tr").first).to_be_visible()
     # A period of its own, written as ISO dates.
     today = timezone.localdate()
     start = today - timedelta(days=59)
@@ -65,20 +66,20 @@ def test_audience_competitors_and_traffic_draw_their_charts_with_their_tables(
     # On paper: the forms and download links go, the tables behind the charts are printed open.
     page.emulate_media(media="print")
     rival_followers = page.locator("figure.chart").nth(1)
-    assert rival_followers.locator("table tbody tr").first.is_visible()
-    assert not page.locator(".chart-download").first.is_visible()
+    expect(rival_followers.locator("table tbody tr").first).to_be_visible()
+    expect(page.locator(".chart-download").first).to_be_hidden()
     page.emulate_media(media="screen")
-    assert not rival_followers.locator("table tbody tr").first.is_visible()
+    expect(rival_followers.locator("table tbody tr").first).to_be_hidden()
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert rival_followers.locator("details.chart-table").get_attribute("open") is not None
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert rival_followers.locator("details.chart-table").get_attribute("open") is None
-    assert page.get_by_text("Brûlerie Martin").first.is_visible()
-    assert page.get_by_text("Grains d'Or").first.is_visible()
+    expect(page.get_by_text("Brûlerie Martin").first).to_be_visible()
+    expect(page.get_by_text("Grains d'Or").first).to_be_visible()
 
     # Traffic: visits from social per day, and the tables by channel, network and campaign.
     page.goto(f"{base}/w/{slug}/analytics/traffic/")
     _drawn(page, 1)
-    assert page.get_by_text("carte-hiver").first.is_visible()
-    assert page.get_by_role("link", name=re.compile("Download")).first.is_visible()
+    expect(page.get_by_text("carte-hiver").first).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Download")).first).to_be_visible()
     page.wait_for_load_state("networkidle")  # nothing in flight when the live server stops

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -54,7 +55,7 @@ def test_a_contest_is_drawn_and_its_draw_verified(
     page.get_by_text("The winners are drawn and the seed is published.").wait_for()
     drawn = Contest.objects.get(pk=contest.pk)
     assert len(drawn.results) == 3
-    assert page.get_by_text("Winner 1", exact=True).is_visible()
+    expect(page.get_by_text("Winner 1", exact=True)).to_be_visible()
 
     # The public page, as anyone sees it: the same commitment, the seed, the winning codes.
     public = page.context.new_page()
@@ -62,7 +63,7 @@ def test_a_contest_is_drawn_and_its_draw_verified(
     assert public.locator("[data-commitment]").inner_text() == commitment
     assert public.locator("[data-seed]").inner_text() == drawn.seed_hex
     for code in drawn.results:
-        assert public.get_by_text(code, exact=True).is_visible()
+        expect(public.get_by_text(code, exact=True)).to_be_visible()
     with public.expect_download() as download:
         public.get_by_role("link", name="Download the draw file").click()
     path = tmp_path / "draw.json"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, Personas
 
@@ -49,9 +50,9 @@ def test_it_opens_works_and_closes_a_crisis_from_an_alert(
     page.get_by_role("button", name="Open a crisis from this alert").click()
     page.wait_for_url(re.compile(r"/crisis/\d+/$"))
     crisis = Crisis.objects.get(workspace=personas.workspace_a)
-    assert (
-        page.locator(".crisis-banner").get_by_text(re.compile("The outbox is paused")).is_visible()
-    )
+    expect(
+        page.locator(".crisis-banner").get_by_text(re.compile("The outbox is paused"))
+    ).to_be_visible()
 
     # Work the checklist: each click swaps the item in place (no page load).
     items = page.locator(".check-item")
@@ -67,7 +68,7 @@ def test_it_opens_works_and_closes_a_crisis_from_an_alert(
     page.get_by_label("Action taken").fill("Called the head of communication")
     page.get_by_role("button", name="Add to the timeline").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Called the head of communication").first.is_visible()
+    expect(page.get_by_text("Called the head of communication").first).to_be_visible()
     page.get_by_label("Lessons learned").fill("Answer within the hour next time.")
     # Items are left undone: closing asks for a confirmation first.
     page.get_by_role("button", name="Close the crisis").click()
@@ -75,7 +76,7 @@ def test_it_opens_works_and_closes_a_crisis_from_an_alert(
     page.get_by_label(f"Close although {count - 2} checklist items are not done").check()
     page.get_by_role("button", name="Close the crisis").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The crisis is closed; its report is ready.").is_visible()
+    expect(page.get_by_text("The crisis is closed; its report is ready.")).to_be_visible()
 
     with page.expect_download() as html_download:
         page.get_by_role("link", name="Download the report (HTML)").click()
@@ -101,21 +102,21 @@ def test_it_shows_only_the_settings_of_the_chosen_rule_kind(
     page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/alerts/rules/new/")
     page.get_by_label("Name").fill("Big authors")
     page.get_by_label("Kind").select_option("influencer")
-    assert page.get_by_label("Minimum followers").is_visible()
-    assert not page.get_by_label("Sensitivity").is_visible()
+    expect(page.get_by_label("Minimum followers")).to_be_visible()
+    expect(page.get_by_label("Sensitivity")).to_be_hidden()
     page.get_by_label("Minimum followers").fill("20000")
-    assert page.get_by_label("Severity").is_visible()
+    expect(page.get_by_label("Severity")).to_be_visible()
     page.get_by_label("Kind").select_option("volume_spike")
-    assert page.get_by_label("Sensitivity").is_visible()
-    assert not page.get_by_label("Minimum followers").is_visible()
+    expect(page.get_by_label("Sensitivity")).to_be_visible()
+    expect(page.get_by_label("Minimum followers")).to_be_hidden()
     # A spike rule rates each alert itself; the page says how.
-    assert not page.get_by_label("Severity").is_visible()
-    assert page.get_by_role("heading", name="How spike alerts are rated").is_visible()
+    expect(page.get_by_label("Severity")).to_be_hidden()
+    expect(page.get_by_role("heading", name="How spike alerts are rated")).to_be_visible()
     page.get_by_label("Kind").select_option("influencer")
     # Which mentions the rule watches is a choice; the query list goes away for all mentions.
     assert page.get_by_role("checkbox", name="Brand A · Brand").is_checked()
     page.get_by_role("radio", name=re.compile("All the workspace.s mentions")).check()
-    assert not page.get_by_role("checkbox", name="Brand A · Brand").is_visible()
+    expect(page.get_by_role("checkbox", name="Brand A · Brand")).to_be_hidden()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile("/alerts/rules/$"))
     rule = AlertRule.objects.get(workspace=personas.workspace_a)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -46,7 +47,7 @@ def test_a_guest_registers_on_a_phone_and_is_checked_in(
     guest.set_default_timeout(10_000)
     phone = guest.new_page()
     phone.goto(f"{live_server.url}/events/{event.token}/")
-    assert phone.get_by_role("heading", name="Atelier latte art").is_visible()
+    expect(phone.get_by_role("heading", name="Atelier latte art")).to_be_visible()
     phone.screenshot(path=str(tmp_path / "public-fr.png"), full_page=True)
     phone.get_by_label("Votre nom").fill("Zoé Leroy")
     phone.get_by_label("Votre adresse e-mail").fill("zoe@example.com")
@@ -55,7 +56,7 @@ def test_a_guest_registers_on_a_phone_and_is_checked_in(
     phone.get_by_role("heading", name="Votre billet").wait_for()
     rsvp = Rsvp.objects.get()
     assert phone.locator("[data-ticket-code]").inner_text() == rsvp.code
-    assert phone.locator(".qr svg").is_visible()
+    expect(phone.locator(".qr svg")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.screenshot(path=str(tmp_path / "ticket-fr.png"), full_page=True)
     assert Consent.objects.get().purpose == "events"
@@ -69,8 +70,8 @@ def test_a_guest_registers_on_a_phone_and_is_checked_in(
     staff.get_by_role("button", name="EN", exact=True).first.click()
     staff.wait_for_load_state()
     # Headless Chromium on Linux has no BarcodeDetector: the page says to type the code.
-    assert staff.locator("[data-no-camera]").is_visible()
-    assert not staff.locator("[data-scan]").is_visible()
+    expect(staff.locator("[data-no-camera]")).to_be_visible()
+    expect(staff.locator("[data-scan]")).to_be_hidden()
     staff.get_by_label("Ticket code").fill(rsvp.code.lower().replace("-", ""))
     staff.get_by_role("button", name="Check in", exact=True).click()
     banner = staff.locator("[data-outcome]")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, Personas
 
@@ -34,7 +35,7 @@ def test_it_logs_in_switches_language_and_workspace(
     _log_in(page, live_server.url, "alice@example.com")
     assert "/login/" not in page.url
     page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/")
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
 
     # Language: French, then back to English; the choice persists across pages.
     page.get_by_role("button", name="FR", exact=True).click()
@@ -42,7 +43,7 @@ def test_it_logs_in_switches_language_and_workspace(
     assert page.locator("html").get_attribute("lang") == "fr"
     page.goto(f"{live_server.url}/w/{personas.workspace_a.slug}/members/")
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("button", name=re.compile("Envoyer l.invitation")).is_visible()
+    expect(page.get_by_role("button", name=re.compile("Envoyer l.invitation"))).to_be_visible()
     page.get_by_role("button", name="EN", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
@@ -67,7 +68,7 @@ def test_it_invites_a_member_who_accepts(page: Any, live_server: Any, personas: 
     invite.get_by_label(re.compile("role", re.I)).select_option("moderator")
     invite.get_by_role("button", name="Send the invitation").click()
     page.wait_for_load_state()
-    assert page.locator("#invitations").get_by_text("erin@example.com").is_visible()
+    expect(page.locator("#invitations").get_by_text("erin@example.com")).to_be_visible()
 
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body)
@@ -88,5 +89,5 @@ def test_it_invites_a_member_who_accepts(page: Any, live_server: Any, personas: 
 
     page.reload()
     members = page.get_by_role("table").first
-    assert members.get_by_text("erin@example.com", exact=True).is_visible()
-    assert members.get_by_text("Erin Leroy").is_visible()
+    expect(members.get_by_text("erin@example.com", exact=True)).to_be_visible()
+    expect(members.get_by_text("Erin Leroy")).to_be_visible()

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, Personas
 from tests.listening.conftest import days_ago, fake_analyse, item
@@ -92,7 +93,7 @@ def test_an_owner_corrects_offensive_and_hateful_and_downloads_the_corrections(
     offensive = page.locator("fieldset", has_text="Is it offensive")
     offensive.get_by_role("button", name="Offensive", exact=True).click()
     page.get_by_text("The analysis was corrected. Thank you.").wait_for()
-    assert page.get_by_text("not offensive → offensive").is_visible()
+    expect(page.get_by_text("not offensive → offensive")).to_be_visible()
     pressed = page.locator("fieldset", has_text="Is it offensive").get_by_role(
         "button", name="Offensive", exact=True
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -63,7 +64,7 @@ def test_a_mission_is_given_completed_and_ranked(
     page.get_by_label("Note").fill("Shared it at the shop")
     page.get_by_role("button", name="Mark done").click()
     page.get_by_text("Marked done.").wait_for()
-    assert page.get_by_text("Shared it at the shop").is_visible()
+    expect(page.get_by_text("Shared it at the shop")).to_be_visible()
     page.get_by_role("link", name="All missions").click()
     page.get_by_role("link", name="Leaderboard").click()
     page.wait_for_url("**/missions/leaderboard/")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -137,7 +138,7 @@ def test_a_rule_hides_an_insult_its_author_is_warned_banned_and_their_appeal_gra
     # The dry run counts what the rule would have done over the last 30 days.
     page.goto(f"{live_server.url}/w/{slug}/moderation/rules/")
     page.get_by_role("link", name="Dry run Insults").click()
-    assert page.get_by_role("heading", name="It would have matched 2 messages").is_visible()
+    expect(page.get_by_role("heading", name="It would have matched 2 messages")).to_be_visible()
     assert "Hide on the network: 2" in page.locator("#h-counts + p + ul").inner_text()
 
     # The banned author appeals through the link of their warning, in French, logged out.
@@ -147,7 +148,9 @@ def test_a_rule_hides_an_insult_its_author_is_warned_banned_and_their_appeal_gra
     visitor = page.context.browser.new_context(locale="fr-FR")
     public = visitor.new_page()
     public.goto(f"{live_server.url}/appeal/{path}")
-    assert public.get_by_role("heading", name="Contester une décision de modération").is_visible()
+    expect(
+        public.get_by_role("heading", name="Contester une décision de modération")
+    ).to_be_visible()
     assert "Quel idiot ce barista <b>!</b>" in public.locator(".appeal-quote").inner_text()
     public.get_by_label("Pourquoi cette décision devrait-elle être levée ?").fill(
         "Je parlais de moi, pas du barista."

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from ambassade.connectors.base import Published
 from tests.conftest import PASSWORD, Personas
@@ -75,14 +76,14 @@ def test_it_composes_gets_approval_and_schedules_a_post(
     # The Bluesky tab shows its preview and its counter.
     page.get_by_role("tab", name=re.compile("Bluesky")).click()
     panel = page.locator(f"#panel-{bluesky.pk}")
-    assert panel.is_visible()
-    assert panel.get_by_text(f"{len(text)} of 300 characters").is_visible()
-    assert not page.locator(f"#panel-{personas.connection.pk}").is_visible()
+    expect(panel).to_be_visible()
+    expect(panel.get_by_text(f"{len(text)} of 300 characters")).to_be_visible()
+    expect(page.locator(f"#panel-{personas.connection.pk}")).to_be_hidden()
     page.locator("input[name=date]").fill(day.isoformat())
     page.locator("input[name=time]").fill("09:30")
     page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_url(re.compile(r"/publishing/\d+/$"))
-    assert page.get_by_text("The post is waiting for approval.").is_visible()
+    expect(page.get_by_text("The post is waiting for approval.")).to_be_visible()
     post = Post.objects.get(workspace=workspace)
     assert {v.status for v in post.variants.all()} == {Status.PENDING_APPROVAL}
     assert page.locator('[data-status="pending_approval"]').count() == 2
@@ -95,14 +96,14 @@ def test_it_composes_gets_approval_and_schedules_a_post(
     page.get_by_label("Comment", exact=True).first.fill("Parfait, merci !")
     page.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your approval is recorded.").is_visible()
+    expect(page.get_by_text("Your approval is recorded.")).to_be_visible()
     assert page.locator('[data-status="scheduled"]').count() == 2
 
     # The calendar shows it once on its day, at 09:30 Paris time, scheduled on both networks.
     page.goto(f"{base}/w/{slug}/publishing/calendar/?date={day.isoformat()}")
     cell = page.locator(f'[data-drop-date="{day.isoformat()}"]')
     assert cell.locator(".pub-cal-item").count() == 1
-    assert cell.get_by_text("09:30").first.is_visible()
+    expect(cell.get_by_text("09:30").first).to_be_visible()
     assert cell.locator('[data-status="scheduled"]').count() == 2
     post.refresh_from_db()
     local = post.scheduled_at.astimezone(ZoneInfo("Europe/Paris"))
@@ -178,7 +179,7 @@ def test_it_drags_a_post_to_another_day_and_hour_in_the_calendar(
     with page.expect_navigation():
         item.drag_to(target)
     assert "view=week" in page.url
-    assert page.get_by_text("The post is rescheduled.").is_visible()
+    expect(page.get_by_text("The post is rescheduled.")).to_be_visible()
     variant = Variant.objects.get(post=post)
     # 14:45 in Paris on Friday (summer time, UTC+2) is 12:45 UTC.
     assert (

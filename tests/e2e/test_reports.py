@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, Personas
 from tests.crisis.conftest import SmtpServer, smtp_server  # noqa: F401 (a fixture)
@@ -91,10 +92,10 @@ def test_it_builds_a_report_and_receives_it_by_e_mail(
     page.get_by_label("To").first.fill("2026-11-30")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"start=2026-11-01"))
-    assert page.get_by_text("From 1 November 2026 to 30 November 2026").is_visible()
+    expect(page.get_by_text("From 1 November 2026 to 30 November 2026")).to_be_visible()
     page.get_by_role("button", name="Send now").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The report is being sent to 1 address(es).").is_visible()
+    expect(page.get_by_text("The report is being sent to 1 address(es).")).to_be_visible()
 
     assert len(smtp_server.messages) == 1
     message = email.message_from_bytes(smtp_server.messages[0].as_bytes())
@@ -119,4 +120,4 @@ def test_it_builds_a_report_and_receives_it_by_e_mail(
     assert re.search(r"cible\s+6\s+·\s+50\s+%", every_page), every_page
     # The delivery is listed on the report's page.
     page.reload()
-    assert page.get_by_role("cell", name="Sent").is_visible()
+    expect(page.get_by_role("cell", name="Sent")).to_be_visible()
