@@ -75,12 +75,12 @@ def test_a_guest_registers_on_a_phone_and_is_checked_in(
     staff.get_by_label("Ticket code").fill(rsvp.code.lower().replace("-", ""))
     staff.get_by_role("button", name="Check in", exact=True).click()
     banner = staff.locator("[data-outcome]")
-    assert banner.get_attribute("data-outcome") == "checked_in"
+    expect(banner).to_have_attribute("data-outcome", "checked_in")
     assert "Zoé Leroy is checked in" in banner.inner_text()
     staff.screenshot(path=str(tmp_path / "checkin-en.png"), full_page=True)
     staff.get_by_label("Ticket code").fill(services.ticket_token(rsvp))
     staff.get_by_role("button", name="Check in", exact=True).click()
-    assert staff.locator("[data-outcome]").get_attribute("data-outcome") == "already"
+    expect(staff.locator("[data-outcome]")).to_have_attribute("data-outcome", "already")
     assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Invite the regulars (Zoé registered already: only Jules is invited), then read the states.
     from ambassade.community import consent

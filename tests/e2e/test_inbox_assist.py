@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -71,7 +72,7 @@ def test_a_suggested_reply_is_taken_and_the_customer_rates_the_answer(
     expected = "So sorry Ana! Please DM us your order number and we'll refund it. Bob"
     assert suggestion.locator(".suggestion-text").inner_text() == expected
     suggestion.get_by_role("button", name="Insert").click()
-    assert page.locator("[data-reply-text]").input_value() == expected  # into the composer
+    expect(page.locator("[data-reply-text]")).to_have_value(expected)  # into the composer
 
     page.get_by_role("button", name=re.compile("^Resolve")).click()
     page.get_by_role("button", name="Ask for satisfaction").click()

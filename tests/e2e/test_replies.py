@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.test_listening import _log_in
@@ -90,7 +91,7 @@ def test_a_complaint_is_answered_with_a_saved_reply_once(
     field.click()
     field.type("/double")
     page.keyboard.press("Tab")
-    assert field.input_value() == ("Hi Ana, sorry for the double charge: Bob refunds it today.")
+    expect(field).to_have_value("Hi Ana, sorry for the double charge: Bob refunds it today.")
     page.locator("[data-reply-counter]").filter(has_text="58 of 500 characters").wait_for()
     page.keyboard.press("Control+Enter")
     page.get_by_text("Reply on its way.").wait_for()
