@@ -301,3 +301,22 @@ def test_xed_negative_lines_teach_only_the_heads_configured_for_them(data: Path)
         texts = {text for text, _ in ordinary_texts(data, task, route, cfg)[0]}
         assert not texts & negative, (task, route)
     assert not {t for t, _ in ordinary_texts(data, "hateful", "fr", HeadsConfig())[0]} & negative
+
+
+def test_every_sweep_shares_the_same_folds() -> None:
+    from ambassade.engine.text.training._cv import mean_sd, pooled_folds
+
+    groups = np.array(["A"] * 20 + ["B"] * 10 + [""] * 5)
+    labels = np.array([True, False] * 17 + [True])
+    folds = list(pooled_folds(groups, labels, 5, 2, seed=3))
+    assert [(f.repeat, f.index) for f in folds] == [(r, i) for r in range(2) for i in range(5)]
+    never_held = set(range(30, 35))
+    for repeat in range(2):
+        mine = [f for f in folds if f.repeat == repeat]
+        held = np.concatenate([f.held for f in mine])
+        assert sorted(held.tolist()) == list(range(30))  # each evaluated row held out once
+        for f in mine:
+            assert never_held <= set(f.fit.tolist()) and not set(f.fit) & set(f.held)
+    again = list(pooled_folds(groups, labels, 5, 2, seed=3))
+    assert all((a.held == b.held).all() for a, b in zip(folds, again, strict=True))
+    assert mean_sd([1.0, 2.0, 4.0], 2) == (2.33, 1.53) and mean_sd([5.0]) == (5.0, 0.0)

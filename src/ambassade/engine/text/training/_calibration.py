@@ -44,7 +44,14 @@ import numpy.typing as npt
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
 from ambassade.engine.text._model import TextModel
-from ambassade.engine.text.training._cv import GROUPS, _route_vectors, _score, pooled_rows
+from ambassade.engine.text.training._cv import (
+    GROUPS,
+    _route_vectors,
+    _score,
+    mean_sd,
+    pooled_folds,
+    pooled_rows,
+)
 from ambassade.engine.text.training._embeddings import EmbeddingCache
 from ambassade.engine.text.training._heads import (
     HeadsConfig,
@@ -118,74 +125,70 @@ def calibration_cv(
     }
     terms = _terms(fast_model, texts)
     o_terms = _terms(fast_model, o_texts)
-    evaluated = np.flatnonzero(groups != "")
-    always = np.flatnonzero(groups == "")
-    strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
     # (route, weight) -> per fold: (held stacked logits, held rows), (ordinary logits, rows)
     held: dict[tuple[str, float], list[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]]]
     held = defaultdict(list)
     flagged: dict[tuple[str, float], list[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]]]
     flagged = defaultdict(list)
     start: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
-    for repeat in range(repeats):
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + repeat)
-        o_splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + repeat)
-        o_folds = list(o_splitter.split(o_texts, o_langs))
-        for fold, (fit, out) in enumerate(splitter.split(evaluated, strata)):
-            fit_rows = np.concatenate([evaluated[fit], always])
-            held_rows = evaluated[out]
-            coef, intercept = _fit(
-                terms[fit_rows],
-                labels[fit_rows],
-                row_weights[fit_rows],
-                cfg.lexical_c[task],
-                cfg,
-                cache.fits,
-                start,
-            )
-            start = (coef, intercept)
-            lexical = (terms[held_rows] @ coef.T).ravel() + intercept[0]
-            o_lexical = (o_terms @ coef.T).ravel() + intercept[0]
-            for route in routes:
-                lexical_weight, encoder_weight = setting(cfg.stacking, task, route)
-                picked, factor = route_rows(cfg, task, route, langs, fit_rows)
-                x = vectors[route]
-                for weight in weights:
-                    if weight and route not in o_vectors:
-                        continue
-                    fit_x = x[picked]
-                    fit_y = labels[picked]
-                    fit_w = row_weights[picked] * factor
-                    fit_l = langs[picked]
-                    o_fit, o_held = o_folds[fold]
-                    o_fit = o_fit[o_served[route][o_fit]]
-                    if weight:
-                        fit_x = np.vstack([fit_x, o_vectors[route][o_fit]])
-                        fit_y = np.concatenate([fit_y, np.zeros(len(o_fit), dtype=bool)])
-                        fit_w = np.concatenate([fit_w, np.full(len(o_fit), weight)])
-                        fit_l = np.concatenate([fit_l, o_langs[o_fit]])
-                    e_coef, e_intercept = fit_encoder_part(
-                        cfg, task, route, fit_x, fit_y, fit_w, fit_l, cache.fits
-                    )
-                    encoder = (x[held_rows] @ e_coef.T).ravel() + e_intercept[0]
-                    held[(route, weight)].append(
-                        (lexical_weight * lexical + encoder_weight * encoder, held_rows)
-                    )
-                    if route in o_vectors:
-                        # Ordinary rows that did not train this fold's head.
-                        scored = o_held if weight else np.arange(len(o_texts))
-                        scored = scored[o_served[route][scored]]
-                        o_encoder = (o_vectors[route][scored] @ e_coef.T).ravel() + e_intercept[0]
-                        flagged[(route, weight)].append(
-                            (
-                                lexical_weight * o_lexical[scored] + encoder_weight * o_encoder,
-                                scored,
-                            )
+    o_folds: list[Any] = []
+    for one in pooled_folds(groups, labels, folds, repeats, cfg.seed):
+        if one.index == 0:
+            o_splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + one.repeat)
+            o_folds = list(o_splitter.split(o_texts, o_langs))
+        fold, fit_rows, held_rows = one.index, one.fit, one.held
+        coef, intercept = _fit(
+            terms[fit_rows],
+            labels[fit_rows],
+            row_weights[fit_rows],
+            cfg.lexical_c[task],
+            cfg,
+            cache.fits,
+            start,
+        )
+        start = (coef, intercept)
+        lexical = (terms[held_rows] @ coef.T).ravel() + intercept[0]
+        o_lexical = (o_terms @ coef.T).ravel() + intercept[0]
+        for route in routes:
+            lexical_weight, encoder_weight = setting(cfg.stacking, task, route)
+            picked, factor = route_rows(cfg, task, route, langs, fit_rows)
+            x = vectors[route]
+            for weight in weights:
+                if weight and route not in o_vectors:
+                    continue
+                fit_x = x[picked]
+                fit_y = labels[picked]
+                fit_w = row_weights[picked] * factor
+                fit_l = langs[picked]
+                o_fit, o_held = o_folds[fold]
+                o_fit = o_fit[o_served[route][o_fit]]
+                if weight:
+                    fit_x = np.vstack([fit_x, o_vectors[route][o_fit]])
+                    fit_y = np.concatenate([fit_y, np.zeros(len(o_fit), dtype=bool)])
+                    fit_w = np.concatenate([fit_w, np.full(len(o_fit), weight)])
+                    fit_l = np.concatenate([fit_l, o_langs[o_fit]])
+                e_coef, e_intercept = fit_encoder_part(
+                    cfg, task, route, fit_x, fit_y, fit_w, fit_l, cache.fits
+                )
+                encoder = (x[held_rows] @ e_coef.T).ravel() + e_intercept[0]
+                held[(route, weight)].append(
+                    (lexical_weight * lexical + encoder_weight * encoder, held_rows)
+                )
+                if route in o_vectors:
+                    # Ordinary rows that did not train this fold's head.
+                    scored = o_held if weight else np.arange(len(o_texts))
+                    scored = scored[o_served[route][scored]]
+                    o_encoder = (o_vectors[route][scored] @ e_coef.T).ravel() + e_intercept[0]
+                    flagged[(route, weight)].append(
+                        (
+                            lexical_weight * o_lexical[scored] + encoder_weight * o_encoder,
+                            scored,
                         )
-            progress(
-                f"[{time.monotonic() - started:6.0f}s] calibration {task}: "
-                f"repeat {repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
-            )
+                    )
+        progress(
+            f"[{time.monotonic() - started:6.0f}s] calibration {task}: "
+            f"repeat {one.repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
+        )
     table: list[dict[str, Any]] = []
     for (route, weight), per_fold in sorted(held.items()):
         served = _served_groups(task, route, cfg)
@@ -208,17 +211,12 @@ def calibration_cv(
                     "route": route,
                     "weight": weight,
                     "shift": shift,
-                    "f1": {g: _mean_sd(v) for g, v in f1.items()},
-                    "flagged": _mean_sd(rates) if rates else None,
+                    "f1": {g: mean_sd(v, 2) for g, v in f1.items()},
+                    "flagged": mean_sd(rates, 2) if rates else None,
                     "served_languages": list(served_languages(task, route, cfg)),
                 }
             )
     return {"task": task, "folds": folds, "repeats": repeats, "rows": table}
-
-
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
-    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return round(float(np.mean(values)), 2), round(sd, 2)
 
 
 def choose(result: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,19 @@ from ambassade.engine.text.training._heads import (
     route_rows,
     setting,
 )
-from ambassade.engine.text.training._train import _ordinary_french
+from ambassade.engine.text.training._train import _PLACEHOLDERS, _ordinary_french
 
-__all__ = ["GROUPS", "Row", "cross_validate", "pooled_rows"]
+__all__ = [
+    "GROUPS",
+    "ORDINARY_FR",
+    "Fold",
+    "Row",
+    "cross_validate",
+    "mean_sd",
+    "ordinary_french_apart",
+    "pooled_folds",
+    "pooled_rows",
+]
 
 Progress = Callable[[str], None]
 Fit = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -53,6 +63,59 @@ class Row:
     group: str  # the evaluation group; "" for rows that only ever train
     weight: float = 1.0
     lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One held-out fold of :func:`pooled_folds`: row indices into the pooled rows."""
+
+    repeat: int
+    index: int
+    fit: npt.NDArray[np.intp]  # the other folds' rows and every row that is never evaluated
+    held: npt.NDArray[np.intp]  # this fold's evaluated rows
+
+
+def pooled_folds(
+    groups: npt.NDArray[Any], labels: npt.NDArray[Any], folds: int, repeats: int, seed: int
+) -> Iterator[Fold]:
+    """The folds every sweep shares: the evaluated rows (a group other than "") split by stratified
+    k-fold on group and label, ``repeats`` times with seeds ``seed``, ``seed + 1`` …; the rows of no
+    group train in every fold and are never held out."""
+    evaluated = np.flatnonzero(groups != "")
+    always = np.flatnonzero(groups == "")
+    strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
+    for repeat in range(repeats):
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed + repeat)
+        for index, (fit, held) in enumerate(splitter.split(evaluated, strata)):
+            yield Fold(repeat, index, np.concatenate([evaluated[fit], always]), evaluated[held])
+
+
+def mean_sd(values: Sequence[float], places: int | None = None) -> tuple[float, float]:
+    """Mean and sample standard deviation over folds (0 for a single fold), rounded to ``places``
+    decimals when given."""
+    mean = float(np.mean(values))
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return (mean, sd) if places is None else (round(mean, places), round(sd, places))
+
+
+ORDINARY_FR = "ordinary French"
+
+
+def ordinary_french_apart(data: Path, rows: Sequence[Row]) -> list[Row]:
+    """``rows`` with the UMSAB French *train* tweets labelled neutral or positive, among the
+    ordinary French rows (group ""), in an evaluation group of their own, :data:`ORDINARY_FR`: split
+    into the folds and scored out of fold, a proxy of the ordinary French a head flags."""
+    ordinary = {
+        _PLACEHOLDERS.sub(" ", e.text)
+        for e in load(data, "umsab-sentiment", "train")
+        if e.lang == "fr" and e.label != "negative"
+    }
+    return [
+        replace(row, group=ORDINARY_FR)
+        if row.group == "" and row.lang == "fr" and row.text in ordinary
+        else row
+        for row in rows
+    ]
 
 
 # Evaluation groups per task, with their metric, as the issue's targets name them.
@@ -299,83 +362,77 @@ def cross_validate(
             import scipy.sparse as sp  # type: ignore[import-untyped]
 
             terms = sp.vstack([terms, _terms(fast_model, lexical_texts[len(texts) :])]).tocsr()
-        evaluated = np.flatnonzero(groups != "")
-        always = np.flatnonzero(groups == "")
-        strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
         scores: dict[tuple[str, str], list[float]] = defaultdict(list)
         # Each TF-IDF fit starts where the same fit of the previous fold ended: folds share most
         # of their rows (the all-language sentiment fit took 10-15 minutes a fold from scratch).
         starts: dict[str, Fit] = {}
-        for repeat in range(repeats):
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=cfg.seed + repeat)
-            for fold, (fit, held) in enumerate(splitter.split(evaluated, strata)):
-                fit_rows = np.concatenate([evaluated[fit], always])
-                held_rows = evaluated[held]
-                encoder = _encoder_logits(
-                    task,
-                    cfg,
-                    vectors,
-                    labels,
-                    weights,
-                    langs,
-                    fit_rows,
-                    held_rows,
-                    cache.fits,
-                    extra,
-                )
-                lexical_fit = np.concatenate([fit_rows, ordinary_terms])
+        for one in pooled_folds(groups, labels, folds, repeats, cfg.seed):
+            fit_rows, held_rows = one.fit, one.held
+            encoder = _encoder_logits(
+                task,
+                cfg,
+                vectors,
+                labels,
+                weights,
+                langs,
+                fit_rows,
+                held_rows,
+                cache.fits,
+                extra,
+            )
+            lexical_fit = np.concatenate([fit_rows, ordinary_terms])
+            coef, intercept = _fit(
+                terms[lexical_fit],
+                lexical_labels[lexical_fit],
+                lexical_weights[lexical_fit],
+                cfg.lexical_c[task],
+                cfg,
+                cache.fits,
+                starts.get("lexical:*"),
+            )
+            starts["lexical:*"] = (coef, intercept)
+            lexical = _logits(coef, intercept, terms[held_rows], task)
+            for route in _routes(task, cfg)[1:]:
+                if f"{task}:{route}" not in cfg.own_lexical:
+                    continue
+                # This head's TF-IDF part learns from its own language's rows.
+                held_mask = langs[held_rows] == route
+                fit, factor = route_rows(cfg, task, route, langs, fit_rows)
                 coef, intercept = _fit(
-                    terms[lexical_fit],
-                    lexical_labels[lexical_fit],
-                    lexical_weights[lexical_fit],
+                    terms[fit],
+                    labels[fit],
+                    weights[fit] * factor,
                     cfg.lexical_c[task],
                     cfg,
                     cache.fits,
-                    starts.get("lexical:*"),
+                    starts.get(f"lexical:{route}"),
                 )
-                starts["lexical:*"] = (coef, intercept)
-                lexical = _logits(coef, intercept, terms[held_rows], task)
-                for route in _routes(task, cfg)[1:]:
-                    if f"{task}:{route}" not in cfg.own_lexical:
-                        continue
-                    # This head's TF-IDF part learns from its own language's rows.
-                    held_mask = langs[held_rows] == route
-                    fit, factor = route_rows(cfg, task, route, langs, fit_rows)
-                    coef, intercept = _fit(
-                        terms[fit],
-                        labels[fit],
-                        weights[fit] * factor,
-                        cfg.lexical_c[task],
-                        cfg,
-                        cache.fits,
-                        starts.get(f"lexical:{route}"),
-                    )
-                    starts[f"lexical:{route}"] = (coef, intercept)
-                    lexical[held_mask] = _logits(coef, intercept, terms[held_rows[held_mask]], task)
-                stacked = np.zeros_like(encoder)
-                for route, (mask, (lexical_weight, encoder_weight)) in zip(
-                    _routes(task, cfg), _stacking(task, cfg, langs[held_rows]), strict=True
-                ):
-                    stacked[mask] = (
-                        lexical_weight * lexical[mask]
-                        + encoder_weight * encoder[mask]
-                        + _shift(task, cfg, route)
-                    )
-                for approach, z in (
-                    ("TF-IDF", lexical),
-                    ("encoder", encoder),
-                    ("stacked", stacked),
-                ):
-                    pred = _decide(task, z)
-                    for group, metric in GROUPS[task].items():
-                        mask = groups[held_rows] == group
-                        if mask.any():
-                            truth = labels[held_rows][mask]
-                            scores[(group, approach)].append(_score(metric, truth, pred[mask]))
-                progress(
-                    f"[{time.monotonic() - started:6.0f}s] cv {task}: "
-                    f"repeat {repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
+                starts[f"lexical:{route}"] = (coef, intercept)
+                lexical[held_mask] = _logits(coef, intercept, terms[held_rows[held_mask]], task)
+            stacked = np.zeros_like(encoder)
+            for route, (mask, (lexical_weight, encoder_weight)) in zip(
+                _routes(task, cfg), _stacking(task, cfg, langs[held_rows]), strict=True
+            ):
+                stacked[mask] = (
+                    lexical_weight * lexical[mask]
+                    + encoder_weight * encoder[mask]
+                    + _shift(task, cfg, route)
                 )
+            for approach, z in (
+                ("TF-IDF", lexical),
+                ("encoder", encoder),
+                ("stacked", stacked),
+            ):
+                pred = _decide(task, z)
+                for group, metric in GROUPS[task].items():
+                    mask = groups[held_rows] == group
+                    if mask.any():
+                        truth = labels[held_rows][mask]
+                        scores[(group, approach)].append(_score(metric, truth, pred[mask]))
+            progress(
+                f"[{time.monotonic() - started:6.0f}s] cv {task}: "
+                f"repeat {one.repeat + 1}/{repeats}, fold {one.index + 1}/{folds}"
+            )
         table[task] = [
             {
                 "group": group,

@@ -35,10 +35,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import f1_score  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
 from ambassade.engine.text._model import TextModel
-from ambassade.engine.text.training._cv import Row, pooled_rows
+from ambassade.engine.text.training._cv import (
+    ORDINARY_FR,
+    Row,
+    mean_sd,
+    ordinary_french_apart,
+    pooled_folds,
+    pooled_rows,
+)
 from ambassade.engine.text.training._data import load
 from ambassade.engine.text.training._embeddings import EmbeddingCache
 from ambassade.engine.text.training._heads import (
@@ -49,7 +55,6 @@ from ambassade.engine.text.training._heads import (
     head_encoders,
     route_rows,
 )
-from ambassade.engine.text.training._train import _PLACEHOLDERS
 
 __all__ = ["SHIFTS", "Candidate", "choose_shift", "sweep"]
 
@@ -58,7 +63,7 @@ SHIFTS = (1.0, 0.5, 0.25, 0.0, -0.25, -0.5, -0.75, -1.0, -1.5, -2.0, -2.5, -3.0)
 MAX_FLAGGED = 1.0
 """The false-alarm constraint: at most this share (%) of ordinary French messages flagged, out of fold."""
 LEXICAL_WEIGHTS = (0.2, 0.3, 0.4, 0.5)
-ORDINARY = "ordinary French"
+ORDINARY = ORDINARY_FR
 MLMA = "MLMA French"
 
 
@@ -80,16 +85,7 @@ class Candidate:
 def _rows(data: Path, cfg: HeadsConfig, ftr: bool) -> list[Row]:
     """The hate task's rows, train and dev pooled, with the UMSAB French train neutral and positive
     tweets (among the ordinary French rows) in an evaluation group of their own."""
-    ordinary = {
-        _PLACEHOLDERS.sub(" ", e.text)
-        for e in load(data, "umsab-sentiment", "train")
-        if e.lang == "fr" and e.label != "negative"
-    }
-    rows = []
-    for row in pooled_rows(data, cfg, None)["hateful"]:
-        if row.group == "" and row.lang == "fr" and row.text in ordinary:
-            row = dataclasses.replace(row, group=ORDINARY)
-        rows.append(row)
+    rows = ordinary_french_apart(data, pooled_rows(data, cfg, None)["hateful"])
     if ftr:
         for split in ("train", "dev"):
             rows += [
@@ -124,63 +120,55 @@ def sweep(
         progress(f"french hate: {len(texts)} rows (FTR {ftr}), encoding")
         every = np.arange(len(texts))
         terms = _terms(fast_model, texts)
-        evaluated = np.flatnonzero(groups != "")
-        always = np.flatnonzero(groups == "")
-        strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
         # (candidate, repeat, fold) -> held rows, lexical and encoder logits
         held: dict[Candidate, list[tuple[Any, Any, Any]]] = defaultdict(list)
         vectors: npt.NDArray[np.float32] | None = None
-        for repeat in range(repeats):
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=base.seed + repeat)
-            for fold, (fit, out_rows) in enumerate(splitter.split(evaluated, strata)):
-                fit_rows = np.concatenate([evaluated[fit], always])
-                held_rows = evaluated[out_rows]
-                held_rows = held_rows[langs[held_rows] == "fr"]
-                coef, intercept = _fit(
-                    terms[fit_rows],
-                    labels[fit_rows],
-                    weights[fit_rows],
-                    base.lexical_c["hateful"],
+        for one in pooled_folds(groups, labels, folds, repeats, base.seed):
+            fit_rows = one.fit
+            held_rows = one.held[langs[one.held] == "fr"]
+            coef, intercept = _fit(
+                terms[fit_rows],
+                labels[fit_rows],
+                weights[fit_rows],
+                base.lexical_c["hateful"],
+                base,
+                cache.fits,
+            )
+            lexical = (terms[held_rows] @ coef.T).ravel() + intercept[0]
+            for candidate in candidates:
+                if candidate.ftr != ftr:
+                    continue
+                cfg = dataclasses.replace(
                     base,
+                    c={**base.c, "hateful:fr": candidate.c},
+                    cross_lingual={**base.cross_lingual, "hateful:fr": candidate.english},
+                )
+                picked, factor = route_rows(cfg, "hateful", "fr", langs, fit_rows)
+                if vectors is None:
+                    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+                    usable, _ = route_rows(cfg, "hateful", "fr", langs, every)
+                    vectors[usable] = cache.embed_with(encoders, [texts[int(i)] for i in usable])
+                fit_w = weights[picked] * factor
+                if not candidate.balanced:
+                    # The same total weight as a balanced fit, spread by row, not by class.
+                    fit_w = fit_w * (len(fit_w) / fit_w.sum())
+                e_coef, e_intercept = fit_encoder_part(
+                    cfg,
+                    "hateful",
+                    "fr",
+                    vectors[picked],
+                    labels[picked],
+                    fit_w,
+                    langs[picked],
                     cache.fits,
+                    balanced=candidate.balanced,
                 )
-                lexical = (terms[held_rows] @ coef.T).ravel() + intercept[0]
-                for candidate in candidates:
-                    if candidate.ftr != ftr:
-                        continue
-                    cfg = dataclasses.replace(
-                        base,
-                        c={**base.c, "hateful:fr": candidate.c},
-                        cross_lingual={**base.cross_lingual, "hateful:fr": candidate.english},
-                    )
-                    picked, factor = route_rows(cfg, "hateful", "fr", langs, fit_rows)
-                    if vectors is None:
-                        vectors = np.zeros((len(texts), 384), dtype=np.float32)
-                        usable, _ = route_rows(cfg, "hateful", "fr", langs, every)
-                        vectors[usable] = cache.embed_with(
-                            encoders, [texts[int(i)] for i in usable]
-                        )
-                    fit_w = weights[picked] * factor
-                    if not candidate.balanced:
-                        # The same total weight as a balanced fit, spread by row, not by class.
-                        fit_w = fit_w * (len(fit_w) / fit_w.sum())
-                    e_coef, e_intercept = fit_encoder_part(
-                        cfg,
-                        "hateful",
-                        "fr",
-                        vectors[picked],
-                        labels[picked],
-                        fit_w,
-                        langs[picked],
-                        cache.fits,
-                        balanced=candidate.balanced,
-                    )
-                    encoder = (vectors[held_rows] @ e_coef.T).ravel() + e_intercept[0]
-                    held[candidate].append((held_rows, lexical, encoder))
-                progress(
-                    f"[{time.monotonic() - started:6.0f}s] french hate (FTR {ftr}): "
-                    f"repeat {repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
-                )
+                encoder = (vectors[held_rows] @ e_coef.T).ravel() + e_intercept[0]
+                held[candidate].append((held_rows, lexical, encoder))
+            progress(
+                f"[{time.monotonic() - started:6.0f}s] french hate (FTR {ftr}): "
+                f"repeat {one.repeat + 1}/{repeats}, fold {one.index + 1}/{folds}"
+            )
         for candidate, per_fold in held.items():
             for lexical_weight in LEXICAL_WEIGHTS:
                 for shift in SHIFTS:
@@ -199,16 +187,11 @@ def sweep(
                             "name": candidate.name,
                             "lexical_weight": lexical_weight,
                             "shift": shift,
-                            "f1": _mean_sd(f1),
-                            "flagged": _mean_sd(flagged),
+                            "f1": mean_sd(f1, 2),
+                            "flagged": mean_sd(flagged, 2),
                         }
                     )
     return out
-
-
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
-    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return round(float(np.mean(values)), 2), round(sd, 2)
 
 
 def choose_shift(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, float], dict[str, Any]]:

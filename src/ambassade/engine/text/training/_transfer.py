@@ -44,10 +44,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.model_selection import KFold, StratifiedKFold  # type: ignore[import-untyped]
+from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
 from ambassade.engine.text._model import TextModel
-from ambassade.engine.text.training._cv import GROUPS, Row, _score, pooled_rows
+from ambassade.engine.text.training._cv import (
+    GROUPS,
+    ORDINARY_FR,
+    Row,
+    _score,
+    mean_sd,
+    ordinary_french_apart,
+    pooled_folds,
+    pooled_rows,
+)
 from ambassade.engine.text.training._data import load
 from ambassade.engine.text.training._embeddings import EmbeddingCache
 from ambassade.engine.text.training._heads import (
@@ -61,14 +70,12 @@ from ambassade.engine.text.training._heads import (
     route_rows,
     setting,
 )
-from ambassade.engine.text.training._train import _PLACEHOLDERS
 
 __all__ = ["Candidate", "decide", "markdown", "sweep"]
 
 Progress = Callable[[str], None]
 SHIFT_DELTAS = (0.5, 0.25, 0.0, -0.25, -0.5, -1.0)
 """Added to the English head's shipped shift."""
-ORDINARY_FR = "ordinary French"
 TWEETS_ORDINARY = "TweetEval neutral and positive"
 TWEETS_NEGATIVE = "TweetEval negative"
 SAMPLE = 3000
@@ -113,17 +120,7 @@ def _config(task: str, candidate: Candidate) -> HeadsConfig:
 def _rows(data: Path, cfg: HeadsConfig, more: MoreData | None, task: str) -> list[Row]:
     """The task's pooled rows, the UMSAB French neutral and positive train tweets among the
     ordinary French rows in an evaluation group of their own (so split into the folds)."""
-    ordinary = {
-        _PLACEHOLDERS.sub(" ", e.text)
-        for e in load(data, "umsab-sentiment", "train")
-        if e.lang == "fr" and e.label != "negative"
-    }
-    rows = []
-    for row in pooled_rows(data, cfg, more)[task]:
-        if row.group == "" and row.lang == "fr" and row.text in ordinary:
-            row = dataclasses.replace(row, group=ORDINARY_FR)
-        rows.append(row)
-    return rows
+    return ordinary_french_apart(data, pooled_rows(data, cfg, more)[task])
 
 
 def _proxies(data: Path, seed: int) -> tuple[list[str], list[str]]:
@@ -173,113 +170,111 @@ def sweep(
         terms = _terms(fast_model, texts)
         ord_terms = _terms(fast_model, ordinary_tweets)
         neg_terms = _terms(fast_model, negative_tweets)
-        evaluated = np.flatnonzero(groups != "")
-        always = np.flatnonzero(groups == "")
-        strata = np.array([f"{groups[i]}|{labels[i]}" for i in evaluated])
         mine = [c for c in candidates if c.hatexplain == hatexplain]
         # candidate -> per fold: {group: (truth, z)} and {proxy: z}, English z without its shift
         per_fold: dict[Candidate, list[dict[str, Any]]] = defaultdict(list)
         start = None
-        for repeat in range(repeats):
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=base.seed + repeat)
-            neg_folds = list(
-                KFold(folds, shuffle=True, random_state=base.seed + repeat).split(negative_tweets)
-            )
-            for fold, (fit, out) in enumerate(splitter.split(evaluated, strata)):
-                fit_rows = np.concatenate([evaluated[fit], always])
-                held = evaluated[out]
-                coef, intercept = _fit(
-                    terms[fit_rows],
-                    labels[fit_rows],
-                    weights[fit_rows],
-                    base.lexical_c[task],
-                    base,
-                    cache.fits,
-                    start,
-                )
-                start = (coef, intercept)
-
-                def lexical(x: Any, c: Any = coef, b: Any = intercept) -> npt.NDArray[np.float64]:
-                    z: npt.NDArray[np.float64] = np.asarray(x @ c.T, dtype=np.float64).ravel()
-                    return z + float(b[0])
-
-                lex_held = lexical(terms[held])
-                lex_ord, lex_neg = lexical(ord_terms), lexical(neg_terms)
-                # The French head depends on HateXplain only (through the rows): once per fold.
-                fr_lw, fr_ew = setting(base.stacking, task, "fr")
-                picked, factor = route_rows(cfg0, task, "fr", langs, fit_rows)
-                f_coef, f_b = fit_encoder_part(
-                    cfg0,
-                    task,
-                    "fr",
-                    fr_x[picked],
-                    labels[picked],
-                    weights[picked] * factor,
-                    langs[picked],
-                    cache.fits,
-                )
-                fr_held = held[langs[held] == "fr"]
-                fr_lex = lex_held[langs[held] == "fr"]
-                fr_z = fr_lw * fr_lex + fr_ew * ((fr_x[fr_held] @ f_coef.T).ravel() + f_b[0])
-                fr_z = fr_z + float(setting(base.shift, task, "fr", (0.0,))[0])
-                en_lw, en_ew = setting(base.stacking, task, "en")
-                en_held = held[langs[held] == "en"]
-                en_lex = lex_held[langs[held] == "en"]
-                neg_fit, neg_out = neg_folds[fold]
-                for candidate in mine:
-                    cfg = _config(task, candidate)
-                    picked, factor = route_rows(cfg, task, "en", langs, fit_rows)
-                    fit_x = [en_x[picked], umsab_x]
-                    fit_y = [labels[picked], np.zeros(len(umsab_x), dtype=bool)]
-                    fit_w = [weights[picked] * factor, umsab_w]
-                    fit_l = [langs[picked], umsab_l]
-                    if candidate.negatives:
-                        fit_x.append(neg_x[neg_fit])
-                        fit_y.append(np.zeros(len(neg_fit), dtype=bool))
-                        fit_w.append(np.full(len(neg_fit), candidate.negatives))
-                        fit_l.append(np.full(len(neg_fit), "en"))
-                    e_coef, e_b = fit_encoder_part(
-                        cfg,
-                        task,
-                        "en",
-                        np.vstack(fit_x),
-                        np.concatenate(fit_y),
-                        np.concatenate(fit_w),
-                        np.concatenate(fit_l),
-                        cache.fits,
+        neg_folds: list[Any] = []
+        for one in pooled_folds(groups, labels, folds, repeats, base.seed):
+            if one.index == 0:
+                neg_folds = list(
+                    KFold(folds, shuffle=True, random_state=base.seed + one.repeat).split(
+                        negative_tweets
                     )
-
-                    def stacked(
-                        lex: Any,
-                        x: Any,
-                        c: Any = e_coef,
-                        b: Any = e_b,
-                        lw: float = en_lw,
-                        ew: float = en_ew,
-                    ) -> Any:
-                        return lw * lex + ew * ((x @ c.T).ravel() + b[0])
-
-                    neg_scored = neg_out if candidate.negatives else np.arange(len(neg_x))
-                    record: dict[str, Any] = {
-                        "en": {
-                            g: (
-                                labels[en_held][groups[en_held] == g],
-                                stacked(en_lex, en_x[en_held])[groups[en_held] == g],
-                            )
-                            for g in _served(task, "en")
-                        },
-                        "fr": {
-                            g: (labels[fr_held][groups[fr_held] == g], fr_z[groups[fr_held] == g])
-                            for g in [*_served(task, "fr"), ORDINARY_FR]
-                        },
-                        TWEETS_ORDINARY: stacked(lex_ord, ord_x),
-                        TWEETS_NEGATIVE: stacked(lex_neg[neg_scored], neg_x[neg_scored]),
-                    }
-                    per_fold[candidate].append(record)
-                progress(
-                    f"[{time.monotonic() - started:6.0f}s] {task} (HateXplain {hatexplain:g}): "
-                    f"repeat {repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
                 )
+            fold, fit_rows, held = one.index, one.fit, one.held
+            coef, intercept = _fit(
+                terms[fit_rows],
+                labels[fit_rows],
+                weights[fit_rows],
+                base.lexical_c[task],
+                base,
+                cache.fits,
+                start,
+            )
+            start = (coef, intercept)
+
+            def lexical(x: Any, c: Any = coef, b: Any = intercept) -> npt.NDArray[np.float64]:
+                z: npt.NDArray[np.float64] = np.asarray(x @ c.T, dtype=np.float64).ravel()
+                return z + float(b[0])
+
+            lex_held = lexical(terms[held])
+            lex_ord, lex_neg = lexical(ord_terms), lexical(neg_terms)
+            # The French head depends on HateXplain only (through the rows): once per fold.
+            fr_lw, fr_ew = setting(base.stacking, task, "fr")
+            picked, factor = route_rows(cfg0, task, "fr", langs, fit_rows)
+            f_coef, f_b = fit_encoder_part(
+                cfg0,
+                task,
+                "fr",
+                fr_x[picked],
+                labels[picked],
+                weights[picked] * factor,
+                langs[picked],
+                cache.fits,
+            )
+            fr_held = held[langs[held] == "fr"]
+            fr_lex = lex_held[langs[held] == "fr"]
+            fr_z = fr_lw * fr_lex + fr_ew * ((fr_x[fr_held] @ f_coef.T).ravel() + f_b[0])
+            fr_z = fr_z + float(setting(base.shift, task, "fr", (0.0,))[0])
+            en_lw, en_ew = setting(base.stacking, task, "en")
+            en_held = held[langs[held] == "en"]
+            en_lex = lex_held[langs[held] == "en"]
+            neg_fit, neg_out = neg_folds[fold]
+            for candidate in mine:
+                cfg = _config(task, candidate)
+                picked, factor = route_rows(cfg, task, "en", langs, fit_rows)
+                fit_x = [en_x[picked], umsab_x]
+                fit_y = [labels[picked], np.zeros(len(umsab_x), dtype=bool)]
+                fit_w = [weights[picked] * factor, umsab_w]
+                fit_l = [langs[picked], umsab_l]
+                if candidate.negatives:
+                    fit_x.append(neg_x[neg_fit])
+                    fit_y.append(np.zeros(len(neg_fit), dtype=bool))
+                    fit_w.append(np.full(len(neg_fit), candidate.negatives))
+                    fit_l.append(np.full(len(neg_fit), "en"))
+                e_coef, e_b = fit_encoder_part(
+                    cfg,
+                    task,
+                    "en",
+                    np.vstack(fit_x),
+                    np.concatenate(fit_y),
+                    np.concatenate(fit_w),
+                    np.concatenate(fit_l),
+                    cache.fits,
+                )
+
+                def stacked(
+                    lex: Any,
+                    x: Any,
+                    c: Any = e_coef,
+                    b: Any = e_b,
+                    lw: float = en_lw,
+                    ew: float = en_ew,
+                ) -> Any:
+                    return lw * lex + ew * ((x @ c.T).ravel() + b[0])
+
+                neg_scored = neg_out if candidate.negatives else np.arange(len(neg_x))
+                record: dict[str, Any] = {
+                    "en": {
+                        g: (
+                            labels[en_held][groups[en_held] == g],
+                            stacked(en_lex, en_x[en_held])[groups[en_held] == g],
+                        )
+                        for g in _served(task, "en")
+                    },
+                    "fr": {
+                        g: (labels[fr_held][groups[fr_held] == g], fr_z[groups[fr_held] == g])
+                        for g in [*_served(task, "fr"), ORDINARY_FR]
+                    },
+                    TWEETS_ORDINARY: stacked(lex_ord, ord_x),
+                    TWEETS_NEGATIVE: stacked(lex_neg[neg_scored], neg_x[neg_scored]),
+                }
+                per_fold[candidate].append(record)
+            progress(
+                f"[{time.monotonic() - started:6.0f}s] {task} (HateXplain {hatexplain:g}): "
+                f"repeat {one.repeat + 1}/{repeats}, fold {fold + 1}/{folds}"
+            )
         shipped = float(setting(base.shift, task, "en", (0.0,))[0])
         for candidate, records in per_fold.items():
             for delta in SHIFT_DELTAS:
@@ -309,11 +304,6 @@ def sweep(
     return results
 
 
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
-    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return float(np.mean(values)), sd
-
-
 FLAGS = (TWEETS_ORDINARY, TWEETS_NEGATIVE, ORDINARY_FR)
 
 
@@ -327,8 +317,8 @@ def decide(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     def admissible(row: dict[str, Any]) -> bool:
         for flag in (TWEETS_ORDINARY, TWEETS_NEGATIVE):
-            mean, _ = _mean_sd(row["folds"][flag])
-            b_mean, b_sd = _mean_sd(base["folds"][flag])
+            mean, _ = mean_sd(row["folds"][flag])
+            b_mean, b_sd = mean_sd(base["folds"][flag])
             if mean > b_mean + b_sd:
                 return False
         return True
@@ -338,14 +328,14 @@ def decide(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         by_name[row["name"]].append(row)
     for name, rows in by_name.items():
         fine = [r for r in rows if admissible(r)]
-        best = max(fine or rows, key=lambda r: _mean_sd(r["folds"][main["en"]])[0])
+        best = max(fine or rows, key=lambda r: mean_sd(r["folds"][main["en"]])[0])
         verdict = {}
         for group in main.values():
-            mean, _ = _mean_sd(best["folds"][group])
-            b_mean, b_sd = _mean_sd(base["folds"][group])
+            mean, _ = mean_sd(best["folds"][group])
+            b_mean, b_sd = mean_sd(base["folds"][group])
             verdict[group] = round(mean - b_mean, 2), round(b_sd, 2), mean - b_mean >= b_sd
-        fr_flag, _ = _mean_sd(best["folds"][ORDINARY_FR])
-        b_fr, b_fr_sd = _mean_sd(base["folds"][ORDINARY_FR])
+        fr_flag, _ = mean_sd(best["folds"][ORDINARY_FR])
+        b_fr, b_fr_sd = mean_sd(base["folds"][ORDINARY_FR])
         out["candidates"].append(
             {
                 "name": name,
@@ -375,7 +365,7 @@ def markdown(results: Sequence[dict[str, Any]], all_shifts: bool = False) -> lis
             continue
         cells = []
         for key in (*groups, *FLAGS):
-            mean, sd = _mean_sd(row["folds"].get(key, [float("nan")]))
+            mean, sd = mean_sd(row["folds"].get(key, [float("nan")]))
             cells.append(f"{mean:.1f} ± {sd:.1f}" if key in groups else f"{mean:.2f} ± {sd:.2f}")
         lines.append(f"| {row['name']} | {row['shift_en']:g} | " + " | ".join(cells) + " |")
     return lines
