@@ -72,7 +72,14 @@ def test_the_ordinary_french_train_tweets_are_scored_and_ftr_joins_only_when_ask
         write("tweeteval-offensive", split, [row(f"idiot {split}", "offensive", "en")])
         write("tweeteval-hate", split, [row(f"go home {split}", "hateful", "en")])
         write("mlma-hate", split, [row(f"les x {split}", "offensive", "fr", hateful=True)])
-        write("ftr-racism-fr", split, [row(f"raciste {split}", "offensive", "fr", racist=True)])
+        write(
+            "ftr-racism-fr",
+            split,
+            [
+                row(f"raciste {split}", "offensive", "fr", racist=True),
+                row(f"le hitler du foot {split}", "not_offensive", "fr", racist=False),
+            ],
+        )
         for name in ("allocine-fr-sample", "xed-fr-sentiment", "youtube-spam", "sms-spam"):
             write(name, split, [])
     rows = _rows(tmp_path, HeadsConfig(), ftr=False)
@@ -82,3 +89,7 @@ def test_the_ordinary_french_train_tweets_are_scored_and_ftr_joins_only_when_ask
     with_ftr = _rows(tmp_path, HeadsConfig(), ftr=True)
     ftr = [r for r in with_ftr if r.text.startswith("raciste")]
     assert [(r.label, r.group, r.lang) for r in ftr] == [(True, "", "fr")] * 2
+    assert sum(r.text.startswith("le hitler") and not r.label for r in with_ftr) == 2
+    negatives = _rows(tmp_path, HeadsConfig(), ftr=True, racist=False)
+    assert not any(r.text.startswith("raciste") for r in negatives)
+    assert sum(r.text.startswith("le hitler") and not r.label for r in negatives) == 2

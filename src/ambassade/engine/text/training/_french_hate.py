@@ -73,16 +73,23 @@ class Candidate:
     ftr: bool = False
     c: float = 3.0
     balanced: bool = True
+    # With ``ftr``: FTR's racist tweets as hateful too (else only its other tweets, as not hateful:
+    # sentences about groups, collected on the same keywords, that are not hate).
+    ftr_racist: bool = True
 
     @property
     def name(self) -> str:
         return (
-            f"English {self.english:g}, FTR {'yes' if self.ftr else 'no'}, C {self.c:g}, "
+            f"English {self.english:g}, FTR {self._ftr}, C {self.c:g}, "
             f"{'balanced' if self.balanced else 'unweighted'}"
         )
 
+    @property
+    def _ftr(self) -> str:
+        return ("yes" if self.ftr_racist else "not racist only") if self.ftr else "no"
 
-def _rows(data: Path, cfg: HeadsConfig, ftr: bool) -> list[Row]:
+
+def _rows(data: Path, cfg: HeadsConfig, ftr: bool, racist: bool = True) -> list[Row]:
     """The hate task's rows, train and dev pooled, with the UMSAB French train neutral and positive
     tweets (among the ordinary French rows) in an evaluation group of their own."""
     rows = ordinary_french_apart(data, pooled_rows(data, cfg, None)["hateful"])
@@ -91,6 +98,7 @@ def _rows(data: Path, cfg: HeadsConfig, ftr: bool) -> list[Row]:
             rows += [
                 Row(e.text, bool(e.extra.get("racist")), "", 1.0, "fr")
                 for e in load(data, "ftr-racism-fr", split)
+                if racist or not e.extra.get("racist")
             ]
     return rows
 
@@ -109,15 +117,15 @@ def sweep(
     base = HeadsConfig()
     started = time.monotonic()
     out = []
-    for ftr in sorted({c.ftr for c in candidates}):
-        rows = _rows(data, base, ftr)
+    for ftr, racist in sorted({(c.ftr, c.ftr_racist or not c.ftr) for c in candidates}):
+        rows = _rows(data, base, ftr, racist)
         texts = [row.text for row in rows]
         labels = np.array([bool(row.label) for row in rows])
         weights = np.array([row.weight for row in rows])
         groups = np.array([row.group for row in rows])
         langs = np.array([row.lang for row in rows])
         encoders = head_encoders(base, "hateful", "fr")
-        progress(f"french hate: {len(texts)} rows (FTR {ftr}), encoding")
+        progress(f"french hate: {len(texts)} rows (FTR {ftr}, racist {racist}), encoding")
         every = np.arange(len(texts))
         terms = _terms(fast_model, texts)
         # (candidate, repeat, fold) -> held rows, lexical and encoder logits
@@ -136,7 +144,7 @@ def sweep(
             )
             lexical = (terms[held_rows] @ coef.T).ravel() + intercept[0]
             for candidate in candidates:
-                if candidate.ftr != ftr:
+                if (candidate.ftr, candidate.ftr_racist or not candidate.ftr) != (ftr, racist):
                     continue
                 cfg = dataclasses.replace(
                     base,
@@ -228,14 +236,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--cache", type=Path, default=Path("../cache/text-model"))
     parser.add_argument("--english", default="0.3,1,3")
-    parser.add_argument("--ftr", default="no,yes")
+    parser.add_argument("--ftr", default="no,yes", help="no, yes or negatives (not racist only)")
     parser.add_argument("--c", default="3")
     parser.add_argument("--balanced", default="yes")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--output", type=Path, help="where to write the results as JSON")
     args = parser.parse_args(argv)
     candidates = [
-        Candidate(float(english), ftr == "yes", float(c), balanced == "yes")
+        Candidate(float(english), ftr != "no", float(c), balanced == "yes", ftr != "negatives")
         for english in args.english.split(",")
         for ftr in args.ftr.split(",")
         for c in args.c.split(",")
