@@ -292,14 +292,51 @@ class Provider:
     def _query_url(self, base: str, params: Mapping[str, str]) -> str:
         return f"{base}?{urlencode(params, quote_via=quote)}"
 
+    def _grant(self, body: Mapping[str, Any], *, user_id: str = "") -> Grant:
+        """The grant of a standard token answer (RFC 6749 §5.1)."""
+        return Grant(
+            access_token=str(body["access_token"]),
+            refresh_token=str(body.get("refresh_token") or ""),
+            expires_at=self._expiry(body.get("expires_in")),
+            user_id=user_id,
+            scope=str(body.get("scope") or ""),
+        )
+
 
 class RefreshTokenProvider(Provider):
-    """A provider that renews with the standard ``refresh_token`` grant (RFC 6749 §6), keeping a
-    rotated refresh token when the network sends a new one."""
+    """A provider that exchanges the code with the standard ``authorization_code`` grant (RFC 6749
+    §4.1.3, with the PKCE verifier when ``pkce``) and renews with the ``refresh_token`` grant
+    (§6), keeping a rotated refresh token when the network sends a new one."""
+
+    #: The token endpoint: the key of its base in ``endpoints`` and the path below it.
+    token_endpoint: ClassVar[tuple[str, str]] = ("", "")
+    #: The form field naming the app in token requests (TikTok calls it ``client_key``).
+    client_id_field: ClassVar[str] = "client_id"
+    #: The field of the token answer naming the person, when the network sends one.
+    user_id_field: ClassVar[str] = ""
 
     def _token(self, data: dict[str, str]) -> dict[str, Any]:
-        """POST ``data`` to the network's token endpoint, authenticated as the app."""
-        raise NotImplementedError
+        """POST ``data`` to the network's token endpoint, authenticated as the app: by default
+        with its id and secret in the form (RFC 6749 §2.3.1)."""
+        base, path = self.token_endpoint
+        response = self.http.post(
+            f"{self.endpoints[base]}{path}",
+            data={
+                **data,
+                self.client_id_field: self.app.client_id,
+                "client_secret": self.app.client_secret,
+            },
+            error_map=self._token_errors,
+        )
+        return self._check_body(json_body(response))
+
+    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str = "") -> Grant:
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        if self.pkce:
+            data["code_verifier"] = code_verifier
+        body = self._token(data)
+        user_id = str(body.get(self.user_id_field) or "") if self.user_id_field else ""
+        return self._grant(body, user_id=user_id)
 
     def can_refresh(self, secret: Mapping[str, Any]) -> bool:
         return bool(secret.get("refresh_token"))

@@ -12,7 +12,6 @@ from ambassade.connectors.oauth._base import (
     Grant,
     OAuthError,
     RefreshTokenProvider,
-    json_body,
 )
 
 #: LinkedIn's REST API version (``LinkedIn-Version``), as the LinkedIn publisher sends it.
@@ -26,6 +25,7 @@ class LinkedInProvider(RefreshTokenProvider):
     scopes = ("w_organization_social", "r_organization_social", "rw_organization_admin")
     refresh_margin = timedelta(days=7)
     default_endpoints = {"auth": "https://www.linkedin.com", "api": "https://api.linkedin.com"}
+    token_endpoint = ("auth", "/oauth/v2/accessToken")
 
     def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
         return self._query_url(
@@ -37,25 +37,6 @@ class LinkedInProvider(RefreshTokenProvider):
                 "state": state,
                 "scope": " ".join(self.scopes),
             },
-        )
-
-    def _token(self, data: dict[str, str]) -> dict[str, Any]:
-        response = self.http.post(
-            f"{self.endpoints['auth']}/oauth/v2/accessToken",
-            data={**data, "client_id": self.app.client_id, "client_secret": self.app.client_secret},
-            error_map=self._token_errors,
-        )
-        return self._check_body(json_body(response))
-
-    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str = "") -> Grant:
-        body = self._token(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        )
-        return Grant(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or ""),
-            expires_at=self._expiry(body.get("expires_in")),
-            scope=str(body.get("scope") or ""),
         )
 
     def _headers(self, token: str) -> dict[str, str]:

@@ -58,12 +58,7 @@ class RedditProvider(Provider):
             {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
             self.app,
         )
-        return Grant(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or ""),
-            expires_at=self._expiry(body.get("expires_in")),
-            scope=str(body.get("scope") or ""),
-        )
+        return self._grant(body)
 
     def accounts(self, grant: Grant) -> list[Account]:
         body = self.http.get(

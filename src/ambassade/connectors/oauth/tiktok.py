@@ -9,14 +9,12 @@ videos) and ``video.list`` (the account's public videos with their counts).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from ambassade.connectors.oauth._base import (
     Account,
     Grant,
     OAuthError,
     RefreshTokenProvider,
-    json_body,
 )
 
 
@@ -27,6 +25,9 @@ class TikTokProvider(RefreshTokenProvider):
     scopes = ("user.info.basic", "user.info.stats", "video.list")
     refresh_margin = timedelta(hours=2)
     default_endpoints = {"auth": "https://www.tiktok.com", "api": "https://open.tiktokapis.com"}
+    token_endpoint = ("api", "/v2/oauth/token/")
+    client_id_field = "client_key"
+    user_id_field = "open_id"
 
     def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str = "") -> str:
         return self._query_url(
@@ -38,30 +39,6 @@ class TikTokProvider(RefreshTokenProvider):
                 "redirect_uri": redirect_uri,
                 "state": state,
             },
-        )
-
-    def _token(self, data: dict[str, str]) -> dict[str, Any]:
-        response = self.http.post(
-            f"{self.endpoints['api']}/v2/oauth/token/",
-            data={
-                **data,
-                "client_key": self.app.client_id,
-                "client_secret": self.app.client_secret,
-            },
-            error_map=self._token_errors,
-        )
-        return self._check_body(json_body(response))
-
-    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str = "") -> Grant:
-        body = self._token(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        )
-        return Grant(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or ""),
-            expires_at=self._expiry(body.get("expires_in")),
-            user_id=str(body.get("open_id") or ""),
-            scope=str(body.get("scope") or ""),
         )
 
     def accounts(self, grant: Grant) -> list[Account]:

@@ -72,22 +72,6 @@ class XProvider(RefreshTokenProvider):
         )
         return self._check_body(json_body(response))
 
-    def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str = "") -> Grant:
-        body = self._token(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
-            }
-        )
-        return Grant(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or ""),
-            expires_at=self._expiry(body.get("expires_in")),
-            scope=str(body.get("scope") or ""),
-        )
-
     def accounts(self, grant: Grant) -> list[Account]:
         body = self.http.get(
             f"{self.endpoints['api']}/2/users/me",
