@@ -42,18 +42,17 @@ added to the token's permissions:
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ambassade.connectors import _graph, _messaging
+from ambassade.connectors._graph_publish import QUOTA_WAIT, ContainerPublisher
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import (
     AuthExpired,
     Author,
     Capability,
-    Connector,
     ConnectorError,
     Credentials,
     Cursor,
@@ -61,24 +60,18 @@ from ambassade.connectors.base import (
     Draft,
     FetchResult,
     ItemKind,
-    MediaUpload,
     Published,
     RawItem,
     Reply,
     Thread,
 )
-from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.connectors.http import Response
 
-__all__ = ["API_VERSION", "InstagramPublisher"]
+__all__ = ["API_VERSION", "QUOTA_WAIT", "InstagramPublisher"]
 
 API_VERSION = "v23.0"
 RECENT_PAGES = 20
-#: How long before a lost call its post may be dated (clocks differ).
-RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 10
-#: Seconds to wait after the 24-hour publishing quota is used up (it rolls; one hour frees a slot
-#: in the usual case of posts spread over the day).
-QUOTA_WAIT = 3600.0
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,like_count,comments_count"
 
 #: Container error subcodes (``status`` when ``status_code`` is ERROR) in plain words, and whether
@@ -138,7 +131,7 @@ def _explain(detail: str) -> tuple[str, str, bool]:
     return "graph.media_failed", detail, True
 
 
-class InstagramPublisher(Connector):
+class InstagramPublisher(ContainerPublisher):
     kind: ClassVar[str] = "instagram"
     label: ClassVar[str] = "Instagram"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
@@ -150,134 +143,23 @@ class InstagramPublisher(Connector):
             Capability.CONVERSATION,
         }
     )
-    needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://graph.facebook.com"}
     #: Seconds after the person's last message during which the account may answer.
     message_window: ClassVar[int] = int(_messaging.WINDOW.total_seconds())
-    idempotent: ClassVar[bool] = False
-    idempotency_window: ClassVar[int] = 0
-    #: Longest wait for a container to be ready, in seconds (well within the outbox's ten minutes).
-    max_wait: ClassVar[float] = 120.0
+    api_version: ClassVar[str] = API_VERSION
+    user_field: ClassVar[str] = "ig_user_id"
+    possessive: ClassVar[str] = "Instagram's"
+    quota_edge: ClassVar[str] = "content_publishing_limit"
+    container_edge: ClassVar[str] = "media"
+    publish_edge: ClassVar[str] = "media_publish"
+    max_items: ClassVar[int] = MAX_ITEMS
+    carousel_words: ClassVar[str] = "An Instagram carousel"
 
-    refreshed: dict[str, Any] | None = None
+    def _error_map(self, response: Response, message: str) -> ConnectorError | None:
+        return _errors(response, message)
 
-    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.sleep = sleep
-        #: Containers created by the last publish, newest last (shown in its error if it fails).
-        self.containers: list[str] = []
-        self._kept = _graph.KeptContainers(Draft("", ""))
-
-    @staticmethod
-    def _creds(credentials: Credentials) -> Mapping[str, Any]:
-        if not credentials or not credentials.get("access_token"):
-            raise AuthExpired(
-                "The Instagram connection has no access token.",
-                code="connection.no_token",
-                params={"network": "Instagram"},
-            )
-        if not credentials.get("ig_user_id"):
-            raise ConnectorError(
-                "The Instagram connection names no account.",
-                permanent=True,
-                code="connection.no_account",
-                params={"network": "Instagram"},
-            )
-        return credentials
-
-    def _base(self, creds: Mapping[str, Any]) -> str:
-        root = str(creds.get("graph_url") or self.endpoints["api"]).rstrip("/")
-        return f"{root}/{creds.get('api_version') or API_VERSION}"
-
-    def _user(self, creds: Mapping[str, Any]) -> str:
-        return f"{self._base(creds)}/{creds['ig_user_id']}"
-
-    def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
-        self._creds(credentials)
-        return _graph.media_handle(media, "Instagram")
-
-    def _check_quota(self, creds: Mapping[str, Any]) -> None:
-        try:
-            body = self.http.get(
-                f"{self._user(creds)}/content_publishing_limit",
-                params={"fields": "quota_usage,config", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except AuthExpired:
-            raise
-        except ConnectorError:
-            return  # a courtesy check: media_publish enforces the quota anyway
-        data = body.get("data") if isinstance(body, Mapping) else None
-        row = data[0] if isinstance(data, list) and data else None
-        if not isinstance(row, Mapping):
-            return
-        config = row.get("config")
-        used = as_int(row.get("quota_usage"))
-        total = as_int(config.get("quota_total")) if isinstance(config, Mapping) else None
-        if used is not None and total is not None and used >= total:
-            raise ConnectorError(
-                f"This Instagram account has published {used} posts in 24 hours, Instagram's "
-                f"limit is {total}; Ambassade will try again later.",
-                permanent=False,
-                retry_after=QUOTA_WAIT,
-                code="graph.quota_used",
-                params={"network": "Instagram", "used": used, "limit": total},
-            )
-
-    def _container(
-        self, creds: Mapping[str, Any], params: dict[str, Any], *, publishes: bool = True
-    ) -> str:
-        key = _graph.container_key(str(creds["ig_user_id"]), params)
-
-        def create() -> str:
-            body = self.http.post(
-                f"{self._user(creds)}/media",
-                data={**params, "access_token": creds["access_token"]},
-                error_map=_errors,
-                retry=True,  # an unpublished container is harmless; it expires after 24 hours
-            ).json()
-            if not isinstance(body, Mapping) or not body.get("id"):
-                raise ConnectorError(
-                    "Instagram answered without the prepared media's id.",
-                    code="connector.bad_answer",
-                    params={"network": "Instagram"},
-                )
-            container = str(body["id"])
-            return container
-
-        container = self._kept.reuse_or_create(
-            key, lambda c: self._status(creds, c), create, publishes=publishes
-        )
-        self.containers.append(container)
-        return container
-
-    def container_status(self, credentials: Credentials, container: str) -> str:
-        """The container's ``status_code`` (``IN_PROGRESS``, ``FINISHED``, ``PUBLISHED``,
-        ``EXPIRED``, ``ERROR``): how the outbox settles a lost ``media_publish``."""
-        return self._status(self._creds(credentials), container)
-
-    def _status(self, creds: Mapping[str, Any], container: str) -> str:
-        body = self.http.get(
-            f"{self._base(creds)}/{container}",
-            params={"fields": "status_code", "access_token": creds["access_token"]},
-            error_map=_errors,
-        ).json()
-        return str(body.get("status_code") or "") if isinstance(body, Mapping) else ""
-
-    def _wait(self, creds: Mapping[str, Any], container: str) -> None:
-        def read() -> tuple[str, str]:
-            body = self.http.get(
-                f"{self._base(creds)}/{container}",
-                params={"fields": "status_code,status", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-            if not isinstance(body, Mapping):
-                return "", ""
-            return str(body.get("status_code") or ""), str(body.get("status") or "")
-
-        _graph.wait_for_container(
-            read, label="Instagram", sleep=self.sleep, max_wait=self.max_wait, explain=_explain
-        )
+    def _explain(self, detail: str) -> tuple[str, str, bool]:
+        return _explain(detail)
 
     @staticmethod
     def _media_params(item: Mapping[str, str], carousel_item: bool) -> dict[str, Any]:
@@ -295,55 +177,17 @@ class InstagramPublisher(Connector):
         return params
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
-        creds = self._creds(credentials)
-        self.containers = []
-        self._kept = _graph.KeptContainers(draft)
+        creds = self._start(credentials, draft)
         if not draft.media_ids:
             raise ConnectorError(
                 "Instagram needs an image or a video: a text alone cannot be published there.",
                 permanent=True,
                 code="instagram.media_required",
             )
-        if len(draft.media_ids) > MAX_ITEMS:
-            raise ConnectorError(
-                f"An Instagram carousel holds at most {MAX_ITEMS} images or videos.",
-                permanent=True,
-                code="graph.carousel_too_long",
-                params={"network": "Instagram", "limit": MAX_ITEMS},
-            )
-        if draft.thread:
-            raise ConnectorError(
-                "Ambassade does not post a text in several parts to Instagram.",
-                permanent=True,
-                code="connector.no_threads",
-                params={"network": "Instagram"},
-            )
-        items = [_graph.read_handle(value, "Instagram") for value in draft.media_ids]
-        self._check_quota(creds)
-        try:
-            container = self._prepare(creds, items, draft.text)
-        except _graph.AlreadyPublished as done:
-            return self._published_earlier(creds, done, draft.text)
-        started = datetime.now(UTC)
-        try:
-            body = self.http.post(
-                f"{self._user(creds)}/media_publish",
-                data={"creation_id": container, "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except OutcomeUnknown:
-            found = self._published_from(creds, container, draft.text, started)
-            if found is None:
-                raise
-            return found
-        if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError(
-                "Instagram answered without the published post's id.",
-                code="connector.bad_answer",
-                params={"network": "Instagram"},
-            )
-        media_id = str(body["id"])
-        return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+        items = self._media_items(draft)
+        return self._publish_prepared(
+            creds, draft.text, lambda: self._prepare(creds, items, draft.text)
+        )
 
     def _prepare(self, creds: Mapping[str, Any], items: list[dict[str, str]], text: str) -> str:
         """The container to publish, ready: made now, or kept from an earlier attempt."""
@@ -362,57 +206,6 @@ class InstagramPublisher(Connector):
             )
         self._wait(creds, container)
         return container
-
-    def _published_earlier(
-        self, creds: Mapping[str, Any], done: _graph.AlreadyPublished, text: str
-    ) -> Published:
-        found = self._published_from(creds, done.container, text, done.created)
-        if found is None:
-            raise OutcomeUnknown(
-                "Instagram says an earlier attempt published this post, but it is not among the "
-                "account's recent posts yet.",
-                permanent=False,
-                code="graph.published_not_listed",
-                params={"network": "Instagram"},
-            )
-        return found
-
-    def _published_from(
-        self, creds: Mapping[str, Any], container: str, text: str, started: datetime
-    ) -> Published | None:
-        """After a lost answer to media_publish: a container is published at most once, and its
-        status says whether it was. If it was, the post is the only one with this text since the
-        attempt; if it was not, nothing can be read now, or several posts fit, None (the outbox
-        reconciles later, never resends)."""
-        try:
-            status = self.http.get(
-                f"{self._base(creds)}/{container}",
-                params={"fields": "status_code", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-            if not isinstance(status, Mapping) or status.get("status_code") != "PUBLISHED":
-                return None
-            items = self.recent_posts(creds, started - RECONCILE_MARGIN)
-        except ConnectorError:
-            return None
-        same = [item for item in items if item.text.strip() == text.strip()]
-        if len(same) != 1:
-            # Two posts alike (two without a caption, say) cannot be told apart here: the outbox
-            # does it, knowing which posts its other variants already are.
-            return None
-        return Published(same[0].external_id, same[0].url, same[0].created_at)
-
-    def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
-        """The post's address; the post is out already, so a failure here leaves it blank."""
-        try:
-            body = self.http.get(
-                f"{self._base(creds)}/{media_id}",
-                params={"fields": "permalink", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except ConnectorError:
-            return ""
-        return str(body.get("permalink") or "") if isinstance(body, Mapping) else ""
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
         """A comment, as the account, under one of its posts (``parent_kind`` None or post), or

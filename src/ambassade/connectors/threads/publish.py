@@ -27,36 +27,30 @@ quotes) when the token has the scope, and quietly skips them otherwise. The 500-
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from ambassade.connectors import _graph
+from ambassade.connectors._graph_publish import QUOTA_WAIT, ContainerPublisher
 from ambassade.connectors._text import as_int, parse_datetime
 from ambassade.connectors.base import (
     JSON,
-    AuthExpired,
     Capability,
-    Connector,
     ConnectorError,
     Credentials,
     Draft,
-    MediaUpload,
     Published,
     RawItem,
     Reply,
 )
-from ambassade.connectors.http import OutcomeUnknown, Response
+from ambassade.connectors.http import Response
 
-__all__ = ["API_VERSION", "ThreadsPublisher"]
+__all__ = ["API_VERSION", "QUOTA_WAIT", "ThreadsPublisher"]
 
 API_VERSION = "v1.0"
 RECENT_PAGES = 20
-#: How long before a lost call its post may be dated (clocks differ).
-RECONCILE_MARGIN = timedelta(minutes=5)
 MAX_ITEMS = 20
-QUOTA_WAIT = 3600.0
 POST_FIELDS = "id,text,timestamp,permalink,media_type"
 
 #: A container's ``error_message`` when its ``status`` is ERROR (Threads API, "Troubleshooting") in
@@ -115,137 +109,31 @@ def _is_publish(response: Response) -> bool:
 _errors = _graph.error_map("Threads", _is_publish)
 
 
-class ThreadsPublisher(Connector):
+class ThreadsPublisher(ContainerPublisher):
     kind: ClassVar[str] = "threads"
     label: ClassVar[str] = "Threads"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.PUBLISH, Capability.REPLY, Capability.METRICS}
     )
-    needs_credentials: ClassVar[bool] = True
     default_endpoints: ClassVar[Mapping[str, str]] = {"api": "https://graph.threads.net"}
-    idempotent: ClassVar[bool] = False
-    idempotency_window: ClassVar[int] = 0
-    max_wait: ClassVar[float] = 120.0
+    api_version: ClassVar[str] = API_VERSION
+    user_field: ClassVar[str] = "threads_user_id"
+    user_word: ClassVar[str] = "profile"
+    possessive: ClassVar[str] = "Threads'"
+    container_word: ClassVar[str] = "post"
+    quota_edge: ClassVar[str] = "threads_publishing_limit"
+    container_edge: ClassVar[str] = "threads"
+    publish_edge: ClassVar[str] = "threads_publish"
+    max_items: ClassVar[int] = MAX_ITEMS
+    carousel_words: ClassVar[str] = "A Threads carousel"
+    status_field: ClassVar[str] = "status"
+    detail_field: ClassVar[str] = "error_message"
 
-    refreshed: dict[str, Any] | None = None
+    def _error_map(self, response: Response, message: str) -> ConnectorError | None:
+        return _errors(response, message)
 
-    def __init__(self, *args: Any, sleep: Callable[[float], None] = time.sleep, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.sleep = sleep
-        #: Containers created by the last publish, newest last.
-        self.containers: list[str] = []
-        self._kept = _graph.KeptContainers(Draft("", ""))
-
-    @staticmethod
-    def _creds(credentials: Credentials) -> Mapping[str, Any]:
-        if not credentials or not credentials.get("access_token"):
-            raise AuthExpired(
-                "The Threads connection has no access token.",
-                code="connection.no_token",
-                params={"network": "Threads"},
-            )
-        if not credentials.get("threads_user_id"):
-            raise ConnectorError(
-                "The Threads connection names no profile.",
-                permanent=True,
-                code="connection.no_account",
-                params={"network": "Threads"},
-            )
-        return credentials
-
-    def _base(self, creds: Mapping[str, Any]) -> str:
-        root = str(creds.get("graph_url") or self.endpoints["api"]).rstrip("/")
-        return f"{root}/{creds.get('api_version') or API_VERSION}"
-
-    def _user(self, creds: Mapping[str, Any]) -> str:
-        return f"{self._base(creds)}/{creds['threads_user_id']}"
-
-    def upload_media(self, credentials: Credentials, media: MediaUpload) -> str:
-        self._creds(credentials)
-        return _graph.media_handle(media, "Threads")
-
-    def _check_quota(self, creds: Mapping[str, Any]) -> None:
-        try:
-            body = self.http.get(
-                f"{self._user(creds)}/threads_publishing_limit",
-                params={"fields": "quota_usage,config", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except AuthExpired:
-            raise
-        except ConnectorError:
-            return  # a courtesy check: threads_publish enforces the quota anyway
-        data = body.get("data") if isinstance(body, Mapping) else None
-        row = data[0] if isinstance(data, list) and data else None
-        if not isinstance(row, Mapping):
-            return
-        config = row.get("config")
-        used = as_int(row.get("quota_usage"))
-        total = as_int(config.get("quota_total")) if isinstance(config, Mapping) else None
-        if used is not None and total is not None and used >= total:
-            raise ConnectorError(
-                f"This Threads profile has published {used} posts in 24 hours, Threads' limit is "
-                f"{total}; Ambassade will try again later.",
-                permanent=False,
-                retry_after=QUOTA_WAIT,
-                code="graph.quota_used",
-                params={"network": "Threads", "used": used, "limit": total},
-            )
-
-    def _container(
-        self, creds: Mapping[str, Any], params: Mapping[str, Any], *, publishes: bool = True
-    ) -> str:
-        key = _graph.container_key(str(creds["threads_user_id"]), params)
-
-        def create() -> str:
-            body = self.http.post(
-                f"{self._user(creds)}/threads",
-                data={**params, "access_token": creds["access_token"]},
-                error_map=_errors,
-                retry=True,  # an unpublished container is harmless; it expires
-            ).json()
-            if not isinstance(body, Mapping) or not body.get("id"):
-                raise ConnectorError(
-                    "Threads answered without the prepared post's id.",
-                    code="connector.bad_answer",
-                    params={"network": "Threads"},
-                )
-            container = str(body["id"])
-            return container
-
-        container = self._kept.reuse_or_create(
-            key, lambda c: self._status(creds, c), create, publishes=publishes
-        )
-        self.containers.append(container)
-        return container
-
-    def container_status(self, credentials: Credentials, container: str) -> str:
-        """The container's ``status`` (``IN_PROGRESS``, ``FINISHED``, ``PUBLISHED``, ``EXPIRED``,
-        ``ERROR``): how the outbox settles a lost ``threads_publish``."""
-        return self._status(self._creds(credentials), container)
-
-    def _status(self, creds: Mapping[str, Any], container: str) -> str:
-        body = self.http.get(
-            f"{self._base(creds)}/{container}",
-            params={"fields": "status", "access_token": creds["access_token"]},
-            error_map=_errors,
-        ).json()
-        return str(body.get("status") or "") if isinstance(body, Mapping) else ""
-
-    def _wait(self, creds: Mapping[str, Any], container: str) -> None:
-        def read() -> tuple[str, str]:
-            body = self.http.get(
-                f"{self._base(creds)}/{container}",
-                params={"fields": "status,error_message", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-            if not isinstance(body, Mapping):
-                return "", ""
-            return str(body.get("status") or ""), str(body.get("error_message") or "")
-
-        _graph.wait_for_container(
-            read, label="Threads", sleep=self.sleep, max_wait=self.max_wait, explain=_explain
-        )
+    def _explain(self, detail: str) -> tuple[str, str, bool]:
+        return _explain(detail)
 
     @staticmethod
     def _media_params(item: Mapping[str, str]) -> dict[str, Any]:
@@ -258,54 +146,14 @@ class ThreadsPublisher(Connector):
         return params
 
     def publish(self, credentials: Credentials, draft: Draft) -> Published:
-        creds = self._creds(credentials)
-        self.containers = []
-        self._kept = _graph.KeptContainers(draft)
-        if len(draft.media_ids) > MAX_ITEMS:
-            raise ConnectorError(
-                f"A Threads carousel holds at most {MAX_ITEMS} images or videos.",
-                permanent=True,
-                code="graph.carousel_too_long",
-                params={"network": "Threads", "limit": MAX_ITEMS},
-            )
-        if draft.thread:
-            raise ConnectorError(
-                "Ambassade does not post a text in several parts to Threads.",
-                permanent=True,
-                code="connector.no_threads",
-                params={"network": "Threads"},
-            )
-        items = [_graph.read_handle(value, "Threads") for value in draft.media_ids]
+        creds = self._start(credentials, draft)
+        items = self._media_items(draft)
         extra: dict[str, Any] = {"text": draft.text}
         for option in ("topic_tag", "reply_to_id"):
             value: JSON = draft.options.get(option)
             if isinstance(value, str) and value:
                 extra[option] = value
-        self._check_quota(creds)
-        try:
-            container = self._prepare(creds, items, extra)
-        except _graph.AlreadyPublished as done:
-            return self._published_earlier(creds, done, draft.text)
-        started = datetime.now(UTC)
-        try:
-            body = self.http.post(
-                f"{self._user(creds)}/threads_publish",
-                data={"creation_id": container, "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except OutcomeUnknown:
-            found = self._published_from(creds, container, draft.text, started)
-            if found is None:
-                raise
-            return found
-        if not isinstance(body, Mapping) or not body.get("id"):
-            raise ConnectorError(
-                "Threads answered without the published post's id.",
-                code="connector.bad_answer",
-                params={"network": "Threads"},
-            )
-        media_id = str(body["id"])
-        return Published(media_id, self._permalink(creds, media_id), datetime.now(UTC))
+        return self._publish_prepared(creds, draft.text, lambda: self._prepare(creds, items, extra))
 
     def _prepare(
         self, creds: Mapping[str, Any], items: list[dict[str, str]], extra: Mapping[str, Any]
@@ -331,56 +179,6 @@ class ThreadsPublisher(Connector):
             )
         self._wait(creds, container)
         return container
-
-    def _published_earlier(
-        self, creds: Mapping[str, Any], done: _graph.AlreadyPublished, text: str
-    ) -> Published:
-        found = self._published_from(creds, done.container, text, done.created)
-        if found is None:
-            raise OutcomeUnknown(
-                "Threads says an earlier attempt published this post, but it is not among the "
-                "profile's recent posts yet.",
-                permanent=False,
-                code="graph.published_not_listed",
-                params={"network": "Threads"},
-            )
-        return found
-
-    def _published_from(
-        self, creds: Mapping[str, Any], container: str, text: str, started: datetime
-    ) -> Published | None:
-        """After a lost answer to threads_publish: a container is published at most once, and its
-        status says whether it was. If it was, the post is the only one with this text since the
-        attempt; if it was not, nothing can be read now, or several posts fit, None (the outbox
-        reconciles later, never resends)."""
-        try:
-            status = self.http.get(
-                f"{self._base(creds)}/{container}",
-                params={"fields": "status", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-            if not isinstance(status, Mapping) or status.get("status") != "PUBLISHED":
-                return None
-            items = self.recent_posts(creds, started - RECONCILE_MARGIN)
-        except ConnectorError:
-            return None
-        same = [item for item in items if item.text.strip() == text.strip()]
-        if len(same) != 1:
-            # Two posts alike (two without a caption, say) cannot be told apart here: the outbox
-            # does it, knowing which posts its other variants already are.
-            return None
-        return Published(same[0].external_id, same[0].url, same[0].created_at)
-
-    def _permalink(self, creds: Mapping[str, Any], media_id: str) -> str:
-        try:
-            body = self.http.get(
-                f"{self._base(creds)}/{media_id}",
-                params={"fields": "permalink", "access_token": creds["access_token"]},
-                error_map=_errors,
-            ).json()
-        except ConnectorError:
-            return ""  # the post is out; only its address is missing
-        return str(body.get("permalink") or "") if isinstance(body, Mapping) else ""
 
     def reply(self, credentials: Credentials, reply: Reply) -> Published:
         return self.publish(
