@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from ambassade.engine.text.suites._english import en_hate, en_offensive, en_sentiment, en_spam
-from ambassade.engine.text.suites._french import fr_hate, fr_offensive, fr_sentiment, fr_spam
+from ambassade.engine.text.suites._french import fr_sentiment, fr_spam
+from ambassade.engine.text.suites._french_toxicity import fr_hate, fr_offensive
 from ambassade.engine.text.suites._informal import en_language, fr_language
 
 HERE = Path(__file__).parent
