@@ -14,6 +14,7 @@ from django.utils import translation
 from ambassade.analytics import reports
 from ambassade.analytics.reports_forms import parse_recipients
 from ambassade.analytics.reports_logo import LogoError, normalise
+from ambassade.workspaces.networks import network_label
 from tests.analytics.report_data import NOVEMBER, monthly, november
 from tests.conftest import Personas
 
@@ -96,12 +97,15 @@ def test_the_other_blocks_against_hand_counts(personas: Personas) -> None:
     assert [row[6] for row in posts] == [24, 8]
     inbox = _tiles(sections["inbox"])
     assert (inbox["received"]["value"], inbox["answered"]["value"]) == ("2", "1")
-    assert sections["inbox"].tables[0].rows == [["mastodon", 2, 1, 50]]
+    assert sections["inbox"].tables[0].rows == [["Mastodon", 2, 1, 50]]  # the network's name
     community = _tiles(sections["community"])
     # Joined when first seen (@seen, imported in November, was seen in October); staff left out.
     assert community["at_end"]["value"] == "4" and community["at_end"]["before"] == "2"
     assert community["new"]["value"] == "2" and community["new"]["before"] == "2"
     assert community["active_members"]["value"] == "1"
+    # The new members' identities by network: @lea and @new (not @seen, nor the staff).
+    with translation.override("en"):
+        assert sections["community"].tables[0].rows == [[network_label("rss"), 2]]
     # @old and @lea active in October (2–31, the 30 days before), @lea again in November.
     assert community["retention"]["value"] == "50 %"
     assert community["retention"]["before"] == "—" and community["retention"]["change"] is None
@@ -263,10 +267,11 @@ def test_objectives_show_their_progress_over_their_own_period(personas: Personas
         context = reports.build(report, *NOVEMBER, with_charts=False, now=after)
         (tile,) = context["sections"][0].tiles
         html = render_to_string("analytics/report_document.html", context)
-    # 3 mentions of a target of 6: half-way, and behind once November is over.
+    # 3 mentions of a target of 6: half-way, and the target missed once November is over.
     assert (tile["value"], tile["target"], tile["progress"]) == ("3", "6", 50)
-    assert tile["on_track"] is False
-    assert '<rect width="50" height="6"' in html and "behind" in html
+    assert tile["on_track"] is False and tile["ended"] is True
+    assert '<rect width="50" height="6"' in html and "target missed" in html
+    assert "behind" not in html
     assert context["sections"][0].tables[0].rows == [
         ["Be heard", "Mention volume", "2026-11-01 – 2026-11-30", 3, 6, 50]
     ]

@@ -143,10 +143,8 @@ def rows_html(rows: list[agency.Row]) -> SafeString:
             elif column.code == "crisis":
                 if cell.target:
                     href = reverse("crisis:crisis", args=[slug, cell.target["pk"]])
-                    out.append(
-                        f'<a class="badge badge-danger" href="{esc(href)}">'
-                        f"{esc(pgettext('a crisis', 'open'))}</a>"
-                    )
+                    word = pgettext("a crisis", "open")
+                    out.append(f'<a class="badge badge-danger" href="{esc(href)}">{esc(word)}</a>')
                 else:
                     out.append(f'<a href="{esc(link(column.link, slug))}">—</a>')
             else:
@@ -168,15 +166,16 @@ def rows_html(rows: list[agency.Row]) -> SafeString:
         out.append('<td class="no-print">')
         if row.client_report:
             href = reverse("analytics:report", args=[slug, row.client_report.pk])
+            word = _("Client report")
             out.append(
-                f'<a class="button button-small button-quiet" href="{esc(href)}">'
-                f"{esc(_('Client report'))}</a>"
+                f'<a class="button button-small button-quiet" href="{esc(href)}">{esc(word)}</a>'
             )
         elif row.can_manage_reports:
             href = reverse("analytics:report_create", args=[slug]) + "?template=client"
+            # Worded outside the f-string: makemessages does not read inside one.
+            word = _("New client report")
             out.append(
-                f'<a class="button button-small button-quiet" href="{esc(href)}">'
-                f"{esc(_('New client report'))}</a>"
+                f'<a class="button button-small button-quiet" href="{esc(href)}">{esc(word)}</a>'
             )
         out.append("</td></tr>\n")
     return mark_safe("".join(out))  # noqa: S308 (every text escaped above)

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ambassade.analytics import area_charts, kpis, localtime, loyalty
 from ambassade.analytics.areas import (
@@ -337,7 +337,7 @@ def _mailings(workspace: Any, period: Period) -> Section:
         [
             (_("E-mailing"), TEXT),
             (_("Sent on"), DAY),
-            (_("Sent"), COUNT),
+            (pgettext("e-mails", "Sent"), COUNT),
             (_("Bounced"), COUNT),
             (_("Opened"), PERCENT),
             (_("Clicked"), PERCENT),

@@ -23,7 +23,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from ambassade.analytics import area_charts, kpis, localtime
 from ambassade.analytics.areas import (
@@ -55,7 +55,18 @@ NO_TARGET, MET, MISSED = 0, 1, 2
 
 
 def fields(workspace: Any) -> dict[str, forms.Field]:
-    networks = sorted(set(workspace.connections.values_list("network", flat=True)))
+    # The networks of the workspace's accounts and those its conversations came from (a
+    # conversation heard on X through listening has no X account behind it): every network the
+    # page's tables show can be chosen.
+    networks = sorted(
+        set(workspace.connections.values_list("network", flat=True))
+        | set(
+            Conversation.objects.filter(workspace=workspace)
+            .order_by()
+            .values_list("network", flat=True)
+            .distinct()
+        )
+    )
     users = get_user_model().objects.filter(
         pk__in=Membership.objects.filter(workspace=workspace).values("user_id")
     )
@@ -67,7 +78,7 @@ def fields(workspace: Any) -> dict[str, forms.Field]:
             + [(n, network_label(n)) for n in networks],
         ),
         "label": forms.ModelChoiceField(
-            label=gettext_lazy("Label"),
+            label=pgettext_lazy("tag", "Label"),
             required=False,
             queryset=Label.objects.filter(workspace=workspace).order_by("name"),
             empty_label=gettext_lazy("All labels"),
@@ -362,7 +373,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
         [
             (_("Target"), TEXT),
             (_("Network"), TEXT),
-            (_("Label"), TEXT),
+            (pgettext("tag", "Label"), TEXT),
             (_("Priority"), TEXT),
             (_("First response within"), MINUTES),
         ],
@@ -407,7 +418,7 @@ def build(workspace: Any, period: Period, before: Period | None, scope: Scope) -
                 "labels",
                 _("By label"),
                 _table(
-                    _("Label"),
+                    pgettext("tag", "Label"),
                     cohort.labels,
                     lambda key: labels.get(key, "") if key is not None else _("No label"),
                     empty,

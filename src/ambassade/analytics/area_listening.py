@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Max, Q, Sum
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from ambassade.analytics import area_charts, kpis
@@ -72,7 +72,7 @@ def fields(workspace: Any) -> dict[str, forms.Field]:
             queryset=ListeningQuery.objects.filter(workspace=workspace).order_by("kind", "name"),
             empty_label=gettext_lazy("The brand's queries"),
         ),
-        "tag": forms.CharField(label=gettext_lazy("Label"), required=False, max_length=40),
+        "tag": forms.CharField(label=pgettext_lazy("tag", "Label"), required=False, max_length=40),
         "language": forms.ChoiceField(
             label=gettext_lazy("Language"),
             required=False,
@@ -354,7 +354,7 @@ def _labels(workspace: Any, period: Period, scope: Scope) -> Section:
     for tags in labelled:
         counted.update(str(tag) for tag in (tags or []))
     table = Table(
-        [(_("Label"), TEXT), (_("Mentions"), COUNT)],
+        [(pgettext("tag", "Label"), TEXT), (_("Mentions"), COUNT)],
         empty=_("No mention of the period has a label."),
     )
     for tag, n in sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP]:

@@ -702,6 +702,12 @@ class Measured:
         return self.metric.unit == COUNT and self.progress + 0.001 >= self.elapsed
 
     @property
+    def ended(self) -> bool:
+        """Whether the period is over: its KPI then reached its target or missed it, neither "on
+        track" nor "behind"."""
+        return self.elapsed >= 100.0
+
+    @property
     def progress_int(self) -> int:
         return round(self.progress or 0.0)
 

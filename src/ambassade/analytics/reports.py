@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ambassade.analytics import area_community, charts, dashboard, kpis
 from ambassade.analytics.catalogue import CATALOGUE, Metric
@@ -48,6 +48,7 @@ from ambassade.listening import match_counts
 from ambassade.listening.models import ListeningQuery
 from ambassade.publishing.models import Status as PostStatus
 from ambassade.publishing.models import Variant
+from ambassade.workspaces.networks import network_label
 
 __all__ = [
     "BLOCKS",
@@ -146,7 +147,13 @@ class Context:
 
 def _kpis_block(ctx: Context) -> Section:
     section = Section("kpis", _("Key figures"))
-    header = [_("Indicator"), _("This period"), _("Period before"), _("Change"), _("Definition")]
+    header = [
+        _("Indicator"),
+        _("This period"),
+        _("Period before"),
+        pgettext("figure", "Change"),
+        _("Definition"),
+    ]
     table = Table(header, [], numeric={1, 2})
     for code in TILES:
         metric = CATALOGUE[code]
@@ -272,7 +279,7 @@ def _top_mentions_block(ctx: Context) -> Section:
         table.rows.append(
             [
                 formats.date_format(timezone.localtime(mention.created_at), "SHORT_DATE_FORMAT"),
-                mention.network,
+                network_label(mention.network),
                 mention.author_name or mention.author_handle,
                 mention.author_followers if mention.author_followers is not None else "",
                 labels.get(mention.sentiment, mention.sentiment),
@@ -400,7 +407,7 @@ def _top_posts_block(ctx: Context) -> Section:
                 result.published_at,
                 [
                     result.published_at,
-                    f"{result.account.display} ({result.account.network})",
+                    f"{result.account.display} ({network_label(result.account.network)})",
                     _excerpt(result.text or "", 160),
                     metrics.get("likes", ""),
                     metrics.get("reposts", metrics.get("shares", "")),
@@ -425,7 +432,8 @@ def _top_posts_block(ctx: Context) -> Section:
                 variant.published_at,
                 [
                     variant.published_at,
-                    f"{variant.connection.account_name} ({variant.connection.network})",
+                    f"{variant.connection.account_name} "
+                    f"({network_label(variant.connection.network)})",
                     _excerpt(variant.effective_text, 160),
                     metrics.get("likes", ""),
                     metrics.get("reposts", metrics.get("shares", "")),
@@ -513,7 +521,9 @@ def _inbox_block(ctx: Context) -> Section:
     )
     for network, total, answered in per_network:
         rate = measures.rate(answered, total)
-        table.rows.append([network, total, answered, _raw(rate) if rate is not None else ""])
+        table.rows.append(
+            [network_label(network), total, answered, _raw(rate) if rate is not None else ""]
+        )
     if not table.rows:
         section.empty = _("No conversation started in this period.")
     section.tables.append(table)
@@ -563,15 +573,22 @@ def _community_block(ctx: Context) -> Section:
                 "change": change(value, before, metric),
             }
         )
+    # The identities of the members who joined in the period, as the figures count them (first
+    # seen, else added; the staff left out), not by when the identity's row was made: the demo's
+    # members, heard over months and made today, were all "new today".
     per_network = (
-        Identity.objects.filter(
-            workspace=ctx.workspace, created_at__gte=first, created_at__lt=after
-        )
+        Identity.objects.filter(workspace=ctx.workspace, member__staff=False)
+        .alias(joined=Coalesce("member__first_seen_at", "member__created_at"))
+        .filter(joined__gte=first, joined__lt=after)
         .values_list("network")
         .annotate(n=Count("id"))
         .order_by("-n", "network")
     )
-    table = Table([_("Network"), _("New identities")], [list(row) for row in per_network], {1})
+    table = Table(
+        [_("Network"), _("New identities")],
+        [[network_label(network), n] for network, n in per_network],
+        {1},
+    )
     if not table.rows and not figures["new"]:
         section.empty = _("No new member in this period.")
     section.tables.append(table)
@@ -590,7 +607,14 @@ def _objectives_block(ctx: Context) -> Section:
         .order_by("objective__name", "position", "id")
     )
     table = Table(
-        [_("Objective"), _("Indicator"), _("Period"), _("Value"), _("Target"), _("Progress")],
+        [
+            _("Objective"),
+            _("Indicator"),
+            _("Period"),
+            _("Value"),
+            pgettext("KPI", "Target"),
+            _("Progress"),
+        ],
         [],
         numeric={3, 4, 5},
     )
@@ -607,6 +631,7 @@ def _objectives_block(ctx: Context) -> Section:
                 "target": format_value(kpi.target, unit),
                 "progress": measured.progress_int if measured.progress is not None else None,
                 "on_track": measured.on_track,
+                "ended": measured.ended,
                 "period": (kpi.period_start, kpi.period_end),
             }
         )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ambassade.analytics.reports import BLOCKS, TEMPLATE_BLOCKS
@@ -70,8 +71,8 @@ class ReportForm(forms.ModelForm):  # type: ignore[type-arg]
     logo_file = forms.FileField(
         label=_("Logo"),
         required=False,
-        help_text=_("PNG, JPEG or WebP, at most %(size)s KB; shown at most 600 × 200 pixels.")
-        % {"size": MAX_BYTES // 1024},
+        # Worded per request (in __init__): a lazy text formatted here would be fixed in the
+        # language of the first form built.
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
@@ -103,6 +104,9 @@ class ReportForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.logo: Any = None
+        self.fields["logo_file"].help_text = gettext(
+            "PNG, JPEG or WebP, at most %(size)s KB; shown at most 600 × 200 pixels."
+        ) % {"size": MAX_BYTES // 1024}
 
     def clean_commentary(self) -> str:
         text = (self.cleaned_data.get("commentary") or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -31,11 +31,17 @@ def _can_manage(request: HttpRequest) -> bool:
     return can_role(request.membership.role, ANALYTICS_MANAGE)  # type: ignore[attr-defined]
 
 
-def _kpi_form(request: HttpRequest, data: Any = None) -> KpiForm:
+def _kpi_form(request: HttpRequest, objective: Objective, data: Any = None) -> KpiForm:
+    """The form adding a KPI, over the current month, its indicator the first of the catalogue
+    suited to the objective's type (a traffic objective starts on link clicks, not mentions)."""
     today = dashboard.local_today(request.workspace)  # type: ignore[attr-defined]
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return KpiForm(data, initial={"period_start": first, "period_end": last})
+    initial: dict[str, Any] = {"period_start": first, "period_end": last}
+    suited = [metric.code for metric in CATALOGUE.values() if objective.type in metric.types]
+    if suited:
+        initial["metric"] = suited[0]
+    return KpiForm(data, initial=initial)
 
 
 @workspace_view(ANALYTICS_VIEW)
@@ -92,13 +98,13 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = get_workspace_object_or_404(request, Objective, id=objective_id)
     can_manage = _can_manage(request)
     form = ObjectiveForm(instance=objective)
-    kpi_form = _kpi_form(request)
+    kpi_form = _kpi_form(request, objective)
     status = 200
     if request.method == "POST":
         if not can_manage:
             return HttpResponse(status=403)
         if request.POST.get("form") == "kpi":
-            kpi_form = _kpi_form(request, request.POST)
+            kpi_form = _kpi_form(request, objective, request.POST)
             if kpi_form.is_valid():
                 services.add_kpi(objective, request.user, **kpi_form.cleaned_data)
                 messages.success(request, _("The indicator was added."))

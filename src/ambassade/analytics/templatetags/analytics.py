@@ -30,3 +30,12 @@ def kpi_value(value: float | None, unit: str) -> str:
             return _("%(minutes)s min") % {"minutes": minutes}
         return _("%(hours)s h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
     return str(floatformat(value, "-1g"))
+
+
+@register.filter
+def table_number(value: object) -> object:
+    """A number of a report's table as the reader writes it (``1 499``, ``52,7``); anything else
+    (a name, a date, an empty cell) as it is. The CSV keeps the plain number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return str(floatformat(value, "-1g"))

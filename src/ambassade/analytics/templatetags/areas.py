@@ -12,6 +12,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ambassade.analytics.areas import DAY, DECIMAL, TEXT, URL
 from ambassade.analytics.templatetags.analytics import kpi_value
@@ -33,7 +34,7 @@ def area_cell(value: Any, kind: str) -> str | SafeString:
             return format_html(
                 '<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>',
                 text,
-                _("Open"),
+                pgettext("link", "Open"),
             )
         return ""
     if kind == DECIMAL:
