@@ -233,3 +233,15 @@ def test_the_agency_view_offers_a_client_report_in_french(personas: Personas, cl
     client.force_login(personas.alice)
     html = _get(client, reverse("analytics:agency"), "fr")
     assert "Nouveau rapport client" in html and "New client report" not in html
+
+
+def test_a_report_writes_a_response_time_as_the_pages_do() -> None:
+    # The report's tile read "2,5 h" where the inbox page and the dashboard read "2 h 28".
+    from ambassade.analytics.catalogue import MINUTES
+    from ambassade.analytics.reports_parts import format_value
+    from ambassade.analytics.templatetags.analytics import kpi_value
+
+    with translation.override("fr"):
+        for minutes in (30.0, 59.6, 60.0, 148.0, 1501.0):
+            assert format_value(minutes, MINUTES) == kpi_value(minutes, MINUTES), minutes
+        assert format_value(148.0, MINUTES) == "2 h 28"

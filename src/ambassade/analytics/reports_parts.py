@@ -119,9 +119,11 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == SCORE:
         return ("+" if value > 0 else "") + _number(value)
     if unit == MINUTES:
-        if value >= 120:
-            return _("%(hours)s h") % {"hours": _number(value / 60, 1)}
-        return _("%(minutes)s min") % {"minutes": _number(value)}
+        # As the pages write it ("2 h 28"), not "2,5 h" in the report of the same figure.
+        minutes = round(value)
+        if minutes < 60:
+            return _("%(minutes)s min") % {"minutes": _number(minutes)}
+        return _("%(hours)s h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
     return _number(value)
 
 
