@@ -245,3 +245,16 @@ def test_a_report_writes_a_response_time_as_the_pages_do() -> None:
         for minutes in (30.0, 59.6, 60.0, 148.0, 1501.0):
             assert format_value(minutes, MINUTES) == kpi_value(minutes, MINUTES), minutes
         assert format_value(148.0, MINUTES) == "2 h 28"
+
+
+def test_the_report_form_names_the_inbox_as_the_product_does_and_always_has_a_language(
+    personas: Personas, client: Any
+) -> None:
+    # The block read "Performance de la messagerie" in a product whose menu says "Boîte de
+    # réception"; the language list began with "---------".
+    client.force_login(personas.alice)
+    url = reverse("analytics:report_create", args=[personas.workspace_a.slug])
+    html = _get(client, url + "?template=client", "fr")
+    assert "Performance de la boîte de réception" in html and "messagerie" not in html
+    language = html.split('name="language"', 1)[1].split("</select>", 1)[0]
+    assert "---------" not in language and 'value="fr"' in language and 'value="en"' in language

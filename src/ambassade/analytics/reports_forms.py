@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext
@@ -104,6 +105,8 @@ class ReportForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.logo: Any = None
+        # Always a language: no "---------" choice above French and English.
+        self.fields["language"].choices = list(settings.LANGUAGES)
         self.fields["logo_file"].help_text = gettext(
             "PNG, JPEG or WebP, at most %(size)s KB; shown at most 600 × 200 pixels."
         ) % {"size": MAX_BYTES // 1024}
