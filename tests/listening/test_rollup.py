@@ -170,6 +170,11 @@ def check(world: dict[str, Any]) -> None:
                 assert set(authors) == _authors(mentions, first, last, ids, network, lang)
     assert not MentionRollup.objects.filter(workspace=workspace, count__lte=0).exists()
     assert not AuthorRollup.objects.filter(workspace=workspace, count__lte=0).exists()
+    # The top authors read the sets of queries found by a loose index scan: each set once.
+    stored = rollup.author_query_sets(workspace.pk)
+    assert sorted(stored) == sorted(
+        set(AuthorRollup.objects.filter(workspace=workspace).values_list("queries", flat=True))
+    )
 
 
 def test_every_write_path_keeps_the_rollup_exact(world: dict[str, Any]) -> None:
@@ -317,3 +322,42 @@ def test_the_command_shows_progress_and_resumes(
     assert "9 mentions counted" in capsys.readouterr().out
     with pytest.raises(Exception, match="No workspace"):
         call_command("rollups", "--workspace", "nowhere")
+
+
+def test_it_reads_the_top_authors_of_the_sets_that_meet_the_queries(personas: Any) -> None:
+    """The top authors read the sets of queries that meet those counted, found by a loose index
+    scan of the workspace's sets (each once, another workspace's not): a set holding query 11 is
+    not one holding query 1, a set of several queries counts for each."""
+    a, b = personas.workspace_a, personas.workspace_b
+    day = date(2026, 10, 25)
+
+    def row(workspace: Any, queries: str, handle: str, count: int) -> AuthorRollup:
+        source, _new = Source.objects.get_or_create(workspace=workspace, name="s", kind="mastodon")
+        return AuthorRollup(
+            workspace=workspace, day=day, source=source, network="mastodon", lang="fr",
+            queries=queries, author_handle=handle, count=count, positive=0, negative=0,
+            followers=count,
+        )  # fmt: skip
+
+    AuthorRollup.objects.bulk_create(
+        [
+            row(a, ",1,", "one", 3),
+            row(a, ",1,2,", "both", 2),
+            row(a, ",2,", "two", 5),
+            row(a, ",11,", "eleven", 9),
+            row(a, ",1,", "both", 1),
+            row(b, ",1,", "elsewhere", 50),
+        ]
+    )
+    assert sorted(rollup.author_query_sets(a.pk)) == [",1,", ",1,2,", ",11,", ",2,"]
+    assert rollup.author_query_sets(personas.workspace_b.pk) == [",1,"]
+
+    def top(ids: set[int]) -> list[tuple[str, int]]:
+        return [(x.handle, x.count) for x in rollup.top_authors(a, day, day, ids)]
+
+    assert top({1}) == [("one", 3), ("both", 3)]  # then by their largest follower count
+    assert top({2}) == [("two", 5), ("both", 2)]
+    assert top({1, 2}) == [("two", 5), ("one", 3), ("both", 3)]
+    assert top({11}) == [("eleven", 9)]
+    assert top({7}) == []
+    assert rollup.top_authors(a, day + timedelta(days=1), day + timedelta(days=9), {1}) == []
