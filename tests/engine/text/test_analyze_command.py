@@ -93,14 +93,27 @@ def test_a_missing_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_it_reports_progress_on_large_inputs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lines = [json.dumps({"id": i, "text": f"message {i}"}) for i in range(5000)]
-    source = _write(tmp_path / "in.jsonl", lines)
+    """Progress after each batch, from inputs of ``PROGRESS_FROM`` lines on. The batch and the
+    threshold are made small here (the product's, 1,000 and 5,000 lines, made this test analyse
+    5,000 messages: 47 s at load 10, 2026-12-07)."""
+    from ambassade.cli import analyze
+
+    monkeypatch.setattr(analyze, "BATCH", 2)
+    monkeypatch.setattr(analyze, "PROGRESS_FROM", 5)
+    lines = [json.dumps({"id": i, "text": f"message {i}"}) for i in range(5)]
     out = tmp_path / "out.jsonl"
-    assert run("analyze", [str(source), "-o", str(out)]) == 0
-    assert "5000/5000" in capsys.readouterr().err
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 5000
+    assert run("analyze", [str(_write(tmp_path / "in.jsonl", lines)), "-o", str(out)]) == 0
+    assert (
+        capsys.readouterr().err == "\ranalyze: 2/5 lines\ranalyze: 4/5 lines\ranalyze: 5/5 lines\n"
+    )
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 5
+
+    # One line fewer: no progress.
+    assert run("analyze", [str(_write(tmp_path / "in.jsonl", lines[:4])), "-o", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
 
 
 def test_it_reads_stdin(
