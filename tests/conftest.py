@@ -3,11 +3,15 @@ workspace B and has no access to A. A holds a pending invitation, a connection a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.product import product_environment
 
 PASSWORD = "correct horse battery staple 42"
 CONNECTION_TOKEN = "mastodon-token-of-A-4f1c9e"
@@ -30,6 +34,60 @@ class Personas:
     def client_for(self, client: Any, user: Any) -> Any:
         client.force_login(user)
         return client
+
+
+# What a test asks for when it uses Django's test database or settings.
+DJANGO_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "settings",
+        "client",
+        "admin_client",
+        "admin_user",
+        "live_server",
+    }
+)
+ENGINE_TESTS = Path(__file__).parent / "engine"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The engine's tests are in `make test`'s SQLite pass only (marker ``sqlite_pass``): the engine is
+    pure Python (tests/engine/test_purity.py), so the PostgreSQL pass would run them unchanged. One
+    that asked for Django's database or settings would belong elsewhere: it is refused here."""
+    for item in items:
+        if ENGINE_TESTS not in item.path.parents:
+            continue
+        used = DJANGO_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if used or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses Django's database or settings ({', '.join(sorted(used))}): "
+                "the engine's tests run without them, in the SQLite pass only (marker sqlite_pass)"
+            )
+        item.add_marker(pytest.mark.sqlite_pass)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database brought up to date by a real `ambassade migrate` on a fresh data directory, as
+    a new user's first run does; made once per test run. The tests that start the product in
+    subprocesses (`ambassade demo`, the outbox smoke runs) copy it instead of each migrating again:
+    migrating takes 45 s of CPU (2026-12-07), several minutes on CI's loaded cores."""
+    data = tmp_path_factory.mktemp("migrated")
+    result = subprocess.run(
+        [sys.executable, "-m", "ambassade", "migrate", "--verbosity", "0"],
+        env=product_environment(data),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data / "ambassade.sqlite3"
 
 
 @pytest.fixture(autouse=True, scope="session")

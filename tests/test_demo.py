@@ -1,9 +1,14 @@
 """`ambassade demo` as a new user runs it: a real server and task worker in one process, on the embedded
-defaults (SQLite, SQLite queue), whose printed credentials log in."""
+defaults (SQLite, SQLite queue), whose printed credentials log in.
+
+In `make test`'s SQLite pass only (marker ``sqlite_pass``): the demo runs on a database and queue of its
+own whatever the test run's settings, so the PostgreSQL pass would repeat it unchanged. Its data
+directory starts with the test run's migrated database (the `migrated_database` fixture, a real
+`ambassade migrate` on a fresh directory): the demo's own `migrate` then finds nothing to do, and
+the test spends its time on what only it checks."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -16,6 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.product import copy_migrated_database, product_environment
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -24,12 +31,7 @@ def _free_port() -> int:
 
 
 def _environment(data_dir: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith("AMBASSADE_")}
-    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
-        keep.pop(name, None)
-    keep["AMBASSADE_DATA_DIR"] = str(data_dir)
-    keep["PYTHONUNBUFFERED"] = "1"
-    return keep
+    return product_environment(data_dir)
 
 
 class Demo:
@@ -75,8 +77,12 @@ class Demo:
         return self.process.returncode
 
 
+pytestmark = pytest.mark.sqlite_pass
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def demo(tmp_path: Path, migrated_database: Path) -> Iterator[Demo]:
+    copy_migrated_database(migrated_database, tmp_path / "data")
     running = Demo(tmp_path / "data")
     yield running
     running.stop()
