@@ -118,8 +118,9 @@ def test_angry_tweets_join_a_head_only_at_their_weight(tmp_path: Path) -> None:
         "".join(json.dumps({"text": t, "label": lab, "lang": "en"}) + "\n" for t, lab in rows),
         "utf-8",
     )
-    cfg = HeadsConfig(ordinary={}, ordinary_tweets={})
+    cfg = HeadsConfig(ordinary={}, ordinary_tweets={}, negative_tweets={})
     assert ordinary_texts(tmp_path, "offensive", "en", cfg)[0] == []
+    assert HeadsConfig().negative_tweets == {"offensive:en": 1.0}  # shipped, eighth session
     angry = HeadsConfig(ordinary={}, ordinary_tweets={}, negative_tweets={"offensive:en": 1.0})
     texts, weights = ordinary_texts(tmp_path, "offensive", "en", angry)
     assert texts == [("late again, thanks for nothing", "en")] and weights.tolist() == [1.0]

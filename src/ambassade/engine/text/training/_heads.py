@@ -123,10 +123,10 @@ class HeadsConfig:
     ordinary_negative: dict[str, float] = field(default_factory=dict)
     # Angry everyday English (the TweetEval sentiment *train* tweets labelled negative: complaints,
     # anger, sarcasm, no offensive label) as negatives of a head's encoder part, at this weight, by
-    # "task:route". Off: for "offensive:en" at 1, CV (2026-12-07, seventh session, 5 x 2) cost
-    # TweetEval offensive 0.5 (76.0 +- 0.8 -> 75.6 +- 0.9) and flagged 8.0 % of those tweets out of
-    # fold instead of 18.3 %; not yet retrained and measured through analyze (docs/text-analysis.md).
-    negative_tweets: dict[str, float] = field(default_factory=dict)
+    # "task:route". For "offensive:en" at 1, CV (2026-12-07, seventh session, 5 x 2) cost TweetEval
+    # offensive 0.5 (76.0 +- 0.8 -> 75.6 +- 0.9, under one sd) and flagged 8.0 % of those tweets out
+    # of fold instead of 18.3 %; shipped in the eighth session (docs/text-analysis.md).
+    negative_tweets: dict[str, float] = field(default_factory=lambda: {"offensive:en": 1.0})
     # The ordinary messages of ``ordinary`` also in a task's TF-IDF part, at this weight, by task
     # (only for a task whose TF-IDF part serves one route).
     ordinary_lexical: dict[str, float] = field(default_factory=lambda: {"spam": 0.3})
