@@ -12,9 +12,12 @@ from ambassade.workspaces.messages import register_all
 register_all(
     {
         # Scores, one line each on a member's page.
-        "score.love": _(
+        "score.love": ngettext_lazy(
+            "Engagement %(love)s: %(count)s activity in the past year, %(recent)s of it in the "
+            "last %(days)s days",
             "Engagement %(love)s: %(count)s activities in the past year, %(recent)s of it in the "
-            "last %(days)s days"
+            "last %(days)s days",
+            "count",
         ),
         "score.level": _("Level %(level)s: engagement of at least %(floor)s"),
         "score.level_held": _(
@@ -24,20 +27,29 @@ register_all(
         "score.reach": _(
             "Reach %(reach)s: %(followers)s followers, reposted %(amplified)s times by others"
         ),
-        "score.sentiment": _(
+        "score.sentiment": ngettext_lazy(
+            "Sentiment toward the brand %(sentiment)s over %(count)s activity (%(positive)s "
+            "positive, %(negative)s negative)",
             "Sentiment toward the brand %(sentiment)s over %(count)s activities (%(positive)s "
-            "positive, %(negative)s negative)"
+            "positive, %(negative)s negative)",
+            "count",
         ),
         "score.sentiment_none": _("No activity with a sentiment toward the brand this year"),
-        "score.influence": _(
-            "Influence %(influence)s: reach %(reach)s × relevance %(relevance)s (%(relevant)s of "
-            "%(count)s activities match the workspace’s queries)"
+        # One number says singular or plural (ngettext_lazy's last argument names it).
+        "score.influence": ngettext_lazy(
+            "Influence %(influence)s: reach %(reach)s × relevance %(relevance)s (%(relevant)s "
+            "activity of %(count)s matches the workspace’s queries)",
+            "Influence %(influence)s: reach %(reach)s × relevance %(relevance)s (%(relevant)s "
+            "activities of %(count)s match the workspace’s queries)",
+            "relevant",
         ),
         "score.ambassador": _(
             "Ambassador: level %(level)s and a positive sentiment (%(sentiment)s)"
         ),
-        "score.detractor": _(
-            "Detractor: sentiment %(sentiment)s, %(negative)s negative activities of %(count)s"
+        "score.detractor": ngettext_lazy(
+            "Detractor: sentiment %(sentiment)s, %(negative)s negative activity of %(count)s",
+            "Detractor: sentiment %(sentiment)s, %(negative)s negative activities of %(count)s",
+            "negative",
         ),
         "score.rising": _(
             "Rising: engagement %(recent)s in the last %(days)s days, against %(before)s a month "
