@@ -123,3 +123,38 @@ def test_it_skips_a_comment_count_that_is_not_a_plain_number(
     server.route("GET", "/feed", Reply(200, feed, RSS))
     first, _second = RssConnector(http).fetch({"url": server.url("/feed")}, None, None).items
     assert first.metrics == {}
+
+
+def test_it_stores_an_item_that_links_to_a_network_as_that_network(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    server.route("GET", "/feed", Reply(200, fixture_bytes("rss", "networks.xml"), RSS))
+    items = RssConnector(http).fetch({"url": server.url("/feed")}, None, None).items
+    assert {item.external_id: item.source for item in items} == {
+        "n1": "youtube",
+        "n2": "youtube",
+        "n3": "reddit",
+        "n4": "x",
+        "n5": "x",
+        "n6": "bluesky",
+        "n7": "linkedin",
+        "n8": "facebook",
+        "n9": "instagram",
+        "n10": "tiktok",
+        "n11": "rss",  # a blog
+        "n12": "rss",  # shaped like a Mastodon status, but the feed is not Mastodon's
+        "n13": "rss",  # a host that only ends like youtube.com
+    }
+    assert all(item.kind is ItemKind.ARTICLE for item in items)  # the source's kind, as before
+
+
+def test_it_stores_the_statuses_of_a_mastodon_feed_as_mastodon(
+    server: ReplayServer, http: HttpClient
+) -> None:
+    server.route("GET", "/@cafelumiere.rss", Reply(200, fixture_bytes("rss", "mastodon.xml"), RSS))
+    result = RssConnector(http).fetch({"url": server.url("/@cafelumiere.rss")}, None, None)
+    assert [(item.source, item.text) for item in result.items] == [
+        ("mastodon", "Nouveau menu d'automne dans tous nos cafés"),
+        ("mastodon", "Merci pour vos messages !"),
+        ("rss", "Profil"),  # the profile's address is not a status
+    ]

@@ -1,8 +1,10 @@
-"""A feed's bytes to RawItems (feedparser), with Google Alerts' redirect links unwrapped."""
+"""A feed's bytes to RawItems (feedparser), with Google Alerts' redirect links unwrapped and each
+item's network read from its link (:func:`network_of`)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +16,31 @@ from ambassade.connectors._guard import parser
 from ambassade.connectors._text import html_to_text, sanitize_html
 from ambassade.connectors.base import Author, ConnectorError, ItemKind, RawItem
 
-__all__ = ["parse_feed", "unwrap_link"]
+__all__ = ["network_of", "parse_feed", "unwrap_link"]
+
+#: The networks whose addresses an item's link can be on: each network, then its hosts (``www.``,
+#: ``m.`` and the other subdomains included). An item that links to a YouTube video is stored as a
+#: YouTube mention.
+_NETWORK_HOSTS = """
+youtube    youtube.com youtu.be
+reddit     reddit.com redd.it
+x          x.com twitter.com
+bluesky    bsky.app
+linkedin   linkedin.com lnkd.in
+facebook   facebook.com fb.com fb.watch
+instagram  instagram.com
+tiktok     tiktok.com
+threads    threads.net threads.com
+"""
+NETWORK_HOSTS: dict[str, str] = {
+    host: line.split()[0]
+    for line in _NETWORK_HOSTS.strip().splitlines()
+    for host in line.split()[1:]
+}
+#: A status on a Mastodon server: ``/@name/<id>`` (its web address) or ``/users/name/statuses/<id>``.
+#: Any server can host Mastodon, so a link of this shape counts only in a feed Mastodon generated
+#: (its ``<generator>`` says ``Mastodon vX``: a profile's ``/@name.rss``, a tag's feed).
+MASTODON_STATUS = re.compile(r"^/(?:@[^/]+|users/[^/]+/statuses)/\d+/?$")
 
 
 def unwrap_link(link: str) -> str:
@@ -27,6 +53,22 @@ def unwrap_link(link: str) -> str:
             if query.get(key) and query[key][0].startswith(("http://", "https://")):
                 return query[key][0]
     return link
+
+
+def network_of(link: str, generator: str = "") -> str | None:
+    """The network ``link`` is an address of (``youtube``, ``x``, ``mastodon``…), or None for any
+    other site. ``generator`` is the feed's ``<generator>``: a Mastodon status is recognised only
+    in a feed Mastodon made."""
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").lower().rstrip(".")
+    for domain, network in NETWORK_HOSTS.items():
+        if host == domain or host.endswith("." + domain):
+            return network
+    if generator.strip().lower().startswith("mastodon") and MASTODON_STATUS.match(parts.path):
+        return "mastodon"
+    return None
 
 
 def _when(entry: Any) -> datetime | None:
@@ -54,8 +96,9 @@ def parse_feed(
     kind: ItemKind = ItemKind.ARTICLE,
     fetched_at: datetime | None = None,
 ) -> list[RawItem]:
-    """Every entry of the feed, newest first as the feed gives them. Raises a permanent
-    :class:`ConnectorError` when the bytes are not a feed at all."""
+    """Every entry of the feed, newest first as the feed gives them. An entry whose link is on a
+    known network (:func:`network_of`) has that network as its ``source``, the others ``source``.
+    Raises a permanent :class:`ConnectorError` when the bytes are not a feed at all."""
     fetched_at = fetched_at or datetime.now(UTC)
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     parsed = feedparser.parse(content, response_headers=response_headers)
@@ -68,6 +111,7 @@ def parse_feed(
             code="rss.not_a_feed_because" if reason else "rss.not_a_feed",
             params={"detail": str(reason).strip()} if reason else {},
         )
+    generator = str(parsed.feed.get("generator") or "")
     feed_lang = _lang(parsed.feed.get("language")) or _lang(
         response_headers.get("content-language")
     )
@@ -100,7 +144,7 @@ def parse_feed(
             metrics["comments"] = int(comments)
         items.append(
             RawItem(
-                source=source,
+                source=network_of(link, generator) or source,
                 external_id=external_id,
                 url=link,
                 text=text,
