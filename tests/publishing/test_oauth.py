@@ -383,12 +383,22 @@ def test_it_offers_connect_with_only_for_configured_apps(
     instagram = parse(client.get(url + "?network=instagram").content)
     button = link(instagram, "Connect with Facebook")
     assert button is not None and button.attrs["href"] == start_url(personas, "instagram")
-    # Before a network is chosen: every network this installation has an app for.
+    # Before a network is chosen: each network once (its page offers the sign-in first), and one
+    # line saying which networks connect with a sign-in here and what the others take.
     chooser = parse(client.get(url).content)
-    offered = {a.attrs["href"] for a in chooser.find_all("a") if "/oauth/" in a.attrs["href"]}
-    labels = {a.text for a in chooser.find_all("a") if "/oauth/" in a.attrs["href"]}
-    assert labels == {"LinkedIn", "Facebook page", "Instagram"}
-    assert offered == {start_url(personas, n) for n in ("linkedin", "facebook", "instagram")}
+    nav = chooser.find("nav", class_="pub-networks")
+    assert nav is not None
+    labels = [a.text for a in nav.find_all("a")]
+    assert len(labels) == len(set(labels)) and "LinkedIn" in labels
+    assert not [a for a in chooser.find_all("a") if "/oauth/" in a.attrs.get("href", "")]
+    ways = chooser.find(id="connect-ways").text
+    assert ways.startswith("LinkedIn, Facebook page, Instagram: you sign in on the network")
+    assert "The other networks: you paste the credentials" in ways
+    # On a network with a sign-in, the pasted credentials say when they are the way.
+    assert "Only when you already hold a token made in LinkedIn’s developer settings" in (
+        linkedin.text
+    )
+    assert "developer settings" not in x.text  # X has no app here: pasting is the only way
 
 
 def test_it_keeps_the_start_to_owners_and_managers(

@@ -44,3 +44,9 @@ def oauth_networks(workspace: Any) -> list[dict[str, str]]:
         }
         for network in tokens.oauth_networks()
     ]
+
+
+@register.filter
+def join_labels(choices: list[dict[str, str]]) -> str:
+    """The labels of :func:`oauth_networks`' choices, one sentence's list ("LinkedIn, X")."""
+    return ", ".join(choice["label"] for choice in choices)
