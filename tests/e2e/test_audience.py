@@ -77,6 +77,21 @@ def test_audience_competitors_and_traffic_draw_their_charts_with_their_tables(
     expect(page.get_by_text("Brûlerie Martin").first).to_be_visible()
     expect(page.get_by_text("Grains d'Or").first).to_be_visible()
 
+    # The accounts side by side fit a laptop's page (1280 px) without scrolling, in English and
+    # in French (longer words), and the page fits a 375 px phone (the rows stacked).
+    fits = """() => { const table = document.querySelector('.accounts-table');
+      return table.scrollWidth <= table.closest('.table-wrap').clientWidth; }"""
+    assert page.evaluate(fits)
+    page.get_by_role("button", name="FR", exact=True).first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator(".accounts-table th").nth(2)).to_contain_text("période précédente")
+    assert page.evaluate(fits)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.get_by_role("button", name="EN", exact=True).first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
     # Traffic: visits from social per day, and the tables by channel, network and campaign.
     page.goto(f"{base}/w/{slug}/analytics/traffic/")
     _drawn(page, 1)
