@@ -187,6 +187,10 @@ def test_figures_follow_the_reader_s_language(personas: Personas) -> None:
     tiles = _tiles(_sections(personas, "fr")["kpis"])
     assert tiles["net_sentiment"]["change"]["text"] == "-66,7 pts"
     assert tiles["mention_volume"]["label"] == "Volume de mentions"
+    # Days as the language writes them (never ISO) in the mentions' table, as in the others.
+    for language, first in (("fr", "01/11/2026"), ("en", "01/11/2026"), ("en-us", "11/01/2026")):
+        rows = _sections(personas, language)["mentions"].tables[0].rows
+        assert rows[0][0] == first, language
 
 
 def _png(width: int, height: int) -> bytes:

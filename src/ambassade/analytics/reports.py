@@ -231,8 +231,15 @@ def _mentions_block(ctx: Context) -> Section:
     )
     for day, counts in sorted(per_day.items()):
         positive, neutral, negative = (counts.get(s, 0) for s in dashboard.SENTIMENTS)
+        # The day as the report's language writes it, like the other tables' dates (not ISO).
         table.rows.append(
-            [day.isoformat(), positive, neutral, negative, positive + neutral + negative]
+            [
+                formats.date_format(day, "SHORT_DATE_FORMAT"),
+                positive,
+                neutral,
+                negative,
+                positive + neutral + negative,
+            ]
         )
     total = sum(row[4] for row in table.rows)
     if not total:
