@@ -39,9 +39,13 @@ __all__ = ["DemoConnector", "ensure_demo_stream", "generate", "last_month_start"
 PARIS = ZoneInfo("Europe/Paris")
 BACKFILL_DAYS = 10
 #: Before the last ``days`` of a backfill (what the alert detectors and the inbox read closely), the
-#: older days are kept at this share of the stream, in percent: enough for the last complete month's
-#: report and the analytics areas, light enough for the demo to build quickly.
-OLDER_SHARE = 20
+#: older days are kept at a share of the stream that tapers from the whole stream, going back in
+#: time, by ``OLDER_TAPER_DAYS`` (an exponential's time constant) down to ``OLDER_SHARE`` percent:
+#: enough for the last complete month's report and the analytics areas, light enough for the demo
+#: to build quickly. A flat share would show a step in every volume chart where the full stream
+#: starts; the taper keeps the curve continuous for about the same number of mentions.
+OLDER_SHARE = 12
+OLDER_TAPER_DAYS = 4.0
 # Messages per hour at the busiest hour, all brands together.
 PEAK_RATE = 16.0
 # Relative volume by local hour (0–23): quiet nights, morning coffee, lunch, evening.
@@ -474,11 +478,21 @@ def last_month_start(now: datetime, time_zone: str) -> datetime:
     return datetime.combine(previous, datetime.min.time(), zone).astimezone(UTC)
 
 
+def older_share(age: timedelta) -> float:
+    """The percent of the stream kept ``age`` before the full stream starts: 100 at the start,
+    tapering to ``OLDER_SHARE`` (continuous, so that no chart shows a step there)."""
+    days = max(age.total_seconds(), 0.0) / 86_400
+    return max(float(OLDER_SHARE), 100.0 * math.exp(-days / OLDER_TAPER_DAYS))
+
+
 def older_items(start: datetime, end: datetime, *, seed: int = 1) -> list[RawItem]:
-    """The demo items of ``[start, end)`` thinned to ``OLDER_SHARE`` percent (the same ones every
-    time: chosen by their external id)."""
+    """The demo items of ``[start, end)``, the full stream starting at ``end``, thinned by
+    :func:`older_share` of their age before ``end`` (the same ones every time: chosen by their
+    external id)."""
     return [
-        item for item in generate(start, end, seed=seed) if sampled(item.external_id, OLDER_SHARE)
+        item
+        for item in generate(start, end, seed=seed)
+        if _stable(item.external_id) % 10_000 < older_share(end - item.created_at) * 100
     ]
 
 
@@ -492,7 +506,7 @@ def ensure_demo_stream(
 ) -> Any:
     """Give the demo workspace its competitors, queries and live demo source, and backfill the last
     ``days`` days on the first run, and the days from ``since`` before them at a lighter density
-    (``OLDER_SHARE``). Running it again reuses what exists."""
+    (:func:`older_share`). Running it again reuses what exists."""
     from ambassade.listening import services
     from ambassade.listening.models import Competitor, ListeningQuery, Source
 
