@@ -23,11 +23,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from typing import Any
+
+from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
 
 __all__ = ["measure_in_child"]
 
@@ -35,48 +35,30 @@ __all__ = ["measure_in_child"]
 def measure_in_child(
     members: int, batches: int, mentions: int, touched: int, database_url: str
 ) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-batches-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ambassade.benchmarks._community_batches",
-                *(str(n) for n in (members, batches, mentions, touched)),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks._community_batches",
+        members,
+        batches,
+        mentions,
+        touched,
+        prefix="ambassade-bench-batches-",
+        database_url=database_url,
+    )
 
 
 def _measure(members: int, batches: int, per_batch: int, touched: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     from ambassade.community import scores, services, tasks
     from ambassade.community.models import Activity, Appearance, Identity, Member
     from ambassade.listening.models import Mention, Source
-    from ambassade.workspaces import services as ws
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-    user = ws.create_user("bench@bench.example", "bench-password-123", "Bench")
-    _org, workspace = ws.create_organisation(
-        name="Bench", kind="company", owner=user, workspace_name="Bench"
-    )
+    fresh_database()
+    _user, workspace = bench_workspace()
     source = Source.objects.create(workspace=workspace, name="Bench", kind="mastodon")
     rng = random.Random(14)
     now = timezone.now()

@@ -18,11 +18,11 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from typing import Any
+
+from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
 
 __all__ = ["measure_in_child"]
 
@@ -31,49 +31,28 @@ FIRST_DAY = dt.date(2026, 3, 2)
 
 
 def measure_in_child(members: int, days: int, changed: float, database_url: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-history-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ambassade.benchmarks._community_history",
-                str(members),
-                str(days),
-                repr(changed),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks._community_history",
+        members,
+        days,
+        repr(changed),
+        prefix="ambassade-bench-history-",
+        database_url=database_url,
+    )
 
 
 def _measure(members: int, days: int, changed: float) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from ambassade.community import history
     from ambassade.community.models import ClassCount, Member, ScoreHistory
     from ambassade.community.services import _update
-    from ambassade.workspaces import services as ws
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-    user = ws.create_user("bench@bench.example", "bench-password-123", "Bench")
-    _org, workspace = ws.create_organisation(
-        name="Bench", kind="company", owner=user, workspace_name="Bench"
-    )
+    fresh_database()
+    _user, workspace = bench_workspace()
     rng = random.Random(14)
     start = dt.datetime.combine(FIRST_DAY, dt.time(23), tzinfo=dt.UTC)
     made = Member.objects.bulk_create(

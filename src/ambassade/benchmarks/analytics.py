@@ -26,7 +26,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
 from ambassade.benchmarks._analytics_agency import describe as describe_agency
+from ambassade.benchmarks._child import fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -105,21 +105,12 @@ def run(options: BenchOptions) -> BenchResult:
 
 
 def _child(per_day: int, database_url: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-analytics-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [sys.executable, "-m", "ambassade.benchmarks.analytics", str(per_day)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks.analytics",
+        per_day,
+        prefix="ambassade-bench-analytics-",
+        database_url=database_url,
+    )
 
 
 def _fill(per_day: int, now: datetime) -> dict[str, Any]:
@@ -497,16 +488,13 @@ def _measure(per_day: int) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
     from ambassade.benchmarks.inbox import _Counter
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
+    fresh_database()
     filled = _fill(per_day, datetime.now(UTC))
     workspace, user = filled["workspace"], filled["user"]
     pages_of_the_agency = _agency_pages(user)

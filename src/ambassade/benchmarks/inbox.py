@@ -27,7 +27,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
+from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -128,21 +128,13 @@ def run(options: BenchOptions) -> BenchResult:
 
 
 def _child(conversations: int, messages: int, database_url: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-inbox-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [sys.executable, "-m", "ambassade.benchmarks.inbox", str(conversations), str(messages)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks.inbox",
+        conversations,
+        messages,
+        prefix="ambassade-bench-inbox-",
+        database_url=database_url,
+    )
 
 
 # --- filling the database -------------------------------------------------------------------------
@@ -267,10 +259,7 @@ def _fill(conversations: int, messages: int, now: datetime) -> dict[str, Any]:
     from ambassade.workspaces import services as workspace_services
     from ambassade.workspaces.models import Membership, Role
 
-    owner = workspace_services.create_user("bench@example.com", None, "Bench Owner")
-    _org, workspace = workspace_services.create_organisation(
-        name="Bench", kind="company", owner=owner, workspace_name="Bench"
-    )
+    owner, workspace = bench_workspace("bench@example.com", None, "Bench Owner")
     agents = [owner]
     for n in range(1, AGENTS):
         user = workspace_services.create_user(f"agent{n}@example.com", None, f"Agent {n}")
@@ -495,7 +484,6 @@ def _measure(conversations: int, messages: int) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -503,9 +491,7 @@ def _measure(conversations: int, messages: int) -> dict[str, Any]:
     from ambassade.inbox import listing
     from ambassade.inbox.models import Conversation
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
+    fresh_database()
     now = datetime.now(UTC)
     filled = _fill(conversations, messages, now)
     workspace, user = filled["workspace"], filled["user"]

@@ -22,12 +22,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
+from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -107,21 +107,13 @@ def run(options: BenchOptions) -> BenchResult:
 
 
 def _child(mentions: int, stream: int, database_url: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-ingest-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [sys.executable, "-m", "ambassade.benchmarks.ingest", str(mentions), str(stream)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks.ingest",
+        mentions,
+        stream,
+        prefix="ambassade-bench-ingest-",
+        database_url=database_url,
+    )
 
 
 _COPY_COLUMNS = (
@@ -169,22 +161,14 @@ def _measure(mentions: int, stream_mentions: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
 
     from ambassade.benchmarks.match import generate_documents, generate_queries
     from ambassade.connectors.base import Author, RawItem
     from ambassade.listening import services
     from ambassade.listening.models import ListeningQuery, Source
-    from ambassade.workspaces import services as workspace_services
 
-    if connection.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-    user = workspace_services.create_user("bench@example.com", None, "Bench")
-    _org, workspace = workspace_services.create_organisation(
-        name="Bench", kind="company", owner=user, workspace_name="Bench"
-    )
+    fresh_database()
+    user, workspace = bench_workspace("bench@example.com", None)
     queries = generate_queries(QUERIES)
     ListeningQuery.objects.bulk_create(
         ListeningQuery(workspace=workspace, name=key, text=text) for key, text in queries.items()

@@ -20,12 +20,12 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
+from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
 
 __all__ = ["OPTIONS", "TITLE", "run"]
 
@@ -94,22 +94,14 @@ def run(options: BenchOptions) -> BenchResult:
 
 
 def _child(recipients: int, seed: int, database_url: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with tempfile.TemporaryDirectory(prefix="ambassade-bench-mail-") as data_dir:
-        env["AMBASSADE_DATA_DIR"] = data_dir
-        env["DJANGO_SETTINGS_MODULE"] = "ambassade.config.settings"
-        env["AMBASSADE_ALLOWED_PRIVATE_HOSTS"] = "127.0.0.1"
-        env.setdefault("AMBASSADE_SECRET_KEY", "bench-" + "x" * 50)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        completed = subprocess.run(
-            [sys.executable, "-m", "ambassade.benchmarks.mail", str(recipients), str(seed)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return run_in_child(
+        "ambassade.benchmarks.mail",
+        recipients,
+        seed,
+        prefix="ambassade-bench-mail-",
+        database_url=database_url,
+        env={"AMBASSADE_ALLOWED_PRIVATE_HOSTS": "127.0.0.1"},
+    )
 
 
 class _Counting:
@@ -230,26 +222,18 @@ def _measure(recipients: int, seed: int) -> dict[str, Any]:
     django.setup()
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     from aiosmtpd.controller import Controller
-    from django.core.management import call_command
-    from django.db import connection as db
     from django.utils import timezone
 
     from ambassade.mailing import sending, services
     from ambassade.mailing.models import Campaign
-    from ambassade.workspaces import services as ws
 
-    if db.vendor == "postgresql":
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
+    fresh_database()
     handler = _Counting()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        user = ws.create_user("bench@bench.example", "bench-password-123", "Bench")
-        _org, workspace = ws.create_organisation(
-            name="Bench", kind="company", owner=user, workspace_name="Bench"
-        )
+        _user, workspace = bench_workspace()
         workspace.slug = "bench"
         workspace.save(update_fields=["slug"])
         services._enqueue = lambda campaign_id: None  # this benchmark runs the sending itself
