@@ -32,6 +32,7 @@ from ambassade.engine import jsonlines
 __all__ = [
     "IssueDraft",
     "IssueState",
+    "NumberedTracker",
     "TrackedIssue",
     "Tracker",
     "TrackerEvent",
@@ -191,6 +192,65 @@ class Tracker:
 
     def error_map(self) -> ErrorMap:
         return error_map(self.label)
+
+
+class NumberedTracker(Tracker):
+    """A tracker whose issues are numbered within a project and created and read over REST at
+    ``_issues_url(config)`` (GitHub, GitLab). Subclasses give the address, the headers, how an
+    issue reads (``_issue``) and the tracker's explanation of an error (``_detail``)."""
+
+    #: The issue's field that holds its text.
+    body_field: ClassVar[str] = "body"
+
+    def _headers(self, credentials: Credentials) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _issues_url(self, config: Mapping[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _issue(self, item: Any) -> TrackedIssue:
+        raise NotImplementedError
+
+    def _labels(self, labels: tuple[str, ...]) -> Any:
+        """The labels as the tracker takes them (a list; GitLab: one comma-separated text)."""
+        return list(labels)
+
+    def _detail(self, response: Response, message: str) -> str:
+        return message
+
+    def error_map(self) -> ErrorMap:
+        return error_map(self.label, self._detail)
+
+    def create_issue(
+        self, config: Mapping[str, Any], credentials: Credentials, draft: IssueDraft
+    ) -> TrackedIssue:
+        payload: dict[str, Any] = {"title": draft.title, self.body_field: markdown_body(draft)}
+        if draft.labels:
+            payload["labels"] = self._labels(draft.labels)
+        response = self.http.post(
+            self._issues_url(config),
+            headers=self._headers(credentials),
+            json=payload,
+            error_map=self.error_map(),
+        )
+        return self._issue(response.json())
+
+    def get_issue(
+        self, config: Mapping[str, Any], credentials: Credentials, ref: str
+    ) -> TrackedIssue:
+        if not (ref.isascii() and ref.isdigit()):
+            raise ConnectorError(
+                f"A {self.label} issue is a number, not {ref!r}.",
+                permanent=True,
+                code="tracker.bad_reference",
+                params={"tracker": self.label, "ref": ref[:100]},
+            )
+        response = self.http.get(
+            f"{self._issues_url(config)}/{ref}",
+            headers=self._headers(credentials),
+            error_map=self.error_map(),
+        )
+        return self._issue(response.json())
 
 
 def hmac_sha256(secret: str, body: bytes) -> str:

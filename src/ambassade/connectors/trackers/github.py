@@ -18,19 +18,16 @@ from urllib.parse import quote
 from ambassade.connectors.base import ConnectorError, Credentials
 from ambassade.connectors.http import Response
 from ambassade.connectors.trackers.base import (
-    IssueDraft,
     IssueState,
+    NumberedTracker,
     TrackedIssue,
-    Tracker,
     TrackerEvent,
     WebhookRefused,
     check_https,
-    error_map,
     header,
     hmac_sha256,
     invalid,
     json_object,
-    markdown_body,
     parse_time,
     same_secret,
 )
@@ -63,7 +60,7 @@ def _detail(response: Response, message: str) -> str:
     return f"{message}: {'; '.join(found)}" if found else message
 
 
-class GitHubTracker(Tracker):
+class GitHubTracker(NumberedTracker):
     kind: ClassVar[str] = "github"
     label: ClassVar[str] = "GitHub"
 
@@ -84,6 +81,9 @@ class GitHubTracker(Tracker):
             cleaned["api_url"] = check_https(api_url, "api_url", self.label)
         return cleaned
 
+    def _detail(self, response: Response, message: str) -> str:
+        return _detail(response, message)
+
     def _headers(self, credentials: Credentials) -> dict[str, str]:
         return {
             "Authorization": f"Bearer {self.secret(credentials)}",
@@ -96,37 +96,6 @@ class GitHubTracker(Tracker):
         base = self.base_url(config, "api_url", API)
         return f"{base}/repos/{quote(owner, safe='')}/{quote(name, safe='')}/issues"
 
-    def create_issue(
-        self, config: Mapping[str, Any], credentials: Credentials, draft: IssueDraft
-    ) -> TrackedIssue:
-        payload: dict[str, Any] = {"title": draft.title, "body": markdown_body(draft)}
-        if draft.labels:
-            payload["labels"] = list(draft.labels)
-        response = self.http.post(
-            self._issues_url(config),
-            headers=self._headers(credentials),
-            json=payload,
-            error_map=error_map(self.label, _detail),
-        )
-        return self._issue(response.json())
-
-    def get_issue(
-        self, config: Mapping[str, Any], credentials: Credentials, ref: str
-    ) -> TrackedIssue:
-        if not (ref.isascii() and ref.isdigit()):
-            raise ConnectorError(
-                f"A GitHub issue is a number, not {ref!r}.",
-                permanent=True,
-                code="tracker.bad_reference",
-                params={"tracker": self.label, "ref": ref[:100]},
-            )
-        response = self.http.get(
-            f"{self._issues_url(config)}/{ref}",
-            headers=self._headers(credentials),
-            error_map=error_map(self.label, _detail),
-        )
-        return self._issue(response.json())
-
     def find_issue(
         self, config: Mapping[str, Any], credentials: Credentials, marker: str
     ) -> TrackedIssue | None:
@@ -134,7 +103,7 @@ class GitHubTracker(Tracker):
             self._issues_url(config),
             params={"state": "all", "sort": "created", "direction": "desc", "per_page": RECENT},
             headers=self._headers(credentials),
-            error_map=error_map(self.label, _detail),
+            error_map=self.error_map(),
         )
         items = response.json()
         for item in items if isinstance(items, list) else []:

@@ -18,18 +18,15 @@ from urllib.parse import quote
 from ambassade.connectors.base import ConnectorError, Credentials
 from ambassade.connectors.http import Response
 from ambassade.connectors.trackers.base import (
-    IssueDraft,
     IssueState,
+    NumberedTracker,
     TrackedIssue,
-    Tracker,
     TrackerEvent,
     WebhookRefused,
     check_https,
-    error_map,
     header,
     invalid,
     json_object,
-    markdown_body,
     parse_time,
     same_secret,
 )
@@ -62,9 +59,10 @@ def _detail(response: Response, message: str) -> str:
     return message
 
 
-class GitLabTracker(Tracker):
+class GitLabTracker(NumberedTracker):
     kind: ClassVar[str] = "gitlab"
     label: ClassVar[str] = "GitLab"
+    body_field: ClassVar[str] = "description"
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
         project = str(config.get("project") or "").strip().strip("/")
@@ -81,43 +79,18 @@ class GitLabTracker(Tracker):
             cleaned["base_url"] = check_https(base_url, "base_url", self.label)
         return cleaned
 
+    def _labels(self, labels: tuple[str, ...]) -> Any:
+        return ",".join(labels)
+
+    def _detail(self, response: Response, message: str) -> str:
+        return _detail(response, message)
+
     def _headers(self, credentials: Credentials) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret(credentials)}"}
 
     def _issues_url(self, config: Mapping[str, Any]) -> str:
         base = self.base_url(config, "base_url", BASE)
         return f"{base}/api/v4/projects/{quote(str(config['project']), safe='')}/issues"
-
-    def create_issue(
-        self, config: Mapping[str, Any], credentials: Credentials, draft: IssueDraft
-    ) -> TrackedIssue:
-        payload: dict[str, Any] = {"title": draft.title, "description": markdown_body(draft)}
-        if draft.labels:
-            payload["labels"] = ",".join(draft.labels)
-        response = self.http.post(
-            self._issues_url(config),
-            headers=self._headers(credentials),
-            json=payload,
-            error_map=error_map(self.label, _detail),
-        )
-        return self._issue(response.json())
-
-    def get_issue(
-        self, config: Mapping[str, Any], credentials: Credentials, ref: str
-    ) -> TrackedIssue:
-        if not (ref.isascii() and ref.isdigit()):
-            raise ConnectorError(
-                f"A GitLab issue is a number, not {ref!r}.",
-                permanent=True,
-                code="tracker.bad_reference",
-                params={"tracker": self.label, "ref": ref[:100]},
-            )
-        response = self.http.get(
-            f"{self._issues_url(config)}/{ref}",
-            headers=self._headers(credentials),
-            error_map=error_map(self.label, _detail),
-        )
-        return self._issue(response.json())
 
     def find_issue(
         self, config: Mapping[str, Any], credentials: Credentials, marker: str
@@ -132,7 +105,7 @@ class GitLabTracker(Tracker):
                 "per_page": RECENT,
             },
             headers=self._headers(credentials),
-            error_map=error_map(self.label, _detail),
+            error_map=self.error_map(),
         )
         items = response.json()
         for item in items if isinstance(items, list) else []:
