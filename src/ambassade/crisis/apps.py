@@ -8,7 +8,9 @@ class CrisisConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ambassade.crisis import audit, permissions, signals_feed  # noqa: F401  (declarations)
+        # audit and permissions only declare (their import registers them).
+        from ambassade.crisis import audit, permissions, services, signals_feed  # noqa: F401
+        from ambassade.publishing import notices
         from ambassade.workspaces.nav import NavItem, register
 
         register(
@@ -39,3 +41,5 @@ class CrisisConfig(AppConfig):
             )
         )
         signals_feed.connect()
+        # Publishing tells people of a failed post through the notification centre.
+        notices.register_notifier(services.notify_people)

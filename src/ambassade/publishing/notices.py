@@ -4,15 +4,16 @@
   (``outbox.posts.PostKind.refusal``). The composer, the approval and the post page say so before
   such a post is scheduled (:func:`at_risk`, :func:`warning`), and its status shows it.
 - A post that fails is put in the notification centre of its author and of the people who run the
-  outbox (``crisis.services.notify_people``; nothing when the crisis app is not installed).
+  outbox, through the notifier the crisis app registers (``crisis.services.notify_people``, from
+  ``crisis/apps.py``; nothing when the crisis app is not installed). Publishing sits below crisis
+  (crisis holds posts during a crisis) and never imports it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,7 @@ from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Connection, Membership
 from ambassade.workspaces.permissions import ACTIONS
 
-__all__ = ["at_risk", "needs_reconnection", "notify_failed", "warning"]
+__all__ = ["at_risk", "needs_reconnection", "notify_failed", "register_notifier", "warning"]
 
 #: Variants that have not left for the network yet: a disconnected account will fail them.
 WAITING = ("draft", "pending_approval", "scheduled")
@@ -71,31 +72,35 @@ def compose_warning(connection: Connection) -> str:
     ) % {"account": connection.account_name}
 
 
+#: What puts lines in people's notification centre: ``notify(workspace, user_ids, title, *, body,
+#: severity, link) -> how many were notified`` (``crisis.services.notify_people``).
+Notifier = Callable[..., int]
+NOTIFIERS: list[Notifier] = []
+
+
+def register_notifier(notifier: Notifier) -> None:
+    if notifier not in NOTIFIERS:
+        NOTIFIERS.append(notifier)
+
+
 def notify_failed(variant: Any, message: Any) -> int:
     """Notify the post's author and the people who run the outbox that a variant failed;
     ``message`` (the variant's error, a coded message) is the notification's body."""
-    if not apps.is_installed("ambassade.crisis"):
+    if not NOTIFIERS:
         return 0
-    from ambassade.crisis import services as crisis
-
     workspace = variant.workspace
     managers = Membership.objects.filter(
         workspace=workspace, role__in=ACTIONS[OUTBOX_MANAGE].roles
     ).values_list("user_id", flat=True)
     people = {variant.post.author_id, *managers} - {None}
     connection = variant.connection
-    return crisis.notify_people(
-        workspace,
-        people,
-        coded(
-            "publishing.failed",
-            account=connection.account_name,
-            network=connection.network_label,
-        ),
-        body=message,
-        severity="high",
-        link=reverse(
-            "publishing:post",
-            kwargs={"workspace_slug": workspace.slug, "post_id": variant.post_id},
-        ),
+    title = coded(
+        "publishing.failed", account=connection.account_name, network=connection.network_label
+    )
+    link = reverse(
+        "publishing:post", kwargs={"workspace_slug": workspace.slug, "post_id": variant.post_id}
+    )
+    return sum(
+        notify(workspace, people, title, body=message, severity="high", link=link)
+        for notify in NOTIFIERS
     )
