@@ -16,7 +16,21 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["bench_workspace", "fresh_database", "run_in_child"]
+__all__ = ["bench_workspace", "databases", "fresh_database", "run_in_child"]
+
+
+def databases(extra: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, database URL) of each database to measure: SQLite (no URL), and PostgreSQL when
+    ``AMBASSADE_TEST_DATABASE_URL`` names one; ``--extra databases=sqlite`` (or ``postgresql``)
+    keeps one."""
+    targets = [("SQLite", "")]
+    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
+    if pg:
+        targets.append(("PostgreSQL", pg))
+    wanted = extra.get("databases")
+    if wanted:
+        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    return targets
 
 
 def run_in_child(

@@ -33,7 +33,7 @@ from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
 from ambassade.benchmarks._analytics_agency import describe as describe_agency
-from ambassade.benchmarks._child import fresh_database, run_in_child
+from ambassade.benchmarks._child import databases, fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -52,13 +52,7 @@ DAYS = 365
 
 def run(options: BenchOptions) -> BenchResult:
     per_day = int(options.extra.get("analytics_per_day", 100 if options.quick else 1_000))
-    targets = [("SQLite", "")]
-    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if pg:
-        targets.append(("PostgreSQL", pg))
-    wanted = options.extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    targets = databases(options.extra)
     results = []
     for label, url in targets:
         print(f"{label}: {per_day} mentions a day for a year…", file=sys.stderr)

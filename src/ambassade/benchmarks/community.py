@@ -33,6 +33,7 @@ import time
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult, progress
+from ambassade.benchmarks._child import databases
 from ambassade.engine.identities import Identity, Profile, suggest_merges
 from ambassade.engine.scoring import DEFAULT_WEIGHTS, Activity, Person, Scorer, discover
 
@@ -259,7 +260,7 @@ def _record(one: Any) -> tuple[Any, ...]:
 def _history_part(members: int, days: int, changed: float, extra: dict[str, str]) -> str:
     from ambassade.benchmarks._community_history import measure_in_child
 
-    targets = _targets(extra)
+    targets = databases(extra)
     lines = [
         f"**Score history** (`community/history.py`, `benchmarks/_community_history.py`): "
         f"{members:,} members on the product's tables, {days} nightly storings as "
@@ -307,17 +308,6 @@ def _history_part(members: int, days: int, changed: float, extra: dict[str, str]
     return "\n".join(lines)
 
 
-def _targets(extra: dict[str, str]) -> list[tuple[str, str]]:
-    targets = [("SQLite", "")]
-    url = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if url:
-        targets.append(("PostgreSQL", url))
-    wanted = extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
-    return targets
-
-
 def _batches_part(batches: int, quick: bool, extra: dict[str, str]) -> str:
     from ambassade.benchmarks._community_batches import measure_in_child
 
@@ -339,7 +329,7 @@ def _batches_part(batches: int, quick: bool, extra: dict[str, str]) -> str:
         "recording a batch | **scoring a batch** | scoring, CPU | load average |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, database_url in _targets(extra):
+    for label, database_url in databases(extra):
         print(f"community: stored batches on {label}…", file=sys.stderr)
         found = measure_in_child(members, batches, mentions, touched, database_url)
         rows = found["batches"]

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
-from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
+from ambassade.benchmarks._child import bench_workspace, databases, fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -57,13 +57,7 @@ def run(options: BenchOptions) -> BenchResult:
         options.extra.get("inbox_conversations", 10_000 if options.quick else 100_000)
     )
     messages = int(options.extra.get("inbox_messages", 100_000 if options.quick else 1_000_000))
-    targets = [("SQLite", "")]
-    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if pg:
-        targets.append(("PostgreSQL", pg))
-    wanted = options.extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    targets = databases(options.extra)
     results = []
     for label, url in targets:
         print(f"{label}: {conversations} conversations, {messages} messages…", file=sys.stderr)

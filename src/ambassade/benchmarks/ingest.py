@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
-from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
+from ambassade.benchmarks._child import bench_workspace, databases, fresh_database, run_in_child
 
 __all__ = ["TITLE", "run"]
 
@@ -46,13 +46,7 @@ REQUESTS = 100
 def run(options: BenchOptions) -> BenchResult:
     mentions = int(options.extra.get("ingest_mentions", 10_000 if options.quick else 100_000))
     stream = int(options.extra.get("stream_mentions", 100_000 if options.quick else 1_000_000))
-    targets = [("SQLite", "")]
-    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if pg:
-        targets.append(("PostgreSQL", pg))
-    wanted = options.extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    targets = databases(options.extra)
     results = []
     for label, url in targets:
         print(f"{label}: ingesting {mentions} mentions against {QUERIES} queries…", file=sys.stderr)

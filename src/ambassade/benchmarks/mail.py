@@ -25,7 +25,7 @@ from collections import Counter
 from typing import Any
 
 from ambassade.benchmarks import BenchOptions, BenchResult
-from ambassade.benchmarks._child import bench_workspace, fresh_database, run_in_child
+from ambassade.benchmarks._child import bench_workspace, databases, fresh_database, run_in_child
 
 __all__ = ["OPTIONS", "TITLE", "run"]
 
@@ -40,13 +40,7 @@ OPTIONS = {
 def run(options: BenchOptions) -> BenchResult:
     recipients = int(options.extra.get("recipients", 1000 if options.quick else 10_000))
     seed = int(options.extra.get("seed", 7))
-    targets = [("SQLite", "")]
-    pg = os.environ.get("AMBASSADE_TEST_DATABASE_URL", "")
-    if pg:
-        targets.append(("PostgreSQL", pg))
-    wanted = options.extra.get("databases")
-    if wanted:
-        targets = [t for t in targets if t[0].lower() in wanted.lower().split(",")]
+    targets = databases(options.extra)
     results = []
     for label, url in targets:
         print(f"{label}: {recipients} recipients…", file=sys.stderr)
