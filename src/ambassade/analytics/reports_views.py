@@ -18,13 +18,13 @@ from ambassade.analytics.permissions import ANALYTICS_MANAGE, ANALYTICS_VIEW
 from ambassade.analytics.reports_forms import PeriodForm, ReportForm
 from ambassade.analytics.reports_models import Report, ReportTemplate
 from ambassade.community.permissions import COMMUNITY_VIEW
-from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.events.permissions import EVENTS_VIEW
 from ambassade.inbox.permissions import INBOX_VIEW
 from ambassade.listening.permissions import LISTENING_VIEW
 from ambassade.publishing.permissions import PUBLISHING_VIEW
 from ambassade.referrals.permissions import REFERRALS_VIEW
 from ambassade.workspaces.csvexport import csv_response
+from ambassade.workspaces.documents import DOCUMENT_POLICY
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,

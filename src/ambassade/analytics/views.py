@@ -16,9 +16,9 @@ from ambassade.analytics.catalogue import CATALOGUE
 from ambassade.analytics.forms import KpiForm, ObjectiveForm
 from ambassade.analytics.models import Kpi, Objective
 from ambassade.analytics.permissions import ANALYTICS_MANAGE, ANALYTICS_VIEW
-from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.listening.permissions import LISTENING_VIEW
 from ambassade.workspaces.csvexport import csv_response
+from ambassade.workspaces.documents import DOCUMENT_POLICY
 from ambassade.workspaces.permissions import (
     can_role,
     get_workspace_object_or_404,

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ambassade.config.proxies import client_address, forwarded_scheme
+from ambassade.workspaces.documents import DOCUMENT_POLICY  # the apps' documents' own policy
 
 __all__ = [
     "DOCUMENT_POLICY",
@@ -37,12 +38,6 @@ POLICY = (
     "base-uri 'none'; "
     "form-action 'self'; "
     "frame-ancestors 'none'"
-)
-#: For standalone documents with their own ``<style>`` (the crisis report, also downloaded and kept):
-#: no script, nothing remote, styles inline only.
-DOCUMENT_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
 

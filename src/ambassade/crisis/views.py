@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ambassade.config.middleware import DOCUMENT_POLICY
 from ambassade.crisis import charts as crisis_charts
 from ambassade.crisis import delivery, outbox, services, signals_feed
 from ambassade.crisis.forms import (
@@ -53,6 +52,7 @@ from ambassade.crisis.permissions import (
     NOTIFICATIONS_VIEW,
 )
 from ambassade.workspaces.charts import locale_json
+from ambassade.workspaces.documents import DOCUMENT_POLICY
 from ambassade.workspaces.messages import words
 from ambassade.workspaces.params import parse_id
 from ambassade.workspaces.permissions import (
