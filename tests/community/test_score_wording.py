@@ -79,3 +79,44 @@ def test_it_words_one_activity_in_the_singular(language: str, expected: list[str
         ]
     for sentence, wanted in zip(said, expected, strict=True):
         assert wanted in sentence
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "1 follower, reposts by others: 1",
+                "2 followers, reposts by others: 0",
+                "1 follower",
+                "5 followers",
+                "Reposted 1 time by others",
+                "Reposted 3 times by others",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "1 abonné, repartages par d’autres : 1",
+                "2 abonnés, repartages par d’autres : 0",
+                "1 abonné",
+                "5 abonnés",
+                "Repartagé 1 fois par d’autres",
+                "Repartagé 3 fois par d’autres",
+            ],
+        ),
+    ],
+)
+def test_it_words_one_follower_in_the_singular(language: str, expected: list[str]) -> None:
+    with translation.override(language):
+        said = [
+            words(coded("score.reach", reach="2.0", followers=1, amplified=1)),
+            words(coded("score.reach", reach="2.0", followers=2, amplified=0)),
+            words(coded("score.discover.followers", followers=1)),
+            words(coded("score.discover.followers", followers=5)),
+            words(coded("score.discover.amplified", amplified=1)),
+            words(coded("score.discover.amplified", amplified=3)),
+        ]
+    for wanted, sentence in zip(expected, said, strict=True):
+        assert wanted in sentence, sentence

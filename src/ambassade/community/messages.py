@@ -24,8 +24,10 @@ register_all(
             "Level %(level)s, kept until the end of the month (engagement alone gives level "
             "%(earned)s)"
         ),
-        "score.reach": _(
-            "Reach %(reach)s: %(followers)s followers, reposted %(amplified)s times by others"
+        "score.reach": ngettext_lazy(
+            "Reach %(reach)s: %(followers)s follower, reposts by others: %(amplified)s",
+            "Reach %(reach)s: %(followers)s followers, reposts by others: %(amplified)s",
+            "followers",
         ),
         "score.sentiment": ngettext_lazy(
             "Sentiment toward the brand %(sentiment)s over %(count)s activity (%(positive)s "
@@ -66,8 +68,14 @@ register_all(
             "workspace’s queries",
             "relevant",
         ),
-        "score.discover.followers": _("%(followers)s followers"),
-        "score.discover.amplified": _("Reposted %(amplified)s times by others"),
+        "score.discover.followers": ngettext_lazy(
+            "%(followers)s follower", "%(followers)s followers", "followers"
+        ),
+        "score.discover.amplified": ngettext_lazy(
+            "Reposted %(amplified)s time by others",
+            "Reposted %(amplified)s times by others",
+            "amplified",
+        ),
         "score.discover.positive": _("Positive toward the brand (%(sentiment)s)"),
         # Refusals of the scorer (bad input from an app or an import).
         "score.unknown_kind": _("Activity %(position)s: unknown kind of activity “%(kind)s”"),
