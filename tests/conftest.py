@@ -3,8 +3,10 @@ workspace B and has no access to A. A holds a pending invitation, a connection a
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,12 +73,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.sqlite_pass)
 
 
+#: The SQLite test database as migrated, copied to a file before any test ran (see django_db_setup).
+_MIGRATED: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database brought up to date by a real `ambassade migrate` on a fresh data directory, as
-    a new user's first run does; made once per test run. The tests that start the product in
-    subprocesses (`ambassade demo`, the outbox smoke runs) copy it instead of each migrating again:
-    migrating takes 45 s of CPU (2026-12-07), several minutes on CI's loaded cores."""
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """pytest-django's, which migrates the test database. On SQLite that database, just migrated and
+    before any test wrote to it, is also copied to a file for `migrated_database` (SQLite's backup)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if connection.vendor != "sqlite":
+        return
+    with django_db_blocker.unblock():
+        # Only a test database pytest-django made and migrated (a run without any database test
+        # makes none): `migrated_database` migrates a new one otherwise.
+        executor = MigrationExecutor(connection)
+        if not connection.is_in_memory_db() or executor.migration_plan(
+            executor.loader.graph.leaf_nodes()
+        ):
+            return
+        path = tmp_path_factory.mktemp("migrated") / "ambassade.sqlite3"
+        connection.ensure_connection()
+        with closing(sqlite3.connect(path)) as target:
+            connection.connection.backup(target)
+    _MIGRATED["sqlite"] = path
+
+
+@pytest.fixture(scope="session")
+def migrated_database(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, for the tests that start the product in subprocesses (`ambassade
+    demo`, the outbox smoke runs) to copy instead of each migrating again: migrating takes 45 s of CPU
+    (2026-12-07), several minutes on loaded cores. On SQLite it is the test database as pytest-django
+    migrated it (no second migration); on PostgreSQL, one `ambassade migrate` on a fresh directory."""
+    if "sqlite" in _MIGRATED:
+        return _MIGRATED["sqlite"]
     data = tmp_path_factory.mktemp("migrated")
     result = subprocess.run(
         [sys.executable, "-m", "ambassade", "migrate", "--verbosity", "0"],

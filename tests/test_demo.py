@@ -3,9 +3,8 @@ defaults (SQLite, SQLite queue), whose printed credentials log in.
 
 In `make test`'s SQLite pass only (marker ``sqlite_pass``): the demo runs on a database and queue of its
 own whatever the test run's settings, so the PostgreSQL pass would repeat it unchanged. Its data
-directory starts with the test run's migrated database (the `migrated_database` fixture, a real
-`ambassade migrate` on a fresh directory): the demo's own `migrate` then finds nothing to do, and
-the test spends its time on what only it checks."""
+directory starts with the test run's migrated database (the `migrated_database` fixture): the demo's
+own `migrate` then finds nothing to do, and the test spends its time on what only it checks."""
 
 from __future__ import annotations
 
