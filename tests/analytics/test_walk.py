@@ -258,3 +258,13 @@ def test_the_report_form_names_the_inbox_as_the_product_does_and_always_has_a_la
     assert "Performance de la boîte de réception" in html and "messagerie" not in html
     language = html.split('name="language"', 1)[1].split("</select>", 1)[0]
     assert "---------" not in language and 'value="fr"' in language and 'value="en"' in language
+
+
+def test_on_a_phone_an_area_page_shows_two_figures_a_row_and_stacked_rows_keep_no_stray_line() -> (
+    None
+):
+    css = (PACKAGE / "static" / "ambassade" / "ambassade.css").read_text(encoding="utf-8")
+    phone = css.split("@media (max-width: 560px) {", 1)[1].split("\n}\n", 1)[0]
+    assert ".area-figures { grid-template-columns: repeat(2, minmax(0, 1fr)); }" in phone
+    assert ".area-figures .stat-value { white-space: nowrap; }" in phone
+    assert ".table tbody th { display: block; border-bottom: 0;" in phone
