@@ -268,3 +268,29 @@ def test_on_a_phone_an_area_page_shows_two_figures_a_row_and_stacked_rows_keep_n
     assert ".area-figures { grid-template-columns: repeat(2, minmax(0, 1fr)); }" in phone
     assert ".area-figures .stat-value { white-space: nowrap; }" in phone
     assert ".table tbody th { display: block; border-bottom: 0;" in phone
+
+
+def test_the_best_time_heatmap_leaves_out_hours_that_would_overlap() -> None:
+    from ambassade.engine.charts import week_heatmap
+
+    spec = week_heatmap(
+        [(0, "Monday", 12, 40.0, 3)],
+        day_labels=["Monday"],
+        description="d",
+        value_title="v",
+        day_title="day",
+        hour_title="hour",
+        posts_title="posts",
+    )
+    assert spec["encoding"]["x"]["axis"]["labelOverlap"] == "parity"
+
+
+def test_the_audience_and_traffic_figures_sit_two_a_row_on_a_phone(
+    personas: Personas, client: Any
+) -> None:
+    client.force_login(personas.alice)
+    url = reverse("analytics:audience", args=[personas.workspace_a.slug])
+    assert '<div class="stats area-figures">' in _get(client, url, "fr")
+    # The traffic page shows its figures once a site is connected.
+    traffic = PACKAGE / "analytics" / "templates" / "analytics" / "traffic.html"
+    assert '<div class="stats area-figures">' in traffic.read_text(encoding="utf-8")

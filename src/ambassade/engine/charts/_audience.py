@@ -111,7 +111,9 @@ def week_heatmap(
                 "type": "ordinal",
                 "title": hour_title,
                 "scale": {"domain": list(range(24))},
-                "axis": {"labelAngle": 0},
+                # On a phone the 24 hours' labels ran into each other ("10111213"): every other
+                # one is left out when they would overlap.
+                "axis": {"labelAngle": 0, "labelOverlap": "parity"},
             },
             "y": {
                 "field": "day",
