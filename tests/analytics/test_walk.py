@@ -294,3 +294,12 @@ def test_the_audience_and_traffic_figures_sit_two_a_row_on_a_phone(
     # The traffic page shows its figures once a site is connected.
     traffic = PACKAGE / "analytics" / "templates" / "analytics" / "traffic.html"
     assert '<div class="stats area-figures">' in traffic.read_text(encoding="utf-8")
+
+
+def test_a_reports_table_breaks_a_word_only_when_it_cannot_fit() -> None:
+    # With "overflow-wrap: anywhere" the PDF's top mentions squeezed their short columns to a
+    # few letters ("Net/wor/k", "Neutr/al") to give the text all the width.
+    document = PACKAGE / "analytics" / "templates" / "analytics" / "report_document.html"
+    styles = document.read_text(encoding="utf-8").split("</style>", 1)[0]
+    cells = styles.split("th, td {", 1)[1].split("}", 1)[0]
+    assert "overflow-wrap: break-word" in cells and "anywhere" not in cells
