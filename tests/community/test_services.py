@@ -282,3 +282,22 @@ def test_it_starts_again_when_another_ingest_created_the_identity_first(
     identity = Identity.objects.get()
     assert (identity.member_id, identity.mention_count, identity.followers) == (member.pk, 1, 10)
     assert Member.objects.count() == 1
+
+
+def test_a_feed_authors_identity_is_on_rss_whatever_the_items_link(
+    personas: Any, source: Any, ingest: Any
+) -> None:
+    """A feed item linking to x.com is an X mention, but its author handle is the feed author's
+    name: the identity is on rss, so it never looks like an X handle to merge suggestions."""
+    feed = Source.objects.create(workspace=personas.workspace_a, name="Blog", kind="rss")
+    x_search = Source.objects.create(workspace=personas.workspace_a, name="X search", kind="x")
+    ingest(
+        feed,
+        [item("https://blog.example/1", "Nice", source="x", handle="ana", url="https://x.com/a/1")],
+    )
+    ingest(x_search, [item("x1", "Nice too", source="x", handle="ana")])
+    assert Mention.objects.get(source=feed).network == "x"
+    assert sorted(Identity.objects.values_list("network", "handle")) == [
+        ("rss", "ana"),
+        ("x", "ana"),
+    ]

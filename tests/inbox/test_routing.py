@@ -246,3 +246,53 @@ def test_a_person_sends_a_mention_to_the_inbox(personas: Any, source: Any, inges
     assert send_to_inbox(mention, personas.bob) == conversation
     assert Message.objects.count() == 1
     assert conversation.events.get().code == "sent_to_inbox"
+
+
+def test_a_feed_item_linking_to_x_is_counted_as_x_but_routed_as_rss(
+    personas: Any, source: Any, ingest: Any
+) -> None:
+    """Since 0e540ea a feed item linking to x.com is an X mention (charts, filters), but it keeps
+    the feed's id and author name: the inbox must not open an X conversation with the own X
+    account (a reply would go to X's API with an id X does not know)."""
+    from ambassade.listening.acting import acting_network, feed_source_ids
+    from ambassade.listening.models import Source
+    from ambassade.workspaces import services as workspaces
+
+    x_account = workspaces.connect_account(
+        personas.workspace_a,
+        network="x",
+        account_name="@brand_a",
+        secret={"access_token": "x-secret"},
+        actor=personas.alice,
+    )
+    feed = Source.objects.create(workspace=personas.workspace_a, name="Blog", kind="rss")
+    x_search = Source.objects.create(workspace=personas.workspace_a, name="X search", kind="x")
+    ingest(
+        feed,
+        [
+            item(
+                "https://blog.example/?p=1",
+                "@brand_a my order arrived broken",
+                source="x",
+                handle="Ana Lopez",
+                url="https://x.com/ana/status/11",
+            )
+        ],
+    )
+    from_feed = Mention.objects.get(source=feed)
+    assert from_feed.network == "x"  # shown and counted as X
+    assert acting_network(from_feed) == "rss"
+    assert acting_network(from_feed, feed_source_ids(personas.workspace_a)) == "rss"
+    assert not Conversation.objects.filter(network="x").exists()
+    assert not Conversation.objects.filter(connection=x_account).exists()
+
+    conversation = send_to_inbox(from_feed, personas.alice)  # by hand: on rss, as before
+    assert (conversation.network, conversation.connection) == ("rss", None)
+    assert Message.objects.get(mention=from_feed).network == "rss"
+
+    # An X mention read by the X connector is routed on X with the own X account, as ever.
+    ingest(x_search, [item("11", "@brand_a hello", source="x", handle="ana")])
+    from_x = Mention.objects.get(source=x_search)
+    assert acting_network(from_x, feed_source_ids(personas.workspace_a)) == "x"
+    on_x = Conversation.objects.get(network="x")
+    assert (on_x.thread_key, on_x.connection) == ("11", x_account)

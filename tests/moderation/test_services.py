@@ -220,3 +220,37 @@ def test_approving_before_the_network_acted_cancels_the_action(
     assert words(action.error) == "Not sent: a person approved the message first."
     assert outbox.carry_out(action.id, moderator_factory=lambda c: network) == "skipped"
     assert network.calls == []
+
+
+def test_a_feed_item_linking_to_reddit_is_not_moderated_on_reddit(
+    personas: Any, reddit_source: Any, reddit_account: Any, ingest: Any
+) -> None:
+    """A feed item linking to reddit.com is a Reddit mention with the feed's id and the feed
+    author's name: no hide on Reddit with those, the existing coded refusal instead."""
+    from ambassade.listening.models import Source
+
+    feed = Source.objects.create(workspace=personas.workspace_a, name="Blog", kind="rss")
+    make_rule(personas.workspace_a, words="idiot", actions=["hide"])
+    ingest(
+        feed,
+        [
+            item(
+                "https://blog.example/?p=1",
+                "idiot",
+                source="reddit",
+                handle="Jean Dupont",
+                url="https://www.reddit.com/r/cafe/comments/abc/",
+            )
+        ],
+    )
+    review = Review.objects.get()
+    assert review.mention.network == "reddit"
+    assert words(review.explanation["notes"][0]) == "rss does not let Ambassade hide."
+    assert not NetworkAction.objects.exists()
+    _action, why = services.schedule(personas.workspace_a, review.mention, A.BAN)
+    assert _action is None and why is not None and why.code == "moderation.network_cannot"
+
+    # The same words heard by the Reddit connector are hidden on Reddit.
+    ingest(reddit_source, [item("t1_z", "idiot", source="reddit", handle="troll42")])
+    action = NetworkAction.objects.get()
+    assert (action.network, action.target) == ("reddit", "t1_z")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from ambassade.community import activities, rescoring
 from ambassade.community.activities import SOURCE_MENTION, seen_range, weight_of
 from ambassade.community.models import Appearance, Identity, Member, normalise_handle, safe_url
+from ambassade.listening.acting import acting_network, feed_source_ids
 from ambassade.listening.models import Mention
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.models import Workspace
@@ -74,11 +75,15 @@ _ACTIVITY_SQL = (
 )
 
 
-def _key(mention: Any) -> Key | None:
+def _key(mention: Any, feeds: frozenset[int]) -> Key | None:
+    """(network, handle) of the mention's author. A feed's item is on network ``rss`` whatever its
+    link (:func:`~ambassade.listening.acting.acting_network`): its author handle is the feed
+    author's name, not a handle on X or YouTube."""
     handle = normalise_handle(mention.author_handle)
-    if not handle or not mention.network:
+    network = acting_network(mention, feeds)
+    if not handle or not network:
         return None
-    return (mention.network[:40], handle)
+    return (network[:40], handle)
 
 
 def record_authors(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
@@ -101,8 +106,9 @@ def record_authors(workspace: Workspace, mentions: Sequence[Mention]) -> RecordR
 def _record(workspace: Workspace, mentions: Sequence[Mention]) -> RecordResult:
     result = RecordResult(mentions=len(mentions))
     by_key: dict[Key, list[Mention]] = {}
+    feeds = feed_source_ids(workspace)
     for mention in mentions:
-        key = _key(mention)
+        key = _key(mention, feeds)
         if key is not None:
             by_key.setdefault(key, []).append(mention)
     if not by_key:

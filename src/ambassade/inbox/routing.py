@@ -38,6 +38,7 @@ from ambassade.community.models import normalise_handle
 from ambassade.connectors._text import sanitize_html
 from ambassade.inbox import services, triage
 from ambassade.inbox.models import Channel, Conversation, Message, RoutingRule
+from ambassade.listening.acting import acting_network, feed_source_ids
 from ambassade.listening.models import Mention, MentionMatch
 from ambassade.workspaces.models import Connection, Workspace
 
@@ -116,6 +117,8 @@ class _New:
     """A conversation to create, started by ``mention``."""
 
     mention: Mention
+    #: The network it is acted on (:func:`~ambassade.listening.acting.acting_network`).
+    network: str
     channel: str
     connection: Connection | None
     rule: RoutingRule | None = None
@@ -125,6 +128,7 @@ class _New:
 @dataclass
 class _Plan:
     mention: Mention
+    network: str
     direction: str
     #: An existing conversation's id, or the new conversation it starts or joins.
     conversation_id: int | None = None
@@ -162,7 +166,7 @@ def _conversations_of_children(
 
 
 def _own_posts(
-    workspace: Workspace, parents: set[str], own: OwnAccounts
+    workspace: Workspace, parents: set[str], own: OwnAccounts, feeds: frozenset[int]
 ) -> dict[str, Connection | None]:
     """Parent ids that are the workspace's own posts: published variants, or mentions written by an
     own account (listening hears the brand's own posts). → the account, when known."""
@@ -181,10 +185,10 @@ def _own_posts(
         sources = list(workspace.sources.values_list("id", flat=True))
         for chunk in _chunks(rest):
             for parent in Mention.objects.filter(source_id__in=sources, external_id__in=chunk).only(
-                "id", "network", "external_id", "author_handle", "author_external_id"
+                "id", "source_id", "network", "external_id", "author_handle", "author_external_id"
             ):
                 account = own.author(
-                    parent.network, parent.author_handle, parent.author_external_id
+                    acting_network(parent, feeds), parent.author_handle, parent.author_external_id
                 )
                 if account is not None:
                     found[parent.external_id] = account
@@ -228,7 +232,9 @@ def route_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
     ids = {m.external_id for m in mentions}
     known = _messages_by_external_id(workspace, parents | ids) if has_inbox else {}
     children = _conversations_of_children(workspace, ids) if has_inbox else {}
-    own_posts = _own_posts(workspace, parents, own) if config.own_post_replies else {}
+    # A feed's item is routed on network rss whatever its link (listening/acting.py).
+    feeds = feed_source_ids(workspace)
+    own_posts = _own_posts(workspace, parents, own, feeds) if config.own_post_replies else {}
     queries: dict[int, set[int]] = {}
     if any(rule.query_id for rule in rules):
         for start in range(0, len(mentions), LOOKUP):
@@ -248,39 +254,42 @@ def route_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
         return intents[mention.pk]
 
     for mention in mentions:
-        key = (mention.network, mention.external_id)
+        network = acting_network(mention, feeds)
+        key = (network, mention.external_id)
         existing = known.get(key)
         if existing is not None:
             if existing.mention_id is None:
                 Message.objects.filter(id=existing.pk, mention__isnull=True).update(mention=mention)
             continue
-        author = own.author(mention.network, mention.author_handle, mention.author_external_id)
+        author = own.author(network, mention.author_handle, mention.author_external_id)
         direction = Message.Direction.OUTBOUND if author else Message.Direction.INBOUND
-        parent_key = (mention.network, mention.parent_external_id)
+        parent_key = (network, mention.parent_external_id)
         plan: _Plan | None = None
         if mention.parent_external_id and parent_key in known:
-            plan = _Plan(mention, direction, conversation_id=known[parent_key].conversation_id)
+            plan = _Plan(
+                mention, network, direction, conversation_id=known[parent_key].conversation_id
+            )
         elif mention.parent_external_id and parent_key in planned:
             before = planned[parent_key]
-            plan = _Plan(mention, direction, before.conversation_id, before.new)
+            plan = _Plan(mention, network, direction, before.conversation_id, before.new)
         elif author is not None:
             continue
         elif key in children:
-            plan = _Plan(mention, direction, conversation_id=children[key])
+            plan = _Plan(mention, network, direction, conversation_id=children[key])
         elif mention.spam < 0.5 and not mention.marked_spam:
             new: _New | None = None
-            named = own.named(mention.network, mention.text) if config.own_mentions else None
+            named = own.named(network, mention.text) if config.own_mentions else None
             if mention.parent_external_id in own_posts:
                 account = own_posts[mention.parent_external_id] or named
-                new = _New(mention, Channel.COMMENT, account or own.only(mention.network))
+                new = _New(mention, network, Channel.COMMENT, account or own.only(network))
             elif named is not None:
-                new = _New(mention, Channel.MENTION, named)
+                new = _New(mention, network, Channel.MENTION, named)
             elif rules:
                 rule = _rule_for(rules, mention, intent_of(mention), queries.get(mention.pk, set()))
                 if rule is not None:
-                    new = _New(mention, Channel.ROUTED, own.only(mention.network), rule)
+                    new = _New(mention, network, Channel.ROUTED, own.only(network), rule)
             if new is not None:
-                plan = _Plan(mention, direction, new=new)
+                plan = _Plan(mention, network, direction, new=new)
         if plan is not None:
             plans.append(plan)
             planned[key] = plan
@@ -298,7 +307,11 @@ def route_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
             if conversation is None:
                 continue
             if _add_mention(
-                conversation, plan.mention, plan.direction, intents.get(plan.mention.pk, "")
+                conversation,
+                plan.mention,
+                plan.network,
+                plan.direction,
+                intents.get(plan.mention.pk, ""),
             ):
                 added += 1
     _after_creation(created)
@@ -311,7 +324,7 @@ def _target(workspace: Workspace, plan: _Plan, created: list[Conversation]) -> C
     new = plan.new
     if new.conversation is None:
         new.conversation, fresh = _conversation_for(
-            workspace, new.mention, new.channel, new.connection, new.rule
+            workspace, new.mention, new.network, new.channel, new.connection, new.rule
         )
         if fresh:
             created.append(new.conversation)
@@ -321,27 +334,29 @@ def _target(workspace: Workspace, plan: _Plan, created: list[Conversation]) -> C
 def _conversation_for(
     workspace: Workspace,
     mention: Mention,
+    network: str,
     channel: str,
     connection: Connection | None,
     rule: RoutingRule | None,
 ) -> tuple[Conversation, bool]:
-    """The conversation of the thread ``mention`` starts (made when new)."""
+    """The conversation of the thread ``mention`` starts (made when new), on ``network`` (the one
+    it is acted on: ``rss`` for a feed's item)."""
     key = mention.external_id[:255]
     found = Conversation.objects.filter(
-        workspace=workspace, network=mention.network, thread_key=key
+        workspace=workspace, network=network, thread_key=key
     ).first()
     if found is not None:
         return found, False
     history = (
         Conversation.objects.filter(
-            workspace=workspace, network=mention.network, contact_handle=mention.author_handle
+            workspace=workspace, network=network, contact_handle=mention.author_handle
         ).count()
         if mention.author_handle
         else 0
     )
     conversation = Conversation(
         workspace=workspace,
-        network=mention.network,
+        network=network,
         channel=channel,
         connection=connection,
         thread_key=key,
@@ -359,9 +374,7 @@ def _conversation_for(
         with transaction.atomic():
             conversation.save()
     except IntegrityError:  # another process made it meanwhile
-        return Conversation.objects.get(
-            workspace=workspace, network=mention.network, thread_key=key
-        ), False
+        return Conversation.objects.get(workspace=workspace, network=network, thread_key=key), False
     if rule is not None and rule.label is not None:
         conversation.labels.add(rule.label)
     if rule is not None:
@@ -369,12 +382,14 @@ def _conversation_for(
     return conversation, True
 
 
-def _add_mention(conversation: Conversation, mention: Mention, direction: str, intent: str) -> bool:
+def _add_mention(
+    conversation: Conversation, mention: Mention, network: str, direction: str, intent: str
+) -> bool:
     message = Message(
         direction=direction,
         origin=Message.Origin.NETWORK,
         mention=mention,
-        network=mention.network,
+        network=network,
         external_id=mention.external_id,
         parent_external_id=mention.parent_external_id,
         intent=intent if direction == Message.Direction.INBOUND else "",
@@ -407,26 +422,25 @@ def send_to_inbox(mention: Mention, actor: Any) -> Conversation:
         return message.conversation
     workspace = mention.workspace
     own = OwnAccounts.of(workspace)
-    author = own.author(mention.network, mention.author_handle, mention.author_external_id)
+    network = acting_network(mention)  # rss for a feed's item (listening/acting.py)
+    author = own.author(network, mention.author_handle, mention.author_external_id)
     direction = Message.Direction.OUTBOUND if author else Message.Direction.INBOUND
     intent = triage.classify_intents([mention.text], [mention.sentiment])[0]
     with transaction.atomic():
         parent = None
         if mention.parent_external_id:
             parent = Message.objects.filter(
-                workspace=workspace, network=mention.network, external_id=mention.parent_external_id
+                workspace=workspace, network=network, external_id=mention.parent_external_id
             ).first()
         if parent is not None:
             conversation = parent.conversation
             fresh = False
         else:
-            channel = (
-                Channel.MENTION if own.named(mention.network, mention.text) else Channel.ROUTED
-            )
+            channel = Channel.MENTION if own.named(network, mention.text) else Channel.ROUTED
             conversation, fresh = _conversation_for(
-                workspace, mention, channel, own.only(mention.network), None
+                workspace, mention, network, channel, own.only(network), None
             )
-        _add_mention(conversation, mention, direction, intent if not author else "")
+        _add_mention(conversation, mention, network, direction, intent if not author else "")
         services.record_event(conversation, actor, "sent_to_inbox")
     if fresh:
         _after_creation([conversation])

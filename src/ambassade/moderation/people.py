@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ambassade.community.models import normalise_handle
+from ambassade.listening.acting import acting_network
 from ambassade.listening.models import Mention
 from ambassade.moderation import audit
 from ambassade.moderation.models import Appeal, Charter, CharterVersion, Decision, Strike
@@ -201,14 +202,17 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
 
     if sender is None:
         return None, coded("moderation.no_sender")
+    network = acting_network(
+        mention
+    )  # a feed's item is answered as rss: never on its link's network
     accounts: list[Any] = []
     try:
         with transaction.atomic():
             conversation = send_to_inbox(mention, sender)
             # The conversation's own account, else the first of the workspace's on its network.
             accounts = replies.reply_accounts(conversation)
-            if not accounts and replies.can_answer(mention.network, False):
-                raise ReplyError(coded("moderation.no_reply_account", network=mention.network))
+            if not accounts and replies.can_answer(network, False):
+                raise ReplyError(coded("moderation.no_reply_account", network=network))
             reply = replies.submit(
                 conversation,
                 text=text,
@@ -217,8 +221,8 @@ def send_to_author(mention: Mention, text: str, sender: Any) -> tuple[Any, Store
                 connection=accounts[0] if accounts else None,
             )
     except ReplyError as error:
-        if not accounts and replies.can_answer(mention.network, False):
-            return None, coded("moderation.no_reply_account", network=mention.network)
+        if not accounts and replies.can_answer(network, False):
+            return None, coded("moderation.no_reply_account", network=network)
         return None, coded("moderation.not_sent", reason=error.message)
     return reply, None
 

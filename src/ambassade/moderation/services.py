@@ -8,7 +8,7 @@ messages (``moderation/messages.py``), so the queue and the log read in the read
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from ambassade.engine.moderation import (
     RuleSet,
     compile_rules,
 )
+from ambassade.listening.acting import acting_network, feed_source_ids
 from ambassade.listening.models import Feedback, Mention
 from ambassade.moderation import acts, audit, people
 from ambassade.moderation.history import items_for
@@ -201,18 +202,24 @@ def moderate_mentions(workspace: Workspace, mentions: Sequence[Mention]) -> int:
         return 0
     matched = 0
     public = [m for m in mentions if m.kind != "message"]  # private ones are the inbox's
+    feeds = feed_source_ids(workspace)
     for mention, item in zip(public, items_for(workspace, public, ruleset), strict=True):
         outcome = ruleset.evaluate(item)
         if not outcome.matches:
             continue
         matched += 1
         with transaction.atomic():
-            apply_outcome(workspace, mention, outcome.matches, rules)
+            apply_outcome(workspace, mention, outcome.matches, rules, feed_sources=feeds)
     return matched
 
 
 def apply_outcome(
-    workspace: Workspace, mention: Mention, matches: Iterable[RuleMatch], rules: dict[str, Rule]
+    workspace: Workspace,
+    mention: Mention,
+    matches: Iterable[RuleMatch],
+    rules: dict[str, Rule],
+    *,
+    feed_sources: Collection[int] | None = None,
 ) -> None:
     for match in matches:
         rule = rules.get(match.rule)
@@ -268,6 +275,7 @@ def apply_outcome(
                 decision=decisions[str(action.kind)],
                 minutes=minutes,
                 reason=rule.name if rule else "",
+                feed_sources=feed_sources,
             )
             if scheduled is None and why is not None:
                 notes.append(why.to_json())
@@ -320,9 +328,14 @@ def schedule(
     minutes: int = 0,
     reason: str = "",
     undoes: NetworkAction | None = None,
+    feed_sources: Collection[int] | None = None,
 ) -> tuple[NetworkAction | None, StoredMessage | None]:
-    """Schedule one action on the network, or say in plain words why it cannot be."""
-    network = mention.network
+    """Schedule one action on the network, or say in plain words why it cannot be.
+
+    The network is the one the mention can be acted on (:func:`acting_network`): a feed's item is
+    ``rss`` whatever its link, so nothing is hidden or banned with the feed's id or author name.
+    ``feed_sources`` are the workspace's feed source ids, when the caller loaded them."""
+    network = undoes.network if undoes is not None else acting_network(mention, feed_sources)
     if not network_allows(network, action):
         return None, coded(
             "moderation.network_cannot", network=network, action=coded(f"moderation.act_{action}")
