@@ -303,3 +303,49 @@ def test_a_reports_table_breaks_a_word_only_when_it_cannot_fit() -> None:
     styles = document.read_text(encoding="utf-8").split("</style>", 1)[0]
     cells = styles.split("th, td {", 1)[1].split("}", 1)[0]
     assert "overflow-wrap: break-word" in cells and "anywhere" not in cells
+
+
+def test_the_publishing_area_s_best_posts_give_a_mastodon_post_its_rate_per_follower(
+    personas: Personas,
+) -> None:
+    """Mastodon counts no impressions: Buffer's rate has nothing to divide by, but the rate per
+    follower does (engagements ÷ the account's followers when the post was read × 100)."""
+    from datetime import date
+
+    from ambassade.analytics import area_publishing
+    from ambassade.analytics.kpis import Scope
+    from ambassade.analytics.models import PostResult, TrackedAccount
+    from ambassade.engine.measures import Period
+
+    workspace = personas.workspace_a
+    own = TrackedAccount.objects.create(
+        workspace=workspace, role="own", network="mastodon", connection=personas.connection
+    )
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), workspace.time_zone)
+    first, _after = period.bounds()
+    for n, (engagements, followers, impressions) in enumerate(
+        ((30, 1200, None), (9, None, None), (40, 2000, 800))
+    ):
+        PostResult.objects.create(
+            workspace=workspace,
+            account=own,
+            external_id=f"uri:{n}",
+            published_at=first + timedelta(days=n + 1),
+            metrics={"likes": engagements},
+            engagements=engagements,
+            impressions=impressions,
+            followers=followers,
+            read_at=first + timedelta(days=9),
+        )
+    with translation.override("en"):
+        table = area_publishing._best_posts(workspace, period, Scope()).table
+        header = table.header
+    rate, per_follower = (
+        header.index("Engagement rate"),
+        header.index("Engagement rate per follower"),
+    )
+    rows = {row[header.index("Engagements")]: row for row in table.rows}
+    # By hand: 30 ÷ 1,200 = 2.5 %; 40 ÷ 800 = 5 % and 40 ÷ 2,000 = 2 %; no followers read: none.
+    assert (rows[30][rate], rows[30][per_follower]) == (None, 2.5)
+    assert (rows[40][rate], rows[40][per_follower]) == (5.0, 2.0)
+    assert (rows[9][rate], rows[9][per_follower]) == (None, None)

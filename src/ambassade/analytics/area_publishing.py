@@ -290,6 +290,7 @@ def _best_posts(workspace: Any, period: Period, scope: Scope) -> Section:
             (_("Published"), DAY),
             (_("Engagements"), COUNT),
             (_("Engagement rate"), PERCENT),
+            (_("Engagement rate per follower"), PERCENT),
             (_("Address"), URL),
         ],
         empty=_("No own post with results in this period."),
@@ -303,7 +304,8 @@ def _best_posts(workspace: Any, period: Period, scope: Scope) -> Section:
                 row.account.network_label,
                 row.published_at.astimezone(zone).date(),
                 row.engagements,
-                None if not row.impressions else 100.0 * row.engagements / row.impressions,
+                measures.rate(row.engagements, row.impressions or 0),
+                measures.rate(row.engagements, row.followers or 0),
                 row.url,
             ]
         )
