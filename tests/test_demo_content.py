@@ -505,3 +505,23 @@ def test_the_listening_area_names_each_mention_s_network(demo: Workspace) -> Non
     names = [row[0] for row in tables[1]]
     assert {"X", "Mastodon", "Bluesky"} <= set(names) and "demo" not in {n.lower() for n in names}
     assert all(row[1] > 0 for row in tables[1])
+
+
+def test_the_demo_s_past_posts_carry_short_links_with_clicks(demo: Workspace) -> None:
+    """The past posts that link to a page of the brand's site were published with short links, and
+    the redirect's clicks are on them (seeded counts): the link-clicks KPI and the publishing
+    area's campaigns show numbers, not 0."""
+    from ambassade.engine.measures import Period
+    from ambassade.publishing.demo import PAGES
+    from ambassade.publishing.models import ShortLink
+
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    short = ShortLink.objects.filter(workspace=demo)
+    assert short.count() > 20 and all(link.post.shorten_links for link in short)
+    assert all(link.target.split("?")[0] in PAGES.values() for link in short)
+    assert all(link.target.split("?")[0] in link.post.text for link in short)
+    winter = short.filter(post__utm_campaign="carte-hiver").first()
+    assert winter is not None and "utm_campaign=carte-hiver" in winter.target
+    end = NOW.date()
+    clicks = kpis.link_clicks(demo, Period(end - timedelta(days=29), end, demo.time_zone))
+    assert clicks is not None and clicks > 0

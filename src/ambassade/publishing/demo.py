@@ -14,6 +14,8 @@ posts are only created when the workspace has none.
 
 from __future__ import annotations
 
+import random
+import string
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -23,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ambassade.publishing import approvals, authoring, scheduling
-from ambassade.publishing.models import Post, PublishAttempt, Status, Variant
+from ambassade.publishing import approvals, authoring, links, scheduling
+from ambassade.publishing.models import Post, PublishAttempt, ShortLink, Status, Variant
 from ambassade.workspaces import services as workspace_services
 from ambassade.workspaces.messages import coded
 from ambassade.workspaces.models import Connection
@@ -35,6 +37,15 @@ __all__ = ["ensure_demo_posts", "ensure_demo_published"]
 #: The UTM campaign of the past posts about the winter menu (the site's visits of the audience demo
 #: carry the same campaign), so that the publishing area's campaign filter has one to show.
 WINTER_CAMPAIGN = "carte-hiver"
+
+#: The page of the brand's site a past post links to, by the start of its text (the audience demo's
+#: texts): published with "Shorten the links and count their clicks", so each carries a short link.
+PAGES = {
+    "Nouvelle carte d'hiver": "https://cafe-lumiere.example/carte",
+    "Le café du jour": "https://cafe-lumiere.example/boutique/ethiopie-yirgacheffe",
+    "Atelier latte art": "https://cafe-lumiere.example/ateliers",
+    "Ouverture le dimanche": "https://cafe-lumiere.example/horaires",
+}
 
 ACCOUNTS = (
     # network, account name, placeholder secret
@@ -217,17 +228,19 @@ def ensure_demo_published(
         .select_related("account__connection")
         .order_by("published_at", "id")
     )
+    pages = [_page(result.text) for result in results]
     posts = Post.objects.bulk_create(
         Post(
             workspace=workspace,
             author=owner,
-            text=result.text,
+            text=f"{result.text}\n{page}" if page else result.text,
+            shorten_links=bool(page),
             scheduled_at=result.published_at,
             utm_campaign=WINTER_CAMPAIGN if "hiver" in result.text else "",
             created_at=result.published_at - timedelta(days=2),
             updated_at=result.published_at,
         )
-        for result in results
+        for result, page in zip(results, pages, strict=True)
     )
     variants = Variant.objects.bulk_create(
         Variant(
@@ -262,5 +275,40 @@ def ensure_demo_published(
         )
         for variant in variants
     )
-    out.write(f"Recorded {len(variants)} past demo posts as published, with their results\n")
+    clicks = _record_clicks(workspace, variants, pages, results)
+    out.write(
+        f"Recorded {len(variants)} past demo posts as published, with their results "
+        f"and {clicks} clicks on their short links\n"
+    )
     return len(variants)
+
+
+def _page(text: str) -> str:
+    return next((page for start, page in PAGES.items() if text.startswith(start)), "")
+
+
+def _record_clicks(workspace: Any, variants: list[Variant], pages: list[str], results: Any) -> int:
+    """The short link each past post linking to a page got when published (as ``links.shape_text``
+    makes it: the page with the post's UTM tags) and the clicks the redirect counted on it
+    (``ShortLink.clicks``, as ``links.count_click`` adds them): a share of the post's engagements,
+    drawn from a generator seeded with the workspace, so the same demo gets the same counts."""
+    rng = random.Random(f"demo-clicks-{workspace.pk}")
+    alphabet = string.ascii_letters + string.digits + "-_"
+    made = []
+    for variant, page, result in zip(variants, pages, results, strict=True):
+        if not page:
+            continue
+        network = variant.connection.network
+        made.append(
+            ShortLink(
+                workspace=workspace,
+                post=variant.post,
+                network=network,
+                target=links.shape_text(page, network, campaign=variant.post.utm_campaign),
+                code="".join(rng.choices(alphabet, k=links.SHORT_CODE_LENGTH)),
+                clicks=round(result.engagements * rng.uniform(0.1, 0.45)),
+                created_at=variant.published_at,
+            )
+        )
+    ShortLink.objects.bulk_create(made)
+    return sum(link.clicks for link in made)
