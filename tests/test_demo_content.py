@@ -5,16 +5,21 @@ approval queue and among the drafts — and nothing more on a second run."""
 from __future__ import annotations
 
 import io
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
 
 from ambassade.analytics import kpis
 from ambassade.analytics.models import Kpi
+from ambassade.bugreports.models import BugReport, Tracker
 from ambassade.community import discovery
 from ambassade.community.models import Activity, Member
 from ambassade.config.demo import DEMO_EMAIL, WORKSPACE, ensure_demo, ensure_demo_content
@@ -32,6 +37,8 @@ from ambassade.crisis.models import (
 from ambassade.engine.draw import verify
 from ambassade.engine.signals import spike_severity
 from ambassade.events.models import Event, Invitation, Rsvp
+from ambassade.inbox.models import Conversation, Message
+from ambassade.inbox.targets.models import BusinessHours, Deadline, Holiday, Target
 from ambassade.listening.demo import ensure_demo_stream, last_month_start
 from ambassade.listening.models import ListeningQuery, Mention
 from ambassade.missions.models import Completion, Mission
@@ -42,6 +49,8 @@ from ambassade.publishing.models import Post, Review, Status, Variant
 from ambassade.publishing.outbox import hold
 from ambassade.publishing.outbox import posts as outbox
 from ambassade.referrals.models import Referral, Reward
+from ambassade.satisfaction import services as satisfaction
+from ambassade.satisfaction.models import Survey
 from ambassade.workspaces.models import AuditEntry, Connection, Workspace
 
 NOW = datetime(2026, 3, 12, 10, 25, tzinfo=UTC)
@@ -72,16 +81,53 @@ def _counts(workspace: Workspace) -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="module")
+def demo_stream(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, Path]]:
+    """The demo brand and its stream, built once per module (minutes on a loaded machine) inside a
+    transaction that is rolled back after the module's last test. Each test runs in a savepoint
+    within it (pytest-django's ``db``), so it starts from the same rows whatever ran before it; its
+    data directory is a copy of the one the build wrote. Gives the workspace's id and that directory."""
+    data = tmp_path_factory.mktemp("demo-data")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(
+                DATA_DIR=data,
+                LANGUAGE_CODE="en",
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ):
+                ensure_demo(io.StringIO())
+                workspace = Workspace.objects.get(slug=WORKSPACE[1])
+                # As build_demo does: full history for the detectors, lighter back to the last
+                # whole month.
+                since = last_month_start(NOW, workspace.time_zone)
+                ensure_demo_stream(
+                    workspace, io.StringIO(), now=NOW, days=HISTORY_DAYS, since=since
+                )
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield workspace.pk, data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db: Any, settings: Any, tmp_path: Path, fast_hasher: None) -> Workspace:
+def demo(
+    demo_stream: tuple[int, Path], db: Any, settings: Any, tmp_path: Path, fast_hasher: None
+) -> Workspace:
+    workspace_id, data = demo_stream
+    shutil.copytree(data, tmp_path, dirs_exist_ok=True)
     settings.DATA_DIR = tmp_path
     settings.LANGUAGE_CODE = "en"
-    ensure_demo(io.StringIO())
-    workspace = Workspace.objects.get(slug=WORKSPACE[1])
-    # As build_demo does: full history for the detectors, lighter back to the last whole month.
-    since = last_month_start(NOW, workspace.time_zone)
-    ensure_demo_stream(workspace, io.StringIO(), now=NOW, days=HISTORY_DAYS, since=since)
-    return workspace
+    return Workspace.objects.get(pk=workspace_id)
 
 
 def test_the_demo_has_rules_real_alerts_a_playbook_and_posts(demo: Workspace) -> None:
@@ -525,3 +571,78 @@ def test_the_demo_s_past_posts_carry_short_links_with_clicks(demo: Workspace) ->
     end = NOW.date()
     clicks = kpis.link_clicks(demo, Period(end - timedelta(days=29), end, demo.time_zone))
     assert clicks is not None and clicks > 0
+
+
+def test_the_demo_has_targets_and_a_late_conversation(demo: Workspace) -> None:
+    """The response-time targets: business hours, two targets, an alert rule, and one conversation
+    past its target; nothing more on a second run (from tests/inbox/targets/test_demo.py)."""
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    hours = BusinessHours.objects.get(workspace=demo)
+    assert hours.enabled and len(hours.week) == 6
+    assert Holiday.objects.filter(workspace=demo, yearly=True).count() == 8
+    assert Target.objects.filter(workspace=demo).count() == 2
+    assert AlertRule.objects.filter(workspace=demo, kind="response_time").count() == 1
+    late = Conversation.objects.get(workspace=demo, network="email")
+    assert late.due_at is not None and late.due_at < NOW
+    assert late.first_response_at is None
+    assert Deadline.objects.filter(conversation=late, breached_at__isnull=False).exists()
+    assert Alert.objects.filter(workspace=demo, kind="response_time").count() == 1
+    # Other open conversations have their due times too (recomputed when the targets came).
+    assert (
+        Conversation.objects.filter(workspace=demo, first_response_due_at__isnull=False).count() > 5
+    )
+    before = (Conversation.objects.count(), Target.objects.count(), Alert.objects.count())
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    assert (Conversation.objects.count(), Target.objects.count(), Alert.objects.count()) == before
+
+
+def test_the_demo_has_a_living_inbox(demo: Workspace) -> None:
+    """Conversations from the demo stream in French and English, the double-charge incident among
+    them, answered natively and from Ambassade, private messages, statuses; made by the product's
+    routing, and nothing more on a second run (from tests/inbox/test_demo.py, to share the build)."""
+    ensure_demo_content(demo, io.StringIO(), now=NOW)
+    conversations = Conversation.objects.filter(workspace=demo)
+    assert conversations.count() > 20
+    assert {"fr", "en"} <= set(conversations.values_list("lang", flat=True))
+    assert conversations.filter(labels__name="Refund").count() > 5  # the incident
+    assert {"mention", "routed", "message"} <= set(conversations.values_list("channel", flat=True))
+    native = Message.objects.filter(
+        direction="outbound", origin="network", conversation__workspace=demo
+    )
+    written = Message.objects.filter(
+        direction="outbound", origin="ambassade", conversation__workspace=demo
+    )
+    assert native.exists() and written.exists()
+    assert all(m.mention is not None for m in native)
+    assert conversations.filter(first_response_at__isnull=False).count() > 10
+    statuses = set(conversations.values_list("status", flat=True))
+    assert {"new", "waiting", "resolved", "snoozed"} <= statuses
+    # Auto-assigned in turn to the owner and the teammate.
+    loads = dict(conversations.values_list("assignee__email").annotate(n=Count("id")))
+    first, second = loads.values()
+    assert abs(first - second) <= 1
+    # The direct messages are the inbox's own, never mentions.
+    private = Message.objects.filter(conversation__channel="message", conversation__workspace=demo)
+    assert private.count() == 3 and all(m.mention is None and m.text for m in private)
+    assert not Mention.objects.filter(workspace=demo, external_id__startswith="demo-dm-").exists()
+    # Satisfaction results and a closed bug report (their apps' demos; nothing sent anywhere:
+    # the demo tracker has no real credentials).
+    (overall,) = satisfaction.summary(demo)
+    assert overall.asked > 3 and 0 < overall.answered < overall.asked
+    (report,) = BugReport.objects.filter(workspace=demo)
+    assert report.needs_telling and report.conversation.assignee is not None
+    assert report.next_check_at is None
+    assert Tracker.objects.get(workspace=demo).status == Tracker.Status.NEEDS_RECONNECTION
+    before = (conversations.count(), Message.objects.count(), Survey.objects.count())
+    out = io.StringIO()
+    ensure_demo_content(demo, out)
+    assert (conversations.count(), Message.objects.count(), Survey.objects.count()) == before
+    assert BugReport.objects.count() == 1
+    # Saved replies for the incident and the usual cases, in both languages, made once.
+    from ambassade.replies.models import SavedReply
+    from ambassade.replies.services import saved_replies_for
+
+    assert SavedReply.objects.filter(workspace=demo).count() == 5
+    incident = conversations.filter(labels__name="Refund", lang="fr").first()
+    filled = {f.saved.shortcut: f for f in saved_replies_for(incident, incident.assignee)}
+    assert filled["double"].text.startswith("Bonjour ") and "débit" in filled["double"].text
