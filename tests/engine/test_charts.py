@@ -15,12 +15,13 @@ SERIES = [
 ]
 
 
-def _daily(**options: Any) -> dict[str, Any]:
-    rows = [
-        (date(2026, 11, 1) + timedelta(days=d), key, d + 1)
-        for d in range(3)
-        for key in ("brand", "rival")
-    ]
+def _daily(rows: list[tuple[date, str, int]] | None = None, **options: Any) -> dict[str, Any]:
+    if rows is None:
+        rows = [
+            (date(2026, 11, 1) + timedelta(days=d), key, d + 1)
+            for d in range(3)
+            for key in ("brand", "rival")
+        ]
     return charts.stacked_daily(
         rows,
         SERIES,
@@ -137,16 +138,7 @@ def test_small_counts_are_drawn_on_whole_ticks_each_written_once() -> None:
     publishing area: two posts a day at most)."""
     for top in (1, 2, 3, 7):
         rows = [(date(2026, 11, 1) + timedelta(days=d), "brand", top if d else 0) for d in range(5)]
-        spec = charts.stacked_daily(
-            rows,
-            SERIES,
-            description="d",
-            y_title="Mentions",
-            day_title="Day",
-            series_title="Brand",
-            day_format="%-d %b",
-            width=400,
-        )
+        spec = _daily(rows, width=400)
         assert _tick_labels(spec, "Mentions") == [str(n) for n in range(top + 1)]
         bars = charts.bars(
             [("a", float(top)), ("b", 0.0)], description="d", x_title="Posts", name_title="Account"
